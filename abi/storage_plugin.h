@@ -1,0 +1,454 @@
+/* storage_plugin.h - the stable C ABI between a primary-storage plugin and its host.
+ * A host (a CloudStack-like orchestrator) dlopens a plugin and drives it only through this file.
+ *
+ * Versioning (SQLite VFS style)
+ *   SP_ABI_VERSION is (major << 16) | minor. A host passes its version to sp_plugin_init(); a plugin
+ *   refuses a different major with SP_E_VERSION. Within one major, every table starts with
+ *   `abi_version` and `struct_size`; members are only ever appended. A host reads a method past
+ *   version 1.0 only after SP_HAS(table, member) says the plugin's table is large enough.
+ *
+ * Ownership
+ *   Strings and arrays passed *into* a method are owned by the caller and only borrowed for the
+ *   duration of the call. Output structs are caller-allocated; the plugin fills them. Handles
+ *   (sp_pool) are allocated by the plugin and released by the plugin's close method. Nothing a
+ *   plugin returns needs freeing by the host except through a method of this header.
+ *
+ * Errors
+ *   Every method returns an sp_status. On anything but SP_OK it fills the caller's sp_error
+ *   (which may be NULL when the caller does not want the text). Messages name the object and the
+ *   cause and never contain a password or token.
+ *
+ * Threads
+ *   sp_plugin_init and sp_plugin.shutdown: once per process, not concurrently with anything else.
+ *   Driver and Pool methods: callable concurrently from any number of threads on one sp_pool.
+ *   Lifecycle methods on one pool: serialised by the host (CloudStack holds a pool lock for them).
+ *   Adaptor methods: callable concurrently, except on the same volume at the same time.
+ *
+ * The header is self-contained C99 and C++, and includes nothing but <stddef.h> and <stdint.h>.
+ */
+#ifndef STORAGE_PLUGIN_H
+#define STORAGE_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------------------------ */
+/* Versions                                                                                   */
+
+#define SP_ABI_VERSION_MAJOR 1u
+#define SP_ABI_VERSION_MINOR 0u
+#define SP_ABI_MAKE_VERSION(major, minor) ((uint32_t)(((uint32_t)(major) << 16) | (uint32_t)(minor)))
+#define SP_ABI_VERSION SP_ABI_MAKE_VERSION(SP_ABI_VERSION_MAJOR, SP_ABI_VERSION_MINOR)
+#define SP_ABI_MAJOR(v) ((uint32_t)(v) >> 16)
+#define SP_ABI_MINOR(v) ((uint32_t)(v)&0xffffu)
+
+/* The one symbol a plugin exports; hosts look it up with lt_dlsym(). */
+#define SP_PLUGIN_ENTRY_SYMBOL "sp_plugin_init"
+
+/* True when `table` (a pointer to any sp_*_ops or sp_plugin) is large enough to hold `member`
+ * and the member is set. Use before calling any method added after version 1.0. */
+#define SP_HAS(table, member)                                                                    \
+    ((table) != NULL &&                                                                          \
+     (size_t)((const char *)&(table)->member - (const char *)(table)) + sizeof((table)->member) <= \
+         (size_t)(table)->struct_size &&                                                         \
+     (table)->member != NULL)
+
+/* ------------------------------------------------------------------------------------------ */
+/* Status and errors                                                                          */
+
+typedef enum sp_status {
+    SP_OK = 0,
+    SP_E_UNSUPPORTED = 1,  /* the plugin does not provide this method or variant */
+    SP_E_INVALID = 2,      /* bad argument: malformed URL, bad size, bad QoS value, ... */
+    SP_E_NOT_FOUND = 3,    /* the pool, volume, snapshot, SDC or host does not exist */
+    SP_E_EXISTS = 4,       /* the name or object already exists */
+    SP_E_AUTH = 5,         /* the gateway refused the credentials (or their renewal) */
+    SP_E_TLS = 6,          /* certificate verification or TLS handshake failed */
+    SP_E_TIMEOUT = 7,      /* the gateway, a device or a program did not answer in time */
+    SP_E_UNAVAILABLE = 8,  /* the gateway could not be reached or answered 5xx/503 transiently */
+    SP_E_GATEWAY = 9,      /* the array refused the request (see gateway_error_code) */
+    SP_E_PROTOCOL = 10,    /* the gateway's answer could not be understood */
+    SP_E_NO_SPACE = 11,    /* the pool cannot hold the request */
+    SP_E_BUSY = 12,        /* in use: mapped elsewhere, migrating, volumes remain, ... */
+    SP_E_CANCELLED = 13,   /* the host's progress callback asked to stop */
+    SP_E_IO = 14,          /* a local file, device or external program failed */
+    SP_E_NOMEM = 15,       /* out of memory */
+    SP_E_VERSION = 16,     /* ABI version or struct size mismatch */
+    SP_E_STATE = 17,       /* not allowed in the current state (maintenance, VM running, ...) */
+    SP_E_INTERNAL = 18     /* a bug: the plugin broke one of its own invariants */
+} sp_status;
+
+#define SP_ERROR_MESSAGE_MAX 1024
+
+typedef struct sp_error {
+    sp_status status;
+    int32_t http_status;        /* the gateway's HTTP status, 0 when no answer was involved */
+    int32_t gateway_error_code; /* the array's errorCode, -1 when none */
+    char message[SP_ERROR_MESSAGE_MAX]; /* NUL-terminated, human readable, no secrets */
+} sp_error;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Small value types                                                                          */
+
+/* A borrowed key/value pair: pool details, offering details, and the like. */
+typedef struct sp_kv {
+    const char *key;
+    const char *value;
+} sp_kv;
+
+/* Receives key/value pairs a plugin hands back; both strings live only during the call. */
+typedef void (*sp_kv_sink)(void *sink_ctx, const char *key, const char *value);
+
+/* Progress of a long operation. Return non-zero to ask the plugin to stop: it then undoes what
+ * it did and returns SP_E_CANCELLED. `phase` is a short word ("copy", "verify", "migrate"). */
+typedef int (*sp_progress_fn)(void *progress_ctx, const char *phase, uint64_t done, uint64_t total);
+
+typedef struct sp_progress {
+    sp_progress_fn report; /* may be NULL */
+    void *ctx;
+} sp_progress;
+
+typedef enum sp_log_level { SP_LOG_ERROR = 0, SP_LOG_WARN = 1, SP_LOG_INFO = 2, SP_LOG_DEBUG = 3 } sp_log_level;
+
+/* Where a setting is looked up; the host walks narrower to wider scopes itself
+ * (pool -> zone -> global) and answers with the first value found. */
+typedef enum sp_scope {
+    SP_SCOPE_GLOBAL = 0, /* scope_id ignored */
+    SP_SCOPE_ZONE = 1,   /* scope_id: zone uuid */
+    SP_SCOPE_POOL = 2,   /* scope_id: pool uuid */
+    SP_SCOPE_HOST = 3    /* scope_id: host uuid; the KVM agent's agent.properties */
+} sp_scope;
+
+/* Setting keys plugins of this ABI read (values are strings, numbers in decimal). */
+#define SP_SETTING_DISK_WAIT "storage.pool.disk.wait"                          /* pool, s, 60 */
+#define SP_SETTING_CLIENT_TIMEOUT "storage.pool.client.timeout"                /* pool, s, 60 */
+#define SP_SETTING_CLIENT_MAX_CONNECTIONS "storage.pool.client.max.connections" /* pool, 100 */
+#define SP_SETTING_CS_IDENTIFIER "custom.cs.identifier"                        /* global */
+#define SP_SETTING_HOST_CACHE "host.cache.location"      /* host, /var/cache/cloud */
+#define SP_SETTING_SDC_HOME "powerflex.sdc.home.dir"     /* host, /opt/emc/scaleio/sdc */
+#define SP_SETTING_DEVICE_DIR "powerflex.sdc.device.dir" /* host, /dev/disk/by-id */
+
+/* Services the host lends the plugin for the plugin's whole life. */
+typedef struct sp_host_services {
+    uint32_t abi_version;
+    uint32_t struct_size;
+    void *host_ctx; /* passed back to every callback below */
+    /* Writes one log line. `message` is NUL-terminated and contains no secrets. Thread-safe. */
+    void (*log)(void *host_ctx, sp_log_level level, const char *message);
+    /* Copies the setting's value into buf (NUL-terminated). Returns 1 when found, 0 when not set
+     * (the plugin then uses its default), -1 when buf is too small. Thread-safe. */
+    int (*get_setting)(void *host_ctx, sp_scope scope, const char *scope_id, const char *key, char *buf,
+                       size_t buf_len);
+} sp_host_services;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Objects                                                                                    */
+
+typedef struct sp_pool sp_pool; /* an opened primary storage pool; opaque */
+
+#define SP_ID_MAX 64    /* array object ids (PowerFlex: 16 hex digits) */
+#define SP_NAME_MAX 128 /* array object names (PowerFlex: at most 31 characters) */
+#define SP_PATH_MAX 512 /* volume paths as the host stores them, device paths */
+
+typedef enum sp_volume_kind {
+    SP_VOLUME_DATA = 0,
+    SP_VOLUME_ROOT = 1,
+    SP_VOLUME_TEMPLATE = 2, /* a template seeded on the pool */
+    SP_VOLUME_SNAPSHOT = 3,
+    SP_VOLUME_VM_SNAPSHOT = 4
+} sp_volume_kind;
+
+typedef enum sp_provisioning { SP_PROVISION_THIN = 0, SP_PROVISION_THICK = 1 } sp_provisioning;
+
+typedef enum sp_image_format { SP_FORMAT_RAW = 0, SP_FORMAT_QCOW2 = 1, SP_FORMAT_ISO = 2 } sp_image_format;
+
+/* How the host refers to a volume it placed: the `path` the plugin returned when creating it. */
+typedef struct sp_volume_ref {
+    const char *path;
+} sp_volume_ref;
+
+/* What a plugin says about a volume (and what the host stores). */
+typedef struct sp_volume_info {
+    char path[SP_PATH_MAX];     /* opaque to the host; PowerFlex: "<volumeId>:<name>" */
+    char id[SP_ID_MAX];         /* the array's id */
+    char name[SP_NAME_MAX];     /* the array's name */
+    char tree_id[SP_ID_MAX];    /* PowerFlex V-Tree id */
+    char array_pool_id[SP_ID_MAX];
+    char system_id[SP_ID_MAX];
+    uint64_t size_bytes;        /* virtual size after the array's rounding */
+    uint64_t used_bytes;        /* allocated on the array */
+    sp_provisioning provisioning;
+    sp_image_format format;     /* PowerFlex: always RAW */
+} sp_volume_info;
+
+/* QoS taken from an offering's details, as strings, so that the plugin validates them. */
+typedef struct sp_qos {
+    const char *bandwidth_limit_mbps; /* "bandwidthLimitInMbps"; NULL or "0" = unlimited */
+    const char *iops_limit;           /* "iopsLimit"; NULL or "0" = unlimited */
+} sp_qos;
+
+/* A request for a new volume. */
+typedef struct sp_volume_spec {
+    sp_volume_kind kind;
+    uint64_t id;         /* the host's id for the volume, template or snapshot */
+    uint64_t parent_id;  /* VM snapshots: the volume's id; else 0 */
+    uint64_t size_bytes; /* requested; rounded up by the plugin, the result says the real size */
+    sp_provisioning provisioning;
+    sp_qos qos;
+} sp_volume_spec;
+
+/* A KVM host as the plugin needs to know it. */
+typedef struct sp_host_ref {
+    const char *uuid; /* the host's id; scope_id for SP_SCOPE_HOST settings */
+    const char *name;
+    const char *ip;   /* the address its SDC is registered with */
+} sp_host_ref;
+
+/* Per-host result of attaching a pool. */
+typedef struct sp_host_attach_result {
+    sp_status status;        /* SP_OK: connected; otherwise why not */
+    char client_id[SP_ID_MAX]; /* PowerFlex: the SDC id */
+    char message[256];
+} sp_host_attach_result;
+
+typedef struct sp_capacity {
+    uint64_t total_bytes;     /* usable capacity of the pool */
+    uint64_t used_bytes;      /* used on the array */
+    uint64_t available_bytes; /* total - used */
+    uint64_t provisioned_bytes; /* virtual sizes of everything on the pool, as the array counts it */
+} sp_capacity;
+
+typedef enum sp_pool_scope { SP_POOL_SCOPE_ZONE = 0, SP_POOL_SCOPE_CLUSTER = 1 } sp_pool_scope;
+
+/* Everything the host knows when a pool is created. */
+typedef struct sp_pool_create_params {
+    const char *url;        /* powerflex://user:pass@gateway/pool; borrowed */
+    const char *name;       /* the host's name for the pool */
+    const char *uuid;       /* the host's uuid for the pool (source of the pool key) */
+    const char *hypervisor; /* must be "KVM" */
+    sp_pool_scope scope;
+    const char *zone_uuid;
+    const char *cluster_uuid; /* NULL for zone scope */
+    const sp_kv *details;     /* extra details (TLS options, ...); may be NULL */
+    size_t n_details;
+} sp_pool_create_params;
+
+/* How a volume can move from one pool to another, as the Driver answers it. */
+typedef enum sp_migration_kind {
+    SP_MIGRATE_NONE = 0,       /* not at all */
+    SP_MIGRATE_NATIVE = 1,     /* inside the array (PowerFlex: migrateVTree, snapshots move too) */
+    SP_MIGRATE_BLOCK_COPY = 2  /* across arrays: the Adaptor copies blocks on a host */
+} sp_migration_kind;
+
+typedef struct sp_snapshot_group_info {
+    char group_id[SP_ID_MAX];
+    size_t n_snapshots;
+} sp_snapshot_group_info;
+
+/* A template on secondary storage, as the host hands it to the Adaptor. */
+typedef struct sp_image_source {
+    const char *path;     /* local file (secondary storage mount) or NULL */
+    const char *url;      /* direct download http(s) URL or NULL */
+    const char *checksum; /* "md5:hex", "sha256:hex" or bare md5 hex; NULL to skip */
+    sp_image_format format;
+} sp_image_source;
+
+typedef struct sp_image_info {
+    char path[SP_PATH_MAX];
+    uint64_t virtual_size_bytes;
+    uint64_t physical_size_bytes;
+    char checksum[SP_NAME_MAX]; /* "sha256:<hex>" of the file */
+    sp_image_format format;
+} sp_image_info;
+
+typedef struct sp_disk_info {
+    char path[SP_PATH_MAX]; /* device path on this host */
+    uint64_t size_bytes;
+    sp_image_format format;
+} sp_disk_info;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Lifecycle: a primary storage pool (CloudStack's PrimaryDataStoreLifeCycle)                */
+
+typedef struct sp_lifecycle_ops {
+    uint32_t abi_version;
+    uint32_t struct_size;
+
+    /* Parses params->url and validates it against the array. On success hands the details the
+     * host must store to `sink` (gateway, user, password, pool id, system id, ...) and fills cap.
+     * The password is handed to the sink once; the host stores it encrypted. */
+    sp_status (*initialize)(const sp_pool_create_params *params, sp_kv_sink sink, void *sink_ctx,
+                            sp_capacity *cap, sp_error *err);
+
+    /* Opens a handle from the stored details. One handle per pool per process; the handle keeps
+     * the gateway connection. *out is owned by the plugin until close(). */
+    sp_status (*open)(const char *pool_uuid, const sp_kv *details, size_t n_details, sp_pool **out,
+                      sp_error *err);
+    void (*close)(sp_pool *pool);
+
+    /* Attaches the pool to hosts (a cluster's or a zone's KVM hosts). results[i] says for each
+     * host whether it has a connected SDC; SP_OK when at least one host connected. */
+    sp_status (*attach)(sp_pool *pool, sp_pool_scope scope, const sp_host_ref *hosts, size_t n_hosts,
+                        sp_host_attach_result *results, sp_error *err);
+    sp_status (*maintain)(sp_pool *pool, sp_error *err);
+    sp_status (*cancel_maintain)(sp_pool *pool, sp_error *err);
+    sp_status (*enable)(sp_pool *pool, sp_error *err);
+    sp_status (*disable)(sp_pool *pool, sp_error *err);
+    /* New credentials or TLS options, picked up without reopening; details handed to sink. */
+    sp_status (*update)(sp_pool *pool, const sp_kv *details, size_t n_details, sp_kv_sink sink,
+                        void *sink_ctx, sp_error *err);
+    /* Forgets the pool on the host's side only; refused (SP_E_BUSY) while n_volumes > 0. */
+    sp_status (*remove)(sp_pool *pool, uint64_t n_volumes, sp_error *err);
+} sp_lifecycle_ops;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Driver: operations on the array (CloudStack's PrimaryDataStoreDriver)                     */
+
+typedef struct sp_driver_ops {
+    uint32_t abi_version;
+    uint32_t struct_size;
+
+    sp_status (*create_volume)(sp_pool *pool, const sp_volume_spec *spec, sp_volume_info *out,
+                               sp_error *err);
+    /* Unmaps from every host first; an already-gone volume is SP_OK. */
+    sp_status (*delete_volume)(sp_pool *pool, const sp_volume_ref *vol, sp_error *err);
+    /* Grows only; new_size is rounded up like a create. */
+    sp_status (*resize_volume)(sp_pool *pool, const sp_volume_ref *vol, uint64_t new_size_bytes,
+                               sp_volume_info *out, sp_error *err);
+    sp_status (*get_volume)(sp_pool *pool, const sp_volume_ref *vol, sp_volume_info *out, sp_error *err);
+
+    /* Templates seeded on this pool: find_template answers SP_E_NOT_FOUND when the pool has no
+     * copy yet (the host then creates one with create_volume(kind TEMPLATE) and the Adaptor). */
+    sp_status (*find_template)(sp_pool *pool, uint64_t template_id, sp_volume_info *out, sp_error *err);
+    /* A ROOT volume as a copy of a template volume on this pool, grown to spec->size_bytes. */
+    sp_status (*create_volume_from_template)(sp_pool *pool, const sp_volume_ref *template_vol,
+                                             const sp_volume_spec *spec, sp_volume_info *out,
+                                             sp_error *err);
+
+    sp_status (*create_snapshot)(sp_pool *pool, const sp_volume_ref *vol, uint64_t snapshot_id,
+                                 sp_volume_info *out, sp_error *err);
+    /* The volume must be detached or its VM stopped; the host checks that. */
+    sp_status (*revert_snapshot)(sp_pool *pool, const sp_volume_ref *vol, const sp_volume_ref *snap,
+                                 sp_error *err);
+    sp_status (*delete_snapshot)(sp_pool *pool, const sp_volume_ref *snap, sp_error *err);
+
+    /* VM (group) snapshots: one consistency group over all of a VM's volumes. vol_ids[i] is the
+     * host's id of vols[i]; snaps_out[i] receives the snapshot of vols[i]. */
+    sp_status (*create_vm_snapshot)(sp_pool *pool, uint64_t vm_snapshot_id, const sp_volume_ref *vols,
+                                    const uint64_t *vol_ids, size_t n, sp_snapshot_group_info *group_out,
+                                    sp_volume_info *snaps_out, sp_error *err);
+    /* All or nothing: when one volume fails, the others are put back as they were. */
+    sp_status (*revert_vm_snapshot)(sp_pool *pool, const sp_volume_ref *vols, const sp_volume_ref *snaps,
+                                    size_t n, sp_error *err);
+    sp_status (*delete_vm_snapshot)(sp_pool *pool, const char *group_id, sp_error *err);
+
+    /* Access for one KVM host; QoS limits are (re)applied on every grant. allow_multiple is set
+     * only while a VM migrates between two hosts. Revoking an absent mapping is SP_OK. */
+    sp_status (*grant_access)(sp_pool *pool, const sp_volume_ref *vol, const sp_host_ref *host,
+                              const sp_qos *qos, int allow_multiple, sp_error *err);
+    sp_status (*revoke_access)(sp_pool *pool, const sp_volume_ref *vol, const sp_host_ref *host,
+                               sp_error *err);
+
+    /* Whether `dest` can take a volume of `src` and how. */
+    sp_status (*migration_kind)(sp_pool *src, sp_pool *dest, sp_migration_kind *out, sp_error *err);
+    /* Native migration (same array): waits until done, reporting progress; out is the volume
+     * afterwards. Returns SP_E_UNSUPPORTED when migration_kind is not NATIVE. */
+    sp_status (*migrate_volume)(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
+                                const sp_progress *progress, sp_volume_info *out, sp_error *err);
+
+    sp_status (*get_capacity)(sp_pool *pool, sp_capacity *out, sp_error *err);
+    /* Every volume on the array's pool whose name carries this installation's identifier. */
+    sp_status (*list_volumes)(sp_pool *pool, void (*each)(void *ctx, const sp_volume_info *vol),
+                              void *ctx, sp_error *err);
+} sp_driver_ops;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Adaptor: the KVM host side (CloudStack's KVM StorageAdaptor)                               */
+
+typedef struct sp_adaptor_ops {
+    uint32_t abi_version;
+    uint32_t struct_size;
+
+    /* Waits (storage.pool.disk.wait) for a volume already granted to `host` to appear as a
+     * device, rescanning the SDC meanwhile; fills disk. */
+    sp_status (*connect_volume)(sp_pool *pool, const sp_volume_ref *vol, const sp_host_ref *host,
+                                sp_disk_info *disk, sp_error *err);
+    /* Waits for the device to go once access was revoked. */
+    sp_status (*disconnect_volume)(sp_pool *pool, const sp_volume_ref *vol, const sp_host_ref *host,
+                                   sp_error *err);
+    sp_status (*get_physical_disk)(sp_pool *pool, const sp_volume_ref *vol, const sp_host_ref *host,
+                                   sp_disk_info *disk, sp_error *err);
+
+    /* Writes an image (QCOW2/RAW file or URL) onto a volume of this pool as RAW: the plugin grants
+     * access to `host`, converts, and revokes. Used to seed templates. */
+    sp_status (*copy_image_to_volume)(sp_pool *pool, const sp_image_source *src, const sp_volume_ref *dest,
+                                      const sp_host_ref *host, const sp_progress *progress,
+                                      sp_error *err);
+    /* Reads a volume or snapshot into a QCOW2 file at dest_path (a template on secondary storage). */
+    sp_status (*copy_volume_to_image)(sp_pool *pool, const sp_volume_ref *src, const sp_host_ref *host,
+                                      const char *dest_path, const sp_progress *progress,
+                                      sp_image_info *out, sp_error *err);
+    /* Block copy between two arrays through `host` (an SDC of both): creates the target per spec
+     * on dest, copies, verifies, and fills out. The source is untouched; the host retires it only
+     * after SP_OK. On failure no target is left behind. A journal under host.cache.location lets
+     * recover_copies() finish or undo a copy that was interrupted. */
+    sp_status (*copy_volume_across)(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
+                                    const sp_volume_spec *spec, const sp_host_ref *host,
+                                    const sp_progress *progress, sp_volume_info *out, sp_error *err);
+    /* Resolves interrupted copies found in the host's journal; `resolved` is told each outcome:
+     * key "<source path>", value "done:<target path>" or "rolled-back". */
+    sp_status (*recover_copies)(sp_pool *const *pools, size_t n_pools, const sp_host_ref *host,
+                                sp_kv_sink resolved, void *resolved_ctx, sp_error *err);
+    /* Builds a config drive ISO for a VM in <host.cache.location>/config/; files[i].key is the
+     * path inside the ISO (openstack/latest/meta_data.json, ...), value its content. */
+    sp_status (*create_config_drive)(const sp_host_ref *host, const char *vm_name, const sp_kv *files,
+                                     size_t n_files, char *iso_path_out, size_t iso_path_len,
+                                     sp_error *err);
+} sp_adaptor_ops;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Pool: the pool as a KVM host sees it (CloudStack's KVMStoragePool)                         */
+
+typedef struct sp_pool_ops {
+    uint32_t abi_version;
+    uint32_t struct_size;
+    /* Refreshed from the array on every call. */
+    sp_status (*get_capacity)(sp_pool *pool, sp_capacity *out, sp_error *err);
+    /* Virtual and used size of one volume, from the array. */
+    sp_status (*get_volume_stats)(sp_pool *pool, const sp_volume_ref *vol, uint64_t *virtual_bytes,
+                                  uint64_t *used_bytes, sp_error *err);
+} sp_pool_ops;
+
+/* ------------------------------------------------------------------------------------------ */
+/* The plugin                                                                                 */
+
+typedef struct sp_plugin {
+    uint32_t abi_version; /* the plugin's own SP_ABI_VERSION */
+    uint32_t struct_size;
+    const char *name;     /* "PowerFlex" */
+    const char *version;  /* the plugin's release, "1.2.3" */
+    const sp_lifecycle_ops *lifecycle;
+    const sp_driver_ops *driver;
+    const sp_adaptor_ops *adaptor;
+    const sp_pool_ops *pool;
+    /* Releases process-wide state; no handle may be open. */
+    void (*shutdown)(void);
+} sp_plugin;
+
+/* The entry point. `services` must stay valid until shutdown(); *out is static plugin data,
+ * valid until shutdown(). Refuses another major version with SP_E_VERSION. */
+typedef sp_status (*sp_plugin_init_fn)(uint32_t host_abi_version, const sp_host_services *services,
+                                       const sp_plugin **out, sp_error *err);
+
+sp_status sp_plugin_init(uint32_t host_abi_version, const sp_host_services *services,
+                         const sp_plugin **out, sp_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STORAGE_PLUGIN_H */
