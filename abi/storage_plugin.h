@@ -57,6 +57,10 @@ extern "C" {
          (size_t)(table)->struct_size &&                                                         \
      (table)->member != NULL)
 
+/* The size of `type` up to and including `member`: how large a table of an older minor version
+ * is. Hosts compare a plugin's struct_size with the size of the version they need. */
+#define SP_SIZE_THROUGH(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
+
 /* ------------------------------------------------------------------------------------------ */
 /* Status and errors                                                                          */
 
@@ -446,6 +450,14 @@ typedef sp_status (*sp_plugin_init_fn)(uint32_t host_abi_version, const sp_host_
 
 sp_status sp_plugin_init(uint32_t host_abi_version, const sp_host_services *services,
                          const sp_plugin **out, sp_error *err);
+
+/* Sizes of the version 1.0 tables: the least a host of this major accepts. */
+#define SP_PLUGIN_SIZE_1_0 SP_SIZE_THROUGH(sp_plugin, shutdown)
+#define SP_HOST_SERVICES_SIZE_1_0 SP_SIZE_THROUGH(sp_host_services, get_setting)
+#define SP_LIFECYCLE_OPS_SIZE_1_0 SP_SIZE_THROUGH(sp_lifecycle_ops, remove)
+#define SP_DRIVER_OPS_SIZE_1_0 SP_SIZE_THROUGH(sp_driver_ops, list_volumes)
+#define SP_ADAPTOR_OPS_SIZE_1_0 SP_SIZE_THROUGH(sp_adaptor_ops, create_config_drive)
+#define SP_POOL_OPS_SIZE_1_0 SP_SIZE_THROUGH(sp_pool_ops, get_volume_stats)
 
 #ifdef __cplusplus
 }

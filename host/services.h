@@ -1,0 +1,32 @@
+/* services.h - the host services table the harness lends a plugin: logging and settings.
+ * Settings live in a small in-memory map keyed by scope, scope id and name. */
+#ifndef HOST_SERVICES_H
+#define HOST_SERVICES_H
+
+#include "storage_plugin.h"
+
+#include <stdio.h>
+
+typedef struct host_settings host_settings;
+
+typedef struct host_services {
+    sp_host_services table; /* handed to the plugin; host_ctx points back at this struct */
+    sp_log_level max_level; /* lines above it are dropped */
+    FILE *log_file;         /* borrowed; stderr by default */
+    host_settings *settings; /* owned */
+} host_services;
+
+/* Initialises svc (log to stderr at WARN and above, no settings). Returns 0 or -1 (no memory). */
+int host_services_init(host_services *svc);
+void host_services_free(host_services *svc);
+
+/* Sets (or with value NULL, clears) a setting. scope_id is ignored for SP_SCOPE_GLOBAL.
+ * Returns 0, or -1 when out of memory. */
+int host_setting_set(host_services *svc, sp_scope scope, const char *scope_id, const char *key,
+                     const char *value);
+
+/* The value set at exactly this scope, or NULL. Borrowed until the setting changes. */
+const char *host_setting_get(const host_services *svc, sp_scope scope, const char *scope_id,
+                             const char *key);
+
+#endif

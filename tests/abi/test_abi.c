@@ -1,0 +1,256 @@
+/* test_abi.c - ABI negotiation between the harness's loader and plugin modules: the real
+ * PowerFlex module and fakes that are newer, foreign, truncated or without an entry symbol. */
+#include "config.h"
+
+#include "loader.h"
+#include "services.h"
+#include "storage_plugin.h"
+
+#include <CUnit/Basic.h>
+#include <ltdl.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static host_services svc;
+static char errbuf[1024];
+
+static const char *builddir(void)
+{
+    const char *d = getenv("top_builddir");
+    return d != NULL ? d : ".";
+}
+
+static char *module_path(const char *rel)
+{
+    static char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", builddir(), rel);
+    return path;
+}
+
+static void test_real_plugin_loads(void)
+{
+    host_plugin *p = host_plugin_load(module_path("plugin/powerflex.la"), &svc.table, errbuf, sizeof(errbuf));
+    const sp_plugin *d;
+    sp_error err;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    d = host_plugin_descriptor(p);
+    CU_ASSERT_STRING_EQUAL(d->name, "PowerFlex");
+    CU_ASSERT_STRING_EQUAL(d->version, PACKAGE_VERSION);
+    CU_ASSERT_EQUAL(d->abi_version, SP_ABI_VERSION);
+    CU_ASSERT_EQUAL(d->driver->struct_size, sizeof(sp_driver_ops));
+    CU_ASSERT_TRUE(SP_HAS(d->driver, list_volumes));
+    CU_ASSERT_TRUE(SP_HAS(d->lifecycle, remove));
+    CU_ASSERT_TRUE(SP_HAS(d->adaptor, create_config_drive));
+    CU_ASSERT_TRUE(SP_HAS(d->pool, get_volume_stats));
+    /* Every table of the module answers with a status; none is a NULL pointer. */
+    memset(&err, 0, sizeof(err));
+    CU_ASSERT_NOT_EQUAL(d->lifecycle->maintain(NULL, &err), SP_OK);
+    CU_ASSERT_TRUE(err.message[0] != '\0');
+    host_plugin_unload(p);
+}
+
+static sp_plugin_init_fn real_entry(lt_dlhandle *out)
+{
+    sp_plugin_init_fn init;
+    CU_ASSERT_EQUAL_FATAL(lt_dlinit(), 0);
+    *out = lt_dlopen(module_path("plugin/powerflex.la"));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(*out);
+    *(void **)&init = lt_dlsym(*out, SP_PLUGIN_ENTRY_SYMBOL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(init);
+    return init;
+}
+
+static void release_entry(lt_dlhandle h)
+{
+    lt_dlclose(h);
+    lt_dlexit();
+}
+
+static void test_plugin_refuses_other_major(void)
+{
+    lt_dlhandle h;
+    sp_plugin_init_fn init = real_entry(&h);
+    const sp_plugin *d = (const sp_plugin *)1;
+    sp_error err;
+
+    memset(&err, 0, sizeof(err));
+    CU_ASSERT_EQUAL(init(SP_ABI_MAKE_VERSION(2, 0), &svc.table, &d, &err), SP_E_VERSION);
+    CU_ASSERT_PTR_NULL(d);
+    CU_ASSERT_EQUAL(err.status, SP_E_VERSION);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "2.0"));
+    CU_ASSERT_EQUAL(init(SP_ABI_MAKE_VERSION(0, 9), &svc.table, &d, &err), SP_E_VERSION);
+    release_entry(h);
+}
+
+static void test_plugin_accepts_newer_minor_host(void)
+{
+    lt_dlhandle h;
+    sp_plugin_init_fn init = real_entry(&h);
+    const sp_plugin *d = NULL;
+    sp_error err;
+
+    /* A host of version 1.7 loads a 1.0 plugin; it then checks sizes before calling 1.7 methods. */
+    CU_ASSERT_EQUAL(init(SP_ABI_MAKE_VERSION(1, 7), &svc.table, &d, &err), SP_OK);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_EQUAL(SP_ABI_MINOR(d->abi_version), SP_ABI_VERSION_MINOR);
+    d->shutdown();
+    release_entry(h);
+}
+
+static void test_plugin_refuses_small_services_table(void)
+{
+    lt_dlhandle h;
+    sp_plugin_init_fn init = real_entry(&h);
+    const sp_plugin *d = NULL;
+    sp_host_services small = svc.table;
+    sp_error err;
+
+    small.struct_size = 8;
+    CU_ASSERT_EQUAL(init(SP_ABI_VERSION, &small, &d, &err), SP_E_VERSION);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "host services"));
+    release_entry(h);
+}
+
+static void test_newer_plugin_with_larger_tables(void)
+{
+    host_plugin *p = host_plugin_load(module_path("tests/abi/fake_newer.la"), &svc.table, errbuf, sizeof(errbuf));
+    const sp_plugin *d;
+    sp_capacity cap = {0};
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    d = host_plugin_descriptor(p);
+    CU_ASSERT_EQUAL(SP_ABI_MINOR(d->abi_version), SP_ABI_VERSION_MINOR + 1);
+    /* This (older) host reads only what it knows of the larger table, and calls it. */
+    CU_ASSERT_TRUE(d->pool->struct_size > sizeof(sp_pool_ops));
+    CU_ASSERT_TRUE(SP_HAS(d->pool, get_capacity));
+    CU_ASSERT_EQUAL(d->pool->get_capacity(NULL, &cap, NULL), SP_OK);
+    CU_ASSERT_EQUAL(cap.total_bytes, 42);
+    /* A member the fake did not fill is reported absent, not called. */
+    CU_ASSERT_FALSE(SP_HAS(d->pool, get_volume_stats));
+    host_plugin_unload(p);
+}
+
+static void expect_refused(const char *rel, const char *needle)
+{
+    host_plugin *p;
+
+    errbuf[0] = '\0';
+    p = host_plugin_load(module_path(rel), &svc.table, errbuf, sizeof(errbuf));
+    CU_ASSERT_PTR_NULL(p);
+    if (p != NULL) {
+        host_plugin_unload(p);
+        return;
+    }
+    if (strstr(errbuf, needle) == NULL)
+        fprintf(stderr, "\n  %s: message \"%s\" lacks \"%s\"\n", rel, errbuf, needle);
+    CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, needle));
+}
+
+static void test_other_major_plugin_refused(void)
+{
+    expect_refused("tests/abi/fake_major2.la", "ABI 2.0");
+}
+
+static void test_module_without_entry_refused(void)
+{
+    expect_refused("tests/abi/fake_noentry.la", "no sp_plugin_init symbol");
+}
+
+static void test_tables_older_than_1_0_refused(void)
+{
+    expect_refused("tests/abi/fake_small.la", "ABI 1.0 needs at least");
+}
+
+static void test_truncated_module_refused(void)
+{
+    char src[4096], dst[] = "/tmp/sp-trunc-XXXXXX";
+    char buf[65536];
+    int in, out;
+    ssize_t n;
+    host_plugin *p;
+
+    snprintf(src, sizeof(src), "%s/plugin/.libs/powerflex.so", builddir());
+    in = open(src, O_RDONLY);
+    CU_ASSERT_TRUE_FATAL(in >= 0);
+    out = mkstemp(dst);
+    CU_ASSERT_TRUE_FATAL(out >= 0);
+    n = read(in, buf, sizeof(buf));
+    CU_ASSERT_TRUE_FATAL(n > 4096);
+    /* Keep the ELF header and program headers, lose the rest. */
+    CU_ASSERT_EQUAL(write(out, buf, 4096), 4096);
+    close(in);
+    close(out);
+    p = host_plugin_load(dst, &svc.table, errbuf, sizeof(errbuf));
+    CU_ASSERT_PTR_NULL(p);
+    CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "truncated"));
+    host_plugin_unload(p);
+    unlink(dst);
+}
+
+static void test_not_a_module_refused(void)
+{
+    char dst[] = "/tmp/sp-text-XXXXXX";
+    int fd = mkstemp(dst);
+    host_plugin *p;
+
+    CU_ASSERT_TRUE_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(write(fd, "hello, world\n", 13), 13);
+    close(fd);
+    p = host_plugin_load(dst, &svc.table, errbuf, sizeof(errbuf));
+    CU_ASSERT_PTR_NULL(p);
+    CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "neither an ELF shared object"));
+    unlink(dst);
+    p = host_plugin_load("/nonexistent/dir/plugin.so", &svc.table, errbuf, sizeof(errbuf));
+    CU_ASSERT_PTR_NULL(p);
+    CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "/nonexistent/dir/plugin.so"));
+}
+
+static void test_has_macro_respects_size(void)
+{
+    sp_driver_ops t;
+    memset(&t, 0, sizeof(t));
+    t.abi_version = SP_ABI_VERSION;
+    t.struct_size = (uint32_t)SP_SIZE_THROUGH(sp_driver_ops, delete_volume);
+    t.create_volume = (void *)1;
+    t.delete_volume = (void *)1;
+    t.resize_volume = (void *)1; /* set, but beyond the declared size */
+    CU_ASSERT_TRUE(SP_HAS(&t, create_volume));
+    CU_ASSERT_TRUE(SP_HAS(&t, delete_volume));
+    CU_ASSERT_FALSE(SP_HAS(&t, resize_volume));
+    t.struct_size = sizeof(t);
+    CU_ASSERT_TRUE(SP_HAS(&t, resize_volume));
+    CU_ASSERT_FALSE(SP_HAS(&t, get_volume)); /* NULL member */
+}
+
+int main(void)
+{
+    CU_pSuite s;
+    unsigned failures;
+
+    if (host_services_init(&svc) != 0 || CU_initialize_registry() != CUE_SUCCESS)
+        return 99;
+    svc.log_file = NULL;
+    s = CU_add_suite("abi", NULL, NULL);
+    CU_add_test(s, "real plugin loads", test_real_plugin_loads);
+    CU_add_test(s, "plugin refuses another major", test_plugin_refuses_other_major);
+    CU_add_test(s, "plugin accepts a newer-minor host", test_plugin_accepts_newer_minor_host);
+    CU_add_test(s, "plugin refuses a too-small services table", test_plugin_refuses_small_services_table);
+    CU_add_test(s, "older host reads a newer plugin's larger tables", test_newer_plugin_with_larger_tables);
+    CU_add_test(s, "plugin of another major refused", test_other_major_plugin_refused);
+    CU_add_test(s, "module without entry symbol refused", test_module_without_entry_refused);
+    CU_add_test(s, "tables smaller than 1.0 refused", test_tables_older_than_1_0_refused);
+    CU_add_test(s, "truncated module refused", test_truncated_module_refused);
+    CU_add_test(s, "non-module refused", test_not_a_module_refused);
+    CU_add_test(s, "SP_HAS respects struct_size", test_has_macro_respects_size);
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+    CU_cleanup_registry();
+    host_services_free(&svc);
+    return failures == 0 ? 0 : 1;
+}
