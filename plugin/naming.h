@@ -1,0 +1,29 @@
+/* naming.h - names of CloudStack objects on PowerFlex: vol-, tmpl-, snap-, vmsnap- with the
+ * pool key and the installation identifier. A name that would not fit is refused, never cut. */
+#ifndef PFX_NAMING_H
+#define PFX_NAMING_H
+
+#include "storage_plugin.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PFX_NAME_MAX_LEN 31 /* PowerFlex's limit for volume and snapshot names */
+
+/* The pool key: characters 5 to 8 of the pool's UUID ("fd5227cb-..." -> "27cb"). */
+sp_status pfx_pool_key(const char *pool_uuid, char key[5], sp_error *err);
+
+/* Whether `s` holds only characters PowerFlex accepts in names (alphanumerics and punctuation,
+ * no spaces or control characters). */
+int pfx_name_chars_ok(const char *s);
+
+/* Builds the array name for a volume of `kind` (DATA/ROOT -> vol-, TEMPLATE -> tmpl-,
+ * SNAPSHOT -> snap-, VM_SNAPSHOT -> vmsnap-<id>-<parent_id>-) into buf. */
+sp_status pfx_object_name(sp_volume_kind kind, uint64_t id, uint64_t parent_id, const char *pool_key,
+                          const char *identifier, char *buf, size_t buf_len, sp_error *err);
+
+/* Whether an array name belongs to this installation: it ends in "-<pool_key>-<identifier>"
+ * and starts with one of the prefixes above. */
+int pfx_name_is_ours(const char *name, const char *pool_key, const char *identifier);
+
+#endif
