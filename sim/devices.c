@@ -1,0 +1,74 @@
+/* Device entries of mapped volumes (see devices.h). */
+#include <config.h>
+#include "devices.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+char *sim_dev_path(const struct sim_model *m, const struct sim_sdc *sdc, const struct sim_volume *v)
+{
+	return sim_fmt("%s/emc-vol-%s-%s", sdc->devdir, m->system_id, v->id);
+}
+
+static void make_entry(struct sim_model *m, struct sim_volume *v, struct sim_mapping *mp)
+{
+	char *path = sim_dev_path(m, mp->sdc, v);
+	if (symlink(v->path, path) != 0 && errno == EEXIST) {
+		unlink(path);
+		if (symlink(v->path, path) != 0)
+			fprintf(stderr, "powerflex-sim: cannot create %s: %s\n", path, strerror(errno));
+	}
+	mp->present = true;
+	mp->due_ms = 0;
+	free(path);
+}
+
+void sim_dev_schedule(struct sim_model *m, struct sim_volume *v, struct sim_mapping *mp,
+		      int64_t delay_ms)
+{
+	mp->present = false;
+	mp->due_ms = sim_now_ms() + delay_ms;
+	if (delay_ms <= 0)
+		make_entry(m, v, mp);
+}
+
+void sim_dev_remove(struct sim_model *m, struct sim_volume *v, struct sim_mapping *mp)
+{
+	if (mp->present) {
+		bool shared = false;
+		for (size_t i = 0; i < v->nmaps; i++)
+			if (&v->maps[i] != mp && v->maps[i].present &&
+			    !strcmp(v->maps[i].sdc->devdir, mp->sdc->devdir))
+				shared = true;
+		if (!shared) {
+			char *path = sim_dev_path(m, mp->sdc, v);
+			unlink(path);
+			free(path);
+		}
+	}
+	mp->present = false;
+	mp->due_ms = 0;
+}
+
+void sim_dev_rescan(struct sim_model *m, const struct sim_sdc *sdc)
+{
+	for (size_t i = 0; i < m->nvols; i++) {
+		struct sim_volume *v = m->vols[i];
+		for (size_t j = 0; j < v->nmaps; j++)
+			if (v->maps[j].sdc == sdc && !v->maps[j].present)
+				make_entry(m, v, &v->maps[j]);
+	}
+}
+
+void sim_dev_tick(struct sim_model *m, int64_t now_ms)
+{
+	for (size_t i = 0; i < m->nvols; i++) {
+		struct sim_volume *v = m->vols[i];
+		for (size_t j = 0; j < v->nmaps; j++)
+			if (!v->maps[j].present && v->maps[j].due_ms && v->maps[j].due_ms <= now_ms)
+				make_entry(m, v, &v->maps[j]);
+	}
+}

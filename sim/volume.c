@@ -1,0 +1,164 @@
+/* Volume lifecycle: create, remove (four modes), resize, rename (see volops.h). */
+#include <config.h>
+#include "volops.h"
+#include "capacity.h"
+#include "datafile.h"
+#include "devices.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_VOLUME_KB (UINT64_C(1) << 40) /* 1 PiB, the 3.x volume size limit */
+
+enum sim_err sim_name_check(struct sim_model *m, const char *name, const struct sim_volume *self)
+{
+	struct sim_volume *other;
+	if (strlen(name) > 31)
+		return SIM_E_LONG_NAME;
+	for (const char *p = name; *p; p++)
+		if (!isgraph((unsigned char)*p) || (unsigned char)*p > 126)
+			return SIM_E_INVALID_NAME;
+	other = *name ? sim_find_volume_by_name(m, name) : NULL;
+	if (other && other != self)
+		return SIM_E_NAME_IN_USE;
+	return SIM_OK;
+}
+
+enum sim_err sim_volume_create(struct sim_model *m, const char *name, struct sim_pool *pool,
+			       uint64_t size_kb, bool thick, struct sim_volume **out)
+{
+	enum sim_err e = sim_name_check(m, name, NULL);
+	struct sim_volume *v;
+	uint64_t rounded;
+	int rc;
+	if (e)
+		return e;
+	if (size_kb == 0)
+		return SIM_E_SIZE_ILLEGAL;
+	if (size_kb > MAX_VOLUME_KB)
+		return SIM_E_SIZE_TOO_LARGE;
+	rounded = (size_kb + SIM_KB_PER_8GIB - 1) / SIM_KB_PER_8GIB * SIM_KB_PER_8GIB;
+	e = (enum sim_err)sim_capacity_check(m, pool, rounded, thick);
+	if (e)
+		return e;
+	v = sim_xcalloc(1, sizeof(*v));
+	sim_model_new_id(m, v->id);
+	sim_strlcpy(v->name, name, sizeof(v->name));
+	v->size_kb = rounded;
+	v->type = thick ? SIM_VOL_THICK : SIM_VOL_THIN;
+	v->created = sim_wall_s();
+	strcpy(v->access_limit, "ReadWrite");
+	v->path = sim_fmt("%s/%s.img", m->state_dir, v->id);
+	rc = sim_data_create(v->path, rounded * 1024);
+	if (rc) {
+		free(v->path);
+		free(v);
+		return SIM_E_INTERNAL;
+	}
+	v->vtree = sim_model_add_vtree(m, pool, thick);
+	sim_strlcpy(v->vtree->root_id, v->id, sizeof(v->vtree->root_id));
+	sim_model_add_volume(m, v);
+	*out = v;
+	return SIM_OK;
+}
+
+static bool is_descendant(struct sim_model *m, const struct sim_volume *v, const char *ancestor_id)
+{
+	/* Walk up the ancestor chain; V-Trees are shallow so this stays cheap. */
+	const struct sim_volume *cur = v;
+	for (size_t guard = 0; cur && cur->ancestor[0] && guard < m->nvols + 1; guard++) {
+		if (!strcmp(cur->ancestor, ancestor_id))
+			return true;
+		cur = sim_find_volume(m, cur->ancestor);
+	}
+	return false;
+}
+
+/* Removes one volume: its device entries, data, and re-parents its children. */
+static void drop_one(struct sim_model *m, struct sim_volume *v)
+{
+	struct sim_vtree *t = v->vtree;
+	for (size_t i = 0; i < m->nvols; i++)
+		if (!strcmp(m->vols[i]->ancestor, v->id))
+			memcpy(m->vols[i]->ancestor, v->ancestor, sizeof(v->ancestor));
+	for (size_t i = 0; i < v->nmaps; i++)
+		sim_dev_remove(m, v, &v->maps[i]);
+	sim_data_remove(v->path);
+	sim_model_drop_volume(m, v);
+	sim_model_drop_vtree_if_empty(m, t);
+}
+
+enum sim_err sim_volume_remove(struct sim_model *m, struct sim_volume *v, enum sim_remove_mode mode)
+{
+	struct sim_volume **set = sim_xcalloc(m->nvols, sizeof(*set));
+	size_t n = 0;
+	enum sim_err e = SIM_OK;
+	for (size_t i = 0; i < m->nvols; i++) {
+		struct sim_volume *x = m->vols[i];
+		bool take = false;
+		switch (mode) {
+		case SIM_RM_ONLY_ME: take = x == v; break;
+		case SIM_RM_INCLUDING_DESCENDANTS: take = x == v || is_descendant(m, x, v->id); break;
+		case SIM_RM_DESCENDANTS_ONLY: take = x != v && is_descendant(m, x, v->id); break;
+		case SIM_RM_WHOLE_VTREE: take = x->vtree == v->vtree; break;
+		}
+		if (take)
+			set[n++] = x;
+	}
+	if (n == 0) {
+		e = SIM_E_NOTHING_TO_DO;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (set[i]->nmaps) {
+			e = SIM_E_VOL_MAPPED;
+			goto out;
+		}
+	for (size_t i = 0; i < n; i++)
+		drop_one(m, set[i]);
+out:
+	free(set);
+	return e;
+}
+
+enum sim_err sim_volume_resize(struct sim_model *m, struct sim_volume *v, uint64_t size_gib)
+{
+	uint64_t kb = size_gib * 1024 * 1024, rounded;
+	enum sim_err e;
+	if (size_gib > MAX_VOLUME_KB / 1024 / 1024)
+		return SIM_E_SIZE_TOO_LARGE;
+	/* Clients send multiples of 8; others round up like create does. */
+	rounded = (kb + SIM_KB_PER_8GIB - 1) / SIM_KB_PER_8GIB * SIM_KB_PER_8GIB;
+	if (rounded <= v->size_kb)
+		return SIM_E_DECREASE;
+	if (v->type != SIM_VOL_SNAPSHOT) {
+		e = (enum sim_err)sim_capacity_check(m, v->vtree->pool, rounded - v->size_kb,
+						     v->vtree->thick);
+		if (e)
+			return e;
+	}
+	if (v->readonly)
+		sim_data_set_readonly(v->path, false);
+	e = sim_data_resize(v->path, rounded * 1024) ? SIM_E_INTERNAL : SIM_OK;
+	if (v->readonly)
+		v->readonly_enforced = sim_data_set_readonly(v->path, true);
+	if (!e)
+		v->size_kb = rounded;
+	return e;
+}
+
+enum sim_err sim_volume_rename(struct sim_model *m, struct sim_volume *v, const char *name)
+{
+	enum sim_err e = sim_name_check(m, name, v);
+	if (e)
+		return e;
+	sim_strlcpy(v->name, name, sizeof(v->name));
+	return SIM_OK;
+}
+
+void sim_volume_set_readonly(struct sim_volume *v, bool readonly)
+{
+	v->readonly = readonly;
+	v->readonly_enforced = sim_data_set_readonly(v->path, readonly);
+}
