@@ -23,6 +23,8 @@ static const struct {
     {PFX_GW_RC_NOT_MAPPED, SP_E_NOT_FOUND},
     {PFX_GW_RC_POOL_NOT_FOUND, SP_E_NOT_FOUND},
     {PFX_GW_RC_SNAP_GROUP_NOT_FOUND, SP_E_NOT_FOUND},
+    {142, SP_E_NOT_FOUND}, /* protection domain */
+    {230, SP_E_NOT_FOUND}, /* V-Tree */
     {PFX_GW_RC_ALREADY_MAPPED, SP_E_EXISTS},
     {PFX_GW_RC_NAME_IN_USE, SP_E_EXISTS},
     {300, SP_E_NO_SPACE}, /* requested size exceeds the volume allocation limit */
@@ -33,14 +35,18 @@ static const struct {
     {717, SP_E_BUSY},     /* migration in progress */
     {753, SP_E_BUSY},     /* already migrating to that pool */
     {755, SP_E_BUSY},     /* already migrating */
+    {133, SP_E_INVALID},  /* volumes only grow */
     {190, SP_E_INVALID},  /* volume size too large */
+    {197, SP_E_INVALID},  /* the pool is not in that protection domain */
     {198, SP_E_INVALID},  /* overwrite across V-Trees */
+    {202, SP_E_INVALID},  /* another system's id */
     {225, SP_E_INVALID},  /* size not in 8 GB blocks */
     {226, SP_E_INVALID},  /* name too long */
     {227, SP_E_INVALID},  /* invalid characters in a name */
     {284, SP_E_INVALID},  /* invalid throttle (QoS) values */
     {330, SP_E_INVALID},  /* overwriting a volume with itself */
-    {754, SP_E_INVALID},  /* migrating to the pool it is in */
+    {718, SP_E_INVALID},  /* migrating to the pool it is in (the code gateways send) */
+    {754, SP_E_INVALID},  /* the same, as the generated code list numbers it */
     {905, SP_E_INVALID},  /* thick V-Tree into a fine granularity pool */
     {247, SP_E_AUTH},     /* permission denied */
     {252, SP_E_UNAVAILABLE}, /* too many sessions */
