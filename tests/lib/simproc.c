@@ -1,0 +1,311 @@
+/* powerflex-sim process control for tests (see simproc.h). */
+#include <config.h>
+#include "simproc.h"
+#include "testca.h"
+#include "thttp.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <yajl/yajl_tree.h>
+
+extern char **environ;
+
+struct tsim {
+	pid_t pid;
+	char *dir, *devdir, *url, *hostport;
+	char *ca, *cert, *key;
+	char *user, *password;
+	thttp *http;
+};
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	va_start(ap, f);
+	if (vasprintf(&s, f, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+static void rm_rf(const char *dir)
+{
+	const char *argv[] = { "rm", "-rf", dir, NULL };
+	tca_run(argv, NULL);
+}
+
+static void free_sim(tsim *s)
+{
+	if (!s)
+		return;
+	thttp_free(s->http);
+	free(s->dir);
+	free(s->devdir);
+	free(s->url);
+	free(s->hostport);
+	free(s->ca);
+	free(s->cert);
+	free(s->key);
+	free(s->user);
+	free(s->password);
+	free(s);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads one line from fd within timeout_ms; malloc'd without the newline, or NULL. */
+static char *read_line(int fd, int timeout_ms)
+{
+	char buf[1024];
+	size_t n = 0;
+	int64_t deadline = now_ms() + timeout_ms;
+	while (n < sizeof(buf) - 1) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		int64_t left = deadline - now_ms();
+		ssize_t r;
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			return NULL;
+		r = read(fd, buf + n, 1);
+		if (r <= 0)
+			return NULL;
+		if (buf[n] == '\n')
+			break;
+		n++;
+	}
+	buf[n] = '\0';
+	return strdup(buf);
+}
+
+static char *read_first_line(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	if (!f)
+		return NULL;
+	if (!fgets(line, sizeof(line), f)) {
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	line[strcspn(line, "\r\n")] = '\0';
+	return strdup(line);
+}
+
+tsim *tsim_start(const char *const *extra_args)
+{
+	tsim *s = calloc(1, sizeof(*s));
+	const char *tmp = getenv("TMPDIR"), *top = getenv("top_builddir");
+	const char **argv = NULL;
+	char *tpl = NULL, *exe = NULL, *state = NULL, *line = NULL;
+	posix_spawn_file_actions_t fa;
+	size_t nextra = 0, n = 0;
+	int pipefd[2] = { -1, -1 }, rc;
+	unsigned char rnd[12];
+	if (!s)
+		return NULL;
+	s->pid = -1;
+	tpl = fmt("%s/tsim.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!tpl || !mkdtemp(tpl)) {
+		fprintf(stderr, "tsim: cannot create a temp dir: %s\n", strerror(errno));
+		goto fail;
+	}
+	s->dir = tpl;
+	tpl = NULL;
+	s->devdir = fmt("%s/devices", s->dir);
+	state = fmt("%s/state", s->dir);
+	if (tca_make(s->dir, "127.0.0.1", "IP:127.0.0.1,DNS:localhost", &s->ca, &s->cert, &s->key))
+		goto fail;
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		goto fail;
+	s->password = fmt("Pw-%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3],
+			  rnd[4], rnd[5], rnd[6], rnd[7]);
+	s->user = strdup("admin");
+	for (size_t i = 0; extra_args && extra_args[i]; i++) {
+		nextra++;
+		if (!extra_args[i + 1])
+			continue;
+		if (!strcmp(extra_args[i], "--password")) {
+			free(s->password);
+			s->password = strdup(extra_args[i + 1]);
+		} else if (!strcmp(extra_args[i], "--password-file")) {
+			free(s->password);
+			s->password = read_first_line(extra_args[i + 1]);
+		} else if (!strcmp(extra_args[i], "--user")) {
+			free(s->user);
+			s->user = strdup(extra_args[i + 1]);
+		}
+	}
+	exe = fmt("%s/sim/powerflex-sim", top && *top ? top : ".");
+	argv = calloc(nextra + 20, sizeof(*argv));
+	if (!argv || !exe || !state || !s->password || !s->user)
+		goto fail;
+	argv[n++] = exe;
+	argv[n++] = "--listen";
+	argv[n++] = "127.0.0.1:0";
+	argv[n++] = "--tls-cert";
+	argv[n++] = s->cert;
+	argv[n++] = "--tls-key";
+	argv[n++] = s->key;
+	argv[n++] = "--password";
+	argv[n++] = s->password;
+	argv[n++] = "--state-dir";
+	argv[n++] = state;
+	argv[n++] = "--sdc-device-dir";
+	argv[n++] = s->devdir;
+	for (size_t i = 0; i < nextra; i++)
+		argv[n++] = extra_args[i];
+	argv[n] = NULL;
+	if (pipe2(pipefd, O_CLOEXEC) != 0)
+		goto fail;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	rc = posix_spawn(&s->pid, exe, &fa, NULL, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	pipefd[1] = -1;
+	if (rc != 0) {
+		fprintf(stderr, "tsim: cannot run %s: %s\n", exe, strerror(rc));
+		s->pid = -1;
+		goto fail;
+	}
+	/* Sanitizer builds start slowly; the line is the only sign of life we wait for. */
+	line = read_line(pipefd[0], 30000);
+	if (!line || strncmp(line, "listening on ", 13)) {
+		fprintf(stderr, "tsim: %s did not report where it listens (got '%s')\n", exe,
+			line ? line : "nothing");
+		goto fail;
+	}
+	s->url = strdup(line + 13);
+	s->hostport = s->url ? strdup(strstr(s->url, "://") ? strstr(s->url, "://") + 3 : s->url) : NULL;
+	s->http = s->url ? thttp_new(s->url, s->ca) : NULL;
+	if (!s->url || !s->hostport || !s->http)
+		goto fail;
+	close(pipefd[0]);
+	free(line);
+	free(exe);
+	free(state);
+	free(argv);
+	return s;
+fail:
+	if (pipefd[0] >= 0)
+		close(pipefd[0]);
+	if (pipefd[1] >= 0)
+		close(pipefd[1]);
+	if (s->pid > 0) {
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, NULL, 0);
+	}
+	if (s->dir)
+		rm_rf(s->dir);
+	free(line);
+	free(exe);
+	free(state);
+	free(argv);
+	free(tpl);
+	free_sim(s);
+	return NULL;
+}
+
+const char *tsim_url(const tsim *s) { return s->url; }
+const char *tsim_hostport(const tsim *s) { return s->hostport; }
+const char *tsim_cafile(const tsim *s) { return s->ca; }
+const char *tsim_dir(const tsim *s) { return s->dir; }
+const char *tsim_device_dir(const tsim *s) { return s->devdir; }
+const char *tsim_password(const tsim *s) { return s->password; }
+const char *tsim_user(const tsim *s) { return s->user; }
+int tsim_pid(const tsim *s) { return (int)s->pid; }
+
+int tsim_control_body(tsim *s, const char *method, const char *path, const char *json_body,
+		      char **resp)
+{
+	return thttp_request(s->http, method, path, json_body, resp);
+}
+
+int tsim_control(tsim *s, const char *method, const char *path, const char *json_body)
+{
+	return thttp_request(s->http, method, path, json_body, NULL);
+}
+
+int tsim_stats_count(tsim *s, const char *key)
+{
+	char *body = NULL, err[128];
+	int st = thttp_request(s->http, "GET", "/sim/stats", NULL, &body), out = -1;
+	yajl_val root, v;
+	if (st != 200 || !body) {
+		free(body);
+		return -1;
+	}
+	root = yajl_tree_parse(body, err, sizeof(err));
+	free(body);
+	if (!root)
+		return -1;
+	if (!strcmp(key, "logins") || !strcmp(key, "total")) {
+		const char *p[] = { key, NULL };
+		v = yajl_tree_get(root, p, yajl_t_number);
+	} else {
+		const char *p[] = { "requests", key, NULL };
+		v = yajl_tree_get(root, p, yajl_t_number);
+		if (!v)
+			out = 0;
+	}
+	if (v && YAJL_IS_INTEGER(v))
+		out = (int)YAJL_GET_INTEGER(v);
+	yajl_tree_free(root);
+	return out;
+}
+
+int tsim_stop_status(tsim *s)
+{
+	int status = 0, rc = -1;
+	int64_t deadline;
+	if (!s)
+		return -1;
+	if (s->pid > 0) {
+		kill(s->pid, SIGTERM);
+		deadline = now_ms() + 20000;
+		for (;;) {
+			pid_t r = waitpid(s->pid, &status, WNOHANG);
+			if (r == s->pid) {
+				rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+				break;
+			}
+			if (r < 0 && errno != EINTR)
+				break;
+			if (now_ms() > deadline) {
+				fprintf(stderr, "tsim: simulator ignored SIGTERM; killing it\n");
+				kill(s->pid, SIGKILL);
+				waitpid(s->pid, &status, 0);
+				break;
+			}
+			usleep(2000);
+		}
+	}
+	if (s->dir)
+		rm_rf(s->dir);
+	free_sim(s);
+	return rc;
+}
+
+void tsim_stop(tsim *s)
+{
+	(void)tsim_stop_status(s);
+}

@@ -1,0 +1,33 @@
+/* Starts and stops powerflex-sim for a test: a fresh throw-away CA and server certificate, a temp
+ * dir for state and devices, HTTPS on a free loopback port; plus its /sim control calls. */
+#ifndef SIMPROC_H
+#define SIMPROC_H
+
+typedef struct tsim tsim;
+
+/* Spawns $top_builddir/sim/powerflex-sim --listen 127.0.0.1:0 with TLS, --state-dir <dir>/state,
+ * --sdc-device-dir <dir>/devices, a random password, then extra_args (NULL-terminated, may be
+ * NULL; later options win), and reads its "listening on" line. NULL on failure with a message on
+ * stderr. */
+tsim *tsim_start(const char *const *extra_args);
+const char *tsim_url(const tsim *s);      /* "https://127.0.0.1:PORT" */
+const char *tsim_hostport(const tsim *s); /* "127.0.0.1:PORT" */
+const char *tsim_cafile(const tsim *s);   /* PEM of the CA that signed the server cert */
+const char *tsim_dir(const tsim *s);      /* its temp dir (state, devices under <dir>/devices) */
+const char *tsim_device_dir(const tsim *s);
+const char *tsim_password(const tsim *s); /* random per start unless given in extra args */
+const char *tsim_user(const tsim *s);
+int tsim_pid(const tsim *s);
+/* Count for "METHOD template" from /sim/stats ("logins" and "total" work too); -1 on error. */
+int tsim_stats_count(tsim *s, const char *key);
+/* HTTP status of a /sim/... call (json_body may be NULL); negative when no answer came. */
+int tsim_control(tsim *s, const char *method, const char *path, const char *json_body);
+/* Like tsim_control, also returning the answer body (malloc'd) in *resp. */
+int tsim_control_body(tsim *s, const char *method, const char *path, const char *json_body,
+		      char **resp);
+/* SIGTERM, wait (SIGKILL after 20 s), remove the temp dir, free. */
+void tsim_stop(tsim *s);
+/* Like tsim_stop but returns the exit status (-1 when killed by a signal). */
+int tsim_stop_status(tsim *s);
+
+#endif

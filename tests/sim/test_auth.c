@@ -1,0 +1,194 @@
+/* Gateway sessions: login, tokens with any user name, 401 bodies, logout, idle and absolute
+ * expiry, forced expiry, version, and the login counter. */
+#include <config.h>
+#include "simclient.h"
+
+#include <CUnit/CUnit.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static tsim *sim;
+
+static char *login(thttp *h, const char *user, const char *pass, int *status)
+{
+	char *body = NULL, *tok = NULL;
+	thttp_set_auth(h, user, pass);
+	*status = thttp_request(h, "GET", "/api/login", NULL, &body);
+	if (*status == 200 && body && body[0] == '"' && strlen(body) > 2)
+		tok = strndup(body + 1, strlen(body) - 2);
+	free(body);
+	return tok;
+}
+
+static void check_401(int status, const char *body)
+{
+	CU_ASSERT_EQUAL(status, 401);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+	CU_ASSERT_STRING_EQUAL(body, "{\"message\":\"Unauthorized\",\"httpStatusCode\":401,\"errorCode\":0}");
+}
+
+static void test_login_and_version(void)
+{
+	thttp *h = thttp_new(tsim_url(sim), tsim_cafile(sim));
+	int st;
+	char *tok = login(h, tsim_user(sim), tsim_password(sim), &st), *body = NULL;
+	CU_ASSERT_EQUAL(st, 200);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tok);
+	/* Any user name goes with a token, including an empty one (goscaleio sends ""). */
+	const char *users[] = { "", "admin", "somebody-else" };
+	for (int i = 0; i < 3; i++) {
+		thttp_set_auth(h, users[i], tok);
+		st = thttp_request(h, "GET", "/api/version", NULL, &body);
+		CU_ASSERT_EQUAL(st, 200);
+		CU_ASSERT_STRING_EQUAL(body, "\"3.5\"");
+		free(body);
+	}
+	free(tok);
+	thttp_free(h);
+}
+
+static void test_bad_credentials(void)
+{
+	thttp *h = thttp_new(tsim_url(sim), tsim_cafile(sim));
+	char *body = NULL;
+	int st;
+	CU_ASSERT_PTR_NULL(login(h, tsim_user(sim), "wrong", &st));
+	CU_ASSERT_EQUAL(st, 401);
+	CU_ASSERT_PTR_NULL(login(h, "nobody", tsim_password(sim), &st));
+	CU_ASSERT_EQUAL(st, 401);
+	thttp_set_auth(h, tsim_user(sim), tsim_password(sim));
+	/* The password is not a token. */
+	st = thttp_request(h, "GET", "/api/types/System/instances", NULL, &body);
+	check_401(st, body);
+	free(body);
+	thttp_set_auth(h, NULL, NULL);
+	st = thttp_request(h, "GET", "/api/version", NULL, &body);
+	check_401(st, body);
+	free(body);
+	thttp_set_auth(h, "", "bm90LWEtdG9rZW4=");
+	st = thttp_request(h, "GET", "/api/types/Volume/instances", NULL, &body);
+	check_401(st, body);
+	free(body);
+	thttp_free(h);
+}
+
+static void test_many_tokens_and_logout(void)
+{
+	thttp *h = thttp_new(tsim_url(sim), tsim_cafile(sim));
+	int st;
+	char *a = login(h, tsim_user(sim), tsim_password(sim), &st);
+	char *b = login(h, tsim_user(sim), tsim_password(sim), &st);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_STRING_NOT_EQUAL(a, b);
+	thttp_set_auth(h, "", a);
+	CU_ASSERT_EQUAL(thttp_request(h, "GET", "/api/version", NULL, NULL), 200);
+	thttp_set_auth(h, "", b);
+	CU_ASSERT_EQUAL(thttp_request(h, "GET", "/api/version", NULL, NULL), 200);
+	CU_ASSERT_EQUAL(thttp_request(h, "GET", "/api/logout", NULL, NULL), 200);
+	CU_ASSERT_EQUAL(thttp_request(h, "GET", "/api/version", NULL, NULL), 401);
+	thttp_set_auth(h, "", a);
+	CU_ASSERT_EQUAL(thttp_request(h, "GET", "/api/version", NULL, NULL), 200);
+	free(a);
+	free(b);
+	thttp_free(h);
+}
+
+static void test_forced_expiry_and_counter(void)
+{
+	thttp *h = thttp_new(tsim_url(sim), tsim_cafile(sim));
+	int st, before = tsim_stats_count(sim, "logins");
+	char *a = login(h, tsim_user(sim), tsim_password(sim), &st), *b;
+	CU_ASSERT(before >= 0);
+	CU_ASSERT_EQUAL(tsim_stats_count(sim, "logins"), before + 1);
+	thttp_set_auth(h, "", a);
+	CU_ASSERT_EQUAL(thttp_request(h, "GET", "/api/version", NULL, NULL), 200);
+	CU_ASSERT_EQUAL(tsim_control(sim, "POST", "/sim/expire-tokens", NULL), 200);
+	CU_ASSERT_EQUAL(thttp_request(h, "GET", "/api/version", NULL, NULL), 401);
+	b = login(h, tsim_user(sim), tsim_password(sim), &st);
+	CU_ASSERT_PTR_NOT_NULL(b);
+	thttp_set_auth(h, "", b);
+	CU_ASSERT_EQUAL(thttp_request(h, "GET", "/api/version", NULL, NULL), 200);
+	CU_ASSERT_EQUAL(tsim_stats_count(sim, "logins"), before + 2);
+	free(a);
+	free(b);
+	thttp_free(h);
+}
+
+static int64_t ms_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void test_idle_expiry(void)
+{
+	const char *args[] = { "--idle-ttl", "1", "--token-ttl", "100", NULL };
+	tsim *s = tsim_start(args);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	thttp *h = thttp_new(tsim_url(s), tsim_cafile(s));
+	int st;
+	char *tok = login(h, tsim_user(s), tsim_password(s), &st);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tok);
+	thttp_set_auth(h, "", tok);
+	/* Calls 300 ms apart keep it alive well past the 1 s idle limit. */
+	for (int i = 0; i < 8; i++) {
+		CU_ASSERT_EQUAL(thttp_request(h, "GET", "/api/version", NULL, NULL), 200);
+		usleep(300 * 1000);
+	}
+	usleep(1400 * 1000);
+	CU_ASSERT_EQUAL(thttp_request(h, "GET", "/api/version", NULL, NULL), 401);
+	free(tok);
+	thttp_free(h);
+	tsim_stop(s);
+}
+
+static void test_absolute_expiry(void)
+{
+	const char *args[] = { "--token-ttl", "1.5", "--idle-ttl", "600", NULL };
+	tsim *s = tsim_start(args);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	thttp *h = thttp_new(tsim_url(s), tsim_cafile(s));
+	int st = 0;
+	int64_t t0 = ms_now(), dead_at = 0;
+	char *tok = login(h, tsim_user(s), tsim_password(s), &st);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tok);
+	thttp_set_auth(h, "", tok);
+	/* Busy use does not extend an absolute lifetime. */
+	while (ms_now() - t0 < 10000) {
+		st = thttp_request(h, "GET", "/api/version", NULL, NULL);
+		if (st != 200) {
+			dead_at = ms_now();
+			break;
+		}
+		usleep(100 * 1000);
+	}
+	CU_ASSERT_EQUAL(st, 401);
+	CU_ASSERT(dead_at - t0 >= 1400);
+	free(tok);
+	thttp_free(h);
+	tsim_stop(s);
+}
+
+int main(void)
+{
+	static const struct sc_test tests[] = {
+		{ "login, token with any user, version", test_login_and_version },
+		{ "bad credentials and tokens answer 401", test_bad_credentials },
+		{ "several tokens at once, logout", test_many_tokens_and_logout },
+		{ "forced expiry, login counter", test_forced_expiry_and_counter },
+		{ "idle expiry, refreshed by every call", test_idle_expiry },
+		{ "absolute expiry", test_absolute_expiry },
+		{ NULL, NULL }
+	};
+	int rc;
+	sim = tsim_start(NULL);
+	if (!sim)
+		return 1;
+	rc = sc_run_suite("sim auth", tests);
+	tsim_stop(sim);
+	return rc;
+}
