@@ -1,132 +1,274 @@
-/* driver.c - the Driver vtable: volume, snapshot, template, access and migration operations on
- * the array (CloudStack's PrimaryDataStoreDriver). */
+/* driver.c - the Driver vtable (CloudStack's PrimaryDataStoreDriver) and its volume operations:
+ * create, delete, resize, read, list, capacity. Snapshots, access and migration live in
+ * driver_snap.c, driver_access.c and driver_migrate.c. */
 #include "config.h"
 
+#include "capacity.h"
+#include "driver_impl.h"
 #include "error.h"
+#include "gateway_vtree.h"
+#include "hostsvc.h"
+#include "naming.h"
 #include "plugin.h"
+#include "qos.h"
+#include "sizes.h"
 
-static sp_status create_volume(sp_pool *pool, const sp_volume_spec *spec, sp_volume_info *out,
-                               sp_error *err)
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+void pfx_drv_add_undo_failure(sp_error *err, const sp_error *undo)
 {
-    return PFX_UNSUPPORTED(err, "driver.create_volume");
+    size_t len;
+
+    if (err == NULL || undo == NULL)
+        return;
+    len = strlen(err->message);
+    /* Cut at the buffer's end: the failure itself comes first in the message. */
+    if (len < sizeof(err->message) - 1 &&
+        snprintf(err->message + len, sizeof(err->message) - len, "; undo failed: %s", undo->message) < 0)
+        err->message[len] = '\0';
 }
 
-static sp_status delete_volume(sp_pool *pool, const sp_volume_ref *vol, sp_error *err)
+sp_status pfx_drv_name(sp_pool *pool, sp_volume_kind kind, uint64_t id, uint64_t parent_id, char *buf,
+                       size_t len, sp_error *err)
 {
-    return PFX_UNSUPPORTED(err, "driver.delete_volume");
+    char ident[64];
+    sp_status st = pfx_pool_identifier(ident, sizeof(ident), err);
+    if (st != SP_OK)
+        return st;
+    return pfx_object_name(kind, id, parent_id, pool->pool_key, ident, buf, len, err);
+}
+
+sp_status pfx_drv_read(sp_pool *pool, const char *id, sp_volume_info *out, sp_error *err)
+{
+    pfx_gw_volume v;
+    sp_status st = pfx_gw_volume_get(pool->gw, id, &v, err);
+    if (st != SP_OK)
+        return st;
+    pfx_volume_info_from_gw(pool, &v, out);
+    pfx_gw_volume_clear(&v);
+    return SP_OK;
+}
+
+sp_status pfx_drv_remove(sp_pool *pool, const char *id, sp_error *err)
+{
+    sp_status st = pfx_gw_volume_delete(pool->gw, id, PFX_GW_REMOVE_ONLY_ME, err);
+
+    /* Deleting a mapped volume is rare (the host revokes first), so the unmap is only sent
+     * when the array says it is needed: one request in the common case. */
+    if (st == SP_E_BUSY) {
+        pfx_log(SP_LOG_INFO, "volume %s is still mapped; unmapping it from every SDC before removing it", id);
+        st = pfx_gw_volume_unmap(pool->gw, id, NULL, err);
+        if (st == SP_OK)
+            st = pfx_gw_volume_delete(pool->gw, id, PFX_GW_REMOVE_ONLY_ME, err);
+    }
+    return st;
+}
+
+/* A create whose answer was lost, or retried by the host, finds its volume already made: adopt
+ * it when it is exactly what was asked (this pool, this size), so the operation completes. */
+static sp_status adopt_existing(sp_pool *pool, const char *name, uint64_t size_kb, const sp_error *why,
+                                char *id, size_t id_len, sp_error *err)
+{
+    pfx_gw_volume v;
+    sp_error lookup;
+    sp_status st;
+
+    st = pfx_gw_volume_id_by_name(pool->gw, name, id, id_len, &lookup);
+    if (st != SP_OK)
+        goto refuse;
+    st = pfx_gw_volume_get(pool->gw, id, &v, &lookup);
+    if (st != SP_OK)
+        goto refuse;
+    if (strcmp(v.storage_pool_id, pool->pool_id) != 0 || v.size_kb != size_kb || v.type == PFX_GW_VOLUME_SNAPSHOT) {
+        pfx_gw_volume_clear(&v);
+        goto refuse;
+    }
+    pfx_gw_volume_clear(&v);
+    pfx_log(SP_LOG_WARN, "volume %s already existed with the requested pool and size (%s); using it", name, id);
+    pfx_error_clear(err);
+    return SP_OK;
+refuse:
+    id[0] = '\0';
+    *err = *why;
+    return why->status;
+}
+
+sp_status pfx_drv_create_volume(sp_pool *pool, const sp_volume_spec *spec, sp_volume_info *out, sp_error *err)
+{
+    char name[SP_NAME_MAX];
+    uint64_t rounded;
+    pfx_limits limits;
+    pfx_gw_volume_spec gs;
+    sp_status st;
+
+    PFX_ERR_GUARD(err);
+    if (spec == NULL || out == NULL)
+        return pfx_error(err, SP_E_INVALID, "create_volume needs a spec and an output");
+    if ((st = pfx_pool_check_usable(pool, "creating a volume", 0, err)) != SP_OK)
+        return st;
+    if (spec->kind == SP_VOLUME_SNAPSHOT || spec->kind == SP_VOLUME_VM_SNAPSHOT)
+        return pfx_error(err, SP_E_INVALID, "snapshots are made from volumes (create_snapshot), not created blank");
+    if ((st = pfx_drv_name(pool, spec->kind, spec->id, spec->parent_id, name, sizeof(name), err)) != SP_OK)
+        return st;
+    /* QoS is checked when the offering is used, not first at the grant. */
+    if ((st = pfx_qos_parse(&spec->qos, &limits, err)) != SP_OK)
+        return pfx_error_prefix(err, "volume %s", name);
+    if ((st = pfx_round_size(spec->size_bytes, name, &rounded, err)) != SP_OK)
+        return st;
+    memset(&gs, 0, sizeof(gs));
+    gs.name = name;
+    gs.pool_id = pool->pool_id;
+    gs.size_kb = pfx_bytes_to_kb(rounded);
+    gs.thick = spec->provisioning == SP_PROVISION_THICK;
+
+    memset(out, 0, sizeof(*out));
+    st = pfx_gw_volume_create(pool->gw, &gs, out->id, sizeof(out->id), err);
+    if (st == SP_E_EXISTS || st == SP_E_TIMEOUT || st == SP_E_UNAVAILABLE) {
+        sp_error why = *err;
+        st = adopt_existing(pool, name, gs.size_kb, &why, out->id, sizeof(out->id), err);
+    }
+    if (st != SP_OK)
+        return st;
+    snprintf(out->path, sizeof(out->path), "%s:%s", out->id, name);
+    snprintf(out->name, sizeof(out->name), "%s", name);
+    snprintf(out->array_pool_id, sizeof(out->array_pool_id), "%s", pool->pool_id);
+    snprintf(out->system_id, sizeof(out->system_id), "%s", pool->system_id);
+    /* The array rounds exactly as we did, so the size is known without reading it back. */
+    out->size_bytes = rounded;
+    out->provisioning = spec->provisioning;
+    out->format = SP_FORMAT_RAW;
+    pfx_log(SP_LOG_INFO, "pool %s: created volume %s (%s), %" PRIu64 " GiB %s", pool->uuid, name, out->id,
+            pfx_bytes_to_gb(rounded), gs.thick ? "thick" : "thin");
+    return SP_OK;
+}
+
+sp_status pfx_drv_delete_volume(sp_pool *pool, const sp_volume_ref *vol, sp_error *err)
+{
+    char id[SP_ID_MAX];
+    sp_status st;
+
+    PFX_ERR_GUARD(err);
+    if (pool == NULL)
+        return pfx_error(err, SP_E_INVALID, "delete_volume: no pool handle given");
+    if ((st = pfx_path_volume_id(vol, id, sizeof(id), err)) != SP_OK)
+        return st;
+    st = pfx_drv_remove(pool, id, err);
+    if (st != SP_OK)
+        return pfx_error_prefix(err, "deleting volume %s", vol->path);
+    pfx_log(SP_LOG_INFO, "pool %s: deleted volume %s", pool->uuid, vol->path);
+    return SP_OK;
 }
 
 static sp_status resize_volume(sp_pool *pool, const sp_volume_ref *vol, uint64_t new_size_bytes,
                                sp_volume_info *out, sp_error *err)
 {
-    return PFX_UNSUPPORTED(err, "driver.resize_volume");
+    char id[SP_ID_MAX];
+    uint64_t rounded;
+    sp_status st;
+
+    PFX_ERR_GUARD(err);
+    if (pool == NULL || out == NULL)
+        return pfx_error(err, SP_E_INVALID, "resize_volume needs a pool and an output");
+    if ((st = pfx_pool_check_usable(pool, "resizing a volume", 0, err)) != SP_OK)
+        return st;
+    if ((st = pfx_path_volume_id(vol, id, sizeof(id), err)) != SP_OK)
+        return st;
+    if ((st = pfx_round_size(new_size_bytes, vol->path, &rounded, err)) != SP_OK)
+        return st;
+    st = pfx_gw_volume_resize(pool->gw, id, pfx_bytes_to_gb(rounded), err);
+    if (st == SP_OK)
+        return pfx_drv_read(pool, id, out, err);
+    /* Refused: say why in the host's terms, reading the volume only now that it matters. */
+    if (st == SP_E_INVALID || st == SP_E_GATEWAY) {
+        sp_volume_info cur;
+        sp_error rd;
+        if (pfx_drv_read(pool, id, &cur, &rd) == SP_OK) {
+            if (cur.size_bytes == rounded) {
+                *out = cur;
+                pfx_error_clear(err);
+                return SP_OK; /* already that size: nothing to do */
+            }
+            if (cur.size_bytes > rounded)
+                return pfx_error(err, SP_E_INVALID,
+                                 "volume %s is %" PRIu64 " GiB; PowerFlex volumes only grow (asked %" PRIu64
+                                 " GiB after rounding to 8 GiB)",
+                                 vol->path, pfx_bytes_to_gb(cur.size_bytes), pfx_bytes_to_gb(rounded));
+        }
+    }
+    return pfx_error_prefix(err, "resizing volume %s", vol->path);
 }
 
 static sp_status get_volume(sp_pool *pool, const sp_volume_ref *vol, sp_volume_info *out, sp_error *err)
 {
-    return PFX_UNSUPPORTED(err, "driver.get_volume");
-}
+    char id[SP_ID_MAX];
+    pfx_gw_vtree_stats vs;
+    sp_status st;
 
-static sp_status find_template(sp_pool *pool, uint64_t template_id, sp_volume_info *out, sp_error *err)
-{
-    return PFX_UNSUPPORTED(err, "driver.find_template");
-}
-
-static sp_status create_volume_from_template(sp_pool *pool, const sp_volume_ref *template_vol,
-                                             const sp_volume_spec *spec, sp_volume_info *out,
-                                             sp_error *err)
-{
-    return PFX_UNSUPPORTED(err, "driver.create_volume_from_template");
-}
-
-static sp_status create_snapshot(sp_pool *pool, const sp_volume_ref *vol, uint64_t snapshot_id,
-                                 sp_volume_info *out, sp_error *err)
-{
-    return PFX_UNSUPPORTED(err, "driver.create_snapshot");
-}
-
-static sp_status revert_snapshot(sp_pool *pool, const sp_volume_ref *vol, const sp_volume_ref *snap,
-                                 sp_error *err)
-{
-    return PFX_UNSUPPORTED(err, "driver.revert_snapshot");
-}
-
-static sp_status delete_snapshot(sp_pool *pool, const sp_volume_ref *snap, sp_error *err)
-{
-    return PFX_UNSUPPORTED(err, "driver.delete_snapshot");
-}
-
-static sp_status create_vm_snapshot(sp_pool *pool, uint64_t vm_snapshot_id, const sp_volume_ref *vols,
-                                    const uint64_t *vol_ids, size_t n, sp_snapshot_group_info *group_out,
-                                    sp_volume_info *snaps_out, sp_error *err)
-{
-    return PFX_UNSUPPORTED(err, "driver.create_vm_snapshot");
-}
-
-static sp_status revert_vm_snapshot(sp_pool *pool, const sp_volume_ref *vols, const sp_volume_ref *snaps,
-                                    size_t n, sp_error *err)
-{
-    return PFX_UNSUPPORTED(err, "driver.revert_vm_snapshot");
-}
-
-static sp_status delete_vm_snapshot(sp_pool *pool, const char *group_id, sp_error *err)
-{
-    return PFX_UNSUPPORTED(err, "driver.delete_vm_snapshot");
-}
-
-static sp_status grant_access(sp_pool *pool, const sp_volume_ref *vol, const sp_host_ref *host,
-                              const sp_qos *qos, int allow_multiple, sp_error *err)
-{
-    return PFX_UNSUPPORTED(err, "driver.grant_access");
-}
-
-static sp_status revoke_access(sp_pool *pool, const sp_volume_ref *vol, const sp_host_ref *host,
-                               sp_error *err)
-{
-    return PFX_UNSUPPORTED(err, "driver.revoke_access");
-}
-
-static sp_status migration_kind(sp_pool *src, sp_pool *dest, sp_migration_kind *out, sp_error *err)
-{
-    return PFX_UNSUPPORTED(err, "driver.migration_kind");
-}
-
-static sp_status migrate_volume(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
-                                const sp_progress *progress, sp_volume_info *out, sp_error *err)
-{
-    return PFX_UNSUPPORTED(err, "driver.migrate_volume");
+    PFX_ERR_GUARD(err);
+    if (pool == NULL || out == NULL)
+        return pfx_error(err, SP_E_INVALID, "get_volume needs a pool and an output");
+    if ((st = pfx_path_volume_id(vol, id, sizeof(id), err)) != SP_OK)
+        return st;
+    if ((st = pfx_drv_read(pool, id, out, err)) != SP_OK)
+        return st;
+    if (out->tree_id[0] != '\0' && pfx_gw_vtree_get_stats(pool->gw, out->tree_id, &vs, err) == SP_OK)
+        out->used_bytes = pfx_kb_to_bytes(vs.net_provisioned_addresses_kb.value);
+    pfx_error_clear(err);
+    return SP_OK;
 }
 
 static sp_status get_capacity(sp_pool *pool, sp_capacity *out, sp_error *err)
 {
-    return PFX_UNSUPPORTED(err, "driver.get_capacity");
+    PFX_ERR_GUARD(err);
+    return pfx_capacity_read(pool, out, err);
 }
 
 static sp_status list_volumes(sp_pool *pool, void (*each)(void *ctx, const sp_volume_info *vol), void *ctx,
                               sp_error *err)
 {
-    return PFX_UNSUPPORTED(err, "driver.list_volumes");
+    pfx_gw_volume_list list;
+    char ident[64];
+    sp_status st;
+
+    PFX_ERR_GUARD(err);
+    if (pool == NULL || each == NULL)
+        return pfx_error(err, SP_E_INVALID, "list_volumes needs a pool and a callback");
+    if ((st = pfx_pool_identifier(ident, sizeof(ident), err)) != SP_OK)
+        return st;
+    if ((st = pfx_gw_volume_list_in_pool(pool->gw, pool->pool_id, &list, err)) != SP_OK)
+        return pfx_error_prefix(err, "pool %s", pool->uuid);
+    for (size_t i = 0; i < list.n; i++) {
+        sp_volume_info info;
+        if (!pfx_name_is_ours(list.items[i].name, pool->pool_key, ident))
+            continue;
+        pfx_volume_info_from_gw(pool, &list.items[i], &info);
+        each(ctx, &info);
+    }
+    pfx_gw_volume_list_clear(&list);
+    return SP_OK;
 }
 
 const sp_driver_ops pfx_driver_ops = {
     .abi_version = SP_ABI_VERSION,
     .struct_size = sizeof(sp_driver_ops),
-    .create_volume = create_volume,
-    .delete_volume = delete_volume,
+    .create_volume = pfx_drv_create_volume,
+    .delete_volume = pfx_drv_delete_volume,
     .resize_volume = resize_volume,
     .get_volume = get_volume,
-    .find_template = find_template,
-    .create_volume_from_template = create_volume_from_template,
-    .create_snapshot = create_snapshot,
-    .revert_snapshot = revert_snapshot,
-    .delete_snapshot = delete_snapshot,
-    .create_vm_snapshot = create_vm_snapshot,
-    .revert_vm_snapshot = revert_vm_snapshot,
-    .delete_vm_snapshot = delete_vm_snapshot,
-    .grant_access = grant_access,
-    .revoke_access = revoke_access,
-    .migration_kind = migration_kind,
-    .migrate_volume = migrate_volume,
+    .find_template = pfx_drv_find_template,
+    .create_volume_from_template = pfx_drv_create_from_template,
+    .create_snapshot = pfx_drv_create_snapshot,
+    .revert_snapshot = pfx_drv_revert_snapshot,
+    .delete_snapshot = pfx_drv_delete_snapshot,
+    .create_vm_snapshot = pfx_drv_create_vm_snapshot,
+    .revert_vm_snapshot = pfx_drv_revert_vm_snapshot,
+    .delete_vm_snapshot = pfx_drv_delete_vm_snapshot,
+    .grant_access = pfx_drv_grant,
+    .revoke_access = pfx_drv_revoke,
+    .migration_kind = pfx_drv_migration_kind,
+    .migrate_volume = pfx_drv_migrate,
     .get_capacity = get_capacity,
     .list_volumes = list_volumes,
 };

@@ -87,7 +87,7 @@ sp_status pfx_object_name(sp_volume_kind kind, uint64_t id, uint64_t parent_id, 
 
 int pfx_name_is_ours(const char *name, const char *pool_key, const char *identifier)
 {
-    static const char *prefixes[] = {"vol-", "tmpl-", "snap-", "vmsnap-"};
+    static const char *prefixes[] = {"vol-", "tmpl-", "snap-", "vmsnap-", "rvt-"};
     char suffix[128];
     size_t nl = strlen(name), sl;
     int n, prefixed = 0;

@@ -1,0 +1,125 @@
+/* driver_access.c - grant and revoke a host's access to a volume: map or unmap the volume to
+ * the host's SDC, with the offering's QoS as the mapping's limits. Two requests per grant in
+ * the common case (map, limits) and one per revoke, against CloudStack's five and four. */
+#include "config.h"
+
+#include "driver_impl.h"
+#include "error.h"
+#include "hostsvc.h"
+#include "qos.h"
+
+#include <string.h>
+
+#define ERRCODE_SDC_NOT_FOUND 80
+
+/* An SDC id from the cache can be stale when the host's SDC re-registered: the array then
+ * answers "Could not find the SDC" and the id is looked up again, once. */
+static int stale_sdc(const sp_error *err)
+{
+    return err->status == SP_E_NOT_FOUND && err->gateway_error_code == ERRCODE_SDC_NOT_FOUND;
+}
+
+static sp_status host_ip(const sp_host_ref *host, const char **ip, sp_error *err)
+{
+    if (host == NULL || host->ip == NULL || host->ip[0] == '\0')
+        return pfx_error(err, SP_E_INVALID, "the host has no IP address to find its SDC by");
+    *ip = host->ip;
+    return SP_OK;
+}
+
+sp_status pfx_drv_grant_id(sp_pool *pool, const char *id, const sp_host_ref *host, const sp_qos *qos,
+                           int allow_multiple, sp_error *err)
+{
+    PFX_ERR_GUARD(err);
+    char sdc[SP_ID_MAX];
+    const char *ip = NULL;
+    pfx_limits limits;
+    sp_status st;
+
+    if ((st = pfx_pool_check_usable(pool, "granting access to a volume", 1, err)) != SP_OK)
+        return st;
+    if ((st = host_ip(host, &ip, err)) != SP_OK)
+        return st;
+    if ((st = pfx_qos_parse(qos, &limits, err)) != SP_OK)
+        return pfx_error_prefix(err, "volume %s", id);
+    if ((st = pfx_pool_sdc_id(pool, ip, sdc, sizeof(sdc), err)) != SP_OK)
+        return st;
+    st = pfx_gw_volume_map(pool->gw, id, sdc, allow_multiple, err);
+    if (st != SP_OK && err != NULL && stale_sdc(err)) {
+        pfx_pool_sdc_forget(pool, ip);
+        if ((st = pfx_pool_sdc_id(pool, ip, sdc, sizeof(sdc), err)) == SP_OK)
+            st = pfx_gw_volume_map(pool->gw, id, sdc, allow_multiple, err);
+    }
+    if (st != SP_OK)
+        return pfx_error_prefix(err, "granting host %s (SDC %s) access", ip, sdc);
+    /* Limits go on every grant: a mapping kept from before may carry an older offering's. */
+    st = pfx_gw_volume_set_limits(pool->gw, id, sdc, limits.iops, limits.bandwidth_kbps, err);
+    if (st != SP_OK) {
+        sp_error undo;
+        pfx_error_prefix(err, "setting QoS limits for host %s (SDC %s)", ip, sdc);
+        /* Without its limits the mapping must not stay: a volume would run unthrottled. */
+        if (pfx_gw_volume_unmap(pool->gw, id, sdc, &undo) != SP_OK)
+            pfx_drv_add_undo_failure(err, &undo);
+        return st;
+    }
+    pfx_log(SP_LOG_INFO, "volume %s mapped to SDC %s of host %s (iops %llu, bandwidth %llu KB/s)", id, sdc, ip,
+            (unsigned long long)limits.iops, (unsigned long long)limits.bandwidth_kbps);
+    return SP_OK;
+}
+
+sp_status pfx_drv_grant(sp_pool *pool, const sp_volume_ref *vol, const sp_host_ref *host, const sp_qos *qos,
+                        int allow_multiple, sp_error *err)
+{
+    PFX_ERR_GUARD(err);
+    char id[SP_ID_MAX];
+    sp_status st;
+
+    if (pool == NULL)
+        return pfx_error(err, SP_E_INVALID, "grant_access: no pool handle given");
+    if ((st = pfx_path_volume_id(vol, id, sizeof(id), err)) != SP_OK)
+        return st;
+    return pfx_drv_grant_id(pool, id, host, qos, allow_multiple, err);
+}
+
+sp_status pfx_drv_revoke_id(sp_pool *pool, const char *id, const sp_host_ref *host, sp_error *err)
+{
+    PFX_ERR_GUARD(err);
+    char sdc[SP_ID_MAX];
+    const char *ip = NULL;
+    sp_status st;
+
+    if ((st = host_ip(host, &ip, err)) != SP_OK)
+        return st;
+    st = pfx_pool_sdc_id(pool, ip, sdc, sizeof(sdc), err);
+    if (st == SP_E_NOT_FOUND) {
+        /* Mappings belong to SDCs: a host without one cannot hold a mapping. */
+        pfx_log(SP_LOG_WARN, "volume %s: host %s has no SDC, so nothing is mapped to it", id, ip);
+        pfx_error_clear(err);
+        return SP_OK;
+    }
+    if (st != SP_OK)
+        return st;
+    st = pfx_gw_volume_unmap(pool->gw, id, sdc, err);
+    if (st != SP_OK && err != NULL && stale_sdc(err)) {
+        pfx_pool_sdc_forget(pool, ip);
+        if ((st = pfx_pool_sdc_id(pool, ip, sdc, sizeof(sdc), err)) == SP_OK)
+            st = pfx_gw_volume_unmap(pool->gw, id, sdc, err);
+    }
+    if (st != SP_OK)
+        return pfx_error_prefix(err, "revoking host %s (SDC %s) access", ip, sdc);
+    pfx_log(SP_LOG_INFO, "volume %s unmapped from SDC %s of host %s", id, sdc, ip);
+    return SP_OK;
+}
+
+sp_status pfx_drv_revoke(sp_pool *pool, const sp_volume_ref *vol, const sp_host_ref *host, sp_error *err)
+{
+    PFX_ERR_GUARD(err);
+    char id[SP_ID_MAX];
+    sp_status st;
+
+    if (pool == NULL)
+        return pfx_error(err, SP_E_INVALID, "revoke_access: no pool handle given");
+    if ((st = pfx_path_volume_id(vol, id, sizeof(id), err)) != SP_OK)
+        return st;
+    return pfx_drv_revoke_id(pool, id, host, err);
+}

@@ -1,0 +1,58 @@
+/* driver_impl.h - what the Driver's files share: the operations of each file and the small
+ * steps several of them take (removing a volume, reading one back, reporting failed undos). */
+#ifndef PFX_DRIVER_IMPL_H
+#define PFX_DRIVER_IMPL_H
+
+#include "gateway_volume.h"
+#include "poolhandle.h"
+#include "storage_plugin.h"
+
+/* driver.c: volumes */
+sp_status pfx_drv_create_volume(sp_pool *pool, const sp_volume_spec *spec, sp_volume_info *out, sp_error *err);
+sp_status pfx_drv_delete_volume(sp_pool *pool, const sp_volume_ref *vol, sp_error *err);
+
+/* Removes a volume or snapshot (ONLY_ME); a mapped one is unmapped from every SDC and removed
+ * again. Already gone is SP_OK. */
+sp_status pfx_drv_remove(sp_pool *pool, const char *id, sp_error *err);
+
+/* GET the volume and fill info (path "<id>:<name>", sizes, ids). */
+sp_status pfx_drv_read(sp_pool *pool, const char *id, sp_volume_info *out, sp_error *err);
+
+/* The name for a new object of this pool. */
+sp_status pfx_drv_name(sp_pool *pool, sp_volume_kind kind, uint64_t id, uint64_t parent_id, char *buf,
+                       size_t len, sp_error *err);
+
+/* After a failed step whose undo also failed: appends "; undo failed: <undo message>" to err. */
+void pfx_drv_add_undo_failure(sp_error *err, const sp_error *undo);
+
+/* driver_snap.c: snapshots, VM snapshots and templates */
+sp_status pfx_drv_find_template(sp_pool *pool, uint64_t template_id, sp_volume_info *out, sp_error *err);
+sp_status pfx_drv_create_from_template(sp_pool *pool, const sp_volume_ref *tmpl, const sp_volume_spec *spec,
+                                       sp_volume_info *out, sp_error *err);
+sp_status pfx_drv_create_snapshot(sp_pool *pool, const sp_volume_ref *vol, uint64_t snapshot_id,
+                                  sp_volume_info *out, sp_error *err);
+sp_status pfx_drv_revert_snapshot(sp_pool *pool, const sp_volume_ref *vol, const sp_volume_ref *snap,
+                                  sp_error *err);
+sp_status pfx_drv_delete_snapshot(sp_pool *pool, const sp_volume_ref *snap, sp_error *err);
+sp_status pfx_drv_create_vm_snapshot(sp_pool *pool, uint64_t vm_snapshot_id, const sp_volume_ref *vols,
+                                     const uint64_t *vol_ids, size_t n, sp_snapshot_group_info *group_out,
+                                     sp_volume_info *snaps_out, sp_error *err);
+sp_status pfx_drv_revert_vm_snapshot(sp_pool *pool, const sp_volume_ref *vols, const sp_volume_ref *snaps,
+                                     size_t n, sp_error *err);
+sp_status pfx_drv_delete_vm_snapshot(sp_pool *pool, const char *group_id, sp_error *err);
+
+/* driver_access.c: grant and revoke */
+sp_status pfx_drv_grant(sp_pool *pool, const sp_volume_ref *vol, const sp_host_ref *host, const sp_qos *qos,
+                        int allow_multiple, sp_error *err);
+sp_status pfx_drv_revoke(sp_pool *pool, const sp_volume_ref *vol, const sp_host_ref *host, sp_error *err);
+/* By volume id: used by the Adaptor, which maps volumes to its own host. */
+sp_status pfx_drv_grant_id(sp_pool *pool, const char *vol_id, const sp_host_ref *host, const sp_qos *qos,
+                           int allow_multiple, sp_error *err);
+sp_status pfx_drv_revoke_id(sp_pool *pool, const char *vol_id, const sp_host_ref *host, sp_error *err);
+
+/* driver_migrate.c: migration between pools */
+sp_status pfx_drv_migration_kind(sp_pool *src, sp_pool *dest, sp_migration_kind *out, sp_error *err);
+sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest, const sp_progress *progress,
+                          sp_volume_info *out, sp_error *err);
+
+#endif
