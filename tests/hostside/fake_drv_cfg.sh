@@ -1,0 +1,31 @@
+#!/bin/sh
+# fake_drv_cfg.sh - test fixture standing in for <SDC home>/bin/drv_cfg (the suites copy it there).
+# It appends each call's arguments to <home>/calls and answers from files the test writes:
+#   <home>/query_vols.out  printed by --query_vols (missing: fails as an unconnected SDC would)
+#   <home>/query_guid.out  printed by --query_guid
+#   <home>/rescan.fail     when present, --rescan prints it on stderr and exits 1
+home=$(cd "$(dirname "$0")/.." && pwd)
+printf '%s\n' "$*" >>"$home/calls"
+case "$1" in
+--rescan)
+	if [ -f "$home/rescan.fail" ]; then
+		cat "$home/rescan.fail" >&2
+		exit 1
+	fi
+	exit 0
+	;;
+--query_vols)
+	if [ ! -f "$home/query_vols.out" ]; then
+		echo "Failed to query volumes: the SDC is not connected to any MDM" >&2
+		exit 1
+	fi
+	cat "$home/query_vols.out"
+	;;
+--query_guid)
+	cat "$home/query_guid.out"
+	;;
+*)
+	echo "Usage: drv_cfg --rescan | --query_vols | --query_guid" >&2
+	exit 2
+	;;
+esac
