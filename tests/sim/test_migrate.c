@@ -1,2 +1,180 @@
+/* V-Tree migration: the status runs PendingMigration -> MigrationNormal -> NotInMigration, the
+ * volume and its snapshots switch pools only at the end, ids stay, and the refusals. */
 #include <config.h>
-int main(void) { return 77; }
+#include "simclient.h"
+
+#include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static tsim *sim;
+static sc *c;
+static char *pa, *pb;
+
+static char *pool_of(const char *vol)
+{
+	struct sc_resp r;
+	char *p;
+	sc_call(c, &r, "GET", NULL, "/api/instances/Volume::%s", vol);
+	p = jstr(r.json, "storagePoolId") ? strdup(jstr(r.json, "storagePoolId")) : NULL;
+	sc_resp_free(&r);
+	return p;
+}
+
+static char *status_of(const char *vtree)
+{
+	struct sc_resp r;
+	char *s;
+	sc_call(c, &r, "GET", NULL, "/api/instances/VTree::%s", vtree);
+	s = jstr(jget(r.json, "vtreeMigrationInfo"), "migrationStatus")
+		    ? strdup(jstr(jget(r.json, "vtreeMigrationInfo"), "migrationStatus"))
+		    : NULL;
+	sc_resp_free(&r);
+	return s;
+}
+
+static void test_migration(void)
+{
+	char *v = sc_volume(c, "mig-vol", pa, "1", "ThinProvisioned");
+	char *s1 = sc_snapshot(c, v, "mig-s1", NULL), *s2 = sc_snapshot(c, v, "mig-s2", NULL);
+	struct sc_resp r;
+	char body[128], *vtree, *p;
+	int seen_pending = 0, seen_normal = 0, switched_early = 0, done = 0;
+	struct timespec t0, t1;
+	CU_ASSERT_FATAL(v && s1 && s2);
+	sc_call(c, &r, "GET", NULL, "/api/instances/Volume::%s", v);
+	vtree = strdup(jstr(r.json, "vtreeId"));
+	sc_resp_free(&r);
+
+	snprintf(body, sizeof(body), "{\"destSPId\":\"%s\"}", pb);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	sc_call(c, &r, "POST", body, "/api/instances/Volume::%s/action/migrateVTree", v);
+	CU_ASSERT_EQUAL(r.status, 200);
+	sc_resp_free(&r);
+	/* a second request while it runs */
+	sc_call(c, &r, "POST", body, "/api/instances/Volume::%s/action/migrateVTree", s1);
+	CU_ASSERT_EQUAL(r.status, 500);
+	CU_ASSERT_EQUAL(jerr(&r), 717);
+	sc_resp_free(&r);
+	sc_call(c, &r, "GET", NULL, "/api/instances/VTree::%s", vtree);
+	yajl_val mi = jget(r.json, "vtreeMigrationInfo");
+	CU_ASSERT_STRING_EQUAL(jstr(mi, "sourceStoragePoolId"), pa);
+	CU_ASSERT_STRING_EQUAL(jstr(mi, "destinationStoragePoolId"), pb);
+	sc_resp_free(&r);
+
+	for (int i = 0; i < 2000 && !done; i++) {
+		char *st = status_of(vtree);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+		if (!strcmp(st, "PendingMigration")) {
+			seen_pending = 1;
+			CU_ASSERT(!seen_normal); /* never backwards */
+		} else if (!strcmp(st, "MigrationNormal")) {
+			seen_normal = 1;
+		} else if (!strcmp(st, "NotInMigration")) {
+			done = 1;
+		} else {
+			CU_FAIL("unexpected migration status");
+		}
+		if (!done) {
+			p = pool_of(v);
+			switched_early |= p && strcmp(p, pa);
+			free(p);
+			usleep(20 * 1000);
+		}
+		free(st);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	CU_ASSERT(done && seen_pending && seen_normal && !switched_early);
+	CU_ASSERT((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >= 1400);
+	const char *all[] = { v, s1, s2 };
+	for (int i = 0; i < 3; i++) {
+		p = pool_of(all[i]);
+		CU_ASSERT_STRING_EQUAL(p, pb);
+		free(p);
+	}
+	sc_call(c, &r, "GET", NULL, "/api/instances/VTree::%s", vtree);
+	CU_ASSERT_STRING_EQUAL(jstr(r.json, "storagePoolId"), pb);
+	CU_ASSERT(YAJL_IS_NULL(jget(jget(r.json, "vtreeMigrationInfo"), "migrationPauseReason")));
+	sc_resp_free(&r);
+	sc_call(c, &r, "GET", NULL, "/api/instances/StoragePool::%s/relationships/Volume", pb);
+	CU_ASSERT(r.json && YAJL_IS_ARRAY(r.json) && r.json->u.array.len == 3);
+	sc_resp_free(&r);
+
+	/* refusals */
+	sc_call(c, &r, "POST", body, "/api/instances/Volume::%s/action/migrateVTree", v);
+	CU_ASSERT_EQUAL(jerr(&r), 718);
+	CU_ASSERT_STRING_EQUAL(jmsg(&r), "The destination Storage Pool and the source Storage Pool are the same.");
+	sc_resp_free(&r);
+	sc_call(c, &r, "POST", "{\"destSPId\":\"00000000deadbeef\"}", "/api/instances/Volume::%s/action/migrateVTree", v);
+	CU_ASSERT_EQUAL(jerr(&r), 171);
+	sc_resp_free(&r);
+	sc_call(c, &r, "POST", "{}", "/api/instances/Volume::%s/action/migrateVTree", v);
+	CU_ASSERT_EQUAL(r.status, 400);
+	sc_resp_free(&r);
+	sc_call(c, &r, "POST", "{\"removeMode\":\"WHOLE_VTREE\"}", "/api/instances/Volume::%s/action/removeVolume", v);
+	CU_ASSERT_EQUAL(r.status, 200);
+	sc_resp_free(&r);
+	free(v);
+	free(s1);
+	free(s2);
+	free(vtree);
+}
+
+static void test_same_destination_twice(void)
+{
+	char *v = sc_volume(c, "mig-twice", pa, "1", "ThickProvisioned");
+	struct sc_resp r;
+	char body[128];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	snprintf(body, sizeof(body), "{\"destSPId\":\"%s\",\"volTypeConversion\":\"ThickToThin\"}", pb);
+	sc_call(c, &r, "POST", body, "/api/instances/Volume::%s/action/migrateVTree", v);
+	CU_ASSERT_EQUAL(r.status, 200);
+	sc_resp_free(&r);
+	sc_call(c, &r, "POST", body, "/api/instances/Volume::%s/action/migrateVTree", v);
+	CU_ASSERT_EQUAL(jerr(&r), 717);
+	CU_ASSERT_STRING_EQUAL(jmsg(&r), "The V-Tree is already undergoing migration to the same Storage Pool");
+	sc_resp_free(&r);
+	/* wait for the end, then the type conversion shows */
+	for (int i = 0; i < 1000; i++) {
+		char *p = pool_of(v);
+		int moved = p && !strcmp(p, pb);
+		free(p);
+		if (moved)
+			break;
+		usleep(20 * 1000);
+	}
+	sc_call(c, &r, "GET", NULL, "/api/instances/Volume::%s", v);
+	CU_ASSERT_STRING_EQUAL(jstr(r.json, "storagePoolId"), pb);
+	CU_ASSERT_STRING_EQUAL(jstr(r.json, "volumeType"), "ThinProvisioned");
+	sc_resp_free(&r);
+	sc_call(c, &r, "POST", "{\"removeMode\":\"ONLY_ME\"}", "/api/instances/Volume::%s/action/removeVolume", v);
+	sc_resp_free(&r);
+	free(v);
+}
+
+int main(void)
+{
+	static const struct sc_test tests[] = {
+		{ "progress states, pool switch at the end, snapshots move", test_migration },
+		{ "already migrating to the same pool; thick to thin", test_same_destination_twice },
+		{ NULL, NULL }
+	};
+	const char *args[] = { "--pool", "mig-a:200", "--pool", "mig-b:200:pd2", "--migration-ms", "1500", NULL };
+	int rc = 1;
+	sim = tsim_start(args);
+	if (!sim)
+		return 1;
+	c = sc_new(sim);
+	pa = c ? sc_pool(c, 0) : NULL;
+	pb = c ? sc_pool(c, 1) : NULL;
+	if (pa && pb)
+		rc = sc_run_suite("sim migrate", tests);
+	free(pa);
+	free(pb);
+	sc_free(c);
+	tsim_stop(sim);
+	return rc;
+}
