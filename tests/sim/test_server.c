@@ -1,2 +1,241 @@
+/* The server itself: 32+ concurrent keep-alive connections, TLS verification (right CA, wrong CA,
+ * wrong host name), IPv6, plain HTTP only on request, clean exit on SIGTERM, option errors, and
+ * that --help and the man page document every option. */
 #include <config.h>
-int main(void) { return 77; }
+#include "simclient.h"
+#include "testca.h"
+
+#include <CUnit/CUnit.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static tsim *sim;
+
+static const char *const options[] = {
+	"--listen", "--tls-cert", "--tls-key", "--plain-http", "--user", "--password",
+	"--password-file", "--system-id", "--pool", "--sdc", "--state-dir", "--sdc-device-dir",
+	"--device-delay-ms", "--token-ttl", "--idle-ttl", "--latency-ms", "--fault", "--seed",
+	"--spare-percent", "--migration-ms", "--overprovision", NULL
+};
+
+struct worker {
+	char *token;
+	int ok;
+};
+
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+	thttp *h = thttp_new(tsim_url(sim), tsim_cafile(sim));
+	thttp_set_auth(h, "", w->token);
+	for (int i = 0; i < 20; i++)
+		w->ok += thttp_request(h, "GET", i % 2 ? "/api/version" : "/api/types/StoragePool/instances", NULL, NULL) == 200;
+	thttp_free(h);
+	return NULL;
+}
+
+static void test_concurrency(void)
+{
+	enum { N = 40 };
+	pthread_t th[N];
+	struct worker w[N];
+	sc *c = sc_new(sim);
+	int total = 0;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	for (int i = 0; i < N; i++) {
+		w[i].token = c->token;
+		w[i].ok = 0;
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, worker_run, &w[i]), 0);
+	}
+	for (int i = 0; i < N; i++) {
+		pthread_join(th[i], NULL);
+		total += w[i].ok;
+	}
+	CU_ASSERT_EQUAL(total, N * 20);
+	sc_free(c);
+}
+
+static void test_tls_verification(void)
+{
+	char dir[] = "/tmp/tsim-ca.XXXXXX";
+	char *ca, *cert, *key, *other = NULL;
+	thttp *h;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	/* another CA: the simulator's certificate does not chain to it */
+	CU_ASSERT_EQUAL_FATAL(tca_make(dir, "127.0.0.1", "IP:127.0.0.1", &ca, &cert, &key), 0);
+	h = thttp_new(tsim_url(sim), ca);
+	CU_ASSERT(thttp_request(h, "GET", "/api/login", NULL, NULL) < 0);
+	thttp_free(h);
+	/* a certificate for another name */
+	const char *args[] = { "--tls-cert", cert, "--tls-key", key, NULL };
+	char sub[256];
+	snprintf(sub, sizeof(sub), "%s/wrongname", dir);
+	mkdir(sub, 0755);
+	free(ca);
+	free(cert);
+	free(key);
+	CU_ASSERT_EQUAL_FATAL(tca_make(sub, "elsewhere.example", "DNS:elsewhere.example", &ca, &cert, &key), 0);
+	args[1] = cert;
+	args[3] = key;
+	tsim *s = tsim_start(args);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	h = thttp_new(tsim_url(s), ca);
+	CU_ASSERT(thttp_request(h, "GET", "/api/login", NULL, NULL) < 0);
+	other = strdup(thttp_error(h));
+	thttp_free(h);
+	CU_ASSERT(other && *other);
+	/* plain HTTP to the TLS port gets no API answer */
+	char url[128];
+	snprintf(url, sizeof(url), "http://%s", tsim_hostport(s));
+	h = thttp_new(url, NULL);
+	CU_ASSERT_NOT_EQUAL(thttp_request(h, "GET", "/api/version", NULL, NULL), 401);
+	thttp_free(h);
+	tsim_stop(s);
+	free(other);
+	free(ca);
+	free(cert);
+	free(key);
+	const char *rm[] = { "rm", "-rf", dir, NULL };
+	tca_run(rm, NULL);
+}
+
+static int have_ipv6_loopback(void)
+{
+	struct sockaddr_in6 a;
+	int fd = socket(AF_INET6, SOCK_STREAM, 0), ok;
+	if (fd < 0)
+		return 0;
+	memset(&a, 0, sizeof(a));
+	a.sin6_family = AF_INET6;
+	a.sin6_addr = in6addr_loopback;
+	ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
+}
+
+static void test_ipv6_and_plain(void)
+{
+	char dir[] = "/tmp/tsim-v6.XXXXXX", *ca, *cert, *key;
+	thttp *h;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	if (have_ipv6_loopback()) {
+		CU_ASSERT_EQUAL_FATAL(tca_make(dir, "::1", "IP:::1", &ca, &cert, &key), 0);
+		const char *args[] = { "--listen", "[::1]:0", "--tls-cert", cert, "--tls-key", key, NULL };
+		tsim *s = tsim_start(args);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		CU_ASSERT(!strncmp(tsim_url(s), "https://[::1]:", 14));
+		h = thttp_new(tsim_url(s), ca);
+		thttp_set_auth(h, tsim_user(s), tsim_password(s));
+		CU_ASSERT_EQUAL(thttp_request(h, "GET", "/api/login", NULL, NULL), 200);
+		thttp_free(h);
+		/* control endpoints answer loopback over IPv6 too */
+		h = thttp_new(tsim_url(s), ca);
+		CU_ASSERT_EQUAL(thttp_request(h, "GET", "/sim/stats", NULL, NULL), 200);
+		thttp_free(h);
+		tsim_stop(s);
+		free(ca);
+		free(cert);
+		free(key);
+	} else {
+		fprintf(stderr, "no IPv6 loopback here: IPv6 listen not tested\n");
+	}
+	const char *plain[] = { "--plain-http", NULL };
+	tsim *p = tsim_start(plain);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT(!strncmp(tsim_url(p), "http://127.0.0.1:", 17));
+	h = thttp_new(tsim_url(p), NULL);
+	thttp_set_auth(h, tsim_user(p), tsim_password(p));
+	CU_ASSERT_EQUAL(thttp_request(h, "GET", "/api/login", NULL, NULL), 200);
+	thttp_free(h);
+	tsim_stop(p);
+	const char *rm[] = { "rm", "-rf", dir, NULL };
+	tca_run(rm, NULL);
+}
+
+static char *run_capture(const char *cmd, int *status)
+{
+	FILE *p = popen(cmd, "r");
+	char *out = calloc(1, 1), buf[1024];
+	size_t len = 0;
+	while (p && fgets(buf, sizeof(buf), p)) {
+		out = realloc(out, len + strlen(buf) + 1);
+		memcpy(out + len, buf, strlen(buf) + 1);
+		len += strlen(buf);
+	}
+	*status = p ? pclose(p) : -1;
+	return out;
+}
+
+static void test_exit_and_options(void)
+{
+	char cmd[4096], *out;
+	int st;
+	const char *top = getenv("top_builddir"), *src = getenv("top_srcdir");
+	/* clean exit on SIGTERM */
+	tsim *s = tsim_start(NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(tsim_stop_status(s), 0);
+	/* option errors exit 2 with a message */
+	snprintf(cmd, sizeof(cmd), "%s/sim/powerflex-sim --plain-http --listen 127.0.0.1:0 2>&1", top);
+	out = run_capture(cmd, &st);
+	CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "password"));
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s/sim/powerflex-sim --password x --listen 127.0.0.1:0 2>&1", top);
+	out = run_capture(cmd, &st);
+	CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 2); /* HTTPS without certificate */
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s/sim/powerflex-sim --help", top);
+	out = run_capture(cmd, &st);
+	CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	for (size_t i = 0; options[i]; i++)
+		if (!strstr(out, options[i])) {
+			fprintf(stderr, "--help does not mention %s\n", options[i]);
+			CU_FAIL("option missing from --help");
+		}
+	free(out);
+	snprintf(cmd, sizeof(cmd), "cat '%s/sim/powerflex-sim.1'", src);
+	out = run_capture(cmd, &st);
+	for (size_t i = 0; options[i]; i++) {
+		char esc[64], *d = esc;
+		/* man source writes the dashes as \- */
+		for (const char *p = options[i]; *p && d < esc + sizeof(esc) - 3; p++) {
+			if (*p == '-')
+				*d++ = '\\';
+			*d++ = *p;
+		}
+		*d = '\0';
+		if (!strstr(out, esc)) {
+			fprintf(stderr, "the man page does not mention %s\n", options[i]);
+			CU_FAIL("option missing from the man page");
+		}
+	}
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "sim_sdc.conf"));
+	free(out);
+}
+
+int main(void)
+{
+	static const struct sc_test tests[] = {
+		{ "40 concurrent keep-alive clients", test_concurrency },
+		{ "TLS: wrong CA, wrong host name, plain HTTP to TLS", test_tls_verification },
+		{ "IPv6 listen, --plain-http", test_ipv6_and_plain },
+		{ "SIGTERM exit, option errors, --help and man page", test_exit_and_options },
+		{ NULL, NULL }
+	};
+	int rc;
+	sim = tsim_start(NULL);
+	if (!sim)
+		return 1;
+	rc = sc_run_suite("sim server", tests);
+	tsim_stop(sim);
+	return rc;
+}
