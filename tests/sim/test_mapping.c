@@ -143,6 +143,37 @@ static void test_limits(void)
 	free(v);
 }
 
+static void test_all_sdcs_and_names(void)
+{
+	char *v = sc_volume(c, "map-all", pool, "1", "ThinProvisioned");
+	struct sc_resp r;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_EQUAL(post(v, "addMappedSdc", "{\"allSdcs\":\"\"}", &r), 200);
+	sc_resp_free(&r);
+	sc_call(c, &r, "GET", NULL, "/api/instances/Volume::%s", v);
+	CU_ASSERT(YAJL_IS_TRUE(jget(r.json, "mappingToAllSdcsEnabled")));
+	CU_ASSERT(jget(r.json, "mappedSdcInfo") && jget(r.json, "mappedSdcInfo")->u.array.len == 2);
+	sc_resp_free(&r);
+	sc_call(c, &r, "GET", NULL, "/api/instances/Sdc::%s/relationships/Statistics", sdc1);
+	CU_ASSERT_EQUAL(jint(r.json, "numOfMappedVolumes"), 1);
+	sc_resp_free(&r);
+	CU_ASSERT_EQUAL(post(v, "removeMappedSdc", "{\"allSdcs\":\"\"}", &r), 200);
+	sc_resp_free(&r);
+	sc_call(c, &r, "GET", NULL, "/api/instances/Volume::%s", v);
+	CU_ASSERT(YAJL_IS_FALSE(jget(r.json, "mappingToAllSdcsEnabled")));
+	sc_resp_free(&r);
+	CU_ASSERT_EQUAL(post(v, "removeVolume", "{}", &r), 200);
+	sc_resp_free(&r);
+	/* an SDC's name shows in its object and in mappings */
+	sc_call(c, &r, "POST", "{\"sdcName\":\"kvm-host-2\"}", "/api/instances/Sdc::%s/action/setSdcName", sdc2);
+	CU_ASSERT_EQUAL(r.status, 200);
+	sc_resp_free(&r);
+	sc_call(c, &r, "GET", NULL, "/api/instances/Sdc::%s", sdc2);
+	CU_ASSERT_STRING_EQUAL(jstr(r.json, "name"), "kvm-host-2");
+	sc_resp_free(&r);
+	free(v);
+}
+
 static void test_sdc_objects(void)
 {
 	struct sc_resp r;
@@ -381,6 +412,7 @@ int main(void)
 		{ "addMappedSdc/removeMappedSdc rules and codes", test_map_rules },
 		{ "setMappedSdcLimits rules and read-back", test_limits },
 		{ "Sdc objects and queries", test_sdc_objects },
+		{ "allSdcs mapping, SDC names and statistics", test_all_sdcs_and_names },
 		{ "device entry follows the mapping; data through it", test_device_and_data },
 		{ "delayed device, rescan and drv_cfg output", test_delay_rescan_and_drv_cfg },
 		{ "one host directory, two systems", test_two_systems_one_dir },

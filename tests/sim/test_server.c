@@ -222,9 +222,48 @@ static void test_exit_and_options(void)
 	free(out);
 }
 
+static void test_identity_options(void)
+{
+	char dir[] = "/tmp/tsim-pw.XXXXXX", pwfile[256];
+	FILE *f;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(pwfile, sizeof(pwfile), "%s/pw", dir);
+	f = fopen(pwfile, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("S3cret:with=punct\n", f);
+	fclose(f);
+	const char *args[] = { "--password-file", pwfile, "--user", "bob", "--system-id", "0123456789ABCDEF", NULL };
+	tsim *s = tsim_start(args);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_STRING_EQUAL(tsim_user(s), "bob");
+	CU_ASSERT_STRING_EQUAL(tsim_password(s), "S3cret:with=punct");
+	sc *c = sc_new(s);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	char *id = sc_system_id(c);
+	CU_ASSERT_STRING_EQUAL(id, "0123456789abcdef");
+	struct sc_resp r;
+	sc_call(c, &r, "GET", NULL, "/api/instances/System::0123456789abcdef");
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(jstr(r.json, "systemVersionName"), "R3_5"));
+	sc_resp_free(&r);
+	sc_call(c, &r, "GET", NULL, "/api/instances/System::0123456789abcdef/relationships/ProtectionDomain");
+	CU_ASSERT(r.json && YAJL_IS_ARRAY(r.json) && r.json->u.array.len == 1);
+	sc_resp_free(&r);
+	thttp *h = thttp_new(tsim_url(s), tsim_cafile(s));
+	thttp_set_auth(h, "admin", "S3cret:with=punct");
+	CU_ASSERT_EQUAL(thttp_request(h, "GET", "/api/login", NULL, NULL), 401);
+	thttp_free(h);
+	free(id);
+	sc_free(c);
+	tsim_stop(s);
+	const char *rm[] = { "rm", "-rf", dir, NULL };
+	tca_run(rm, NULL);
+}
+
 int main(void)
 {
 	static const struct sc_test tests[] = {
+		{ "--user, --password-file, --system-id", test_identity_options },
 		{ "40 concurrent keep-alive clients", test_concurrency },
 		{ "TLS: wrong CA, wrong host name, plain HTTP to TLS", test_tls_verification },
 		{ "IPv6 listen, --plain-http", test_ipv6_and_plain },
