@@ -71,14 +71,16 @@ static void printable(const char *s, char *buf, size_t buf_len)
 }
 
 /* "qemu-img convert", "drv_cfg --rescan": the program's base name and its first argument when
- * that reads like a subcommand, which is how an operator recognises the call. */
+ * that reads like a subcommand (a word or a --long option, not a -short one), which is how an
+ * operator recognises the call. */
 static void label(const char *const *argv, char *buf, size_t buf_len)
 {
     const char *base = strrchr(argv[0], '/');
     char a0[64], a1[32];
 
     printable(base != NULL ? base + 1 : argv[0], a0, sizeof(a0));
-    if (argv[1] != NULL && strlen(argv[1]) < sizeof(a1) && strchr(argv[1], '/') == NULL) {
+    if (argv[1] != NULL && strlen(argv[1]) < sizeof(a1) && strchr(argv[1], '/') == NULL &&
+        (argv[1][0] != '-' || argv[1][1] == '-')) {
         printable(argv[1], a1, sizeof(a1));
         snprintf(buf, buf_len, "%s %s", a0, a1);
     } else {
