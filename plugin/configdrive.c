@@ -4,6 +4,7 @@
 
 #include "configdrive.h"
 
+#include "copyjournal.h"
 #include "error.h"
 #include "hostsvc.h"
 #include "proc.h"
@@ -159,29 +160,6 @@ sp_status pfx_configdrive_iso_path(const char *cache_dir, const char *vm_name, c
 
 /* --- files ------------------------------------------------------------------------------- */
 
-/* mkdir -p with mode 0700 for what it creates; existing directories are left as they are. */
-static sp_status make_dirs(char *path, sp_error *err)
-{
-    struct stat sb;
-
-    for (char *p = path + 1;; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        char c = *p;
-        *p = '\0';
-        if (mkdir(path, 0700) != 0 && (errno != EEXIST || stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
-            sp_status s = pfx_error(err, errno == EEXIST || errno == ENOTDIR ? SP_E_INVALID : SP_E_IO,
-                                    "cannot create directory %s: %s", path,
-                                    errno == EEXIST ? "a file of that name exists" : strerror(errno));
-            *p = c;
-            return s;
-        }
-        *p = c;
-        if (c == '\0')
-            return SP_OK;
-    }
-}
-
 static sp_status write_file(const char *path, const char *content, size_t len, const char *shown_name, sp_error *err)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -222,7 +200,7 @@ static sp_status stage(const char *stage_dir, const char *rel, const char *conte
         return pfx_error(err, SP_E_INVALID, "config drive path %s is too long", rel);
     slash = strrchr(path, '/');
     *slash = '\0';
-    s = make_dirs(path, err);
+    s = pfx_make_private_dirs(path, 0, err); /* a staging tree: nothing in it needs to outlive a crash */
     *slash = '/';
     if (s != SP_OK)
         return pfx_error_prefix(err, "config drive file %s", rel);
@@ -243,34 +221,6 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 static void remove_tree(const char *dir)
 {
     nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static sp_status sync_dir(const char *dir, sp_error *err)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int rc;
-
-    if (fd < 0)
-        return pfx_error(err, SP_E_IO, "cannot open %s: %s", dir, strerror(errno));
-    rc = fsync(fd);
-    close(fd);
-    if (rc != 0)
-        return pfx_error(err, SP_E_IO, "cannot sync %s: %s", dir, strerror(errno));
-    return SP_OK;
-}
-
-static sp_status sync_file(const char *path, sp_error *err)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    int rc;
-
-    if (fd < 0)
-        return pfx_error(err, SP_E_IO, "cannot open %s: %s", path, strerror(errno));
-    rc = fsync(fd);
-    close(fd);
-    if (rc != 0)
-        return pfx_error(err, SP_E_IO, "cannot sync %s: %s", path, strerror(errno));
-    return SP_OK;
 }
 
 /* --- the ISO tool ------------------------------------------------------------------------ */
@@ -373,7 +323,7 @@ sp_status pfx_configdrive_build(const char *cache_dir, const char *vm_name, cons
         return s;
 
     snprintf(dir, sizeof(dir), "%s/" PFX_CONFIGDRIVE_DIR, cache_dir);
-    s = make_dirs(dir, err);
+    s = pfx_make_private_dirs(dir, 1, err);
     if (s != SP_OK)
         return s;
     if (snprintf(stage_dir, sizeof(stage_dir), "%s/.stage-XXXXXX", dir) >= (int)sizeof(stage_dir) ||
@@ -391,7 +341,7 @@ sp_status pfx_configdrive_build(const char *cache_dir, const char *vm_name, cons
     if (s == SP_OK) {
         char content[SP_PATH_MAX + 32];
         snprintf(content, sizeof(content), "%s/openstack/content", stage_dir);
-        s = make_dirs(content, err);
+        s = pfx_make_private_dirs(content, 0, err);
     }
     if (s != SP_OK)
         goto out;
@@ -405,7 +355,7 @@ sp_status pfx_configdrive_build(const char *cache_dir, const char *vm_name, cons
     have_tmp = 1;
     s = make_iso(tool, stage_dir, tmp, err);
     if (s == SP_OK)
-        s = sync_file(tmp, err);
+        s = pfx_sync_path(tmp, err);
     if (s != SP_OK)
         goto out;
     if (rename(tmp, iso) != 0) {
@@ -413,7 +363,7 @@ sp_status pfx_configdrive_build(const char *cache_dir, const char *vm_name, cons
         goto out;
     }
     have_tmp = 0;
-    s = sync_dir(dir, err);
+    s = pfx_sync_path(dir, err);
     if (s == SP_OK && iso_out != NULL && snprintf(iso_out, iso_out_len, "%s", iso) >= (int)iso_out_len)
         s = pfx_error(err, SP_E_INVALID, "config drive path %s does not fit in %zu bytes", iso, iso_out_len);
 out:
@@ -439,5 +389,5 @@ sp_status pfx_configdrive_remove(const char *cache_dir, const char *vm_name, sp_
         return pfx_error(err, SP_E_IO, "cannot delete %s: %s", iso, strerror(errno));
     }
     snprintf(dir, sizeof(dir), "%s/" PFX_CONFIGDRIVE_DIR, cache_dir);
-    return sync_dir(dir, err);
+    return pfx_sync_path(dir, err);
 }

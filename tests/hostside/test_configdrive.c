@@ -134,9 +134,10 @@ static void test_build_xorriso(void)
         return;
     }
     pfx_configdrive_set_iso_tool(tool);
-    CU_ASSERT_EQUAL(pfx_configdrive_build(cache, "vm-xorriso", files, N_FILES, iso, sizeof(iso), &err), SP_OK);
-    if (err.status != SP_OK)
-        fprintf(stderr, "%s\n", err.message);
+    if (pfx_configdrive_build(cache, "vm-xorriso", files, N_FILES, iso, sizeof(iso), &err) != SP_OK) {
+        CU_FAIL(err.message);
+        return;
+    }
     check_iso(iso);
     pfx_configdrive_set_iso_tool(NULL);
     CU_ASSERT_EQUAL(leftovers(), 0);
