@@ -2,14 +2,19 @@
  * agents against it. This file parses the command line and dispatches sub-commands. */
 #include "config.h"
 
+#include "cs.h"
+#include "demo.h"
 #include "jsonw.h"
 #include "loader.h"
 #include "services.h"
+#include "session.h"
+#include "sim.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef HOST_PLUGINDIR
 #define HOST_PLUGINDIR "."
@@ -18,18 +23,28 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: cs-harness [--plugin PATH] [--log-level LEVEL] COMMAND [ARGS]\n"
+            "usage: cs-harness [OPTIONS] COMMAND [ARGS]\n"
             "\n"
-            "Loads a storage plugin and plays CloudStack's orchestration against it.\n"
+            "Loads a storage plugin and plays CloudStack's management server and KVM agents against it.\n"
             "\n"
             "options:\n"
             "  --plugin PATH      the plugin module (.so or .la; default %s/powerflex)\n"
+            "  --db FILE          keep state in this SQLite file (default: in memory)\n"
+            "  --workdir DIR      hosts' state dirs, secondary storage, simulators (default: a temp dir)\n"
+            "  --keep-going       run every line of a file even after a failure (exit status still says)\n"
+            "  --echo             print each command (passwords masked) on stderr before running it\n"
+            "  --quiet            do not print successful responses\n"
+            "  --progress         draw progress bars for long operations (default when stderr is a tty)\n"
+            "  --keep-sims        leave simulators running at exit (a later run with --db adopts them)\n"
             "  --log-level LEVEL  error, warn (default), info or debug: plugin log lines on stderr\n"
             "  -h, --help         this text\n"
             "  --version          the harness's version\n"
             "\n"
             "commands:\n"
-            "  info               print the plugin's name, version and ABI version as JSON\n",
+            "  info               print the plugin's name, version and ABI version as JSON\n"
+            "  run FILE|-         run CloudMonkey command lines from FILE or stdin\n"
+            "  shell              an interactive prompt (keeps going after errors)\n"
+            "  demo [--url URL]   the whole walkthrough against two simulated systems, or a real gateway\n",
             HOST_PLUGINDIR);
 }
 
@@ -44,13 +59,13 @@ static int parse_level(const char *s, sp_log_level *out)
     return -1;
 }
 
-static void print_error(const char *code, const char *text)
+static void print_error(int code, const char *text)
 {
     host_jsonw w;
     host_jsonw_init(&w, 1);
     host_jsonw_object_begin(&w, NULL);
     host_jsonw_object_begin(&w, "errorresponse");
-    host_jsonw_string(&w, "errorcode", code);
+    host_jsonw_int(&w, "errorcode", code);
     host_jsonw_string(&w, "errortext", text);
     host_jsonw_object_end(&w);
     host_jsonw_object_end(&w);
@@ -85,31 +100,71 @@ static int cmd_info(const host_plugin *plugin)
     return rc;
 }
 
+/* What a harness does when it starts on a database: rebinds simulators and resolves what a
+ * killed predecessor left half done. Prints nothing when there was nothing to resolve. */
+static int startup(host_cs *cs)
+{
+    host_jsonw w;
+    host_err e;
+    int rc;
+
+    memset(&e, 0, sizeof(e));
+    host_jsonw_init(&w, 1);
+    host_jsonw_object_begin(&w, NULL);
+    rc = host_session_restart(cs, &w, &e);
+    host_jsonw_object_end(&w);
+    if (rc != 0)
+        print_error(e.code, e.text);
+    else if (strstr(host_jsonw_text(&w), "\"recovered\"") != NULL)
+        fprintf(stderr, "%s\n", host_jsonw_text(&w));
+    host_jsonw_free(&w);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
+    enum { O_DB = 256, O_WORKDIR, O_KEEP_GOING, O_ECHO, O_QUIET, O_PROGRESS, O_KEEP_SIMS, O_CRASH_AT, O_URL };
     static const struct option opts[] = {
         {"plugin", required_argument, NULL, 'p'},
         {"log-level", required_argument, NULL, 'l'},
+        {"db", required_argument, NULL, O_DB},
+        {"workdir", required_argument, NULL, O_WORKDIR},
+        {"keep-going", no_argument, NULL, O_KEEP_GOING},
+        {"echo", no_argument, NULL, O_ECHO},
+        {"quiet", no_argument, NULL, O_QUIET},
+        {"progress", no_argument, NULL, O_PROGRESS},
+        {"keep-sims", no_argument, NULL, O_KEEP_SIMS},
+        {"crash-at", required_argument, NULL, O_CRASH_AT},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     const char *plugin_path = HOST_PLUGINDIR "/powerflex";
-    host_services svc;
-    host_plugin *plugin = NULL;
-    char errbuf[1024];
+    const char *db = NULL, *workdir = NULL, *crash_at = NULL, *cmd;
+    host_cs cs;
+    host_session s;
+    host_err e;
     sp_log_level level = SP_LOG_WARN;
-    int c, rc = 1;
+    int c, rc = 1, keep_going = 0, echo = 0, quiet = 0, keep_sims = 0;
+    int progress = isatty(STDERR_FILENO);
 
     while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
         switch (c) {
         case 'p': plugin_path = optarg; break;
         case 'l':
             if (parse_level(optarg, &level) != 0) {
-                print_error("431", "--log-level takes error, warn, info or debug");
+                print_error(431, "--log-level takes error, warn, info or debug");
                 return 2;
             }
             break;
+        case O_DB: db = optarg; break;
+        case O_WORKDIR: workdir = optarg; break;
+        case O_KEEP_GOING: keep_going = 1; break;
+        case O_ECHO: echo = 1; break;
+        case O_QUIET: quiet = 1; break;
+        case O_PROGRESS: progress = 1; break;
+        case O_KEEP_SIMS: keep_sims = 1; break;
+        case O_CRASH_AT: crash_at = optarg; break;
         case 'h': usage(stdout); return 0;
         case 'V': printf("cs-harness %s\n", PACKAGE_VERSION); return 0;
         default: usage(stderr); return 2;
@@ -119,25 +174,71 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if (host_services_init(&svc) != 0) {
-        print_error("530", "out of memory");
+    cmd = argv[optind];
+    if (strcmp(cmd, "info") != 0 && strcmp(cmd, "run") != 0 && strcmp(cmd, "shell") != 0 &&
+        strcmp(cmd, "demo") != 0) {
+        char msg[300];
+        snprintf(msg, sizeof(msg), "unknown command: %.200s", cmd);
+        print_error(431, msg);
+        return 2;
+    }
+    if (strcmp(cmd, "run") == 0 && optind + 1 >= argc) {
+        print_error(431, "run takes a file name, or - for stdin");
+        return 2;
+    }
+    memset(&e, 0, sizeof(e));
+    if (host_cs_open(&cs, db, workdir, &e) != 0) {
+        print_error(e.code, e.text);
         return 1;
     }
-    svc.max_level = level;
-    plugin = host_plugin_load(plugin_path, &svc.table, errbuf, sizeof(errbuf));
-    if (plugin == NULL) {
-        print_error("530", errbuf);
+    cs.svc.max_level = level;
+    cs.progress = progress;
+    cs.keep_sims = keep_sims;
+    cs.self_exe = realpath("/proc/self/exe", NULL);
+    if (crash_at != NULL) {
+        char *colon = strrchr(crash_at, ':');
+        if (colon == NULL) {
+            print_error(431, "--crash-at takes PHASE:PERCENT");
+            goto out;
+        }
+        cs.crash_phase = strndup(crash_at, (size_t)(colon - crash_at));
+        cs.crash_pct = (unsigned)atoi(colon + 1);
+    }
+    if (host_cs_load_plugin(&cs, plugin_path, &e) != 0) {
+        print_error(e.code, e.text);
         goto out;
     }
-    if (strcmp(argv[optind], "info") == 0) {
-        rc = cmd_info(plugin);
-    } else {
-        snprintf(errbuf, sizeof(errbuf), "unknown command: %s", argv[optind]);
-        print_error("431", errbuf);
-        rc = 2;
+    if (strcmp(cmd, "info") == 0) {
+        rc = cmd_info(cs.plugin);
+        goto out;
     }
+    if (startup(&cs) != 0)
+        goto out;
+    host_session_init(&s, &cs);
+    s.keep_going = keep_going;
+    s.echo = echo;
+    s.quiet = quiet;
+    if (strcmp(cmd, "demo") == 0) {
+        rc = host_demo(&s, argc - optind - 1, argv + optind + 1) == 0 ? 0 : 1;
+    } else if (strcmp(cmd, "shell") == 0) {
+        s.keep_going = 1;
+        rc = host_session_run(&s, stdin, "shell", isatty(STDIN_FILENO) ? "cs-harness> " : NULL) == 0 ? 0 : 1;
+    } else {
+        const char *file = argv[optind + 1];
+        FILE *in = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+        if (in == NULL) {
+            char msg[512];
+            snprintf(msg, sizeof(msg), "cannot open %.400s", file);
+            print_error(431, msg);
+        } else {
+            rc = host_session_run(&s, in, file, NULL) == 0 ? 0 : 1;
+            if (in != stdin)
+                fclose(in);
+        }
+    }
+    host_session_free(&s);
 out:
-    host_plugin_unload(plugin);
-    host_services_free(&svc);
+    free((char *)cs.crash_phase);
+    host_cs_close(&cs);
     return rc;
 }

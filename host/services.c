@@ -108,14 +108,22 @@ static void setting_free(setting *s)
     free(s);
 }
 
-void host_services_free(host_services *svc)
+void host_settings_clear(host_services *svc)
 {
-    if (svc->settings == NULL)
-        return;
+    pthread_mutex_lock(&svc->settings->lock);
     for (setting *s = svc->settings->head, *next; s != NULL; s = next) {
         next = s->next;
         setting_free(s);
     }
+    svc->settings->head = NULL;
+    pthread_mutex_unlock(&svc->settings->lock);
+}
+
+void host_services_free(host_services *svc)
+{
+    if (svc->settings == NULL)
+        return;
+    host_settings_clear(svc);
     pthread_mutex_destroy(&svc->settings->lock);
     free(svc->settings);
     svc->settings = NULL;

@@ -25,6 +25,9 @@ void host_services_free(host_services *svc);
 int host_setting_set(host_services *svc, sp_scope scope, const char *scope_id, const char *key,
                      const char *value);
 
+/* Removes every setting (the harness reloads the map from its database). */
+void host_settings_clear(host_services *svc);
+
 /* The value set at exactly this scope, or NULL. Borrowed until the setting changes. */
 const char *host_setting_get(const host_services *svc, sp_scope scope, const char *scope_id,
                              const char *key);

@@ -1,0 +1,649 @@
+/* api_pool.c - primary storage pools: createStoragePool (Lifecycle.initialize + attach),
+ * listStoragePools, updateStoragePool, maintenance, deleteStoragePool. The pool URL's password
+ * goes only to the plugin; the database keeps the plugin's details sealed and the URL masked. */
+#include "config.h"
+
+#include "api.h"
+#include "cfg.h"
+#include "objects.h"
+#include "poolh.h"
+#include "pools.h"
+#include "secret.h"
+#include "store.h"
+#include "vmops.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+void host_pool_uuid(host_cs *cs, int64_t pool_id, char out[40])
+{
+    char err[128];
+    if (host_sql_text(cs->db, out, 40, err, sizeof(err), "SELECT uuid FROM pool WHERE id = ?", "i", pool_id) <= 0)
+        out[0] = '\0';
+}
+
+int host_pool_refresh(host_cs *cs, int64_t pool_id, host_err *e)
+{
+    sp_pool *pool;
+    sp_capacity cap;
+    sp_error se;
+    sp_status st;
+    char err[256], uuid[40];
+
+    if (host_pool_open(cs, pool_id, &pool, e) != 0)
+        return -1;
+    memset(&se, 0, sizeof(se));
+    memset(&cap, 0, sizeof(cap));
+    st = cs->sp->driver->get_capacity(pool, &cap, &se);
+    if (st != SP_OK) {
+        host_pool_uuid(cs, pool_id, uuid);
+        return host_fail_sp(e, st, &se, "storage pool %s: cannot read its capacity", uuid);
+    }
+    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE pool SET capacity_total = ?, capacity_used = ? WHERE id = ?", "uui",
+                     cap.total_bytes, cap.used_bytes, pool_id) < 0)
+        return host_fail_db(e, err);
+    return 0;
+}
+
+int host_pool_reaches(host_cs *cs, int64_t pool_id, int64_t host_id, int *out, host_err *e)
+{
+    char err[256];
+    int64_t n = 0;
+
+    if (host_sql_int(cs->db, &n, err, sizeof(err),
+                     "SELECT count(*) FROM pool p JOIN host h ON h.id = ?2 JOIN pool_host ph ON ph.pool_id = p.id "
+                     "AND ph.host_id = h.id AND ph.status = 'Up' WHERE p.id = ?1 AND p.zone_id = h.zone_id "
+                     "AND (p.scope = 'ZONE' OR p.cluster_id = h.cluster_id)",
+                     "ii", pool_id, host_id) < 0)
+        return host_fail_db(e, err);
+    *out = n > 0;
+    return 0;
+}
+
+/* Attaches pool to hosts (all Up hosts of its scope when host_id is 0). Fails only when asked
+ * to (require_one) and no host connected, or on database errors. */
+static int attach(host_cs *cs, int64_t pool_id, int64_t host_id, int require_one, host_err *e)
+{
+    char err[512], scope[16], uuid[40];
+    sqlite3_stmt *st;
+    int64_t *ids = NULL;
+    size_t n = 0, up = 0;
+    host_href *hrefs = NULL;
+    sp_host_ref *refs = NULL;
+    sp_host_attach_result *res = NULL;
+    sp_pool *pool;
+    sp_error se;
+    sp_status s;
+    int rc = -1;
+
+    if (host_sql_text(cs->db, scope, sizeof(scope), err, sizeof(err), "SELECT scope FROM pool WHERE id = ?", "i", pool_id) <= 0)
+        return host_fail_db(e, err);
+    host_pool_uuid(cs, pool_id, uuid);
+    st = host_sql_prepare(cs->db, err, sizeof(err),
+                          "SELECT h.id FROM host h JOIN pool p ON p.id = ?1 WHERE h.zone_id = p.zone_id "
+                          "AND (p.scope = 'ZONE' OR h.cluster_id = p.cluster_id) AND h.state = 'Up' "
+                          "AND (?2 = 0 OR h.id = ?2) ORDER BY h.id",
+                          "ii", pool_id, host_id);
+    if (st == NULL)
+        return host_fail_db(e, err);
+    if (host_stmt_ids(cs, st, &ids, &n, e) != 0)
+        return -1;
+    if (n == 0) {
+        if (!require_one) {
+            rc = 0;
+            goto out;
+        }
+        host_fail(e, HOST_E_CAPACITY, "No host is up in the %s of storage pool %s to attach it to",
+                  strcmp(scope, "ZONE") == 0 ? "zone" : "cluster", uuid);
+        goto out;
+    }
+    hrefs = calloc(n, sizeof(*hrefs));
+    refs = calloc(n, sizeof(*refs));
+    res = calloc(n, sizeof(*res));
+    if (hrefs == NULL || refs == NULL || res == NULL) {
+        host_fail(e, HOST_E_INTERNAL, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (host_href_load(cs, ids[i], &hrefs[i], e) != 0)
+            goto out;
+        refs[i] = hrefs[i].ref;
+    }
+    if (host_pool_open(cs, pool_id, &pool, e) != 0)
+        goto out;
+    memset(&se, 0, sizeof(se));
+    s = cs->sp->lifecycle->attach(pool, strcmp(scope, "ZONE") == 0 ? SP_POOL_SCOPE_ZONE : SP_POOL_SCOPE_CLUSTER, refs, n,
+                                  res, &se);
+    for (size_t i = 0; i < n; i++) {
+        char status[300];
+        if (s == SP_OK && res[i].status == SP_OK) {
+            snprintf(status, sizeof(status), "Up");
+            up++;
+        } else {
+            snprintf(status, sizeof(status), "Error: %.280s",
+                     s != SP_OK ? se.message : res[i].message[0] ? res[i].message : "not connected");
+        }
+        if (host_sql_run(cs->db, err, sizeof(err),
+                         "INSERT OR REPLACE INTO pool_host(pool_id, host_id, client_id, status) VALUES (?, ?, ?, ?)",
+                         "iitt", pool_id, ids[i], s == SP_OK ? res[i].client_id : "", status) < 0) {
+            host_fail_db(e, err);
+            goto out;
+        }
+    }
+    if (require_one && (s != SP_OK || up == 0)) {
+        if (s != SP_OK)
+            host_fail_sp(e, s, &se, "Failed to attach storage pool %s to its hosts", uuid);
+        else
+            host_fail(e, HOST_E_UNAVAILABLE, "Failed to attach storage pool %s: no host has a connected SDC (%s)", uuid,
+                      res[0].message[0] ? res[0].message : "not connected");
+        goto out;
+    }
+    rc = 0;
+out:
+    free(ids);
+    free(hrefs);
+    free(refs);
+    free(res);
+    return rc;
+}
+
+int host_pools_attach_host(host_cs *cs, int64_t host_id, host_err *e)
+{
+    char err[256];
+    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
+                                        "SELECT p.id FROM pool p JOIN host h ON h.id = ? WHERE p.zone_id = h.zone_id "
+                                        "AND (p.scope = 'ZONE' OR p.cluster_id = h.cluster_id) ORDER BY p.id",
+                                        "i", host_id);
+    int64_t *ids;
+    size_t n;
+    int rc = 0;
+
+    if (st == NULL)
+        return host_fail_db(e, err);
+    if (host_stmt_ids(cs, st, &ids, &n, e) != 0)
+        return -1;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = attach(cs, ids[i], host_id, 0, e);
+    free(ids);
+    return rc;
+}
+
+int host_json_pool(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host_err *e)
+{
+    int rc;
+    host_jsonw_object_begin(w, key);
+    rc = host_json_pool_fields(cs, w, id, e);
+    host_jsonw_object_end(w);
+    return rc;
+}
+
+int host_json_pool_fields(host_cs *cs, host_jsonw *w, int64_t id, host_err *e)
+{
+    char err[256], created[32], tags[1024], uuid[40];
+    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
+                                        "SELECT uuid, name, zone_id, pod_id, cluster_id, scope, state, provider, hypervisor, "
+                                        "url, path, capacity_total, capacity_used, allocated, created FROM pool WHERE id = ?",
+                                        "i", id);
+    const char *url;
+    char *gw = NULL;
+
+    if (st == NULL)
+        return host_fail_db(e, err);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return host_fail(e, HOST_E_INTERNAL, "storage pool %lld vanished", (long long)id);
+    }
+    if (host_sql_text(cs->db, tags, sizeof(tags), err, sizeof(err),
+                      "SELECT group_concat(tag, ',') FROM (SELECT tag FROM pool_tag WHERE pool_id = ? ORDER BY tag)", "i",
+                      id) < 0)
+        tags[0] = '\0';
+    snprintf(uuid, sizeof(uuid), "%s", host_col_text(st, 0));
+    host_timestamp(sqlite3_column_int64(st, 14), created);
+    url = host_col_text(st, 9);
+    /* ipaddress: the gateway's host part of the (masked) URL. */
+    {
+        const char *at = strchr(url, '@'), *h = at != NULL ? at + 1 : strstr(url, "://");
+        if (h != NULL && at == NULL)
+            h += 3;
+        if (h != NULL)
+            gw = strndup(h, strcspn(h, "/"));
+    }
+    host_jsonw_string(w, "id", uuid);
+    host_jsonw_string(w, "name", host_col_text(st, 1));
+    host_json_ref(cs, w, "zone", "zone", sqlite3_column_int64(st, 2));
+    host_json_ref(cs, w, "pod", "pod", sqlite3_column_int64(st, 3));
+    host_json_ref(cs, w, "cluster", "cluster", sqlite3_column_int64(st, 4));
+    host_jsonw_string(w, "scope", host_col_text(st, 5));
+    host_jsonw_string(w, "state", host_col_text(st, 6));
+    host_jsonw_string(w, "type", host_col_text(st, 7));
+    host_jsonw_string(w, "provider", host_col_text(st, 7));
+    host_jsonw_string(w, "hypervisor", host_col_text(st, 8));
+    host_jsonw_string(w, "ipaddress", gw != NULL ? gw : "");
+    host_jsonw_string(w, "path", host_col_text(st, 10));
+    host_jsonw_string(w, "url", url);
+    host_jsonw_uint(w, "disksizetotal", (uint64_t)sqlite3_column_int64(st, 11));
+    host_jsonw_uint(w, "disksizeused", (uint64_t)sqlite3_column_int64(st, 12));
+    host_jsonw_uint(w, "disksizeallocated", (uint64_t)sqlite3_column_int64(st, 13));
+    if (tags[0])
+        host_jsonw_string(w, "tags", tags);
+    {
+        char factor[32];
+        if (host_config_get(cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_POOL, uuid, factor, sizeof(factor)) == 0)
+            host_jsonw_string(w, "overprovisionfactor", factor);
+    }
+    host_jsonw_string(w, "created", created);
+    host_jsonw_bool(w, "managed", 1);
+    free(gw);
+    sqlite3_finalize(st);
+    return 0;
+}
+
+typedef struct detail_sink {
+    host_cs *cs;
+    int64_t pool_id;
+    int failed;
+    char err[256];
+} detail_sink;
+
+/* Receives the details the plugin wants kept; secrets are sealed before they touch the disk. */
+static void store_detail(void *ctx, const char *key, const char *value)
+{
+    detail_sink *ds = ctx;
+    char *stored = host_secret_key_is_secret(key) ? host_secret_seal(ds->cs->key, value) : strdup(value);
+
+    if (stored == NULL) {
+        ds->failed = 1;
+        snprintf(ds->err, sizeof(ds->err), "out of memory");
+        return;
+    }
+    if (host_sql_run(ds->cs->db, ds->err, sizeof(ds->err),
+                     "INSERT OR REPLACE INTO pool_detail(pool_id, key, value) VALUES (?, ?, ?)", "itt", ds->pool_id, key,
+                     stored) < 0)
+        ds->failed = 1;
+    free(stored);
+}
+
+static int set_tags(host_cs *cs, int64_t pool_id, const char *tags, host_err *e)
+{
+    char err[256], *copy, *save = NULL;
+
+    if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM pool_tag WHERE pool_id = ?", "i", pool_id) < 0)
+        return host_fail_db(e, err);
+    if (tags == NULL || (copy = strdup(tags)) == NULL)
+        return tags == NULL ? 0 : host_fail(e, HOST_E_INTERNAL, "out of memory");
+    for (char *t = strtok_r(copy, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+        while (*t == ' ')
+            t++;
+        for (char *end = t + strlen(t); end > t && end[-1] == ' ';)
+            *--end = '\0';
+        if (*t && host_sql_run(cs->db, err, sizeof(err), "INSERT OR IGNORE INTO pool_tag(pool_id, tag) VALUES (?, ?)", "it",
+                               pool_id, t) < 0) {
+            free(copy);
+            return host_fail_db(e, err);
+        }
+    }
+    free(copy);
+    return 0;
+}
+
+/* The harness's trust store: simulators' CA (the management server's keystore, in CloudStack). */
+static char *truststore(host_cs *cs)
+{
+    char *path = NULL;
+    if (asprintf(&path, "%s/pki/ca.pem", cs->workdir) < 0)
+        return NULL;
+    if (access(path, R_OK) != 0) {
+        free(path);
+        return NULL;
+    }
+    return path;
+}
+
+static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+{
+    const char *name = host_param(cmd, "name", 1, e), *url = host_param(cmd, "url", 1, e);
+    const char *provider = host_param(cmd, "provider", 0, e), *scope_s = host_param(cmd, "scope", 0, e);
+    const char *hv = host_param(cmd, "hypervisor", 0, e), *cafile = host_param(cmd, "cafile", 0, e);
+    char uuid[37], zuuid[40], cuuid[40], err[512], *masked = NULL, *ts = NULL;
+    int64_t zone, pod, cluster, cz = 0, exists = 0, id = 0;
+    const sp_kv *extra;
+    sp_kv *details = NULL;
+    long nextra;
+    size_t nd = 0;
+    sp_pool_create_params params;
+    sp_capacity cap;
+    sp_error se;
+    sp_status s;
+    detail_sink ds;
+    int cluster_scope, rc = -1;
+
+    if (name == NULL || url == NULL || host_need_plugin(cs, e) != 0 ||
+        host_param_ref(cs, cmd, "zoneid", "zone", 1, &zone, e) != 0 ||
+        host_param_ref(cs, cmd, "podid", "pod", 0, &pod, e) != 0 ||
+        host_param_ref(cs, cmd, "clusterid", "cluster", 0, &cluster, e) != 0)
+        return -1;
+    if (provider != NULL && strcasecmp(provider, cs->sp->name) != 0)
+        return host_fail(e, HOST_E_PARAM, "Storage provider %s is not available; the loaded plugin provides %s", provider,
+                         cs->sp->name);
+    if (hv != NULL && strcasecmp(hv, "KVM") != 0)
+        return host_fail(e, HOST_E_PARAM, "Hypervisor %s is not supported for %s pools; use KVM", hv, cs->sp->name);
+    cluster_scope = scope_s != NULL ? strcasecmp(scope_s, "cluster") == 0 : cluster != 0;
+    if (scope_s != NULL && !cluster_scope && strcasecmp(scope_s, "zone") != 0)
+        return host_fail(e, HOST_E_PARAM, "Invalid scope %s: zone or cluster", scope_s);
+    if (cluster_scope) {
+        if (cluster == 0)
+            return host_fail(e, HOST_E_PARAM, "A cluster-wide pool needs podid and clusterid");
+        if (host_sql_int(cs->db, &cz, err, sizeof(err), "SELECT zone_id FROM cluster WHERE id = ?", "i", cluster) < 0)
+            return host_fail_db(e, err);
+        if (cz != zone)
+            return host_fail(e, HOST_E_PARAM, "Cluster %s is not in zone %s", host_param(cmd, "clusterid", 0, e),
+                             host_param(cmd, "zoneid", 0, e));
+        if (pod == 0 && host_sql_int(cs->db, &pod, err, sizeof(err), "SELECT pod_id FROM cluster WHERE id = ?", "i", cluster) < 0)
+            return host_fail_db(e, err);
+    } else {
+        pod = cluster = 0;
+    }
+    if (host_sql_int(cs->db, &exists, err, sizeof(err), "SELECT id FROM pool WHERE zone_id = ? AND name = ?", "it", zone,
+                     name) < 0)
+        return host_fail_db(e, err);
+    if (exists)
+        return host_fail(e, HOST_E_PARAM, "A storage pool named %s already exists in this zone", name);
+    if (host_uuid(uuid) != 0 || (masked = host_mask_url(url)) == NULL)
+        return host_fail(e, HOST_E_INTERNAL, "out of memory");
+    host_sql_text(cs->db, zuuid, sizeof(zuuid), err, sizeof(err), "SELECT uuid FROM zone WHERE id = ?", "i", zone);
+    host_sql_text(cs->db, cuuid, sizeof(cuuid), err, sizeof(err), "SELECT uuid FROM cluster WHERE id = ?", "i", cluster);
+    /* The row first, so that the plugin's details land on it as it hands them over. */
+    if (host_sql_run(cs->db, err, sizeof(err),
+                     "INSERT INTO pool(uuid, name, zone_id, pod_id, cluster_id, scope, state, provider, hypervisor, url, created) "
+                     "VALUES (?, ?, ?, ?, ?, ?, 'Initialized', ?, 'KVM', ?, ?)",
+                     "ttiiittti", uuid, name, zone, pod ? pod : (int64_t)0, cluster, cluster_scope ? "CLUSTER" : "ZONE",
+                     cs->sp->name, masked, host_now()) < 0) {
+        host_fail_db(e, err);
+        goto out;
+    }
+    id = sqlite3_last_insert_rowid(cs->db);
+    if (!cluster_scope && host_sql_run(cs->db, err, sizeof(err), "UPDATE pool SET pod_id = NULL, cluster_id = NULL WHERE id = ?",
+                                       "i", id) < 0) {
+        host_fail_db(e, err);
+        goto out;
+    }
+    nextra = host_cmd_map(cmd, "details", &extra);
+    details = calloc((size_t)(nextra > 0 ? nextra : 0) + 1, sizeof(*details));
+    if (details == NULL || nextra < 0) {
+        host_fail(e, HOST_E_INTERNAL, "out of memory");
+        goto out;
+    }
+    for (long i = 0; i < nextra; i++)
+        details[nd++] = extra[i];
+    if (cafile == NULL)
+        cafile = ts = truststore(cs);
+    if (cafile != NULL) {
+        details[nd].key = "powerflex.gw.cafile";
+        details[nd++].value = cafile;
+    }
+    memset(&params, 0, sizeof(params));
+    params.url = url;
+    params.name = name;
+    params.uuid = uuid;
+    params.hypervisor = "KVM";
+    params.scope = cluster_scope ? SP_POOL_SCOPE_CLUSTER : SP_POOL_SCOPE_ZONE;
+    params.zone_uuid = zuuid;
+    params.cluster_uuid = cluster_scope ? cuuid : NULL;
+    params.details = details;
+    params.n_details = nd;
+    memset(&ds, 0, sizeof(ds));
+    ds.cs = cs;
+    ds.pool_id = id;
+    memset(&se, 0, sizeof(se));
+    memset(&cap, 0, sizeof(cap));
+    s = cs->sp->lifecycle->initialize(&params, store_detail, &ds, &cap, &se);
+    if (s != SP_OK) {
+        host_fail_sp(e, s, &se, "Failed to add storage pool %s", name);
+        goto out;
+    }
+    if (ds.failed) {
+        host_fail_db(e, ds.err);
+        goto out;
+    }
+    /* A TLS option the harness passed is a detail the pool keeps, whether or not the plugin
+     * handed it back. */
+    for (size_t i = 0; i < nd; i++)
+        if (host_sql_run(cs->db, err, sizeof(err), "INSERT OR IGNORE INTO pool_detail(pool_id, key, value) VALUES (?, ?, ?)",
+                         "itt", id, details[i].key, details[i].value) < 0) {
+            host_fail_db(e, err);
+            goto out;
+        }
+    if (host_sql_run(cs->db, err, sizeof(err),
+                     "UPDATE pool SET capacity_total = ?, capacity_used = ?, state = 'Up', path = coalesce((SELECT value FROM "
+                     "pool_detail WHERE pool_id = ?3 AND (key LIKE '%storagepool.id' OR key LIKE '%pool_id' OR key LIKE "
+                     "'%pool.id') ORDER BY key LIMIT 1), '') WHERE id = ?3",
+                     "uui", cap.total_bytes, cap.used_bytes, id) < 0 ||
+        set_tags(cs, id, host_param(cmd, "tags", 0, e), e) != 0) {
+        if (e->code == 0)
+            host_fail_db(e, err);
+        goto out;
+    }
+    if (host_setting_set(&cs->svc, SP_SCOPE_POOL, uuid, "zone", zuuid) != 0) {
+        host_fail(e, HOST_E_INTERNAL, "out of memory");
+        goto out;
+    }
+    if (attach(cs, id, 0, 1, e) != 0)
+        goto out;
+    host_event(cs, "STORAGE.POOL.CREATE", "storage pool %s (%s) created", name, uuid);
+    rc = host_json_pool(cs, w, "storagepool", id, e);
+out:
+    if (rc != 0 && id != 0)
+        host_pool_forget(cs, id);
+    free(details);
+    free(masked);
+    free(ts);
+    return rc;
+}
+
+static int list_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+{
+    char err[256];
+    int64_t zone, cluster, *ids;
+    size_t n;
+    sqlite3_stmt *st;
+
+    if (host_param_ref(cs, cmd, "zoneid", "zone", 0, &zone, e) != 0 ||
+        host_param_ref(cs, cmd, "clusterid", "cluster", 0, &cluster, e) != 0)
+        return -1;
+    st = host_sql_prepare(cs->db, err, sizeof(err),
+                          "SELECT id FROM pool WHERE (?1 IS NULL OR uuid = ?1) AND (?2 = 0 OR zone_id = ?2) "
+                          "AND (?3 = 0 OR cluster_id = ?3 OR scope = 'ZONE') AND (?4 IS NULL OR name = ?4) "
+                          "AND (?5 IS NULL OR scope = upper(?5)) ORDER BY id",
+                          "tiitt", host_param(cmd, "id", 0, e), zone, cluster, host_param(cmd, "name", 0, e),
+                          host_param(cmd, "scope", 0, e));
+    if (st == NULL)
+        return host_fail_db(e, err);
+    if (host_stmt_ids(cs, st, &ids, &n, e) != 0)
+        return -1;
+    /* CloudStack shows the stats it last collected; the harness collects them now. A pool whose
+     * gateway does not answer keeps its last figures (the failure is logged). */
+    for (size_t i = 0; i < n && cs->sp != NULL; i++) {
+        host_err ignored;
+        if (host_pool_refresh(cs, ids[i], &ignored) != 0)
+            cs->svc.table.log(&cs->svc, SP_LOG_WARN, ignored.text);
+    }
+    host_jsonw_uint(w, "count", n);
+    if (n > 0) {
+        host_jsonw_array_begin(w, "storagepool");
+        for (size_t i = 0; i < n; i++)
+            if (host_json_pool(cs, w, NULL, ids[i], e) != 0) {
+                free(ids);
+                return -1;
+            }
+        host_jsonw_array_end(w);
+    }
+    free(ids);
+    return 0;
+}
+
+typedef sp_status (*state_fn)(sp_pool *, sp_error *);
+
+static int change_state(host_cs *cs, int64_t id, const char *what, state_fn fn, const char *state, host_err *e)
+{
+    char err[256], uuid[40];
+    sp_pool *pool;
+    sp_error se;
+    sp_status s;
+
+    host_pool_uuid(cs, id, uuid);
+    if (host_pool_open(cs, id, &pool, e) != 0)
+        return -1;
+    memset(&se, 0, sizeof(se));
+    s = fn(pool, &se);
+    if (s != SP_OK)
+        return host_fail_sp(e, s, &se, "Failed to %s storage pool %s", what, uuid);
+    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE pool SET state = ? WHERE id = ?", "ti", state, id) < 0)
+        return host_fail_db(e, err);
+    host_event(cs, "STORAGE.POOL.STATE", "storage pool %s: %s", uuid, state);
+    return 0;
+}
+
+static int update_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+{
+    const char *tags = host_cmd_get(cmd, "tags"), *name = host_param(cmd, "name", 0, e);
+    const sp_kv *details;
+    char err[256], uuid[40];
+    int64_t id;
+    long nd;
+    int enabled = -1;
+
+    if (host_param_ref(cs, cmd, "id", "pool", 1, &id, e) != 0 || host_need_plugin(cs, e) != 0 ||
+        host_param_bool(cmd, "enabled", -1, &enabled, e) != 0)
+        return -1;
+    host_pool_uuid(cs, id, uuid);
+    if (name != NULL && host_sql_run(cs->db, err, sizeof(err), "UPDATE pool SET name = ? WHERE id = ?", "ti", name, id) < 0)
+        return host_fail_db(e, err);
+    if (tags != NULL && set_tags(cs, id, tags, e) != 0)
+        return -1;
+    if (host_cmd_get(cmd, "capacitybytes") != NULL)
+        return host_fail(e, HOST_E_UNSUPPORTED,
+                         "capacitybytes: the capacity of a %s pool is the array's; it cannot be set", cs->sp->name);
+    nd = host_cmd_map(cmd, "details", &details);
+    if (nd > 0) {
+        detail_sink ds = {cs, id, 0, ""};
+        sp_pool *pool;
+        sp_error se;
+        sp_status s;
+        if (host_pool_open(cs, id, &pool, e) != 0)
+            return -1;
+        memset(&se, 0, sizeof(se));
+        s = cs->sp->lifecycle->update(pool, details, (size_t)nd, store_detail, &ds, &se);
+        if (s != SP_OK)
+            return host_fail_sp(e, s, &se, "Failed to update storage pool %s", uuid);
+        if (ds.failed)
+            return host_fail_db(e, ds.err);
+    }
+    if (enabled == 0 && change_state(cs, id, "disable", cs->sp->lifecycle->disable, "Disabled", e) != 0)
+        return -1;
+    if (enabled == 1 && change_state(cs, id, "enable", cs->sp->lifecycle->enable, "Up", e) != 0)
+        return -1;
+    return host_json_pool(cs, w, "storagepool", id, e);
+}
+
+static int enable_maintenance(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+{
+    char err[256], state[32];
+    int64_t id;
+
+    if (host_param_ref(cs, cmd, "id", "pool", 1, &id, e) != 0 || host_need_plugin(cs, e) != 0)
+        return -1;
+    host_sql_text(cs->db, state, sizeof(state), err, sizeof(err), "SELECT state FROM pool WHERE id = ?", "i", id);
+    if (strcmp(state, "Maintenance") == 0)
+        return host_fail(e, HOST_E_PARAM, "Storage pool %s is already in maintenance", host_param(cmd, "id", 1, e));
+    /* CloudStack stops the VMs whose volumes are on the pool before it goes into maintenance. */
+    if (host_vm_stop_on_pool(cs, id, e) != 0)
+        return -1;
+    if (change_state(cs, id, "put into maintenance", cs->sp->lifecycle->maintain, "Maintenance", e) != 0)
+        return -1;
+    return host_json_pool(cs, w, "storagepool", id, e);
+}
+
+static int cancel_maintenance(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+{
+    char err[256], state[32];
+    int64_t id;
+
+    if (host_param_ref(cs, cmd, "id", "pool", 1, &id, e) != 0 || host_need_plugin(cs, e) != 0)
+        return -1;
+    host_sql_text(cs->db, state, sizeof(state), err, sizeof(err), "SELECT state FROM pool WHERE id = ?", "i", id);
+    if (strcmp(state, "Maintenance") != 0)
+        return host_fail(e, HOST_E_PARAM, "Storage pool %s is not in maintenance", host_param(cmd, "id", 1, e));
+    if (change_state(cs, id, "cancel maintenance of", cs->sp->lifecycle->cancel_maintain, "Up", e) != 0)
+        return -1;
+    return host_json_pool(cs, w, "storagepool", id, e);
+}
+
+static int delete_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+{
+    char err[256], state[32], uuid[40];
+    int64_t id, n_objects = 0, n_templates = 0;
+    sqlite3_stmt *st;
+    sp_pool *pool;
+    sp_error se;
+    sp_status s;
+    int rc;
+
+    if (host_param_ref(cs, cmd, "id", "pool", 1, &id, e) != 0 || host_need_plugin(cs, e) != 0)
+        return -1;
+    host_pool_uuid(cs, id, uuid);
+    host_sql_text(cs->db, state, sizeof(state), err, sizeof(err), "SELECT state FROM pool WHERE id = ?", "i", id);
+    if (strcmp(state, "Maintenance") != 0)
+        return host_fail(e, HOST_E_PARAM, "Unable to delete storage due to it is not in Maintenance state, id: %s", uuid);
+    if (host_sql_int(cs->db, &n_objects, err, sizeof(err), "SELECT n_objects FROM pool WHERE id = ?", "i", id) < 0 ||
+        host_sql_int(cs->db, &n_templates, err, sizeof(err), "SELECT count(*) FROM template_pool WHERE pool_id = ?", "i",
+                     id) < 0)
+        return host_fail_db(e, err);
+    if (n_objects - n_templates > 0)
+        return host_fail(e, HOST_E_IN_USE, "Cannot delete storage pool %s: %lld volumes or snapshots are still on it", uuid,
+                         (long long)(n_objects - n_templates));
+    if (host_pool_open(cs, id, &pool, e) != 0)
+        return -1;
+    /* Template copies belong to the pool: CloudStack removes them with it. */
+    st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT path FROM template_pool WHERE pool_id = ?", "i", id);
+    if (st == NULL)
+        return host_fail_db(e, err);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        sp_volume_ref ref = {host_col_text(st, 0)};
+        memset(&se, 0, sizeof(se));
+        s = cs->sp->driver->delete_volume(pool, &ref, &se);
+        if (s != SP_OK) {
+            host_fail_sp(e, s, &se, "Cannot delete template copy %s on storage pool %s", ref.path, uuid);
+            sqlite3_finalize(st);
+            return -1;
+        }
+    }
+    sqlite3_finalize(st);
+    memset(&se, 0, sizeof(se));
+    s = cs->sp->lifecycle->remove(pool, (uint64_t)(n_objects - n_templates), &se);
+    if (s != SP_OK)
+        return host_fail_sp(e, s, &se, "Failed to delete storage pool %s", uuid);
+    if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM template_pool WHERE pool_id = ?", "i", id) < 0 ||
+        host_sql_run(cs->db, err, sizeof(err), "DELETE FROM pool_detail WHERE pool_id = ?", "i", id) < 0 ||
+        host_sql_run(cs->db, err, sizeof(err), "DELETE FROM pool_tag WHERE pool_id = ?", "i", id) < 0 ||
+        host_sql_run(cs->db, err, sizeof(err), "DELETE FROM pool_host WHERE pool_id = ?", "i", id) < 0 ||
+        host_sql_run(cs->db, err, sizeof(err), "DELETE FROM config WHERE scope = 2 AND scope_id = ?", "t", uuid) < 0 ||
+        host_sql_run(cs->db, err, sizeof(err), "DELETE FROM pool WHERE id = ?", "i", id) < 0)
+        return host_fail_db(e, err);
+    host_pool_forget(cs, id);
+    host_event(cs, "STORAGE.POOL.DELETE", "storage pool %s deleted", uuid);
+    host_jsonw_bool(w, "success", 1);
+    return 0;
+}
+
+const host_api host_api_pool[] = {
+    {"createStoragePool", create_pool, 0},
+    {"listStoragePools", list_pools, 0},
+    {"updateStoragePool", update_pool, 0},
+    {"enableStorageMaintenance", enable_maintenance, 0},
+    {"cancelStorageMaintenance", cancel_maintenance, 0},
+    {"deleteStoragePool", delete_pool, 0},
+    {NULL, NULL, 0},
+};

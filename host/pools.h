@@ -1,0 +1,22 @@
+/* pools.h - primary storage pools as the orchestration uses them: connecting hosts, refreshing
+ * capacity from the array, and the pool's scope. The APIs are in api_pool.c. */
+#ifndef HOST_POOLS_H
+#define HOST_POOLS_H
+
+#include "cs.h"
+
+/* Connects host_id to every pool of its cluster and zone (Lifecycle.attach, one host). A host
+ * the plugin cannot connect is recorded with the reason; only database errors fail. */
+int host_pools_attach_host(host_cs *cs, int64_t host_id, host_err *e);
+
+/* Reads total and used capacity from the array (Driver.get_capacity) into the pool row. */
+int host_pool_refresh(host_cs *cs, int64_t pool_id, host_err *e);
+
+/* Whether host_id can reach pool_id: the pool is in its zone (zone scope) or cluster, and the
+ * plugin connected the host's SDC when the pool was attached. */
+int host_pool_reaches(host_cs *cs, int64_t pool_id, int64_t host_id, int *out, host_err *e);
+
+/* The uuid of a pool (for messages and settings). "" when unknown. */
+void host_pool_uuid(host_cs *cs, int64_t pool_id, char out[40]);
+
+#endif

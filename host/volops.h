@@ -1,0 +1,57 @@
+/* volops.h - what happens to one volume on the array and on hosts: placing and creating it
+ * (templates seeded once per pool), granting and connecting it to the host running its VM,
+ * revoking it, and deleting it. Every step undoes itself when it fails half way. */
+#ifndef HOST_VOLOPS_H
+#define HOST_VOLOPS_H
+
+#include "cs.h"
+#include "poolh.h"
+
+/* A volume row as the operations need it. */
+typedef struct host_vol {
+    int64_t id;
+    char uuid[40];
+    char name[256];
+    char type[8];          /* ROOT or DATA */
+    char state[16];
+    int64_t vm_id;
+    int64_t pool_id;       /* 0 while Allocated */
+    int64_t zone_id;
+    int64_t offering_id;
+    int64_t template_id;
+    char path[SP_PATH_MAX];
+    uint64_t size;
+    char provisioning[8];  /* thin, sparse or fat */
+    char iops[32];
+    char bw[32];
+} host_vol;
+
+int host_vol_load(host_cs *cs, int64_t id, host_vol *v, host_err *e);
+/* The volume's QoS as the plugin takes it (strings borrowed from v). */
+sp_qos host_vol_qos(const host_vol *v);
+sp_provisioning host_provisioning(const char *type);
+
+/* Places an Allocated volume on a pool reachable from cluster_id (the allocator) and creates it
+ * there: a DATA volume blank, a ROOT volume from its template (seeding the template on the pool
+ * through host_id when needed) or blank for an ISO. The volume becomes Ready. */
+int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t host_id, host_err *e);
+
+/* Deletes the volume on the array (Driver.delete_volume unmaps it first). The row stays. */
+int host_vol_delete_on_array(host_cs *cs, const host_vol *v, host_err *e);
+
+/* Grants the volume to host_id with its QoS (allow_multiple during a live migration), connects
+ * it there and records the device. Undone when connecting fails. */
+int host_access_grant(host_cs *cs, int64_t volume_id, int64_t host_id, int allow_multiple, host_err *e);
+/* Disconnects and revokes the volume on host_id and forgets the device. */
+int host_access_revoke(host_cs *cs, int64_t volume_id, int64_t host_id, host_err *e);
+/* Revokes the volume from every host the harness granted it to. */
+int host_access_revoke_all(host_cs *cs, int64_t volume_id, host_err *e);
+
+/* A host that reaches pool_id (Up, its SDC connected), preferring `prefer`; 0 when none. */
+int host_pick_host_for_pool(host_cs *cs, int64_t pool_id, int64_t prefer, int64_t *out, host_err *e);
+
+/* The seeded copy of a template on a pool, seeding it through host_id when there is none. */
+int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_t host_id, char *path,
+                       size_t pathlen, host_err *e);
+
+#endif
