@@ -501,6 +501,10 @@ sp_status pfx_proc_run(const char *const *argv, const pfx_proc_opts *opts, pfx_p
         opts = &defaults;
     if (argv[0][0] != '/' && !opts->search_path)
         return pfx_error(err, SP_E_INVALID, "program %s is not an absolute path", argv[0]);
+    /* glibc's posix_spawn reports a failed exec, but not every libc (nor valgrind) does: a
+     * missing program must not pass for one that exited with 127. */
+    if (argv[0][0] == '/' && access(argv[0], X_OK) != 0)
+        return pfx_error(err, SP_E_IO, "cannot run %s: %s", argv[0], strerror(errno));
     label(argv, name, sizeof(name));
 
     st = calloc(1, sizeof(*st));
