@@ -218,5 +218,7 @@ void sim_api_handle(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs)
 	sim_model_tick(c->model, sim_now_ms());
 	if (!sim_api_volume(c, rq, rs) && !sim_api_objects(c, rq, rs))
 		sim_resp_err(rs, SIM_E_NO_URL, NULL);
+	if (post && rs->status == 200)
+		c->model->dirty = true;
 	sim_model_unlock(c->model);
 }

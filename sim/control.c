@@ -133,6 +133,7 @@ static void model_routes(struct sim_control *c, const char *method, const char *
 			return;
 		ro = sim_jr_get(j, "readOnly");
 		sim_volume_set_readonly(v, !ro || !YAJL_IS_FALSE(ro));
+		m->dirty = true;
 		yajl_tree_free(j);
 		sim_resp_empty(rs);
 		return;

@@ -72,3 +72,13 @@ void sim_dev_tick(struct sim_model *m, int64_t now_ms)
 				make_entry(m, v, &v->maps[j]);
 	}
 }
+
+void sim_dev_restore(struct sim_model *m)
+{
+	for (size_t i = 0; i < m->nvols; i++) {
+		struct sim_volume *v = m->vols[i];
+		for (size_t j = 0; j < v->nmaps; j++)
+			if (v->maps[j].present)
+				make_entry(m, v, &v->maps[j]);
+	}
+}

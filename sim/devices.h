@@ -14,5 +14,7 @@ void sim_dev_remove(struct sim_model *m, struct sim_volume *v, struct sim_mappin
 /* Makes every pending entry of this SDC appear now (drv_cfg --rescan). */
 void sim_dev_rescan(struct sim_model *m, const struct sim_sdc *sdc);
 void sim_dev_tick(struct sim_model *m, int64_t now_ms);
+/* After a restart: entries of mappings restored as present are made again. */
+void sim_dev_restore(struct sim_model *m);
 
 #endif

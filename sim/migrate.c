@@ -45,6 +45,7 @@ static void finish(struct sim_model *m, struct sim_vtree *t)
 	t->mig = SIM_MIG_NONE;
 	t->mig_src = t->mig_dest = NULL;
 	t->mig_conv = SIM_CONV_NONE;
+	m->dirty = true;
 }
 
 void sim_migrate_tick(struct sim_model *m, int64_t now_ms)

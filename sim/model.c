@@ -4,6 +4,7 @@
 #include "datafile.h"
 #include "devices.h"
 #include "migrate.h"
+#include "persist.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -42,7 +43,7 @@ static char *new_guid(struct sim_model *m)
 		       (unsigned long long)(b & UINT64_C(0xffffffffffff)));
 }
 
-static struct sim_pd *add_pd(struct sim_model *m, const char *name)
+struct sim_pd *sim_model_add_pd(struct sim_model *m, const char *name)
 {
 	struct sim_pd *pd = sim_find_pd_by_name(m, name);
 	if (pd)
@@ -53,6 +54,18 @@ static struct sim_pd *add_pd(struct sim_model *m, const char *name)
 	m->pds = sim_xrealloc(m->pds, (m->npds + 1) * sizeof(*m->pds));
 	m->pds[m->npds++] = pd;
 	return pd;
+}
+
+static int absolutize(char **path, char *err, size_t errsz)
+{
+	char *abs = realpath(*path, NULL);
+	if (!abs) {
+		snprintf(err, errsz, "cannot resolve %s: %s", *path, strerror(errno));
+		return -1;
+	}
+	free(*path);
+	*path = abs;
+	return 0;
 }
 
 int sim_model_init(struct sim_model *m, const struct sim_config *cfg, char *err, size_t errsz)
@@ -99,11 +112,21 @@ int sim_model_init(struct sim_model *m, const struct sim_config *cfg, char *err,
 		m->state_dir = tpl;
 		m->state_dir_temp = true;
 	}
+	/* Device entries are symlinks to data files: they need absolute targets. */
+	if (absolutize(&m->state_dir, err, errsz))
+		return -1;
 	m->device_dir = cfg->device_dir ? sim_xstrdup(cfg->device_dir)
 					: sim_fmt("%s/devices", m->state_dir);
+	rc = sim_mkdir_p(m->device_dir);
+	if (rc || absolutize(&m->device_dir, err, errsz)) {
+		if (rc)
+			snprintf(err, errsz, "cannot create device dir %s: %s", m->device_dir,
+				 strerror(-rc));
+		return -1;
+	}
 
 	for (size_t i = 0; i < cfg->npools; i++) {
-		struct sim_pd *pd = add_pd(m, cfg->pools[i].domain);
+		struct sim_pd *pd = sim_model_add_pd(m, cfg->pools[i].domain);
 		for (size_t j = 0; j < m->npools; j++)
 			if (m->pools[j]->pd == pd && !strcmp(m->pools[j]->name, cfg->pools[i].name)) {
 				snprintf(err, errsz, "pool %s appears twice in domain %s",
@@ -125,16 +148,26 @@ int sim_model_init(struct sim_model *m, const struct sim_config *cfg, char *err,
 		s->guid = cfg->sdcs[i].guid ? sim_xstrdup(cfg->sdcs[i].guid) : new_guid(m);
 		for (char *p = s->guid; *p; p++)
 			*p = (char)toupper((unsigned char)*p);
-		s->devdir = cfg->sdcs[i].devdir ? sim_xstrdup(cfg->sdcs[i].devdir)
-						: sim_fmt("%s/%s", m->device_dir, s->id);
+		/* NULL until resolved below, once a saved state may have renumbered the SDC */
+		s->devdir = cfg->sdcs[i].devdir ? sim_xstrdup(cfg->sdcs[i].devdir) : NULL;
 		m->sdcs = sim_xrealloc(m->sdcs, (m->nsdcs + 1) * sizeof(*m->sdcs));
 		m->sdcs[m->nsdcs++] = s;
+	}
+	if (!m->state_dir_temp && sim_persist_load(m, cfg->system_id != NULL, err, errsz))
+		return -1;
+	for (size_t i = 0; i < m->nsdcs; i++) {
+		struct sim_sdc *s = m->sdcs[i];
+		if (!s->devdir)
+			s->devdir = sim_fmt("%s/%s", m->device_dir, s->id);
 		rc = sim_mkdir_p(s->devdir);
 		if (rc) {
 			snprintf(err, errsz, "cannot create device dir %s: %s", s->devdir, strerror(-rc));
 			return -1;
 		}
+		if (absolutize(&s->devdir, err, errsz))
+			return -1;
 	}
+	sim_dev_restore(m);
 	return 0;
 }
 
@@ -147,6 +180,8 @@ static void free_volume(struct sim_volume *v)
 
 void sim_model_destroy(struct sim_model *m)
 {
+	if (m->dirty && m->state_dir)
+		sim_persist_save(m);
 	for (size_t i = 0; i < m->nvols; i++) {
 		struct sim_volume *v = m->vols[i];
 		for (size_t j = 0; j < v->nmaps; j++)
@@ -201,6 +236,12 @@ void sim_model_tick(struct sim_model *m, int64_t now_ms)
 {
 	sim_dev_tick(m, now_ms);
 	sim_migrate_tick(m, now_ms);
+	/* Saving after every request would make bulk creates quadratic; a short lag is harmless. */
+	if (m->dirty && now_ms - m->saved_at >= 100) {
+		sim_persist_save(m);
+		m->dirty = false;
+		m->saved_at = now_ms;
+	}
 }
 
 struct sim_volume *sim_find_volume(struct sim_model *m, const char *id)

@@ -102,6 +102,8 @@ struct sim_model {
 	int spare_pct;
 	int overprovision;
 	int64_t install_time;
+	bool dirty;        /* metadata changed since the last save */
+	int64_t saved_at;
 };
 
 /* Builds the system from cfg (creates state and device dirs). 0, or -1 with err set. */
@@ -127,6 +129,9 @@ struct sim_pd *sim_find_pd_by_name(struct sim_model *m, const char *name);
 struct sim_sdc *sim_find_sdc(struct sim_model *m, const char *id);
 struct sim_sdc *sim_find_sdc_by_ip(struct sim_model *m, const char *ip);
 struct sim_vtree *sim_find_vtree(struct sim_model *m, const char *id);
+
+/* The protection domain of that name, created when missing. */
+struct sim_pd *sim_model_add_pd(struct sim_model *m, const char *name);
 
 /* Volume list maintenance. */
 void sim_model_add_volume(struct sim_model *m, struct sim_volume *v);

@@ -95,10 +95,11 @@ void sim_render_vtree(sim_jw *w, struct sim_model *m, const struct sim_vtree *t)
 	sim_jw_obj(w);
 	sim_jw_kstr(w, "name", root && root->name[0] ? root->name : NULL);
 	sim_jw_kstr(w, "storagePoolId", t->pool->id);
-	sim_jw_kstr(w, "baseVolumeId", t->root_id);
+	sim_jw_kstr(w, "baseVolumeId", t->root_id[0] ? t->root_id : NULL);
 	sim_jw_key(w, "rootVolumes");
 	sim_jw_arr(w);
-	sim_jw_str(w, t->root_id);
+	if (t->root_id[0])
+		sim_jw_str(w, t->root_id);
 	sim_jw_arr_end(w);
 	sim_jw_kstr(w, "dataLayout", "MediumGranularity");
 	sim_jw_kstr(w, "compressionMethod", "Invalid");

@@ -199,8 +199,10 @@ static enum MHD_Result handle_api(struct sim_server *s, struct MHD_Connection *c
 		sim_model_lock(ctl->model);
 		struct sim_volume *v = sim_find_volume(
 			ctl->model, fa.readonly_volume[0] ? fa.readonly_volume : rs.volume_id);
-		if (v)
+		if (v) {
 			sim_volume_set_readonly(v, true);
+			ctl->model->dirty = true;
+		}
 		sim_model_unlock(ctl->model);
 	}
 	free(rs.volume_id);
@@ -373,9 +375,12 @@ struct sim_server *sim_server_start(const struct sim_config *cfg, struct sim_con
 		goto fail;
 	}
 	s->fd = -1; /* the daemon owns and closes the listening socket now */
-	*url = sim_fmt("%s://%s%s%s:%d", cfg->plain_http ? "http" : "https",
-		       family == AF_INET6 ? "[" : "", cfg->listen_host,
-		       family == AF_INET6 ? "]" : "", port);
+	{
+		/* Brackets for an IPv6 literal only; a name like localhost stays as given. */
+		bool v6lit = family == AF_INET6 && strchr(cfg->listen_host, ':');
+		*url = sim_fmt("%s://%s%s%s:%d", cfg->plain_http ? "http" : "https", v6lit ? "[" : "",
+			       cfg->listen_host, v6lit ? "]" : "", port);
+	}
 	return s;
 fail:
 	sim_server_stop(s);

@@ -85,6 +85,15 @@ static void drop_one(struct sim_model *m, struct sim_volume *v)
 	for (size_t i = 0; i < v->nmaps; i++)
 		sim_dev_remove(m, v, &v->maps[i]);
 	sim_data_remove(v->path);
+	if (!strcmp(t->root_id, v->id)) {
+		/* The tree lives on under its oldest remaining base-less member. */
+		t->root_id[0] = '\0';
+		for (size_t i = 0; i < m->nvols; i++)
+			if (m->vols[i] != v && m->vols[i]->vtree == t && !m->vols[i]->ancestor[0]) {
+				memcpy(t->root_id, m->vols[i]->id, sizeof(t->root_id));
+				break;
+			}
+	}
 	sim_model_drop_volume(m, v);
 	sim_model_drop_vtree_if_empty(m, t);
 }

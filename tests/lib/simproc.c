@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,35 @@ struct tsim {
 	char *user, *password;
 	thttp *http;
 };
+
+/* Simulators still running at exit (a test that stopped at a fatal assertion) are stopped then,
+ * so none outlives its test program. */
+#define MAX_LIVE 64
+static pid_t live[MAX_LIVE];
+
+static void stop_leftovers(void)
+{
+	for (int i = 0; i < MAX_LIVE; i++)
+		if (live[i] > 0) {
+			kill(live[i], SIGTERM);
+			waitpid(live[i], NULL, 0);
+			live[i] = 0;
+		}
+}
+
+static void track(pid_t pid, bool add)
+{
+	static bool registered;
+	if (!registered) {
+		atexit(stop_leftovers);
+		registered = true;
+	}
+	for (int i = 0; i < MAX_LIVE; i++)
+		if (add ? live[i] == 0 : live[i] == pid) {
+			live[i] = add ? pid : 0;
+			return;
+		}
+}
 
 static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 static char *fmt(const char *f, ...)
@@ -114,7 +144,7 @@ tsim *tsim_start(const char *const *extra_args)
 	tsim *s = calloc(1, sizeof(*s));
 	const char *tmp = getenv("TMPDIR"), *top = getenv("top_builddir");
 	const char **argv = NULL;
-	char *tpl = NULL, *exe = NULL, *state = NULL, *line = NULL;
+	char *tpl = NULL, *exe = NULL, *state = NULL, *line = NULL, *default_devdir = NULL;
 	posix_spawn_file_actions_t fa;
 	size_t nextra = 0, n = 0;
 	int pipefd[2] = { -1, -1 }, rc;
@@ -131,6 +161,7 @@ tsim *tsim_start(const char *const *extra_args)
 	tpl = NULL;
 	s->devdir = fmt("%s/devices", s->dir);
 	state = fmt("%s/state", s->dir);
+	default_devdir = strdup(s->devdir ? s->devdir : "");
 	if (tca_make(s->dir, "127.0.0.1", "IP:127.0.0.1,DNS:localhost", &s->ca, &s->cert, &s->key))
 		goto fail;
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
@@ -148,6 +179,9 @@ tsim *tsim_start(const char *const *extra_args)
 		} else if (!strcmp(extra_args[i], "--password-file")) {
 			free(s->password);
 			s->password = read_first_line(extra_args[i + 1]);
+		} else if (!strcmp(extra_args[i], "--sdc-device-dir")) {
+			free(s->devdir);
+			s->devdir = strdup(extra_args[i + 1]);
 		} else if (!strcmp(extra_args[i], "--user")) {
 			free(s->user);
 			s->user = strdup(extra_args[i + 1]);
@@ -155,7 +189,7 @@ tsim *tsim_start(const char *const *extra_args)
 	}
 	exe = fmt("%s/sim/powerflex-sim", top && *top ? top : ".");
 	argv = calloc(nextra + 20, sizeof(*argv));
-	if (!argv || !exe || !state || !s->password || !s->user)
+	if (!argv || !exe || !state || !default_devdir || !s->devdir || !s->password || !s->user)
 		goto fail;
 	argv[n++] = exe;
 	argv[n++] = "--listen";
@@ -169,7 +203,7 @@ tsim *tsim_start(const char *const *extra_args)
 	argv[n++] = "--state-dir";
 	argv[n++] = state;
 	argv[n++] = "--sdc-device-dir";
-	argv[n++] = s->devdir;
+	argv[n++] = default_devdir;
 	for (size_t i = 0; i < nextra; i++)
 		argv[n++] = extra_args[i];
 	argv[n] = NULL;
@@ -187,6 +221,7 @@ tsim *tsim_start(const char *const *extra_args)
 		s->pid = -1;
 		goto fail;
 	}
+	track(s->pid, true);
 	/* Sanitizer builds start slowly; the line is the only sign of life we wait for. */
 	line = read_line(pipefd[0], 30000);
 	if (!line || strncmp(line, "listening on ", 13)) {
@@ -203,6 +238,7 @@ tsim *tsim_start(const char *const *extra_args)
 	free(line);
 	free(exe);
 	free(state);
+	free(default_devdir);
 	free(argv);
 	return s;
 fail:
@@ -213,12 +249,14 @@ fail:
 	if (s->pid > 0) {
 		kill(s->pid, SIGKILL);
 		waitpid(s->pid, NULL, 0);
+		track(s->pid, false);
 	}
 	if (s->dir)
 		rm_rf(s->dir);
 	free(line);
 	free(exe);
 	free(state);
+	free(default_devdir);
 	free(argv);
 	free(tpl);
 	free_sim(s);
@@ -280,6 +318,7 @@ int tsim_stop_status(tsim *s)
 	if (!s)
 		return -1;
 	if (s->pid > 0) {
+		track(s->pid, false);
 		kill(s->pid, SIGTERM);
 		deadline = now_ms() + 20000;
 		for (;;) {

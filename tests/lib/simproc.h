@@ -14,7 +14,7 @@ const char *tsim_url(const tsim *s);      /* "https://127.0.0.1:PORT" */
 const char *tsim_hostport(const tsim *s); /* "127.0.0.1:PORT" */
 const char *tsim_cafile(const tsim *s);   /* PEM of the CA that signed the server cert */
 const char *tsim_dir(const tsim *s);      /* its temp dir (state, devices under <dir>/devices) */
-const char *tsim_device_dir(const tsim *s);
+const char *tsim_device_dir(const tsim *s); /* <dir>/devices, or --sdc-device-dir of extra_args */
 const char *tsim_password(const tsim *s); /* random per start unless given in extra args */
 const char *tsim_user(const tsim *s);
 int tsim_pid(const tsim *s);

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 static tsim *sim;
@@ -260,9 +261,90 @@ static void test_identity_options(void)
 	tca_run(rm, NULL);
 }
 
+static char *first_id(sc *c, const char *path)
+{
+	struct sc_resp r;
+	char *id = NULL;
+	sc_call(c, &r, "GET", NULL, "%s", path);
+	if (r.json && YAJL_IS_ARRAY(r.json) && r.json->u.array.len)
+		id = jstr(r.json->u.array.values[0], "id") ? strdup(jstr(r.json->u.array.values[0], "id")) : NULL;
+	sc_resp_free(&r);
+	return id;
+}
+
+static void test_restart_keeps_state(void)
+{
+	char dir[] = "/tmp/tsim-keep.XXXXXX", state[256], dev[256], pattern[4096], back[4096];
+	struct sc_resp r;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(state, sizeof(state), "%s/state", dir);
+	snprintf(dev, sizeof(dev), "%s/dev", dir);
+	const char *args[] = { "--state-dir", state, "--sdc-device-dir", dev, "--sdc", "10.0.0.1",
+			       "--pool", "keep:100", NULL };
+	tsim *s = tsim_start(args);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	sc *c = sc_new(s);
+	char *sys = sc_system_id(c), *pool = sc_pool(c, 0), *sdc = sc_sdc(c, "10.0.0.1");
+	char *v = sc_volume(c, "kept", pool, "1", "ThinProvisioned"), *snap, *path, *v2;
+	char body[256];
+	int fd;
+	CU_ASSERT_FATAL(sys && pool && sdc && v);
+	CU_ASSERT_EQUAL(sc_map(c, v, sdc), 200);
+	snprintf(body, sizeof(body), "{\"sdcId\":\"%s\",\"iopsLimit\":\"500\",\"bandwidthLimitInKbps\":\"4096\"}", sdc);
+	sc_call(c, &r, "POST", body, "/api/instances/Volume::%s/action/setMappedSdcLimits", v);
+	CU_ASSERT_EQUAL(r.status, 200);
+	sc_resp_free(&r);
+	path = device_path(s, sdc, sys, v);
+	memset(pattern, 0x7e, sizeof(pattern));
+	fd = open(path, O_WRONLY);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(pwrite(fd, pattern, sizeof(pattern), 8192), (ssize_t)sizeof(pattern));
+	close(fd);
+	snap = sc_snapshot(c, v, "kept-snap", NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(snap);
+	sc_free(c);
+	CU_ASSERT_EQUAL(tsim_stop_status(s), 0);
+	CU_ASSERT(path_missing(path)); /* a stopped SDC shows nothing */
+
+	s = tsim_start(args);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	c = sc_new(s);
+	char *sys2 = sc_system_id(c), *pool2 = first_id(c, "/api/types/StoragePool/instances");
+	char *sdc2 = sc_sdc(c, "10.0.0.1");
+	CU_ASSERT_STRING_EQUAL(sys2, sys);
+	CU_ASSERT_STRING_EQUAL(pool2, pool);
+	CU_ASSERT_STRING_EQUAL(sdc2, sdc);
+	sc_call(c, &r, "GET", NULL, "/api/instances/Volume::%s", v);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_STRING_EQUAL(jstr(r.json, "name"), "kept");
+	yajl_val info = jget(r.json, "mappedSdcInfo");
+	CU_ASSERT_FATAL(info && YAJL_IS_ARRAY(info) && info->u.array.len == 1);
+	CU_ASSERT_EQUAL(jint(info->u.array.values[0], "limitIops"), 500);
+	CU_ASSERT_EQUAL(jint(info->u.array.values[0], "limitBwInMbps"), 4);
+	sc_resp_free(&r);
+	sc_call(c, &r, "GET", NULL, "/api/instances/Volume::%s", snap);
+	CU_ASSERT_STRING_EQUAL(jstr(r.json, "ancestorVolumeId"), v);
+	sc_resp_free(&r);
+	CU_ASSERT(path_exists(path));
+	fd = open(path, O_RDONLY);
+	CU_ASSERT(fd >= 0 && pread(fd, back, sizeof(back), 8192) == (ssize_t)sizeof(back));
+	CU_ASSERT(memcmp(back, pattern, sizeof(back)) == 0);
+	if (fd >= 0)
+		close(fd);
+	v2 = sc_volume(c, "kept-2", pool, "1", "ThinProvisioned");
+	CU_ASSERT(v2 && strcmp(v2, v) && strcmp(v2, snap));
+	sc_free(c);
+	tsim_stop(s);
+	const char *rm[] = { "rm", "-rf", dir, NULL };
+	tca_run(rm, NULL);
+	free(sys); free(pool); free(sdc); free(v); free(snap); free(path); free(v2);
+	free(sys2); free(pool2); free(sdc2);
+}
+
 int main(void)
 {
 	static const struct sc_test tests[] = {
+		{ "a restarted simulator keeps its volumes", test_restart_keeps_state },
 		{ "--user, --password-file, --system-id", test_identity_options },
 		{ "40 concurrent keep-alive clients", test_concurrency },
 		{ "TLS: wrong CA, wrong host name, plain HTTP to TLS", test_tls_verification },
