@@ -54,6 +54,11 @@ static void test_migration(void)
 	sc_call(c, &r, "POST", body, "/api/instances/Volume::%s/action/migrateVTree", v);
 	CU_ASSERT_EQUAL(r.status, 200);
 	sc_resp_free(&r);
+	/* PendingMigration lasts the first fifth (600 ms): the very next call sees it */
+	p = status_of(vtree);
+	CU_ASSERT_STRING_EQUAL(p, "PendingMigration");
+	seen_pending = p && !strcmp(p, "PendingMigration");
+	free(p);
 	/* a second request while it runs */
 	sc_call(c, &r, "POST", body, "/api/instances/Volume::%s/action/migrateVTree", s1);
 	CU_ASSERT_EQUAL(r.status, 500);
@@ -88,7 +93,7 @@ static void test_migration(void)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	CU_ASSERT(done && seen_pending && seen_normal && !switched_early);
-	CU_ASSERT((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >= 1400);
+	CU_ASSERT((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >= 2900);
 	const char *all[] = { v, s1, s2 };
 	for (int i = 0; i < 3; i++) {
 		p = pool_of(all[i]);
@@ -162,7 +167,7 @@ int main(void)
 		{ "already migrating to the same pool; thick to thin", test_same_destination_twice },
 		{ NULL, NULL }
 	};
-	const char *args[] = { "--pool", "mig-a:200", "--pool", "mig-b:200:pd2", "--migration-ms", "1500", NULL };
+	const char *args[] = { "--pool", "mig-a:200", "--pool", "mig-b:200:pd2", "--migration-ms", "3000", NULL };
 	int rc = 1;
 	sim = tsim_start(args);
 	if (!sim)
