@@ -241,7 +241,8 @@ static int explain(host_cs *cs, const host_alloc_req *r, const host_alloc_limits
         snprintf(why, whylen, "there is no storage pool in scope");
     else
         why[0] = '\0';
-    for (size_t i = 0; i < n && used + 2 < whylen; i++) {
+    /* Reasons for the first few pools only: a zone of thousands must not make a refusal slow. */
+    for (size_t i = 0; i < n && i < 8 && used + 2 < whylen; i++) {
         char uuid[40], name[128];
         if (host_alloc_check(cs, ids[i], r, lim, &ok, one, sizeof(one), e) != 0) {
             free(ids);
@@ -255,6 +256,8 @@ static int explain(host_cs *cs, const host_alloc_req *r, const host_alloc_limits
         if (used >= whylen)
             used = whylen - 1;
     }
+    if (n > 8 && used + 2 < whylen)
+        snprintf(why + used, whylen - used, "; and %zu more pools", n - 8);
     free(ids);
     return 0;
 }

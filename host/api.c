@@ -106,7 +106,10 @@ int host_param_ref(host_cs *cs, host_cmd *cmd, const char *key, const char *tabl
         return -1;
     if (*out == 0)
         return host_fail(e, HOST_E_PARAM, "Invalid parameter %s value=%s: no %s has this id", key, v,
-                         strcmp(table, "pool") == 0 ? "storage pool" : strcmp(table, "vm") == 0 ? "virtual machine" : table);
+                         strcmp(table, "pool") == 0         ? "storage pool"
+                         : strcmp(table, "vm") == 0         ? "virtual machine"
+                         : strcmp(table, "vm_snapshot") == 0 ? "VM snapshot"
+                                                            : table);
     return 0;
 }
 

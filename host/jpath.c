@@ -39,12 +39,30 @@ yajl_val host_jpath_get(yajl_val root, const char *path, size_t len, long *count
         while (i < len && path[i] != '.' && path[i] != '[')
             i++;
         if (i > start) {
-            if (YAJL_IS_ARRAY(cur) && i - start == 6 && memcmp(path + start, "length", 6) == 0 && i == len &&
-                count_out != NULL) {
-                *count_out = (long)cur->u.array.len;
+            yajl_val next;
+            if ((YAJL_IS_ARRAY(cur) || YAJL_IS_STRING(cur)) && i - start == 6 && memcmp(path + start, "length", 6) == 0 &&
+                i == len && count_out != NULL) {
+                *count_out = YAJL_IS_ARRAY(cur) ? (long)cur->u.array.len : (long)strlen(cur->u.string);
                 return NULL;
             }
-            yajl_val next = object_get(cur, path + start, i - start);
+            next = object_get(cur, path + start, i - start);
+            /* Keys may hold dots ("host.cache.location"): try the longest key that exists. */
+            if (YAJL_IS_OBJECT(cur)) {
+                size_t end = i;
+                while (end < len && path[end] != '[')
+                    end++;
+                for (size_t k = end; k > i; k--) {
+                    yajl_val longer;
+                    if (k != end && path[k] != '.')
+                        continue;
+                    longer = object_get(cur, path + start, k - start);
+                    if (longer != NULL) {
+                        next = longer;
+                        i = k;
+                        break;
+                    }
+                }
+            }
             if (next == NULL) {
                 snprintf(err, errlen, "%.*s is absent", (int)i, path);
                 return NULL;
@@ -181,8 +199,13 @@ int host_assert_parse(const char *text, size_t len, host_expand_fn expand, void 
     oplen = 1;
     if (i + 1 < len && text[i + 1] == '=' && strchr("!<>~", text[i]) != NULL)
         oplen = 2;
+    if (i + 1 < len && text[i] == '!' && text[i + 1] == '~') {
+        out->op = HOST_OP_NOT_CONTAINS;
+        i += 2;
+        goto value;
+    }
     if (i >= len) {
-        snprintf(err, errlen, "assert %s: no operator (= != > < >= <= ~)", out->path);
+        snprintf(err, errlen, "assert %s: no operator (= != > < >= <= ~ !~)", out->path);
         goto fail;
     }
     switch (text[i]) {
@@ -198,13 +221,14 @@ int host_assert_parse(const char *text, size_t len, host_expand_fn expand, void 
     default: goto badop;
     }
     i += oplen;
+value:
     if (host_cmk_text(text + i, len - i, expand, ctx, &value, err, errlen) != 0)
         goto fail;
     if ((out->value = host_buf_take(&value)) == NULL)
         goto nomem;
     return 0;
 badop:
-    snprintf(err, errlen, "assert %s: unknown operator (use = != > < >= <= ~)", out->path);
+    snprintf(err, errlen, "assert %s: unknown operator (use = != > < >= <= ~ !~)", out->path);
     goto fail;
 nomem:
     snprintf(err, errlen, "out of memory");
@@ -233,7 +257,7 @@ static int parse_number(const char *s, long double *out)
 
 static const char *op_name(host_op op)
 {
-    static const char *names[] = {"=", "!=", ">", "<", ">=", "<=", "~"};
+    static const char *names[] = {"=", "!=", ">", "<", ">=", "<=", "~", "!~"};
     return names[op];
 }
 
@@ -271,7 +295,7 @@ int host_assert_check(const host_assert *a, const char *json, char *msg, size_t 
     v = host_jpath_get(root, a->path, strlen(a->path), &count, msg, msglen);
     if (v == NULL && count < 0) {
         /* An absent field is a failed assertion (a!=x holds). */
-        rc = a->op == HOST_OP_NE ? 0 : 1;
+        rc = a->op == HOST_OP_NE || a->op == HOST_OP_NOT_CONTAINS ? 0 : 1;
         goto out;
     }
     if (v != NULL)
@@ -289,7 +313,10 @@ int host_assert_check(const host_assert *a, const char *json, char *msg, size_t 
             holds = !holds;
         break;
     case HOST_OP_CONTAINS:
+    case HOST_OP_NOT_CONTAINS:
         holds = contains(v, host_buf_str(&got), a->value);
+        if (a->op == HOST_OP_NOT_CONTAINS)
+            holds = !holds;
         break;
     default:
         if (parse_number(host_buf_str(&got), &x) != 0 || parse_number(a->value, &y) != 0) {

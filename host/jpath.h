@@ -30,7 +30,8 @@ typedef enum host_op {
     HOST_OP_LT,
     HOST_OP_GE,
     HOST_OP_LE,
-    HOST_OP_CONTAINS
+    HOST_OP_CONTAINS,
+    HOST_OP_NOT_CONTAINS
 } host_op;
 
 typedef struct host_assert {
@@ -39,7 +40,7 @@ typedef struct host_assert {
     char *value; /* owned; unquoted and expanded */
 } host_assert;
 
-/* Parses "PATH OP VALUE" (OP one of = != > < >= <= ~ ~=). 0, or -1 with err. */
+/* Parses "PATH OP VALUE" (OP one of = != > < >= <= ~ ~= !~). 0, or -1 with err. */
 int host_assert_parse(const char *text, size_t len, host_expand_fn expand, void *ctx, host_assert *out,
                       char *err, size_t errlen);
 void host_assert_free(host_assert *a);

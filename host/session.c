@@ -32,6 +32,17 @@ void host_session_init(host_session *s, host_cs *cs)
     memset(s, 0, sizeof(*s));
     s->cs = cs;
     s->source = "-";
+    /* CSH_<name>=value in the environment binds $<name>: how a runner hands a scenario the
+     * paths it made (images to register, a scratch dir). */
+    for (char **env = environ; *env != NULL; env++) {
+        const char *eq = strchr(*env, '=');
+        char name[128];
+        if (strncmp(*env, "CSH_", 4) != 0 || eq == NULL || (size_t)(eq - *env - 4) >= sizeof(name))
+            continue;
+        memcpy(name, *env + 4, (size_t)(eq - *env - 4));
+        name[eq - *env - 4] = '\0';
+        host_vars_set(cs->vars, name, eq + 1);
+    }
 }
 
 void host_session_free(host_session *s)
@@ -408,12 +419,44 @@ int host_session_line(host_session *s, const char *line, size_t len)
         rc = do_assert(s, p + 6, len - (size_t)(p - line) - 6);
         goto done;
     }
+    /* "expect error text~=words with blanks": the text runs to the end of the line. */
+    if (len - (size_t)(p - line) >= 6 && strncasecmp(p, "expect", 6) == 0) {
+        const char *t = strstr(p, "text~=");
+        size_t skip = 6;
+        if (t == NULL) {
+            t = strstr(p, "text=");
+            skip = 5;
+        }
+        if (t != NULL && (size_t)(t - line) < len) {
+            host_buf text = HOST_BUF_INIT;
+            rc = host_cmk_text(t + skip, len - (size_t)(t + skip - line), expand, s->cs, &text, err, sizeof(err));
+            if (rc == 0)
+                rc = host_cmk_parse(line, (size_t)(t - line), expand, s->cs, &cmd, err, sizeof(err));
+            if (rc == 1 && do_expect(s, &cmd) == 0) {
+                free(s->expect_text);
+                s->expect_text = host_buf_take(&text);
+                rc = 0;
+            } else if (rc >= 0) {
+                if (rc == 1)
+                    host_cmd_free(&cmd);
+                rc = -1;
+            } else {
+                report(s, "%s", err);
+            }
+            host_buf_free(&text);
+            if (rc == 1)
+                host_cmd_free(&cmd);
+            goto done;
+        }
+    }
     rc = host_cmk_parse(line, len, expand, s->cs, &cmd, err, sizeof(err));
     if (rc == 0)
         return 0;
     if (rc < 0) {
-        report(s, "%s", err);
-        rc = -1;
+        /* A line that cannot be read is a parameter error, which "expect error" may announce. */
+        host_err e;
+        host_fail(&e, HOST_E_PARAM, "%s", err);
+        rc = settle(s, -1, &e);
         goto done;
     }
     if (strcasecmp(cmd.words[0], "set") == 0) {

@@ -1,0 +1,16 @@
+#!/bin/sh
+# Runs one scenario (a cmk file) with cs-harness against the built plugin and simulator, in a
+# fresh work dir and database, with images the scenarios register bound as $qcow2, $raw, $iso.
+# Usage (automake's CMK_LOG_COMPILER): run-cmk.sh FILE.cmk
+set -u
+f=$1
+shift
+b=${top_builddir:-.}
+qemu_img=${QEMU_IMG:-qemu-img}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cmk.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT INT TERM
+"$qemu_img" create -q -f qcow2 "$tmp/template.qcow2" 1G || exit 99
+"$qemu_img" create -q -f raw "$tmp/template.raw" 1G || exit 99
+head -c 1048576 /dev/zero > "$tmp/boot.iso" || exit 99
+CSH_qcow2="$tmp/template.qcow2" CSH_raw="$tmp/template.raw" CSH_iso="$tmp/boot.iso" CSH_tmp="$tmp" \
+  "$b/host/cs-harness" --plugin "$b/plugin/powerflex.la" --db "$tmp/state.db" --workdir "$tmp/work" --echo "$@" run "$f"

@@ -1,0 +1,370 @@
+/* test_cmk.c - the harness's command language: cmk lines (the seed's verbatim, quoting, map
+ * parameters, hostile and very long input), variables, API name resolution, assert expressions
+ * and the JSON shapes the writer produces. */
+#include "config.h"
+
+#include "api.h"
+#include "cmk.h"
+#include "jpath.h"
+#include "jsonw.h"
+#include "secret.h"
+#include "vars.h"
+
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static host_vars *vars;
+
+static int expand(void *ctx, const char *name, size_t len, host_buf *out, char *err, size_t errlen)
+{
+    const char *v = host_vars_get(ctx, name, len);
+    if (v == NULL) {
+        snprintf(err, errlen, "variable $%.*s is not set", (int)len, name);
+        return -1;
+    }
+    host_buf_adds(out, v);
+    return 0;
+}
+
+static int parse(const char *line, host_cmd *c, char *err)
+{
+    return host_cmk_parse(line, strlen(line), expand, vars, c, err, 512);
+}
+
+static void test_seed_pool_line(void)
+{
+    host_cmd c;
+    char err[512];
+    const char *line = "create storagepool name=mypowerflexpool scope=zone hypervisor=KVM provider= PowerFlex "
+                       "tags=powerflex url=powerflex://admin:P%40ssword123@10.2.3.137/cspool "
+                       "zoneid=ceee0b39-3984-4108-bd07-3ccffac961a9";
+
+    CU_ASSERT_EQUAL_FATAL(parse(line, &c, err), 1);
+    CU_ASSERT_EQUAL(c.n_words, 2);
+    CU_ASSERT_STRING_EQUAL(c.words[0], "create");
+    CU_ASSERT_STRING_EQUAL(c.words[1], "storagepool");
+    CU_ASSERT_EQUAL(c.n_params, 7);
+    CU_ASSERT_STRING_EQUAL(host_cmd_get(&c, "provider"), "PowerFlex");
+    CU_ASSERT_STRING_EQUAL(host_cmd_get(&c, "url"), "powerflex://admin:P%40ssword123@10.2.3.137/cspool");
+    CU_ASSERT_STRING_EQUAL(host_cmd_get(&c, "ZONEID"), "ceee0b39-3984-4108-bd07-3ccffac961a9");
+    CU_ASSERT_PTR_NOT_NULL(host_api_find(c.words, c.n_words));
+    CU_ASSERT_STRING_EQUAL(host_api_find(c.words, c.n_words)->name, "createStoragePool");
+    host_cmd_free(&c);
+}
+
+static void test_seed_offering_lines(void)
+{
+    host_cmd c;
+    char err[512];
+    const sp_kv *kv;
+    long n;
+
+    CU_ASSERT_EQUAL_FATAL(parse("create serviceoffering name=pflex_instance displaytext=pflex_instance storagetype=shared "
+                                "provisioningtype=thin cpunumber=1 cpuspeed=1000 memory=1024 tags=powerflex "
+                                "serviceofferingdetails[0].bandwidthLimitInMbps=90 serviceofferingdetails[0].iopsLimit=9000",
+                                &c, err),
+                          1);
+    n = host_cmd_map(&c, "serviceofferingdetails", &kv);
+    CU_ASSERT_EQUAL_FATAL(n, 2);
+    CU_ASSERT_STRING_EQUAL(kv[0].key, "bandwidthLimitInMbps");
+    CU_ASSERT_STRING_EQUAL(kv[0].value, "90");
+    CU_ASSERT_STRING_EQUAL(kv[1].key, "iopsLimit");
+    CU_ASSERT_STRING_EQUAL(kv[1].value, "9000");
+    CU_ASSERT_EQUAL(host_cmd_map(&c, "details", &kv), 0);
+    CU_ASSERT_STRING_EQUAL(host_api_find(c.words, c.n_words)->name, "createServiceOffering");
+    host_cmd_free(&c);
+
+    CU_ASSERT_EQUAL_FATAL(parse("create diskoffering name=pflex_disk displaytext=pflex_disk storagetype=shared "
+                                "provisioningtype=thick disksize=3 tags=powerflex details[0].bandwidthLimitInMbps=70 "
+                                "details[0].iopsLimit=7000",
+                                &c, err),
+                          1);
+    n = host_cmd_map(&c, "details", &kv);
+    CU_ASSERT_EQUAL_FATAL(n, 2);
+    CU_ASSERT_STRING_EQUAL(kv[1].value, "7000");
+    CU_ASSERT_STRING_EQUAL(host_cmd_get(&c, "provisioningtype"), "thick");
+    host_cmd_free(&c);
+}
+
+static void test_map_key_value_form_and_order(void)
+{
+    host_cmd c;
+    char err[512];
+    const sp_kv *kv;
+
+    CU_ASSERT_EQUAL_FATAL(parse("update storagepool id=x details[1].key=b details[1].value=2 details[0].a.b.c=1", &c, err), 1);
+    CU_ASSERT_EQUAL_FATAL(host_cmd_map(&c, "details", &kv), 2);
+    CU_ASSERT_STRING_EQUAL(kv[0].key, "a.b.c");
+    CU_ASSERT_STRING_EQUAL(kv[0].value, "1");
+    CU_ASSERT_STRING_EQUAL(kv[1].key, "b");
+    CU_ASSERT_STRING_EQUAL(kv[1].value, "2");
+    host_cmd_free(&c);
+}
+
+static void test_quotes_comments_blanks(void)
+{
+    host_cmd c;
+    char err[512];
+
+    CU_ASSERT_EQUAL(parse("", &c, err), 0);
+    CU_ASSERT_EQUAL(parse("   \t  ", &c, err), 0);
+    CU_ASSERT_EQUAL(parse("# a comment", &c, err), 0);
+    CU_ASSERT_EQUAL(parse("   # indented comment", &c, err), 0);
+    CU_ASSERT_EQUAL_FATAL(parse("register template name=\"my template\" displaytext='it''s $x' url=a#b # trailing", &c, err), 1);
+    CU_ASSERT_STRING_EQUAL(host_cmd_get(&c, "name"), "my template");
+    CU_ASSERT_STRING_EQUAL(host_cmd_get(&c, "displaytext"), "its $x");
+    CU_ASSERT_STRING_EQUAL(host_cmd_get(&c, "url"), "a#b");
+    CU_ASSERT_EQUAL(c.n_params, 3);
+    host_cmd_free(&c);
+    CU_ASSERT_EQUAL_FATAL(parse("\"list\" zones name=\"a \\\"q\\\" \\\\ \\$v\"", &c, err), 1);
+    CU_ASSERT_STRING_EQUAL(c.words[0], "list");
+    CU_ASSERT_STRING_EQUAL(host_cmd_get(&c, "name"), "a \"q\" \\ $v");
+    host_cmd_free(&c);
+    /* An empty quoted value is given: the next word is not taken as its value. */
+    CU_ASSERT_EQUAL(parse("update zone name=\"\" Up", &c, err), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "unexpected word"));
+    CU_ASSERT_EQUAL_FATAL(parse("update zone name= ", &c, err), 1);
+    CU_ASSERT_STRING_EQUAL(host_cmd_get(&c, "name"), "");
+    host_cmd_free(&c);
+}
+
+static void test_variables(void)
+{
+    host_cmd c;
+    char err[512];
+
+    CU_ASSERT_EQUAL(host_vars_set(vars, "pf1.gateway", "127.0.0.1:4443"), 0);
+    CU_ASSERT_EQUAL(host_vars_set(vars, "zone", "z-1"), 0);
+    CU_ASSERT_EQUAL(host_vars_set(vars, "1bad", "x"), -1);
+    CU_ASSERT_EQUAL(host_vars_set(vars, "bad-name", "x"), -1);
+    CU_ASSERT_EQUAL(host_vars_set(vars, "trailing.", "x"), -1);
+    CU_ASSERT_EQUAL_FATAL(parse("create storagepool url=powerflex://admin:P%40ss@$pf1.gateway/cspool zoneid=${zone} "
+                                "name=\"$zone.\" text='$zone' cost=$5",
+                                &c, err),
+                          1);
+    CU_ASSERT_STRING_EQUAL(host_cmd_get(&c, "url"), "powerflex://admin:P%40ss@127.0.0.1:4443/cspool");
+    CU_ASSERT_STRING_EQUAL(host_cmd_get(&c, "zoneid"), "z-1");
+    CU_ASSERT_STRING_EQUAL(host_cmd_get(&c, "name"), "z-1.");
+    CU_ASSERT_STRING_EQUAL(host_cmd_get(&c, "text"), "$zone");
+    CU_ASSERT_STRING_EQUAL(host_cmd_get(&c, "cost"), "$5");
+    host_cmd_free(&c);
+    CU_ASSERT_EQUAL(parse("list zones id=$nosuch", &c, err), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "nosuch"));
+    CU_ASSERT_EQUAL(parse("list zones id=${unterminated", &c, err), -1);
+    CU_ASSERT_EQUAL(host_vars_set(vars, "zone", "z-2"), 0);
+    CU_ASSERT_STRING_EQUAL(host_vars_get(vars, "zone", 4), "z-2");
+}
+
+static void test_hostile_input(void)
+{
+    host_cmd c;
+    char err[512];
+    const char nul[] = "list zones id=a\0b";
+
+    CU_ASSERT_EQUAL(host_cmk_parse(nul, sizeof(nul) - 1, expand, vars, &c, err, sizeof(err)), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "NUL"));
+    CU_ASSERT_EQUAL(parse("list zones name=\"open", &c, err), -1);
+    CU_ASSERT_EQUAL(parse("list zones name='open", &c, err), -1);
+    CU_ASSERT_EQUAL(parse("name=x", &c, err), -1);
+    CU_ASSERT_EQUAL(parse("list zones =x", &c, err), -1);
+    CU_ASSERT_EQUAL(parse("list zones a=1 a=2", &c, err), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "twice"));
+    CU_ASSERT_EQUAL(parse("list zones a=1 stray", &c, err), -1);
+    CU_ASSERT_EQUAL_FATAL(parse("list zones details[x].a=1 details[0]=2 details[0].=3", &c, err), 1);
+    {
+        const sp_kv *kv;
+        CU_ASSERT_EQUAL(host_cmd_map(&c, "details", &kv), 0);
+    }
+    host_cmd_free(&c);
+}
+
+static void test_very_long_line(void)
+{
+    size_t n = 4u << 20;
+    char *line = malloc(n + 64), err[512];
+    host_cmd c;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+    strcpy(line, "create zone name=");
+    memset(line + 17, 'x', n);
+    line[17 + n] = '\0';
+    CU_ASSERT_EQUAL_FATAL(host_cmk_parse(line, strlen(line), expand, vars, &c, err, sizeof(err)), 1);
+    CU_ASSERT_EQUAL(strlen(host_cmd_get(&c, "name")), n);
+    host_cmd_free(&c);
+    /* Many parameters. */
+    {
+        size_t len = 0;
+        len += (size_t)sprintf(line, "list zones");
+        for (int i = 0; i < 20000; i++)
+            len += (size_t)sprintf(line + len, " k%d=v", i);
+        CU_ASSERT_EQUAL_FATAL(host_cmk_parse(line, len, expand, vars, &c, err, sizeof(err)), 1);
+        CU_ASSERT_EQUAL(c.n_params, 20000);
+        CU_ASSERT_STRING_EQUAL(host_cmd_get(&c, "k19999"), "v");
+        host_cmd_free(&c);
+    }
+    free(line);
+}
+
+static void test_api_names(void)
+{
+    char *w1[] = {"list", "storagepools"}, *w2[] = {"findStoragePoolsForMigration"}, *w3[] = {"deploy", "virtualmachine"};
+    char *w4[] = {"migrate", "volume"}, *w5[] = {"list", "nosuchthings"}, *w6[] = {"enable", "storagemaintenance"};
+    char *w7[] = {"create", "vmsnapshot"}, *w8[] = {"revert", "tovmsnapshot"}, *w9[] = {"get", "routerhealthcheckresults"};
+
+    CU_ASSERT_STRING_EQUAL(host_api_find(w1, 2)->name, "listStoragePools");
+    CU_ASSERT_STRING_EQUAL(host_api_find(w2, 1)->name, "findStoragePoolsForMigration");
+    CU_ASSERT_STRING_EQUAL(host_api_find(w3, 2)->name, "deployVirtualMachine");
+    CU_ASSERT_STRING_EQUAL(host_api_find(w4, 2)->name, "migrateVolume");
+    CU_ASSERT_PTR_NULL(host_api_find(w5, 2));
+    CU_ASSERT_STRING_EQUAL(host_api_find(w6, 2)->name, "enableStorageMaintenance");
+    CU_ASSERT_STRING_EQUAL(host_api_find(w7, 2)->name, "createVMSnapshot");
+    CU_ASSERT_STRING_EQUAL(host_api_find(w8, 2)->name, "revertToVMSnapshot");
+    CU_ASSERT_STRING_EQUAL(host_api_find(w9, 2)->name, "getRouterHealthCheckResults");
+}
+
+static int check(const char *expr, const char *json)
+{
+    host_assert a;
+    char msg[1024];
+    int rc;
+
+    if (host_assert_parse(expr, strlen(expr), expand, vars, &a, msg, sizeof(msg)) != 0)
+        return -2;
+    rc = host_assert_check(&a, json, msg, sizeof(msg));
+    host_assert_free(&a);
+    return rc;
+}
+
+static void test_assert_expressions(void)
+{
+    const char *doc = "{\"count\": 2, \"storagepool\": [{\"state\": \"Up\", \"suitableformigration\": true, "
+                      "\"disksizetotal\": 1000, \"tags\": \"powerflex,ssd\"}, {\"state\": \"Maintenance\", "
+                      "\"suitableformigration\": false, \"name\": \"a b\"}], \"x\": {\"y\": null}}";
+
+    host_vars_set(vars, "st", "Up");
+    CU_ASSERT_EQUAL(check("count=2", doc), 0);
+    CU_ASSERT_EQUAL(check("count = 2.0", doc), 0);
+    CU_ASSERT_EQUAL(check("count=3", doc), 1);
+    CU_ASSERT_EQUAL(check("count>1", doc), 0);
+    CU_ASSERT_EQUAL(check("count<2", doc), 1);
+    CU_ASSERT_EQUAL(check("count>=2", doc), 0);
+    CU_ASSERT_EQUAL(check("count<=1", doc), 1);
+    CU_ASSERT_EQUAL(check("storagepool[0].state=$st", doc), 0);
+    CU_ASSERT_EQUAL(check("storagepool[1].state!=Up", doc), 0);
+    CU_ASSERT_EQUAL(check("storagepool[0].suitableformigration=true", doc), 0);
+    CU_ASSERT_EQUAL(check("storagepool[1].suitableformigration=true", doc), 1);
+    CU_ASSERT_EQUAL(check("storagepool[0].tags~ssd", doc), 0);
+    CU_ASSERT_EQUAL(check("storagepool[0].tags~=nvme", doc), 1);
+    CU_ASSERT_EQUAL(check("storagepool[1].name=\"a b\"", doc), 0);
+    CU_ASSERT_EQUAL(check("storagepool.length=2", doc), 0);
+    CU_ASSERT_EQUAL(check("storagepool[0].state.length=2", doc), 0);
+    CU_ASSERT_EQUAL(check("storagepool[0].tags!~nvme", doc), 0);
+    CU_ASSERT_EQUAL(check("storagepool[0].tags!~ssd", doc), 1);
+    CU_ASSERT_EQUAL(check("nosuch!~x", doc), 0);
+    CU_ASSERT_EQUAL(check("storagepool~Maintenance", doc), 0);
+    CU_ASSERT_EQUAL(check("x.y=null", doc), 0);
+    CU_ASSERT_EQUAL(check("storagepool[2].state=Up", doc), 1);
+    CU_ASSERT_EQUAL(check("nosuch.field=1", doc), 1);
+    CU_ASSERT_EQUAL(check("nosuch.field!=1", doc), 0);
+    CU_ASSERT_EQUAL(check("storagepool[0].state>1", doc), -1);
+    CU_ASSERT_EQUAL(check("storagepool[x].state=Up", doc), 1);
+    CU_ASSERT_EQUAL(check("count", doc), -2);
+    CU_ASSERT_EQUAL(check("=2", doc), -2);
+    CU_ASSERT_EQUAL(check("count!2", doc), -2);
+    CU_ASSERT_EQUAL(check("count=2", "not json"), -1);
+}
+
+static void test_json_shapes(void)
+{
+    host_jsonw w;
+    host_buf out = HOST_BUF_INIT;
+    char err[256];
+
+    host_jsonw_init(&w, 1);
+    host_jsonw_object_begin(&w, NULL);
+    host_jsonw_uint(&w, "count", 1);
+    host_jsonw_array_begin(&w, "storagepool");
+    host_jsonw_object_begin(&w, NULL);
+    host_jsonw_string(&w, "name", "quote\" back\\slash\nnewline\x01");
+    host_jsonw_bool(&w, "suitableformigration", 1);
+    host_jsonw_object_end(&w);
+    host_jsonw_array_end(&w);
+    host_jsonw_object_end(&w);
+    CU_ASSERT_FALSE(w.failed);
+    CU_ASSERT_EQUAL(host_jsonw_text(&w)[0], '{');
+    CU_ASSERT_EQUAL(host_jpath_lookup(host_jsonw_text(&w), "storagepool[0].name", 19, &out, err, sizeof(err)), 0);
+    CU_ASSERT_STRING_EQUAL(host_buf_str(&out), "quote\" back\\slash\nnewline\x01");
+    host_buf_reset(&out);
+    CU_ASSERT_EQUAL(host_jpath_lookup(host_jsonw_text(&w), "count", 5, &out, err, sizeof(err)), 0);
+    CU_ASSERT_STRING_EQUAL(host_buf_str(&out), "1");
+    host_buf_free(&out);
+    host_jsonw_free(&w);
+}
+
+static void test_masking(void)
+{
+    char *m = host_mask_url("powerflex://admin:P%40ssword123@10.2.3.137/cspool");
+    CU_ASSERT_STRING_EQUAL(m, "powerflex://admin:*****@10.2.3.137/cspool");
+    free(m);
+    m = host_mask_url("https://10.0.0.1/api");
+    CU_ASSERT_STRING_EQUAL(m, "https://10.0.0.1/api");
+    free(m);
+    m = host_mask_line("add host url=http://1.2.3.4 username=root password=s3cret x=powerflex://u:pw@h/p");
+    CU_ASSERT_PTR_NULL(strstr(m, "s3cret"));
+    CU_ASSERT_PTR_NULL(strstr(m, ":pw@"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(m, "password=*****"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(m, "powerflex://u:*****@h/p"));
+    free(m);
+}
+
+static void test_secret_seal(void)
+{
+    unsigned char key[32], other[32];
+    char err[128], *sealed, *plain;
+
+    CU_ASSERT_EQUAL_FATAL(host_secret_key(NULL, key, err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL_FATAL(host_secret_key(NULL, other, err, sizeof(err)), 0);
+    sealed = host_secret_seal(key, "P@ssword123");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sealed);
+    CU_ASSERT_PTR_NULL(strstr(sealed, "ssword"));
+    plain = host_secret_open(key, sealed);
+    CU_ASSERT_STRING_EQUAL(plain, "P@ssword123");
+    free(plain);
+    CU_ASSERT_PTR_NULL(host_secret_open(other, sealed));
+    sealed[strlen(sealed) - 3] ^= 1;
+    CU_ASSERT_PTR_NULL(host_secret_open(key, sealed));
+    free(sealed);
+    CU_ASSERT_TRUE(host_secret_key_is_secret("powerflex.gw.password"));
+    CU_ASSERT_FALSE(host_secret_key_is_secret("powerflex.gw.url"));
+}
+
+int main(void)
+{
+    CU_pSuite s;
+    unsigned failures;
+
+    vars = host_vars_new();
+    if (vars == NULL || CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    s = CU_add_suite("cmk", NULL, NULL);
+    CU_add_test(s, "the seed's createStoragePool line as written", test_seed_pool_line);
+    CU_add_test(s, "the seed's offering lines with map parameters", test_seed_offering_lines);
+    CU_add_test(s, "map parameters: key/value form and index order", test_map_key_value_form_and_order);
+    CU_add_test(s, "quotes, comments, blank lines", test_quotes_comments_blanks);
+    CU_add_test(s, "variables", test_variables);
+    CU_add_test(s, "hostile input", test_hostile_input);
+    CU_add_test(s, "very long lines", test_very_long_line);
+    CU_add_test(s, "verb and noun to API names", test_api_names);
+    CU_add_test(s, "assert expressions", test_assert_expressions);
+    CU_add_test(s, "JSON shapes", test_json_shapes);
+    CU_add_test(s, "passwords masked", test_masking);
+    CU_add_test(s, "secrets sealed at rest", test_secret_seal);
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+    CU_cleanup_registry();
+    host_vars_free(vars);
+    return failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,370 @@
+/* test_store.c - the harness's SQLite store (transactions, restart, trigger-kept aggregates),
+ * settings (CloudStack's defaults, scope fallback, the persisted identifier) and the allocator
+ * (tags, scope order, state, thresholds, over-provisioning) with suitable-pool answers, all on
+ * synthetic rows without a plugin. */
+#include "config.h"
+
+#include "alloc.h"
+#include "cfg.h"
+#include "cs.h"
+#include "fsutil.h"
+#include "store.h"
+
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define GIB (INT64_C(1) << 30)
+
+static char dir[256];
+
+static char *path(const char *name)
+{
+    static char p[512];
+    snprintf(p, sizeof(p), "%s/%s", dir, name);
+    return p;
+}
+
+static int64_t one(sqlite3 *db, const char *sql)
+{
+    char err[256];
+    int64_t v = -1;
+    CU_ASSERT_EQUAL(host_sql_int(db, &v, err, sizeof(err), sql, ""), 1);
+    return v;
+}
+
+static void test_transactions_and_restart(void)
+{
+    sqlite3 *db;
+    char err[256], db_path[512];
+
+    snprintf(db_path, sizeof(db_path), "%s", path("tx.db"));
+    CU_ASSERT_EQUAL_FATAL(host_store_open(db_path, &db, err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(host_store_begin(db, err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(host_sql_run(db, err, sizeof(err),
+                                 "INSERT INTO zone(uuid, name, networktype, allocationstate, created) VALUES ('u1', 'gone', 'Advanced', 'Disabled', 0)",
+                                 ""),
+                    1);
+    host_store_rollback(db);
+    CU_ASSERT_EQUAL(one(db, "SELECT count(*) FROM zone"), 0);
+    CU_ASSERT_EQUAL(host_store_begin(db, err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(host_sql_run(db, err, sizeof(err),
+                                 "INSERT INTO zone(uuid, name, networktype, allocationstate, created) VALUES (?, ?, 'Advanced', 'Disabled', 0)",
+                                 "tt", "u2", "kept"),
+                    1);
+    CU_ASSERT_EQUAL(host_store_commit(db, err, sizeof(err)), 0);
+    /* A second writer waits for the first: BEGIN IMMEDIATE. */
+    host_store_close(db);
+    CU_ASSERT_EQUAL_FATAL(host_store_open(db_path, &db, err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(one(db, "SELECT count(*) FROM zone WHERE name = 'kept'"), 1);
+    CU_ASSERT_EQUAL(one(db, "SELECT value FROM meta WHERE key = 'schema'"), HOST_STORE_SCHEMA_VERSION);
+    /* Unique names are the database's job too. */
+    CU_ASSERT_EQUAL(host_sql_run(db, err, sizeof(err),
+                                 "INSERT INTO zone(uuid, name, networktype, allocationstate, created) VALUES ('u3', 'kept', 'A', 'D', 0)",
+                                 ""),
+                    -1);
+    host_store_close(db);
+}
+
+static void test_aggregates_follow_rows(void)
+{
+    sqlite3 *db;
+    char err[256];
+
+    CU_ASSERT_EQUAL_FATAL(host_store_open(NULL, &db, err, sizeof(err)), 0);
+    host_sql_run(db, err, sizeof(err),
+                 "INSERT INTO pool(id, uuid, name, zone_id, scope, state, provider, hypervisor, url, created) "
+                 "VALUES (1, 'a', 'a', 1, 'ZONE', 'Up', 'PowerFlex', 'KVM', '', 0), (2, 'b', 'b', 1, 'ZONE', 'Up', 'PowerFlex', 'KVM', '', 0)",
+                 "");
+    host_sql_run(db, err, sizeof(err),
+                 "INSERT INTO volume(id, uuid, name, type, pool_id, size, provisioning, zone_id, state, created) "
+                 "VALUES (1, 'v1', 'v1', 'DATA', 1, 100, 'thin', 1, 'Ready', 0), (2, 'v2', 'v2', 'DATA', NULL, 50, 'thin', 1, 'Allocated', 0)",
+                 "");
+    CU_ASSERT_EQUAL(one(db, "SELECT allocated FROM pool WHERE id = 1"), 100);
+    host_sql_run(db, err, sizeof(err), "UPDATE volume SET pool_id = 1 WHERE id = 2", "");
+    CU_ASSERT_EQUAL(one(db, "SELECT allocated FROM pool WHERE id = 1"), 150);
+    CU_ASSERT_EQUAL(one(db, "SELECT n_objects FROM pool WHERE id = 1"), 2);
+    host_sql_run(db, err, sizeof(err), "UPDATE volume SET size = 80 WHERE id = 1", "");
+    host_sql_run(db, err, sizeof(err), "UPDATE volume SET pool_id = 2 WHERE id = 2", "");
+    CU_ASSERT_EQUAL(one(db, "SELECT allocated FROM pool WHERE id = 1"), 80);
+    CU_ASSERT_EQUAL(one(db, "SELECT allocated FROM pool WHERE id = 2"), 50);
+    host_sql_run(db, err, sizeof(err),
+                 "INSERT INTO snapshot(uuid, name, volume_id, pool_id, path, size, state, created) VALUES ('s', 's', 1, 1, 'p', 80, 'BackedUp', 0)",
+                 "");
+    host_sql_run(db, err, sizeof(err), "INSERT INTO template_pool(template_id, pool_id, path, size) VALUES (1, 2, 't', 8)", "");
+    CU_ASSERT_EQUAL(one(db, "SELECT allocated FROM pool WHERE id = 1"), 160);
+    CU_ASSERT_EQUAL(one(db, "SELECT allocated FROM pool WHERE id = 2"), 58);
+    host_sql_run(db, err, sizeof(err), "UPDATE template_pool SET pool_id = 1", "");
+    host_sql_run(db, err, sizeof(err), "DELETE FROM volume", "");
+    host_sql_run(db, err, sizeof(err), "DELETE FROM snapshot", "");
+    CU_ASSERT_EQUAL(one(db, "SELECT allocated FROM pool WHERE id = 1"), 8);
+    CU_ASSERT_EQUAL(one(db, "SELECT allocated FROM pool WHERE id = 2"), 0);
+    CU_ASSERT_EQUAL(one(db, "SELECT n_objects FROM pool WHERE id = 1"), 1);
+    host_store_close(db);
+}
+
+static void test_settings(void)
+{
+    host_cs cs;
+    host_err e;
+    char buf[64], ident[16], db_path[512];
+
+    snprintf(db_path, sizeof(db_path), "%s", path("cfg.db"));
+    CU_ASSERT_EQUAL_FATAL(host_cs_open(&cs, db_path, path("work-cfg"), &e), 0);
+    /* The seed's defaults and CloudStack's capacity defaults. */
+    CU_ASSERT_EQUAL(host_config_get(&cs, SP_SETTING_DISK_WAIT, SP_SCOPE_POOL, "p1", buf, sizeof(buf)), 0);
+    CU_ASSERT_STRING_EQUAL(buf, "60");
+    CU_ASSERT_EQUAL(host_config_get(&cs, SP_SETTING_CLIENT_TIMEOUT, SP_SCOPE_GLOBAL, NULL, buf, sizeof(buf)), 0);
+    CU_ASSERT_STRING_EQUAL(buf, "60");
+    CU_ASSERT_EQUAL(host_config_get(&cs, SP_SETTING_CLIENT_MAX_CONNECTIONS, SP_SCOPE_GLOBAL, NULL, buf, sizeof(buf)), 0);
+    CU_ASSERT_STRING_EQUAL(buf, "100");
+    CU_ASSERT_DOUBLE_EQUAL(host_config_double(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_GLOBAL, NULL), 2.0, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(host_config_double(&cs, HOST_CFG_CAPACITY_THRESHOLD, SP_SCOPE_ZONE, "z"), 0.85, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(host_config_double(&cs, HOST_CFG_ALLOCATED_THRESHOLD, SP_SCOPE_ZONE, "z"), 0.85, 1e-9);
+    CU_ASSERT_FALSE(host_config_bool(&cs, HOST_CFG_CD_PRIMARY, SP_SCOPE_ZONE, "z"));
+    CU_ASSERT_TRUE(host_config_bool(&cs, HOST_CFG_CD_HOST_CACHE_UNSUPPORTED, SP_SCOPE_ZONE, "z"));
+    CU_ASSERT_FALSE(host_config_bool(&cs, HOST_CFG_CD_FORCE_HOST_CACHE, SP_SCOPE_ZONE, "z"));
+    CU_ASSERT_EQUAL(host_config_get(&cs, HOST_CFG_VR_RECREATE, SP_SCOPE_ZONE, "z", buf, sizeof(buf)), 0);
+    CU_ASSERT_STRING_EQUAL(buf, "");
+    CU_ASSERT_EQUAL(host_config_get(&cs, SP_SETTING_HOST_CACHE, SP_SCOPE_HOST, "h", buf, sizeof(buf)), 0);
+    CU_ASSERT_STRING_EQUAL(buf, "/var/cache/cloud");
+    CU_ASSERT_EQUAL(host_config_get(&cs, SP_SETTING_SDC_HOME, SP_SCOPE_HOST, "h", buf, sizeof(buf)), 0);
+    CU_ASSERT_STRING_EQUAL(buf, "/opt/emc/scaleio/sdc");
+    /* custom.cs.identifier: 4 random characters, generated once. */
+    CU_ASSERT_EQUAL(host_config_get(&cs, SP_SETTING_CS_IDENTIFIER, SP_SCOPE_GLOBAL, NULL, ident, sizeof(ident)), 0);
+    CU_ASSERT_EQUAL(strlen(ident), 4);
+    /* Scopes: pool -> zone -> global for pool settings; the plugin sees the same. */
+    host_setting_set(&cs.svc, SP_SCOPE_POOL, "p1", "zone", "z1");
+    CU_ASSERT_EQUAL(host_config_set(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_ZONE, "z1", "3", &e), 0);
+    CU_ASSERT_DOUBLE_EQUAL(host_config_double(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_POOL, "p1"), 3.0, 1e-9);
+    CU_ASSERT_EQUAL(host_config_set(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_POOL, "p1", "4", &e), 0);
+    CU_ASSERT_DOUBLE_EQUAL(host_config_double(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_POOL, "p1"), 4.0, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(host_config_double(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_POOL, "p2"), 2.0, 1e-9);
+    CU_ASSERT_EQUAL(host_config_set(&cs, SP_SETTING_DISK_WAIT, SP_SCOPE_POOL, "p1", "5", &e), 0);
+    CU_ASSERT_EQUAL(cs.svc.table.get_setting(&cs.svc, SP_SCOPE_POOL, "p1", SP_SETTING_DISK_WAIT, buf, sizeof(buf)), 1);
+    CU_ASSERT_STRING_EQUAL(buf, "5");
+    CU_ASSERT_EQUAL(cs.svc.table.get_setting(&cs.svc, SP_SCOPE_POOL, "p9", SP_SETTING_DISK_WAIT, buf, sizeof(buf)), 1);
+    CU_ASSERT_STRING_EQUAL(buf, "60");
+    /* Refusals: wrong scope, wrong type, unknown name. */
+    CU_ASSERT_EQUAL(host_config_set(&cs, SP_SETTING_CS_IDENTIFIER, SP_SCOPE_ZONE, "z1", "abcd", &e), -1);
+    CU_ASSERT_EQUAL(e.code, HOST_E_PARAM);
+    CU_ASSERT_EQUAL(host_config_set(&cs, HOST_CFG_CAPACITY_THRESHOLD, SP_SCOPE_GLOBAL, NULL, "1.5", &e), -1);
+    CU_ASSERT_EQUAL(host_config_set(&cs, SP_SETTING_DISK_WAIT, SP_SCOPE_GLOBAL, NULL, "ten", &e), -1);
+    CU_ASSERT_EQUAL(host_config_set(&cs, HOST_CFG_CD_PRIMARY, SP_SCOPE_ZONE, "z1", "yes", &e), -1);
+    CU_ASSERT_EQUAL(host_config_set(&cs, "no.such.setting", SP_SCOPE_GLOBAL, NULL, "1", &e), -1);
+    CU_ASSERT_EQUAL(host_config_set(&cs, SP_SETTING_CS_IDENTIFIER, SP_SCOPE_GLOBAL, NULL, "has space", &e), -1);
+    host_cs_close(&cs);
+    /* A restart keeps the identifier and the values. */
+    CU_ASSERT_EQUAL_FATAL(host_cs_open(&cs, db_path, path("work-cfg"), &e), 0);
+    CU_ASSERT_EQUAL(host_config_get(&cs, SP_SETTING_CS_IDENTIFIER, SP_SCOPE_GLOBAL, NULL, buf, sizeof(buf)), 0);
+    CU_ASSERT_STRING_EQUAL(buf, ident);
+    CU_ASSERT_DOUBLE_EQUAL(host_config_double(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_ZONE, "z1"), 3.0, 1e-9);
+    host_cs_close(&cs);
+}
+
+/* A zone (1) with clusters 1 and 2 and pools:
+ *   1 cluster 1, tag powerflex   2 zone-wide, tag powerflex   3 zone-wide, no tag
+ *   4 cluster 2, tag powerflex   5 zone-wide, powerflex, Maintenance
+ * each 100 GiB total. */
+static void setup_pools(host_cs *cs)
+{
+    char err[256];
+    host_sql_run(cs->db, err, sizeof(err),
+                 "INSERT INTO zone(id, uuid, name, networktype, allocationstate, created) VALUES (1, 'zone-1', 'z', 'Advanced', 'Enabled', 0)",
+                 "");
+    for (int i = 1; i <= 5; i++) {
+        char uuid[64];
+        snprintf(uuid, sizeof(uuid), "0000000%d-0000-0000-0000-000000000000", i);
+        CU_ASSERT_EQUAL(host_sql_run(cs->db, err, sizeof(err),
+                                     "INSERT INTO pool(id, uuid, name, zone_id, cluster_id, scope, state, provider, hypervisor, url, "
+                                     "capacity_total, capacity_used, created) VALUES (?, ?, ?, 1, ?, ?, ?, 'PowerFlex', 'KVM', '', ?, 0, 0)",
+                                     "ittitti", (int64_t)i, uuid, uuid, (int64_t)(i == 1 ? 1 : i == 4 ? 2 : 0),
+                                     i == 1 || i == 4 ? "CLUSTER" : "ZONE", i == 5 ? "Maintenance" : "Up", 100 * GIB),
+                        1);
+        if (i != 3)
+            host_sql_run(cs->db, err, sizeof(err), "INSERT INTO pool_tag(pool_id, tag) VALUES (?, 'powerflex')", "i", (int64_t)i);
+    }
+    host_sql_run(cs->db, err, sizeof(err), "UPDATE pool SET cluster_id = NULL WHERE scope = 'ZONE'", "");
+}
+
+static int64_t pick(host_cs *cs, int64_t cluster, const char *tags, int64_t size, char *why, size_t len)
+{
+    host_alloc_req r;
+    host_err e;
+    int64_t out = -1;
+
+    memset(&r, 0, sizeof(r));
+    r.zone_id = 1;
+    r.cluster_id = cluster;
+    r.tags = tags;
+    r.size = (uint64_t)size;
+    CU_ASSERT_EQUAL(host_alloc_pool(cs, &r, &out, why, len, &e), 0);
+    return out;
+}
+
+static void add_volume(host_cs *cs, int64_t pool, int64_t size)
+{
+    static int n;
+    char err[256], uuid[32];
+    snprintf(uuid, sizeof(uuid), "vol-%d", ++n);
+    CU_ASSERT_EQUAL(host_sql_run(cs->db, err, sizeof(err),
+                                 "INSERT INTO volume(uuid, name, type, pool_id, size, provisioning, zone_id, state, created) "
+                                 "VALUES (?, ?, 'DATA', ?, ?, 'thin', 1, 'Ready', 0)",
+                                 "ttii", uuid, uuid, pool, size),
+                    1);
+}
+
+static void test_allocation_rules(void)
+{
+    host_cs cs;
+    host_err e;
+    char why[2048], err[256];
+
+    CU_ASSERT_EQUAL_FATAL(host_cs_open(&cs, NULL, path("work-alloc"), &e), 0);
+    setup_pools(&cs);
+    /* Cluster-wide pools of the host's cluster come before zone-wide ones. */
+    CU_ASSERT_EQUAL(pick(&cs, 1, "powerflex", 8 * GIB, why, sizeof(why)), 1);
+    CU_ASSERT_EQUAL(pick(&cs, 2, "powerflex", 8 * GIB, why, sizeof(why)), 4);
+    /* Another cluster's pools never; a cluster without its own goes zone-wide. */
+    CU_ASSERT_EQUAL(pick(&cs, 3, "powerflex", 8 * GIB, why, sizeof(why)), 2);
+    /* Tags: all of them; none asked means any pool (the first zone-wide for cluster 3). */
+    CU_ASSERT_EQUAL(pick(&cs, 3, NULL, 8 * GIB, why, sizeof(why)), 2);
+    CU_ASSERT_EQUAL(pick(&cs, 3, "POWERFLEX", 8 * GIB, why, sizeof(why)), 2);
+    CU_ASSERT_EQUAL(pick(&cs, 1, "powerflex,ssd", 8 * GIB, why, sizeof(why)), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "storage tags"));
+    host_sql_run(cs.db, err, sizeof(err), "INSERT INTO pool_tag(pool_id, tag) VALUES (2, 'ssd')", "");
+    CU_ASSERT_EQUAL(pick(&cs, 1, " powerflex , ssd ", 8 * GIB, why, sizeof(why)), 2);
+    CU_ASSERT_EQUAL(pick(&cs, 1, "nosuchtag", 8 * GIB, why, sizeof(why)), 0);
+    /* Maintenance and Disabled pools are never chosen. */
+    host_sql_run(cs.db, err, sizeof(err), "UPDATE pool SET state = 'Disabled' WHERE id IN (1, 2)", "");
+    CU_ASSERT_EQUAL(pick(&cs, 1, "powerflex", 8 * GIB, why, sizeof(why)), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "Maintenance"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "Disabled"));
+    host_sql_run(cs.db, err, sizeof(err), "UPDATE pool SET state = 'Up' WHERE id IN (1, 2)", "");
+    /* Used capacity above 0.85 of the total disables a pool. */
+    host_sql_run(cs.db, err, sizeof(err), "UPDATE pool SET capacity_used = ? WHERE id = 1", "i", 86 * GIB);
+    CU_ASSERT_EQUAL(pick(&cs, 1, "powerflex", 8 * GIB, why, sizeof(why)), 2);
+    host_sql_run(cs.db, err, sizeof(err), "UPDATE pool SET capacity_used = ? WHERE id = 1", "i", 85 * GIB);
+    CU_ASSERT_EQUAL(pick(&cs, 1, "powerflex", 8 * GIB, why, sizeof(why)), 1);
+    host_sql_run(cs.db, err, sizeof(err), "UPDATE pool SET capacity_used = 0", "");
+    /* Allocated: 100 GiB x 2 (over-provisioning) x 0.85 = 170 GiB. */
+    add_volume(&cs, 1, 160 * GIB);
+    CU_ASSERT_EQUAL(pick(&cs, 1, "powerflex", 10 * GIB, why, sizeof(why)), 1);
+    CU_ASSERT_EQUAL(pick(&cs, 1, "powerflex", 11 * GIB, why, sizeof(why)), 2);
+    /* The factor at the pool's own scope wins; at 1 the pool is full. */
+    CU_ASSERT_EQUAL(host_config_set(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_POOL, "00000001-0000-0000-0000-000000000000", "1",
+                                    &e),
+                    0);
+    CU_ASSERT_EQUAL(pick(&cs, 1, "powerflex", 1 * GIB, why, sizeof(why)), 2);
+    CU_ASSERT_EQUAL(host_config_set(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_POOL, "00000001-0000-0000-0000-000000000000", NULL,
+                                    &e),
+                    0);
+    CU_ASSERT_EQUAL(pick(&cs, 1, "powerflex", 1 * GIB, why, sizeof(why)), 1);
+    /* A zone's factor and threshold apply to its pools. */
+    CU_ASSERT_EQUAL(host_config_set(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_ZONE, "zone-1", "3", &e), 0);
+    CU_ASSERT_EQUAL(pick(&cs, 1, "powerflex", 90 * GIB, why, sizeof(why)), 1);
+    CU_ASSERT_EQUAL(host_config_set(&cs, HOST_CFG_ALLOCATED_THRESHOLD, SP_SCOPE_ZONE, "zone-1", "0.5", &e), 0);
+    CU_ASSERT_EQUAL(pick(&cs, 1, "powerflex", 1 * GIB, why, sizeof(why)), 2);
+    /* A pool that cannot be over-provisioned counts its total once. */
+    host_sql_run(cs.db, err, sizeof(err), "UPDATE pool SET thin = 0 WHERE id = 2", "");
+    CU_ASSERT_EQUAL(pick(&cs, 1, "powerflex", 51 * GIB, why, sizeof(why)), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "allocated"));
+    CU_ASSERT_EQUAL(pick(&cs, 1, "powerflex", 50 * GIB, why, sizeof(why)), 2);
+    host_cs_close(&cs);
+}
+
+static void test_template_counts_until_seeded(void)
+{
+    host_cs cs;
+    host_err e;
+    host_alloc_req r;
+    char why[1024], err[256];
+    int64_t out;
+
+    CU_ASSERT_EQUAL_FATAL(host_cs_open(&cs, NULL, path("work-tmpl"), &e), 0);
+    setup_pools(&cs);
+    add_volume(&cs, 1, 160 * GIB);
+    memset(&r, 0, sizeof(r));
+    r.zone_id = 1;
+    r.cluster_id = 1;
+    r.tags = "powerflex";
+    r.size = 8 * GIB;
+    r.template_id = 7;
+    r.template_size = 8 * GIB;
+    CU_ASSERT_EQUAL(host_alloc_pool(&cs, &r, &out, why, sizeof(why), &e), 0);
+    CU_ASSERT_EQUAL(out, 2); /* 160 + 8 + 8 > 170 on pool 1 */
+    host_sql_run(cs.db, err, sizeof(err), "INSERT INTO template_pool(template_id, pool_id, path, size) VALUES (7, 1, 't', 0)", "");
+    CU_ASSERT_EQUAL(host_alloc_pool(&cs, &r, &out, why, sizeof(why), &e), 0);
+    CU_ASSERT_EQUAL(out, 1);
+    host_cs_close(&cs);
+}
+
+static void test_suitable_answers(void)
+{
+    host_cs cs;
+    host_err e;
+    host_alloc_req r;
+    host_alloc_limits lim;
+    char why[1024], err[256];
+    int ok;
+
+    CU_ASSERT_EQUAL_FATAL(host_cs_open(&cs, NULL, path("work-suit"), &e), 0);
+    setup_pools(&cs);
+    CU_ASSERT_EQUAL(host_alloc_limits_load(&cs, 1, &lim, &e), 0);
+    memset(&r, 0, sizeof(r));
+    r.zone_id = 1;
+    r.cluster_id = 1;
+    r.tags = "powerflex";
+    r.size = 8 * GIB;
+    r.exclude_pool = 1;
+    CU_ASSERT_EQUAL(host_alloc_check(&cs, 1, &r, &lim, &ok, why, sizeof(why), &e), 0);
+    CU_ASSERT_FALSE(ok);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "current pool"));
+    CU_ASSERT_EQUAL(host_alloc_check(&cs, 2, &r, &lim, &ok, why, sizeof(why), &e), 0);
+    CU_ASSERT_TRUE(ok);
+    CU_ASSERT_EQUAL(host_alloc_check(&cs, 3, &r, &lim, &ok, why, sizeof(why), &e), 0);
+    CU_ASSERT_FALSE(ok);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "tags"));
+    CU_ASSERT_EQUAL(host_alloc_check(&cs, 4, &r, &lim, &ok, why, sizeof(why), &e), 0);
+    CU_ASSERT_FALSE(ok);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "another cluster"));
+    CU_ASSERT_EQUAL(host_alloc_check(&cs, 5, &r, &lim, &ok, why, sizeof(why), &e), 0);
+    CU_ASSERT_FALSE(ok);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "Maintenance"));
+    /* A detached volume may go to any cluster's pool. */
+    r.any_cluster = 1;
+    CU_ASSERT_EQUAL(host_alloc_check(&cs, 4, &r, &lim, &ok, why, sizeof(why), &e), 0);
+    CU_ASSERT_TRUE(ok);
+    /* A full pool. */
+    host_sql_run(cs.db, err, sizeof(err), "UPDATE pool SET capacity_used = capacity_total WHERE id = 2", "");
+    CU_ASSERT_EQUAL(host_alloc_check(&cs, 2, &r, &lim, &ok, why, sizeof(why), &e), 0);
+    CU_ASSERT_FALSE(ok);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "used capacity"));
+    host_cs_close(&cs);
+}
+
+int main(void)
+{
+    CU_pSuite s;
+    unsigned failures;
+    const char *tmp = getenv("TMPDIR");
+
+    snprintf(dir, sizeof(dir), "%s/test_store.XXXXXX", tmp != NULL && *tmp ? tmp : "/tmp");
+    if (mkdtemp(dir) == NULL || CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    s = CU_add_suite("store", NULL, NULL);
+    CU_add_test(s, "transactions and restart", test_transactions_and_restart);
+    CU_add_test(s, "pool aggregates follow their rows", test_aggregates_follow_rows);
+    CU_add_test(s, "settings: defaults, scopes, persistence", test_settings);
+    CU_add_test(s, "allocation: tags, scope order, state, thresholds, over-provisioning", test_allocation_rules);
+    CU_add_test(s, "allocation: a template counts until seeded", test_template_counts_until_seeded);
+    CU_add_test(s, "suitable-pool answers", test_suitable_answers);
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+    CU_cleanup_registry();
+    host_remove_tree(dir);
+    return failures == 0 ? 0 : 1;
+}
