@@ -7,6 +7,8 @@
 #include "gateway_error.h"
 #include "gateway_http.h"
 
+#include <string.h>
+
 /* Performs method on path ("/instances/Volume::<id>") with the client's token, logging in first
  * when there is none and once more when the gateway answers 401 (the call is then repeated once).
  * SP_OK only for a 2xx answer, which with want_body must not be empty (an empty 204 reads as
@@ -16,12 +18,14 @@
 sp_status pfx_gw_call(pfx_gw_client *c, const char *method, const char *path, const char *body,
                       int want_body, pfx_gw_http_reply *reply, sp_error *err);
 
-/* GETs path and hands a 2xx answer to `parser` (a pfx_gw_parse_* function) filling out; evaluates
- * to the sp_status. */
+/* Zeroes *out, GETs path and hands a 2xx answer to `parser` (a pfx_gw_parse_* function) filling
+ * out; evaluates to the sp_status. */
 #define PFX_GW_GET_OBJECT(c, path, parser, out, err)                                                   \
     ({                                                                                                 \
         pfx_gw_http_reply reply_;                                                                      \
-        sp_status st_ = pfx_gw_call((c), "GET", (path), NULL, 1, &reply_, (err));                      \
+        sp_status st_;                                                                                 \
+        memset((out), 0, sizeof(*(out)));                                                              \
+        st_ = pfx_gw_call((c), "GET", (path), NULL, 1, &reply_, (err));                      \
         if (st_ == SP_OK)                                                                              \
             st_ = parser(reply_.body, reply_.len, (out), (err));                                       \
         pfx_gw_http_reply_clear(&reply_, 0);                                                           \
