@@ -6,6 +6,7 @@
 #include "objects.h"
 #include "poolh.h"
 #include "store.h"
+#include "undo.h"
 #include "volops.h"
 
 #include <stdio.h>
@@ -90,15 +91,12 @@ static int create_snapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
     s = cs->sp->driver->create_snapshot(pool, &(sp_volume_ref){v.path}, (uint64_t)id, &info, &se);
     if (s != SP_OK)
         return host_fail_sp(e, s, &se, "Failed to snapshot volume %s", v.uuid);
+    host_undo_push(cs, HOST_UNDO_SNAPSHOT, v.pool_id, info.path, 0, NULL, NULL);
     /* A snapshot on primary storage counts as allocated space of the pool, at the volume's size. */
     if (host_sql_run(cs->db, err, sizeof(err),
                      "UPDATE snapshot SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'BackedUp' WHERE id = ?", "ituti",
-                     v.pool_id, info.path, info.size_bytes ? info.size_bytes : v.size, info.tree_id, id) < 0) {
-        sp_error se2;
-        memset(&se2, 0, sizeof(se2));
-        cs->sp->driver->delete_snapshot(pool, &(sp_volume_ref){info.path}, &se2);
+                     v.pool_id, info.path, info.size_bytes ? info.size_bytes : v.size, info.tree_id, id) < 0)
         return host_fail_db(e, err);
-    }
     host_event(cs, "SNAPSHOT.CREATE", "snapshot %s of volume %s", sname, v.uuid);
     return host_json_snapshot(cs, w, "snapshot", id, e);
 }
@@ -322,6 +320,7 @@ static int create_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
         host_fail_sp(e, s, &se, "Failed to create VM snapshot %s", sname);
         goto out;
     }
+    host_undo_push(cs, HOST_UNDO_VMSNAP, pool_id, group.group_id, 0, NULL, NULL);
     if (host_sql_run(cs->db, err, sizeof(err), "UPDATE vm_snapshot SET group_id = ?, state = 'Ready' WHERE id = ?", "ti",
                      group.group_id, id) < 0) {
         host_fail_db(e, err);

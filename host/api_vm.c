@@ -358,7 +358,7 @@ int host_vm_migrate_live(host_cs *cs, int64_t vm_id, int64_t dest, host_err *e)
 {
     char err[256], state[16] = "", dstate[16] = "", loc[32] = "";
     int64_t src = 0, zone = 0, dzone = 0, *vols;
-    size_t n, granted = 0;
+    size_t n;
     sqlite3_stmt *st;
     int reach, rc = -1;
 
@@ -387,16 +387,16 @@ int host_vm_migrate_live(host_cs *cs, int64_t vm_id, int64_t dest, host_err *e)
             goto out;
         }
     }
-    for (granted = 0; granted < n; granted++)
-        if (host_access_grant(cs, vols[granted], dest, 1, e) != 0)
-            goto undo;
+    for (size_t i = 0; i < n; i++)
+        if (host_access_grant(cs, vols[i], dest, 1, e) != 0)
+            goto out;
     host_sql_text(cs->db, loc, sizeof(loc), err, sizeof(err), "SELECT coalesce(configdrive_location, '') FROM vm WHERE id = ?", "i",
                   vm_id);
     if (strcmp(loc, "hostcache") == 0 && host_configdrive_build(cs, vm_id, dest, e) != 0)
-        goto undo;
+        goto out;
     for (size_t i = 0; i < n; i++)
         if (host_access_revoke(cs, vols[i], src, e) != 0)
-            goto out; /* the VM runs on dest now only once the source is clean; report it */
+            goto out;
     if (host_sql_run(cs->db, err, sizeof(err), "UPDATE vm SET host_id = ?, last_host_id = ? WHERE id = ?", "iii", dest, dest,
                      vm_id) < 0) {
         host_fail_db(e, err);
@@ -404,12 +404,6 @@ int host_vm_migrate_live(host_cs *cs, int64_t vm_id, int64_t dest, host_err *e)
     }
     host_event(cs, "VM.MIGRATE", "VM migrated between hosts");
     rc = 0;
-    goto out;
-undo:
-    for (size_t i = 0; i < granted; i++) {
-        host_err ignored;
-        host_access_revoke(cs, vols[i], dest, &ignored);
-    }
 out:
     free(vols);
     return rc;

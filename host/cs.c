@@ -10,6 +10,7 @@
 #include "secret.h"
 #include "sim.h"
 #include "store.h"
+#include "undo.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -160,6 +161,7 @@ int host_cs_load_plugin(host_cs *cs, const char *path, host_err *e)
 
 void host_cs_close(host_cs *cs)
 {
+    host_undo_clear(cs);
     host_pools_close_all(cs);
     host_plugin_unload(cs->plugin);
     cs->plugin = NULL;

@@ -13,6 +13,7 @@
 #include "secret.h"
 #include "sim.h"
 #include "store.h"
+#include "undo.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -166,10 +167,13 @@ static int run_api(host_session *s, const host_api *api, host_cmd *cmd)
         rc = host_fail_db(&e, err);
     if (rc != 0) {
         host_err reload;
+        /* The array first (its steps read rows the rollback removes), then the rows. */
+        host_undo_run(cs);
         host_store_rollback(cs->db);
         /* Settings a failed command changed are back in the database; mirror them again. */
         host_config_load(cs, &reload);
     } else {
+        host_undo_clear(cs);
         set_last(cs, host_jsonw_text(&w));
         if (!s->quiet)
             printf("%s\n", host_jsonw_text(&w));
@@ -395,6 +399,41 @@ static int do_expect(host_session *s, host_cmd *cmd)
     return 0;
 }
 
+/* "source file=NAME": runs another cmk file (relative to this one) in this session, so that
+ * scenarios share their set-up. */
+static int do_source(host_session *s, host_cmd *cmd)
+{
+    const char *file = host_cmd_get(cmd, "file"), *slash = strrchr(s->source, '/');
+    const char *saved_source = s->source;
+    long saved_line = s->line;
+    char *path = NULL;
+    FILE *in;
+    int rc;
+
+    if (file == NULL || *file == '\0') {
+        report(s, "%s", "usage: source file=NAME.cmk");
+        return -1;
+    }
+    if (file[0] == '/' || slash == NULL)
+        path = strdup(file);
+    else if (asprintf(&path, "%.*s/%s", (int)(slash - s->source), s->source, file) < 0)
+        path = NULL;
+    if (path == NULL)
+        return -1;
+    in = fopen(path, "r");
+    if (in == NULL) {
+        report(s, "cannot open %s: %s", path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    rc = host_session_run(s, in, path, NULL);
+    fclose(in);
+    s->source = saved_source;
+    s->line = saved_line;
+    free(path);
+    return rc;
+}
+
 int host_session_line(host_session *s, const char *line, size_t len)
 {
     host_cmd cmd;
@@ -467,6 +506,8 @@ int host_session_line(host_session *s, const char *line, size_t len)
         rc = run_crashing_child(s, &cmd);
     } else if (strcasecmp(cmd.words[0], "sim") == 0) {
         rc = run_helper(s, host_sim_command, &cmd);
+    } else if (strcasecmp(cmd.words[0], "source") == 0) {
+        rc = do_source(s, &cmd);
     } else if (strcasecmp(cmd.words[0], "restart") == 0) {
         rc = run_helper(s, restart_helper, &cmd);
     } else {

@@ -121,8 +121,7 @@ int host_vm_start(host_cs *cs, int64_t vm_id, int64_t host_hint, host_err *e)
 {
     char err[512], why[1536] = "there is no Up and Enabled host in the zone";
     int64_t *vols = NULL, *hosts = NULL, host_id = 0, cluster = 0;
-    size_t nvols = 0, nhosts = 0, realized = 0, granted = 0;
-    int64_t *done_real = NULL;
+    size_t nvols = 0, nhosts = 0;
     vm_row vm;
     sqlite3_stmt *st;
     int ok, rc = -1;
@@ -162,50 +161,32 @@ int host_vm_start(host_cs *cs, int64_t vm_id, int64_t host_hint, host_err *e)
         host_fail_db(e, err);
         goto out;
     }
-    done_real = calloc(nvols + 1, sizeof(*done_real));
-    if (done_real == NULL) {
-        host_fail(e, HOST_E_INTERNAL, "out of memory");
-        goto out;
-    }
+    /* A failure from here on is taken back on the array by the command's undo steps. */
     for (size_t i = 0; i < nvols; i++) {
         host_vol v;
         if (host_vol_load(cs, vols[i], &v, e) != 0)
-            goto undo;
+            goto out;
         if (v.pool_id != 0)
             continue;
         if (host_vol_realize(cs, vols[i], cluster, host_id, e) != 0)
-            goto undo;
-        done_real[realized++] = vols[i];
+            goto out;
     }
-    for (granted = 0; granted < nvols; granted++)
-        if (host_access_grant(cs, vols[granted], host_id, 0, e) != 0)
-            goto undo;
+    for (size_t i = 0; i < nvols; i++)
+        if (host_access_grant(cs, vols[i], host_id, 0, e) != 0)
+            goto out;
     if (vm.userdata[0] && host_configdrive_build(cs, vm_id, host_id, e) != 0)
-        goto undo;
+        goto out;
     if (host_sql_run(cs->db, err, sizeof(err), "UPDATE vm SET state = 'Running', host_id = ?, last_host_id = ? WHERE id = ?",
                      "iii", host_id, host_id, vm_id) < 0) {
         host_fail_db(e, err);
-        goto undo;
+        goto out;
     }
     host_event(cs, "VM.START", "VM %s started", vm.name);
     rc = 0;
     goto out;
-undo:
-    /* The transaction forgets the rows; the array must forget the mappings and volumes. */
-    for (size_t i = 0; i < granted; i++) {
-        host_err ignored;
-        host_access_revoke(cs, vols[i], host_id, &ignored);
-    }
-    for (size_t i = 0; i < realized; i++) {
-        host_vol v;
-        host_err ignored;
-        if (host_vol_load(cs, done_real[i], &v, &ignored) == 0)
-            host_vol_delete_on_array(cs, &v, &ignored);
-    }
 out:
     free(vols);
     free(hosts);
-    free(done_real);
     return rc;
 }
 

@@ -9,6 +9,7 @@
 #include "api.h"
 #include "pools.h"
 #include "store.h"
+#include "undo.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +148,7 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
         cs->sp->driver->delete_volume(pool, &(sp_volume_ref){info.path}, &se2);
         return -1;
     }
+    host_undo_push(cs, HOST_UNDO_VOLUME, pool_id, info.path, 0, NULL, NULL);
 record:
     if (host_sql_run(cs->db, err, sizeof(err),
                      "INSERT INTO template_pool(template_id, pool_id, path, size, tree_id) VALUES (?, ?, ?, ?, ?)", "iitut",
@@ -221,15 +223,11 @@ int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t
     }
     if (s != SP_OK)
         return host_fail_sp(e, s, &se, "Failed to create volume %s on storage pool %s", v.name, puuid);
+    host_undo_push(cs, HOST_UNDO_VOLUME, pool_id, info.path, 0, NULL, NULL);
     if (host_sql_run(cs->db, err, sizeof(err),
                      "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'Ready' WHERE id = ?", "ituti",
-                     pool_id, info.path, info.size_bytes, info.tree_id, v.id) < 0) {
-        sp_error se2;
-        host_fail_db(e, err);
-        memset(&se2, 0, sizeof(se2));
-        cs->sp->driver->delete_volume(pool, &(sp_volume_ref){info.path}, &se2);
-        return -1;
-    }
+                     pool_id, info.path, info.size_bytes, info.tree_id, v.id) < 0)
+        return host_fail_db(e, err);
     /* The array's figures moved; the allocator reads them from the pool row. */
     {
         host_err ignored;
@@ -295,6 +293,7 @@ int host_access_grant(host_cs *cs, int64_t volume_id, int64_t host_id, int allow
         cs->sp->driver->revoke_access(pool, &(sp_volume_ref){v.path}, &href.ref, &se2);
         return -1;
     }
+    host_undo_push(cs, HOST_UNDO_GRANT, v.pool_id, v.path, host_id, NULL, NULL);
     if (host_sql_run(cs->db, err, sizeof(err), "INSERT OR REPLACE INTO access(volume_id, host_id, devpath) VALUES (?, ?, ?)",
                      "iit", volume_id, host_id, disk.path) < 0)
         return host_fail_db(e, err);
@@ -324,6 +323,7 @@ int host_access_revoke(host_cs *cs, int64_t volume_id, int64_t host_id, host_err
         s = cs->sp->driver->revoke_access(pool, &(sp_volume_ref){v.path}, &href.ref, &se);
         if (s != SP_OK)
             return host_fail_sp(e, s, &se, "Failed to revoke volume %s from host %s", v.name, href.name);
+        host_undo_push(cs, HOST_UNDO_REVOKE, v.pool_id, v.path, host_id, v.iops, v.bw);
     }
     if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM access WHERE volume_id = ? AND host_id = ?", "ii", volume_id,
                      host_id) < 0)

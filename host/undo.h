@@ -1,0 +1,27 @@
+/* undo.h - what a failed command must take back on the array: a rollback restores the harness's
+ * rows, but volumes created, snapshots taken and mappings changed by the plugin stay unless
+ * they are undone. Every plugin step that changes the array pushes its inverse here. */
+#ifndef HOST_UNDO_H
+#define HOST_UNDO_H
+
+#include "cs.h"
+
+typedef enum host_undo_kind {
+    HOST_UNDO_VOLUME,   /* delete the volume at path */
+    HOST_UNDO_SNAPSHOT, /* delete the snapshot at path */
+    HOST_UNDO_VMSNAP,   /* delete the VM snapshot group `path` */
+    HOST_UNDO_GRANT,    /* disconnect and revoke path on host_id */
+    HOST_UNDO_REVOKE    /* grant path on host_id again (with iops/bw) and connect it */
+} host_undo_kind;
+
+/* Records an inverse step. Copies the strings. Out of memory is reported on stderr: the
+ * command goes on, and "check storagepool" would show what could not be undone. */
+void host_undo_push(host_cs *cs, host_undo_kind kind, int64_t pool_id, const char *path, int64_t host_id,
+                    const char *iops, const char *bw);
+/* Runs the recorded steps newest first (best effort, each failure logged) and forgets them.
+ * Call before the rollback: the steps read host rows. */
+void host_undo_run(host_cs *cs);
+/* Forgets the recorded steps (the command succeeded). */
+void host_undo_clear(host_cs *cs);
+
+#endif
