@@ -25,7 +25,11 @@
 #define BLOCK ((size_t)4096)              /* zero detection granularity, as qemu-img's -S 4k */
 #define ALIGN ((size_t)4096)              /* O_DIRECT buffer and offset alignment */
 #define REPORT_EVERY ((uint64_t)64 << 20) /* progress granularity, and how soon a cancel is seen */
-#define RING 4                            /* chunks a read-ahead thread may be ahead by */
+#define OWN_SIZE UINT64_MAX
+#ifndef PFX_BLOCKCOPY_RING
+#define PFX_BLOCKCOPY_RING 4
+#endif
+#define RING PFX_BLOCKCOPY_RING                            /* chunks a read-ahead thread may be ahead by */
 
 typedef struct side {
     const char *path;
@@ -67,8 +71,10 @@ static void side_close(side *s)
     s->fd = -1;
 }
 
-/* Opens a side; devices O_DIRECT when their size allows aligned I/O throughout. */
-static sp_status side_open(side *s, const char *path, int flags, sp_error *err)
+/* Opens a side; a device O_DIRECT when io_len, the bytes that will pass through it (OWN_SIZE: its
+ * size), keeps every request aligned (a file of odd size copied onto a device ends in a partial
+ * block). */
+static sp_status side_open(side *s, const char *path, int flags, uint64_t io_len, sp_error *err)
 {
     struct stat sb;
     sp_status st;
@@ -81,7 +87,9 @@ static sp_status side_open(side *s, const char *path, int flags, sp_error *err)
     if (stat(path, &sb) != 0)
         return pfx_error(err, SP_E_IO, "cannot stat %s: %s", path, strerror(errno));
     s->is_dev = S_ISBLK(sb.st_mode);
-    if (s->is_dev && s->size % ALIGN == 0) {
+    if (io_len == OWN_SIZE)
+        io_len = s->size;
+    if (s->is_dev && io_len % ALIGN == 0) {
         s->fd = open(path, flags | O_CLOEXEC | O_DIRECT);
         if (s->fd < 0 && errno != EINVAL)
             return pfx_error(err, SP_E_IO, "cannot open %s: %s", path, strerror(errno));
@@ -208,12 +216,14 @@ static void next_extent(const side *src, int *seekable, uint64_t off, uint64_t *
         *hole = (uint64_t)h;
 }
 
-/* --- read-ahead -----------------------------------------------------------------------------
- * A thread reads [0, end) of one side into a ring of RING chunk buffers while the caller uses
- * the chunks before them. Reading then overlaps writing (copy) or the other side's reads
- * (verify): on devices, where every O_DIRECT request waits for the array, that is what keeps
- * both directions busy; on cached files it spreads the memory copies over two cores.
- * With `extents`, holes of a regular file come as chunks without data (hole = 1, any length). */
+/* --- reading in chunks -----------------------------------------------------------------------
+ * A reader hands out [0, end) of one side in order, as chunks of up to CHUNK bytes; with
+ * `extents`, the holes of a regular file come as chunks without data (hole = 1, any length).
+ * Threaded, it reads ahead into a ring of RING buffers while the caller uses the chunks before:
+ * reads then overlap writes (copy) or the other side's reads (verify), which is what keeps both
+ * directions busy when every O_DIRECT request waits for the array. Between cached files the
+ * copy is bound by memory copies instead, and one thread with one buffer is faster (no hand-over,
+ * the buffer stays in cache), so it reads in the caller's thread, one chunk at a time. */
 
 typedef struct chunk {
     uint64_t off;
@@ -225,89 +235,103 @@ typedef struct chunk {
 typedef struct reader {
     const side *s;
     uint64_t end;
-    int extents;
+    int threaded;
+    int seekable;
+    uint64_t off, data, hole; /* where reading is, and the current extent */
     pthread_t thread;
     int started;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     chunk ring[RING];
     unsigned char *bufs[RING];
-    unsigned head, tail; /* chunks [head, tail) are ready; the reader fills tail */
+    unsigned nbufs;
+    unsigned head, tail; /* chunks [head, tail) are ready; the producer fills tail */
     int stop, done;
     sp_status status;
     sp_error err;
 } reader;
 
+/* Reads the next chunk into c (c->buf set by the caller). 1: a chunk, 0: the end, -1: a read
+ * error, in r->err. Only the producing thread calls it. */
+static int fill(reader *r, chunk *c)
+{
+    if (r->off >= r->end)
+        return 0;
+    if (r->off >= r->hole) {
+        next_extent(r->s, &r->seekable, r->off, &r->data, &r->hole);
+        if (r->hole > r->end)
+            r->hole = r->end;
+        if (r->data > r->end)
+            r->data = r->end;
+    }
+    c->off = r->off;
+    c->hole = r->data > r->off;
+    if (c->hole) {
+        c->len = r->data - r->off;
+    } else {
+        c->len = r->hole - r->off < CHUNK ? r->hole - r->off : CHUNK;
+        r->status = read_full(r->s, c->buf, (size_t)c->len, c->off, &r->err);
+        if (r->status != SP_OK)
+            return -1;
+    }
+    r->off += c->len;
+    return 1;
+}
+
+/* Publishes what fill did; with the lock held. */
+static void push(reader *r, const chunk *c, int rc)
+{
+    if (rc > 0) {
+        r->ring[r->tail % RING] = *c;
+        r->tail++;
+    } else {
+        r->done = 1;
+    }
+}
+
 static void *reader_main(void *arg)
 {
     reader *r = arg;
-    int seekable = r->extents;
-    uint64_t off = 0, data = 0, hole = 0;
+    int rc;
 
-    while (off < r->end) {
-        chunk c = {.off = off};
-        sp_status s = SP_OK;
-
-        if (off >= hole) {
-            next_extent(r->s, &seekable, off, &data, &hole);
-            if (hole > r->end)
-                hole = r->end;
-            if (data > r->end)
-                data = r->end;
-        }
+    do {
+        chunk c = {.off = 0};
         int stop;
 
         pthread_mutex_lock(&r->mu);
-        while (r->tail - r->head == RING && !r->stop)
+        while (r->tail - r->head == r->nbufs && !r->stop)
             pthread_cond_wait(&r->cv, &r->mu);
         stop = r->stop;
-        c.buf = r->bufs[r->tail % RING];
+        c.buf = r->bufs[r->tail % r->nbufs]; /* the slot is the producer's until pushed */
         pthread_mutex_unlock(&r->mu);
-        if (stop)
-            break;
-        if (data > off) {
-            c.hole = 1;
-            c.len = data - off;
-        } else {
-            c.len = hole - off < CHUNK ? hole - off : CHUNK;
-            s = read_full(r->s, c.buf, (size_t)c.len, off, &r->err); /* the slot is ours until pushed */
-        }
+        rc = stop ? 0 : fill(r, &c);
         pthread_mutex_lock(&r->mu);
-        if (s != SP_OK) {
-            r->status = s;
-            r->done = 1;
-        } else {
-            r->ring[r->tail % RING] = c;
-            r->tail++;
-        }
+        push(r, &c, rc);
         pthread_cond_broadcast(&r->cv);
         pthread_mutex_unlock(&r->mu);
-        if (s != SP_OK)
-            return NULL;
-        off += c.len;
-    }
-    pthread_mutex_lock(&r->mu);
-    r->done = 1;
-    pthread_cond_broadcast(&r->cv);
-    pthread_mutex_unlock(&r->mu);
+    } while (rc > 0);
     return NULL;
 }
 
-static sp_status reader_start(reader *r, const side *s, uint64_t end, int extents, sp_error *err)
+static sp_status reader_start(reader *r, const side *s, uint64_t end, int extents, int threaded, sp_error *err)
 {
     memset(r, 0, sizeof(*r));
     r->s = s;
     r->end = end;
-    r->extents = extents;
+    r->seekable = extents;
+    r->threaded = threaded;
+    r->nbufs = threaded ? RING : 1;
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv, NULL);
-    for (int i = 0; i < RING; i++)
+    for (unsigned i = 0; i < r->nbufs; i++)
         if (posix_memalign((void **)&r->bufs[i], ALIGN, CHUNK) != 0)
             return pfx_error(err, SP_E_NOMEM, "no memory to read %s", s->path);
     posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    if (pthread_create(&r->thread, NULL, reader_main, r) != 0)
-        return pfx_error(err, SP_E_NOMEM, "cannot start a thread to read %s", s->path);
-    r->started = 1;
+    if (threaded) {
+        if (pthread_create(&r->thread, NULL, reader_main, r) != 0)
+            return pfx_error(err, SP_E_NOMEM, "cannot start a thread to read %s", s->path);
+        r->started = 1;
+    }
     return SP_OK;
 }
 
@@ -317,6 +341,10 @@ static const chunk *reader_next(reader *r, sp_status *status, sp_error *err)
     const chunk *c = NULL;
 
     pthread_mutex_lock(&r->mu);
+    if (!r->threaded && r->head == r->tail && !r->done) {
+        chunk n = {.buf = r->bufs[0]};
+        push(r, &n, fill(r, &n));
+    }
     while (r->head == r->tail && !r->done)
         pthread_cond_wait(&r->cv, &r->mu);
     if (r->head != r->tail)
@@ -346,7 +374,7 @@ static void reader_stop(reader *r)
         pthread_mutex_unlock(&r->mu);
         pthread_join(r->thread, NULL);
     }
-    for (int i = 0; i < RING; i++)
+    for (unsigned i = 0; i < r->nbufs; i++)
         free(r->bufs[i]);
     pthread_cond_destroy(&r->cv);
     pthread_mutex_destroy(&r->mu);
@@ -364,7 +392,7 @@ static sp_status copy_native(const pfx_blockcopy_opts *o, side *src, side *dst, 
     const chunk *c;
     sp_status s, rs = SP_OK;
 
-    s = reader_start(&r, src, src->size, !src->is_dev, err);
+    s = reader_start(&r, src, src->size, !src->is_dev, src->is_dev || dst->is_dev, err);
     while (s == SP_OK && (c = reader_next(&r, &rs, err)) != NULL) {
         if (c->hole && skip_zero) {
             st->skipped += c->len;
@@ -448,12 +476,12 @@ sp_status pfx_blockcopy_copy(const pfx_blockcopy_opts *o, pfx_blockcopy_stats *s
     st->method = o->method;
     if (o->src == NULL || o->dst == NULL)
         return pfx_error(err, SP_E_INVALID, "a block copy needs a source and a target");
-    s = side_open(&src, o->src, O_RDONLY, err);
+    s = side_open(&src, o->src, O_RDONLY, OWN_SIZE, err);
     if (s != SP_OK)
         goto out;
     if (o->create && (s = create_target(o->dst, src.size, err)) != SP_OK)
         goto out;
-    s = side_open(&dst, o->dst, O_WRONLY, err);
+    s = side_open(&dst, o->dst, O_WRONLY, src.size, err);
     if (s != SP_OK)
         goto out;
     if (dst.size < src.size) {
@@ -489,9 +517,9 @@ sp_status pfx_blockcopy_verify(const char *src_path, const char *dst_path, uint6
     const chunk *ca, *cb;
     sp_status s, sa = SP_OK, sb = SP_OK;
 
-    s = side_open(&src, src_path, O_RDONLY, err);
+    s = side_open(&src, src_path, O_RDONLY, length, err);
     if (s == SP_OK)
-        s = side_open(&dst, dst_path, O_RDONLY, err);
+        s = side_open(&dst, dst_path, O_RDONLY, length, err);
     if (s == SP_OK && (src.size < length || dst.size < length))
         s = pfx_error(err, SP_E_IO, "verification needs %llu bytes but %s has %llu", (unsigned long long)length,
                       src.size < length ? src_path : dst_path,
@@ -499,11 +527,11 @@ sp_status pfx_blockcopy_verify(const char *src_path, const char *dst_path, uint6
     /* Both sides are read in full, in parallel: no hole is taken on trust. */
     if (s == SP_OK) {
         a_on = 1;
-        s = reader_start(&a, &src, length, 0, err);
+        s = reader_start(&a, &src, length, 0, 1, err);
     }
     if (s == SP_OK) {
         b_on = 1;
-        s = reader_start(&b, &dst, length, 0, err);
+        s = reader_start(&b, &dst, length, 0, 1, err);
     }
     while (s == SP_OK) {
         ca = reader_next(&a, &sa, err);
