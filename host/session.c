@@ -471,20 +471,19 @@ int host_session_line(host_session *s, const char *line, size_t len)
             rc = host_cmk_text(t + skip, len - (size_t)(t + skip - line), expand, s->cs, &text, err, sizeof(err));
             if (rc == 0)
                 rc = host_cmk_parse(line, (size_t)(t - line), expand, s->cs, &cmd, err, sizeof(err));
-            if (rc == 1 && do_expect(s, &cmd) == 0) {
-                free(s->expect_text);
-                s->expect_text = host_buf_take(&text);
-                rc = 0;
-            } else if (rc >= 0) {
-                if (rc == 1)
-                    host_cmd_free(&cmd);
-                rc = -1;
-            } else {
+            if (rc < 0) {
                 report(s, "%s", err);
+            } else if (rc == 1) {
+                rc = do_expect(s, &cmd);
+                host_cmd_free(&cmd);
+                if (rc == 0) {
+                    free(s->expect_text);
+                    s->expect_text = host_buf_take(&text);
+                }
+            } else {
+                rc = -1;
             }
             host_buf_free(&text);
-            if (rc == 1)
-                host_cmd_free(&cmd);
             goto done;
         }
     }

@@ -390,9 +390,9 @@ out:
         sqlite3_finalize(st);
     if (argv != NULL) {
         /* --sdc and --pool values were allocated here; the rest are borrowed. */
-        for (size_t i = 1; i < argc; i++)
-            if (argv[i - 1] != NULL && (strcmp(argv[i - 1], "--sdc") == 0 || strcmp(argv[i - 1], "--pool") == 0))
-                free(argv[i]);
+        for (size_t i = 0; i + 1 < argc; i++)
+            if (strcmp(argv[i], "--sdc") == 0 || strcmp(argv[i], "--pool") == 0)
+                free(argv[++i]);
         free(argv);
     }
     simproc_free(p);
