@@ -397,11 +397,15 @@ static sp_status copy_native(const pfx_blockcopy_opts *o, side *src, side *dst, 
         if (c->hole && skip_zero) {
             st->skipped += c->len;
         } else if (c->hole) {
-            if (zeros == NULL && posix_memalign((void **)&zeros, ALIGN, CHUNK) != 0) {
-                s = pfx_error(err, SP_E_NOMEM, "no memory to copy %s", src->path);
-                break;
+            if (zeros == NULL) {
+                if (posix_memalign((void **)&zeros, ALIGN, CHUNK) != 0) {
+                    zeros = NULL;
+                    s = pfx_error(err, SP_E_NOMEM, "no memory to copy %s", src->path);
+                    reader_release(&r);
+                    break;
+                }
+                memset(zeros, 0, CHUNK);
             }
-            memset(zeros, 0, CHUNK);
             s = zero_range(dst, zeros, c->off, c->len, st, err);
         } else {
             s = put(dst, c->buf, (size_t)c->len, c->off, skip_zero, st, err);
@@ -470,6 +474,7 @@ sp_status pfx_blockcopy_copy(const pfx_blockcopy_opts *o, pfx_blockcopy_stats *s
     pfx_blockcopy_stats local;
     pfx_blockcopy_stats *st = stats != NULL ? stats : &local;
     double t0 = seconds();
+    int created = 0;
     sp_status s;
 
     memset(st, 0, sizeof(*st));
@@ -479,8 +484,12 @@ sp_status pfx_blockcopy_copy(const pfx_blockcopy_opts *o, pfx_blockcopy_stats *s
     s = side_open(&src, o->src, O_RDONLY, OWN_SIZE, err);
     if (s != SP_OK)
         goto out;
-    if (o->create && (s = create_target(o->dst, src.size, err)) != SP_OK)
-        goto out;
+    if (o->create) {
+        s = create_target(o->dst, src.size, err);
+        if (s != SP_OK)
+            goto out;
+        created = 1;
+    }
     s = side_open(&dst, o->dst, O_WRONLY, src.size, err);
     if (s != SP_OK)
         goto out;
@@ -501,6 +510,9 @@ sp_status pfx_blockcopy_copy(const pfx_blockcopy_opts *o, pfx_blockcopy_stats *s
 out:
     side_close(&src);
     side_close(&dst);
+    /* A target this call created is this call's to take back. */
+    if (s != SP_OK && created)
+        unlink(o->dst);
     st->copy_s = seconds() - t0;
     return s;
 }
@@ -578,5 +590,7 @@ sp_status pfx_blockcopy_run(const pfx_blockcopy_opts *o, pfx_blockcopy_stats *st
     t0 = seconds();
     s = pfx_blockcopy_verify(o->src, o->dst, st->size, o->progress, err);
     st->verify_s = seconds() - t0;
+    if (s != SP_OK && o->create)
+        unlink(o->dst);
     return s;
 }

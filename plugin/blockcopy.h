@@ -65,7 +65,8 @@ typedef struct pfx_blockcopy_stats {
 } pfx_blockcopy_stats;
 
 /* Copies src onto dst. SP_E_INVALID when dst is smaller than src; SP_E_CANCELLED when the
- * progress callback said so (the target then holds a partial copy: the caller discards it). */
+ * progress callback said so. On failure an existing target holds a partial copy (the caller
+ * discards it); a target made by `create` is deleted. */
 sp_status pfx_blockcopy_copy(const pfx_blockcopy_opts *o, pfx_blockcopy_stats *stats, sp_error *err);
 
 /* Compares the first `length` bytes of src and dst. SP_E_IO "... differs from ... at byte N"
@@ -73,7 +74,8 @@ sp_status pfx_blockcopy_copy(const pfx_blockcopy_opts *o, pfx_blockcopy_stats *s
 sp_status pfx_blockcopy_verify(const char *src, const char *dst, uint64_t length, const sp_progress *progress,
                                sp_error *err);
 
-/* Copy, then verify over the source's size. stats may be NULL. */
+/* Copy, then verify over the source's size (a target made by `create` is deleted when either
+ * fails). stats may be NULL. */
 sp_status pfx_blockcopy_run(const pfx_blockcopy_opts *o, pfx_blockcopy_stats *stats, sp_error *err);
 
 #endif

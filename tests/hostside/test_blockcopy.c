@@ -245,12 +245,14 @@ static void test_progress_and_cancel(void)
     CU_ASSERT_EQUAL(s.copy_calls, 1);
     CU_ASSERT_EQUAL(s.verify_calls, 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "cancelled"));
+    CU_ASSERT_EQUAL(access(dst, F_OK), -1); /* the target it created is gone again */
 
     unlink(dst);
     s = (seen){.order_ok = 1, .cancel_phase = 2};
     CU_ASSERT_EQUAL(pfx_blockcopy_run(&o, NULL, &err), SP_E_CANCELLED);
     CU_ASSERT_EQUAL(s.verify_calls, 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "verification of"));
+    CU_ASSERT_EQUAL(access(dst, F_OK), -1);
 
     if (hs_qemu_img() != NULL) {
         unlink(dst);
