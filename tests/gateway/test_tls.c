@@ -63,7 +63,8 @@ static sp_status call(const char *gateway, const char *password, const char *ca,
         return st;
     st = pfx_gw_version(c, v, sizeof(v), e);
     pfx_gw_client_free(c);
-    CU_ASSERT_TRUE(gwt_error_clean(e));
+    if (st != SP_OK)
+        CU_ASSERT_TRUE(gwt_error_clean(e));
     return st;
 }
 
