@@ -30,12 +30,12 @@ struct pfx_gw_client {
     pthread_cond_t login_done;
     char *user;
     pfx_secret *password;
-    pfx_secret *token;       /* NULL until the first login and after a credentials change */
-    uint64_t generation;     /* bumped by every new token and every credentials change */
-    uint64_t cred_version;   /* bumped by every credentials change */
-    uint64_t attempts;       /* logins finished, successful or not */
+    pfx_secret *token;     /* NULL until the first login and after a credentials change */
+    uint64_t generation;   /* bumped by every new token and every credentials change */
+    uint64_t cred_version; /* bumped by every credentials change */
+    uint64_t attempts;     /* logins finished, successful or not */
     int logging_in;
-    int last_login_failed;   /* the most recent finished login failed with login_error */
+    int last_login_failed; /* the most recent finished login failed with login_error */
     sp_error login_error;
 
     _Atomic uint64_t logins;
@@ -242,8 +242,8 @@ static sp_status obtain_session(pfx_gw_client *c, int have_refused, uint64_t ref
     }
 }
 
-sp_status pfx_gw_call(pfx_gw_client *c, const char *method, const char *path, const char *body,
-                      int want_body, pfx_gw_http_reply *reply, sp_error *err)
+sp_status pfx_gw_call(pfx_gw_client *c, const char *method, const char *path, const char *body, int want_body,
+                      pfx_gw_http_reply *reply, sp_error *err)
 {
     session s;
     uint64_t refused;
@@ -309,8 +309,10 @@ sp_status pfx_gw_client_new(const pfx_gw_config *cfg, pfx_gw_client **out, sp_er
     if (cfg->password == NULL)
         return pfx_error(err, SP_E_INVALID, "no gateway password given");
     if (strchr(cfg->user, ':') != NULL)
-        return pfx_error(err, SP_E_INVALID, "gateway user name \"%s\" contains ':', which basic "
-                                            "authentication cannot carry", cfg->user);
+        return pfx_error(err, SP_E_INVALID,
+                         "gateway user name \"%s\" contains ':', which basic "
+                         "authentication cannot carry",
+                         cfg->user);
     if (cfg->ca_file != NULL && access(cfg->ca_file, R_OK) != 0)
         return pfx_error(err, SP_E_INVALID, "CA file \"%s\" cannot be read", cfg->ca_file);
     c = calloc(1, sizeof(*c));
@@ -318,8 +320,8 @@ sp_status pfx_gw_client_new(const pfx_gw_config *cfg, pfx_gw_client **out, sp_er
         return pfx_error(err, SP_E_NOMEM, "out of memory creating the gateway client");
     pthread_mutex_init(&c->lock, NULL);
     pthread_cond_init(&c->login_done, NULL);
-    st = pfx_gw_url_parse(cfg->gateway, c->base_url, sizeof(c->base_url), c->display, sizeof(c->display),
-                          err);
+    st =
+        pfx_gw_url_parse(cfg->gateway, c->base_url, sizeof(c->base_url), c->display, sizeof(c->display), err);
     if (st != SP_OK)
         goto fail;
     c->user = strdup(cfg->user);
@@ -375,8 +377,10 @@ sp_status pfx_gw_client_set_credentials(pfx_gw_client *c, const char *user, cons
     if (user == NULL || user[0] == '\0' || password == NULL)
         return pfx_error(err, SP_E_INVALID, "gateway user name and password must be given");
     if (strchr(user, ':') != NULL)
-        return pfx_error(err, SP_E_INVALID, "gateway user name \"%s\" contains ':', which basic "
-                                            "authentication cannot carry", user);
+        return pfx_error(err, SP_E_INVALID,
+                         "gateway user name \"%s\" contains ':', which basic "
+                         "authentication cannot carry",
+                         user);
     u = strdup(user);
     pw = pfx_secret_from_str(password);
     if (u == NULL || pw == NULL) {

@@ -22,8 +22,8 @@ typedef struct pfx_gw_config {
     const char *gateway;
     const char *user;
     const char *password;
-    unsigned timeout_s;        /* bounds the connect and each request; 0: 60 s */
-    unsigned max_connections;  /* requests in flight at once, the rest wait; 0: 100 */
+    unsigned timeout_s;       /* bounds the connect and each request; 0: 60 s */
+    unsigned max_connections; /* requests in flight at once, the rest wait; 0: 100 */
     /* TLS: the certificate is verified against the system's CA store unless ca_file names a PEM
      * bundle to use instead. pinned_pubkey ("sha256//<base64>", ';'-separated for several)
      * additionally requires that key; given without ca_file it is the only check (for gateways
@@ -32,7 +32,7 @@ typedef struct pfx_gw_config {
     const char *ca_file;
     const char *pinned_pubkey;
     int insecure;
-    size_t max_body_bytes;     /* larger answers are refused (SP_E_PROTOCOL); 0: 8 MiB */
+    size_t max_body_bytes; /* larger answers are refused (SP_E_PROTOCOL); 0: 8 MiB */
 } pfx_gw_config;
 
 /* Creates a client; performs no I/O (the first call logs in). libcurl must already be globally

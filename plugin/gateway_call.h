@@ -15,21 +15,21 @@
  * SP_E_NOT_FOUND, as older gateways answer so for a missing object). Any other answer goes
  * through pfx_gw_error_from_reply; reply->error_code then holds the gateway's errorCode. The
  * caller clears the reply in every case. */
-sp_status pfx_gw_call(pfx_gw_client *c, const char *method, const char *path, const char *body,
-                      int want_body, pfx_gw_http_reply *reply, sp_error *err);
+sp_status pfx_gw_call(pfx_gw_client *c, const char *method, const char *path, const char *body, int want_body,
+                      pfx_gw_http_reply *reply, sp_error *err);
 
 /* Zeroes *out, GETs path and hands a 2xx answer to `parser` (a pfx_gw_parse_* function) filling
  * out; evaluates to the sp_status. */
-#define PFX_GW_GET_OBJECT(c, path, parser, out, err)                                                   \
-    ({                                                                                                 \
-        pfx_gw_http_reply reply_;                                                                      \
-        sp_status st_;                                                                                 \
-        memset((out), 0, sizeof(*(out)));                                                              \
-        st_ = pfx_gw_call((c), "GET", (path), NULL, 1, &reply_, (err));                      \
-        if (st_ == SP_OK)                                                                              \
-            st_ = parser(reply_.body, reply_.len, (out), (err));                                       \
-        pfx_gw_http_reply_clear(&reply_, 0);                                                           \
-        st_;                                                                                           \
+#define PFX_GW_GET_OBJECT(c, path, parser, out, err)                                                         \
+    ({                                                                                                       \
+        pfx_gw_http_reply reply_;                                                                            \
+        sp_status st_;                                                                                       \
+        memset((out), 0, sizeof(*(out)));                                                                    \
+        st_ = pfx_gw_call((c), "GET", (path), NULL, 1, &reply_, (err));                                      \
+        if (st_ == SP_OK)                                                                                    \
+            st_ = parser(reply_.body, reply_.len, (out), (err));                                             \
+        pfx_gw_http_reply_clear(&reply_, 0);                                                                 \
+        st_;                                                                                                 \
     })
 
 /* Prefixes err's message with the formatted context when st is not SP_OK (err may be NULL);

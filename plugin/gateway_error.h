@@ -9,11 +9,11 @@
 #include <stdint.h>
 
 /* Gateway errorCodes the client itself acts on (MDM return codes). */
-#define PFX_GW_RC_NOT_FOUND 3               /* queryIdByKey miss */
+#define PFX_GW_RC_NOT_FOUND 3 /* queryIdByKey miss */
 #define PFX_GW_RC_VOLUME_NOT_FOUND 79
 #define PFX_GW_RC_SDC_NOT_FOUND 80
-#define PFX_GW_RC_ALREADY_MAPPED 81         /* the volume is already mapped to this SDC */
-#define PFX_GW_RC_NOT_MAPPED 84             /* the volume is not mapped to the SDC */
+#define PFX_GW_RC_ALREADY_MAPPED 81 /* the volume is already mapped to this SDC */
+#define PFX_GW_RC_NOT_MAPPED 84     /* the volume is not mapped to the SDC */
 #define PFX_GW_RC_NAME_IN_USE 99
 #define PFX_GW_RC_POOL_NOT_FOUND 171
 #define PFX_GW_RC_SNAP_GROUP_NOT_FOUND 185

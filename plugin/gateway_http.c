@@ -87,7 +87,8 @@ sp_status pfx_gw_http_new(const pfx_gw_http_config *cfg, pfx_gw_http **out, sp_e
 
     *out = NULL;
     if (cfg->timeout_s == 0 || cfg->max_connections == 0 || cfg->max_body == 0)
-        return pfx_error(err, SP_E_INVALID, "gateway transport: timeout, connections and body cap must be > 0");
+        return pfx_error(err, SP_E_INVALID,
+                         "gateway transport: timeout, connections and body cap must be > 0");
     h = calloc(1, sizeof(*h));
     if (h == NULL)
         return pfx_error(err, SP_E_NOMEM, "out of memory creating the gateway client");
@@ -316,10 +317,10 @@ static sp_status transport_error(pfx_gw_http *h, CURLcode rc, const char *detail
     case CURLE_WRITE_ERROR:
         if (t->too_big)
             return pfx_error(err, SP_E_PROTOCOL,
-                             "gateway %s: the answer to %s %s is larger than %zu bytes; refused",
-                             h->display, method, path, h->max_body);
-        return pfx_error(err, SP_E_NOMEM, "gateway %s: out of memory reading the answer to %s %s",
-                         h->display, method, path);
+                             "gateway %s: the answer to %s %s is larger than %zu bytes; refused", h->display,
+                             method, path, h->max_body);
+        return pfx_error(err, SP_E_NOMEM, "gateway %s: out of memory reading the answer to %s %s", h->display,
+                         method, path);
     case CURLE_OUT_OF_MEMORY:
         return pfx_error(err, SP_E_NOMEM, "gateway %s: out of memory (%s)", h->display, why);
     case CURLE_COULDNT_RESOLVE_HOST:

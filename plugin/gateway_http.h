@@ -12,24 +12,24 @@
 typedef struct pfx_gw_http pfx_gw_http;
 
 typedef struct pfx_gw_http_config {
-    const char *base_url;     /* "https://host:port/api"; copied */
-    const char *display;      /* "host:port" for messages; copied */
-    unsigned timeout_s;       /* bounds the connect and each whole request; > 0 */
-    unsigned max_connections; /* requests in flight at once (one handle and connection each); > 0 */
-    const char *ca_file;      /* NULL: the system's CA store; copied */
+    const char *base_url;      /* "https://host:port/api"; copied */
+    const char *display;       /* "host:port" for messages; copied */
+    unsigned timeout_s;        /* bounds the connect and each whole request; > 0 */
+    unsigned max_connections;  /* requests in flight at once (one handle and connection each); > 0 */
+    const char *ca_file;       /* NULL: the system's CA store; copied */
     const char *pinned_pubkey; /* "sha256//..." or NULL; copied */
-    int insecure;             /* 1: no certificate or host name verification */
-    size_t max_body;          /* larger answers are refused; > 0 */
+    int insecure;              /* 1: no certificate or host name verification */
+    size_t max_body;           /* larger answers are refused; > 0 */
 } pfx_gw_http_config;
 
 /* An answer. body is malloc'd, NUL-terminated and owned by the reply (never NULL after a
  * successful perform: an empty answer is ""). */
 typedef struct pfx_gw_http_reply {
-    long status;      /* HTTP status */
+    long status; /* HTTP status */
     char *body;
     size_t len;
-    char reason[64];  /* the status line's reason phrase ("Internal Server Error"), may be "" */
-    int html;         /* the answer is an HTML page (proxy or servlet error page) */
+    char reason[64];    /* the status line's reason phrase ("Internal Server Error"), may be "" */
+    int html;           /* the answer is an HTML page (proxy or servlet error page) */
     int32_t error_code; /* the gateway's errorCode once the answer is judged an error, else -1 */
 } pfx_gw_http_reply;
 

@@ -29,8 +29,8 @@ sp_status pfx_gw_parse_object_doc(const char *buf, size_t len, const char *what,
 }
 
 sp_status pfx_gw_parse_array_doc(const char *buf, size_t len, const char *what, size_t item_size,
-                                 pfx_gw_item_parser item, pfx_gw_item_clear clear, void **items,
-                                 size_t *n, sp_error *err)
+                                 pfx_gw_item_parser item, pfx_gw_item_clear clear, void **items, size_t *n,
+                                 sp_error *err)
 {
     yajl_val doc = NULL;
     unsigned char *arr = NULL;
@@ -43,8 +43,8 @@ sp_status pfx_gw_parse_array_doc(const char *buf, size_t len, const char *what, 
     if (st != SP_OK)
         return st;
     if (!YAJL_IS_ARRAY(doc)) {
-        st = pfx_error(err, SP_E_PROTOCOL, "%s: expected a JSON array, got %s", what,
-                       pfx_json_type_name(doc));
+        st =
+            pfx_error(err, SP_E_PROTOCOL, "%s: expected a JSON array, got %s", what, pfx_json_type_name(doc));
         goto out;
     }
     count = doc->u.array.len;

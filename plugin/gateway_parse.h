@@ -24,8 +24,7 @@ sp_status pfx_gw_parse_volume_list(const char *buf, size_t len, pfx_gw_volume_li
 sp_status pfx_gw_parse_volume_stats(const char *buf, size_t len, pfx_gw_volume_stats *out, sp_error *err);
 /* {"id": "..."}: the answer of a create. */
 sp_status pfx_gw_parse_created_id(const char *buf, size_t len, char *out, size_t out_len, sp_error *err);
-sp_status pfx_gw_parse_snapshot_group(const char *buf, size_t len, pfx_gw_snapshot_group *out,
-                                      sp_error *err);
+sp_status pfx_gw_parse_snapshot_group(const char *buf, size_t len, pfx_gw_snapshot_group *out, sp_error *err);
 /* {"numberOfVolumes": N}: the answer of removeConsistencyGroupSnapshots. */
 sp_status pfx_gw_parse_removed_count(const char *buf, size_t len, uint64_t *out, sp_error *err);
 sp_status pfx_gw_parse_vtree(const char *buf, size_t len, pfx_gw_vtree *out, sp_error *err);
@@ -55,7 +54,7 @@ sp_status pfx_gw_parse_object_doc(const char *buf, size_t len, const char *what,
 /* Parses a document that must be a JSON array of objects into a calloc'd array of n items of
  * item_size bytes (*items NULL when empty). On failure everything is released. */
 sp_status pfx_gw_parse_array_doc(const char *buf, size_t len, const char *what, size_t item_size,
-                                 pfx_gw_item_parser item, pfx_gw_item_clear clear, void **items,
-                                 size_t *n, sp_error *err);
+                                 pfx_gw_item_parser item, pfx_gw_item_clear clear, void **items, size_t *n,
+                                 sp_error *err);
 
 #endif

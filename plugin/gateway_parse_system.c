@@ -9,11 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#define TRY(expr)                                                                                      \
-    do {                                                                                               \
-        st = (expr);                                                                                   \
-        if (st != SP_OK)                                                                               \
-            goto out;                                                                                  \
+#define TRY(expr)                                                                                            \
+    do {                                                                                                     \
+        st = (expr);                                                                                         \
+        if (st != SP_OK)                                                                                     \
+            goto out;                                                                                        \
     } while (0)
 
 static sp_status opt(yajl_val node, const char *what, const char *key, pfx_gw_opt_u64 *o, sp_error *err)
@@ -43,8 +43,7 @@ static sp_status pool_item(yajl_val node, const char *what, void *out, sp_error 
                      sizeof(p->protection_domain_id), err));
     TRY(pfx_json_str(node, what, "dataLayout", PFX_JSON_OPTIONAL, p->data_layout, sizeof(p->data_layout),
                      err));
-    TRY(pfx_json_str(node, what, "mediaType", PFX_JSON_OPTIONAL, p->media_type, sizeof(p->media_type),
-                     err));
+    TRY(pfx_json_str(node, what, "mediaType", PFX_JSON_OPTIONAL, p->media_type, sizeof(p->media_type), err));
     TRY(pfx_json_bool(node, what, "zeroPaddingEnabled", PFX_JSON_OPTIONAL, &p->zero_padding_enabled, NULL,
                       err));
     TRY(opt(node, what, "sparePercentage", &p->spare_percentage, err));

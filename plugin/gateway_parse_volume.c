@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TRY(expr)                                                                                      \
-    do {                                                                                               \
-        st = (expr);                                                                                   \
-        if (st != SP_OK)                                                                               \
-            goto out;                                                                                  \
+#define TRY(expr)                                                                                            \
+    do {                                                                                                     \
+        st = (expr);                                                                                         \
+        if (st != SP_OK)                                                                                     \
+            goto out;                                                                                        \
     } while (0)
 
 static pfx_gw_volume_type volume_type(const char *s)
@@ -83,8 +83,7 @@ static sp_status volume_item(yajl_val node, const char *what, void *out, sp_erro
                      sizeof(v->ancestor_id), err));
     TRY(pfx_json_str(node, what, "consistencyGroupId", PFX_JSON_OPTIONAL, v->consistency_group_id,
                      sizeof(v->consistency_group_id), err));
-    TRY(pfx_json_str(node, what, "volumeType", PFX_JSON_REQUIRED, v->type_name, sizeof(v->type_name),
-                     err));
+    TRY(pfx_json_str(node, what, "volumeType", PFX_JSON_REQUIRED, v->type_name, sizeof(v->type_name), err));
     v->type = volume_type(v->type_name);
     TRY(pfx_json_u64(node, what, "sizeInKb", PFX_JSON_REQUIRED, &v->size_kb, NULL, err));
     TRY(pfx_json_u64(node, what, "creationTime", PFX_JSON_OPTIONAL, &v->creation_time, NULL, err));
@@ -132,8 +131,7 @@ static sp_status bwc_total(yajl_val node, const char *what, const char *key, pfx
     if (st != SP_OK || bwc == NULL)
         return st;
     snprintf(bwhat, sizeof(bwhat), "%s %s", what, key);
-    return pfx_json_u64(bwc, bwhat, "totalWeightInKb", PFX_JSON_OPTIONAL, &out->value, &out->present,
-                        err);
+    return pfx_json_u64(bwc, bwhat, "totalWeightInKb", PFX_JSON_OPTIONAL, &out->value, &out->present, err);
 }
 
 static sp_status volume_stats_item(yajl_val node, const char *what, void *out, sp_error *err)
@@ -190,8 +188,7 @@ out:
     return st;
 }
 
-sp_status pfx_gw_parse_snapshot_group(const char *buf, size_t len, pfx_gw_snapshot_group *out,
-                                      sp_error *err)
+sp_status pfx_gw_parse_snapshot_group(const char *buf, size_t len, pfx_gw_snapshot_group *out, sp_error *err)
 {
     memset(out, 0, sizeof(*out));
     return pfx_gw_parse_object_doc(buf, len, "snapshot answer", snapshot_group_item, out, err);
@@ -203,10 +200,14 @@ static pfx_gw_migration_status migration_status(const char *s)
         const char *word;
         pfx_gw_migration_status status;
     } words[] = {
-        {"NotInMigration", PFX_GW_MIGRATION_NONE},        {"PendingMigration", PFX_GW_MIGRATION_PENDING},
-        {"PendingRetry", PFX_GW_MIGRATION_PENDING},       {"PendingRebalance", PFX_GW_MIGRATION_PENDING},
-        {"MigrationNormal", PFX_GW_MIGRATION_RUNNING},    {"InternalPausing", PFX_GW_MIGRATION_PAUSING},
-        {"GracefullyPausing", PFX_GW_MIGRATION_PAUSING},  {"ForcefullyPausing", PFX_GW_MIGRATION_PAUSING},
+        {"NotInMigration", PFX_GW_MIGRATION_NONE},
+        {"PendingMigration", PFX_GW_MIGRATION_PENDING},
+        {"PendingRetry", PFX_GW_MIGRATION_PENDING},
+        {"PendingRebalance", PFX_GW_MIGRATION_PENDING},
+        {"MigrationNormal", PFX_GW_MIGRATION_RUNNING},
+        {"InternalPausing", PFX_GW_MIGRATION_PAUSING},
+        {"GracefullyPausing", PFX_GW_MIGRATION_PAUSING},
+        {"ForcefullyPausing", PFX_GW_MIGRATION_PAUSING},
         {"Paused", PFX_GW_MIGRATION_PAUSED},
     };
 

@@ -37,26 +37,26 @@ typedef enum pfx_gw_volume_type {
 /* One entry of a volume's mappedSdcInfo. */
 typedef struct pfx_gw_mapping {
     char sdc_id[PFX_GW_ID_SIZE];
-    char sdc_ip[PFX_GW_IP_SIZE];         /* "" when not sent */
-    uint64_t limit_iops;                 /* 0 = unlimited */
-    uint64_t limit_bw_mbps;              /* 0 = unlimited; read back in MB/s although set in KB/s */
-    char access_mode[PFX_GW_WORD_SIZE];  /* "ReadWrite", ...; "" when not sent */
+    char sdc_ip[PFX_GW_IP_SIZE];        /* "" when not sent */
+    uint64_t limit_iops;                /* 0 = unlimited */
+    uint64_t limit_bw_mbps;             /* 0 = unlimited; read back in MB/s although set in KB/s */
+    char access_mode[PFX_GW_WORD_SIZE]; /* "ReadWrite", ...; "" when not sent */
 } pfx_gw_mapping;
 
 typedef struct pfx_gw_volume {
     char id[PFX_GW_ID_SIZE];
-    char name[PFX_GW_NAME_SIZE];          /* "" when the gateway sends null */
+    char name[PFX_GW_NAME_SIZE]; /* "" when the gateway sends null */
     char storage_pool_id[PFX_GW_ID_SIZE];
     char vtree_id[PFX_GW_ID_SIZE];
-    char ancestor_id[PFX_GW_ID_SIZE];     /* "" on a base volume; the source of a snapshot */
+    char ancestor_id[PFX_GW_ID_SIZE];          /* "" on a base volume; the source of a snapshot */
     char consistency_group_id[PFX_GW_ID_SIZE]; /* "" unless made by snapshotVolumes */
-    char type_name[PFX_GW_WORD_SIZE];     /* volumeType as sent */
+    char type_name[PFX_GW_WORD_SIZE];          /* volumeType as sent */
     pfx_gw_volume_type type;
     uint64_t size_kb;
-    uint64_t creation_time;               /* epoch seconds, 0 when not sent */
-    int mapped_to_all;                    /* mappingToAllSdcsEnabled */
+    uint64_t creation_time; /* epoch seconds, 0 when not sent */
+    int mapped_to_all;      /* mappingToAllSdcsEnabled */
     size_t n_mappings;
-    pfx_gw_mapping *mappings;             /* owned; NULL when n_mappings is 0 */
+    pfx_gw_mapping *mappings; /* owned; NULL when n_mappings is 0 */
 } pfx_gw_volume;
 
 typedef struct pfx_gw_volume_list {
@@ -89,10 +89,10 @@ typedef enum pfx_gw_migration_status {
 } pfx_gw_migration_status;
 
 typedef struct pfx_gw_migration {
-    int present;                           /* 0 when the V-Tree has no vtreeMigrationInfo */
+    int present; /* 0 when the V-Tree has no vtreeMigrationInfo */
     pfx_gw_migration_status status;
-    char status_name[PFX_GW_WORD_SIZE];    /* migrationStatus as sent */
-    char pause_reason[PFX_GW_NAME_SIZE];   /* "" when none; anything else is a failure */
+    char status_name[PFX_GW_WORD_SIZE];  /* migrationStatus as sent */
+    char pause_reason[PFX_GW_NAME_SIZE]; /* "" when none; anything else is a failure */
     char source_pool_id[PFX_GW_ID_SIZE];
     char dest_pool_id[PFX_GW_ID_SIZE];
     uint64_t queue_position;
@@ -143,7 +143,7 @@ typedef struct pfx_gw_pool_stats {
     pfx_gw_opt_u64 volume_allocation_limit_kb;
     pfx_gw_opt_u64 thin_capacity_allocated_kb; /* also read from the pre-3.0 "...InKm" typo */
     pfx_gw_opt_u64 thick_capacity_in_use_kb;
-    pfx_gw_opt_u64 snapshot_capacity_kb;       /* snapshotCapacityInKb (3.5+) or snapCapacityInUseInKb */
+    pfx_gw_opt_u64 snapshot_capacity_kb; /* snapshotCapacityInKb (3.5+) or snapCapacityInUseInKb */
     pfx_gw_opt_u64 net_provisioned_addresses_kb;
     pfx_gw_opt_u64 provisioned_addresses_kb;
     pfx_gw_opt_u64 num_volumes;
@@ -179,7 +179,7 @@ typedef enum pfx_gw_sdc_state {
 typedef struct pfx_gw_sdc {
     char id[PFX_GW_ID_SIZE];
     char name[PFX_GW_NAME_SIZE];
-    char ip[PFX_GW_IP_SIZE];   /* sdcIp, or the first of sdcIps; "" when neither */
+    char ip[PFX_GW_IP_SIZE]; /* sdcIp, or the first of sdcIps; "" when neither */
     char guid[PFX_GW_NAME_SIZE];
     char system_id[PFX_GW_ID_SIZE];
     pfx_gw_sdc_state state;
@@ -199,8 +199,8 @@ typedef struct pfx_gw_error_body {
     char message[512];
     int has_error_code;
     int32_t error_code;
-    int32_t http_status;   /* httpStatusCode, 0 when not sent */
-    int has_detail;        /* details[0] was present */
+    int32_t http_status; /* httpStatusCode, 0 when not sent */
+    int has_detail;      /* details[0] was present */
     int32_t detail_rc;
     char detail_name[PFX_GW_WORD_SIZE];
     char detail_message[512];

@@ -116,8 +116,7 @@ sp_status pfx_gw_url_parse(const char *gateway, char *base_url, size_t base_len,
         s += 8;
     else if (strstr(s, "://") != NULL)
         return pfx_error(err, SP_E_INVALID,
-                         "gateway \"%s\": only https is supported (the gateway's API is HTTPS only)",
-                         shown);
+                         "gateway \"%s\": only https is supported (the gateway's API is HTTPS only)", shown);
     end = s + strcspn(s, "/");
     if (memchr(s, '@', (size_t)(end - s)) != NULL)
         return pfx_error(err, SP_E_INVALID,

@@ -40,8 +40,8 @@ static sp_status volume_action(pfx_gw_client *c, const char *id, const char *act
     return st;
 }
 
-sp_status pfx_gw_volume_create(pfx_gw_client *c, const pfx_gw_volume_spec *spec, char *id_out,
-                               size_t id_len, sp_error *err)
+sp_status pfx_gw_volume_create(pfx_gw_client *c, const pfx_gw_volume_spec *spec, char *id_out, size_t id_len,
+                               sp_error *err)
 {
     pfx_gw_http_reply reply;
     char size[32], *body = NULL;
@@ -59,8 +59,8 @@ sp_status pfx_gw_volume_create(pfx_gw_client *c, const pfx_gw_volume_spec *spec,
     }
     snprintf(size, sizeof(size), "%" PRIu64, spec->size_kb);
     /* Numbers go as strings: every known client sends them so and every gateway takes them. */
-    st = pfx_json_flat(&body, err, "name", spec->name, "storagePoolId", spec->pool_id, "volumeSizeInKb",
-                       size, "volumeType", spec->thick ? "ThickProvisioned" : "ThinProvisioned", NULL);
+    st = pfx_json_flat(&body, err, "name", spec->name, "storagePoolId", spec->pool_id, "volumeSizeInKb", size,
+                       "volumeType", spec->thick ? "ThickProvisioned" : "ThinProvisioned", NULL);
     if (st != SP_OK)
         goto out;
     st = pfx_gw_call(c, "POST", "/types/Volume/instances", body, 1, &reply, err);
@@ -85,8 +85,7 @@ sp_status pfx_gw_volume_get(pfx_gw_client *c, const char *id, pfx_gw_volume *out
     return pfx_gw_context(err, st, "volume %s", id);
 }
 
-sp_status pfx_gw_volume_id_by_name(pfx_gw_client *c, const char *name, char *buf, size_t len,
-                                   sp_error *err)
+sp_status pfx_gw_volume_id_by_name(pfx_gw_client *c, const char *name, char *buf, size_t len, sp_error *err)
 {
     pfx_gw_http_reply reply;
     char *body = NULL;
@@ -172,7 +171,8 @@ sp_status pfx_gw_volume_map(pfx_gw_client *c, const char *id, const char *sdc_id
     char *body = NULL;
     sp_status st;
 
-    if ((st = pfx_gw_check_id("volume", id, err)) != SP_OK || (st = pfx_gw_check_id("SDC", sdc_id, err)) != SP_OK)
+    if ((st = pfx_gw_check_id("volume", id, err)) != SP_OK ||
+        (st = pfx_gw_check_id("SDC", sdc_id, err)) != SP_OK)
         return st;
     if ((st = pfx_json_flat(&body, err, "sdcId", sdc_id, "allowMultipleMappings",
                             allow_multiple ? "TRUE" : "FALSE", NULL)) == SP_OK)
@@ -205,12 +205,13 @@ sp_status pfx_gw_volume_set_limits(pfx_gw_client *c, const char *id, const char 
     char iops_s[32], bw_s[32], *body = NULL;
     sp_status st;
 
-    if ((st = pfx_gw_check_id("volume", id, err)) != SP_OK || (st = pfx_gw_check_id("SDC", sdc_id, err)) != SP_OK)
+    if ((st = pfx_gw_check_id("volume", id, err)) != SP_OK ||
+        (st = pfx_gw_check_id("SDC", sdc_id, err)) != SP_OK)
         return st;
     if (iops != 0 && iops <= 10)
-        return pfx_error(err, SP_E_INVALID,
-                         "volume %s: IOPS limit %" PRIu64 " refused: it must be 0 (unlimited) or more than 10",
-                         id, iops);
+        return pfx_error(
+            err, SP_E_INVALID,
+            "volume %s: IOPS limit %" PRIu64 " refused: it must be 0 (unlimited) or more than 10", id, iops);
     if (bandwidth_kbps % 1024 != 0)
         return pfx_error(err, SP_E_INVALID,
                          "volume %s: bandwidth limit %" PRIu64 " KB/s refused: it must be a multiple of 1024 "
@@ -237,8 +238,7 @@ sp_status pfx_gw_volume_get_stats(pfx_gw_client *c, const char *id, pfx_gw_volum
     return pfx_gw_context(err, st, "volume %s statistics", id);
 }
 
-sp_status pfx_gw_volume_overwrite(pfx_gw_client *c, const char *dest_id, const char *src_id,
-                                  sp_error *err)
+sp_status pfx_gw_volume_overwrite(pfx_gw_client *c, const char *dest_id, const char *src_id, sp_error *err)
 {
     char *body = NULL;
     sp_status st;
@@ -246,7 +246,8 @@ sp_status pfx_gw_volume_overwrite(pfx_gw_client *c, const char *dest_id, const c
     if ((st = pfx_gw_check_id("volume", dest_id, err)) != SP_OK ||
         (st = pfx_gw_check_id("source volume", src_id, err)) != SP_OK)
         return st;
-    if ((st = pfx_json_flat(&body, err, "srcVolumeId", src_id, "allowOnExtManagedVol", "TRUE", NULL)) == SP_OK)
+    if ((st = pfx_json_flat(&body, err, "srcVolumeId", src_id, "allowOnExtManagedVol", "TRUE", NULL)) ==
+        SP_OK)
         st = volume_action(c, dest_id, "overwriteVolumeContent", body, NO_OK_CODE, err);
     return pfx_gw_context(err, st, "volume %s: reverting to %s", dest_id, src_id);
 }
@@ -294,7 +295,8 @@ sp_status pfx_gw_snapshot_volumes(pfx_gw_client *c, const char *system_id, const
         st = pfx_gw_parse_snapshot_group(reply.body, reply.len, out, err);
     if (st == SP_OK && out->n != n) {
         /* The ids are matched to the definitions by position; a different count cannot be. */
-        st = pfx_error(err, SP_E_PROTOCOL, "the gateway answered %zu snapshot ids for %zu volumes", out->n, n);
+        st =
+            pfx_error(err, SP_E_PROTOCOL, "the gateway answered %zu snapshot ids for %zu volumes", out->n, n);
         pfx_gw_snapshot_group_clear(out);
     }
 out:

@@ -11,24 +11,23 @@
  * ("volume 3df6b86600000000: gateway returned 500 (errorCode 79): Could not find the volume"). */
 
 typedef struct pfx_gw_volume_spec {
-    const char *name;    /* at most 31 characters on 3.x gateways (the gateway checks) */
+    const char *name; /* at most 31 characters on 3.x gateways (the gateway checks) */
     const char *pool_id;
-    uint64_t size_kb;    /* > 0; the gateway rounds up to a multiple of 8 GiB */
-    int thick;           /* 0: ThinProvisioned, 1: ThickProvisioned */
+    uint64_t size_kb; /* > 0; the gateway rounds up to a multiple of 8 GiB */
+    int thick;        /* 0: ThinProvisioned, 1: ThickProvisioned */
 } pfx_gw_volume_spec;
 
 /* POST /types/Volume/instances: the new volume's id into id_out. A name in use is SP_E_EXISTS;
  * a pool that cannot hold it SP_E_NO_SPACE. */
-sp_status pfx_gw_volume_create(pfx_gw_client *c, const pfx_gw_volume_spec *spec, char *id_out,
-                               size_t id_len, sp_error *err);
+sp_status pfx_gw_volume_create(pfx_gw_client *c, const pfx_gw_volume_spec *spec, char *id_out, size_t id_len,
+                               sp_error *err);
 
 /* GET /instances/Volume::<id>. pfx_gw_volume_clear releases *out. */
 sp_status pfx_gw_volume_get(pfx_gw_client *c, const char *id, pfx_gw_volume *out, sp_error *err);
 
 /* POST /types/Volume/instances/action/queryIdByKey {"name"}: the id into buf; SP_E_NOT_FOUND
  * when no volume or snapshot has the name. */
-sp_status pfx_gw_volume_id_by_name(pfx_gw_client *c, const char *name, char *buf, size_t len,
-                                   sp_error *err);
+sp_status pfx_gw_volume_id_by_name(pfx_gw_client *c, const char *name, char *buf, size_t len, sp_error *err);
 
 /* GET /instances/StoragePool::<id>/relationships/Volume: volumes and snapshots of a pool. */
 sp_status pfx_gw_volume_list_in_pool(pfx_gw_client *c, const char *pool_id, pfx_gw_volume_list *out,
@@ -72,8 +71,7 @@ sp_status pfx_gw_volume_get_stats(pfx_gw_client *c, const char *id, pfx_gw_volum
 
 /* POST /instances/Volume::<dest>/action/overwriteVolumeContent {"srcVolumeId"}: revert dest to
  * the content of src (same V-Tree, else SP_E_INVALID). */
-sp_status pfx_gw_volume_overwrite(pfx_gw_client *c, const char *dest_id, const char *src_id,
-                                  sp_error *err);
+sp_status pfx_gw_volume_overwrite(pfx_gw_client *c, const char *dest_id, const char *src_id, sp_error *err);
 
 typedef struct pfx_gw_snapshot_def {
     const char *volume_id;

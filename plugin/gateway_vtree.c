@@ -32,7 +32,7 @@ sp_status pfx_gw_vtree_get(pfx_gw_client *c, const char *vtree_id, pfx_gw_vtree 
 }
 
 sp_status pfx_gw_vtree_get_stats(pfx_gw_client *c, const char *vtree_id, pfx_gw_vtree_stats *out,
-                             sp_error *err)
+                                 sp_error *err)
 {
     char path[PATH_MAX_LEN];
     sp_status st;
@@ -66,8 +66,7 @@ sp_status pfx_gw_vtree_migrate(pfx_gw_client *c, const char *volume_id, const ch
                           dest_pool_id);
 }
 
-sp_status pfx_gw_vtree_migration(pfx_gw_client *c, const char *vtree_id, pfx_gw_migration *out,
-                                 sp_error *err)
+sp_status pfx_gw_vtree_migration(pfx_gw_client *c, const char *vtree_id, pfx_gw_migration *out, sp_error *err)
 {
     pfx_gw_vtree t;
     sp_status st;

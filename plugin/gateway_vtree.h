@@ -11,7 +11,7 @@ sp_status pfx_gw_vtree_get(pfx_gw_client *c, const char *vtree_id, pfx_gw_vtree 
 /* GET /instances/VTree::<id>/relationships/Statistics (netProvisionedAddressesInKb is the
  * allocated size CloudStack reports as a volume's used size). One request. */
 sp_status pfx_gw_vtree_get_stats(pfx_gw_client *c, const char *vtree_id, pfx_gw_vtree_stats *out,
-                             sp_error *err);
+                                 sp_error *err);
 
 /* POST /instances/Volume::<volume_id>/action/migrateVTree {"destSPId"}: starts moving the
  * volume's V-Tree, snapshots included, to dest_pool_id (ids do not change). Returns as soon as
@@ -28,8 +28,8 @@ sp_status pfx_gw_vtree_migration(pfx_gw_client *c, const char *vtree_id, pfx_gw_
 typedef int (*pfx_gw_migration_progress)(void *ctx, const pfx_gw_migration *state);
 
 typedef struct pfx_gw_wait {
-    unsigned timeout_s;    /* give up after this long (0: wait for ever) */
-    unsigned interval_ms;  /* between polls; 0: 3000 */
+    unsigned timeout_s;                 /* give up after this long (0: wait for ever) */
+    unsigned interval_ms;               /* between polls; 0: 3000 */
     pfx_gw_migration_progress progress; /* may be NULL */
     void *progress_ctx;
 } pfx_gw_wait;

@@ -66,14 +66,13 @@ sp_status pfx_json_parse(const char *buf, size_t len, const char *what, yajl_val
     if (memchr(buf, '\0', len) != NULL)
         return pfx_error(err, SP_E_PROTOCOL, "%s: the gateway's answer contains a NUL byte", what);
     if (too_deep(buf, len))
-        return pfx_error(err, SP_E_PROTOCOL, "%s: the gateway's answer nests deeper than %d levels",
-                         what, PFX_JSON_MAX_DEPTH);
+        return pfx_error(err, SP_E_PROTOCOL, "%s: the gateway's answer nests deeper than %d levels", what,
+                         PFX_JSON_MAX_DEPTH);
     yerr[0] = '\0';
     *out = yajl_tree_parse(buf, yerr, sizeof(yerr));
     if (*out == NULL) {
         first_line(yerr[0] != '\0' ? yerr : "out of memory", line, sizeof(line));
-        return pfx_error(err, SP_E_PROTOCOL, "%s: the gateway's answer is not valid JSON (%s)", what,
-                         line);
+        return pfx_error(err, SP_E_PROTOCOL, "%s: the gateway's answer is not valid JSON (%s)", what, line);
     }
     return SP_OK;
 }
@@ -127,8 +126,7 @@ static sp_status wrong_type(const char *what, const char *key, const char *expec
                      pfx_json_type_name(v));
 }
 
-static sp_status to_str(yajl_val v, const char *what, const char *key, char *buf, size_t len,
-                        sp_error *err)
+static sp_status to_str(yajl_val v, const char *what, const char *key, char *buf, size_t len, sp_error *err)
 {
     size_t n;
 
@@ -136,9 +134,8 @@ static sp_status to_str(yajl_val v, const char *what, const char *key, char *buf
         return wrong_type(what, key, "a string", v, err);
     n = strlen(v->u.string);
     if (n >= len)
-        return pfx_error(err, SP_E_PROTOCOL, "%s: %s%s%s is %zu bytes long; at most %zu are expected",
-                         what, key ? "field \"" : "the value", key ? key : "", key ? "\"" : "", n,
-                         len - 1);
+        return pfx_error(err, SP_E_PROTOCOL, "%s: %s%s%s is %zu bytes long; at most %zu are expected", what,
+                         key ? "field \"" : "the value", key ? key : "", key ? "\"" : "", n, len - 1);
     memcpy(buf, v->u.string, n + 1);
     return SP_OK;
 }
@@ -259,8 +256,8 @@ sp_status pfx_json_array(yajl_val obj, const char *what, const char *key, pfx_js
     return SP_OK;
 }
 
-sp_status pfx_json_object(yajl_val obj, const char *what, const char *key, pfx_json_need need,
-                          yajl_val *out, sp_error *err)
+sp_status pfx_json_object(yajl_val obj, const char *what, const char *key, pfx_json_need need, yajl_val *out,
+                          sp_error *err)
 {
     yajl_val v;
     sp_status st;

@@ -46,8 +46,8 @@ sp_status pfx_json_bool(yajl_val obj, const char *what, const char *key, pfx_jso
 /* An array or object node (borrowed from the tree), or NULL when absent and optional. */
 sp_status pfx_json_array(yajl_val obj, const char *what, const char *key, pfx_json_need need, yajl_val *out,
                          sp_error *err);
-sp_status pfx_json_object(yajl_val obj, const char *what, const char *key, pfx_json_need need,
-                          yajl_val *out, sp_error *err);
+sp_status pfx_json_object(yajl_val obj, const char *what, const char *key, pfx_json_need need, yajl_val *out,
+                          sp_error *err);
 
 /* The same conversions for a value that is not an object member (a document, an array item);
  * `what` names it in messages. */

@@ -14,7 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const long statuses[] = {400, 401, 403, 404, 405, 409, 429, 500, 502, 503, 504, 204, 302, 418, 422, 599};
+    static const long statuses[] = {400, 401, 403, 404, 405, 409, 429, 500,
+                                    502, 503, 504, 204, 302, 418, 422, 599};
     pfx_gw_error_body eb;
     pfx_gw_http_reply r;
     sp_error e;

@@ -44,18 +44,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pfx_gw_parse_volume_stats(buf, len, &s, &e);
         break;
     }
-    case 3:
-        pfx_gw_parse_created_id(buf, len, small, sizeof(small), &e);
-        break;
+    case 3: pfx_gw_parse_created_id(buf, len, small, sizeof(small), &e); break;
     case 4: {
         pfx_gw_snapshot_group g;
         if (pfx_gw_parse_snapshot_group(buf, len, &g, &e) == SP_OK)
             pfx_gw_snapshot_group_clear(&g);
         break;
     }
-    case 5:
-        pfx_gw_parse_removed_count(buf, len, &n, &e);
-        break;
+    case 5: pfx_gw_parse_removed_count(buf, len, &n, &e); break;
     case 6: {
         pfx_gw_vtree t;
         pfx_gw_parse_vtree(buf, len, &t, &e);

@@ -117,8 +117,11 @@ static void test_storm_one_login(void)
 
 static void test_wrong_password(void)
 {
-    pfx_gw_config cfg = {.gateway = tsim_hostport(sim), .user = "admin", .password = "Wrong-Pa55word",
-                         .ca_file = tsim_cafile(sim), .timeout_s = 10};
+    pfx_gw_config cfg = {.gateway = tsim_hostport(sim),
+                         .user = "admin",
+                         .password = "Wrong-Pa55word",
+                         .ca_file = tsim_cafile(sim),
+                         .timeout_s = 10};
     pfx_gw_client *c = NULL;
     char v[16];
     sp_error e;
@@ -164,7 +167,8 @@ static void test_credentials_change(void)
     CU_ASSERT_EQUAL(pfx_gw_client_set_credentials(c, "admin", "Changed-Pa55word", &e), SP_OK);
     m = gws_now(sim);
     CU_ASSERT_EQUAL(pfx_gw_version(c, v, sizeof(v), &e), SP_E_AUTH);
-    CU_ASSERT_EQUAL(gws_requests_since(sim, m), 1); /* the refused login (the simulator counts only good ones) */
+    CU_ASSERT_EQUAL(gws_requests_since(sim, m),
+                    1); /* the refused login (the simulator counts only good ones) */
     CU_ASSERT_TRUE(gwt_error_clean(&e));
     CU_ASSERT_EQUAL(pfx_gw_client_set_credentials(c, "admin", tsim_password(sim), &e), SP_OK);
     CU_ASSERT_EQUAL(pfx_gw_version(c, v, sizeof(v), &e), SP_OK);
@@ -223,7 +227,8 @@ int main(void)
     CU_add_test(s, "no password or token in any log line", test_no_secrets);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
-    failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed() + CU_get_number_of_suites_failed();
+    failures =
+        CU_get_number_of_failures() + CU_get_number_of_tests_failed() + CU_get_number_of_suites_failed();
     CU_cleanup_registry();
     gwt_log_capture_stop();
     curl_global_cleanup();

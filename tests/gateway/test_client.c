@@ -23,12 +23,12 @@ static char pool_pd2[PFX_GW_ID_SIZE], sdc1[PFX_GW_ID_SIZE], sdc2[PFX_GW_ID_SIZE]
 #define ANY_CODE (-2)
 
 /* Runs `call` and checks it made exactly n requests and no login. */
-#define REQUESTS(n, call)                                                                              \
-    do {                                                                                               \
-        gws_mark m_ = gws_now(sim);                                                                    \
-        call;                                                                                          \
-        CU_ASSERT_EQUAL(gws_requests_since(sim, m_), (n));                                             \
-        CU_ASSERT_EQUAL(gws_logins_since(sim, m_), 0);                                                 \
+#define REQUESTS(n, call)                                                                                    \
+    do {                                                                                                     \
+        gws_mark m_ = gws_now(sim);                                                                          \
+        call;                                                                                                \
+        CU_ASSERT_EQUAL(gws_requests_since(sim, m_), (n));                                                   \
+        CU_ASSERT_EQUAL(gws_logins_since(sim, m_), 0);                                                       \
     } while (0)
 
 static int count(const char *key)
@@ -52,9 +52,10 @@ static void expect_err(sp_status got, const sp_error *e, sp_status want, int cod
 
 static int suite_init(void)
 {
-    static const char *const args[] = {"--pool", "pool1:1024:domain1", "--pool", "pool2:1024:domain1", "--pool",
-                                       "pool1:512:domain2", "--sdc", "10.0.0.1", "--sdc", "10.0.0.2",
-                                       "--migration-ms", "2500", NULL};
+    static const char *const args[] = {"--pool", "pool1:1024:domain1", "--pool",         "pool2:1024:domain1",
+                                       "--pool", "pool1:512:domain2",  "--sdc",          "10.0.0.1",
+                                       "--sdc",  "10.0.0.2",           "--migration-ms", "2500",
+                                       NULL};
     pfx_gw_pool_list pools;
     pfx_gw_sdc_list sdcs;
     pfx_gw_system_list systems;
@@ -84,7 +85,8 @@ static int suite_init(void)
             snprintf(pool_pd2, sizeof(pool_pd2), "%s", p->id);
     }
     for (size_t i = 0; i < sdcs.n; i++)
-        snprintf(strcmp(sdcs.items[i].ip, "10.0.0.1") == 0 ? sdc1 : sdc2, PFX_GW_ID_SIZE, "%s", sdcs.items[i].id);
+        snprintf(strcmp(sdcs.items[i].ip, "10.0.0.1") == 0 ? sdc1 : sdc2, PFX_GW_ID_SIZE, "%s",
+                 sdcs.items[i].id);
     pfx_gw_system_list_clear(&systems);
     pfx_gw_pool_list_clear(&pools);
     pfx_gw_sdc_list_clear(&sdcs);
@@ -123,7 +125,8 @@ static void test_systems(void)
     CU_ASSERT_STRING_EQUAL(s.id, system_id);
     CU_ASSERT_PTR_NOT_NULL(strstr(s.version_name, "R3_5"));
     /* a gateway serves one system: another system's id is the caller's mistake */
-    REQUESTS(1, expect_err(pfx_gw_system_get(cl, UNKNOWN_ID, &s, &e), &e, SP_E_INVALID, 202, "system " UNKNOWN_ID));
+    REQUESTS(1, expect_err(pfx_gw_system_get(cl, UNKNOWN_ID, &s, &e), &e, SP_E_INVALID, 202,
+                           "system " UNKNOWN_ID));
 }
 
 static void test_domain_and_pools(void)
@@ -150,9 +153,12 @@ static void test_domain_and_pools(void)
     CU_ASSERT_STRING_EQUAL(p.id, pool1);
     REQUESTS(1, CU_ASSERT_EQUAL(pfx_gw_pool_find(cl, NULL, "pool2", &p, &e), SP_OK));
     CU_ASSERT_STRING_EQUAL(p.id, pool2);
-    REQUESTS(1, expect_err(pfx_gw_pool_find(cl, NULL, "pool1", &p, &e), &e, SP_E_INVALID, -1, "2 protection domains"));
-    REQUESTS(1, expect_err(pfx_gw_pool_find(cl, pd1, "POOL1", &p, &e), &e, SP_E_NOT_FOUND, -1, "\"POOL1\" not found"));
-    REQUESTS(0, expect_err(pfx_gw_pool_find(cl, "no/such", "pool1", &p, &e), &e, SP_E_INVALID, -1, "not a PowerFlex id"));
+    REQUESTS(1, expect_err(pfx_gw_pool_find(cl, NULL, "pool1", &p, &e), &e, SP_E_INVALID, -1,
+                           "2 protection domains"));
+    REQUESTS(1, expect_err(pfx_gw_pool_find(cl, pd1, "POOL1", &p, &e), &e, SP_E_NOT_FOUND, -1,
+                           "\"POOL1\" not found"));
+    REQUESTS(0, expect_err(pfx_gw_pool_find(cl, "no/such", "pool1", &p, &e), &e, SP_E_INVALID, -1,
+                           "not a PowerFlex id"));
 
     REQUESTS(1, CU_ASSERT_EQUAL(pfx_gw_pool_get_stats(cl, pool1, &st, &e), SP_OK));
     CU_ASSERT_EQUAL(st.max_capacity_kb, 1024ull * 1024 * 1024);
@@ -176,7 +182,8 @@ static void test_sdcs(void)
     CU_ASSERT_STRING_EQUAL(s.ip, "10.0.0.1");
     CU_ASSERT_EQUAL(s.state, PFX_GW_SDC_CONNECTED);
     CU_ASSERT_STRING_EQUAL(s.system_id, system_id);
-    REQUESTS(1, expect_err(pfx_gw_sdc_get(cl, UNKNOWN_ID, &s, &e), &e, SP_E_NOT_FOUND, 80, "Could not find the SDC"));
+    REQUESTS(1, expect_err(pfx_gw_sdc_get(cl, UNKNOWN_ID, &s, &e), &e, SP_E_NOT_FOUND, 80,
+                           "Could not find the SDC"));
 
     REQUESTS(1, CU_ASSERT_EQUAL(pfx_gw_sdc_id_by_ip(cl, "10.0.0.2", id, sizeof(id), &e), SP_OK));
     CU_ASSERT_STRING_EQUAL(id, sdc2);
@@ -223,12 +230,14 @@ static void test_volume_lifecycle(void)
 
     /* refusals */
     spec = (pfx_gw_volume_spec){"vol-1-27cb-ab12", pool1, 8388608, 0};
-    REQUESTS(1, expect_err(pfx_gw_volume_create(cl, &spec, other, sizeof(other), &e), &e, SP_E_EXISTS, 99,
-                           "creating volume \"vol-1-27cb-ab12\": gateway returned 500 (errorCode 99): Volume name "
-                           "already in use. Please use a different name."));
+    REQUESTS(
+        1, expect_err(pfx_gw_volume_create(cl, &spec, other, sizeof(other), &e), &e, SP_E_EXISTS, 99,
+                      "creating volume \"vol-1-27cb-ab12\": gateway returned 500 (errorCode 99): Volume name "
+                      "already in use. Please use a different name."));
     CU_ASSERT_EQUAL(e.http_status, 500);
     spec = (pfx_gw_volume_spec){"vol-3", UNKNOWN_ID, 8388608, 0};
-    REQUESTS(1, expect_err(pfx_gw_volume_create(cl, &spec, other, sizeof(other), &e), &e, SP_E_NOT_FOUND, 171, NULL));
+    REQUESTS(1, expect_err(pfx_gw_volume_create(cl, &spec, other, sizeof(other), &e), &e, SP_E_NOT_FOUND, 171,
+                           NULL));
     spec = (pfx_gw_volume_spec){"a-name-that-is-longer-than-31-characters", pool1, 8388608, 0};
     REQUESTS(1, expect_err(pfx_gw_volume_create(cl, &spec, other, sizeof(other), &e), &e, SP_E_INVALID, 226,
                            "31 characters"));
@@ -236,10 +245,12 @@ static void test_volume_lifecycle(void)
     REQUESTS(1, CU_ASSERT_NOT_EQUAL(pfx_gw_volume_create(cl, &spec, other, sizeof(other), &e), SP_OK));
     CU_ASSERT_TRUE(e.status == SP_E_NO_SPACE || e.status == SP_E_INVALID);
     spec = (pfx_gw_volume_spec){"zero", pool1, 0, 0};
-    REQUESTS(0, expect_err(pfx_gw_volume_create(cl, &spec, other, sizeof(other), &e), &e, SP_E_INVALID, -1, NULL));
+    REQUESTS(
+        0, expect_err(pfx_gw_volume_create(cl, &spec, other, sizeof(other), &e), &e, SP_E_INVALID, -1, NULL));
 
     /* find, list */
-    REQUESTS(1, CU_ASSERT_EQUAL(pfx_gw_volume_id_by_name(cl, "vol-1-27cb-ab12", found, sizeof(found), &e), SP_OK));
+    REQUESTS(
+        1, CU_ASSERT_EQUAL(pfx_gw_volume_id_by_name(cl, "vol-1-27cb-ab12", found, sizeof(found), &e), SP_OK));
     CU_ASSERT_STRING_EQUAL(found, id);
     CU_ASSERT_EQUAL(count("POST /api/types/Volume/instances/action/queryIdByKey"), 1);
     REQUESTS(1, expect_err(pfx_gw_volume_id_by_name(cl, "no-such-volume", found, sizeof(found), &e), &e,
@@ -257,7 +268,8 @@ static void test_volume_lifecycle(void)
     REQUESTS(1, CU_ASSERT_EQUAL(pfx_gw_volume_rename(cl, id, "vol-1-renamed", &e), SP_OK));
     REQUESTS(1, expect_err(pfx_gw_volume_rename(cl, id, "vol-2-27cb-ab12", &e), &e, SP_E_EXISTS, 99, NULL));
     REQUESTS(1, CU_ASSERT_EQUAL(pfx_gw_volume_resize(cl, id, 16, &e), SP_OK));
-    REQUESTS(1, expect_err(pfx_gw_volume_resize(cl, id, 8, &e), &e, SP_E_INVALID, 133, "can only be increased"));
+    REQUESTS(1,
+             expect_err(pfx_gw_volume_resize(cl, id, 8, &e), &e, SP_E_INVALID, 133, "can only be increased"));
     REQUESTS(1, CU_ASSERT_EQUAL(pfx_gw_volume_get(cl, id, &v, &e), SP_OK));
     CU_ASSERT_STRING_EQUAL(v.name, "vol-1-renamed");
     CU_ASSERT_EQUAL(v.size_kb, 16ull * 1024 * 1024);
@@ -272,15 +284,20 @@ static void test_volume_lifecycle(void)
     CU_ASSERT_EQUAL(e.http_status, 500);
     {
         char want[256];
-        snprintf(want, sizeof(want), "volume %s: gateway returned 500 (errorCode 79): Could not find the volume", thick);
+        snprintf(want, sizeof(want),
+                 "volume %s: gateway returned 500 (errorCode 79): Could not find the volume", thick);
         CU_ASSERT_STRING_EQUAL(e.message, want);
     }
-    REQUESTS(1, CU_ASSERT_EQUAL(pfx_gw_volume_delete(cl, id, PFX_GW_REMOVE_INCLUDING_DESCENDANTS, &e), SP_OK));
+    REQUESTS(1,
+             CU_ASSERT_EQUAL(pfx_gw_volume_delete(cl, id, PFX_GW_REMOVE_INCLUDING_DESCENDANTS, &e), SP_OK));
 
     /* ids are checked before they reach a URL */
-    REQUESTS(0, expect_err(pfx_gw_volume_get(cl, "../../login", &v, &e), &e, SP_E_INVALID, -1, "not a PowerFlex id"));
-    REQUESTS(0, expect_err(pfx_gw_volume_delete(cl, NULL, PFX_GW_REMOVE_ONLY_ME, &e), &e, SP_E_INVALID, -1, NULL));
-    REQUESTS(0, expect_err(pfx_gw_volume_delete(cl, id, (pfx_gw_remove_mode)9, &e), &e, SP_E_INVALID, -1, NULL));
+    REQUESTS(0, expect_err(pfx_gw_volume_get(cl, "../../login", &v, &e), &e, SP_E_INVALID, -1,
+                           "not a PowerFlex id"));
+    REQUESTS(
+        0, expect_err(pfx_gw_volume_delete(cl, NULL, PFX_GW_REMOVE_ONLY_ME, &e), &e, SP_E_INVALID, -1, NULL));
+    REQUESTS(0,
+             expect_err(pfx_gw_volume_delete(cl, id, (pfx_gw_remove_mode)9, &e), &e, SP_E_INVALID, -1, NULL));
 }
 
 static void test_mapping(void)
@@ -306,8 +323,10 @@ static void test_mapping(void)
 
     /* limits: the gateway's rules are checked without a request */
     REQUESTS(1, CU_ASSERT_EQUAL(pfx_gw_volume_set_limits(cl, id, sdc1, 9000, 92160, &e), SP_OK));
-    REQUESTS(0, expect_err(pfx_gw_volume_set_limits(cl, id, sdc1, 10, 0, &e), &e, SP_E_INVALID, -1, "more than 10"));
-    REQUESTS(0, expect_err(pfx_gw_volume_set_limits(cl, id, sdc1, 0, 1000, &e), &e, SP_E_INVALID, -1, "1024"));
+    REQUESTS(0, expect_err(pfx_gw_volume_set_limits(cl, id, sdc1, 10, 0, &e), &e, SP_E_INVALID, -1,
+                           "more than 10"));
+    REQUESTS(0,
+             expect_err(pfx_gw_volume_set_limits(cl, id, sdc1, 0, 1000, &e), &e, SP_E_INVALID, -1, "1024"));
     REQUESTS(1, CU_ASSERT_EQUAL(pfx_gw_volume_set_limits(cl, id, sdc2, 0, 0, &e), SP_OK));
     REQUESTS(1, CU_ASSERT_EQUAL(pfx_gw_volume_get(cl, id, &v, &e), SP_OK));
     CU_ASSERT_EQUAL_FATAL(v.n_mappings, 2);
@@ -376,13 +395,16 @@ static void test_snapshots(void)
                            "snap-1-27cb-ab12"));
     CU_ASSERT_PTR_NULL(bad.ids);
     defs[0] = (pfx_gw_snapshot_def){UNKNOWN_ID, "snap-x"};
-    REQUESTS(1, expect_err(pfx_gw_snapshot_volumes(cl, system_id, defs, 1, &bad, &e), &e, SP_E_NOT_FOUND, 79, NULL));
-    REQUESTS(0, expect_err(pfx_gw_snapshot_volumes(cl, system_id, defs, 0, &bad, &e), &e, SP_E_INVALID, -1, NULL));
+    REQUESTS(1, expect_err(pfx_gw_snapshot_volumes(cl, system_id, defs, 1, &bad, &e), &e, SP_E_NOT_FOUND, 79,
+                           NULL));
+    REQUESTS(
+        0, expect_err(pfx_gw_snapshot_volumes(cl, system_id, defs, 0, &bad, &e), &e, SP_E_INVALID, -1, NULL));
 
     /* revert: same V-Tree only */
     REQUESTS(1, CU_ASSERT_EQUAL(pfx_gw_volume_overwrite(cl, c, g1.ids[0].id, &e), SP_OK));
     CU_ASSERT_EQUAL(count("POST /api/instances/Volume::{id}/action/overwriteVolumeContent"), 1);
-    REQUESTS(1, expect_err(pfx_gw_volume_overwrite(cl, a, g1.ids[0].id, &e), &e, SP_E_INVALID, 198, "same V-Tree"));
+    REQUESTS(1, expect_err(pfx_gw_volume_overwrite(cl, a, g1.ids[0].id, &e), &e, SP_E_INVALID, 198,
+                           "same V-Tree"));
     REQUESTS(1, expect_err(pfx_gw_volume_overwrite(cl, c, c, &e), &e, SP_E_INVALID, 330, NULL));
 
     /* V-Tree and its statistics */
@@ -404,13 +426,14 @@ static void test_snapshots(void)
     }
 
     /* remove the group: a count back; a second time the group is unknown */
-    REQUESTS(1, CU_ASSERT_EQUAL(pfx_gw_snapshot_group_remove(cl, system_id, g.group_id, &removed, &e), SP_OK));
+    REQUESTS(1,
+             CU_ASSERT_EQUAL(pfx_gw_snapshot_group_remove(cl, system_id, g.group_id, &removed, &e), SP_OK));
     CU_ASSERT_EQUAL(removed, 2);
     CU_ASSERT_EQUAL(count("POST /api/instances/System::{id}/action/removeConsistencyGroupSnapshots"), 1);
-    REQUESTS(1, expect_err(pfx_gw_snapshot_group_remove(cl, system_id, g.group_id, &removed, &e), &e, SP_E_NOT_FOUND,
-                           185, NULL));
-    REQUESTS(0, expect_err(pfx_gw_snapshot_group_remove(cl, NULL, g.group_id, &removed, &e), &e, SP_E_INVALID, -1,
-                           NULL));
+    REQUESTS(1, expect_err(pfx_gw_snapshot_group_remove(cl, system_id, g.group_id, &removed, &e), &e,
+                           SP_E_NOT_FOUND, 185, NULL));
+    REQUESTS(0, expect_err(pfx_gw_snapshot_group_remove(cl, NULL, g.group_id, &removed, &e), &e, SP_E_INVALID,
+                           -1, NULL));
     pfx_gw_snapshot_group_clear(&g);
 
     REQUESTS(1, CU_ASSERT_EQUAL(pfx_gw_volume_delete(cl, c, PFX_GW_REMOVE_WHOLE_VTREE, &e), SP_OK));
@@ -511,7 +534,8 @@ int main(void)
     CU_add_test(s, "no password or token in any log line", test_no_secrets);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
-    failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed() + CU_get_number_of_suites_failed();
+    failures =
+        CU_get_number_of_failures() + CU_get_number_of_tests_failed() + CU_get_number_of_suites_failed();
     CU_cleanup_registry();
     gwt_log_capture_stop();
     curl_global_cleanup();

@@ -204,7 +204,8 @@ static void test_max_connections(void)
 
 static void test_unreachable(void)
 {
-    pfx_gw_config cfg = {.gateway = "127.0.0.1:1", .user = "admin", .password = "Unreachable-Pa55", .timeout_s = 5};
+    pfx_gw_config cfg = {
+        .gateway = "127.0.0.1:1", .user = "admin", .password = "Unreachable-Pa55", .timeout_s = 5};
     pfx_gw_client *c = NULL;
     char v[16];
     sp_error e;
@@ -223,16 +224,16 @@ static void test_unreachable(void)
 
 typedef enum mode {
     M_NORMAL,
-    M_BIG,          /* 10 MB with Content-Length */
-    M_BIG_NOLEN,    /* 10 MB ending at connection close */
+    M_BIG,       /* 10 MB with Content-Length */
+    M_BIG_NOLEN, /* 10 MB ending at connection close */
     M_HTML_502,
     M_HTML_404,
     M_TOKEN_REFUSED, /* every call 401, every login succeeds */
     M_RENEWAL_FAILS, /* every call 401, every later login 401 */
     M_NO_CONTENT,    /* 204 */
     M_EMPTY_200,
-    M_BAD_TOKEN,     /* the login answer is no token */
-    M_VTREE,         /* V-Tree answers from vtree_body, after vtree_503 503s */
+    M_BAD_TOKEN, /* the login answer is no token */
+    M_VTREE,     /* V-Tree answers from vtree_body, after vtree_503 503s */
 } mode;
 
 static struct {
@@ -266,9 +267,7 @@ static void handler(void *ctx, const char *method, const char *path, const char 
     }
     script.calls++;
     switch (script.mode) {
-    case M_BIG:
-        r->fill_bytes = 10u << 20;
-        break;
+    case M_BIG: r->fill_bytes = 10u << 20; break;
     case M_BIG_NOLEN:
         r->fill_bytes = 10u << 20;
         r->no_length = 1;
@@ -291,11 +290,8 @@ static void handler(void *ctx, const char *method, const char *path, const char 
         r->reason = "Unauthorized";
         r->body = "{\"message\":\"Unauthorized\",\"httpStatusCode\":401,\"errorCode\":0}";
         break;
-    case M_NO_CONTENT:
-        r->status = 204;
-        break;
-    case M_EMPTY_200:
-        break;
+    case M_NO_CONTENT: r->status = 204; break;
+    case M_EMPTY_200: break;
     case M_VTREE:
         if (script.vtree_503 > 0) {
             script.vtree_503--;
@@ -304,9 +300,7 @@ static void handler(void *ctx, const char *method, const char *path, const char 
         } else
             r->body = script.vtree_body;
         break;
-    default:
-        r->body = "\"3.5\"";
-        break;
+    default: r->body = "\"3.5\""; break;
     }
 }
 
@@ -339,7 +333,10 @@ static int srv_clean(void)
 
 static pfx_gw_client *srv_client(mode m)
 {
-    pfx_gw_config cfg = {.gateway = tsrv_hostport(srv), .user = "admin", .password = PASSWORD, .ca_file = srv_ca,
+    pfx_gw_config cfg = {.gateway = tsrv_hostport(srv),
+                         .user = "admin",
+                         .password = PASSWORD,
+                         .ca_file = srv_ca,
                          .timeout_s = 10};
     pfx_gw_client *c = NULL;
     sp_error e;
@@ -439,14 +436,16 @@ static void test_migration_endings(void)
     pfx_gw_migration m;
     sp_error e;
 
-    script.vtree_body = "{\"id\":\"c075744900000001\",\"storagePoolId\":\"e65f9c2700000000\",\"vtreeMigrationInfo\":"
-                        "{\"migrationStatus\":\"MigrationNormal\",\"migrationPauseReason\":\"MigrationError\"}}";
+    script.vtree_body =
+        "{\"id\":\"c075744900000001\",\"storagePoolId\":\"e65f9c2700000000\",\"vtreeMigrationInfo\":"
+        "{\"migrationStatus\":\"MigrationNormal\",\"migrationPauseReason\":\"MigrationError\"}}";
     CU_ASSERT_EQUAL(pfx_gw_vtree_migration_wait(c, "c075744900000001", &w, &m, &e), SP_E_GATEWAY);
     CU_ASSERT_TRUE(has(&e, "MigrationError"));
     CU_ASSERT_STRING_EQUAL(m.pause_reason, "MigrationError");
 
-    script.vtree_body = "{\"id\":\"c075744900000001\",\"storagePoolId\":\"e65f9c2700000000\",\"vtreeMigrationInfo\":"
-                        "{\"migrationStatus\":\"Paused\",\"migrationPauseReason\":null}}";
+    script.vtree_body =
+        "{\"id\":\"c075744900000001\",\"storagePoolId\":\"e65f9c2700000000\",\"vtreeMigrationInfo\":"
+        "{\"migrationStatus\":\"Paused\",\"migrationPauseReason\":null}}";
     CU_ASSERT_EQUAL(pfx_gw_vtree_migration_wait(c, "c075744900000001", &w, &m, &e), SP_E_STATE);
     CU_ASSERT_TRUE(has(&e, "paused"));
 
@@ -454,8 +453,9 @@ static void test_migration_endings(void)
     CU_ASSERT_EQUAL(pfx_gw_vtree_migration_wait(c, "c075744900000001", &w, &m, &e), SP_E_UNSUPPORTED);
 
     /* a lost poll is retried */
-    script.vtree_body = "{\"id\":\"c075744900000001\",\"storagePoolId\":\"e65f9c2700000000\",\"vtreeMigrationInfo\":"
-                        "{\"migrationStatus\":\"NotInMigration\",\"migrationPauseReason\":null}}";
+    script.vtree_body =
+        "{\"id\":\"c075744900000001\",\"storagePoolId\":\"e65f9c2700000000\",\"vtreeMigrationInfo\":"
+        "{\"migrationStatus\":\"NotInMigration\",\"migrationPauseReason\":null}}";
     script.vtree_503 = 2;
     script.calls = 0;
     CU_ASSERT_EQUAL(pfx_gw_vtree_migration_wait(c, "c075744900000001", &w, &m, &e), SP_OK);
@@ -495,7 +495,8 @@ int main(void)
     CU_add_test(s, "no password or token in any log line", test_no_secrets);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
-    failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed() + CU_get_number_of_suites_failed();
+    failures =
+        CU_get_number_of_failures() + CU_get_number_of_tests_failed() + CU_get_number_of_suites_failed();
     CU_cleanup_registry();
     gwt_log_capture_stop();
     curl_global_cleanup();

@@ -18,7 +18,8 @@ static void test_json_bodies(void)
     sp_error e;
     pfx_json_out *o;
 
-    CU_ASSERT_EQUAL_FATAL(pfx_json_flat(&body, &e, "name", "vol-1", "volumeSizeInKb", "8388608", NULL), SP_OK);
+    CU_ASSERT_EQUAL_FATAL(pfx_json_flat(&body, &e, "name", "vol-1", "volumeSizeInKb", "8388608", NULL),
+                          SP_OK);
     CU_ASSERT_STRING_EQUAL(body, "{\"name\":\"vol-1\",\"volumeSizeInKb\":\"8388608\"}");
     free(body);
     /* names with quotes, backslashes, '/' and non-ASCII are escaped, not pasted */
@@ -92,9 +93,9 @@ static void test_url(void)
         {"gw/", "https://gw:443/api", "gw:443"},
         {"[::ffff:10.0.0.1]:1", "https://[::ffff:10.0.0.1]:1/api", "[::ffff:10.0.0.1]:1"},
     };
-    static const char *const bad[] = {"", "http://gw", "ftp://gw", "gw:0", "gw:65536", "gw:12ab", "gw:",
-                                      "[fd00::1", "[zz::1]:443", "gw/other", "g w", "gw:443:1", "[::1]x",
-                                      "https://", "a..b:1/api/x"};
+    static const char *const bad[] = {"",        "http://gw", "ftp://gw", "gw:0",        "gw:65536",
+                                      "gw:12ab", "gw:",       "[fd00::1", "[zz::1]:443", "gw/other",
+                                      "g w",     "gw:443:1",  "[::1]x",   "https://",    "a..b:1/api/x"};
     char base[256], display[256];
     sp_error e;
 
@@ -104,13 +105,15 @@ static void test_url(void)
         CU_ASSERT_STRING_EQUAL(display, ok[i].display);
     }
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        CU_ASSERT_EQUAL(pfx_gw_url_parse(bad[i], base, sizeof(base), display, sizeof(display), &e), SP_E_INVALID);
+        CU_ASSERT_EQUAL(pfx_gw_url_parse(bad[i], base, sizeof(base), display, sizeof(display), &e),
+                        SP_E_INVALID);
         CU_ASSERT_NOT_EQUAL(e.message[0], '\0');
     }
     CU_ASSERT_EQUAL(pfx_gw_url_parse(NULL, base, sizeof(base), display, sizeof(display), &e), SP_E_INVALID);
     /* user info is refused and never echoed */
-    CU_ASSERT_EQUAL(pfx_gw_url_parse("https://admin:Hunter2!@gw/api", base, sizeof(base), display, sizeof(display), &e),
-                    SP_E_INVALID);
+    CU_ASSERT_EQUAL(
+        pfx_gw_url_parse("https://admin:Hunter2!@gw/api", base, sizeof(base), display, sizeof(display), &e),
+        SP_E_INVALID);
     CU_ASSERT_PTR_NULL(strstr(e.message, "Hunter2"));
     CU_ASSERT_PTR_NULL(strstr(e.message, "admin"));
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "***@gw"));
@@ -197,7 +200,8 @@ static void test_map_error(void)
         CU_ASSERT_EQUAL(got, cases[i].want);
     }
     /* 404: a JSON error is a missing object, an HTML page an unknown URL */
-    CU_ASSERT_EQUAL(pfx_gw_map_error(404, 1, 0, "The requested resource is not available", 1), SP_E_NOT_FOUND);
+    CU_ASSERT_EQUAL(pfx_gw_map_error(404, 1, 0, "The requested resource is not available", 1),
+                    SP_E_NOT_FOUND);
     CU_ASSERT_EQUAL(pfx_gw_map_error(404, 0, 0, NULL, 0), SP_E_PROTOCOL);
 }
 
@@ -217,9 +221,10 @@ static void test_error_from_reply(void)
     pfx_gw_http_reply r;
     sp_error e;
 
-    CU_ASSERT_EQUAL(judge(500, "Internal Server Error",
-                          "{\"message\":\"Could not find the volume\",\"httpStatusCode\":500,\"errorCode\":79}", &e, &r),
-                    SP_E_NOT_FOUND);
+    CU_ASSERT_EQUAL(
+        judge(500, "Internal Server Error",
+              "{\"message\":\"Could not find the volume\",\"httpStatusCode\":500,\"errorCode\":79}", &e, &r),
+        SP_E_NOT_FOUND);
     CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 500 (errorCode 79): Could not find the volume");
     CU_ASSERT_EQUAL(e.status, SP_E_NOT_FOUND);
     CU_ASSERT_EQUAL(e.http_status, 500);
@@ -227,16 +232,19 @@ static void test_error_from_reply(void)
     CU_ASSERT_EQUAL(r.error_code, 79);
 
     /* "Error with details": the detail's code and text are the real ones */
-    CU_ASSERT_EQUAL(judge(500, "", "{\"message\":\"Error with details\",\"httpStatusCode\":500,\"errorCode\":182,"
-                                   "\"details\":[{\"rc\":182,\"error\":\"TOO_MANY_SNAPS_IN_VTREE\",\"errorMessage\":"
-                                   "\"There are too many snapshots in the VTree\"}]}",
+    CU_ASSERT_EQUAL(judge(500, "",
+                          "{\"message\":\"Error with details\",\"httpStatusCode\":500,\"errorCode\":182,"
+                          "\"details\":[{\"rc\":182,\"error\":\"TOO_MANY_SNAPS_IN_VTREE\",\"errorMessage\":"
+                          "\"There are too many snapshots in the VTree\"}]}",
                           &e, &r),
                     SP_E_GATEWAY);
-    CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 500 (errorCode 182): There are too many snapshots in the "
-                                      "VTree [TOO_MANY_SNAPS_IN_VTREE]");
+    CU_ASSERT_STRING_EQUAL(e.message,
+                           "gateway returned 500 (errorCode 182): There are too many snapshots in the "
+                           "VTree [TOO_MANY_SNAPS_IN_VTREE]");
     CU_ASSERT_EQUAL(e.gateway_error_code, 182);
-    CU_ASSERT_EQUAL(judge(500, "", "{\"message\":\"Error with details\",\"errorCode\":0,\"details\":[{\"rc\":99,"
-                                   "\"errorMessage\":\"Volume name already in use.\"}]}",
+    CU_ASSERT_EQUAL(judge(500, "",
+                          "{\"message\":\"Error with details\",\"errorCode\":0,\"details\":[{\"rc\":99,"
+                          "\"errorMessage\":\"Volume name already in use.\"}]}",
                           &e, &r),
                     SP_E_EXISTS);
     CU_ASSERT_EQUAL(e.gateway_error_code, 99);
@@ -252,7 +260,8 @@ static void test_error_from_reply(void)
     CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 500 Internal Server Error (not a JSON answer)");
     CU_ASSERT_EQUAL(judge(503, "", "", &e, &r), SP_E_UNAVAILABLE);
     CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 503");
-    CU_ASSERT_EQUAL(judge(400, "Bad Request", "{\"message\":\"bad\",\"httpStatusCode\":400}", &e, &r), SP_E_INVALID);
+    CU_ASSERT_EQUAL(judge(400, "Bad Request", "{\"message\":\"bad\",\"httpStatusCode\":400}", &e, &r),
+                    SP_E_INVALID);
     CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 400 Bad Request: bad");
 
     /* a NULL err is allowed */

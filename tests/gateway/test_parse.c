@@ -188,9 +188,9 @@ static void test_fixture_small_bodies(void)
 static void test_fixtures_wrong_parser(void)
 {
     static const char *const names[] = {
-        "cinder_sdc_by_id_response.json", "cinder_sdc_instances_response.json",
+        "cinder_sdc_by_id_response.json",   "cinder_sdc_instances_response.json",
         "cinder_sdc_volumes_response.json", "csi_storage_pool_instances.json",
-        "csi_system_instances.json", "csi_snapshot_volumes_response.json",
+        "csi_system_instances.json",        "csi_snapshot_volumes_response.json",
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         size_t len;
@@ -214,7 +214,7 @@ static void test_fixtures_wrong_parser(void)
 static void test_fixtures_truncated(void)
 {
     static const char *const names[] = {
-        "cinder_sdc_volumes_response.json", "csi_storage_pool_statistics.json", "csi_sdc_instances.json",
+        "cinder_sdc_volumes_response.json",   "csi_storage_pool_statistics.json", "csi_sdc_instances.json",
         "csi_snapshot_volumes_response.json", "csi_system_instances.json",
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -245,9 +245,9 @@ static void test_fixtures_truncated(void)
 
 /* ---- objects without a fixture ------------------------------------------------------------ */
 
-#define VOLUME_JSON(extra)                                                                             \
-    "{\"id\":\"3df6b86600000000\",\"name\":\"vol-1-27cb-ab12\",\"sizeInKb\":8388608,"                  \
-    "\"storagePoolId\":\"e65f9c2700000000\",\"vtreeId\":\"c075744900000001\","                         \
+#define VOLUME_JSON(extra)                                                                                   \
+    "{\"id\":\"3df6b86600000000\",\"name\":\"vol-1-27cb-ab12\",\"sizeInKb\":8388608,"                        \
+    "\"storagePoolId\":\"e65f9c2700000000\",\"vtreeId\":\"c075744900000001\","                               \
     "\"volumeType\":\"ThickProvisioned\",\"ancestorVolumeId\":null,\"mappedSdcInfo\":null" extra "}"
 
 static void test_volume(void)
@@ -255,7 +255,8 @@ static void test_volume(void)
     pfx_gw_volume v;
     sp_error e;
 
-    CU_ASSERT_EQUAL_FATAL(pfx_gw_parse_volume(P(VOLUME_JSON(",\"unknownField\":{\"a\":[1,2]}")), &v, &e), SP_OK);
+    CU_ASSERT_EQUAL_FATAL(pfx_gw_parse_volume(P(VOLUME_JSON(",\"unknownField\":{\"a\":[1,2]}")), &v, &e),
+                          SP_OK);
     CU_ASSERT_STRING_EQUAL(v.id, "3df6b86600000000");
     CU_ASSERT_EQUAL(v.type, PFX_GW_VOLUME_THICK);
     CU_ASSERT_EQUAL(v.n_mappings, 0);
@@ -264,13 +265,14 @@ static void test_volume(void)
 
     /* Snapshots, numbers as strings, two mappings. */
     CU_ASSERT_EQUAL_FATAL(
-        pfx_gw_parse_volume(P("{\"id\":\"72cee42500000003\",\"name\":\"snap-1\",\"sizeInKb\":\"16777216\","
-                              "\"storagePoolId\":\"e65f9c2700000000\",\"vtreeId\":\"c075744900000001\","
-                              "\"volumeType\":\"Snapshot\",\"ancestorVolumeId\":\"3df6b86600000000\","
-                              "\"consistencyGroupId\":\"f30216fb00000001\",\"mappingToAllSdcsEnabled\":false,"
-                              "\"mappedSdcInfo\":[{\"sdcId\":\"01f7117d0000000b\",\"limitIops\":\"9000\","
-                              "\"limitBwInMbps\":90},{\"sdcId\":\"01f7117d0000000c\",\"sdcIp\":\"fd00::2\"}]}"),
-                            &v, &e),
+        pfx_gw_parse_volume(
+            P("{\"id\":\"72cee42500000003\",\"name\":\"snap-1\",\"sizeInKb\":\"16777216\","
+              "\"storagePoolId\":\"e65f9c2700000000\",\"vtreeId\":\"c075744900000001\","
+              "\"volumeType\":\"Snapshot\",\"ancestorVolumeId\":\"3df6b86600000000\","
+              "\"consistencyGroupId\":\"f30216fb00000001\",\"mappingToAllSdcsEnabled\":false,"
+              "\"mappedSdcInfo\":[{\"sdcId\":\"01f7117d0000000b\",\"limitIops\":\"9000\","
+              "\"limitBwInMbps\":90},{\"sdcId\":\"01f7117d0000000c\",\"sdcIp\":\"fd00::2\"}]}"),
+            &v, &e),
         SP_OK);
     CU_ASSERT_EQUAL(v.type, PFX_GW_VOLUME_SNAPSHOT);
     CU_ASSERT_EQUAL(v.size_kb, 16777216);
@@ -297,55 +299,64 @@ static void test_volume_bad(void)
     CU_ASSERT_TRUE(mentions(&e, "missing"));
     CU_ASSERT_STRING_EQUAL(v.id, ""); /* left zeroed */
     /* wrong types */
-    CU_ASSERT_EQUAL(pfx_gw_parse_volume(P(VOLUME_JSON(",\"sizeInKb\":true")), &v, &e), SP_OK); /* first wins */
+    CU_ASSERT_EQUAL(pfx_gw_parse_volume(P(VOLUME_JSON(",\"sizeInKb\":true")), &v, &e),
+                    SP_OK); /* first wins */
     CU_ASSERT_EQUAL(pfx_gw_parse_volume(P("{\"id\":5}"), &v, &e), SP_E_PROTOCOL);
     CU_ASSERT_TRUE(mentions(&e, "\"id\""));
-    CU_ASSERT_EQUAL(pfx_gw_parse_volume(P("{\"id\":\"1\",\"name\":\"n\",\"sizeInKb\":[1],\"storagePoolId\":\"a\","
-                                          "\"vtreeId\":\"b\",\"volumeType\":\"Snapshot\"}"),
-                                        &v, &e),
-                    SP_E_PROTOCOL);
+    CU_ASSERT_EQUAL(
+        pfx_gw_parse_volume(P("{\"id\":\"1\",\"name\":\"n\",\"sizeInKb\":[1],\"storagePoolId\":\"a\","
+                              "\"vtreeId\":\"b\",\"volumeType\":\"Snapshot\"}"),
+                            &v, &e),
+        SP_E_PROTOCOL);
     CU_ASSERT_TRUE(mentions(&e, "sizeInKb"));
     CU_ASSERT_TRUE(mentions(&e, "an array"));
     /* numbers that are not sizes */
-    static const char *const bad_sizes[] = {"-1", "1.5", "1e3", "\"12abc\"", "\"\"", "99999999999999999999",
-                                            "\"-5\""};
+    static const char *const bad_sizes[] = {
+        "-1", "1.5", "1e3", "\"12abc\"", "\"\"", "99999999999999999999", "\"-5\""};
     for (size_t i = 0; i < sizeof(bad_sizes) / sizeof(bad_sizes[0]); i++) {
         char body[512];
-        snprintf(body, sizeof(body),
-                 "{\"id\":\"1\",\"sizeInKb\":%s,\"storagePoolId\":\"a\",\"vtreeId\":\"b\",\"volumeType\":\"x\"}",
-                 bad_sizes[i]);
+        snprintf(
+            body, sizeof(body),
+            "{\"id\":\"1\",\"sizeInKb\":%s,\"storagePoolId\":\"a\",\"vtreeId\":\"b\",\"volumeType\":\"x\"}",
+            bad_sizes[i]);
         CU_ASSERT_EQUAL(pfx_gw_parse_volume(P(body), &v, &e), SP_E_PROTOCOL);
         CU_ASSERT_TRUE(mentions(&e, "sizeInKb"));
     }
     /* the largest 64-bit value is still a number */
-    CU_ASSERT_EQUAL(pfx_gw_parse_volume(P("{\"id\":\"1\",\"sizeInKb\":18446744073709551615,\"storagePoolId\":\"a\","
-                                          "\"vtreeId\":\"b\",\"volumeType\":\"x\"}"),
-                                        &v, &e),
-                    SP_OK);
+    CU_ASSERT_EQUAL(
+        pfx_gw_parse_volume(P("{\"id\":\"1\",\"sizeInKb\":18446744073709551615,\"storagePoolId\":\"a\","
+                              "\"vtreeId\":\"b\",\"volumeType\":\"x\"}"),
+                            &v, &e),
+        SP_OK);
     CU_ASSERT_EQUAL(v.size_kb, UINT64_MAX);
     CU_ASSERT_EQUAL(v.type, PFX_GW_VOLUME_OTHER);
     pfx_gw_volume_clear(&v);
     /* an id too long for its buffer is refused, not cut */
-    CU_ASSERT_EQUAL(pfx_gw_parse_volume(P("{\"id\":\"0123456789012345678901234567890123456789012345678901234567890123456789\"}"),
-                                        &v, &e),
-                    SP_E_PROTOCOL);
+    CU_ASSERT_EQUAL(
+        pfx_gw_parse_volume(
+            P("{\"id\":\"0123456789012345678901234567890123456789012345678901234567890123456789\"}"), &v, &e),
+        SP_E_PROTOCOL);
     CU_ASSERT_TRUE(mentions(&e, "bytes long"));
     /* a bad mapping entry fails the volume and frees what was read */
-    CU_ASSERT_EQUAL(pfx_gw_parse_volume(P(VOLUME_JSON(",\"mappedSdcInfo\":[{\"sdcId\":\"a\"},{\"sdcIp\":\"x\"}]")), &v, &e),
+    CU_ASSERT_EQUAL(pfx_gw_parse_volume(
+                        P(VOLUME_JSON(",\"mappedSdcInfo\":[{\"sdcId\":\"a\"},{\"sdcIp\":\"x\"}]")), &v, &e),
                     SP_OK); /* the earlier null mappedSdcInfo wins */
-    CU_ASSERT_EQUAL(pfx_gw_parse_volume(P("{\"id\":\"1\",\"sizeInKb\":1,\"storagePoolId\":\"a\",\"vtreeId\":\"b\","
-                                          "\"volumeType\":\"x\",\"mappedSdcInfo\":[{\"sdcId\":\"a\"},{\"sdcIp\":\"x\"}]}"),
-                                        &v, &e),
+    CU_ASSERT_EQUAL(pfx_gw_parse_volume(
+                        P("{\"id\":\"1\",\"sizeInKb\":1,\"storagePoolId\":\"a\",\"vtreeId\":\"b\","
+                          "\"volumeType\":\"x\",\"mappedSdcInfo\":[{\"sdcId\":\"a\"},{\"sdcIp\":\"x\"}]}"),
+                        &v, &e),
                     SP_E_PROTOCOL);
     CU_ASSERT_TRUE(mentions(&e, "mappedSdcInfo[1]"));
     CU_ASSERT_PTR_NULL(v.mappings);
-    CU_ASSERT_EQUAL(pfx_gw_parse_volume(P("{\"id\":\"1\",\"sizeInKb\":1,\"storagePoolId\":\"a\",\"vtreeId\":\"b\","
-                                          "\"volumeType\":\"x\",\"mappedSdcInfo\":[7]}"),
-                                        &v, &e),
-                    SP_E_PROTOCOL);
+    CU_ASSERT_EQUAL(
+        pfx_gw_parse_volume(P("{\"id\":\"1\",\"sizeInKb\":1,\"storagePoolId\":\"a\",\"vtreeId\":\"b\","
+                              "\"volumeType\":\"x\",\"mappedSdcInfo\":[7]}"),
+                            &v, &e),
+        SP_E_PROTOCOL);
     /* list items name their position */
     pfx_gw_volume_list l;
-    CU_ASSERT_EQUAL(pfx_gw_parse_volume_list(P("[" VOLUME_JSON("") ",{\"id\":\"2\"}]"), &l, &e), SP_E_PROTOCOL);
+    CU_ASSERT_EQUAL(pfx_gw_parse_volume_list(P("[" VOLUME_JSON("") ",{\"id\":\"2\"}]"), &l, &e),
+                    SP_E_PROTOCOL);
     CU_ASSERT_TRUE(mentions(&e, "item 1"));
     CU_ASSERT_PTR_NULL(l.items);
     CU_ASSERT_EQUAL(pfx_gw_parse_volume_list(P("[" VOLUME_JSON("") ",\"x\"]"), &l, &e), SP_E_PROTOCOL);
@@ -362,11 +373,12 @@ static void test_vtree(void)
     sp_error e;
 
     CU_ASSERT_EQUAL_FATAL(
-        pfx_gw_parse_vtree(P("{\"id\":\"c075744900000001\",\"name\":\"vol-1\",\"storagePoolId\":\"e65f9c2700000000\","
-                             "\"rootVolumes\":[\"3df6b86600000000\"],\"vtreeMigrationInfo\":{\"sourceStoragePoolId\":"
-                             "\"e65f9c2700000000\",\"destinationStoragePoolId\":\"e65f9c2700000001\",\"migrationStatus\":"
-                             "\"MigrationNormal\",\"migrationPauseReason\":null,\"migrationQueuePosition\":0}}"),
-                           &t, &e),
+        pfx_gw_parse_vtree(
+            P("{\"id\":\"c075744900000001\",\"name\":\"vol-1\",\"storagePoolId\":\"e65f9c2700000000\","
+              "\"rootVolumes\":[\"3df6b86600000000\"],\"vtreeMigrationInfo\":{\"sourceStoragePoolId\":"
+              "\"e65f9c2700000000\",\"destinationStoragePoolId\":\"e65f9c2700000001\",\"migrationStatus\":"
+              "\"MigrationNormal\",\"migrationPauseReason\":null,\"migrationQueuePosition\":0}}"),
+            &t, &e),
         SP_OK);
     CU_ASSERT_STRING_EQUAL(t.base_volume_id, "3df6b86600000000");
     CU_ASSERT_TRUE(t.migration.present);
@@ -385,19 +397,21 @@ static void test_vtree(void)
 
     CU_ASSERT_EQUAL(pfx_gw_parse_vtree(P("{\"id\":\"1\",\"storagePoolId\":\"2\"}"), &t, &e), SP_OK);
     CU_ASSERT_FALSE(t.migration.present); /* a gateway before 3.5 */
-    CU_ASSERT_EQUAL(pfx_gw_parse_vtree(P("{\"id\":\"1\",\"storagePoolId\":\"2\",\"vtreeMigrationInfo\":{}}"), &t, &e),
-                    SP_E_PROTOCOL);
+    CU_ASSERT_EQUAL(
+        pfx_gw_parse_vtree(P("{\"id\":\"1\",\"storagePoolId\":\"2\",\"vtreeMigrationInfo\":{}}"), &t, &e),
+        SP_E_PROTOCOL);
     CU_ASSERT_TRUE(mentions(&e, "migrationStatus"));
-    CU_ASSERT_EQUAL(pfx_gw_parse_vtree(P("{\"id\":\"1\",\"storagePoolId\":\"2\",\"vtreeMigrationInfo\":\"x\"}"), &t, &e),
-                    SP_E_PROTOCOL);
+    CU_ASSERT_EQUAL(
+        pfx_gw_parse_vtree(P("{\"id\":\"1\",\"storagePoolId\":\"2\",\"vtreeMigrationInfo\":\"x\"}"), &t, &e),
+        SP_E_PROTOCOL);
     CU_ASSERT_EQUAL(pfx_gw_parse_vtree(P("{\"id\":\"1\",\"storagePoolId\":\"2\",\"vtreeMigrationInfo\":"
                                          "{\"migrationStatus\":\"SomethingNew\"}}"),
                                        &t, &e),
                     SP_OK);
     CU_ASSERT_EQUAL(t.migration.status, PFX_GW_MIGRATION_UNKNOWN);
 
-    CU_ASSERT_EQUAL_FATAL(pfx_gw_parse_vtree_stats(P("{\"netProvisionedAddressesInKb\":\"1048576\",\"numOfVolumes\":3}"),
-                                                   &s, &e),
+    CU_ASSERT_EQUAL_FATAL(pfx_gw_parse_vtree_stats(
+                              P("{\"netProvisionedAddressesInKb\":\"1048576\",\"numOfVolumes\":3}"), &s, &e),
                           SP_OK);
     CU_ASSERT_TRUE(s.net_provisioned_addresses_kb.present);
     CU_ASSERT_EQUAL(s.net_provisioned_addresses_kb.value, 1048576);
@@ -415,27 +429,32 @@ static void test_domain_system_pool(void)
     pfx_gw_pool_stats s;
     sp_error e;
 
-    CU_ASSERT_EQUAL_FATAL(pfx_gw_parse_protection_domain(P("{\"id\":\"b8b3919900000000\",\"name\":\"pd1\",\"systemId\":"
-                                                           "\"14dbbf5617523654\",\"protectionDomainState\":\"Active\"}"),
-                                                         &d, &e),
-                          SP_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        pfx_gw_parse_protection_domain(P("{\"id\":\"b8b3919900000000\",\"name\":\"pd1\",\"systemId\":"
+                                         "\"14dbbf5617523654\",\"protectionDomainState\":\"Active\"}"),
+                                       &d, &e),
+        SP_OK);
     CU_ASSERT_STRING_EQUAL(d.system_id, "14dbbf5617523654");
     CU_ASSERT_STRING_EQUAL(d.state, "Active");
-    CU_ASSERT_EQUAL(pfx_gw_parse_protection_domain(P("{\"id\":\"b8b3919900000000\"}"), &d, &e), SP_E_PROTOCOL);
+    CU_ASSERT_EQUAL(pfx_gw_parse_protection_domain(P("{\"id\":\"b8b3919900000000\"}"), &d, &e),
+                    SP_E_PROTOCOL);
     CU_ASSERT_TRUE(mentions(&e, "systemId"));
 
-    CU_ASSERT_EQUAL(pfx_gw_parse_system(P("{\"id\":\"1\",\"mdmClusterState\":\"ClusteredNormal\"}"), &sys, &e), SP_OK);
+    CU_ASSERT_EQUAL(
+        pfx_gw_parse_system(P("{\"id\":\"1\",\"mdmClusterState\":\"ClusteredNormal\"}"), &sys, &e), SP_OK);
     CU_ASSERT_STRING_EQUAL(sys.mdm_cluster_state, "ClusteredNormal");
     CU_ASSERT_EQUAL(pfx_gw_parse_system(P("{\"name\":\"x\"}"), &sys, &e), SP_E_PROTOCOL);
 
-    CU_ASSERT_EQUAL(pfx_gw_parse_pool(P("{\"id\":\"1\",\"name\":\"p\",\"protectionDomainId\":\"2\",\"zeroPaddingEnabled\":"
-                                        "\"TRUE\"}"),
-                                      &p, &e),
+    CU_ASSERT_EQUAL(pfx_gw_parse_pool(
+                        P("{\"id\":\"1\",\"name\":\"p\",\"protectionDomainId\":\"2\",\"zeroPaddingEnabled\":"
+                          "\"TRUE\"}"),
+                        &p, &e),
                     SP_OK);
     CU_ASSERT_EQUAL(p.zero_padding_enabled, 1);
-    CU_ASSERT_EQUAL(pfx_gw_parse_pool(P("{\"id\":\"1\",\"name\":\"p\",\"protectionDomainId\":\"2\",\"zeroPaddingEnabled\":"
-                                        "\"maybe\"}"),
-                                      &p, &e),
+    CU_ASSERT_EQUAL(pfx_gw_parse_pool(
+                        P("{\"id\":\"1\",\"name\":\"p\",\"protectionDomainId\":\"2\",\"zeroPaddingEnabled\":"
+                          "\"maybe\"}"),
+                        &p, &e),
                     SP_E_PROTOCOL);
     CU_ASSERT_TRUE(mentions(&e, "zeroPaddingEnabled"));
 
@@ -470,10 +489,12 @@ static void test_small_bodies(void)
     CU_ASSERT_TRUE(mentions(&e, "version"));
     CU_ASSERT_EQUAL(pfx_gw_parse_string(P("\"\""), "id", buf, sizeof(buf), &e), SP_E_PROTOCOL);
     CU_ASSERT_EQUAL(pfx_gw_parse_string(P("{\"id\":\"x\"}"), "id", buf, sizeof(buf), &e), SP_E_PROTOCOL);
-    CU_ASSERT_EQUAL(pfx_gw_parse_string(P("\"3.5\" \"4.0\""), "version", buf, sizeof(buf), &e), SP_E_PROTOCOL);
-    CU_ASSERT_EQUAL(pfx_gw_parse_string(P("\"0123456789012345678901234567890123456789012345678901234567890123456789\""),
-                                        "id", buf, sizeof(buf), &e),
+    CU_ASSERT_EQUAL(pfx_gw_parse_string(P("\"3.5\" \"4.0\""), "version", buf, sizeof(buf), &e),
                     SP_E_PROTOCOL);
+    CU_ASSERT_EQUAL(
+        pfx_gw_parse_string(P("\"0123456789012345678901234567890123456789012345678901234567890123456789\""),
+                            "id", buf, sizeof(buf), &e),
+        SP_E_PROTOCOL);
 
     CU_ASSERT_EQUAL(pfx_gw_parse_created_id(P("{\"id\":\"3df6b86600000000\"}"), buf, sizeof(buf), &e), SP_OK);
     CU_ASSERT_STRING_EQUAL(buf, "3df6b86600000000");
@@ -489,12 +510,14 @@ static void test_small_bodies(void)
 
     CU_ASSERT_EQUAL(pfx_gw_parse_snapshot_group(P("{\"snapshotGroupId\":\"g\",\"volumeIdList\":[]}"), &g, &e),
                     SP_E_PROTOCOL);
-    CU_ASSERT_EQUAL(pfx_gw_parse_snapshot_group(P("{\"snapshotGroupId\":\"g\",\"volumeIdList\":[\"a\",3]}"), &g, &e),
-                    SP_E_PROTOCOL);
+    CU_ASSERT_EQUAL(
+        pfx_gw_parse_snapshot_group(P("{\"snapshotGroupId\":\"g\",\"volumeIdList\":[\"a\",3]}"), &g, &e),
+        SP_E_PROTOCOL);
     CU_ASSERT_TRUE(mentions(&e, "volumeIdList[1]"));
     CU_ASSERT_PTR_NULL(g.ids);
-    CU_ASSERT_EQUAL(pfx_gw_parse_snapshot_group(P("{\"snapshotGroupId\":\"g\",\"volumeIdList\":[\"a\",\"b\"]}"), &g, &e),
-                    SP_OK);
+    CU_ASSERT_EQUAL(
+        pfx_gw_parse_snapshot_group(P("{\"snapshotGroupId\":\"g\",\"volumeIdList\":[\"a\",\"b\"]}"), &g, &e),
+        SP_OK);
     CU_ASSERT_EQUAL(g.n, 2);
     CU_ASSERT_STRING_EQUAL(g.ids[1].id, "b");
     pfx_gw_snapshot_group_clear(&g);
@@ -505,16 +528,18 @@ static void test_error_body(void)
     pfx_gw_error_body eb;
     sp_error e;
 
-    CU_ASSERT_EQUAL(pfx_gw_parse_error_body(P("{\"message\":\"Error with details\",\"httpStatusCode\":500,\"errorCode\":0,"
-                                              "\"details\":[{\"rc\":182,\"error\":\"TOO_MANY_SNAPS_IN_VTREE\","
-                                              "\"errorMessage\":\"There are too many snapshots in the VTree\"}]}"),
-                                            &eb, &e),
+    CU_ASSERT_EQUAL(pfx_gw_parse_error_body(
+                        P("{\"message\":\"Error with details\",\"httpStatusCode\":500,\"errorCode\":0,"
+                          "\"details\":[{\"rc\":182,\"error\":\"TOO_MANY_SNAPS_IN_VTREE\","
+                          "\"errorMessage\":\"There are too many snapshots in the VTree\"}]}"),
+                        &eb, &e),
                     SP_OK);
     CU_ASSERT_TRUE(eb.has_detail);
     CU_ASSERT_EQUAL(eb.detail_rc, 182);
     CU_ASSERT_STRING_EQUAL(eb.detail_name, "TOO_MANY_SNAPS_IN_VTREE");
     /* lenient: wrong types are left empty, never an error */
-    CU_ASSERT_EQUAL(pfx_gw_parse_error_body(P("{\"message\":7,\"errorCode\":\"79\",\"details\":\"x\"}"), &eb, &e), SP_OK);
+    CU_ASSERT_EQUAL(
+        pfx_gw_parse_error_body(P("{\"message\":7,\"errorCode\":\"79\",\"details\":\"x\"}"), &eb, &e), SP_OK);
     CU_ASSERT_STRING_EQUAL(eb.message, "");
     CU_ASSERT_TRUE(eb.has_error_code);
     CU_ASSERT_EQUAL(eb.error_code, 79);
@@ -540,9 +565,20 @@ static void test_error_body(void)
 
 static void test_garbage(void)
 {
-    static const char *const inputs[] = {"", "   \n", "null", "true", "\"str\"", "42", "<html>oops</html>", "{",
-                                         "{\"id\":}", "{\"a\":1}{", "\xff\xfe{}", "{\"id\":\"\xc3\x28\"}",
-                                         "[{\"id\":1}]", "{\"id\":\"1\"} trailing"};
+    static const char *const inputs[] = {"",
+                                         "   \n",
+                                         "null",
+                                         "true",
+                                         "\"str\"",
+                                         "42",
+                                         "<html>oops</html>",
+                                         "{",
+                                         "{\"id\":}",
+                                         "{\"a\":1}{",
+                                         "\xff\xfe{}",
+                                         "{\"id\":\"\xc3\x28\"}",
+                                         "[{\"id\":1}]",
+                                         "{\"id\":\"1\"} trailing"};
     for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
         pfx_gw_volume v;
         pfx_gw_sdc_list l;
@@ -575,14 +611,17 @@ static void test_deep_nesting(void)
     CU_ASSERT_EQUAL(pfx_gw_parse_volume_list(buf, depth * 2, &l, &e), SP_E_PROTOCOL);
     CU_ASSERT_TRUE(mentions(&e, "deeper"));
     /* brackets inside strings do not count */
-    snprintf(buf, depth, "[{\"id\":\"1\",\"name\":\"%s\",\"sizeInKb\":1,\"storagePoolId\":\"a\",\"vtreeId\":\"b\","
-                         "\"volumeType\":\"x\"}]",
-             "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[");
+    snprintf(buf, depth,
+             "[{\"id\":\"1\",\"name\":\"%s\",\"sizeInKb\":1,\"storagePoolId\":\"a\",\"vtreeId\":\"b\","
+             "\"volumeType\":\"x\"}]",
+             "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+             "[[[[[[[");
     CU_ASSERT_EQUAL(pfx_gw_parse_volume_list(buf, strlen(buf), &l, &e), SP_OK);
     pfx_gw_volume_list_clear(&l);
     /* escaped quotes inside strings do not end them */
-    snprintf(buf, depth, "{\"id\":\"1\",\"name\":\"a\\\"[[[[\",\"sizeInKb\":1,\"storagePoolId\":\"a\",\"vtreeId\":\"b\","
-                         "\"volumeType\":\"x\"}");
+    snprintf(buf, depth,
+             "{\"id\":\"1\",\"name\":\"a\\\"[[[[\",\"sizeInKb\":1,\"storagePoolId\":\"a\",\"vtreeId\":\"b\","
+             "\"volumeType\":\"x\"}");
     pfx_gw_volume v;
     CU_ASSERT_EQUAL(pfx_gw_parse_volume(buf, strlen(buf), &v, &e), SP_OK);
     CU_ASSERT_STRING_EQUAL(v.name, "a\"[[[[");

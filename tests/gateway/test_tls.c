@@ -49,11 +49,16 @@ static int suite_clean(void)
 }
 
 /* A client for gateway with the given TLS settings; NULL ca uses the system store. */
-static sp_status call(const char *gateway, const char *password, const char *ca, const char *pin, int insecure,
-                      sp_error *e)
+static sp_status call(const char *gateway, const char *password, const char *ca, const char *pin,
+                      int insecure, sp_error *e)
 {
-    pfx_gw_config cfg = {.gateway = gateway, .user = "admin", .password = password, .ca_file = ca,
-                         .pinned_pubkey = pin, .insecure = insecure, .timeout_s = 10};
+    pfx_gw_config cfg = {.gateway = gateway,
+                         .user = "admin",
+                         .password = password,
+                         .ca_file = ca,
+                         .pinned_pubkey = pin,
+                         .insecure = insecure,
+                         .timeout_s = 10};
     pfx_gw_client *c = NULL;
     char v[16];
     sp_status st;
@@ -153,8 +158,8 @@ static void test_wrong_host_name(void)
     CU_ASSERT_EQUAL(call(tsim_hostport(s2), tsim_password(s2), ca, pin, 0, &e), SP_E_TLS);
     bad_pin = pin_of(tsim_cafile(sim)); /* another key */
     CU_ASSERT_EQUAL(call(tsim_hostport(s2), tsim_password(s2), NULL, bad_pin, 0, &e), SP_E_TLS);
-    CU_ASSERT_EQUAL(call(tsim_hostport(s2), tsim_password(s2), NULL, "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 0,
-                         &e),
+    CU_ASSERT_EQUAL(call(tsim_hostport(s2), tsim_password(s2), NULL,
+                         "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 0, &e),
                     SP_E_TLS);
 
     /* verification off: works, and says so in the log */
@@ -220,7 +225,8 @@ int main(void)
     CU_add_test(s, "no password or token in any log line", test_no_secrets);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
-    failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed() + CU_get_number_of_suites_failed();
+    failures =
+        CU_get_number_of_failures() + CU_get_number_of_tests_failed() + CU_get_number_of_suites_failed();
     CU_cleanup_registry();
     gwt_log_capture_stop();
     curl_global_cleanup();

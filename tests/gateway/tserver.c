@@ -69,8 +69,8 @@ static size_t read_request(SSL *ssl, tsrv *s, char *buf, size_t cap, size_t *hav
         int n = SSL_read(ssl, buf + *have, (int)(cap - 1 - *have));
         if (n <= 0) {
             int e = SSL_get_error(ssl, n);
-            if ((e == SSL_ERROR_WANT_READ || e == SSL_ERROR_SYSCALL) && (errno == EAGAIN || errno == EWOULDBLOCK) &&
-                !s->stopping)
+            if ((e == SSL_ERROR_WANT_READ || e == SSL_ERROR_SYSCALL) &&
+                (errno == EAGAIN || errno == EWOULDBLOCK) && !s->stopping)
                 continue;
             return 0;
         }
@@ -98,11 +98,12 @@ static int send_reply(SSL *ssl, const tsrv_reply *r)
 
     if (r->no_length)
         n = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nConnection: close\r\n\r\n",
-                     r->status, r->reason ? r->reason : "X", r->content_type ? r->content_type : "application/json");
+                     r->status, r->reason ? r->reason : "X",
+                     r->content_type ? r->content_type : "application/json");
     else
         n = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n\r\n",
-                     r->status, r->reason ? r->reason : "X", r->content_type ? r->content_type : "application/json",
-                     len);
+                     r->status, r->reason ? r->reason : "X",
+                     r->content_type ? r->content_type : "application/json", len);
     if (write_all(ssl, head, (size_t)n) != 0)
         return -1;
     if (!r->fill_bytes)
