@@ -5,6 +5,10 @@
 
 #include "cs.h"
 
+/* Attaches pool_id to hosts (every Up host of its scope when host_id is 0) and records each
+ * host's outcome. Fails when require_one and no host connected, or on database errors. */
+int host_pool_attach(host_cs *cs, int64_t pool_id, int64_t host_id, int require_one, host_err *e);
+
 /* Connects host_id to every pool of its cluster and zone (Lifecycle.attach, one host). A host
  * the plugin cannot connect is recorded with the reason; only database errors fail. */
 int host_pools_attach_host(host_cs *cs, int64_t host_id, host_err *e);
