@@ -56,16 +56,20 @@ static int build(host_cs *cs, long pools, long volumes, long clusters)
     if (exec(cs->db, "BEGIN; INSERT INTO zone(id, uuid, name, networktype, allocationstate, created) "
                      "VALUES (1, 'bench-zone', 'bench', 'Advanced', 'Enabled', 0);") != 0)
         return -1;
-    if (sqlite3_prepare_v2(cs->db,
-                           "INSERT INTO pool(id, uuid, name, zone_id, cluster_id, scope, state, provider, hypervisor, url, "
-                           "capacity_total, capacity_used, created) VALUES (?1, printf('%08d-0000-4000-8000-000000000000', ?1), "
-                           "printf('pool-%d', ?1), 1, ?2, ?3, ?4, 'PowerFlex', 'KVM', '', ?5, ?6, 0)",
-                           -1, &pool_st, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(cs->db, "INSERT INTO pool_tag(pool_id, tag) VALUES (?, ?)", -1, &tag_st, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(cs->db,
-                           "INSERT INTO volume(uuid, name, type, pool_id, size, provisioning, zone_id, state, created) "
-                           "VALUES (printf('v-%d', ?1), 'v', 'DATA', ?2, ?3, 'thin', 1, 'Ready', 0)",
-                           -1, &vol_st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(
+            cs->db,
+            "INSERT INTO pool(id, uuid, name, zone_id, cluster_id, scope, state, provider, hypervisor, url, "
+            "capacity_total, capacity_used, created) VALUES (?1, printf('%08d-0000-4000-8000-000000000000', "
+            "?1), "
+            "printf('pool-%d', ?1), 1, ?2, ?3, ?4, 'PowerFlex', 'KVM', '', ?5, ?6, 0)",
+            -1, &pool_st, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(cs->db, "INSERT INTO pool_tag(pool_id, tag) VALUES (?, ?)", -1, &tag_st, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(
+            cs->db,
+            "INSERT INTO volume(uuid, name, type, pool_id, size, provisioning, zone_id, state, created) "
+            "VALUES (printf('v-%d', ?1), 'v', 'DATA', ?2, ?3, 'thin', 1, 'Ready', 0)",
+            -1, &vol_st, NULL) != SQLITE_OK) {
         fprintf(stderr, "alloc-bench: %s\n", sqlite3_errmsg(cs->db));
         goto out;
     }
@@ -104,7 +108,8 @@ static int build(host_cs *cs, long pools, long volumes, long clusters)
     }
     if (exec(cs->db, "COMMIT; ANALYZE;") != 0)
         goto out;
-    fprintf(stderr, "alloc-bench: built %ld pools and %ld volumes in %.0f ms\n", pools, volumes, now_ms() - t0);
+    fprintf(stderr, "alloc-bench: built %ld pools and %ld volumes in %.0f ms\n", pools, volumes,
+            now_ms() - t0);
     rc = 0;
     goto out;
 dberr:
@@ -133,10 +138,18 @@ int main(int argc, char **argv)
 
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'p': pools = atol(optarg); break;
-        case 'v': volumes = atol(optarg); break;
-        case 'c': calls = atol(optarg); break;
-        case 'k': clusters = atol(optarg); break;
+        case 'p':
+            pools = atol(optarg);
+            break;
+        case 'v':
+            volumes = atol(optarg);
+            break;
+        case 'c':
+            calls = atol(optarg);
+            break;
+        case 'k':
+            clusters = atol(optarg);
+            break;
         default:
             fprintf(c == 'h' ? stdout : stderr,
                     "usage: alloc-bench [--pools N] [--volumes N] [--calls N] [--clusters N]\n");
@@ -193,7 +206,8 @@ int main(int argc, char **argv)
             goto fail;
         printf("refusal_ms=%.3f\n", now_ms() - s);
     }
-    printf("pools=%ld volumes=%ld calls=%ld found=%ld none=%ld worst_ms=%.3f\n", pools, volumes, calls, found, none, worst);
+    printf("pools=%ld volumes=%ld calls=%ld found=%ld none=%ld worst_ms=%.3f\n", pools, volumes, calls, found,
+           none, worst);
     printf("ms_per_call=%.3f\n", (t1 - t0) / (double)calls);
     host_cs_close(&cs);
     host_remove_tree(dir);

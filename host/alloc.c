@@ -18,7 +18,8 @@ int host_alloc_limits_load(host_cs *cs, int64_t zone_id, host_alloc_limits *out,
 {
     char zuuid[40], err[256];
 
-    if (host_sql_text(cs->db, zuuid, sizeof(zuuid), err, sizeof(err), "SELECT uuid FROM zone WHERE id = ?", "i", zone_id) < 0)
+    if (host_sql_text(cs->db, zuuid, sizeof(zuuid), err, sizeof(err), "SELECT uuid FROM zone WHERE id = ?",
+                      "i", zone_id) < 0)
         return host_fail_db(e, err);
     out->capacity_threshold = host_config_double(cs, HOST_CFG_CAPACITY_THRESHOLD, SP_SCOPE_ZONE, zuuid);
     out->allocated_threshold = host_config_double(cs, HOST_CFG_ALLOCATED_THRESHOLD, SP_SCOPE_ZONE, zuuid);
@@ -66,17 +67,18 @@ static char *tags_json(const char *tags, int *count)
  * CloudStack refuses a pool when used/total > capacity threshold, or when
  * (allocated + asked) / (total x factor) > allocated threshold; the factor is 1 for pools that
  * cannot be over-provisioned. */
-#define CAPACITY_SQL                                                                                            \
-    "p.capacity_total > 0 AND p.capacity_used <= :capth * p.capacity_total "                                  \
-    "AND p.allocated + :size + (CASE WHEN :tmpl != 0 AND NOT EXISTS (SELECT 1 FROM template_pool tp "         \
-    "WHERE tp.template_id = :tmpl AND tp.pool_id = p.id) THEN :tsize ELSE 0 END) "                              \
+#define CAPACITY_SQL                                                                                         \
+    "p.capacity_total > 0 AND p.capacity_used <= :capth * p.capacity_total "                                 \
+    "AND p.allocated + :size + (CASE WHEN :tmpl != 0 AND NOT EXISTS (SELECT 1 FROM template_pool tp "        \
+    "WHERE tp.template_id = :tmpl AND tp.pool_id = p.id) THEN :tsize ELSE 0 END) "                           \
     "<= :allocth * p.capacity_total * (CASE WHEN p.thin THEN coalesce(p.overprov, :factor) ELSE 1 END)"
 
-#define TAGS_SQL                                                                                                \
-    "(:ntags = 0 OR (SELECT count(*) FROM pool_tag t WHERE t.pool_id = p.id AND t.tag IN "                      \
+#define TAGS_SQL                                                                                             \
+    "(:ntags = 0 OR (SELECT count(*) FROM pool_tag t WHERE t.pool_id = p.id AND t.tag IN "                   \
     "(SELECT value FROM json_each(:tags))) = :ntags)"
 
-static int bind_req(sqlite3_stmt *st, const host_alloc_req *r, const host_alloc_limits *lim, const char *tags, int ntags)
+static int bind_req(sqlite3_stmt *st, const host_alloc_req *r, const host_alloc_limits *lim, const char *tags,
+                    int ntags)
 {
     struct {
         const char *name;
@@ -99,7 +101,8 @@ static int bind_req(sqlite3_stmt *st, const host_alloc_req *r, const host_alloc_
         int idx = sqlite3_bind_parameter_index(st, b[i].name);
         if (idx == 0)
             continue;
-        if ((b[i].is_double ? sqlite3_bind_double(st, idx, b[i].d) : sqlite3_bind_int64(st, idx, b[i].i)) != SQLITE_OK)
+        if ((b[i].is_double ? sqlite3_bind_double(st, idx, b[i].d) : sqlite3_bind_int64(st, idx, b[i].i)) !=
+            SQLITE_OK)
             return -1;
     }
     {
@@ -132,8 +135,8 @@ static int first_pool(host_cs *cs, const char *sql, const host_alloc_req *r, con
     return 0;
 }
 
-int host_alloc_check(host_cs *cs, int64_t pool_id, const host_alloc_req *r, const host_alloc_limits *lim, int *ok,
-                     char *why, size_t whylen, host_err *e)
+int host_alloc_check(host_cs *cs, int64_t pool_id, const host_alloc_req *r, const host_alloc_limits *lim,
+                     int *ok, char *why, size_t whylen, host_err *e)
 {
     char err[256], state[32], scope[16], *tags;
     int64_t zone = 0, cluster = 0, tag_ok = 0, cap_ok = 0, total = 0, used = 0, allocated = 0;
@@ -143,10 +146,11 @@ int host_alloc_check(host_cs *cs, int64_t pool_id, const host_alloc_req *r, cons
 
     *ok = 0;
     why[0] = '\0';
-    st = host_sql_prepare(cs->db, err, sizeof(err),
-                          "SELECT state, scope, zone_id, coalesce(cluster_id, 0), capacity_total, capacity_used, allocated, "
-                          "CASE WHEN thin THEN coalesce(overprov, ?2) ELSE 1 END FROM pool WHERE id = ?1",
-                          "id", pool_id, lim->factor);
+    st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT state, scope, zone_id, coalesce(cluster_id, 0), capacity_total, capacity_used, allocated, "
+        "CASE WHEN thin THEN coalesce(overprov, ?2) ELSE 1 END FROM pool WHERE id = ?1",
+        "id", pool_id, lim->factor);
     if (st == NULL)
         return host_fail_db(e, err);
     if (sqlite3_step(st) != SQLITE_ROW) {
@@ -180,7 +184,8 @@ int host_alloc_check(host_cs *cs, int64_t pool_id, const host_alloc_req *r, cons
     }
     if ((tags = tags_json(r->tags, &ntags)) == NULL)
         return host_fail(e, HOST_E_INTERNAL, "out of memory");
-    st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT 1 FROM pool p WHERE p.id = :id AND " TAGS_SQL, "i", pool_id);
+    st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT 1 FROM pool p WHERE p.id = :id AND " TAGS_SQL,
+                          "i", pool_id);
     if (st == NULL || bind_req(st, r, lim, tags, ntags) != 0) {
         free(tags);
         if (st != NULL)
@@ -189,7 +194,8 @@ int host_alloc_check(host_cs *cs, int64_t pool_id, const host_alloc_req *r, cons
     }
     tag_ok = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
-    st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT 1 FROM pool p WHERE p.id = :id AND " CAPACITY_SQL, "i", pool_id);
+    st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT 1 FROM pool p WHERE p.id = :id AND " CAPACITY_SQL,
+                          "i", pool_id);
     if (st == NULL || bind_req(st, r, lim, tags, ntags) != 0) {
         free(tags);
         if (st != NULL)
@@ -207,11 +213,13 @@ int host_alloc_check(host_cs *cs, int64_t pool_id, const host_alloc_req *r, cons
         if (total <= 0)
             snprintf(why, whylen, "its capacity is unknown (0 bytes)");
         else if ((double)used > lim->capacity_threshold * (double)total)
-            snprintf(why, whylen, "used capacity %.1f%% is above %s %.2f", 100.0 * (double)used / (double)total,
-                     HOST_CFG_CAPACITY_THRESHOLD, lim->capacity_threshold);
+            snprintf(why, whylen, "used capacity %.1f%% is above %s %.2f",
+                     100.0 * (double)used / (double)total, HOST_CFG_CAPACITY_THRESHOLD,
+                     lim->capacity_threshold);
         else
             snprintf(why, whylen,
-                     "allocated %lld + asked %llu bytes would be above %s %.2f of %lld bytes x over-provisioning %.2f",
+                     "allocated %lld + asked %llu bytes would be above %s %.2f of %lld bytes x "
+                     "over-provisioning %.2f",
                      (long long)allocated, (unsigned long long)r->size, HOST_CFG_ALLOCATED_THRESHOLD,
                      lim->allocated_threshold, (long long)total, factor);
         return 0;
@@ -221,8 +229,8 @@ int host_alloc_check(host_cs *cs, int64_t pool_id, const host_alloc_req *r, cons
 }
 
 /* Says why no pool in scope was suitable: the first few reasons, pool by pool. */
-static int explain(host_cs *cs, const host_alloc_req *r, const host_alloc_limits *lim, char *why, size_t whylen,
-                   host_err *e)
+static int explain(host_cs *cs, const host_alloc_req *r, const host_alloc_limits *lim, char *why,
+                   size_t whylen, host_err *e)
 {
     char err[256], one[512];
     sqlite3_stmt *st;
@@ -230,9 +238,10 @@ static int explain(host_cs *cs, const host_alloc_req *r, const host_alloc_limits
     size_t n, used = 0;
     int ok;
 
-    st = host_sql_prepare(cs->db, err, sizeof(err),
-                          "SELECT id FROM pool WHERE zone_id = ?1 AND (scope = 'ZONE' OR ?3 OR cluster_id = ?2) ORDER BY id",
-                          "iii", r->zone_id, r->cluster_id, (int64_t)r->any_cluster);
+    st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT id FROM pool WHERE zone_id = ?1 AND (scope = 'ZONE' OR ?3 OR cluster_id = ?2) ORDER BY id",
+        "iii", r->zone_id, r->cluster_id, (int64_t)r->any_cluster);
     if (st == NULL)
         return host_fail_db(e, err);
     if (host_stmt_ids(cs, st, &ids, &n, e) != 0)
@@ -250,8 +259,10 @@ static int explain(host_cs *cs, const host_alloc_req *r, const host_alloc_limits
         }
         if (ok)
             continue;
-        host_sql_text(cs->db, uuid, sizeof(uuid), err, sizeof(err), "SELECT uuid FROM pool WHERE id = ?", "i", ids[i]);
-        host_sql_text(cs->db, name, sizeof(name), err, sizeof(err), "SELECT name FROM pool WHERE id = ?", "i", ids[i]);
+        host_sql_text(cs->db, uuid, sizeof(uuid), err, sizeof(err), "SELECT uuid FROM pool WHERE id = ?", "i",
+                      ids[i]);
+        host_sql_text(cs->db, name, sizeof(name), err, sizeof(err), "SELECT name FROM pool WHERE id = ?", "i",
+                      ids[i]);
         used += (size_t)snprintf(why + used, whylen - used, "%spool %s: %s", used ? "; " : "", name, one);
         if (used >= whylen)
             used = whylen - 1;
@@ -264,14 +275,16 @@ static int explain(host_cs *cs, const host_alloc_req *r, const host_alloc_limits
 
 int host_alloc_pool(host_cs *cs, const host_alloc_req *r, int64_t *out, char *why, size_t whylen, host_err *e)
 {
-    static const char *cluster_sql = "SELECT p.id FROM pool p WHERE p.cluster_id = :cluster AND p.state = 'Up' "
-                                     "AND p.id != :exclude AND p.scope = 'CLUSTER' AND " TAGS_SQL " AND " CAPACITY_SQL
-                                     " ORDER BY p.id LIMIT 1";
-    static const char *any_cluster_sql = "SELECT p.id FROM pool p WHERE p.zone_id = :zone AND p.scope = 'CLUSTER' "
-                                         "AND p.state = 'Up' AND p.id != :exclude AND " TAGS_SQL " AND " CAPACITY_SQL
-                                         " ORDER BY p.id LIMIT 1";
-    static const char *zone_sql = "SELECT p.id FROM pool p WHERE p.zone_id = :zone AND p.scope = 'ZONE' AND p.state = 'Up' "
-                                  "AND p.id != :exclude AND " TAGS_SQL " AND " CAPACITY_SQL " ORDER BY p.id LIMIT 1";
+    static const char *cluster_sql =
+        "SELECT p.id FROM pool p WHERE p.cluster_id = :cluster AND p.state = 'Up' "
+        "AND p.id != :exclude AND p.scope = 'CLUSTER' AND " TAGS_SQL " AND " CAPACITY_SQL
+        " ORDER BY p.id LIMIT 1";
+    static const char *any_cluster_sql =
+        "SELECT p.id FROM pool p WHERE p.zone_id = :zone AND p.scope = 'CLUSTER' "
+        "AND p.state = 'Up' AND p.id != :exclude AND " TAGS_SQL " AND " CAPACITY_SQL " ORDER BY p.id LIMIT 1";
+    static const char *zone_sql =
+        "SELECT p.id FROM pool p WHERE p.zone_id = :zone AND p.scope = 'ZONE' AND p.state = 'Up' "
+        "AND p.id != :exclude AND " TAGS_SQL " AND " CAPACITY_SQL " ORDER BY p.id LIMIT 1";
     host_alloc_limits lim;
     char *tags;
     int ntags, rc = 0;

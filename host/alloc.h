@@ -7,11 +7,11 @@
 
 typedef struct host_alloc_req {
     int64_t zone_id;
-    int64_t cluster_id;   /* the host's cluster: its pools first; 0 = zone-wide pools only */
-    int any_cluster;      /* a detached volume: cluster pools of every cluster qualify too */
-    const char *tags;     /* comma-separated storage tags the pool must all carry; NULL = none */
-    uint64_t size;        /* bytes the new object takes */
-    int64_t template_id;  /* its template's size counts too where no copy is seeded yet; 0 = none */
+    int64_t cluster_id;  /* the host's cluster: its pools first; 0 = zone-wide pools only */
+    int any_cluster;     /* a detached volume: cluster pools of every cluster qualify too */
+    const char *tags;    /* comma-separated storage tags the pool must all carry; NULL = none */
+    uint64_t size;       /* bytes the new object takes */
+    int64_t template_id; /* its template's size counts too where no copy is seeded yet; 0 = none */
     uint64_t template_size;
     int64_t exclude_pool; /* never this pool (a migration's source); 0 = none */
 } host_alloc_req;
@@ -28,10 +28,11 @@ int host_alloc_limits_load(host_cs *cs, int64_t zone_id, host_alloc_limits *out,
 /* The first suitable pool in CloudStack's order (cluster-wide pools of the host's cluster, then
  * zone-wide; each by creation), or *out = 0 with `why` saying what ruled the pools out. Reads only
  * the pool rows and their aggregates: its cost does not grow with the number of volumes. */
-int host_alloc_pool(host_cs *cs, const host_alloc_req *r, int64_t *out, char *why, size_t whylen, host_err *e);
+int host_alloc_pool(host_cs *cs, const host_alloc_req *r, int64_t *out, char *why, size_t whylen,
+                    host_err *e);
 
 /* Whether one pool suits the request; `why` says why not. */
-int host_alloc_check(host_cs *cs, int64_t pool_id, const host_alloc_req *r, const host_alloc_limits *lim, int *ok,
-                     char *why, size_t whylen, host_err *e);
+int host_alloc_check(host_cs *cs, int64_t pool_id, const host_alloc_req *r, const host_alloc_limits *lim,
+                     int *ok, char *why, size_t whylen, host_err *e);
 
 #endif

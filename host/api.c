@@ -106,10 +106,10 @@ int host_param_ref(host_cs *cs, host_cmd *cmd, const char *key, const char *tabl
         return -1;
     if (*out == 0)
         return host_fail(e, HOST_E_PARAM, "Invalid parameter %s value=%s: no %s has this id", key, v,
-                         strcmp(table, "pool") == 0         ? "storage pool"
-                         : strcmp(table, "vm") == 0         ? "virtual machine"
+                         strcmp(table, "pool") == 0          ? "storage pool"
+                         : strcmp(table, "vm") == 0          ? "virtual machine"
                          : strcmp(table, "vm_snapshot") == 0 ? "VM snapshot"
-                                                            : table);
+                                                             : table);
     return 0;
 }
 
@@ -170,6 +170,6 @@ void host_event(host_cs *cs, const char *type, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
-    host_sql_run(cs->db, err, sizeof(err), "INSERT INTO event(type, description, created) VALUES (?, ?, ?)", "tti",
-                 type, text, host_now());
+    host_sql_run(cs->db, err, sizeof(err), "INSERT INTO event(type, description, created) VALUES (?, ?, ?)",
+                 "tti", type, text, host_now());
 }

@@ -20,8 +20,8 @@
 #define CAPACITY_STORAGE 2           /* used, as the array reports it */
 #define CAPACITY_STORAGE_ALLOCATED 3 /* allocated, against total x over-provisioning */
 
-static void capacity_row(host_jsonw *w, int type, const char *name, const char *zid, const char *zname, const char *pid,
-                         const char *pname, uint64_t used, uint64_t total)
+static void capacity_row(host_jsonw *w, int type, const char *name, const char *zid, const char *zname,
+                         const char *pid, const char *pname, uint64_t used, uint64_t total)
 {
     char pct[32];
     snprintf(pct, sizeof(pct), "%.2f", total > 0 ? 100.0 * (double)used / (double)total : 0.0);
@@ -49,11 +49,12 @@ static int list_capacity(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     int perpool = 0;
     sqlite3_stmt *st;
 
-    if (host_param_ref(cs, cmd, "zoneid", "zone", 0, &zone, e) != 0 || host_param_i64(cmd, "type", 0, &type, e) != 0 ||
-        host_param_bool(cmd, "perpool", 0, &perpool, e) != 0)
+    if (host_param_ref(cs, cmd, "zoneid", "zone", 0, &zone, e) != 0 ||
+        host_param_i64(cmd, "type", 0, &type, e) != 0 || host_param_bool(cmd, "perpool", 0, &perpool, e) != 0)
         return -1;
-    st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT id FROM pool WHERE (?1 = 0 OR zone_id = ?1) ORDER BY zone_id, id",
-                          "i", zone);
+    st = host_sql_prepare(cs->db, err, sizeof(err),
+                          "SELECT id FROM pool WHERE (?1 = 0 OR zone_id = ?1) ORDER BY zone_id, id", "i",
+                          zone);
     if (st == NULL || host_stmt_ids(cs, st, &ids, &n, e) != 0)
         return st == NULL ? host_fail_db(e, err) : -1;
     for (size_t i = 0; i < n && cs->sp != NULL; i++) {
@@ -61,14 +62,15 @@ static int list_capacity(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         host_pool_refresh(cs, ids[i], &ignored);
     }
     free(ids);
-    st = host_sql_prepare(cs->db, err, sizeof(err),
-                          perpool ? "SELECT z.uuid, z.name, p.uuid, p.name, p.capacity_used, p.capacity_total, p.allocated, "
-                                    "p.zone_id, CASE WHEN p.thin THEN coalesce(p.overprov, -1) ELSE 1 END FROM pool p "
-                                    "JOIN zone z ON z.id = p.zone_id WHERE (?1 = 0 OR p.zone_id = ?1) ORDER BY p.zone_id, p.id"
-                                  : "SELECT z.uuid, z.name, NULL, NULL, sum(p.capacity_used), sum(p.capacity_total), "
-                                    "sum(p.allocated), p.zone_id, -1 FROM pool p JOIN zone z ON z.id = p.zone_id "
-                                    "WHERE (?1 = 0 OR p.zone_id = ?1) GROUP BY p.zone_id ORDER BY p.zone_id",
-                          "i", zone);
+    st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        perpool ? "SELECT z.uuid, z.name, p.uuid, p.name, p.capacity_used, p.capacity_total, p.allocated, "
+                  "p.zone_id, CASE WHEN p.thin THEN coalesce(p.overprov, -1) ELSE 1 END FROM pool p "
+                  "JOIN zone z ON z.id = p.zone_id WHERE (?1 = 0 OR p.zone_id = ?1) ORDER BY p.zone_id, p.id"
+                : "SELECT z.uuid, z.name, NULL, NULL, sum(p.capacity_used), sum(p.capacity_total), "
+                  "sum(p.allocated), p.zone_id, -1 FROM pool p JOIN zone z ON z.id = p.zone_id "
+                  "WHERE (?1 = 0 OR p.zone_id = ?1) GROUP BY p.zone_id ORDER BY p.zone_id",
+        "i", zone);
     if (st == NULL)
         return host_fail_db(e, err);
     host_jsonw_array_begin(w, "capacity");
@@ -85,8 +87,8 @@ static int list_capacity(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
             rows++;
         }
         if (type == 0 || type == CAPACITY_STORAGE_ALLOCATED) {
-            capacity_row(w, CAPACITY_STORAGE_ALLOCATED, "STORAGE_ALLOCATED", zid, zname, pid, host_col_text(st, 3), alloc,
-                         (uint64_t)((double)total * factor));
+            capacity_row(w, CAPACITY_STORAGE_ALLOCATED, "STORAGE_ALLOCATED", zid, zname, pid,
+                         host_col_text(st, 3), alloc, (uint64_t)((double)total * factor));
             rows++;
         }
     }
@@ -157,12 +159,13 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     host_jsonw_string(w, "id", uuid);
     host_jsonw_uint(w, "arrayvolumes", arr.n);
     /* Harness objects on this pool missing on the array. */
-    st = host_sql_prepare(cs->db, err, sizeof(err),
-                          "SELECT 'volume', uuid, path FROM volume WHERE pool_id = ?1 UNION ALL "
-                          "SELECT 'snapshot', uuid, path FROM snapshot WHERE pool_id = ?1 UNION ALL "
-                          "SELECT 'template', (SELECT uuid FROM template t WHERE t.id = template_id), path FROM template_pool "
-                          "WHERE pool_id = ?1",
-                          "i", id);
+    st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT 'volume', uuid, path FROM volume WHERE pool_id = ?1 UNION ALL "
+        "SELECT 'snapshot', uuid, path FROM snapshot WHERE pool_id = ?1 UNION ALL "
+        "SELECT 'template', (SELECT uuid FROM template t WHERE t.id = template_id), path FROM template_pool "
+        "WHERE pool_id = ?1",
+        "i", id);
     if (st == NULL) {
         host_fail_db(e, err);
         goto out_obj;
@@ -182,7 +185,8 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
             host_jsonw_string(w, "id", host_col_text(st, 1));
             host_jsonw_string(w, "path", path);
             host_jsonw_object_end(w);
-            host_buf_printf(&problems, "%s %s (%s) is missing on the array; ", host_col_text(st, 0), host_col_text(st, 1), path);
+            host_buf_printf(&problems, "%s %s (%s) is missing on the array; ", host_col_text(st, 0),
+                            host_col_text(st, 1), path);
             nproblems++;
         }
     }
@@ -203,12 +207,13 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     host_jsonw_array_end(w);
     /* Mappings: a host sees a volume's device exactly when the harness granted it there. The ABI
      * has no list of a volume's mappings, so each connected host is asked for the device. */
-    st = host_sql_prepare(cs->db, err, sizeof(err),
-                          "SELECT v.id, v.uuid, v.path, ph.host_id, h.name, "
-                          "EXISTS (SELECT 1 FROM access a WHERE a.volume_id = v.id AND a.host_id = ph.host_id) "
-                          "FROM volume v JOIN pool_host ph ON ph.pool_id = v.pool_id AND ph.status = 'Up' "
-                          "JOIN host h ON h.id = ph.host_id WHERE v.pool_id = ? ORDER BY v.id, ph.host_id",
-                          "i", id);
+    st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT v.id, v.uuid, v.path, ph.host_id, h.name, "
+        "EXISTS (SELECT 1 FROM access a WHERE a.volume_id = v.id AND a.host_id = ph.host_id) "
+        "FROM volume v JOIN pool_host ph ON ph.pool_id = v.pool_id AND ph.status = 'Up' "
+        "JOIN host h ON h.id = ph.host_id WHERE v.pool_id = ? ORDER BY v.id, ph.host_id",
+        "i", id);
     if (st == NULL) {
         host_fail_db(e, err);
         goto out_obj;
@@ -221,9 +226,11 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         if (host_href_load(cs, sqlite3_column_int64(st, 3), &href, e) != 0)
             goto out_arr;
         memset(&se, 0, sizeof(se));
-        s = cs->sp->adaptor->get_physical_disk(pool, &(sp_volume_ref){host_col_text(st, 2)}, &href.ref, &disk, &se);
+        s = cs->sp->adaptor->get_physical_disk(pool, &(sp_volume_ref){host_col_text(st, 2)}, &href.ref, &disk,
+                                               &se);
         if (s != SP_OK && s != SP_E_NOT_FOUND) {
-            host_fail_sp(e, s, &se, "host %s cannot tell whether it sees volume %s", href.name, host_col_text(st, 1));
+            host_fail_sp(e, s, &se, "host %s cannot tell whether it sees volume %s", href.name,
+                         host_col_text(st, 1));
             goto out_arr;
         }
         present = s == SP_OK;
@@ -231,10 +238,12 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
             host_jsonw_object_begin(w, NULL);
             host_jsonw_string(w, "volumeid", host_col_text(st, 1));
             host_jsonw_string(w, "hostname", href.name);
-            host_jsonw_string(w, "problem", present ? "mapped to a host that does not run its VM" : "not mapped to its VM's host");
+            host_jsonw_string(w, "problem",
+                              present ? "mapped to a host that does not run its VM"
+                                      : "not mapped to its VM's host");
             host_jsonw_object_end(w);
-            host_buf_printf(&problems, "volume %s is %s host %s; ", host_col_text(st, 1), present ? "mapped to" : "not mapped to",
-                            href.name);
+            host_buf_printf(&problems, "volume %s is %s host %s; ", host_col_text(st, 1),
+                            present ? "mapped to" : "not mapped to", href.name);
             nproblems++;
         }
     }
@@ -242,7 +251,8 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     sqlite3_finalize(st);
     st = NULL;
     /* The aggregate the allocator reads must equal the sum of its rows. */
-    if (host_sql_int(cs->db, &allocated, err, sizeof(err), "SELECT allocated FROM pool WHERE id = ?", "i", id) < 0 ||
+    if (host_sql_int(cs->db, &allocated, err, sizeof(err), "SELECT allocated FROM pool WHERE id = ?", "i",
+                     id) < 0 ||
         host_sql_int(cs->db, &sum, err, sizeof(err),
                      "SELECT (SELECT coalesce(sum(size), 0) FROM volume WHERE pool_id = ?1) + "
                      "(SELECT coalesce(sum(size), 0) FROM snapshot WHERE pool_id = ?1) + "
@@ -253,13 +263,15 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     }
     host_jsonw_uint(w, "disksizeallocated", (uint64_t)allocated);
     if (allocated != sum) {
-        host_buf_printf(&problems, "allocated %lld differs from the sum of its objects %lld; ", (long long)allocated, (long long)sum);
+        host_buf_printf(&problems, "allocated %lld differs from the sum of its objects %lld; ",
+                        (long long)allocated, (long long)sum);
         nproblems++;
     }
     host_jsonw_bool(w, "consistent", nproblems == 0);
     host_jsonw_object_end(w);
     if (nproblems > 0) {
-        host_fail(e, HOST_E_INTERNAL, "storage pool %s is not consistent: %.1200s", uuid, host_buf_str(&problems));
+        host_fail(e, HOST_E_INTERNAL, "storage pool %s is not consistent: %.1200s", uuid,
+                  host_buf_str(&problems));
         goto out;
     }
     rc = 0;

@@ -24,7 +24,9 @@ static int scope_of(host_cs *cs, host_cmd *cmd, sp_scope *scope, const char **id
         const char *param;
         const char *table;
         sp_scope scope;
-    } s[] = {{"zoneid", "zone", SP_SCOPE_ZONE}, {"storageid", "pool", SP_SCOPE_POOL}, {"hostid", "host", SP_SCOPE_HOST}};
+    } s[] = {{"zoneid", "zone", SP_SCOPE_ZONE},
+             {"storageid", "pool", SP_SCOPE_POOL},
+             {"hostid", "host", SP_SCOPE_HOST}};
     int64_t row;
 
     *scope = SP_SCOPE_GLOBAL;
@@ -101,7 +103,8 @@ static int update_configuration(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_
     if (host_config_set(cs, name, scope, id, value, e) != 0)
         return -1;
     d = host_config_def(name);
-    host_event(cs, "CONFIGURATION.VALUE.EDIT", "%s=%s at %s scope", name, value != NULL ? value : "(reset)", scope_name(scope));
+    host_event(cs, "CONFIGURATION.VALUE.EDIT", "%s=%s at %s scope", name, value != NULL ? value : "(reset)",
+               scope_name(scope));
     write_one(cs, w, "configuration", d, scope, id);
     return 0;
 }

@@ -59,7 +59,8 @@ static sqlite3_stmt *row(host_cs *cs, const char *sql, int64_t id, host_err *e)
 
 int host_json_zone(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host_err *e)
 {
-    sqlite3_stmt *st = row(cs, "SELECT uuid, name, networktype, allocationstate FROM zone WHERE id = ?", id, e);
+    sqlite3_stmt *st =
+        row(cs, "SELECT uuid, name, networktype, allocationstate FROM zone WHERE id = ?", id, e);
     if (st == NULL)
         return -1;
     host_jsonw_object_begin(w, key);
@@ -91,7 +92,8 @@ int host_json_pod(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host_
 int host_json_cluster(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host_err *e)
 {
     sqlite3_stmt *st =
-        row(cs, "SELECT uuid, name, zone_id, pod_id, hypervisor, allocationstate FROM cluster WHERE id = ?", id, e);
+        row(cs, "SELECT uuid, name, zone_id, pod_id, hypervisor, allocationstate FROM cluster WHERE id = ?",
+            id, e);
     if (st == NULL)
         return -1;
     host_jsonw_object_begin(w, key);
@@ -111,10 +113,11 @@ int host_json_cluster(host_cs *cs, host_jsonw *w, const char *key, int64_t id, h
 int host_json_host(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host_err *e)
 {
     char created[32], buf[1024];
-    sqlite3_stmt *st = row(cs,
-                           "SELECT uuid, name, ip, zone_id, pod_id, cluster_id, state, resourcestate, created, "
-                           "sdc_guid FROM host WHERE id = ?",
-                           id, e);
+    sqlite3_stmt *st =
+        row(cs,
+            "SELECT uuid, name, ip, zone_id, pod_id, cluster_id, state, resourcestate, created, "
+            "sdc_guid FROM host WHERE id = ?",
+            id, e);
     static const char *agent_keys[] = {SP_SETTING_HOST_CACHE, SP_SETTING_SDC_HOME, SP_SETTING_DEVICE_DIR};
     if (st == NULL)
         return -1;
@@ -162,8 +165,10 @@ static int create_zone(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (host_uuid(uuid) != 0)
         return host_fail(e, HOST_E_INTERNAL, "no randomness");
     if (host_sql_run(cs->db, err, sizeof(err),
-                     "INSERT INTO zone(uuid, name, networktype, allocationstate, created) VALUES (?, ?, ?, 'Disabled', ?)",
-                     "ttti", uuid, name, strcasecmp(type, "Basic") == 0 ? "Basic" : "Advanced", host_now()) < 0)
+                     "INSERT INTO zone(uuid, name, networktype, allocationstate, created) VALUES (?, ?, ?, "
+                     "'Disabled', ?)",
+                     "ttti", uuid, name, strcasecmp(type, "Basic") == 0 ? "Basic" : "Advanced",
+                     host_now()) < 0)
         return host_fail_db(e, err);
     id = sqlite3_last_insert_rowid(cs->db);
     host_event(cs, "ZONE.CREATE", "zone %s created", name);
@@ -173,10 +178,11 @@ static int create_zone(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 static int list_zones(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     char err[256];
-    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
-                                        "SELECT id FROM zone WHERE (?1 IS NULL OR uuid = ?1) AND (?2 IS NULL OR name = ?2) "
-                                        "ORDER BY id",
-                                        "tt", host_param(cmd, "id", 0, e), host_param(cmd, "name", 0, e));
+    sqlite3_stmt *st =
+        host_sql_prepare(cs->db, err, sizeof(err),
+                         "SELECT id FROM zone WHERE (?1 IS NULL OR uuid = ?1) AND (?2 IS NULL OR name = ?2) "
+                         "ORDER BY id",
+                         "tt", host_param(cmd, "id", 0, e), host_param(cmd, "name", 0, e));
     if (st == NULL)
         return host_fail_db(e, err);
     return host_write_list(cs, w, "zone", st, host_json_zone, e);
@@ -191,7 +197,8 @@ static int update_zone(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 
     if (host_param_ref(cs, cmd, "id", "zone", 1, &id, e) != 0)
         return -1;
-    if (name != NULL && host_sql_run(cs->db, err, sizeof(err), "UPDATE zone SET name = ? WHERE id = ?", "ti", name, id) < 0)
+    if (name != NULL &&
+        host_sql_run(cs->db, err, sizeof(err), "UPDATE zone SET name = ? WHERE id = ?", "ti", name, id) < 0)
         return host_fail_db(e, err);
     if (state != NULL) {
         if (strcasecmp(state, "Enabled") != 0 && strcasecmp(state, "Disabled") != 0)
@@ -214,11 +221,13 @@ static int delete_zone(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (host_param_ref(cs, cmd, "id", "zone", 1, &id, e) != 0)
         return -1;
     if (host_sql_int(cs->db, &n, err, sizeof(err),
-                     "SELECT (SELECT count(*) FROM pod WHERE zone_id = ?1) + (SELECT count(*) FROM pool WHERE zone_id = ?1)",
+                     "SELECT (SELECT count(*) FROM pod WHERE zone_id = ?1) + (SELECT count(*) FROM pool "
+                     "WHERE zone_id = ?1)",
                      "i", id) < 0)
         return host_fail_db(e, err);
     if (n > 0)
-        return host_fail(e, HOST_E_IN_USE, "The zone is not deletable because there are servers or storage pools in it");
+        return host_fail(e, HOST_E_IN_USE,
+                         "The zone is not deletable because there are servers or storage pools in it");
     if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM zone WHERE id = ?", "i", id) < 0 ||
         host_sql_run(cs->db, err, sizeof(err), "DELETE FROM config WHERE scope = 1 AND scope_id = ?", "t",
                      host_param(cmd, "id", 1, e)) < 0)
@@ -237,8 +246,8 @@ static int create_pod(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         return -1;
     if (host_uuid(uuid) != 0)
         return host_fail(e, HOST_E_INTERNAL, "no randomness");
-    if (host_sql_run(cs->db, err, sizeof(err), "INSERT INTO pod(uuid, name, zone_id) VALUES (?, ?, ?)", "tti", uuid, name,
-                     zone) < 0)
+    if (host_sql_run(cs->db, err, sizeof(err), "INSERT INTO pod(uuid, name, zone_id) VALUES (?, ?, ?)", "tti",
+                     uuid, name, zone) < 0)
         return host_fail(e, HOST_E_PARAM, "A pod with name %s already exists in the zone (%s)", name, err);
     return host_json_pod(cs, w, "pod", sqlite3_last_insert_rowid(cs->db), e);
 }
@@ -251,9 +260,10 @@ static int list_pods(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 
     if (host_param_ref(cs, cmd, "zoneid", "zone", 0, &zone, e) != 0)
         return -1;
-    st = host_sql_prepare(cs->db, err, sizeof(err),
-                          "SELECT id FROM pod WHERE (?1 IS NULL OR uuid = ?1) AND (?2 = 0 OR zone_id = ?2) ORDER BY id",
-                          "ti", host_param(cmd, "id", 0, e), zone);
+    st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT id FROM pod WHERE (?1 IS NULL OR uuid = ?1) AND (?2 = 0 OR zone_id = ?2) ORDER BY id", "ti",
+        host_param(cmd, "id", 0, e), zone);
     if (st == NULL)
         return host_fail_db(e, err);
     return host_write_list(cs, w, "pod", st, host_json_pod, e);
@@ -267,11 +277,14 @@ static int add_cluster(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     int64_t zone, pod, podzone = 0;
 
     if (name == NULL || host_param_ref(cs, cmd, "zoneid", "zone", 1, &zone, e) != 0 ||
-        host_param_ref(cs, cmd, "podid", "pod", 1, &pod, e) != 0 || (hv = host_param(cmd, "hypervisor", 1, e)) == NULL)
+        host_param_ref(cs, cmd, "podid", "pod", 1, &pod, e) != 0 ||
+        (hv = host_param(cmd, "hypervisor", 1, e)) == NULL)
         return -1;
     if (strcasecmp(hv, "KVM") != 0)
-        return host_fail(e, HOST_E_PARAM, "Hypervisor %s is not supported by this harness: its hosts are KVM agents", hv);
-    if (host_sql_int(cs->db, &podzone, err, sizeof(err), "SELECT zone_id FROM pod WHERE id = ?", "i", pod) < 0)
+        return host_fail(e, HOST_E_PARAM,
+                         "Hypervisor %s is not supported by this harness: its hosts are KVM agents", hv);
+    if (host_sql_int(cs->db, &podzone, err, sizeof(err), "SELECT zone_id FROM pod WHERE id = ?", "i", pod) <
+        0)
         return host_fail_db(e, err);
     if (podzone != zone)
         return host_fail(e, HOST_E_PARAM, "Pod %s is not in zone %s", host_param(cmd, "podid", 1, e),
@@ -300,10 +313,11 @@ static int list_clusters(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (host_param_ref(cs, cmd, "zoneid", "zone", 0, &zone, e) != 0 ||
         host_param_ref(cs, cmd, "podid", "pod", 0, &pod, e) != 0)
         return -1;
-    st = host_sql_prepare(cs->db, err, sizeof(err),
-                          "SELECT id FROM cluster WHERE (?1 IS NULL OR uuid = ?1) AND (?2 = 0 OR zone_id = ?2) "
-                          "AND (?3 = 0 OR pod_id = ?3) AND (?4 IS NULL OR name = ?4) ORDER BY id",
-                          "tiit", host_param(cmd, "id", 0, e), zone, pod, host_param(cmd, "name", 0, e));
+    st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT id FROM cluster WHERE (?1 IS NULL OR uuid = ?1) AND (?2 = 0 OR zone_id = ?2) "
+        "AND (?3 = 0 OR pod_id = ?3) AND (?4 IS NULL OR name = ?4) ORDER BY id",
+        "tiit", host_param(cmd, "id", 0, e), zone, pod, host_param(cmd, "name", 0, e));
     if (st == NULL)
         return host_fail_db(e, err);
     return host_write_list(cs, w, "cluster", st, host_json_cluster, e);
@@ -331,7 +345,8 @@ static int host_ip(const char *url, char *ip, size_t len, host_err *e)
     memcpy(ip, p, n);
     ip[n] = '\0';
     if (inet_pton(AF_INET, ip, tmp) != 1 && inet_pton(AF_INET6, ip, tmp) != 1)
-        return host_fail(e, HOST_E_PARAM, "Invalid host url %s: the harness takes an IP address (127.0.0.x for tests)", url);
+        return host_fail(e, HOST_E_PARAM,
+                         "Invalid host url %s: the harness takes an IP address (127.0.0.x for tests)", url);
     return 0;
 }
 
@@ -348,16 +363,20 @@ static int add_host(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         url = host_param(cmd, "ipaddress", 1, e);
     if (url == NULL || host_param_ref(cs, cmd, "zoneid", "zone", 1, &zone, e) != 0 ||
         host_param_ref(cs, cmd, "podid", "pod", 1, &pod, e) != 0 ||
-        host_param_ref(cs, cmd, "clusterid", "cluster", 1, &cluster, e) != 0 || host_ip(url, ip, sizeof(ip), e) != 0)
+        host_param_ref(cs, cmd, "clusterid", "cluster", 1, &cluster, e) != 0 ||
+        host_ip(url, ip, sizeof(ip), e) != 0)
         return -1;
     hv = host_param(cmd, "hypervisor", 0, e);
     if (hv != NULL && strcasecmp(hv, "KVM") != 0)
         return host_fail(e, HOST_E_PARAM, "Hypervisor %s is not supported: hosts are KVM agents", hv);
-    if (host_sql_int(cs->db, &cz, err, sizeof(err), "SELECT zone_id FROM cluster WHERE id = ?", "i", cluster) < 0 ||
-        host_sql_int(cs->db, &cp, err, sizeof(err), "SELECT pod_id FROM cluster WHERE id = ?", "i", cluster) < 0)
+    if (host_sql_int(cs->db, &cz, err, sizeof(err), "SELECT zone_id FROM cluster WHERE id = ?", "i",
+                     cluster) < 0 ||
+        host_sql_int(cs->db, &cp, err, sizeof(err), "SELECT pod_id FROM cluster WHERE id = ?", "i", cluster) <
+            0)
         return host_fail_db(e, err);
     if (cz != zone || cp != pod)
-        return host_fail(e, HOST_E_PARAM, "Cluster %s is not in the given zone and pod", host_param(cmd, "clusterid", 1, e));
+        return host_fail(e, HOST_E_PARAM, "Cluster %s is not in the given zone and pod",
+                         host_param(cmd, "clusterid", 1, e));
     if (name == NULL) {
         snprintf(defname, sizeof(defname), "kvm-%s", ip);
         for (char *c = defname; *c; c++)
@@ -376,7 +395,8 @@ static int add_host(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         return host_fail(e, HOST_E_INTERNAL, "out of memory");
     }
     if (host_sql_run(cs->db, err, sizeof(err),
-                     "INSERT INTO host(uuid, name, ip, zone_id, pod_id, cluster_id, state, resourcestate, sdc_guid, dir, "
+                     "INSERT INTO host(uuid, name, ip, zone_id, pod_id, cluster_id, state, resourcestate, "
+                     "sdc_guid, dir, "
                      "created) VALUES (?, ?, ?, ?, ?, ?, 'Up', 'Enabled', ?, ?, ?)",
                      "tttiiitti", uuid, name, ip, zone, pod, cluster, guid, dir, host_now()) < 0) {
         host_fail(e, HOST_E_PARAM, "A host named %s or with address %s already exists", name, ip);

@@ -17,10 +17,11 @@
 int host_json_offering(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host_err *e)
 {
     char err[256], created[32];
-    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
-                                        "SELECT uuid, name, displaytext, kind, provisioning, disksize, customized, cpunumber, "
-                                        "cpuspeed, memory, tags, iops, bw, created, systemuse FROM offering WHERE id = ?",
-                                        "i", id);
+    sqlite3_stmt *st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT uuid, name, displaytext, kind, provisioning, disksize, customized, cpunumber, "
+        "cpuspeed, memory, tags, iops, bw, created, systemuse FROM offering WHERE id = ?",
+        "i", id);
     int disk;
 
     if (st == NULL)
@@ -94,7 +95,8 @@ static int qos(host_cmd *cmd, const char *map, const char **iops, const char **b
         else if (strcmp(kv[i].key, "bandwidthLimitInMbps") == 0)
             *bw = kv[i].value;
         else
-            return host_fail(e, HOST_E_PARAM, "%s: unknown detail %s (this harness takes bandwidthLimitInMbps and iopsLimit)",
+            return host_fail(e, HOST_E_PARAM,
+                             "%s: unknown detail %s (this harness takes bandwidthLimitInMbps and iopsLimit)",
                              map, kv[i].key);
     }
     return 0;
@@ -111,24 +113,30 @@ static int create_offering(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
     if (name == NULL || provisioning(cmd, &prov, e) != 0 ||
         qos(cmd, disk ? "details" : "serviceofferingdetails", &iops, &bw, e) != 0 ||
         host_param_i64(cmd, disk ? "disksize" : "rootdisksize", 0, &size_gb, e) != 0 ||
-        host_param_bool(cmd, "customized", 0, &customized, e) != 0 || host_param_i64(cmd, "cpunumber", 1, &cpu, e) != 0 ||
-        host_param_i64(cmd, "cpuspeed", 500, &speed, e) != 0 || host_param_i64(cmd, "memory", 512, &mem, e) != 0)
+        host_param_bool(cmd, "customized", 0, &customized, e) != 0 ||
+        host_param_i64(cmd, "cpunumber", 1, &cpu, e) != 0 ||
+        host_param_i64(cmd, "cpuspeed", 500, &speed, e) != 0 ||
+        host_param_i64(cmd, "memory", 512, &mem, e) != 0)
         return -1;
     if (stype != NULL && strcasecmp(stype, "shared") != 0)
-        return host_fail(e, HOST_E_PARAM, "storagetype %s: the harness has shared primary storage only", stype);
+        return host_fail(e, HOST_E_PARAM, "storagetype %s: the harness has shared primary storage only",
+                         stype);
     if (size_gb < 0 || (disk && size_gb == 0 && !customized))
         return host_fail(e, HOST_E_PARAM, "a disk offering needs disksize in GB (or customized=true)");
     if (host_uuid(uuid) != 0)
         return host_fail(e, HOST_E_INTERNAL, "no randomness");
-    if (host_sql_run(cs->db, err, sizeof(err),
-                     "INSERT INTO offering(uuid, name, displaytext, kind, provisioning, disksize, customized, cpunumber, "
-                     "cpuspeed, memory, tags, iops, bw, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     "tttttiiiiittti", uuid, name, text != NULL ? text : name, disk ? "disk" : "service", prov,
-                     size_gb * (int64_t)GIB, (int64_t)customized, disk ? (int64_t)0 : cpu, disk ? (int64_t)0 : speed,
-                     disk ? (int64_t)0 : mem, host_cmd_get(cmd, "tags") != NULL ? host_cmd_get(cmd, "tags") : "",
-                     iops != NULL ? iops : "", bw != NULL ? bw : "", host_now()) < 0)
+    if (host_sql_run(
+            cs->db, err, sizeof(err),
+            "INSERT INTO offering(uuid, name, displaytext, kind, provisioning, disksize, customized, "
+            "cpunumber, "
+            "cpuspeed, memory, tags, iops, bw, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "tttttiiiiittti", uuid, name, text != NULL ? text : name, disk ? "disk" : "service", prov,
+            size_gb * (int64_t)GIB, (int64_t)customized, disk ? (int64_t)0 : cpu, disk ? (int64_t)0 : speed,
+            disk ? (int64_t)0 : mem, host_cmd_get(cmd, "tags") != NULL ? host_cmd_get(cmd, "tags") : "",
+            iops != NULL ? iops : "", bw != NULL ? bw : "", host_now()) < 0)
         return host_fail_db(e, err);
-    return host_json_offering(cs, w, disk ? "diskoffering" : "serviceoffering", sqlite3_last_insert_rowid(cs->db), e);
+    return host_json_offering(cs, w, disk ? "diskoffering" : "serviceoffering",
+                              sqlite3_last_insert_rowid(cs->db), e);
 }
 
 static int create_service(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
@@ -149,11 +157,12 @@ static int list_offerings(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e
 
     if (host_param_bool(cmd, "issystem", 0, &sys, e) != 0)
         return -1;
-    st = host_sql_prepare(cs->db, err, sizeof(err),
-                          "SELECT id FROM offering WHERE kind = ?1 AND state = 'Active' AND (?2 IS NULL OR uuid = ?2) "
-                          "AND (?3 IS NULL OR name = ?3) AND systemuse = ?4 ORDER BY id",
-                          "ttti", disk ? "disk" : "service", host_param(cmd, "id", 0, e), host_param(cmd, "name", 0, e),
-                          (int64_t)sys);
+    st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT id FROM offering WHERE kind = ?1 AND state = 'Active' AND (?2 IS NULL OR uuid = ?2) "
+        "AND (?3 IS NULL OR name = ?3) AND systemuse = ?4 ORDER BY id",
+        "ttti", disk ? "disk" : "service", host_param(cmd, "id", 0, e), host_param(cmd, "name", 0, e),
+        (int64_t)sys);
     if (st == NULL)
         return host_fail_db(e, err);
     return host_write_list(cs, w, disk ? "diskoffering" : "serviceoffering", st, host_json_offering, e);
@@ -177,7 +186,8 @@ static int delete_offering(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
     if (host_param_ref(cs, cmd, "id", "offering", 1, &id, e) != 0)
         return -1;
     /* Volumes keep their offering's QoS; the offering is only retired, as in CloudStack. */
-    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE offering SET state = 'Inactive' WHERE id = ?", "i", id) < 0)
+    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE offering SET state = 'Inactive' WHERE id = ?", "i",
+                     id) < 0)
         return host_fail_db(e, err);
     host_jsonw_bool(w, "success", 1);
     return 0;

@@ -30,10 +30,11 @@ int host_json_pool(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host
 int host_json_pool_fields(host_cs *cs, host_jsonw *w, int64_t id, host_err *e)
 {
     char err[256], created[32], tags[1024], uuid[40];
-    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
-                                        "SELECT uuid, name, zone_id, pod_id, cluster_id, scope, state, provider, hypervisor, "
-                                        "url, path, capacity_total, capacity_used, allocated, created FROM pool WHERE id = ?",
-                                        "i", id);
+    sqlite3_stmt *st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT uuid, name, zone_id, pod_id, cluster_id, scope, state, provider, hypervisor, "
+        "url, path, capacity_total, capacity_used, allocated, created FROM pool WHERE id = ?",
+        "i", id);
     const char *url;
     char *gw = NULL;
 
@@ -43,9 +44,10 @@ int host_json_pool_fields(host_cs *cs, host_jsonw *w, int64_t id, host_err *e)
         sqlite3_finalize(st);
         return host_fail(e, HOST_E_INTERNAL, "storage pool %lld vanished", (long long)id);
     }
-    if (host_sql_text(cs->db, tags, sizeof(tags), err, sizeof(err),
-                      "SELECT group_concat(tag, ',') FROM (SELECT tag FROM pool_tag WHERE pool_id = ? ORDER BY tag)", "i",
-                      id) < 0)
+    if (host_sql_text(
+            cs->db, tags, sizeof(tags), err, sizeof(err),
+            "SELECT group_concat(tag, ',') FROM (SELECT tag FROM pool_tag WHERE pool_id = ? ORDER BY tag)",
+            "i", id) < 0)
         tags[0] = '\0';
     snprintf(uuid, sizeof(uuid), "%s", host_col_text(st, 0));
     host_timestamp(sqlite3_column_int64(st, 14), created);
@@ -107,8 +109,8 @@ static void store_detail(void *ctx, const char *key, const char *value)
         return;
     }
     if (host_sql_run(ds->cs->db, ds->err, sizeof(ds->err),
-                     "INSERT OR REPLACE INTO pool_detail(pool_id, key, value) VALUES (?, ?, ?)", "itt", ds->pool_id, key,
-                     stored) < 0)
+                     "INSERT OR REPLACE INTO pool_detail(pool_id, key, value) VALUES (?, ?, ?)", "itt",
+                     ds->pool_id, key, stored) < 0)
         ds->failed = 1;
     free(stored);
 }
@@ -126,8 +128,9 @@ static int set_tags(host_cs *cs, int64_t pool_id, const char *tags, host_err *e)
             t++;
         for (char *end = t + strlen(t); end > t && end[-1] == ' ';)
             *--end = '\0';
-        if (*t && host_sql_run(cs->db, err, sizeof(err), "INSERT OR IGNORE INTO pool_tag(pool_id, tag) VALUES (?, ?)", "it",
-                               pool_id, t) < 0) {
+        if (*t && host_sql_run(cs->db, err, sizeof(err),
+                               "INSERT OR IGNORE INTO pool_tag(pool_id, tag) VALUES (?, ?)", "it", pool_id,
+                               t) < 0) {
             free(copy);
             return host_fail_db(e, err);
         }
@@ -173,47 +176,55 @@ static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         host_param_ref(cs, cmd, "clusterid", "cluster", 0, &cluster, e) != 0)
         return -1;
     if (provider != NULL && strcasecmp(provider, cs->sp->name) != 0)
-        return host_fail(e, HOST_E_PARAM, "Storage provider %s is not available; the loaded plugin provides %s", provider,
+        return host_fail(e, HOST_E_PARAM,
+                         "Storage provider %s is not available; the loaded plugin provides %s", provider,
                          cs->sp->name);
     if (hv != NULL && strcasecmp(hv, "KVM") != 0)
-        return host_fail(e, HOST_E_PARAM, "Hypervisor %s is not supported for %s pools; use KVM", hv, cs->sp->name);
+        return host_fail(e, HOST_E_PARAM, "Hypervisor %s is not supported for %s pools; use KVM", hv,
+                         cs->sp->name);
     cluster_scope = scope_s != NULL ? strcasecmp(scope_s, "cluster") == 0 : cluster != 0;
     if (scope_s != NULL && !cluster_scope && strcasecmp(scope_s, "zone") != 0)
         return host_fail(e, HOST_E_PARAM, "Invalid scope %s: zone or cluster", scope_s);
     if (cluster_scope) {
         if (cluster == 0)
             return host_fail(e, HOST_E_PARAM, "A cluster-wide pool needs podid and clusterid");
-        if (host_sql_int(cs->db, &cz, err, sizeof(err), "SELECT zone_id FROM cluster WHERE id = ?", "i", cluster) < 0)
+        if (host_sql_int(cs->db, &cz, err, sizeof(err), "SELECT zone_id FROM cluster WHERE id = ?", "i",
+                         cluster) < 0)
             return host_fail_db(e, err);
         if (cz != zone)
-            return host_fail(e, HOST_E_PARAM, "Cluster %s is not in zone %s", host_param(cmd, "clusterid", 0, e),
-                             host_param(cmd, "zoneid", 0, e));
-        if (pod == 0 && host_sql_int(cs->db, &pod, err, sizeof(err), "SELECT pod_id FROM cluster WHERE id = ?", "i", cluster) < 0)
+            return host_fail(e, HOST_E_PARAM, "Cluster %s is not in zone %s",
+                             host_param(cmd, "clusterid", 0, e), host_param(cmd, "zoneid", 0, e));
+        if (pod == 0 && host_sql_int(cs->db, &pod, err, sizeof(err),
+                                     "SELECT pod_id FROM cluster WHERE id = ?", "i", cluster) < 0)
             return host_fail_db(e, err);
     } else {
         pod = cluster = 0;
     }
-    if (host_sql_int(cs->db, &exists, err, sizeof(err), "SELECT id FROM pool WHERE zone_id = ? AND name = ?", "it", zone,
-                     name) < 0)
+    if (host_sql_int(cs->db, &exists, err, sizeof(err), "SELECT id FROM pool WHERE zone_id = ? AND name = ?",
+                     "it", zone, name) < 0)
         return host_fail_db(e, err);
     if (exists)
         return host_fail(e, HOST_E_PARAM, "A storage pool named %s already exists in this zone", name);
     if (host_uuid(uuid) != 0 || (masked = host_mask_url(url)) == NULL)
         return host_fail(e, HOST_E_INTERNAL, "out of memory");
-    host_sql_text(cs->db, zuuid, sizeof(zuuid), err, sizeof(err), "SELECT uuid FROM zone WHERE id = ?", "i", zone);
-    host_sql_text(cs->db, cuuid, sizeof(cuuid), err, sizeof(err), "SELECT uuid FROM cluster WHERE id = ?", "i", cluster);
+    host_sql_text(cs->db, zuuid, sizeof(zuuid), err, sizeof(err), "SELECT uuid FROM zone WHERE id = ?", "i",
+                  zone);
+    host_sql_text(cs->db, cuuid, sizeof(cuuid), err, sizeof(err), "SELECT uuid FROM cluster WHERE id = ?",
+                  "i", cluster);
     /* The row first, so that the plugin's details land on it as it hands them over. */
     if (host_sql_run(cs->db, err, sizeof(err),
-                     "INSERT INTO pool(uuid, name, zone_id, pod_id, cluster_id, scope, state, provider, hypervisor, url, created) "
+                     "INSERT INTO pool(uuid, name, zone_id, pod_id, cluster_id, scope, state, provider, "
+                     "hypervisor, url, created) "
                      "VALUES (?, ?, ?, ?, ?, ?, 'Initialized', ?, 'KVM', ?, ?)",
-                     "ttiiittti", uuid, name, zone, pod ? pod : (int64_t)0, cluster, cluster_scope ? "CLUSTER" : "ZONE",
-                     cs->sp->name, masked, host_now()) < 0) {
+                     "ttiiittti", uuid, name, zone, pod ? pod : (int64_t)0, cluster,
+                     cluster_scope ? "CLUSTER" : "ZONE", cs->sp->name, masked, host_now()) < 0) {
         host_fail_db(e, err);
         goto out;
     }
     id = sqlite3_last_insert_rowid(cs->db);
-    if (!cluster_scope && host_sql_run(cs->db, err, sizeof(err), "UPDATE pool SET pod_id = NULL, cluster_id = NULL WHERE id = ?",
-                                       "i", id) < 0) {
+    if (!cluster_scope &&
+        host_sql_run(cs->db, err, sizeof(err),
+                     "UPDATE pool SET pod_id = NULL, cluster_id = NULL WHERE id = ?", "i", id) < 0) {
         host_fail_db(e, err);
         goto out;
     }
@@ -258,14 +269,17 @@ static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     /* A TLS option the harness passed is a detail the pool keeps, whether or not the plugin
      * handed it back. */
     for (size_t i = 0; i < nd; i++)
-        if (host_sql_run(cs->db, err, sizeof(err), "INSERT OR IGNORE INTO pool_detail(pool_id, key, value) VALUES (?, ?, ?)",
-                         "itt", id, details[i].key, details[i].value) < 0) {
+        if (host_sql_run(cs->db, err, sizeof(err),
+                         "INSERT OR IGNORE INTO pool_detail(pool_id, key, value) VALUES (?, ?, ?)", "itt", id,
+                         details[i].key, details[i].value) < 0) {
             host_fail_db(e, err);
             goto out;
         }
     if (host_sql_run(cs->db, err, sizeof(err),
-                     "UPDATE pool SET capacity_total = ?, capacity_used = ?, state = 'Up', path = coalesce((SELECT value FROM "
-                     "pool_detail WHERE pool_id = ?3 AND (key LIKE '%storagepool.id' OR key LIKE '%pool_id' OR key LIKE "
+                     "UPDATE pool SET capacity_total = ?, capacity_used = ?, state = 'Up', path = "
+                     "coalesce((SELECT value FROM "
+                     "pool_detail WHERE pool_id = ?3 AND (key LIKE '%storagepool.id' OR key LIKE '%pool_id' "
+                     "OR key LIKE "
                      "'%pool.id') ORDER BY key LIMIT 1), '') WHERE id = ?3",
                      "uui", cap.total_bytes, cap.used_bytes, id) < 0 ||
         set_tags(cs, id, host_param(cmd, "tags", 0, e), e) != 0) {
@@ -333,7 +347,8 @@ static int list_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 
 typedef sp_status (*state_fn)(sp_pool *, sp_error *);
 
-static int change_state(host_cs *cs, int64_t id, const char *what, state_fn fn, const char *state, host_err *e)
+static int change_state(host_cs *cs, int64_t id, const char *what, state_fn fn, const char *state,
+                        host_err *e)
 {
     char err[256], uuid[40];
     sp_pool *pool;
@@ -366,13 +381,15 @@ static int update_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         host_param_bool(cmd, "enabled", -1, &enabled, e) != 0)
         return -1;
     host_pool_uuid(cs, id, uuid);
-    if (name != NULL && host_sql_run(cs->db, err, sizeof(err), "UPDATE pool SET name = ? WHERE id = ?", "ti", name, id) < 0)
+    if (name != NULL &&
+        host_sql_run(cs->db, err, sizeof(err), "UPDATE pool SET name = ? WHERE id = ?", "ti", name, id) < 0)
         return host_fail_db(e, err);
     if (tags != NULL && set_tags(cs, id, tags, e) != 0)
         return -1;
     if (host_cmd_get(cmd, "capacitybytes") != NULL)
         return host_fail(e, HOST_E_UNSUPPORTED,
-                         "capacitybytes: the capacity of a %s pool is the array's; it cannot be set", cs->sp->name);
+                         "capacitybytes: the capacity of a %s pool is the array's; it cannot be set",
+                         cs->sp->name);
     nd = host_cmd_map(cmd, "details", &details);
     if (nd > 0) {
         detail_sink ds = {cs, id, 0, ""};
@@ -402,9 +419,11 @@ static int enable_maintenance(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_er
 
     if (host_param_ref(cs, cmd, "id", "pool", 1, &id, e) != 0 || host_need_plugin(cs, e) != 0)
         return -1;
-    host_sql_text(cs->db, state, sizeof(state), err, sizeof(err), "SELECT state FROM pool WHERE id = ?", "i", id);
+    host_sql_text(cs->db, state, sizeof(state), err, sizeof(err), "SELECT state FROM pool WHERE id = ?", "i",
+                  id);
     if (strcmp(state, "Maintenance") == 0)
-        return host_fail(e, HOST_E_PARAM, "Storage pool %s is already in maintenance", host_param(cmd, "id", 1, e));
+        return host_fail(e, HOST_E_PARAM, "Storage pool %s is already in maintenance",
+                         host_param(cmd, "id", 1, e));
     /* CloudStack stops the VMs whose volumes are on the pool before it goes into maintenance. */
     if (host_vm_stop_on_pool(cs, id, e) != 0)
         return -1;
@@ -420,9 +439,11 @@ static int cancel_maintenance(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_er
 
     if (host_param_ref(cs, cmd, "id", "pool", 1, &id, e) != 0 || host_need_plugin(cs, e) != 0)
         return -1;
-    host_sql_text(cs->db, state, sizeof(state), err, sizeof(err), "SELECT state FROM pool WHERE id = ?", "i", id);
+    host_sql_text(cs->db, state, sizeof(state), err, sizeof(err), "SELECT state FROM pool WHERE id = ?", "i",
+                  id);
     if (strcmp(state, "Maintenance") != 0)
-        return host_fail(e, HOST_E_PARAM, "Storage pool %s is not in maintenance", host_param(cmd, "id", 1, e));
+        return host_fail(e, HOST_E_PARAM, "Storage pool %s is not in maintenance",
+                         host_param(cmd, "id", 1, e));
     if (change_state(cs, id, "cancel maintenance of", cs->sp->lifecycle->cancel_maintain, "Up", e) != 0)
         return -1;
     return host_json_pool(cs, w, "storagepool", id, e);
@@ -441,20 +462,25 @@ static int delete_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (host_param_ref(cs, cmd, "id", "pool", 1, &id, e) != 0 || host_need_plugin(cs, e) != 0)
         return -1;
     host_pool_uuid(cs, id, uuid);
-    host_sql_text(cs->db, state, sizeof(state), err, sizeof(err), "SELECT state FROM pool WHERE id = ?", "i", id);
+    host_sql_text(cs->db, state, sizeof(state), err, sizeof(err), "SELECT state FROM pool WHERE id = ?", "i",
+                  id);
     if (strcmp(state, "Maintenance") != 0)
-        return host_fail(e, HOST_E_PARAM, "Unable to delete storage due to it is not in Maintenance state, id: %s", uuid);
-    if (host_sql_int(cs->db, &n_objects, err, sizeof(err), "SELECT n_objects FROM pool WHERE id = ?", "i", id) < 0 ||
-        host_sql_int(cs->db, &n_templates, err, sizeof(err), "SELECT count(*) FROM template_pool WHERE pool_id = ?", "i",
-                     id) < 0)
+        return host_fail(e, HOST_E_PARAM,
+                         "Unable to delete storage due to it is not in Maintenance state, id: %s", uuid);
+    if (host_sql_int(cs->db, &n_objects, err, sizeof(err), "SELECT n_objects FROM pool WHERE id = ?", "i",
+                     id) < 0 ||
+        host_sql_int(cs->db, &n_templates, err, sizeof(err),
+                     "SELECT count(*) FROM template_pool WHERE pool_id = ?", "i", id) < 0)
         return host_fail_db(e, err);
     if (n_objects - n_templates > 0)
-        return host_fail(e, HOST_E_IN_USE, "Cannot delete storage pool %s: %lld volumes or snapshots are still on it", uuid,
+        return host_fail(e, HOST_E_IN_USE,
+                         "Cannot delete storage pool %s: %lld volumes or snapshots are still on it", uuid,
                          (long long)(n_objects - n_templates));
     if (host_pool_open(cs, id, &pool, e) != 0)
         return -1;
     /* Template copies belong to the pool: CloudStack removes them with it. */
-    st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT path FROM template_pool WHERE pool_id = ?", "i", id);
+    st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT path FROM template_pool WHERE pool_id = ?", "i",
+                          id);
     if (st == NULL)
         return host_fail_db(e, err);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -476,7 +502,8 @@ static int delete_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         host_sql_run(cs->db, err, sizeof(err), "DELETE FROM pool_detail WHERE pool_id = ?", "i", id) < 0 ||
         host_sql_run(cs->db, err, sizeof(err), "DELETE FROM pool_tag WHERE pool_id = ?", "i", id) < 0 ||
         host_sql_run(cs->db, err, sizeof(err), "DELETE FROM pool_host WHERE pool_id = ?", "i", id) < 0 ||
-        host_sql_run(cs->db, err, sizeof(err), "DELETE FROM config WHERE scope = 2 AND scope_id = ?", "t", uuid) < 0 ||
+        host_sql_run(cs->db, err, sizeof(err), "DELETE FROM config WHERE scope = 2 AND scope_id = ?", "t",
+                     uuid) < 0 ||
         host_sql_run(cs->db, err, sizeof(err), "DELETE FROM pool WHERE id = ?", "i", id) < 0)
         return host_fail_db(e, err);
     host_pool_forget(cs, id);

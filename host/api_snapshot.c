@@ -17,11 +17,12 @@
 int host_json_snapshot(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host_err *e)
 {
     char err[256], created[32];
-    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
-                                        "SELECT s.uuid, s.name, s.volume_id, coalesce(v.name, ''), coalesce(v.type, ''), s.size, "
-                                        "s.state, s.created, coalesce(s.pool_id, 0) FROM snapshot s "
-                                        "LEFT JOIN volume v ON v.id = s.volume_id WHERE s.id = ?",
-                                        "i", id);
+    sqlite3_stmt *st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT s.uuid, s.name, s.volume_id, coalesce(v.name, ''), coalesce(v.type, ''), s.size, "
+        "s.state, s.created, coalesce(s.pool_id, 0) FROM snapshot s "
+        "LEFT JOIN volume v ON v.id = s.volume_id WHERE s.id = ?",
+        "i", id);
     if (st == NULL)
         return host_fail_db(e, err);
     if (sqlite3_step(st) != SQLITE_ROW) {
@@ -34,8 +35,8 @@ int host_json_snapshot(host_cs *cs, host_jsonw *w, const char *key, int64_t id, 
     host_jsonw_string(w, "name", host_col_text(st, 1));
     {
         char vuuid[40] = "";
-        host_sql_text(cs->db, vuuid, sizeof(vuuid), err, sizeof(err), "SELECT uuid FROM volume WHERE id = ?", "i",
-                      sqlite3_column_int64(st, 2));
+        host_sql_text(cs->db, vuuid, sizeof(vuuid), err, sizeof(err), "SELECT uuid FROM volume WHERE id = ?",
+                      "i", sqlite3_column_int64(st, 2));
         if (vuuid[0])
             host_jsonw_string(w, "volumeid", vuuid);
     }
@@ -56,7 +57,8 @@ int host_json_snapshot(host_cs *cs, host_jsonw *w, const char *key, int64_t id, 
 static int vm_running(host_cs *cs, int64_t vm, int *out, host_err *e)
 {
     char err[256], state[16] = "";
-    if (vm != 0 && host_sql_text(cs->db, state, sizeof(state), err, sizeof(err), "SELECT state FROM vm WHERE id = ?", "i", vm) < 0)
+    if (vm != 0 && host_sql_text(cs->db, state, sizeof(state), err, sizeof(err),
+                                 "SELECT state FROM vm WHERE id = ?", "i", vm) < 0)
         return host_fail_db(e, err);
     *out = strcmp(state, "Running") == 0;
     return 0;
@@ -76,7 +78,8 @@ static int create_snapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
     if (host_param_ref(cs, cmd, "volumeid", "volume", 1, &vol, e) != 0 || host_vol_load(cs, vol, &v, e) != 0)
         return -1;
     if (v.pool_id == 0)
-        return host_fail(e, HOST_E_PARAM, "volume %s is not on primary storage yet (attach it to a VM first)", v.uuid);
+        return host_fail(e, HOST_E_PARAM, "volume %s is not on primary storage yet (attach it to a VM first)",
+                         v.uuid);
     if (host_pool_open(cs, v.pool_id, &pool, e) != 0 || host_uuid(uuid) != 0)
         return -1;
     snprintf(sname, sizeof(sname), "%s", name != NULL ? name : v.name);
@@ -94,8 +97,10 @@ static int create_snapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
     host_undo_push(cs, HOST_UNDO_SNAPSHOT, v.pool_id, info.path, 0, NULL, NULL);
     /* A snapshot on primary storage counts as allocated space of the pool, at the volume's size. */
     if (host_sql_run(cs->db, err, sizeof(err),
-                     "UPDATE snapshot SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'BackedUp' WHERE id = ?", "ituti",
-                     v.pool_id, info.path, info.size_bytes ? info.size_bytes : v.size, info.tree_id, id) < 0)
+                     "UPDATE snapshot SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'BackedUp' "
+                     "WHERE id = ?",
+                     "ituti", v.pool_id, info.path, info.size_bytes ? info.size_bytes : v.size, info.tree_id,
+                     id) < 0)
         return host_fail_db(e, err);
     host_event(cs, "SNAPSHOT.CREATE", "snapshot %s of volume %s", sname, v.uuid);
     return host_json_snapshot(cs, w, "snapshot", id, e);
@@ -109,24 +114,28 @@ static int list_snapshots(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e
 
     if (host_param_ref(cs, cmd, "volumeid", "volume", 0, &vol, e) != 0)
         return -1;
-    st = host_sql_prepare(cs->db, err, sizeof(err),
-                          "SELECT id FROM snapshot WHERE vm_snapshot_id IS NULL AND (?1 IS NULL OR uuid = ?1) "
-                          "AND (?2 = 0 OR volume_id = ?2) ORDER BY id",
-                          "ti", host_param(cmd, "id", 0, e), vol);
+    st =
+        host_sql_prepare(cs->db, err, sizeof(err),
+                         "SELECT id FROM snapshot WHERE vm_snapshot_id IS NULL AND (?1 IS NULL OR uuid = ?1) "
+                         "AND (?2 = 0 OR volume_id = ?2) ORDER BY id",
+                         "ti", host_param(cmd, "id", 0, e), vol);
     if (st == NULL)
         return host_fail_db(e, err);
     return host_write_list(cs, w, "snapshot", st, host_json_snapshot, e);
 }
 
-static int snap_param(host_cs *cs, host_cmd *cmd, int64_t *id, char *path, size_t plen, int64_t *vol, int64_t *pool,
-                      host_err *e)
+static int snap_param(host_cs *cs, host_cmd *cmd, int64_t *id, char *path, size_t plen, int64_t *vol,
+                      int64_t *pool, host_err *e)
 {
     char err[256];
     if (host_param_ref(cs, cmd, "id", "snapshot", 1, id, e) != 0)
         return -1;
-    if (host_sql_text(cs->db, path, plen, err, sizeof(err), "SELECT path FROM snapshot WHERE id = ?", "i", *id) < 0 ||
-        host_sql_int(cs->db, vol, err, sizeof(err), "SELECT volume_id FROM snapshot WHERE id = ?", "i", *id) < 0 ||
-        host_sql_int(cs->db, pool, err, sizeof(err), "SELECT coalesce(pool_id, 0) FROM snapshot WHERE id = ?", "i", *id) < 0)
+    if (host_sql_text(cs->db, path, plen, err, sizeof(err), "SELECT path FROM snapshot WHERE id = ?", "i",
+                      *id) < 0 ||
+        host_sql_int(cs->db, vol, err, sizeof(err), "SELECT volume_id FROM snapshot WHERE id = ?", "i", *id) <
+            0 ||
+        host_sql_int(cs->db, pool, err, sizeof(err), "SELECT coalesce(pool_id, 0) FROM snapshot WHERE id = ?",
+                     "i", *id) < 0)
         return host_fail_db(e, err);
     return 0;
 }
@@ -144,19 +153,24 @@ static int revert_snapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
     if (snap_param(cs, cmd, &id, path, sizeof(path), &vol, &pool_id, e) != 0)
         return -1;
     if (host_vol_load(cs, vol, &v, e) != 0)
-        return host_fail(e, HOST_E_PARAM, "the volume of snapshot %s no longer exists", host_param(cmd, "id", 1, e));
+        return host_fail(e, HOST_E_PARAM, "the volume of snapshot %s no longer exists",
+                         host_param(cmd, "id", 1, e));
     if (vm_running(cs, v.vm_id, &running, e) != 0)
         return -1;
     if (running)
-        return host_fail(e, HOST_E_PARAM, "the VM of volume %s is running: stop it (or detach the volume) before reverting", v.uuid);
+        return host_fail(e, HOST_E_PARAM,
+                         "the VM of volume %s is running: stop it (or detach the volume) before reverting",
+                         v.uuid);
     if (v.pool_id != pool_id)
-        return host_fail(e, HOST_E_PARAM, "volume %s moved to another storage pool since this snapshot", v.uuid);
+        return host_fail(e, HOST_E_PARAM, "volume %s moved to another storage pool since this snapshot",
+                         v.uuid);
     if (host_pool_open(cs, v.pool_id, &pool, e) != 0)
         return -1;
     memset(&se, 0, sizeof(se));
     s = cs->sp->driver->revert_snapshot(pool, &(sp_volume_ref){v.path}, &(sp_volume_ref){path}, &se);
     if (s != SP_OK)
-        return host_fail_sp(e, s, &se, "Failed to revert volume %s to snapshot %s", v.uuid, host_param(cmd, "id", 1, e));
+        return host_fail_sp(e, s, &se, "Failed to revert volume %s to snapshot %s", v.uuid,
+                            host_param(cmd, "id", 1, e));
     host_event(cs, "SNAPSHOT.REVERT", "volume %s reverted", v.uuid);
     return host_json_snapshot(cs, w, "snapshot", id, e);
 }
@@ -188,10 +202,11 @@ static int delete_snapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
 int host_json_vmsnapshot(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host_err *e)
 {
     char err[256], created[32];
-    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
-                                        "SELECT uuid, name, displayname, description, vm_id, state, created, group_id "
-                                        "FROM vm_snapshot WHERE id = ?",
-                                        "i", id);
+    sqlite3_stmt *st =
+        host_sql_prepare(cs->db, err, sizeof(err),
+                         "SELECT uuid, name, displayname, description, vm_id, state, created, group_id "
+                         "FROM vm_snapshot WHERE id = ?",
+                         "i", id);
     if (st == NULL)
         return host_fail_db(e, err);
     if (sqlite3_step(st) != SQLITE_ROW) {
@@ -216,11 +231,13 @@ int host_json_vmsnapshot(host_cs *cs, host_jsonw *w, const char *key, int64_t id
 
 /* The VM's volumes (ids, paths) and the one pool a group snapshot goes through: every volume
  * must be on that pool or on a pool of the same array (Driver.migration_kind says NATIVE). */
-static int vm_disks(host_cs *cs, int64_t vm, int64_t **ids, char ***paths, size_t *n, int64_t *pool_id, host_err *e)
+static int vm_disks(host_cs *cs, int64_t vm, int64_t **ids, char ***paths, size_t *n, int64_t *pool_id,
+                    host_err *e)
 {
     char err[256];
-    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
-                                        "SELECT id FROM volume WHERE vm_id = ? ORDER BY type = 'ROOT' DESC, deviceid", "i", vm);
+    sqlite3_stmt *st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT id FROM volume WHERE vm_id = ? ORDER BY type = 'ROOT' DESC, deviceid", "i", vm);
     sp_pool *root = NULL;
 
     *paths = NULL;
@@ -250,7 +267,8 @@ static int vm_disks(host_cs *cs, int64_t vm, int64_t **ids, char ***paths, size_
             if (host_pool_open(cs, v.pool_id, &other, e) != 0)
                 return -1;
             if (cs->sp->driver->migration_kind(root, other, &k, &se) != SP_OK || k != SP_MIGRATE_NATIVE)
-                return host_fail(e, HOST_E_PARAM, "VM snapshots need every volume on one %s system; volume %s is on another",
+                return host_fail(e, HOST_E_PARAM,
+                                 "VM snapshots need every volume on one %s system; volume %s is on another",
                                  cs->sp->name, v.uuid);
         }
     }
@@ -280,10 +298,12 @@ static int create_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
     sp_status s;
     int memory = 0, rc = -1;
 
-    if (host_param_ref(cs, cmd, "virtualmachineid", "vm", 1, &vm, e) != 0 || host_param_bool(cmd, "snapshotmemory", 0, &memory, e) != 0)
+    if (host_param_ref(cs, cmd, "virtualmachineid", "vm", 1, &vm, e) != 0 ||
+        host_param_bool(cmd, "snapshotmemory", 0, &memory, e) != 0)
         return -1;
     if (memory)
-        return host_fail(e, HOST_E_PARAM, "VM snapshots with memory are not supported on %s storage; use snapshotmemory=false",
+        return host_fail(e, HOST_E_PARAM,
+                         "VM snapshots with memory are not supported on %s storage; use snapshotmemory=false",
                          cs->sp != NULL ? cs->sp->name : "this");
     if (host_need_plugin(cs, e) != 0 || vm_disks(cs, vm, &ids, &paths, &n, &pool_id, e) != 0)
         goto out;
@@ -302,7 +322,8 @@ static int create_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
     }
     snprintf(sname, sizeof(sname), "%s", name != NULL ? name : uuid);
     if (host_sql_run(cs->db, err, sizeof(err),
-                     "INSERT INTO vm_snapshot(uuid, name, displayname, description, vm_id, pool_id, group_id, state, created) "
+                     "INSERT INTO vm_snapshot(uuid, name, displayname, description, vm_id, pool_id, "
+                     "group_id, state, created) "
                      "VALUES (?, ?, ?, ?, ?, ?, '', 'Creating', ?)",
                      "ttttiii", uuid, sname, sname, desc != NULL ? desc : "", vm, pool_id, host_now()) < 0) {
         host_fail_db(e, err);
@@ -321,7 +342,8 @@ static int create_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
         goto out;
     }
     host_undo_push(cs, HOST_UNDO_VMSNAP, pool_id, group.group_id, 0, NULL, NULL);
-    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE vm_snapshot SET group_id = ?, state = 'Ready' WHERE id = ?", "ti",
+    if (host_sql_run(cs->db, err, sizeof(err),
+                     "UPDATE vm_snapshot SET group_id = ?, state = 'Ready' WHERE id = ?", "ti",
                      group.group_id, id) < 0) {
         host_fail_db(e, err);
         goto out;
@@ -332,10 +354,12 @@ static int create_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
         if (host_vol_load(cs, ids[i], &v, e) != 0 || host_uuid(suuid) != 0)
             goto out;
         if (host_sql_run(cs->db, err, sizeof(err),
-                         "INSERT INTO snapshot(uuid, name, volume_id, pool_id, path, size, state, vm_snapshot_id, tree_id, "
+                         "INSERT INTO snapshot(uuid, name, volume_id, pool_id, path, size, state, "
+                         "vm_snapshot_id, tree_id, "
                          "created) VALUES (?, ?, ?, ?, ?, ?, 'BackedUp', ?, ?, ?)",
                          "ttiitiiti", suuid, sname, ids[i], v.pool_id, snaps[i].path,
-                         (int64_t)(snaps[i].size_bytes ? snaps[i].size_bytes : v.size), id, snaps[i].tree_id, host_now()) < 0) {
+                         (int64_t)(snaps[i].size_bytes ? snaps[i].size_bytes : v.size), id, snaps[i].tree_id,
+                         host_now()) < 0) {
             host_fail_db(e, err);
             goto out;
         }
@@ -359,9 +383,10 @@ static int list_vmsnapshots(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err 
 
     if (host_param_ref(cs, cmd, "virtualmachineid", "vm", 0, &vm, e) != 0)
         return -1;
-    st = host_sql_prepare(cs->db, err, sizeof(err),
-                          "SELECT id FROM vm_snapshot WHERE (?1 IS NULL OR uuid = ?1) AND (?2 = 0 OR vm_id = ?2) ORDER BY id", "ti",
-                          host_param(cmd, "vmsnapshotid", 0, e), vm);
+    st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT id FROM vm_snapshot WHERE (?1 IS NULL OR uuid = ?1) AND (?2 = 0 OR vm_id = ?2) ORDER BY id",
+        "ti", host_param(cmd, "vmsnapshotid", 0, e), vm);
     if (st == NULL)
         return host_fail_db(e, err);
     return host_write_list(cs, w, "vmSnapshot", st, host_json_vmsnapshot, e);
@@ -388,7 +413,8 @@ static int revert_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
         return -1;
     if (running)
         return host_fail(e, HOST_E_PARAM, "stop the VM before reverting it to a VM snapshot");
-    st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT id FROM snapshot WHERE vm_snapshot_id = ? ORDER BY id", "i", id);
+    st = host_sql_prepare(cs->db, err, sizeof(err),
+                          "SELECT id FROM snapshot WHERE vm_snapshot_id = ? ORDER BY id", "i", id);
     if (st == NULL || host_stmt_ids(cs, st, &sids, &n, e) != 0)
         return st == NULL ? host_fail_db(e, err) : -1;
     vols = calloc(n + 1, sizeof(*vols));
@@ -402,12 +428,14 @@ static int revert_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
     for (size_t i = 0; i < n; i++) {
         char p[SP_PATH_MAX];
         if (host_sql_text(cs->db, p, sizeof(p), err, sizeof(err),
-                          "SELECT v.path FROM snapshot s JOIN volume v ON v.id = s.volume_id WHERE s.id = ?", "i", sids[i]) <= 0) {
+                          "SELECT v.path FROM snapshot s JOIN volume v ON v.id = s.volume_id WHERE s.id = ?",
+                          "i", sids[i]) <= 0) {
             host_fail(e, HOST_E_PARAM, "a volume of this VM snapshot no longer exists");
             goto out;
         }
         vpaths[i] = strdup(p);
-        if (host_sql_text(cs->db, p, sizeof(p), err, sizeof(err), "SELECT path FROM snapshot WHERE id = ?", "i", sids[i]) <= 0) {
+        if (host_sql_text(cs->db, p, sizeof(p), err, sizeof(err), "SELECT path FROM snapshot WHERE id = ?",
+                          "i", sids[i]) <= 0) {
             host_fail_db(e, err);
             goto out;
         }
@@ -448,16 +476,20 @@ static int delete_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
 
     if (host_param_ref(cs, cmd, "vmsnapshotid", "vm_snapshot", 1, &id, e) != 0)
         return -1;
-    if (host_sql_text(cs->db, group, sizeof(group), err, sizeof(err), "SELECT group_id FROM vm_snapshot WHERE id = ?", "i", id) < 0 ||
-        host_sql_int(cs->db, &pool_id, err, sizeof(err), "SELECT pool_id FROM vm_snapshot WHERE id = ?", "i", id) < 0)
+    if (host_sql_text(cs->db, group, sizeof(group), err, sizeof(err),
+                      "SELECT group_id FROM vm_snapshot WHERE id = ?", "i", id) < 0 ||
+        host_sql_int(cs->db, &pool_id, err, sizeof(err), "SELECT pool_id FROM vm_snapshot WHERE id = ?", "i",
+                     id) < 0)
         return host_fail_db(e, err);
     if (host_pool_open(cs, pool_id, &pool, e) != 0)
         return -1;
     memset(&se, 0, sizeof(se));
     s = cs->sp->driver->delete_vm_snapshot(pool, group, &se);
     if (s != SP_OK)
-        return host_fail_sp(e, s, &se, "Failed to delete VM snapshot %s", host_param(cmd, "vmsnapshotid", 1, e));
-    if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM snapshot WHERE vm_snapshot_id = ?", "i", id) < 0 ||
+        return host_fail_sp(e, s, &se, "Failed to delete VM snapshot %s",
+                            host_param(cmd, "vmsnapshotid", 1, e));
+    if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM snapshot WHERE vm_snapshot_id = ?", "i", id) <
+            0 ||
         host_sql_run(cs->db, err, sizeof(err), "DELETE FROM vm_snapshot WHERE id = ?", "i", id) < 0)
         return host_fail_db(e, err);
     host_jsonw_bool(w, "success", 1);

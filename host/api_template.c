@@ -23,10 +23,11 @@
 int host_json_template(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host_err *e)
 {
     char err[256], created[32];
-    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
-                                        "SELECT uuid, name, displaytext, format, type, size, physicalsize, coalesce(zone_id, 0), "
-                                        "directdownload, state, ostype, checksum, created, url FROM template WHERE id = ?",
-                                        "i", id);
+    sqlite3_stmt *st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT uuid, name, displaytext, format, type, size, physicalsize, coalesce(zone_id, 0), "
+        "directdownload, state, ostype, checksum, created, url FROM template WHERE id = ?",
+        "i", id);
     if (st == NULL)
         return host_fail_db(e, err);
     if (sqlite3_step(st) != SQLITE_ROW) {
@@ -48,7 +49,8 @@ int host_json_template(host_cs *cs, host_jsonw *w, const char *key, int64_t id, 
     else
         host_jsonw_bool(w, "crossZones", 1);
     host_jsonw_bool(w, "directdownload", sqlite3_column_int(st, 8));
-    host_jsonw_string(w, "status", strcmp(host_col_text(st, 9), "Ready") == 0 ? "Download Complete" : host_col_text(st, 9));
+    host_jsonw_string(
+        w, "status", strcmp(host_col_text(st, 9), "Ready") == 0 ? "Download Complete" : host_col_text(st, 9));
     host_jsonw_bool(w, "isready", strcmp(host_col_text(st, 9), "Ready") == 0);
     host_jsonw_string(w, "ostypename", host_col_text(st, 10));
     if (*host_col_text(st, 11))
@@ -60,11 +62,12 @@ int host_json_template(host_cs *cs, host_jsonw *w, const char *key, int64_t id, 
 }
 
 /* qemu-img info --output=json: the image's format and virtual and actual sizes. */
-static int image_info(const char *path, char *format, size_t flen, int64_t *virt, int64_t *actual, host_err *e)
+static int image_info(const char *path, char *format, size_t flen, int64_t *virt, int64_t *actual,
+                      host_err *e)
 {
     const char *qemu_img = getenv("QEMU_IMG");
-    char *const argv[] = {(char *)(qemu_img != NULL && *qemu_img ? qemu_img : "qemu-img"), "info", "--output=json",
-                          (char *)path, NULL};
+    char *const argv[] = {(char *)(qemu_img != NULL && *qemu_img ? qemu_img : "qemu-img"), "info",
+                          "--output=json", (char *)path, NULL};
     host_buf out = HOST_BUF_INIT;
     char err[512];
     yajl_val root;
@@ -95,16 +98,19 @@ static int image_info(const char *path, char *format, size_t flen, int64_t *virt
 static int register_image(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e, int iso)
 {
     const char *name = host_param(cmd, "name", 1, e), *url = host_param(cmd, "url", 1, e);
-    const char *fmt = iso ? "ISO" : host_param(cmd, "format", 1, e), *type = host_param(cmd, "templatetype", 0, e);
+    const char *fmt = iso ? "ISO" : host_param(cmd, "format", 1, e),
+               *type = host_param(cmd, "templatetype", 0, e);
     const char *text = host_param(cmd, "displaytext", 0, e), *hv = host_param(cmd, "hypervisor", 0, e);
     const char *zparam = host_param(cmd, "zoneid", 0, e), *src;
     char uuid[37], err[512], qfmt[32], *dir = NULL, *dest = NULL;
     int64_t zone = 0, virt = 0, actual = 0, id;
     int direct = 0, rc = -1;
 
-    if (name == NULL || url == NULL || fmt == NULL || host_param_bool(cmd, "directdownload", 0, &direct, e) != 0)
+    if (name == NULL || url == NULL || fmt == NULL ||
+        host_param_bool(cmd, "directdownload", 0, &direct, e) != 0)
         return -1;
-    if (zparam != NULL && strcmp(zparam, "-1") != 0 && host_param_ref(cs, cmd, "zoneid", "zone", 1, &zone, e) != 0)
+    if (zparam != NULL && strcmp(zparam, "-1") != 0 &&
+        host_param_ref(cs, cmd, "zoneid", "zone", 1, &zone, e) != 0)
         return -1;
     if (hv != NULL && strcasecmp(hv, "KVM") != 0)
         return host_fail(e, HOST_E_PARAM, "hypervisor %s: the harness's hosts are KVM", hv);
@@ -116,11 +122,14 @@ static int register_image(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e
     src = strncmp(url, "file://", 7) == 0 ? url + 7 : url;
     if (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0) {
         if (!direct)
-            return host_fail(e, HOST_E_PARAM,
-                             "url %s: the harness's secondary storage takes local files; pass directdownload=true to have "
-                             "hosts download it", url);
+            return host_fail(
+                e, HOST_E_PARAM,
+                "url %s: the harness's secondary storage takes local files; pass directdownload=true to have "
+                "hosts download it",
+                url);
     } else if (src[0] != '/') {
-        return host_fail(e, HOST_E_PARAM, "url %s: give an absolute path, a file:// URL or an http(s) URL", url);
+        return host_fail(e, HOST_E_PARAM, "url %s: give an absolute path, a file:// URL or an http(s) URL",
+                         url);
     } else if (direct) {
         return host_fail(e, HOST_E_PARAM, "directdownload takes an http(s) URL");
     }
@@ -139,21 +148,34 @@ static int register_image(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e
     if (host_uuid(uuid) != 0)
         return host_fail(e, HOST_E_INTERNAL, "no randomness");
     if (host_sql_run(cs->db, err, sizeof(err),
-                     "INSERT INTO template(uuid, name, displaytext, format, type, url, path, checksum, size, physicalsize, "
-                     "zone_id, directdownload, state, ostype, created) VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, 'Ready', ?, ?)",
-                     "ttttttt" "iiiiti", uuid, name, text != NULL ? text : name, iso ? "ISO" : strcasecmp(fmt, "QCOW2") == 0 ? "QCOW2" : "RAW",
+                     "INSERT INTO template(uuid, name, displaytext, format, type, url, path, checksum, size, "
+                     "physicalsize, "
+                     "zone_id, directdownload, state, ostype, created) VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, "
+                     "?, ?, ?, 'Ready', ?, ?)",
+                     "ttttttt"
+                     "iiiiti",
+                     uuid, name, text != NULL ? text : name,
+                     iso                             ? "ISO"
+                     : strcasecmp(fmt, "QCOW2") == 0 ? "QCOW2"
+                                                     : "RAW",
                      type != NULL && strcasecmp(type, "SYSTEM") == 0 ? "SYSTEM" : "USER", url,
                      host_cmd_get(cmd, "checksum") != NULL ? host_cmd_get(cmd, "checksum") : "", virt, actual,
-                     zone, (int64_t)direct, host_cmd_get(cmd, "ostypeid") != NULL ? host_cmd_get(cmd, "ostypeid") : "Other Linux (64-bit)",
+                     zone, (int64_t)direct,
+                     host_cmd_get(cmd, "ostypeid") != NULL ? host_cmd_get(cmd, "ostypeid")
+                                                           : "Other Linux (64-bit)",
                      host_now()) < 0)
         return host_fail_db(e, err);
     id = sqlite3_last_insert_rowid(cs->db);
-    if (zone == 0 && host_sql_run(cs->db, err, sizeof(err), "UPDATE template SET zone_id = NULL WHERE id = ?", "i", id) < 0)
+    if (zone == 0 && host_sql_run(cs->db, err, sizeof(err), "UPDATE template SET zone_id = NULL WHERE id = ?",
+                                  "i", id) < 0)
         return host_fail_db(e, err);
     if (!direct) {
         /* Secondary storage keeps its own copy, as CloudStack's SSVM downloads one. */
         if (asprintf(&dir, "%s/secondary/template/tmpl/%lld", cs->workdir, (long long)id) < 0 ||
-            asprintf(&dest, "%s/%s.%s", dir, uuid, iso ? "iso" : strcasecmp(fmt, "QCOW2") == 0 ? "qcow2" : "raw") < 0) {
+            asprintf(&dest, "%s/%s.%s", dir, uuid,
+                     iso                             ? "iso"
+                     : strcasecmp(fmt, "QCOW2") == 0 ? "qcow2"
+                                                     : "raw") < 0) {
             host_fail(e, HOST_E_INTERNAL, "out of memory");
             goto out;
         }
@@ -161,7 +183,8 @@ static int register_image(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e
             host_fail(e, HOST_E_INTERNAL, "cannot copy %s to secondary storage: %s", src, strerror(errno));
             goto out;
         }
-        if (host_sql_run(cs->db, err, sizeof(err), "UPDATE template SET path = ? WHERE id = ?", "ti", dest, id) < 0) {
+        if (host_sql_run(cs->db, err, sizeof(err), "UPDATE template SET path = ? WHERE id = ?", "ti", dest,
+                         id) < 0) {
             host_fail_db(e, err);
             goto out;
         }
@@ -172,9 +195,9 @@ static int register_image(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e
     host_jsonw_array_end(w);
     /* A system VM template in an enabled zone brings up the zone's system VMs. */
     if (rc == 0 && type != NULL && strcasecmp(type, "SYSTEM") == 0) {
-        sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
-                                            "SELECT id FROM zone WHERE allocationstate = 'Enabled' AND (?1 = 0 OR id = ?1)", "i",
-                                            zone);
+        sqlite3_stmt *st = host_sql_prepare(
+            cs->db, err, sizeof(err),
+            "SELECT id FROM zone WHERE allocationstate = 'Enabled' AND (?1 = 0 OR id = ?1)", "i", zone);
         int64_t *zones;
         size_t nz;
         if (st == NULL || host_stmt_ids(cs, st, &zones, &nz, e) != 0) {
@@ -206,10 +229,11 @@ static int register_iso(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 static int list_images(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e, int iso)
 {
     char err[256];
-    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
-                                        "SELECT id FROM template WHERE (format = 'ISO') = ?1 AND (?2 IS NULL OR uuid = ?2) "
-                                        "AND (?3 IS NULL OR name = ?3) ORDER BY id",
-                                        "itt", (int64_t)iso, host_param(cmd, "id", 0, e), host_param(cmd, "name", 0, e));
+    sqlite3_stmt *st =
+        host_sql_prepare(cs->db, err, sizeof(err),
+                         "SELECT id FROM template WHERE (format = 'ISO') = ?1 AND (?2 IS NULL OR uuid = ?2) "
+                         "AND (?3 IS NULL OR name = ?3) ORDER BY id",
+                         "itt", (int64_t)iso, host_param(cmd, "id", 0, e), host_param(cmd, "name", 0, e));
     if (st == NULL)
         return host_fail_db(e, err);
     return host_write_list(cs, w, iso ? "iso" : "template", st, host_json_template, e);
@@ -234,13 +258,17 @@ static int delete_template(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
 
     if (host_param_ref(cs, cmd, "id", "template", 1, &id, e) != 0)
         return -1;
-    if (host_sql_int(cs->db, &used, err, sizeof(err),
-                     "SELECT count(*) FROM vm WHERE (template_id = ?1 OR iso_id = ?1) AND state != 'Destroyed'", "i", id) < 0)
+    if (host_sql_int(
+            cs->db, &used, err, sizeof(err),
+            "SELECT count(*) FROM vm WHERE (template_id = ?1 OR iso_id = ?1) AND state != 'Destroyed'", "i",
+            id) < 0)
         return host_fail_db(e, err);
     if (used > 0)
-        return host_fail(e, HOST_E_IN_USE, "template %s is used by %lld VMs", host_param(cmd, "id", 1, e), (long long)used);
+        return host_fail(e, HOST_E_IN_USE, "template %s is used by %lld VMs", host_param(cmd, "id", 1, e),
+                         (long long)used);
     /* Its seeded copies on primary storage go too (CloudStack's storage clean-up). */
-    st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT pool_id, path FROM template_pool WHERE template_id = ?", "i", id);
+    st = host_sql_prepare(cs->db, err, sizeof(err),
+                          "SELECT pool_id, path FROM template_pool WHERE template_id = ?", "i", id);
     if (st == NULL)
         return host_fail_db(e, err);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -260,8 +288,10 @@ static int delete_template(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
         }
     }
     sqlite3_finalize(st);
-    if (host_sql_text(cs->db, path, sizeof(path), err, sizeof(err), "SELECT path FROM template WHERE id = ?", "i", id) < 0 ||
-        host_sql_run(cs->db, err, sizeof(err), "DELETE FROM template_pool WHERE template_id = ?", "i", id) < 0 ||
+    if (host_sql_text(cs->db, path, sizeof(path), err, sizeof(err), "SELECT path FROM template WHERE id = ?",
+                      "i", id) < 0 ||
+        host_sql_run(cs->db, err, sizeof(err), "DELETE FROM template_pool WHERE template_id = ?", "i", id) <
+            0 ||
         host_sql_run(cs->db, err, sizeof(err), "DELETE FROM template WHERE id = ?", "i", id) < 0)
         return host_fail_db(e, err);
     if (path[0])
@@ -291,22 +321,29 @@ static int create_template(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
     if ((vol == 0) == (snap == 0))
         return host_fail(e, HOST_E_PARAM, "give either volumeid or snapshotid");
     if (vol != 0) {
-        if (host_sql_int(cs->db, &pool_id, err, sizeof(err), "SELECT coalesce(pool_id, 0) FROM volume WHERE id = ?", "i", vol) < 0 ||
-            host_sql_int(cs->db, &vm, err, sizeof(err), "SELECT coalesce(vm_id, 0) FROM volume WHERE id = ?", "i", vol) < 0 ||
-            host_sql_int(cs->db, &zone, err, sizeof(err), "SELECT zone_id FROM volume WHERE id = ?", "i", vol) < 0 ||
-            host_sql_text(cs->db, src_path, sizeof(src_path), err, sizeof(err), "SELECT path FROM volume WHERE id = ?", "i",
-                          vol) < 0)
+        if (host_sql_int(cs->db, &pool_id, err, sizeof(err),
+                         "SELECT coalesce(pool_id, 0) FROM volume WHERE id = ?", "i", vol) < 0 ||
+            host_sql_int(cs->db, &vm, err, sizeof(err), "SELECT coalesce(vm_id, 0) FROM volume WHERE id = ?",
+                         "i", vol) < 0 ||
+            host_sql_int(cs->db, &zone, err, sizeof(err), "SELECT zone_id FROM volume WHERE id = ?", "i",
+                         vol) < 0 ||
+            host_sql_text(cs->db, src_path, sizeof(src_path), err, sizeof(err),
+                          "SELECT path FROM volume WHERE id = ?", "i", vol) < 0)
             return host_fail_db(e, err);
         if (vm != 0)
-            host_sql_text(cs->db, vmstate, sizeof(vmstate), err, sizeof(err), "SELECT state FROM vm WHERE id = ?", "i", vm);
+            host_sql_text(cs->db, vmstate, sizeof(vmstate), err, sizeof(err),
+                          "SELECT state FROM vm WHERE id = ?", "i", vm);
         if (strcmp(vmstate, "Running") == 0)
-            return host_fail(e, HOST_E_PARAM, "the VM of volume %s is running: stop it first", host_param(cmd, "volumeid", 1, e));
-    } else if (host_sql_int(cs->db, &pool_id, err, sizeof(err), "SELECT coalesce(pool_id, 0) FROM snapshot WHERE id = ?", "i",
-                            snap) < 0 ||
-               host_sql_int(cs->db, &zone, err, sizeof(err),
-                            "SELECT v.zone_id FROM snapshot s JOIN volume v ON v.id = s.volume_id WHERE s.id = ?", "i", snap) < 0 ||
-               host_sql_text(cs->db, src_path, sizeof(src_path), err, sizeof(err), "SELECT path FROM snapshot WHERE id = ?",
-                             "i", snap) < 0) {
+            return host_fail(e, HOST_E_PARAM, "the VM of volume %s is running: stop it first",
+                             host_param(cmd, "volumeid", 1, e));
+    } else if (host_sql_int(cs->db, &pool_id, err, sizeof(err),
+                            "SELECT coalesce(pool_id, 0) FROM snapshot WHERE id = ?", "i", snap) < 0 ||
+               host_sql_int(
+                   cs->db, &zone, err, sizeof(err),
+                   "SELECT v.zone_id FROM snapshot s JOIN volume v ON v.id = s.volume_id WHERE s.id = ?", "i",
+                   snap) < 0 ||
+               host_sql_text(cs->db, src_path, sizeof(src_path), err, sizeof(err),
+                             "SELECT path FROM snapshot WHERE id = ?", "i", snap) < 0) {
         return host_fail_db(e, err);
     }
     if (pool_id == 0)
@@ -315,14 +352,19 @@ static int create_template(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
         return -1;
     if (host_id == 0)
         return host_fail(e, HOST_E_UNAVAILABLE, "no Up host reaches the storage pool of the source");
-    if (host_href_load(cs, host_id, &href, e) != 0 || host_pool_open(cs, pool_id, &pool, e) != 0 || host_uuid(uuid) != 0)
+    if (host_href_load(cs, host_id, &href, e) != 0 || host_pool_open(cs, pool_id, &pool, e) != 0 ||
+        host_uuid(uuid) != 0)
         return -1;
     if (host_sql_run(cs->db, err, sizeof(err),
-                     "INSERT INTO template(uuid, name, displaytext, format, type, url, path, checksum, size, physicalsize, "
-                     "zone_id, directdownload, state, ostype, created) VALUES (?, ?, ?, 'QCOW2', 'USER', '', '', '', 0, 0, ?, 0, "
+                     "INSERT INTO template(uuid, name, displaytext, format, type, url, path, checksum, size, "
+                     "physicalsize, "
+                     "zone_id, directdownload, state, ostype, created) VALUES (?, ?, ?, 'QCOW2', 'USER', '', "
+                     "'', '', 0, 0, ?, 0, "
                      "'Ready', ?, ?)",
                      "tttiti", uuid, name, text != NULL ? text : name, zone,
-                     host_cmd_get(cmd, "ostypeid") != NULL ? host_cmd_get(cmd, "ostypeid") : "Other Linux (64-bit)", host_now()) < 0)
+                     host_cmd_get(cmd, "ostypeid") != NULL ? host_cmd_get(cmd, "ostypeid")
+                                                           : "Other Linux (64-bit)",
+                     host_now()) < 0)
         return host_fail_db(e, err);
     id = sqlite3_last_insert_rowid(cs->db);
     if (asprintf(&dir, "%s/secondary/template/tmpl/%lld", cs->workdir, (long long)id) < 0 ||
@@ -337,15 +379,17 @@ static int create_template(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
     host_progress_init(&hp, cs, "create template");
     memset(&se, 0, sizeof(se));
     memset(&info, 0, sizeof(info));
-    s = cs->sp->adaptor->copy_volume_to_image(pool, &(sp_volume_ref){src_path}, &href.ref, dest, &hp.p, &info, &se);
+    s = cs->sp->adaptor->copy_volume_to_image(pool, &(sp_volume_ref){src_path}, &href.ref, dest, &hp.p, &info,
+                                              &se);
     host_progress_done(&hp);
     if (s != SP_OK) {
         host_fail_sp(e, s, &se, "Failed to create template %s through host %s", name, href.name);
         goto out;
     }
-    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE template SET path = ?, size = ?, physicalsize = ?, checksum = ? WHERE id = ?",
-                     "tuuti", info.path[0] ? info.path : dest, info.virtual_size_bytes, info.physical_size_bytes, info.checksum,
-                     id) < 0) {
+    if (host_sql_run(cs->db, err, sizeof(err),
+                     "UPDATE template SET path = ?, size = ?, physicalsize = ?, checksum = ? WHERE id = ?",
+                     "tuuti", info.path[0] ? info.path : dest, info.virtual_size_bytes,
+                     info.physical_size_bytes, info.checksum, id) < 0) {
         host_fail_db(e, err);
         goto out;
     }
@@ -359,12 +403,8 @@ out:
 }
 
 const host_api host_api_template[] = {
-    {"registerTemplate", register_template, 0},
-    {"registerIso", register_iso, 0},
-    {"listTemplates", list_templates, 0},
-    {"listIsos", list_isos, 0},
-    {"deleteTemplate", delete_template, 0},
-    {"deleteIso", delete_template, 0},
-    {"createTemplate", create_template, 0},
-    {NULL, NULL, 0},
+    {"registerTemplate", register_template, 0}, {"registerIso", register_iso, 0},
+    {"listTemplates", list_templates, 0},       {"listIsos", list_isos, 0},
+    {"deleteTemplate", delete_template, 0},     {"deleteIso", delete_template, 0},
+    {"createTemplate", create_template, 0},     {NULL, NULL, 0},
 };

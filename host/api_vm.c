@@ -20,11 +20,12 @@
 int host_json_vm(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host_err *e)
 {
     char err[256], created[32];
-    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
-                                        "SELECT uuid, name, displayname, type, zone_id, coalesce(host_id, 0), offering_id, "
-                                        "coalesce(template_id, 0), coalesce(iso_id, 0), state, coalesce(configdrive, ''), "
-                                        "coalesce(configdrive_location, ''), created FROM vm WHERE id = ?",
-                                        "i", id);
+    sqlite3_stmt *st =
+        host_sql_prepare(cs->db, err, sizeof(err),
+                         "SELECT uuid, name, displayname, type, zone_id, coalesce(host_id, 0), offering_id, "
+                         "coalesce(template_id, 0), coalesce(iso_id, 0), state, coalesce(configdrive, ''), "
+                         "coalesce(configdrive_location, ''), created FROM vm WHERE id = ?",
+                         "i", id);
     if (st == NULL)
         return host_fail_db(e, err);
     if (sqlite3_step(st) != SQLITE_ROW) {
@@ -62,7 +63,8 @@ static int vm_param(host_cs *cs, host_cmd *cmd, int64_t *id, char *state, size_t
         return -1;
     if (*id == 0 && host_param_ref(cs, cmd, "virtualmachineid", "vm", 1, id, e) != 0)
         return -1;
-    if (host_sql_text(cs->db, state, slen, err, sizeof(err), "SELECT state FROM vm WHERE id = ?", "i", *id) <= 0)
+    if (host_sql_text(cs->db, state, slen, err, sizeof(err), "SELECT state FROM vm WHERE id = ?", "i", *id) <=
+        0)
         return host_fail_db(e, err);
     return 0;
 }
@@ -71,7 +73,8 @@ static int deploy(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     const char *name = host_param(cmd, "name", 0, e), *userdata = host_param(cmd, "userdata", 0, e);
     char err[512], format[16] = "", uuid[37], dname[128];
-    int64_t zone, offering, tmpl, disk_off, host, root_gb = 0, size_gb = 0, vm_id, dsize = 0, dcustom = 0, tzone = 0;
+    int64_t zone, offering, tmpl, disk_off, host, root_gb = 0, size_gb = 0, vm_id, dsize = 0, dcustom = 0,
+                                                  tzone = 0;
     int start = 1;
 
     if (host_param_ref(cs, cmd, "zoneid", "zone", 1, &zone, e) != 0 ||
@@ -79,15 +82,18 @@ static int deploy(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         host_param_ref(cs, cmd, "templateid", "template", 1, &tmpl, e) != 0 ||
         host_param_ref(cs, cmd, "diskofferingid", "offering", 0, &disk_off, e) != 0 ||
         host_param_ref(cs, cmd, "hostid", "host", 0, &host, e) != 0 ||
-        host_param_i64(cmd, "rootdisksize", 0, &root_gb, e) != 0 || host_param_i64(cmd, "size", 0, &size_gb, e) != 0 ||
+        host_param_i64(cmd, "rootdisksize", 0, &root_gb, e) != 0 ||
+        host_param_i64(cmd, "size", 0, &size_gb, e) != 0 ||
         host_param_bool(cmd, "startvm", 1, &start, e) != 0)
         return -1;
-    if (host_sql_text(cs->db, format, sizeof(format), err, sizeof(err), "SELECT format FROM template WHERE id = ?", "i", tmpl) < 0 ||
-        host_sql_int(cs->db, &tzone, err, sizeof(err), "SELECT coalesce(zone_id, 0) FROM template WHERE id = ?", "i", tmpl) < 0)
+    if (host_sql_text(cs->db, format, sizeof(format), err, sizeof(err),
+                      "SELECT format FROM template WHERE id = ?", "i", tmpl) < 0 ||
+        host_sql_int(cs->db, &tzone, err, sizeof(err),
+                     "SELECT coalesce(zone_id, 0) FROM template WHERE id = ?", "i", tmpl) < 0)
         return host_fail_db(e, err);
     if (tzone != 0 && tzone != zone)
-        return host_fail(e, HOST_E_PARAM, "template %s is not available in zone %s", host_param(cmd, "templateid", 1, e),
-                         host_param(cmd, "zoneid", 1, e));
+        return host_fail(e, HOST_E_PARAM, "template %s is not available in zone %s",
+                         host_param(cmd, "templateid", 1, e), host_param(cmd, "zoneid", 1, e));
     if (strcmp(format, "ISO") == 0 && disk_off == 0 && root_gb == 0)
         return host_fail(e, HOST_E_PARAM, "a VM deployed from an ISO needs diskofferingid (its ROOT disk)");
     if (root_gb < 0 || size_gb < 0)
@@ -106,12 +112,16 @@ static int deploy(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         return -1;
     if (disk_off != 0 && strcmp(format, "ISO") != 0) {
         char vuuid[37], prov[8] = "thin", iops[32] = "", bw[32] = "", vname[64];
-        if (host_sql_int(cs->db, &dsize, err, sizeof(err), "SELECT disksize FROM offering WHERE id = ?", "i", disk_off) < 0 ||
-            host_sql_int(cs->db, &dcustom, err, sizeof(err), "SELECT customized FROM offering WHERE id = ?", "i", disk_off) < 0 ||
-            host_sql_text(cs->db, prov, sizeof(prov), err, sizeof(err), "SELECT provisioning FROM offering WHERE id = ?", "i",
-                          disk_off) < 0 ||
-            host_sql_text(cs->db, iops, sizeof(iops), err, sizeof(err), "SELECT iops FROM offering WHERE id = ?", "i", disk_off) < 0 ||
-            host_sql_text(cs->db, bw, sizeof(bw), err, sizeof(err), "SELECT bw FROM offering WHERE id = ?", "i", disk_off) < 0)
+        if (host_sql_int(cs->db, &dsize, err, sizeof(err), "SELECT disksize FROM offering WHERE id = ?", "i",
+                         disk_off) < 0 ||
+            host_sql_int(cs->db, &dcustom, err, sizeof(err), "SELECT customized FROM offering WHERE id = ?",
+                         "i", disk_off) < 0 ||
+            host_sql_text(cs->db, prov, sizeof(prov), err, sizeof(err),
+                          "SELECT provisioning FROM offering WHERE id = ?", "i", disk_off) < 0 ||
+            host_sql_text(cs->db, iops, sizeof(iops), err, sizeof(err),
+                          "SELECT iops FROM offering WHERE id = ?", "i", disk_off) < 0 ||
+            host_sql_text(cs->db, bw, sizeof(bw), err, sizeof(err), "SELECT bw FROM offering WHERE id = ?",
+                          "i", disk_off) < 0)
             return host_fail_db(e, err);
         if (dcustom && size_gb > 0)
             dsize = size_gb * (int64_t)GIB;
@@ -121,9 +131,11 @@ static int deploy(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
             return host_fail(e, HOST_E_INTERNAL, "no randomness");
         snprintf(vname, sizeof(vname), "DATA-%lld", (long long)vm_id);
         if (host_sql_run(cs->db, err, sizeof(err),
-                         "INSERT INTO volume(uuid, name, type, vm_id, deviceid, size, provisioning, offering_id, zone_id, state, "
+                         "INSERT INTO volume(uuid, name, type, vm_id, deviceid, size, provisioning, "
+                         "offering_id, zone_id, state, "
                          "iops, bw, created) VALUES (?, ?, 'DATA', ?, 1, ?, ?, ?, ?, 'Allocated', ?, ?, ?)",
-                         "ttiitiitti", vuuid, vname, vm_id, dsize, prov, disk_off, zone, iops, bw, host_now()) < 0)
+                         "ttiitiitti", vuuid, vname, vm_id, dsize, prov, disk_off, zone, iops, bw,
+                         host_now()) < 0)
             return host_fail_db(e, err);
     }
     if (start && host_vm_start(cs, vm_id, host, e) != 0)
@@ -137,8 +149,8 @@ static int start_vm(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     char state[16];
     int64_t id, host;
 
-    if (vm_param(cs, cmd, &id, state, sizeof(state), e) != 0 || host_param_ref(cs, cmd, "hostid", "host", 0, &host, e) != 0 ||
-        host_vm_start(cs, id, host, e) != 0)
+    if (vm_param(cs, cmd, &id, state, sizeof(state), e) != 0 ||
+        host_param_ref(cs, cmd, "hostid", "host", 0, &host, e) != 0 || host_vm_start(cs, id, host, e) != 0)
         return -1;
     return host_json_vm(cs, w, "virtualmachine", id, e);
 }
@@ -202,28 +214,34 @@ static int restore_vm(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     int64_t id, tmpl, old_root = 0, host = 0, cluster = 0, new_root;
     host_vol old;
 
-    if (vm_param(cs, cmd, &id, state, sizeof(state), e) != 0 || host_param_ref(cs, cmd, "templateid", "template", 0, &tmpl, e) != 0)
+    if (vm_param(cs, cmd, &id, state, sizeof(state), e) != 0 ||
+        host_param_ref(cs, cmd, "templateid", "template", 0, &tmpl, e) != 0)
         return -1;
-    if (host_sql_int(cs->db, &old_root, err, sizeof(err), "SELECT id FROM volume WHERE vm_id = ? AND type = 'ROOT'", "i", id) < 0 ||
-        (tmpl == 0 && host_sql_int(cs->db, &tmpl, err, sizeof(err), "SELECT coalesce(template_id, 0) FROM vm WHERE id = ?", "i",
-                                   id) < 0))
+    if (host_sql_int(cs->db, &old_root, err, sizeof(err),
+                     "SELECT id FROM volume WHERE vm_id = ? AND type = 'ROOT'", "i", id) < 0 ||
+        (tmpl == 0 && host_sql_int(cs->db, &tmpl, err, sizeof(err),
+                                   "SELECT coalesce(template_id, 0) FROM vm WHERE id = ?", "i", id) < 0))
         return host_fail_db(e, err);
     if (tmpl == 0)
-        return host_fail(e, HOST_E_PARAM, "VM %s was deployed from an ISO: give templateid", host_param(cmd, "id", 0, e));
+        return host_fail(e, HOST_E_PARAM, "VM %s was deployed from an ISO: give templateid",
+                         host_param(cmd, "id", 0, e));
     if (host_vol_load(cs, old_root, &old, e) != 0)
         return -1;
     if (strcmp(state, "Running") == 0)
         host_sql_int(cs->db, &host, err, sizeof(err), "SELECT host_id FROM vm WHERE id = ?", "i", id);
     else
-        host_sql_int(cs->db, &host, err, sizeof(err), "SELECT coalesce(last_host_id, 0) FROM vm WHERE id = ?", "i", id);
+        host_sql_int(cs->db, &host, err, sizeof(err), "SELECT coalesce(last_host_id, 0) FROM vm WHERE id = ?",
+                     "i", id);
     if (host == 0 && host_pick_host_for_pool(cs, old.pool_id, 0, &host, e) != 0)
         return -1;
     host_sql_int(cs->db, &cluster, err, sizeof(err), "SELECT cluster_id FROM host WHERE id = ?", "i", host);
     if (host_uuid(uuid) != 0)
         return host_fail(e, HOST_E_INTERNAL, "no randomness");
     if (host_sql_run(cs->db, err, sizeof(err),
-                     "INSERT INTO volume(uuid, name, type, vm_id, deviceid, size, provisioning, offering_id, template_id, "
-                     "zone_id, state, iops, bw, created) SELECT ?, name, 'ROOT', vm_id, 0, size, provisioning, offering_id, ?, "
+                     "INSERT INTO volume(uuid, name, type, vm_id, deviceid, size, provisioning, offering_id, "
+                     "template_id, "
+                     "zone_id, state, iops, bw, created) SELECT ?, name, 'ROOT', vm_id, 0, size, "
+                     "provisioning, offering_id, ?, "
                      "zone_id, 'Allocated', iops, bw, ? FROM volume WHERE id = ?",
                      "tiii", uuid, tmpl, host_now(), old_root) < 0)
         return host_fail_db(e, err);
@@ -231,13 +249,15 @@ static int restore_vm(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (host_vol_realize(cs, new_root, cluster, host, e) != 0)
         return -1;
     if (strcmp(state, "Running") == 0) {
-        if (host_access_revoke(cs, old_root, host, e) != 0 || host_access_grant(cs, new_root, host, 0, e) != 0)
+        if (host_access_revoke(cs, old_root, host, e) != 0 ||
+            host_access_grant(cs, new_root, host, 0, e) != 0)
             return -1;
     }
     if (host_vol_delete_on_array(cs, &old, e) != 0)
         return -1;
     if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM volume WHERE id = ?", "i", old_root) < 0 ||
-        host_sql_run(cs->db, err, sizeof(err), "UPDATE vm SET template_id = ? WHERE id = ?", "ii", tmpl, id) < 0)
+        host_sql_run(cs->db, err, sizeof(err), "UPDATE vm SET template_id = ? WHERE id = ?", "ii", tmpl, id) <
+            0)
         return host_fail_db(e, err);
     host_event(cs, "VM.RESTORE", "VM reinstalled");
     return host_json_vm(cs, w, "virtualmachine", id, e);
@@ -258,7 +278,8 @@ static int expunge(host_cs *cs, int64_t id, host_err *e)
     free(vols);
     if (n > 0)
         return host_fail(e, HOST_E_IN_USE, "the VM has %zu VM snapshots: delete them first", n);
-    st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT id FROM volume WHERE vm_id = ? AND type = 'ROOT'", "i", id);
+    st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT id FROM volume WHERE vm_id = ? AND type = 'ROOT'",
+                          "i", id);
     if (st == NULL || host_stmt_ids(cs, st, &vols, &n, e) != 0)
         return st == NULL ? host_fail_db(e, err) : -1;
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -266,14 +287,16 @@ static int expunge(host_cs *cs, int64_t id, host_err *e)
         rc = host_vol_load(cs, vols[i], &v, e);
         if (rc == 0)
             rc = host_vol_delete_on_array(cs, &v, e);
-        if (rc == 0 && host_sql_run(cs->db, err, sizeof(err), "DELETE FROM volume WHERE id = ?", "i", vols[i]) < 0)
+        if (rc == 0 &&
+            host_sql_run(cs->db, err, sizeof(err), "DELETE FROM volume WHERE id = ?", "i", vols[i]) < 0)
             rc = host_fail_db(e, err);
     }
     free(vols);
     if (rc != 0)
         return -1;
     host_configdrive_remove(cs, id, 0);
-    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET vm_id = NULL, deviceid = NULL WHERE vm_id = ?", "i", id) < 0 ||
+    if (host_sql_run(cs->db, err, sizeof(err),
+                     "UPDATE volume SET vm_id = NULL, deviceid = NULL WHERE vm_id = ?", "i", id) < 0 ||
         host_sql_run(cs->db, err, sizeof(err), "DELETE FROM vm WHERE id = ?", "i", id) < 0)
         return host_fail_db(e, err);
     host_event(cs, "VM.EXPUNGE", "VM expunged");
@@ -286,17 +309,22 @@ static int destroy_vm(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     int64_t id;
     int now = 0;
 
-    if (vm_param(cs, cmd, &id, state, sizeof(state), e) != 0 || host_param_bool(cmd, "expunge", 0, &now, e) != 0)
+    if (vm_param(cs, cmd, &id, state, sizeof(state), e) != 0 ||
+        host_param_bool(cmd, "expunge", 0, &now, e) != 0)
         return -1;
     if (strcmp(state, "Running") == 0 && host_vm_stop(cs, id, e) != 0)
         return -1;
-    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE vm SET state = 'Destroyed' WHERE id = ?", "i", id) < 0 ||
-        host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET state = 'Destroy' WHERE vm_id = ? AND type = 'ROOT'", "i", id) < 0)
+    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE vm SET state = 'Destroyed' WHERE id = ?", "i", id) <
+            0 ||
+        host_sql_run(cs->db, err, sizeof(err),
+                     "UPDATE volume SET state = 'Destroy' WHERE vm_id = ? AND type = 'ROOT'", "i", id) < 0)
         return host_fail_db(e, err);
     if (!now)
         return host_json_vm(cs, w, "virtualmachine", id, e);
     host_jsonw_object_begin(w, "virtualmachine");
-    host_jsonw_string(w, "id", host_param(cmd, "id", 0, e) ? host_param(cmd, "id", 0, e) : host_param(cmd, "virtualmachineid", 0, e));
+    host_jsonw_string(w, "id",
+                      host_param(cmd, "id", 0, e) ? host_param(cmd, "id", 0, e)
+                                                  : host_param(cmd, "virtualmachineid", 0, e));
     host_jsonw_string(w, "state", "Expunging");
     host_jsonw_object_end(w);
     return expunge(cs, id, e);
@@ -312,7 +340,8 @@ static int recover_vm(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (strcmp(state, "Destroyed") != 0)
         return host_fail(e, HOST_E_PARAM, "only a Destroyed VM can be recovered (it is %s)", state);
     if (host_sql_run(cs->db, err, sizeof(err), "UPDATE vm SET state = 'Stopped' WHERE id = ?", "i", id) < 0 ||
-        host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET state = 'Ready' WHERE vm_id = ? AND state = 'Destroy'", "i", id) < 0)
+        host_sql_run(cs->db, err, sizeof(err),
+                     "UPDATE volume SET state = 'Ready' WHERE vm_id = ? AND state = 'Destroy'", "i", id) < 0)
         return host_fail_db(e, err);
     return host_json_vm(cs, w, "virtualmachine", id, e);
 }
@@ -338,14 +367,16 @@ static int list_vms(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     int64_t zone, host;
     sqlite3_stmt *st;
 
-    if (host_param_ref(cs, cmd, "zoneid", "zone", 0, &zone, e) != 0 || host_param_ref(cs, cmd, "hostid", "host", 0, &host, e) != 0)
+    if (host_param_ref(cs, cmd, "zoneid", "zone", 0, &zone, e) != 0 ||
+        host_param_ref(cs, cmd, "hostid", "host", 0, &host, e) != 0)
         return -1;
-    st = host_sql_prepare(cs->db, err, sizeof(err),
-                          "SELECT id FROM vm WHERE type = 'User' AND (?1 IS NULL OR uuid = ?1) AND (?2 = 0 OR zone_id = ?2) "
-                          "AND (?3 = 0 OR host_id = ?3) AND (?4 IS NULL OR displayname = ?4) "
-                          "AND (?5 IS NULL OR state = ?5) ORDER BY id",
-                          "tiitt", host_param(cmd, "id", 0, e), zone, host, host_param(cmd, "name", 0, e),
-                          host_param(cmd, "state", 0, e));
+    st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT id FROM vm WHERE type = 'User' AND (?1 IS NULL OR uuid = ?1) AND (?2 = 0 OR zone_id = ?2) "
+        "AND (?3 = 0 OR host_id = ?3) AND (?4 IS NULL OR displayname = ?4) "
+        "AND (?5 IS NULL OR state = ?5) ORDER BY id",
+        "tiitt", host_param(cmd, "id", 0, e), zone, host, host_param(cmd, "name", 0, e),
+        host_param(cmd, "state", 0, e));
     if (st == NULL)
         return host_fail_db(e, err);
     return host_write_list(cs, w, "virtualmachine", st, host_json_vm, e);
@@ -362,18 +393,22 @@ int host_vm_migrate_live(host_cs *cs, int64_t vm_id, int64_t dest, host_err *e)
     sqlite3_stmt *st;
     int reach, rc = -1;
 
-    host_sql_text(cs->db, state, sizeof(state), err, sizeof(err), "SELECT state FROM vm WHERE id = ?", "i", vm_id);
-    host_sql_int(cs->db, &src, err, sizeof(err), "SELECT coalesce(host_id, 0) FROM vm WHERE id = ?", "i", vm_id);
+    host_sql_text(cs->db, state, sizeof(state), err, sizeof(err), "SELECT state FROM vm WHERE id = ?", "i",
+                  vm_id);
+    host_sql_int(cs->db, &src, err, sizeof(err), "SELECT coalesce(host_id, 0) FROM vm WHERE id = ?", "i",
+                 vm_id);
     host_sql_int(cs->db, &zone, err, sizeof(err), "SELECT zone_id FROM vm WHERE id = ?", "i", vm_id);
     host_sql_int(cs->db, &dzone, err, sizeof(err), "SELECT zone_id FROM host WHERE id = ?", "i", dest);
-    host_sql_text(cs->db, dstate, sizeof(dstate), err, sizeof(err), "SELECT state FROM host WHERE id = ?", "i", dest);
+    host_sql_text(cs->db, dstate, sizeof(dstate), err, sizeof(err), "SELECT state FROM host WHERE id = ?",
+                  "i", dest);
     if (strcmp(state, "Running") != 0)
         return host_fail(e, HOST_E_PARAM, "only a running VM migrates live (this one is %s)", state);
     if (src == dest)
         return host_fail(e, HOST_E_PARAM, "the VM already runs on that host");
     if (dzone != zone || strcmp(dstate, "Up") != 0)
         return host_fail(e, HOST_E_PARAM, "the destination host is not Up in the VM's zone");
-    st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT id FROM volume WHERE vm_id = ? ORDER BY deviceid", "i", vm_id);
+    st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT id FROM volume WHERE vm_id = ? ORDER BY deviceid",
+                          "i", vm_id);
     if (st == NULL || host_stmt_ids(cs, st, &vols, &n, e) != 0)
         return st == NULL ? host_fail_db(e, err) : -1;
     for (size_t i = 0; i < n; i++) {
@@ -381,24 +416,26 @@ int host_vm_migrate_live(host_cs *cs, int64_t vm_id, int64_t dest, host_err *e)
         if (host_vol_load(cs, vols[i], &v, e) != 0 || host_pool_reaches(cs, v.pool_id, dest, &reach, e) != 0)
             goto out;
         if (!reach) {
-            host_fail(e, HOST_E_PARAM,
-                      "volume %s is on a storage pool the destination host cannot reach (a cluster-wide pool of "
-                      "another cluster, or no SDC connected)", v.name);
+            host_fail(
+                e, HOST_E_PARAM,
+                "volume %s is on a storage pool the destination host cannot reach (a cluster-wide pool of "
+                "another cluster, or no SDC connected)",
+                v.name);
             goto out;
         }
     }
     for (size_t i = 0; i < n; i++)
         if (host_access_grant(cs, vols[i], dest, 1, e) != 0)
             goto out;
-    host_sql_text(cs->db, loc, sizeof(loc), err, sizeof(err), "SELECT coalesce(configdrive_location, '') FROM vm WHERE id = ?", "i",
-                  vm_id);
+    host_sql_text(cs->db, loc, sizeof(loc), err, sizeof(err),
+                  "SELECT coalesce(configdrive_location, '') FROM vm WHERE id = ?", "i", vm_id);
     if (strcmp(loc, "hostcache") == 0 && host_configdrive_build(cs, vm_id, dest, e) != 0)
         goto out;
     for (size_t i = 0; i < n; i++)
         if (host_access_revoke(cs, vols[i], src, e) != 0)
             goto out;
-    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE vm SET host_id = ?, last_host_id = ? WHERE id = ?", "iii", dest, dest,
-                     vm_id) < 0) {
+    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE vm SET host_id = ?, last_host_id = ? WHERE id = ?",
+                     "iii", dest, dest, vm_id) < 0) {
         host_fail_db(e, err);
         goto out;
     }
@@ -413,7 +450,8 @@ static int migrate_vm(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     int64_t id, host;
 
-    if (host_param_ref(cs, cmd, "virtualmachineid", "vm", 1, &id, e) != 0 || host_param_ref(cs, cmd, "hostid", "host", 0, &host, e) != 0)
+    if (host_param_ref(cs, cmd, "virtualmachineid", "vm", 1, &id, e) != 0 ||
+        host_param_ref(cs, cmd, "hostid", "host", 0, &host, e) != 0)
         return -1;
     if (host == 0)
         return host_fail(e, HOST_E_PARAM, "give hostid (a stopped VM's volumes move with migrateVolume)");

@@ -20,11 +20,12 @@
 int host_json_volume(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host_err *e)
 {
     char err[256], created[32], vmstate[16] = "";
-    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
-                                        "SELECT uuid, name, type, coalesce(vm_id, 0), deviceid, coalesce(pool_id, 0), path, "
-                                        "size, provisioning, coalesce(offering_id, 0), coalesce(template_id, 0), zone_id, state, "
-                                        "created FROM volume WHERE id = ?",
-                                        "i", id);
+    sqlite3_stmt *st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT uuid, name, type, coalesce(vm_id, 0), deviceid, coalesce(pool_id, 0), path, "
+        "size, provisioning, coalesce(offering_id, 0), coalesce(template_id, 0), zone_id, state, "
+        "created FROM volume WHERE id = ?",
+        "i", id);
     int64_t vm, pool, off;
 
     if (st == NULL)
@@ -46,8 +47,10 @@ int host_json_volume(host_cs *cs, host_jsonw *w, const char *key, int64_t id, ho
     host_json_ref(cs, w, "zone", "zone", sqlite3_column_int64(st, 11));
     if (pool != 0) {
         char name[256] = "", uuid[40] = "";
-        host_sql_text(cs->db, uuid, sizeof(uuid), err, sizeof(err), "SELECT uuid FROM pool WHERE id = ?", "i", pool);
-        host_sql_text(cs->db, name, sizeof(name), err, sizeof(err), "SELECT name FROM pool WHERE id = ?", "i", pool);
+        host_sql_text(cs->db, uuid, sizeof(uuid), err, sizeof(err), "SELECT uuid FROM pool WHERE id = ?", "i",
+                      pool);
+        host_sql_text(cs->db, name, sizeof(name), err, sizeof(err), "SELECT name FROM pool WHERE id = ?", "i",
+                      pool);
         host_jsonw_string(w, "storageid", uuid);
         host_jsonw_string(w, "storage", name);
         host_jsonw_string(w, "storagetype", "shared");
@@ -55,14 +58,16 @@ int host_json_volume(host_cs *cs, host_jsonw *w, const char *key, int64_t id, ho
     }
     if (vm != 0) {
         host_json_ref(cs, w, "virtualmachine", "vm", vm);
-        host_sql_text(cs->db, vmstate, sizeof(vmstate), err, sizeof(err), "SELECT state FROM vm WHERE id = ?", "i", vm);
+        host_sql_text(cs->db, vmstate, sizeof(vmstate), err, sizeof(err), "SELECT state FROM vm WHERE id = ?",
+                      "i", vm);
         host_jsonw_string(w, "vmstate", vmstate);
         host_jsonw_int(w, "deviceid", sqlite3_column_int64(st, 4));
     }
     host_jsonw_string(w, "provisioningtype", host_col_text(st, 8));
     if (off != 0) {
         char kind[16] = "";
-        host_sql_text(cs->db, kind, sizeof(kind), err, sizeof(err), "SELECT kind FROM offering WHERE id = ?", "i", off);
+        host_sql_text(cs->db, kind, sizeof(kind), err, sizeof(err), "SELECT kind FROM offering WHERE id = ?",
+                      "i", off);
         host_json_ref(cs, w, strcmp(kind, "disk") == 0 ? "diskoffering" : "serviceoffering", "offering", off);
     }
     host_json_ref(cs, w, "template", "template", sqlite3_column_int64(st, 10));
@@ -86,14 +91,17 @@ static int vm_cluster(host_cs *cs, int64_t vm, int64_t *cluster, int64_t *host, 
 {
     char err[256];
     *cluster = *host = 0;
-    if (host_sql_int(cs->db, host, err, sizeof(err), "SELECT coalesce(host_id, last_host_id, 0) FROM vm WHERE id = ?", "i", vm) < 0)
+    if (host_sql_int(cs->db, host, err, sizeof(err),
+                     "SELECT coalesce(host_id, last_host_id, 0) FROM vm WHERE id = ?", "i", vm) < 0)
         return host_fail_db(e, err);
-    if (*host != 0 && host_sql_int(cs->db, cluster, err, sizeof(err), "SELECT cluster_id FROM host WHERE id = ?", "i", *host) < 0)
+    if (*host != 0 && host_sql_int(cs->db, cluster, err, sizeof(err),
+                                   "SELECT cluster_id FROM host WHERE id = ?", "i", *host) < 0)
         return host_fail_db(e, err);
-    if (*cluster == 0 && host_sql_int(cs->db, cluster, err, sizeof(err),
-                                      "SELECT coalesce(p.cluster_id, 0) FROM volume v JOIN pool p ON p.id = v.pool_id "
-                                      "WHERE v.vm_id = ? AND v.type = 'ROOT'",
-                                      "i", vm) < 0)
+    if (*cluster == 0 &&
+        host_sql_int(cs->db, cluster, err, sizeof(err),
+                     "SELECT coalesce(p.cluster_id, 0) FROM volume v JOIN pool p ON p.id = v.pool_id "
+                     "WHERE v.vm_id = ? AND v.type = 'ROOT'",
+                     "i", vm) < 0)
         return host_fail_db(e, err);
     return 0;
 }
@@ -106,7 +114,8 @@ static int attach(host_cs *cs, int64_t vol_id, int64_t vm, int64_t deviceid, hos
 
     if (host_vol_load(cs, vol_id, &v, e) != 0)
         return -1;
-    host_sql_text(cs->db, state, sizeof(state), err, sizeof(err), "SELECT state FROM vm WHERE id = ?", "i", vm);
+    host_sql_text(cs->db, state, sizeof(state), err, sizeof(err), "SELECT state FROM vm WHERE id = ?", "i",
+                  vm);
     host_sql_int(cs->db, &zone, err, sizeof(err), "SELECT zone_id FROM vm WHERE id = ?", "i", vm);
     snprintf(vstate, sizeof(vstate), "%s", v.state);
     if (v.vm_id != 0)
@@ -118,12 +127,14 @@ static int attach(host_cs *cs, int64_t vol_id, int64_t vm, int64_t deviceid, hos
     if (strcmp(state, "Running") != 0 && strcmp(state, "Stopped") != 0)
         return host_fail(e, HOST_E_PARAM, "the VM is %s", state);
     if (strcmp(v.type, "ROOT") == 0) {
-        host_sql_int(cs->db, &has_root, err, sizeof(err), "SELECT count(*) FROM volume WHERE vm_id = ? AND type = 'ROOT'", "i", vm);
+        host_sql_int(cs->db, &has_root, err, sizeof(err),
+                     "SELECT count(*) FROM volume WHERE vm_id = ? AND type = 'ROOT'", "i", vm);
         if (has_root || strcmp(state, "Stopped") != 0)
             return host_fail(e, HOST_E_PARAM, "a ROOT volume attaches only to a stopped VM without one");
         dev = 0;
     } else if (dev <= 0 && host_sql_int(cs->db, &dev, err, sizeof(err),
-                                        "SELECT coalesce(max(deviceid), 0) + 1 FROM volume WHERE vm_id = ?", "i", vm) < 0) {
+                                        "SELECT coalesce(max(deviceid), 0) + 1 FROM volume WHERE vm_id = ?",
+                                        "i", vm) < 0) {
         return host_fail_db(e, err);
     }
     if (vm_cluster(cs, vm, &cluster, &host, e) != 0)
@@ -132,11 +143,13 @@ static int attach(host_cs *cs, int64_t vol_id, int64_t vm, int64_t deviceid, hos
         host_sql_int(cs->db, &running_host, err, sizeof(err), "SELECT host_id FROM vm WHERE id = ?", "i", vm);
     if (v.pool_id == 0) {
         if (host == 0)
-            return host_fail(e, HOST_E_PARAM, "the VM has never run: start it once before attaching a new volume");
+            return host_fail(e, HOST_E_PARAM,
+                             "the VM has never run: start it once before attaching a new volume");
         if (host_vol_realize(cs, vol_id, cluster, host, e) != 0)
             return -1;
     }
-    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET vm_id = ?, deviceid = ? WHERE id = ?", "iii", vm, dev, vol_id) < 0)
+    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET vm_id = ?, deviceid = ? WHERE id = ?",
+                     "iii", vm, dev, vol_id) < 0)
         return host_fail_db(e, err);
     if (running_host != 0 && host_access_grant(cs, vol_id, running_host, 0, e) != 0)
         return -1;
@@ -152,17 +165,25 @@ static int create_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 
     if (host_param_ref(cs, cmd, "zoneid", "zone", 1, &zone, e) != 0 ||
         host_param_ref(cs, cmd, "diskofferingid", "offering", 1, &off, e) != 0 ||
-        host_param_ref(cs, cmd, "virtualmachineid", "vm", 0, &vm, e) != 0 || host_param_i64(cmd, "size", 0, &size_gb, e) != 0)
+        host_param_ref(cs, cmd, "virtualmachineid", "vm", 0, &vm, e) != 0 ||
+        host_param_i64(cmd, "size", 0, &size_gb, e) != 0)
         return -1;
     if (host_cmd_get(cmd, "snapshotid") != NULL)
-        return host_fail(e, HOST_E_UNSUPPORTED, "createVolume from a snapshot is not part of this harness; revert the snapshot "
-                                                "or create a template from it");
-    if (host_sql_text(cs->db, kind, sizeof(kind), err, sizeof(err), "SELECT kind FROM offering WHERE id = ?", "i", off) < 0 ||
-        host_sql_int(cs->db, &dsize, err, sizeof(err), "SELECT disksize FROM offering WHERE id = ?", "i", off) < 0 ||
-        host_sql_int(cs->db, &custom, err, sizeof(err), "SELECT customized FROM offering WHERE id = ?", "i", off) < 0 ||
-        host_sql_text(cs->db, prov, sizeof(prov), err, sizeof(err), "SELECT provisioning FROM offering WHERE id = ?", "i", off) < 0 ||
-        host_sql_text(cs->db, iops, sizeof(iops), err, sizeof(err), "SELECT iops FROM offering WHERE id = ?", "i", off) < 0 ||
-        host_sql_text(cs->db, bw, sizeof(bw), err, sizeof(err), "SELECT bw FROM offering WHERE id = ?", "i", off) < 0)
+        return host_fail(e, HOST_E_UNSUPPORTED,
+                         "createVolume from a snapshot is not part of this harness; revert the snapshot "
+                         "or create a template from it");
+    if (host_sql_text(cs->db, kind, sizeof(kind), err, sizeof(err), "SELECT kind FROM offering WHERE id = ?",
+                      "i", off) < 0 ||
+        host_sql_int(cs->db, &dsize, err, sizeof(err), "SELECT disksize FROM offering WHERE id = ?", "i",
+                     off) < 0 ||
+        host_sql_int(cs->db, &custom, err, sizeof(err), "SELECT customized FROM offering WHERE id = ?", "i",
+                     off) < 0 ||
+        host_sql_text(cs->db, prov, sizeof(prov), err, sizeof(err),
+                      "SELECT provisioning FROM offering WHERE id = ?", "i", off) < 0 ||
+        host_sql_text(cs->db, iops, sizeof(iops), err, sizeof(err), "SELECT iops FROM offering WHERE id = ?",
+                      "i", off) < 0 ||
+        host_sql_text(cs->db, bw, sizeof(bw), err, sizeof(err), "SELECT bw FROM offering WHERE id = ?", "i",
+                      off) < 0)
         return host_fail_db(e, err);
     if (strcmp(kind, "disk") != 0)
         return host_fail(e, HOST_E_PARAM, "diskofferingid names a service offering");
@@ -177,7 +198,8 @@ static int create_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         return host_fail(e, HOST_E_INTERNAL, "no randomness");
     snprintf(vname, sizeof(vname), "%s", name != NULL ? name : uuid);
     if (host_sql_run(cs->db, err, sizeof(err),
-                     "INSERT INTO volume(uuid, name, type, size, provisioning, offering_id, zone_id, state, iops, bw, created) "
+                     "INSERT INTO volume(uuid, name, type, size, provisioning, offering_id, zone_id, state, "
+                     "iops, bw, created) "
                      "VALUES (?, ?, 'DATA', ?, ?, ?, ?, 'Allocated', ?, ?, ?)",
                      "ttitiitti", uuid, vname, dsize, prov, off, zone, iops, bw, host_now()) < 0)
         return host_fail_db(e, err);
@@ -193,7 +215,8 @@ static int attach_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     int64_t id, vm, dev = 0;
     host_vol v;
 
-    if (vol_param(cs, cmd, &id, &v, e) != 0 || host_param_ref(cs, cmd, "virtualmachineid", "vm", 1, &vm, e) != 0 ||
+    if (vol_param(cs, cmd, &id, &v, e) != 0 ||
+        host_param_ref(cs, cmd, "virtualmachineid", "vm", 1, &vm, e) != 0 ||
         host_param_i64(cmd, "deviceid", 0, &dev, e) != 0 || attach(cs, id, vm, dev, e) != 0)
         return -1;
     return host_json_volume(cs, w, "volume", id, e);
@@ -209,7 +232,8 @@ static int detach_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         return -1;
     if (v.vm_id == 0)
         return host_fail(e, HOST_E_PARAM, "volume %s is not attached", v.uuid);
-    host_sql_text(cs->db, state, sizeof(state), err, sizeof(err), "SELECT state FROM vm WHERE id = ?", "i", v.vm_id);
+    host_sql_text(cs->db, state, sizeof(state), err, sizeof(err), "SELECT state FROM vm WHERE id = ?", "i",
+                  v.vm_id);
     if (strcmp(v.type, "ROOT") == 0 && strcmp(state, "Stopped") != 0)
         return host_fail(e, HOST_E_PARAM, "a ROOT volume detaches only from a stopped VM");
     if (strcmp(state, "Running") == 0) {
@@ -217,7 +241,8 @@ static int detach_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         if (host_access_revoke(cs, id, host, e) != 0)
             return -1;
     }
-    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET vm_id = NULL, deviceid = NULL WHERE id = ?", "i", id) < 0)
+    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET vm_id = NULL, deviceid = NULL WHERE id = ?",
+                     "i", id) < 0)
         return host_fail_db(e, err);
     host_event(cs, "VOLUME.DETACH", "volume %s detached", v.uuid);
     return host_json_volume(cs, w, "volume", id, e);
@@ -239,17 +264,20 @@ static int resize_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (vol_param(cs, cmd, &id, &v, e) != 0 || host_param_i64(cmd, "size", 0, &size_gb, e) != 0 ||
         host_param_ref(cs, cmd, "diskofferingid", "offering", 0, &off, e) != 0)
         return -1;
-    if (off != 0 && host_sql_int(cs->db, &new_size, err, sizeof(err), "SELECT disksize FROM offering WHERE id = ?", "i", off) < 0)
+    if (off != 0 && host_sql_int(cs->db, &new_size, err, sizeof(err),
+                                 "SELECT disksize FROM offering WHERE id = ?", "i", off) < 0)
         return host_fail_db(e, err);
     if (size_gb > 0)
         new_size = size_gb * (int64_t)GIB;
     if (new_size <= 0)
         return host_fail(e, HOST_E_PARAM, "give size (GB) or diskofferingid");
     if ((uint64_t)new_size <= v.size)
-        return host_fail(e, HOST_E_PARAM, "volume %s is %llu bytes: a resize only grows it (shrinking is not supported)", v.uuid,
-                         (unsigned long long)v.size);
+        return host_fail(e, HOST_E_PARAM,
+                         "volume %s is %llu bytes: a resize only grows it (shrinking is not supported)",
+                         v.uuid, (unsigned long long)v.size);
     if (v.pool_id == 0) {
-        if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET size = ? WHERE id = ?", "ii", new_size, id) < 0)
+        if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET size = ? WHERE id = ?", "ii", new_size,
+                         id) < 0)
             return host_fail_db(e, err);
         return host_json_volume(cs, w, "volume", id, e);
     }
@@ -258,7 +286,8 @@ static int resize_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     req.zone_id = v.zone_id;
     req.any_cluster = 1;
     req.size = (uint64_t)new_size - v.size;
-    if (host_alloc_limits_load(cs, v.zone_id, &lim, e) != 0 || host_alloc_check(cs, v.pool_id, &req, &lim, &ok, why, sizeof(why), e) != 0)
+    if (host_alloc_limits_load(cs, v.zone_id, &lim, e) != 0 ||
+        host_alloc_check(cs, v.pool_id, &req, &lim, &ok, why, sizeof(why), e) != 0)
         return -1;
     if (!ok)
         return host_fail(e, HOST_E_CAPACITY, "volume %s cannot grow on its storage pool: %s", v.uuid, why);
@@ -269,14 +298,15 @@ static int resize_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     s = cs->sp->driver->resize_volume(pool, &(sp_volume_ref){v.path}, (uint64_t)new_size, &info, &se);
     if (s != SP_OK)
         return host_fail_sp(e, s, &se, "Failed to resize volume %s", v.uuid);
-    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET size = ?, path = ? WHERE id = ?", "uti", info.size_bytes,
-                     info.path[0] ? info.path : v.path, id) < 0)
+    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET size = ?, path = ? WHERE id = ?", "uti",
+                     info.size_bytes, info.path[0] ? info.path : v.path, id) < 0)
         return host_fail_db(e, err);
     {
         host_err ignored;
         host_pool_refresh(cs, v.pool_id, &ignored);
     }
-    host_event(cs, "VOLUME.RESIZE", "volume %s resized to %llu bytes", v.uuid, (unsigned long long)info.size_bytes);
+    host_event(cs, "VOLUME.RESIZE", "volume %s resized to %llu bytes", v.uuid,
+               (unsigned long long)info.size_bytes);
     return host_json_volume(cs, w, "volume", id, e);
 }
 
@@ -315,12 +345,13 @@ static int list_volumes(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         host_param_ref(cs, cmd, "virtualmachineid", "vm", 0, &vm, e) != 0 ||
         host_param_ref(cs, cmd, "storageid", "pool", 0, &pool, e) != 0)
         return -1;
-    st = host_sql_prepare(cs->db, err, sizeof(err),
-                          "SELECT id FROM volume WHERE (?1 IS NULL OR uuid = ?1) AND (?2 = 0 OR zone_id = ?2) "
-                          "AND (?3 = 0 OR vm_id = ?3) AND (?4 = 0 OR pool_id = ?4) AND (?5 IS NULL OR type = upper(?5)) "
-                          "AND (?6 IS NULL OR name = ?6) ORDER BY id",
-                          "tiiitt", host_param(cmd, "id", 0, e), zone, vm, pool, host_param(cmd, "type", 0, e),
-                          host_param(cmd, "name", 0, e));
+    st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT id FROM volume WHERE (?1 IS NULL OR uuid = ?1) AND (?2 = 0 OR zone_id = ?2) "
+        "AND (?3 = 0 OR vm_id = ?3) AND (?4 = 0 OR pool_id = ?4) AND (?5 IS NULL OR type = upper(?5)) "
+        "AND (?6 IS NULL OR name = ?6) ORDER BY id",
+        "tiiitt", host_param(cmd, "id", 0, e), zone, vm, pool, host_param(cmd, "type", 0, e),
+        host_param(cmd, "name", 0, e));
     if (st == NULL)
         return host_fail_db(e, err);
     return host_write_list(cs, w, "volume", st, host_json_volume, e);

@@ -15,7 +15,8 @@
 
 static const host_setting_def defs[] = {
     {SP_SETTING_DISK_WAIT, "60", HOST_CFG_GLOBAL | HOST_CFG_POOL, "Storage",
-     "Timeout (in secs) for the storage pool disk (of managed pool) to become available in the host. Currently "
+     "Timeout (in secs) for the storage pool disk (of managed pool) to become available in the host. "
+     "Currently "
      "only supported for PowerFlex."},
     {SP_SETTING_CLIENT_TIMEOUT, "60", HOST_CFG_GLOBAL | HOST_CFG_POOL, "Storage",
      "Timeout (in secs) for the storage pool client connection timeout (for managed pools). Currently only "
@@ -36,12 +37,14 @@ static const host_setting_def defs[] = {
      "Percentage (as a value between 0 and 1) of allocated storage utilization above which allocators will "
      "disable using the pool for low allocated storage available."},
     {HOST_CFG_CD_PRIMARY, "false", HOST_CFG_GLOBAL | HOST_CFG_ZONE, "Storage",
-     "If config drive need to be created and hosted on primary storage pool. Currently only supported for KVM."},
+     "If config drive need to be created and hosted on primary storage pool. Currently only supported for "
+     "KVM."},
     {HOST_CFG_CD_HOST_CACHE_UNSUPPORTED, "true", HOST_CFG_GLOBAL | HOST_CFG_ZONE, "Storage",
      "If true, config drive is created on the host cache storage when vm.configdrive.primarypool.enabled is "
      "true and the primary pool type doesn't support config drive."},
     {HOST_CFG_CD_FORCE_HOST_CACHE, "false", HOST_CFG_GLOBAL | HOST_CFG_ZONE, "Storage",
-     "If true, config drive is forced to create on the host cache storage. Currently only supported for KVM."},
+     "If true, config drive is forced to create on the host cache storage. Currently only supported for "
+     "KVM."},
     {HOST_CFG_VR_RECREATE, "", HOST_CFG_GLOBAL | HOST_CFG_ZONE, "Advanced",
      "Health checks failures defined by this config are the checks that should cause router recreation. If "
      "empty the recreate is not attempted for any health check failure. Possible values are comma separated "
@@ -71,26 +74,32 @@ static int check_value(const host_setting_def *d, const char *v, host_err *e)
     char *end;
     double x;
 
-    if (strcmp(d->def != NULL ? d->def : "", "true") == 0 || strcmp(d->def != NULL ? d->def : "", "false") == 0) {
+    if (strcmp(d->def != NULL ? d->def : "", "true") == 0 ||
+        strcmp(d->def != NULL ? d->def : "", "false") == 0) {
         if (strcasecmp(v, "true") != 0 && strcasecmp(v, "false") != 0)
             return host_fail(e, HOST_E_PARAM, "configuration %s takes true or false, not '%s'", d->name, v);
         return 0;
     }
     if (strcmp(d->name, SP_SETTING_CS_IDENTIFIER) == 0) {
-        if (*v == '\0' || strlen(v) > 16 || strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(v))
+        if (*v == '\0' || strlen(v) > 16 ||
+            strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(v))
             return host_fail(e, HOST_E_PARAM,
                              "configuration %s takes 1 to 16 letters or digits (it ends every volume name on "
-                             "shared storage)", d->name);
+                             "shared storage)",
+                             d->name);
         return 0;
     }
     if (d->def != NULL && *d->def != '\0' && strspn(d->def, "0123456789.") == strlen(d->def)) {
         errno = 0;
         x = strtod(v, &end);
         if (errno != 0 || end == v || *end != '\0' || !isfinite(x) || x < 0)
-            return host_fail(e, HOST_E_PARAM, "configuration %s takes a non-negative number, not '%s'", d->name, v);
+            return host_fail(e, HOST_E_PARAM, "configuration %s takes a non-negative number, not '%s'",
+                             d->name, v);
         if (strstr(d->name, "threshold") != NULL && x > 1)
-            return host_fail(e, HOST_E_PARAM, "configuration %s takes a value between 0 and 1, not '%s'", d->name, v);
-        if (strchr(d->def, '.') == NULL && strchr(v, '.') != NULL && strcmp(d->name, HOST_CFG_OVERPROVISIONING) != 0)
+            return host_fail(e, HOST_E_PARAM, "configuration %s takes a value between 0 and 1, not '%s'",
+                             d->name, v);
+        if (strchr(d->def, '.') == NULL && strchr(v, '.') != NULL &&
+            strcmp(d->name, HOST_CFG_OVERPROVISIONING) != 0)
             return host_fail(e, HOST_E_PARAM, "configuration %s takes a whole number, not '%s'", d->name, v);
     }
     return 0;
@@ -99,14 +108,15 @@ static int check_value(const host_setting_def *d, const char *v, host_err *e)
 static int load_pools(host_cs *cs, host_err *e)
 {
     char err[256];
-    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
-                                        "SELECT p.uuid, z.uuid FROM pool p JOIN zone z ON z.id = p.zone_id", "");
+    sqlite3_stmt *st = host_sql_prepare(
+        cs->db, err, sizeof(err), "SELECT p.uuid, z.uuid FROM pool p JOIN zone z ON z.id = p.zone_id", "");
     int rc;
 
     if (st == NULL)
         return host_fail_db(e, err);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (host_setting_set(&cs->svc, SP_SCOPE_POOL, host_col_text(st, 0), "zone", host_col_text(st, 1)) != 0) {
+        if (host_setting_set(&cs->svc, SP_SCOPE_POOL, host_col_text(st, 0), "zone", host_col_text(st, 1)) !=
+            0) {
             sqlite3_finalize(st);
             return host_fail(e, HOST_E_INTERNAL, "out of memory");
         }
@@ -121,15 +131,16 @@ int host_config_load(host_cs *cs, host_err *e)
     int64_t n = 0;
     int rc;
 
-    if (host_sql_int(cs->db, &n, err, sizeof(err), "SELECT count(*) FROM config WHERE scope = 0 AND name = ?", "t",
-                     SP_SETTING_CS_IDENTIFIER) < 0)
+    if (host_sql_int(cs->db, &n, err, sizeof(err), "SELECT count(*) FROM config WHERE scope = 0 AND name = ?",
+                     "t", SP_SETTING_CS_IDENTIFIER) < 0)
         return host_fail_db(e, err);
     if (n == 0) {
         /* CloudStack generates the identifier once, at its first start, and keeps it. */
         if (host_random_chars(ident, 4) != 0)
             return host_fail(e, HOST_E_INTERNAL, "no randomness for custom.cs.identifier");
-        if (host_sql_run(cs->db, err, sizeof(err), "INSERT INTO config(scope, scope_id, name, value) VALUES (0, '', ?, ?)",
-                         "tt", SP_SETTING_CS_IDENTIFIER, ident) < 0)
+        if (host_sql_run(cs->db, err, sizeof(err),
+                         "INSERT INTO config(scope, scope_id, name, value) VALUES (0, '', ?, ?)", "tt",
+                         SP_SETTING_CS_IDENTIFIER, ident) < 0)
             return host_fail_db(e, err);
     }
     host_settings_clear(&cs->svc);
@@ -141,8 +152,8 @@ int host_config_load(host_cs *cs, host_err *e)
     if (st == NULL)
         return host_fail_db(e, err);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (host_setting_set(&cs->svc, (sp_scope)sqlite3_column_int(st, 0), host_col_text(st, 1), host_col_text(st, 2),
-                             host_col_text(st, 3)) != 0) {
+        if (host_setting_set(&cs->svc, (sp_scope)sqlite3_column_int(st, 0), host_col_text(st, 1),
+                             host_col_text(st, 2), host_col_text(st, 3)) != 0) {
             sqlite3_finalize(st);
             return host_fail(e, HOST_E_INTERNAL, "out of memory");
         }
@@ -195,26 +206,30 @@ int host_config_set(host_cs *cs, const char *name, sp_scope scope, const char *s
     if (d == NULL)
         return host_fail(e, HOST_E_PARAM, "configuration %s is not known to this harness", name);
     if (!(d->scopes & (1u << scope)))
-        return host_fail(e, HOST_E_PARAM, "configuration %s cannot be set at %s scope", name, scope_names[scope]);
+        return host_fail(e, HOST_E_PARAM, "configuration %s cannot be set at %s scope", name,
+                         scope_names[scope]);
     if (scope == SP_SCOPE_GLOBAL)
         scope_id = "";
     if (value != NULL && check_value(d, value, e) != 0)
         return -1;
     if (value == NULL) {
-        if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM config WHERE scope = ? AND scope_id = ? AND name = ?",
-                         "itt", (int64_t)scope, scope_id, name) < 0)
+        if (host_sql_run(cs->db, err, sizeof(err),
+                         "DELETE FROM config WHERE scope = ? AND scope_id = ? AND name = ?", "itt",
+                         (int64_t)scope, scope_id, name) < 0)
             return host_fail_db(e, err);
     } else if (host_sql_run(cs->db, err, sizeof(err),
-                            "INSERT OR REPLACE INTO config(scope, scope_id, name, value) VALUES (?, ?, ?, ?)", "itt"
-                            "t", (int64_t)scope, scope_id, name, value) < 0) {
+                            "INSERT OR REPLACE INTO config(scope, scope_id, name, value) VALUES (?, ?, ?, ?)",
+                            "itt"
+                            "t",
+                            (int64_t)scope, scope_id, name, value) < 0) {
         return host_fail_db(e, err);
     }
     /* The allocator reads a pool's own over-provisioning factor from the pool row. */
     if (scope == SP_SCOPE_POOL && strcmp(name, HOST_CFG_OVERPROVISIONING) == 0 &&
-        (value != NULL ? host_sql_run(cs->db, err, sizeof(err), "UPDATE pool SET overprov = ? WHERE uuid = ?", "dt",
-                                      strtod(value, NULL), scope_id)
-                       : host_sql_run(cs->db, err, sizeof(err), "UPDATE pool SET overprov = NULL WHERE uuid = ?", "t",
-                                      scope_id)) < 0)
+        (value != NULL ? host_sql_run(cs->db, err, sizeof(err), "UPDATE pool SET overprov = ? WHERE uuid = ?",
+                                      "dt", strtod(value, NULL), scope_id)
+                       : host_sql_run(cs->db, err, sizeof(err),
+                                      "UPDATE pool SET overprov = NULL WHERE uuid = ?", "t", scope_id)) < 0)
         return host_fail_db(e, err);
     if (host_setting_set(&cs->svc, scope, scope_id, name, value) != 0)
         return host_fail(e, HOST_E_INTERNAL, "out of memory");

@@ -173,8 +173,8 @@ nomem:
     return -1;
 }
 
-int host_cmk_parse(const char *line, size_t len, host_expand_fn expand, void *ctx, host_cmd *out,
-                   char *err, size_t errlen)
+int host_cmk_parse(const char *line, size_t len, host_expand_fn expand, void *ctx, host_cmd *out, char *err,
+                   size_t errlen)
 {
     size_t i = 0;
     int last_empty = 0; /* the previous parameter was "key=" with nothing after it */
@@ -331,8 +331,7 @@ long host_cmd_map(host_cmd *c, const char *name, const sp_kv **out)
         const char *pk = NULL, *pv = NULL;
 
         for (size_t i = 0; i < c->n_params; i++)
-            if (map_entry(c->params[i].key, name, &idx, &rest) == 0 && idx > prev &&
-                (next < 0 || idx < next))
+            if (map_entry(c->params[i].key, name, &idx, &rest) == 0 && idx > prev && (next < 0 || idx < next))
                 next = idx;
         if (next < 0)
             break;

@@ -18,7 +18,7 @@ typedef struct host_cmd {
     size_t n_words;
     host_cmd_param *params;
     size_t n_params;
-    sp_kv *map;   /* scratch for host_cmd_map(); owned */
+    sp_kv *map; /* scratch for host_cmd_map(); owned */
     size_t map_cap;
 } host_cmd;
 
@@ -30,8 +30,8 @@ typedef int (*host_expand_fn)(void *ctx, const char *name, size_t len, host_buf 
 /* Parses one line (len bytes; need not be NUL-terminated; a NUL byte inside is refused).
  * Returns 1 with *out filled (owned by the caller: host_cmd_free), 0 for a blank or comment line,
  * -1 with the reason in err. `expand` may be NULL: then '$' is an ordinary character. */
-int host_cmk_parse(const char *line, size_t len, host_expand_fn expand, void *ctx, host_cmd *out,
-                   char *err, size_t errlen);
+int host_cmk_parse(const char *line, size_t len, host_expand_fn expand, void *ctx, host_cmd *out, char *err,
+                   size_t errlen);
 
 /* Unquotes and expands one fragment of text (an assert value, say) into out. 0 or -1. */
 int host_cmk_text(const char *s, size_t len, host_expand_fn expand, void *ctx, host_buf *out, char *err,

@@ -46,22 +46,23 @@ void host_configdrive_remove(host_cs *cs, int64_t vm_id, int64_t host_id)
 {
     char err[256], path[SP_PATH_MAX], where[32];
 
-    if (host_sql_text(cs->db, path, sizeof(path), err, sizeof(err), "SELECT coalesce(configdrive, '') FROM vm WHERE id = ?",
-                      "i", vm_id) <= 0 ||
+    if (host_sql_text(cs->db, path, sizeof(path), err, sizeof(err),
+                      "SELECT coalesce(configdrive, '') FROM vm WHERE id = ?", "i", vm_id) <= 0 ||
         path[0] == '\0')
         return;
-    host_sql_text(cs->db, where, sizeof(where), err, sizeof(err), "SELECT coalesce(configdrive_location, '') FROM vm WHERE id = ?",
-                  "i", vm_id);
+    host_sql_text(cs->db, where, sizeof(where), err, sizeof(err),
+                  "SELECT coalesce(configdrive_location, '') FROM vm WHERE id = ?", "i", vm_id);
     if (host_id != 0 && strcmp(where, "hostcache") != 0)
         return;
     unlink(path);
-    host_sql_run(cs->db, err, sizeof(err), "UPDATE vm SET configdrive = NULL, configdrive_location = NULL WHERE id = ?", "i",
-                 vm_id);
+    host_sql_run(cs->db, err, sizeof(err),
+                 "UPDATE vm SET configdrive = NULL, configdrive_location = NULL WHERE id = ?", "i", vm_id);
 }
 
 int host_configdrive_build(host_cs *cs, int64_t vm_id, int64_t host_id, host_err *e)
 {
-    char err[512], zuuid[40], zname[256], vuuid[40], vname[256], b64[65536], iso[SP_PATH_MAX], *userdata = NULL;
+    char err[512], zuuid[40], zname[256], vuuid[40], vname[256], b64[65536], iso[SP_PATH_MAX],
+        *userdata = NULL;
     char meta[1024], *secdir = NULL;
     const char *where;
     host_href href;
@@ -72,13 +73,17 @@ int host_configdrive_build(host_cs *cs, int64_t vm_id, int64_t host_id, host_err
     if (host_need_plugin(cs, e) != 0)
         return -1;
     if (host_sql_text(cs->db, zuuid, sizeof(zuuid), err, sizeof(err),
-                      "SELECT z.uuid FROM zone z JOIN vm ON vm.zone_id = z.id WHERE vm.id = ?", "i", vm_id) <= 0 ||
+                      "SELECT z.uuid FROM zone z JOIN vm ON vm.zone_id = z.id WHERE vm.id = ?", "i",
+                      vm_id) <= 0 ||
         host_sql_text(cs->db, zname, sizeof(zname), err, sizeof(err),
-                      "SELECT z.name FROM zone z JOIN vm ON vm.zone_id = z.id WHERE vm.id = ?", "i", vm_id) <= 0 ||
-        host_sql_text(cs->db, vuuid, sizeof(vuuid), err, sizeof(err), "SELECT uuid FROM vm WHERE id = ?", "i", vm_id) <= 0 ||
-        host_sql_text(cs->db, vname, sizeof(vname), err, sizeof(err), "SELECT name FROM vm WHERE id = ?", "i", vm_id) <= 0 ||
-        host_sql_text(cs->db, b64, sizeof(b64), err, sizeof(err), "SELECT coalesce(userdata, '') FROM vm WHERE id = ?", "i",
-                      vm_id) < 0)
+                      "SELECT z.name FROM zone z JOIN vm ON vm.zone_id = z.id WHERE vm.id = ?", "i",
+                      vm_id) <= 0 ||
+        host_sql_text(cs->db, vuuid, sizeof(vuuid), err, sizeof(err), "SELECT uuid FROM vm WHERE id = ?", "i",
+                      vm_id) <= 0 ||
+        host_sql_text(cs->db, vname, sizeof(vname), err, sizeof(err), "SELECT name FROM vm WHERE id = ?", "i",
+                      vm_id) <= 0 ||
+        host_sql_text(cs->db, b64, sizeof(b64), err, sizeof(err),
+                      "SELECT coalesce(userdata, '') FROM vm WHERE id = ?", "i", vm_id) < 0)
         return host_fail(e, HOST_E_INTERNAL, "VM %lld: %s", (long long)vm_id, err);
     force = host_config_bool(cs, HOST_CFG_CD_FORCE_HOST_CACHE, SP_SCOPE_ZONE, zuuid);
     primary = host_config_bool(cs, HOST_CFG_CD_PRIMARY, SP_SCOPE_ZONE, zuuid);
@@ -92,8 +97,8 @@ int host_configdrive_build(host_cs *cs, int64_t vm_id, int64_t host_id, host_err
         where = "hostcache";
     else if (primary)
         return host_fail(e, HOST_E_UNSUPPORTED,
-                         "VM %s: %s pools cannot hold config drives and %s is false in zone %s", vname, cs->sp->name,
-                         HOST_CFG_CD_HOST_CACHE_UNSUPPORTED, zname);
+                         "VM %s: %s pools cannot hold config drives and %s is false in zone %s", vname,
+                         cs->sp->name, HOST_CFG_CD_HOST_CACHE_UNSUPPORTED, zname);
     else
         where = "secondary";
     if (strcmp(where, "hostcache") == 0) {
@@ -110,7 +115,8 @@ int host_configdrive_build(host_cs *cs, int64_t vm_id, int64_t host_id, host_err
         href.ref.name = href.name;
         href.ref.ip = href.ip;
         if (asprintf(&secdir, "%s/secondary", cs->workdir) < 0 ||
-            host_setting_set(&cs->svc, SP_SCOPE_HOST, SECONDARY_HOST_UUID, SP_SETTING_HOST_CACHE, secdir) != 0) {
+            host_setting_set(&cs->svc, SP_SCOPE_HOST, SECONDARY_HOST_UUID, SP_SETTING_HOST_CACHE, secdir) !=
+                0) {
             free(secdir);
             return host_fail(e, HOST_E_INTERNAL, "out of memory");
         }
@@ -119,7 +125,8 @@ int host_configdrive_build(host_cs *cs, int64_t vm_id, int64_t host_id, host_err
     userdata = decode_userdata(b64);
     if (userdata == NULL)
         return host_fail(e, HOST_E_PARAM, "VM %s: its userdata is not valid base64", vname);
-    snprintf(meta, sizeof(meta), "{\"uuid\": \"%s\", \"name\": \"%s\", \"hostname\": \"%s\", \"availability_zone\": \"%s\"}",
+    snprintf(meta, sizeof(meta),
+             "{\"uuid\": \"%s\", \"name\": \"%s\", \"hostname\": \"%s\", \"availability_zone\": \"%s\"}",
              vuuid, vname, vname, zname);
     {
         const sp_kv files[] = {
@@ -135,15 +142,16 @@ int host_configdrive_build(host_cs *cs, int64_t vm_id, int64_t host_id, host_err
         };
         host_configdrive_remove(cs, vm_id, 0);
         memset(&se, 0, sizeof(se));
-        s = cs->sp->adaptor->create_config_drive(&href.ref, vname, files, sizeof(files) / sizeof(files[0]), iso, sizeof(iso),
-                                                 &se);
+        s = cs->sp->adaptor->create_config_drive(&href.ref, vname, files, sizeof(files) / sizeof(files[0]),
+                                                 iso, sizeof(iso), &se);
         if (s != SP_OK) {
             host_fail_sp(e, s, &se, "Failed to build the config drive of VM %s on %s", vname, href.name);
             goto out;
         }
     }
-    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE vm SET configdrive = ?, configdrive_location = ? WHERE id = ?", "tti",
-                     iso, where, vm_id) < 0) {
+    if (host_sql_run(cs->db, err, sizeof(err),
+                     "UPDATE vm SET configdrive = ?, configdrive_location = ? WHERE id = ?", "tti", iso,
+                     where, vm_id) < 0) {
         host_fail_db(e, err);
         unlink(iso);
         goto out;

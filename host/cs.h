@@ -34,7 +34,7 @@ int host_fail_sp(host_err *e, sp_status st, const sp_error *se, const char *fmt,
 /* The same for a database failure (err holds sqlite's message). */
 int host_fail_db(host_err *e, const char *err);
 
-typedef struct host_poolh host_poolh; /* an open plugin pool handle (plugin_pools.c) */
+typedef struct host_poolh host_poolh;     /* an open plugin pool handle (plugin_pools.c) */
 typedef struct host_simproc host_simproc; /* a simulator the harness started (sim.c) */
 struct host_undo;                         /* a step undoing a failed command (undo.c) */
 
@@ -56,8 +56,8 @@ typedef struct host_cs {
     int keep_sims;           /* leave simulators running at exit */
     const char *crash_phase; /* kill this process (SIGKILL) when this phase reaches crash_pct */
     unsigned crash_pct;
-    char *last;              /* owned; the last response's JSON text */
-    struct host_undo *undo;  /* owned; the running command's array changes, newest first */
+    char *last;             /* owned; the last response's JSON text */
+    struct host_undo *undo; /* owned; the running command's array changes, newest first */
 } host_cs;
 
 /* Sets up cs: opens the database (db_path NULL = memory), the key file beside it, the work dir

@@ -40,8 +40,8 @@ yajl_val host_jpath_get(yajl_val root, const char *path, size_t len, long *count
             i++;
         if (i > start) {
             yajl_val next;
-            if ((YAJL_IS_ARRAY(cur) || YAJL_IS_STRING(cur)) && i - start == 6 && memcmp(path + start, "length", 6) == 0 &&
-                i == len && count_out != NULL) {
+            if ((YAJL_IS_ARRAY(cur) || YAJL_IS_STRING(cur)) && i - start == 6 &&
+                memcmp(path + start, "length", 6) == 0 && i == len && count_out != NULL) {
                 *count_out = YAJL_IS_ARRAY(cur) ? (long)cur->u.array.len : (long)strlen(cur->u.string);
                 return NULL;
             }
@@ -151,8 +151,7 @@ void host_jpath_text(yajl_val v, host_buf *out)
     render(v, out, 1);
 }
 
-int host_jpath_lookup(const char *json, const char *path, size_t len, host_buf *out, char *err,
-                      size_t errlen)
+int host_jpath_lookup(const char *json, const char *path, size_t len, host_buf *out, char *err, size_t errlen)
 {
     char perr[256];
     yajl_val root, v;
@@ -209,16 +208,25 @@ int host_assert_parse(const char *text, size_t len, host_expand_fn expand, void 
         goto fail;
     }
     switch (text[i]) {
-    case '=': out->op = HOST_OP_EQ; break;
-    case '~': out->op = HOST_OP_CONTAINS; break;
+    case '=':
+        out->op = HOST_OP_EQ;
+        break;
+    case '~':
+        out->op = HOST_OP_CONTAINS;
+        break;
     case '!':
         if (oplen != 2)
             goto badop;
         out->op = HOST_OP_NE;
         break;
-    case '>': out->op = oplen == 2 ? HOST_OP_GE : HOST_OP_GT; break;
-    case '<': out->op = oplen == 2 ? HOST_OP_LE : HOST_OP_LT; break;
-    default: goto badop;
+    case '>':
+        out->op = oplen == 2 ? HOST_OP_GE : HOST_OP_GT;
+        break;
+    case '<':
+        out->op = oplen == 2 ? HOST_OP_LE : HOST_OP_LT;
+        break;
+    default:
+        goto badop;
     }
     i += oplen;
 value:
@@ -324,7 +332,10 @@ int host_assert_check(const host_assert *a, const char *json, char *msg, size_t 
                      op_name(a->op), a->value, host_buf_str(&got));
             goto out;
         }
-        holds = a->op == HOST_OP_GT ? x > y : a->op == HOST_OP_LT ? x < y : a->op == HOST_OP_GE ? x >= y : x <= y;
+        holds = a->op == HOST_OP_GT   ? x > y
+                : a->op == HOST_OP_LT ? x < y
+                : a->op == HOST_OP_GE ? x >= y
+                                      : x <= y;
     }
     rc = holds ? 0 : 1;
     if (!holds)

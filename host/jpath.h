@@ -35,7 +35,7 @@ typedef enum host_op {
 } host_op;
 
 typedef struct host_assert {
-    char *path;  /* owned */
+    char *path; /* owned */
     host_op op;
     char *value; /* owned; unquoted and expanded */
 } host_assert;

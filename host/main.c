@@ -150,24 +150,48 @@ int main(int argc, char **argv)
 
     while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
         switch (c) {
-        case 'p': plugin_path = optarg; break;
+        case 'p':
+            plugin_path = optarg;
+            break;
         case 'l':
             if (parse_level(optarg, &level) != 0) {
                 print_error(431, "--log-level takes error, warn, info or debug");
                 return 2;
             }
             break;
-        case O_DB: db = optarg; break;
-        case O_WORKDIR: workdir = optarg; break;
-        case O_KEEP_GOING: keep_going = 1; break;
-        case O_ECHO: echo = 1; break;
-        case O_QUIET: quiet = 1; break;
-        case O_PROGRESS: progress = 1; break;
-        case O_KEEP_SIMS: keep_sims = 1; break;
-        case O_CRASH_AT: crash_at = optarg; break;
-        case 'h': usage(stdout); return 0;
-        case 'V': printf("cs-harness %s\n", PACKAGE_VERSION); return 0;
-        default: usage(stderr); return 2;
+        case O_DB:
+            db = optarg;
+            break;
+        case O_WORKDIR:
+            workdir = optarg;
+            break;
+        case O_KEEP_GOING:
+            keep_going = 1;
+            break;
+        case O_ECHO:
+            echo = 1;
+            break;
+        case O_QUIET:
+            quiet = 1;
+            break;
+        case O_PROGRESS:
+            progress = 1;
+            break;
+        case O_KEEP_SIMS:
+            keep_sims = 1;
+            break;
+        case O_CRASH_AT:
+            crash_at = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 'V':
+            printf("cs-harness %s\n", PACKAGE_VERSION);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (optind >= argc) {

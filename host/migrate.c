@@ -22,7 +22,8 @@
 
 /* The allocator request for moving volume v: its size, its offering's tags, and the cluster its
  * VM needs (a detached volume may go to any pool of the zone). */
-static int migration_req(host_cs *cs, const host_vol *v, host_alloc_req *r, char *tags, size_t tlen, host_err *e)
+static int migration_req(host_cs *cs, const host_vol *v, host_alloc_req *r, char *tags, size_t tlen,
+                         host_err *e)
 {
     char err[256];
     int64_t host = 0;
@@ -30,18 +31,19 @@ static int migration_req(host_cs *cs, const host_vol *v, host_alloc_req *r, char
     memset(r, 0, sizeof(*r));
     tags[0] = '\0';
     if (v->offering_id != 0 &&
-        host_sql_text(cs->db, tags, tlen, err, sizeof(err), "SELECT tags FROM offering WHERE id = ?", "i", v->offering_id) < 0)
+        host_sql_text(cs->db, tags, tlen, err, sizeof(err), "SELECT tags FROM offering WHERE id = ?", "i",
+                      v->offering_id) < 0)
         return host_fail_db(e, err);
     r->zone_id = v->zone_id;
     r->tags = tags;
     r->size = v->size;
     r->exclude_pool = v->pool_id;
     if (v->vm_id != 0) {
-        if (host_sql_int(cs->db, &host, err, sizeof(err), "SELECT coalesce(host_id, last_host_id, 0) FROM vm WHERE id = ?", "i",
-                         v->vm_id) < 0)
+        if (host_sql_int(cs->db, &host, err, sizeof(err),
+                         "SELECT coalesce(host_id, last_host_id, 0) FROM vm WHERE id = ?", "i", v->vm_id) < 0)
             return host_fail_db(e, err);
-        if (host != 0 &&
-            host_sql_int(cs->db, &r->cluster_id, err, sizeof(err), "SELECT cluster_id FROM host WHERE id = ?", "i", host) < 0)
+        if (host != 0 && host_sql_int(cs->db, &r->cluster_id, err, sizeof(err),
+                                      "SELECT cluster_id FROM host WHERE id = ?", "i", host) < 0)
             return host_fail_db(e, err);
     }
     r->any_cluster = r->cluster_id == 0;
@@ -75,13 +77,16 @@ static int find_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     sqlite3_stmt *st;
     int rc = -1;
 
-    if (host_param_ref(cs, cmd, "id", "volume", 1, &id, e) != 0 || host_vol_load(cs, id, &v, e) != 0 || host_need_plugin(cs, e) != 0)
+    if (host_param_ref(cs, cmd, "id", "volume", 1, &id, e) != 0 || host_vol_load(cs, id, &v, e) != 0 ||
+        host_need_plugin(cs, e) != 0)
         return -1;
     if (v.pool_id == 0)
         return host_fail(e, HOST_E_PARAM, "volume %s is not on a storage pool yet", v.uuid);
-    if (migration_req(cs, &v, &req, tags, sizeof(tags), e) != 0 || host_alloc_limits_load(cs, v.zone_id, &lim, e) != 0)
+    if (migration_req(cs, &v, &req, tags, sizeof(tags), e) != 0 ||
+        host_alloc_limits_load(cs, v.zone_id, &lim, e) != 0)
         return -1;
-    st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT id FROM pool WHERE zone_id = ? AND id != ? ORDER BY id", "ii", v.zone_id,
+    st = host_sql_prepare(cs->db, err, sizeof(err),
+                          "SELECT id FROM pool WHERE zone_id = ? AND id != ? ORDER BY id", "ii", v.zone_id,
                           v.pool_id);
     if (st == NULL || host_stmt_ids(cs, st, &pools, &n, e) != 0)
         return st == NULL ? host_fail_db(e, err) : -1;
@@ -105,17 +110,20 @@ static int find_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
             } else if (k == SP_MIGRATE_BLOCK_COPY) {
                 /* A block copy needs a host that is an SDC of both systems. */
                 int64_t h = 0;
-                if (host_sql_int(cs->db, &h, err, sizeof(err),
-                                 "SELECT a.host_id FROM pool_host a JOIN pool_host b ON b.host_id = a.host_id "
-                                 "JOIN host h ON h.id = a.host_id WHERE a.pool_id = ? AND b.pool_id = ? AND a.status = 'Up' "
-                                 "AND b.status = 'Up' AND h.state = 'Up' LIMIT 1",
-                                 "ii", v.pool_id, pools[i]) < 0) {
+                if (host_sql_int(
+                        cs->db, &h, err, sizeof(err),
+                        "SELECT a.host_id FROM pool_host a JOIN pool_host b ON b.host_id = a.host_id "
+                        "JOIN host h ON h.id = a.host_id WHERE a.pool_id = ? AND b.pool_id = ? AND a.status "
+                        "= 'Up' "
+                        "AND b.status = 'Up' AND h.state = 'Up' LIMIT 1",
+                        "ii", v.pool_id, pools[i]) < 0) {
                     host_fail_db(e, err);
                     goto out;
                 }
                 if (h == 0) {
                     ok = 0;
-                    snprintf(why, sizeof(why), "no Up host is connected to both storage pools for a block copy");
+                    snprintf(why, sizeof(why),
+                             "no Up host is connected to both storage pools for a block copy");
                 }
             }
         }
@@ -145,16 +153,22 @@ static int follow_tree(host_cs *cs, int64_t src, int64_t dest, const char *tree,
     char err[256];
     if (tree[0] == '\0')
         return 0;
-    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET pool_id = ?1 WHERE pool_id = ?2 AND tree_id = ?3", "iit", dest,
-                     src, tree) < 0 ||
-        host_sql_run(cs->db, err, sizeof(err), "UPDATE snapshot SET pool_id = ?1 WHERE pool_id = ?2 AND tree_id = ?3", "iit", dest,
-                     src, tree) < 0 ||
-        host_sql_run(cs->db, err, sizeof(err), "UPDATE vm_snapshot SET pool_id = ?1 WHERE pool_id = ?2 AND id IN "
-                     "(SELECT vm_snapshot_id FROM snapshot WHERE tree_id = ?3)", "iit", dest, src, tree) < 0 ||
+    if (host_sql_run(cs->db, err, sizeof(err),
+                     "UPDATE volume SET pool_id = ?1 WHERE pool_id = ?2 AND tree_id = ?3", "iit", dest, src,
+                     tree) < 0 ||
         host_sql_run(cs->db, err, sizeof(err),
-                     "UPDATE template_pool SET pool_id = ?1 WHERE pool_id = ?2 AND tree_id = ?3 AND NOT EXISTS "
-                     "(SELECT 1 FROM template_pool t2 WHERE t2.pool_id = ?1 AND t2.template_id = template_pool.template_id)",
-                     "iit", dest, src, tree) < 0)
+                     "UPDATE snapshot SET pool_id = ?1 WHERE pool_id = ?2 AND tree_id = ?3", "iit", dest, src,
+                     tree) < 0 ||
+        host_sql_run(cs->db, err, sizeof(err),
+                     "UPDATE vm_snapshot SET pool_id = ?1 WHERE pool_id = ?2 AND id IN "
+                     "(SELECT vm_snapshot_id FROM snapshot WHERE tree_id = ?3)",
+                     "iit", dest, src, tree) < 0 ||
+        host_sql_run(
+            cs->db, err, sizeof(err),
+            "UPDATE template_pool SET pool_id = ?1 WHERE pool_id = ?2 AND tree_id = ?3 AND NOT EXISTS "
+            "(SELECT 1 FROM template_pool t2 WHERE t2.pool_id = ?1 AND t2.template_id = "
+            "template_pool.template_id)",
+            "iit", dest, src, tree) < 0)
         return host_fail_db(e, err);
     return 0;
 }
@@ -177,24 +191,26 @@ static int native(host_cs *cs, host_vol *v, int64_t dest, host_err *e)
     host_progress_done(&hp);
     if (s != SP_OK)
         return host_fail_sp(e, s, &se, "Failed to migrate volume %s", v->uuid);
-    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ? WHERE id = ?",
-                     "ituti", dest, info.path, info.size_bytes, info.tree_id, v->id) < 0)
+    if (host_sql_run(cs->db, err, sizeof(err),
+                     "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ? WHERE id = ?", "ituti",
+                     dest, info.path, info.size_bytes, info.tree_id, v->id) < 0)
         return host_fail_db(e, err);
     return follow_tree(cs, v->pool_id, dest, info.tree_id[0] ? info.tree_id : "", e);
 }
 
 /* Moves the volume row to the copy on dest and deletes the source on the array. */
-static int finish_copy(host_cs *cs, int64_t vol_id, int64_t src, const char *src_path, int64_t dest, const sp_volume_info *info,
-                       host_err *e)
+static int finish_copy(host_cs *cs, int64_t vol_id, int64_t src, const char *src_path, int64_t dest,
+                       const sp_volume_info *info, host_err *e)
 {
     char err[256];
     sp_pool *a;
     sp_error se;
     sp_status s;
 
-    if (host_sql_run(cs->db, err, sizeof(err),
-                     "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'Ready' WHERE id = ?", "ituti", dest,
-                     info->path, info->size_bytes, info->tree_id, vol_id) < 0 ||
+    if (host_sql_run(
+            cs->db, err, sizeof(err),
+            "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'Ready' WHERE id = ?",
+            "ituti", dest, info->path, info->size_bytes, info->tree_id, vol_id) < 0 ||
         host_sql_run(cs->db, err, sizeof(err), "DELETE FROM access WHERE volume_id = ?", "i", vol_id) < 0)
         return host_fail_db(e, err);
     if (host_pool_open(cs, src, &a, e) != 0)
@@ -218,32 +234,40 @@ static int block_copy(host_cs *cs, host_vol *v, int64_t dest, host_jsonw *w, hos
     sp_error se;
     sp_status s;
 
-    if (host_sql_int(cs->db, &nsnap, err, sizeof(err), "SELECT count(*) FROM snapshot WHERE volume_id = ?", "i", v->id) < 0)
+    if (host_sql_int(cs->db, &nsnap, err, sizeof(err), "SELECT count(*) FROM snapshot WHERE volume_id = ?",
+                     "i", v->id) < 0)
         return host_fail_db(e, err);
     if (nsnap > 0)
-        return host_fail(e, HOST_E_PARAM,
-                         "volume %s has %lld snapshots: migration to another %s system copies blocks and cannot carry "
-                         "snapshots; delete them first",
-                         v->uuid, (long long)nsnap, cs->sp->name);
+        return host_fail(
+            e, HOST_E_PARAM,
+            "volume %s has %lld snapshots: migration to another %s system copies blocks and cannot carry "
+            "snapshots; delete them first",
+            v->uuid, (long long)nsnap, cs->sp->name);
     if (v->vm_id != 0)
-        host_sql_int(cs->db, &prefer, err, sizeof(err), "SELECT coalesce(last_host_id, 0) FROM vm WHERE id = ?", "i", v->vm_id);
+        host_sql_int(cs->db, &prefer, err, sizeof(err),
+                     "SELECT coalesce(last_host_id, 0) FROM vm WHERE id = ?", "i", v->vm_id);
     if (host_sql_int(cs->db, &host, err, sizeof(err),
-                     "SELECT a.host_id FROM pool_host a JOIN pool_host b ON b.host_id = a.host_id JOIN host h ON h.id = a.host_id "
-                     "WHERE a.pool_id = ? AND b.pool_id = ? AND a.status = 'Up' AND b.status = 'Up' AND h.state = 'Up' "
+                     "SELECT a.host_id FROM pool_host a JOIN pool_host b ON b.host_id = a.host_id JOIN host "
+                     "h ON h.id = a.host_id "
+                     "WHERE a.pool_id = ? AND b.pool_id = ? AND a.status = 'Up' AND b.status = 'Up' AND "
+                     "h.state = 'Up' "
                      "ORDER BY a.host_id = ? DESC, a.host_id LIMIT 1",
                      "iii", v->pool_id, dest, prefer) < 0)
         return host_fail_db(e, err);
     if (host == 0)
-        return host_fail(e, HOST_E_UNAVAILABLE, "no Up host is connected to both storage pools to copy volume %s", v->uuid);
+        return host_fail(e, HOST_E_UNAVAILABLE,
+                         "no Up host is connected to both storage pools to copy volume %s", v->uuid);
     if (host_href_load(cs, host, &href, e) != 0 || host_pool_open(cs, v->pool_id, &a, e) != 0 ||
         host_pool_open(cs, dest, &b, e) != 0)
         return -1;
     /* The job is committed before the copy starts: a harness killed during the copy finds it. */
-    if (host_sql_run(cs->db, err, sizeof(err),
-                     "INSERT INTO job(kind, volume_id, src_pool_id, dest_pool_id, host_id, src_path, created) "
-                     "VALUES ('copy', ?, ?, ?, ?, ?, ?)",
-                     "iiiiti", v->id, v->pool_id, dest, host, v->path, host_now()) < 0 ||
-        host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET state = 'Migrating' WHERE id = ?", "i", v->id) < 0)
+    if (host_sql_run(
+            cs->db, err, sizeof(err),
+            "INSERT INTO job(kind, volume_id, src_pool_id, dest_pool_id, host_id, src_path, created) "
+            "VALUES ('copy', ?, ?, ?, ?, ?, ?)",
+            "iiiiti", v->id, v->pool_id, dest, host, v->path, host_now()) < 0 ||
+        host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET state = 'Migrating' WHERE id = ?", "i",
+                     v->id) < 0)
         return host_fail_db(e, err);
     job = sqlite3_last_insert_rowid(cs->db);
     if (host_store_commit(cs->db, err, sizeof(err)) != 0)
@@ -257,7 +281,8 @@ static int block_copy(host_cs *cs, host_vol *v, int64_t dest, host_jsonw *w, hos
     host_progress_init(&hp, cs, "migrate volume");
     memset(&se, 0, sizeof(se));
     memset(&info, 0, sizeof(info));
-    s = cs->sp->adaptor->copy_volume_across(a, &(sp_volume_ref){v->path}, b, &spec, &href.ref, &hp.p, &info, &se);
+    s = cs->sp->adaptor->copy_volume_across(a, &(sp_volume_ref){v->path}, b, &spec, &href.ref, &hp.p, &info,
+                                            &se);
     host_progress_done(&hp);
     if (host_store_begin(cs->db, err, sizeof(err)) != 0)
         return host_fail_db(e, err);
@@ -268,7 +293,8 @@ static int block_copy(host_cs *cs, host_vol *v, int64_t dest, host_jsonw *w, hos
         host_fail_sp(e, s, &se, "Failed to copy volume %s through host %s", v->uuid, href.name);
         snprintf(text, sizeof(text), "%s", e->text);
         /* The failure is the answer, but the volume is usable again: commit that much. */
-        if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET state = 'Ready' WHERE id = ?", "i", v->id) < 0 ||
+        if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET state = 'Ready' WHERE id = ?", "i",
+                         v->id) < 0 ||
             host_store_commit(cs->db, err, sizeof(err)) != 0)
             return host_fail_db(e, err);
         host_store_begin(cs->db, err, sizeof(err));
@@ -290,8 +316,10 @@ static int migrate_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e
 
     if (host_store_begin(cs->db, err, sizeof(err)) != 0)
         return host_fail_db(e, err);
-    if (host_param_ref(cs, cmd, "volumeid", "volume", 1, &id, e) != 0 || host_param_ref(cs, cmd, "storageid", "pool", 1, &dest, e) != 0 ||
-        host_param_bool(cmd, "livemigrate", 0, &live, e) != 0 || host_need_plugin(cs, e) != 0 || host_vol_load(cs, id, &v, e) != 0)
+    if (host_param_ref(cs, cmd, "volumeid", "volume", 1, &id, e) != 0 ||
+        host_param_ref(cs, cmd, "storageid", "pool", 1, &dest, e) != 0 ||
+        host_param_bool(cmd, "livemigrate", 0, &live, e) != 0 || host_need_plugin(cs, e) != 0 ||
+        host_vol_load(cs, id, &v, e) != 0)
         goto out;
     src = v.pool_id;
     if (src == 0) {
@@ -303,18 +331,22 @@ static int migrate_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e
         goto out;
     }
     if (v.vm_id != 0)
-        host_sql_text(cs->db, vmstate, sizeof(vmstate), err, sizeof(err), "SELECT state FROM vm WHERE id = ?", "i", v.vm_id);
+        host_sql_text(cs->db, vmstate, sizeof(vmstate), err, sizeof(err), "SELECT state FROM vm WHERE id = ?",
+                      "i", v.vm_id);
     if (strcmp(vmstate, "Running") == 0 || live) {
-        host_fail(e, HOST_E_PARAM, "volume %s: stop its VM or detach it first (live volume migration is not supported for %s pools)",
-                  v.uuid, cs->sp->name);
+        host_fail(
+            e, HOST_E_PARAM,
+            "volume %s: stop its VM or detach it first (live volume migration is not supported for %s pools)",
+            v.uuid, cs->sp->name);
         goto out;
     }
-    if (migration_req(cs, &v, &req, tags, sizeof(tags), e) != 0 || host_alloc_limits_load(cs, v.zone_id, &lim, e) != 0 ||
+    if (migration_req(cs, &v, &req, tags, sizeof(tags), e) != 0 ||
+        host_alloc_limits_load(cs, v.zone_id, &lim, e) != 0 ||
         host_alloc_check(cs, dest, &req, &lim, &ok, why, sizeof(why), e) != 0)
         goto out;
     if (!ok) {
-        host_fail(e, HOST_E_CAPACITY, "storage pool %s is not suitable for volume %s: %s", host_param(cmd, "storageid", 1, e),
-                  v.uuid, why);
+        host_fail(e, HOST_E_CAPACITY, "storage pool %s is not suitable for volume %s: %s",
+                  host_param(cmd, "storageid", 1, e), v.uuid, why);
         goto out;
     }
     if (kind_between(cs, src, dest, &k, e) != 0)
@@ -330,7 +362,8 @@ static int migrate_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e
         host_pool_refresh(cs, src, &ignored);
         host_pool_refresh(cs, dest, &ignored);
     }
-    host_event(cs, "VOLUME.MIGRATE", "volume %s migrated (%s)", v.uuid, k == SP_MIGRATE_NATIVE ? "V-Tree" : "block copy");
+    host_event(cs, "VOLUME.MIGRATE", "volume %s migrated (%s)", v.uuid,
+               k == SP_MIGRATE_NATIVE ? "V-Tree" : "block copy");
     if (host_json_volume(cs, w, "volume", id, e) != 0)
         goto out;
     if (host_store_commit(cs->db, err, sizeof(err)) != 0) {
@@ -366,7 +399,8 @@ static void on_resolved(void *ctx, const char *key, const char *value)
 /* A job the journal knew nothing of: the copy never started, or it finished and the journal was
  * cleared before the harness recorded it. The target's name (the seed's naming convention)
  * tells which. */
-static int find_target(host_cs *cs, int64_t vol_id, int64_t dest, sp_volume_info *out, int *found, host_err *e);
+static int find_target(host_cs *cs, int64_t vol_id, int64_t dest, sp_volume_info *out, int *found,
+                       host_err *e);
 
 int host_recover(host_cs *cs, host_jsonw *w, host_err *e)
 {
@@ -399,16 +433,21 @@ int host_recover(host_cs *cs, host_jsonw *w, host_err *e)
         sp_status s;
         int found = 0;
 
-        if (host_sql_int(cs->db, &vol, err, sizeof(err), "SELECT volume_id FROM job WHERE id = ?", "i", jobs[i]) < 0 ||
-            host_sql_int(cs->db, &src, err, sizeof(err), "SELECT src_pool_id FROM job WHERE id = ?", "i", jobs[i]) < 0 ||
-            host_sql_int(cs->db, &dest, err, sizeof(err), "SELECT dest_pool_id FROM job WHERE id = ?", "i", jobs[i]) < 0 ||
-            host_sql_int(cs->db, &host, err, sizeof(err), "SELECT coalesce(host_id, 0) FROM job WHERE id = ?", "i", jobs[i]) < 0 ||
-            host_sql_text(cs->db, src_path, sizeof(src_path), err, sizeof(err), "SELECT src_path FROM job WHERE id = ?", "i",
-                          jobs[i]) < 0) {
+        if (host_sql_int(cs->db, &vol, err, sizeof(err), "SELECT volume_id FROM job WHERE id = ?", "i",
+                         jobs[i]) < 0 ||
+            host_sql_int(cs->db, &src, err, sizeof(err), "SELECT src_pool_id FROM job WHERE id = ?", "i",
+                         jobs[i]) < 0 ||
+            host_sql_int(cs->db, &dest, err, sizeof(err), "SELECT dest_pool_id FROM job WHERE id = ?", "i",
+                         jobs[i]) < 0 ||
+            host_sql_int(cs->db, &host, err, sizeof(err), "SELECT coalesce(host_id, 0) FROM job WHERE id = ?",
+                         "i", jobs[i]) < 0 ||
+            host_sql_text(cs->db, src_path, sizeof(src_path), err, sizeof(err),
+                          "SELECT src_path FROM job WHERE id = ?", "i", jobs[i]) < 0) {
             host_fail_db(e, err);
             goto out;
         }
-        host_sql_text(cs->db, vuuid, sizeof(vuuid), err, sizeof(err), "SELECT uuid FROM volume WHERE id = ?", "i", vol);
+        host_sql_text(cs->db, vuuid, sizeof(vuuid), err, sizeof(err), "SELECT uuid FROM volume WHERE id = ?",
+                      "i", vol);
         if (host_pool_open(cs, src, &pools[0], e) != 0 || host_pool_open(cs, dest, &pools[1], e) != 0 ||
             host_href_load(cs, host, &href, e) != 0)
             goto out;
@@ -426,7 +465,8 @@ int host_recover(host_cs *cs, host_jsonw *w, host_err *e)
             memset(&se, 0, sizeof(se));
             s = cs->sp->driver->get_volume(pools[1], &(sp_volume_ref){result + 5}, &info, &se);
             if (s != SP_OK) {
-                host_fail_sp(e, s, &se, "the recovered copy %s of volume %s cannot be read", result + 5, vuuid);
+                host_fail_sp(e, s, &se, "the recovered copy %s of volume %s cannot be read", result + 5,
+                             vuuid);
                 goto free_outs;
             }
             found = 1;
@@ -440,7 +480,8 @@ int host_recover(host_cs *cs, host_jsonw *w, host_err *e)
                 goto free_outs;
             host_jsonw_string(w, "outcome", "done");
         } else {
-            if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET state = 'Ready' WHERE id = ?", "i", vol) < 0) {
+            if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET state = 'Ready' WHERE id = ?", "i",
+                             vol) < 0) {
                 host_fail_db(e, err);
                 goto free_outs;
             }
@@ -451,7 +492,8 @@ int host_recover(host_cs *cs, host_jsonw *w, host_err *e)
             host_fail_db(e, err);
             goto free_outs;
         }
-        host_event(cs, "VOLUME.MIGRATE.RECOVER", "interrupted migration of volume %s %s", vuuid, found ? "completed" : "rolled back");
+        host_event(cs, "VOLUME.MIGRATE.RECOVER", "interrupted migration of volume %s %s", vuuid,
+                   found ? "completed" : "rolled back");
         while (outs != NULL) {
             outcome *next = outs->next;
             free(outs->src);
@@ -460,7 +502,7 @@ int host_recover(host_cs *cs, host_jsonw *w, host_err *e)
             outs = next;
         }
         continue;
-free_outs:
+    free_outs:
         while (outs != NULL) {
             outcome *next = outs->next;
             free(outs->src);
@@ -493,7 +535,8 @@ static void match_target(void *ctx, const sp_volume_info *vol)
     }
 }
 
-static int find_target(host_cs *cs, int64_t vol_id, int64_t dest, sp_volume_info *out, int *found, host_err *e)
+static int find_target(host_cs *cs, int64_t vol_id, int64_t dest, sp_volume_info *out, int *found,
+                       host_err *e)
 {
     char uuid[40], ident[64], name[SP_NAME_MAX];
     sp_pool *pool;
@@ -503,7 +546,8 @@ static int find_target(host_cs *cs, int64_t vol_id, int64_t dest, sp_volume_info
 
     *found = 0;
     host_pool_uuid(cs, dest, uuid);
-    if (strlen(uuid) < 8 || host_config_get(cs, SP_SETTING_CS_IDENTIFIER, SP_SCOPE_GLOBAL, NULL, ident, sizeof(ident)) != 0)
+    if (strlen(uuid) < 8 ||
+        host_config_get(cs, SP_SETTING_CS_IDENTIFIER, SP_SCOPE_GLOBAL, NULL, ident, sizeof(ident)) != 0)
         return 0;
     /* vol-[vol-id]-[pool-key]-[custom.cs.identifier]; the pool key is characters 5 to 8 of the uuid. */
     snprintf(name, sizeof(name), "vol-%lld-%.4s-%s", (long long)vol_id, uuid + 4, ident);

@@ -61,8 +61,8 @@ int host_pool_open(host_cs *cs, int64_t pool_id, sp_pool **out, host_err *e)
     if (host_sql_text(cs->db, uuid, sizeof(uuid), err, sizeof(err), "SELECT uuid FROM pool WHERE id = ?", "i",
                       pool_id) <= 0)
         return host_fail(e, HOST_E_INTERNAL, "storage pool %lld is not in the database", (long long)pool_id);
-    st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT key, value FROM pool_detail WHERE pool_id = ? ORDER BY key",
-                          "i", pool_id);
+    st = host_sql_prepare(cs->db, err, sizeof(err),
+                          "SELECT key, value FROM pool_detail WHERE pool_id = ? ORDER BY key", "i", pool_id);
     if (st == NULL)
         return host_fail_db(e, err);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -80,7 +80,8 @@ int host_pool_open(host_cs *cs, int64_t pool_id, sp_pool **out, host_err *e)
         if (kv[n - 1].value == NULL) {
             host_fail(e, HOST_E_INTERNAL,
                       "storage pool %s: detail %s cannot be unsealed (was the key file beside the database "
-                      "replaced?)", uuid, kv[n - 1].key);
+                      "replaced?)",
+                      uuid, kv[n - 1].key);
             goto fail;
         }
     }
@@ -136,9 +137,9 @@ void host_pools_close_all(host_cs *cs)
 int host_href_load(host_cs *cs, int64_t host_id, host_href *out, host_err *e)
 {
     char err[256];
-    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
-                                        "SELECT uuid, name, ip, cluster_id, zone_id, state FROM host WHERE id = ?", "i",
-                                        host_id);
+    sqlite3_stmt *st = host_sql_prepare(
+        cs->db, err, sizeof(err), "SELECT uuid, name, ip, cluster_id, zone_id, state FROM host WHERE id = ?",
+        "i", host_id);
     int rc;
 
     memset(out, 0, sizeof(*out));
@@ -172,7 +173,8 @@ static int progress_cb(void *ctx, const char *phase, uint64_t done, uint64_t tot
     if (pct > 100)
         pct = 100;
     /* --crash-at PHASE:PCT: a harness killed in the middle of a long operation, for real. */
-    if (cs->crash_phase != NULL && phase != NULL && strcmp(phase, cs->crash_phase) == 0 && pct >= cs->crash_pct) {
+    if (cs->crash_phase != NULL && phase != NULL && strcmp(phase, cs->crash_phase) == 0 &&
+        pct >= cs->crash_pct) {
         fprintf(stderr, "cs-harness: --crash-at %s:%u reached; killing this process\n", phase, cs->crash_pct);
         fflush(stderr);
         kill(getpid(), SIGKILL);

@@ -31,7 +31,7 @@ int host_href_load(host_cs *cs, int64_t host_id, host_href *out, host_err *e);
 /* A progress reporter for a long plugin call: draws a bar on stderr when cs->progress is set,
  * and implements --crash-at (the process kills itself with SIGKILL at that point). */
 typedef struct host_progress {
-    sp_progress p;  /* hand &p to the plugin */
+    sp_progress p; /* hand &p to the plugin */
     host_cs *cs;
     const char *label;
     int drawn;

@@ -15,7 +15,8 @@
 void host_pool_uuid(host_cs *cs, int64_t pool_id, char out[40])
 {
     char err[128];
-    if (host_sql_text(cs->db, out, 40, err, sizeof(err), "SELECT uuid FROM pool WHERE id = ?", "i", pool_id) <= 0)
+    if (host_sql_text(cs->db, out, 40, err, sizeof(err), "SELECT uuid FROM pool WHERE id = ?", "i",
+                      pool_id) <= 0)
         out[0] = '\0';
 }
 
@@ -36,7 +37,8 @@ int host_pool_refresh(host_cs *cs, int64_t pool_id, host_err *e)
         host_pool_uuid(cs, pool_id, uuid);
         return host_fail_sp(e, st, &se, "storage pool %s: cannot read its capacity", uuid);
     }
-    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE pool SET capacity_total = ?, capacity_used = ? WHERE id = ?", "uui",
+    if (host_sql_run(cs->db, err, sizeof(err),
+                     "UPDATE pool SET capacity_total = ?, capacity_used = ? WHERE id = ?", "uui",
                      cap.total_bytes, cap.used_bytes, pool_id) < 0)
         return host_fail_db(e, err);
     return 0;
@@ -47,11 +49,12 @@ int host_pool_reaches(host_cs *cs, int64_t pool_id, int64_t host_id, int *out, h
     char err[256];
     int64_t n = 0;
 
-    if (host_sql_int(cs->db, &n, err, sizeof(err),
-                     "SELECT count(*) FROM pool p JOIN host h ON h.id = ?2 JOIN pool_host ph ON ph.pool_id = p.id "
-                     "AND ph.host_id = h.id AND ph.status = 'Up' WHERE p.id = ?1 AND p.zone_id = h.zone_id "
-                     "AND (p.scope = 'ZONE' OR p.cluster_id = h.cluster_id)",
-                     "ii", pool_id, host_id) < 0)
+    if (host_sql_int(
+            cs->db, &n, err, sizeof(err),
+            "SELECT count(*) FROM pool p JOIN host h ON h.id = ?2 JOIN pool_host ph ON ph.pool_id = p.id "
+            "AND ph.host_id = h.id AND ph.status = 'Up' WHERE p.id = ?1 AND p.zone_id = h.zone_id "
+            "AND (p.scope = 'ZONE' OR p.cluster_id = h.cluster_id)",
+            "ii", pool_id, host_id) < 0)
         return host_fail_db(e, err);
     *out = n > 0;
     return 0;
@@ -71,7 +74,8 @@ int host_pool_attach(host_cs *cs, int64_t pool_id, int64_t host_id, int require_
     sp_status s;
     int rc = -1;
 
-    if (host_sql_text(cs->db, scope, sizeof(scope), err, sizeof(err), "SELECT scope FROM pool WHERE id = ?", "i", pool_id) <= 0)
+    if (host_sql_text(cs->db, scope, sizeof(scope), err, sizeof(err), "SELECT scope FROM pool WHERE id = ?",
+                      "i", pool_id) <= 0)
         return host_fail_db(e, err);
     host_pool_uuid(cs, pool_id, uuid);
     st = host_sql_prepare(cs->db, err, sizeof(err),
@@ -107,8 +111,8 @@ int host_pool_attach(host_cs *cs, int64_t pool_id, int64_t host_id, int require_
     if (host_pool_open(cs, pool_id, &pool, e) != 0)
         goto out;
     memset(&se, 0, sizeof(se));
-    s = cs->sp->lifecycle->attach(pool, strcmp(scope, "ZONE") == 0 ? SP_POOL_SCOPE_ZONE : SP_POOL_SCOPE_CLUSTER, refs, n,
-                                  res, &se);
+    s = cs->sp->lifecycle->attach(
+        pool, strcmp(scope, "ZONE") == 0 ? SP_POOL_SCOPE_ZONE : SP_POOL_SCOPE_CLUSTER, refs, n, res, &se);
     for (size_t i = 0; i < n; i++) {
         char status[300];
         if (s == SP_OK && res[i].status == SP_OK) {
@@ -116,11 +120,14 @@ int host_pool_attach(host_cs *cs, int64_t pool_id, int64_t host_id, int require_
             up++;
         } else {
             snprintf(status, sizeof(status), "Error: %.280s",
-                     s != SP_OK ? se.message : res[i].message[0] ? res[i].message : "not connected");
+                     s != SP_OK          ? se.message
+                     : res[i].message[0] ? res[i].message
+                                         : "not connected");
         }
-        if (host_sql_run(cs->db, err, sizeof(err),
-                         "INSERT OR REPLACE INTO pool_host(pool_id, host_id, client_id, status) VALUES (?, ?, ?, ?)",
-                         "iitt", pool_id, ids[i], s == SP_OK ? res[i].client_id : "", status) < 0) {
+        if (host_sql_run(
+                cs->db, err, sizeof(err),
+                "INSERT OR REPLACE INTO pool_host(pool_id, host_id, client_id, status) VALUES (?, ?, ?, ?)",
+                "iitt", pool_id, ids[i], s == SP_OK ? res[i].client_id : "", status) < 0) {
             host_fail_db(e, err);
             goto out;
         }
@@ -129,7 +136,8 @@ int host_pool_attach(host_cs *cs, int64_t pool_id, int64_t host_id, int require_
         if (s != SP_OK)
             host_fail_sp(e, s, &se, "Failed to attach storage pool %s to its hosts", uuid);
         else
-            host_fail(e, HOST_E_UNAVAILABLE, "Failed to attach storage pool %s: no host has a connected SDC (%s)", uuid,
+            host_fail(e, HOST_E_UNAVAILABLE,
+                      "Failed to attach storage pool %s: no host has a connected SDC (%s)", uuid,
                       res[0].message[0] ? res[0].message : "not connected");
         goto out;
     }
@@ -145,10 +153,11 @@ out:
 int host_pools_attach_host(host_cs *cs, int64_t host_id, host_err *e)
 {
     char err[256];
-    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
-                                        "SELECT p.id FROM pool p JOIN host h ON h.id = ? WHERE p.zone_id = h.zone_id "
-                                        "AND (p.scope = 'ZONE' OR p.cluster_id = h.cluster_id) ORDER BY p.id",
-                                        "i", host_id);
+    sqlite3_stmt *st =
+        host_sql_prepare(cs->db, err, sizeof(err),
+                         "SELECT p.id FROM pool p JOIN host h ON h.id = ? WHERE p.zone_id = h.zone_id "
+                         "AND (p.scope = 'ZONE' OR p.cluster_id = h.cluster_id) ORDER BY p.id",
+                         "i", host_id);
     int64_t *ids;
     size_t n;
     int rc = 0;
@@ -162,4 +171,3 @@ int host_pools_attach_host(host_cs *cs, int64_t host_id, host_err *e)
     free(ids);
     return rc;
 }
-

@@ -34,7 +34,8 @@ static int list_routers(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (host_param_ref(cs, cmd, "zoneid", "zone", 0, &zone, e) != 0)
         return -1;
     st = host_sql_prepare(cs->db, err, sizeof(err),
-                          "SELECT id FROM vm WHERE type = 'DomainRouter' AND (?1 IS NULL OR uuid = ?1) AND (?2 = 0 OR zone_id = ?2) "
+                          "SELECT id FROM vm WHERE type = 'DomainRouter' AND (?1 IS NULL OR uuid = ?1) AND "
+                          "(?2 = 0 OR zone_id = ?2) "
                           "ORDER BY id",
                           "ti", host_param(cmd, "id", 0, e), zone);
     if (st == NULL)
@@ -59,8 +60,8 @@ static int disk_writable(const char *dev, char *why, size_t whylen)
         snprintf(why, whylen, "the root disk %s is read-only", dev);
         return 0;
     }
-    if (pread(fd, block, sizeof(block), 0) != (ssize_t)sizeof(block) || pwrite(fd, block, sizeof(block), 0) != (ssize_t)sizeof(block) ||
-        fdatasync(fd) != 0) {
+    if (pread(fd, block, sizeof(block), 0) != (ssize_t)sizeof(block) ||
+        pwrite(fd, block, sizeof(block), 0) != (ssize_t)sizeof(block) || fdatasync(fd) != 0) {
         snprintf(why, whylen, "writing to the root disk %s failed: %s", dev, strerror(errno));
         close(fd);
         return 0;
@@ -79,7 +80,8 @@ static int recreate(host_cs *cs, int64_t router, int64_t zone, int64_t *new_id, 
 
     if (host_vm_stop(cs, router, e) != 0)
         return -1;
-    if (host_sql_int(cs->db, &root, err, sizeof(err), "SELECT id FROM volume WHERE vm_id = ? AND type = 'ROOT'", "i", router) < 0)
+    if (host_sql_int(cs->db, &root, err, sizeof(err),
+                     "SELECT id FROM volume WHERE vm_id = ? AND type = 'ROOT'", "i", router) < 0)
         return host_fail_db(e, err);
     if (root != 0 && (host_vol_load(cs, root, &v, e) != 0 || host_vol_delete_on_array(cs, &v, e) != 0))
         return -1;
@@ -89,7 +91,8 @@ static int recreate(host_cs *cs, int64_t router, int64_t zone, int64_t *new_id, 
     if (host_router_ensure(cs, zone, e) != 0)
         return -1;
     if (host_sql_int(cs->db, new_id, err, sizeof(err),
-                     "SELECT id FROM vm WHERE type = 'DomainRouter' AND zone_id = ? ORDER BY id DESC LIMIT 1", "i", zone) < 0)
+                     "SELECT id FROM vm WHERE type = 'DomainRouter' AND zone_id = ? ORDER BY id DESC LIMIT 1",
+                     "i", zone) < 0)
         return host_fail_db(e, err);
     host_event(cs, "ROUTER.RECREATE", "router recreated after %s failed", FS_TEST);
     return 0;
@@ -101,20 +104,24 @@ static int health(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     int64_t router, zone = 0, host = 0, new_id = 0;
     int ok, fresh = 1, recreated = 0;
 
-    if (host_param_ref(cs, cmd, "routerid", "vm", 1, &router, e) != 0 || host_param_bool(cmd, "performfreshchecks", 1, &fresh, e) != 0)
+    if (host_param_ref(cs, cmd, "routerid", "vm", 1, &router, e) != 0 ||
+        host_param_bool(cmd, "performfreshchecks", 1, &fresh, e) != 0)
         return -1;
-    host_sql_text(cs->db, state, sizeof(state), err, sizeof(err), "SELECT state FROM vm WHERE id = ? AND type = 'DomainRouter'", "i",
-                  router);
+    host_sql_text(cs->db, state, sizeof(state), err, sizeof(err),
+                  "SELECT state FROM vm WHERE id = ? AND type = 'DomainRouter'", "i", router);
     if (strcmp(state, "Running") != 0)
-        return host_fail(e, HOST_E_PARAM, "router %s is not running%s%s", host_param(cmd, "routerid", 1, e), state[0] ? ": " : "",
-                         state);
+        return host_fail(e, HOST_E_PARAM, "router %s is not running%s%s", host_param(cmd, "routerid", 1, e),
+                         state[0] ? ": " : "", state);
     if (!fresh)
-        return host_fail(e, HOST_E_PARAM, "the harness keeps no earlier results: use performfreshchecks=true");
+        return host_fail(e, HOST_E_PARAM,
+                         "the harness keeps no earlier results: use performfreshchecks=true");
     host_sql_int(cs->db, &zone, err, sizeof(err), "SELECT zone_id FROM vm WHERE id = ?", "i", router);
     host_sql_int(cs->db, &host, err, sizeof(err), "SELECT host_id FROM vm WHERE id = ?", "i", router);
-    host_sql_text(cs->db, zuuid, sizeof(zuuid), err, sizeof(err), "SELECT uuid FROM zone WHERE id = ?", "i", zone);
+    host_sql_text(cs->db, zuuid, sizeof(zuuid), err, sizeof(err), "SELECT uuid FROM zone WHERE id = ?", "i",
+                  zone);
     if (host_sql_text(cs->db, dev, sizeof(dev), err, sizeof(err),
-                      "SELECT a.devpath FROM access a JOIN volume v ON v.id = a.volume_id WHERE v.vm_id = ? AND v.type = 'ROOT' "
+                      "SELECT a.devpath FROM access a JOIN volume v ON v.id = a.volume_id WHERE v.vm_id = ? "
+                      "AND v.type = 'ROOT' "
                       "AND a.host_id = ?",
                       "ii", router, host) <= 0 ||
         dev[0] == '\0')
@@ -142,7 +149,8 @@ static int health(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     host_jsonw_bool(w, "recreated", recreated);
     if (recreated) {
         char nuuid[40] = "";
-        host_sql_text(cs->db, nuuid, sizeof(nuuid), err, sizeof(err), "SELECT uuid FROM vm WHERE id = ?", "i", new_id);
+        host_sql_text(cs->db, nuuid, sizeof(nuuid), err, sizeof(err), "SELECT uuid FROM vm WHERE id = ?", "i",
+                      new_id);
         host_jsonw_string(w, "newrouterid", nuuid);
     }
     host_jsonw_object_end(w);

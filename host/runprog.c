@@ -37,7 +37,8 @@ int host_run(char *const argv[], host_buf *out, const char *log, char *err, size
     } else {
         posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     }
-    posix_spawn_file_actions_addopen(&fa, 2, log != NULL ? log : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0600);
+    posix_spawn_file_actions_addopen(&fa, 2, log != NULL ? log : "/dev/null", O_WRONLY | O_CREAT | O_APPEND,
+                                     0600);
     rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     if (pipefd[1] >= 0)

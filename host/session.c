@@ -184,7 +184,8 @@ static int run_api(host_session *s, const host_api *api, host_cmd *cmd)
 }
 
 /* Runs a helper that answers with JSON like an API but is not one (sim, restart). */
-static int run_helper(host_session *s, int (*fn)(host_cs *, host_cmd *, host_jsonw *, host_err *), host_cmd *cmd)
+static int run_helper(host_session *s, int (*fn)(host_cs *, host_cmd *, host_jsonw *, host_err *),
+                      host_cmd *cmd)
 {
     host_jsonw w;
     host_err e;
@@ -312,7 +313,8 @@ static int run_crashing_child(host_session *s, host_cmd *cmd)
         report(s, "the child harness was to die at %s but ended normally", s->crash_at);
         goto out;
     }
-    fprintf(stderr, "%s:%ld: the child harness was killed at %s; restarting\n", s->source, s->line, s->crash_at);
+    fprintf(stderr, "%s:%ld: the child harness was killed at %s; restarting\n", s->source, s->line,
+            s->crash_at);
     rc = run_helper(s, restart_helper, &(host_cmd){.words = (char *[]){"restart", "harness"}, .n_words = 2});
 out:
     if (pipefd[0] >= 0)
@@ -388,7 +390,8 @@ static int do_expect(host_session *s, host_cmd *cmd)
     for (size_t i = 0; i < cmd->n_params; i++) {
         if (strcasecmp(cmd->params[i].key, "code") == 0) {
             s->expect_code = atoi(cmd->params[i].value);
-        } else if (strcasecmp(cmd->params[i].key, "text~") == 0 || strcasecmp(cmd->params[i].key, "text") == 0) {
+        } else if (strcasecmp(cmd->params[i].key, "text~") == 0 ||
+                   strcasecmp(cmd->params[i].key, "text") == 0) {
             s->expect_text = strdup(cmd->params[i].value);
         } else {
             report(s, "expect error: unknown parameter %s (code=, text~=)", cmd->params[i].key);
@@ -468,7 +471,8 @@ int host_session_line(host_session *s, const char *line, size_t len)
         }
         if (t != NULL && (size_t)(t - line) < len) {
             host_buf text = HOST_BUF_INIT;
-            rc = host_cmk_text(t + skip, len - (size_t)(t + skip - line), expand, s->cs, &text, err, sizeof(err));
+            rc = host_cmk_text(t + skip, len - (size_t)(t + skip - line), expand, s->cs, &text, err,
+                               sizeof(err));
             if (rc == 0)
                 rc = host_cmk_parse(line, (size_t)(t - line), expand, s->cs, &cmd, err, sizeof(err));
             if (rc < 0) {

@@ -19,9 +19,10 @@
 static int sim_start(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     const char *name = host_param(cmd, "name", 1, e);
-    const char *opt_keys[] = {"latency", "migration", "devicedelay", "overprovision", "spare", "seed", "tokenttl"};
-    const char *opt_flags[] = {"--latency-ms", "--migration-ms", "--device-delay-ms", "--overprovision",
-                               "--spare-percent", "--seed", "--token-ttl"};
+    const char *opt_keys[] = {"latency", "migration", "devicedelay", "overprovision",
+                              "spare",   "seed",      "tokenttl"};
+    const char *opt_flags[] = {"--latency-ms",    "--migration-ms", "--device-delay-ms", "--overprovision",
+                               "--spare-percent", "--seed",         "--token-ttl"};
     char *extra[64];
     size_t n_extra = 0;
     const char *faults = host_param(cmd, "faults", 0, e);
@@ -58,8 +59,8 @@ static int sim_start(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (faults != NULL) {
         if ((fcopy = strdup(faults)) == NULL)
             return host_fail(e, HOST_E_INTERNAL, "out of memory");
-        for (char *f = strtok_r(fcopy, ";", &save); f != NULL && n_extra + 2 < sizeof(extra) / sizeof(extra[0]);
-             f = strtok_r(NULL, ";", &save)) {
+        for (char *f = strtok_r(fcopy, ";", &save);
+             f != NULL && n_extra + 2 < sizeof(extra) / sizeof(extra[0]); f = strtok_r(NULL, ";", &save)) {
             extra[n_extra++] = "--fault";
             extra[n_extra++] = f;
         }
@@ -139,9 +140,11 @@ static int array_id(host_cs *cs, const char *uuid, char *out, size_t len, host_e
     sp_error se;
     sp_status s;
 
-    if (host_sql_int(cs->db, &pool_id, err, sizeof(err), "SELECT pool_id FROM volume WHERE uuid = ?", "t", uuid) <= 0 ||
+    if (host_sql_int(cs->db, &pool_id, err, sizeof(err), "SELECT pool_id FROM volume WHERE uuid = ?", "t",
+                     uuid) <= 0 ||
         pool_id == 0 ||
-        host_sql_text(cs->db, path, sizeof(path), err, sizeof(err), "SELECT path FROM volume WHERE uuid = ?", "t", uuid) <= 0)
+        host_sql_text(cs->db, path, sizeof(path), err, sizeof(err), "SELECT path FROM volume WHERE uuid = ?",
+                      "t", uuid) <= 0)
         return host_fail(e, HOST_E_PARAM, "volume %s is not on a storage pool", uuid);
     if (host_pool_open(cs, pool_id, &pool, e) != 0)
         return -1;
@@ -167,7 +170,8 @@ static int sim_volume(host_cs *cs, host_simproc *p, host_cmd *cmd, host_jsonw *w
         return -1;
     snprintf(url, sizeof(url), "%s/sim/volumes", p->control);
     if (host_http("GET", url, p->cafile, NULL, &out, &status, err, sizeof(err)) != 0 || status != 200) {
-        host_fail(e, HOST_E_UNAVAILABLE, "simulator %s: %s", p->name, status ? "GET /sim/volumes failed" : err);
+        host_fail(e, HOST_E_UNAVAILABLE, "simulator %s: %s", p->name,
+                  status ? "GET /sim/volumes failed" : err);
         goto out;
     }
     root = yajl_tree_parse(host_buf_str(&out), perr, sizeof(perr));
@@ -258,16 +262,18 @@ int host_sim_command(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         if (host_param_ref(cs, cmd, "hostid", "host", 1, &host, e) != 0 ||
             host_param_bool(cmd, "connected", 1, &connected, e) != 0)
             return -1;
-        if (host_sql_text(cs->db, ip, sizeof(ip), err, sizeof(err), "SELECT ip FROM host WHERE id = ?", "i", host) <= 0)
+        if (host_sql_text(cs->db, ip, sizeof(ip), err, sizeof(err), "SELECT ip FROM host WHERE id = ?", "i",
+                          host) <= 0)
             return host_fail_db(e, err);
         snprintf(path, sizeof(path), "/sim/sdc/%s/state", ip);
         snprintf(body, sizeof(body), "{\"connected\":%s}", connected ? "true" : "false");
         return control(p, "POST", path, body, w, "simsdc", e);
     }
 usage:
-    return host_fail(e, HOST_E_PARAM,
-                     "usage: sim start name=N [pools=P:GIB,...] [system=HEX16] [user=] [password=] [latency=MS] "
-                     "[migration=MS] [devicedelay=MS] [faults=SPEC;SPEC] | sim stop|stats|faults name=N | "
-                     "sim fault name=N spec=SPEC|clear=true | sim readonly name=N volumeid=V [readonly=false] | "
-                     "sim volume name=N volumeid=V | sim sdc name=N hostid=H connected=false | sim list");
+    return host_fail(
+        e, HOST_E_PARAM,
+        "usage: sim start name=N [pools=P:GIB,...] [system=HEX16] [user=] [password=] [latency=MS] "
+        "[migration=MS] [devicedelay=MS] [faults=SPEC;SPEC] | sim stop|stats|faults name=N | "
+        "sim fault name=N spec=SPEC|clear=true | sim readonly name=N volumeid=V [readonly=false] | "
+        "sim volume name=N volumeid=V | sim sdc name=N hostid=H connected=false | sim list");
 }

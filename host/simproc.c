@@ -45,7 +45,8 @@ static void simproc_free(host_simproc *p)
 char *host_find_program(host_cs *cs, const char *name)
 {
     char *path = NULL, *dir, *slash;
-    const char *env = strcmp(name, "powerflex-sim") == 0 ? getenv("POWERFLEX_SIM") : getenv("POWERFLEX_DRV_CFG");
+    const char *env =
+        strcmp(name, "powerflex-sim") == 0 ? getenv("POWERFLEX_SIM") : getenv("POWERFLEX_DRV_CFG");
     /* Beside cs-harness in the build tree (host/ and sim/), or installed (bin/, libexec/PACKAGE/). */
     const char *rel[] = {"../sim/", "", "../libexec/" PACKAGE_NAME "/", "../lib/" PACKAGE_NAME "/"};
 
@@ -99,22 +100,54 @@ int host_pki_ensure(host_cs *cs, char **ca, char **cert, char **key, host_err *e
         goto out;
     }
     {
-        static const char extensions[] = "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n"
-                                         "extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n";
-        char *const make_ca[] = {(char *)openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                                 "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", cakey, "-out", *ca, "-days", "30",
-                                 "-subj", "/CN=cs-harness test CA", "-addext", "basicConstraints=critical,CA:TRUE",
-                                 "-addext", "keyUsage=critical,keyCertSign,cRLSign", NULL};
-        char *const make_csr[] = {(char *)openssl, "req", "-new", "-newkey", "ec", "-pkeyopt",
-                                  "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", *key, "-out", csr, "-subj",
-                                  "/CN=127.0.0.1", NULL};
-        char *const sign[] = {(char *)openssl, "x509", "-req", "-in", csr, "-CA", *ca, "-CAkey", cakey,
-                              "-CAcreateserial", "-out", *cert, "-days", "30", "-extfile", ext, NULL};
+        static const char extensions[] =
+            "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n"
+            "extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n";
+        char *const make_ca[] = {(char *)openssl,
+                                 "req",
+                                 "-x509",
+                                 "-newkey",
+                                 "ec",
+                                 "-pkeyopt",
+                                 "ec_paramgen_curve:prime256v1",
+                                 "-nodes",
+                                 "-keyout",
+                                 cakey,
+                                 "-out",
+                                 *ca,
+                                 "-days",
+                                 "30",
+                                 "-subj",
+                                 "/CN=cs-harness test CA",
+                                 "-addext",
+                                 "basicConstraints=critical,CA:TRUE",
+                                 "-addext",
+                                 "keyUsage=critical,keyCertSign,cRLSign",
+                                 NULL};
+        char *const make_csr[] = {(char *)openssl,
+                                  "req",
+                                  "-new",
+                                  "-newkey",
+                                  "ec",
+                                  "-pkeyopt",
+                                  "ec_paramgen_curve:prime256v1",
+                                  "-nodes",
+                                  "-keyout",
+                                  *key,
+                                  "-out",
+                                  csr,
+                                  "-subj",
+                                  "/CN=127.0.0.1",
+                                  NULL};
+        char *const sign[] = {
+            (char *)openssl,   "x509", "-req", "-in",   csr,  "-CA",      *ca, "-CAkey", cakey,
+            "-CAcreateserial", "-out", *cert,  "-days", "30", "-extfile", ext, NULL};
         if (host_write_file(ext, extensions, sizeof(extensions) - 1, 0600) != 0) {
             host_fail(e, HOST_E_INTERNAL, "cannot write %s: %s", ext, strerror(errno));
             goto out;
         }
-        if (host_run(make_ca, NULL, log, err, sizeof(err)) != 0 || host_run(make_csr, NULL, log, err, sizeof(err)) != 0 ||
+        if (host_run(make_ca, NULL, log, err, sizeof(err)) != 0 ||
+            host_run(make_csr, NULL, log, err, sizeof(err)) != 0 ||
             host_run(sign, NULL, log, err, sizeof(err)) != 0) {
             host_fail(e, HOST_E_INTERNAL, "cannot make the simulators' certificates: %s", err);
             goto out;
@@ -153,7 +186,8 @@ static int bind_vars(host_cs *cs, host_simproc *p, host_err *e)
 
     /* The URL's password is percent-encoded, as the seed's powerflex://admin:P%40ssword123@... */
     for (const unsigned char *c = (const unsigned char *)p->password; *c; c++) {
-        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || strchr("-._~", *c)) {
+        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+            strchr("-._~", *c)) {
             host_buf_addc(&enc, (char)*c);
         } else {
             host_buf_addc(&enc, '%');
@@ -215,11 +249,12 @@ static int record(host_cs *cs, host_simproc *p, host_err *e)
 
     if (sealed == NULL)
         return host_fail(e, HOST_E_INTERNAL, "out of memory");
-    rc = host_sql_run(cs->db, err, sizeof(err),
-                      "INSERT OR REPLACE INTO sim(name, pid, gateway, control, cafile, user, password, dir, created) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                      "titttttti", p->name, (int64_t)p->pid, p->gateway, p->control, p->cafile, p->user, sealed,
-                      p->dir, host_now());
+    rc = host_sql_run(
+        cs->db, err, sizeof(err),
+        "INSERT OR REPLACE INTO sim(name, pid, gateway, control, cafile, user, password, dir, created) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "titttttti", p->name, (int64_t)p->pid, p->gateway, p->control, p->cafile, p->user, sealed, p->dir,
+        host_now());
     free(sealed);
     if (rc < 0)
         return host_fail_db(e, err);
@@ -243,7 +278,8 @@ static int write_all_sdc_conf(host_cs *cs, host_err *e)
 
 int host_sim_spawn(host_cs *cs, const host_sim_spec *spec, host_simproc **out, host_err *e)
 {
-    char *ca = NULL, *cert = NULL, *key = NULL, *prog = NULL, *log = NULL, *pwfile = NULL, *state = NULL, err[512];
+    char *ca = NULL, *cert = NULL, *key = NULL, *prog = NULL, *log = NULL, *pwfile = NULL, *state = NULL,
+         err[512];
     char **argv = NULL;
     size_t argc = 0, cap;
     host_simproc *p = NULL;
@@ -256,15 +292,17 @@ int host_sim_spawn(host_cs *cs, const host_sim_spec *spec, host_simproc **out, h
         return host_fail(e, HOST_E_PARAM, "simulator %s is already running", spec->name);
     prog = host_find_program(cs, "powerflex-sim");
     if (prog == NULL)
-        return host_fail(e, HOST_E_INTERNAL,
-                         "powerflex-sim not found beside cs-harness (build tree: sim/; or set POWERFLEX_SIM)");
+        return host_fail(
+            e, HOST_E_INTERNAL,
+            "powerflex-sim not found beside cs-harness (build tree: sim/; or set POWERFLEX_SIM)");
     if (host_pki_ensure(cs, &ca, &cert, &key, e) != 0)
         goto out;
     p = calloc(1, sizeof(*p));
     if (p == NULL || (p->name = strdup(spec->name)) == NULL || (p->user = strdup(spec->user)) == NULL ||
         (p->password = strdup(spec->password)) == NULL || (p->cafile = strdup(ca)) == NULL ||
-        asprintf(&p->dir, "%s/sims/%s", cs->workdir, spec->name) < 0 || asprintf(&log, "%s/sim.log", p->dir) < 0 ||
-        asprintf(&pwfile, "%s/password", p->dir) < 0 || asprintf(&state, "%s/state", p->dir) < 0 ||
+        asprintf(&p->dir, "%s/sims/%s", cs->workdir, spec->name) < 0 ||
+        asprintf(&log, "%s/sim.log", p->dir) < 0 || asprintf(&pwfile, "%s/password", p->dir) < 0 ||
+        asprintf(&state, "%s/state", p->dir) < 0 ||
         (p->first_pool = strndup(spec->pools, strcspn(spec->pools, ":,"))) == NULL)
         goto nomem;
     if (host_mkdirs(state) != 0) {
@@ -307,7 +345,8 @@ int host_sim_spawn(host_cs *cs, const host_sim_spec *spec, host_simproc **out, h
     }
     while (sqlite3_step(st) == SQLITE_ROW) {
         char devdir[1024], *arg;
-        if (host_config_get(cs, SP_SETTING_DEVICE_DIR, SP_SCOPE_HOST, host_col_text(st, 2), devdir, sizeof(devdir)) != 0)
+        if (host_config_get(cs, SP_SETTING_DEVICE_DIR, SP_SCOPE_HOST, host_col_text(st, 2), devdir,
+                            sizeof(devdir)) != 0)
             continue;
         if (argc + 4 >= cap) {
             char **na = realloc(argv, (cap *= 2) * sizeof(*na));
@@ -481,8 +520,9 @@ static int is_simulator(pid_t pid)
 int host_sims_adopt(host_cs *cs, host_err *e)
 {
     char err[256];
-    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
-                                        "SELECT name, pid, gateway, control, cafile, user, password, dir FROM sim", "");
+    sqlite3_stmt *st =
+        host_sql_prepare(cs->db, err, sizeof(err),
+                         "SELECT name, pid, gateway, control, cafile, user, password, dir FROM sim", "");
     int changed = 0, rc = 0;
 
     if (st == NULL)
@@ -498,8 +538,10 @@ int host_sims_adopt(host_cs *cs, host_err *e)
             continue;
         }
         p = calloc(1, sizeof(*p));
-        if (p == NULL || (p->name = strdup(name)) == NULL || (p->gateway = strdup(host_col_text(st, 2))) == NULL ||
-            (p->control = strdup(host_col_text(st, 3))) == NULL || (p->cafile = strdup(host_col_text(st, 4))) == NULL ||
+        if (p == NULL || (p->name = strdup(name)) == NULL ||
+            (p->gateway = strdup(host_col_text(st, 2))) == NULL ||
+            (p->control = strdup(host_col_text(st, 3))) == NULL ||
+            (p->cafile = strdup(host_col_text(st, 4))) == NULL ||
             (p->user = strdup(host_col_text(st, 5))) == NULL ||
             (p->password = host_secret_open(cs->key, host_col_text(st, 6))) == NULL ||
             (p->dir = strdup(host_col_text(st, 7))) == NULL || (p->first_pool = strdup("")) == NULL) {
@@ -515,8 +557,8 @@ int host_sims_adopt(host_cs *cs, host_err *e)
     sqlite3_finalize(st);
     if (rc == 0 && changed) {
         /* Simulators that are gone are forgotten, and no host lists them as its systems. */
-        if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM sim WHERE name NOT IN (SELECT value FROM json_each(?))",
-                         "t", "[]") < 0)
+        if (host_sql_run(cs->db, err, sizeof(err),
+                         "DELETE FROM sim WHERE name NOT IN (SELECT value FROM json_each(?))", "t", "[]") < 0)
             return host_fail_db(e, err);
         for (host_simproc *p = cs->sims; p != NULL && rc == 0; p = p->next)
             rc = record(cs, p, e);
@@ -528,14 +570,17 @@ int host_sims_adopt(host_cs *cs, host_err *e)
 
 int host_sims_write_sdc_conf(host_cs *cs, int64_t host_id, host_err *e)
 {
-    char err[256], uuid[40], ip[64], guid[64], home[1024], *dir = NULL, *conf = NULL, *link = NULL, *prog = NULL;
+    char err[256], uuid[40], ip[64], guid[64], home[1024], *dir = NULL, *conf = NULL, *link = NULL,
+                                                           *prog = NULL;
     host_buf text = HOST_BUF_INIT;
     int rc = -1;
 
-    if (host_sql_text(cs->db, uuid, sizeof(uuid), err, sizeof(err), "SELECT uuid FROM host WHERE id = ?", "i", host_id) <= 0 ||
-        host_sql_text(cs->db, ip, sizeof(ip), err, sizeof(err), "SELECT ip FROM host WHERE id = ?", "i", host_id) <= 0 ||
-        host_sql_text(cs->db, guid, sizeof(guid), err, sizeof(err), "SELECT sdc_guid FROM host WHERE id = ?", "i",
-                      host_id) <= 0)
+    if (host_sql_text(cs->db, uuid, sizeof(uuid), err, sizeof(err), "SELECT uuid FROM host WHERE id = ?", "i",
+                      host_id) <= 0 ||
+        host_sql_text(cs->db, ip, sizeof(ip), err, sizeof(err), "SELECT ip FROM host WHERE id = ?", "i",
+                      host_id) <= 0 ||
+        host_sql_text(cs->db, guid, sizeof(guid), err, sizeof(err), "SELECT sdc_guid FROM host WHERE id = ?",
+                      "i", host_id) <= 0)
         return host_fail(e, HOST_E_INTERNAL, "host %lld is not in the database", (long long)host_id);
     if (host_config_get(cs, SP_SETTING_SDC_HOME, SP_SCOPE_HOST, uuid, home, sizeof(home)) != 0)
         return host_fail(e, HOST_E_INTERNAL, "host %s has no SDC home", uuid);
@@ -545,7 +590,8 @@ int host_sims_write_sdc_conf(host_cs *cs, int64_t host_id, host_err *e)
     if (asprintf(&dir, "%s/cfg", home) < 0 || asprintf(&conf, "%s/cfg/sim_sdc.conf", home) < 0 ||
         asprintf(&link, "%s/bin/drv_cfg", home) < 0)
         goto nomem;
-    host_buf_printf(&text, "# written by cs-harness: the simulated systems this host is an SDC of\nguid=%s\n", guid);
+    host_buf_printf(&text, "# written by cs-harness: the simulated systems this host is an SDC of\nguid=%s\n",
+                    guid);
     for (host_simproc *p = cs->sims; p != NULL; p = p->next)
         host_buf_printf(&text, "url=%s sdc=%s ca=%s\n", p->control, ip, p->cafile);
     if (text.failed)

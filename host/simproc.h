@@ -10,12 +10,12 @@
 struct host_simproc {
     char *name;
     pid_t pid;
-    int child;        /* started by this process (else adopted) */
-    char *gateway;    /* 127.0.0.1:PORT */
-    char *control;    /* https://127.0.0.1:PORT */
+    int child;     /* started by this process (else adopted) */
+    char *gateway; /* 127.0.0.1:PORT */
+    char *control; /* https://127.0.0.1:PORT */
     char *cafile;
     char *user;
-    char *password;   /* wiped when freed */
+    char *password; /* wiped when freed */
     char *first_pool;
     char *dir;
     host_simproc *next;
@@ -23,11 +23,11 @@ struct host_simproc {
 
 typedef struct host_sim_spec {
     const char *name;
-    const char *pools;   /* "cspool:1024,otherpool:512[:domain]" */
-    const char *system;  /* HEX16 or NULL */
+    const char *pools;  /* "cspool:1024,otherpool:512[:domain]" */
+    const char *system; /* HEX16 or NULL */
     const char *user;
     const char *password;
-    char **extra;        /* further powerflex-sim options (argv words) */
+    char **extra; /* further powerflex-sim options (argv words) */
     size_t n_extra;
 } host_sim_spec;
 

@@ -18,20 +18,25 @@ static const char *schema_sql =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS config(scope INTEGER NOT NULL, scope_id TEXT NOT NULL, name TEXT NOT NULL,"
     "  value TEXT NOT NULL, PRIMARY KEY(scope, scope_id, name));"
-    "CREATE TABLE IF NOT EXISTS zone(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, name TEXT NOT NULL UNIQUE,"
+    "CREATE TABLE IF NOT EXISTS zone(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, name TEXT NOT NULL "
+    "UNIQUE,"
     "  networktype TEXT NOT NULL, allocationstate TEXT NOT NULL, created INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS pod(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
     "  zone_id INTEGER NOT NULL, UNIQUE(zone_id, name));"
-    "CREATE TABLE IF NOT EXISTS cluster(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS cluster(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, name TEXT NOT "
+    "NULL,"
     "  zone_id INTEGER NOT NULL, pod_id INTEGER NOT NULL, hypervisor TEXT NOT NULL,"
     "  allocationstate TEXT NOT NULL, UNIQUE(zone_id, name));"
-    "CREATE TABLE IF NOT EXISTS host(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, name TEXT NOT NULL UNIQUE,"
-    "  ip TEXT NOT NULL UNIQUE, zone_id INTEGER NOT NULL, pod_id INTEGER NOT NULL, cluster_id INTEGER NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS host(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, name TEXT NOT NULL "
+    "UNIQUE,"
+    "  ip TEXT NOT NULL UNIQUE, zone_id INTEGER NOT NULL, pod_id INTEGER NOT NULL, cluster_id INTEGER NOT "
+    "NULL,"
     "  state TEXT NOT NULL, resourcestate TEXT NOT NULL, sdc_guid TEXT NOT NULL, dir TEXT NOT NULL,"
     "  created INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS host_cluster ON host(cluster_id);"
     "CREATE TABLE IF NOT EXISTS pool(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
-    "  zone_id INTEGER NOT NULL, pod_id INTEGER, cluster_id INTEGER, scope TEXT NOT NULL, state TEXT NOT NULL,"
+    "  zone_id INTEGER NOT NULL, pod_id INTEGER, cluster_id INTEGER, scope TEXT NOT NULL, state TEXT NOT "
+    "NULL,"
     "  provider TEXT NOT NULL, hypervisor TEXT NOT NULL, url TEXT NOT NULL, path TEXT NOT NULL DEFAULT '',"
     "  capacity_total INTEGER NOT NULL DEFAULT 0, capacity_used INTEGER NOT NULL DEFAULT 0,"
     "  allocated INTEGER NOT NULL DEFAULT 0, n_objects INTEGER NOT NULL DEFAULT 0, overprov REAL,"
@@ -45,19 +50,23 @@ static const char *schema_sql =
     "CREATE INDEX IF NOT EXISTS pool_tag_tag ON pool_tag(tag, pool_id);"
     "CREATE TABLE IF NOT EXISTS pool_host(pool_id INTEGER NOT NULL, host_id INTEGER NOT NULL,"
     "  client_id TEXT NOT NULL, status TEXT NOT NULL, PRIMARY KEY(pool_id, host_id));"
-    "CREATE TABLE IF NOT EXISTS offering(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS offering(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, name TEXT NOT "
+    "NULL,"
     "  displaytext TEXT NOT NULL, kind TEXT NOT NULL, provisioning TEXT NOT NULL, disksize INTEGER NOT NULL,"
     "  customized INTEGER NOT NULL, cpunumber INTEGER, cpuspeed INTEGER, memory INTEGER, tags TEXT NOT NULL,"
     "  iops TEXT NOT NULL DEFAULT '', bw TEXT NOT NULL DEFAULT '', systemuse INTEGER NOT NULL DEFAULT 0,"
     "  state TEXT NOT NULL DEFAULT 'Active', created INTEGER NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS template(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
-    "  displaytext TEXT NOT NULL, format TEXT NOT NULL, type TEXT NOT NULL, url TEXT NOT NULL, path TEXT NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS template(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, name TEXT NOT "
+    "NULL,"
+    "  displaytext TEXT NOT NULL, format TEXT NOT NULL, type TEXT NOT NULL, url TEXT NOT NULL, path TEXT NOT "
+    "NULL,"
     "  checksum TEXT NOT NULL, size INTEGER NOT NULL, physicalsize INTEGER NOT NULL, zone_id INTEGER,"
     "  directdownload INTEGER NOT NULL, state TEXT NOT NULL, ostype TEXT NOT NULL, created INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS template_pool(template_id INTEGER NOT NULL, pool_id INTEGER NOT NULL,"
     "  path TEXT NOT NULL, size INTEGER NOT NULL, tree_id TEXT NOT NULL DEFAULT '',"
     "  PRIMARY KEY(template_id, pool_id));"
-    "CREATE TABLE IF NOT EXISTS vm(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, name TEXT NOT NULL UNIQUE,"
+    "CREATE TABLE IF NOT EXISTS vm(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, name TEXT NOT NULL "
+    "UNIQUE,"
     "  displayname TEXT NOT NULL, type TEXT NOT NULL, zone_id INTEGER NOT NULL, host_id INTEGER,"
     "  last_host_id INTEGER, offering_id INTEGER NOT NULL, template_id INTEGER, iso_id INTEGER,"
     "  state TEXT NOT NULL, userdata TEXT, configdrive TEXT, configdrive_location TEXT,"
@@ -69,9 +78,11 @@ static const char *schema_sql =
     "  bw TEXT NOT NULL DEFAULT '', tree_id TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS volume_pool ON volume(pool_id);"
     "CREATE INDEX IF NOT EXISTS volume_vm ON volume(vm_id);"
-    "CREATE TABLE IF NOT EXISTS snapshot(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS snapshot(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, name TEXT NOT "
+    "NULL,"
     "  volume_id INTEGER NOT NULL, pool_id INTEGER, path TEXT NOT NULL, size INTEGER NOT NULL,"
-    "  state TEXT NOT NULL, vm_snapshot_id INTEGER, tree_id TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL);"
+    "  state TEXT NOT NULL, vm_snapshot_id INTEGER, tree_id TEXT NOT NULL DEFAULT '', created INTEGER NOT "
+    "NULL);"
     "CREATE INDEX IF NOT EXISTS snapshot_volume ON snapshot(volume_id);"
     "CREATE TABLE IF NOT EXISTS vm_snapshot(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
     "  name TEXT NOT NULL, displayname TEXT NOT NULL, description TEXT NOT NULL, vm_id INTEGER NOT NULL,"
@@ -89,26 +100,35 @@ static const char *schema_sql =
     /* Aggregates: allocated bytes and object count per pool, for volumes, snapshots on primary
      * storage and seeded template copies (CloudStack's getUsedBytes for PowerFlex). */
     "CREATE TRIGGER IF NOT EXISTS volume_ai AFTER INSERT ON volume WHEN NEW.pool_id IS NOT NULL BEGIN"
-    "  UPDATE pool SET allocated = allocated + NEW.size, n_objects = n_objects + 1 WHERE id = NEW.pool_id; END;"
+    "  UPDATE pool SET allocated = allocated + NEW.size, n_objects = n_objects + 1 WHERE id = NEW.pool_id; "
+    "END;"
     "CREATE TRIGGER IF NOT EXISTS volume_ad AFTER DELETE ON volume WHEN OLD.pool_id IS NOT NULL BEGIN"
-    "  UPDATE pool SET allocated = allocated - OLD.size, n_objects = n_objects - 1 WHERE id = OLD.pool_id; END;"
+    "  UPDATE pool SET allocated = allocated - OLD.size, n_objects = n_objects - 1 WHERE id = OLD.pool_id; "
+    "END;"
     "CREATE TRIGGER IF NOT EXISTS volume_au AFTER UPDATE OF pool_id, size ON volume BEGIN"
     "  UPDATE pool SET allocated = allocated - OLD.size, n_objects = n_objects - 1 WHERE id = OLD.pool_id;"
-    "  UPDATE pool SET allocated = allocated + NEW.size, n_objects = n_objects + 1 WHERE id = NEW.pool_id; END;"
+    "  UPDATE pool SET allocated = allocated + NEW.size, n_objects = n_objects + 1 WHERE id = NEW.pool_id; "
+    "END;"
     "CREATE TRIGGER IF NOT EXISTS snapshot_ai AFTER INSERT ON snapshot WHEN NEW.pool_id IS NOT NULL BEGIN"
-    "  UPDATE pool SET allocated = allocated + NEW.size, n_objects = n_objects + 1 WHERE id = NEW.pool_id; END;"
+    "  UPDATE pool SET allocated = allocated + NEW.size, n_objects = n_objects + 1 WHERE id = NEW.pool_id; "
+    "END;"
     "CREATE TRIGGER IF NOT EXISTS snapshot_ad AFTER DELETE ON snapshot WHEN OLD.pool_id IS NOT NULL BEGIN"
-    "  UPDATE pool SET allocated = allocated - OLD.size, n_objects = n_objects - 1 WHERE id = OLD.pool_id; END;"
+    "  UPDATE pool SET allocated = allocated - OLD.size, n_objects = n_objects - 1 WHERE id = OLD.pool_id; "
+    "END;"
     "CREATE TRIGGER IF NOT EXISTS snapshot_au AFTER UPDATE OF pool_id, size ON snapshot BEGIN"
     "  UPDATE pool SET allocated = allocated - OLD.size, n_objects = n_objects - 1 WHERE id = OLD.pool_id;"
-    "  UPDATE pool SET allocated = allocated + NEW.size, n_objects = n_objects + 1 WHERE id = NEW.pool_id; END;"
+    "  UPDATE pool SET allocated = allocated + NEW.size, n_objects = n_objects + 1 WHERE id = NEW.pool_id; "
+    "END;"
     "CREATE TRIGGER IF NOT EXISTS template_pool_ai AFTER INSERT ON template_pool BEGIN"
-    "  UPDATE pool SET allocated = allocated + NEW.size, n_objects = n_objects + 1 WHERE id = NEW.pool_id; END;"
+    "  UPDATE pool SET allocated = allocated + NEW.size, n_objects = n_objects + 1 WHERE id = NEW.pool_id; "
+    "END;"
     "CREATE TRIGGER IF NOT EXISTS template_pool_ad AFTER DELETE ON template_pool BEGIN"
-    "  UPDATE pool SET allocated = allocated - OLD.size, n_objects = n_objects - 1 WHERE id = OLD.pool_id; END;"
+    "  UPDATE pool SET allocated = allocated - OLD.size, n_objects = n_objects - 1 WHERE id = OLD.pool_id; "
+    "END;"
     "CREATE TRIGGER IF NOT EXISTS template_pool_au AFTER UPDATE OF pool_id, size ON template_pool BEGIN"
     "  UPDATE pool SET allocated = allocated - OLD.size, n_objects = n_objects - 1 WHERE id = OLD.pool_id;"
-    "  UPDATE pool SET allocated = allocated + NEW.size, n_objects = n_objects + 1 WHERE id = NEW.pool_id; END;";
+    "  UPDATE pool SET allocated = allocated + NEW.size, n_objects = n_objects + 1 WHERE id = NEW.pool_id; "
+    "END;";
 
 static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 {
@@ -129,9 +149,10 @@ int host_store_open(const char *path, sqlite3 **out, char *err, size_t errlen)
 
     *out = NULL;
     if (sqlite3_open_v2(path != NULL ? path : ":memory:", &db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "cannot open database %s: %s", path != NULL ? path : ":memory:",
-                 db != NULL ? sqlite3_errmsg(db) : "out of memory");
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open database %s: %s",
+                 path != NULL ? path : ":memory:", db != NULL ? sqlite3_errmsg(db) : "out of memory");
         goto fail;
     }
     sqlite3_busy_timeout(db, 10000);
@@ -190,16 +211,25 @@ static int bind_all(sqlite3_stmt *st, const char *types, va_list ap)
 
     for (const char *t = types; *t && rc == SQLITE_OK; t++, i++) {
         switch (*t) {
-        case 'i': rc = sqlite3_bind_int64(st, i, va_arg(ap, int64_t)); break;
-        case 'u': rc = sqlite3_bind_int64(st, i, (sqlite3_int64)va_arg(ap, uint64_t)); break;
-        case 'd': rc = sqlite3_bind_double(st, i, va_arg(ap, double)); break;
+        case 'i':
+            rc = sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
+            break;
+        case 'u':
+            rc = sqlite3_bind_int64(st, i, (sqlite3_int64)va_arg(ap, uint64_t));
+            break;
+        case 'd':
+            rc = sqlite3_bind_double(st, i, va_arg(ap, double));
+            break;
         case 't': {
             const char *s = va_arg(ap, const char *);
             rc = s != NULL ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
             break;
         }
-        case 'n': rc = sqlite3_bind_null(st, i); break;
-        default: rc = SQLITE_MISUSE;
+        case 'n':
+            rc = sqlite3_bind_null(st, i);
+            break;
+        default:
+            rc = SQLITE_MISUSE;
         }
     }
     return rc;
@@ -222,8 +252,7 @@ static sqlite3_stmt *vprepare(sqlite3 *db, char *err, size_t errlen, const char 
     return st;
 }
 
-sqlite3_stmt *host_sql_prepare(sqlite3 *db, char *err, size_t errlen, const char *sql, const char *types,
-                               ...)
+sqlite3_stmt *host_sql_prepare(sqlite3 *db, char *err, size_t errlen, const char *sql, const char *types, ...)
 {
     sqlite3_stmt *st;
     va_list ap;
@@ -342,8 +371,8 @@ int host_uuid(char out[37])
         return -1;
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
-             b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
     return 0;
 }
 

@@ -7,13 +7,16 @@
 #include <stddef.h>
 
 typedef struct host_buf {
-    char *s;    /* owned; NUL-terminated when len > 0 or after any append */
+    char *s; /* owned; NUL-terminated when len > 0 or after any append */
     size_t len;
     size_t cap;
     int failed; /* out of memory: the content is incomplete */
 } host_buf;
 
-#define HOST_BUF_INIT {NULL, 0, 0, 0}
+#define HOST_BUF_INIT                                                                                        \
+    {                                                                                                        \
+        NULL, 0, 0, 0                                                                                        \
+    }
 
 void host_buf_add(host_buf *b, const char *s, size_t n);
 void host_buf_adds(host_buf *b, const char *s);

@@ -34,8 +34,10 @@ void host_undo_push(host_cs *cs, host_undo_kind kind, int64_t pool_id, const cha
     struct host_undo *u = calloc(1, sizeof(*u));
 
     if (u == NULL || (u->path = strdup(path != NULL ? path : "")) == NULL ||
-        (u->iops = strdup(iops != NULL ? iops : "")) == NULL || (u->bw = strdup(bw != NULL ? bw : "")) == NULL) {
-        fprintf(stderr, "cs-harness: out of memory recording how to undo a change of %s\n", path != NULL ? path : "?");
+        (u->iops = strdup(iops != NULL ? iops : "")) == NULL ||
+        (u->bw = strdup(bw != NULL ? bw : "")) == NULL) {
+        fprintf(stderr, "cs-harness: out of memory recording how to undo a change of %s\n",
+                path != NULL ? path : "?");
         if (u != NULL)
             entry_free(u);
         return;

@@ -25,10 +25,11 @@ typedef struct vm_row {
 static int load_vm(host_cs *cs, int64_t vm_id, vm_row *r, host_err *e)
 {
     char err[256];
-    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
-                                        "SELECT zone_id, coalesce(host_id, 0), state, name, coalesce(userdata, '') "
-                                        "FROM vm WHERE id = ?",
-                                        "i", vm_id);
+    sqlite3_stmt *st =
+        host_sql_prepare(cs->db, err, sizeof(err),
+                         "SELECT zone_id, coalesce(host_id, 0), state, name, coalesce(userdata, '') "
+                         "FROM vm WHERE id = ?",
+                         "i", vm_id);
     if (st == NULL)
         return host_fail_db(e, err);
     if (sqlite3_step(st) != SQLITE_ROW) {
@@ -47,9 +48,9 @@ static int load_vm(host_cs *cs, int64_t vm_id, vm_row *r, host_err *e)
 static int vm_volumes(host_cs *cs, int64_t vm_id, int64_t **ids, size_t *n, host_err *e)
 {
     char err[256];
-    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
-                                        "SELECT id FROM volume WHERE vm_id = ? ORDER BY type = 'ROOT' DESC, deviceid, id",
-                                        "i", vm_id);
+    sqlite3_stmt *st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT id FROM volume WHERE vm_id = ? ORDER BY type = 'ROOT' DESC, deviceid, id", "i", vm_id);
     if (st == NULL)
         return host_fail_db(e, err);
     return host_stmt_ids(cs, st, ids, n, e);
@@ -57,8 +58,8 @@ static int vm_volumes(host_cs *cs, int64_t vm_id, int64_t **ids, size_t *n, host
 
 /* Whether host_id can run the VM: every placed volume's pool reachable, every Allocated volume
  * placeable in the host's cluster on a pool it reaches. `why` says what failed. */
-static int host_fits(host_cs *cs, const int64_t *vols, size_t n, int64_t host_id, int *ok, char *why, size_t whylen,
-                     host_err *e)
+static int host_fits(host_cs *cs, const int64_t *vols, size_t n, int64_t host_id, int *ok, char *why,
+                     size_t whylen, host_err *e)
 {
     char err[256], tags[512];
     int64_t cluster = 0;
@@ -66,7 +67,8 @@ static int host_fits(host_cs *cs, const int64_t *vols, size_t n, int64_t host_id
     int reach;
 
     *ok = 0;
-    if (host_sql_int(cs->db, &cluster, err, sizeof(err), "SELECT cluster_id FROM host WHERE id = ?", "i", host_id) < 0)
+    if (host_sql_int(cs->db, &cluster, err, sizeof(err), "SELECT cluster_id FROM host WHERE id = ?", "i",
+                     host_id) < 0)
         return host_fail_db(e, err);
     for (size_t i = 0; i < n; i++) {
         int64_t pool = 0;
@@ -78,8 +80,8 @@ static int host_fits(host_cs *cs, const int64_t *vols, size_t n, int64_t host_id
             int64_t tsize = 0;
             tags[0] = '\0';
             if (v.offering_id != 0)
-                host_sql_text(cs->db, tags, sizeof(tags), err, sizeof(err), "SELECT tags FROM offering WHERE id = ?", "i",
-                              v.offering_id);
+                host_sql_text(cs->db, tags, sizeof(tags), err, sizeof(err),
+                              "SELECT tags FROM offering WHERE id = ?", "i", v.offering_id);
             memset(&req, 0, sizeof(req));
             req.zone_id = v.zone_id;
             req.cluster_id = cluster;
@@ -87,9 +89,10 @@ static int host_fits(host_cs *cs, const int64_t *vols, size_t n, int64_t host_id
             req.size = v.size;
             if (v.template_id != 0) {
                 char format[16] = "";
-                host_sql_text(cs->db, format, sizeof(format), err, sizeof(err), "SELECT format FROM template WHERE id = ?",
-                              "i", v.template_id);
-                host_sql_int(cs->db, &tsize, err, sizeof(err), "SELECT size FROM template WHERE id = ?", "i", v.template_id);
+                host_sql_text(cs->db, format, sizeof(format), err, sizeof(err),
+                              "SELECT format FROM template WHERE id = ?", "i", v.template_id);
+                host_sql_int(cs->db, &tsize, err, sizeof(err), "SELECT size FROM template WHERE id = ?", "i",
+                             v.template_id);
                 if (strcmp(format, "ISO") != 0) {
                     req.template_id = v.template_id;
                     req.template_size = (uint64_t)tsize;
@@ -134,10 +137,11 @@ int host_vm_start(host_cs *cs, int64_t vm_id, int64_t host_hint, host_err *e)
         return host_fail(e, HOST_E_PARAM, "VM %s is %s: it cannot be started", vm.name, vm.state);
     if (vm_volumes(cs, vm_id, &vols, &nvols, e) != 0)
         return -1;
-    st = host_sql_prepare(cs->db, err, sizeof(err),
-                          "SELECT h.id FROM host h WHERE h.zone_id = ?1 AND h.state = 'Up' AND h.resourcestate = 'Enabled' "
-                          "AND (?2 = 0 OR h.id = ?2) ORDER BY (SELECT count(*) FROM vm WHERE vm.host_id = h.id), h.id",
-                          "ii", vm.zone_id, host_hint);
+    st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT h.id FROM host h WHERE h.zone_id = ?1 AND h.state = 'Up' AND h.resourcestate = 'Enabled' "
+        "AND (?2 = 0 OR h.id = ?2) ORDER BY (SELECT count(*) FROM vm WHERE vm.host_id = h.id), h.id",
+        "ii", vm.zone_id, host_hint);
     if (st == NULL) {
         host_fail_db(e, err);
         goto out;
@@ -157,7 +161,8 @@ int host_vm_start(host_cs *cs, int64_t vm_id, int64_t host_hint, host_err *e)
         host_fail(e, HOST_E_CAPACITY, "Unable to create a deployment for VM %s: %s", vm.name, why);
         goto out;
     }
-    if (host_sql_int(cs->db, &cluster, err, sizeof(err), "SELECT cluster_id FROM host WHERE id = ?", "i", host_id) < 0) {
+    if (host_sql_int(cs->db, &cluster, err, sizeof(err), "SELECT cluster_id FROM host WHERE id = ?", "i",
+                     host_id) < 0) {
         host_fail_db(e, err);
         goto out;
     }
@@ -176,8 +181,9 @@ int host_vm_start(host_cs *cs, int64_t vm_id, int64_t host_hint, host_err *e)
             goto out;
     if (vm.userdata[0] && host_configdrive_build(cs, vm_id, host_id, e) != 0)
         goto out;
-    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE vm SET state = 'Running', host_id = ?, last_host_id = ? WHERE id = ?",
-                     "iii", host_id, host_id, vm_id) < 0) {
+    if (host_sql_run(cs->db, err, sizeof(err),
+                     "UPDATE vm SET state = 'Running', host_id = ?, last_host_id = ? WHERE id = ?", "iii",
+                     host_id, host_id, vm_id) < 0) {
         host_fail_db(e, err);
         goto out;
     }
@@ -211,7 +217,8 @@ int host_vm_stop(host_cs *cs, int64_t vm_id, host_err *e)
         return -1;
     host_configdrive_remove(cs, vm_id, vm.host_id);
     if (host_sql_run(cs->db, err, sizeof(err),
-                     "UPDATE vm SET state = 'Stopped', last_host_id = host_id, host_id = NULL WHERE id = ?", "i", vm_id) < 0)
+                     "UPDATE vm SET state = 'Stopped', last_host_id = host_id, host_id = NULL WHERE id = ?",
+                     "i", vm_id) < 0)
         return host_fail_db(e, err);
     host_event(cs, "VM.STOP", "VM %s stopped", vm.name);
     return 0;
@@ -239,18 +246,20 @@ int host_vm_stop_on_pool(host_cs *cs, int64_t pool_id, host_err *e)
 }
 
 int host_vm_create(host_cs *cs, const char *name, const char *type, int64_t zone_id, int64_t offering_id,
-                   int64_t template_id, int64_t root_offering_id, uint64_t root_size, const char *userdata, int64_t *vm_id,
-                   host_err *e)
+                   int64_t template_id, int64_t root_offering_id, uint64_t root_size, const char *userdata,
+                   int64_t *vm_id, host_err *e)
 {
-    char err[512], uuid[37], vuuid[37], format[16] = "", prov[8] = "thin", iops[32] = "", bw[32] = "", vname[300];
+    char err[512], uuid[37], vuuid[37], format[16] = "", prov[8] = "thin", iops[32] = "", bw[32] = "",
+                                        vname[300];
     int64_t tsize = 0, dsize = 0, qos_offering = offering_id;
 
     if (host_uuid(uuid) != 0 || host_uuid(vuuid) != 0)
         return host_fail(e, HOST_E_INTERNAL, "no randomness");
     if (template_id != 0 &&
-        (host_sql_text(cs->db, format, sizeof(format), err, sizeof(err), "SELECT format FROM template WHERE id = ?", "i",
-                       template_id) < 0 ||
-         host_sql_int(cs->db, &tsize, err, sizeof(err), "SELECT size FROM template WHERE id = ?", "i", template_id) < 0))
+        (host_sql_text(cs->db, format, sizeof(format), err, sizeof(err),
+                       "SELECT format FROM template WHERE id = ?", "i", template_id) < 0 ||
+         host_sql_int(cs->db, &tsize, err, sizeof(err), "SELECT size FROM template WHERE id = ?", "i",
+                      template_id) < 0))
         return host_fail_db(e, err);
     if (root_offering_id != 0) {
         /* An ISO's ROOT disk takes its size, provisioning and QoS from the disk offering. */
@@ -261,22 +270,25 @@ int host_vm_create(host_cs *cs, const char *name, const char *type, int64_t zone
         if (root_size == 0)
             root_size = (uint64_t)dsize;
     }
-    if (host_sql_text(cs->db, prov, sizeof(prov), err, sizeof(err), "SELECT provisioning FROM offering WHERE id = ?", "i",
-                      qos_offering) < 0 ||
-        host_sql_text(cs->db, iops, sizeof(iops), err, sizeof(err), "SELECT iops FROM offering WHERE id = ?", "i",
-                      qos_offering) < 0 ||
-        host_sql_text(cs->db, bw, sizeof(bw), err, sizeof(err), "SELECT bw FROM offering WHERE id = ?", "i", qos_offering) < 0)
+    if (host_sql_text(cs->db, prov, sizeof(prov), err, sizeof(err),
+                      "SELECT provisioning FROM offering WHERE id = ?", "i", qos_offering) < 0 ||
+        host_sql_text(cs->db, iops, sizeof(iops), err, sizeof(err), "SELECT iops FROM offering WHERE id = ?",
+                      "i", qos_offering) < 0 ||
+        host_sql_text(cs->db, bw, sizeof(bw), err, sizeof(err), "SELECT bw FROM offering WHERE id = ?", "i",
+                      qos_offering) < 0)
         return host_fail_db(e, err);
     if (strcmp(format, "ISO") != 0 && (uint64_t)tsize > root_size)
         root_size = (uint64_t)tsize;
     if (root_size == 0)
-        return host_fail(e, HOST_E_PARAM, "the ROOT disk of VM %s has no size: give a disk offering or rootdisksize", name);
+        return host_fail(e, HOST_E_PARAM,
+                         "the ROOT disk of VM %s has no size: give a disk offering or rootdisksize", name);
     if (host_sql_run(cs->db, err, sizeof(err),
-                     "INSERT INTO vm(uuid, name, displayname, type, zone_id, offering_id, template_id, iso_id, state, userdata, "
+                     "INSERT INTO vm(uuid, name, displayname, type, zone_id, offering_id, template_id, "
+                     "iso_id, state, userdata, "
                      "created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'Stopped', ?, ?)",
                      "ttttiiiiti", uuid, uuid, name, type, zone_id, offering_id,
-                     strcmp(format, "ISO") == 0 ? (int64_t)0 : template_id, strcmp(format, "ISO") == 0 ? template_id : (int64_t)0,
-                     userdata, host_now()) < 0)
+                     strcmp(format, "ISO") == 0 ? (int64_t)0 : template_id,
+                     strcmp(format, "ISO") == 0 ? template_id : (int64_t)0, userdata, host_now()) < 0)
         return host_fail_db(e, err);
     *vm_id = sqlite3_last_insert_rowid(cs->db);
     /* CloudStack's internal names: i-<account>-<id>-VM for users, r-/s-/v-<id>-VM for system VMs. */
@@ -284,15 +296,20 @@ int host_vm_create(host_cs *cs, const char *name, const char *type, int64_t zone
         snprintf(vname, sizeof(vname), "%s", name);
     else
         snprintf(vname, sizeof(vname), "%c-%lld-VM",
-                 strcmp(type, "DomainRouter") == 0 ? 'r' : strcmp(type, "ConsoleProxy") == 0 ? 'v' : 's', (long long)*vm_id);
-    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE vm SET name = ?, displayname = ? WHERE id = ?", "tti", vname,
-                     strcmp(type, "User") == 0 ? name : vname, *vm_id) < 0)
+                 strcmp(type, "DomainRouter") == 0   ? 'r'
+                 : strcmp(type, "ConsoleProxy") == 0 ? 'v'
+                                                     : 's',
+                 (long long)*vm_id);
+    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE vm SET name = ?, displayname = ? WHERE id = ?", "tti",
+                     vname, strcmp(type, "User") == 0 ? name : vname, *vm_id) < 0)
         return host_fail(e, HOST_E_PARAM, "A VM named %s already exists", vname);
     if (host_sql_run(cs->db, err, sizeof(err),
-                     "INSERT INTO volume(uuid, name, type, vm_id, deviceid, size, provisioning, offering_id, template_id, "
-                     "zone_id, state, iops, bw, created) VALUES (?, ?, 'ROOT', ?, 0, ?, ?, ?, ?, ?, 'Allocated', ?, ?, ?)",
-                     "ttiutiiitti", vuuid, "ROOT", *vm_id, root_size, prov, qos_offering, template_id, zone_id, iops, bw,
-                     host_now()) < 0)
+                     "INSERT INTO volume(uuid, name, type, vm_id, deviceid, size, provisioning, offering_id, "
+                     "template_id, "
+                     "zone_id, state, iops, bw, created) VALUES (?, ?, 'ROOT', ?, 0, ?, ?, ?, ?, ?, "
+                     "'Allocated', ?, ?, ?)",
+                     "ttiutiiitti", vuuid, "ROOT", *vm_id, root_size, prov, qos_offering, template_id,
+                     zone_id, iops, bw, host_now()) < 0)
         return host_fail_db(e, err);
     snprintf(vname, sizeof(vname), "ROOT-%lld", (long long)*vm_id);
     if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET name = ? WHERE id = ?", "ti", vname,
@@ -306,17 +323,21 @@ int host_system_offering(host_cs *cs, const char *kind, int64_t *out, host_err *
     char err[256], name[128], uuid[37];
 
     snprintf(name, sizeof(name), "System Offering For %s",
-             strcmp(kind, "router") == 0 ? "Software Router"
-             : strcmp(kind, "consoleproxy") == 0 ? "Console Proxy" : "Secondary Storage VM");
-    if (host_sql_int(cs->db, out, err, sizeof(err), "SELECT id FROM offering WHERE systemuse = 1 AND name = ?", "t", name) < 0)
+             strcmp(kind, "router") == 0         ? "Software Router"
+             : strcmp(kind, "consoleproxy") == 0 ? "Console Proxy"
+                                                 : "Secondary Storage VM");
+    if (host_sql_int(cs->db, out, err, sizeof(err),
+                     "SELECT id FROM offering WHERE systemuse = 1 AND name = ?", "t", name) < 0)
         return host_fail_db(e, err);
     if (*out != 0)
         return 0;
     if (host_uuid(uuid) != 0)
         return host_fail(e, HOST_E_INTERNAL, "no randomness");
     if (host_sql_run(cs->db, err, sizeof(err),
-                     "INSERT INTO offering(uuid, name, displaytext, kind, provisioning, disksize, customized, cpunumber, "
-                     "cpuspeed, memory, tags, systemuse, created) VALUES (?, ?, ?, 'service', 'thin', 0, 0, 1, 500, 512, '', 1, ?)",
+                     "INSERT INTO offering(uuid, name, displaytext, kind, provisioning, disksize, "
+                     "customized, cpunumber, "
+                     "cpuspeed, memory, tags, systemuse, created) VALUES (?, ?, ?, 'service', 'thin', 0, 0, "
+                     "1, 500, 512, '', 1, ?)",
                      "ttti", uuid, name, name, host_now()) < 0)
         return host_fail_db(e, err);
     *out = sqlite3_last_insert_rowid(cs->db);
@@ -327,20 +348,23 @@ static int system_template(host_cs *cs, int64_t zone_id, int64_t *out, host_err 
 {
     char err[256];
     if (host_sql_int(cs->db, out, err, sizeof(err),
-                     "SELECT id FROM template WHERE type = 'SYSTEM' AND state = 'Ready' AND (zone_id = ? OR zone_id IS NULL) "
+                     "SELECT id FROM template WHERE type = 'SYSTEM' AND state = 'Ready' AND (zone_id = ? OR "
+                     "zone_id IS NULL) "
                      "ORDER BY id DESC LIMIT 1",
                      "i", zone_id) < 0)
         return host_fail_db(e, err);
     return 0;
 }
 
-static int ensure_system_vm(host_cs *cs, int64_t zone_id, const char *type, const char *kind, int64_t tmpl, host_err *e)
+static int ensure_system_vm(host_cs *cs, int64_t zone_id, const char *type, const char *kind, int64_t tmpl,
+                            host_err *e)
 {
     char err[256];
     int64_t exists = 0, offering, vm_id;
 
     if (host_sql_int(cs->db, &exists, err, sizeof(err),
-                     "SELECT id FROM vm WHERE zone_id = ? AND type = ? AND state != 'Destroyed'", "it", zone_id, type) < 0)
+                     "SELECT id FROM vm WHERE zone_id = ? AND type = ? AND state != 'Destroyed'", "it",
+                     zone_id, type) < 0)
         return host_fail_db(e, err);
     if (exists != 0)
         return 0;
@@ -355,8 +379,8 @@ int host_vm_system_deploy(host_cs *cs, int64_t zone_id, host_err *e)
     char err[256], state[16] = "";
     int64_t tmpl = 0;
 
-    if (host_sql_text(cs->db, state, sizeof(state), err, sizeof(err), "SELECT allocationstate FROM zone WHERE id = ?", "i",
-                      zone_id) < 0)
+    if (host_sql_text(cs->db, state, sizeof(state), err, sizeof(err),
+                      "SELECT allocationstate FROM zone WHERE id = ?", "i", zone_id) < 0)
         return host_fail_db(e, err);
     if (strcmp(state, "Enabled") != 0 || system_template(cs, zone_id, &tmpl, e) != 0 || tmpl == 0)
         return e->code != 0 ? -1 : 0;

@@ -17,8 +17,8 @@ int host_vm_stop_on_pool(host_cs *cs, int64_t pool_id, host_err *e);
 /* Creates a VM row and its ROOT volume (Allocated) from a template or ISO with the offering;
  * root_size 0 = the template's (or the disk offering's, for an ISO). Returns the VM id. */
 int host_vm_create(host_cs *cs, const char *name, const char *type, int64_t zone_id, int64_t offering_id,
-                   int64_t template_id, int64_t root_offering_id, uint64_t root_size, const char *userdata, int64_t *vm_id,
-                   host_err *e);
+                   int64_t template_id, int64_t root_offering_id, uint64_t root_size, const char *userdata,
+                   int64_t *vm_id, host_err *e);
 
 /* The zone's system VMs (secondary storage VM, console proxy) from its SYSTEM template, when the
  * zone is Enabled and the template registered; nothing otherwise. */

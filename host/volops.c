@@ -18,11 +18,12 @@
 int host_vol_load(host_cs *cs, int64_t id, host_vol *v, host_err *e)
 {
     char err[256];
-    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
-                                        "SELECT uuid, name, type, state, coalesce(vm_id, 0), coalesce(pool_id, 0), zone_id, "
-                                        "coalesce(offering_id, 0), coalesce(template_id, 0), path, size, provisioning, iops, bw "
-                                        "FROM volume WHERE id = ?",
-                                        "i", id);
+    sqlite3_stmt *st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT uuid, name, type, state, coalesce(vm_id, 0), coalesce(pool_id, 0), zone_id, "
+        "coalesce(offering_id, 0), coalesce(template_id, 0), path, size, provisioning, iops, bw "
+        "FROM volume WHERE id = ?",
+        "i", id);
     if (st == NULL)
         return host_fail_db(e, err);
     memset(v, 0, sizeof(*v));
@@ -67,18 +68,19 @@ int host_pick_host_for_pool(host_cs *cs, int64_t pool_id, int64_t prefer, int64_
     char err[256];
     int64_t id = 0;
 
-    if (host_sql_int(cs->db, &id, err, sizeof(err),
-                     "SELECT h.id FROM host h JOIN pool_host ph ON ph.host_id = h.id AND ph.pool_id = ?1 "
-                     "JOIN pool p ON p.id = ?1 WHERE ph.status = 'Up' AND h.state = 'Up' AND h.zone_id = p.zone_id "
-                     "AND (p.scope = 'ZONE' OR h.cluster_id = p.cluster_id) ORDER BY h.id = ?2 DESC, h.id LIMIT 1",
-                     "ii", pool_id, prefer) < 0)
+    if (host_sql_int(
+            cs->db, &id, err, sizeof(err),
+            "SELECT h.id FROM host h JOIN pool_host ph ON ph.host_id = h.id AND ph.pool_id = ?1 "
+            "JOIN pool p ON p.id = ?1 WHERE ph.status = 'Up' AND h.state = 'Up' AND h.zone_id = p.zone_id "
+            "AND (p.scope = 'ZONE' OR h.cluster_id = p.cluster_id) ORDER BY h.id = ?2 DESC, h.id LIMIT 1",
+            "ii", pool_id, prefer) < 0)
         return host_fail_db(e, err);
     *out = id;
     return 0;
 }
 
-int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_t host_id, char *path, size_t pathlen,
-                       host_err *e)
+int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_t host_id, char *path,
+                       size_t pathlen, host_err *e)
 {
     char err[512], file[4096], url[4096], checksum[256], format[16], puuid[40];
     int64_t size = 0, direct = 0;
@@ -92,7 +94,8 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
     sp_status s;
 
     if (host_sql_text(cs->db, path, pathlen, err, sizeof(err),
-                      "SELECT path FROM template_pool WHERE template_id = ? AND pool_id = ?", "ii", template_id, pool_id) < 0)
+                      "SELECT path FROM template_pool WHERE template_id = ? AND pool_id = ?", "ii",
+                      template_id, pool_id) < 0)
         return host_fail_db(e, err);
     if (path[0] != '\0')
         return 0;
@@ -108,16 +111,20 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
         goto record;
     }
     if (s != SP_E_NOT_FOUND)
-        return host_fail_sp(e, s, &se, "storage pool %s: cannot look for template %lld", puuid, (long long)template_id);
-    if (host_sql_text(cs->db, file, sizeof(file), err, sizeof(err), "SELECT path FROM template WHERE id = ?", "i",
-                      template_id) < 0 ||
-        host_sql_text(cs->db, url, sizeof(url), err, sizeof(err), "SELECT url FROM template WHERE id = ?", "i", template_id) < 0 ||
-        host_sql_text(cs->db, checksum, sizeof(checksum), err, sizeof(err), "SELECT checksum FROM template WHERE id = ?", "i",
-                      template_id) < 0 ||
-        host_sql_text(cs->db, format, sizeof(format), err, sizeof(err), "SELECT format FROM template WHERE id = ?", "i",
-                      template_id) < 0 ||
-        host_sql_int(cs->db, &size, err, sizeof(err), "SELECT size FROM template WHERE id = ?", "i", template_id) < 0 ||
-        host_sql_int(cs->db, &direct, err, sizeof(err), "SELECT directdownload FROM template WHERE id = ?", "i", template_id) < 0)
+        return host_fail_sp(e, s, &se, "storage pool %s: cannot look for template %lld", puuid,
+                            (long long)template_id);
+    if (host_sql_text(cs->db, file, sizeof(file), err, sizeof(err), "SELECT path FROM template WHERE id = ?",
+                      "i", template_id) < 0 ||
+        host_sql_text(cs->db, url, sizeof(url), err, sizeof(err), "SELECT url FROM template WHERE id = ?",
+                      "i", template_id) < 0 ||
+        host_sql_text(cs->db, checksum, sizeof(checksum), err, sizeof(err),
+                      "SELECT checksum FROM template WHERE id = ?", "i", template_id) < 0 ||
+        host_sql_text(cs->db, format, sizeof(format), err, sizeof(err),
+                      "SELECT format FROM template WHERE id = ?", "i", template_id) < 0 ||
+        host_sql_int(cs->db, &size, err, sizeof(err), "SELECT size FROM template WHERE id = ?", "i",
+                     template_id) < 0 ||
+        host_sql_int(cs->db, &direct, err, sizeof(err), "SELECT directdownload FROM template WHERE id = ?",
+                     "i", template_id) < 0)
         return host_fail_db(e, err);
     if (host_href_load(cs, host_id, &href, e) != 0)
         return -1;
@@ -150,9 +157,10 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
     }
     host_undo_push(cs, HOST_UNDO_VOLUME, pool_id, info.path, 0, NULL, NULL);
 record:
-    if (host_sql_run(cs->db, err, sizeof(err),
-                     "INSERT INTO template_pool(template_id, pool_id, path, size, tree_id) VALUES (?, ?, ?, ?, ?)", "iitut",
-                     template_id, pool_id, info.path, info.size_bytes, info.tree_id) < 0)
+    if (host_sql_run(
+            cs->db, err, sizeof(err),
+            "INSERT INTO template_pool(template_id, pool_id, path, size, tree_id) VALUES (?, ?, ?, ?, ?)",
+            "iitut", template_id, pool_id, info.path, info.size_bytes, info.tree_id) < 0)
         return host_fail_db(e, err);
     snprintf(path, pathlen, "%s", info.path);
     return 0;
@@ -176,14 +184,14 @@ int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t
         return 0;
     if (host_need_plugin(cs, e) != 0)
         return -1;
-    if (v.offering_id != 0 &&
-        host_sql_text(cs->db, tags, sizeof(tags), err, sizeof(err), "SELECT tags FROM offering WHERE id = ?", "i",
-                      v.offering_id) < 0)
+    if (v.offering_id != 0 && host_sql_text(cs->db, tags, sizeof(tags), err, sizeof(err),
+                                            "SELECT tags FROM offering WHERE id = ?", "i", v.offering_id) < 0)
         return host_fail_db(e, err);
     if (v.template_id != 0) {
-        if (host_sql_text(cs->db, format, sizeof(format), err, sizeof(err), "SELECT format FROM template WHERE id = ?", "i",
-                          v.template_id) < 0 ||
-            host_sql_int(cs->db, &tsize, err, sizeof(err), "SELECT size FROM template WHERE id = ?", "i", v.template_id) < 0)
+        if (host_sql_text(cs->db, format, sizeof(format), err, sizeof(err),
+                          "SELECT format FROM template WHERE id = ?", "i", v.template_id) < 0 ||
+            host_sql_int(cs->db, &tsize, err, sizeof(err), "SELECT size FROM template WHERE id = ?", "i",
+                         v.template_id) < 0)
             return host_fail_db(e, err);
         is_iso = strcmp(format, "ISO") == 0;
     }
@@ -201,7 +209,8 @@ int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t
     if (host_alloc_pool(cs, &req, &pool_id, why, sizeof(why), e) != 0)
         return -1;
     if (pool_id == 0)
-        return host_fail(e, HOST_E_CAPACITY, "Unable to find suitable primary storage for volume %s (%s, %llu bytes%s%s): %s",
+        return host_fail(e, HOST_E_CAPACITY,
+                         "Unable to find suitable primary storage for volume %s (%s, %llu bytes%s%s): %s",
                          v.name, v.type, (unsigned long long)req.size, tags[0] ? ", tags " : "", tags, why);
     if (host_pool_open(cs, pool_id, &pool, e) != 0)
         return -1;
@@ -224,9 +233,10 @@ int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t
     if (s != SP_OK)
         return host_fail_sp(e, s, &se, "Failed to create volume %s on storage pool %s", v.name, puuid);
     host_undo_push(cs, HOST_UNDO_VOLUME, pool_id, info.path, 0, NULL, NULL);
-    if (host_sql_run(cs->db, err, sizeof(err),
-                     "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'Ready' WHERE id = ?", "ituti",
-                     pool_id, info.path, info.size_bytes, info.tree_id, v.id) < 0)
+    if (host_sql_run(
+            cs->db, err, sizeof(err),
+            "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'Ready' WHERE id = ?",
+            "ituti", pool_id, info.path, info.size_bytes, info.tree_id, v.id) < 0)
         return host_fail_db(e, err);
     /* The array's figures moved; the allocator reads them from the pool row. */
     {
@@ -274,8 +284,9 @@ int host_access_grant(host_cs *cs, int64_t volume_id, int64_t host_id, int allow
     if (host_pool_reaches(cs, v.pool_id, host_id, &reach, e) != 0)
         return -1;
     if (!reach)
-        return host_fail(e, HOST_E_UNAVAILABLE, "host %s cannot reach the storage pool of volume %s (no connected SDC)",
-                         href.name, v.name);
+        return host_fail(e, HOST_E_UNAVAILABLE,
+                         "host %s cannot reach the storage pool of volume %s (no connected SDC)", href.name,
+                         v.name);
     if (host_pool_open(cs, v.pool_id, &pool, e) != 0)
         return -1;
     qos = host_vol_qos(&v);
@@ -294,8 +305,9 @@ int host_access_grant(host_cs *cs, int64_t volume_id, int64_t host_id, int allow
         return -1;
     }
     host_undo_push(cs, HOST_UNDO_GRANT, v.pool_id, v.path, host_id, NULL, NULL);
-    if (host_sql_run(cs->db, err, sizeof(err), "INSERT OR REPLACE INTO access(volume_id, host_id, devpath) VALUES (?, ?, ?)",
-                     "iit", volume_id, host_id, disk.path) < 0)
+    if (host_sql_run(cs->db, err, sizeof(err),
+                     "INSERT OR REPLACE INTO access(volume_id, host_id, devpath) VALUES (?, ?, ?)", "iit",
+                     volume_id, host_id, disk.path) < 0)
         return host_fail_db(e, err);
     return 0;
 }
@@ -325,8 +337,8 @@ int host_access_revoke(host_cs *cs, int64_t volume_id, int64_t host_id, host_err
             return host_fail_sp(e, s, &se, "Failed to revoke volume %s from host %s", v.name, href.name);
         host_undo_push(cs, HOST_UNDO_REVOKE, v.pool_id, v.path, host_id, v.iops, v.bw);
     }
-    if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM access WHERE volume_id = ? AND host_id = ?", "ii", volume_id,
-                     host_id) < 0)
+    if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM access WHERE volume_id = ? AND host_id = ?", "ii",
+                     volume_id, host_id) < 0)
         return host_fail_db(e, err);
     return 0;
 }
@@ -334,8 +346,8 @@ int host_access_revoke(host_cs *cs, int64_t volume_id, int64_t host_id, host_err
 int host_access_revoke_all(host_cs *cs, int64_t volume_id, host_err *e)
 {
     char err[256];
-    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT host_id FROM access WHERE volume_id = ?", "i",
-                                        volume_id);
+    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
+                                        "SELECT host_id FROM access WHERE volume_id = ?", "i", volume_id);
     int64_t *ids;
     size_t n;
     int rc = 0;

@@ -12,16 +12,16 @@ typedef struct host_vol {
     int64_t id;
     char uuid[40];
     char name[256];
-    char type[8];          /* ROOT or DATA */
+    char type[8]; /* ROOT or DATA */
     char state[16];
     int64_t vm_id;
-    int64_t pool_id;       /* 0 while Allocated */
+    int64_t pool_id; /* 0 while Allocated */
     int64_t zone_id;
     int64_t offering_id;
     int64_t template_id;
     char path[SP_PATH_MAX];
     uint64_t size;
-    char provisioning[8];  /* thin, sparse or fat */
+    char provisioning[8]; /* thin, sparse or fat */
     char iops[32];
     char bw[32];
 } host_vol;

@@ -37,9 +37,10 @@ static void test_seed_pool_line(void)
 {
     host_cmd c;
     char err[512];
-    const char *line = "create storagepool name=mypowerflexpool scope=zone hypervisor=KVM provider= PowerFlex "
-                       "tags=powerflex url=powerflex://admin:P%40ssword123@10.2.3.137/cspool "
-                       "zoneid=ceee0b39-3984-4108-bd07-3ccffac961a9";
+    const char *line =
+        "create storagepool name=mypowerflexpool scope=zone hypervisor=KVM provider= PowerFlex "
+        "tags=powerflex url=powerflex://admin:P%40ssword123@10.2.3.137/cspool "
+        "zoneid=ceee0b39-3984-4108-bd07-3ccffac961a9";
 
     CU_ASSERT_EQUAL_FATAL(parse(line, &c, err), 1);
     CU_ASSERT_EQUAL(c.n_words, 2);
@@ -61,11 +62,12 @@ static void test_seed_offering_lines(void)
     const sp_kv *kv;
     long n;
 
-    CU_ASSERT_EQUAL_FATAL(parse("create serviceoffering name=pflex_instance displaytext=pflex_instance storagetype=shared "
-                                "provisioningtype=thin cpunumber=1 cpuspeed=1000 memory=1024 tags=powerflex "
-                                "serviceofferingdetails[0].bandwidthLimitInMbps=90 serviceofferingdetails[0].iopsLimit=9000",
-                                &c, err),
-                          1);
+    CU_ASSERT_EQUAL_FATAL(
+        parse("create serviceoffering name=pflex_instance displaytext=pflex_instance storagetype=shared "
+              "provisioningtype=thin cpunumber=1 cpuspeed=1000 memory=1024 tags=powerflex "
+              "serviceofferingdetails[0].bandwidthLimitInMbps=90 serviceofferingdetails[0].iopsLimit=9000",
+              &c, err),
+        1);
     n = host_cmd_map(&c, "serviceofferingdetails", &kv);
     CU_ASSERT_EQUAL_FATAL(n, 2);
     CU_ASSERT_STRING_EQUAL(kv[0].key, "bandwidthLimitInMbps");
@@ -76,11 +78,12 @@ static void test_seed_offering_lines(void)
     CU_ASSERT_STRING_EQUAL(host_api_find(c.words, c.n_words)->name, "createServiceOffering");
     host_cmd_free(&c);
 
-    CU_ASSERT_EQUAL_FATAL(parse("create diskoffering name=pflex_disk displaytext=pflex_disk storagetype=shared "
-                                "provisioningtype=thick disksize=3 tags=powerflex details[0].bandwidthLimitInMbps=70 "
-                                "details[0].iopsLimit=7000",
-                                &c, err),
-                          1);
+    CU_ASSERT_EQUAL_FATAL(
+        parse("create diskoffering name=pflex_disk displaytext=pflex_disk storagetype=shared "
+              "provisioningtype=thick disksize=3 tags=powerflex details[0].bandwidthLimitInMbps=70 "
+              "details[0].iopsLimit=7000",
+              &c, err),
+        1);
     n = host_cmd_map(&c, "details", &kv);
     CU_ASSERT_EQUAL_FATAL(n, 2);
     CU_ASSERT_STRING_EQUAL(kv[1].value, "7000");
@@ -94,7 +97,8 @@ static void test_map_key_value_form_and_order(void)
     char err[512];
     const sp_kv *kv;
 
-    CU_ASSERT_EQUAL_FATAL(parse("update storagepool id=x details[1].key=b details[1].value=2 details[0].a.b.c=1", &c, err), 1);
+    CU_ASSERT_EQUAL_FATAL(
+        parse("update storagepool id=x details[1].key=b details[1].value=2 details[0].a.b.c=1", &c, err), 1);
     CU_ASSERT_EQUAL_FATAL(host_cmd_map(&c, "details", &kv), 2);
     CU_ASSERT_STRING_EQUAL(kv[0].key, "a.b.c");
     CU_ASSERT_STRING_EQUAL(kv[0].value, "1");
@@ -112,7 +116,9 @@ static void test_quotes_comments_blanks(void)
     CU_ASSERT_EQUAL(parse("   \t  ", &c, err), 0);
     CU_ASSERT_EQUAL(parse("# a comment", &c, err), 0);
     CU_ASSERT_EQUAL(parse("   # indented comment", &c, err), 0);
-    CU_ASSERT_EQUAL_FATAL(parse("register template name=\"my template\" displaytext='it''s $x' url=a#b # trailing", &c, err), 1);
+    CU_ASSERT_EQUAL_FATAL(
+        parse("register template name=\"my template\" displaytext='it''s $x' url=a#b # trailing", &c, err),
+        1);
     CU_ASSERT_STRING_EQUAL(host_cmd_get(&c, "name"), "my template");
     CU_ASSERT_STRING_EQUAL(host_cmd_get(&c, "displaytext"), "its $x");
     CU_ASSERT_STRING_EQUAL(host_cmd_get(&c, "url"), "a#b");
@@ -140,10 +146,11 @@ static void test_variables(void)
     CU_ASSERT_EQUAL(host_vars_set(vars, "1bad", "x"), -1);
     CU_ASSERT_EQUAL(host_vars_set(vars, "bad-name", "x"), -1);
     CU_ASSERT_EQUAL(host_vars_set(vars, "trailing.", "x"), -1);
-    CU_ASSERT_EQUAL_FATAL(parse("create storagepool url=powerflex://admin:P%40ss@$pf1.gateway/cspool zoneid=${zone} "
-                                "name=\"$zone.\" text='$zone' cost=$5",
-                                &c, err),
-                          1);
+    CU_ASSERT_EQUAL_FATAL(
+        parse("create storagepool url=powerflex://admin:P%40ss@$pf1.gateway/cspool zoneid=${zone} "
+              "name=\"$zone.\" text='$zone' cost=$5",
+              &c, err),
+        1);
     CU_ASSERT_STRING_EQUAL(host_cmd_get(&c, "url"), "powerflex://admin:P%40ss@127.0.0.1:4443/cspool");
     CU_ASSERT_STRING_EQUAL(host_cmd_get(&c, "zoneid"), "z-1");
     CU_ASSERT_STRING_EQUAL(host_cmd_get(&c, "name"), "z-1.");
@@ -209,9 +216,12 @@ static void test_very_long_line(void)
 
 static void test_api_names(void)
 {
-    char *w1[] = {"list", "storagepools"}, *w2[] = {"findStoragePoolsForMigration"}, *w3[] = {"deploy", "virtualmachine"};
-    char *w4[] = {"migrate", "volume"}, *w5[] = {"list", "nosuchthings"}, *w6[] = {"enable", "storagemaintenance"};
-    char *w7[] = {"create", "vmsnapshot"}, *w8[] = {"revert", "tovmsnapshot"}, *w9[] = {"get", "routerhealthcheckresults"};
+    char *w1[] = {"list", "storagepools"}, *w2[] = {"findStoragePoolsForMigration"},
+         *w3[] = {"deploy", "virtualmachine"};
+    char *w4[] = {"migrate", "volume"}, *w5[] = {"list", "nosuchthings"},
+         *w6[] = {"enable", "storagemaintenance"};
+    char *w7[] = {"create", "vmsnapshot"}, *w8[] = {"revert", "tovmsnapshot"},
+         *w9[] = {"get", "routerhealthcheckresults"};
 
     CU_ASSERT_STRING_EQUAL(host_api_find(w1, 2)->name, "listStoragePools");
     CU_ASSERT_STRING_EQUAL(host_api_find(w2, 1)->name, "findStoragePoolsForMigration");
@@ -294,7 +304,8 @@ static void test_json_shapes(void)
     host_jsonw_object_end(&w);
     CU_ASSERT_FALSE(w.failed);
     CU_ASSERT_EQUAL(host_jsonw_text(&w)[0], '{');
-    CU_ASSERT_EQUAL(host_jpath_lookup(host_jsonw_text(&w), "storagepool[0].name", 19, &out, err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(host_jpath_lookup(host_jsonw_text(&w), "storagepool[0].name", 19, &out, err, sizeof(err)),
+                    0);
     CU_ASSERT_STRING_EQUAL(host_buf_str(&out), "quote\" back\\slash\nnewline\x01");
     host_buf_reset(&out);
     CU_ASSERT_EQUAL(host_jpath_lookup(host_jsonw_text(&w), "count", 5, &out, err, sizeof(err)), 0);

@@ -44,14 +44,16 @@ static void test_transactions_and_restart(void)
     CU_ASSERT_EQUAL_FATAL(host_store_open(db_path, &db, err, sizeof(err)), 0);
     CU_ASSERT_EQUAL(host_store_begin(db, err, sizeof(err)), 0);
     CU_ASSERT_EQUAL(host_sql_run(db, err, sizeof(err),
-                                 "INSERT INTO zone(uuid, name, networktype, allocationstate, created) VALUES ('u1', 'gone', 'Advanced', 'Disabled', 0)",
+                                 "INSERT INTO zone(uuid, name, networktype, allocationstate, created) VALUES "
+                                 "('u1', 'gone', 'Advanced', 'Disabled', 0)",
                                  ""),
                     1);
     host_store_rollback(db);
     CU_ASSERT_EQUAL(one(db, "SELECT count(*) FROM zone"), 0);
     CU_ASSERT_EQUAL(host_store_begin(db, err, sizeof(err)), 0);
     CU_ASSERT_EQUAL(host_sql_run(db, err, sizeof(err),
-                                 "INSERT INTO zone(uuid, name, networktype, allocationstate, created) VALUES (?, ?, 'Advanced', 'Disabled', 0)",
+                                 "INSERT INTO zone(uuid, name, networktype, allocationstate, created) VALUES "
+                                 "(?, ?, 'Advanced', 'Disabled', 0)",
                                  "tt", "u2", "kept"),
                     1);
     CU_ASSERT_EQUAL(host_store_commit(db, err, sizeof(err)), 0);
@@ -62,7 +64,8 @@ static void test_transactions_and_restart(void)
     CU_ASSERT_EQUAL(one(db, "SELECT value FROM meta WHERE key = 'schema'"), HOST_STORE_SCHEMA_VERSION);
     /* Unique names are the database's job too. */
     CU_ASSERT_EQUAL(host_sql_run(db, err, sizeof(err),
-                                 "INSERT INTO zone(uuid, name, networktype, allocationstate, created) VALUES ('u3', 'kept', 'A', 'D', 0)",
+                                 "INSERT INTO zone(uuid, name, networktype, allocationstate, created) VALUES "
+                                 "('u3', 'kept', 'A', 'D', 0)",
                                  ""),
                     -1);
     host_store_close(db);
@@ -74,14 +77,18 @@ static void test_aggregates_follow_rows(void)
     char err[256];
 
     CU_ASSERT_EQUAL_FATAL(host_store_open(NULL, &db, err, sizeof(err)), 0);
-    host_sql_run(db, err, sizeof(err),
-                 "INSERT INTO pool(id, uuid, name, zone_id, scope, state, provider, hypervisor, url, created) "
-                 "VALUES (1, 'a', 'a', 1, 'ZONE', 'Up', 'PowerFlex', 'KVM', '', 0), (2, 'b', 'b', 1, 'ZONE', 'Up', 'PowerFlex', 'KVM', '', 0)",
-                 "");
-    host_sql_run(db, err, sizeof(err),
-                 "INSERT INTO volume(id, uuid, name, type, pool_id, size, provisioning, zone_id, state, created) "
-                 "VALUES (1, 'v1', 'v1', 'DATA', 1, 100, 'thin', 1, 'Ready', 0), (2, 'v2', 'v2', 'DATA', NULL, 50, 'thin', 1, 'Allocated', 0)",
-                 "");
+    host_sql_run(
+        db, err, sizeof(err),
+        "INSERT INTO pool(id, uuid, name, zone_id, scope, state, provider, hypervisor, url, created) "
+        "VALUES (1, 'a', 'a', 1, 'ZONE', 'Up', 'PowerFlex', 'KVM', '', 0), (2, 'b', 'b', 1, 'ZONE', 'Up', "
+        "'PowerFlex', 'KVM', '', 0)",
+        "");
+    host_sql_run(
+        db, err, sizeof(err),
+        "INSERT INTO volume(id, uuid, name, type, pool_id, size, provisioning, zone_id, state, created) "
+        "VALUES (1, 'v1', 'v1', 'DATA', 1, 100, 'thin', 1, 'Ready', 0), (2, 'v2', 'v2', 'DATA', NULL, 50, "
+        "'thin', 1, 'Allocated', 0)",
+        "");
     CU_ASSERT_EQUAL(one(db, "SELECT allocated FROM pool WHERE id = 1"), 100);
     host_sql_run(db, err, sizeof(err), "UPDATE volume SET pool_id = 1 WHERE id = 2", "");
     CU_ASSERT_EQUAL(one(db, "SELECT allocated FROM pool WHERE id = 1"), 150);
@@ -91,9 +98,11 @@ static void test_aggregates_follow_rows(void)
     CU_ASSERT_EQUAL(one(db, "SELECT allocated FROM pool WHERE id = 1"), 80);
     CU_ASSERT_EQUAL(one(db, "SELECT allocated FROM pool WHERE id = 2"), 50);
     host_sql_run(db, err, sizeof(err),
-                 "INSERT INTO snapshot(uuid, name, volume_id, pool_id, path, size, state, created) VALUES ('s', 's', 1, 1, 'p', 80, 'BackedUp', 0)",
+                 "INSERT INTO snapshot(uuid, name, volume_id, pool_id, path, size, state, created) VALUES "
+                 "('s', 's', 1, 1, 'p', 80, 'BackedUp', 0)",
                  "");
-    host_sql_run(db, err, sizeof(err), "INSERT INTO template_pool(template_id, pool_id, path, size) VALUES (1, 2, 't', 8)", "");
+    host_sql_run(db, err, sizeof(err),
+                 "INSERT INTO template_pool(template_id, pool_id, path, size) VALUES (1, 2, 't', 8)", "");
     CU_ASSERT_EQUAL(one(db, "SELECT allocated FROM pool WHERE id = 1"), 160);
     CU_ASSERT_EQUAL(one(db, "SELECT allocated FROM pool WHERE id = 2"), 58);
     host_sql_run(db, err, sizeof(err), "UPDATE template_pool SET pool_id = 1", "");
@@ -116,13 +125,18 @@ static void test_settings(void)
     /* The seed's defaults and CloudStack's capacity defaults. */
     CU_ASSERT_EQUAL(host_config_get(&cs, SP_SETTING_DISK_WAIT, SP_SCOPE_POOL, "p1", buf, sizeof(buf)), 0);
     CU_ASSERT_STRING_EQUAL(buf, "60");
-    CU_ASSERT_EQUAL(host_config_get(&cs, SP_SETTING_CLIENT_TIMEOUT, SP_SCOPE_GLOBAL, NULL, buf, sizeof(buf)), 0);
+    CU_ASSERT_EQUAL(host_config_get(&cs, SP_SETTING_CLIENT_TIMEOUT, SP_SCOPE_GLOBAL, NULL, buf, sizeof(buf)),
+                    0);
     CU_ASSERT_STRING_EQUAL(buf, "60");
-    CU_ASSERT_EQUAL(host_config_get(&cs, SP_SETTING_CLIENT_MAX_CONNECTIONS, SP_SCOPE_GLOBAL, NULL, buf, sizeof(buf)), 0);
+    CU_ASSERT_EQUAL(
+        host_config_get(&cs, SP_SETTING_CLIENT_MAX_CONNECTIONS, SP_SCOPE_GLOBAL, NULL, buf, sizeof(buf)), 0);
     CU_ASSERT_STRING_EQUAL(buf, "100");
-    CU_ASSERT_DOUBLE_EQUAL(host_config_double(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_GLOBAL, NULL), 2.0, 1e-9);
-    CU_ASSERT_DOUBLE_EQUAL(host_config_double(&cs, HOST_CFG_CAPACITY_THRESHOLD, SP_SCOPE_ZONE, "z"), 0.85, 1e-9);
-    CU_ASSERT_DOUBLE_EQUAL(host_config_double(&cs, HOST_CFG_ALLOCATED_THRESHOLD, SP_SCOPE_ZONE, "z"), 0.85, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(host_config_double(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_GLOBAL, NULL), 2.0,
+                           1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(host_config_double(&cs, HOST_CFG_CAPACITY_THRESHOLD, SP_SCOPE_ZONE, "z"), 0.85,
+                           1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(host_config_double(&cs, HOST_CFG_ALLOCATED_THRESHOLD, SP_SCOPE_ZONE, "z"), 0.85,
+                           1e-9);
     CU_ASSERT_FALSE(host_config_bool(&cs, HOST_CFG_CD_PRIMARY, SP_SCOPE_ZONE, "z"));
     CU_ASSERT_TRUE(host_config_bool(&cs, HOST_CFG_CD_HOST_CACHE_UNSUPPORTED, SP_SCOPE_ZONE, "z"));
     CU_ASSERT_FALSE(host_config_bool(&cs, HOST_CFG_CD_FORCE_HOST_CACHE, SP_SCOPE_ZONE, "z"));
@@ -133,19 +147,25 @@ static void test_settings(void)
     CU_ASSERT_EQUAL(host_config_get(&cs, SP_SETTING_SDC_HOME, SP_SCOPE_HOST, "h", buf, sizeof(buf)), 0);
     CU_ASSERT_STRING_EQUAL(buf, "/opt/emc/scaleio/sdc");
     /* custom.cs.identifier: 4 random characters, generated once. */
-    CU_ASSERT_EQUAL(host_config_get(&cs, SP_SETTING_CS_IDENTIFIER, SP_SCOPE_GLOBAL, NULL, ident, sizeof(ident)), 0);
+    CU_ASSERT_EQUAL(
+        host_config_get(&cs, SP_SETTING_CS_IDENTIFIER, SP_SCOPE_GLOBAL, NULL, ident, sizeof(ident)), 0);
     CU_ASSERT_EQUAL(strlen(ident), 4);
     /* Scopes: pool -> zone -> global for pool settings; the plugin sees the same. */
     host_setting_set(&cs.svc, SP_SCOPE_POOL, "p1", "zone", "z1");
     CU_ASSERT_EQUAL(host_config_set(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_ZONE, "z1", "3", &e), 0);
-    CU_ASSERT_DOUBLE_EQUAL(host_config_double(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_POOL, "p1"), 3.0, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(host_config_double(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_POOL, "p1"), 3.0,
+                           1e-9);
     CU_ASSERT_EQUAL(host_config_set(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_POOL, "p1", "4", &e), 0);
-    CU_ASSERT_DOUBLE_EQUAL(host_config_double(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_POOL, "p1"), 4.0, 1e-9);
-    CU_ASSERT_DOUBLE_EQUAL(host_config_double(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_POOL, "p2"), 2.0, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(host_config_double(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_POOL, "p1"), 4.0,
+                           1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(host_config_double(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_POOL, "p2"), 2.0,
+                           1e-9);
     CU_ASSERT_EQUAL(host_config_set(&cs, SP_SETTING_DISK_WAIT, SP_SCOPE_POOL, "p1", "5", &e), 0);
-    CU_ASSERT_EQUAL(cs.svc.table.get_setting(&cs.svc, SP_SCOPE_POOL, "p1", SP_SETTING_DISK_WAIT, buf, sizeof(buf)), 1);
+    CU_ASSERT_EQUAL(
+        cs.svc.table.get_setting(&cs.svc, SP_SCOPE_POOL, "p1", SP_SETTING_DISK_WAIT, buf, sizeof(buf)), 1);
     CU_ASSERT_STRING_EQUAL(buf, "5");
-    CU_ASSERT_EQUAL(cs.svc.table.get_setting(&cs.svc, SP_SCOPE_POOL, "p9", SP_SETTING_DISK_WAIT, buf, sizeof(buf)), 1);
+    CU_ASSERT_EQUAL(
+        cs.svc.table.get_setting(&cs.svc, SP_SCOPE_POOL, "p9", SP_SETTING_DISK_WAIT, buf, sizeof(buf)), 1);
     CU_ASSERT_STRING_EQUAL(buf, "60");
     /* Refusals: wrong scope, wrong type, unknown name. */
     CU_ASSERT_EQUAL(host_config_set(&cs, SP_SETTING_CS_IDENTIFIER, SP_SCOPE_ZONE, "z1", "abcd", &e), -1);
@@ -154,13 +174,16 @@ static void test_settings(void)
     CU_ASSERT_EQUAL(host_config_set(&cs, SP_SETTING_DISK_WAIT, SP_SCOPE_GLOBAL, NULL, "ten", &e), -1);
     CU_ASSERT_EQUAL(host_config_set(&cs, HOST_CFG_CD_PRIMARY, SP_SCOPE_ZONE, "z1", "yes", &e), -1);
     CU_ASSERT_EQUAL(host_config_set(&cs, "no.such.setting", SP_SCOPE_GLOBAL, NULL, "1", &e), -1);
-    CU_ASSERT_EQUAL(host_config_set(&cs, SP_SETTING_CS_IDENTIFIER, SP_SCOPE_GLOBAL, NULL, "has space", &e), -1);
+    CU_ASSERT_EQUAL(host_config_set(&cs, SP_SETTING_CS_IDENTIFIER, SP_SCOPE_GLOBAL, NULL, "has space", &e),
+                    -1);
     host_cs_close(&cs);
     /* A restart keeps the identifier and the values. */
     CU_ASSERT_EQUAL_FATAL(host_cs_open(&cs, db_path, path("work-cfg"), &e), 0);
-    CU_ASSERT_EQUAL(host_config_get(&cs, SP_SETTING_CS_IDENTIFIER, SP_SCOPE_GLOBAL, NULL, buf, sizeof(buf)), 0);
+    CU_ASSERT_EQUAL(host_config_get(&cs, SP_SETTING_CS_IDENTIFIER, SP_SCOPE_GLOBAL, NULL, buf, sizeof(buf)),
+                    0);
     CU_ASSERT_STRING_EQUAL(buf, ident);
-    CU_ASSERT_DOUBLE_EQUAL(host_config_double(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_ZONE, "z1"), 3.0, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(host_config_double(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_ZONE, "z1"), 3.0,
+                           1e-9);
     host_cs_close(&cs);
 }
 
@@ -172,19 +195,27 @@ static void setup_pools(host_cs *cs)
 {
     char err[256];
     host_sql_run(cs->db, err, sizeof(err),
-                 "INSERT INTO zone(id, uuid, name, networktype, allocationstate, created) VALUES (1, 'zone-1', 'z', 'Advanced', 'Enabled', 0)",
+                 "INSERT INTO zone(id, uuid, name, networktype, allocationstate, created) VALUES (1, "
+                 "'zone-1', 'z', 'Advanced', 'Enabled', 0)",
                  "");
     for (int i = 1; i <= 5; i++) {
         char uuid[64];
         snprintf(uuid, sizeof(uuid), "0000000%d-0000-0000-0000-000000000000", i);
         CU_ASSERT_EQUAL(host_sql_run(cs->db, err, sizeof(err),
-                                     "INSERT INTO pool(id, uuid, name, zone_id, cluster_id, scope, state, provider, hypervisor, url, "
-                                     "capacity_total, capacity_used, created) VALUES (?, ?, ?, 1, ?, ?, ?, 'PowerFlex', 'KVM', '', ?, 0, 0)",
-                                     "ittitti", (int64_t)i, uuid, uuid, (int64_t)(i == 1 ? 1 : i == 4 ? 2 : 0),
-                                     i == 1 || i == 4 ? "CLUSTER" : "ZONE", i == 5 ? "Maintenance" : "Up", 100 * GIB),
+                                     "INSERT INTO pool(id, uuid, name, zone_id, cluster_id, scope, state, "
+                                     "provider, hypervisor, url, "
+                                     "capacity_total, capacity_used, created) VALUES (?, ?, ?, 1, ?, ?, ?, "
+                                     "'PowerFlex', 'KVM', '', ?, 0, 0)",
+                                     "ittitti", (int64_t)i, uuid, uuid,
+                                     (int64_t)(i == 1   ? 1
+                                               : i == 4 ? 2
+                                                        : 0),
+                                     i == 1 || i == 4 ? "CLUSTER" : "ZONE", i == 5 ? "Maintenance" : "Up",
+                                     100 * GIB),
                         1);
         if (i != 3)
-            host_sql_run(cs->db, err, sizeof(err), "INSERT INTO pool_tag(pool_id, tag) VALUES (?, 'powerflex')", "i", (int64_t)i);
+            host_sql_run(cs->db, err, sizeof(err),
+                         "INSERT INTO pool_tag(pool_id, tag) VALUES (?, 'powerflex')", "i", (int64_t)i);
     }
     host_sql_run(cs->db, err, sizeof(err), "UPDATE pool SET cluster_id = NULL WHERE scope = 'ZONE'", "");
 }
@@ -209,11 +240,13 @@ static void add_volume(host_cs *cs, int64_t pool, int64_t size)
     static int n;
     char err[256], uuid[32];
     snprintf(uuid, sizeof(uuid), "vol-%d", ++n);
-    CU_ASSERT_EQUAL(host_sql_run(cs->db, err, sizeof(err),
-                                 "INSERT INTO volume(uuid, name, type, pool_id, size, provisioning, zone_id, state, created) "
-                                 "VALUES (?, ?, 'DATA', ?, ?, 'thin', 1, 'Ready', 0)",
-                                 "ttii", uuid, uuid, pool, size),
-                    1);
+    CU_ASSERT_EQUAL(
+        host_sql_run(
+            cs->db, err, sizeof(err),
+            "INSERT INTO volume(uuid, name, type, pool_id, size, provisioning, zone_id, state, created) "
+            "VALUES (?, ?, 'DATA', ?, ?, 'thin', 1, 'Ready', 0)",
+            "ttii", uuid, uuid, pool, size),
+        1);
 }
 
 static void test_allocation_rules(void)
@@ -254,18 +287,19 @@ static void test_allocation_rules(void)
     CU_ASSERT_EQUAL(pick(&cs, 1, "powerflex", 10 * GIB, why, sizeof(why)), 1);
     CU_ASSERT_EQUAL(pick(&cs, 1, "powerflex", 11 * GIB, why, sizeof(why)), 2);
     /* The factor at the pool's own scope wins; at 1 the pool is full. */
-    CU_ASSERT_EQUAL(host_config_set(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_POOL, "00000001-0000-0000-0000-000000000000", "1",
-                                    &e),
+    CU_ASSERT_EQUAL(host_config_set(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_POOL,
+                                    "00000001-0000-0000-0000-000000000000", "1", &e),
                     0);
     CU_ASSERT_EQUAL(pick(&cs, 1, "powerflex", 1 * GIB, why, sizeof(why)), 2);
-    CU_ASSERT_EQUAL(host_config_set(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_POOL, "00000001-0000-0000-0000-000000000000", NULL,
-                                    &e),
+    CU_ASSERT_EQUAL(host_config_set(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_POOL,
+                                    "00000001-0000-0000-0000-000000000000", NULL, &e),
                     0);
     CU_ASSERT_EQUAL(pick(&cs, 1, "powerflex", 1 * GIB, why, sizeof(why)), 1);
     /* A zone's factor and threshold apply to its pools. */
     CU_ASSERT_EQUAL(host_config_set(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_ZONE, "zone-1", "3", &e), 0);
     CU_ASSERT_EQUAL(pick(&cs, 1, "powerflex", 90 * GIB, why, sizeof(why)), 1);
-    CU_ASSERT_EQUAL(host_config_set(&cs, HOST_CFG_ALLOCATED_THRESHOLD, SP_SCOPE_ZONE, "zone-1", "0.5", &e), 0);
+    CU_ASSERT_EQUAL(host_config_set(&cs, HOST_CFG_ALLOCATED_THRESHOLD, SP_SCOPE_ZONE, "zone-1", "0.5", &e),
+                    0);
     CU_ASSERT_EQUAL(pick(&cs, 1, "powerflex", 1 * GIB, why, sizeof(why)), 2);
     /* A pool that cannot be over-provisioned counts its total once. */
     host_sql_run(cs.db, err, sizeof(err), "UPDATE pool SET thin = 0 WHERE id = 2", "");
@@ -295,7 +329,8 @@ static void test_template_counts_until_seeded(void)
     r.template_size = 8 * GIB;
     CU_ASSERT_EQUAL(host_alloc_pool(&cs, &r, &out, why, sizeof(why), &e), 0);
     CU_ASSERT_EQUAL(out, 2); /* 160 + 8 + 8 > 170 on pool 1 */
-    host_sql_run(cs.db, err, sizeof(err), "INSERT INTO template_pool(template_id, pool_id, path, size) VALUES (7, 1, 't', 0)", "");
+    host_sql_run(cs.db, err, sizeof(err),
+                 "INSERT INTO template_pool(template_id, pool_id, path, size) VALUES (7, 1, 't', 0)", "");
     CU_ASSERT_EQUAL(host_alloc_pool(&cs, &r, &out, why, sizeof(why), &e), 0);
     CU_ASSERT_EQUAL(out, 1);
     host_cs_close(&cs);
@@ -358,7 +393,8 @@ int main(void)
     CU_add_test(s, "transactions and restart", test_transactions_and_restart);
     CU_add_test(s, "pool aggregates follow their rows", test_aggregates_follow_rows);
     CU_add_test(s, "settings: defaults, scopes, persistence", test_settings);
-    CU_add_test(s, "allocation: tags, scope order, state, thresholds, over-provisioning", test_allocation_rules);
+    CU_add_test(s, "allocation: tags, scope order, state, thresholds, over-provisioning",
+                test_allocation_rules);
     CU_add_test(s, "allocation: a template counts until seeded", test_template_counts_until_seeded);
     CU_add_test(s, "suitable-pool answers", test_suitable_answers);
     CU_basic_set_mode(CU_BRM_VERBOSE);
