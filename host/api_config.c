@@ -119,7 +119,43 @@ static int reset(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     return update_configuration(cs, cmd, w, e, 1);
 }
 
+/* listEvents: what the orchestration did, newest last (CloudStack's event log). */
+static int list_events(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+{
+    char err[256], created[32];
+    int64_t count = 0;
+    sqlite3_stmt *st;
+
+    if (host_sql_int(cs->db, &count, err, sizeof(err), "SELECT count(*) FROM event WHERE (?1 IS NULL OR type = ?1)", "t",
+                     host_param(cmd, "type", 0, e)) < 0)
+        return host_fail_db(e, err);
+    st = host_sql_prepare(cs->db, err, sizeof(err),
+                          "SELECT id, type, description, created FROM event WHERE (?1 IS NULL OR type = ?1) ORDER BY id", "t",
+                          host_param(cmd, "type", 0, e));
+    if (st == NULL)
+        return host_fail_db(e, err);
+    host_jsonw_int(w, "count", count);
+    if (count > 0)
+        host_jsonw_array_begin(w, "event");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        host_timestamp(sqlite3_column_int64(st, 3), created);
+        host_jsonw_object_begin(w, NULL);
+        host_jsonw_int(w, "id", sqlite3_column_int64(st, 0));
+        host_jsonw_string(w, "type", host_col_text(st, 1));
+        host_jsonw_string(w, "description", host_col_text(st, 2));
+        host_jsonw_string(w, "level", "INFO");
+        host_jsonw_string(w, "state", "Completed");
+        host_jsonw_string(w, "created", created);
+        host_jsonw_object_end(w);
+    }
+    sqlite3_finalize(st);
+    if (count > 0)
+        host_jsonw_array_end(w);
+    return 0;
+}
+
 const host_api host_api_config[] = {
+    {"listEvents", list_events, 0},
     {"listConfigurations", list_configurations, 0},
     {"updateConfiguration", update, 0},
     {"resetConfiguration", reset, 0},
