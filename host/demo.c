@@ -202,10 +202,12 @@ int host_demo(host_session *s, int argc, char **argv)
         "create snapshot volumeid=$root name=demo-root-snap\n"
         "create vmsnapshot virtualmachineid=$vm name=demo-vmsnap snapshotmemory=false\n"
         "set vmsnap=$_.vmsnapshot.id\n"
-        "migrate virtualmachine virtualmachineid=$vm hostid=$hb1\n"
+        "%s"
         "delete vmsnapshot vmsnapshotid=$vmsnap\n"
         "detach volume id=$data\n",
-        tmpl);
+        tmpl,
+        /* Across clusters (the pool is zone-wide); a real installation with one host skips it. */
+        url == NULL || nhosts > 1 ? "migrate virtualmachine virtualmachineid=$vm hostid=$hb1\n" : "");
     if (url == NULL)
         host_buf_adds(&script, "find storagepoolsformigration id=$data\n"
                                "migrate volume volumeid=$data storageid=$p3\n"
