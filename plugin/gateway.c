@@ -128,11 +128,9 @@ static sp_status login(pfx_gw_client *c, const char *user, const pfx_secret *pas
         goto out;
     }
     if (reply.status == 401 || reply.status == 403) {
-        pfx_gw_error_from_reply(&reply, err);
-        st = pfx_gw_context(err, SP_E_AUTH, "authentication failed: gateway %s refused user \"%s\"",
-                            c->display, user);
-        if (err != NULL)
-            err->status = SP_E_AUTH;
+        /* Both map to SP_E_AUTH; the message keeps the gateway's words after ours. */
+        st = pfx_gw_context(err, pfx_gw_error_from_reply(&reply, err),
+                            "authentication failed: gateway %s refused user \"%s\"", c->display, user);
         goto out;
     }
     if (reply.status < 200 || reply.status > 299) {
