@@ -5,6 +5,7 @@
 #include "blockcopy.h"
 
 #include "error.h"
+#include "proc.h"
 #include "qemuimg.h"
 #include "sdc.h"
 
@@ -15,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #ifndef PFX_BLOCKCOPY_CHUNK
@@ -47,10 +47,7 @@ typedef struct ticker {
 
 static double seconds(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return (double)pfx_now_ms() / 1000.0;
 }
 
 /* Reports when REPORT_EVERY more bytes are done (and at the end). 1: the host said stop. */

@@ -5,6 +5,7 @@
 #include "checksum.h"
 
 #include "error.h"
+#include "proc.h"
 #include "sdc.h"
 
 #include <ctype.h>
@@ -72,19 +73,6 @@ void pfx_sha256_hex(const void *buf, size_t len, char hex[65])
 
 /* --- notation ---------------------------------------------------------------------------- */
 
-static void shown(const char *s, size_t n, char *buf, size_t len)
-{
-    size_t i;
-
-    for (i = 0; i < n && i + 4 < len; i++)
-        buf[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
-    if (i < n && len > 4) {
-        memcpy(buf + i, "...", 3);
-        i += 3;
-    }
-    buf[i] = '\0';
-}
-
 static int alg_by_name(const char *s, size_t n, pfx_hash_alg *alg)
 {
     char key[16];
@@ -121,7 +109,7 @@ sp_status pfx_checksum_parse(const char *text, pfx_checksum_spec *out, sp_error 
     e = b + strlen(b);
     while (e > b && isspace((unsigned char)e[-1]))
         e--;
-    shown(b, (size_t)(e - b), q, sizeof(q));
+    pfx_printable(b, (size_t)(e - b), q, sizeof(q));
     if (b == e)
         return pfx_error(err, SP_E_INVALID, "the checksum is empty");
     if (*b == '{') {

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,19 +118,6 @@ int pfx_configdrive_path_ok(const char *path)
     return 1;
 }
 
-static void shown(const char *s, char *buf, size_t len)
-{
-    size_t i;
-
-    for (i = 0; s[i] != '\0' && i + 4 < len; i++)
-        buf[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
-    if (s[i] != '\0' && len > 4) {
-        memcpy(buf + i, "...", 3);
-        i += 3;
-    }
-    buf[i] = '\0';
-}
-
 static sp_status check_place(const char *cache_dir, const char *vm_name, sp_error *err)
 {
     char q[80];
@@ -138,7 +126,7 @@ static sp_status check_place(const char *cache_dir, const char *vm_name, sp_erro
         return pfx_error(err, SP_E_INVALID, "%s \"%s\" is not an absolute path", SP_SETTING_HOST_CACHE,
                          cache_dir != NULL ? cache_dir : "");
     if (!pfx_configdrive_vm_name_ok(vm_name)) {
-        shown(vm_name != NULL ? vm_name : "", q, sizeof(q));
+        pfx_printable(vm_name, SIZE_MAX, q, sizeof(q));
         return pfx_error(err, SP_E_INVALID, "VM name \"%s\" cannot name a config drive file", q);
     }
     return SP_OK;
@@ -163,7 +151,7 @@ sp_status pfx_configdrive_iso_path(const char *cache_dir, const char *vm_name, c
 static sp_status write_file(const char *path, const char *content, size_t len, const char *shown_name, sp_error *err)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    size_t done = 0;
+    sp_status s;
 
     if (fd < 0) {
         if (errno == EEXIST)
@@ -173,20 +161,10 @@ static sp_status write_file(const char *path, const char *content, size_t len, c
             return pfx_error(err, SP_E_INVALID, "config drive file %s lies under a path given as a file", shown_name);
         return pfx_error(err, SP_E_IO, "cannot write %s: %s", path, strerror(errno));
     }
-    while (done < len) {
-        ssize_t w = write(fd, content + done, len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            int e = w < 0 ? errno : ENOSPC;
-            close(fd);
-            return pfx_error(err, e == ENOSPC ? SP_E_NO_SPACE : SP_E_IO, "cannot write %s: %s", path, strerror(e));
-        }
-        done += (size_t)w;
-    }
-    if (close(fd) != 0)
-        return pfx_error(err, SP_E_IO, "cannot write %s: %s", path, strerror(errno));
-    return SP_OK;
+    s = pfx_write_all(fd, content, len, path, err);
+    if (close(fd) != 0 && s == SP_OK)
+        s = pfx_error(err, SP_E_IO, "cannot write %s: %s", path, strerror(errno));
+    return s;
 }
 
 /* Writes one file of the drive into the staging directory, creating its parents. */
@@ -309,7 +287,7 @@ sp_status pfx_configdrive_build(const char *cache_dir, const char *vm_name, cons
         return s;
     for (size_t i = 0; i < n_files; i++) {
         if (files[i].key == NULL || files[i].value == NULL || !pfx_configdrive_path_ok(files[i].key)) {
-            shown(files[i].key != NULL ? files[i].key : "", q, sizeof(q));
+            pfx_printable(files[i].key, SIZE_MAX, q, sizeof(q));
             return pfx_error(err, SP_E_INVALID,
                              "config drive path \"%s\" is not allowed: it must be a relative path under openstack/ or "
                              "cloudstack/ without \".\" or \"..\"",

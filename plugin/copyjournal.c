@@ -289,12 +289,12 @@ static sp_status parse(const char *file, const char *key, const char *text, size
 
 /* --- operations -------------------------------------------------------------------------- */
 
-static sp_status write_all(int fd, const char *buf, size_t len, const char *path, sp_error *err)
+sp_status pfx_write_all(int fd, const void *buf, size_t len, const char *path, sp_error *err)
 {
     size_t done = 0;
 
     while (done < len) {
-        ssize_t w = write(fd, buf + done, len - done);
+        ssize_t w = write(fd, (const char *)buf + done, len - done);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
@@ -329,7 +329,7 @@ sp_status pfx_copyjournal_write(const char *cache_dir, const pfx_copy_record *re
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         return pfx_error(err, SP_E_IO, "cannot create %s: %s", tmp, strerror(errno));
-    s = write_all(fd, text, len, tmp, err);
+    s = pfx_write_all(fd, text, len, tmp, err);
     if (s == SP_OK && fsync(fd) != 0)
         s = pfx_error(err, SP_E_IO, "cannot sync %s: %s", tmp, strerror(errno));
     if (close(fd) != 0 && s == SP_OK)

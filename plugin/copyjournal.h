@@ -95,6 +95,9 @@ sp_status pfx_copyjournal_list(const char *cache_dir, pfx_copyjournal_each each,
  * must be absolute. */
 sp_status pfx_make_private_dirs(const char *path, int durable, sp_error *err);
 
+/* Writes all of buf to fd (retrying short writes); SP_E_NO_SPACE or SP_E_IO naming path. */
+sp_status pfx_write_all(int fd, const void *buf, size_t len, const char *path, sp_error *err);
+
 /* fsync of a file, or of a directory (which makes renames and unlinks in it durable). */
 sp_status pfx_sync_path(const char *path, sp_error *err);
 

@@ -52,7 +52,7 @@ typedef struct run_state {
 
 typedef enum outcome { RAN, TIMED_OUT, CANCELLED, LEFTOVERS } outcome;
 
-static int64_t now_ms(void)
+int64_t pfx_now_ms(void)
 {
     struct timespec ts;
 
@@ -60,14 +60,23 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Copies s into buf with control characters made visible as '?'. */
-static void printable(const char *s, char *buf, size_t buf_len)
+void pfx_printable(const char *s, size_t len, char *buf, size_t buf_len)
 {
-    size_t i;
+    size_t n, keep, i;
 
-    for (i = 0; s[i] != '\0' && i + 1 < buf_len; i++)
+    if (buf_len == 0)
+        return;
+    n = s != NULL ? strnlen(s, len) : 0;
+    keep = n;
+    if (n >= buf_len)
+        keep = buf_len > 4 ? buf_len - 4 : buf_len - 1;
+    for (i = 0; i < keep; i++)
         buf[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
-    buf[i] = '\0';
+    if (keep < n && buf_len > 4) {
+        memcpy(buf + keep, "...", 3);
+        keep += 3;
+    }
+    buf[keep] = '\0';
 }
 
 /* "qemu-img convert", "drv_cfg --rescan": the program's base name and its first argument when
@@ -78,10 +87,10 @@ static void label(const char *const *argv, char *buf, size_t buf_len)
     const char *base = strrchr(argv[0], '/');
     char a0[64], a1[32];
 
-    printable(base != NULL ? base + 1 : argv[0], a0, sizeof(a0));
+    pfx_printable(base != NULL ? base + 1 : argv[0], SIZE_MAX, a0, sizeof(a0));
     if (argv[1] != NULL && strlen(argv[1]) < sizeof(a1) && strchr(argv[1], '/') == NULL &&
         (argv[1][0] != '-' || argv[1][1] == '-')) {
-        printable(argv[1], a1, sizeof(a1));
+        pfx_printable(argv[1], SIZE_MAX, a1, sizeof(a1));
         snprintf(buf, buf_len, "%s %s", a0, a1);
     } else {
         snprintf(buf, buf_len, "%s", a0);
@@ -318,7 +327,7 @@ static void hand_to_reaper(pid_t pid)
 /* Waits up to wait_ms for pid to be reapable. 1: reaped (status set), 0: still there, -1: errno. */
 static int reap(pid_t pid, int pidfd, int wait_ms, int *status)
 {
-    int64_t deadline = now_ms() + wait_ms;
+    int64_t deadline = pfx_now_ms() + wait_ms;
 
     for (;;) {
         pid_t r = waitpid(pid, status, WNOHANG);
@@ -327,7 +336,7 @@ static int reap(pid_t pid, int pidfd, int wait_ms, int *status)
             return 1;
         if (r < 0 && errno != EINTR)
             return -1;
-        left = deadline - now_ms();
+        left = deadline - pfx_now_ms();
         if (left <= 0)
             return 0;
         if (pidfd >= 0) {
@@ -416,7 +425,7 @@ static sp_status wait_loop(run_state *st, pid_t pid, int pidfd, int *out_r, int 
                            outcome *how, sp_error *err)
 {
     const pfx_proc_opts *o = st->opts;
-    int64_t start = now_ms(), exit_at = 0, next_cancel = start + SLICE_MS;
+    int64_t start = pfx_now_ms(), exit_at = 0, next_cancel = start + SLICE_MS;
     int64_t deadline = o->timeout_ms != 0 ? start + (int64_t)o->timeout_ms : 0;
     int exited = 0;
     sp_status s;
@@ -425,7 +434,7 @@ static sp_status wait_loop(run_state *st, pid_t pid, int pidfd, int *out_r, int 
     for (;;) {
         struct pollfd p[3];
         nfds_t n = 0;
-        int64_t now = now_ms(), wait = SLICE_MS;
+        int64_t now = pfx_now_ms(), wait = SLICE_MS;
 
         if (!exited && has_exited(pid)) {
             exited = 1;

@@ -15,6 +15,7 @@
 #include "storage_plugin.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define PFX_PROC_STDOUT_MAX_DEFAULT ((size_t)1 << 20) /* stdout kept when opts->stdout_max is 0 */
 #define PFX_PROC_STDERR_TAIL 4096                    /* the last bytes of stderr that are kept */
@@ -75,6 +76,14 @@ void pfx_proc_err_tail(const pfx_proc_result *res, char *buf, size_t buf_len);
 
 /* Releases res->out; res may be reused afterwards. NULL is allowed. */
 void pfx_proc_result_free(pfx_proc_result *res);
+
+/* Copies up to len bytes of s (less at a NUL) into buf for an error message: control
+ * characters become '?', and text that does not fit ends in "...". For anything that came from
+ * outside (program output, ids, names) before it goes into a message or a log line. */
+void pfx_printable(const char *s, size_t len, char *buf, size_t buf_len);
+
+/* Milliseconds on the monotonic clock, for deadlines and durations. */
+int64_t pfx_now_ms(void);
 
 /* Finds the executable `name` in the fixed system directories /usr/bin, /usr/local/bin, /bin,
  * /usr/sbin, /sbin (in that order) and writes its absolute path into buf. SP_E_NOT_FOUND when

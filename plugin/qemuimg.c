@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #define INFO_TIMEOUT_MS 60000
 #define HELP_TIMEOUT_MS 30000
@@ -183,20 +182,12 @@ typedef struct meter {
     const char *phase;
     uint64_t total;
     uint64_t done;
-    struct timespec last; /* when the host last heard from us */
+    int64_t last; /* when the host last heard from us, pfx_now_ms() */
 } meter;
-
-static int64_t since_ms(const struct timespec *t)
-{
-    struct timespec now;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)(now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
-}
 
 static int tell(meter *m)
 {
-    clock_gettime(CLOCK_MONOTONIC, &m->last);
+    m->last = pfx_now_ms();
     return m->progress->report(m->progress->ctx, m->phase, m->done, m->total) != 0;
 }
 
@@ -212,7 +203,7 @@ static int on_line(void *ctx, const char *line, size_t len)
     done = (uint64_t)((long double)m->total * pct / 100.0L);
     if (done > m->total)
         done = m->total;
-    if (done == m->done && since_ms(&m->last) < REREPORT_MS)
+    if (done == m->done && pfx_now_ms() - m->last < REREPORT_MS)
         return 0;
     m->done = done;
     return tell(m);
@@ -222,7 +213,7 @@ static int on_poll(void *ctx)
 {
     meter *m = ctx;
 
-    return since_ms(&m->last) >= REREPORT_MS && tell(m);
+    return pfx_now_ms() - m->last >= REREPORT_MS && tell(m);
 }
 
 /* Runs a qemu-img command with -p progress. SP_OK when it exited with a status up to max_ok
@@ -235,7 +226,7 @@ static sp_status run_with_progress(const char *const *argv, const sp_progress *p
     pfx_proc_result res;
     sp_status s;
 
-    clock_gettime(CLOCK_MONOTONIC, &m.last);
+    m.last = pfx_now_ms();
     if (progress != NULL && progress->report != NULL) {
         o.on_line = on_line;
         o.line_ctx = &m;

@@ -38,20 +38,6 @@ int pfx_sdc_id_ok(const char *s)
     return i >= 1 && i <= PFX_SDC_ID_MAX;
 }
 
-/* A piece of foreign text made safe and short for a message. */
-static void quote(const char *s, size_t len, char *buf, size_t buf_len)
-{
-    size_t i, o = 0;
-
-    for (i = 0; i < len && o + 4 < buf_len; i++)
-        buf[o++] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
-    if (i < len && o + 4 <= buf_len) {
-        memcpy(buf + o, "...", 3);
-        o += 3;
-    }
-    buf[o] = '\0';
-}
-
 static sp_status drv_cfg_path(const char *sdc_home, char *buf, size_t buf_len, sp_error *err)
 {
     int n;
@@ -146,7 +132,7 @@ static sp_status parse_header(const char *line, const char *end, size_t *count, 
     *count = (size_t)v;
     return SP_OK;
 bad:
-    quote(line, (size_t)(end - line), q, sizeof(q));
+    pfx_printable(line, (size_t)(end - line), q, sizeof(q));
     return pfx_error(err, SP_E_PROTOCOL, "drv_cfg --query_vols: unexpected header \"%s\"", q);
 }
 
@@ -164,7 +150,7 @@ static sp_status parse_vol(const char *line, const char *end, pfx_sdc_vol *v, sp
         goto bad;
     return SP_OK;
 bad:
-    quote(line, (size_t)(end - line), q, sizeof(q));
+    pfx_printable(line, (size_t)(end - line), q, sizeof(q));
     return pfx_error(err, SP_E_PROTOCOL, "drv_cfg --query_vols: malformed volume line \"%s\"", q);
 }
 
@@ -219,7 +205,7 @@ sp_status pfx_sdc_parse_query_vols(const char *text, pfx_sdc_vol **vols, size_t 
         } else {
             /* Other drv_cfg versions add notes; only the two line kinds above carry meaning. */
             char q[96];
-            quote(line, (size_t)(end - line), q, sizeof(q));
+            pfx_printable(line, (size_t)(end - line), q, sizeof(q));
             pfx_log(SP_LOG_DEBUG, "drv_cfg --query_vols: skipped line \"%s\"", q);
         }
         line = nl != NULL ? nl + 1 : NULL;
@@ -275,7 +261,7 @@ sp_status pfx_sdc_query_guid(const char *sdc_home, char *buf, size_t buf_len, sp
     while ((*e >= '0' && *e <= '9') || (*e >= 'a' && *e <= 'f') || (*e >= 'A' && *e <= 'F') || *e == '-')
         e++;
     if (e == b || (*e != '\0' && *e != '\n' && *e != '\r' && *e != ' ')) {
-        quote(b, strcspn(b, "\n"), q, sizeof(q));
+        pfx_printable(b, strcspn(b, "\n"), q, sizeof(q));
         s = pfx_error(err, SP_E_PROTOCOL, "drv_cfg --query_guid printed \"%s\", not a GUID", q);
         goto out;
     }
@@ -307,11 +293,11 @@ sp_status pfx_sdc_device_path(const char *device_dir, const char *system_id, con
     if (device_dir[0] != '/')
         return pfx_error(err, SP_E_INVALID, "device directory %s is not an absolute path", device_dir);
     if (!pfx_sdc_id_ok(volume_id)) {
-        quote(volume_id != NULL ? volume_id : "", volume_id != NULL ? strlen(volume_id) : 0, q, sizeof(q));
+        pfx_printable(volume_id != NULL ? volume_id : "", volume_id != NULL ? strlen(volume_id) : 0, q, sizeof(q));
         return pfx_error(err, SP_E_INVALID, "volume id \"%s\" is not a PowerFlex id (hex digits)", q);
     }
     if (!pfx_sdc_id_ok(system_id)) {
-        quote(system_id != NULL ? system_id : "", system_id != NULL ? strlen(system_id) : 0, q, sizeof(q));
+        pfx_printable(system_id != NULL ? system_id : "", system_id != NULL ? strlen(system_id) : 0, q, sizeof(q));
         return pfx_error(err, SP_E_INVALID, "system id \"%s\" of volume %s is not a PowerFlex id (hex digits)", q,
                          volume_id);
     }
@@ -420,14 +406,6 @@ typedef struct waiter {
     int zero_size;                      /* the device was seen, with size 0 */
 } waiter;
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void sleep_ms(int64_t ms)
 {
     struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
@@ -441,9 +419,9 @@ static void describe_sdc(const pfx_sdc_wait *w, char *buf, size_t len)
     char id[48] = "", host[96] = "";
 
     if (w->sdc_id != NULL && w->sdc_id[0] != '\0')
-        quote(w->sdc_id, strlen(w->sdc_id), id, sizeof(id));
+        pfx_printable(w->sdc_id, strlen(w->sdc_id), id, sizeof(id));
     if (w->host_name != NULL && w->host_name[0] != '\0')
-        quote(w->host_name, strlen(w->host_name), host, sizeof(host));
+        pfx_printable(w->host_name, strlen(w->host_name), host, sizeof(host));
     if (id[0] != '\0' && host[0] != '\0')
         snprintf(buf, len, "SDC %s on host %s", id, host);
     else if (id[0] != '\0')
@@ -475,7 +453,7 @@ static sp_status waiter_init(waiter *wt, const pfx_sdc_wait *w, sp_error *err)
 
 static void rescan(waiter *wt, int64_t deadline)
 {
-    int64_t left = deadline - now_ms();
+    int64_t left = deadline - pfx_now_ms();
     unsigned timeout = left < 1000 ? 1000u : left > DRV_CFG_TIMEOUT_MS ? DRV_CFG_TIMEOUT_MS : (unsigned)left;
     sp_error e;
 
@@ -569,10 +547,10 @@ static sp_status wait_for(const pfx_sdc_wait *w, int want_present, char *path_ou
     s = waiter_init(&wt, w, err);
     if (s != SP_OK)
         return s;
-    start = now_ms();
+    start = pfx_now_ms();
     deadline = start + (int64_t)w->wait_s * 1000;
     rescan(&wt, deadline);
-    next_rescan = now_ms() + rescan_ms;
+    next_rescan = pfx_now_ms() + rescan_ms;
     for (;;) {
         int present;
         int64_t now;
@@ -582,14 +560,14 @@ static sp_status wait_for(const pfx_sdc_wait *w, int want_present, char *path_ou
             return pfx_error_prefix(err, "waiting for volume %s on %s", w->volume_id, wt.who);
         if (present == want_present)
             break;
-        now = now_ms();
+        now = pfx_now_ms();
         if (now >= deadline)
             goto timeout;
         if (now >= next_rescan) {
             rescan(&wt, deadline);
-            next_rescan = now_ms() + rescan_ms;
+            next_rescan = pfx_now_ms() + rescan_ms;
         }
-        now = now_ms();
+        now = pfx_now_ms();
         sleep_ms(deadline - now < poll_ms ? deadline - now : poll_ms);
     }
     if (want_present) {
@@ -601,7 +579,7 @@ static sp_status wait_for(const pfx_sdc_wait *w, int want_present, char *path_ou
         if (size_out != NULL)
             *size_out = size;
         pfx_log(SP_LOG_DEBUG, "volume %s is %s (%llu bytes) after %lld ms", w->volume_id, wt.path,
-                (unsigned long long)size, (long long)(now_ms() - start));
+                (unsigned long long)size, (long long)(pfx_now_ms() - start));
     }
     return SP_OK;
 

@@ -8,6 +8,7 @@
 
 #include <CUnit/CUnit.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -277,6 +278,24 @@ static void test_child_descriptors(void)
     close(leak);
 }
 
+static void test_printable(void)
+{
+    char buf[8];
+
+    pfx_printable("ab\ncd", SIZE_MAX, buf, sizeof(buf));
+    CU_ASSERT_STRING_EQUAL(buf, "ab?cd");
+    pfx_printable("0123456789", SIZE_MAX, buf, sizeof(buf));
+    CU_ASSERT_STRING_EQUAL(buf, "0123..."); /* cut, and says so */
+    pfx_printable("0123456", SIZE_MAX, buf, sizeof(buf));
+    CU_ASSERT_STRING_EQUAL(buf, "0123456");
+    pfx_printable("0123456789", 3, buf, sizeof(buf));
+    CU_ASSERT_STRING_EQUAL(buf, "012");
+    pfx_printable(NULL, 5, buf, sizeof(buf));
+    CU_ASSERT_STRING_EQUAL(buf, "");
+    pfx_printable("abc\x7f", SIZE_MAX, buf, 2);
+    CU_ASSERT_STRING_EQUAL(buf, "a");
+}
+
 int main(void)
 {
     static const hs_test tests[] = {
@@ -290,6 +309,7 @@ int main(void)
         {"stdout lines, '\\r' progress, stop from a line", test_lines},
         {"cancel callback", test_cancel},
         {"no inherited descriptors", test_child_descriptors},
+        {"foreign text made printable for messages", test_printable},
         {NULL, NULL},
     };
     return hs_main("proc", tests);
