@@ -28,6 +28,7 @@ int host_fail(host_err *e, int code, const char *fmt, ...)
     if (e == NULL)
         return -1;
     e->code = code;
+    e->unsupported = 0;
     va_start(ap, fmt);
     vsnprintf(e->text, sizeof(e->text), fmt, ap);
     va_end(ap);
@@ -69,6 +70,7 @@ int host_fail_sp(host_err *e, sp_status st, const sp_error *se, const char *fmt,
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
     e->code = code_of(st);
+    e->unsupported = st == SP_E_UNSUPPORTED;
     snprintf(e->text, sizeof(e->text), "%s: %.*s", what, (int)sizeof(se->message),
              se != NULL && se->message[0] ? se->message : "the plugin gave no reason");
     return -1;

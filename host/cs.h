@@ -23,6 +23,7 @@
 
 typedef struct host_err {
     int code;        /* one of HOST_E_*, 0 when no error */
+    int unsupported; /* the plugin answered SP_E_UNSUPPORTED: a method it does not provide yet */
     char text[2048]; /* never contains a secret */
 } host_err;
 

@@ -42,7 +42,8 @@ static void usage(FILE *out)
             "\n"
             "commands:\n"
             "  info               print the plugin's name, version and ABI version as JSON\n"
-            "  run FILE|-         run CloudMonkey command lines from FILE or stdin\n"
+            "  run FILE|-         run CloudMonkey command lines from FILE or stdin (exit 3: stopped\n"
+            "                     because the plugin does not provide a method yet)\n"
             "  shell              an interactive prompt (keeps going after errors)\n"
             "  demo [--url URL]   the whole walkthrough against two simulated systems, or a real gateway\n",
             HOST_PLUGINDIR);
@@ -255,7 +256,7 @@ int main(int argc, char **argv)
             snprintf(msg, sizeof(msg), "cannot open %.400s", file);
             print_error(431, msg);
         } else {
-            rc = host_session_run(&s, in, file, NULL) == 0 ? 0 : 1;
+            rc = host_session_run(&s, in, file, NULL) == 0 ? 0 : s.unsupported ? 3 : 1;
             if (in != stdin)
                 fclose(in);
         }

@@ -122,7 +122,9 @@ static int settle(host_session *s, int rc, const host_err *e)
     if (!s->expect_error) {
         if (rc != 0) {
             print_error(s->cs, e);
-            report(s, "%s", "command failed");
+            report(s, "%s", e->unsupported ? "command failed: the plugin does not provide this yet" : "command failed");
+            if (e->unsupported)
+                s->unsupported = 1;
         }
         return rc;
     }

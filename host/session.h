@@ -13,6 +13,7 @@ typedef struct host_session {
     int echo;           /* print each line (passwords masked) to stderr before running it */
     int quiet;          /* do not print successful responses */
     int failures;       /* lines that failed so far */
+    int unsupported;    /* a command failed because the plugin does not provide a method yet */
     const char *source; /* file name for messages */
     long line;          /* current line number */
     /* "expect error": the next command must fail (optionally with this code and text). */
