@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static void vset(sp_error *err, sp_status status, int http_status, int error_code, const char *fmt,
+__attribute__((format(printf, 5, 0))) static void vset(sp_error *err, sp_status status, int http_status, int error_code, const char *fmt,
                  va_list ap)
 {
     err->status = status;
