@@ -30,11 +30,12 @@ static sp_status host_ip(const sp_host_ref *host, const char **ip, sp_error *err
 sp_status pfx_drv_grant_id(sp_pool *pool, const char *id, const sp_host_ref *host, const sp_qos *qos,
                            int allow_multiple, sp_error *err)
 {
-    PFX_ERR_GUARD(err);
     char sdc[SP_ID_MAX];
     const char *ip = NULL;
     pfx_limits limits;
+    int was_mapped = 0;
     sp_status st;
+    PFX_ERR_GUARD(err);
 
     if ((st = pfx_pool_check_usable(pool, "granting access to a volume", 1, err)) != SP_OK)
         return st;
@@ -44,11 +45,11 @@ sp_status pfx_drv_grant_id(sp_pool *pool, const char *id, const sp_host_ref *hos
         return pfx_error_prefix(err, "volume %s", id);
     if ((st = pfx_pool_sdc_id(pool, ip, sdc, sizeof(sdc), err)) != SP_OK)
         return st;
-    st = pfx_gw_volume_map(pool->gw, id, sdc, allow_multiple, err);
+    st = pfx_gw_volume_map(pool->gw, id, sdc, allow_multiple, &was_mapped, err);
     if (st != SP_OK && err != NULL && stale_sdc(err)) {
         pfx_pool_sdc_forget(pool, ip);
         if ((st = pfx_pool_sdc_id(pool, ip, sdc, sizeof(sdc), err)) == SP_OK)
-            st = pfx_gw_volume_map(pool->gw, id, sdc, allow_multiple, err);
+            st = pfx_gw_volume_map(pool->gw, id, sdc, allow_multiple, &was_mapped, err);
     }
     if (st != SP_OK)
         return pfx_error_prefix(err, "granting host %s (SDC %s) access", ip, sdc);
@@ -57,8 +58,9 @@ sp_status pfx_drv_grant_id(sp_pool *pool, const char *id, const sp_host_ref *hos
     if (st != SP_OK) {
         sp_error undo;
         pfx_error_prefix(err, "setting QoS limits for host %s (SDC %s)", ip, sdc);
-        /* Without its limits the mapping must not stay: a volume would run unthrottled. */
-        if (pfx_gw_volume_unmap(pool->gw, id, sdc, &undo) != SP_OK)
+        /* Without its limits a new mapping must not stay: the volume would run unthrottled. One
+         * that was there before is left to its owner. */
+        if (!was_mapped && pfx_gw_volume_unmap(pool->gw, id, sdc, &undo) != SP_OK)
             pfx_drv_add_undo_failure(err, &undo);
         return st;
     }
@@ -70,9 +72,9 @@ sp_status pfx_drv_grant_id(sp_pool *pool, const char *id, const sp_host_ref *hos
 sp_status pfx_drv_grant(sp_pool *pool, const sp_volume_ref *vol, const sp_host_ref *host, const sp_qos *qos,
                         int allow_multiple, sp_error *err)
 {
-    PFX_ERR_GUARD(err);
     char id[SP_ID_MAX];
     sp_status st;
+    PFX_ERR_GUARD(err);
 
     if (pool == NULL)
         return pfx_error(err, SP_E_INVALID, "grant_access: no pool handle given");
@@ -83,10 +85,10 @@ sp_status pfx_drv_grant(sp_pool *pool, const sp_volume_ref *vol, const sp_host_r
 
 sp_status pfx_drv_revoke_id(sp_pool *pool, const char *id, const sp_host_ref *host, sp_error *err)
 {
-    PFX_ERR_GUARD(err);
     char sdc[SP_ID_MAX];
     const char *ip = NULL;
     sp_status st;
+    PFX_ERR_GUARD(err);
 
     if ((st = host_ip(host, &ip, err)) != SP_OK)
         return st;
@@ -113,9 +115,9 @@ sp_status pfx_drv_revoke_id(sp_pool *pool, const char *id, const sp_host_ref *ho
 
 sp_status pfx_drv_revoke(sp_pool *pool, const sp_volume_ref *vol, const sp_host_ref *host, sp_error *err)
 {
-    PFX_ERR_GUARD(err);
     char id[SP_ID_MAX];
     sp_status st;
+    PFX_ERR_GUARD(err);
 
     if (pool == NULL)
         return pfx_error(err, SP_E_INVALID, "revoke_access: no pool handle given");

@@ -20,8 +20,8 @@
 
 /* POSTs body to /instances/Volume::<id>/action/<action>; an errorCode equal to ok_code counts
  * as success. body is freed here. */
-static sp_status volume_action(pfx_gw_client *c, const char *id, const char *action, char *body,
-                               int32_t ok_code, sp_error *err)
+static sp_status volume_action_ex(pfx_gw_client *c, const char *id, const char *action, char *body,
+                                  int32_t ok_code, int *was_done, sp_error *err)
 {
     pfx_gw_http_reply reply;
     char path[PATH_MAX_LEN];
@@ -34,10 +34,18 @@ static sp_status volume_action(pfx_gw_client *c, const char *id, const char *act
                 action, (int)ok_code);
         pfx_error_clear(err);
         st = SP_OK;
+        if (was_done != NULL)
+            *was_done = 1;
     }
     pfx_gw_http_reply_clear(&reply, 0);
     free(body);
     return st;
+}
+
+static sp_status volume_action(pfx_gw_client *c, const char *id, const char *action, char *body,
+                               int32_t ok_code, sp_error *err)
+{
+    return volume_action_ex(c, id, action, body, ok_code, NULL, err);
 }
 
 sp_status pfx_gw_volume_create(pfx_gw_client *c, const pfx_gw_volume_spec *spec, char *id_out, size_t id_len,
@@ -166,17 +174,19 @@ sp_status pfx_gw_volume_delete(pfx_gw_client *c, const char *id, pfx_gw_remove_m
 }
 
 sp_status pfx_gw_volume_map(pfx_gw_client *c, const char *id, const char *sdc_id, int allow_multiple,
-                            sp_error *err)
+                            int *was_mapped, sp_error *err)
 {
     char *body = NULL;
     sp_status st;
 
+    if (was_mapped != NULL)
+        *was_mapped = 0;
     if ((st = pfx_gw_check_id("volume", id, err)) != SP_OK ||
         (st = pfx_gw_check_id("SDC", sdc_id, err)) != SP_OK)
         return st;
     if ((st = pfx_json_flat(&body, err, "sdcId", sdc_id, "allowMultipleMappings",
                             allow_multiple ? "TRUE" : "FALSE", NULL)) == SP_OK)
-        st = volume_action(c, id, "addMappedSdc", body, PFX_GW_RC_ALREADY_MAPPED, err);
+        st = volume_action_ex(c, id, "addMappedSdc", body, PFX_GW_RC_ALREADY_MAPPED, was_mapped, err);
     return pfx_gw_context(err, st, "volume %s: mapping to SDC %s", id, sdc_id);
 }
 

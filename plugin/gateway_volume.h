@@ -52,9 +52,11 @@ typedef enum pfx_gw_remove_mode {
 sp_status pfx_gw_volume_delete(pfx_gw_client *c, const char *id, pfx_gw_remove_mode mode, sp_error *err);
 
 /* POST .../action/addMappedSdc {"sdcId", "allowMultipleMappings"}. Already mapped to this SDC
- * (errorCode 81) is success. Mapped elsewhere without allow_multiple is SP_E_BUSY. */
+ * (errorCode 81) is success, and sets *was_mapped (may be NULL) so that a caller undoing a
+ * failed grant leaves a mapping it did not make. Mapped elsewhere without allow_multiple is
+ * SP_E_BUSY. */
 sp_status pfx_gw_volume_map(pfx_gw_client *c, const char *id, const char *sdc_id, int allow_multiple,
-                            sp_error *err);
+                            int *was_mapped, sp_error *err);
 
 /* POST .../action/removeMappedSdc {"sdcId"} or, with sdc_id NULL, {"allSdcs": ""}. Not mapped
  * (errorCode 84) is success. */

@@ -49,7 +49,6 @@ static sp_status check_params(const sp_pool_create_params *p, sp_error *err)
 static sp_status initialize(const sp_pool_create_params *params, sp_kv_sink sink, void *sink_ctx,
                             sp_capacity *cap, sp_error *err)
 {
-    PFX_ERR_GUARD(err);
     pfx_url url;
     pfx_gw_client *gw = NULL;
     pfx_gw_pool pool;
@@ -57,6 +56,7 @@ static sp_status initialize(const sp_pool_create_params *params, sp_kv_sink sink
     pfx_gw_pool_stats stats;
     char gw_url[600];
     sp_status st;
+    PFX_ERR_GUARD(err);
 
     if (sink == NULL || cap == NULL)
         return pfx_error(err, SP_E_INVALID, "initialize needs a details sink and a capacity output");
@@ -127,10 +127,10 @@ static void close_pool(sp_pool *pool)
 static sp_status attach(sp_pool *pool, sp_pool_scope scope, const sp_host_ref *hosts, size_t n_hosts,
                         sp_host_attach_result *results, sp_error *err)
 {
-    PFX_ERR_GUARD(err);
     pfx_gw_sdc_list sdcs;
     size_t connected = 0;
     sp_status st;
+    PFX_ERR_GUARD(err);
 
     if (pool == NULL || (n_hosts > 0 && (hosts == NULL || results == NULL)))
         return pfx_error(err, SP_E_INVALID, "attach needs a pool, hosts and results");
@@ -220,13 +220,13 @@ static sp_status disable(sp_pool *pool, sp_error *err)
 static sp_status update(sp_pool *pool, const sp_kv *details, size_t n_details, sp_kv_sink sink,
                         void *sink_ctx, sp_error *err)
 {
-    PFX_ERR_GUARD(err);
     const char *user = pfx_detail(details, n_details, PFX_DETAIL_GW_USER);
     const char *password = pfx_detail(details, n_details, PFX_DETAIL_GW_PASSWORD);
     const char *url_text = pfx_detail(details, n_details, "url");
     pfx_url url;
     pfx_gw_client *probe = NULL;
     sp_status st;
+    PFX_ERR_GUARD(err);
 
     memset(&url, 0, sizeof(url));
     if (pool == NULL)
