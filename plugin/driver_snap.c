@@ -159,15 +159,8 @@ sp_status pfx_drv_revert_snapshot(sp_pool *pool, const sp_volume_ref *vol, const
 
 sp_status pfx_drv_delete_snapshot(sp_pool *pool, const sp_volume_ref *snap, sp_error *err)
 {
-    char id[SP_ID_MAX];
-    sp_status st;
-
-    PFX_ERR_GUARD(err);
-    if (pool == NULL)
-        return pfx_error(err, SP_E_INVALID, "delete_snapshot: no pool handle given");
-    if ((st = pfx_path_volume_id(snap, id, sizeof(id), err)) != SP_OK)
-        return st;
-    return pfx_drv_remove(pool, id, err);
+    /* On PowerFlex a snapshot is a volume of its V-Tree and is removed like one. */
+    return pfx_drv_delete_volume(pool, snap, err);
 }
 
 sp_status pfx_drv_create_vm_snapshot(sp_pool *pool, uint64_t vm_snapshot_id, const sp_volume_ref *vols,
