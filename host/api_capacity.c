@@ -250,6 +250,47 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     host_jsonw_array_end(w);
     sqlite3_finalize(st);
     st = NULL;
+    /* Sizes: every harness volume's size is the array's virtual size as the KVM host reads it
+     * (Pool.get_volume_stats), and the host's capacity figures are the management server's. */
+    st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT uuid, path, size FROM volume WHERE pool_id = ? ORDER BY id", "i",
+                          id);
+    if (st == NULL) {
+        host_fail_db(e, err);
+        goto out_obj;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        uint64_t virt = 0, used = 0;
+        memset(&se, 0, sizeof(se));
+        s = cs->sp->pool->get_volume_stats(pool, &(sp_volume_ref){host_col_text(st, 1)}, &virt, &used, &se);
+        if (s != SP_OK) {
+            host_buf_printf(&problems, "volume %s: no stats from the host (%.200s); ", host_col_text(st, 0), se.message);
+            nproblems++;
+        } else if (virt != (uint64_t)sqlite3_column_int64(st, 2)) {
+            host_buf_printf(&problems, "volume %s is %llu bytes on the array, %lld in the harness; ", host_col_text(st, 0),
+                            (unsigned long long)virt, (long long)sqlite3_column_int64(st, 2));
+            nproblems++;
+        }
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    {
+        sp_capacity drv, kvm;
+        memset(&drv, 0, sizeof(drv));
+        memset(&kvm, 0, sizeof(kvm));
+        memset(&se, 0, sizeof(se));
+        if ((s = cs->sp->driver->get_capacity(pool, &drv, &se)) != SP_OK ||
+            (s = cs->sp->pool->get_capacity(pool, &kvm, &se)) != SP_OK) {
+            host_fail_sp(e, s, &se, "cannot read the capacity of storage pool %s", uuid);
+            goto out_obj;
+        }
+        host_jsonw_uint(w, "disksizetotal", drv.total_bytes);
+        host_jsonw_uint(w, "disksizeused", drv.used_bytes);
+        if (drv.total_bytes != kvm.total_bytes) {
+            host_buf_printf(&problems, "total capacity %llu (driver) differs from %llu (host); ",
+                            (unsigned long long)drv.total_bytes, (unsigned long long)kvm.total_bytes);
+            nproblems++;
+        }
+    }
     /* The aggregate the allocator reads must equal the sum of its rows. */
     if (host_sql_int(cs->db, &allocated, err, sizeof(err), "SELECT allocated FROM pool WHERE id = ?", "i",
                      id) < 0 ||

@@ -55,6 +55,19 @@ int host_json_volume(host_cs *cs, host_jsonw *w, const char *key, int64_t id, ho
         host_jsonw_string(w, "storage", name);
         host_jsonw_string(w, "storagetype", "shared");
         host_jsonw_string(w, "path", host_col_text(st, 6));
+        /* The KVM host's view of the volume (Pool.get_volume_stats), as CloudStack's volume stats. */
+        if (cs->sp != NULL) {
+            sp_pool *ph;
+            host_err ignored;
+            uint64_t virt = 0, used = 0;
+            sp_error se;
+            memset(&se, 0, sizeof(se));
+            if (host_pool_open(cs, pool, &ph, &ignored) == 0 &&
+                cs->sp->pool->get_volume_stats(ph, &(sp_volume_ref){host_col_text(st, 6)}, &virt, &used, &se) == SP_OK) {
+                host_jsonw_uint(w, "virtualsize", virt);
+                host_jsonw_uint(w, "physicalsize", used);
+            }
+        }
     }
     if (vm != 0) {
         host_json_ref(cs, w, "virtualmachine", "vm", vm);
