@@ -252,8 +252,8 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     st = NULL;
     /* Sizes: every harness volume's size is the array's virtual size as the KVM host reads it
      * (Pool.get_volume_stats), and the host's capacity figures are the management server's. */
-    st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT uuid, path, size FROM volume WHERE pool_id = ? ORDER BY id", "i",
-                          id);
+    st = host_sql_prepare(cs->db, err, sizeof(err),
+                          "SELECT uuid, path, size FROM volume WHERE pool_id = ? ORDER BY id", "i", id);
     if (st == NULL) {
         host_fail_db(e, err);
         goto out_obj;
@@ -263,11 +263,13 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         memset(&se, 0, sizeof(se));
         s = cs->sp->pool->get_volume_stats(pool, &(sp_volume_ref){host_col_text(st, 1)}, &virt, &used, &se);
         if (s != SP_OK) {
-            host_buf_printf(&problems, "volume %s: no stats from the host (%.200s); ", host_col_text(st, 0), se.message);
+            host_buf_printf(&problems, "volume %s: no stats from the host (%.200s); ", host_col_text(st, 0),
+                            se.message);
             nproblems++;
         } else if (virt != (uint64_t)sqlite3_column_int64(st, 2)) {
-            host_buf_printf(&problems, "volume %s is %llu bytes on the array, %lld in the harness; ", host_col_text(st, 0),
-                            (unsigned long long)virt, (long long)sqlite3_column_int64(st, 2));
+            host_buf_printf(&problems, "volume %s is %llu bytes on the array, %lld in the harness; ",
+                            host_col_text(st, 0), (unsigned long long)virt,
+                            (long long)sqlite3_column_int64(st, 2));
             nproblems++;
         }
     }

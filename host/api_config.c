@@ -126,12 +126,14 @@ static int list_events(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     int64_t count = 0;
     sqlite3_stmt *st;
 
-    if (host_sql_int(cs->db, &count, err, sizeof(err), "SELECT count(*) FROM event WHERE (?1 IS NULL OR type = ?1)", "t",
+    if (host_sql_int(cs->db, &count, err, sizeof(err),
+                     "SELECT count(*) FROM event WHERE (?1 IS NULL OR type = ?1)", "t",
                      host_param(cmd, "type", 0, e)) < 0)
         return host_fail_db(e, err);
-    st = host_sql_prepare(cs->db, err, sizeof(err),
-                          "SELECT id, type, description, created FROM event WHERE (?1 IS NULL OR type = ?1) ORDER BY id", "t",
-                          host_param(cmd, "type", 0, e));
+    st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT id, type, description, created FROM event WHERE (?1 IS NULL OR type = ?1) ORDER BY id", "t",
+        host_param(cmd, "type", 0, e));
     if (st == NULL)
         return host_fail_db(e, err);
     host_jsonw_int(w, "count", count);

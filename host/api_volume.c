@@ -63,7 +63,8 @@ int host_json_volume(host_cs *cs, host_jsonw *w, const char *key, int64_t id, ho
             sp_error se;
             memset(&se, 0, sizeof(se));
             if (host_pool_open(cs, pool, &ph, &ignored) == 0 &&
-                cs->sp->pool->get_volume_stats(ph, &(sp_volume_ref){host_col_text(st, 6)}, &virt, &used, &se) == SP_OK) {
+                cs->sp->pool->get_volume_stats(ph, &(sp_volume_ref){host_col_text(st, 6)}, &virt, &used,
+                                               &se) == SP_OK) {
                 host_jsonw_uint(w, "virtualsize", virt);
                 host_jsonw_uint(w, "physicalsize", used);
             }

@@ -73,20 +73,21 @@ yajl_val host_jpath_get(yajl_val root, const char *path, size_t len, long *count
             return NULL;
         }
         while (i < len && path[i] == '[') {
-            char *end;
-            long idx;
-            errno = 0;
-            idx = strtol(path + i + 1, &end, 10);
-            if (errno != 0 || end == path + i + 1 || (size_t)(end - path) >= len || *end != ']' || idx < 0) {
+            /* Digits are read within len: the path is often a slice of a longer line. */
+            size_t k = i + 1;
+            long idx = 0;
+            while (k < len && path[k] >= '0' && path[k] <= '9' && idx < 100000000)
+                idx = idx * 10 + (path[k++] - '0');
+            if (k == i + 1 || k >= len || path[k] != ']') {
                 snprintf(err, errlen, "bad index in path %.*s", (int)len, path);
                 return NULL;
             }
             if (!YAJL_IS_ARRAY(cur) || (size_t)idx >= cur->u.array.len) {
-                snprintf(err, errlen, "%.*s is absent", (int)(end - path + 1), path);
+                snprintf(err, errlen, "%.*s is absent", (int)(k + 1), path);
                 return NULL;
             }
             cur = cur->u.array.values[idx];
-            i = (size_t)(end - path) + 1;
+            i = k + 1;
         }
         if (i < len) {
             if (path[i] != '.' || i + 1 >= len) {
