@@ -157,7 +157,27 @@ static int health(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     return 0;
 }
 
+/* listSystemVms: the zone's secondary storage VM and console proxy. */
+static int list_system_vms(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+{
+    char err[256];
+    int64_t zone;
+    sqlite3_stmt *st;
+
+    if (host_param_ref(cs, cmd, "zoneid", "zone", 0, &zone, e) != 0)
+        return -1;
+    st = host_sql_prepare(cs->db, err, sizeof(err),
+                          "SELECT id FROM vm WHERE type IN ('SecondaryStorageVm', 'ConsoleProxy') "
+                          "AND (?1 IS NULL OR uuid = ?1) AND (?2 = 0 OR zone_id = ?2) AND (?3 IS NULL OR "
+                          "type = ?3) ORDER BY id",
+                          "tit", host_param(cmd, "id", 0, e), zone, host_param(cmd, "systemvmtype", 0, e));
+    if (st == NULL)
+        return host_fail_db(e, err);
+    return host_write_list(cs, w, "systemvm", st, json_router, e);
+}
+
 const host_api host_api_router[] = {
+    {"listSystemVms", list_system_vms, 0},
     {"listRouters", list_routers, 0},
     {"getRouterHealthCheckResults", health, 0},
     {NULL, NULL, 0},

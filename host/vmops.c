@@ -109,6 +109,16 @@ static int host_fits(host_cs *cs, const int64_t *vols, size_t n, int64_t host_id
                 return 0;
             }
         }
+        if (v.pool_id != 0) {
+            char state[16] = "";
+            host_sql_text(cs->db, state, sizeof(state), err, sizeof(err),
+                          "SELECT state FROM pool WHERE id = ?", "i", pool);
+            /* A disabled pool still serves its volumes; one in maintenance serves nothing. */
+            if (strcmp(state, "Up") != 0 && strcmp(state, "Disabled") != 0) {
+                snprintf(why, whylen, "the storage pool of volume %.200s is in state %s", v.name, state);
+                return 0;
+            }
+        }
         if (host_pool_reaches(cs, pool, host_id, &reach, e) != 0)
             return -1;
         if (!reach) {
