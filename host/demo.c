@@ -37,14 +37,17 @@ static void print_table(host_session *s)
     char err[256];
     const char *kp[] = {"storagepool", NULL};
     yajl_val root, pools;
-    int quiet = s->quiet;
+    int quiet = s->quiet, echo = s->echo;
 
     s->quiet = 1;
+    s->echo = 0;
     if (host_session_line(s, "list storagepools", 17) != 0 || s->cs->last == NULL) {
         s->quiet = quiet;
+        s->echo = echo;
         return;
     }
     s->quiet = quiet;
+    s->echo = echo;
     root = yajl_tree_parse(s->cs->last, err, sizeof(err));
     pools = yajl_tree_get(root, kp, yajl_t_array);
     printf("\n%-20s %-8s %-6s %12s %12s %12s %8s\n", "pool", "scope", "state", "total GiB", "used GiB",
@@ -74,6 +77,7 @@ int host_demo(host_session *s, int argc, char **argv)
         {"url", required_argument, NULL, 'u'},
         {"cafile", required_argument, NULL, 'c'},
         {"host", required_argument, NULL, 'H'},
+        {"verbose", no_argument, NULL, 'v'},
         {NULL, 0, NULL, 0},
     };
     const char *url = NULL, *cafile = NULL, *hosts[8];
@@ -81,7 +85,7 @@ int host_demo(host_session *s, int argc, char **argv)
     host_buf script = HOST_BUF_INIT;
     char *tmpl = NULL, err[512];
     const char *qemu_img = getenv("QEMU_IMG");
-    int c, rc = -1;
+    int c, rc = -1, verbose = 0;
 
     optind = 1;
     while ((c = getopt_long(argc + 1, argv - 1, "", opts, NULL)) != -1) {
@@ -96,13 +100,19 @@ int host_demo(host_session *s, int argc, char **argv)
             if (nhosts < sizeof(hosts) / sizeof(hosts[0]))
                 hosts[nhosts++] = optarg;
             break;
+        case 'v':
+            verbose = 1;
+            break;
         default:
             fprintf(stderr, "usage: cs-harness demo [--url powerflex://USER:PASS@GATEWAY/POOL [--cafile PEM] "
-                            "[--host IP]...]\n");
+                            "[--host IP]...] [--verbose]\n");
             return -1;
         }
     }
+    /* Each step is shown as its command line (passwords masked) and long ones with a progress
+     * bar; --verbose adds every JSON response. */
     s->echo = 1;
+    s->quiet = !verbose;
     s->cs->progress = 1;
     /* The template: a QCOW2 image made here, as an operator would upload one. */
     if (asprintf(&tmpl, "%s/demo-template.qcow2", s->cs->workdir) < 0)

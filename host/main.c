@@ -45,7 +45,8 @@ static void usage(FILE *out)
             "  run FILE|-         run CloudMonkey command lines from FILE or stdin (exit 3: stopped\n"
             "                     because the plugin does not provide a method yet)\n"
             "  shell              an interactive prompt (keeps going after errors)\n"
-            "  demo [--url URL]   the whole walkthrough against two simulated systems, or a real gateway\n",
+            "  demo [--url URL] [--cafile PEM] [--host IP]... [--verbose]\n"
+            "                     the whole walkthrough against two simulated systems, or a real gateway\n",
             HOST_PLUGINDIR);
 }
 
@@ -244,7 +245,7 @@ int main(int argc, char **argv)
     s.echo = echo;
     s.quiet = quiet;
     if (strcmp(cmd, "demo") == 0) {
-        rc = host_demo(&s, argc - optind - 1, argv + optind + 1) == 0 ? 0 : 1;
+        rc = host_demo(&s, argc - optind - 1, argv + optind + 1) == 0 ? 0 : s.unsupported ? 3 : 1;
     } else if (strcmp(cmd, "shell") == 0) {
         s.keep_going = 1;
         rc = host_session_run(&s, stdin, "shell", isatty(STDIN_FILENO) ? "cs-harness> " : NULL) == 0 ? 0 : 1;
