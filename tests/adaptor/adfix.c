@@ -493,3 +493,50 @@ int adfix_no_data_from(const char *path, uint64_t offset)
     close(fd);
     return none;
 }
+
+/* The next change of kind (data or hole) of fd after pos, with *data telling the kind at pos. */
+static uint64_t run_end(int fd, uint64_t pos, uint64_t end, int *data)
+{
+    off_t d = lseek(fd, (off_t)pos, SEEK_DATA), h;
+
+    if (d < 0 || (uint64_t)d >= end) {
+        *data = 0;
+        return end;
+    }
+    if ((uint64_t)d > pos) {
+        *data = 0;
+        return (uint64_t)d;
+    }
+    *data = 1;
+    h = lseek(fd, (off_t)pos, SEEK_HOLE);
+    return h < 0 || (uint64_t)h > end ? end : (uint64_t)h;
+}
+
+int adfix_same_content(const char *a, const char *b, uint64_t length, uint64_t *data_bytes)
+{
+    int fa = open(a, O_RDONLY | O_CLOEXEC), fb = open(b, O_RDONLY | O_CLOEXEC), same = 1;
+    uint64_t pos = 0;
+
+    if (data_bytes != NULL)
+        *data_bytes = 0;
+    if (fa < 0 || fb < 0)
+        same = 0;
+    while (same && pos < length) {
+        int da, db;
+        uint64_t ea = run_end(fa, pos, length, &da), eb = run_end(fb, pos, length, &db);
+        uint64_t end = ea < eb ? ea : eb;
+        char ha[65], hb[65];
+        if (da || db) {
+            same = adfix_sha256(a, pos, end - pos, ha) == 0 && adfix_sha256(b, pos, end - pos, hb) == 0 &&
+                   strcmp(ha, hb) == 0;
+            if (data_bytes != NULL)
+                *data_bytes += end - pos;
+        }
+        pos = end;
+    }
+    if (fa >= 0)
+        close(fa);
+    if (fb >= 0)
+        close(fb);
+    return same;
+}

@@ -68,6 +68,10 @@ int adfix_write_pattern(const char *path, uint64_t offset, size_t len, unsigned 
 int adfix_check_pattern(const char *path, uint64_t offset, size_t len, unsigned seed);
 /* SHA-256 (hex) of len bytes at offset. 0 on success. */
 int adfix_sha256(const char *path, uint64_t offset, uint64_t len, char hex[65]);
+/* 1 when the first length bytes of two files are equal, compared by SHA-256 over every range where
+ * either file has data (elsewhere both read as zeros); *data_bytes (may be NULL) gets the bytes
+ * compared. */
+int adfix_same_content(const char *a, const char *b, uint64_t length, uint64_t *data_bytes);
 /* 1 when the file has no data (SEEK_DATA) at or after offset. */
 int adfix_no_data_from(const char *path, uint64_t offset);
 
