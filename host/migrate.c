@@ -173,16 +173,66 @@ static int follow_tree(host_cs *cs, int64_t src, int64_t dest, const char *tree,
     return 0;
 }
 
-static int native(host_cs *cs, host_vol *v, int64_t dest, host_err *e)
+/* Records a migration before the array starts it, committed so that a harness killed meanwhile
+ * finds it at restart; the transaction goes on. */
+static int job_start(host_cs *cs, const char *kind, const host_vol *v, int64_t dest, int64_t host,
+                     int64_t *job, host_err *e)
+{
+    char err[512];
+    if (host_sql_run(
+            cs->db, err, sizeof(err),
+            "INSERT INTO job(kind, volume_id, src_pool_id, dest_pool_id, host_id, src_path, created) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "tiiiiti", kind, v->id, v->pool_id, dest, host, v->path, host_now()) < 0 ||
+        host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET state = 'Migrating' WHERE id = ?", "i",
+                     v->id) < 0)
+        return host_fail_db(e, err);
+    *job = sqlite3_last_insert_rowid(cs->db);
+    if (host_store_commit(cs->db, err, sizeof(err)) != 0 || host_store_begin(cs->db, err, sizeof(err)) != 0)
+        return host_fail_db(e, err);
+    return 0;
+}
+
+/* The job is over: on failure the volume is usable again where it was, and that is committed
+ * even though the command answers with the failure (e already holds it). */
+static int job_end(host_cs *cs, int64_t job, int64_t vol_id, int failed, host_err *e)
+{
+    char err[512];
+    if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM job WHERE id = ?", "i", job) < 0)
+        return host_fail_db(e, err);
+    if (!failed)
+        return 0;
+    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET state = 'Ready' WHERE id = ?", "i",
+                     vol_id) < 0 ||
+        host_store_commit(cs->db, err, sizeof(err)) != 0 || host_store_begin(cs->db, err, sizeof(err)) != 0)
+        return host_fail_db(e, err);
+    return -1;
+}
+
+/* The rows after a V-Tree migration: the volume and everything in its tree on dest. */
+int host_migrate_finish_native(host_cs *cs, int64_t vol_id, int64_t src, int64_t dest,
+                               const sp_volume_info *info, host_err *e)
 {
     char err[256];
+    if (host_sql_run(
+            cs->db, err, sizeof(err),
+            "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'Ready' WHERE id = ?",
+            "ituti", dest, info->path, info->size_bytes, info->tree_id, vol_id) < 0)
+        return host_fail_db(e, err);
+    return follow_tree(cs, src, dest, info->tree_id, e);
+}
+
+static int native(host_cs *cs, host_vol *v, int64_t dest, host_err *e)
+{
     sp_pool *a, *b;
     sp_volume_info info;
     host_progress hp;
     sp_error se;
     sp_status s;
+    int64_t job;
 
-    if (host_pool_open(cs, v->pool_id, &a, e) != 0 || host_pool_open(cs, dest, &b, e) != 0)
+    if (host_pool_open(cs, v->pool_id, &a, e) != 0 || host_pool_open(cs, dest, &b, e) != 0 ||
+        job_start(cs, "vtree", v, dest, 0, &job, e) != 0)
         return -1;
     host_progress_init(&hp, cs, "migrate volume");
     memset(&se, 0, sizeof(se));
@@ -190,17 +240,15 @@ static int native(host_cs *cs, host_vol *v, int64_t dest, host_err *e)
     s = cs->sp->driver->migrate_volume(a, &(sp_volume_ref){v->path}, b, &hp.p, &info, &se);
     host_progress_done(&hp);
     if (s != SP_OK)
-        return host_fail_sp(e, s, &se, "Failed to migrate volume %s", v->uuid);
-    if (host_sql_run(cs->db, err, sizeof(err),
-                     "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ? WHERE id = ?", "ituti",
-                     dest, info.path, info.size_bytes, info.tree_id, v->id) < 0)
-        return host_fail_db(e, err);
-    return follow_tree(cs, v->pool_id, dest, info.tree_id[0] ? info.tree_id : "", e);
+        host_fail_sp(e, s, &se, "Failed to migrate volume %s", v->uuid);
+    if (job_end(cs, job, v->id, s != SP_OK, e) != 0)
+        return -1;
+    return host_migrate_finish_native(cs, v->id, v->pool_id, dest, &info, e);
 }
 
 /* Moves the volume row to the copy on dest and deletes the source on the array. */
-static int finish_copy(host_cs *cs, int64_t vol_id, int64_t src, const char *src_path, int64_t dest,
-                       const sp_volume_info *info, host_err *e)
+int host_migrate_finish_copy(host_cs *cs, int64_t vol_id, int64_t src, const char *src_path, int64_t dest,
+                             const sp_volume_info *info, host_err *e)
 {
     char err[256];
     sp_pool *a;
@@ -261,17 +309,8 @@ static int block_copy(host_cs *cs, host_vol *v, int64_t dest, host_jsonw *w, hos
         host_pool_open(cs, dest, &b, e) != 0)
         return -1;
     /* The job is committed before the copy starts: a harness killed during the copy finds it. */
-    if (host_sql_run(
-            cs->db, err, sizeof(err),
-            "INSERT INTO job(kind, volume_id, src_pool_id, dest_pool_id, host_id, src_path, created) "
-            "VALUES ('copy', ?, ?, ?, ?, ?, ?)",
-            "iiiiti", v->id, v->pool_id, dest, host, v->path, host_now()) < 0 ||
-        host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET state = 'Migrating' WHERE id = ?", "i",
-                     v->id) < 0)
-        return host_fail_db(e, err);
-    job = sqlite3_last_insert_rowid(cs->db);
-    if (host_store_commit(cs->db, err, sizeof(err)) != 0)
-        return host_fail_db(e, err);
+    if (job_start(cs, "copy", v, dest, host, &job, e) != 0)
+        return -1;
     memset(&spec, 0, sizeof(spec));
     spec.kind = strcmp(v->type, "ROOT") == 0 ? SP_VOLUME_ROOT : SP_VOLUME_DATA;
     spec.id = (uint64_t)v->id;
@@ -284,24 +323,12 @@ static int block_copy(host_cs *cs, host_vol *v, int64_t dest, host_jsonw *w, hos
     s = cs->sp->adaptor->copy_volume_across(a, &(sp_volume_ref){v->path}, b, &spec, &href.ref, &hp.p, &info,
                                             &se);
     host_progress_done(&hp);
-    if (host_store_begin(cs->db, err, sizeof(err)) != 0)
-        return host_fail_db(e, err);
-    if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM job WHERE id = ?", "i", job) < 0)
-        return host_fail_db(e, err);
-    if (s != SP_OK) {
-        char text[sizeof(e->text)];
+    if (s != SP_OK)
         host_fail_sp(e, s, &se, "Failed to copy volume %s through host %s", v->uuid, href.name);
-        snprintf(text, sizeof(text), "%s", e->text);
-        /* The failure is the answer, but the volume is usable again: commit that much. */
-        if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET state = 'Ready' WHERE id = ?", "i",
-                         v->id) < 0 ||
-            host_store_commit(cs->db, err, sizeof(err)) != 0)
-            return host_fail_db(e, err);
-        host_store_begin(cs->db, err, sizeof(err));
-        return host_fail(e, e->code, "%s", text);
-    }
+    if (job_end(cs, job, v->id, s != SP_OK, e) != 0)
+        return -1;
     (void)w;
-    return finish_copy(cs, v->id, v->pool_id, v->path, dest, &info, e);
+    return host_migrate_finish_copy(cs, v->id, v->pool_id, v->path, dest, &info, e);
 }
 
 static int migrate_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
@@ -375,193 +402,6 @@ out:
     if (rc != 0)
         host_store_rollback(cs->db);
     return rc;
-}
-
-typedef struct outcome {
-    char *src;
-    char *result;
-    struct outcome *next;
-} outcome;
-
-static void on_resolved(void *ctx, const char *key, const char *value)
-{
-    outcome **head = ctx, *o = calloc(1, sizeof(*o));
-    if (o == NULL || (o->src = strdup(key)) == NULL || (o->result = strdup(value)) == NULL) {
-        if (o != NULL)
-            free(o->src);
-        free(o);
-        return;
-    }
-    o->next = *head;
-    *head = o;
-}
-
-/* A job the journal knew nothing of: the copy never started, or it finished and the journal was
- * cleared before the harness recorded it. The target's name (the seed's naming convention)
- * tells which. */
-static int find_target(host_cs *cs, int64_t vol_id, int64_t dest, sp_volume_info *out, int *found,
-                       host_err *e);
-
-int host_recover(host_cs *cs, host_jsonw *w, host_err *e)
-{
-    char err[512];
-    sqlite3_stmt *st;
-    int64_t *jobs = NULL;
-    size_t n = 0;
-    int rc = -1, any = 0;
-
-    st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT id FROM job ORDER BY id", "");
-    if (st == NULL || host_stmt_ids(cs, st, &jobs, &n, e) != 0)
-        return st == NULL ? host_fail_db(e, err) : -1;
-    if (n == 0) {
-        free(jobs);
-        return 0;
-    }
-    if (host_need_plugin(cs, e) != 0)
-        goto out;
-    host_jsonw_array_begin(w, "recovered");
-    any = 1;
-    for (size_t i = 0; i < n; i++) {
-        int64_t vol = 0, src = 0, dest = 0, host = 0;
-        char src_path[SP_PATH_MAX], vuuid[40] = "";
-        sp_pool *pools[2];
-        host_href href;
-        outcome *outs = NULL;
-        const char *result = NULL;
-        sp_volume_info info;
-        sp_error se;
-        sp_status s;
-        int found = 0;
-
-        if (host_sql_int(cs->db, &vol, err, sizeof(err), "SELECT volume_id FROM job WHERE id = ?", "i",
-                         jobs[i]) < 0 ||
-            host_sql_int(cs->db, &src, err, sizeof(err), "SELECT src_pool_id FROM job WHERE id = ?", "i",
-                         jobs[i]) < 0 ||
-            host_sql_int(cs->db, &dest, err, sizeof(err), "SELECT dest_pool_id FROM job WHERE id = ?", "i",
-                         jobs[i]) < 0 ||
-            host_sql_int(cs->db, &host, err, sizeof(err), "SELECT coalesce(host_id, 0) FROM job WHERE id = ?",
-                         "i", jobs[i]) < 0 ||
-            host_sql_text(cs->db, src_path, sizeof(src_path), err, sizeof(err),
-                          "SELECT src_path FROM job WHERE id = ?", "i", jobs[i]) < 0) {
-            host_fail_db(e, err);
-            goto out;
-        }
-        host_sql_text(cs->db, vuuid, sizeof(vuuid), err, sizeof(err), "SELECT uuid FROM volume WHERE id = ?",
-                      "i", vol);
-        if (host_pool_open(cs, src, &pools[0], e) != 0 || host_pool_open(cs, dest, &pools[1], e) != 0 ||
-            host_href_load(cs, host, &href, e) != 0)
-            goto out;
-        memset(&se, 0, sizeof(se));
-        s = cs->sp->adaptor->recover_copies(pools, 2, &href.ref, on_resolved, &outs, &se);
-        if (s != SP_OK) {
-            host_fail_sp(e, s, &se, "host %s could not recover its interrupted copies", href.name);
-            goto out;
-        }
-        for (outcome *o = outs; o != NULL; o = o->next)
-            if (strcmp(o->src, src_path) == 0)
-                result = o->result;
-        memset(&info, 0, sizeof(info));
-        if (result != NULL && strncmp(result, "done:", 5) == 0) {
-            memset(&se, 0, sizeof(se));
-            s = cs->sp->driver->get_volume(pools[1], &(sp_volume_ref){result + 5}, &info, &se);
-            if (s != SP_OK) {
-                host_fail_sp(e, s, &se, "the recovered copy %s of volume %s cannot be read", result + 5,
-                             vuuid);
-                goto free_outs;
-            }
-            found = 1;
-        } else if (result == NULL && find_target(cs, vol, dest, &info, &found, e) != 0) {
-            goto free_outs;
-        }
-        host_jsonw_object_begin(w, NULL);
-        host_jsonw_string(w, "volumeid", vuuid);
-        if (found) {
-            if (finish_copy(cs, vol, src, src_path, dest, &info, e) != 0)
-                goto free_outs;
-            host_jsonw_string(w, "outcome", "done");
-        } else {
-            if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET state = 'Ready' WHERE id = ?", "i",
-                             vol) < 0) {
-                host_fail_db(e, err);
-                goto free_outs;
-            }
-            host_jsonw_string(w, "outcome", "rolled-back");
-        }
-        host_jsonw_object_end(w);
-        if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM job WHERE id = ?", "i", jobs[i]) < 0) {
-            host_fail_db(e, err);
-            goto free_outs;
-        }
-        host_event(cs, "VOLUME.MIGRATE.RECOVER", "interrupted migration of volume %s %s", vuuid,
-                   found ? "completed" : "rolled back");
-        while (outs != NULL) {
-            outcome *next = outs->next;
-            free(outs->src);
-            free(outs->result);
-            free(outs);
-            outs = next;
-        }
-        continue;
-    free_outs:
-        while (outs != NULL) {
-            outcome *next = outs->next;
-            free(outs->src);
-            free(outs->result);
-            free(outs);
-            outs = next;
-        }
-        goto out;
-    }
-    rc = 0;
-out:
-    if (any)
-        host_jsonw_array_end(w);
-    free(jobs);
-    return rc;
-}
-
-typedef struct target_search {
-    const char *name;
-    sp_volume_info *out;
-    int found;
-} target_search;
-
-static void match_target(void *ctx, const sp_volume_info *vol)
-{
-    target_search *t = ctx;
-    if (!t->found && strcmp(vol->name, t->name) == 0) {
-        *t->out = *vol;
-        t->found = 1;
-    }
-}
-
-static int find_target(host_cs *cs, int64_t vol_id, int64_t dest, sp_volume_info *out, int *found,
-                       host_err *e)
-{
-    char uuid[40], ident[64], name[SP_NAME_MAX];
-    sp_pool *pool;
-    target_search t;
-    sp_error se;
-    sp_status s;
-
-    *found = 0;
-    host_pool_uuid(cs, dest, uuid);
-    if (strlen(uuid) < 8 ||
-        host_config_get(cs, SP_SETTING_CS_IDENTIFIER, SP_SCOPE_GLOBAL, NULL, ident, sizeof(ident)) != 0)
-        return 0;
-    /* vol-[vol-id]-[pool-key]-[custom.cs.identifier]; the pool key is characters 5 to 8 of the uuid. */
-    snprintf(name, sizeof(name), "vol-%lld-%.4s-%s", (long long)vol_id, uuid + 4, ident);
-    if (host_pool_open(cs, dest, &pool, e) != 0)
-        return -1;
-    t.name = name;
-    t.out = out;
-    t.found = 0;
-    memset(&se, 0, sizeof(se));
-    s = cs->sp->driver->list_volumes(pool, match_target, &t, &se);
-    if (s != SP_OK)
-        return host_fail_sp(e, s, &se, "cannot list the volumes of the destination pool");
-    *found = t.found;
-    return 0;
 }
 
 const host_api host_api_migrate[] = {

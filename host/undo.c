@@ -91,11 +91,11 @@ static void run_one(host_cs *cs, const struct host_undo *u)
             break;
         }
         if (u->kind == HOST_UNDO_GRANT) {
-            if ((s = cs->sp->adaptor->disconnect_volume(pool, &ref, &href.ref, &se)) != SP_OK)
-                warn(cs, "disconnect", u->path, se.message);
-            memset(&se, 0, sizeof(se));
             if ((s = cs->sp->driver->revoke_access(pool, &ref, &href.ref, &se)) != SP_OK)
                 warn(cs, "revoke", u->path, se.message);
+            memset(&se, 0, sizeof(se));
+            if (s == SP_OK && (s = cs->sp->adaptor->disconnect_volume(pool, &ref, &href.ref, &se)) != SP_OK)
+                warn(cs, "disconnect", u->path, se.message);
         } else {
             sp_qos qos = {u->bw[0] ? u->bw : NULL, u->iops[0] ? u->iops : NULL};
             sp_disk_info disk;

@@ -10,7 +10,7 @@ typedef enum host_undo_kind {
     HOST_UNDO_VOLUME,   /* delete the volume at path */
     HOST_UNDO_SNAPSHOT, /* delete the snapshot at path */
     HOST_UNDO_VMSNAP,   /* delete the VM snapshot group `path` */
-    HOST_UNDO_GRANT,    /* disconnect and revoke path on host_id */
+    HOST_UNDO_GRANT,    /* revoke path on host_id and wait for its device to go */
     HOST_UNDO_REVOKE    /* grant path on host_id again (with iops/bw) and connect it */
 } host_undo_kind;
 

@@ -326,16 +326,17 @@ int host_access_revoke(host_cs *cs, int64_t volume_id, int64_t host_id, host_err
     if (v.pool_id != 0) {
         if (host_pool_open(cs, v.pool_id, &pool, e) != 0)
             return -1;
-        memset(&se, 0, sizeof(se));
-        s = cs->sp->adaptor->disconnect_volume(pool, &(sp_volume_ref){v.path}, &href.ref, &se);
-        if (s != SP_OK)
-            return host_fail_sp(e, s, &se, "Failed to disconnect volume %s on host %s", v.name, href.name);
-        /* CloudStack only logs a failed revoke and leaves the mapping behind; the harness fails. */
+        /* Revoke, then wait for the device to go (the Adaptor's contract). CloudStack only logs a
+         * failed revoke and leaves the mapping behind; the harness fails the command. */
         memset(&se, 0, sizeof(se));
         s = cs->sp->driver->revoke_access(pool, &(sp_volume_ref){v.path}, &href.ref, &se);
         if (s != SP_OK)
             return host_fail_sp(e, s, &se, "Failed to revoke volume %s from host %s", v.name, href.name);
         host_undo_push(cs, HOST_UNDO_REVOKE, v.pool_id, v.path, host_id, v.iops, v.bw);
+        memset(&se, 0, sizeof(se));
+        s = cs->sp->adaptor->disconnect_volume(pool, &(sp_volume_ref){v.path}, &href.ref, &se);
+        if (s != SP_OK)
+            return host_fail_sp(e, s, &se, "Failed to disconnect volume %s on host %s", v.name, href.name);
     }
     if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM access WHERE volume_id = ? AND host_id = ?", "ii",
                      volume_id, host_id) < 0)

@@ -42,7 +42,7 @@ int host_vol_delete_on_array(host_cs *cs, const host_vol *v, host_err *e);
 /* Grants the volume to host_id with its QoS (allow_multiple during a live migration), connects
  * it there and records the device. Undone when connecting fails. */
 int host_access_grant(host_cs *cs, int64_t volume_id, int64_t host_id, int allow_multiple, host_err *e);
-/* Disconnects and revokes the volume on host_id and forgets the device. */
+/* Revokes the volume from host_id, waits for its device to go, forgets the device. */
 int host_access_revoke(host_cs *cs, int64_t volume_id, int64_t host_id, host_err *e);
 /* Revokes the volume from every host the harness granted it to. */
 int host_access_revoke_all(host_cs *cs, int64_t volume_id, host_err *e);
