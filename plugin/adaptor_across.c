@@ -28,6 +28,7 @@
 #include "gateway_volume.h"
 #include "hostsvc.h"
 #include "proc.h"
+#include "sizes.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -123,6 +124,7 @@ static sp_status check(across *c, const sp_volume_spec *spec, sp_volume_spec *ts
                        sp_error *err)
 {
     char id[SP_ID_MAX];
+    uint64_t rounded;
     pfx_copy_record old;
     sp_error e;
     sp_status st;
@@ -134,9 +136,12 @@ static sp_status check(across *c, const sp_volume_spec *spec, sp_volume_spec *ts
     *tspec = *spec;
     if (tspec->size_bytes == 0)
         tspec->size_bytes = sv->size_bytes;
-    if (tspec->size_bytes < sv->size_bytes)
+    /* What counts is the size the array will give the target. */
+    if ((st = pfx_round_size(tspec->size_bytes, "the target", &rounded, err)) != SP_OK)
+        return st;
+    if (rounded < sv->size_bytes)
         return pfx_error(err, SP_E_INVALID, "the target would have %" PRIu64 " bytes, fewer than the source's %" PRIu64,
-                         tspec->size_bytes, sv->size_bytes);
+                         rounded, sv->size_bytes);
     if ((st = pfx_drv_name(c->dest, spec->kind, spec->id, spec->parent_id, c->target_name, sizeof(c->target_name),
                            err)) != SP_OK)
         return st;
