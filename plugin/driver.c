@@ -66,6 +66,14 @@ sp_status pfx_drv_remove(sp_pool *pool, const char *id, sp_error *err)
     return st;
 }
 
+int pfx_drv_may_have_happened(sp_status st)
+{
+    /* A 500 without a known refusal code (a gateway that failed after the MDM acted) and a
+     * garbled answer are as ambiguous as a lost one. */
+    return st == SP_E_EXISTS || st == SP_E_TIMEOUT || st == SP_E_UNAVAILABLE || st == SP_E_GATEWAY ||
+           st == SP_E_PROTOCOL;
+}
+
 /* A create whose answer was lost, or retried by the host, finds its volume already made: adopt
  * it when it is exactly what was asked (this pool, this size), so the operation completes. */
 static sp_status adopt_existing(sp_pool *pool, const char *name, uint64_t size_kb, const sp_error *why,
@@ -125,7 +133,7 @@ sp_status pfx_drv_create_volume(sp_pool *pool, const sp_volume_spec *spec, sp_vo
 
     memset(out, 0, sizeof(*out));
     st = pfx_gw_volume_create(pool->gw, &gs, out->id, sizeof(out->id), err);
-    if (st == SP_E_EXISTS || st == SP_E_TIMEOUT || st == SP_E_UNAVAILABLE) {
+    if (pfx_drv_may_have_happened(st)) {
         sp_error why = *err;
         st = adopt_existing(pool, name, gs.size_kb, &why, out->id, sizeof(out->id), err);
     }

@@ -22,6 +22,10 @@ sp_status pfx_drv_read(sp_pool *pool, const char *id, sp_volume_info *out, sp_er
 sp_status pfx_drv_name(sp_pool *pool, sp_volume_kind kind, uint64_t id, uint64_t parent_id, char *buf,
                        size_t len, sp_error *err);
 
+/* Whether a create that failed with st may still have been carried out by the array (answer
+ * lost, name already taken by an earlier try): then the object is looked up by name. */
+int pfx_drv_may_have_happened(sp_status st);
+
 /* After a failed step whose undo also failed: appends "; undo failed: <undo message>" to err. */
 void pfx_drv_add_undo_failure(sp_error *err, const sp_error *undo);
 
