@@ -31,7 +31,7 @@ static sp_status snapshot_one(sp_pool *pool, const char *src_id, const char *nam
         pfx_gw_snapshot_group_clear(&group);
         return SP_OK;
     }
-    if (st == SP_E_EXISTS || st == SP_E_TIMEOUT || st == SP_E_UNAVAILABLE) {
+    if (pfx_drv_may_have_happened(st)) {
         sp_error why = *err, tmp;
         pfx_gw_volume v;
         if (pfx_gw_volume_id_by_name(pool->gw, name, snap_id, len, &tmp) == SP_OK &&
