@@ -1,6 +1,7 @@
 /* driver_access.c - grant and revoke a host's access to a volume: map or unmap the volume to
  * the host's SDC, with the offering's QoS as the mapping's limits. Two requests per grant in
- * the common case (map, limits) and one per revoke, against CloudStack's five and four. */
+ * the common case (map, limits; the first grant for a host also looks its SDC up and checks it
+ * is connected) and one per revoke, against CloudStack's five and four. */
 #include "config.h"
 
 #include "driver_impl.h"
@@ -43,12 +44,12 @@ sp_status pfx_drv_grant_id(sp_pool *pool, const char *id, const sp_host_ref *hos
         return st;
     if ((st = pfx_qos_parse(qos, &limits, err)) != SP_OK)
         return pfx_error_prefix(err, "volume %s", id);
-    if ((st = pfx_pool_sdc_id(pool, ip, sdc, sizeof(sdc), err)) != SP_OK)
+    if ((st = pfx_pool_sdc_id_connected(pool, ip, sdc, sizeof(sdc), err)) != SP_OK)
         return st;
     st = pfx_gw_volume_map(pool->gw, id, sdc, allow_multiple, &was_mapped, err);
     if (st != SP_OK && err != NULL && stale_sdc(err)) {
         pfx_pool_sdc_forget(pool, ip);
-        if ((st = pfx_pool_sdc_id(pool, ip, sdc, sizeof(sdc), err)) == SP_OK)
+        if ((st = pfx_pool_sdc_id_connected(pool, ip, sdc, sizeof(sdc), err)) == SP_OK)
             st = pfx_gw_volume_map(pool->gw, id, sdc, allow_multiple, &was_mapped, err);
     }
     if (st != SP_OK)

@@ -158,46 +158,23 @@ sp_status pfx_pool_check_usable(sp_pool *p, const char *what, int allow_disabled
     return SP_OK;
 }
 
-sp_status pfx_pool_sdc_id(sp_pool *p, const char *ip, char *buf, size_t len, sp_error *err)
+/* The cached id of ip into buf: 1 when there is one (and, with need_connected, it was seen
+ * connected), else 0. */
+static int cached_sdc(sp_pool *p, const char *ip, int need_connected, char *buf, size_t len)
 {
-    char id[SP_ID_MAX];
-    sp_status st;
+    int found = 0;
 
-    if (ip == NULL || *ip == '\0')
-        return pfx_error(err, SP_E_INVALID, "host has no IP address to find its SDC by");
     pthread_mutex_lock(&p->lock);
-    for (size_t i = 0; i < p->n_sdcs; i++)
-        if (strcmp(p->sdcs[i].ip, ip) == 0) {
+    for (size_t i = 0; i < p->n_sdcs && !found; i++)
+        if (strcmp(p->sdcs[i].ip, ip) == 0 && (!need_connected || p->sdcs[i].seen_connected)) {
             snprintf(buf, len, "%s", p->sdcs[i].sdc_id);
-            pthread_mutex_unlock(&p->lock);
-            return SP_OK;
+            found = 1;
         }
     pthread_mutex_unlock(&p->lock);
-    st = pfx_gw_sdc_id_by_ip(p->gw, ip, id, sizeof(id), err);
-    if (st == SP_E_NOT_FOUND)
-        return pfx_error(err, SP_E_NOT_FOUND,
-                         "host %s has no SDC registered with system %s (is the SDC installed and "
-                         "connected to the MDM?)",
-                         ip, p->system_id);
-    if (st != SP_OK)
-        return pfx_error_prefix(err, "looking up the SDC of host %s", ip);
-    pfx_pool_sdc_remember(p, ip, id);
-    snprintf(buf, len, "%s", id);
-    return SP_OK;
+    return found;
 }
 
-void pfx_pool_sdc_forget(sp_pool *p, const char *ip)
-{
-    pthread_mutex_lock(&p->lock);
-    for (size_t i = 0; i < p->n_sdcs; i++)
-        if (strcmp(p->sdcs[i].ip, ip) == 0) {
-            p->sdcs[i] = p->sdcs[--p->n_sdcs];
-            break;
-        }
-    pthread_mutex_unlock(&p->lock);
-}
-
-void pfx_pool_sdc_remember(sp_pool *p, const char *ip, const char *sdc_id)
+static void remember(sp_pool *p, const char *ip, const char *sdc_id, int connected)
 {
     size_t i;
 
@@ -215,7 +192,78 @@ void pfx_pool_sdc_remember(sp_pool *p, const char *ip, const char *sdc_id)
     }
     snprintf(p->sdcs[i].ip, sizeof(p->sdcs[i].ip), "%s", ip);
     snprintf(p->sdcs[i].sdc_id, sizeof(p->sdcs[i].sdc_id), "%s", sdc_id);
+    p->sdcs[i].seen_connected = connected;
     pthread_mutex_unlock(&p->lock);
+}
+
+static sp_status lookup_sdc(sp_pool *p, const char *ip, char *buf, size_t len, sp_error *err)
+{
+    sp_status st = pfx_gw_sdc_id_by_ip(p->gw, ip, buf, len, err);
+
+    if (st == SP_E_NOT_FOUND)
+        return pfx_error(err, SP_E_NOT_FOUND,
+                         "host %s has no SDC registered with system %s (is the SDC installed and "
+                         "connected to the MDM?)",
+                         ip, p->system_id);
+    if (st != SP_OK)
+        return pfx_error_prefix(err, "looking up the SDC of host %s", ip);
+    return SP_OK;
+}
+
+sp_status pfx_pool_sdc_id(sp_pool *p, const char *ip, char *buf, size_t len, sp_error *err)
+{
+    char id[SP_ID_MAX];
+    sp_status st;
+
+    if (ip == NULL || *ip == '\0')
+        return pfx_error(err, SP_E_INVALID, "host has no IP address to find its SDC by");
+    if (cached_sdc(p, ip, 0, buf, len))
+        return SP_OK;
+    if ((st = lookup_sdc(p, ip, id, sizeof(id), err)) != SP_OK)
+        return st;
+    remember(p, ip, id, 0);
+    snprintf(buf, len, "%s", id);
+    return SP_OK;
+}
+
+sp_status pfx_pool_sdc_id_connected(sp_pool *p, const char *ip, char *buf, size_t len, sp_error *err)
+{
+    char id[SP_ID_MAX];
+    pfx_gw_sdc sdc;
+    sp_status st;
+
+    if (ip == NULL || *ip == '\0')
+        return pfx_error(err, SP_E_INVALID, "host has no IP address to find its SDC by");
+    if (cached_sdc(p, ip, 1, buf, len))
+        return SP_OK;
+    if (!cached_sdc(p, ip, 0, id, sizeof(id)) && (st = lookup_sdc(p, ip, id, sizeof(id), err)) != SP_OK)
+        return st;
+    if ((st = pfx_gw_sdc_get(p->gw, id, &sdc, err)) != SP_OK)
+        return pfx_error_prefix(err, "looking up the SDC of host %s", ip);
+    if (sdc.state != PFX_GW_SDC_CONNECTED)
+        return pfx_error(err, SP_E_STATE,
+                         "host %s: SDC %s is not connected to the MDM of system %s, so the host would not "
+                         "see the volume",
+                         ip, id, p->system_id);
+    remember(p, ip, id, 1);
+    snprintf(buf, len, "%s", id);
+    return SP_OK;
+}
+
+void pfx_pool_sdc_forget(sp_pool *p, const char *ip)
+{
+    pthread_mutex_lock(&p->lock);
+    for (size_t i = 0; i < p->n_sdcs; i++)
+        if (strcmp(p->sdcs[i].ip, ip) == 0) {
+            p->sdcs[i] = p->sdcs[--p->n_sdcs];
+            break;
+        }
+    pthread_mutex_unlock(&p->lock);
+}
+
+void pfx_pool_sdc_remember(sp_pool *p, const char *ip, const char *sdc_id)
+{
+    remember(p, ip, sdc_id, 1);
 }
 
 sp_status pfx_pool_identifier(char *buf, size_t len, sp_error *err)

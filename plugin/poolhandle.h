@@ -27,6 +27,7 @@ typedef enum pfx_pool_state { PFX_POOL_UP = 0, PFX_POOL_MAINTENANCE, PFX_POOL_DI
 typedef struct pfx_sdc_entry {
     char ip[64];
     char sdc_id[SP_ID_MAX];
+    int seen_connected; /* the SDC was connected when it was looked up (attach, grant) */
 } pfx_sdc_entry;
 
 struct sp_pool {
@@ -68,9 +69,13 @@ sp_status pfx_pool_check_usable(sp_pool *pool, const char *what, int allow_disab
 
 /* The SDC id of the host with `ip`: from the cache, else one queryIdByKey (cached after). */
 sp_status pfx_pool_sdc_id(sp_pool *pool, const char *ip, char *buf, size_t len, sp_error *err);
+/* The same for granting access: the SDC must also be connected to the MDM, which costs one GET
+ * the first time. The array maps a volume to a disconnected SDC, but its host then never sees
+ * the device. A disconnected SDC is SP_E_STATE and is not cached as connected. */
+sp_status pfx_pool_sdc_id_connected(sp_pool *pool, const char *ip, char *buf, size_t len, sp_error *err);
 /* Forgets a cached id (an SDC that re-registered gets a new id). */
 void pfx_pool_sdc_forget(sp_pool *pool, const char *ip);
-/* Records an id learnt elsewhere (attach lists every SDC). */
+/* Records an id learnt elsewhere (attach lists every SDC and keeps the connected ones). */
 void pfx_pool_sdc_remember(sp_pool *pool, const char *ip, const char *sdc_id);
 
 /* The installation identifier (setting custom.cs.identifier); SP_E_INVALID when unset. */
