@@ -14,6 +14,7 @@
 #include "url.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -215,6 +216,29 @@ static sp_status disable(sp_pool *pool, sp_error *err)
     return set_state(pool, PFX_POOL_DISABLED, err);
 }
 
+/* The update's details, completed with the pool's own TLS details for the keys the update does
+ * not bring: a host that sends only new credentials means the same gateway, verified the same
+ * way. NULL when out of memory; free() the array (its strings are borrowed). */
+static sp_kv *with_pool_tls(const sp_pool *pool, const sp_kv *details, size_t n, size_t *n_out)
+{
+    const struct {
+        const char *key, *value;
+    } own[] = {{PFX_DETAIL_GW_CAFILE, pool->ca_file},
+               {PFX_DETAIL_GW_PINNED, pool->pinned_pubkey},
+               {PFX_DETAIL_GW_INSECURE, pool->insecure}};
+    sp_kv *all = calloc(n + 3, sizeof(*all));
+
+    if (all == NULL)
+        return NULL;
+    if (n > 0)
+        memcpy(all, details, n * sizeof(*all));
+    *n_out = n;
+    for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+        if (own[i].value != NULL && pfx_detail(details, n, own[i].key) == NULL)
+            all[(*n_out)++] = (sp_kv){own[i].key, own[i].value};
+    return all;
+}
+
 /* New credentials are proven with a login on a throw-away client first, so a typo never
  * leaves the pool unusable. */
 static sp_status update(sp_pool *pool, const sp_kv *details, size_t n_details, sp_kv_sink sink,
@@ -225,6 +249,8 @@ static sp_status update(sp_pool *pool, const sp_kv *details, size_t n_details, s
     const char *url_text = pfx_detail(details, n_details, "url");
     pfx_url url;
     pfx_gw_client *probe = NULL;
+    sp_kv *probe_details = NULL;
+    size_t n_probe = 0;
     sp_status st;
     PFX_ERR_GUARD(err);
 
@@ -259,8 +285,12 @@ static sp_status update(sp_pool *pool, const sp_kv *details, size_t n_details, s
         st = pfx_error(err, SP_E_INVALID, "pool %s: an update needs a user and a password (or a url)", pool->uuid);
         goto out;
     }
-    st = pfx_pool_client_new(pool->uuid, pfx_gw_client_display(pool->gw), user, password, details, n_details,
-                             &probe, err);
+    if ((probe_details = with_pool_tls(pool, details, n_details, &n_probe)) == NULL) {
+        st = pfx_error(err, SP_E_NOMEM, "pool %s: out of memory", pool->uuid);
+        goto out;
+    }
+    st = pfx_pool_client_new(pool->uuid, pfx_gw_client_display(pool->gw), user, password, probe_details,
+                             n_probe, &probe, err);
     if (st == SP_OK)
         st = pfx_gw_client_login(probe, err);
     if (st != SP_OK) {
@@ -276,6 +306,7 @@ static sp_status update(sp_pool *pool, const sp_kv *details, size_t n_details, s
     }
 out:
     pfx_gw_client_free(probe);
+    free(probe_details);
     pfx_url_clear(&url);
     return st;
 }

@@ -65,6 +65,15 @@ static sp_status copy_detail(const sp_kv *details, size_t n, const char *key, ch
     return SP_OK;
 }
 
+/* *out = a copy of the detail, or NULL when absent; 0 when out of memory. */
+static int dup_detail(const sp_kv *details, size_t n, const char *key, char **out)
+{
+    const char *v = pfx_detail(details, n, key);
+
+    *out = v != NULL ? strdup(v) : NULL;
+    return v == NULL || *out != NULL;
+}
+
 sp_status pfx_pool_open(const char *pool_uuid, const sp_kv *details, size_t n_details, sp_pool **out,
                         sp_error *err)
 {
@@ -110,6 +119,12 @@ sp_status pfx_pool_open(const char *pool_uuid, const sp_kv *details, size_t n_de
         pfx_error_prefix(err, "pool %s", pool_uuid);
         goto fail;
     }
+    if (!dup_detail(details, n_details, PFX_DETAIL_GW_CAFILE, &p->ca_file) ||
+        !dup_detail(details, n_details, PFX_DETAIL_GW_PINNED, &p->pinned_pubkey) ||
+        !dup_detail(details, n_details, PFX_DETAIL_GW_INSECURE, &p->insecure)) {
+        st = pfx_error(err, SP_E_NOMEM, "pool %s: out of memory", pool_uuid);
+        goto fail;
+    }
     *out = p;
     return SP_OK;
 fail:
@@ -122,6 +137,9 @@ void pfx_pool_free(sp_pool *p)
     if (p == NULL)
         return;
     pfx_gw_client_free(p->gw);
+    free(p->ca_file);
+    free(p->pinned_pubkey);
+    free(p->insecure);
     pthread_mutex_destroy(&p->lock);
     free(p);
 }

@@ -38,6 +38,9 @@ struct sp_pool {
     char system_id[SP_ID_MAX];
     char pd_id[SP_ID_MAX];
     pfx_gw_client *gw; /* owned */
+    /* The TLS details the pool was opened with (NULL when absent; owned): credentials given
+     * alone in an update are checked with the same verification. */
+    char *ca_file, *pinned_pubkey, *insecure;
 
     pthread_mutex_t lock; /* guards state and the SDC cache */
     pfx_pool_state state;
