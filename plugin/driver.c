@@ -249,7 +249,9 @@ static sp_status list_volumes(sp_pool *pool, void (*each)(void *ctx, const sp_vo
         return pfx_error_prefix(err, "pool %s", pool->uuid);
     for (size_t i = 0; i < list.n; i++) {
         sp_volume_info info;
-        if (!pfx_name_is_ours(list.items[i].name, pool->pool_key, ident))
+        /* Any pool key: volumes moved here by a V-Tree migration keep the name they were made
+         * with in another pool. */
+        if (!pfx_name_is_ours(list.items[i].name, NULL, ident))
             continue;
         pfx_volume_info_from_gw(pool, &list.items[i], &info);
         each(ctx, &info);

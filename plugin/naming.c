@@ -88,16 +88,18 @@ sp_status pfx_object_name(sp_volume_kind kind, uint64_t id, uint64_t parent_id, 
 int pfx_name_is_ours(const char *name, const char *pool_key, const char *identifier)
 {
     static const char *prefixes[] = {"vol-", "tmpl-", "snap-", "vmsnap-", "rvt-"};
-    char suffix[128];
-    size_t nl = strlen(name), sl;
-    int n, prefixed = 0;
+    size_t nl = strlen(name), il = strlen(identifier), kl = 4;
+    const char *key;
+    int prefixed = 0;
 
-    n = snprintf(suffix, sizeof(suffix), "-%s-%s", pool_key, identifier);
-    if (n < 0 || (size_t)n >= sizeof(suffix))
-        return 0;
-    sl = (size_t)n;
     for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
         if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
             prefixed = 1;
-    return prefixed && nl > sl && strcmp(name + nl - sl, suffix) == 0;
+    /* ...-<key>-<identifier>: the key is 4 characters between two dashes. */
+    if (!prefixed || il == 0 || nl < il + kl + 3 || strcmp(name + nl - il, identifier) != 0)
+        return 0;
+    key = name + nl - il - kl - 1;
+    if (key[-1] != '-' || key[kl] != '-')
+        return 0;
+    return pool_key == NULL || strncmp(key, pool_key, kl) == 0;
 }

@@ -23,6 +23,7 @@ sp_status pfx_object_name(sp_volume_kind kind, uint64_t id, uint64_t parent_id, 
                           const char *identifier, char *buf, size_t buf_len, sp_error *err);
 
 /* Whether an array name belongs to this installation: it ends in "-<pool_key>-<identifier>"
+ * (any pool key when pool_key is NULL: a V-Tree migration moves a volume without renaming it)
  * and starts with one of the prefixes above (or rvt-, a VM snapshot revert's safety copy). */
 int pfx_name_is_ours(const char *name, const char *pool_key, const char *identifier);
 

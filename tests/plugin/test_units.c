@@ -173,6 +173,11 @@ static void test_object_names(void)
     CU_ASSERT_FALSE(pfx_name_is_ours("vol-12-27cb-zz99", "27cb", "ab12"));
     CU_ASSERT_FALSE(pfx_name_is_ours("other-12-27cb-ab12", "27cb", "ab12"));
     CU_ASSERT_FALSE(pfx_name_is_ours("-27cb-ab12", "27cb", "ab12"));
+    CU_ASSERT_FALSE(pfx_name_is_ours("vol-12-91aa-ab12", "27cb", "ab12"));
+    CU_ASSERT_TRUE(pfx_name_is_ours("vol-12-91aa-ab12", NULL, "ab12"));
+    CU_ASSERT_FALSE(pfx_name_is_ours("vol-12-91aa-ab13", NULL, "ab12"));
+    CU_ASSERT_FALSE(pfx_name_is_ours("vol-12-91a-ab12", NULL, "ab12"));
+    CU_ASSERT_FALSE(pfx_name_is_ours("vol-ab12", NULL, "ab12"));
 }
 
 /* --- sizes ------------------------------------------------------------------------------ */
