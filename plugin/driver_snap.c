@@ -224,12 +224,15 @@ out:
     return st;
 }
 
-/* Names of the safety copies a revert takes first; "rvt-" marks them as ours in listings, so
- * one kept after a failed put-back is seen by a reconciliation. */
-static void safety_name(const char *tag, const char *vol_id, const char *pool_key, char *buf, size_t len)
+/* Names of the safety copies a revert takes first: "rvt-<tag>-<volume id>", 29 characters for
+ * PowerFlex's 16-digit ids, so one kept after a failed put-back names the volume it holds. The
+ * id's end is what tells volumes apart: arrays number them with a shared prefix and a sequence
+ * number (e65f9c2700000000, e65f9c2700000001), so a longer id is cut from the front. */
+static void safety_name(const char *tag, const char *vol_id, char *buf, size_t len)
 {
-    if (snprintf(buf, len, "rvt-%s-%s-%s", tag, vol_id, pool_key) > 31)
-        snprintf(buf, len, "rvt-%s-%.8s", tag, vol_id);
+    size_t n = strlen(vol_id);
+
+    snprintf(buf, len, "rvt-%s-%s", tag, vol_id + (n > 18 ? n - 18 : 0));
 }
 
 sp_status pfx_drv_revert_vm_snapshot(sp_pool *pool, const sp_volume_ref *vols, const sp_volume_ref *snaps,
@@ -262,7 +265,7 @@ sp_status pfx_drv_revert_vm_snapshot(sp_pool *pool, const sp_volume_ref *vols, c
         if ((st = pfx_path_volume_id(&vols[i], vol_ids[i], sizeof(vol_ids[i]), err)) != SP_OK ||
             (st = pfx_path_volume_id(&snaps[i], snap_ids[i], sizeof(snap_ids[i]), err)) != SP_OK)
             goto out;
-        safety_name(tag, vol_ids[i], pool->pool_key, names[i], sizeof(names[i]));
+        safety_name(tag, vol_ids[i], names[i], sizeof(names[i]));
         defs[i].volume_id = vol_ids[i];
         defs[i].name = names[i];
     }
