@@ -470,7 +470,8 @@ sp_status pfx_copyjournal_list(const char *cache_dir, pfx_copyjournal_each each,
         }
         n++;
     }
-    qsort(names, n, sizeof(*names), by_name);
+    if (n > 1) /* names is NULL when the directory holds no record: qsort must not see it */
+        qsort(names, n, sizeof(*names), by_name);
     for (size_t i = 0; i < n; i++) {
         pfx_copy_record rec;
         sp_error problem;
