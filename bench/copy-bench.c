@@ -194,8 +194,8 @@ static int make_source(uint64_t size, sp_volume_info *src, char *file, size_t le
     }
     if (!adfix_sim_volume(&F, 0, src->id, &maps, file, len))
         return -1;
-    printf("source volume %s: %llu GiB; its first %llu MiB hold %llu MiB of data in 1-16 MiB islands\n", src->path,
-           (unsigned long long)(src->size_bytes >> 30), (unsigned long long)(size / MIB),
+    printf("source volume %s: %llu GiB; its first %llu MiB hold %llu MiB of data in 1-16 MiB islands\n",
+           src->path, (unsigned long long)(src->size_bytes >> 30), (unsigned long long)(size / MIB),
            (unsigned long long)(data / MIB));
     return 0;
 }
@@ -240,7 +240,8 @@ int main(int argc, char **argv)
         if (r % 2 == 1 && (cp_t[r] = t_cp(cp, file, dst, &cpu_t[r])) < 0)
             goto out;
         unlink(dst);
-        printf("round %d: copy_volume_across %.3f s (to copied %.3f, flush+verify %.3f, unmap and the rest %.3f) | "
+        printf("round %d: copy_volume_across %.3f s (to copied %.3f, flush+verify %.3f, unmap and the rest "
+               "%.3f) | "
                "cp %.3f s (%.3f unflushed)\n",
                r + 1, copy_t[r], ph.copy_end, ph.verify_end, tail, cp_t[r], cpu_t[r]);
         if (copy_t[r] < best_copy)

@@ -19,7 +19,8 @@ static sp_status fill_disk(const char *path, uint64_t size, sp_disk_info *disk, 
 {
     memset(disk, 0, sizeof(*disk));
     if (snprintf(disk->path, sizeof(disk->path), "%s", path) >= (int)sizeof(disk->path))
-        return pfx_error(err, SP_E_INVALID, "device path %s does not fit the ABI's %d bytes", path, SP_PATH_MAX);
+        return pfx_error(err, SP_E_INVALID, "device path %s does not fit the ABI's %d bytes", path,
+                         SP_PATH_MAX);
     disk->size_bytes = size;
     disk->format = SP_FORMAT_RAW;
     return SP_OK;
@@ -100,8 +101,9 @@ static sp_status get_physical_disk(sp_pool *pool, const sp_volume_ref *vol, cons
     if ((st = pfx_ad_device(pool, id, &cfg, path, sizeof(path), &present, &size, err)) != SP_OK)
         return st;
     if (!present)
-        return pfx_error(err, SP_E_NOT_FOUND, "volume %s has no device on host %s (%s): it is not connected there",
-                         vol->path, host_label(host), path);
+        return pfx_error(err, SP_E_NOT_FOUND,
+                         "volume %s has no device on host %s (%s): it is not connected there", vol->path,
+                         host_label(host), path);
     return fill_disk(path, size, disk, err);
 }
 
@@ -118,8 +120,8 @@ static sp_status create_config_drive(const sp_host_ref *host, const char *vm_nam
         return pfx_error(err, SP_E_INVALID, "create_config_drive: %zu files announced, none given", n_files);
     st = pfx_configdrive_build(cfg.cache_dir, vm_name, files, n_files, iso_path_out, iso_path_len, err);
     if (st != SP_OK)
-        return pfx_error_prefix(err, "config drive of VM %.200s on host %s", vm_name != NULL ? vm_name : "(none)",
-                                host_label(host));
+        return pfx_error_prefix(err, "config drive of VM %.200s on host %s",
+                                vm_name != NULL ? vm_name : "(none)", host_label(host));
     return SP_OK;
 }
 

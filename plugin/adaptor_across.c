@@ -50,9 +50,9 @@ typedef struct across {
     char target_name[SP_NAME_MAX];
     char target_id[SP_ID_MAX]; /* "" until the target exists */
     pfx_copy_record rec;
-    int journalled;            /* a record of this copy is on disk */
-    pfx_ad_attach sa, ta;      /* the source and the target on this host */
-    const char *step;          /* the step running, for messages */
+    int journalled;       /* a record of this copy is on disk */
+    pfx_ad_attach sa, ta; /* the source and the target on this host */
+    const char *step;     /* the step running, for messages */
 } across;
 
 static sp_status journal(across *c, pfx_copy_phase phase, sp_error *err)
@@ -182,7 +182,8 @@ static sp_status check(across *c, const sp_volume_spec *spec, sp_volume_spec *ts
     if ((st = pfx_ad_volume_read(c->src, c->src_id, c->host, sv, err)) != SP_OK)
         return st;
     if (sv->mapped_elsewhere)
-        return pfx_error(err, SP_E_BUSY, "the source is mapped to another host; stop its VM or detach it first");
+        return pfx_error(err, SP_E_BUSY,
+                         "the source is mapped to another host; stop its VM or detach it first");
     *tspec = *spec;
     if (tspec->size_bytes == 0)
         tspec->size_bytes = sv->size_bytes;
@@ -190,26 +191,30 @@ static sp_status check(across *c, const sp_volume_spec *spec, sp_volume_spec *ts
     if ((st = pfx_round_size(tspec->size_bytes, "the target", &rounded, err)) != SP_OK)
         return st;
     if (rounded < sv->size_bytes)
-        return pfx_error(err, SP_E_INVALID, "the target would have %" PRIu64 " bytes, fewer than the source's %" PRIu64,
-                         rounded, sv->size_bytes);
-    if ((st = pfx_drv_name(c->dest, spec->kind, spec->id, spec->parent_id, c->target_name, sizeof(c->target_name),
-                           err)) != SP_OK)
+        return pfx_error(err, SP_E_INVALID,
+                         "the target would have %" PRIu64 " bytes, fewer than the source's %" PRIu64, rounded,
+                         sv->size_bytes);
+    if ((st = pfx_drv_name(c->dest, spec->kind, spec->id, spec->parent_id, c->target_name,
+                           sizeof(c->target_name), err)) != SP_OK)
         return st;
     /* A volume of that name is not this copy's to write over (nor to delete when it fails). */
     st = pfx_gw_volume_id_by_name(c->dest->gw, c->target_name, id, sizeof(id), err);
     if (st == SP_OK)
-        return pfx_error(err, SP_E_EXISTS, "pool %s already has a volume %s (%s); delete it or pick another id",
-                         c->dest->uuid, c->target_name, id);
+        return pfx_error(err, SP_E_EXISTS,
+                         "pool %s already has a volume %s (%s); delete it or pick another id", c->dest->uuid,
+                         c->target_name, id);
     if (st != SP_E_NOT_FOUND)
         return st;
-    if (snprintf(c->rec.key, sizeof(c->rec.key), "%s-%s", c->src->system_id, c->src_id) >= (int)sizeof(c->rec.key))
+    if (snprintf(c->rec.key, sizeof(c->rec.key), "%s-%s", c->src->system_id, c->src_id) >=
+        (int)sizeof(c->rec.key))
         return pfx_error(err, SP_E_INVALID, "volume id %s is too long for a copy record", c->src_id);
     st = pfx_copyjournal_read(c->cfg.cache_dir, c->rec.key, &old, &e);
     if (st == SP_OK || st == SP_E_PROTOCOL)
-        return pfx_error(err, SP_E_STATE,
-                         "an interrupted copy of this volume is recorded in %s/%s (%s); recover_copies must resolve "
-                         "it first",
-                         c->cfg.cache_dir, PFX_COPYJOURNAL_DIR, c->rec.key);
+        return pfx_error(
+            err, SP_E_STATE,
+            "an interrupted copy of this volume is recorded in %s/%s (%s); recover_copies must resolve "
+            "it first",
+            c->cfg.cache_dir, PFX_COPYJOURNAL_DIR, c->rec.key);
     pfx_error_clear(err);
     return SP_OK;
 }
@@ -239,7 +244,8 @@ static sp_status run(across *c, const sp_volume_spec *spec, const sp_progress *p
     snprintf(c->target_id, sizeof(c->target_id), "%s", tinfo.id);
     snprintf(c->rec.target_volume, sizeof(c->rec.target_volume), "%s", tinfo.path);
     c->step = "map source";
-    if ((st = pfx_ad_attach_volume(c->src, c->src_id, c->host, &c->cfg, sv.mapped_here, &c->sa, err)) != SP_OK)
+    if ((st = pfx_ad_attach_volume(c->src, c->src_id, c->host, &c->cfg, sv.mapped_here, &c->sa, err)) !=
+        SP_OK)
         return st;
     c->step = "map target";
     if ((st = pfx_ad_attach_volume(c->dest, c->target_id, c->host, &c->cfg, 0, &c->ta, err)) != SP_OK)
@@ -294,9 +300,10 @@ sp_status pfx_ad_copy_volume_across(sp_pool *src, const sp_volume_ref *vol, sp_p
     if (src == NULL || dest == NULL || spec == NULL || out == NULL)
         return pfx_error(err, SP_E_INVALID, "copy_volume_across needs two pools, a spec and an output");
     if (strcmp(src->system_id, dest->system_id) == 0)
-        return pfx_error(err, SP_E_INVALID,
-                         "pools %s and %s are on one PowerFlex system (%s): the Driver migrates the V-Tree instead",
-                         src->uuid, dest->uuid, src->system_id);
+        return pfx_error(
+            err, SP_E_INVALID,
+            "pools %s and %s are on one PowerFlex system (%s): the Driver migrates the V-Tree instead",
+            src->uuid, dest->uuid, src->system_id);
     if ((st = pfx_pool_check_usable(src, "copying a volume to another system", 1, err)) != SP_OK ||
         (st = pfx_pool_check_usable(dest, "copying a volume from another system", 0, err)) != SP_OK)
         return st;
@@ -313,10 +320,12 @@ sp_status pfx_ad_copy_volume_across(sp_pool *src, const sp_volume_ref *vol, sp_p
     if (st != SP_OK) {
         roll_back(&c, err);
         memset(out, 0, sizeof(*out));
-        return pfx_error_prefix(err, "copying volume %s from pool %s to pool %s through host %s failed at step \"%s\"",
-                                vol->path, src->uuid, dest->uuid, host->name != NULL ? host->name : host->ip, c.step);
+        return pfx_error_prefix(
+            err, "copying volume %s from pool %s to pool %s through host %s failed at step \"%s\"", vol->path,
+            src->uuid, dest->uuid, host->name != NULL ? host->name : host->ip, c.step);
     }
-    pfx_log(SP_LOG_INFO, "volume %s copied from pool %s to %s as %s through host %s in %" PRId64 " ms", vol->path,
-            src->uuid, dest->uuid, out->path, host->name != NULL ? host->name : host->ip, pfx_now_ms() - t0);
+    pfx_log(SP_LOG_INFO, "volume %s copied from pool %s to %s as %s through host %s in %" PRId64 " ms",
+            vol->path, src->uuid, dest->uuid, out->path, host->name != NULL ? host->name : host->ip,
+            pfx_now_ms() - t0);
     return SP_OK;
 }

@@ -40,13 +40,13 @@ void pfx_ad_add_failure(sp_error *err, const char *what, const sp_error *undo)
         append(err, "; %s failed too: %s", what, undo->message);
 }
 
-static sp_status read_path_setting(const sp_host_ref *host, const char *key, const char *def, char *buf, size_t len,
-                                   sp_error *err)
+static sp_status read_path_setting(const sp_host_ref *host, const char *key, const char *def, char *buf,
+                                   size_t len, sp_error *err)
 {
     pfx_setting_str(SP_SCOPE_HOST, host->uuid, key, def, buf, len);
     if (buf[0] != '/')
-        return pfx_error(err, SP_E_INVALID, "host %s: setting %s=\"%.200s\" is not an absolute path", host->uuid, key,
-                         buf);
+        return pfx_error(err, SP_E_INVALID, "host %s: setting %s=\"%.200s\" is not an absolute path",
+                         host->uuid, key, buf);
     return SP_OK;
 }
 
@@ -60,8 +60,8 @@ sp_status pfx_ad_host_cfg(const sp_host_ref *host, pfx_host_cfg *out, sp_error *
     if (host->uuid == NULL || host->uuid[0] == '\0')
         return pfx_error(err, SP_E_INVALID, "host %s has no uuid to read its settings by",
                          host->name != NULL ? host->name : "(unnamed)");
-    if ((st = read_path_setting(host, SP_SETTING_SDC_HOME, PFX_SDC_HOME_DEFAULT, out->sdc_home, sizeof(out->sdc_home),
-                                err)) != SP_OK ||
+    if ((st = read_path_setting(host, SP_SETTING_SDC_HOME, PFX_SDC_HOME_DEFAULT, out->sdc_home,
+                                sizeof(out->sdc_home), err)) != SP_OK ||
         (st = read_path_setting(host, SP_SETTING_DEVICE_DIR, PFX_SDC_DEVICE_DIR_DEFAULT, out->device_dir,
                                 sizeof(out->device_dir), err)) != SP_OK ||
         (st = read_path_setting(host, SP_SETTING_HOST_CACHE, PFX_HOST_CACHE_DEFAULT, out->cache_dir,
@@ -72,8 +72,8 @@ sp_status pfx_ad_host_cfg(const sp_host_ref *host, pfx_host_cfg *out, sp_error *
 
 unsigned pfx_ad_disk_wait(sp_pool *pool)
 {
-    return (unsigned)pfx_setting_u64(SP_SCOPE_POOL, pool->uuid, SP_SETTING_DISK_WAIT, PFX_DISK_WAIT_DEFAULT_S, 0,
-                                     DISK_WAIT_MAX_S);
+    return (unsigned)pfx_setting_u64(SP_SCOPE_POOL, pool->uuid, SP_SETTING_DISK_WAIT, PFX_DISK_WAIT_DEFAULT_S,
+                                     0, DISK_WAIT_MAX_S);
 }
 
 /* The host's SDC id if the pool has it cached: for messages only, so never worth a request. */
@@ -122,8 +122,8 @@ static int device_present(const char *path, uint64_t *size)
     return 1;
 }
 
-sp_status pfx_ad_device(sp_pool *pool, const char *vol_id, const pfx_host_cfg *cfg, char *path, size_t path_len,
-                        int *present, uint64_t *size, sp_error *err)
+sp_status pfx_ad_device(sp_pool *pool, const char *vol_id, const pfx_host_cfg *cfg, char *path,
+                        size_t path_len, int *present, uint64_t *size, sp_error *err)
 {
     char sys[PFX_SDC_ID_MAX + 1], other[SP_PATH_MAX];
     sp_error qerr;
@@ -161,8 +161,8 @@ static void init_wait(pfx_sdc_wait *w, sp_pool *pool, const char *vol_id, const 
 }
 
 /* Why a device did not come, from the SDC's own list, appended to a timeout's message. */
-static void explain_timeout(sp_pool *pool, const char *vol_id, const sp_host_ref *host, const pfx_host_cfg *cfg,
-                            int have_sdc_id, sp_error *err)
+static void explain_timeout(sp_pool *pool, const char *vol_id, const sp_host_ref *host,
+                            const pfx_host_cfg *cfg, int have_sdc_id, sp_error *err)
 {
     char sys[PFX_SDC_ID_MAX + 1], id[SP_ID_MAX];
     sp_error qerr;
@@ -174,8 +174,9 @@ static void explain_timeout(sp_pool *pool, const char *vol_id, const sp_host_ref
         append(err, "; drv_cfg --query_vols does not list the volume, so the mapping has not reached this "
                     "SDC (is access granted to this host?)");
     else
-        append(err, "; drv_cfg --query_vols lists it (system %s), so the SDC has the mapping but made no device "
-                    "in %s",
+        append(err,
+               "; drv_cfg --query_vols lists it (system %s), so the SDC has the mapping but made no device "
+               "in %s",
                sys, cfg->device_dir);
     /* The SDC's id was not cached: worth one lookup now that the message is all that is left. */
     if (!have_sdc_id && host->ip != NULL && pfx_pool_sdc_id(pool, host->ip, id, sizeof(id), &qerr) == SP_OK)
@@ -205,13 +206,14 @@ sp_status pfx_ad_connect(sp_pool *pool, const char *vol_id, const sp_host_ref *h
     init_wait(&w, pool, vol_id, host, cfg, sdc_id);
     listed = sdc_lists(cfg, vol_id, sys, sizeof(sys), &qerr);
     if (listed == 1 && strcmp(sys, pool->system_id) != 0) {
-        pfx_log(SP_LOG_WARN, "volume %s: the SDC lists it under system %s, the pool says %s; using the SDC's", vol_id,
-                sys, pool->system_id);
+        pfx_log(SP_LOG_WARN, "volume %s: the SDC lists it under system %s, the pool says %s; using the SDC's",
+                vol_id, sys, pool->system_id);
         w.system_id = sys;
     } else if (listed < 0) {
         /* CloudStack's fallback: the one emc-vol-*-<volumeId> device. It may only stand for this
          * pool's volume, though: another system's volume of the same id must not be taken. */
-        pfx_log(SP_LOG_WARN, "volume %s: drv_cfg --query_vols failed (%s); looking for its device by the volume id",
+        pfx_log(SP_LOG_WARN,
+                "volume %s: drv_cfg --query_vols failed (%s); looking for its device by the volume id",
                 vol_id, qerr.message);
         w.system_id = NULL;
         st = pfx_sdc_wait_device(&w, found, sizeof(found), &sz, err);
@@ -242,8 +244,8 @@ done:
     return SP_OK;
 }
 
-sp_status pfx_ad_disconnect(sp_pool *pool, const char *vol_id, const sp_host_ref *host, const pfx_host_cfg *cfg,
-                            sp_error *err)
+sp_status pfx_ad_disconnect(sp_pool *pool, const char *vol_id, const sp_host_ref *host,
+                            const pfx_host_cfg *cfg, sp_error *err)
 {
     char path[SP_PATH_MAX], sdc_id[SP_ID_MAX];
     pfx_sdc_wait w;
@@ -291,8 +293,8 @@ sp_status pfx_ad_volume_read(sp_pool *pool, const char *vol_id, const sp_host_re
     return SP_OK;
 }
 
-sp_status pfx_ad_attach_volume(sp_pool *pool, const char *vol_id, const sp_host_ref *host, const pfx_host_cfg *cfg,
-                               int keep_mapping, pfx_ad_attach *a, sp_error *err)
+sp_status pfx_ad_attach_volume(sp_pool *pool, const char *vol_id, const sp_host_ref *host,
+                               const pfx_host_cfg *cfg, int keep_mapping, pfx_ad_attach *a, sp_error *err)
 {
     sp_status st;
 
@@ -305,7 +307,8 @@ sp_status pfx_ad_attach_volume(sp_pool *pool, const char *vol_id, const sp_host_
         /* No QoS: the copy is the plugin's own traffic, not the VM's. */
         st = pfx_drv_grant_id(pool, vol_id, host, NULL, 0, err);
         if (st != SP_OK)
-            return pfx_error_prefix(err, "mapping volume %s to host %s", vol_id, host->name ? host->name : host->ip);
+            return pfx_error_prefix(err, "mapping volume %s to host %s", vol_id,
+                                    host->name ? host->name : host->ip);
         a->granted = 1;
     }
     st = pfx_ad_connect(pool, vol_id, host, cfg, a->device, sizeof(a->device), &a->device_size, err);

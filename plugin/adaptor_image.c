@@ -31,7 +31,8 @@ static sp_status split_dest(const char *dest, char *dir, char *base, size_t len,
     struct stat sb;
 
     if (dest == NULL || dest[0] != '/')
-        return pfx_error(err, SP_E_INVALID, "template path %.200s is not absolute", dest != NULL ? dest : "(none)");
+        return pfx_error(err, SP_E_INVALID, "template path %.200s is not absolute",
+                         dest != NULL ? dest : "(none)");
     if (snprintf(a, sizeof(a), "%s", dest) >= (int)sizeof(a) || strlen(dest) >= len)
         return pfx_error(err, SP_E_INVALID, "template path %.200s... is too long", dest);
     memcpy(b, a, sizeof(b));
@@ -101,8 +102,8 @@ sp_status pfx_ad_copy_volume_to_image(sp_pool *pool, const sp_volume_ref *src, c
         return pfx_error(err, SP_E_INVALID, "template path %s is too long", dest_path);
     fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0)
-        return pfx_error(err, errno == ENOSPC ? SP_E_NO_SPACE : SP_E_IO, "cannot create a file in %s: %s", dir,
-                         strerror(errno));
+        return pfx_error(err, errno == ENOSPC ? SP_E_NO_SPACE : SP_E_IO, "cannot create a file in %s: %s",
+                         dir, strerror(errno));
     close(fd);
     have_tmp = 1;
     st = pfx_ad_attach_volume(pool, vol_id, host, &cfg, vol.mapped_here, &att, err);
@@ -135,7 +136,8 @@ sp_status pfx_ad_copy_volume_to_image(sp_pool *pool, const sp_volume_ref *src, c
         goto out;
     snprintf(info.path, sizeof(info.path), "%s", dest_path);
     *out = info;
-    pfx_log(SP_LOG_INFO, "pool %s: volume %s written to template %s (%" PRIu64 " bytes virtual, %" PRIu64 " in the file)",
+    pfx_log(SP_LOG_INFO,
+            "pool %s: volume %s written to template %s (%" PRIu64 " bytes virtual, %" PRIu64 " in the file)",
             pool->uuid, src->path, dest_path, info.virtual_size_bytes, info.physical_size_bytes);
 out:
     if (st != SP_OK && att.pool != NULL) {

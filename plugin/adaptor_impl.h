@@ -41,13 +41,13 @@ sp_status pfx_ad_connect(sp_pool *pool, const char *vol_id, const sp_host_ref *h
 
 /* Waits (storage.pool.disk.wait) for the volume's device to leave this host once its mapping is
  * gone. A device already absent is SP_OK at once. */
-sp_status pfx_ad_disconnect(sp_pool *pool, const char *vol_id, const sp_host_ref *host, const pfx_host_cfg *cfg,
-                            sp_error *err);
+sp_status pfx_ad_disconnect(sp_pool *pool, const char *vol_id, const sp_host_ref *host,
+                            const pfx_host_cfg *cfg, sp_error *err);
 
 /* The device path the volume has (or would have) on this host: the pool's system id, or the id
  * the SDC lists the volume under when they differ. *present says whether it exists now. */
-sp_status pfx_ad_device(sp_pool *pool, const char *vol_id, const pfx_host_cfg *cfg, char *path, size_t path_len,
-                        int *present, uint64_t *size, sp_error *err);
+sp_status pfx_ad_device(sp_pool *pool, const char *vol_id, const pfx_host_cfg *cfg, char *path,
+                        size_t path_len, int *present, uint64_t *size, sp_error *err);
 
 /* What the array says about a volume the Adaptor is about to put on a host. */
 typedef struct pfx_ad_volume {
@@ -68,8 +68,8 @@ sp_status pfx_ad_volume_read(sp_pool *pool, const char *vol_id, const sp_host_re
 /* A volume an operation has put on this host: mapped by it (or found mapped) and connected. */
 typedef struct pfx_ad_attach {
     sp_pool *pool;
-    const sp_host_ref *host;    /* borrowed for the operation */
-    const pfx_host_cfg *cfg;    /* borrowed for the operation */
+    const sp_host_ref *host; /* borrowed for the operation */
+    const pfx_host_cfg *cfg; /* borrowed for the operation */
     char vol_id[SP_ID_MAX];
     char device[SP_PATH_MAX];
     uint64_t device_size;
@@ -80,8 +80,8 @@ typedef struct pfx_ad_attach {
 /* Maps vol_id to host's SDC without QoS (unless keep_mapping: a mapping that is already there
  * stays as it is and is not undone) and waits for its device. On failure everything this call did
  * is undone; the message says which step failed. `a` is always initialised. */
-sp_status pfx_ad_attach_volume(sp_pool *pool, const char *vol_id, const sp_host_ref *host, const pfx_host_cfg *cfg,
-                               int keep_mapping, pfx_ad_attach *a, sp_error *err);
+sp_status pfx_ad_attach_volume(sp_pool *pool, const char *vol_id, const sp_host_ref *host,
+                               const pfx_host_cfg *cfg, int keep_mapping, pfx_ad_attach *a, sp_error *err);
 
 /* Undoes attach: unmaps what attach mapped and waits for the device to go. Safe to call on an
  * attach that failed or was already detached. On failure err says what was left behind. */

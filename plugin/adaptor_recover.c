@@ -114,8 +114,8 @@ static sp_status unmap_here(sp_pool *pool, const char *id, const sp_host_ref *ho
 }
 
 /* Settles one record; on success *outcome holds what to report. */
-static sp_status settle(const entry *e, sp_pool *sp, sp_pool *tp, const sp_host_ref *host, const pfx_host_cfg *cfg,
-                        char *outcome, size_t outcome_len, sp_error *err)
+static sp_status settle(const entry *e, sp_pool *sp, sp_pool *tp, const sp_host_ref *host,
+                        const pfx_host_cfg *cfg, char *outcome, size_t outcome_len, sp_error *err)
 {
     char sid[SP_ID_MAX], tid[SP_ID_MAX];
     int back = pfx_copy_phase_rolls_back(e->rec.phase);
@@ -132,8 +132,8 @@ static sp_status settle(const entry *e, sp_pool *sp, sp_pool *tp, const sp_host_
          * target must be there. If it is not, the source stays the volume. */
         if (tid[0] == '\0' || strchr(e->rec.target_volume, ':') == NULL ||
             (st = pfx_drv_read(tp, tid, &ti, &ge)) == SP_E_NOT_FOUND) {
-            pfx_log(SP_LOG_WARN, "copy record %s says %s but target %s is gone; the source stays the volume", e->key,
-                    pfx_copy_phase_name(e->rec.phase), e->rec.target_volume);
+            pfx_log(SP_LOG_WARN, "copy record %s says %s but target %s is gone; the source stays the volume",
+                    e->key, pfx_copy_phase_name(e->rec.phase), e->rec.target_volume);
             back = 1;
             tid[0] = '\0';
         } else if (st != SP_OK) {
@@ -187,14 +187,16 @@ sp_status pfx_ad_recover_copies(sp_pool *const *pools, size_t n_pools, const sp_
                 resolved(resolved_ctx, key, outcome);
             if (damaged++ == 0 && first == SP_OK) {
                 first = SP_E_PROTOCOL;
-                snprintf(first_msg, sizeof(first_msg), "%.900s (left in place: its volumes are unknown)", e->problem);
+                snprintf(first_msg, sizeof(first_msg), "%.900s (left in place: its volumes are unknown)",
+                         e->problem);
             }
             continue;
         }
         sp = pool_by_uuid(pools, n_pools, e->rec.source_pool);
         tp = pool_by_uuid(pools, n_pools, e->rec.target_pool);
         if (sp == NULL || tp == NULL) {
-            pfx_log(SP_LOG_DEBUG, "copy record %s is for pools not given here; left for a later call", e->key);
+            pfx_log(SP_LOG_DEBUG, "copy record %s is for pools not given here; left for a later call",
+                    e->key);
             continue;
         }
         if (settle(e, sp, tp, host, &cfg, outcome, sizeof(outcome), &e1) != SP_OK) {
@@ -209,14 +211,14 @@ sp_status pfx_ad_recover_copies(sp_pool *const *pools, size_t n_pools, const sp_
         }
         if (pfx_copyjournal_remove(cfg.cache_dir, e->key, &e1) != SP_OK)
             pfx_log(SP_LOG_WARN, "copy record %s is settled (%s) but stays: %s", e->key, outcome, e1.message);
-        pfx_log(SP_LOG_INFO, "copy of volume %s to pool %s recovered: %s", e->rec.source_volume, e->rec.target_pool,
-                outcome);
+        pfx_log(SP_LOG_INFO, "copy of volume %s to pool %s recovered: %s", e->rec.source_volume,
+                e->rec.target_pool, outcome);
         if (resolved != NULL)
             resolved(resolved_ctx, e->rec.source_volume, outcome);
     }
     if (first != SP_OK)
-        st = pfx_error(err, first, "%zu copy record(s) unresolved (%zu damaged): %s", failed + damaged, damaged,
-                       first_msg);
+        st = pfx_error(err, first, "%zu copy record(s) unresolved (%zu damaged): %s", failed + damaged,
+                       damaged, first_msg);
 out:
     free(l.items);
     return st;

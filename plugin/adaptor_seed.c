@@ -32,11 +32,11 @@
 
 typedef struct seed_slot {
     int used;
-    int running;             /* a caller is copying onto this target now */
-    int done;                /* a copy of `source` completed */
+    int running;                     /* a caller is copying onto this target now */
+    int done;                        /* a copy of `source` completed */
     char target[64 + SP_ID_MAX + 2]; /* "<pool uuid>/<volume id>" */
-    char source[65];         /* sha256 of the source's description */
-    uint64_t stamp;          /* last use, for evicting the oldest finished slot */
+    char source[65];                 /* sha256 of the source's description */
+    uint64_t stamp;                  /* last use, for evicting the oldest finished slot */
 } seed_slot;
 
 static pthread_mutex_t seed_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -192,7 +192,8 @@ out:
     pfx_template_release(&img);
     if (st == SP_OK)
         pfx_log(SP_LOG_INFO, "pool %s: template %s written onto volume %s through host %s in %" PRId64 " ms",
-                pool->uuid, img.origin, vol_id, host->name != NULL ? host->name : host->ip, pfx_now_ms() - t0);
+                pool->uuid, img.origin, vol_id, host->name != NULL ? host->name : host->ip,
+                pfx_now_ms() - t0);
     return st;
 }
 
@@ -220,8 +221,8 @@ sp_status pfx_ad_copy_image_to_volume(sp_pool *pool, const sp_image_source *src,
         /* Another caller wrote this very image onto this volume: nothing to copy. */
         if ((st = pfx_ad_volume_read(pool, vol_id, NULL, &v, err)) != SP_OK)
             return pfx_error_prefix(err, "volume %s was seeded but cannot be read now", dest->path);
-        pfx_log(SP_LOG_INFO, "pool %s: volume %s already holds this template; not copying it again", pool->uuid,
-                dest->path);
+        pfx_log(SP_LOG_INFO, "pool %s: volume %s already holds this template; not copying it again",
+                pool->uuid, dest->path);
         return SP_OK;
     }
     st = seed(pool, src, vol_id, host, &cfg, progress, err);

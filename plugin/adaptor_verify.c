@@ -70,8 +70,8 @@ static int report(const sp_progress *p, uint64_t done, uint64_t total, uint64_t 
     return p->report(p->ctx, "verify", done, total) != 0;
 }
 
-static sp_status compare_range(const vfile *a, const vfile *b, uint64_t start, uint64_t end, unsigned char *ba,
-                               unsigned char *bb, sp_error *err)
+static sp_status compare_range(const vfile *a, const vfile *b, uint64_t start, uint64_t end,
+                               unsigned char *ba, unsigned char *bb, sp_error *err)
 {
     sp_status st;
 
@@ -83,8 +83,8 @@ static sp_status compare_range(const vfile *a, const vfile *b, uint64_t start, u
             size_t i = 0;
             while (ba[i] == bb[i])
                 i++;
-            return pfx_error(err, SP_E_IO, "verification failed: %s differs from %s at byte %llu", b->path, a->path,
-                             (unsigned long long)(off + i));
+            return pfx_error(err, SP_E_IO, "verification failed: %s differs from %s at byte %llu", b->path,
+                             a->path, (unsigned long long)(off + i));
         }
         off += len;
     }
@@ -103,7 +103,8 @@ static sp_status verify_files(const char *src, const char *dst, uint64_t length,
     a.fd = open(src, O_RDONLY | O_CLOEXEC);
     b.fd = open(dst, O_RDONLY | O_CLOEXEC);
     if (a.fd < 0 || b.fd < 0) {
-        st = pfx_error(err, SP_E_IO, "verification: cannot open %s: %s", a.fd < 0 ? src : dst, strerror(errno));
+        st = pfx_error(err, SP_E_IO, "verification: cannot open %s: %s", a.fd < 0 ? src : dst,
+                       strerror(errno));
         goto out;
     }
     if (fstat(a.fd, &sa) != 0 || fstat(b.fd, &sb) != 0) {
@@ -111,8 +112,8 @@ static sp_status verify_files(const char *src, const char *dst, uint64_t length,
         goto out;
     }
     if ((uint64_t)sa.st_size < length || (uint64_t)sb.st_size < length) {
-        st = pfx_error(err, SP_E_IO, "verification needs %llu bytes but %s has %llu", (unsigned long long)length,
-                       (uint64_t)sa.st_size < length ? src : dst,
+        st = pfx_error(err, SP_E_IO, "verification needs %llu bytes but %s has %llu",
+                       (unsigned long long)length, (uint64_t)sa.st_size < length ? src : dst,
                        (unsigned long long)((uint64_t)sa.st_size < length ? sa.st_size : sb.st_size));
         goto out;
     }

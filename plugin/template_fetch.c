@@ -21,10 +21,10 @@
 #include <unistd.h>
 
 #define CONNECT_TIMEOUT_S 60L
-#define STALL_TIME_S 120L               /* a transfer below 1 byte/s for this long is given up */
+#define STALL_TIME_S 120L /* a transfer below 1 byte/s for this long is given up */
 #define MAX_REDIRECTS 5L
 #define REPORT_BYTES ((curl_off_t)8 << 20) /* progress granularity of a download */
-#define REPORT_MS 1000                   /* and at least this often, so a cancel is seen */
+#define REPORT_MS 1000                     /* and at least this often, so a cancel is seen */
 
 void pfx_template_url_display(const char *url, char *buf, size_t buf_len)
 {
@@ -101,11 +101,13 @@ static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off
     (void)ulnow;
     if (d->progress == NULL || d->progress->report == NULL)
         return 0;
-    if (dlnow - d->reported < REPORT_BYTES && now - d->reported_at < REPORT_MS && !(dltotal > 0 && dlnow == dltotal))
+    if (dlnow - d->reported < REPORT_BYTES && now - d->reported_at < REPORT_MS &&
+        !(dltotal > 0 && dlnow == dltotal))
         return 0;
     d->reported = dlnow;
     d->reported_at = now;
-    if (d->progress->report(d->progress->ctx, "download", (uint64_t)dlnow, dltotal > 0 ? (uint64_t)dltotal : 0) != 0) {
+    if (d->progress->report(d->progress->ctx, "download", (uint64_t)dlnow,
+                            dltotal > 0 ? (uint64_t)dltotal : 0) != 0) {
         d->cancelled = 1;
         return 1;
     }
@@ -142,7 +144,8 @@ static sp_status curl_failed(CURL *h, CURLcode rc, const download *d, const char
     case CURLE_COULDNT_CONNECT:
         return pfx_error(err, SP_E_UNAVAILABLE, "download of %s: %s", shown, why);
     case CURLE_UNSUPPORTED_PROTOCOL:
-        return pfx_error(err, SP_E_INVALID, "download of %s: only http and https are followed: %s", shown, why);
+        return pfx_error(err, SP_E_INVALID, "download of %s: only http and https are followed: %s", shown,
+                         why);
     default:
         break;
     }
@@ -160,8 +163,8 @@ static void set_protocols(CURL *h)
 #endif
 }
 
-static sp_status fetch_url(const char *url, const char *shown, const char *cache_dir, const sp_progress *progress,
-                           pfx_template_local *out, sp_error *err)
+static sp_status fetch_url(const char *url, const char *shown, const char *cache_dir,
+                           const sp_progress *progress, pfx_template_local *out, sp_error *err)
 {
     char dir[SP_PATH_MAX], errbuf[CURL_ERROR_SIZE] = "";
     download d;
@@ -181,8 +184,8 @@ static sp_status fetch_url(const char *url, const char *shown, const char *cache
     if (d.fd < 0) {
         int e = errno;
         out->path[0] = '\0';
-        return pfx_error(err, e == ENOSPC ? SP_E_NO_SPACE : SP_E_IO, "cannot create a download file in %s: %s", dir,
-                         strerror(e));
+        return pfx_error(err, e == ENOSPC ? SP_E_NO_SPACE : SP_E_IO,
+                         "cannot create a download file in %s: %s", dir, strerror(e));
     }
     out->temporary = 1;
     d.path = out->path;
@@ -257,7 +260,8 @@ sp_status pfx_template_fetch(const sp_image_source *src, const char *cache_dir, 
     if ((src->path == NULL || src->path[0] == '\0') == (src->url == NULL || src->url[0] == '\0'))
         return pfx_error(err, SP_E_INVALID, "an image source needs exactly one of a file path and a URL");
     if (src->format != SP_FORMAT_RAW && src->format != SP_FORMAT_QCOW2)
-        return pfx_error(err, SP_E_INVALID, "only QCOW2 and RAW images can be written onto a volume (format %d)",
+        return pfx_error(err, SP_E_INVALID,
+                         "only QCOW2 and RAW images can be written onto a volume (format %d)",
                          (int)src->format);
     out->format = src->format;
     if (src->checksum != NULL && src->checksum[0] != '\0') {
@@ -274,8 +278,8 @@ sp_status pfx_template_fetch(const sp_image_source *src, const char *cache_dir, 
     } else {
         pfx_template_url_display(src->url, out->origin, sizeof(out->origin));
         if (!scheme_is(src->url, "http") && !scheme_is(src->url, "https"))
-            return pfx_error(err, SP_E_INVALID, "template URL %s: only http and https downloads are supported",
-                             out->origin);
+            return pfx_error(err, SP_E_INVALID,
+                             "template URL %s: only http and https downloads are supported", out->origin);
         if ((st = fetch_url(src->url, out->origin, cache_dir, progress, out, err)) != SP_OK)
             return st;
         pfx_log(SP_LOG_INFO, "downloaded template %s to %s", out->origin, out->path);
@@ -289,7 +293,8 @@ sp_status pfx_template_fetch(const sp_image_source *src, const char *cache_dir, 
                                 src->format == SP_FORMAT_QCOW2 ? "QCOW2" : "RAW");
     /* A backing file would make qemu-img read some other file of this host into the volume. */
     if (out->facts.backing_file[0] != '\0')
-        return pfx_error(err, SP_E_INVALID, "template %s names a backing file (%s); templates must be self-contained",
+        return pfx_error(err, SP_E_INVALID,
+                         "template %s names a backing file (%s); templates must be self-contained",
                          out->origin, out->facts.backing_file);
     if (out->facts.virtual_size == 0)
         return pfx_error(err, SP_E_INVALID, "template %s has a virtual size of 0 bytes", out->origin);

@@ -24,11 +24,11 @@
 #define PFX_TEMPLATE_DIR "powerflex-templates" /* under host.cache.location, for downloads */
 
 typedef struct pfx_template_local {
-    char path[SP_PATH_MAX];     /* the image to read */
-    int temporary;              /* 1: a download, deleted by pfx_template_release */
-    sp_image_format format;     /* as declared by the host (RAW or QCOW2) */
-    pfx_image_facts facts;      /* from qemu-img info with that format */
-    char origin[SP_PATH_MAX];   /* the file, or the URL without user info and query, for messages */
+    char path[SP_PATH_MAX];   /* the image to read */
+    int temporary;            /* 1: a download, deleted by pfx_template_release */
+    sp_image_format format;   /* as declared by the host (RAW or QCOW2) */
+    pfx_image_facts facts;    /* from qemu-img info with that format */
+    char origin[SP_PATH_MAX]; /* the file, or the URL without user info and query, for messages */
 } pfx_template_local;
 
 /* Makes src readable at out->path: a local file (absolute path to a regular file) is used as it is;

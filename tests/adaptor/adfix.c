@@ -3,10 +3,10 @@
 
 #include "adfix.h"
 
+#include "../lib/simproc.h"
 #include "hs_util.h"
 #include "loader.h"
 #include "services.h"
-#include "../lib/simproc.h"
 
 #include <CUnit/CUnit.h>
 #include <errno.h>
@@ -181,7 +181,8 @@ void adfix_start(adfix *f, const char *const *extra0, const char *const *extra1)
         const char *args[32];
         char sdc[1024];
         size_t n = 0;
-        snprintf(f->system_id[i], sizeof(f->system_id[i]), "%s", i == 0 ? "5157e00000000a01" : "5157e00000000b02");
+        snprintf(f->system_id[i], sizeof(f->system_id[i]), "%s",
+                 i == 0 ? "5157e00000000a01" : "5157e00000000b02");
         snprintf(sdc, sizeof(sdc), "127.0.0.1:%s:%s", GUID, f->devdir);
         args[n++] = "--sdc";
         args[n++] = sdc;
@@ -207,7 +208,8 @@ void adfix_start(adfix *f, const char *const *extra0, const char *const *extra1)
     f->host_one = (sp_host_ref){"host-kvm1-one", "kvm1-one", "127.0.0.1"};
     f->host_nodrv = (sp_host_ref){"host-kvm1-nodrv", "kvm1-nodrv", "127.0.0.1"};
     {
-        char *h0 = sdc_home(f, "sdc", 2, 1), *h1 = sdc_home(f, "sdc-one", 1, 1), *h2 = sdc_home(f, "sdc-nodrv", 0, 0);
+        char *h0 = sdc_home(f, "sdc", 2, 1), *h1 = sdc_home(f, "sdc-one", 1, 1),
+             *h2 = sdc_home(f, "sdc-nodrv", 0, 0);
         set_host_settings(f, &f->host, h0);
         set_host_settings(f, &f->host_one, h1);
         set_host_settings(f, &f->host_nodrv, h2);
@@ -285,7 +287,8 @@ int adfix_grant(adfix *f, int i, const char *path, const sp_host_ref *host)
 int adfix_revoke(adfix *f, int i, const char *path, const sp_host_ref *host)
 {
     sp_error e;
-    return check(f->sp->driver->revoke_access(f->pool[i], &(sp_volume_ref){path}, host, &e), &e, "revoke_access");
+    return check(f->sp->driver->revoke_access(f->pool[i], &(sp_volume_ref){path}, host, &e), &e,
+                 "revoke_access");
 }
 
 int adfix_delete(adfix *f, int i, const char *path)
@@ -370,15 +373,9 @@ int adfix_fault(adfix *f, int i, const char *spec)
     return tsim_control(f->sim[i], "POST", "/sim/faults", body);
 }
 
-int adfix_clear_faults(adfix *f, int i)
-{
-    return tsim_control(f->sim[i], "DELETE", "/sim/faults", NULL);
-}
+int adfix_clear_faults(adfix *f, int i) { return tsim_control(f->sim[i], "DELETE", "/sim/faults", NULL); }
 
-int adfix_stat(adfix *f, int i, const char *key)
-{
-    return tsim_stats_count(f->sim[i], key);
-}
+int adfix_stat(adfix *f, int i, const char *key) { return tsim_stats_count(f->sim[i], key); }
 
 int adfix_journal_count(adfix *f)
 {

@@ -17,19 +17,16 @@
 #define MIB (UINT64_C(1) << 20)
 
 static adfix F;
-static sp_volume_info src;   /* the volume copied, on system 0 */
-static char src_file[1024];  /* its data file in the simulator */
-static char src_sum[4][65];  /* SHA-256 of its written ranges */
+static sp_volume_info src;  /* the volume copied, on system 0 */
+static char src_file[1024]; /* its data file in the simulator */
+static char src_sum[4][65]; /* SHA-256 of its written ranges */
 
 static const struct {
     uint64_t off;
     size_t len;
 } ranges[4] = {{0, 4 * MIB}, {100 * MIB, MIB}, {5 * ADFIX_GIB, 2 * MIB}, {8 * ADFIX_GIB - MIB, MIB}};
 
-static const sp_adaptor_ops *ad(void)
-{
-    return F.sp->adaptor;
-}
+static const sp_adaptor_ops *ad(void) { return F.sp->adaptor; }
 
 static void make_source(void)
 {
@@ -39,9 +36,11 @@ static void make_source(void)
 
     CU_ASSERT_EQUAL_FATAL(adfix_create(&F, 0, SP_VOLUME_DATA, 500, 8 * ADFIX_GIB, &src), 0);
     CU_ASSERT_EQUAL_FATAL(adfix_grant(&F, 0, src.path, &F.host), 0);
-    CU_ASSERT_EQUAL_FATAL(ad()->connect_volume(F.pool[0], &(sp_volume_ref){src.path}, &F.host, &d, &e), SP_OK);
+    CU_ASSERT_EQUAL_FATAL(ad()->connect_volume(F.pool[0], &(sp_volume_ref){src.path}, &F.host, &d, &e),
+                          SP_OK);
     for (int i = 0; i < 4; i++)
-        CU_ASSERT_EQUAL_FATAL(adfix_write_pattern(d.path, ranges[i].off, ranges[i].len, 100u + (unsigned)i), 0);
+        CU_ASSERT_EQUAL_FATAL(adfix_write_pattern(d.path, ranges[i].off, ranges[i].len, 100u + (unsigned)i),
+                              0);
     adfix_revoke(&F, 0, src.path, &F.host);
     CU_ASSERT_EQUAL(ad()->disconnect_volume(F.pool[0], &(sp_volume_ref){src.path}, &F.host, &e), SP_OK);
     CU_ASSERT_TRUE_FATAL(adfix_sim_volume(&F, 0, src.id, &maps, src_file, sizeof(src_file)));
@@ -74,7 +73,8 @@ static sp_volume_spec spec_for(uint64_t id)
     return s;
 }
 
-static sp_status migrate(uint64_t id, const sp_host_ref *host, const sp_progress *p, sp_volume_info *out, sp_error *e)
+static sp_status migrate(uint64_t id, const sp_host_ref *host, const sp_progress *p, sp_volume_info *out,
+                         sp_error *e)
 {
     sp_volume_spec s = spec_for(id);
     return ad()->copy_volume_across(F.pool[0], &(sp_volume_ref){src.path}, F.pool[1], &s, host, p, out, e);
@@ -185,11 +185,13 @@ static void test_fail_map(void)
     sp_volume_info out;
     sp_error e;
 
-    CU_ASSERT_EQUAL(adfix_fault(&F, 1, "POST /api/instances/Volume::{id}/action/addMappedSdc:http500:once"), 200);
+    CU_ASSERT_EQUAL(adfix_fault(&F, 1, "POST /api/instances/Volume::{id}/action/addMappedSdc:http500:once"),
+                    200);
     CU_ASSERT_NOT_EQUAL(migrate(503, &F.host, NULL, &out, &e), SP_OK);
     nothing_left(n1, &e, "map target");
     adfix_clear_faults(&F, 1);
-    CU_ASSERT_EQUAL(adfix_fault(&F, 0, "POST /api/instances/Volume::{id}/action/addMappedSdc:http500:once"), 200);
+    CU_ASSERT_EQUAL(adfix_fault(&F, 0, "POST /api/instances/Volume::{id}/action/addMappedSdc:http500:once"),
+                    200);
     CU_ASSERT_NOT_EQUAL(migrate(503, &F.host, NULL, &out, &e), SP_OK);
     nothing_left(n1, &e, "map source");
     adfix_clear_faults(&F, 0);
@@ -203,8 +205,9 @@ static void test_fail_device(void)
 
     /* The target's device is 30 s late and this host's drv_cfg cannot rescan system 1. */
     adfix_pool_setting(&F, 1, SP_SETTING_DISK_WAIT, "1");
-    CU_ASSERT_EQUAL(adfix_fault(&F, 1, "POST /api/instances/Volume::{id}/action/addMappedSdc:device-delay:ms=30000"),
-                    200);
+    CU_ASSERT_EQUAL(
+        adfix_fault(&F, 1, "POST /api/instances/Volume::{id}/action/addMappedSdc:device-delay:ms=30000"),
+        200);
     CU_ASSERT_EQUAL(migrate(504, &F.host_one, NULL, &out, &e), SP_E_TIMEOUT);
     nothing_left(n1, &e, "map target");
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "did not appear"));
@@ -219,7 +222,8 @@ static void test_fail_copy(void)
     sp_error e;
 
     /* The target turns read-only as it is mapped: writing it fails. */
-    CU_ASSERT_EQUAL(adfix_fault(&F, 1, "POST /api/instances/Volume::{id}/action/addMappedSdc:readonly:once"), 200);
+    CU_ASSERT_EQUAL(adfix_fault(&F, 1, "POST /api/instances/Volume::{id}/action/addMappedSdc:readonly:once"),
+                    200);
     CU_ASSERT_EQUAL(migrate(505, &F.host, NULL, &out, &e), SP_E_IO);
     nothing_left(n1, &e, "copy");
     adfix_clear_faults(&F, 1);
@@ -297,13 +301,13 @@ static void test_refusals(void)
     int n1;
 
     /* Same system: that is the Driver's V-Tree migration. */
-    CU_ASSERT_EQUAL(ad()->copy_volume_across(F.pool[0], &(sp_volume_ref){src.path}, F.pool[0], &s, &F.host, NULL,
-                                             &out, &e),
+    CU_ASSERT_EQUAL(ad()->copy_volume_across(F.pool[0], &(sp_volume_ref){src.path}, F.pool[0], &s, &F.host,
+                                             NULL, &out, &e),
                     SP_E_INVALID);
     /* A size below the source's is fine when the array's rounding makes it large enough. */
     s.size_bytes = ADFIX_GIB;
-    CU_ASSERT_EQUAL(ad()->copy_volume_across(F.pool[0], &(sp_volume_ref){src.path}, F.pool[1], &s, &F.host, NULL,
-                                             &out, &e),
+    CU_ASSERT_EQUAL(ad()->copy_volume_across(F.pool[0], &(sp_volume_ref){src.path}, F.pool[1], &s, &F.host,
+                                             NULL, &out, &e),
                     SP_OK);
     CU_ASSERT_EQUAL(out.size_bytes, 8 * ADFIX_GIB);
     adfix_delete(&F, 1, out.path);
@@ -317,8 +321,8 @@ static void test_refusals(void)
     adfix_delete(&F, 1, existing.path);
     /* A source that does not exist. */
     s = spec_for(512);
-    CU_ASSERT_EQUAL(ad()->copy_volume_across(F.pool[0], &(sp_volume_ref){"0000000000000fff:gone"}, F.pool[1], &s,
-                                             &F.host, NULL, &out, &e),
+    CU_ASSERT_EQUAL(ad()->copy_volume_across(F.pool[0], &(sp_volume_ref){"0000000000000fff:gone"}, F.pool[1],
+                                             &s, &F.host, NULL, &out, &e),
                     SP_E_NOT_FOUND);
     CU_ASSERT_EQUAL(adfix_journal_count(&F), 0);
 }

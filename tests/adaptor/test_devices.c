@@ -15,10 +15,7 @@
 
 static adfix F;
 
-static const sp_adaptor_ops *ad(void)
-{
-    return F.sp->adaptor;
-}
+static const sp_adaptor_ops *ad(void) { return F.sp->adaptor; }
 
 static int exists(const char *path)
 {
@@ -40,7 +37,8 @@ static void test_connect_present(void)
     sp_error e;
     sp_status st;
 
-    if (adfix_create(&F, 0, SP_VOLUME_DATA, 101, ADFIX_GIB, &v) != 0 || adfix_grant(&F, 0, v.path, &F.host) != 0)
+    if (adfix_create(&F, 0, SP_VOLUME_DATA, 101, ADFIX_GIB, &v) != 0 ||
+        adfix_grant(&F, 0, v.path, &F.host) != 0)
         return;
     st = ad()->connect_volume(F.pool[0], &(sp_volume_ref){v.path}, &F.host, &d, &e);
     CU_ASSERT_EQUAL_FATAL(st, SP_OK);
@@ -77,9 +75,11 @@ static void test_connect_rescan(void)
     sp_status st;
 
     adfix_pool_setting(&F, 0, SP_SETTING_DISK_WAIT, "20");
-    CU_ASSERT_EQUAL(adfix_fault(&F, 0, "POST /api/instances/Volume::{id}/action/addMappedSdc:device-delay:ms=30000"),
-                    200);
-    if (adfix_create(&F, 0, SP_VOLUME_DATA, 102, ADFIX_GIB, &v) != 0 || adfix_grant(&F, 0, v.path, &F.host) != 0)
+    CU_ASSERT_EQUAL(
+        adfix_fault(&F, 0, "POST /api/instances/Volume::{id}/action/addMappedSdc:device-delay:ms=30000"),
+        200);
+    if (adfix_create(&F, 0, SP_VOLUME_DATA, 102, ADFIX_GIB, &v) != 0 ||
+        adfix_grant(&F, 0, v.path, &F.host) != 0)
         return;
     snprintf(dev, sizeof(dev), "%s/emc-vol-%s-%s", F.devdir, F.system_id[0], adfix_id(v.path));
     CU_ASSERT_FALSE(exists(dev)); /* on its own the SDC would take 30 s */
@@ -104,9 +104,11 @@ static void test_connect_timeout(void)
 
     /* System 1 delays the device by 30 s and this host's drv_cfg cannot reach it to rescan. */
     adfix_pool_setting(&F, 1, SP_SETTING_DISK_WAIT, "1");
-    CU_ASSERT_EQUAL(adfix_fault(&F, 1, "POST /api/instances/Volume::{id}/action/addMappedSdc:device-delay:ms=30000"),
-                    200);
-    if (adfix_create(&F, 1, SP_VOLUME_DATA, 103, ADFIX_GIB, &v) != 0 || adfix_grant(&F, 1, v.path, &F.host_one) != 0)
+    CU_ASSERT_EQUAL(
+        adfix_fault(&F, 1, "POST /api/instances/Volume::{id}/action/addMappedSdc:device-delay:ms=30000"),
+        200);
+    if (adfix_create(&F, 1, SP_VOLUME_DATA, 103, ADFIX_GIB, &v) != 0 ||
+        adfix_grant(&F, 1, v.path, &F.host_one) != 0)
         return;
     t0 = hs_now_ms();
     st = ad()->connect_volume(F.pool[1], &(sp_volume_ref){v.path}, &F.host_one, &d, &e);
@@ -114,12 +116,12 @@ static void test_connect_timeout(void)
     fprintf(stderr, "timeout after %lld ms: %s\n", (long long)took, e.message);
     CU_ASSERT_EQUAL(st, SP_E_TIMEOUT);
     CU_ASSERT(took >= 900 && took < 8000);
-    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, adfix_id(v.path)));    /* the volume */
-    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "kvm1-one"));           /* the host */
-    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "SDC "));               /* its SDC */
-    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "1 s"));                /* the wait */
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, adfix_id(v.path))); /* the volume */
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "kvm1-one"));       /* the host */
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "SDC "));           /* its SDC */
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "1 s"));            /* the wait */
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, SP_SETTING_DISK_WAIT));
-    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "does not list"));      /* what the SDC says */
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "does not list")); /* what the SDC says */
     adfix_clear_faults(&F, 1);
     adfix_revoke(&F, 1, v.path, &F.host_one);
     adfix_delete(&F, 1, v.path);
@@ -152,9 +154,10 @@ static void test_connect_fallback(void)
 
     /* No drv_cfg: neither rescan nor query_vols; the device is found by its volume id. */
     adfix_pool_setting(&F, 0, SP_SETTING_DISK_WAIT, "10");
-    CU_ASSERT_EQUAL(adfix_fault(&F, 0, "POST /api/instances/Volume::{id}/action/addMappedSdc:device-delay:ms=1500"),
-                    200);
-    if (adfix_create(&F, 0, SP_VOLUME_DATA, 105, ADFIX_GIB, &v) != 0 || adfix_grant(&F, 0, v.path, &F.host_nodrv) != 0)
+    CU_ASSERT_EQUAL(
+        adfix_fault(&F, 0, "POST /api/instances/Volume::{id}/action/addMappedSdc:device-delay:ms=1500"), 200);
+    if (adfix_create(&F, 0, SP_VOLUME_DATA, 105, ADFIX_GIB, &v) != 0 ||
+        adfix_grant(&F, 0, v.path, &F.host_nodrv) != 0)
         return;
     t0 = hs_now_ms();
     st = ad()->connect_volume(F.pool[0], &(sp_volume_ref){v.path}, &F.host_nodrv, &d, &e);
@@ -176,7 +179,8 @@ static void test_disconnect_waits(void)
     sp_error e;
 
     adfix_pool_setting(&F, 1, SP_SETTING_DISK_WAIT, "1");
-    if (adfix_create(&F, 1, SP_VOLUME_DATA, 106, ADFIX_GIB, &v) != 0 || adfix_grant(&F, 1, v.path, &F.host) != 0)
+    if (adfix_create(&F, 1, SP_VOLUME_DATA, 106, ADFIX_GIB, &v) != 0 ||
+        adfix_grant(&F, 1, v.path, &F.host) != 0)
         return;
     CU_ASSERT_EQUAL_FATAL(ad()->connect_volume(F.pool[1], &(sp_volume_ref){v.path}, &F.host, &d, &e), SP_OK);
     expect_path(d.path, 1, v.path);
@@ -197,13 +201,15 @@ static void test_bad_arguments(void)
     sp_error e;
     sp_host_ref nouuid = {NULL, "x", "127.0.0.1"};
 
-    CU_ASSERT_EQUAL(ad()->connect_volume(F.pool[0], &(sp_volume_ref){"not-an-id:x"}, &F.host, &d, &e), SP_E_INVALID);
+    CU_ASSERT_EQUAL(ad()->connect_volume(F.pool[0], &(sp_volume_ref){"not-an-id:x"}, &F.host, &d, &e),
+                    SP_E_INVALID);
     CU_ASSERT_EQUAL(ad()->connect_volume(F.pool[0], &(sp_volume_ref){"0123456789abcdef:x"}, &nouuid, &d, &e),
                     SP_E_INVALID);
     CU_ASSERT_EQUAL(ad()->connect_volume(NULL, &(sp_volume_ref){"0123456789abcdef:x"}, &F.host, &d, NULL),
                     SP_E_INVALID);
-    CU_ASSERT_EQUAL(ad()->get_physical_disk(F.pool[0], &(sp_volume_ref){"0123456789abcdef:x"}, &F.host, &d, &e),
-                    SP_E_NOT_FOUND);
+    CU_ASSERT_EQUAL(
+        ad()->get_physical_disk(F.pool[0], &(sp_volume_ref){"0123456789abcdef:x"}, &F.host, &d, &e),
+        SP_E_NOT_FOUND);
 }
 
 static char *iso_file(const char *iso, const char *path)
@@ -250,21 +256,24 @@ static void test_config_drive(void)
         free(got);
     }
     /* A VM name that would leave the config directory is refused. */
-    CU_ASSERT_EQUAL(ad()->create_config_drive(&F.host, "../vm-7", files, 3, iso, sizeof(iso), &e), SP_E_INVALID);
-    CU_ASSERT_EQUAL(ad()->create_config_drive(&F.host, "vm-8", files + 1, 2, iso, sizeof(iso), &e), SP_E_INVALID);
+    CU_ASSERT_EQUAL(ad()->create_config_drive(&F.host, "../vm-7", files, 3, iso, sizeof(iso), &e),
+                    SP_E_INVALID);
+    CU_ASSERT_EQUAL(ad()->create_config_drive(&F.host, "vm-8", files + 1, 2, iso, sizeof(iso), &e),
+                    SP_E_INVALID);
 }
 
 int main(void)
 {
-    static const hs_test tests[] = {{"connect: device present, read back, gone after revoke", test_connect_present},
-                                    {"connect: a late device appears through rescan", test_connect_rescan},
-                                    {"connect: timeout names volume, SDC, host and wait", test_connect_timeout},
-                                    {"connect: an ungranted volume times out", test_connect_not_granted},
-                                    {"connect: without drv_cfg the device is found by id", test_connect_fallback},
-                                    {"disconnect: waits for the device to go", test_disconnect_waits},
-                                    {"bad arguments", test_bad_arguments},
-                                    {"config drive ISO contents", test_config_drive},
-                                    {NULL, NULL}};
+    static const hs_test tests[] = {
+        {"connect: device present, read back, gone after revoke", test_connect_present},
+        {"connect: a late device appears through rescan", test_connect_rescan},
+        {"connect: timeout names volume, SDC, host and wait", test_connect_timeout},
+        {"connect: an ungranted volume times out", test_connect_not_granted},
+        {"connect: without drv_cfg the device is found by id", test_connect_fallback},
+        {"disconnect: waits for the device to go", test_disconnect_waits},
+        {"bad arguments", test_bad_arguments},
+        {"config drive ISO contents", test_config_drive},
+        {NULL, NULL}};
     int rc;
 
     adfix_start(&F, NULL, NULL);

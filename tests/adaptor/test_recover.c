@@ -17,10 +17,7 @@
 
 static adfix F;
 
-static const sp_adaptor_ops *ad(void)
-{
-    return F.sp->adaptor;
-}
+static const sp_adaptor_ops *ad(void) { return F.sp->adaptor; }
 
 typedef struct outcome {
     char key[600];
@@ -72,7 +69,8 @@ static void make_crashed(crashed *c, uint64_t id, int with_target)
     memset(c, 0, sizeof(*c));
     CU_ASSERT_EQUAL_FATAL(adfix_create(&F, 0, SP_VOLUME_DATA, id, ADFIX_GIB, &c->src), 0);
     connect(0, c->src.path);
-    CU_ASSERT_EQUAL(ad()->get_physical_disk(F.pool[0], &(sp_volume_ref){c->src.path}, &F.host, &d, &e), SP_OK);
+    CU_ASSERT_EQUAL(ad()->get_physical_disk(F.pool[0], &(sp_volume_ref){c->src.path}, &F.host, &d, &e),
+                    SP_OK);
     CU_ASSERT_EQUAL(adfix_write_pattern(d.path, 0, 1 << 20, (unsigned)id), 0);
     if (with_target) {
         CU_ASSERT_EQUAL_FATAL(adfix_create(&F, 1, SP_VOLUME_DATA, id, ADFIX_GIB, &c->dst), 0);
@@ -151,13 +149,13 @@ static void test_recover_each_phase(void)
     sp_error e;
     sp_status st;
 
-    make_crashed(&before, 601, 0);  /* the record was written, the create never happened */
-    make_crashed(&named, 602, 1);   /* created, but the record still names it by name */
+    make_crashed(&before, 601, 0); /* the record was written, the create never happened */
+    make_crashed(&named, 602, 1);  /* created, but the record still names it by name */
     make_crashed(&created, 603, 1);
     make_crashed(&copying, 604, 1);
     make_crashed(&verified, 605, 1);
     make_crashed(&done, 606, 1);
-    make_crashed(&lost, 607, 1);    /* says verified, but the target is gone */
+    make_crashed(&lost, 607, 1); /* says verified, but the target is gone */
     journal(&before, "c-before", PFX_COPY_CREATED_TARGET, 1);
     journal(&named, "c-named", PFX_COPY_CREATED_TARGET, 1);
     journal(&created, "c-created", PFX_COPY_CREATED_TARGET, 0);

@@ -28,10 +28,7 @@ static char *work;          /* images made by the tests */
 static char qcow[1024];     /* 64 MiB QCOW2: 0xab over [0, 1M), 0x5c over [40M, 42M) */
 static sp_volume_info tmpl; /* the volume qcow was seeded onto */
 
-static const sp_adaptor_ops *ad(void)
-{
-    return F.sp->adaptor;
-}
+static const sp_adaptor_ops *ad(void) { return F.sp->adaptor; }
 
 static int run_ok(const char *const *argv)
 {
@@ -117,8 +114,9 @@ static void check_qcow_data(const char *dev)
 static void test_seed_qcow2(void)
 {
     const char *create[] = {hs_qemu_img(), "create", "-q", "-f", "qcow2", qcow, "64M", NULL};
-    const char *fill[] = {hs_qemu_io(), "-f", "qcow2", "-c", "write -q -P 0xab 0 1M", "-c", "write -q -P 0x5c 40M 2M",
-                          qcow, NULL};
+    const char *fill[] = {
+        hs_qemu_io(), "-f", "qcow2", "-c", "write -q -P 0xab 0 1M", "-c", "write -q -P 0x5c 40M 2M",
+        qcow,         NULL};
     sp_image_source src = {qcow, NULL, NULL, SP_FORMAT_QCOW2};
     seen s;
     sp_error e;
@@ -152,10 +150,7 @@ static void check_raw_data(const char *dev)
     CU_ASSERT_TRUE(filled(dev, 9 * MIB, 7 * MIB, 0));
 }
 
-static void scribble(const char *dev)
-{
-    CU_ASSERT_EQUAL(adfix_write_pattern(dev, 2 * MIB, MIB, 99), 0);
-}
+static void scribble(const char *dev) { CU_ASSERT_EQUAL(adfix_write_pattern(dev, 2 * MIB, MIB, 99), 0); }
 
 static void test_seed_raw_checksum(void)
 {
@@ -177,7 +172,8 @@ static void test_seed_raw_checksum(void)
     /* A wrong checksum: nothing is written, nothing stays mapped. */
     snprintf(bad, sizeof(bad), "md5:%032x", 42);
     src.checksum = bad;
-    CU_ASSERT_EQUAL(ad()->copy_image_to_volume(F.pool[0], &src, &(sp_volume_ref){v.path}, &F.host, NULL, &e), SP_E_IO);
+    CU_ASSERT_EQUAL(ad()->copy_image_to_volume(F.pool[0], &src, &(sp_volume_ref){v.path}, &F.host, NULL, &e),
+                    SP_E_IO);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "checksum mismatch"));
     unmapped(0, v.path);
     /* Leftovers of an earlier attempt where the image has zeros: the seeding must clear them. */
@@ -197,7 +193,8 @@ static void test_seed_refusals(void)
 {
     char big[1024], backed[1024];
     const char *mk_big[] = {hs_qemu_img(), "create", "-q", "-f", "qcow2", big, "9G", NULL};
-    const char *mk_backed[] = {hs_qemu_img(), "create", "-q", "-f", "qcow2", "-b", qcow, "-F", "qcow2", backed, NULL};
+    const char *mk_backed[] = {hs_qemu_img(), "create", "-q",    "-f",   "qcow2", "-b",
+                               qcow,          "-F",     "qcow2", backed, NULL};
     sp_image_source src = {big, NULL, NULL, SP_FORMAT_QCOW2};
     sp_volume_info v;
     sp_error e;
@@ -219,7 +216,8 @@ static void test_seed_refusals(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "backing file"));
     /* A RAW file declared QCOW2 is not taken for one. */
     src.path = raw;
-    CU_ASSERT_EQUAL(ad()->copy_image_to_volume(F.pool[0], &src, &(sp_volume_ref){v.path}, &F.host, NULL, &e), SP_E_IO);
+    CU_ASSERT_EQUAL(ad()->copy_image_to_volume(F.pool[0], &src, &(sp_volume_ref){v.path}, &F.host, NULL, &e),
+                    SP_E_IO);
     src.path = "relative/file.qcow2";
     CU_ASSERT_EQUAL(ad()->copy_image_to_volume(F.pool[0], &src, &(sp_volume_ref){v.path}, &F.host, NULL, &e),
                     SP_E_INVALID);
@@ -471,9 +469,11 @@ static void test_template_from_volume(void)
     unmapped(0, tmpl.path);
     CU_ASSERT_EQUAL(dir_entries(hs_path(work, "templates")), 1); /* no temporary left */
     /* From a snapshot of it, the same. */
-    CU_ASSERT_EQUAL_FATAL(F.sp->driver->create_snapshot(F.pool[0], &(sp_volume_ref){tmpl.path}, 301, &snap, &e), SP_OK);
     CU_ASSERT_EQUAL_FATAL(
-        ad()->copy_volume_to_image(F.pool[0], &(sp_volume_ref){snap.path}, &F.host, out2, NULL, &info, &e), SP_OK);
+        F.sp->driver->create_snapshot(F.pool[0], &(sp_volume_ref){tmpl.path}, 301, &snap, &e), SP_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        ad()->copy_volume_to_image(F.pool[0], &(sp_volume_ref){snap.path}, &F.host, out2, NULL, &info, &e),
+        SP_OK);
     check_template_file(out2, &info);
     unmapped(0, snap.path);
     /* A directory that does not exist: refused before anything is mapped. */
@@ -485,14 +485,14 @@ static void test_template_from_volume(void)
 
 int main(void)
 {
-    static const hs_test tests[] = {{"seed a QCOW2 file, read back on the device", test_seed_qcow2},
-                                    {"seed a RAW file with its checksum (and a wrong one)", test_seed_raw_checksum},
-                                    {"refused: too small, backing file, wrong format, relative, ftp",
-                                     test_seed_refusals},
-                                    {"seed from an http URL (and a 404)", test_seed_url},
-                                    {"two seedings of one target at once make one copy", test_seed_twice_at_once},
-                                    {"template from the volume and from a snapshot", test_template_from_volume},
-                                    {NULL, NULL}};
+    static const hs_test tests[] = {
+        {"seed a QCOW2 file, read back on the device", test_seed_qcow2},
+        {"seed a RAW file with its checksum (and a wrong one)", test_seed_raw_checksum},
+        {"refused: too small, backing file, wrong format, relative, ftp", test_seed_refusals},
+        {"seed from an http URL (and a 404)", test_seed_url},
+        {"two seedings of one target at once make one copy", test_seed_twice_at_once},
+        {"template from the volume and from a snapshot", test_template_from_volume},
+        {NULL, NULL}};
     int rc;
 
     adfix_start(&F, NULL, NULL);
