@@ -371,6 +371,7 @@ static int change_state(host_cs *cs, int64_t id, const char *what, state_fn fn, 
 static int update_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     const char *tags = host_cmd_get(cmd, "tags"), *name = host_param(cmd, "name", 0, e);
+    const char *url = host_param(cmd, "url", 0, e);
     const sp_kv *details;
     char err[256], uuid[40];
     int64_t id;
@@ -390,20 +391,52 @@ static int update_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         return host_fail(e, HOST_E_UNSUPPORTED,
                          "capacitybytes: the capacity of a %s pool is the array's; it cannot be set",
                          cs->sp->name);
+    /* New credentials: details (powerflex.gw.username/password) or a new URL (same gateway and
+     * pool), which the plugin checks with a login before it takes them. */
     nd = host_cmd_map(cmd, "details", &details);
-    if (nd > 0) {
+    if (nd < 0)
+        return host_fail(e, HOST_E_INTERNAL, "out of memory");
+    if (nd > 0 || url != NULL) {
         detail_sink ds = {cs, id, 0, ""};
+        sp_kv *kv = calloc((size_t)nd + 1, sizeof(*kv));
+        char *masked = url != NULL ? host_mask_url(url) : NULL;
         sp_pool *pool;
         sp_error se;
         sp_status s;
+        int rc = -1;
+        if (kv == NULL || (url != NULL && masked == NULL)) {
+            host_fail(e, HOST_E_INTERNAL, "out of memory");
+            goto upd_out;
+        }
+        for (long i = 0; i < nd; i++)
+            kv[i] = details[i];
+        if (url != NULL) {
+            kv[nd].key = "url";
+            kv[nd].value = url;
+        }
         if (host_pool_open(cs, id, &pool, e) != 0)
-            return -1;
+            goto upd_out;
         memset(&se, 0, sizeof(se));
-        s = cs->sp->lifecycle->update(pool, details, (size_t)nd, store_detail, &ds, &se);
-        if (s != SP_OK)
-            return host_fail_sp(e, s, &se, "Failed to update storage pool %s", uuid);
-        if (ds.failed)
-            return host_fail_db(e, ds.err);
+        s = cs->sp->lifecycle->update(pool, kv, (size_t)nd + (url != NULL), store_detail, &ds, &se);
+        if (s != SP_OK) {
+            host_fail_sp(e, s, &se, "Failed to update storage pool %s", uuid);
+            goto upd_out;
+        }
+        if (ds.failed) {
+            host_fail_db(e, ds.err);
+            goto upd_out;
+        }
+        if (masked != NULL && host_sql_run(cs->db, err, sizeof(err), "UPDATE pool SET url = ? WHERE id = ?",
+                                           "ti", masked, id) < 0) {
+            host_fail_db(e, err);
+            goto upd_out;
+        }
+        rc = 0;
+    upd_out:
+        free(kv);
+        free(masked);
+        if (rc != 0)
+            return -1;
     }
     if (enabled == 0 && change_state(cs, id, "disable", cs->sp->lifecycle->disable, "Disabled", e) != 0)
         return -1;
