@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,6 +158,19 @@ static void open_pool(adfix *f, int i)
         die("open pool %d: %s", i, e.message);
 }
 
+/* A suite that dies (a sanitizer's abort, a crash) takes its simulators along: tsim stops them
+ * only at a normal exit. */
+static volatile pid_t sim_pids[2];
+
+static void on_fatal(int sig)
+{
+    for (int i = 0; i < 2; i++)
+        if (sim_pids[i] > 0)
+            kill(sim_pids[i], SIGTERM);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 void adfix_start(adfix *f, const char *const *extra0, const char *const *extra1)
 {
     const char *const *extra[2] = {extra0, extra1};
@@ -194,7 +208,11 @@ void adfix_start(adfix *f, const char *const *extra0, const char *const *extra1)
         f->sim[i] = tsim_start(args);
         if (f->sim[i] == NULL)
             die("simulator %d did not start", i);
+        sim_pids[i] = tsim_pid(f->sim[i]);
     }
+    signal(SIGABRT, on_fatal);
+    signal(SIGSEGV, on_fatal);
+    signal(SIGBUS, on_fatal);
     host_setting_set(&p->svc, SP_SCOPE_GLOBAL, NULL, SP_SETTING_CS_IDENTIFIER, "t3st");
     {
         char *path = xfmt("%s/plugin/powerflex.la", top_builddir());
@@ -234,9 +252,11 @@ void adfix_stop(adfix *f)
         }
     }
     host_plugin_unload(p->plugin);
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2; i++) {
+        sim_pids[i] = 0;
         if (f->sim[i] != NULL)
             tsim_stop(f->sim[i]);
+    }
     host_services_free(&p->svc);
     if (getenv("ADFIX_KEEP") == NULL)
         hs_rmtree(f->dir);
