@@ -98,7 +98,7 @@ static sp_status get_physical_disk(sp_pool *pool, const sp_volume_ref *vol, cons
         return pfx_error(err, SP_E_INVALID, "get_physical_disk needs a disk output");
     if ((st = begin(pool, vol, host, "get_physical_disk", id, sizeof(id), &cfg, err)) != SP_OK)
         return st;
-    if ((st = pfx_ad_device(pool, id, &cfg, path, sizeof(path), &present, &size, err)) != SP_OK)
+    if ((st = pfx_ad_device(pool, id, &cfg, 1, path, sizeof(path), &present, &size, err)) != SP_OK)
         return st;
     if (!present)
         return pfx_error(err, SP_E_NOT_FOUND,

@@ -122,7 +122,7 @@ static int device_present(const char *path, uint64_t *size)
     return 1;
 }
 
-sp_status pfx_ad_device(sp_pool *pool, const char *vol_id, const pfx_host_cfg *cfg, char *path,
+sp_status pfx_ad_device(sp_pool *pool, const char *vol_id, const pfx_host_cfg *cfg, int ask_sdc, char *path,
                         size_t path_len, int *present, uint64_t *size, sp_error *err)
 {
     char sys[PFX_SDC_ID_MAX + 1], other[SP_PATH_MAX];
@@ -138,7 +138,8 @@ sp_status pfx_ad_device(sp_pool *pool, const char *vol_id, const pfx_host_cfg *c
         return SP_OK;
     }
     /* Not under the pool's system id: the SDC may know the volume under its MDM's id. */
-    if (sdc_lists(cfg, vol_id, sys, sizeof(sys), &qerr) == 1 && strcmp(sys, pool->system_id) != 0 &&
+    if (ask_sdc && sdc_lists(cfg, vol_id, sys, sizeof(sys), &qerr) == 1 &&
+        strcmp(sys, pool->system_id) != 0 &&
         pfx_sdc_device_path(cfg->device_dir, sys, vol_id, other, sizeof(other), NULL) == SP_OK &&
         device_present(other, size)) {
         snprintf(path, path_len, "%s", other);
@@ -252,7 +253,8 @@ sp_status pfx_ad_disconnect(sp_pool *pool, const char *vol_id, const sp_host_ref
     int present = 0;
     sp_status st;
 
-    st = pfx_ad_device(pool, vol_id, cfg, path, sizeof(path), &present, NULL, err);
+    /* Gone under the name connect waits for is gone: disconnects (two per copy) run no drv_cfg. */
+    st = pfx_ad_device(pool, vol_id, cfg, 0, path, sizeof(path), &present, NULL, err);
     if (st != SP_OK || !present)
         return st;
     cached_sdc_id(pool, host, sdc_id, sizeof(sdc_id));

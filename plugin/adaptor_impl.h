@@ -44,9 +44,10 @@ sp_status pfx_ad_connect(sp_pool *pool, const char *vol_id, const sp_host_ref *h
 sp_status pfx_ad_disconnect(sp_pool *pool, const char *vol_id, const sp_host_ref *host,
                             const pfx_host_cfg *cfg, sp_error *err);
 
-/* The device path the volume has (or would have) on this host: the pool's system id, or the id
- * the SDC lists the volume under when they differ. *present says whether it exists now. */
-sp_status pfx_ad_device(sp_pool *pool, const char *vol_id, const pfx_host_cfg *cfg, char *path,
+/* The device path the volume has (or would have) on this host: the pool's system id, or, with
+ * ask_sdc, the id the SDC lists the volume under when they differ (one drv_cfg run, only when no
+ * device carries the pool's id). *present says whether it exists now. */
+sp_status pfx_ad_device(sp_pool *pool, const char *vol_id, const pfx_host_cfg *cfg, int ask_sdc, char *path,
                         size_t path_len, int *present, uint64_t *size, sp_error *err);
 
 /* What the array says about a volume the Adaptor is about to put on a host. */
