@@ -147,7 +147,9 @@ static void check_raw_data(const char *dev)
     CU_ASSERT_TRUE(adfix_check_pattern(dev, 0, MIB, 11));
     CU_ASSERT_TRUE(adfix_check_pattern(dev, 8 * MIB, MIB, 12));
     CU_ASSERT_TRUE(filled(dev, MIB, 7 * MIB, 0));
-    CU_ASSERT_TRUE(filled(dev, 9 * MIB, 7 * MIB, 0));
+    CU_ASSERT_TRUE(filled(dev, 9 * MIB, 3 * MIB, 0));
+    CU_ASSERT_TRUE(filled(dev, 12 * MIB, 512 * 1024, 0x3c));
+    CU_ASSERT_TRUE(filled(dev, 12 * MIB + 512 * 1024, 3 * MIB + 512 * 1024, 0));
 }
 
 static void scribble(const char *dev) { CU_ASSERT_EQUAL(adfix_write_pattern(dev, 2 * MIB, MIB, 99), 0); }
@@ -155,6 +157,7 @@ static void scribble(const char *dev) { CU_ASSERT_EQUAL(adfix_write_pattern(dev,
 static void test_seed_raw_checksum(void)
 {
     const char *create[] = {hs_qemu_img(), "create", "-q", "-f", "raw", raw, "16M", NULL};
+    const char *fill[] = {hs_qemu_io(), "-f", "raw", "-c", "write -q -P 0x3c 12M 512K", raw, NULL};
     char hex[65], sum[80], bad[80];
     sp_image_source src = {raw, NULL, sum, SP_FORMAT_RAW};
     sp_volume_info v;
@@ -165,6 +168,7 @@ static void test_seed_raw_checksum(void)
     CU_ASSERT_EQUAL_FATAL(run_ok(create), 0);
     CU_ASSERT_EQUAL_FATAL(adfix_write_pattern(raw, 0, MIB, 11), 0);
     CU_ASSERT_EQUAL_FATAL(adfix_write_pattern(raw, 8 * MIB, MIB, 12), 0);
+    CU_ASSERT_EQUAL_FATAL(run_ok(fill), 0);
     CU_ASSERT_EQUAL_FATAL(adfix_sha256(raw, 0, 16 * MIB, hex), 0);
     snprintf(sum, sizeof(sum), "sha256:%s", hex);
     if (adfix_create(&F, 0, SP_VOLUME_TEMPLATE, 202, 16 * MIB, &v) != 0)
