@@ -73,8 +73,7 @@ static int deploy(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     const char *name = host_param(cmd, "name", 0, e), *userdata = host_param(cmd, "userdata", 0, e);
     char err[512], format[16] = "", uuid[37], dname[128];
-    int64_t zone, offering, tmpl, disk_off, host, root_gb = 0, size_gb = 0, vm_id, dsize = 0, dcustom = 0,
-                                                  tzone = 0;
+    int64_t zone, offering, tmpl, disk_off, host, root_gb = 0, size_gb = 0, vm_id, tzone = 0;
     int start = 1;
 
     if (host_param_ref(cs, cmd, "zoneid", "zone", 1, &zone, e) != 0 ||
@@ -111,32 +110,11 @@ static int deploy(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
                        (uint64_t)root_gb * GIB, userdata, &vm_id, e) != 0)
         return -1;
     if (disk_off != 0 && strcmp(format, "ISO") != 0) {
-        char vuuid[37], prov[8] = "thin", iops[32] = "", bw[32] = "", vname[64];
-        if (host_sql_int(cs->db, &dsize, err, sizeof(err), "SELECT disksize FROM offering WHERE id = ?", "i",
-                         disk_off) < 0 ||
-            host_sql_int(cs->db, &dcustom, err, sizeof(err), "SELECT customized FROM offering WHERE id = ?",
-                         "i", disk_off) < 0 ||
-            host_sql_text(cs->db, prov, sizeof(prov), err, sizeof(err),
-                          "SELECT provisioning FROM offering WHERE id = ?", "i", disk_off) < 0 ||
-            host_sql_text(cs->db, iops, sizeof(iops), err, sizeof(err),
-                          "SELECT iops FROM offering WHERE id = ?", "i", disk_off) < 0 ||
-            host_sql_text(cs->db, bw, sizeof(bw), err, sizeof(err), "SELECT bw FROM offering WHERE id = ?",
-                          "i", disk_off) < 0)
-            return host_fail_db(e, err);
-        if (dcustom && size_gb > 0)
-            dsize = size_gb * (int64_t)GIB;
-        if (dsize <= 0)
-            return host_fail(e, HOST_E_PARAM, "the disk offering is customized: give size in GB");
-        if (host_uuid(vuuid) != 0)
-            return host_fail(e, HOST_E_INTERNAL, "no randomness");
+        char vname[64];
+        int64_t data;
         snprintf(vname, sizeof(vname), "DATA-%lld", (long long)vm_id);
-        if (host_sql_run(cs->db, err, sizeof(err),
-                         "INSERT INTO volume(uuid, name, type, vm_id, deviceid, size, provisioning, "
-                         "offering_id, zone_id, state, "
-                         "iops, bw, created) VALUES (?, ?, 'DATA', ?, 1, ?, ?, ?, ?, 'Allocated', ?, ?, ?)",
-                         "ttiitiitti", vuuid, vname, vm_id, dsize, prov, disk_off, zone, iops, bw,
-                         host_now()) < 0)
-            return host_fail_db(e, err);
+        if (host_volume_new_data(cs, vname, zone, disk_off, size_gb, vm_id, 1, &data, e) != 0)
+            return -1;
     }
     if (start && host_vm_start(cs, vm_id, host, e) != 0)
         return -1;

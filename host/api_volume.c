@@ -174,8 +174,7 @@ static int attach(host_cs *cs, int64_t vol_id, int64_t vm, int64_t deviceid, hos
 static int create_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     const char *name = host_param(cmd, "name", 0, e);
-    char err[512], uuid[37], prov[8] = "thin", iops[32] = "", bw[32] = "", vname[256], kind[16] = "";
-    int64_t zone, off, vm, size_gb = 0, dsize = 0, custom = 0, id;
+    int64_t zone, off, vm, size_gb = 0, id;
 
     if (host_param_ref(cs, cmd, "zoneid", "zone", 1, &zone, e) != 0 ||
         host_param_ref(cs, cmd, "diskofferingid", "offering", 1, &off, e) != 0 ||
@@ -186,41 +185,11 @@ static int create_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         return host_fail(e, HOST_E_UNSUPPORTED,
                          "createVolume from a snapshot is not part of this harness; revert the snapshot "
                          "or create a template from it");
-    if (host_sql_text(cs->db, kind, sizeof(kind), err, sizeof(err), "SELECT kind FROM offering WHERE id = ?",
-                      "i", off) < 0 ||
-        host_sql_int(cs->db, &dsize, err, sizeof(err), "SELECT disksize FROM offering WHERE id = ?", "i",
-                     off) < 0 ||
-        host_sql_int(cs->db, &custom, err, sizeof(err), "SELECT customized FROM offering WHERE id = ?", "i",
-                     off) < 0 ||
-        host_sql_text(cs->db, prov, sizeof(prov), err, sizeof(err),
-                      "SELECT provisioning FROM offering WHERE id = ?", "i", off) < 0 ||
-        host_sql_text(cs->db, iops, sizeof(iops), err, sizeof(err), "SELECT iops FROM offering WHERE id = ?",
-                      "i", off) < 0 ||
-        host_sql_text(cs->db, bw, sizeof(bw), err, sizeof(err), "SELECT bw FROM offering WHERE id = ?", "i",
-                      off) < 0)
-        return host_fail_db(e, err);
-    if (strcmp(kind, "disk") != 0)
-        return host_fail(e, HOST_E_PARAM, "diskofferingid names a service offering");
-    if (custom) {
-        if (size_gb <= 0)
-            return host_fail(e, HOST_E_PARAM, "the disk offering is customized: give size in GB");
-        dsize = size_gb * (int64_t)GIB;
-    } else if (size_gb > 0) {
-        return host_fail(e, HOST_E_PARAM, "size is only for customized disk offerings");
-    }
-    if (host_uuid(uuid) != 0)
-        return host_fail(e, HOST_E_INTERNAL, "no randomness");
-    snprintf(vname, sizeof(vname), "%s", name != NULL ? name : uuid);
-    if (host_sql_run(cs->db, err, sizeof(err),
-                     "INSERT INTO volume(uuid, name, type, size, provisioning, offering_id, zone_id, state, "
-                     "iops, bw, created) "
-                     "VALUES (?, ?, 'DATA', ?, ?, ?, ?, 'Allocated', ?, ?, ?)",
-                     "ttitiitti", uuid, vname, dsize, prov, off, zone, iops, bw, host_now()) < 0)
-        return host_fail_db(e, err);
-    id = sqlite3_last_insert_rowid(cs->db);
+    if (host_volume_new_data(cs, name, zone, off, size_gb, 0, 0, &id, e) != 0)
+        return -1;
     if (vm != 0 && attach(cs, id, vm, 0, e) != 0)
         return -1;
-    host_event(cs, "VOLUME.CREATE", "volume %s allocated", vname);
+    host_event(cs, "VOLUME.CREATE", "volume %s allocated", name != NULL ? name : "(unnamed)");
     return host_json_volume(cs, w, "volume", id, e);
 }
 

@@ -259,9 +259,9 @@ int host_vm_create(host_cs *cs, const char *name, const char *type, int64_t zone
                    int64_t template_id, int64_t root_offering_id, uint64_t root_size, const char *userdata,
                    int64_t *vm_id, host_err *e)
 {
-    char err[512], uuid[37], vuuid[37], format[16] = "", prov[8] = "thin", iops[32] = "", bw[32] = "",
-                                        vname[300];
-    int64_t tsize = 0, dsize = 0, qos_offering = offering_id;
+    char err[512], uuid[37], vuuid[37], format[16] = "", vname[300];
+    int64_t tsize = 0, qos_offering = offering_id;
+    host_offering_row off;
 
     if (host_uuid(uuid) != 0 || host_uuid(vuuid) != 0)
         return host_fail(e, HOST_E_INTERNAL, "no randomness");
@@ -271,22 +271,13 @@ int host_vm_create(host_cs *cs, const char *name, const char *type, int64_t zone
          host_sql_int(cs->db, &tsize, err, sizeof(err), "SELECT size FROM template WHERE id = ?", "i",
                       template_id) < 0))
         return host_fail_db(e, err);
-    if (root_offering_id != 0) {
-        /* An ISO's ROOT disk takes its size, provisioning and QoS from the disk offering. */
-        if (host_sql_int(cs->db, &dsize, err, sizeof(err), "SELECT disksize FROM offering WHERE id = ?", "i",
-                         root_offering_id) < 0)
-            return host_fail_db(e, err);
+    /* An ISO's ROOT disk takes its size, provisioning and QoS from the disk offering. */
+    if (root_offering_id != 0)
         qos_offering = root_offering_id;
-        if (root_size == 0)
-            root_size = (uint64_t)dsize;
-    }
-    if (host_sql_text(cs->db, prov, sizeof(prov), err, sizeof(err),
-                      "SELECT provisioning FROM offering WHERE id = ?", "i", qos_offering) < 0 ||
-        host_sql_text(cs->db, iops, sizeof(iops), err, sizeof(err), "SELECT iops FROM offering WHERE id = ?",
-                      "i", qos_offering) < 0 ||
-        host_sql_text(cs->db, bw, sizeof(bw), err, sizeof(err), "SELECT bw FROM offering WHERE id = ?", "i",
-                      qos_offering) < 0)
-        return host_fail_db(e, err);
+    if (host_offering_load(cs, qos_offering, &off, e) != 0)
+        return -1;
+    if (root_offering_id != 0 && root_size == 0)
+        root_size = (uint64_t)off.disksize;
     if (strcmp(format, "ISO") != 0 && (uint64_t)tsize > root_size)
         root_size = (uint64_t)tsize;
     if (root_size == 0)
@@ -318,8 +309,8 @@ int host_vm_create(host_cs *cs, const char *name, const char *type, int64_t zone
                      "template_id, "
                      "zone_id, state, iops, bw, created) VALUES (?, ?, 'ROOT', ?, 0, ?, ?, ?, ?, ?, "
                      "'Allocated', ?, ?, ?)",
-                     "ttiutiiitti", vuuid, "ROOT", *vm_id, root_size, prov, qos_offering, template_id,
-                     zone_id, iops, bw, host_now()) < 0)
+                     "ttiutiiitti", vuuid, "ROOT", *vm_id, root_size, off.provisioning, qos_offering,
+                     template_id, zone_id, off.iops, off.bw, host_now()) < 0)
         return host_fail_db(e, err);
     snprintf(vname, sizeof(vname), "ROOT-%lld", (long long)*vm_id);
     if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET name = ? WHERE id = ?", "ti", vname,
@@ -332,6 +323,7 @@ int host_system_offering(host_cs *cs, const char *kind, int64_t *out, host_err *
 {
     char err[256], name[128], uuid[37];
 
+    *out = 0;
     snprintf(name, sizeof(name), "System Offering For %s",
              strcmp(kind, "router") == 0         ? "Software Router"
              : strcmp(kind, "consoleproxy") == 0 ? "Console Proxy"
@@ -357,6 +349,7 @@ int host_system_offering(host_cs *cs, const char *kind, int64_t *out, host_err *
 static int system_template(host_cs *cs, int64_t zone_id, int64_t *out, host_err *e)
 {
     char err[256];
+    *out = 0;
     if (host_sql_int(cs->db, out, err, sizeof(err),
                      "SELECT id FROM template WHERE type = 'SYSTEM' AND state = 'Ready' AND (zone_id = ? OR "
                      "zone_id IS NULL) "
@@ -370,7 +363,7 @@ static int ensure_system_vm(host_cs *cs, int64_t zone_id, const char *type, cons
                             host_err *e)
 {
     char err[256];
-    int64_t exists = 0, offering, vm_id;
+    int64_t exists = 0, offering = 0, vm_id = 0;
 
     if (host_sql_int(cs->db, &exists, err, sizeof(err),
                      "SELECT id FROM vm WHERE zone_id = ? AND type = ? AND state != 'Destroyed'", "it",

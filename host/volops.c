@@ -50,6 +50,62 @@ int host_vol_load(host_cs *cs, int64_t id, host_vol *v, host_err *e)
     return 0;
 }
 
+int host_offering_load(host_cs *cs, int64_t id, host_offering_row *o, host_err *e)
+{
+    char err[256];
+    sqlite3_stmt *st =
+        host_sql_prepare(cs->db, err, sizeof(err),
+                         "SELECT kind, provisioning, iops, bw, tags, disksize, customized FROM offering "
+                         "WHERE id = ?",
+                         "i", id);
+    if (st == NULL)
+        return host_fail_db(e, err);
+    memset(o, 0, sizeof(*o));
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return host_fail(e, HOST_E_INTERNAL, "offering %lld vanished", (long long)id);
+    }
+    snprintf(o->kind, sizeof(o->kind), "%s", host_col_text(st, 0));
+    snprintf(o->provisioning, sizeof(o->provisioning), "%s", host_col_text(st, 1));
+    snprintf(o->iops, sizeof(o->iops), "%s", host_col_text(st, 2));
+    snprintf(o->bw, sizeof(o->bw), "%s", host_col_text(st, 3));
+    snprintf(o->tags, sizeof(o->tags), "%s", host_col_text(st, 4));
+    o->disksize = sqlite3_column_int64(st, 5);
+    o->customized = sqlite3_column_int(st, 6);
+    sqlite3_finalize(st);
+    return 0;
+}
+
+int host_volume_new_data(host_cs *cs, const char *name, int64_t zone, int64_t offering, int64_t size_gb,
+                         int64_t vm, int64_t deviceid, int64_t *out, host_err *e)
+{
+    char err[512], uuid[37];
+    host_offering_row o;
+    int64_t size;
+
+    if (host_offering_load(cs, offering, &o, e) != 0)
+        return -1;
+    if (strcmp(o.kind, "disk") != 0)
+        return host_fail(e, HOST_E_PARAM, "diskofferingid names a service offering");
+    if (o.customized && size_gb <= 0)
+        return host_fail(e, HOST_E_PARAM, "the disk offering is customized: give size in GB");
+    if (!o.customized && size_gb > 0)
+        return host_fail(e, HOST_E_PARAM, "size is only for customized disk offerings");
+    size = o.customized ? size_gb << 30 : o.disksize;
+    if (host_uuid(uuid) != 0)
+        return host_fail(e, HOST_E_INTERNAL, "no randomness");
+    if (host_sql_run(
+            cs->db, err, sizeof(err),
+            "INSERT INTO volume(uuid, name, type, vm_id, deviceid, size, provisioning, offering_id, zone_id, "
+            "state, iops, bw, created) VALUES (?, ?, 'DATA', nullif(?, 0), nullif(?, 0), ?, ?, ?, ?, "
+            "'Allocated', ?, ?, ?)",
+            "ttiiitiitti", uuid, name != NULL ? name : uuid, vm, vm != 0 ? deviceid : (int64_t)0, size,
+            o.provisioning, offering, zone, o.iops, o.bw, host_now()) < 0)
+        return host_fail_db(e, err);
+    *out = sqlite3_last_insert_rowid(cs->db);
+    return 0;
+}
+
 sp_qos host_vol_qos(const host_vol *v)
 {
     sp_qos q;
