@@ -163,6 +163,39 @@ sp_status pfx_drv_delete_snapshot(sp_pool *pool, const sp_volume_ref *snap, sp_e
     return pfx_drv_delete_volume(pool, snap, err);
 }
 
+/* A snapshotVolumes whose answer was lost may still have made the group: when every name is a
+ * snapshot of its own volume and all share one consistency group, that group is the answer
+ * (filled into *out, SP_OK). Anything else is SP_E_NOT_FOUND and *out is left empty. */
+static sp_status find_group(sp_pool *pool, const pfx_gw_snapshot_def *defs, size_t n,
+                            pfx_gw_snapshot_group *out)
+{
+    sp_status st = SP_OK;
+    sp_error tmp;
+
+    pfx_gw_snapshot_group_clear(out);
+    if ((out->ids = calloc(n, sizeof(*out->ids))) == NULL)
+        return SP_E_NOMEM;
+    out->n = n;
+    for (size_t i = 0; i < n && st == SP_OK; i++) {
+        pfx_gw_volume v;
+        char *id = out->ids[i].id;
+        if (pfx_gw_volume_id_by_name(pool->gw, defs[i].name, id, sizeof(out->ids[i].id), &tmp) != SP_OK ||
+            pfx_gw_volume_get(pool->gw, id, &v, &tmp) != SP_OK) {
+            st = SP_E_NOT_FOUND;
+            break;
+        }
+        if (i == 0)
+            snprintf(out->group_id, sizeof(out->group_id), "%s", v.consistency_group_id);
+        if (strcmp(v.ancestor_id, defs[i].volume_id) != 0 || v.consistency_group_id[0] == '\0' ||
+            strcmp(v.consistency_group_id, out->group_id) != 0)
+            st = SP_E_NOT_FOUND;
+        pfx_gw_volume_clear(&v);
+    }
+    if (st != SP_OK)
+        pfx_gw_snapshot_group_clear(out);
+    return st;
+}
+
 sp_status pfx_drv_create_vm_snapshot(sp_pool *pool, uint64_t vm_snapshot_id, const sp_volume_ref *vols,
                                      const uint64_t *vol_ids, size_t n, sp_snapshot_group_info *group_out,
                                      sp_volume_info *snaps_out, sp_error *err)
@@ -196,6 +229,12 @@ sp_status pfx_drv_create_vm_snapshot(sp_pool *pool, uint64_t vm_snapshot_id, con
     }
     /* One request for all volumes: the array makes them one consistency group. */
     st = pfx_gw_snapshot_volumes(pool->gw, pool->system_id, defs, n, &group, err);
+    if (pfx_drv_may_have_happened(st) && find_group(pool, defs, n, &group) == SP_OK) {
+        pfx_log(SP_LOG_WARN, "VM snapshot %" PRIu64 ": consistency group %s already existed; using it",
+                vm_snapshot_id, group.group_id);
+        pfx_error_clear(err);
+        st = SP_OK;
+    }
     if (st != SP_OK) {
         pfx_error_prefix(err, "VM snapshot %" PRIu64, vm_snapshot_id);
         goto out;
