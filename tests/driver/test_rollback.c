@@ -200,7 +200,9 @@ static void test_snapshot_read_back_failure_removes_it(void)
     sp_volume_ref refs[2];
     uint64_t ids[2] = {941, 942};
     sp_snapshot_group_info group;
+    char snap_id[SP_ID_MAX];
     sp_error err;
+    sp_status st;
 
     CU_ASSERT_EQUAL_FATAL(create(SP_VOLUME_DATA, 940, GIB, &vol, &err), SP_OK);
     /* snapshotVolumes works, reading the new snapshot fails. */
@@ -215,6 +217,30 @@ static void test_snapshot_read_back_failure_removes_it(void)
     dt_clear_faults(sim);
     CU_ASSERT_EQUAL(named("snap-944" SUFFIX, NULL, 0), 1);
     CU_ASSERT_EQUAL(DRV->delete_snapshot(pool, &(sp_volume_ref){snap.path}, &err), SP_OK);
+
+    /* A VM snapshot whose answer is lost: the group the array made is the one returned, once. */
+    for (int i = 0; i < 2; i++) {
+        CU_ASSERT_EQUAL_FATAL(create(SP_VOLUME_DATA, ids[i], GIB, &vols[i], &err), SP_OK);
+        refs[i].path = vols[i].path;
+    }
+    CU_ASSERT_FATAL(dt_fault(sim, SNAPSHOT ":http500:once:after"));
+    st = DRV->create_vm_snapshot(pool, 946, refs, ids, 2, &group, snaps, &err);
+    dt_clear_faults(sim);
+    CU_ASSERT_EQUAL(st, SP_OK);
+    if (st != SP_OK)
+        fprintf(stderr, "VM snapshot, answer lost: %s\n", err.message);
+    CU_ASSERT_EQUAL(named("vmsnap-946-941" SUFFIX, snap_id, sizeof(snap_id)), 1);
+    CU_ASSERT_EQUAL(named("vmsnap-946-942" SUFFIX, NULL, 0), 1);
+    if (st == SP_OK) {
+        CU_ASSERT_EQUAL(group.n_snapshots, 2);
+        CU_ASSERT_STRING_EQUAL(snaps[0].id, snap_id);
+        CU_ASSERT_STRING_EQUAL(snaps[0].name, "vmsnap-946-941" SUFFIX);
+        CU_ASSERT_STRING_EQUAL(snaps[1].name, "vmsnap-946-942" SUFFIX);
+        CU_ASSERT_EQUAL(DRV->delete_vm_snapshot(pool, group.group_id, &err), SP_OK);
+        CU_ASSERT_EQUAL(named("vmsnap-946-941" SUFFIX, NULL, 0), 0);
+    }
+    for (int i = 0; i < 2; i++)
+        CU_ASSERT_EQUAL(DRV->delete_volume(pool, &refs[i], &err), SP_OK);
 
     /* A VM snapshot whose second snapshot cannot be read: the whole group goes. */
     for (int i = 0; i < 2; i++) {
