@@ -164,6 +164,19 @@ static void test_rounding_and_provisioning(void)
     CU_ASSERT_STRING_EQUAL(dt_jstr(v, "volumeType"), "ThickProvisioned");
     yajl_tree_free(root);
 
+    /* More than the pool may allocate: refused as no space, nothing left behind. */
+    before = dt_requests(sim);
+    spec.id = 54;
+    spec.size_bytes = (uint64_t)100 << 40;
+    CU_ASSERT_EQUAL(DRV->create_volume(pool, &spec, &info, &err), SP_E_NO_SPACE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "vol-54" SUFFIX));
+    CU_ASSERT_EQUAL(dt_requests(sim) - before, 1); /* a refusal is not looked up as a lost answer */
+    root = dt_volumes(sim);
+    CU_ASSERT_PTR_NULL(dt_vol_by_name(root, "vol-54" SUFFIX));
+    yajl_tree_free(root);
+    spec.id = 52;
+    spec.size_bytes = 0;
+
     CU_ASSERT_EQUAL_FATAL(create(SP_VOLUME_DATA, 53, 1, SP_PROVISION_THIN, &tiny), SP_OK);
     CU_ASSERT_EQUAL(tiny.size_bytes, 8 * GIB);
     before = tsim_stats_count(sim, "total");

@@ -14,7 +14,8 @@ static tsim *sim;
 
 static int setup(void)
 {
-    const char *extra[] = {"--pool", "pool1:1024", "--pool", "pool2:512:pd2", NULL};
+    const char *extra[] = {"--pool", "pool1:1024",  "--pool", "pool2:512:pd2", "--pool", "twin:64",
+                           "--pool", "twin:64:pd2", NULL};
 
     dt_load();
     sim = dt_sim(extra);
@@ -114,6 +115,51 @@ static void test_initialize_unknown_pool(void)
     pp.p.url = url;
     CU_ASSERT_EQUAL(LC->initialize(&pp.p, dt_sink, &d, &cap, &err), SP_E_NOT_FOUND);
     free(url);
+}
+
+static void test_initialize_ambiguous_pool_name(void)
+{
+    char *url = dt_url(sim, "twin", NULL);
+    dt_details d = {0};
+    sp_capacity cap;
+    dt_params pp;
+    sp_error err;
+
+    /* Names are unique within a protection domain only, and the URL cannot say which: refused
+     * rather than one picked at random. */
+    dt_params_init(&pp, sim, url, DT_POOL_UUID);
+    CU_ASSERT_EQUAL(LC->initialize(&pp.p, dt_sink, &d, &cap, &err), SP_E_INVALID);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "twin"));
+    CU_ASSERT_EQUAL(d.n, 0);
+    free(url);
+}
+
+static void test_open_checks_stored_details(void)
+{
+    static const char *required[] = {"powerflex.gw.url", "powerflex.gw.username", "powerflex.gw.password",
+                                     "powerflex.storagepool.id", "powerflex.storagepool.system.id"};
+    dt_details d = {0};
+    sp_pool *pool = dt_pool(sim, "pool1", DT_POOL_UUID, &d, NULL);
+    int before = tsim_stats_count(sim, "total");
+    sp_error err;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pool);
+    LC->close(pool);
+    for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+        dt_details partial = {0};
+        for (size_t j = 0; j < d.n; j++)
+            if (strcmp(d.kv[j].key, required[i]) != 0)
+                dt_details_set(&partial, d.kv[j].key, d.kv[j].value);
+        pool = (sp_pool *)1;
+        CU_ASSERT_EQUAL(LC->open(DT_POOL_UUID, partial.kv, partial.n, &pool, &err), SP_E_INVALID);
+        CU_ASSERT_PTR_NULL(pool);
+        dt_details_free(&partial);
+    }
+    dt_details_set(&d, "powerflex.storagepool.id", "not-hex");
+    CU_ASSERT_EQUAL(LC->open(DT_POOL_UUID, d.kv, d.n, &pool, &err), SP_E_INVALID);
+    CU_ASSERT_EQUAL(LC->open("no-key", d.kv, d.n, &pool, &err), SP_E_INVALID);
+    CU_ASSERT_EQUAL(tsim_stats_count(sim, "total"), before); /* open makes no request */
+    dt_details_free(&d);
 }
 
 static void test_initialize_wrong_password(void)
@@ -451,7 +497,9 @@ int main(void)
         {"initialize sinks the details and CloudStack's capacity",
          test_initialize_sinks_details_and_capacity},
         {"initialize: unknown pool name", test_initialize_unknown_pool},
+        {"initialize: pool name in two protection domains", test_initialize_ambiguous_pool_name},
         {"initialize: wrong password", test_initialize_wrong_password},
+        {"open checks the stored details", test_open_checks_stored_details},
         {"initialize: hypervisor, uuid and scope checked",
          test_initialize_refuses_other_hypervisors_and_params},
         {"initialize: malformed URLs, no request", test_malformed_urls_refused_before_any_request},
