@@ -9,11 +9,12 @@
  *   map, connect  both volumes on this host (a source already mapped here stays as it was)
  *   journal   "copying", now naming the target "<id>:<name>"
  *   copy      pfx_blockcopy_copy (sparse)
- *   verify    adaptor_verify (every byte), while another thread flushes the target: the record
- *             says "verified" only once both are done, so the order between them does not matter,
- *             and overlapping them takes the verification off the copy's time (bench/copy-bench)
+ *   verify    adaptor_verify (every byte), then unmap the source and read the target back, all
+ *             while another thread flushes the target: the record says "verified" only once all
+ *             are done, so their order does not matter, and overlapping them takes them off the
+ *             copy's time (bench/copy-bench)
  *   journal   "verified"
- *   unmap     both volumes; read the target back for the host; remove the record
+ *   unmap     the target; remove the record
  * Any failure or cancel undoes in reverse: the target is unmapped and deleted, the source unmapped
  * (if this copy mapped it), and the record removed. Past "verified" the record is removed first, so
  * that it never says "verified" for a target that is gone. When the target cannot be deleted the
@@ -149,8 +150,10 @@ static void *flush_main(void *arg)
     return NULL;
 }
 
-/* Verifies the copy while its target is flushed; both must succeed. */
-static sp_status verify_and_flush(across *c, const sp_progress *progress, sp_error *err)
+/* Verifies the copy while its target is flushed; both must succeed. The source, no longer read
+ * once verified, is unmapped and the target read back for the host during the flush too: neither
+ * depends on the flush, and the record says "verified" only after all of it. */
+static sp_status verify_and_flush(across *c, const sp_progress *progress, sp_volume_info *out, sp_error *err)
 {
     flush_job j = {c->ta.device, SP_OK, {0}};
     pthread_t t;
@@ -160,6 +163,14 @@ static sp_status verify_and_flush(across *c, const sp_progress *progress, sp_err
     if (!threaded)
         flush_main(&j);
     st = pfx_ad_verify(c->sa.device, c->ta.device, c->sa.device_size, progress, err);
+    if (st == SP_OK) {
+        c->step = "unmap source";
+        st = pfx_ad_detach_volume(&c->sa, err);
+    }
+    if (st == SP_OK) {
+        c->step = "read target";
+        st = pfx_drv_read(c->dest, c->target_id, out, err);
+    }
     if (threaded)
         pthread_join(t, NULL);
     if (st == SP_OK && j.st != SP_OK) {
@@ -265,19 +276,13 @@ static sp_status run(across *c, const sp_volume_spec *spec, const sp_progress *p
     if ((st = pfx_blockcopy_copy(&bo, NULL, err)) != SP_OK)
         return st;
     c->step = "verify";
-    if ((st = verify_and_flush(c, progress, err)) != SP_OK)
+    if ((st = verify_and_flush(c, progress, out, err)) != SP_OK)
         return st;
     c->step = "journal";
     if ((st = journal(c, PFX_COPY_VERIFIED, err)) != SP_OK)
         return st;
     c->step = "unmap target";
     if ((st = pfx_ad_detach_volume(&c->ta, err)) != SP_OK)
-        return st;
-    c->step = "unmap source";
-    if ((st = pfx_ad_detach_volume(&c->sa, err)) != SP_OK)
-        return st;
-    c->step = "read target";
-    if ((st = pfx_drv_read(c->dest, c->target_id, out, err)) != SP_OK)
         return st;
     c->step = "journal";
     /* The copy is the host's now; a record left behind would only be reported as done again. */
