@@ -285,7 +285,8 @@ static int replace_in_file(const char *path, const char *from, const char *to)
  * so that two volumes share their first 8 digits, as two volumes of one VM often do. */
 static void test_vm_snapshot_revert_with_ids_sharing_a_prefix(void)
 {
-    char dir[] = "/tmp/drvtest-state.XXXXXX", state[128], from[128], to[128], id2[SP_ID_MAX];
+    const char *tmp = getenv("TMPDIR");
+    char dir[256], state[300], from[300], to[300], id2[SP_ID_MAX];
     const char *extra[] = {"--state-dir", dir, "--pool", "pool1:1024", NULL};
     const char *rm[] = {"rm", "-rf", dir, NULL};
     sp_volume_info vols[2], snaps[2];
@@ -297,6 +298,7 @@ static void test_vm_snapshot_revert_with_ids_sharing_a_prefix(void)
     sp_pool *p3;
     sp_error err;
 
+    snprintf(dir, sizeof(dir), "%s/drvtest-state.XXXXXX", tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
     CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
     s3 = dt_sim(extra);
     p3 = dt_pool(s3, "pool1", DT_POOL_UUID, NULL, NULL);
