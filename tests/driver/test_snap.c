@@ -286,7 +286,7 @@ static int replace_in_file(const char *path, const char *from, const char *to)
 static void test_vm_snapshot_revert_with_ids_sharing_a_prefix(void)
 {
     const char *tmp = getenv("TMPDIR");
-    char dir[256], state[300], from[300], to[300], id2[SP_ID_MAX];
+    char dir[256], state[300], from[400], to[400], id2[SP_ID_MAX];
     const char *extra[] = {"--state-dir", dir, "--pool", "pool1:1024", NULL};
     const char *rm[] = {"rm", "-rf", dir, NULL};
     sp_volume_info vols[2], snaps[2];
