@@ -78,6 +78,14 @@ sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
         return SP_OK;
     }
     st = pfx_gw_vtree_migrate(src->gw, id, dest->pool_id, err);
+    if (st == SP_E_BUSY) {
+        /* Already migrating (a retried request, or a host restarted mid-way): wait for that
+         * migration; the check after it says whether it went where we asked. */
+        pfx_log(SP_LOG_INFO, "volume %s: its V-Tree is already migrating; waiting for it (%s)", vol->path,
+                err->message);
+        pfx_error_clear(err);
+        st = SP_OK;
+    }
     if (st != SP_OK)
         return pfx_error_prefix(err, "migrating volume %s to pool %s", vol->path, dest->uuid);
     pfx_log(SP_LOG_INFO, "volume %s: V-Tree %s migrating from storage pool %s to %s", vol->path, cur.tree_id,
