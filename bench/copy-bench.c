@@ -12,7 +12,13 @@
  *         same point (cp alone, unflushed, is printed too).
  * Without arguments, the benchmark: --size 1024 --rounds 5 (make bench-copy, or make bench). With
  * --quick, one round of 64 MiB: the check make check runs (tests/adaptor/copy-smoke.sh).
- * Last line: copy_s=X cp_s=Y ratio=R with the medians and R = cp_s / copy_s. */
+ * Last line: copy_s=X cp_s=Y ratio=R with the medians and R = cp_s / copy_s.
+ *
+ * Figures (2 vCPUs, ext4 on virtio, the machine otherwise idle; three runs of five rounds):
+ * copy_s 0.356-0.359, cp_s 0.361-0.367, ratio 1.01-1.03. Of the copy's 0.36 s: 0.11 s copying
+ * (cp without its flush: 0.12 s), 0.05 s verifying, the rest waiting for the flush (the target's
+ * 535 MiB to disk) with the source's unmap and the gateway calls hidden behind it. With other
+ * builds running on the machine the rounds scatter by 2-5 times for both; run it quiet. */
 #include "config.h"
 
 #include "adfix.h"
