@@ -10,7 +10,7 @@
  *   cp    cp --sparse=always of the source's data file, then fdatasync of the copy: copy_volume_
  *         across only calls a copy verified once it is on stable storage, so cp is timed to the
  *         same point (cp alone, unflushed, is printed too).
- * Without arguments, the benchmark: --size 1024 --rounds 5 (make bench-copy, or make bench). With
+ * Without arguments, the benchmark: --size 1024 --rounds 5 (make bench or make bench-copy). With
  * --quick, one round of 64 MiB: the check make check runs (tests/adaptor/copy-smoke.sh).
  * Last line: copy_s=X cp_s=Y ratio=R with the medians and R = cp_s / copy_s.
  *
