@@ -302,7 +302,10 @@ typedef struct sp_lifecycle_ops {
     sp_status (*cancel_maintain)(sp_pool *pool, sp_error *err);
     sp_status (*enable)(sp_pool *pool, sp_error *err);
     sp_status (*disable)(sp_pool *pool, sp_error *err);
-    /* New credentials or TLS options, picked up without reopening; details handed to sink. */
+    /* New credentials (user/password details, or a new "url"), checked with a login and picked
+     * up without reopening; the details to store are handed to sink. TLS options given here are
+     * used for that check and handed to sink too; the open handle keeps its connections, so
+     * they take effect when the host next opens the pool. */
     sp_status (*update)(sp_pool *pool, const sp_kv *details, size_t n_details, sp_kv_sink sink,
                         void *sink_ctx, sp_error *err);
     /* Forgets the pool on the host's side only; refused (SP_E_BUSY) while n_volumes > 0. */

@@ -303,6 +303,7 @@ static sp_status update(sp_pool *pool, const sp_kv *details, size_t n_details, s
     if (sink != NULL) {
         sink(sink_ctx, PFX_DETAIL_GW_USER, user);
         sink(sink_ctx, PFX_DETAIL_GW_PASSWORD, password);
+        sink_passthrough(details, n_details, sink, sink_ctx);
     }
 out:
     pfx_gw_client_free(probe);
