@@ -1,0 +1,82 @@
+# gen.awk - writes the soak's cmk script: a zone, two faulty simulated systems, then OPS random
+# operations chosen with srand(SEED); a kill in a block copy first, a restart halfway through.
+# Variables a failed command never set make later commands fail cleanly (--keep-going).
+function pick(n) { return int(rand() * n) }
+function vm() { return "$vm" pick(nvm > 0 ? nvm : 1) }
+function vol() { return "$vol" pick(nvol > 0 ? nvol : 1) }
+BEGIN {
+    srand(seed)
+    f = faults != "" ? faults : "*:latency:ms=150:p=0.02;*:http500:p=0.01;*:http503:p=0.01;*:drop:p=0.01;*:malformed:p=0.01;*:device-delay:ms=300:p=0.05"
+    print "create zone name=soak networktype=Advanced"
+    print "set zone=$_.zone.id"
+    print "create pod name=pod1 zoneid=$zone"
+    print "set pod=$_.pod.id"
+    print "add cluster clustername=c1 zoneid=$zone podid=$pod hypervisor=KVM clustertype=CloudManaged"
+    print "set c1=$_.cluster[0].id"
+    for (i = 0; i < 3; i++) {
+        print "add host zoneid=$zone podid=$pod clusterid=$c1 url=http://127.0.0.1" (i + 1) " username=root password=password name=kvm" i
+        print "set h" i "=$_.host[0].id"
+    }
+    print "sim start name=pf1 pools=cspool:4096 seed=" seed " tokenttl=3"
+    print "sim start name=pf2 pools=cspool:4096 seed=" (seed + 1) " tokenttl=2"
+    print "update zone id=$zone allocationstate=Enabled"
+    print "create storagepool name=p1 scope=zone hypervisor=KVM provider=PowerFlex tags=pf url=powerflex://admin:P%40ssword123@$pf1.gateway/cspool zoneid=$zone"
+    print "set p1=$_.storagepool.id"
+    print "create storagepool name=p2 scope=zone hypervisor=KVM provider=PowerFlex tags=pf url=powerflex://admin:P%40ssword123@$pf2.gateway/cspool zoneid=$zone"
+    print "set p2=$_.storagepool.id"
+    print "create serviceoffering name=so displaytext=so storagetype=shared provisioningtype=thin cpunumber=1 cpuspeed=1000 memory=512 tags=pf"
+    print "set so=$_.serviceoffering.id"
+    print "create diskoffering name=do displaytext=do storagetype=shared provisioningtype=thin disksize=1 tags=pf"
+    print "set do=$_.diskoffering.id"
+    print "register template name=t displaytext=t format=QCOW2 hypervisor=KVM url=$qcow2 zoneid=$zone ostypeid=\"Other Linux (64-bit)\""
+    print "set tmpl=$_.template[0].id"
+    # Killed in the middle of a cross-system block copy (before the faults, so it surely gets
+    # there): the restarted harness must resolve the copy.
+    print "deploy virtualmachine name=cvm zoneid=$zone serviceofferingid=$so templateid=$tmpl"
+    print "set cvm=$_.virtualmachine.id"
+    print "create volume name=cvol zoneid=$zone diskofferingid=$do virtualmachineid=$cvm"
+    print "set cvol=$_.volume.id"
+    print "detach volume id=$cvol"
+    print "expect crash at=copy:1"
+    print "migrate volume volumeid=$cvol storageid=$p2"
+    print "assert restart.recovered[0].volumeid=$cvol"
+    n = split(f, spec, ";")
+    for (i = 1; i <= n; i++) {
+        print "sim fault name=pf1 spec=" spec[i]
+        print "sim fault name=pf2 spec=" spec[i]
+    }
+    nvm = 0; nvol = 0; nsnap = 0
+    for (op = 0; op < ops; op++) {
+        if (op == int(ops / 2)) {
+            # A new process mid-run, faults still on: adopts the simulators, reopens the pools.
+            print "restart harness"
+            continue
+        }
+        r = pick(100)
+        if (r < 14 || nvm == 0) {
+            print "deploy virtualmachine name=vm" nvm " zoneid=$zone serviceofferingid=$so templateid=$tmpl"
+            print "set vm" nvm "=$_.virtualmachine.id"
+            nvm++
+        } else if (r < 28 || nvol == 0) {
+            print "create volume name=vol" nvol " zoneid=$zone diskofferingid=$do virtualmachineid=" vm()
+            print "set vol" nvol "=$_.volume.id"
+            nvol++
+        } else if (r < 36) print "stop virtualmachine id=" vm()
+        else if (r < 44) print "start virtualmachine id=" vm()
+        else if (r < 50) print "reboot virtualmachine id=" vm()
+        else if (r < 56) print "detach volume id=" vol()
+        else if (r < 62) print "attach volume id=" vol() " virtualmachineid=" vm()
+        else if (r < 68) {
+            print "create snapshot volumeid=" vol() " name=s" nsnap
+            print "set snap" nsnap "=$_.snapshot.id"
+            nsnap++
+        } else if (r < 72 && nsnap > 0) print "delete snapshot id=$snap" pick(nsnap)
+        else if (r < 78 && !novmmig) print "migrate virtualmachine virtualmachineid=" vm() " hostid=$h" pick(3)
+        else if (r < 83) print "migrate volume volumeid=" vol() " storageid=$p" (1 + pick(2))
+        else if (r < 87) print "resize volume id=" vol() " size=" (2 + pick(4))
+        else if (r < 90) print "delete volume id=" vol()
+        else if (r < 93) print "destroy virtualmachine id=" vm() " expunge=true"
+        else if (r < 96) print "create vmsnapshot virtualmachineid=" vm()
+        else print "list volumes"
+    }
+}
