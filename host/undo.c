@@ -99,7 +99,9 @@ static void run_one(host_cs *cs, const struct host_undo *u)
         } else {
             sp_qos qos = {u->bw[0] ? u->bw : NULL, u->iops[0] ? u->iops : NULL};
             sp_disk_info disk;
-            if ((s = cs->sp->driver->grant_access(pool, &ref, &href.ref, &qos, 0, &se)) != SP_OK) {
+            /* Undos run newest first: a mapping being restored here may still share the volume
+             * with a newer one that a later undo step removes (a failed live migration). */
+            if ((s = cs->sp->driver->grant_access(pool, &ref, &href.ref, &qos, 1, &se)) != SP_OK) {
                 warn(cs, "grant again", u->path, se.message);
                 break;
             }

@@ -55,7 +55,7 @@ static int mapped_volume(uint64_t id, uint64_t size, sp_volume_info *vol, char *
 {
     sp_volume_spec spec = dt_spec(SP_VOLUME_DATA, id, size, SP_PROVISION_THIN);
     sp_host_ref h1 = dt_host(DT_HOST1_IP);
-    sp_error err;
+    sp_error err = {0};
 
     if (DRV->create_volume(pool, &spec, vol, &err) != SP_OK) {
         fprintf(stderr, "create %" PRIu64 ": %s\n", id, err.message);
@@ -99,7 +99,7 @@ static void test_snapshot_data_round_trip(void)
     char dev[SP_PATH_MAX];
     sp_volume_ref ref, sref;
     yajl_val root, v;
-    sp_error err;
+    sp_error err = {0};
 
     CU_ASSERT_EQUAL_FATAL(mapped_volume(200, 8 * GIB, &vol, dev, sizeof(dev)), 0);
     ref.path = vol.path;
@@ -146,7 +146,7 @@ typedef struct vm {
 
 static int vm_make(vm *m, uint64_t base, uint64_t vmsnap_id)
 {
-    sp_error err;
+    sp_error err = {0};
 
     for (int i = 0; i < 2; i++) {
         m->ids[i] = base + (uint64_t)i;
@@ -166,7 +166,7 @@ static int vm_make(vm *m, uint64_t base, uint64_t vmsnap_id)
 
 static void vm_free(vm *m)
 {
-    sp_error err;
+    sp_error err = {0};
 
     CU_ASSERT_EQUAL(DRV->delete_vm_snapshot(pool, m->group.group_id, &err), SP_OK);
     for (int i = 0; i < 2; i++)
@@ -177,7 +177,7 @@ static void test_vm_snapshot_create_revert_delete(void)
 {
     vm m;
     yajl_val root;
-    sp_error err;
+    sp_error err = {0};
     int before;
 
     CU_ASSERT_EQUAL_FATAL(vm_make(&m, 210, 300), 0);
@@ -210,7 +210,7 @@ static void test_vm_snapshot_create_revert_delete(void)
 static void test_vm_snapshot_revert_all_or_nothing(void)
 {
     vm m;
-    sp_error err;
+    sp_error err = {0};
     const char *kept;
 
     CU_ASSERT_EQUAL_FATAL(vm_make(&m, 220, 310), 0);
@@ -296,7 +296,7 @@ static void test_vm_snapshot_revert_with_ids_sharing_a_prefix(void)
     sp_snapshot_group_info group;
     tsim *s3;
     sp_pool *p3;
-    sp_error err;
+    sp_error err = {0};
 
     snprintf(dir, sizeof(dir), "%s/drvtest-state.XXXXXX", tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
     CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
@@ -347,7 +347,7 @@ static void test_template_and_volume_from_it(void)
     sp_volume_info tmpl, found, root_vol, small;
     char dev[SP_PATH_MAX];
     yajl_val root, v;
-    sp_error err;
+    sp_error err = {0};
     int before;
 
     CU_ASSERT_EQUAL(DRV->find_template(pool, 600, &found, &err), SP_E_NOT_FOUND);
@@ -441,7 +441,7 @@ static void test_vtree_migration_moves_snapshots(void)
     char dev[SP_PATH_MAX];
     sp_host_ref h1 = dt_host(DT_HOST1_IP);
     yajl_val root;
-    sp_error err;
+    sp_error err = {0};
 
     CU_ASSERT_EQUAL(DRV->migration_kind(pool, pool2, &kind, &err), SP_OK);
     CU_ASSERT_EQUAL(kind, SP_MIGRATE_NATIVE);
@@ -499,7 +499,7 @@ static void test_migration_across_systems_is_block_copy(void)
     sp_volume_spec spec = dt_spec(SP_VOLUME_DATA, 800, GIB, SP_PROVISION_THIN);
     sp_migration_kind kind = SP_MIGRATE_NONE;
     sp_volume_info vol, out;
-    sp_error err;
+    sp_error err = {0};
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(far);
     CU_ASSERT_EQUAL(DRV->migration_kind(pool, far, &kind, &err), SP_OK);

@@ -157,8 +157,8 @@ static void test_names_and_paths(void)
                                            "openstack/latest/",
                                            "openstack/a\nb",
                                            "openstack/a\\b",
-                                           "openstack/"
-                                           "0123456789012345678901234567890123456789012345678901234567890123456789",
+                                           ("openstack/"
+                                            "0123456789012345678901234567890123456789012345678901234567890123456789"),
                                            ""};
     char long_name[300], iso[512];
     sp_error err;
