@@ -11,6 +11,7 @@
 #include "migrate.h"
 #include "poolh.h"
 #include "secret.h"
+#include "seeding.h"
 #include "sim.h"
 #include "store.h"
 #include "undo.h"
@@ -227,6 +228,8 @@ int host_session_restart(host_cs *cs, host_jsonw *w, host_err *e)
     if (host_store_begin(cs->db, err, sizeof(err)) != 0)
         return host_fail_db(e, err);
     rc = host_recover(cs, w, e);
+    if (rc == 0)
+        rc = host_seeding_recover(cs, w, e);
     if (rc == 0 && host_store_commit(cs->db, err, sizeof(err)) != 0)
         rc = host_fail_db(e, err);
     if (rc != 0)

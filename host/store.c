@@ -92,6 +92,11 @@ static const char *schema_sql =
     "CREATE TABLE IF NOT EXISTS job(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, volume_id INTEGER NOT NULL,"
     "  src_pool_id INTEGER NOT NULL, dest_pool_id INTEGER NOT NULL, host_id INTEGER, src_path TEXT NOT NULL,"
     "  created INTEGER NOT NULL);"
+    /* Template copies being written onto a pool: a row exists from before the template volume is
+     * created until its copy is recorded in template_pool; one left by a kill names a volume whose
+     * data is partial, which the restarted harness deletes (host_recover). */
+    "CREATE TABLE IF NOT EXISTS seeding(template_id INTEGER NOT NULL, pool_id INTEGER NOT NULL,"
+    "  created INTEGER NOT NULL, PRIMARY KEY(template_id, pool_id));"
     "CREATE TABLE IF NOT EXISTS sim(name TEXT PRIMARY KEY, pid INTEGER NOT NULL, gateway TEXT NOT NULL,"
     "  control TEXT NOT NULL, cafile TEXT NOT NULL, user TEXT NOT NULL, password TEXT NOT NULL,"
     "  dir TEXT NOT NULL, created INTEGER NOT NULL);"

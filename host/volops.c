@@ -8,6 +8,7 @@
 #include "alloc.h"
 #include "api.h"
 #include "pools.h"
+#include "seeding.h"
 #include "store.h"
 #include "undo.h"
 
@@ -140,6 +141,7 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
 {
     char err[512], file[4096], url[4096], checksum[256], format[16], puuid[40];
     int64_t size = 0, direct = 0;
+    int adopted;
     sp_pool *pool;
     sp_volume_info info;
     sp_volume_spec spec;
@@ -161,12 +163,11 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
     memset(&se, 0, sizeof(se));
     memset(&info, 0, sizeof(info));
     s = cs->sp->driver->find_template(pool, (uint64_t)template_id, &info, &se);
-    if (s == SP_OK) {
-        /* On the array but not in the database: a seeding whose harness was killed after the
-         * copy. The copy is complete (the plugin names it only then), so keep it. */
-        goto record;
-    }
-    if (s != SP_E_NOT_FOUND)
+    /* On the array but not recorded: a copy whose end nobody saw (a start resolves the ones a
+     * killed harness left; this one came from elsewhere). Its data is not known whole, so it
+     * is written again, onto that volume. */
+    adopted = s == SP_OK;
+    if (s != SP_OK && s != SP_E_NOT_FOUND)
         return host_fail_sp(e, s, &se, "storage pool %s: cannot look for template %lld", puuid,
                             (long long)template_id);
     if (host_sql_text(cs->db, file, sizeof(file), err, sizeof(err), "SELECT path FROM template WHERE id = ?",
@@ -184,16 +185,22 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
         return host_fail_db(e, err);
     if (host_href_load(cs, host_id, &href, e) != 0)
         return -1;
-    memset(&spec, 0, sizeof(spec));
-    spec.kind = SP_VOLUME_TEMPLATE;
-    spec.id = (uint64_t)template_id;
-    spec.size_bytes = (uint64_t)size;
-    spec.provisioning = SP_PROVISION_THIN;
-    memset(&se, 0, sizeof(se));
-    s = cs->sp->driver->create_volume(pool, &spec, &info, &se);
-    if (s != SP_OK)
-        return host_fail_sp(e, s, &se, "storage pool %s: cannot create the volume for template %lld", puuid,
-                            (long long)template_id);
+    if (host_seeding_mark(cs, template_id, pool_id, e) != 0)
+        return -1;
+    if (!adopted) {
+        memset(&spec, 0, sizeof(spec));
+        spec.kind = SP_VOLUME_TEMPLATE;
+        spec.id = (uint64_t)template_id;
+        spec.size_bytes = (uint64_t)size;
+        spec.provisioning = SP_PROVISION_THIN;
+        memset(&se, 0, sizeof(se));
+        s = cs->sp->driver->create_volume(pool, &spec, &info, &se);
+        if (s != SP_OK) {
+            host_seeding_clear(cs, template_id, pool_id);
+            return host_fail_sp(e, s, &se, "storage pool %s: cannot create the volume for template %lld", puuid,
+                                (long long)template_id);
+        }
+    }
     memset(&src, 0, sizeof(src));
     src.path = direct ? NULL : file;
     src.url = direct ? url : NULL;
@@ -208,11 +215,14 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
         host_fail_sp(e, s, &se, "storage pool %s: seeding template %lld through host %s failed", puuid,
                      (long long)template_id, href.name);
         memset(&se2, 0, sizeof(se2));
-        cs->sp->driver->delete_volume(pool, &(sp_volume_ref){info.path}, &se2);
+        /* Not deleted: the marker stays, and the next start deletes it. */
+        if (cs->sp->driver->delete_volume(pool, &(sp_volume_ref){info.path}, &se2) == SP_OK)
+            host_seeding_clear(cs, template_id, pool_id);
         return -1;
     }
+    /* The marker stays until a start finds the copy recorded (or, when this command's
+     * transaction is rolled back and the undo deletes the volume, finds nothing to delete). */
     host_undo_push(cs, HOST_UNDO_VOLUME, pool_id, info.path, 0, NULL, NULL);
-record:
     if (host_sql_run(
             cs->db, err, sizeof(err),
             "INSERT INTO template_pool(template_id, pool_id, path, size, tree_id) VALUES (?, ?, ?, ?, ?)",
