@@ -34,6 +34,7 @@ extern const host_api host_api_snapshot[];
 extern const host_api host_api_migrate[];
 extern const host_api host_api_capacity[];
 extern const host_api host_api_router[];
+extern const host_api host_api_guestdata[];
 
 /* Finds the API named by the words (joined, case-insensitively: "create storagepool" and
  * "createStoragePool" are the same), or NULL. */

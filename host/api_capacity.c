@@ -6,6 +6,7 @@
 #include "alloc.h"
 #include "api.h"
 #include "cfg.h"
+#include "guestdata.h"
 #include "objects.h"
 #include "poolh.h"
 #include "pools.h"
@@ -140,9 +141,11 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     sqlite3_stmt *st = NULL;
     host_buf problems = HOST_BUF_INIT;
     size_t nproblems = 0, harness = 0;
-    int rc = -1;
+    host_guestdata_tally data = {0, 0};
+    int rc = -1, verify_detached = 0;
 
-    if (host_param_ref(cs, cmd, "id", "pool", 1, &id, e) != 0 || host_pool_open(cs, id, &pool, e) != 0)
+    if (host_param_ref(cs, cmd, "id", "pool", 1, &id, e) != 0 ||
+        host_param_bool(cmd, "verifydata", 0, &verify_detached, e) != 0 || host_pool_open(cs, id, &pool, e) != 0)
         return -1;
     host_pool_uuid(cs, id, uuid);
     memset(&se, 0, sizeof(se));
@@ -293,6 +296,12 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
             nproblems++;
         }
     }
+    /* Data: what guests wrote reads back the same (volumes no host has connected only when
+     * verifydata=true asks for a short-lived mapping to read them through). */
+    if (host_guestdata_verify(cs, pool, id, verify_detached, &problems, &nproblems, &data, e) != 0)
+        goto out_obj;
+    host_jsonw_uint(w, "dataverified", data.verified);
+    host_jsonw_uint(w, "dataunverified", data.unverified);
     /* The aggregate the allocator reads must equal the sum of its rows. */
     if (host_sql_int(cs->db, &allocated, err, sizeof(err), "SELECT allocated FROM pool WHERE id = ?", "i",
                      id) < 0 ||

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "api.h"
+#include "guestdata.h"
 #include "objects.h"
 #include "poolh.h"
 #include "store.h"
@@ -171,6 +172,8 @@ static int revert_snapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
     if (s != SP_OK)
         return host_fail_sp(e, s, &se, "Failed to revert volume %s to snapshot %s", v.uuid,
                             host_param(cmd, "id", 1, e));
+    if (host_guestdata_revert_snapshot(cs, vol, id, e) != 0)
+        return -1;
     host_event(cs, "SNAPSHOT.REVERT", "volume %s reverted", v.uuid);
     return host_json_snapshot(cs, w, "snapshot", id, e);
 }
@@ -455,6 +458,8 @@ static int revert_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
         host_fail_sp(e, s, &se, "Failed to revert to VM snapshot %s", host_param(cmd, "vmsnapshotid", 1, e));
         goto out;
     }
+    if (host_guestdata_revert_vmsnapshot(cs, id, e) != 0)
+        goto out;
     host_event(cs, "VMSNAPSHOT.REVERTTO", "VM reverted to a VM snapshot");
     rc = host_json_vm(cs, w, "virtualmachine", vm, e);
 out:

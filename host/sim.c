@@ -255,6 +255,16 @@ int host_sim_command(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         snprintf(body, sizeof(body), "{\"readOnly\":%s}", ro ? "true" : "false");
         return control(p, "POST", path, body, w, "simvolume", e);
     }
+    if (strcasecmp(sub, "corrupt") == 0) {
+        char id[SP_ID_MAX];
+        int64_t offset = 0;
+        if (host_param(cmd, "volumeid", 1, e) == NULL || host_param_i64(cmd, "offset", 0, &offset, e) != 0 ||
+            array_id(cs, host_param(cmd, "volumeid", 1, e), id, sizeof(id), e) != 0)
+            return -1;
+        snprintf(path, sizeof(path), "/sim/volumes/%s/corrupt", id);
+        snprintf(body, sizeof(body), "{\"offset\":%lld}", (long long)offset);
+        return control(p, "POST", path, body, w, NULL, e);
+    }
     if (strcasecmp(sub, "sdc") == 0) {
         char ip[64], err[256];
         int connected = 1;
@@ -275,5 +285,5 @@ usage:
         "usage: sim start name=N [pools=P:GIB,...] [system=HEX16] [user=] [password=] [latency=MS] "
         "[migration=MS] [devicedelay=MS] [faults=SPEC;SPEC] | sim stop|stats|faults name=N | "
         "sim fault name=N spec=SPEC|clear=true | sim readonly name=N volumeid=V [readonly=false] | "
-        "sim volume name=N volumeid=V | sim sdc name=N hostid=H connected=false | sim list");
+        "sim volume name=N volumeid=V | sim corrupt name=N volumeid=V [offset=N] | sim sdc name=N hostid=H connected=false | sim list");
 }

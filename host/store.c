@@ -97,6 +97,19 @@ static const char *schema_sql =
      * data is partial, which the restarted harness deletes (host_recover). */
     "CREATE TABLE IF NOT EXISTS seeding(template_id INTEGER NOT NULL, pool_id INTEGER NOT NULL,"
     "  created INTEGER NOT NULL, PRIMARY KEY(template_id, pool_id));"
+    /* What a guest wrote at the start of a volume (writeVolumeData) and what each snapshot holds
+     * of it: "check storagepool" reads the volumes back against these digests. */
+    "CREATE TABLE IF NOT EXISTS volume_data(volume_id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL,"
+    "  length INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS snapshot_data(snapshot_id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL,"
+    "  length INTEGER NOT NULL);"
+    "CREATE TRIGGER IF NOT EXISTS volume_data_ad AFTER DELETE ON volume BEGIN"
+    "  DELETE FROM volume_data WHERE volume_id = OLD.id; END;"
+    "CREATE TRIGGER IF NOT EXISTS snapshot_data_ai AFTER INSERT ON snapshot BEGIN"
+    "  INSERT INTO snapshot_data(snapshot_id, sha256, length)"
+    "    SELECT NEW.id, sha256, length FROM volume_data WHERE volume_id = NEW.volume_id; END;"
+    "CREATE TRIGGER IF NOT EXISTS snapshot_data_ad AFTER DELETE ON snapshot BEGIN"
+    "  DELETE FROM snapshot_data WHERE snapshot_id = OLD.id; END;"
     "CREATE TABLE IF NOT EXISTS sim(name TEXT PRIMARY KEY, pid INTEGER NOT NULL, gateway TEXT NOT NULL,"
     "  control TEXT NOT NULL, cafile TEXT NOT NULL, user TEXT NOT NULL, password TEXT NOT NULL,"
     "  dir TEXT NOT NULL, created INTEGER NOT NULL);"

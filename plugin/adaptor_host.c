@@ -334,7 +334,13 @@ sp_status pfx_ad_detach_volume(pfx_ad_attach *a, sp_error *err)
         a->connected = 0;
         return SP_OK;
     }
-    st = pfx_drv_revoke_id(a->pool, a->vol_id, a->host, err);
+    /* A mapping made for a copy must not outlive it: sent again while the gateway fails in passing. */
+    {
+        int tries = 0;
+        while ((st = pfx_drv_revoke_id(a->pool, a->vol_id, a->host, err)) != SP_OK && err != NULL &&
+               pfx_drv_undo_again(err, &tries))
+            ;
+    }
     if (st != SP_OK)
         return pfx_error_prefix(err, "unmapping volume %s from host %s", a->vol_id,
                                 a->host->name ? a->host->name : a->host->ip);

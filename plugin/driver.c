@@ -16,6 +16,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 void pfx_drv_add_undo_failure(sp_error *err, const sp_error *undo)
 {
@@ -28,6 +29,22 @@ void pfx_drv_add_undo_failure(sp_error *err, const sp_error *undo)
     if (len < sizeof(err->message) - 1 &&
         snprintf(err->message + len, sizeof(err->message) - len, "; undo failed: %s", undo->message) < 0)
         err->message[len] = '\0';
+}
+
+int pfx_drv_undo_again(const sp_error *failed, int *tries)
+{
+    static const long pause_ms[] = {100, 300, 900};
+    sp_status st = failed->status;
+    int transient = st == SP_E_UNAVAILABLE || st == SP_E_TIMEOUT || st == SP_E_PROTOCOL ||
+                    (st == SP_E_GATEWAY && failed->http_status >= 500 && failed->gateway_error_code <= 0);
+
+    if (!transient || *tries >= (int)(sizeof(pause_ms) / sizeof(pause_ms[0])))
+        return 0;
+    pfx_log(SP_LOG_WARN, "undo step failed in passing (%s); trying again in %ld ms", failed->message,
+            pause_ms[*tries]);
+    nanosleep(&(struct timespec){pause_ms[*tries] / 1000, (pause_ms[*tries] % 1000) * 1000000L}, NULL);
+    (*tries)++;
+    return 1;
 }
 
 sp_status pfx_drv_name(sp_pool *pool, sp_volume_kind kind, uint64_t id, uint64_t parent_id, char *buf,
@@ -63,6 +80,16 @@ sp_status pfx_drv_remove(sp_pool *pool, const char *id, sp_error *err)
         if (st == SP_OK)
             st = pfx_gw_volume_delete(pool->gw, id, PFX_GW_REMOVE_ONLY_ME, err);
     }
+    return st;
+}
+
+sp_status pfx_drv_undo_remove(sp_pool *pool, const char *id, sp_error *undo)
+{
+    int tries = 0;
+    sp_status st;
+
+    while ((st = pfx_drv_remove(pool, id, undo)) != SP_OK && pfx_drv_undo_again(undo, &tries))
+        ;
     return st;
 }
 

@@ -54,15 +54,26 @@ sp_status pfx_drv_grant_id(sp_pool *pool, const char *id, const sp_host_ref *hos
     }
     if (st != SP_OK)
         return pfx_error_prefix(err, "granting host %s (SDC %s) access", ip, sdc);
-    /* Limits go on every grant: a mapping kept from before may carry an older offering's. */
+    /* Limits go on every grant: a mapping kept from before may carry an older offering's. A new
+     * mapping starts unlimited, so unlimited needs no second request. */
+    if (!was_mapped && limits.iops == 0 && limits.bandwidth_kbps == 0) {
+        pfx_log(SP_LOG_INFO, "volume %s mapped to SDC %s of host %s (no limits)", id, sdc, ip);
+        return SP_OK;
+    }
     st = pfx_gw_volume_set_limits(pool->gw, id, sdc, limits.iops, limits.bandwidth_kbps, err);
     if (st != SP_OK) {
         sp_error undo;
         pfx_error_prefix(err, "setting QoS limits for host %s (SDC %s)", ip, sdc);
         /* Without its limits a new mapping must not stay: the volume would run unthrottled. One
          * that was there before is left to its owner. */
-        if (!was_mapped && pfx_gw_volume_unmap(pool->gw, id, sdc, &undo) != SP_OK)
-            pfx_drv_add_undo_failure(err, &undo);
+        if (!was_mapped) {
+            int tries = 0;
+            sp_status u;
+            while ((u = pfx_gw_volume_unmap(pool->gw, id, sdc, &undo)) != SP_OK && pfx_drv_undo_again(&undo, &tries))
+                ;
+            if (u != SP_OK)
+                pfx_drv_add_undo_failure(err, &undo);
+        }
         return st;
     }
     pfx_log(SP_LOG_INFO, "volume %s mapped to SDC %s of host %s (iops %llu, bandwidth %llu KB/s)", id, sdc, ip,

@@ -15,6 +15,9 @@ sp_status pfx_drv_delete_volume(sp_pool *pool, const sp_volume_ref *vol, sp_erro
  * again. Already gone is SP_OK. */
 sp_status pfx_drv_remove(sp_pool *pool, const char *id, sp_error *err);
 
+/* pfx_drv_remove as an undo step: sent again while the gateway fails in passing. */
+sp_status pfx_drv_undo_remove(sp_pool *pool, const char *id, sp_error *undo);
+
 /* GET the volume and fill info (path "<id>:<name>", sizes, ids). */
 sp_status pfx_drv_read(sp_pool *pool, const char *id, sp_volume_info *out, sp_error *err);
 
@@ -25,6 +28,12 @@ sp_status pfx_drv_name(sp_pool *pool, sp_volume_kind kind, uint64_t id, uint64_t
 /* Whether a create that failed with st may still have been carried out by the array (answer
  * lost, name already taken by an earlier try): then the object is looked up by name. */
 int pfx_drv_may_have_happened(sp_status st);
+
+/* Whether an undo step that failed (as `failed` says) is sent again: the gateway failed in
+ * passing (unreachable, timed out, a 5xx without a refusal code, a garbled answer) and the array
+ * must not keep a half-made change. Sleeps first (100, 300, 900 ms); false after three more
+ * tries or for any other failure. Undo steps are safe to repeat (gone/unmapped is SP_OK). */
+int pfx_drv_undo_again(const sp_error *failed, int *tries);
 
 /* After a failed step whose undo also failed: appends "; undo failed: <undo message>" to err. */
 void pfx_drv_add_undo_failure(sp_error *err, const sp_error *undo);

@@ -105,7 +105,7 @@ sp_status pfx_drv_create_from_template(sp_pool *pool, const sp_volume_ref *tmpl,
 undo : {
     sp_error undo;
     pfx_error_prefix(err, "volume %s from template %s", name, tmpl->path);
-    if (pfx_drv_remove(pool, id, &undo) != SP_OK)
+    if (pfx_drv_undo_remove(pool, id, &undo) != SP_OK)
         pfx_drv_add_undo_failure(err, &undo);
     return st;
 }
@@ -131,7 +131,7 @@ sp_status pfx_drv_create_snapshot(sp_pool *pool, const sp_volume_ref *vol, uint6
     if ((st = pfx_drv_read(pool, id, out, err)) != SP_OK) {
         sp_error undo;
         pfx_error_prefix(err, "snapshot %s of volume %s", name, vol->path);
-        if (pfx_drv_remove(pool, id, &undo) != SP_OK)
+        if (pfx_drv_undo_remove(pool, id, &undo) != SP_OK)
             pfx_drv_add_undo_failure(err, &undo);
         return st;
     }
@@ -245,7 +245,14 @@ sp_status pfx_drv_create_vm_snapshot(sp_pool *pool, uint64_t vm_snapshot_id, con
             sp_error undo;
             uint64_t removed = 0;
             pfx_error_prefix(err, "VM snapshot %" PRIu64 ": reading snapshot %s", vm_snapshot_id, names[i]);
-            if (pfx_gw_snapshot_group_remove(pool->gw, pool->system_id, group.group_id, &removed, &undo) != SP_OK)
+            int tries = 0;
+            sp_status u;
+            while ((u = pfx_gw_snapshot_group_remove(pool->gw, pool->system_id, group.group_id, &removed, &undo)) !=
+                       SP_OK &&
+                   pfx_drv_undo_again(&undo, &tries))
+                ;
+            /* Not found on a repeat: the earlier try removed it and its answer was lost. */
+            if (u != SP_OK && !(u == SP_E_NOT_FOUND && tries > 0))
                 pfx_drv_add_undo_failure(err, &undo);
             goto out;
         }
@@ -324,7 +331,12 @@ sp_status pfx_drv_revert_vm_snapshot(sp_pool *pool, const sp_volume_ref *vols, c
         pfx_error_prefix(err, "VM snapshot revert: volume %s", vols[done].path);
         for (i = 0; i < done; i++) {
             sp_error undo;
-            if (pfx_gw_volume_overwrite(pool->gw, vol_ids[i], safety.ids[i].id, &undo) != SP_OK) {
+            int tries = 0;
+            sp_status u;
+            while ((u = pfx_gw_volume_overwrite(pool->gw, vol_ids[i], safety.ids[i].id, &undo)) != SP_OK &&
+                   pfx_drv_undo_again(&undo, &tries))
+                ;
+            if (u != SP_OK) {
                 pfx_drv_add_undo_failure(err, &undo);
                 failed_putbacks++;
             }

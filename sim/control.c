@@ -1,10 +1,12 @@
 /* /sim control endpoints (see control.h and powerflex-sim(1)). */
 #include <config.h>
 #include "control.h"
+#include "datafile.h"
 #include "devices.h"
 #include "json.h"
 #include "volops.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,7 +96,7 @@ static yajl_val parse_body(const char *body, struct sim_resp *rs)
 	return v;
 }
 
-/* Routes under /sim/sdc/<id or ip>[/...] and /sim/volumes/<id>/readonly; lock held. */
+/* Routes under /sim/sdc/<id or ip>[/...] and /sim/volumes/<id>/{readonly,corrupt}; lock held. */
 static void model_routes(struct sim_control *c, const char *method, const char *path,
 			 const char *body, struct sim_resp *rs)
 {
@@ -118,8 +120,9 @@ static void model_routes(struct sim_control *c, const char *method, const char *
 		const char *id = path + 13, *slash = strchr(id, '/');
 		char idbuf[SIM_ID_LEN + 1];
 		struct sim_volume *v;
-		yajl_val j, ro;
-		if (!slash || strcmp(slash, "/readonly") || (size_t)(slash - id) > SIM_ID_LEN) {
+		yajl_val j, ro, off;
+		bool corrupt = slash && !strcmp(slash, "/corrupt");
+		if (!slash || (strcmp(slash, "/readonly") && !corrupt) || (size_t)(slash - id) > SIM_ID_LEN) {
 			sim_resp_err(rs, SIM_E_NO_URL, NULL);
 			return;
 		}
@@ -131,6 +134,17 @@ static void model_routes(struct sim_control *c, const char *method, const char *
 		}
 		if (!(j = parse_body(body, rs)))
 			return;
+		if (corrupt) {
+			off = sim_jr_get(j, "offset");
+			int rc = off && !YAJL_IS_INTEGER(off) ? -EINVAL
+				 : sim_data_corrupt(v->path, off ? (uint64_t)YAJL_GET_INTEGER(off) : 0);
+			yajl_tree_free(j);
+			if (rc != 0)
+				sim_resp_err(rs, SIM_E_BAD_REQUEST, "offset must be a byte offset within the volume's data");
+			else
+				sim_resp_empty(rs);
+			return;
+		}
 		ro = sim_jr_get(j, "readOnly");
 		sim_volume_set_readonly(v, !ro || !YAJL_IS_FALSE(ro));
 		m->dirty = true;

@@ -31,6 +31,28 @@ int sim_data_resize(const char *path, uint64_t size_bytes)
 	return truncate(path, (off_t)size_bytes) == 0 ? 0 : -errno;
 }
 
+int sim_data_corrupt(const char *path, uint64_t offset)
+{
+	unsigned char b;
+	struct stat st;
+	int fd = open(path, O_RDWR | O_CLOEXEC), rc = 0;
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) != 0)
+		rc = -errno;
+	else if (offset >= (uint64_t)st.st_size)
+		rc = -EINVAL;
+	else if (pread(fd, &b, 1, (off_t)offset) != 1)
+		rc = -EIO;
+	else {
+		b ^= 0xff;
+		if (pwrite(fd, &b, 1, (off_t)offset) != 1 || fdatasync(fd) != 0)
+			rc = errno ? -errno : -EIO;
+	}
+	close(fd);
+	return rc;
+}
+
 static int copy_range(int in, int out, off_t off, off_t len)
 {
 	off_t in_off = off, out_off = off;

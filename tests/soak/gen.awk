@@ -1,5 +1,6 @@
 # gen.awk - writes the soak's cmk script: a zone, two faulty simulated systems, then OPS random
-# operations chosen with srand(SEED); a kill in a block copy first, a restart halfway through.
+# operations chosen with srand(SEED) (guest writes among them, read back at the end); a kill in a
+# block copy first, a restart halfway through.
 # Variables a failed command never set make later commands fail cleanly (--keep-going).
 function pick(n) { return int(rand() * n) }
 function vm() { return "$vm" pick(nvm > 0 ? nvm : 1) }
@@ -77,6 +78,8 @@ BEGIN {
         else if (r < 90) print "delete volume id=" vol()
         else if (r < 93) print "destroy virtualmachine id=" vm() " expunge=true"
         else if (r < 96) print "create vmsnapshot virtualmachineid=" vm()
+        else if (r < 99) print "write volumedata volumeid=" vol()
+        else if (nsnap > 0) print "revert snapshot id=$snap" pick(nsnap)
         else print "list volumes"
     }
 }
