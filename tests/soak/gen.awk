@@ -1,10 +1,33 @@
 # gen.awk - writes the soak's cmk script: a zone, two faulty simulated systems, then OPS random
 # operations chosen with srand(SEED) (guest writes among them, read back at the end); a kill in a
-# block copy first, a restart halfway through.
+# block copy halfway through, a graceful restart at a quarter.
 # Variables a failed command never set make later commands fail cleanly (--keep-going).
 function pick(n) { return int(rand() * n) }
 function vm() { return "$vm" pick(nvm > 0 ? nvm : 1) }
 function vol() { return "$vol" pick(nvol > 0 ? nvol : 1) }
+function faults_on(   i) {
+    for (i = 1; i <= nfault; i++) {
+        print "sim fault name=pf1 spec=" spec[i]
+        print "sim fault name=pf2 spec=" spec[i]
+    }
+}
+# Mid-run, with everything the run made so far in place: the harness is killed in the middle of a
+# cross-system block copy (faults off for that one command, so it surely gets there) and the
+# restarted harness must resolve the copy; then the faults come back.
+function kill_in_copy() {
+    print "sim fault name=pf1 clear=true"
+    print "sim fault name=pf2 clear=true"
+    print "deploy virtualmachine name=cvm zoneid=$zone serviceofferingid=$so templateid=$tmpl"
+    print "set cvm=$_.virtualmachine.id"
+    print "create volume name=cvol zoneid=$zone diskofferingid=$do virtualmachineid=$cvm"
+    print "set cvol=$_.volume.id"
+    print "write volumedata volumeid=$cvol"
+    print "detach volume id=$cvol"
+    print "expect crash at=copy:1"
+    print "migrate volume volumeid=$cvol storageid=$p2"
+    print "assert restart.recovered[0].volumeid=$cvol"
+    faults_on()
+}
 BEGIN {
     srand(seed)
     f = faults != "" ? faults : "*:latency:ms=150:p=0.02;*:http500:p=0.01;*:http503:p=0.01;*:drop:p=0.01;*:malformed:p=0.01;*:device-delay:ms=300:p=0.05"
@@ -31,26 +54,17 @@ BEGIN {
     print "set do=$_.diskoffering.id"
     print "register template name=t displaytext=t format=QCOW2 hypervisor=KVM url=$qcow2 zoneid=$zone ostypeid=\"Other Linux (64-bit)\""
     print "set tmpl=$_.template[0].id"
-    # Killed in the middle of a cross-system block copy (before the faults, so it surely gets
-    # there): the restarted harness must resolve the copy.
-    print "deploy virtualmachine name=cvm zoneid=$zone serviceofferingid=$so templateid=$tmpl"
-    print "set cvm=$_.virtualmachine.id"
-    print "create volume name=cvol zoneid=$zone diskofferingid=$do virtualmachineid=$cvm"
-    print "set cvol=$_.volume.id"
-    print "detach volume id=$cvol"
-    print "expect crash at=copy:1"
-    print "migrate volume volumeid=$cvol storageid=$p2"
-    print "assert restart.recovered[0].volumeid=$cvol"
-    n = split(f, spec, ";")
-    for (i = 1; i <= n; i++) {
-        print "sim fault name=pf1 spec=" spec[i]
-        print "sim fault name=pf2 spec=" spec[i]
-    }
+    nfault = split(f, spec, ";")
+    faults_on()
     nvm = 0; nvol = 0; nsnap = 0
     for (op = 0; op < ops; op++) {
-        if (op == int(ops / 2)) {
-            # A new process mid-run, faults still on: adopts the simulators, reopens the pools.
+        if (op == int(ops / 4)) {
+            # A new process, faults still on: adopts the simulators, reopens the pools.
             print "restart harness"
+            continue
+        }
+        if (op == int(ops / 2)) {
+            kill_in_copy()
             continue
         }
         r = pick(100)

@@ -65,5 +65,8 @@ if [ $rc -ne 0 ]; then
 fi
 writes=$(grep -c '"sha256"' "$tmp/run1.log")
 read_back=$(sed -n 's/^ *"dataverified": \([0-9]*\),*$/\1/p' "$tmp/run2.log" | awk '{n += $1} END {print n + 0}')
-echo "soak: $done_ok lines run, $failed failed cleanly; both pools consistent; $writes guest writes, $read_back volumes' data read back intact"
+# Failures by CloudStack error code: 431 refused by the rules (a VM in the wrong state, a variable
+# an earlier failure never set), 530/533/534 the array or the plugin failed (faults).
+codes=$(sed -n 's/^ *"errorcode": \([0-9]*\),*$/\1/p' "$tmp/run1.log" | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')
+echo "soak: $done_ok lines run, $failed failed cleanly (error codes: $codes); both pools consistent; $writes guest writes, $read_back volumes' data read back intact"
 exit 0
