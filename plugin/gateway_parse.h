@@ -21,6 +21,11 @@ sp_status pfx_gw_parse_error_body(const char *buf, size_t len, pfx_gw_error_body
 
 sp_status pfx_gw_parse_volume(const char *buf, size_t len, pfx_gw_volume *out, sp_error *err);
 sp_status pfx_gw_parse_volume_list(const char *buf, size_t len, pfx_gw_volume_list *out, sp_error *err);
+/* The answer of queryBySelectedIds: an array of volumes in any order, put in the order of the n
+ * distinct ids asked for (out->items[i] is ids[i]; out->n is n). An id the answer lacks is
+ * SP_E_NOT_FOUND naming it; objects not asked for, or answered twice, are dropped. */
+sp_status pfx_gw_parse_volumes_by_ids(const char *buf, size_t len, const char *const *ids, size_t n,
+                                      pfx_gw_volume_list *out, sp_error *err);
 sp_status pfx_gw_parse_volume_stats(const char *buf, size_t len, pfx_gw_volume_stats *out, sp_error *err);
 /* {"id": "..."}: the answer of a create. */
 sp_status pfx_gw_parse_created_id(const char *buf, size_t len, char *out, size_t out_len, sp_error *err);

@@ -119,6 +119,61 @@ sp_status pfx_gw_parse_volume_list(const char *buf, size_t len, pfx_gw_volume_li
     return st;
 }
 
+sp_status pfx_gw_parse_volumes_by_ids(const char *buf, size_t len, const char *const *ids, size_t n,
+                                      pfx_gw_volume_list *out, sp_error *err)
+{
+    pfx_gw_volume_list got;
+    pfx_gw_volume *items = NULL;
+    void *parsed;
+    size_t i, j;
+    sp_status st;
+
+    memset(out, 0, sizeof(*out));
+    if (n == 0 || ids == NULL)
+        return pfx_error(err, SP_E_INVALID, "volumes by ids: no ids given");
+    for (i = 0; i < n; i++) {
+        if (ids[i] == NULL || ids[i][0] == '\0')
+            return pfx_error(err, SP_E_INVALID, "volumes by ids: id %zu is missing", i);
+        for (j = 0; j < i; j++)
+            if (strcmp(ids[i], ids[j]) == 0)
+                return pfx_error(err, SP_E_INVALID, "volumes by ids: %s is given twice", ids[i]);
+    }
+    st = pfx_gw_parse_array_doc(buf, len, "volumes by ids", sizeof(pfx_gw_volume), volume_item,
+                                volume_clear_item, &parsed, &got.n, err);
+    if (st != SP_OK)
+        return st;
+    got.items = parsed;
+    if ((items = calloc(n, sizeof(*items))) == NULL) {
+        st = pfx_error(err, SP_E_NOMEM, "volumes by ids: out of memory for %zu volumes", n);
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < got.n && strcmp(got.items[j].id, ids[i]) != 0; j++)
+            ;
+        if (j == got.n) {
+            /* A gateway that leaves unknown ids out says "not found" this way. */
+            st = pfx_error(err, SP_E_NOT_FOUND,
+                           "volume %s: not in the gateway's answer (%zu object(s) for %zu id(s))", ids[i],
+                           got.n, n);
+            goto out;
+        }
+        /* Moved, mappings included: the emptied entry (id "") matches nothing again. */
+        items[i] = got.items[j];
+        memset(&got.items[j], 0, sizeof(got.items[j]));
+    }
+    out->items = items;
+    out->n = n;
+    items = NULL;
+out:
+    if (items != NULL) {
+        for (i = 0; i < n; i++)
+            pfx_gw_volume_clear(&items[i]);
+        free(items);
+    }
+    pfx_gw_volume_list_clear(&got);
+    return st;
+}
+
 /* A bandwidth counter object {"numSeconds", "totalWeightInKb", "numOccured"}. */
 static sp_status bwc_total(yajl_val node, const char *what, const char *key, pfx_gw_opt_u64 *out,
                            sp_error *err)

@@ -93,6 +93,46 @@ sp_status pfx_gw_volume_get(pfx_gw_client *c, const char *id, pfx_gw_volume *out
     return pfx_gw_context(err, st, "volume %s", id);
 }
 
+sp_status pfx_gw_volume_get_many(pfx_gw_client *c, const char *const *ids, size_t n, pfx_gw_volume_list *out,
+                                 sp_error *err)
+{
+    pfx_gw_http_reply reply;
+    pfx_json_out *o;
+    char *body = NULL;
+    sp_status st = SP_OK;
+
+    memset(out, 0, sizeof(*out));
+    memset(&reply, 0, sizeof(reply));
+    if (n == 0 || ids == NULL)
+        return pfx_error(err, SP_E_INVALID, "reading volumes: no ids given");
+    for (size_t i = 0; i < n; i++) {
+        if ((st = pfx_gw_check_id("volume", ids[i], err)) != SP_OK)
+            return st;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(ids[i], ids[j]) == 0)
+                return pfx_error(err, SP_E_INVALID, "reading volumes: volume %s is given twice", ids[i]);
+    }
+    o = pfx_json_out_new();
+    pfx_json_out_begin_object(o);
+    pfx_json_out_string(o, "ids");
+    pfx_json_out_begin_array(o);
+    for (size_t i = 0; i < n; i++)
+        pfx_json_out_string(o, ids[i]);
+    pfx_json_out_end_array(o);
+    pfx_json_out_end_object(o);
+    if ((st = pfx_json_out_finish(o, &body, err)) != SP_OK)
+        goto out;
+    st = pfx_gw_call(c, "POST", "/types/Volume/instances/action/queryBySelectedIds", body, 1, &reply, err);
+    if (st == SP_OK)
+        st = pfx_gw_parse_volumes_by_ids(reply.body, reply.len, ids, n, out, err);
+out:
+    pfx_gw_http_reply_clear(&reply, 0);
+    free(body);
+    if (n == 1)
+        return pfx_gw_context(err, st, "volume %s", ids[0]);
+    return pfx_gw_context(err, st, "reading %zu volumes (%s, ...)", n, ids[0]);
+}
+
 sp_status pfx_gw_volume_id_by_name(pfx_gw_client *c, const char *name, char *buf, size_t len, sp_error *err)
 {
     pfx_gw_http_reply reply;

@@ -25,6 +25,13 @@ sp_status pfx_gw_volume_create(pfx_gw_client *c, const pfx_gw_volume_spec *spec,
 /* GET /instances/Volume::<id>. pfx_gw_volume_clear releases *out. */
 sp_status pfx_gw_volume_get(pfx_gw_client *c, const char *id, pfx_gw_volume *out, sp_error *err);
 
+/* POST /types/Volume/instances/action/queryBySelectedIds {"ids": [...]}: n volumes or snapshots in
+ * one request, out->items[i] being ids[i] (n >= 1, ids distinct). An id the array does not know
+ * is SP_E_NOT_FOUND, whether the gateway refuses the request for it (errorCode 79) or leaves it
+ * out of its answer. pfx_gw_volume_list_clear releases *out. */
+sp_status pfx_gw_volume_get_many(pfx_gw_client *c, const char *const *ids, size_t n, pfx_gw_volume_list *out,
+                                 sp_error *err);
+
 /* POST /types/Volume/instances/action/queryIdByKey {"name"}: the id into buf; SP_E_NOT_FOUND
  * when no volume or snapshot has the name. */
 sp_status pfx_gw_volume_id_by_name(pfx_gw_client *c, const char *name, char *buf, size_t len, sp_error *err);

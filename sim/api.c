@@ -72,6 +72,29 @@ const char **sim_api_ids(struct sim_req *rq, const char *key)
 	return ids;
 }
 
+const char **sim_api_selected_ids(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs,
+				  bool (*known)(struct sim_model *m, const char *id), enum sim_err unknown)
+{
+	yajl_val v = sim_jr_get(rq->json, "ids");
+	if (!v || !YAJL_IS_ARRAY(v)) {
+		sim_resp_err(rs, SIM_E_BAD_REQUEST, "Request is missing the required parameter ids");
+		return NULL;
+	}
+	for (size_t i = 0; i < v->u.array.len; i++) {
+		yajl_val id = v->u.array.values[i];
+		if (!YAJL_IS_STRING(id) || !sim_is_hex_id(id->u.string)) {
+			sim_resp_err(rs, SIM_E_BAD_ID, NULL);
+			return NULL;
+		}
+		/* All or nothing, as the GET of each object: see powerflex-sim.1. */
+		if (!known(c->model, id->u.string)) {
+			sim_resp_err(rs, unknown, NULL);
+			return NULL;
+		}
+	}
+	return sim_api_ids(rq, "ids");
+}
+
 /* Copies the named properties of a rendered statistics object; false on an unknown name. */
 static bool select_props(sim_jw *out, yajl_val stats, yajl_val props, char *bad, size_t badsz)
 {

@@ -54,6 +54,11 @@ const char *sim_api_need(struct sim_req *rq, struct sim_resp *rs, const char *ke
 int sim_api_bool(const char *s);
 /* {"ids":[...]} as a NULL-terminated array of the strings (borrowed); NULL when absent. */
 const char **sim_api_ids(struct sim_req *rq, const char *key);
+/* queryBySelectedIds's {"ids":[...]}: every entry a hex id that known() finds. Otherwise the
+ * answer is set and NULL returned: 400 for a missing list or an entry that is not a hex id
+ * string, `unknown` (the error the GET of that object gives) for the first id not found. */
+const char **sim_api_selected_ids(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs,
+				  bool (*known)(struct sim_model *m, const char *id), enum sim_err unknown);
 /* querySelectedStatistics for any object whose statistics render_one can write. */
 typedef bool (*sim_stats_renderer)(sim_jw *w, struct sim_model *m, const char *id);
 void sim_api_selected_stats(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs,

@@ -168,6 +168,11 @@ static bool known_type(const char *t)
 	return false;
 }
 
+static bool vtree_known(struct sim_model *m, const char *id)
+{
+	return sim_find_vtree(m, id) != NULL;
+}
+
 static void type_action(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs)
 {
 	struct sim_model *m = c->model;
@@ -216,10 +221,13 @@ static void type_action(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *
 		return;
 	}
 	if (!strcmp(a, "queryBySelectedIds") && !strcmp(type, "VTree")) {
-		const char **ids = sim_api_ids(rq, "ids");
-		sim_jw *w = sim_jw_new();
+		const char **ids = sim_api_selected_ids(c, rq, rs, vtree_known, SIM_E_VTREE_NOT_FOUND);
+		sim_jw *w;
+		if (!ids)
+			return;
+		w = sim_jw_new();
 		sim_jw_arr(w);
-		for (size_t i = 0; ids && ids[i]; i++) {
+		for (size_t i = 0; ids[i]; i++) {
 			struct sim_vtree *t = sim_find_vtree(m, ids[i]);
 			if (t)
 				sim_render_vtree(w, m, t);

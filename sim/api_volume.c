@@ -301,6 +301,11 @@ static void action(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs, s
 	}
 }
 
+static bool volume_known(struct sim_model *m, const char *id)
+{
+	return sim_find_volume(m, id) != NULL;
+}
+
 static bool volume_stats(sim_jw *w, struct sim_model *m, const char *id)
 {
 	struct sim_volume *v = sim_find_volume(m, id);
@@ -340,12 +345,9 @@ bool sim_api_volume(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs)
 			else
 				sim_resp_err(rs, SIM_E_NOT_FOUND, NULL);
 		} else if (!strcmp(r->name, "queryBySelectedIds")) {
-			const char **ids = sim_api_ids(rq, "ids");
-			if (!ids) {
-				sim_resp_err(rs, SIM_E_BAD_REQUEST,
-					     "Request is missing the required parameter ids");
+			const char **ids = sim_api_selected_ids(c, rq, rs, volume_known, SIM_E_VOL_NOT_FOUND);
+			if (!ids)
 				return true;
-			}
 			list(c, rs, ids);
 			free(ids);
 		} else if (!strcmp(r->name, "querySelectedStatistics")) {

@@ -386,6 +386,39 @@ static void test_snapshots(void)
     pfx_gw_volume_clear(&v);
     pfx_gw_volume_clear(&va);
 
+    /* the group's snapshots and a volume read back in one request, in the order asked */
+    {
+        const char *ids[3] = {g.ids[1].id, a, g.ids[0].id};
+        const char *unknown[2] = {g.ids[0].id, UNKNOWN_ID};
+        const char *twice[2] = {a, a};
+        const char *malformed[1] = {"invalidIdentifier"};
+        pfx_gw_volume_list l;
+
+        REQUESTS(1, CU_ASSERT_EQUAL_FATAL(pfx_gw_volume_get_many(cl, ids, 3, &l, &e), SP_OK));
+        CU_ASSERT_EQUAL(count("POST /api/types/Volume/instances/action/queryBySelectedIds"), 1);
+        CU_ASSERT_EQUAL_FATAL(l.n, 3);
+        CU_ASSERT_STRING_EQUAL(l.items[0].id, g.ids[1].id);
+        CU_ASSERT_STRING_EQUAL(l.items[0].name, "vmsnap-1-a");
+        CU_ASSERT_STRING_EQUAL(l.items[0].ancestor_id, a);
+        CU_ASSERT_STRING_EQUAL(l.items[0].consistency_group_id, g.group_id);
+        CU_ASSERT_EQUAL(l.items[0].type, PFX_GW_VOLUME_SNAPSHOT);
+        CU_ASSERT_STRING_EQUAL(l.items[1].id, a);
+        CU_ASSERT_EQUAL(l.items[1].type, PFX_GW_VOLUME_THIN);
+        CU_ASSERT_STRING_EQUAL(l.items[2].name, "vmsnap-1-b");
+        CU_ASSERT_STRING_EQUAL(l.items[2].ancestor_id, b);
+        pfx_gw_volume_list_clear(&l);
+        CU_ASSERT_PTR_NULL(l.items);
+        /* an id the array does not know: not found, naming it, and nothing handed back */
+        REQUESTS(1, expect_err(pfx_gw_volume_get_many(cl, unknown, 2, &l, &e), &e, SP_E_NOT_FOUND, ANY_CODE,
+                               NULL));
+        CU_ASSERT_PTR_NULL(l.items);
+        CU_ASSERT_EQUAL(l.n, 0);
+        /* refused before any request */
+        REQUESTS(0, expect_err(pfx_gw_volume_get_many(cl, twice, 2, &l, &e), &e, SP_E_INVALID, -1, NULL));
+        REQUESTS(0, expect_err(pfx_gw_volume_get_many(cl, malformed, 1, &l, &e), &e, SP_E_INVALID, -1, NULL));
+        REQUESTS(0, expect_err(pfx_gw_volume_get_many(cl, ids, 0, &l, &e), &e, SP_E_INVALID, -1, NULL));
+    }
+
     /* one snapshot, through the System path without an id */
     defs[0] = (pfx_gw_snapshot_def){c, "snap-1-27cb-ab12"};
     REQUESTS(1, CU_ASSERT_EQUAL_FATAL(pfx_gw_snapshot_volumes(cl, NULL, defs, 1, &g1, &e), SP_OK));

@@ -97,6 +97,44 @@ static void test_fixture_volumes(void)
     free(buf);
 }
 
+/* queryBySelectedIds answers an array of volumes like the SDC's volume list: the fixture is put in
+ * the order asked, with what was not asked for dropped and what is missing named. */
+static void test_fixture_volumes_by_ids(void)
+{
+    size_t len;
+    char *buf = gwt_fixture("cinder_sdc_volumes_response.json", &len);
+    const char *both[2] = {"694a2d1300000009", "694a2d140000000b"};
+    const char *one[1] = {"694a2d140000000b"};
+    const char *missing[2] = {"694a2d140000000b", "694a2d1400000099"};
+    const char *twice[2] = {"694a2d140000000b", "694a2d140000000b"};
+    pfx_gw_volume_list l;
+    sp_error e;
+
+    CU_ASSERT_EQUAL_FATAL(pfx_gw_parse_volumes_by_ids(buf, len, both, 2, &l, &e), SP_OK);
+    CU_ASSERT_EQUAL_FATAL(l.n, 2);
+    CU_ASSERT_STRING_EQUAL(l.items[0].id, "694a2d1300000009");
+    CU_ASSERT_STRING_EQUAL(l.items[0].vtree_id, "2b713ee500000002");
+    CU_ASSERT_STRING_EQUAL(l.items[1].id, "694a2d140000000b");
+    CU_ASSERT_STRING_EQUAL(l.items[1].name, "yian_sdc_1");
+    CU_ASSERT_EQUAL_FATAL(l.items[1].n_mappings, 1); /* moved with its volume */
+    CU_ASSERT_STRING_EQUAL(l.items[1].mappings[0].sdc_id, "01f7117d0000000b");
+    pfx_gw_volume_list_clear(&l);
+
+    CU_ASSERT_EQUAL_FATAL(pfx_gw_parse_volumes_by_ids(buf, len, one, 1, &l, &e), SP_OK);
+    CU_ASSERT_EQUAL_FATAL(l.n, 1);
+    CU_ASSERT_STRING_EQUAL(l.items[0].id, "694a2d140000000b");
+    pfx_gw_volume_list_clear(&l);
+
+    CU_ASSERT_EQUAL(pfx_gw_parse_volumes_by_ids(buf, len, missing, 2, &l, &e), SP_E_NOT_FOUND);
+    CU_ASSERT_TRUE(mentions(&e, "694a2d1400000099"));
+    CU_ASSERT_PTR_NULL(l.items);
+    CU_ASSERT_EQUAL(l.n, 0);
+    CU_ASSERT_EQUAL(pfx_gw_parse_volumes_by_ids(buf, len, twice, 2, &l, &e), SP_E_INVALID);
+    CU_ASSERT_EQUAL(pfx_gw_parse_volumes_by_ids(buf, len, one, 0, &l, &e), SP_E_INVALID);
+    CU_ASSERT_PTR_NULL(l.items);
+    free(buf);
+}
+
 static void test_fixture_pools(void)
 {
     size_t len;
@@ -364,6 +402,42 @@ static void test_volume_bad(void)
     CU_ASSERT_EQUAL(l.n, 0);
     CU_ASSERT_EQUAL(pfx_gw_parse_volume_list(P("{}"), &l, &e), SP_E_PROTOCOL);
     CU_ASSERT_TRUE(mentions(&e, "array"));
+}
+
+/* Another volume, with a mapping (whose memory must be released when it is dropped). */
+#define LISTED_VOLUME                                                                                        \
+    "{\"id\":\"3df6b86600000001\",\"sizeInKb\":8388608,\"storagePoolId\":\"e65f9c2700000000\","              \
+    "\"vtreeId\":\"c075744900000002\",\"volumeType\":\"ThinProvisioned\","                                  \
+    "\"mappedSdcInfo\":[{\"sdcId\":\"01f7117d0000000b\"}]}"
+
+static void test_volumes_by_ids_bad(void)
+{
+    static const char *const inputs[] = {
+        "", "null", "{}", "\"694a2d140000000b\"", "[\"694a2d140000000b\"]", "[null]", "[{\"id\":1}]",
+        /* the right id without the fields a volume must have */
+        "[{\"id\":\"694a2d140000000b\"}]",
+        "[{\"id\":\"694a2d140000000b\",\"storagePoolId\":\"e65f9c2700000000\",\"vtreeId\":"
+        "\"c075744900000001\",\"volumeType\":\"ThinProvisioned\",\"sizeInKb\":\"many\"}]",
+        "[{\"id\":\"694a2d140000000b\"", "<html>500</html>"};
+    const char *one[1] = {"694a2d140000000b"};
+    pfx_gw_volume_list l;
+    sp_error e;
+
+    for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+        CU_ASSERT_EQUAL(pfx_gw_parse_volumes_by_ids(P(inputs[i]), one, 1, &l, &e), SP_E_PROTOCOL);
+        CU_ASSERT_PTR_NULL(l.items);
+        CU_ASSERT_NOT_EQUAL(e.message[0], '\0');
+    }
+    /* An empty answer: the volume is not there. */
+    CU_ASSERT_EQUAL(pfx_gw_parse_volumes_by_ids(P("[]"), one, 1, &l, &e), SP_E_NOT_FOUND);
+    /* Answered twice: taken once, the copy dropped; an object not asked for is dropped too. */
+    CU_ASSERT_EQUAL_FATAL(pfx_gw_parse_volumes_by_ids(P("[" VOLUME_JSON(",\"creationTime\":1") "," VOLUME_JSON(
+                                                          ",\"creationTime\":2") "," LISTED_VOLUME "]"),
+                                                      (const char *[]){"3df6b86600000000"}, 1, &l, &e),
+                          SP_OK);
+    CU_ASSERT_EQUAL_FATAL(l.n, 1);
+    CU_ASSERT_EQUAL(l.items[0].creation_time, 1);
+    pfx_gw_volume_list_clear(&l);
 }
 
 static void test_vtree(void)
@@ -664,6 +738,9 @@ int main(void)
     CU_add_test(s, "fixture: SDC by id", test_fixture_sdc);
     CU_add_test(s, "fixture: SDC lists", test_fixture_sdc_lists);
     CU_add_test(s, "fixture: volumes of an SDC", test_fixture_volumes);
+    CU_add_test(s, "fixture: volumes by ids (queryBySelectedIds)", test_fixture_volumes_by_ids);
+    CU_add_test(s, "volumes by ids: garbage, missing fields, an empty or doubled answer",
+                test_volumes_by_ids_bad);
     CU_add_test(s, "fixture: storage pools and statistics", test_fixture_pools);
     CU_add_test(s, "fixture: systems", test_fixture_systems);
     CU_add_test(s, "fixture: snapshot answer, volume statistics, 401 body", test_fixture_small_bodies);

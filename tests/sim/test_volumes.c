@@ -113,6 +113,15 @@ static int list_has(const struct sc_resp *r, const char *id)
 	return 0;
 }
 
+static void expect_err(struct sc_resp *r, int status, int code, const char *msg)
+{
+	CU_ASSERT_EQUAL(r->status, status);
+	CU_ASSERT_EQUAL(jerr(r), code);
+	CU_ASSERT_EQUAL(jint(r->json, "httpStatusCode"), status);
+	if (msg)
+		CU_ASSERT_STRING_EQUAL(jmsg(r), msg);
+}
+
 static void test_lists_and_queries(void)
 {
 	char *a = sc_volume(c, "list-a", pool, "1", "ThinProvisioned");
@@ -141,7 +150,45 @@ static void test_lists_and_queries(void)
 	sc_call(c, &r, "POST", body, "/api/types/Volume/instances/action/queryBySelectedIds");
 	CU_ASSERT(r.json && YAJL_IS_ARRAY(r.json) && r.json->u.array.len == 2);
 	CU_ASSERT(list_has(&r, a) && list_has(&r, b));
+	/* In the order asked, whatever the model's order. */
+	CU_ASSERT(r.json && YAJL_IS_ARRAY(r.json) && r.json->u.array.len == 2 &&
+		  !strcmp(jstr(r.json->u.array.values[0], "id"), b));
 	sc_resp_free(&r);
+	/* All or nothing: an unknown id fails the request as its GET would, a malformed one is a
+	 * bad request, and an empty list is an empty answer. */
+	snprintf(body, sizeof(body), "{\"ids\":[\"%s\",\"00000000deadbeef\"]}", a);
+	sc_call(c, &r, "POST", body, "/api/types/Volume/instances/action/queryBySelectedIds");
+	expect_err(&r, 500, 79, "Could not find the volume");
+	sc_resp_free(&r);
+	snprintf(body, sizeof(body), "{\"ids\":[\"%s\",\"invalidIdentifier\"]}", a);
+	sc_call(c, &r, "POST", body, "/api/types/Volume/instances/action/queryBySelectedIds");
+	expect_err(&r, 400, 0, "id must be a hexadecimal number");
+	sc_resp_free(&r);
+	sc_call(c, &r, "POST", "{\"ids\":[7]}", "/api/types/Volume/instances/action/queryBySelectedIds");
+	expect_err(&r, 400, 0, NULL);
+	sc_resp_free(&r);
+	sc_call(c, &r, "POST", "{}", "/api/types/Volume/instances/action/queryBySelectedIds");
+	expect_err(&r, 400, 0, "Request is missing the required parameter ids");
+	sc_resp_free(&r);
+	sc_call(c, &r, "POST", "{\"ids\":[]}", "/api/types/Volume/instances/action/queryBySelectedIds");
+	CU_ASSERT(r.status == 200 && r.json && YAJL_IS_ARRAY(r.json) && r.json->u.array.len == 0);
+	sc_resp_free(&r);
+	/* V-Trees the same way. */
+	{
+		char vt[32] = "";
+		sc_call(c, &r, "GET", NULL, "/api/instances/Volume::%s", a);
+		if (jstr(r.json, "vtreeId"))
+			snprintf(vt, sizeof(vt), "%s", jstr(r.json, "vtreeId"));
+		sc_resp_free(&r);
+		snprintf(body, sizeof(body), "{\"ids\":[\"%s\"]}", vt);
+		sc_call(c, &r, "POST", body, "/api/types/VTree/instances/action/queryBySelectedIds");
+		CU_ASSERT(r.status == 200 && r.json && YAJL_IS_ARRAY(r.json) && r.json->u.array.len == 1);
+		sc_resp_free(&r);
+		snprintf(body, sizeof(body), "{\"ids\":[\"%s\",\"00000000deadbeef\"]}", vt);
+		sc_call(c, &r, "POST", body, "/api/types/VTree/instances/action/queryBySelectedIds");
+		expect_err(&r, 500, 230, NULL);
+		sc_resp_free(&r);
+	}
 	snprintf(body, sizeof(body), "{\"ids\":[\"%s\"],\"properties\":[\"numOfMappedSdcs\"]}", a);
 	sc_call(c, &r, "POST", body, "/api/types/Volume/instances/action/querySelectedStatistics");
 	CU_ASSERT_EQUAL(r.status, 200);
@@ -153,14 +200,6 @@ static void test_lists_and_queries(void)
 	free(b);
 }
 
-static void expect_err(struct sc_resp *r, int status, int code, const char *msg)
-{
-	CU_ASSERT_EQUAL(r->status, status);
-	CU_ASSERT_EQUAL(jerr(r), code);
-	CU_ASSERT_EQUAL(jint(r->json, "httpStatusCode"), status);
-	if (msg)
-		CU_ASSERT_STRING_EQUAL(jmsg(r), msg);
-}
 
 static void test_names(void)
 {
