@@ -165,32 +165,46 @@ sp_status pfx_drv_delete_snapshot(sp_pool *pool, const sp_volume_ref *snap, sp_e
 
 /* A snapshotVolumes whose answer was lost may still have made the group: when every name is a
  * snapshot of its own volume and all share one consistency group, that group is the answer
- * (filled into *out, SP_OK). Anything else is SP_E_NOT_FOUND and *out is left empty. */
+ * (filled into *out, SP_OK). Anything else is SP_E_NOT_FOUND and *out is left empty. The names
+ * are looked up one by one (queryIdByKey takes one), the snapshots then read in one request. */
 static sp_status find_group(sp_pool *pool, const pfx_gw_snapshot_def *defs, size_t n,
                             pfx_gw_snapshot_group *out)
 {
+    pfx_gw_volume_list found;
+    const char **ids = NULL;
     sp_status st = SP_OK;
     sp_error tmp;
+    size_t i;
 
+    memset(&found, 0, sizeof(found));
     pfx_gw_snapshot_group_clear(out);
-    if ((out->ids = calloc(n, sizeof(*out->ids))) == NULL)
-        return SP_E_NOMEM;
-    out->n = n;
-    for (size_t i = 0; i < n && st == SP_OK; i++) {
-        pfx_gw_volume v;
-        char *id = out->ids[i].id;
-        if (pfx_gw_volume_id_by_name(pool->gw, defs[i].name, id, sizeof(out->ids[i].id), &tmp) != SP_OK ||
-            pfx_gw_volume_get(pool->gw, id, &v, &tmp) != SP_OK) {
-            st = SP_E_NOT_FOUND;
-            break;
-        }
-        if (i == 0)
-            snprintf(out->group_id, sizeof(out->group_id), "%s", v.consistency_group_id);
-        if (strcmp(v.ancestor_id, defs[i].volume_id) != 0 || v.consistency_group_id[0] == '\0' ||
-            strcmp(v.consistency_group_id, out->group_id) != 0)
-            st = SP_E_NOT_FOUND;
-        pfx_gw_volume_clear(&v);
+    if ((out->ids = calloc(n, sizeof(*out->ids))) == NULL || (ids = calloc(n, sizeof(*ids))) == NULL) {
+        st = SP_E_NOMEM;
+        goto out;
     }
+    out->n = n;
+    for (i = 0; i < n; i++) {
+        if (pfx_gw_volume_id_by_name(pool->gw, defs[i].name, out->ids[i].id, sizeof(out->ids[i].id), &tmp) !=
+            SP_OK) {
+            st = SP_E_NOT_FOUND;
+            goto out;
+        }
+        ids[i] = out->ids[i].id;
+    }
+    if (pfx_gw_volume_get_many(pool->gw, ids, n, &found, &tmp) != SP_OK) {
+        st = SP_E_NOT_FOUND;
+        goto out;
+    }
+    snprintf(out->group_id, sizeof(out->group_id), "%s", found.items[0].consistency_group_id);
+    for (i = 0; i < n && st == SP_OK; i++) {
+        const pfx_gw_volume *v = &found.items[i];
+        if (strcmp(v->ancestor_id, defs[i].volume_id) != 0 || v->consistency_group_id[0] == '\0' ||
+            strcmp(v->consistency_group_id, out->group_id) != 0)
+            st = SP_E_NOT_FOUND;
+    }
+out:
+    pfx_gw_volume_list_clear(&found);
+    free(ids);
     if (st != SP_OK)
         pfx_gw_snapshot_group_clear(out);
     return st;
@@ -202,12 +216,15 @@ sp_status pfx_drv_create_vm_snapshot(sp_pool *pool, uint64_t vm_snapshot_id, con
 {
     pfx_gw_snapshot_def *defs = NULL;
     char (*names)[SP_NAME_MAX] = NULL, (*ids)[SP_ID_MAX] = NULL;
+    const char **snap_ids = NULL;
     pfx_gw_snapshot_group group;
+    pfx_gw_volume_list read;
     sp_status st;
     size_t i;
 
     PFX_ERR_GUARD(err);
     memset(&group, 0, sizeof(group));
+    memset(&read, 0, sizeof(read));
     if (pool == NULL || vols == NULL || vol_ids == NULL || group_out == NULL || snaps_out == NULL || n == 0)
         return pfx_error(err, SP_E_INVALID, "create_vm_snapshot needs a pool, at least one volume and outputs");
     if ((st = pfx_pool_check_usable(pool, "taking a VM snapshot", 1, err)) != SP_OK)
@@ -215,7 +232,8 @@ sp_status pfx_drv_create_vm_snapshot(sp_pool *pool, uint64_t vm_snapshot_id, con
     defs = calloc(n, sizeof(*defs));
     names = calloc(n, sizeof(*names));
     ids = calloc(n, sizeof(*ids));
-    if (defs == NULL || names == NULL || ids == NULL) {
+    snap_ids = calloc(n, sizeof(*snap_ids));
+    if (defs == NULL || names == NULL || ids == NULL || snap_ids == NULL) {
         st = pfx_error(err, SP_E_NOMEM, "VM snapshot %" PRIu64 ": out of memory", vm_snapshot_id);
         goto out;
     }
@@ -239,34 +257,39 @@ sp_status pfx_drv_create_vm_snapshot(sp_pool *pool, uint64_t vm_snapshot_id, con
         pfx_error_prefix(err, "VM snapshot %" PRIu64, vm_snapshot_id);
         goto out;
     }
-    for (i = 0; i < n; i++) {
-        st = pfx_drv_read(pool, group.ids[i].id, &snaps_out[i], err);
-        if (st != SP_OK) {
-            sp_error undo;
-            uint64_t removed = 0;
-            pfx_error_prefix(err, "VM snapshot %" PRIu64 ": reading snapshot %s", vm_snapshot_id, names[i]);
-            int tries = 0;
-            sp_status u;
-            while ((u = pfx_gw_snapshot_group_remove(pool->gw, pool->system_id, group.group_id, &removed, &undo)) !=
-                       SP_OK &&
-                   pfx_drv_undo_again(&undo, &tries))
-                ;
-            /* Not found on a repeat: the earlier try removed it and its answer was lost. */
-            if (u != SP_OK && !(u == SP_E_NOT_FOUND && tries > 0))
-                pfx_drv_add_undo_failure(err, &undo);
-            goto out;
-        }
+    /* All the snapshots in one request: their sizes and V-Trees are not in the answer above. */
+    for (i = 0; i < n; i++)
+        snap_ids[i] = group.ids[i].id;
+    st = pfx_gw_volume_get_many(pool->gw, snap_ids, n, &read, err);
+    if (st != SP_OK) {
+        sp_error undo;
+        uint64_t removed = 0;
+        int tries = 0;
+        sp_status u;
+        pfx_error_prefix(err, "VM snapshot %" PRIu64 ": reading its %zu snapshot(s) back", vm_snapshot_id, n);
+        while ((u = pfx_gw_snapshot_group_remove(pool->gw, pool->system_id, group.group_id, &removed, &undo)) !=
+                   SP_OK &&
+               pfx_drv_undo_again(&undo, &tries))
+            ;
+        /* Not found on a repeat: the earlier try removed it and its answer was lost. */
+        if (u != SP_OK && !(u == SP_E_NOT_FOUND && tries > 0))
+            pfx_drv_add_undo_failure(err, &undo);
+        goto out;
     }
+    for (i = 0; i < n; i++)
+        pfx_volume_info_from_gw(pool, &read.items[i], &snaps_out[i]);
     memset(group_out, 0, sizeof(*group_out));
     snprintf(group_out->group_id, sizeof(group_out->group_id), "%s", group.group_id);
     group_out->n_snapshots = n;
     pfx_log(SP_LOG_INFO, "VM snapshot %" PRIu64 ": consistency group %s over %zu volume(s)", vm_snapshot_id,
             group.group_id, n);
 out:
+    pfx_gw_volume_list_clear(&read);
     pfx_gw_snapshot_group_clear(&group);
     free(defs);
     free(names);
     free(ids);
+    free(snap_ids);
     return st;
 }
 

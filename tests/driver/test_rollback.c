@@ -15,6 +15,7 @@
 #define CREATE "POST /api/types/Volume/instances"
 #define SNAPSHOT "POST /api/instances/System::{id}/action/snapshotVolumes"
 #define READ "GET /api/instances/Volume::{id}"
+#define READ_MANY "POST /api/types/Volume/instances/action/queryBySelectedIds"
 #define RESIZE "POST /api/instances/Volume::{id}/action/setVolumeSize"
 
 static tsim *sim;
@@ -242,12 +243,12 @@ static void test_snapshot_read_back_failure_removes_it(void)
     for (int i = 0; i < 2; i++)
         CU_ASSERT_EQUAL(DRV->delete_volume(pool, &refs[i], &err), SP_OK);
 
-    /* A VM snapshot whose second snapshot cannot be read: the whole group goes. */
+    /* A VM snapshot whose snapshots cannot be read back: the whole group goes. */
     for (int i = 0; i < 2; i++) {
         CU_ASSERT_EQUAL_FATAL(create(SP_VOLUME_DATA, ids[i], GIB, &vols[i], &err), SP_OK);
         refs[i].path = vols[i].path;
     }
-    CU_ASSERT_FATAL(dt_fault(sim, READ ":http500:nth=2"));
+    CU_ASSERT_FATAL(dt_fault(sim, READ_MANY ":http500:once"));
     CU_ASSERT_NOT_EQUAL(DRV->create_vm_snapshot(pool, 945, refs, ids, 2, &group, snaps, &err), SP_OK);
     dt_clear_faults(sim);
     CU_ASSERT_EQUAL(named("vmsnap-945-941" SUFFIX, NULL, 0), 0);

@@ -207,6 +207,57 @@ static void test_vm_snapshot_create_revert_delete(void)
     vm_free(&m); /* the group again: already gone is success */
 }
 
+/* n snapshots are read back in one queryBySelectedIds, whatever n, each filled from its own
+ * object (not a copy of the first). */
+static void test_vm_snapshot_reads_back_in_one_request(void)
+{
+    enum { N = 3 };
+    sp_volume_info vols[N], snaps[N];
+    sp_volume_ref refs[N];
+    uint64_t ids[N];
+    sp_snapshot_group_info group;
+    sp_error err = {0};
+    int before, sv, byids, gets;
+
+    for (int i = 0; i < N; i++) {
+        sp_volume_spec spec = dt_spec(SP_VOLUME_DATA, 230 + (uint64_t)i, (uint64_t)(i + 1) * 8 * GIB,
+                                      SP_PROVISION_THIN);
+        ids[i] = spec.id;
+        CU_ASSERT_EQUAL_FATAL(DRV->create_volume(pool, &spec, &vols[i], &err), SP_OK);
+        refs[i].path = vols[i].path;
+    }
+    before = dt_requests(sim);
+    sv = dt_count(sim, "POST /api/instances/System::{id}/action/snapshotVolumes");
+    byids = dt_count(sim, "POST /api/types/Volume/instances/action/queryBySelectedIds");
+    gets = dt_count(sim, "GET /api/instances/Volume::{id}");
+    CU_ASSERT_EQUAL_FATAL(DRV->create_vm_snapshot(pool, 330, refs, ids, N, &group, snaps, &err), SP_OK);
+    CU_ASSERT_EQUAL(dt_requests(sim) - before, 2);
+    CU_ASSERT_EQUAL(dt_count(sim, "POST /api/instances/System::{id}/action/snapshotVolumes") - sv, 1);
+    CU_ASSERT_EQUAL(dt_count(sim, "POST /api/types/Volume/instances/action/queryBySelectedIds") - byids, 1);
+    CU_ASSERT_EQUAL(dt_count(sim, "GET /api/instances/Volume::{id}") - gets, 0);
+    CU_ASSERT_EQUAL(group.n_snapshots, N);
+    for (int i = 0; i < N; i++) {
+        char name[64], path[SP_PATH_MAX];
+        snprintf(name, sizeof(name), "vmsnap-330-%d" SUFFIX, 230 + i);
+        snprintf(path, sizeof(path), "%s:%s", snaps[i].id, name);
+        CU_ASSERT_STRING_EQUAL(snaps[i].name, name);
+        CU_ASSERT_STRING_EQUAL(snaps[i].path, path);
+        CU_ASSERT_NOT_EQUAL(strcmp(snaps[i].id, vols[i].id), 0);
+        CU_ASSERT_EQUAL(snaps[i].size_bytes, (uint64_t)(i + 1) * 8 * GIB);
+        CU_ASSERT_STRING_EQUAL(snaps[i].array_pool_id, pool_id);
+    }
+    /* Each in the V-Tree of its own volume. */
+    {
+        yajl_val root = dt_volumes(sim);
+        for (int i = 0; i < N; i++)
+            CU_ASSERT_STRING_EQUAL(snaps[i].tree_id, dt_jstr(dt_vol_by_id(root, vols[i].id), "vtreeId"));
+        yajl_tree_free(root);
+    }
+    CU_ASSERT_EQUAL(DRV->delete_vm_snapshot(pool, group.group_id, &err), SP_OK);
+    for (int i = 0; i < N; i++)
+        CU_ASSERT_EQUAL(DRV->delete_volume(pool, &refs[i], &err), SP_OK);
+}
+
 static void test_vm_snapshot_revert_all_or_nothing(void)
 {
     vm m;
@@ -519,6 +570,7 @@ int main(void)
     static const dt_test tests[] = {
         {"snapshot: write, snapshot, overwrite, revert, read back", test_snapshot_data_round_trip},
         {"VM snapshot: one group, revert, delete", test_vm_snapshot_create_revert_delete},
+        {"VM snapshot: n snapshots read back in one request", test_vm_snapshot_reads_back_in_one_request},
         {"VM snapshot revert is all or nothing", test_vm_snapshot_revert_all_or_nothing},
         {"VM snapshot revert with volume ids sharing a prefix",
          test_vm_snapshot_revert_with_ids_sharing_a_prefix},
