@@ -8,6 +8,7 @@
 #include "gateway_vtree.h"
 #include "hostsvc.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define MIGRATION_TIMEOUT_S (12u * 3600u) /* a V-Tree of many TiB can take hours */
@@ -53,6 +54,7 @@ sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
     char id[SP_ID_MAX];
     sp_migration_kind kind;
     sp_volume_info cur;
+    pfx_gw_vtree tree;
     watch_ctx w = {progress, 0};
     pfx_gw_wait wait;
     sp_status st;
@@ -95,17 +97,19 @@ sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
     wait.interval_ms = 200;
     wait.progress = watch;
     wait.progress_ctx = &w;
-    st = pfx_gw_vtree_migration_wait(src->gw, cur.tree_id, &wait, NULL, err);
+    st = pfx_gw_vtree_migration_wait_tree(src->gw, cur.tree_id, &wait, &tree, err);
     if (st != SP_OK)
         return pfx_error_prefix(err, "migrating volume %s (V-Tree %s) to pool %s", vol->path, cur.tree_id,
                                 dest->uuid);
-    /* Trust but verify: the volume must now be in the destination pool. */
-    if ((st = pfx_drv_read(dest, id, out, err)) != SP_OK)
-        return pfx_error_prefix(err, "reading volume %s after its migration", vol->path);
-    if (strcmp(out->array_pool_id, dest->pool_id) != 0)
+    /* Trust but verify: the volume must now be in the destination pool. A volume is in its
+     * V-Tree's pool, and the poll that saw the migration end read that pool: no second read. */
+    if (strcmp(tree.storage_pool_id, dest->pool_id) != 0)
         return pfx_error(err, SP_E_GATEWAY,
-                         "volume %s: the V-Tree migration ended but the volume is in storage pool %s, not %s",
-                         vol->path, out->array_pool_id, dest->pool_id);
+                         "volume %s: the V-Tree migration ended but V-Tree %s is in storage pool %s, not %s",
+                         vol->path, cur.tree_id, tree.storage_pool_id, dest->pool_id);
+    /* Ids, name, size and type do not change (no conversion was asked for); only the pool. */
+    *out = cur;
+    snprintf(out->array_pool_id, sizeof(out->array_pool_id), "%s", tree.storage_pool_id);
     if (progress != NULL && progress->report != NULL)
         progress->report(progress->ctx, "migrate", 1, 1);
     pfx_log(SP_LOG_INFO, "volume %s now in storage pool %s", vol->path, dest->pool_id);

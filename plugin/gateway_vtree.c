@@ -66,22 +66,31 @@ sp_status pfx_gw_vtree_migrate(pfx_gw_client *c, const char *volume_id, const ch
                           dest_pool_id);
 }
 
+/* One poll: the V-Tree, which must carry a migration state. */
+static sp_status poll_vtree(pfx_gw_client *c, const char *vtree_id, pfx_gw_vtree *t, sp_error *err)
+{
+    sp_status st = pfx_gw_vtree_get(c, vtree_id, t, err);
+
+    if (st != SP_OK)
+        return st;
+    if (!t->migration.present)
+        return pfx_error(err, SP_E_UNSUPPORTED,
+                         "V-Tree %s: the gateway reports no migration state (V-Tree migration needs "
+                         "PowerFlex 3.5 or later)",
+                         vtree_id);
+    return SP_OK;
+}
+
 sp_status pfx_gw_vtree_migration(pfx_gw_client *c, const char *vtree_id, pfx_gw_migration *out, sp_error *err)
 {
     pfx_gw_vtree t;
     sp_status st;
 
     memset(out, 0, sizeof(*out));
-    st = pfx_gw_vtree_get(c, vtree_id, &t, err);
-    if (st != SP_OK)
-        return st;
-    if (!t.migration.present)
-        return pfx_error(err, SP_E_UNSUPPORTED,
-                         "V-Tree %s: the gateway reports no migration state (V-Tree migration needs "
-                         "PowerFlex 3.5 or later)",
-                         vtree_id);
-    *out = t.migration;
-    return SP_OK;
+    st = poll_vtree(c, vtree_id, &t, err);
+    if (st == SP_OK)
+        *out = t.migration;
+    return st;
 }
 
 static uint64_t now_ms(void)
@@ -100,12 +109,13 @@ static void sleep_ms(uint64_t ms)
         ;
 }
 
-sp_status pfx_gw_vtree_migration_wait(pfx_gw_client *c, const char *vtree_id, const pfx_gw_wait *wait,
-                                      pfx_gw_migration *last, sp_error *err)
+sp_status pfx_gw_vtree_migration_wait_tree(pfx_gw_client *c, const char *vtree_id, const pfx_gw_wait *wait,
+                                           pfx_gw_vtree *last, sp_error *err)
 {
     unsigned interval = wait->interval_ms ? wait->interval_ms : DEFAULT_INTERVAL_MS;
     uint64_t now, deadline = wait->timeout_s ? now_ms() + (uint64_t)wait->timeout_s * 1000u : UINT64_MAX;
-    pfx_gw_migration m;
+    pfx_gw_vtree t;
+    const pfx_gw_migration *m = &t.migration;
     sp_error poll_err;
     sp_status st;
 
@@ -113,21 +123,21 @@ sp_status pfx_gw_vtree_migration_wait(pfx_gw_client *c, const char *vtree_id, co
         memset(last, 0, sizeof(*last));
     for (;;) {
         pfx_error_clear(&poll_err);
-        st = pfx_gw_vtree_migration(c, vtree_id, &m, &poll_err);
+        st = poll_vtree(c, vtree_id, &t, &poll_err);
         if (st == SP_OK) {
             if (last != NULL)
-                *last = m;
-            if (m.pause_reason[0] != '\0')
+                *last = t;
+            if (m->pause_reason[0] != '\0')
                 return pfx_error(err, SP_E_GATEWAY, "V-Tree %s: migration %s (%s): %s", vtree_id,
-                                 m.status == PFX_GW_MIGRATION_NONE ? "failed" : "stopped", m.status_name,
-                                 m.pause_reason);
-            if (m.status == PFX_GW_MIGRATION_NONE)
+                                 m->status == PFX_GW_MIGRATION_NONE ? "failed" : "stopped", m->status_name,
+                                 m->pause_reason);
+            if (m->status == PFX_GW_MIGRATION_NONE)
                 return SP_OK;
-            if (m.status == PFX_GW_MIGRATION_PAUSED)
+            if (m->status == PFX_GW_MIGRATION_PAUSED)
                 return pfx_error(err, SP_E_STATE, "V-Tree %s: migration is paused", vtree_id);
-            if (wait->progress != NULL && wait->progress(wait->progress_ctx, &m) != 0)
+            if (wait->progress != NULL && wait->progress(wait->progress_ctx, m) != 0)
                 return pfx_error(err, SP_E_CANCELLED, "V-Tree %s: stopped waiting for the migration (%s)",
-                                 vtree_id, m.status_name);
+                                 vtree_id, m->status_name);
         } else if (st == SP_E_UNAVAILABLE || st == SP_E_TIMEOUT) {
             /* A migration runs for hours; one lost poll is no reason to abandon watching it. */
             pfx_log(SP_LOG_WARN, "%s; polling again", poll_err.message);
@@ -144,8 +154,19 @@ sp_status pfx_gw_vtree_migration_wait(pfx_gw_client *c, const char *vtree_id, co
                 return pfx_gw_context(err, st, "V-Tree %s: waiting for the migration", vtree_id);
             }
             return pfx_error(err, SP_E_TIMEOUT, "V-Tree %s: migration still %s after %u s", vtree_id,
-                             m.status_name, wait->timeout_s);
+                             m->status_name, wait->timeout_s);
         }
         sleep_ms(deadline - now < interval ? deadline - now : interval);
     }
+}
+
+sp_status pfx_gw_vtree_migration_wait(pfx_gw_client *c, const char *vtree_id, const pfx_gw_wait *wait,
+                                      pfx_gw_migration *last, sp_error *err)
+{
+    pfx_gw_vtree t;
+    sp_status st = pfx_gw_vtree_migration_wait_tree(c, vtree_id, wait, &t, err);
+
+    if (last != NULL)
+        *last = t.migration;
+    return st;
 }

@@ -46,4 +46,10 @@ typedef struct pfx_gw_wait {
 sp_status pfx_gw_vtree_migration_wait(pfx_gw_client *c, const char *vtree_id, const pfx_gw_wait *wait,
                                       pfx_gw_migration *last, sp_error *err);
 
+/* The same, with the whole V-Tree as last read in *last (may be NULL): after SP_OK its
+ * storage_pool_id is the pool the V-Tree, and so every volume in it, is in now (it switches at the
+ * end of a migration), so the wait's last poll answers where the volume went. */
+sp_status pfx_gw_vtree_migration_wait_tree(pfx_gw_client *c, const char *vtree_id, const pfx_gw_wait *wait,
+                                           pfx_gw_vtree *last, sp_error *err);
+
 #endif

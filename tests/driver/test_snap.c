@@ -22,7 +22,8 @@ static char *pool_id, *pool2_id;
 
 static int setup(void)
 {
-    const char *extra[] = {"--pool", "pool1:1024", "--pool", "pool2:1024", "--migration-ms", "300", NULL};
+    const char *extra[] = {"--pool", "pool1:1024", "--pool", "pool2:1024", "--pool", "pool3:1024",
+                           "--migration-ms", "300", NULL};
     dt_details d = {0};
 
     dt_load();
@@ -493,6 +494,7 @@ static void test_vtree_migration_moves_snapshots(void)
     sp_host_ref h1 = dt_host(DT_HOST1_IP);
     yajl_val root;
     sp_error err = {0};
+    int before, gets, polls;
 
     CU_ASSERT_EQUAL(DRV->migration_kind(pool, pool2, &kind, &err), SP_OK);
     CU_ASSERT_EQUAL(kind, SP_MIGRATE_NATIVE);
@@ -510,10 +512,23 @@ static void test_vtree_migration_moves_snapshots(void)
                     SP_E_STATE);
     CU_ASSERT_EQUAL(LC->cancel_maintain(pool2, &err), SP_OK);
 
+    before = dt_requests(sim);
+    gets = dt_count(sim, "GET /api/instances/Volume::{id}");
+    polls = dt_count(sim, "GET /api/instances/VTree::{id}");
     CU_ASSERT_EQUAL(DRV->migrate_volume(pool, &(sp_volume_ref){vol.path}, pool2, &progress, &out, &err),
                     SP_OK);
+    /* The volume read once, before (its V-Tree id); the poll that sees the end says the pool. */
+    polls = dt_count(sim, "GET /api/instances/VTree::{id}") - polls;
+    CU_ASSERT_EQUAL(dt_count(sim, "GET /api/instances/Volume::{id}") - gets, 1);
+    CU_ASSERT(polls >= 1);
+    CU_ASSERT_EQUAL(dt_requests(sim) - before, 2 + polls);
     CU_ASSERT_STRING_EQUAL(out.array_pool_id, pool2_id);
     CU_ASSERT_STRING_EQUAL(out.id, vol.id); /* ids do not change */
+    CU_ASSERT_STRING_EQUAL(out.path, vol.path);
+    CU_ASSERT_STRING_EQUAL(out.name, vol.name);
+    CU_ASSERT_EQUAL(out.size_bytes, 8 * GIB);
+    CU_ASSERT_EQUAL(out.provisioning, SP_PROVISION_THIN);
+    CU_ASSERT_NOT_EQUAL(out.tree_id[0], '\0');
     CU_ASSERT(plog.calls >= 1);
     CU_ASSERT_EQUAL(plog.last_done, 1);
     CU_ASSERT_EQUAL(plog.last_total, 1);
@@ -540,6 +555,45 @@ static void test_vtree_migration_moves_snapshots(void)
     CU_ASSERT_TRUE(has_pattern(dev, 0x3c));
     CU_ASSERT_EQUAL(DRV->delete_snapshot(pool2, &(sp_volume_ref){snap.path}, &err), SP_OK);
     CU_ASSERT_EQUAL(DRV->delete_volume(pool2, &(sp_volume_ref){vol.path}, &err), SP_OK);
+}
+
+/* The id of the pool named name, from the gateway's list. */
+static void pool_id_by_name(const char *name, char *buf, size_t len)
+{
+    yajl_val list = dt_api_get(sim, "/types/StoragePool/instances");
+
+    buf[0] = '\0';
+    for (size_t i = 0; list != NULL && YAJL_IS_ARRAY(list) && i < list->u.array.len; i++)
+        if (dt_jstr(list->u.array.values[i], "name") != NULL &&
+            strcmp(dt_jstr(list->u.array.values[i], "name"), name) == 0)
+            snprintf(buf, len, "%s", dt_jstr(list->u.array.values[i], "id"));
+    yajl_tree_free(list);
+}
+
+/* A V-Tree already migrating elsewhere (someone else's migrateVTree): the driver waits for it,
+ * then the pool its last poll read is not the one asked for, and that is a failure, not a
+ * volume reported in the wrong pool. */
+static void test_vtree_migration_elsewhere_is_reported(void)
+{
+    sp_volume_spec spec = dt_spec(SP_VOLUME_DATA, 710, 8 * GIB, SP_PROVISION_THIN);
+    char pool3_id[SP_ID_MAX], path[128], body[128];
+    sp_volume_info vol, out;
+    yajl_val root;
+    sp_error err = {0};
+
+    pool_id_by_name("pool3", pool3_id, sizeof(pool3_id));
+    CU_ASSERT_NOT_EQUAL_FATAL(pool3_id[0], '\0');
+    CU_ASSERT_EQUAL_FATAL(DRV->create_volume(pool, &spec, &vol, &err), SP_OK);
+    snprintf(path, sizeof(path), "/instances/Volume::%s/action/migrateVTree", vol.id);
+    snprintf(body, sizeof(body), "{\"destSPId\":\"%s\"}", pool3_id);
+    CU_ASSERT_EQUAL_FATAL(dt_api_post(sim, path, body), 200);
+    CU_ASSERT_EQUAL(DRV->migrate_volume(pool, &(sp_volume_ref){vol.path}, pool2, NULL, &out, &err),
+                    SP_E_GATEWAY);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, pool3_id));
+    root = dt_volumes(sim);
+    CU_ASSERT_STRING_EQUAL(dt_jstr(dt_vol_by_id(root, vol.id), "storagePoolId"), pool3_id);
+    yajl_tree_free(root);
+    CU_ASSERT_EQUAL(DRV->delete_volume(pool, &(sp_volume_ref){vol.path}, &err), SP_OK);
 }
 
 static void test_migration_across_systems_is_block_copy(void)
@@ -577,6 +631,8 @@ int main(void)
         {"templates: find, seed, volume from template", test_template_and_volume_from_it},
         {"V-Tree migration between pools of one system moves snapshots",
          test_vtree_migration_moves_snapshots},
+        {"V-Tree already migrating to another pool: waited for, then reported",
+         test_vtree_migration_elsewhere_is_reported},
         {"migration across systems is a block copy", test_migration_across_systems_is_block_copy},
         {NULL, NULL},
     };

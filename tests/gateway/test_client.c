@@ -536,6 +536,17 @@ static void test_migration(void)
     CU_ASSERT_STRING_EQUAL(v.storage_pool_id, pool2);
     /* nothing to wait for */
     REQUESTS(1, CU_ASSERT_EQUAL(pfx_gw_vtree_migration_wait(cl, v.vtree_id, &w, &m, &e), SP_OK));
+    /* the whole V-Tree of the last poll: the pool it is in now */
+    {
+        pfx_gw_vtree t;
+        REQUESTS(1, CU_ASSERT_EQUAL(pfx_gw_vtree_migration_wait_tree(cl, v.vtree_id, &w, &t, &e), SP_OK));
+        CU_ASSERT_STRING_EQUAL(t.id, v.vtree_id);
+        CU_ASSERT_STRING_EQUAL(t.storage_pool_id, pool2);
+        CU_ASSERT_EQUAL(t.migration.status, PFX_GW_MIGRATION_NONE);
+        REQUESTS(1, expect_err(pfx_gw_vtree_migration_wait_tree(cl, UNKNOWN_ID, &w, &t, &e), &e,
+                               SP_E_NOT_FOUND, ANY_CODE, NULL));
+        CU_ASSERT_STRING_EQUAL(t.id, "");
+    }
     pfx_gw_volume_clear(&v);
     REQUESTS(1, CU_ASSERT_EQUAL(pfx_gw_volume_delete(cl, id, PFX_GW_REMOVE_ONLY_ME, &e), SP_OK));
 }
