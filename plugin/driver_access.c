@@ -34,7 +34,7 @@ sp_status pfx_drv_grant_id(sp_pool *pool, const char *id, const sp_host_ref *hos
     char sdc[SP_ID_MAX];
     const char *ip = NULL;
     pfx_limits limits;
-    int was_mapped = 0;
+    int was_mapped = 0, tries = 0;
     sp_status st;
     PFX_ERR_GUARD(err);
 
@@ -46,8 +46,12 @@ sp_status pfx_drv_grant_id(sp_pool *pool, const char *id, const sp_host_ref *hos
         return pfx_error_prefix(err, "volume %s", id);
     if ((st = pfx_pool_sdc_id_connected(pool, ip, sdc, sizeof(sdc), err)) != SP_OK)
         return st;
-    st = pfx_gw_volume_map(pool->gw, id, sdc, allow_multiple, &was_mapped, err);
-    if (st != SP_OK && err != NULL && stale_sdc(err)) {
+    /* Mapping is safe to repeat ("already mapped" is success), so a gateway failing in passing
+     * gets the request again rather than failing a VM start or a migration. */
+    while ((st = pfx_gw_volume_map(pool->gw, id, sdc, allow_multiple, &was_mapped, err)) != SP_OK &&
+           pfx_drv_undo_again(err, &tries))
+        ;
+    if (st != SP_OK && stale_sdc(err)) {
         pfx_pool_sdc_forget(pool, ip);
         if ((st = pfx_pool_sdc_id_connected(pool, ip, sdc, sizeof(sdc), err)) == SP_OK)
             st = pfx_gw_volume_map(pool->gw, id, sdc, allow_multiple, &was_mapped, err);
@@ -60,15 +64,18 @@ sp_status pfx_drv_grant_id(sp_pool *pool, const char *id, const sp_host_ref *hos
         pfx_log(SP_LOG_INFO, "volume %s mapped to SDC %s of host %s (no limits)", id, sdc, ip);
         return SP_OK;
     }
-    st = pfx_gw_volume_set_limits(pool->gw, id, sdc, limits.iops, limits.bandwidth_kbps, err);
+    tries = 0;
+    while ((st = pfx_gw_volume_set_limits(pool->gw, id, sdc, limits.iops, limits.bandwidth_kbps, err)) != SP_OK &&
+           pfx_drv_undo_again(err, &tries))
+        ;
     if (st != SP_OK) {
         sp_error undo;
         pfx_error_prefix(err, "setting QoS limits for host %s (SDC %s)", ip, sdc);
         /* Without its limits a new mapping must not stay: the volume would run unthrottled. One
          * that was there before is left to its owner. */
         if (!was_mapped) {
-            int tries = 0;
             sp_status u;
+            tries = 0;
             while ((u = pfx_gw_volume_unmap(pool->gw, id, sdc, &undo)) != SP_OK && pfx_drv_undo_again(&undo, &tries))
                 ;
             if (u != SP_OK)
@@ -99,6 +106,7 @@ sp_status pfx_drv_revoke_id(sp_pool *pool, const char *id, const sp_host_ref *ho
 {
     char sdc[SP_ID_MAX];
     const char *ip = NULL;
+    int tries = 0;
     sp_status st;
     PFX_ERR_GUARD(err);
 
@@ -113,8 +121,11 @@ sp_status pfx_drv_revoke_id(sp_pool *pool, const char *id, const sp_host_ref *ho
     }
     if (st != SP_OK)
         return st;
-    st = pfx_gw_volume_unmap(pool->gw, id, sdc, err);
-    if (st != SP_OK && err != NULL && stale_sdc(err)) {
+    /* Unmapping is safe to repeat ("not mapped" is success): a mapping left behind by a gateway
+     * failing in passing would hand the disk to a host that no longer runs its VM. */
+    while ((st = pfx_gw_volume_unmap(pool->gw, id, sdc, err)) != SP_OK && pfx_drv_undo_again(err, &tries))
+        ;
+    if (st != SP_OK && stale_sdc(err)) {
         pfx_pool_sdc_forget(pool, ip);
         if ((st = pfx_pool_sdc_id(pool, ip, sdc, sizeof(sdc), err)) == SP_OK)
             st = pfx_gw_volume_unmap(pool->gw, id, sdc, err);

@@ -87,11 +87,40 @@ static void test_limits_failure_on_new_mapping_unmaps(void)
     sp_error err;
 
     CU_ASSERT_EQUAL_FATAL(create(SP_VOLUME_DATA, 900, GIB, &vol, &err), SP_OK);
-    CU_ASSERT_FATAL(dt_fault(sim, LIMITS ":http500:once"));
+    /* Failing every time: a failure in passing is sent again (below). */
+    CU_ASSERT_FATAL(dt_fault(sim, LIMITS ":http500"));
     CU_ASSERT_NOT_EQUAL(DRV->grant_access(pool, &(sp_volume_ref){vol.path}, &h1, &q, 0, &err), SP_OK);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "QoS"));
     dt_clear_faults(sim);
     /* An unthrottled mapping the host was told failed must not stay. */
+    CU_ASSERT_EQUAL(mappings_of(vol.id), 0);
+    CU_ASSERT_EQUAL(DRV->delete_volume(pool, &(sp_volume_ref){vol.path}, &err), SP_OK);
+}
+
+/* A 500 once on each of the map and the limits: both are sent again and the grant completes with
+ * its limits; an unmap failing once is sent again too. */
+static void test_map_steps_retried_in_passing(void)
+{
+    sp_host_ref h1 = dt_host(DT_HOST1_IP);
+    sp_qos q = {"50", "500"};
+    sp_volume_info vol;
+    sp_error err;
+
+    CU_ASSERT_EQUAL_FATAL(create(SP_VOLUME_DATA, 902, GIB, &vol, &err), SP_OK);
+    CU_ASSERT_FATAL(dt_fault(sim, "POST /api/instances/Volume::{id}/action/addMappedSdc:http500:once"));
+    CU_ASSERT_FATAL(dt_fault(sim, LIMITS ":http500:once"));
+    CU_ASSERT_EQUAL(DRV->grant_access(pool, &(sp_volume_ref){vol.path}, &h1, &q, 0, &err), SP_OK);
+    dt_clear_faults(sim);
+    {
+        yajl_val root = dt_volumes(sim);
+        yajl_val m = dt_mapping(dt_vol_by_id(root, vol.id), DT_HOST1_IP);
+        CU_ASSERT_EQUAL(dt_jint(m, "iopsLimit"), 500);
+        yajl_tree_free(root);
+    }
+    /* The array unmapped, then the answer was lost: the repeat reads "not mapped" as done. */
+    CU_ASSERT_FATAL(dt_fault(sim, "POST /api/instances/Volume::{id}/action/removeMappedSdc:http500:once:after"));
+    CU_ASSERT_EQUAL(DRV->revoke_access(pool, &(sp_volume_ref){vol.path}, &h1, &err), SP_OK);
+    dt_clear_faults(sim);
     CU_ASSERT_EQUAL(mappings_of(vol.id), 0);
     CU_ASSERT_EQUAL(DRV->delete_volume(pool, &(sp_volume_ref){vol.path}, &err), SP_OK);
 }
@@ -105,7 +134,7 @@ static void test_limits_failure_on_existing_mapping_keeps_it(void)
 
     CU_ASSERT_EQUAL_FATAL(create(SP_VOLUME_DATA, 901, GIB, &vol, &err), SP_OK);
     CU_ASSERT_EQUAL_FATAL(DRV->grant_access(pool, &(sp_volume_ref){vol.path}, &h1, &q, 0, &err), SP_OK);
-    CU_ASSERT_FATAL(dt_fault(sim, LIMITS ":http500:once"));
+    CU_ASSERT_FATAL(dt_fault(sim, LIMITS ":http500"));
     CU_ASSERT_NOT_EQUAL(DRV->grant_access(pool, &(sp_volume_ref){vol.path}, &h1, &q2, 0, &err), SP_OK);
     dt_clear_faults(sim);
     /* The mapping belongs to whoever made it (a running VM): it stays, with its old limits. */
@@ -263,6 +292,7 @@ int main(void)
     static const dt_test tests[] = {
         {"limits failure after a new map removes the mapping", test_limits_failure_on_new_mapping_unmaps},
         {"limits failure on an existing mapping keeps it", test_limits_failure_on_existing_mapping_keeps_it},
+        {"map, limits and unmap failing in passing are sent again", test_map_steps_retried_in_passing},
         {"volume from template: resize failure deletes it",
          test_from_template_resize_failure_deletes_new_volume},
         {"create whose answer is lost is adopted", test_create_answer_lost_is_adopted},

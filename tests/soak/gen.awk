@@ -3,8 +3,12 @@
 # block copy halfway through, a graceful restart at a quarter.
 # Variables a failed command never set make later commands fail cleanly (--keep-going).
 function pick(n) { return int(rand() * n) }
-function vm() { return "$vm" pick(nvm > 0 ? nvm : 1) }
-function vol() { return "$vol" pick(nvol > 0 ? nvol : 1) }
+# Operations pick among the objects not yet destroyed or deleted (whether or not that worked).
+function vm() { return "$vm" (nlivevm > 0 ? livevm[pick(nlivevm)] : 0) }
+function vol() { return "$vol" (nlivevol > 0 ? livevol[pick(nlivevol)] : 0) }
+function snap() { return "$snap" (nlivesnap > 0 ? livesnap[pick(nlivesnap)] : 0) }
+# Removes a random live entry of list a (n entries) and returns it.
+function take(a, n,   i, v) { i = pick(n); v = a[i]; a[i] = a[n - 1]; return v }
 function faults_on(   i) {
     for (i = 1; i <= nfault; i++) {
         print "sim fault name=pf1 spec=" spec[i]
@@ -56,7 +60,7 @@ BEGIN {
     print "set tmpl=$_.template[0].id"
     nfault = split(f, spec, ";")
     faults_on()
-    nvm = 0; nvol = 0; nsnap = 0
+    nvm = 0; nvol = 0; nsnap = 0; nlivevm = 0; nlivevol = 0; nlivesnap = 0
     for (op = 0; op < ops; op++) {
         if (op == int(ops / 4)) {
             # A new process, faults still on: adopts the simulators, reopens the pools.
@@ -68,14 +72,14 @@ BEGIN {
             continue
         }
         r = pick(100)
-        if (r < 14 || nvm == 0) {
+        if (r < 14 || nlivevm == 0) {
             print "deploy virtualmachine name=vm" nvm " zoneid=$zone serviceofferingid=$so templateid=$tmpl"
             print "set vm" nvm "=$_.virtualmachine.id"
-            nvm++
-        } else if (r < 28 || nvol == 0) {
+            livevm[nlivevm++] = nvm++
+        } else if (r < 28 || nlivevol == 0) {
             print "create volume name=vol" nvol " zoneid=$zone diskofferingid=$do virtualmachineid=" vm()
             print "set vol" nvol "=$_.volume.id"
-            nvol++
+            livevol[nlivevol++] = nvol++
         } else if (r < 36) print "stop virtualmachine id=" vm()
         else if (r < 44) print "start virtualmachine id=" vm()
         else if (r < 50) print "reboot virtualmachine id=" vm()
@@ -84,16 +88,22 @@ BEGIN {
         else if (r < 68) {
             print "create snapshot volumeid=" vol() " name=s" nsnap
             print "set snap" nsnap "=$_.snapshot.id"
-            nsnap++
-        } else if (r < 72 && nsnap > 0) print "delete snapshot id=$snap" pick(nsnap)
-        else if (r < 78 && !novmmig) print "migrate virtualmachine virtualmachineid=" vm() " hostid=$h" pick(3)
+            livesnap[nlivesnap++] = nsnap++
+        } else if (r < 72 && nlivesnap > 0) {
+            print "delete snapshot id=$snap" take(livesnap, nlivesnap)
+            nlivesnap--
+        } else if (r < 78 && !novmmig) print "migrate virtualmachine virtualmachineid=" vm() " hostid=$h" pick(3)
         else if (r < 83) print "migrate volume volumeid=" vol() " storageid=$p" (1 + pick(2))
         else if (r < 87) print "resize volume id=" vol() " size=" (2 + pick(4))
-        else if (r < 90) print "delete volume id=" vol()
-        else if (r < 93) print "destroy virtualmachine id=" vm() " expunge=true"
-        else if (r < 96) print "create vmsnapshot virtualmachineid=" vm()
+        else if (r < 90) {
+            print "delete volume id=$vol" take(livevol, nlivevol)
+            nlivevol--
+        } else if (r < 93) {
+            print "destroy virtualmachine id=$vm" take(livevm, nlivevm) " expunge=true"
+            nlivevm--
+        } else if (r < 96) print "create vmsnapshot virtualmachineid=" vm()
         else if (r < 99) print "write volumedata volumeid=" vol()
-        else if (nsnap > 0) print "revert snapshot id=$snap" pick(nsnap)
+        else if (nlivesnap > 0) print "revert snapshot id=" snap()
         else print "list volumes"
     }
 }
