@@ -3,18 +3,24 @@
  *
  * Steps, and the journal record (copyjournal.h, key "<source system>-<source volume>") that makes
  * each crash point recoverable:
- *   check     the source exists and is mapped to no other host; the target's name is free
+ *   check     no interrupted copy of this source is recorded (read nothing from the arrays: the
+ *             requests below answer the rest; only a spec without a size reads the source's)
  *   journal   record "created-target" naming the target by its name, before it exists
- *   create    the target on the destination pool (Driver create with the host's spec)
- *   map, connect  both volumes on this host (a source already mapped here stays as it was)
+ *   create    the target on the destination pool (a name already in use is refused by the array,
+ *             errorCode 99, and is not this copy's to write over nor to delete)
+ *   map, connect  the source (mapped to another host: refused by the array, 297; already mapped
+ *             here: it stays as it was, and only then is the source read, for other mappings) and
+ *             the target on this host; the source's device gives its size, checked against the
+ *             target's
  *   journal   "copying", now naming the target "<id>:<name>"
  *   copy      pfx_blockcopy_copy (sparse)
- *   verify    adaptor_verify (every byte), then unmap the source and read the target back, all
- *             while another thread flushes the target: the record says "verified" only once all
- *             are done, so their order does not matter, and overlapping them takes them off the
- *             copy's time (bench/copy-bench)
+ *   verify    adaptor_verify (every byte), then unmap the source, while another thread flushes
+ *             the target: the record says "verified" only once all are done, so their order does
+ *             not matter, and overlapping them takes them off the copy's time (bench/copy-bench)
  *   journal   "verified"
  *   unmap     the target; remove the record
+ * The target is described from its create (id, name, the 8 GiB rounding) as Driver.create_volume
+ * describes a volume: nothing is read back. 5 requests in all once the SDC ids are cached.
  * Any failure or cancel undoes in reverse: the target is unmapped and deleted, the source unmapped
  * (if this copy mapped it), and the record removed. Past "verified" the record is removed first, so
  * that it never says "verified" for a target that is gone. When the target cannot be deleted the
@@ -50,6 +56,7 @@ typedef struct across {
     char src_id[SP_ID_MAX];
     char target_name[SP_NAME_MAX];
     char target_id[SP_ID_MAX]; /* "" until the target exists */
+    int target_unknown;        /* the create failed without saying whether it was done */
     pfx_copy_record rec;
     int journalled;       /* a record of this copy is on disk */
     pfx_ad_attach sa, ta; /* the source and the target on this host */
@@ -106,7 +113,9 @@ static void roll_back(across *c, sp_error *err)
     }
     if (pfx_ad_detach_volume(&c->ta, &u) != SP_OK)
         pfx_ad_add_failure(err, "unmapping the target", &u);
-    if (c->journalled || c->target_id[0] != '\0') {
+    /* Only a target this copy made, or may have made: a name the array refused was someone
+     * else's volume. */
+    if (c->target_id[0] != '\0' || c->target_unknown) {
         if (delete_target(c, &u) != SP_OK)
             pfx_ad_add_failure(err, "deleting the target", &u);
         else
@@ -151,9 +160,9 @@ static void *flush_main(void *arg)
 }
 
 /* Verifies the copy while its target is flushed; both must succeed. The source, no longer read
- * once verified, is unmapped and the target read back for the host during the flush too: neither
- * depends on the flush, and the record says "verified" only after all of it. */
-static sp_status verify_and_flush(across *c, const sp_progress *progress, sp_volume_info *out, sp_error *err)
+ * once verified, is unmapped during the flush too: that does not depend on the flush, and the
+ * record says "verified" only after all of it. */
+static sp_status verify_and_flush(across *c, const sp_progress *progress, sp_error *err)
 {
     flush_job j = {c->ta.device, SP_OK, {0}};
     pthread_t t;
@@ -167,10 +176,6 @@ static sp_status verify_and_flush(across *c, const sp_progress *progress, sp_vol
         c->step = "unmap source";
         st = pfx_ad_detach_volume(&c->sa, err);
     }
-    if (st == SP_OK) {
-        c->step = "read target";
-        st = pfx_drv_read(c->dest, c->target_id, out, err);
-    }
     if (threaded)
         pthread_join(t, NULL);
     if (st == SP_OK && j.st != SP_OK) {
@@ -181,40 +186,22 @@ static sp_status verify_and_flush(across *c, const sp_progress *progress, sp_vol
     return st;
 }
 
-static sp_status check(across *c, const sp_volume_spec *spec, sp_volume_spec *tspec, pfx_ad_volume *sv,
-                       sp_error *err)
+static sp_status check(across *c, const sp_volume_spec *spec, sp_volume_spec *tspec, sp_error *err)
 {
-    char id[SP_ID_MAX];
-    uint64_t rounded;
     pfx_copy_record old;
     sp_error e;
     sp_status st;
 
-    if ((st = pfx_ad_volume_read(c->src, c->src_id, c->host, sv, err)) != SP_OK)
-        return st;
-    if (sv->mapped_elsewhere)
-        return pfx_error(err, SP_E_BUSY,
-                         "the source is mapped to another host; stop its VM or detach it first");
     *tspec = *spec;
-    if (tspec->size_bytes == 0)
-        tspec->size_bytes = sv->size_bytes;
-    /* What counts is the size the array will give the target. */
-    if ((st = pfx_round_size(tspec->size_bytes, "the target", &rounded, err)) != SP_OK)
-        return st;
-    if (rounded < sv->size_bytes)
-        return pfx_error(err, SP_E_INVALID,
-                         "the target would have %" PRIu64 " bytes, fewer than the source's %" PRIu64, rounded,
-                         sv->size_bytes);
+    if (tspec->size_bytes == 0) {
+        /* The target is made before the source is mapped: without a size asked, the source's. */
+        pfx_ad_volume sv;
+        if ((st = pfx_ad_volume_read(c->src, c->src_id, NULL, &sv, err)) != SP_OK)
+            return st;
+        tspec->size_bytes = sv.size_bytes;
+    }
     if ((st = pfx_drv_name(c->dest, spec->kind, spec->id, spec->parent_id, c->target_name,
                            sizeof(c->target_name), err)) != SP_OK)
-        return st;
-    /* A volume of that name is not this copy's to write over (nor to delete when it fails). */
-    st = pfx_gw_volume_id_by_name(c->dest->gw, c->target_name, id, sizeof(id), err);
-    if (st == SP_OK)
-        return pfx_error(err, SP_E_EXISTS,
-                         "pool %s already has a volume %s (%s); delete it or pick another id", c->dest->uuid,
-                         c->target_name, id);
-    if (st != SP_E_NOT_FOUND)
         return st;
     if (snprintf(c->rec.key, sizeof(c->rec.key), "%s-%s", c->src->system_id, c->src_id) >=
         (int)sizeof(c->rec.key))
@@ -230,17 +217,64 @@ static sp_status check(across *c, const sp_volume_spec *spec, sp_volume_spec *ts
     return SP_OK;
 }
 
+/* The target, made new. Refused because its name is in use: someone else's volume, left alone.
+ * An answer lost and nothing adopted: a volume of that name now is not ours either (not what was
+ * asked, or mapped), no volume means none was made, and only when that cannot be told does a roll
+ * back look for it by name. */
+static sp_status create_target(across *c, const sp_volume_spec *tspec, sp_volume_info *tinfo, sp_error *err)
+{
+    sp_status st = pfx_drv_create_new_volume(c->dest, tspec, tinfo, err);
+    char id[SP_ID_MAX];
+    sp_error e;
+
+    if (st == SP_OK) {
+        snprintf(c->target_id, sizeof(c->target_id), "%s", tinfo->id);
+        snprintf(c->rec.target_volume, sizeof(c->rec.target_volume), "%s", tinfo->path);
+        return SP_OK;
+    }
+    if (st != SP_E_EXISTS && pfx_drv_may_have_happened(st)) {
+        sp_status l = pfx_gw_volume_id_by_name(c->dest->gw, c->target_name, id, sizeof(id), &e);
+        c->target_unknown = l != SP_OK && l != SP_E_NOT_FOUND;
+    }
+    return st;
+}
+
+/* The source on this host, for reading only: on no other host (the map with one SDC allowed says
+ * so, 297), and no larger than the target. */
+static sp_status map_source(across *c, const sp_volume_info *tinfo, sp_error *err)
+{
+    static const char busy[] = "the source is mapped to another host; stop its VM or detach it first";
+    sp_status st = pfx_ad_attach_volume(c->src, c->src_id, c->host, &c->cfg, 1, &c->sa, err);
+
+    if (st == SP_E_BUSY)
+        return pfx_error_prefix(err, "%s", busy);
+    if (st != SP_OK)
+        return st;
+    if (c->sa.found_mapped) {
+        /* Mapped here already (the map's answer): it may be mapped elsewhere too. Rare enough
+         * that a read is worth it only now. */
+        pfx_ad_volume sv;
+        if ((st = pfx_ad_volume_read(c->src, c->src_id, c->host, &sv, err)) != SP_OK)
+            return st;
+        if (sv.mapped_elsewhere)
+            return pfx_error(err, SP_E_BUSY, "%s", busy);
+    }
+    if (c->sa.device_size > tinfo->size_bytes)
+        return pfx_error(err, SP_E_INVALID, "the target has %" PRIu64 " bytes, fewer than the source's %" PRIu64,
+                         tinfo->size_bytes, c->sa.device_size);
+    return SP_OK;
+}
+
 static sp_status run(across *c, const sp_volume_spec *spec, const sp_progress *progress, sp_volume_info *out,
                      sp_error *err)
 {
-    pfx_ad_volume sv;
     sp_volume_spec tspec;
     sp_volume_info tinfo;
     pfx_blockcopy_opts bo;
     sp_status st;
 
     c->step = "check";
-    if ((st = check(c, spec, &tspec, &sv, err)) != SP_OK)
+    if ((st = check(c, spec, &tspec, err)) != SP_OK)
         return st;
     snprintf(c->rec.source_pool, sizeof(c->rec.source_pool), "%s", c->src->uuid);
     snprintf(c->rec.source_volume, sizeof(c->rec.source_volume), "%s", c->vol->path);
@@ -250,13 +284,10 @@ static sp_status run(across *c, const sp_volume_spec *spec, const sp_progress *p
     if ((st = journal(c, PFX_COPY_CREATED_TARGET, err)) != SP_OK)
         return st;
     c->step = "create target";
-    if ((st = pfx_drv_create_volume(c->dest, &tspec, &tinfo, err)) != SP_OK)
+    if ((st = create_target(c, &tspec, &tinfo, err)) != SP_OK)
         return st;
-    snprintf(c->target_id, sizeof(c->target_id), "%s", tinfo.id);
-    snprintf(c->rec.target_volume, sizeof(c->rec.target_volume), "%s", tinfo.path);
     c->step = "map source";
-    if ((st = pfx_ad_attach_volume(c->src, c->src_id, c->host, &c->cfg, sv.mapped_here, &c->sa, err)) !=
-        SP_OK)
+    if ((st = map_source(c, &tinfo, err)) != SP_OK)
         return st;
     c->step = "map target";
     if ((st = pfx_ad_attach_volume(c->dest, c->target_id, c->host, &c->cfg, 0, &c->ta, err)) != SP_OK)
@@ -276,7 +307,7 @@ static sp_status run(across *c, const sp_volume_spec *spec, const sp_progress *p
     if ((st = pfx_blockcopy_copy(&bo, NULL, err)) != SP_OK)
         return st;
     c->step = "verify";
-    if ((st = verify_and_flush(c, progress, out, err)) != SP_OK)
+    if ((st = verify_and_flush(c, progress, err)) != SP_OK)
         return st;
     c->step = "journal";
     if ((st = journal(c, PFX_COPY_VERIFIED, err)) != SP_OK)
@@ -290,6 +321,7 @@ static sp_status run(across *c, const sp_volume_spec *spec, const sp_progress *p
         pfx_log(SP_LOG_WARN, "copy %s is complete but its record stays: %s", c->rec.key, err->message);
     c->journalled = 0;
     pfx_error_clear(err);
+    *out = tinfo;
     return SP_OK;
 }
 

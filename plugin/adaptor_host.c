@@ -18,6 +18,7 @@
 #include <string.h>
 
 #define DISK_WAIT_MAX_S 86400u
+#define ERRCODE_SDC_NOT_FOUND 80
 
 /* Appends formatted text to err's message, cutting at the buffer's end. */
 static void append(sp_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -295,8 +296,39 @@ sp_status pfx_ad_volume_read(sp_pool *pool, const char *vol_id, const sp_host_re
     return SP_OK;
 }
 
+/* addMappedSdc of the volume to this host's SDC for a copy. No QoS: the copy is the plugin's own
+ * traffic, and a new mapping starts unlimited. No other SDC: mapped elsewhere is SP_E_BUSY (297).
+ * A mapping already there is read from the answer (errorCode 81) rather than from a GET before
+ * it, and left exactly as it is, limits included: *was_mapped says so. */
+static sp_status map_here(sp_pool *pool, const char *vol_id, const sp_host_ref *host, int *was_mapped,
+                          sp_error *err)
+{
+    char sdc[SP_ID_MAX] = "";
+    sp_status st;
+
+    *was_mapped = 0;
+    if ((st = pfx_pool_check_usable(pool, "granting access to a volume", 1, err)) != SP_OK)
+        return st;
+    if (host->ip == NULL || host->ip[0] == '\0')
+        return pfx_error(err, SP_E_INVALID, "the host has no IP address to find its SDC by");
+    if ((st = pfx_pool_sdc_id_connected(pool, host->ip, sdc, sizeof(sdc), err)) != SP_OK)
+        return st;
+    st = pfx_gw_volume_map(pool->gw, vol_id, sdc, 0, was_mapped, err);
+    if (st == SP_E_NOT_FOUND && err->gateway_error_code == ERRCODE_SDC_NOT_FOUND) {
+        /* A cached SDC id goes stale when the host's SDC registers again: looked up once more. */
+        pfx_pool_sdc_forget(pool, host->ip);
+        if ((st = pfx_pool_sdc_id_connected(pool, host->ip, sdc, sizeof(sdc), err)) == SP_OK)
+            st = pfx_gw_volume_map(pool->gw, vol_id, sdc, 0, was_mapped, err);
+    }
+    if (st != SP_OK)
+        return pfx_error_prefix(err, "granting host %s (SDC %s) access", host->ip, sdc);
+    pfx_log(SP_LOG_INFO, "volume %s %s SDC %s of host %s for a copy", vol_id,
+            *was_mapped ? "was already mapped to" : "mapped to", sdc, host->ip);
+    return SP_OK;
+}
+
 sp_status pfx_ad_attach_volume(sp_pool *pool, const char *vol_id, const sp_host_ref *host,
-                               const pfx_host_cfg *cfg, int keep_mapping, pfx_ad_attach *a, sp_error *err)
+                               const pfx_host_cfg *cfg, int keep_found, pfx_ad_attach *a, sp_error *err)
 {
     sp_status st;
 
@@ -305,14 +337,10 @@ sp_status pfx_ad_attach_volume(sp_pool *pool, const char *vol_id, const sp_host_
     a->host = host;
     a->cfg = cfg;
     snprintf(a->vol_id, sizeof(a->vol_id), "%s", vol_id);
-    if (!keep_mapping) {
-        /* No QoS: the copy is the plugin's own traffic, not the VM's. */
-        st = pfx_drv_grant_id(pool, vol_id, host, NULL, 0, err);
-        if (st != SP_OK)
-            return pfx_error_prefix(err, "mapping volume %s to host %s", vol_id,
-                                    host->name ? host->name : host->ip);
-        a->granted = 1;
-    }
+    st = map_here(pool, vol_id, host, &a->found_mapped, err);
+    if (st != SP_OK)
+        return pfx_error_prefix(err, "mapping volume %s to host %s", vol_id, host->name ? host->name : host->ip);
+    a->granted = !(a->found_mapped && keep_found);
     st = pfx_ad_connect(pool, vol_id, host, cfg, a->device, sizeof(a->device), &a->device_size, err);
     if (st != SP_OK) {
         sp_error undo;

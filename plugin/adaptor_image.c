@@ -77,7 +77,6 @@ sp_status pfx_ad_copy_volume_to_image(sp_pool *pool, const sp_volume_ref *src, c
 {
     char vol_id[SP_ID_MAX], dir[SP_PATH_MAX], base[SP_PATH_MAX], tmp[SP_PATH_MAX + 16];
     pfx_host_cfg cfg;
-    pfx_ad_volume vol;
     pfx_ad_attach att;
     pfx_qemuimg_convert_opts conv;
     sp_image_info info;
@@ -96,8 +95,6 @@ sp_status pfx_ad_copy_volume_to_image(sp_pool *pool, const sp_volume_ref *src, c
         return st;
     if ((st = pfx_ad_host_cfg(host, &cfg, err)) != SP_OK)
         return st;
-    if ((st = pfx_ad_volume_read(pool, vol_id, host, &vol, err)) != SP_OK)
-        return pfx_error_prefix(err, "template from volume %s", src->path);
     if (snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base) >= (int)sizeof(tmp))
         return pfx_error(err, SP_E_INVALID, "template path %s is too long", dest_path);
     fd = mkostemp(tmp, O_CLOEXEC);
@@ -106,7 +103,10 @@ sp_status pfx_ad_copy_volume_to_image(sp_pool *pool, const sp_volume_ref *src, c
                          dir, strerror(errno));
     close(fd);
     have_tmp = 1;
-    st = pfx_ad_attach_volume(pool, vol_id, host, &cfg, vol.mapped_here, &att, err);
+    /* Nothing is read first: the device gives the size, and the map's answer says whether the
+     * volume was mapped here already (a running VM's mapping, which then stays as it is). A volume
+     * that does not exist fails the map. */
+    st = pfx_ad_attach_volume(pool, vol_id, host, &cfg, 1, &att, err);
     if (st != SP_OK)
         goto out;
     memset(&conv, 0, sizeof(conv));

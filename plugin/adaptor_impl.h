@@ -74,15 +74,19 @@ typedef struct pfx_ad_attach {
     char vol_id[SP_ID_MAX];
     char device[SP_PATH_MAX];
     uint64_t device_size;
-    int granted;   /* this operation mapped it, so detach unmaps it */
-    int connected; /* the device was seen */
+    int found_mapped; /* the map's answer: it was mapped to this host's SDC already */
+    int granted;      /* detach unmaps it: this operation mapped it, or owns what it found */
+    int connected;    /* the device was seen */
 } pfx_ad_attach;
 
-/* Maps vol_id to host's SDC without QoS (unless keep_mapping: a mapping that is already there
- * stays as it is and is not undone) and waits for its device. On failure everything this call did
- * is undone; the message says which step failed. `a` is always initialised. */
+/* Maps vol_id to host's SDC, without QoS and for this host only (mapped to another host is
+ * SP_E_BUSY), and waits for its device: one request once the SDC id is cached. Whether it was
+ * mapped here already is the map's answer (a->found_mapped), not a read before it; with
+ * keep_found such a mapping is someone else's (a running VM's): it stays as it is, limits
+ * included, and detach leaves it and its device. On failure everything this call did is undone;
+ * the message says which step failed. `a` is always initialised. */
 sp_status pfx_ad_attach_volume(sp_pool *pool, const char *vol_id, const sp_host_ref *host,
-                               const pfx_host_cfg *cfg, int keep_mapping, pfx_ad_attach *a, sp_error *err);
+                               const pfx_host_cfg *cfg, int keep_found, pfx_ad_attach *a, sp_error *err);
 
 /* Undoes attach: unmaps what attach mapped and waits for the device to go. Safe to call on an
  * attach that failed or was already detached. On failure err says what was left behind. */

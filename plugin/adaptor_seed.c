@@ -152,7 +152,9 @@ static sp_status seed(sp_pool *pool, const sp_image_source *src, const char *vol
     st = pfx_template_fetch(src, cfg->cache_dir, progress, &img, err);
     if (st != SP_OK)
         goto out;
-    st = pfx_ad_volume_read(pool, vol_id, host, &vol, err);
+    /* The size is checked before anything is mapped or written; the V-Tree id and type are what
+     * target_is_zero asks about. Whether it is mapped here already, the map's answer says. */
+    st = pfx_ad_volume_read(pool, vol_id, NULL, &vol, err);
     if (st != SP_OK) {
         pfx_error_prefix(err, "reading the target volume");
         goto out;
@@ -164,7 +166,7 @@ static sp_status seed(sp_pool *pool, const sp_image_source *src, const char *vol
                        vol_id, vol.size_bytes, img.origin, img.facts.virtual_size);
         goto out;
     }
-    st = pfx_ad_attach_volume(pool, vol_id, host, cfg, vol.mapped_here, &att, err);
+    st = pfx_ad_attach_volume(pool, vol_id, host, cfg, 1, &att, err);
     if (st != SP_OK)
         goto out;
     memset(&conv, 0, sizeof(conv));
@@ -173,7 +175,7 @@ static sp_status seed(sp_pool *pool, const sp_image_source *src, const char *vol
     conv.dst = att.device;
     conv.dst_format = SP_FORMAT_RAW;
     conv.dst_exists = 1;
-    conv.target_is_zero = !vol.mapped_here && target_is_zero(pool, &vol);
+    conv.target_is_zero = !att.found_mapped && target_is_zero(pool, &vol);
     conv.progress_total = img.facts.virtual_size;
     conv.phase = "copy";
     conv.progress = progress;

@@ -102,9 +102,10 @@ int pfx_drv_may_have_happened(sp_status st)
 }
 
 /* A create whose answer was lost, or retried by the host, finds its volume already made: adopt
- * it when it is exactly what was asked (this pool, this size), so the operation completes. */
-static sp_status adopt_existing(sp_pool *pool, const char *name, uint64_t size_kb, const sp_error *why,
-                                char *id, size_t id_len, sp_error *err)
+ * it when it is exactly what was asked (this pool, this size; with unmapped_only, mapped to no
+ * SDC, as a volume made a moment ago is), so the operation completes. */
+static sp_status adopt_existing(sp_pool *pool, const char *name, uint64_t size_kb, int unmapped_only,
+                                const sp_error *why, char *id, size_t id_len, sp_error *err)
 {
     pfx_gw_volume v;
     sp_error lookup;
@@ -116,7 +117,8 @@ static sp_status adopt_existing(sp_pool *pool, const char *name, uint64_t size_k
     st = pfx_gw_volume_get(pool->gw, id, &v, &lookup);
     if (st != SP_OK)
         goto refuse;
-    if (strcmp(v.storage_pool_id, pool->pool_id) != 0 || v.size_kb != size_kb || v.type == PFX_GW_VOLUME_SNAPSHOT) {
+    if (strcmp(v.storage_pool_id, pool->pool_id) != 0 || v.size_kb != size_kb || v.type == PFX_GW_VOLUME_SNAPSHOT ||
+        (unmapped_only && (v.n_mappings > 0 || v.mapped_to_all))) {
         pfx_gw_volume_clear(&v);
         goto refuse;
     }
@@ -130,7 +132,8 @@ refuse:
     return why->status;
 }
 
-sp_status pfx_drv_create_volume(sp_pool *pool, const sp_volume_spec *spec, sp_volume_info *out, sp_error *err)
+static sp_status create_volume(sp_pool *pool, const sp_volume_spec *spec, int must_be_new, sp_volume_info *out,
+                               sp_error *err)
 {
     char name[SP_NAME_MAX];
     uint64_t rounded;
@@ -160,9 +163,19 @@ sp_status pfx_drv_create_volume(sp_pool *pool, const sp_volume_spec *spec, sp_vo
 
     memset(out, 0, sizeof(*out));
     st = pfx_gw_volume_create(pool->gw, &gs, out->id, sizeof(out->id), err);
+    if (st == SP_E_EXISTS && must_be_new) {
+        /* The array answered that the name was taken before this request: not ours to adopt. */
+        char other[SP_ID_MAX];
+        sp_error lookup;
+        out->id[0] = '\0';
+        if (pfx_gw_volume_id_by_name(pool->gw, name, other, sizeof(other), &lookup) == SP_OK)
+            return pfx_error(err, SP_E_EXISTS, "pool %s already has a volume %s (%s); delete it or pick another id",
+                             pool->uuid, name, other);
+        return st;
+    }
     if (pfx_drv_may_have_happened(st)) {
         sp_error why = *err;
-        st = adopt_existing(pool, name, gs.size_kb, &why, out->id, sizeof(out->id), err);
+        st = adopt_existing(pool, name, gs.size_kb, must_be_new, &why, out->id, sizeof(out->id), err);
     }
     if (st != SP_OK)
         return st;
@@ -177,6 +190,16 @@ sp_status pfx_drv_create_volume(sp_pool *pool, const sp_volume_spec *spec, sp_vo
     pfx_log(SP_LOG_INFO, "pool %s: created volume %s (%s), %" PRIu64 " GiB %s", pool->uuid, name, out->id,
             pfx_bytes_to_gb(rounded), gs.thick ? "thick" : "thin");
     return SP_OK;
+}
+
+sp_status pfx_drv_create_volume(sp_pool *pool, const sp_volume_spec *spec, sp_volume_info *out, sp_error *err)
+{
+    return create_volume(pool, spec, 0, out, err);
+}
+
+sp_status pfx_drv_create_new_volume(sp_pool *pool, const sp_volume_spec *spec, sp_volume_info *out, sp_error *err)
+{
+    return create_volume(pool, spec, 1, out, err);
 }
 
 sp_status pfx_drv_delete_volume(sp_pool *pool, const sp_volume_ref *vol, sp_error *err)

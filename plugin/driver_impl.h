@@ -9,6 +9,12 @@
 
 /* driver.c: volumes */
 sp_status pfx_drv_create_volume(sp_pool *pool, const sp_volume_spec *spec, sp_volume_info *out, sp_error *err);
+/* create_volume for a volume that must not exist before (a copy's target): a name the array
+ * answers is in use (errorCode 99) was taken before the request, so it is SP_E_EXISTS naming the
+ * volume that has it, never adopted. Only an ambiguous failure (an answer lost) adopts the volume
+ * found by name, and only when it is what was asked and mapped to no SDC. */
+sp_status pfx_drv_create_new_volume(sp_pool *pool, const sp_volume_spec *spec, sp_volume_info *out,
+                                    sp_error *err);
 sp_status pfx_drv_delete_volume(sp_pool *pool, const sp_volume_ref *vol, sp_error *err);
 
 /* Removes a volume or snapshot (ONLY_ME); a mapped one is unmapped from every SDC and removed

@@ -375,6 +375,19 @@ int adfix_sim_volume(adfix *f, int i, const char *id, int *n_mappings, char *dat
     return found;
 }
 
+long long adfix_sim_iops_limit(adfix *f, int i, const char *id)
+{
+    yajl_val list = sim_volumes(f, i), o = find_volume(list, "id", id), m, lim;
+    const char *mp[] = {"mappings", NULL}, *lp[] = {"iopsLimit", NULL};
+    long long out = -1;
+
+    if (o != NULL && (m = yajl_tree_get(o, mp, yajl_t_array)) != NULL && YAJL_GET_ARRAY(m)->len > 0 &&
+        (lim = yajl_tree_get(YAJL_GET_ARRAY(m)->values[0], lp, yajl_t_number)) != NULL && YAJL_IS_INTEGER(lim))
+        out = YAJL_GET_INTEGER(lim);
+    yajl_tree_free(list);
+    return out;
+}
+
 int adfix_sim_volume_by_name(adfix *f, int i, const char *name, char *id, size_t len)
 {
     yajl_val list = sim_volumes(f, i), o = find_volume(list, "name", name);

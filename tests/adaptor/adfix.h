@@ -47,6 +47,8 @@ int adfix_delete(adfix *f, int i, const char *path);
 int adfix_sim_volume_count(adfix *f, int i);
 /* 1 when a volume or snapshot with that id exists; *n_mappings and data_path (may be NULL) filled. */
 int adfix_sim_volume(adfix *f, int i, const char *id, int *n_mappings, char *data_path, size_t len);
+/* The IOPS limit of the volume's first mapping; -1 when it has none (or does not exist). */
+long long adfix_sim_iops_limit(adfix *f, int i, const char *id);
 /* The id of the volume named name, into id; 0 when found. */
 int adfix_sim_volume_by_name(adfix *f, int i, const char *name, char *id, size_t len);
 /* POST /sim/faults {"spec": spec} and DELETE /sim/faults. HTTP status. */

@@ -144,7 +144,11 @@ static void test_copy(void)
     CU_ASSERT_EQUAL(out.size_bytes, 8 * ADFIX_GIB);
     CU_ASSERT_STRING_EQUAL(out.name, "vol-501-2222-t3st");
     CU_ASSERT(strncmp(out.path, out.id, strlen(out.id)) == 0 && out.path[strlen(out.id)] == ':');
-    CU_ASSERT(out.tree_id[0] != '\0');
+    /* Described from the create, as Driver.create_volume describes a volume (no V-Tree id: the
+     * host learns it with the volume's first snapshot or migration). */
+    CU_ASSERT_NOT_EQUAL(out.array_pool_id[0], '\0');
+    CU_ASSERT_EQUAL(out.provisioning, SP_PROVISION_THIN);
+    CU_ASSERT_EQUAL(out.format, SP_FORMAT_RAW);
     /* Progress in bytes, to the end, for both phases. */
     CU_ASSERT(w.copies > 0 && w.verifies > 0);
     CU_ASSERT_EQUAL(w.copy_total, 8 * ADFIX_GIB);
@@ -165,6 +169,190 @@ static void test_copy(void)
     CU_ASSERT_EQUAL(adfix_journal_count(&F), 0);
     source_intact();
     adfix_delete(&F, 1, out.path);
+}
+
+/* Requests of one system during a copy. */
+typedef struct counts {
+    int total, get, by_name, map, unmap, limits, create;
+} counts;
+
+static void counts_read(int i, counts *c)
+{
+    c->total = adfix_stat(&F, i, "total");
+    c->get = adfix_stat(&F, i, "GET /api/instances/Volume::{id}");
+    c->by_name = adfix_stat(&F, i, "POST /api/types/Volume/instances/action/queryIdByKey");
+    c->map = adfix_stat(&F, i, "POST /api/instances/Volume::{id}/action/addMappedSdc");
+    c->unmap = adfix_stat(&F, i, "POST /api/instances/Volume::{id}/action/removeMappedSdc");
+    c->limits = adfix_stat(&F, i, "POST /api/instances/Volume::{id}/action/setMappedSdcLimits");
+    c->create = adfix_stat(&F, i, "POST /api/types/Volume/instances");
+}
+
+static void counts_since(int i, const counts *before, counts *d)
+{
+    counts now;
+    counts_read(i, &now);
+    d->total = now.total - before->total;
+    d->get = now.get - before->get;
+    d->by_name = now.by_name - before->by_name;
+    d->map = now.map - before->map;
+    d->unmap = now.unmap - before->unmap;
+    d->limits = now.limits - before->limits;
+    d->create = now.create - before->create;
+}
+
+/* Once both pools know this host's SDC: create the target, map and unmap both, nothing else (no
+ * read of the source, no name check before the create, no limits, no read of the target). */
+static void test_requests(void)
+{
+    counts a0, b0, a, b;
+    sp_volume_info out;
+    sp_error e;
+    sp_status st;
+
+    counts_read(0, &a0);
+    counts_read(1, &b0);
+    st = migrate(520, &F.host, NULL, &out, &e);
+    if (st != SP_OK)
+        fprintf(stderr, "copy: %s\n", e.message);
+    CU_ASSERT_EQUAL_FATAL(st, SP_OK);
+    counts_since(0, &a0, &a);
+    counts_since(1, &b0, &b);
+    CU_ASSERT_EQUAL(a.total, 2);
+    CU_ASSERT_EQUAL(a.map, 1);
+    CU_ASSERT_EQUAL(a.unmap, 1);
+    CU_ASSERT_EQUAL(b.total, 3);
+    CU_ASSERT_EQUAL(b.create, 1);
+    CU_ASSERT_EQUAL(b.map, 1);
+    CU_ASSERT_EQUAL(b.unmap, 1);
+    CU_ASSERT_EQUAL(a.get + b.get + a.by_name + b.by_name + a.limits + b.limits, 0);
+    CU_ASSERT_EQUAL(adfix_journal_count(&F), 0);
+    source_intact();
+    adfix_delete(&F, 1, out.path);
+}
+
+/* The source mapped to this host already (its VM is here, stopped or not): copied through that
+ * mapping, which stays; its other mappings are read only then. */
+static void test_source_mapped_here_stays(void)
+{
+    counts a0, a;
+    sp_volume_info out;
+    sp_error e;
+    int maps = -1;
+
+    CU_ASSERT_EQUAL_FATAL(adfix_grant(&F, 0, src.path, &F.host), 0);
+    counts_read(0, &a0);
+    CU_ASSERT_EQUAL_FATAL(migrate(521, &F.host, NULL, &out, &e), SP_OK);
+    counts_since(0, &a0, &a);
+    CU_ASSERT_EQUAL(a.total, 2); /* map ("already mapped"), read for other mappings */
+    CU_ASSERT_EQUAL(a.map, 1);
+    CU_ASSERT_EQUAL(a.get, 1);
+    CU_ASSERT_EQUAL(a.unmap, 0);
+    CU_ASSERT_TRUE(adfix_sim_volume(&F, 0, src.id, &maps, NULL, 0));
+    CU_ASSERT_EQUAL(maps, 1);
+    adfix_delete(&F, 1, out.path);
+    adfix_revoke(&F, 0, src.path, &F.host);
+    source_intact();
+}
+
+/* Mapped to another host: refused by the map, or (mapped here too) by the read that follows it;
+ * the target made for it goes, the other host's mapping and ours stay. */
+static void test_source_mapped_elsewhere(void)
+{
+    sp_host_ref kvm2 = {"host-kvm2", "kvm2", "10.9.9.9"};
+    int n1 = adfix_sim_volume_count(&F, 1), maps = -1;
+    sp_volume_info out;
+    sp_error e;
+
+    CU_ASSERT_EQUAL_FATAL(adfix_grant(&F, 0, src.path, &kvm2), 0);
+    CU_ASSERT_EQUAL(migrate(522, &F.host, NULL, &out, &e), SP_E_BUSY);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "mapped to another host"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "step \"map source\""));
+    CU_ASSERT_EQUAL(adfix_sim_volume_count(&F, 1), n1);
+    CU_ASSERT_EQUAL(adfix_journal_count(&F), 0);
+    CU_ASSERT_TRUE(adfix_sim_volume(&F, 0, src.id, &maps, NULL, 0));
+    CU_ASSERT_EQUAL(maps, 1);
+    /* Here as well (a live migration between the two): still refused, both mappings stay. */
+    CU_ASSERT_EQUAL_FATAL(
+        F.sp->driver->grant_access(F.pool[0], &(sp_volume_ref){src.path}, &F.host, NULL, 1, &e), SP_OK);
+    CU_ASSERT_EQUAL(migrate(522, &F.host, NULL, &out, &e), SP_E_BUSY);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "mapped to another host"));
+    CU_ASSERT_EQUAL(adfix_sim_volume_count(&F, 1), n1);
+    CU_ASSERT_EQUAL(adfix_journal_count(&F), 0);
+    CU_ASSERT_TRUE(adfix_sim_volume(&F, 0, src.id, &maps, NULL, 0));
+    CU_ASSERT_EQUAL(maps, 2);
+    adfix_revoke(&F, 0, src.path, &F.host);
+    adfix_revoke(&F, 0, src.path, &kvm2);
+    source_intact();
+}
+
+/* The array made the target but its answer was lost: the volume of that name, new and unmapped,
+ * is the target; one volume, copied. */
+static void test_create_answer_lost(void)
+{
+    int n1 = adfix_sim_volume_count(&F, 1);
+    sp_volume_info out;
+    sp_error e;
+    sp_status st;
+
+    CU_ASSERT_EQUAL(adfix_fault(&F, 1, "POST /api/types/Volume/instances:http500:once:after"), 200);
+    st = migrate(523, &F.host, NULL, &out, &e);
+    adfix_clear_faults(&F, 1);
+    if (st != SP_OK)
+        fprintf(stderr, "copy, answer lost: %s\n", e.message);
+    CU_ASSERT_EQUAL_FATAL(st, SP_OK);
+    CU_ASSERT_STRING_EQUAL(out.name, "vol-523-2222-t3st");
+    CU_ASSERT_EQUAL(adfix_sim_volume_count(&F, 1), n1 + 1);
+    CU_ASSERT_EQUAL(adfix_journal_count(&F), 0);
+    {
+        char target_file[1024];
+        int maps = -1;
+        CU_ASSERT_TRUE_FATAL(adfix_sim_volume(&F, 1, out.id, &maps, target_file, sizeof(target_file)));
+        CU_ASSERT_EQUAL(maps, 0);
+        CU_ASSERT_TRUE(adfix_same_content(src_file, target_file, 8 * ADFIX_GIB, NULL));
+    }
+    adfix_delete(&F, 1, out.path);
+}
+
+/* A volume of the target's name that is someone else's is neither written over nor deleted: the
+ * array refuses the create (name in use); and when that refusal is lost, the volume found is not
+ * what a create makes (mapped, or another size), so it is not taken either. */
+static void test_name_in_use_is_not_ours(void)
+{
+    sp_volume_info out, other;
+    int n1, maps = -1;
+    sp_error e;
+
+    if (adfix_create(&F, 1, SP_VOLUME_DATA, 524, ADFIX_GIB, &other) != 0)
+        return;
+    n1 = adfix_sim_volume_count(&F, 1);
+    CU_ASSERT_EQUAL(migrate(524, &F.host, NULL, &out, &e), SP_E_EXISTS);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, other.id));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "step \"create target\""));
+    CU_ASSERT_EQUAL(adfix_sim_volume_count(&F, 1), n1);
+    CU_ASSERT_TRUE(adfix_sim_volume(&F, 1, other.id, NULL, NULL, 0));
+    CU_ASSERT_EQUAL(adfix_journal_count(&F), 0);
+    /* The refusal lost, the volume in use by this host: the same size, but mapped. */
+    CU_ASSERT_EQUAL_FATAL(adfix_grant(&F, 1, other.path, &F.host), 0);
+    CU_ASSERT_EQUAL(adfix_fault(&F, 1, "POST /api/types/Volume/instances:http500:once:after"), 200);
+    CU_ASSERT_NOT_EQUAL(migrate(524, &F.host, NULL, &out, &e), SP_OK);
+    adfix_clear_faults(&F, 1);
+    CU_ASSERT_EQUAL(adfix_sim_volume_count(&F, 1), n1);
+    CU_ASSERT_TRUE(adfix_sim_volume(&F, 1, other.id, &maps, NULL, 0));
+    CU_ASSERT_EQUAL(maps, 1);
+    CU_ASSERT_EQUAL(adfix_journal_count(&F), 0);
+    adfix_revoke(&F, 1, other.path, &F.host);
+    adfix_delete(&F, 1, other.path);
+    /* The refusal lost, a volume of another size. */
+    if (adfix_create(&F, 1, SP_VOLUME_DATA, 524, 16 * ADFIX_GIB, &other) != 0)
+        return;
+    CU_ASSERT_EQUAL(adfix_fault(&F, 1, "POST /api/types/Volume/instances:http500:once:after"), 200);
+    CU_ASSERT_NOT_EQUAL(migrate(524, &F.host, NULL, &out, &e), SP_OK);
+    adfix_clear_faults(&F, 1);
+    CU_ASSERT_EQUAL(adfix_sim_volume_count(&F, 1), n1);
+    CU_ASSERT_TRUE(adfix_sim_volume(&F, 1, other.id, NULL, NULL, 0));
+    CU_ASSERT_EQUAL(adfix_journal_count(&F), 0);
+    adfix_delete(&F, 1, other.path);
+    source_intact();
 }
 
 static void test_fail_create(void)
@@ -330,6 +518,13 @@ int main(void)
 {
     static const hs_test tests[] = {{"set-up: a source volume with data on system 0", make_source},
                                     {"copy: checksums equal, holes kept, nothing mapped", test_copy},
+                                    {"requests: create, map and unmap both, nothing else", test_requests},
+                                    {"a source mapped here is copied and stays mapped",
+                                     test_source_mapped_here_stays},
+                                    {"a source mapped to another host is refused", test_source_mapped_elsewhere},
+                                    {"the create's answer lost: the target is adopted", test_create_answer_lost},
+                                    {"a volume of the target's name is not taken, nor deleted",
+                                     test_name_in_use_is_not_ours},
                                     {"fault: create target", test_fail_create},
                                     {"fault: map target, map source", test_fail_map},
                                     {"fault: the target's device never appears", test_fail_device},
@@ -341,7 +536,9 @@ int main(void)
                                     {NULL, NULL}};
     int rc;
 
-    adfix_start(&F, NULL, NULL);
+    static const char *const extra0[] = {"--sdc", "10.9.9.9", NULL}; /* a second host */
+
+    adfix_start(&F, extra0, NULL);
     rc = hs_main("adaptor cross-system copy", tests);
     adfix_stop(&F);
     return rc;

@@ -487,6 +487,118 @@ static void test_template_from_volume(void)
     F.sp->driver->delete_snapshot(F.pool[0], &(sp_volume_ref){snap.path}, &e);
 }
 
+/* Requests one system answered during a call. */
+typedef struct counts {
+    int total, get, vtree_stats, map, unmap, limits;
+} counts;
+
+static void counts_read(counts *c)
+{
+    c->total = adfix_stat(&F, 0, "total");
+    c->get = adfix_stat(&F, 0, "GET /api/instances/Volume::{id}");
+    c->vtree_stats = adfix_stat(&F, 0, "GET /api/instances/VTree::{id}/relationships/Statistics");
+    c->map = adfix_stat(&F, 0, "POST /api/instances/Volume::{id}/action/addMappedSdc");
+    c->unmap = adfix_stat(&F, 0, "POST /api/instances/Volume::{id}/action/removeMappedSdc");
+    c->limits = adfix_stat(&F, 0, "POST /api/instances/Volume::{id}/action/setMappedSdcLimits");
+}
+
+static void counts_since(const counts *before, counts *d)
+{
+    counts now;
+    counts_read(&now);
+    d->total = now.total - before->total;
+    d->get = now.get - before->get;
+    d->vtree_stats = now.vtree_stats - before->vtree_stats;
+    d->map = now.map - before->map;
+    d->unmap = now.unmap - before->unmap;
+    d->limits = now.limits - before->limits;
+}
+
+/* The gateway requests of each copy, and a mapping found in place (a VM running on this host,
+ * with its offering's QoS) left as it was: not unmapped, its limits untouched, its device kept. */
+static void test_requests_and_mappings_found(void)
+{
+    char out[1024], hex[65], sum[80];
+    sp_image_source src = {raw, NULL, NULL, SP_FORMAT_RAW};
+    sp_qos qos = {"90", "9000"};
+    sp_image_info info;
+    sp_volume_info v;
+    counts c0, d;
+    sp_error e;
+    int maps = -1;
+
+    snprintf(out, sizeof(out), "%s/templates/requests.qcow2", work);
+    mkdir(hs_path(work, "templates"), 0755);
+    /* A template from a volume no one has mapped: map and unmap, nothing read first. */
+    counts_read(&c0);
+    CU_ASSERT_EQUAL_FATAL(
+        ad()->copy_volume_to_image(F.pool[0], &(sp_volume_ref){tmpl.path}, &F.host, out, NULL, &info, &e), SP_OK);
+    counts_since(&c0, &d);
+    CU_ASSERT_EQUAL(d.total, 2);
+    CU_ASSERT_EQUAL(d.map, 1);
+    CU_ASSERT_EQUAL(d.unmap, 1);
+    CU_ASSERT_EQUAL(d.get, 0);
+    CU_ASSERT_EQUAL(d.limits, 0);
+    unmapped(0, tmpl.path);
+    check_template_file(out, &info);
+    unlink(out);
+
+    /* The same volume mapped to this host with QoS: one request, the map answering "already mapped". */
+    CU_ASSERT_EQUAL_FATAL(F.sp->driver->grant_access(F.pool[0], &(sp_volume_ref){tmpl.path}, &F.host, &qos, 0, &e),
+                          SP_OK);
+    CU_ASSERT_EQUAL(adfix_sim_iops_limit(&F, 0, tmpl.id), 9000);
+    counts_read(&c0);
+    CU_ASSERT_EQUAL_FATAL(
+        ad()->copy_volume_to_image(F.pool[0], &(sp_volume_ref){tmpl.path}, &F.host, out, NULL, &info, &e), SP_OK);
+    counts_since(&c0, &d);
+    CU_ASSERT_EQUAL(d.total, 1);
+    CU_ASSERT_EQUAL(d.map, 1);
+    CU_ASSERT_EQUAL(d.unmap, 0);
+    CU_ASSERT_TRUE(adfix_sim_volume(&F, 0, tmpl.id, &maps, NULL, 0));
+    CU_ASSERT_EQUAL(maps, 1);                                 /* still the VM's */
+    CU_ASSERT_EQUAL(adfix_sim_iops_limit(&F, 0, tmpl.id), 9000); /* and still limited */
+    check_template_file(out, &info);
+    unlink(out);
+    adfix_revoke(&F, 0, tmpl.path, &F.host);
+
+    /* Seeding a fresh template volume: the size and V-Tree read, its statistics (all zeros?), map,
+     * unmap; no limits on the fresh mapping. */
+    if (adfix_create(&F, 0, SP_VOLUME_TEMPLATE, 206, 16 * MIB, &v) != 0)
+        return;
+    counts_read(&c0);
+    CU_ASSERT_EQUAL_FATAL(ad()->copy_image_to_volume(F.pool[0], &src, &(sp_volume_ref){v.path}, &F.host, NULL, &e),
+                          SP_OK);
+    counts_since(&c0, &d);
+    CU_ASSERT_EQUAL(d.total, 4);
+    CU_ASSERT_EQUAL(d.get, 1);
+    CU_ASSERT_EQUAL(d.vtree_stats, 1);
+    CU_ASSERT_EQUAL(d.map, 1);
+    CU_ASSERT_EQUAL(d.unmap, 1);
+    CU_ASSERT_EQUAL(d.limits, 0);
+    unmapped(0, v.path);
+    on_device(0, v.path, check_raw_data);
+    /* Seeding it again (another source description: with its checksum) while it is mapped here:
+     * the mapping stays, and the zeros of the image are written (the volume is not known to be
+     * blank, so its statistics are not asked). */
+    CU_ASSERT_EQUAL_FATAL(adfix_sha256(raw, 0, 16 * MIB, hex), 0);
+    snprintf(sum, sizeof(sum), "sha256:%s", hex);
+    src.checksum = sum;
+    CU_ASSERT_EQUAL_FATAL(adfix_grant(&F, 0, v.path, &F.host), 0);
+    counts_read(&c0);
+    CU_ASSERT_EQUAL_FATAL(ad()->copy_image_to_volume(F.pool[0], &src, &(sp_volume_ref){v.path}, &F.host, NULL, &e),
+                          SP_OK);
+    counts_since(&c0, &d);
+    CU_ASSERT_EQUAL(d.total, 2);
+    CU_ASSERT_EQUAL(d.get, 1);
+    CU_ASSERT_EQUAL(d.map, 1);
+    CU_ASSERT_EQUAL(d.unmap, 0);
+    CU_ASSERT_TRUE(adfix_sim_volume(&F, 0, v.id, &maps, NULL, 0));
+    CU_ASSERT_EQUAL(maps, 1);
+    adfix_revoke(&F, 0, v.path, &F.host);
+    on_device(0, v.path, check_raw_data);
+    adfix_delete(&F, 0, v.path);
+}
+
 int main(void)
 {
     static const hs_test tests[] = {
@@ -496,6 +608,7 @@ int main(void)
         {"seed from an http URL (and a 404)", test_seed_url},
         {"two seedings of one target at once make one copy", test_seed_twice_at_once},
         {"template from the volume and from a snapshot", test_template_from_volume},
+        {"requests per copy; a mapping found on this host stays as it was", test_requests_and_mappings_found},
         {NULL, NULL}};
     int rc;
 
