@@ -299,11 +299,16 @@ sp_status pfx_ad_volume_read(sp_pool *pool, const char *vol_id, const sp_host_re
 /* addMappedSdc of the volume to this host's SDC for a copy. No QoS: the copy is the plugin's own
  * traffic, and a new mapping starts unlimited. No other SDC: mapped elsewhere is SP_E_BUSY (297).
  * A mapping already there is read from the answer (errorCode 81) rather than from a GET before
- * it, and left exactly as it is, limits included: *was_mapped says so. */
+ * it, and left exactly as it is, limits included: *was_mapped says so.
+ * Like a grant's, the map is sent again while the gateway fails in passing. "Already mapped" to a
+ * repeat cannot tell a mapping the failed try made from one that was there: it is taken for one
+ * that was there, since unmapping a running VM's disk at the end of the copy is the worse mistake
+ * (and a warning names the volume). */
 static sp_status map_here(sp_pool *pool, const char *vol_id, const sp_host_ref *host, int *was_mapped,
                           sp_error *err)
 {
     char sdc[SP_ID_MAX] = "";
+    int tries = 0;
     sp_status st;
 
     *was_mapped = 0;
@@ -313,7 +318,14 @@ static sp_status map_here(sp_pool *pool, const char *vol_id, const sp_host_ref *
         return pfx_error(err, SP_E_INVALID, "the host has no IP address to find its SDC by");
     if ((st = pfx_pool_sdc_id_connected(pool, host->ip, sdc, sizeof(sdc), err)) != SP_OK)
         return st;
-    st = pfx_gw_volume_map(pool->gw, vol_id, sdc, 0, was_mapped, err);
+    while ((st = pfx_gw_volume_map(pool->gw, vol_id, sdc, 0, was_mapped, err)) != SP_OK &&
+           pfx_drv_undo_again(err, &tries))
+        ;
+    if (st == SP_OK && *was_mapped && tries > 0)
+        pfx_log(SP_LOG_WARN,
+                "volume %s: mapped to SDC %s after a failed try; left mapped after the copy, as it cannot be "
+                "told whether that try made the mapping",
+                vol_id, sdc);
     if (st == SP_E_NOT_FOUND && err->gateway_error_code == ERRCODE_SDC_NOT_FOUND) {
         /* A cached SDC id goes stale when the host's SDC registers again: looked up once more. */
         pfx_pool_sdc_forget(pool, host->ip);

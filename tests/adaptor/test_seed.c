@@ -597,6 +597,18 @@ static void test_requests_and_mappings_found(void)
     adfix_revoke(&F, 0, v.path, &F.host);
     on_device(0, v.path, check_raw_data);
     adfix_delete(&F, 0, v.path);
+
+    /* A map the gateway fails once (without doing it) is sent again; the copy's mapping goes. */
+    CU_ASSERT_EQUAL(adfix_fault(&F, 0, "POST /api/instances/Volume::{id}/action/addMappedSdc:http500:once"), 200);
+    counts_read(&c0);
+    CU_ASSERT_EQUAL(
+        ad()->copy_volume_to_image(F.pool[0], &(sp_volume_ref){tmpl.path}, &F.host, out, NULL, &info, &e), SP_OK);
+    counts_since(&c0, &d);
+    adfix_clear_faults(&F, 0);
+    CU_ASSERT_EQUAL(d.map, 2);
+    CU_ASSERT_EQUAL(d.unmap, 1);
+    unmapped(0, tmpl.path);
+    unlink(out);
 }
 
 int main(void)
