@@ -35,10 +35,10 @@ sp_status pfx_drv_name(sp_pool *pool, sp_volume_kind kind, uint64_t id, uint64_t
  * lost, name already taken by an earlier try): then the object is looked up by name. */
 int pfx_drv_may_have_happened(sp_status st);
 
-/* Whether an undo step that failed (as `failed` says) is sent again: the gateway failed in
- * passing (unreachable, timed out, a 5xx without a refusal code, a garbled answer) and the array
- * must not keep a half-made change. Sleeps first (100, 300, 900 ms); false after three more
- * tries or for any other failure. Undo steps are safe to repeat (gone/unmapped is SP_OK). */
+/* Whether a step safe to repeat (an undo, a map or unmap: gone/mapped/unmapped is SP_OK) that
+ * failed as `failed` says is sent again: the gateway failed in passing (unreachable, timed out,
+ * a 5xx without a refusal code, a garbled answer) and the array must not keep a half-made change.
+ * Sleeps first (100, 300, 900 ms); false after three more tries or for any other failure. */
 int pfx_drv_undo_again(const sp_error *failed, int *tries);
 
 /* After a failed step whose undo also failed: appends "; undo failed: <undo message>" to err. */
