@@ -223,6 +223,17 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
     /* The marker stays until a start finds the copy recorded (or, when this command's
      * transaction is rolled back and the undo deletes the volume, finds nothing to delete). */
     host_undo_push(cs, HOST_UNDO_VOLUME, pool_id, info.path, 0, NULL, NULL);
+    /* A create answers without the V-Tree; the volumes cloned from this copy join its V-Tree,
+     * and a V-Tree migration of one of them moves the copy too (migrate.c follows tree_id). */
+    if (info.tree_id[0] == '\0') {
+        char path_copy[SP_PATH_MAX];
+        snprintf(path_copy, sizeof(path_copy), "%s", info.path);
+        memset(&se, 0, sizeof(se));
+        s = cs->sp->driver->get_volume(pool, &(sp_volume_ref){path_copy}, &info, &se);
+        if (s != SP_OK)
+            return host_fail_sp(e, s, &se, "storage pool %s: cannot read back the copy of template %lld", puuid,
+                                (long long)template_id);
+    }
     if (host_sql_run(
             cs->db, err, sizeof(err),
             "INSERT INTO template_pool(template_id, pool_id, path, size, tree_id) VALUES (?, ?, ?, ?, ?)",
