@@ -532,9 +532,10 @@ static const op ops[] = {
     {"Adaptor.connect_volume", 0, prep_granted, run_connect},
     {"Adaptor.get_physical_disk", 0, prep_connected, run_physical_disk},
     {"Adaptor.disconnect_volume", 0, prep_revoked, run_disconnect},
-    /* addMappedSdc and removeMappedSdc around the conversion: the device gives the size, the map's
-     * answer whether a mapping was there already (then it stays). */
-    {"Adaptor.copy_image_to_volume", 2, prep_template, run_seed},
+    /* addMappedSdc and removeMappedSdc around the conversion, after GET Volume (the image must fit
+     * before anything is written; it also names the V-Tree) and the V-Tree's statistics (a target
+     * holding no data lets qemu-img skip the image's zeros instead of writing the whole disk). */
+    {"Adaptor.copy_image_to_volume", 4, prep_template, run_seed},
     /* The same around qemu-img convert. */
     {"Adaptor.copy_volume_to_image", 2, prep_volume, run_to_image},
     /* Create the target (a name in use is refused by the create), map the source (its device gives
