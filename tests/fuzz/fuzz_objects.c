@@ -1,21 +1,72 @@
 /* fuzz_objects.c - libFuzzer target for the gateway object parsers: the first byte picks the
- * parser, the rest is the body. Each parser must return a status and leave nothing allocated. */
+ * parser, the rest is the body. Each parser must return a status, and on failure leave its
+ * output zeroed with nothing allocated and a message naming the object (gateway_parse.h). */
 #include "config.h"
 
 #include "gateway_parse.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+#define N_PARSERS 17
+
+static void violated(const char *what)
+{
+    fprintf(stderr, "fuzz_objects: property violated: %s\n", what);
+    abort();
+}
+
+static int all_zero(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        if (b[i] != 0)
+            return 0;
+    return 1;
+}
+
+/* The output is filled with garbage first: the parser, not the caller, zeroes it. */
+#define RUN(out, call)                                                                              \
+    do {                                                                                            \
+        memset(&(out), 0xa5, sizeof(out));                                                          \
+        memset(&e, 0, sizeof(e));                                                                   \
+        st = (call);                                                                                \
+        check(st, &e, &(out), sizeof(out));                                                         \
+    } while (0)
+
+/* String outputs: on failure they hold the empty string. */
+#define RUN_STR(out, call)                                                                          \
+    do {                                                                                            \
+        memset((out), 0xa5, sizeof(out));                                                           \
+        memset(&e, 0, sizeof(e));                                                                   \
+        st = (call);                                                                                \
+        check(st, &e, (out), 1);                                                                    \
+    } while (0)
+
+static void check(sp_status st, const sp_error *e, const void *out, size_t n)
+{
+    if (st == SP_OK)
+        return;
+    if (e->status != st)
+        violated("the error carries the status returned");
+    if (e->message[0] == '\0' || memchr(e->message, '\0', sizeof(e->message)) == NULL)
+        violated("a failure has a terminated, non-empty message");
+    if (!all_zero(out, n))
+        violated("a failed parse leaves its output zeroed");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    static const char *const ids[] = {"694a2d140000000b", "694a2d1300000009", "0000000000000000"};
     char *buf, small[64];
     size_t len;
     uint64_t n;
     sp_error e;
+    sp_status st;
 
     if (size < 1)
         return 0;
@@ -26,84 +77,105 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(buf, data + 1, len);
     buf[len] = '\0'; /* the transport terminates every body */
 
-    switch (data[0] % 16) {
+    switch (data[0] % N_PARSERS) {
     case 0: {
         pfx_gw_volume v;
-        if (pfx_gw_parse_volume(buf, len, &v, &e) == SP_OK)
+        RUN(v, pfx_gw_parse_volume(buf, len, &v, &e));
+        if (st == SP_OK)
             pfx_gw_volume_clear(&v);
         break;
     }
     case 1: {
         pfx_gw_volume_list l;
-        if (pfx_gw_parse_volume_list(buf, len, &l, &e) == SP_OK)
+        RUN(l, pfx_gw_parse_volume_list(buf, len, &l, &e));
+        if (st == SP_OK)
             pfx_gw_volume_list_clear(&l);
         break;
     }
     case 2: {
         pfx_gw_volume_stats s;
-        pfx_gw_parse_volume_stats(buf, len, &s, &e);
+        RUN(s, pfx_gw_parse_volume_stats(buf, len, &s, &e));
         break;
     }
-    case 3: pfx_gw_parse_created_id(buf, len, small, sizeof(small), &e); break;
+    case 3: RUN_STR(small, pfx_gw_parse_created_id(buf, len, small, sizeof(small), &e)); break;
     case 4: {
         pfx_gw_snapshot_group g;
-        if (pfx_gw_parse_snapshot_group(buf, len, &g, &e) == SP_OK)
+        RUN(g, pfx_gw_parse_snapshot_group(buf, len, &g, &e));
+        if (st == SP_OK)
             pfx_gw_snapshot_group_clear(&g);
         break;
     }
-    case 5: pfx_gw_parse_removed_count(buf, len, &n, &e); break;
+    case 5: RUN(n, pfx_gw_parse_removed_count(buf, len, &n, &e)); break;
     case 6: {
         pfx_gw_vtree t;
-        pfx_gw_parse_vtree(buf, len, &t, &e);
+        RUN(t, pfx_gw_parse_vtree(buf, len, &t, &e));
         break;
     }
     case 7: {
         pfx_gw_vtree_stats s;
-        pfx_gw_parse_vtree_stats(buf, len, &s, &e);
+        RUN(s, pfx_gw_parse_vtree_stats(buf, len, &s, &e));
         break;
     }
     case 8: {
         pfx_gw_pool p;
-        pfx_gw_parse_pool(buf, len, &p, &e);
+        RUN(p, pfx_gw_parse_pool(buf, len, &p, &e));
         break;
     }
     case 9: {
         pfx_gw_pool_list l;
-        if (pfx_gw_parse_pool_list(buf, len, &l, &e) == SP_OK)
+        RUN(l, pfx_gw_parse_pool_list(buf, len, &l, &e));
+        if (st == SP_OK)
             pfx_gw_pool_list_clear(&l);
         break;
     }
     case 10: {
         pfx_gw_pool_stats s;
-        pfx_gw_parse_pool_stats(buf, len, &s, &e);
+        RUN(s, pfx_gw_parse_pool_stats(buf, len, &s, &e));
         break;
     }
     case 11: {
         pfx_gw_protection_domain d;
-        pfx_gw_parse_protection_domain(buf, len, &d, &e);
+        RUN(d, pfx_gw_parse_protection_domain(buf, len, &d, &e));
         break;
     }
     case 12: {
         pfx_gw_system s;
-        pfx_gw_parse_system(buf, len, &s, &e);
+        RUN(s, pfx_gw_parse_system(buf, len, &s, &e));
         break;
     }
     case 13: {
         pfx_gw_system_list l;
-        if (pfx_gw_parse_system_list(buf, len, &l, &e) == SP_OK)
+        RUN(l, pfx_gw_parse_system_list(buf, len, &l, &e));
+        if (st == SP_OK)
             pfx_gw_system_list_clear(&l);
         break;
     }
     case 14: {
         pfx_gw_sdc_list l;
-        if (pfx_gw_parse_sdc_list(buf, len, &l, &e) == SP_OK)
+        RUN(l, pfx_gw_parse_sdc_list(buf, len, &l, &e));
+        if (st == SP_OK)
             pfx_gw_sdc_list_clear(&l);
         break;
     }
-    default: {
+    case 15: {
         pfx_gw_sdc s;
-        pfx_gw_parse_sdc(buf, len, &s, &e);
-        pfx_gw_parse_string(buf, len, "string", small, sizeof(small), &e);
+        RUN(s, pfx_gw_parse_sdc(buf, len, &s, &e));
+        RUN_STR(small, pfx_gw_parse_string(buf, len, "string", small, sizeof(small), &e));
+        break;
+    }
+    default: {
+        /* queryBySelectedIds: the answer comes back in the order asked, one item per id */
+        pfx_gw_volume_list l;
+        size_t want = (size_t)(data[0] / N_PARSERS) % 3 + 1;
+        RUN(l, pfx_gw_parse_volumes_by_ids(buf, len, ids, want, &l, &e));
+        if (st == SP_OK) {
+            if (l.n != want)
+                violated("one volume per id asked for");
+            for (size_t i = 0; i < want; i++)
+                if (strcmp(l.items[i].id, ids[i]) != 0)
+                    violated("volumes in the order of the ids");
+            pfx_gw_volume_list_clear(&l);
+        }
         break;
     }
     }
