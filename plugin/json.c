@@ -13,9 +13,13 @@
 #include <strings.h>
 #include <yajl/yajl_gen.h>
 
+typedef enum body_shape { BODY_OK, BODY_TOO_DEEP, BODY_COMMENT } body_shape;
+
 /* yajl builds trees iteratively but yajl_tree_free recurses, so a body of a million '[' would
- * overflow the stack on free; refuse deep nesting before parsing. */
-static int too_deep(const char *buf, size_t len)
+ * overflow the stack on free; refuse deep nesting before parsing. yajl's tree parser also takes
+ * comments, which JSON has not and the gateway never sends: a '/' outside a string is refused,
+ * or a quote inside a comment would hide the nesting that follows from this count. */
+static body_shape scan(const char *buf, size_t len)
 {
     int in_string = 0, escaped = 0;
     unsigned depth = 0;
@@ -31,14 +35,16 @@ static int too_deep(const char *buf, size_t len)
                 in_string = 0;
         } else if (c == '"') {
             in_string = 1;
+        } else if (c == '/') {
+            return BODY_COMMENT;
         } else if (c == '[' || c == '{') {
             if (++depth > PFX_JSON_MAX_DEPTH)
-                return 1;
+                return BODY_TOO_DEEP;
         } else if ((c == ']' || c == '}') && depth > 0) {
             depth--;
         }
     }
-    return 0;
+    return BODY_OK;
 }
 
 /* The first line of yajl's message, without the echoed input that follows it. */
@@ -65,9 +71,16 @@ sp_status pfx_json_parse(const char *buf, size_t len, const char *what, yajl_val
         return pfx_error(err, SP_E_PROTOCOL, "%s: the gateway's answer is empty", what);
     if (memchr(buf, '\0', len) != NULL)
         return pfx_error(err, SP_E_PROTOCOL, "%s: the gateway's answer contains a NUL byte", what);
-    if (too_deep(buf, len))
+    switch (scan(buf, len)) {
+    case BODY_TOO_DEEP:
         return pfx_error(err, SP_E_PROTOCOL, "%s: the gateway's answer nests deeper than %d levels", what,
                          PFX_JSON_MAX_DEPTH);
+    case BODY_COMMENT:
+        return pfx_error(err, SP_E_PROTOCOL, "%s: the gateway's answer is not valid JSON ('/' outside a string)",
+                         what);
+    case BODY_OK:
+        break;
+    }
     yerr[0] = '\0';
     *out = yajl_tree_parse(buf, yerr, sizeof(yerr));
     if (*out == NULL) {

@@ -416,8 +416,8 @@ static void test_volumes_by_ids_bad(void)
         "", "null", "{}", "\"694a2d140000000b\"", "[\"694a2d140000000b\"]", "[null]", "[{\"id\":1}]",
         /* the right id without the fields a volume must have */
         "[{\"id\":\"694a2d140000000b\"}]",
-        "[{\"id\":\"694a2d140000000b\",\"storagePoolId\":\"e65f9c2700000000\",\"vtreeId\":"
-        "\"c075744900000001\",\"volumeType\":\"ThinProvisioned\",\"sizeInKb\":\"many\"}]",
+        ("[{\"id\":\"694a2d140000000b\",\"storagePoolId\":\"e65f9c2700000000\",\"vtreeId\":"
+         "\"c075744900000001\",\"volumeType\":\"ThinProvisioned\",\"sizeInKb\":\"many\"}]"),
         "[{\"id\":\"694a2d140000000b\"", "<html>500</html>"};
     const char *one[1] = {"694a2d140000000b"};
     pfx_gw_volume_list l;
@@ -699,6 +699,21 @@ static void test_deep_nesting(void)
     pfx_gw_volume v;
     CU_ASSERT_EQUAL(pfx_gw_parse_volume(buf, strlen(buf), &v, &e), SP_OK);
     CU_ASSERT_STRING_EQUAL(v.name, "a\"[[[[");
+    pfx_gw_volume_clear(&v);
+    /* A quote inside a comment (which yajl would take) cannot hide the nesting after it: a '/'
+     * outside a string is refused before parsing. */
+    memcpy(buf, "/*\"*/", 5);
+    memset(buf + 5, '[', depth);
+    memset(buf + 5 + depth, ']', depth - 5);
+    buf[depth * 2] = '\0';
+    CU_ASSERT_EQUAL(pfx_gw_parse_volume(buf, depth * 2, &v, &e), SP_E_PROTOCOL);
+    CU_ASSERT_TRUE(mentions(&e, "not valid JSON"));
+    CU_ASSERT_EQUAL(pfx_gw_parse_volume("{\"id\":\"1\"} // trailing", 22, &v, &e), SP_E_PROTOCOL);
+    /* a '/' inside a string is data */
+    snprintf(buf, depth,
+             "{\"id\":\"1\",\"name\":\"a/*b\",\"sizeInKb\":1,\"storagePoolId\":\"a\",\"vtreeId\":\"b\","
+             "\"volumeType\":\"x\"}");
+    CU_ASSERT_EQUAL(pfx_gw_parse_volume(buf, strlen(buf), &v, &e), SP_OK);
     pfx_gw_volume_clear(&v);
     free(buf);
 }
