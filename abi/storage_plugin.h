@@ -76,7 +76,7 @@ typedef enum sp_status {
     SP_E_UNAVAILABLE = 8,  /* the gateway could not be reached or answered 5xx/503 transiently */
     SP_E_GATEWAY = 9,      /* the array refused the request (see gateway_error_code) */
     SP_E_PROTOCOL = 10,    /* the gateway's answer could not be understood */
-    SP_E_NO_SPACE = 11,    /* the pool cannot hold the request */
+    SP_E_NO_SPACE = 11,    /* the pool cannot hold the request (or the snapshot tree its snapshot) */
     SP_E_BUSY = 12,        /* in use: mapped elsewhere, migrating, volumes remain, ... */
     SP_E_CANCELLED = 13,   /* the host's progress callback asked to stop */
     SP_E_IO = 14,          /* a local file, device or external program failed */

@@ -136,16 +136,47 @@ int host_pick_host_for_pool(host_cs *cs, int64_t pool_id, int64_t prefer, int64_
     return 0;
 }
 
+/* A template's image as the Adaptor takes it (strings in the struct). */
+typedef struct template_image {
+    char file[4096], url[4096], checksum[256], format[16];
+    int64_t size, direct;
+    sp_image_source src;
+} template_image;
+
+static int template_image_load(host_cs *cs, int64_t template_id, template_image *t, host_err *e)
+{
+    char err[512];
+
+    memset(t, 0, sizeof(*t));
+    if (host_sql_text(cs->db, t->file, sizeof(t->file), err, sizeof(err), "SELECT path FROM template WHERE id = ?",
+                      "i", template_id) < 0 ||
+        host_sql_text(cs->db, t->url, sizeof(t->url), err, sizeof(err), "SELECT url FROM template WHERE id = ?", "i",
+                      template_id) < 0 ||
+        host_sql_text(cs->db, t->checksum, sizeof(t->checksum), err, sizeof(err),
+                      "SELECT checksum FROM template WHERE id = ?", "i", template_id) < 0 ||
+        host_sql_text(cs->db, t->format, sizeof(t->format), err, sizeof(err),
+                      "SELECT format FROM template WHERE id = ?", "i", template_id) < 0 ||
+        host_sql_int(cs->db, &t->size, err, sizeof(err), "SELECT size FROM template WHERE id = ?", "i",
+                     template_id) < 0 ||
+        host_sql_int(cs->db, &t->direct, err, sizeof(err), "SELECT directdownload FROM template WHERE id = ?", "i",
+                     template_id) < 0)
+        return host_fail_db(e, err);
+    t->src.path = t->direct ? NULL : t->file;
+    t->src.url = t->direct ? t->url : NULL;
+    t->src.checksum = t->checksum[0] ? t->checksum : NULL;
+    t->src.format = strcmp(t->format, "QCOW2") == 0 ? SP_FORMAT_QCOW2 : SP_FORMAT_RAW;
+    return 0;
+}
+
 int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_t host_id, char *path,
                        size_t pathlen, host_err *e)
 {
-    char err[512], file[4096], url[4096], checksum[256], format[16], puuid[40];
-    int64_t size = 0, direct = 0;
+    char err[512], puuid[40];
     int adopted;
     sp_pool *pool;
     sp_volume_info info;
     sp_volume_spec spec;
-    sp_image_source src;
+    template_image img;
     host_href href;
     host_progress hp;
     sp_error se;
@@ -170,19 +201,8 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
     if (s != SP_OK && s != SP_E_NOT_FOUND)
         return host_fail_sp(e, s, &se, "storage pool %s: cannot look for template %lld", puuid,
                             (long long)template_id);
-    if (host_sql_text(cs->db, file, sizeof(file), err, sizeof(err), "SELECT path FROM template WHERE id = ?",
-                      "i", template_id) < 0 ||
-        host_sql_text(cs->db, url, sizeof(url), err, sizeof(err), "SELECT url FROM template WHERE id = ?",
-                      "i", template_id) < 0 ||
-        host_sql_text(cs->db, checksum, sizeof(checksum), err, sizeof(err),
-                      "SELECT checksum FROM template WHERE id = ?", "i", template_id) < 0 ||
-        host_sql_text(cs->db, format, sizeof(format), err, sizeof(err),
-                      "SELECT format FROM template WHERE id = ?", "i", template_id) < 0 ||
-        host_sql_int(cs->db, &size, err, sizeof(err), "SELECT size FROM template WHERE id = ?", "i",
-                     template_id) < 0 ||
-        host_sql_int(cs->db, &direct, err, sizeof(err), "SELECT directdownload FROM template WHERE id = ?",
-                     "i", template_id) < 0)
-        return host_fail_db(e, err);
+    if (template_image_load(cs, template_id, &img, e) != 0)
+        return -1;
     if (host_href_load(cs, host_id, &href, e) != 0)
         return -1;
     if (host_seeding_mark(cs, template_id, pool_id, e) != 0)
@@ -191,7 +211,7 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
         memset(&spec, 0, sizeof(spec));
         spec.kind = SP_VOLUME_TEMPLATE;
         spec.id = (uint64_t)template_id;
-        spec.size_bytes = (uint64_t)size;
+        spec.size_bytes = (uint64_t)img.size;
         spec.provisioning = SP_PROVISION_THIN;
         memset(&se, 0, sizeof(se));
         s = cs->sp->driver->create_volume(pool, &spec, &info, &se);
@@ -201,14 +221,9 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
                                 (long long)template_id);
         }
     }
-    memset(&src, 0, sizeof(src));
-    src.path = direct ? NULL : file;
-    src.url = direct ? url : NULL;
-    src.checksum = checksum[0] ? checksum : NULL;
-    src.format = strcmp(format, "QCOW2") == 0 ? SP_FORMAT_QCOW2 : SP_FORMAT_RAW;
     host_progress_init(&hp, cs, "seed template");
     memset(&se, 0, sizeof(se));
-    s = cs->sp->adaptor->copy_image_to_volume(pool, &src, &(sp_volume_ref){info.path}, &href.ref, &hp.p, &se);
+    s = cs->sp->adaptor->copy_image_to_volume(pool, &img.src, &(sp_volume_ref){info.path}, &href.ref, &hp.p, &se);
     host_progress_done(&hp);
     if (s != SP_OK) {
         sp_error se2;
@@ -240,6 +255,43 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
             "iitut", template_id, pool_id, info.path, info.size_bytes, info.tree_id) < 0)
         return host_fail_db(e, err);
     snprintf(path, pathlen, "%s", info.path);
+    return 0;
+}
+
+/* The template copy's clone was refused for room: on PowerFlex its V-Tree holds the most clones
+ * and snapshots the array allows (126). The volume gets the image copied whole instead, in a
+ * V-Tree of its own (a blank volume, then Adaptor.copy_image_to_volume through host_id). *s and
+ * *se say how that went (the pool may really be full: the blank create says so); 0, or -1 with e
+ * set when the template or the host cannot be read. */
+static int full_copy(host_cs *cs, sp_pool *pool, const char *puuid, int64_t template_id, int64_t host_id,
+                     const sp_volume_spec *spec, sp_volume_info *info, sp_error *se, sp_status *s, host_err *e)
+{
+    char why[SP_ERROR_MESSAGE_MAX];
+    template_image img;
+    host_href href;
+    host_progress hp;
+
+    if (template_image_load(cs, template_id, &img, e) != 0 || host_href_load(cs, host_id, &href, e) != 0)
+        return -1;
+    snprintf(why, sizeof(why), "%s", se->message);
+    host_event(cs, "VOLUME.CREATE", "storage pool %s refused a clone of template %lld (%.300s): copying the image whole",
+               puuid, (long long)template_id, why);
+    memset(se, 0, sizeof(*se));
+    memset(info, 0, sizeof(*info));
+    *s = cs->sp->driver->create_volume(pool, spec, info, se);
+    if (*s != SP_OK)
+        return 0;
+    host_progress_init(&hp, cs, "copy template");
+    memset(se, 0, sizeof(*se));
+    *s = cs->sp->adaptor->copy_image_to_volume(pool, &img.src, &(sp_volume_ref){info->path}, &href.ref, &hp.p, se);
+    host_progress_done(&hp);
+    if (*s != SP_OK) {
+        sp_error del;
+        memset(&del, 0, sizeof(del));
+        if (cs->sp->driver->delete_volume(pool, &(sp_volume_ref){info->path}, &del) != SP_OK)
+            snprintf(se->message + strlen(se->message), sizeof(se->message) - strlen(se->message),
+                     "; the new volume %.200s could not be deleted: %.300s", info->path, del.message);
+    }
     return 0;
 }
 
@@ -304,6 +356,9 @@ int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t
         if (host_template_seed(cs, v.template_id, pool_id, host_id, tpath, sizeof(tpath), e) != 0)
             return -1;
         s = cs->sp->driver->create_volume_from_template(pool, &(sp_volume_ref){tpath}, &spec, &info, &se);
+        if (s == SP_E_NO_SPACE &&
+            full_copy(cs, pool, puuid, v.template_id, host_id, &spec, &info, &se, &s, e) != 0)
+            return -1;
     } else {
         s = cs->sp->driver->create_volume(pool, &spec, &info, &se);
     }

@@ -28,6 +28,7 @@ static const struct {
     {PFX_GW_RC_ALREADY_MAPPED, SP_E_EXISTS},
     {PFX_GW_RC_NAME_IN_USE, SP_E_EXISTS},
     {300, SP_E_NO_SPACE},    /* requested size exceeds the volume allocation limit */
+    {182, SP_E_NO_SPACE},    /* the V-Tree holds the most snapshots it can (126) */
     {104, SP_E_BUSY},        /* volume is mapped */
     {212, SP_E_BUSY},        /* a removal is in progress */
     {297, SP_E_BUSY},        /* mapped elsewhere and multiple mappings are not allowed */

@@ -173,7 +173,7 @@ static void test_map_error(void)
         {500, 1, 718, "The destination Storage Pool and the source Storage Pool are the same.", SP_E_INVALID},
         {500, 1, 226, "The given name exceeds the allowed length of 31 characters.", SP_E_INVALID},
         {500, 1, 133, "Volume capacity can only be increased", SP_E_INVALID},
-        {500, 1, 182, "There are too many snapshots in the VTree", SP_E_GATEWAY},
+        {500, 1, 182, "There are too many snapshots in the VTree", SP_E_NO_SPACE},
         {500, 1, 0, "Internal error", SP_E_GATEWAY},
         {500, 1, 4242, "Could not find the thing", SP_E_NOT_FOUND}, /* unknown code, known words */
         {500, 1, 4243, "Not enough capacity", SP_E_NO_SPACE},
@@ -237,7 +237,7 @@ static void test_error_from_reply(void)
                           "\"details\":[{\"rc\":182,\"error\":\"TOO_MANY_SNAPS_IN_VTREE\",\"errorMessage\":"
                           "\"There are too many snapshots in the VTree\"}]}",
                           &e, &r),
-                    SP_E_GATEWAY);
+                    SP_E_NO_SPACE);
     CU_ASSERT_STRING_EQUAL(e.message,
                            "gateway returned 500 (errorCode 182): There are too many snapshots in the "
                            "VTree [TOO_MANY_SNAPS_IN_VTREE]");

@@ -21,7 +21,9 @@ function faults_on(   i) {
 function kill_in_copy() {
     print "sim fault name=pf1 clear=true"
     print "sim fault name=pf2 clear=true"
-    print "deploy virtualmachine name=cvm zoneid=$zone serviceofferingid=$so templateid=$tmpl"
+    # Its own template: after a few hundred operations the first template's copies may hold the
+    # 126 clones and snapshots a V-Tree takes (the array then refuses more, rc 182).
+    print "deploy virtualmachine name=cvm zoneid=$zone serviceofferingid=$so templateid=$tk"
     print "set cvm=$_.virtualmachine.id"
     print "create volume name=cvol zoneid=$zone diskofferingid=$do virtualmachineid=$cvm"
     print "set cvol=$_.volume.id"
@@ -58,6 +60,8 @@ BEGIN {
     print "set do=$_.diskoffering.id"
     print "register template name=t displaytext=t format=QCOW2 hypervisor=KVM url=$qcow2 zoneid=$zone ostypeid=\"Other Linux (64-bit)\""
     print "set tmpl=$_.template[0].id"
+    print "register template name=tk displaytext=tk format=QCOW2 hypervisor=KVM url=$qcow2 zoneid=$zone ostypeid=\"Other Linux (64-bit)\""
+    print "set tk=$_.template[0].id"
     nfault = split(f, spec, ";")
     faults_on()
     nvm = 0; nvol = 0; nsnap = 0; nlivevm = 0; nlivevol = 0; nlivesnap = 0
