@@ -101,6 +101,21 @@ int pfx_drv_may_have_happened(sp_status st)
            st == SP_E_PROTOCOL;
 }
 
+sp_status pfx_drv_lookup(sp_pool *pool, const char *name, char *id, size_t id_len, pfx_gw_volume *v, sp_error *err)
+{
+    int tries = 0;
+    sp_status st;
+
+    while ((st = pfx_gw_volume_id_by_name(pool->gw, name, id, id_len, err)) != SP_OK && pfx_drv_undo_again(err, &tries))
+        ;
+    if (st != SP_OK)
+        return st;
+    tries = 0;
+    while ((st = pfx_gw_volume_get(pool->gw, id, v, err)) != SP_OK && pfx_drv_undo_again(err, &tries))
+        ;
+    return st;
+}
+
 /* A create whose answer was lost, or retried by the host, finds its volume already made: adopt
  * it when it is exactly what was asked (this pool, this size; with unmapped_only, mapped to no
  * SDC, as a volume made a moment ago is), so the operation completes. */
@@ -111,10 +126,7 @@ static sp_status adopt_existing(sp_pool *pool, const char *name, uint64_t size_k
     sp_error lookup;
     sp_status st;
 
-    st = pfx_gw_volume_id_by_name(pool->gw, name, id, id_len, &lookup);
-    if (st != SP_OK)
-        goto refuse;
-    st = pfx_gw_volume_get(pool->gw, id, &v, &lookup);
+    st = pfx_drv_lookup(pool, name, id, id_len, &v, &lookup);
     if (st != SP_OK)
         goto refuse;
     if (strcmp(v.storage_pool_id, pool->pool_id) != 0 || v.size_kb != size_kb || v.type == PFX_GW_VOLUME_SNAPSHOT ||

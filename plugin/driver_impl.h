@@ -21,6 +21,11 @@ sp_status pfx_drv_delete_volume(sp_pool *pool, const sp_volume_ref *vol, sp_erro
  * again. Already gone is SP_OK. */
 sp_status pfx_drv_remove(sp_pool *pool, const char *id, sp_error *err);
 
+/* Finds an object by name and reads it into v (the caller clears it), each request sent again
+ * while the gateway fails in passing: a lost answer's adoption depends on this look-up, and
+ * giving up on it leaks what the array made. SP_E_NOT_FOUND when no object has the name. */
+sp_status pfx_drv_lookup(sp_pool *pool, const char *name, char *id, size_t id_len, pfx_gw_volume *v, sp_error *err);
+
 /* pfx_drv_remove as an undo step: sent again while the gateway fails in passing. */
 sp_status pfx_drv_undo_remove(sp_pool *pool, const char *id, sp_error *undo);
 

@@ -34,8 +34,7 @@ static sp_status snapshot_one(sp_pool *pool, const char *src_id, const char *nam
     if (pfx_drv_may_have_happened(st)) {
         sp_error why = *err, tmp;
         pfx_gw_volume v;
-        if (pfx_gw_volume_id_by_name(pool->gw, name, snap_id, len, &tmp) == SP_OK &&
-            pfx_gw_volume_get(pool->gw, snap_id, &v, &tmp) == SP_OK) {
+        if (pfx_drv_lookup(pool, name, snap_id, len, &v, &tmp) == SP_OK) {
             int same = strcmp(v.ancestor_id, src_id) == 0;
             pfx_gw_volume_clear(&v);
             if (same) {

@@ -29,6 +29,8 @@ function kill_in_copy() {
     print "set cvol=$_.volume.id"
     print "write volumedata volumeid=$cvol"
     print "detach volume id=$cvol"
+    # On p1 first (refused, harmlessly, when the allocator put it there), so the copy to p2 runs.
+    print "migrate volume volumeid=$cvol storageid=$p1"
     print "expect crash at=copy:1"
     print "migrate volume volumeid=$cvol storageid=$p2"
     print "assert restart.recovered[0].volumeid=$cvol"
@@ -47,8 +49,8 @@ BEGIN {
         print "add host zoneid=$zone podid=$pod clusterid=$c1 url=http://127.0.0.1" (i + 1) " username=root password=password name=kvm" i
         print "set h" i "=$_.host[0].id"
     }
-    print "sim start name=pf1 pools=cspool:4096 seed=" seed " tokenttl=3"
-    print "sim start name=pf2 pools=cspool:4096 seed=" (seed + 1) " tokenttl=2"
+    print "sim start name=pf1 pools=cspool:16384 seed=" seed " tokenttl=3"
+    print "sim start name=pf2 pools=cspool:16384 seed=" (seed + 1) " tokenttl=2"
     print "update zone id=$zone allocationstate=Enabled"
     print "create storagepool name=p1 scope=zone hypervisor=KVM provider=PowerFlex tags=pf url=powerflex://admin:P%40ssword123@$pf1.gateway/cspool zoneid=$zone"
     print "set p1=$_.storagepool.id"
