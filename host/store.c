@@ -56,7 +56,7 @@ static const char *schema_sql =
     "  customized INTEGER NOT NULL, cpunumber INTEGER, cpuspeed INTEGER, memory INTEGER, tags TEXT NOT NULL,"
     "  iops TEXT NOT NULL DEFAULT '', bw TEXT NOT NULL DEFAULT '', systemuse INTEGER NOT NULL DEFAULT 0,"
     "  state TEXT NOT NULL DEFAULT 'Active', created INTEGER NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS template(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, name TEXT NOT "
+    "CREATE TABLE IF NOT EXISTS template(id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE, name TEXT NOT "
     "NULL,"
     "  displaytext TEXT NOT NULL, format TEXT NOT NULL, type TEXT NOT NULL, url TEXT NOT NULL, path TEXT NOT "
     "NULL,"
@@ -65,26 +65,26 @@ static const char *schema_sql =
     "CREATE TABLE IF NOT EXISTS template_pool(template_id INTEGER NOT NULL, pool_id INTEGER NOT NULL,"
     "  path TEXT NOT NULL, size INTEGER NOT NULL, tree_id TEXT NOT NULL DEFAULT '',"
     "  PRIMARY KEY(template_id, pool_id));"
-    "CREATE TABLE IF NOT EXISTS vm(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, name TEXT NOT NULL "
+    "CREATE TABLE IF NOT EXISTS vm(id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE, name TEXT NOT NULL "
     "UNIQUE,"
     "  displayname TEXT NOT NULL, type TEXT NOT NULL, zone_id INTEGER NOT NULL, host_id INTEGER,"
     "  last_host_id INTEGER, offering_id INTEGER NOT NULL, template_id INTEGER, iso_id INTEGER,"
     "  state TEXT NOT NULL, userdata TEXT, configdrive TEXT, configdrive_location TEXT,"
     "  created INTEGER NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS volume(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS volume(id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
     "  type TEXT NOT NULL, vm_id INTEGER, deviceid INTEGER, pool_id INTEGER, path TEXT NOT NULL DEFAULT '',"
     "  size INTEGER NOT NULL, provisioning TEXT NOT NULL, offering_id INTEGER, template_id INTEGER,"
     "  zone_id INTEGER NOT NULL, state TEXT NOT NULL, iops TEXT NOT NULL DEFAULT '',"
     "  bw TEXT NOT NULL DEFAULT '', tree_id TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS volume_pool ON volume(pool_id);"
     "CREATE INDEX IF NOT EXISTS volume_vm ON volume(vm_id);"
-    "CREATE TABLE IF NOT EXISTS snapshot(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, name TEXT NOT "
+    "CREATE TABLE IF NOT EXISTS snapshot(id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE, name TEXT NOT "
     "NULL,"
     "  volume_id INTEGER NOT NULL, pool_id INTEGER, path TEXT NOT NULL, size INTEGER NOT NULL,"
     "  state TEXT NOT NULL, vm_snapshot_id INTEGER, tree_id TEXT NOT NULL DEFAULT '', created INTEGER NOT "
     "NULL);"
     "CREATE INDEX IF NOT EXISTS snapshot_volume ON snapshot(volume_id);"
-    "CREATE TABLE IF NOT EXISTS vm_snapshot(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    "CREATE TABLE IF NOT EXISTS vm_snapshot(id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE,"
     "  name TEXT NOT NULL, displayname TEXT NOT NULL, description TEXT NOT NULL, vm_id INTEGER NOT NULL,"
     "  pool_id INTEGER NOT NULL, group_id TEXT NOT NULL, state TEXT NOT NULL, created INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS access(volume_id INTEGER NOT NULL, host_id INTEGER NOT NULL,"
@@ -217,10 +217,36 @@ int host_store_commit(sqlite3 *db, char *err, size_t errlen)
     return exec(db, "COMMIT;", err, errlen);
 }
 
+/* Tables whose ids name objects on the array (vol-<id>-..., snap-<id>-..., tmpl-<id>-...). */
+static const char *const named_tables[] = {"template", "vm", "volume", "snapshot", "vm_snapshot"};
+
 void host_store_rollback(sqlite3 *db)
 {
-    if (!sqlite3_get_autocommit(db))
-        sqlite3_exec(db, "ROLLBACK;", NULL, NULL, NULL);
+    int64_t used[sizeof(named_tables) / sizeof(named_tables[0])] = {0};
+    char err[256], sql[160];
+
+    if (sqlite3_get_autocommit(db))
+        return;
+    /* A rolled-back transaction gives its ids back, and SQLite would hand them out again; but an
+     * object the failed command made on the array may still carry one in its name (an undo that
+     * failed too), and a new object of the same name could then be taken for it. Ids are never
+     * reused, as CloudStack's are not: the rolled-back ones are marked used. */
+    for (size_t i = 0; i < sizeof(named_tables) / sizeof(named_tables[0]); i++) {
+        snprintf(sql, sizeof(sql), "SELECT coalesce(max(id), 0) FROM %s", named_tables[i]);
+        if (host_sql_int(db, &used[i], err, sizeof(err), sql, "") < 0)
+            used[i] = 0;
+    }
+    sqlite3_exec(db, "ROLLBACK;", NULL, NULL, NULL);
+    for (size_t i = 0; i < sizeof(named_tables) / sizeof(named_tables[0]); i++) {
+        if (used[i] <= 0)
+            continue;
+        host_sql_run(db, err, sizeof(err), "UPDATE sqlite_sequence SET seq = max(seq, ?2) WHERE name = ?1", "ti",
+                     named_tables[i], used[i]);
+        host_sql_run(db, err, sizeof(err),
+                     "INSERT INTO sqlite_sequence(name, seq) SELECT ?1, ?2 "
+                     "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?1)",
+                     "ti", named_tables[i], used[i]);
+    }
 }
 
 static int bind_all(sqlite3_stmt *st, const char *types, va_list ap)

@@ -14,7 +14,9 @@
 int host_store_open(const char *path, sqlite3 **out, char *err, size_t errlen);
 void host_store_close(sqlite3 *db);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Rollback is a no-op outside a transaction. 0 or -1. */
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Rollback is a no-op outside a transaction, and the ids the
+ * rolled-back transaction took in the tables that name array objects are not handed out again
+ * (sqlite_sequence is moved past them). 0 or -1. */
 int host_store_begin(sqlite3 *db, char *err, size_t errlen);
 int host_store_commit(sqlite3 *db, char *err, size_t errlen);
 void host_store_rollback(sqlite3 *db);

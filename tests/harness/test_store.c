@@ -71,6 +71,34 @@ static void test_transactions_and_restart(void)
     host_store_close(db);
 }
 
+/* Ids of objects named on the array are never handed out twice, even when the transaction that
+ * took one was rolled back (its array object may have outlived it). */
+static void test_rolled_back_ids_not_reused(void)
+{
+    sqlite3 *db;
+    char err[256];
+    static const char insert[] = "INSERT INTO snapshot(uuid, name, volume_id, path, size, state, created) "
+                                 "VALUES (?, 's', 1, '', 0, 'Creating', 0)";
+
+    CU_ASSERT_EQUAL_FATAL(host_store_open(path("ids.db"), &db, err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(host_store_begin(db, err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(host_sql_run(db, err, sizeof(err), insert, "t", "a"), 1);
+    CU_ASSERT_EQUAL(host_sql_run(db, err, sizeof(err), insert, "t", "b"), 1);
+    CU_ASSERT_EQUAL(one(db, "SELECT max(id) FROM snapshot"), 2);
+    host_store_rollback(db);
+    CU_ASSERT_EQUAL(one(db, "SELECT count(*) FROM snapshot"), 0);
+    CU_ASSERT_EQUAL(host_store_begin(db, err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(host_sql_run(db, err, sizeof(err), insert, "t", "c"), 1);
+    CU_ASSERT_EQUAL(host_store_commit(db, err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(one(db, "SELECT id FROM snapshot WHERE uuid = 'c'"), 3);
+    /* and across a reopen */
+    host_store_close(db);
+    CU_ASSERT_EQUAL_FATAL(host_store_open(path("ids.db"), &db, err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(host_sql_run(db, err, sizeof(err), insert, "t", "d"), 1);
+    CU_ASSERT_EQUAL(one(db, "SELECT id FROM snapshot WHERE uuid = 'd'"), 4);
+    host_store_close(db);
+}
+
 static void test_aggregates_follow_rows(void)
 {
     sqlite3 *db;
@@ -391,6 +419,7 @@ int main(void)
         return 1;
     s = CU_add_suite("store", NULL, NULL);
     CU_add_test(s, "transactions and restart", test_transactions_and_restart);
+    CU_add_test(s, "rolled-back ids are not handed out again", test_rolled_back_ids_not_reused);
     CU_add_test(s, "pool aggregates follow their rows", test_aggregates_follow_rows);
     CU_add_test(s, "settings: defaults, scopes, persistence", test_settings);
     CU_add_test(s, "allocation: tags, scope order, state, thresholds, over-provisioning",
