@@ -59,6 +59,8 @@ typedef struct host_cs {
     unsigned crash_pct;
     char *last;             /* owned; the last response's JSON text */
     struct host_undo *undo; /* owned; the running command's array changes, newest first */
+    int64_t undo_seq;       /* the running command's number in the undo journal; 0: not journaled */
+    unsigned undo_pushed;   /* steps recorded by the running command (for --crash-at undo:N) */
 } host_cs;
 
 /* Sets up cs: opens the database (db_path NULL = memory), the key file beside it, the work dir

@@ -161,7 +161,7 @@ static int run_api(host_session *s, const host_api *api, host_cmd *cmd)
     rc = txn ? host_store_begin(cs->db, err, sizeof(err)) : 0;
     if (rc != 0)
         host_fail_db(&e, err);
-    else
+    else if (!txn || (rc = host_undo_begin(cs, &e)) == 0)
         rc = api->fn(cs, cmd, &w, &e);
     host_jsonw_object_end(&w);
     if (rc == 0 && w.failed)
@@ -227,7 +227,10 @@ int host_session_restart(host_cs *cs, host_jsonw *w, host_err *e)
     host_jsonw_object_begin(w, "restart");
     if (host_store_begin(cs->db, err, sizeof(err)) != 0)
         return host_fail_db(e, err);
-    rc = host_recover(cs, w, e);
+    /* What a killed command left on the array goes first, as its rollback would have taken it. */
+    rc = host_undo_recover(cs, w, e);
+    if (rc == 0)
+        rc = host_recover(cs, w, e);
     if (rc == 0)
         rc = host_seeding_recover(cs, w, e);
     if (rc == 0 && host_store_commit(cs->db, err, sizeof(err)) != 0)

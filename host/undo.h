@@ -5,6 +5,7 @@
 #define HOST_UNDO_H
 
 #include "cs.h"
+#include "jsonw.h"
 
 typedef enum host_undo_kind {
     HOST_UNDO_VOLUME,   /* delete the volume at path */
@@ -23,5 +24,15 @@ void host_undo_push(host_cs *cs, host_undo_kind kind, int64_t pool_id, const cha
 void host_undo_run(host_cs *cs);
 /* Forgets the recorded steps (the command succeeded). */
 void host_undo_clear(host_cs *cs);
+
+/* The undo journal: while a command runs in its own transaction, each step is also appended to
+ * <workdir>/undo.journal with the command's number, which the transaction stores at its commit
+ * (meta "command"). A harness killed in the middle leaves steps of a command that never committed;
+ * the next start runs them, as a rollback would have. host_undo_begin numbers the command (inside
+ * its transaction; 0 or -1 with e); run and clear end the journal. */
+int host_undo_begin(host_cs *cs, host_err *e);
+/* At start: runs the steps of an uncommitted command (best effort, newest first) and empties the
+ * journal. Writes "undone": N to w when there were any. 0, or -1 when the database fails. */
+int host_undo_recover(host_cs *cs, host_jsonw *w, host_err *e);
 
 #endif
