@@ -7,7 +7,7 @@
 #include "fsutil.h"
 #include "objects.h"
 #include "pools.h"
-#include "sim.h"
+#include "simproc.h"
 #include "store.h"
 #include "vmops.h"
 

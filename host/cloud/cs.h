@@ -63,15 +63,6 @@ typedef struct host_cs {
     unsigned undo_pushed;   /* steps recorded by the running command (for --crash-at undo:N) */
 } host_cs;
 
-/* Sets up cs: opens the database (db_path NULL = memory), the key file beside it, the work dir
- * (NULL = a fresh temporary one), loads settings. Returns 0 or -1 with e (cs is then closed). */
-int host_cs_open(host_cs *cs, const char *db_path, const char *workdir, host_err *e);
-/* Loads the plugin at path with cs's host services; cs owns it from then on. 0 or -1 with e. */
-int host_cs_load_plugin(host_cs *cs, const char *path, host_err *e);
-/* Closes pool handles, unloads the plugin, stops simulators this process started, closes the
- * database and removes a temporary work dir. */
-void host_cs_close(host_cs *cs);
-
 /* Seconds since the epoch, for "created" columns. */
 int64_t host_now(void);
 /* CloudStack's timestamp format of `t`: 2024-01-31T12:00:00+0000. */

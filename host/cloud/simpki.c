@@ -4,7 +4,6 @@
 
 #include "fsutil.h"
 #include "runprog.h"
-#include "sim.h"
 #include "simproc.h"
 
 #include <errno.h>

@@ -8,7 +8,6 @@
 #include "cfg.h"
 #include "fsutil.h"
 #include "secret.h"
-#include "sim.h"
 #include "runprog.h"
 #include "store.h"
 #include "strbuf.h"

@@ -41,4 +41,18 @@ int host_sim_spawn(host_cs *cs, const host_sim_spec *spec, host_simproc **out, h
 int host_sim_stop(host_cs *cs, const char *name, host_err *e);
 host_simproc *host_sim_find(host_cs *cs, const char *name);
 
+/* Re-binds the variables of simulators recorded in the database whose process still runs (a
+ * restarted harness finds the systems it was using). Simulators that are gone are forgotten. */
+int host_sims_adopt(host_cs *cs, host_err *e);
+
+/* Stops the simulators this process started or adopted (unless cs keeps them). */
+void host_sims_stop_all(host_cs *cs);
+
+/* Writes the SDC configuration of one harness host (its sdc home's cfg/sim_sdc.conf and
+ * bin/drv_cfg) for every running simulator; called when hosts or simulators come and go. */
+int host_sims_write_sdc_conf(host_cs *cs, int64_t host_id, host_err *e);
+
+/* The path of a program installed beside this one (build tree: ../sim/NAME), or NULL. */
+char *host_find_program(host_cs *cs, const char *name);
+
 #endif

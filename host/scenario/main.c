@@ -4,6 +4,7 @@
 
 #include "cs.h"
 #include "demo.h"
+#include "harness.h"
 #include "jsonw.h"
 #include "loader.h"
 #include "services.h"

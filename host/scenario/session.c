@@ -13,6 +13,7 @@
 #include "secret.h"
 #include "seeding.h"
 #include "sim.h"
+#include "simproc.h"
 #include "store.h"
 #include "undo.h"
 
