@@ -2,6 +2,7 @@
 #include <config.h>
 #include "api.h"
 #include "json.h"
+#include "run.h"
 
 #include <stdio.h>
 #include <stdlib.h>

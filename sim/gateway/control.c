@@ -4,6 +4,7 @@
 #include "datafile.h"
 #include "devices.h"
 #include "json.h"
+#include "run.h"
 #include "volops.h"
 
 #include <errno.h>

@@ -2,6 +2,7 @@
  * Starts the server, prints where it listens, runs until SIGTERM/SIGINT. */
 #include <config.h>
 #include "control.h"
+#include "run.h"
 #include "server.h"
 
 #include <pthread.h>

@@ -106,19 +106,11 @@ struct sim_model {
 	int64_t saved_at;
 };
 
-/* Builds the system from cfg (creates state and device dirs). 0, or -1 with err set. */
-int sim_model_init(struct sim_model *m, const struct sim_config *cfg, char *err, size_t errsz);
-/* Removes device entries, and the state dir when it was temporary. */
-void sim_model_destroy(struct sim_model *m);
-
 void sim_model_lock(struct sim_model *m);
 void sim_model_unlock(struct sim_model *m);
 
 uint64_t sim_model_rand(struct sim_model *m);
 void sim_model_new_id(struct sim_model *m, sim_idbuf out);
-
-/* Advances time-driven state: pending device entries and V-Tree migrations. Lock held. */
-void sim_model_tick(struct sim_model *m, int64_t now_ms);
 
 /* Lookups (lock held); ids compare case-insensitively. */
 struct sim_volume *sim_find_volume(struct sim_model *m, const char *id);
@@ -139,6 +131,9 @@ void sim_model_drop_volume(struct sim_model *m, struct sim_volume *v); /* frees 
 struct sim_vtree *sim_model_add_vtree(struct sim_model *m, struct sim_pool *pool, bool thick);
 void sim_model_drop_vtree_if_empty(struct sim_model *m, struct sim_vtree *t);
 size_t sim_vtree_members(struct sim_model *m, const struct sim_vtree *t, size_t *nsnaps);
+
+/* Frees a volume taken out of the model (or never put in). */
+void sim_volume_free(struct sim_volume *v);
 
 struct sim_mapping *sim_volume_mapping(struct sim_volume *v, const struct sim_sdc *sdc);
 
