@@ -94,3 +94,16 @@ const char *pfx_status_name(sp_status status)
     }
     return "unknown status";
 }
+
+void pfx_error_add_undo(sp_error *err, const sp_error *undo)
+{
+    size_t len;
+
+    if (err == NULL || undo == NULL)
+        return;
+    len = strlen(err->message);
+    /* Cut at the buffer's end: the failure itself comes first in the message. */
+    if (len < sizeof(err->message) - 1 &&
+        snprintf(err->message + len, sizeof(err->message) - len, "; undo failed: %s", undo->message) < 0)
+        err->message[len] = '\0';
+}

@@ -26,6 +26,9 @@ sp_status pfx_error_prefix(sp_error *err, const char *fmt, ...) __attribute__((f
 /* Clears err to SP_OK with an empty message. */
 void pfx_error_clear(sp_error *err);
 
+/* After a failed step whose undo also failed: appends "; undo failed: <undo message>" to err. */
+void pfx_error_add_undo(sp_error *err, const sp_error *undo);
+
 /* A short name for a status ("not found", "timeout", ...), never NULL. */
 const char *pfx_status_name(sp_status status);
 

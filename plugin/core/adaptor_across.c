@@ -33,12 +33,12 @@
 #include "adaptor_verify.h"
 #include "blockcopy.h"
 #include "copyjournal.h"
-#include "driver_impl.h"
 #include "error.h"
 #include "gateway_volume.h"
 #include "hostsvc.h"
 #include "proc.h"
 #include "sizes.h"
+#include "volume.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -81,7 +81,7 @@ static sp_status delete_target(across *c, sp_error *err)
     sp_status st;
 
     if (c->target_id[0] != '\0')
-        return pfx_drv_remove(c->dest, c->target_id, err);
+        return pfx_vol_remove(c->dest, c->target_id, err);
     st = pfx_gw_volume_id_by_name(c->dest->gw, c->target_name, id, sizeof(id), err);
     if (st == SP_E_NOT_FOUND) {
         pfx_error_clear(err);
@@ -89,7 +89,7 @@ static sp_status delete_target(across *c, sp_error *err)
     }
     if (st != SP_OK)
         return st;
-    return pfx_drv_remove(c->dest, id, err);
+    return pfx_vol_remove(c->dest, id, err);
 }
 
 /* Undoes what the copy did, appending to err whatever could not be undone. */
@@ -200,7 +200,7 @@ static sp_status check(across *c, const sp_volume_spec *spec, sp_volume_spec *ts
             return st;
         tspec->size_bytes = sv.size_bytes;
     }
-    if ((st = pfx_drv_name(c->dest, spec->kind, spec->id, spec->parent_id, c->target_name,
+    if ((st = pfx_vol_name(c->dest, spec->kind, spec->id, spec->parent_id, c->target_name,
                            sizeof(c->target_name), err)) != SP_OK)
         return st;
     if (snprintf(c->rec.key, sizeof(c->rec.key), "%s-%s", c->src->system_id, c->src_id) >=
@@ -223,7 +223,7 @@ static sp_status check(across *c, const sp_volume_spec *spec, sp_volume_spec *ts
  * back look for it by name. */
 static sp_status create_target(across *c, const sp_volume_spec *tspec, sp_volume_info *tinfo, sp_error *err)
 {
-    sp_status st = pfx_drv_create_new_volume(c->dest, tspec, tinfo, err);
+    sp_status st = pfx_vol_create_new(c->dest, tspec, tinfo, err);
     char id[SP_ID_MAX];
     sp_error e;
 
@@ -232,7 +232,7 @@ static sp_status create_target(across *c, const sp_volume_spec *tspec, sp_volume
         snprintf(c->rec.target_volume, sizeof(c->rec.target_volume), "%s", tinfo->path);
         return SP_OK;
     }
-    if (st != SP_E_EXISTS && pfx_drv_may_have_happened(st)) {
+    if (st != SP_E_EXISTS && pfx_vol_may_have_happened(st)) {
         sp_status l = pfx_gw_volume_id_by_name(c->dest->gw, c->target_name, id, sizeof(id), &e);
         c->target_unknown = l != SP_OK && l != SP_E_NOT_FOUND;
     }

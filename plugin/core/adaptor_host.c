@@ -4,13 +4,14 @@
 
 #include "adaptor_impl.h"
 
-#include "driver_impl.h"
 #include "error.h"
 #include "gateway_volume.h"
 #include "hostsvc.h"
 #include "proc.h"
+#include "retry.h"
 #include "sdc.h"
 #include "sizes.h"
+#include "volume.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -319,7 +320,7 @@ static sp_status map_here(sp_pool *pool, const char *vol_id, const sp_host_ref *
     if ((st = pfx_pool_sdc_id_connected(pool, host->ip, sdc, sizeof(sdc), err)) != SP_OK)
         return st;
     while ((st = pfx_gw_volume_map(pool->gw, vol_id, sdc, 0, was_mapped, err)) != SP_OK &&
-           pfx_drv_undo_again(err, &tries))
+           pfx_retry_again(err, &tries))
         ;
     if (st == SP_OK && *was_mapped && tries > 0)
         pfx_log(SP_LOG_WARN,
@@ -377,8 +378,8 @@ sp_status pfx_ad_detach_volume(pfx_ad_attach *a, sp_error *err)
     /* A mapping made for a copy must not outlive it: sent again while the gateway fails in passing. */
     {
         int tries = 0;
-        while ((st = pfx_drv_revoke_id(a->pool, a->vol_id, a->host, err)) != SP_OK && err != NULL &&
-               pfx_drv_undo_again(err, &tries))
+        while ((st = pfx_vol_revoke(a->pool, a->vol_id, a->host, err)) != SP_OK && err != NULL &&
+               pfx_retry_again(err, &tries))
             ;
     }
     if (st != SP_OK)

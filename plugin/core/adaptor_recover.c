@@ -19,10 +19,10 @@
 #include "adaptor_impl.h"
 
 #include "copyjournal.h"
-#include "driver_impl.h"
 #include "error.h"
 #include "gateway_volume.h"
 #include "hostsvc.h"
+#include "volume.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,7 +100,7 @@ static sp_status unmap_here(sp_pool *pool, const char *id, const sp_host_ref *ho
                             sp_error *err)
 {
     sp_error w;
-    sp_status st = pfx_drv_revoke_id(pool, id, host, err);
+    sp_status st = pfx_vol_revoke(pool, id, host, err);
 
     if (st == SP_E_NOT_FOUND) {
         pfx_error_clear(err);
@@ -131,7 +131,7 @@ static sp_status settle(const entry *e, sp_pool *sp, sp_pool *tp, const sp_host_
         /* A finished copy hands the target to the host, which then deletes the source: the
          * target must be there. If it is not, the source stays the volume. */
         if (tid[0] == '\0' || strchr(e->rec.target_volume, ':') == NULL ||
-            (st = pfx_drv_read(tp, tid, &ti, &ge)) == SP_E_NOT_FOUND) {
+            (st = pfx_vol_read(tp, tid, &ti, &ge)) == SP_E_NOT_FOUND) {
             pfx_log(SP_LOG_WARN, "copy record %s says %s but target %s is gone; the source stays the volume",
                     e->key, pfx_copy_phase_name(e->rec.phase), e->rec.target_volume);
             back = 1;
@@ -143,7 +143,7 @@ static sp_status settle(const entry *e, sp_pool *sp, sp_pool *tp, const sp_host_
     }
     if (tid[0] != '\0' && (st = unmap_here(tp, tid, host, cfg, err)) != SP_OK)
         return pfx_error_prefix(err, "unmapping target %s", e->rec.target_volume);
-    if (back && tid[0] != '\0' && (st = pfx_drv_remove(tp, tid, err)) != SP_OK)
+    if (back && tid[0] != '\0' && (st = pfx_vol_remove(tp, tid, err)) != SP_OK)
         return pfx_error_prefix(err, "deleting target %s", e->rec.target_volume);
     if ((st = unmap_here(sp, sid, host, cfg, err)) != SP_OK)
         return pfx_error_prefix(err, "unmapping source %s", e->rec.source_volume);

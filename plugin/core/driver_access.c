@@ -8,6 +8,7 @@
 #include "error.h"
 #include "hostsvc.h"
 #include "qos.h"
+#include "retry.h"
 
 #include <string.h>
 
@@ -28,7 +29,7 @@ static sp_status host_ip(const sp_host_ref *host, const char **ip, sp_error *err
     return SP_OK;
 }
 
-sp_status pfx_drv_grant_id(sp_pool *pool, const char *id, const sp_host_ref *host, const sp_qos *qos,
+sp_status pfx_vol_grant(sp_pool *pool, const char *id, const sp_host_ref *host, const sp_qos *qos,
                            int allow_multiple, sp_error *err)
 {
     char sdc[SP_ID_MAX];
@@ -49,7 +50,7 @@ sp_status pfx_drv_grant_id(sp_pool *pool, const char *id, const sp_host_ref *hos
     /* Mapping is safe to repeat ("already mapped" is success), so a gateway failing in passing
      * gets the request again rather than failing a VM start or a migration. */
     while ((st = pfx_gw_volume_map(pool->gw, id, sdc, allow_multiple, &was_mapped, err)) != SP_OK &&
-           pfx_drv_undo_again(err, &tries))
+           pfx_retry_again(err, &tries))
         ;
     if (st != SP_OK && stale_sdc(err)) {
         pfx_pool_sdc_forget(pool, ip);
@@ -66,7 +67,7 @@ sp_status pfx_drv_grant_id(sp_pool *pool, const char *id, const sp_host_ref *hos
     }
     tries = 0;
     while ((st = pfx_gw_volume_set_limits(pool->gw, id, sdc, limits.iops, limits.bandwidth_kbps, err)) != SP_OK &&
-           pfx_drv_undo_again(err, &tries))
+           pfx_retry_again(err, &tries))
         ;
     if (st != SP_OK) {
         sp_error undo;
@@ -76,10 +77,10 @@ sp_status pfx_drv_grant_id(sp_pool *pool, const char *id, const sp_host_ref *hos
         if (!was_mapped) {
             sp_status u;
             tries = 0;
-            while ((u = pfx_gw_volume_unmap(pool->gw, id, sdc, &undo)) != SP_OK && pfx_drv_undo_again(&undo, &tries))
+            while ((u = pfx_gw_volume_unmap(pool->gw, id, sdc, &undo)) != SP_OK && pfx_retry_again(&undo, &tries))
                 ;
             if (u != SP_OK)
-                pfx_drv_add_undo_failure(err, &undo);
+                pfx_error_add_undo(err, &undo);
         }
         return st;
     }
@@ -99,10 +100,10 @@ sp_status pfx_drv_grant(sp_pool *pool, const sp_volume_ref *vol, const sp_host_r
         return pfx_error(err, SP_E_INVALID, "grant_access: no pool handle given");
     if ((st = pfx_path_volume_id(vol, id, sizeof(id), err)) != SP_OK)
         return st;
-    return pfx_drv_grant_id(pool, id, host, qos, allow_multiple, err);
+    return pfx_vol_grant(pool, id, host, qos, allow_multiple, err);
 }
 
-sp_status pfx_drv_revoke_id(sp_pool *pool, const char *id, const sp_host_ref *host, sp_error *err)
+sp_status pfx_vol_revoke(sp_pool *pool, const char *id, const sp_host_ref *host, sp_error *err)
 {
     char sdc[SP_ID_MAX];
     const char *ip = NULL;
@@ -123,7 +124,7 @@ sp_status pfx_drv_revoke_id(sp_pool *pool, const char *id, const sp_host_ref *ho
         return st;
     /* Unmapping is safe to repeat ("not mapped" is success): a mapping left behind by a gateway
      * failing in passing would hand the disk to a host that no longer runs its VM. */
-    while ((st = pfx_gw_volume_unmap(pool->gw, id, sdc, err)) != SP_OK && pfx_drv_undo_again(err, &tries))
+    while ((st = pfx_gw_volume_unmap(pool->gw, id, sdc, err)) != SP_OK && pfx_retry_again(err, &tries))
         ;
     if (st != SP_OK && stale_sdc(err)) {
         pfx_pool_sdc_forget(pool, ip);
@@ -146,5 +147,5 @@ sp_status pfx_drv_revoke(sp_pool *pool, const sp_volume_ref *vol, const sp_host_
         return pfx_error(err, SP_E_INVALID, "revoke_access: no pool handle given");
     if ((st = pfx_path_volume_id(vol, id, sizeof(id), err)) != SP_OK)
         return st;
-    return pfx_drv_revoke_id(pool, id, host, err);
+    return pfx_vol_revoke(pool, id, host, err);
 }

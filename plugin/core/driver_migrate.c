@@ -73,7 +73,7 @@ sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
         return st;
     if ((st = pfx_path_volume_id(vol, id, sizeof(id), err)) != SP_OK)
         return st;
-    if ((st = pfx_drv_read(src, id, &cur, err)) != SP_OK)
+    if ((st = pfx_vol_read(src, id, &cur, err)) != SP_OK)
         return pfx_error_prefix(err, "migrating volume %s", vol->path);
     if (kind == SP_MIGRATE_NONE || strcmp(cur.array_pool_id, dest->pool_id) == 0) {
         *out = cur;

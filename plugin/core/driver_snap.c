@@ -8,6 +8,7 @@
 #include "hostsvc.h"
 #include "naming.h"
 #include "qos.h"
+#include "retry.h"
 #include "sizes.h"
 
 #include <inttypes.h>
@@ -31,10 +32,10 @@ static sp_status snapshot_one(sp_pool *pool, const char *src_id, const char *nam
         pfx_gw_snapshot_group_clear(&group);
         return SP_OK;
     }
-    if (pfx_drv_may_have_happened(st)) {
+    if (pfx_vol_may_have_happened(st)) {
         sp_error why = *err, tmp;
         pfx_gw_volume v;
-        if (pfx_drv_lookup(pool, name, snap_id, len, &v, &tmp) == SP_OK) {
+        if (pfx_vol_lookup(pool, name, snap_id, len, &v, &tmp) == SP_OK) {
             int same = strcmp(v.ancestor_id, src_id) == 0;
             pfx_gw_volume_clear(&v);
             if (same) {
@@ -56,7 +57,7 @@ sp_status pfx_drv_find_template(sp_pool *pool, uint64_t template_id, sp_volume_i
     PFX_ERR_GUARD(err);
     if (pool == NULL || out == NULL)
         return pfx_error(err, SP_E_INVALID, "find_template needs a pool and an output");
-    if ((st = pfx_drv_name(pool, SP_VOLUME_TEMPLATE, template_id, 0, name, sizeof(name), err)) != SP_OK)
+    if ((st = pfx_vol_name(pool, SP_VOLUME_TEMPLATE, template_id, 0, name, sizeof(name), err)) != SP_OK)
         return st;
     st = pfx_gw_volume_id_by_name(pool->gw, name, id, sizeof(id), err);
     if (st == SP_E_NOT_FOUND)
@@ -64,7 +65,7 @@ sp_status pfx_drv_find_template(sp_pool *pool, uint64_t template_id, sp_volume_i
                          name, pool->uuid);
     if (st != SP_OK)
         return st;
-    return pfx_drv_read(pool, id, out, err);
+    return pfx_vol_read(pool, id, out, err);
 }
 
 sp_status pfx_drv_create_from_template(sp_pool *pool, const sp_volume_ref *tmpl, const sp_volume_spec *spec,
@@ -82,7 +83,7 @@ sp_status pfx_drv_create_from_template(sp_pool *pool, const sp_volume_ref *tmpl,
         return st;
     if ((st = pfx_path_volume_id(tmpl, tmpl_id, sizeof(tmpl_id), err)) != SP_OK)
         return st;
-    if ((st = pfx_drv_name(pool, spec->kind, spec->id, spec->parent_id, name, sizeof(name), err)) != SP_OK)
+    if ((st = pfx_vol_name(pool, spec->kind, spec->id, spec->parent_id, name, sizeof(name), err)) != SP_OK)
         return st;
     if ((st = pfx_qos_parse(&spec->qos, &limits, err)) != SP_OK)
         return pfx_error_prefix(err, "volume %s", name);
@@ -91,7 +92,7 @@ sp_status pfx_drv_create_from_template(sp_pool *pool, const sp_volume_ref *tmpl,
     /* The snapshot is made with the volume's name: no rename step to undo. */
     if ((st = snapshot_one(pool, tmpl_id, name, id, sizeof(id), err)) != SP_OK)
         return pfx_error_prefix(err, "volume %s from template %s", name, tmpl->path);
-    if ((st = pfx_drv_read(pool, id, out, err)) != SP_OK)
+    if ((st = pfx_vol_read(pool, id, out, err)) != SP_OK)
         goto undo;
     if (out->size_bytes < rounded) {
         if ((st = pfx_gw_volume_resize(pool->gw, id, pfx_bytes_to_gb(rounded), err)) != SP_OK)
@@ -104,8 +105,8 @@ sp_status pfx_drv_create_from_template(sp_pool *pool, const sp_volume_ref *tmpl,
 undo : {
     sp_error undo;
     pfx_error_prefix(err, "volume %s from template %s", name, tmpl->path);
-    if (pfx_drv_undo_remove(pool, id, &undo) != SP_OK)
-        pfx_drv_add_undo_failure(err, &undo);
+    if (pfx_vol_undo_remove(pool, id, &undo) != SP_OK)
+        pfx_error_add_undo(err, &undo);
     return st;
 }
 }
@@ -123,15 +124,15 @@ sp_status pfx_drv_create_snapshot(sp_pool *pool, const sp_volume_ref *vol, uint6
         return st;
     if ((st = pfx_path_volume_id(vol, vol_id, sizeof(vol_id), err)) != SP_OK)
         return st;
-    if ((st = pfx_drv_name(pool, SP_VOLUME_SNAPSHOT, snapshot_id, 0, name, sizeof(name), err)) != SP_OK)
+    if ((st = pfx_vol_name(pool, SP_VOLUME_SNAPSHOT, snapshot_id, 0, name, sizeof(name), err)) != SP_OK)
         return st;
     if ((st = snapshot_one(pool, vol_id, name, id, sizeof(id), err)) != SP_OK)
         return pfx_error_prefix(err, "snapshot %s of volume %s", name, vol->path);
-    if ((st = pfx_drv_read(pool, id, out, err)) != SP_OK) {
+    if ((st = pfx_vol_read(pool, id, out, err)) != SP_OK) {
         sp_error undo;
         pfx_error_prefix(err, "snapshot %s of volume %s", name, vol->path);
-        if (pfx_drv_undo_remove(pool, id, &undo) != SP_OK)
-            pfx_drv_add_undo_failure(err, &undo);
+        if (pfx_vol_undo_remove(pool, id, &undo) != SP_OK)
+            pfx_error_add_undo(err, &undo);
         return st;
     }
     return SP_OK;
@@ -159,7 +160,7 @@ sp_status pfx_drv_revert_snapshot(sp_pool *pool, const sp_volume_ref *vol, const
 sp_status pfx_drv_delete_snapshot(sp_pool *pool, const sp_volume_ref *snap, sp_error *err)
 {
     /* On PowerFlex a snapshot is a volume of its V-Tree and is removed like one. */
-    return pfx_drv_delete_volume(pool, snap, err);
+    return pfx_vol_delete(pool, snap, err);
 }
 
 /* A snapshotVolumes whose answer was lost may still have made the group: when every name is a
@@ -238,7 +239,7 @@ sp_status pfx_drv_create_vm_snapshot(sp_pool *pool, uint64_t vm_snapshot_id, con
     }
     for (i = 0; i < n; i++) {
         if ((st = pfx_path_volume_id(&vols[i], ids[i], sizeof(ids[i]), err)) != SP_OK ||
-            (st = pfx_drv_name(pool, SP_VOLUME_VM_SNAPSHOT, vm_snapshot_id, vol_ids[i], names[i],
+            (st = pfx_vol_name(pool, SP_VOLUME_VM_SNAPSHOT, vm_snapshot_id, vol_ids[i], names[i],
                                sizeof(names[i]), err)) != SP_OK)
             goto out;
         defs[i].volume_id = ids[i];
@@ -246,7 +247,7 @@ sp_status pfx_drv_create_vm_snapshot(sp_pool *pool, uint64_t vm_snapshot_id, con
     }
     /* One request for all volumes: the array makes them one consistency group. */
     st = pfx_gw_snapshot_volumes(pool->gw, pool->system_id, defs, n, &group, err);
-    if (pfx_drv_may_have_happened(st) && find_group(pool, defs, n, &group) == SP_OK) {
+    if (pfx_vol_may_have_happened(st) && find_group(pool, defs, n, &group) == SP_OK) {
         pfx_log(SP_LOG_WARN, "VM snapshot %" PRIu64 ": consistency group %s already existed; using it",
                 vm_snapshot_id, group.group_id);
         pfx_error_clear(err);
@@ -268,11 +269,11 @@ sp_status pfx_drv_create_vm_snapshot(sp_pool *pool, uint64_t vm_snapshot_id, con
         pfx_error_prefix(err, "VM snapshot %" PRIu64 ": reading its %zu snapshot(s) back", vm_snapshot_id, n);
         while ((u = pfx_gw_snapshot_group_remove(pool->gw, pool->system_id, group.group_id, &removed, &undo)) !=
                    SP_OK &&
-               pfx_drv_undo_again(&undo, &tries))
+               pfx_retry_again(&undo, &tries))
             ;
         /* Not found on a repeat: the earlier try removed it and its answer was lost. */
         if (u != SP_OK && !(u == SP_E_NOT_FOUND && tries > 0))
-            pfx_drv_add_undo_failure(err, &undo);
+            pfx_error_add_undo(err, &undo);
         goto out;
     }
     for (i = 0; i < n; i++)
@@ -356,10 +357,10 @@ sp_status pfx_drv_revert_vm_snapshot(sp_pool *pool, const sp_volume_ref *vols, c
             int tries = 0;
             sp_status u;
             while ((u = pfx_gw_volume_overwrite(pool->gw, vol_ids[i], safety.ids[i].id, &undo)) != SP_OK &&
-                   pfx_drv_undo_again(&undo, &tries))
+                   pfx_retry_again(&undo, &tries))
                 ;
             if (u != SP_OK) {
-                pfx_drv_add_undo_failure(err, &undo);
+                pfx_error_add_undo(err, &undo);
                 failed_putbacks++;
             }
         }

@@ -3,11 +3,11 @@
 #include "config.h"
 
 #include "capacity.h"
-#include "driver_impl.h"
 #include "error.h"
 #include "gateway_vtree.h"
 #include "plugin.h"
 #include "sizes.h"
+#include "volume.h"
 
 static sp_status get_capacity(sp_pool *pool, sp_capacity *out, sp_error *err)
 {
@@ -30,7 +30,7 @@ static sp_status get_volume_stats(sp_pool *pool, const sp_volume_ref *vol, uint6
         return pfx_error(err, SP_E_INVALID, "get_volume_stats needs a pool and outputs");
     if ((st = pfx_path_volume_id(vol, id, sizeof(id), err)) != SP_OK)
         return st;
-    if ((st = pfx_drv_read(pool, id, &info, err)) != SP_OK)
+    if ((st = pfx_vol_read(pool, id, &info, err)) != SP_OK)
         return st;
     if ((st = pfx_gw_vtree_get_stats(pool->gw, info.tree_id, &vs, err)) != SP_OK)
         return pfx_error_prefix(err, "volume %s", vol->path);
