@@ -8,6 +8,7 @@
 #include "cfg.h"
 #include "fsutil.h"
 #include "secret.h"
+#include "simlaunch.h"
 #include "runprog.h"
 #include "store.h"
 #include "strbuf.h"
@@ -18,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -84,36 +84,6 @@ static int bind_vars(host_cs *cs, host_simproc *p, host_err *e)
     return rc;
 }
 
-/* Polls the log for "listening on https://HOST:PORT" while the process lives. */
-static int wait_listening(pid_t pid, const char *log, char **gateway, char *err, size_t errlen)
-{
-    struct timespec delay = {0, 20 * 1000 * 1000};
-    for (int i = 0; i < 1000; i++) {
-        FILE *f = fopen(log, "r");
-        char line[512];
-        int status;
-        if (f != NULL) {
-            while (fgets(line, sizeof(line), f) != NULL) {
-                const char *p = strstr(line, "listening on https://");
-                if (p != NULL) {
-                    p += strlen("listening on https://");
-                    *gateway = strndup(p, strcspn(p, "/\r\n"));
-                    fclose(f);
-                    return *gateway != NULL ? 0 : -1;
-                }
-            }
-            fclose(f);
-        }
-        if (waitpid(pid, &status, WNOHANG) == pid) {
-            snprintf(err, errlen, "powerflex-sim exited at start-up (see %s)", log);
-            return -1;
-        }
-        nanosleep(&delay, NULL);
-    }
-    snprintf(err, errlen, "powerflex-sim did not say where it listens within 20 s (see %s)", log);
-    return -1;
-}
-
 static int record(host_cs *cs, host_simproc *p, host_err *e)
 {
     char err[256], *sealed = host_secret_seal(cs->key, p->password);
@@ -157,7 +127,7 @@ int host_sim_spawn(host_cs *cs, const host_sim_spec *spec, host_simproc **out, h
     host_simproc *p = NULL;
     sqlite3_stmt *st = NULL;
     pid_t pid;
-    int rc = -1, logfd;
+    int rc = -1;
 
     *out = NULL;
     if (host_sim_find(cs, spec->name) != NULL)
@@ -185,24 +155,11 @@ int host_sim_spawn(host_cs *cs, const host_sim_spec *spec, host_simproc **out, h
         host_fail(e, HOST_E_INTERNAL, "cannot write %s: %s", pwfile, strerror(errno));
         goto out;
     }
-    cap = 24 + spec->n_extra;
+    cap = 8 + spec->n_extra;
     argv = calloc(cap, sizeof(*argv));
     if (argv == NULL)
         goto nomem;
 #define ARG(s) argv[argc++] = (char *)(s)
-    ARG(prog);
-    ARG("--listen");
-    ARG("127.0.0.1:0");
-    ARG("--tls-cert");
-    ARG(cert);
-    ARG("--tls-key");
-    ARG(key);
-    ARG("--user");
-    ARG(spec->user);
-    ARG("--password-file");
-    ARG(pwfile);
-    ARG("--state-dir");
-    ARG(state);
     if (spec->system != NULL) {
         ARG("--system-id");
         ARG(spec->system);
@@ -253,38 +210,23 @@ int host_sim_spawn(host_cs *cs, const host_sim_spec *spec, host_simproc **out, h
     }
     argv[argc] = NULL;
 #undef ARG
-    logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (logfd < 0) {
-        host_fail(e, HOST_E_INTERNAL, "cannot create %s: %s", log, strerror(errno));
-        goto out;
+    {
+        /* A simulator a kept session started outlives this process (--keep-sims); any other dies
+         * with it. */
+        host_sim_launch l = {.exe = prog, .cert = cert, .key = key, .user = spec->user, .password_file = pwfile,
+                             .state_dir = state, .extra = argv, .n_extra = argc, .log = log,
+                             .die_with_parent = !cs->keep_sims, .new_session = cs->keep_sims, .wait_ms = 20000};
+        pid = host_sim_launch_start(&l, &p->control, err, sizeof(err));
     }
-    fflush(stdout);
-    fflush(stderr);
-    pid = fork();
-    if (pid == 0) {
-        /* The child: only async-signal-safe calls until exec. */
-        if (!cs->keep_sims)
-            prctl(PR_SET_PDEATHSIG, SIGTERM);
-        else
-            setsid();
-        dup2(logfd, 1);
-        dup2(logfd, 2);
-        execv(prog, argv);
-        _exit(127);
-    }
-    close(logfd);
     if (pid < 0) {
-        host_fail(e, HOST_E_INTERNAL, "cannot start powerflex-sim: %s", strerror(errno));
+        host_fail(e, HOST_E_INTERNAL, "cannot start powerflex-sim: %s", err);
         goto out;
     }
     p->pid = pid;
     p->child = 1;
-    if (wait_listening(pid, log, &p->gateway, err, sizeof(err)) != 0 ||
-        asprintf(&p->control, "https://%s", p->gateway) < 0) {
-        kill(pid, SIGTERM);
-        waitpid(pid, NULL, 0);
-        host_fail(e, HOST_E_INTERNAL, "%s", err);
-        goto out;
+    if ((p->gateway = host_sim_hostport(p->control)) == NULL) {
+        host_stop(pid, 1, 10000);
+        goto nomem;
     }
     p->next = cs->sims;
     cs->sims = p;
@@ -319,22 +261,7 @@ out:
 
 static void terminate(host_simproc *p)
 {
-    struct timespec delay = {0, 20 * 1000 * 1000};
-
-    if (p->pid <= 0 || kill(p->pid, SIGTERM) != 0)
-        return;
-    for (int i = 0; i < 500; i++) {
-        if (p->child) {
-            if (waitpid(p->pid, NULL, WNOHANG) == p->pid)
-                return;
-        } else if (kill(p->pid, 0) != 0) {
-            return;
-        }
-        nanosleep(&delay, NULL);
-    }
-    kill(p->pid, SIGKILL);
-    if (p->child)
-        waitpid(p->pid, NULL, 0);
+    host_stop(p->pid, p->child, 10000);
 }
 
 int host_sim_stop(host_cs *cs, const char *name, host_err *e)

@@ -10,6 +10,7 @@
 #include "jpath.h"
 #include "migrate.h"
 #include "poolh.h"
+#include "runprog.h"
 #include "secret.h"
 #include "seeding.h"
 #include "sim.h"
@@ -20,7 +21,6 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,7 +263,6 @@ static int run_crashing_child(host_session *s, host_cmd *cmd)
     host_buf line = HOST_BUF_INIT;
     char *argv[16];
     int argc = 0, pipefd[2] = {-1, -1}, status = 0, rc = -1;
-    posix_spawn_file_actions_t fa;
     pid_t pid;
     ssize_t wr;
     host_err e;
@@ -294,22 +293,13 @@ static int run_crashing_child(host_session *s, host_cmd *cmd)
     argv[argc++] = "run";
     argv[argc++] = "-";
     argv[argc] = NULL;
-    if (pipe(pipefd) != 0 || posix_spawn_file_actions_init(&fa) != 0) {
-        report(s, "cannot start a child harness: %s", strerror(errno));
-        goto out;
-    }
-    posix_spawn_file_actions_adddup2(&fa, pipefd[0], 0);
-    posix_spawn_file_actions_addclose(&fa, pipefd[1]);
-    fflush(stdout);
-    fflush(stderr);
-    rc = posix_spawn(&pid, cs->self_exe, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(pipefd[0]);
-    pipefd[0] = -1;
-    if (rc != 0) {
-        report(s, "cannot start a child harness: %s", strerror(rc));
-        rc = -1;
-        goto out;
+    {
+        char err[512];
+        host_spawn_opts o = {.in_fd = &pipefd[1]};
+        if ((pid = host_spawn(argv, &o, err, sizeof(err))) < 0) {
+            report(s, "cannot start a child harness: %s", err);
+            goto out;
+        }
     }
     wr = write(pipefd[1], host_buf_str(&line), line.len);
     close(pipefd[1]);
