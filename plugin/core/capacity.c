@@ -47,3 +47,9 @@ sp_status pfx_capacity_read(sp_pool *pool, sp_capacity *out, sp_error *err)
     pfx_capacity_from_stats(&s, out);
     return SP_OK;
 }
+
+sp_status pfx_capacity_get(sp_pool *pool, sp_capacity *out, sp_error *err)
+{
+    PFX_ERR_GUARD(err);
+    return pfx_capacity_read(pool, out, err);
+}

@@ -284,3 +284,27 @@ sp_status pfx_vol_list(sp_pool *pool, void (*each)(void *ctx, const sp_volume_in
     pfx_gw_volume_list_clear(&list);
     return SP_OK;
 }
+
+/* The virtual size is the volume's sizeInKb; the used size is its V-Tree's
+ * netProvisionedAddressesInKb, as CloudStack reports them. */
+sp_status pfx_vol_stats(sp_pool *pool, const sp_volume_ref *vol, uint64_t *virtual_bytes, uint64_t *used_bytes,
+                        sp_error *err)
+{
+    char id[SP_ID_MAX];
+    sp_volume_info info;
+    pfx_gw_vtree_stats vs;
+    sp_status st;
+
+    PFX_ERR_GUARD(err);
+    if (pool == NULL || virtual_bytes == NULL || used_bytes == NULL)
+        return pfx_error(err, SP_E_INVALID, "get_volume_stats needs a pool and outputs");
+    if ((st = pfx_path_volume_id(vol, id, sizeof(id), err)) != SP_OK)
+        return st;
+    if ((st = pfx_vol_read(pool, id, &info, err)) != SP_OK)
+        return st;
+    if ((st = pfx_gw_vtree_get_stats(pool->gw, info.tree_id, &vs, err)) != SP_OK)
+        return pfx_error_prefix(err, "volume %s", vol->path);
+    *virtual_bytes = info.size_bytes;
+    *used_bytes = pfx_kb_to_bytes(vs.net_provisioned_addresses_kb.value);
+    return SP_OK;
+}
