@@ -1,29 +1,29 @@
-/* copy-bench.c - a cross-system volume copy through the Adaptor (copy_volume_across, with two
- * simulated PowerFlex systems it starts itself) against "cp --sparse=always" of the same file.
- *
+/* copy-bench.c - the plugin's copies side by side with what users would run instead, in one run,
+ * against two simulated PowerFlex systems it starts itself:
+ *   across  Adaptor.copy_volume_across (journal, create the target, map and connect both volumes,
+ *           copy, flush, verify every byte, unmap) against "qemu-img convert -n -m 16 -W -f raw
+ *           -O raw" of the source's data file onto an equal fresh target, then fdatasync of it
+ *           (qemu-img's convert does not flush by default; the plugin's copy only counts once it is
+ *           on stable storage and verified, so qemu-img is timed to the same point, and also
+ *           printed without its flush);
+ *   seed    Adaptor.copy_image_to_volume of a QCOW2 template onto a new template volume against
+ *           "qemu-img convert -n -f qcow2 -O raw -m 16 -W" of it onto an equal fresh target;
+ *   medium  dd's direct sequential write (with fdatasync) and read on the file system that holds
+ *           the volumes: the copy's physical floor is its data written once at that rate.
  * The source volume's first --size MiB are half data, half holes, in islands of 1 to 16 MiB of
- * random bytes (the rest of the volume, which the array rounds to 8 GiB, is never written). Each
- * round times, in alternating order, after a round that is not counted, with the page cache warm
- * and a sync before each run:
- *   copy  copy_volume_across from end to end: journal, create the target, map and connect both
- *         volumes, copy, flush, verify every byte, unmap, read the target back;
- *   cp    cp --sparse=always of the source's data file, then fdatasync of the copy: copy_volume_
- *         across only calls a copy verified once it is on stable storage, so cp is timed to the
- *         same point (cp alone, unflushed, is printed too).
+ * random bytes (the rest of the volume, which the array rounds to 8 GiB, is never written); the
+ * template is --size MiB virtual, built the same way. Each round runs both sides of each pair,
+ * in alternating order, after a round that is not counted, with the page cache warm and a sync
+ * before each run.
  * Without arguments, the benchmark: --size 1024 --rounds 5 (make bench or make bench-copy). With
  * --quick, one round of 64 MiB: the check make check runs (tests/adaptor/copy-smoke.sh).
- * Last line: copy_s=X cp_s=Y ratio=R with the medians and R = cp_s / copy_s.
- *
- * Figures (2 vCPUs, ext4 on virtio, the machine otherwise idle; three runs of five rounds):
- * copy_s 0.356-0.359, cp_s 0.361-0.367, ratio 1.01-1.03. Of the copy's 0.36 s: 0.11 s copying
- * (cp without its flush: 0.12 s), 0.05 s verifying, the rest waiting for the flush (the target's
- * 535 MiB to disk) with the source's unmap and the gateway calls hidden behind it. With other
- * builds running on the machine the rounds scatter by 2-5 times for both; run it quiet. */
+ * Last line: copy_s=X qemu_s=Y ratio=R seed_s=A qemu_seed_s=B seed_ratio=C read_mbs=D write_mbs=E
+ * copy_share=F, medians; ratios are qemu-img's time over the plugin's (above 1: the plugin is
+ * faster) and copy_share the floor over the copy's time. */
 #include "config.h"
 
 #include "adfix.h"
 #include "hs_util.h"
-#include "proc.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -94,21 +94,42 @@ static int flush_file(const char *path)
     return rc;
 }
 
-static double t_cp(const char *cp, const char *src, const char *dst, double *unflushed)
+/* Runs argv and waits; its wall time in seconds, or -1 when it fails. */
+static double t_run(const char *const *argv)
 {
-    const char *argv[] = {cp, "--sparse=always", src, dst, NULL};
-    double t0, t1;
-    char *out;
+    double t0 = now_s();
+    char *out = hs_run(argv);
 
-    unlink(dst);
-    sync();
-    t0 = now_s();
-    out = hs_run(argv);
-    t1 = now_s();
-    if (out == NULL || flush_file(dst) != 0)
+    if (out == NULL)
         return -1;
     free(out);
-    *unflushed = t1 - t0;
+    return now_s() - t0;
+}
+
+/* A fresh sparse file of size bytes: the "equal target" of the comparisons, as the simulator
+ * makes a new thin volume's data file. */
+static int fresh_target(const char *path, uint64_t size)
+{
+    unlink(path);
+    return hs_sparse(path, size);
+}
+
+/* qemu-img convert -n -m 16 -W -f raw -O raw src dst, then fdatasync of dst: the copy CloudStack
+ * users would run by hand, timed to the point where its copy is on stable storage (qemu-img's
+ * default cache mode for convert, unsafe, never flushes). */
+static double t_qemu_across(const char *src, const char *dst, uint64_t size, double *unflushed)
+{
+    const char *argv[] = {hs_qemu_img(), "convert", "-n", "-m", "16", "-W", "-f", "raw", "-O", "raw", src, dst,
+                          NULL};
+    double t0, t;
+
+    if (fresh_target(dst, size) != 0)
+        return -1;
+    sync();
+    t0 = now_s();
+    if ((t = t_run(argv)) < 0 || flush_file(dst) != 0)
+        return -1;
+    *unflushed = t;
     return now_s() - t0;
 }
 
@@ -167,11 +188,14 @@ static int cmp_double(const void *a, const void *b)
 
 static double median(double *v, int n)
 {
-    qsort(v, (size_t)n, sizeof(*v), cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    double c[MAX_ROUNDS];
+
+    memcpy(c, v, (size_t)n * sizeof(*v));
+    qsort(c, (size_t)n, sizeof(*c), cmp_double);
+    return n % 2 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
 }
 
-static int make_source(uint64_t size, sp_volume_info *src, char *file, size_t len)
+static int make_source(uint64_t size, sp_volume_info *src, char *file, size_t len, uint64_t *datap)
 {
     sp_volume_spec spec;
     sp_disk_info d;
@@ -204,15 +228,115 @@ static int make_source(uint64_t size, sp_volume_info *src, char *file, size_t le
     printf("source volume %s: %llu GiB; its first %llu MiB hold %llu MiB of data in 1-16 MiB islands\n",
            src->path, (unsigned long long)(src->size_bytes >> 30), (unsigned long long)(size / MIB),
            (unsigned long long)(data / MIB));
+    *datap = data;
+    return 0;
+}
+
+/* --- template seeding ------------------------------------------------------------------- */
+
+/* A QCOW2 template of size bytes virtual, half data in islands like the source volume's, made
+ * from a RAW file with qemu-img (compression off, as templates registered in CloudStack mostly
+ * are). */
+static int make_image(const char *dir, uint64_t size, char *img, size_t len, uint64_t *data)
+{
+    char raw[1200];
+    const char *conv[] = {hs_qemu_img(), "convert", "-f", "raw", "-O", "qcow2", raw, img, NULL};
+    char *out;
+
+    snprintf(raw, sizeof(raw), "%s/template.raw", dir);
+    snprintf(img, len, "%s/template.qcow2", dir);
+    if (hs_sparse(raw, size) != 0 || fill(raw, size, data) != 0)
+        return -1;
+    out = hs_run(conv);
+    unlink(raw);
+    if (out == NULL)
+        return -1;
+    free(out);
+    return 0;
+}
+
+/* Adaptor.copy_image_to_volume onto a new template volume, from end to end (the image checked
+ * with qemu-img info, the volume read, mapped, written, unmapped). */
+static double t_seed(const char *img, uint64_t size, uint64_t id)
+{
+    sp_image_source src = {img, NULL, NULL, SP_FORMAT_QCOW2};
+    sp_volume_spec spec;
+    sp_volume_info vol;
+    sp_error e;
+    double t0, t;
+
+    memset(&spec, 0, sizeof(spec));
+    spec.kind = SP_VOLUME_TEMPLATE;
+    spec.id = id;
+    spec.size_bytes = size;
+    spec.provisioning = SP_PROVISION_THIN;
+    if (F.sp->driver->create_volume(F.pool[1], &spec, &vol, &e) != SP_OK) {
+        fprintf(stderr, "template volume: %s\n", e.message);
+        return -1;
+    }
+    sync();
+    t0 = now_s();
+    if (F.sp->adaptor->copy_image_to_volume(F.pool[1], &src, &(sp_volume_ref){vol.path}, &F.host, NULL, &e) !=
+        SP_OK) {
+        fprintf(stderr, "copy_image_to_volume: %s\n", e.message);
+        return -1;
+    }
+    t = now_s() - t0;
+    if (F.sp->driver->delete_volume(F.pool[1], &(sp_volume_ref){vol.path}, &e) != SP_OK) {
+        fprintf(stderr, "delete_volume: %s\n", e.message);
+        return -1;
+    }
+    return t;
+}
+
+/* qemu-img convert -f qcow2 -O raw -m 16 -W onto an equal fresh target (-n: a volume exists
+ * before it is written, as the file stands for one). Neither side flushes: qemu-img's convert
+ * does not by default, nor does the seeding of a file-backed volume. */
+static double t_qemu_seed(const char *img, const char *dst, uint64_t size)
+{
+    const char *argv[] = {hs_qemu_img(), "convert", "-n", "-f", "qcow2", "-O", "raw", "-m", "16", "-W", img, dst,
+                          NULL};
+
+    if (fresh_target(dst, size) != 0)
+        return -1;
+    sync();
+    return t_run(argv);
+}
+
+/* --- the medium ------------------------------------------------------------------------ */
+
+/* dd's sequential direct write (with its fdatasync) and read of mib MiB in dir: what the file
+ * system under the volumes' data files can do, in MB/s (10^6 bytes). */
+static int medium(const char *dir, unsigned mib, double *read_mbs, double *write_mbs)
+{
+    char of[1200], ofarg[1300], ifarg[1300], count[32];
+    const char *w[] = {"/bin/dd", "if=/dev/zero", ofarg, "bs=4M", count, "oflag=direct", "conv=fdatasync",
+                       "status=none", NULL};
+    const char *r[] = {"/bin/dd", ifarg, "of=/dev/null", "bs=4M", "iflag=direct", "status=none", NULL};
+    double tw, tr;
+
+    snprintf(of, sizeof(of), "%s/dd.img", dir);
+    snprintf(ofarg, sizeof(ofarg), "of=%s", of);
+    snprintf(ifarg, sizeof(ifarg), "if=%s", of);
+    snprintf(count, sizeof(count), "count=%u", mib / 4);
+    sync();
+    tw = t_run(w);
+    tr = tw > 0 ? t_run(r) : -1;
+    unlink(of);
+    if (tw <= 0 || tr <= 0)
+        return -1;
+    *write_mbs = (double)(mib / 4 * 4) * (double)MIB / 1e6 / tw;
+    *read_mbs = (double)(mib / 4 * 4) * (double)MIB / 1e6 / tr;
     return 0;
 }
 
 int main(int argc, char **argv)
 {
-    uint64_t size = 1024 * MIB;
+    uint64_t size = 1024 * MIB, data = 0, img_data = 0;
     int rounds = 5, rc = 1;
-    char cp[256], file[1024], *dir;
-    double copy_t[MAX_ROUNDS], cp_t[MAX_ROUNDS], cpu_t[MAX_ROUNDS], best_copy = 1e9, best_cp = 1e9;
+    char file[1024], img[1200], qdst[1200], sdst[1200], *dir, *fdir, *slash;
+    double copy_t[MAX_ROUNDS], q_t[MAX_ROUNDS], qu_t[MAX_ROUNDS], seed_t[MAX_ROUNDS], qs_t[MAX_ROUNDS];
+    double read_mbs = 0, write_mbs = 0;
     sp_volume_info src;
 
     for (int i = 1; i < argc; i++) {
@@ -229,55 +353,80 @@ int main(int argc, char **argv)
     }
     if (rounds < 1 || rounds > MAX_ROUNDS || size == 0 || size > 8 * ADFIX_GIB)
         return 2;
-    if (pfx_proc_find_program("cp", cp, sizeof(cp), NULL) != SP_OK)
+    if (access("/bin/dd", X_OK) != 0)
         return 77;
     adfix_start(&F, NULL, NULL);
     dir = hs_mkdtemp("copybench");
-    if (make_source(size, &src, file, sizeof(file)) != 0)
+    if (make_source(size, &src, file, sizeof(file), &data) != 0)
         goto out;
-    printf("%d round(s); page cache warm; sync before each run; cp is timed with the fdatasync of its copy\n",
-           rounds);
+    /* The comparisons' targets go where the simulator keeps its volumes: one file system. */
+    fdir = strdup(file);
+    if (fdir == NULL || (slash = strrchr(fdir, '/')) == NULL)
+        goto out;
+    *slash = '\0';
+    snprintf(qdst, sizeof(qdst), "%s/qemu-across.img", fdir);
+    snprintf(sdst, sizeof(sdst), "%s/qemu-seed.img", fdir);
+    if (make_image(dir, size, img, sizeof(img), &img_data) != 0) {
+        fprintf(stderr, "cannot make the QCOW2 template\n");
+        goto out_fdir;
+    }
+    if (medium(fdir, size > 512 * MIB ? 512 : (unsigned)(size / MIB), &read_mbs, &write_mbs) != 0) {
+        fprintf(stderr, "dd failed in %s\n", fdir);
+        goto out_fdir;
+    }
+    printf("medium (dd, 4 MiB direct I/O in %s): read %.0f MB/s, write %.0f MB/s (with fdatasync)\n", fdir,
+           read_mbs, write_mbs);
+    printf("template %s: %llu MiB virtual, %llu MiB of data\n", img, (unsigned long long)(size / MIB),
+           (unsigned long long)(img_data / MIB));
+    printf("%d round(s), each side in turn first; page cache warm; sync before each run\n", rounds);
     {
         /* One round that is not counted. On the VM these figures come from, writing into page
          * cache pages the run has not used yet was at times 3-7 times slower (perf: the time is
          * in copying into the new pages), and most often in the first rounds. */
-        char dst[1200];
         phases ph;
         double tail, unflushed;
-        snprintf(dst, sizeof(dst), "%s/cp.img", dir);
-        if (t_cp(cp, file, dst, &unflushed) < 0 || t_copy(&src, 99, &ph, &tail) < 0 ||
-            t_cp(cp, file, dst, &unflushed) < 0)
-            goto out;
-        unlink(dst);
+        if (t_qemu_across(file, qdst, src.size_bytes, &unflushed) < 0 || t_copy(&src, 99, &ph, &tail) < 0 ||
+            t_seed(img, size, 99) < 0 || t_qemu_seed(img, sdst, src.size_bytes) < 0)
+            goto out_fdir;
     }
     for (int r = 0; r < rounds; r++) {
-        char dst[1200];
         phases ph;
         double tail = 0;
-        snprintf(dst, sizeof(dst), "%s/cp.img", dir);
-        if (r % 2 == 0 && (cp_t[r] = t_cp(cp, file, dst, &cpu_t[r])) < 0)
-            goto out;
-        if ((copy_t[r] = t_copy(&src, 100 + (uint64_t)r, &ph, &tail)) < 0)
-            goto out;
-        if (r % 2 == 1 && (cp_t[r] = t_cp(cp, file, dst, &cpu_t[r])) < 0)
-            goto out;
-        unlink(dst);
-        printf("round %d: copy_volume_across %.3f s (to copied %.3f, flush+verify %.3f, unmap and the rest "
-               "%.3f) | "
-               "cp %.3f s (%.3f unflushed)\n",
-               r + 1, copy_t[r], ph.copy_end, ph.verify_end, tail, cp_t[r], cpu_t[r]);
-        if (copy_t[r] < best_copy)
-            best_copy = copy_t[r];
-        if (cp_t[r] < best_cp)
-            best_cp = cp_t[r];
+        if (r % 2 == 0 && ((q_t[r] = t_qemu_across(file, qdst, src.size_bytes, &qu_t[r])) < 0 ||
+                           (qs_t[r] = t_qemu_seed(img, sdst, src.size_bytes)) < 0))
+            goto out_fdir;
+        if ((copy_t[r] = t_copy(&src, 100 + (uint64_t)r, &ph, &tail)) < 0 ||
+            (seed_t[r] = t_seed(img, size, 100 + (uint64_t)r)) < 0)
+            goto out_fdir;
+        if (r % 2 == 1 && ((q_t[r] = t_qemu_across(file, qdst, src.size_bytes, &qu_t[r])) < 0 ||
+                           (qs_t[r] = t_qemu_seed(img, sdst, src.size_bytes)) < 0))
+            goto out_fdir;
+        unlink(qdst);
+        unlink(sdst);
+        printf("round %d: copy_volume_across %.3f s (to copied %.3f, flush+verify %.3f, unmap and the rest %.3f) "
+               "| qemu-img %.3f s (%.3f unflushed) || copy_image_to_volume %.3f s | qemu-img %.3f s\n",
+               r + 1, copy_t[r], ph.copy_end, ph.verify_end, tail, q_t[r], qu_t[r], seed_t[r], qs_t[r]);
     }
     {
-        double c = median(copy_t, rounds), p = median(cp_t, rounds), u = median(cpu_t, rounds);
-        printf("best: copy %.3f s, cp %.3f s (ratio %.2f); cp unflushed median %.3f s\n", best_copy, best_cp,
-               best_cp / best_copy, u);
-        printf("copy_s=%.3f cp_s=%.3f ratio=%.2f\n", c, p, p / c);
+        double c = median(copy_t, rounds), q = median(q_t, rounds), s = median(seed_t, rounds),
+               qs = median(qs_t, rounds);
+        /* The floor of a copy whose source is cached: its data written once at the medium's rate. */
+        double floor_s = (double)data / 1e6 / write_mbs;
+        printf("medians: copy_volume_across %.3f s, qemu-img convert + fdatasync %.3f s (%.3f unflushed); "
+               "copy_image_to_volume %.3f s, qemu-img convert %.3f s\n",
+               c, q, median(qu_t, rounds), s, qs);
+        printf("physical floor of the copy: %llu MiB written at %.0f MB/s = %.3f s; the copy reaches %.0f%% of it, "
+               "qemu-img %.0f%%\n",
+               (unsigned long long)(data / MIB), write_mbs, floor_s, 100 * floor_s / c, 100 * floor_s / q);
+        printf("copy_s=%.3f qemu_s=%.3f ratio=%.2f seed_s=%.3f qemu_seed_s=%.3f seed_ratio=%.2f read_mbs=%.0f "
+               "write_mbs=%.0f copy_share=%.2f\n",
+               c, q, q / c, s, qs, qs / s, read_mbs, write_mbs, floor_s / c);
     }
     rc = 0;
+out_fdir:
+    unlink(qdst);
+    unlink(sdst);
+    free(fdir);
 out:
     adfix_stop(&F);
     hs_rmtree(dir);

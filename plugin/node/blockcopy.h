@@ -6,8 +6,10 @@
  *             SEEK_DATA/SEEK_HOLE; with target_is_zero, holes and all-zero 4 KiB blocks are not
  *             written at all. Devices are opened O_DIRECT (no page-cache copy, nothing left dirty)
  *             and read ahead by a second thread, so that a read and a write are always in flight.
+ *             A page-cached target has each written chunk's writeback started at once
+ *             (sync_file_range), so that the final flush overlaps the copy.
  *   QEMU_IMG  "qemu-img convert -f raw -O raw -n [--target-is-zero]", CloudStack's way, with
- *             -t none / -T none and -W for devices: it keeps 8 requests in flight.
+ *             -t none / -T none for devices and -m 16 -W: 16 requests in flight, in any order.
  * AUTO takes QEMU_IMG for a block-device target and NATIVE for a file (or when there is no
  * qemu-img). Measured with tests/hostside/bench_blockcopy --size 1024 --rounds 5 (1 GiB, 535 MiB
  * of data in 1-16 MiB islands, 489 MiB of holes; 2 vCPUs, ext4 on virtio, page cache warm, sync

@@ -296,8 +296,14 @@ sp_status pfx_qemuimg_convert(const pfx_qemuimg_convert_opts *o, sp_error *err)
     if (is_block_device(o->dst)) {
         argv[n++] = "-t";
         argv[n++] = "none";
-        if (o->dst_format == SP_FORMAT_RAW)
-            argv[n++] = "-W";
+    }
+    /* A RAW target is written with 16 requests in flight (qemu-img's default is 8), in any
+     * order: nothing reads it before the copy is complete, and a copy cut short is discarded
+     * whatever order it was written in. QCOW2 targets keep their clusters in order. */
+    if (o->dst_format == SP_FORMAT_RAW) {
+        argv[n++] = "-m";
+        argv[n++] = "16";
+        argv[n++] = "-W";
     }
     argv[n++] = "--";
     argv[n++] = o->src;

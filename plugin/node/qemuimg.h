@@ -62,8 +62,8 @@ typedef struct pfx_qemuimg_convert_opts {
 } pfx_qemuimg_convert_opts;
 
 /* "qemu-img convert -p". Block devices are opened with cache "none" (-t none / -T none: no
- * copy through the page cache, nothing left dirty in it) and a RAW device target takes
- * out-of-order writes (-W). Zero areas are detected at qemu-img's default 4 KiB granularity
+ * copy through the page cache, nothing left dirty in it); a RAW target (device or file) is
+ * written with 16 requests in flight, out of order (-m 16 -W). Zero areas are detected at qemu-img's default 4 KiB granularity
  * (-S 4k). Progress lines become reports (done = percent of progress_total); a non-zero answer
  * kills qemu-img and returns SP_E_CANCELLED. Whatever was written stays written: the caller
  * deletes or reuses the target. */
