@@ -258,11 +258,35 @@ sp_status pfx_vol_get(sp_pool *pool, const sp_volume_ref *vol, sp_volume_info *o
     return SP_OK;
 }
 
+typedef struct list_ctx {
+    sp_pool *pool;
+    const char *ident;
+    void (*each)(void *ctx, const sp_volume_info *vol);
+    void *ctx;
+} list_ctx;
+
+static sp_status list_one(void *ctx, const pfx_gw_volume *v, sp_error *err)
+{
+    list_ctx *l = ctx;
+    sp_volume_info info;
+
+    (void)err;
+    /* Any pool key: volumes moved here by a V-Tree migration keep the name they were made with
+     * in another pool. */
+    if (!pfx_name_is_ours(v->name, NULL, l->ident))
+        return SP_OK;
+    pfx_volume_info_from_gw(l->pool, v, &info);
+    l->each(l->ctx, &info);
+    return SP_OK;
+}
+
+/* The pool's list is streamed from the gateway and each volume handed on as it is parsed: a pool
+ * of tens of thousands of volumes and snapshots costs the memory of one (bench/scale-bench). */
 sp_status pfx_vol_list(sp_pool *pool, void (*each)(void *ctx, const sp_volume_info *vol), void *ctx,
                               sp_error *err)
 {
-    pfx_gw_volume_list list;
     char ident[64];
+    list_ctx l;
     sp_status st;
 
     PFX_ERR_GUARD(err);
@@ -270,18 +294,12 @@ sp_status pfx_vol_list(sp_pool *pool, void (*each)(void *ctx, const sp_volume_in
         return pfx_error(err, SP_E_INVALID, "list_volumes needs a pool and a callback");
     if ((st = pfx_pool_identifier(ident, sizeof(ident), err)) != SP_OK)
         return st;
-    if ((st = pfx_gw_volume_list_in_pool(pool->gw, pool->pool_id, &list, err)) != SP_OK)
+    l.pool = pool;
+    l.ident = ident;
+    l.each = each;
+    l.ctx = ctx;
+    if ((st = pfx_gw_volume_each_in_pool(pool->gw, pool->pool_id, list_one, &l, NULL, err)) != SP_OK)
         return pfx_error_prefix(err, "pool %s", pool->uuid);
-    for (size_t i = 0; i < list.n; i++) {
-        sp_volume_info info;
-        /* Any pool key: volumes moved here by a V-Tree migration keep the name they were made
-         * with in another pool. */
-        if (!pfx_name_is_ours(list.items[i].name, NULL, ident))
-            continue;
-        pfx_volume_info_from_gw(pool, &list.items[i], &info);
-        each(ctx, &info);
-    }
-    pfx_gw_volume_list_clear(&list);
     return SP_OK;
 }
 

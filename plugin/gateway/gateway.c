@@ -243,6 +243,12 @@ static sp_status obtain_session(pfx_gw_client *c, int have_refused, uint64_t ref
 sp_status pfx_gw_call(pfx_gw_client *c, const char *method, const char *path, const char *body, int want_body,
                       pfx_gw_http_reply *reply, sp_error *err)
 {
+    return pfx_gw_call_to(c, method, path, body, want_body, NULL, NULL, reply, err);
+}
+
+sp_status pfx_gw_call_to(pfx_gw_client *c, const char *method, const char *path, const char *body, int want_body,
+                         pfx_gw_http_sink sink, void *sink_ctx, pfx_gw_http_reply *reply, sp_error *err)
+{
     session s;
     uint64_t refused;
     sp_status st;
@@ -252,7 +258,7 @@ sp_status pfx_gw_call(pfx_gw_client *c, const char *method, const char *path, co
     st = obtain_session(c, 0, 0, &s, err);
     if (st != SP_OK)
         return st;
-    st = pfx_gw_http_perform(c->http, method, path, body, s.user, s.token, reply, err);
+    st = pfx_gw_http_perform_to(c->http, method, path, body, s.user, s.token, sink, sink_ctx, reply, err);
     if (st == SP_OK && reply->status == 401) {
         /* Expired (idle or absolute lifetime) or the gateway restarted: log in once more and
          * repeat the call once. */
@@ -264,7 +270,7 @@ sp_status pfx_gw_call(pfx_gw_client *c, const char *method, const char *path, co
         st = obtain_session(c, 1, refused, &s, err);
         if (st != SP_OK)
             return st;
-        st = pfx_gw_http_perform(c->http, method, path, body, s.user, s.token, reply, err);
+        st = pfx_gw_http_perform_to(c->http, method, path, body, s.user, s.token, sink, sink_ctx, reply, err);
         if (st == SP_OK && reply->status == 401) {
             session_clear(&s);
             reply->error_code = -1;
@@ -279,7 +285,7 @@ sp_status pfx_gw_call(pfx_gw_client *c, const char *method, const char *path, co
         return st;
     if (reply->status < 200 || reply->status > 299)
         return pfx_gw_error_from_reply(reply, err);
-    if (want_body && reply->len == 0) {
+    if (want_body && reply->len == 0 && reply->streamed == 0) {
         if (reply->status == 204)
             return pfx_error_gateway(err, SP_E_NOT_FOUND, 204, -1, "gateway answered 204 No Content");
         return pfx_error_gateway(err, SP_E_PROTOCOL, (int)reply->status, -1,

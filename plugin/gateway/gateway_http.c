@@ -50,6 +50,12 @@ typedef struct transfer {
     size_t len, cap, max;
     int too_big;
     char reason[64];
+    CURL *c;
+    pfx_gw_http_sink sink; /* NULL: every answer is collected */
+    void *sink_ctx;
+    int mode;         /* with a sink: 0 not known yet, 1 streaming (2xx), 2 collecting */
+    int sink_stopped; /* the sink stopped the transfer */
+    size_t streamed;
 } transfer;
 
 static void share_lock(CURL *handle, curl_lock_data data, curl_lock_access access, void *userp)
@@ -147,6 +153,19 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
     transfer *t = userp;
     size_t n = size * nmemb;
 
+    if (t->sink != NULL && t->mode == 0) {
+        long code = 0;
+        curl_easy_getinfo(t->c, CURLINFO_RESPONSE_CODE, &code);
+        t->mode = code >= 200 && code <= 299 ? 1 : 2;
+    }
+    if (t->mode == 1) {
+        if (t->sink(t->sink_ctx, data, n) != 0) {
+            t->sink_stopped = 1;
+            return 0;
+        }
+        t->streamed += n;
+        return n;
+    }
     if (n > t->max - t->len) {
         t->too_big = 1;
         return 0; /* aborts the transfer: an oversized answer is never buffered whole */
@@ -187,7 +206,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
                 t->reason[r++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
             t->reason[r] = '\0';
         }
-    } else if (n > 15 && strncasecmp(data, "content-length:", 15) == 0) {
+    } else if (t->sink == NULL && n > 15 && strncasecmp(data, "content-length:", 15) == 0) {
         unsigned long long cl = strtoull(data + 15, NULL, 10);
         if (cl > t->max) {
             t->too_big = 1;
@@ -364,7 +383,14 @@ sp_status pfx_gw_http_perform(pfx_gw_http *h, const char *method, const char *pa
                               const char *user, const pfx_secret *password, pfx_gw_http_reply *reply,
                               sp_error *err)
 {
-    transfer t = {.max = h->max_body};
+    return pfx_gw_http_perform_to(h, method, path, body, user, password, NULL, NULL, reply, err);
+}
+
+sp_status pfx_gw_http_perform_to(pfx_gw_http *h, const char *method, const char *path, const char *body,
+                                 const char *user, const pfx_secret *password, pfx_gw_http_sink sink,
+                                 void *sink_ctx, pfx_gw_http_reply *reply, sp_error *err)
+{
+    transfer t = {.max = h->max_body, .sink = sink, .sink_ctx = sink_ctx};
     struct curl_slist *headers = NULL, *next;
     char detail[CURL_ERROR_SIZE];
     char *url = NULL;
@@ -406,6 +432,7 @@ sp_status pfx_gw_http_perform(pfx_gw_http *h, const char *method, const char *pa
     if (c == NULL)
         goto nomem;
     detail[0] = '\0';
+    t.c = c;
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
@@ -424,7 +451,10 @@ sp_status pfx_gw_http_perform(pfx_gw_http *h, const char *method, const char *pa
     atomic_fetch_add(&h->requests, 1);
     if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK && connects > 0)
         atomic_fetch_add(&h->connections, (uint64_t)connects);
-    if (rc != CURLE_OK) {
+    if (rc != CURLE_OK && t.sink_stopped) {
+        st = pfx_error(err, SP_E_PROTOCOL, "gateway %s: the answer to %s %s was refused while it was read",
+                       h->display, method, path);
+    } else if (rc != CURLE_OK) {
         pfx_log(SP_LOG_DEBUG, "gateway %s: %s %s failed after %.0f ms: %s", h->display, method, path,
                 elapsed_ms(&t0), curl_easy_strerror(rc));
         st = transport_error(h, rc, detail, &t, method, path, err);
@@ -436,6 +466,7 @@ sp_status pfx_gw_http_perform(pfx_gw_http *h, const char *method, const char *pa
             reply->html = looks_html(c, &t);
             reply->body = t.buf;
             reply->len = t.len;
+            reply->streamed = t.streamed;
             memcpy(reply->reason, t.reason, sizeof(reply->reason));
             t.buf = NULL;
             pfx_log(SP_LOG_DEBUG, "gateway %s: %s %s -> %ld (%zu bytes, %.0f ms)", h->display, method, path,

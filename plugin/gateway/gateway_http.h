@@ -31,7 +31,11 @@ typedef struct pfx_gw_http_reply {
     char reason[64];    /* the status line's reason phrase ("Internal Server Error"), may be "" */
     int html;           /* the answer is an HTML page (proxy or servlet error page) */
     int32_t error_code; /* the gateway's errorCode once the answer is judged an error, else -1 */
+    size_t streamed;    /* bytes of a 2xx answer handed to a sink (body is then "") */
 } pfx_gw_http_reply;
+
+/* Takes a 2xx answer's body as it arrives, piece by piece; non-zero stops the transfer. */
+typedef int (*pfx_gw_http_sink)(void *ctx, const char *data, size_t len);
 
 /* Creates the transport; does no I/O. curl_global_init must have been called. *out is owned by
  * the caller and released with pfx_gw_http_free once no request is running. */
@@ -47,6 +51,13 @@ void pfx_gw_http_free(pfx_gw_http *h);
 sp_status pfx_gw_http_perform(pfx_gw_http *h, const char *method, const char *path, const char *body,
                               const char *user, const pfx_secret *password, pfx_gw_http_reply *reply,
                               sp_error *err);
+
+/* The same, except that a 2xx answer's body goes to sink as it arrives instead of being
+ * collected (no max_body limit then: the sink keeps what it needs); other answers are collected
+ * as perform does. A sink that stops the transfer makes it SP_E_PROTOCOL; the sink says why. */
+sp_status pfx_gw_http_perform_to(pfx_gw_http *h, const char *method, const char *path, const char *body,
+                                 const char *user, const pfx_secret *password, pfx_gw_http_sink sink,
+                                 void *sink_ctx, pfx_gw_http_reply *reply, sp_error *err);
 
 /* Frees the body; with wipe, overwrites it first (answers that carry a token). */
 void pfx_gw_http_reply_clear(pfx_gw_http_reply *r, int wipe);

@@ -19,6 +19,9 @@ sp_status pfx_gw_parse_string(const char *buf, size_t len, const char *what, cha
  * wrong type are left empty. Returns SP_E_PROTOCOL only when the body is not a JSON object. */
 sp_status pfx_gw_parse_error_body(const char *buf, size_t len, pfx_gw_error_body *out, sp_error *err);
 
+/* volumeType's word as the enum (PFX_GW_VOLUME_OTHER for a word this client does not know). */
+pfx_gw_volume_type pfx_gw_volume_type_of(const char *type_name);
+
 sp_status pfx_gw_parse_volume(const char *buf, size_t len, pfx_gw_volume *out, sp_error *err);
 sp_status pfx_gw_parse_volume_list(const char *buf, size_t len, pfx_gw_volume_list *out, sp_error *err);
 /* The answer of queryBySelectedIds: an array of volumes in any order, put in the order of the n

@@ -18,7 +18,7 @@
             goto out;                                                                                        \
     } while (0)
 
-static pfx_gw_volume_type volume_type(const char *s)
+pfx_gw_volume_type pfx_gw_volume_type_of(const char *s)
 {
     if (strcmp(s, "ThinProvisioned") == 0)
         return PFX_GW_VOLUME_THIN;
@@ -85,7 +85,7 @@ static sp_status volume_item(yajl_val node, const char *what, void *out, sp_erro
     TRY(pfx_json_str(node, what, "consistencyGroupId", PFX_JSON_OPTIONAL, v->consistency_group_id,
                      sizeof(v->consistency_group_id), err));
     TRY(pfx_json_str(node, what, "volumeType", PFX_JSON_REQUIRED, v->type_name, sizeof(v->type_name), err));
-    v->type = volume_type(v->type_name);
+    v->type = pfx_gw_volume_type_of(v->type_name);
     TRY(pfx_json_u64(node, what, "sizeInKb", PFX_JSON_REQUIRED, &v->size_kb, NULL, err));
     TRY(pfx_json_u64(node, what, "creationTime", PFX_JSON_OPTIONAL, &v->creation_time, NULL, err));
     TRY(pfx_json_bool(node, what, "mappingToAllSdcsEnabled", PFX_JSON_OPTIONAL, &v->mapped_to_all, NULL,

@@ -169,6 +169,48 @@ sp_status pfx_gw_volume_list_in_pool(pfx_gw_client *c, const char *pool_id, pfx_
     return pfx_gw_context(err, st, "volumes of storage pool %s", pool_id);
 }
 
+typedef struct feed {
+    pfx_gw_volume_stream *s;
+    sp_status st;
+    sp_error err;
+} feed;
+
+static int feed_sink(void *ctx, const char *data, size_t len)
+{
+    feed *f = ctx;
+
+    f->st = pfx_gw_volume_stream_feed(f->s, data, len, &f->err);
+    return f->st != SP_OK;
+}
+
+sp_status pfx_gw_volume_each_in_pool(pfx_gw_client *c, const char *pool_id, pfx_gw_volume_each each, void *ctx,
+                                     size_t *count, sp_error *err)
+{
+    char path[PATH_MAX_LEN], what[96];
+    pfx_gw_http_reply reply;
+    feed f = {NULL, SP_OK, {0}};
+    sp_status st;
+
+    if ((st = pfx_gw_check_id("storage pool", pool_id, err)) != SP_OK)
+        return st;
+    snprintf(path, sizeof(path), "/instances/StoragePool::%s/relationships/Volume", pool_id);
+    snprintf(what, sizeof(what), "volumes of storage pool %s", pool_id);
+    if ((f.s = pfx_gw_volume_stream_new(what, each, ctx)) == NULL)
+        return pfx_error(err, SP_E_NOMEM, "%s: out of memory", what);
+    st = pfx_gw_call_to(c, "GET", path, NULL, 1, feed_sink, &f, &reply, err);
+    if (f.st != SP_OK) {
+        /* The parser (or the caller's callback) stopped the transfer: its reason, not the
+         * transport's. */
+        st = f.st;
+        *err = f.err;
+    } else if (st == SP_OK) {
+        st = pfx_gw_volume_stream_finish(f.s, count, err);
+    }
+    pfx_gw_http_reply_clear(&reply, 0);
+    pfx_gw_volume_stream_free(f.s);
+    return st;
+}
+
 sp_status pfx_gw_volume_rename(pfx_gw_client *c, const char *id, const char *new_name, sp_error *err)
 {
     char *body = NULL;

@@ -4,6 +4,7 @@
 #define PFX_GATEWAY_VOLUME_H
 
 #include "gateway.h"
+#include "gateway_stream.h"
 
 /* All functions: thread-safe; exactly one request each (a state the answer of a POST already
  * tells is never read beforehand); ids are checked to be PowerFlex ids before use
@@ -39,6 +40,12 @@ sp_status pfx_gw_volume_id_by_name(pfx_gw_client *c, const char *name, char *buf
 /* GET /instances/StoragePool::<id>/relationships/Volume: volumes and snapshots of a pool. */
 sp_status pfx_gw_volume_list_in_pool(pfx_gw_client *c, const char *pool_id, pfx_gw_volume_list *out,
                                      sp_error *err);
+
+/* The same list streamed: each volume or snapshot handed to `each` as its part of the answer
+ * arrives (gateway_stream.h), so that neither the answer nor the list is ever held whole.
+ * *count (may be NULL) gets how many. On failure, volumes handed over before it stand. */
+sp_status pfx_gw_volume_each_in_pool(pfx_gw_client *c, const char *pool_id, pfx_gw_volume_each each, void *ctx,
+                                     size_t *count, sp_error *err);
 
 /* POST .../action/setVolumeName {"newName"}. */
 sp_status pfx_gw_volume_rename(pfx_gw_client *c, const char *id, const char *new_name, sp_error *err);
