@@ -99,9 +99,11 @@ static int list_capacity(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     return 0;
 }
 
+/* What the check keeps of each array volume: its strings at their length, not in the ABI's
+ * fixed buffers (70,000 volumes and snapshots take 7 MB rather than 46). */
 typedef struct array_vol {
-    char path[SP_PATH_MAX];
-    char name[SP_NAME_MAX];
+    char *path;
+    char *name;
     uint64_t size;
     int known;
 } array_vol;
@@ -123,13 +125,35 @@ static void collect(void *ctx, const sp_volume_info *vol)
         }
         l->v = nv;
     }
-    snprintf(l->v[l->n].path, sizeof(l->v[l->n].path), "%s", vol->path);
-    snprintf(l->v[l->n].name, sizeof(l->v[l->n].name), "%s", vol->name);
+    l->v[l->n].path = strdup(vol->path);
+    l->v[l->n].name = strdup(vol->name);
+    if (l->v[l->n].path == NULL || l->v[l->n].name == NULL) {
+        free(l->v[l->n].path);
+        free(l->v[l->n].name);
+        l->failed = 1;
+        return;
+    }
     l->v[l->n].size = vol->size_bytes;
     l->v[l->n].known = 0;
     l->n++;
 }
 
+static int by_path(const void *a, const void *b)
+{
+    return strcmp(((const array_vol *)a)->path, ((const array_vol *)b)->path);
+}
+
+/* The array's volume of that path, or NULL (arr sorted by path). */
+static array_vol *array_find(const array_list *arr, const char *path)
+{
+    array_vol key = {(char *)path, NULL, 0, 0};
+
+    return arr->n > 0 ? bsearch(&key, arr->v, arr->n, sizeof(*arr->v), by_path) : NULL;
+}
+
+/* Every step is linear in the pool's objects, or n log n: one listing of the array (streamed by
+ * the plugin), harness rows matched against it by binary search, sizes compared with the
+ * listing's (bench/scale-bench times it at 5,000 to 20,000 volumes with 2.5 snapshots each). */
 static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     char err[512], uuid[40];
@@ -158,6 +182,8 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         host_fail(e, HOST_E_INTERNAL, "out of memory");
         goto out;
     }
+    if (arr.n > 1)
+        qsort(arr.v, arr.n, sizeof(*arr.v), by_path);
     host_jsonw_object_begin(w, "storagepoolcheck");
     host_jsonw_string(w, "id", uuid);
     host_jsonw_uint(w, "arrayvolumes", arr.n);
@@ -176,13 +202,11 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     host_jsonw_array_begin(w, "missingonarray");
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *path = host_col_text(st, 2);
-        int found = 0;
+        array_vol *av = array_find(&arr, path);
         harness++;
-        for (size_t i = 0; i < arr.n; i++)
-            if (strcmp(arr.v[i].path, path) == 0) {
-                arr.v[i].known = found = 1;
-            }
-        if (!found) {
+        if (av != NULL)
+            av->known = 1;
+        if (av == NULL) {
             host_jsonw_object_begin(w, NULL);
             host_jsonw_string(w, "type", host_col_text(st, 0));
             host_jsonw_string(w, "id", host_col_text(st, 1));
@@ -253,8 +277,8 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     host_jsonw_array_end(w);
     sqlite3_finalize(st);
     st = NULL;
-    /* Sizes: every harness volume's size is the array's virtual size as the KVM host reads it
-     * (Pool.get_volume_stats), and the host's capacity figures are the management server's. */
+    /* Sizes: every harness volume's size is the array's virtual size, as the listing above read
+     * it (one request for the pool; Pool.get_volume_stats per volume would be two each). */
     st = host_sql_prepare(cs->db, err, sizeof(err),
                           "SELECT uuid, path, size FROM volume WHERE pool_id = ? ORDER BY id", "i", id);
     if (st == NULL) {
@@ -262,16 +286,10 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         goto out_obj;
     }
     while (sqlite3_step(st) == SQLITE_ROW) {
-        uint64_t virt = 0, used = 0;
-        memset(&se, 0, sizeof(se));
-        s = cs->sp->pool->get_volume_stats(pool, &(sp_volume_ref){host_col_text(st, 1)}, &virt, &used, &se);
-        if (s != SP_OK) {
-            host_buf_printf(&problems, "volume %s: no stats from the host (%.200s); ", host_col_text(st, 0),
-                            se.message);
-            nproblems++;
-        } else if (virt != (uint64_t)sqlite3_column_int64(st, 2)) {
+        array_vol *av = array_find(&arr, host_col_text(st, 1));
+        if (av != NULL && av->size != (uint64_t)sqlite3_column_int64(st, 2)) {
             host_buf_printf(&problems, "volume %s is %llu bytes on the array, %lld in the harness; ",
-                            host_col_text(st, 0), (unsigned long long)virt,
+                            host_col_text(st, 0), (unsigned long long)av->size,
                             (long long)sqlite3_column_int64(st, 2));
             nproblems++;
         }
@@ -336,6 +354,10 @@ out:
     if (st != NULL)
         sqlite3_finalize(st);
     host_buf_free(&problems);
+    for (size_t i = 0; i < arr.n; i++) {
+        free(arr.v[i].path);
+        free(arr.v[i].name);
+    }
     free(arr.v);
     return rc;
 }

@@ -195,6 +195,131 @@ out:
     return rc;
 }
 
+/* Records what /sim/bulk made as harness volumes and snapshots of pool (rows as a create would
+ * leave them: volumes Ready and unattached, snapshots BackedUp), in one transaction. */
+static int bulk_record(host_cs *cs, int64_t pool, int64_t zone, yajl_val answer, host_err *e)
+{
+    static const char *vk[] = {"volumes", NULL}, *sk[] = {"snapshots", NULL};
+    yajl_val vols = yajl_tree_get(answer, vk, yajl_t_array), snaps = yajl_tree_get(answer, sk, yajl_t_array);
+    sqlite3_stmt *vst = NULL, *sst = NULL;
+    int64_t *rows = NULL, now = host_now(), size = INT64_C(8) << 30;
+    char err[256], uuid[37], path[SP_PATH_MAX];
+    int rc = -1;
+
+    if (vols == NULL || snaps == NULL)
+        return host_fail(e, HOST_E_INTERNAL, "sim bulk: the simulator's answer lists no volumes and snapshots");
+    if ((rows = calloc(vols->u.array.len + 1, sizeof(*rows))) == NULL)
+        return host_fail(e, HOST_E_INTERNAL, "out of memory");
+    if (host_sql_run(cs->db, err, sizeof(err), "BEGIN", "") < 0 ||
+        (vst = host_sql_prepare(cs->db, err, sizeof(err),
+                                "INSERT INTO volume(uuid, name, type, pool_id, path, size, provisioning, zone_id, "
+                                "state, created) VALUES (?, ?, 'DATA', ?, ?, ?, 'thin', ?, 'Ready', ?)",
+                                "")) == NULL ||
+        (sst = host_sql_prepare(cs->db, err, sizeof(err),
+                                "INSERT INTO snapshot(uuid, name, volume_id, pool_id, path, size, state, created) "
+                                "VALUES (?, ?, ?, ?, ?, ?, 'BackedUp', ?)",
+                                "")) == NULL) {
+        host_fail_db(e, err);
+        goto out;
+    }
+    for (size_t i = 0; i < vols->u.array.len + snaps->u.array.len; i++) {
+        int is_vol = i < vols->u.array.len;
+        yajl_val o = is_vol ? vols->u.array.values[i] : snaps->u.array.values[i - vols->u.array.len];
+        static const char *idk[] = {"id", NULL}, *nk[] = {"name", NULL};
+        yajl_val id = yajl_tree_get(o, idk, yajl_t_string), name = yajl_tree_get(o, nk, yajl_t_string);
+        sqlite3_stmt *st = is_vol ? vst : sst;
+        int k = 1;
+        if (id == NULL || name == NULL || host_uuid(uuid) != 0 || (!is_vol && vols->u.array.len == 0)) {
+            host_fail(e, HOST_E_INTERNAL, "sim bulk: an object without id or name in the simulator's answer");
+            goto out;
+        }
+        snprintf(path, sizeof(path), "%s:%s", id->u.string, name->u.string);
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, k++, uuid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, k++, name->u.string, -1, SQLITE_TRANSIENT);
+        if (!is_vol) /* snapshot i was taken of volume i mod n (sim_volume_bulk) */
+            sqlite3_bind_int64(st, k++, rows[(i - vols->u.array.len) % vols->u.array.len]);
+        sqlite3_bind_int64(st, k++, pool);
+        sqlite3_bind_text(st, k++, path, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, k++, size);
+        if (is_vol)
+            sqlite3_bind_int64(st, k++, zone);
+        sqlite3_bind_int64(st, k++, now);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            host_fail_db(e, sqlite3_errmsg(cs->db));
+            goto out;
+        }
+        if (is_vol)
+            rows[i] = sqlite3_last_insert_rowid(cs->db);
+    }
+    if (host_sql_run(cs->db, err, sizeof(err), "COMMIT", "") < 0) {
+        host_fail_db(e, err);
+        goto out;
+    }
+    rc = 0;
+out:
+    if (rc != 0)
+        host_sql_run(cs->db, err, sizeof(err), "ROLLBACK", "");
+    sqlite3_finalize(vst);
+    sqlite3_finalize(sst);
+    free(rows);
+    return rc;
+}
+
+/* sim bulk name=N poolid=P volumes=V [snapshots=S]: V volumes and S snapshots made at once on the
+ * harness pool P's array pool (POST /sim/bulk, named as the plugin names them, so that they are
+ * this installation's), and recorded in the harness as if created one by one: a scale test's
+ * installation in seconds instead of hours. */
+static int sim_bulk(host_cs *cs, host_simproc *p, host_cmd *cmd, host_jsonw *w, host_err *e)
+{
+    char err[256], arrpool[256], ident[64], uuid[40], url[512], body[512], perr[128];
+    int64_t pool, zone = 0, nv = 0, ns = 0;
+    host_buf out = HOST_BUF_INIT;
+    long status = 0;
+    yajl_val answer = NULL;
+    int rc = -1;
+
+    if (host_param_ref(cs, cmd, "poolid", "pool", 1, &pool, e) != 0 ||
+        host_param_i64(cmd, "volumes", 0, &nv, e) != 0 || host_param_i64(cmd, "snapshots", 0, &ns, e) != 0)
+        return -1;
+    if (nv < 0 || ns < 0 || nv > 1000000 || ns > 10000000)
+        return host_fail(e, HOST_E_PARAM, "sim bulk: volumes 0..1000000, snapshots 0..10000000");
+    if (host_sql_int(cs->db, &zone, err, sizeof(err), "SELECT zone_id FROM pool WHERE id = ?", "i", pool) < 0 ||
+        host_sql_text(cs->db, uuid, sizeof(uuid), err, sizeof(err), "SELECT uuid FROM pool WHERE id = ?", "i",
+                      pool) <= 0 ||
+        host_sql_text(cs->db, arrpool, sizeof(arrpool), err, sizeof(err),
+                      "SELECT value FROM pool_detail WHERE pool_id = ? AND key = 'powerflex.storagepool.name'", "i",
+                      pool) <= 0 ||
+        host_sql_text(cs->db, ident, sizeof(ident), err, sizeof(err),
+                      "SELECT value FROM config WHERE scope = 0 AND name = ?", "t", SP_SETTING_CS_IDENTIFIER) <= 0)
+        return host_fail(e, HOST_E_PARAM, "sim bulk: pool %lld has no array pool or identifier recorded (%s)",
+                         (long long)pool, err);
+    /* "<pool key>-<identifier>": the pool key is characters 5 to 8 of the pool's uuid. */
+    snprintf(body, sizeof(body), "{\"pool\":\"%s\",\"volumes\":%lld,\"snapshots\":%lld,\"suffix\":\"%.4s-%s\"}",
+             arrpool, (long long)nv, (long long)ns, uuid + 4, ident);
+    snprintf(url, sizeof(url), "%s/sim/bulk", p->control);
+    if (host_http("POST", url, p->cafile, body, &out, &status, err, sizeof(err)) != 0) {
+        host_fail(e, HOST_E_UNAVAILABLE, "simulator %s: %s", p->name, err);
+        goto out;
+    }
+    if (status != 200 || (answer = yajl_tree_parse(host_buf_str(&out), perr, sizeof(perr))) == NULL) {
+        host_fail(e, HOST_E_PARAM, "simulator %s: POST /sim/bulk answered %ld: %.300s", p->name, status,
+                  host_buf_str(&out));
+        goto out;
+    }
+    if (bulk_record(cs, pool, zone, answer, e) != 0)
+        goto out;
+    host_jsonw_object_begin(w, "simbulk");
+    host_jsonw_uint(w, "volumes", (uint64_t)nv);
+    host_jsonw_uint(w, "snapshots", (uint64_t)ns);
+    host_jsonw_object_end(w);
+    rc = 0;
+out:
+    yajl_tree_free(answer);
+    host_buf_free(&out);
+    return rc;
+}
+
 int host_sim_command(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     const char *sub = cmd->n_words > 1 ? cmd->words[1] : "";
@@ -245,6 +370,8 @@ int host_sim_command(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         return control(p, "GET", "/sim/stats", NULL, w, "simstats", e);
     if (strcasecmp(sub, "volume") == 0)
         return sim_volume(cs, p, cmd, w, e);
+    if (strcasecmp(sub, "bulk") == 0)
+        return sim_bulk(cs, p, cmd, w, e);
     if (strcasecmp(sub, "readonly") == 0) {
         char id[SP_ID_MAX];
         int ro = 1;
@@ -285,5 +412,5 @@ usage:
         "usage: sim start name=N [pools=P:GIB,...] [system=HEX16] [user=] [password=] [latency=MS] "
         "[migration=MS] [devicedelay=MS] [faults=SPEC;SPEC] | sim stop|stats|faults name=N | "
         "sim fault name=N spec=SPEC|clear=true | sim readonly name=N volumeid=V [readonly=false] | "
-        "sim volume name=N volumeid=V | sim corrupt name=N volumeid=V [offset=N] | sim sdc name=N hostid=H connected=false | sim list");
+        "sim volume name=N volumeid=V | sim bulk name=N poolid=P volumes=V [snapshots=S] | sim corrupt name=N volumeid=V [offset=N] | sim sdc name=N hostid=H connected=false | sim list");
 }

@@ -13,6 +13,7 @@
 #include "sizes.h"
 #include "volume.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,15 +94,60 @@ static void cached_sdc_id(sp_pool *pool, const sp_host_ref *host, char *buf, siz
     pthread_mutex_unlock(&pool->lock);
 }
 
+/* The SDC's list of volumes (drv_cfg --query_vols) as read at most SDC_LIST_TTL_MS ago, for the
+ * look-ups of devices that are not where the pool's system id puts them: get_physical_disk of
+ * every volume of a pool on every host (check storagepool over tens of thousands) would otherwise
+ * run drv_cfg once per volume. One list is kept, for the last SDC home asked. */
+#define SDC_LIST_TTL_MS 1000
+
+static pthread_mutex_t list_lock = PTHREAD_MUTEX_INITIALIZER;
+static char list_home[SP_PATH_MAX];
+static int64_t list_at;
+static pfx_sdc_vol *list_vols;
+static size_t list_n;
+
+/* A copy of the SDC's list (fresh: read now whatever is kept); the caller frees *vols. */
+static sp_status sdc_list(const pfx_host_cfg *cfg, int fresh, pfx_sdc_vol **vols, size_t *n, sp_error *qerr)
+{
+    int64_t now = pfx_now_ms();
+    pfx_sdc_vol *copy = NULL;
+    sp_status st;
+
+    pthread_mutex_lock(&list_lock);
+    if (!fresh && list_vols != NULL && now - list_at < SDC_LIST_TTL_MS && strcmp(list_home, cfg->sdc_home) == 0 &&
+        (copy = malloc((list_n + 1) * sizeof(*copy))) != NULL) {
+        memcpy(copy, list_vols, list_n * sizeof(*copy));
+        *vols = copy;
+        *n = list_n;
+        pthread_mutex_unlock(&list_lock);
+        return SP_OK;
+    }
+    pthread_mutex_unlock(&list_lock);
+    if ((st = pfx_sdc_query_vols(cfg->sdc_home, vols, n, qerr)) != SP_OK)
+        return st;
+    if ((copy = malloc((*n + 1) * sizeof(*copy))) != NULL) {
+        memcpy(copy, *vols, *n * sizeof(*copy));
+        pthread_mutex_lock(&list_lock);
+        free(list_vols);
+        list_vols = copy;
+        list_n = *n;
+        list_at = now;
+        snprintf(list_home, sizeof(list_home), "%s", cfg->sdc_home);
+        pthread_mutex_unlock(&list_lock);
+    }
+    return SP_OK;
+}
+
 /* What the SDC says about one volume: -1 drv_cfg failed (why in qerr), 0 not listed, 1 listed
  * (its system id in sys). */
-static int sdc_lists(const pfx_host_cfg *cfg, const char *vol_id, char *sys, size_t sys_len, sp_error *qerr)
+static int sdc_lists(const pfx_host_cfg *cfg, int fresh, const char *vol_id, char *sys, size_t sys_len,
+                     sp_error *qerr)
 {
     pfx_sdc_vol *vols = NULL;
     size_t n = 0;
     int found = 0;
 
-    if (pfx_sdc_query_vols(cfg->sdc_home, &vols, &n, qerr) != SP_OK)
+    if (sdc_list(cfg, fresh, &vols, &n, qerr) != SP_OK)
         return -1;
     for (size_t i = 0; i < n && !found; i++)
         if (strcmp(vols[i].volume_id, vol_id) == 0) {
@@ -140,7 +186,7 @@ sp_status pfx_ad_device(sp_pool *pool, const char *vol_id, const pfx_host_cfg *c
         return SP_OK;
     }
     /* Not under the pool's system id: the SDC may know the volume under its MDM's id. */
-    if (ask_sdc && sdc_lists(cfg, vol_id, sys, sizeof(sys), &qerr) == 1 &&
+    if (ask_sdc && sdc_lists(cfg, 0, vol_id, sys, sizeof(sys), &qerr) == 1 &&
         strcmp(sys, pool->system_id) != 0 &&
         pfx_sdc_device_path(cfg->device_dir, sys, vol_id, other, sizeof(other), NULL) == SP_OK &&
         device_present(other, size)) {
@@ -169,7 +215,7 @@ static void explain_timeout(sp_pool *pool, const char *vol_id, const sp_host_ref
 {
     char sys[PFX_SDC_ID_MAX + 1], id[SP_ID_MAX];
     sp_error qerr;
-    int listed = sdc_lists(cfg, vol_id, sys, sizeof(sys), &qerr);
+    int listed = sdc_lists(cfg, 1, vol_id, sys, sizeof(sys), &qerr);
 
     if (listed < 0)
         append(err, "; drv_cfg --query_vols failed too: %s", qerr.message);
@@ -207,7 +253,7 @@ sp_status pfx_ad_connect(sp_pool *pool, const char *vol_id, const sp_host_ref *h
     }
     cached_sdc_id(pool, host, sdc_id, sizeof(sdc_id));
     init_wait(&w, pool, vol_id, host, cfg, sdc_id);
-    listed = sdc_lists(cfg, vol_id, sys, sizeof(sys), &qerr);
+    listed = sdc_lists(cfg, 1, vol_id, sys, sizeof(sys), &qerr);
     if (listed == 1 && strcmp(sys, pool->system_id) != 0) {
         pfx_log(SP_LOG_WARN, "volume %s: the SDC lists it under system %s, the pool says %s; using the SDC's",
                 vol_id, sys, pool->system_id);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static void volumes(struct sim_control *c, struct sim_resp *rs)
 {
@@ -97,6 +98,67 @@ static yajl_val parse_body(const char *body, struct sim_resp *rs)
 	return v;
 }
 
+static void bulk_list(sim_jw *w, const char *key, struct sim_volume **v)
+{
+	sim_jw_key(w, key);
+	sim_jw_arr(w);
+	for (size_t i = 0; v[i]; i++) {
+		sim_jw_obj(w);
+		sim_jw_kstr(w, "id", v[i]->id);
+		sim_jw_kstr(w, "name", v[i]->name);
+		if (v[i]->ancestor[0])
+			sim_jw_kstr(w, "ancestorVolumeId", v[i]->ancestor);
+		sim_jw_obj_end(w);
+	}
+	sim_jw_arr_end(w);
+}
+
+/* POST /sim/bulk {"pool": name or id, "volumes": N, "snapshots": M, "suffix": S[, "sizeInGb": G]}:
+ * sim_volume_bulk; answers {"volumes": [{id, name}], "snapshots": [{id, name, ancestorVolumeId}]}. */
+static void bulk(struct sim_control *c, const char *body, struct sim_resp *rs)
+{
+	struct sim_model *m = c->model;
+	struct sim_volume **vols = NULL, **snaps = NULL;
+	yajl_val j = parse_body(body, rs), p, n, ns, sfx, gb;
+	struct sim_pool *pool = NULL;
+	enum sim_err e;
+	if (!j)
+		return;
+	p = sim_jr_get(j, "pool");
+	n = sim_jr_get(j, "volumes");
+	ns = sim_jr_get(j, "snapshots");
+	sfx = sim_jr_get(j, "suffix");
+	gb = sim_jr_get(j, "sizeInGb");
+	for (size_t i = 0; p && YAJL_IS_STRING(p) && i < m->npools && !pool; i++)
+		if (!strcmp(m->pools[i]->name, p->u.string) || !strcasecmp(m->pools[i]->id, p->u.string))
+			pool = m->pools[i];
+	if (!pool || !n || !YAJL_IS_INTEGER(n) || YAJL_GET_INTEGER(n) < 0 || YAJL_GET_INTEGER(n) > 1000000 ||
+	    (ns && (!YAJL_IS_INTEGER(ns) || YAJL_GET_INTEGER(ns) < 0 || YAJL_GET_INTEGER(ns) > 10000000)) ||
+	    !sfx || !YAJL_IS_STRING(sfx) || (gb && (!YAJL_IS_INTEGER(gb) || YAJL_GET_INTEGER(gb) <= 0))) {
+		sim_resp_err(rs, SIM_E_BAD_REQUEST,
+			     "bulk needs pool (a pool's name or id), volumes (0..1000000), suffix, and takes "
+			     "snapshots and sizeInGb");
+		goto out;
+	}
+	e = sim_volume_bulk(m, pool, (size_t)YAJL_GET_INTEGER(n), ns ? (size_t)YAJL_GET_INTEGER(ns) : 0,
+			    (uint64_t)(gb ? YAJL_GET_INTEGER(gb) : 8) * 1024 * 1024, sfx->u.string, &vols, &snaps);
+	m->dirty = true;
+	if (e) {
+		sim_resp_err(rs, e, e == SIM_E_BAD_REQUEST ? "snapshots need volumes to be taken of" : NULL);
+	} else {
+		sim_jw *w = sim_jw_new();
+		sim_jw_obj(w);
+		bulk_list(w, "volumes", vols);
+		bulk_list(w, "snapshots", snaps);
+		sim_jw_obj_end(w);
+		sim_resp_json(rs, sim_jw_finish(w));
+	}
+out:
+	free(vols);
+	free(snaps);
+	yajl_tree_free(j);
+}
+
 /* Routes under /sim/sdc/<id or ip>[/...] and /sim/volumes/<id>/{readonly,corrupt}; lock held. */
 static void model_routes(struct sim_control *c, const char *method, const char *path,
 			 const char *body, struct sim_resp *rs)
@@ -105,6 +167,10 @@ static void model_routes(struct sim_control *c, const char *method, const char *
 	bool get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
 	if (!strcmp(path, "/sim/volumes") && get) {
 		volumes(c, rs);
+		return;
+	}
+	if (!strcmp(path, "/sim/bulk") && post) {
+		bulk(c, body, rs);
 		return;
 	}
 	if (!strcmp(path, "/sim/system") && get) {

@@ -121,9 +121,14 @@ struct sim_vtree *sim_find_vtree(struct sim_model *m, const char *id)
 	return NULL;
 }
 
+/* The arrays grow by doubling: tens of thousands of volumes made one by one (or by
+ * sim_volume_bulk) would otherwise be copied over and over. */
 void sim_model_add_volume(struct sim_model *m, struct sim_volume *v)
 {
-	m->vols = sim_xrealloc(m->vols, (m->nvols + 1) * sizeof(*m->vols));
+	if (m->nvols == m->vols_cap) {
+		m->vols_cap = m->vols_cap ? m->vols_cap * 2 : 64;
+		m->vols = sim_xrealloc(m->vols, m->vols_cap * sizeof(*m->vols));
+	}
 	m->vols[m->nvols++] = v;
 }
 
@@ -145,7 +150,10 @@ struct sim_vtree *sim_model_add_vtree(struct sim_model *m, struct sim_pool *pool
 	sim_model_new_id(m, t->id);
 	t->pool = pool;
 	t->thick = thick;
-	m->vtrees = sim_xrealloc(m->vtrees, (m->nvtrees + 1) * sizeof(*m->vtrees));
+	if (m->nvtrees == m->vtrees_cap) {
+		m->vtrees_cap = m->vtrees_cap ? m->vtrees_cap * 2 : 64;
+		m->vtrees = sim_xrealloc(m->vtrees, m->vtrees_cap * sizeof(*m->vtrees));
+	}
 	m->vtrees[m->nvtrees++] = t;
 	return t;
 }

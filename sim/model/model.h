@@ -91,11 +91,12 @@ struct sim_model {
 	struct sim_sdc **sdcs;
 	size_t nsdcs;
 	struct sim_vtree **vtrees;
-	size_t nvtrees;
+	size_t nvtrees, vtrees_cap;
 	struct sim_volume **vols;
-	size_t nvols;
+	size_t nvols, vols_cap;
 	uint64_t prng;
 	uint32_t id_counter;
+	uint32_t bulk_counter; /* the last number sim_volume_bulk gave a name */
 	int64_t device_delay_ms;
 	int64_t device_delay_override; /* -1: none; set by a device-delay fault for the next map */
 	int64_t migration_ms;

@@ -28,6 +28,17 @@ enum sim_err sim_snapshot_create(struct sim_model *m, const struct sim_snapdef *
 enum sim_err sim_snapshot_remove_group(struct sim_model *m, const char *group, size_t *removed);
 enum sim_err sim_volume_overwrite(struct sim_model *m, struct sim_volume *dst, const char *src_id);
 
+/* Many objects at once, for scale tests: n thin volumes of size_kb named "vol-<k>-<suffix>"
+ * (k counting on from the model's bulk counter), each in a V-Tree of its own, and nsnaps
+ * snapshots "snap-<k>-<suffix>" spread over them in turn (none over 126 in a V-Tree). Names are
+ * not checked one by one against the model (that would cost n^2): one pass refuses the call
+ * (SIM_E_NAME_IN_USE) when any name it would give is taken. Capacity is not checked. Their data files are created
+ * empty (sparse). *vols and *snaps (n and nsnaps entries, the caller frees them) point at the
+ * new objects. */
+enum sim_err sim_volume_bulk(struct sim_model *m, struct sim_pool *pool, size_t n, size_t nsnaps,
+			     uint64_t size_kb, const char *suffix, struct sim_volume ***vols,
+			     struct sim_volume ***snaps);
+
 /* sdc == NULL maps to all SDCs. */
 enum sim_err sim_map_add(struct sim_model *m, struct sim_volume *v, struct sim_sdc *sdc,
 			 bool allow_multiple, const char *access_mode);

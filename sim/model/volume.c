@@ -6,6 +6,7 @@
 #include "devices.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,76 @@ enum sim_err sim_volume_create(struct sim_model *m, const char *name, struct sim
 	sim_strlcpy(v->vtree->root_id, v->id, sizeof(v->vtree->root_id));
 	sim_model_add_volume(m, v);
 	*out = v;
+	return SIM_OK;
+}
+
+static struct sim_volume *bulk_one(struct sim_model *m, const char *prefix, const char *suffix,
+				   uint64_t size_kb, enum sim_vtype type, struct sim_vtree *t,
+				   const struct sim_volume *ancestor)
+{
+	struct sim_volume *v = sim_xcalloc(1, sizeof(*v));
+	sim_model_new_id(m, v->id);
+	snprintf(v->name, sizeof(v->name), "%s-%u-%s", prefix, ++m->bulk_counter, suffix);
+	v->size_kb = size_kb;
+	v->type = type;
+	v->vtree = t;
+	if (ancestor)
+		memcpy(v->ancestor, ancestor->id, sizeof(v->ancestor));
+	v->created = sim_wall_s();
+	strcpy(v->access_limit, "ReadWrite");
+	v->path = sim_fmt("%s/%s.img", m->state_dir, v->id);
+	if (sim_data_create(v->path, size_kb * 1024) != 0) {
+		sim_volume_free(v);
+		return NULL;
+	}
+	sim_model_add_volume(m, v);
+	return v;
+}
+
+enum sim_err sim_volume_bulk(struct sim_model *m, struct sim_pool *pool, size_t n, size_t nsnaps,
+			     uint64_t size_kb, const char *suffix, struct sim_volume ***vols,
+			     struct sim_volume ***snaps)
+{
+	size_t sl = strlen(suffix);
+	*vols = sim_xcalloc(n + 1, sizeof(**vols));
+	*snaps = sim_xcalloc(nsnaps + 1, sizeof(**snaps));
+	if (n == 0 && nsnaps > 0)
+		return SIM_E_BAD_REQUEST;
+	if (n > 0 && (nsnaps + n - 1) / n + 1 > 126)
+		return SIM_E_TOO_MANY_SNAPS;
+	/* "snap-4294967295-" and the suffix must fit a name. */
+	if (sl == 0 || 16 + sl > 31)
+		return SIM_E_LONG_NAME;
+	for (const char *p = suffix; *p; p++)
+		if (!isgraph((unsigned char)*p) || (unsigned char)*p > 126)
+			return SIM_E_INVALID_NAME;
+	/* The names to come are "<vol|snap>-<k>-<suffix>" for the next n + nsnaps numbers: one pass
+	 * over the model finds any already taken. */
+	for (size_t i = 0; i < m->nvols; i++) {
+		const char *nm = m->vols[i]->name, *dash = strchr(nm, '-');
+		size_t nl = strlen(nm);
+		unsigned long k;
+		if (nl <= sl + 1 || strcmp(nm + nl - sl, suffix) || nm[nl - sl - 1] != '-' || !dash)
+			continue;
+		k = strtoul(dash + 1, NULL, 10);
+		if (k > m->bulk_counter && k <= m->bulk_counter + n + nsnaps)
+			return SIM_E_NAME_IN_USE;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct sim_vtree *t = sim_model_add_vtree(m, pool, false);
+		struct sim_volume *v = bulk_one(m, "vol", suffix, size_kb, SIM_VOL_THIN, t, NULL);
+		if (!v)
+			return SIM_E_INTERNAL;
+		sim_strlcpy(t->root_id, v->id, sizeof(t->root_id));
+		(*vols)[i] = v;
+	}
+	for (size_t i = 0; i < nsnaps; i++) {
+		struct sim_volume *base = (*vols)[i % n];
+		struct sim_volume *s = bulk_one(m, "snap", suffix, size_kb, SIM_VOL_SNAPSHOT, base->vtree, base);
+		if (!s)
+			return SIM_E_INTERNAL;
+		(*snaps)[i] = s;
+	}
 	return SIM_OK;
 }
 
