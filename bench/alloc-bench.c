@@ -7,6 +7,7 @@
 #include "cs.h"
 #include "fsutil.h"
 #include "harness.h"
+#include "session.h"
 #include "store.h"
 
 #include <getopt.h>
@@ -206,6 +207,26 @@ int main(int argc, char **argv)
         if (host_alloc_pool(&cs, &r, &out, why, sizeof(why), &e) != 0)
             goto fail;
         printf("refusal_ms=%.3f\n", now_ms() - s);
+    }
+    /* Start-up on this database: what a restarted harness does before its first command (open the
+     * database, load settings, resolve what a kill interrupted). */
+    host_cs_close(&cs);
+    {
+        host_jsonw w;
+        double s = now_ms();
+        if (host_cs_open(&cs, db, work, &e) != 0) {
+            fprintf(stderr, "alloc-bench: %s\n", e.text);
+            host_remove_tree(dir);
+            return 1;
+        }
+        host_jsonw_init(&w, 0);
+        if (host_session_restart(&cs, &w, &e) != 0) {
+            fprintf(stderr, "alloc-bench: start-up: %s\n", e.text);
+            host_jsonw_free(&w);
+            goto fail;
+        }
+        host_jsonw_free(&w);
+        printf("startup_ms=%.1f\n", now_ms() - s);
     }
     printf("pools=%ld volumes=%ld calls=%ld found=%ld none=%ld worst_ms=%.3f\n", pools, volumes, calls, found,
            none, worst);

@@ -5,6 +5,7 @@
 #include "services.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,10 +17,28 @@ typedef struct setting {
     struct setting *next;
 } setting;
 
+/* Chained by a hash of (scope, scope id, key): an installation of thousands of pools holds tens
+ * of thousands of pool-scope settings, and the harness's start-up sets them all (one list searched
+ * on every set made that start-up quadratic). */
+#define SETTING_BUCKETS 4096
+
 struct host_settings {
     pthread_mutex_t lock;
-    setting *head;
+    setting *buckets[SETTING_BUCKETS];
 };
+
+static unsigned bucket(sp_scope scope, const char *scope_id, const char *key)
+{
+    uint32_t h = 2166136261u ^ (uint32_t)scope;
+
+    if (scope != SP_SCOPE_GLOBAL)
+        for (const char *p = scope_id; *p != '\0'; p++)
+            h = (h ^ (unsigned char)*p) * 16777619u;
+    h = (h ^ 0xff) * 16777619u;
+    for (const char *p = key; *p != '\0'; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    return h % SETTING_BUCKETS;
+}
 
 static const char *level_names[] = {"ERROR", "WARN", "INFO", "DEBUG"};
 
@@ -44,7 +63,9 @@ static int same_scope(const setting *s, sp_scope scope, const char *scope_id)
 
 static setting *find(const host_settings *set, sp_scope scope, const char *scope_id, const char *key)
 {
-    for (setting *s = set->head; s != NULL; s = s->next)
+    if (scope != SP_SCOPE_GLOBAL && scope_id == NULL)
+        return NULL;
+    for (setting *s = set->buckets[bucket(scope, scope_id, key)]; s != NULL; s = s->next)
         if (same_scope(s, scope, scope_id) && strcmp(s->key, key) == 0)
             return s;
     return NULL;
@@ -111,11 +132,13 @@ static void setting_free(setting *s)
 void host_settings_clear(host_services *svc)
 {
     pthread_mutex_lock(&svc->settings->lock);
-    for (setting *s = svc->settings->head, *next; s != NULL; s = next) {
-        next = s->next;
-        setting_free(s);
+    for (size_t i = 0; i < SETTING_BUCKETS; i++) {
+        for (setting *s = svc->settings->buckets[i], *next; s != NULL; s = next) {
+            next = s->next;
+            setting_free(s);
+        }
+        svc->settings->buckets[i] = NULL;
     }
-    svc->settings->head = NULL;
     pthread_mutex_unlock(&svc->settings->lock);
 }
 
@@ -141,7 +164,7 @@ int host_setting_set(host_services *svc, sp_scope scope, const char *scope_id, c
     if (scope_id == NULL)
         return -1;
     pthread_mutex_lock(&set->lock);
-    for (pp = &set->head; *pp != NULL; pp = &(*pp)->next)
+    for (pp = &set->buckets[bucket(scope, scope_id, key)]; *pp != NULL; pp = &(*pp)->next)
         if (same_scope(*pp, scope, scope_id) && strcmp((*pp)->key, key) == 0)
             break;
     if (value == NULL) {
@@ -167,8 +190,8 @@ int host_setting_set(host_services *svc, sp_scope scope, const char *scope_id, c
             rc = -1;
         } else {
             s->scope = scope;
-            s->next = set->head;
-            set->head = s;
+            s->next = NULL; /* appended at the end of its chain, where the search stopped */
+            *pp = s;
         }
     }
     pthread_mutex_unlock(&set->lock);
