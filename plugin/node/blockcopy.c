@@ -35,7 +35,6 @@ typedef struct side {
     const char *path;
     int fd;
     int is_dev;
-    int direct; /* opened O_DIRECT: nothing it writes stays in the page cache */
     uint64_t size;
 } side;
 
@@ -89,7 +88,6 @@ static sp_status side_open(side *s, const char *path, int flags, uint64_t io_len
         io_len = s->size;
     if (s->is_dev && io_len % ALIGN == 0) {
         s->fd = open(path, flags | O_CLOEXEC | O_DIRECT);
-        s->direct = s->fd >= 0;
         if (s->fd < 0 && errno != EINVAL)
             return pfx_error(err, SP_E_IO, "cannot open %s: %s", path, strerror(errno));
     }
@@ -381,21 +379,6 @@ static void reader_stop(reader *r)
 
 /* --- copy -------------------------------------------------------------------------------- */
 
-/* Starts writing [off, off + len) of a page-cached target to its medium now, without waiting:
- * the flush that ends the copy then finds most of it written already, instead of the whole copy
- * still dirty (the kernel's own writeback would start only after seconds, or past gigabytes of
- * dirty pages), so the disk works while the copy runs. Measured with bench/copy-bench against
- * qemu-img convert + fdatasync, which pays copy and flush one after the other. Best effort: a
- * failure here shows at the flush. */
-static void start_writeback(const side *dst, uint64_t off, uint64_t len)
-{
-#ifdef SYNC_FILE_RANGE_WRITE
-    (void)sync_file_range(dst->fd, (off_t)off, (off_t)len, SYNC_FILE_RANGE_WRITE);
-#else
-    (void)dst, (void)off, (void)len;
-#endif
-}
-
 /* The copy runs in stripes of the source handed out in order to WORKERS threads, each of which
  * walks its stripe's data extents (SEEK_DATA/SEEK_HOLE on a regular file), reads them in CHUNK
  * pieces and writes them: as many requests in flight as workers on devices, and as many cores
@@ -470,8 +453,6 @@ static sp_status copy_stripe(pcopy *p, uint64_t a, uint64_t b, unsigned char *bu
                 }
                 if ((s = zero_range(p->dst, *zeros, pos, data - pos, st, err)) != SP_OK)
                     break;
-                if (!p->dst->direct)
-                    start_writeback(p->dst, pos, data - pos);
             }
             pcopy_progress(p, data - pos);
             pos = data;
@@ -483,8 +464,6 @@ static sp_status copy_stripe(pcopy *p, uint64_t a, uint64_t b, unsigned char *bu
             if ((s = read_full(p->src, buf, n, pos, err)) != SP_OK ||
                 (s = put(p->dst, buf, n, pos, p->skip_zero, st, err)) != SP_OK)
                 break;
-            if (!p->dst->direct)
-                start_writeback(p->dst, pos, n);
             pcopy_progress(p, n);
             pos += n;
         }

@@ -2,18 +2,19 @@
  * to its SDC), then proving the copy by reading both back. The block part of cross-array migration.
  *
  * Two ways to copy, both sparse-aware:
- *   NATIVE    a read/write loop in this process. Regular-file sources are walked with
- *             SEEK_DATA/SEEK_HOLE; with target_is_zero, holes and all-zero 4 KiB blocks are not
- *             written at all. Devices are opened O_DIRECT (no page-cache copy, nothing left dirty)
- *             and read ahead by a second thread, so that a read and a write are always in flight.
- *             A page-cached target has each written chunk's writeback started at once
- *             (sync_file_range), so that the final flush overlaps the copy.
+ *   NATIVE    read/write loops in this process: four threads take 16 MiB stripes of the source
+ *             in turn (four requests in flight on devices, both cores copying between cached
+ *             files). Regular-file sources are walked with SEEK_DATA/SEEK_HOLE; with
+ *             target_is_zero, holes and all-zero 4 KiB blocks are not written at all. Devices are
+ *             opened O_DIRECT (no page-cache copy, nothing left dirty). Starting each stripe's
+ *             writeback at once (sync_file_range) to overlap the flush was tried and dropped:
+ *             after another large write it made the copy 5-8 times slower (bench/copy-bench).
  *   QEMU_IMG  "qemu-img convert -f raw -O raw -n [--target-is-zero]", CloudStack's way, with
  *             -t none / -T none for devices and -m 16 -W: 16 requests in flight, in any order.
  * AUTO takes QEMU_IMG for a block-device target and NATIVE for a file (or when there is no
- * qemu-img). Measured with tests/hostside/bench_blockcopy --size 1024 --rounds 5 (1 GiB, 535 MiB
- * of data in 1-16 MiB islands, 489 MiB of holes; 2 vCPUs, ext4 on virtio, page cache warm, sync
- * before each run; medians of three runs of the bench):
+ * qemu-img). Measured, with the loop single-threaded, with tests/hostside/bench_blockcopy --size
+ * 1024 --rounds 5 (1 GiB, 535 MiB of data in 1-16 MiB islands, 489 MiB of holes; 2 vCPUs, ext4 on
+ * virtio, page cache warm, sync before each run; medians of three runs of the bench):
  *   files:   cp --sparse=always 0.119-0.122 s, NATIVE 0.107-0.109 s (cp_time / copy_time
  *            1.09-1.13), QEMU_IMG 0.131-0.138 s; with fdatasync: cp 0.352-0.356 s, NATIVE
  *            0.343-0.347 s. Both write the 535 MiB and leave the holes. (One thread with one 1 MiB
