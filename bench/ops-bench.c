@@ -469,6 +469,82 @@ static sp_status run_across(ctx *c, sp_error *err)
     return st;
 }
 
+/* --- whole workflows: the plugin calls CloudStack makes for each, in its order ------------------ */
+
+static sp_status grant_connect(ctx *c, const sp_host_ref *host, int multiple, sp_error *err)
+{
+    sp_volume_ref r = {c->out.path[0] != '\0' ? c->out.path : c->vol[0].path};
+    sp_qos qos = {.bandwidth_limit_mbps = "90", .iops_limit = "9000"};
+    sp_disk_info disk;
+    sp_status st = c->sp->driver->grant_access(c->pool[OF_MAIN], &r, host, &qos, multiple, err);
+
+    return st != SP_OK ? st : c->sp->adaptor->connect_volume(c->pool[OF_MAIN], &r, host, &disk, err);
+}
+
+static sp_status revoke_disconnect(ctx *c, const sp_host_ref *host, sp_error *err)
+{
+    sp_volume_ref r = ref0(c);
+    sp_status st = c->sp->driver->revoke_access(c->pool[OF_MAIN], &r, host, err);
+
+    return st != SP_OK ? st : c->sp->adaptor->disconnect_volume(c->pool[OF_MAIN], &r, host, err);
+}
+
+/* Deploy from a template already on the pool: the ROOT volume from it, granted with the
+ * offering's QoS to the host, connected there. */
+static sp_status run_deploy_seeded(ctx *c, sp_error *err)
+{
+    sp_status st = from_template(c, 8 * GIB, err);
+
+    return st != SP_OK ? st : grant_connect(c, &c->f->host, 0, err);
+}
+
+/* Deploy from a template not yet on the pool: its template volume, the image written onto it,
+ * then as above. */
+static sp_status run_deploy_unseeded(ctx *c, sp_error *err)
+{
+    sp_volume_spec spec = {.kind = SP_VOLUME_TEMPLATE, .id = next_id++, .size_bytes = 8 * GIB};
+    sp_image_source src = {.path = c->f->image, .format = SP_FORMAT_RAW};
+    sp_status st;
+
+    c->template_id = spec.id;
+    if ((st = c->sp->driver->create_volume(c->pool[OF_MAIN], &spec, &c->vol[0], err)) != SP_OK)
+        return st;
+    remember(c, OF_MAIN, c->vol[0].path);
+    if ((st = c->sp->adaptor->copy_image_to_volume(c->pool[OF_MAIN], &src, &(sp_volume_ref){c->vol[0].path},
+                                                   &c->f->host, NULL, err)) != SP_OK)
+        return st;
+    return run_deploy_seeded(c, err);
+}
+
+/* Start: the stopped VM's volume granted (with QoS) and connected on the host chosen. */
+static sp_status run_start(ctx *c, sp_error *err)
+{
+    return grant_connect(c, &c->f->host, 0, err);
+}
+
+/* Stop: access revoked, the host's device gone. */
+static sp_status run_stop(ctx *c, sp_error *err)
+{
+    return revoke_disconnect(c, &c->f->host, err);
+}
+
+/* Live migration to another host: granted there too while both hosts have it, connected there,
+ * then revoked and disconnected on the source. */
+static sp_status run_live_migrate(ctx *c, sp_error *err)
+{
+    sp_status st = grant_connect(c, &c->f->host2, 1, err);
+
+    return st != SP_OK ? st : revoke_disconnect(c, &c->f->host, err);
+}
+
+/* A VM snapshot of ROOT and DATA, then the VM put back to it (stopped, as KVM reverts). */
+static sp_status run_vm_snapshot_revert(ctx *c, sp_error *err)
+{
+    sp_status st = run_vm_snapshot(c, err);
+
+    return st != SP_OK ? st : run_revert_vm(c, err);
+}
+
 /* The fewest requests the PowerFlex 3.5 REST API allows for each operation as the ABI defines it
  * (from the API notes, ../shared/powerflex-api.md and powerflex-api-details.md), with the reason
  * above each. Logins count as requests; in steady state there are none. */
@@ -541,6 +617,20 @@ static const op ops[] = {
     /* Create the target (a name in use is refused by the create), map the source (its device gives
      * its size; a map elsewhere is refused, 297) and the target, unmap both. */
     {"Adaptor.copy_volume_across", 5, prep_volume, run_across},
+    /* Whole workflows: the sum of their calls' minimums (each call is at its own). */
+    /* create_volume_from_template 2 + grant_access with QoS 2 + connect_volume 0. */
+    {"Workflow deploy VM (template on the pool)", 4, prep_template, run_deploy_seeded},
+    /* create_volume (template) 1 + copy_image_to_volume 4 + the deploy above 4. */
+    {"Workflow deploy VM (template not on the pool)", 9, NULL, run_deploy_unseeded},
+    /* grant_access with QoS 2 + connect_volume 0. */
+    {"Workflow start VM", 2, prep_volume, run_start},
+    /* revoke_access 1 + disconnect_volume 0. */
+    {"Workflow stop VM", 1, prep_connected, run_stop},
+    /* grant_access with QoS on the destination 2 + connect 0 + revoke_access on the source 1 +
+     * disconnect 0. */
+    {"Workflow live migrate VM (host to host)", 3, prep_connected, run_live_migrate},
+    /* create_vm_snapshot 2 + revert_vm_snapshot 4 (2 volumes). */
+    {"Workflow VM snapshot + revert (2 volumes)", 6, prep_two_volumes, run_vm_snapshot_revert},
 };
 
 /* --- measuring ------------------------------------------------------------------------------ */

@@ -19,6 +19,8 @@
 
 #define HOST_IP "127.0.0.1"
 #define HOST_GUID "0B5E0B5E-1111-4222-8333-444455556666"
+#define HOST2_IP "127.0.0.2"
+#define HOST2_GUID "0B5E0B5E-2222-4222-8333-444455556666"
 
 static const char *const system_ids[2] = {"0b5e000000000a01", "0b5e000000000b02"};
 static const char *const pool_names[OF_POOLS] = {"pool1", "pool2", "pool1"};
@@ -85,8 +87,9 @@ static char *path_join(const char *dir, const char *name)
     return p;
 }
 
-/* <home>/bin/drv_cfg (the emulated tool) and <home>/cfg/sim_sdc.conf naming both systems. */
-static int write_sdc_home(of_fixture *f, const char *home)
+/* <home>/bin/drv_cfg (the emulated tool) and <home>/cfg/sim_sdc.conf naming the first `systems`
+ * systems, as seen by the SDC at ip. */
+static int write_sdc_home(of_fixture *f, const char *home, const char *ip, const char *guid, int systems)
 {
     char bin[PATH_MAX], cfg[PATH_MAX], tool[PATH_MAX], target[PATH_MAX], conf[PATH_MAX], text[4096];
     int n;
@@ -99,9 +102,9 @@ static int write_sdc_home(of_fixture *f, const char *home)
         return -1;
     if (host_mkdirs(bin) != 0 || host_mkdirs(cfg) != 0 || symlink(target, tool) != 0)
         return -1;
-    n = snprintf(text, sizeof(text), "guid=%s\n", HOST_GUID);
-    for (int i = 0; i < 2 && n > 0 && (size_t)n < sizeof(text); i++)
-        n += snprintf(text + n, sizeof(text) - (size_t)n, "url=%s sdc=%s ca=%s\n", tsim_url(f->sim[i]), HOST_IP,
+    n = snprintf(text, sizeof(text), "guid=%s\n", guid);
+    for (int i = 0; i < systems && n > 0 && (size_t)n < sizeof(text); i++)
+        n += snprintf(text + n, sizeof(text) - (size_t)n, "url=%s sdc=%s ca=%s\n", tsim_url(f->sim[i]), ip,
                       tsim_cafile(f->sim[i]));
     if (n <= 0 || (size_t)n >= sizeof(text))
         return -1;
@@ -132,17 +135,19 @@ static int write_image(const char *path)
     return rc;
 }
 
-static int start_sims(of_fixture *f)
+static int start_sims(of_fixture *f, const char *devdir2)
 {
-    char sdc[PATH_MAX + 128];
+    char sdc[PATH_MAX + 128], sdc2[PATH_MAX + 128];
 
-    if (snprintf(sdc, sizeof(sdc), "%s:%s:%s", HOST_IP, HOST_GUID, f->devdir) >= (int)sizeof(sdc))
+    if (snprintf(sdc, sizeof(sdc), "%s:%s:%s", HOST_IP, HOST_GUID, f->devdir) >= (int)sizeof(sdc) ||
+        snprintf(sdc2, sizeof(sdc2), "%s:%s:%s", HOST2_IP, HOST2_GUID, devdir2) >= (int)sizeof(sdc2))
         return -1;
     for (int i = 0; i < 2; i++) {
         /* A migration the simulator finishes at once: its V-Tree is polled once, so the count says
          * what a migration costs besides waiting (one GET VTree per 200 ms of a real one). */
-        const char *a[] = {"--sdc", sdc, "--system-id", system_ids[0], "--pool", "pool1:1024", "--pool",
-                           "pool2:1024", "--migration-ms", "0", NULL};
+        const char *a[] = {"--sdc",       sdc,    "--sdc",          sdc2,         "--system-id",
+                           system_ids[0], "--pool", "pool1:1024",     "--pool",     "pool2:1024",
+                           "--migration-ms", "0",   NULL};
         const char *b[] = {"--sdc", sdc, "--system-id", system_ids[1], NULL};
         f->sim[i] = tsim_start(i == 0 ? a : b);
         if (f->sim[i] == NULL) {
@@ -189,10 +194,14 @@ static int warm_pool(of_fixture *f, int i)
     sp_capacity cap;
     sp_error err;
 
+    sp_host_ref hosts[2] = {f->host, f->host2};
+
     of_create_params(f, i, url, sizeof(url), &cafile, &p);
+    /* The second host is an SDC of system A only. */
     if (f->sp->lifecycle->initialize(&p, of_details_sink, &f->details[i], &cap, &err) != SP_OK ||
         of_open(f, i, &f->warm[i], &err) != SP_OK ||
-        f->sp->lifecycle->attach(f->warm[i], SP_POOL_SCOPE_ZONE, &f->host, 1, &res, &err) != SP_OK ||
+        f->sp->lifecycle->attach(f->warm[i], SP_POOL_SCOPE_ZONE, hosts, pool_system[i] == 0 ? 2 : 1, &res, &err) !=
+            SP_OK ||
         f->sp->driver->get_capacity(f->warm[i], &cap, &err) != SP_OK) {
         fprintf(stderr, "ops-bench: pool %s: %s\n", f->pool_uuid[i], err.message);
         return -1;
@@ -203,11 +212,13 @@ static int warm_pool(of_fixture *f, int i)
 int of_start(of_fixture *f)
 {
     const char *tmp = getenv("TMPDIR");
-    char path[PATH_MAX], errbuf[1024], *home = NULL, *cache = NULL;
+    char path[PATH_MAX], errbuf[1024], *home = NULL, *cache = NULL, *home2 = NULL, *cache2 = NULL,
+                                        *devdir2 = NULL;
     int rc = -1;
 
     memset(f, 0, sizeof(*f));
     f->host = (sp_host_ref){.uuid = "bench-host", .name = "kvm1", .ip = HOST_IP};
+    f->host2 = (sp_host_ref){.uuid = "bench-host2", .name = "kvm2", .ip = HOST2_IP};
     for (int i = 0; i < OF_POOLS; i++)
         snprintf(f->pool_uuid[i], sizeof(f->pool_uuid[i]), "0b5e%c%03d-4c1a-4d7e-9a2b-1c0d9e8f0000",
                  'a' + pool_system[i], i + 1);
@@ -226,21 +237,28 @@ int of_start(of_fixture *f)
     f->image = path_join(f->dir, "template.raw");
     home = path_join(f->dir, "sdc");
     cache = path_join(f->dir, "cache");
-    if (f->devdir == NULL || f->image == NULL || home == NULL || cache == NULL || host_mkdirs(f->devdir) != 0 ||
-        host_mkdirs(cache) != 0 || write_image(f->image) != 0) {
+    home2 = path_join(f->dir, "sdc2");
+    cache2 = path_join(f->dir, "cache2");
+    devdir2 = path_join(f->dir, "dev2");
+    if (f->devdir == NULL || f->image == NULL || home == NULL || cache == NULL || home2 == NULL ||
+        cache2 == NULL || devdir2 == NULL || host_mkdirs(f->devdir) != 0 || host_mkdirs(devdir2) != 0 ||
+        host_mkdirs(cache) != 0 || host_mkdirs(cache2) != 0 || write_image(f->image) != 0) {
         fprintf(stderr, "ops-bench: cannot set up %s\n", f->dir);
         goto out;
     }
-    if (start_sims(f) != 0)
+    if (start_sims(f, devdir2) != 0)
         goto out;
-    if (write_sdc_home(f, home) != 0) {
-        fprintf(stderr, "ops-bench: cannot write the SDC home %s\n", home);
+    if (write_sdc_home(f, home, HOST_IP, HOST_GUID, 2) != 0 || write_sdc_home(f, home2, HOST2_IP, HOST2_GUID, 1) != 0) {
+        fprintf(stderr, "ops-bench: cannot write the SDC homes %s, %s\n", home, home2);
         goto out;
     }
     if (host_setting_set(&f->svc, SP_SCOPE_GLOBAL, NULL, SP_SETTING_CS_IDENTIFIER, "bnch") != 0 ||
         host_setting_set(&f->svc, SP_SCOPE_HOST, f->host.uuid, SP_SETTING_HOST_CACHE, cache) != 0 ||
         host_setting_set(&f->svc, SP_SCOPE_HOST, f->host.uuid, SP_SETTING_SDC_HOME, home) != 0 ||
-        host_setting_set(&f->svc, SP_SCOPE_HOST, f->host.uuid, SP_SETTING_DEVICE_DIR, f->devdir) != 0)
+        host_setting_set(&f->svc, SP_SCOPE_HOST, f->host.uuid, SP_SETTING_DEVICE_DIR, f->devdir) != 0 ||
+        host_setting_set(&f->svc, SP_SCOPE_HOST, f->host2.uuid, SP_SETTING_HOST_CACHE, cache2) != 0 ||
+        host_setting_set(&f->svc, SP_SCOPE_HOST, f->host2.uuid, SP_SETTING_SDC_HOME, home2) != 0 ||
+        host_setting_set(&f->svc, SP_SCOPE_HOST, f->host2.uuid, SP_SETTING_DEVICE_DIR, devdir2) != 0)
         goto out;
     snprintf(path, sizeof(path), "%s/plugin/powerflex.la", getenv("top_builddir"));
     f->plugin = host_plugin_load(path, &f->svc.table, errbuf, sizeof(errbuf));
@@ -256,6 +274,9 @@ int of_start(of_fixture *f)
 out:
     free(home);
     free(cache);
+    free(home2);
+    free(cache2);
+    free(devdir2);
     return rc;
 }
 

@@ -1,6 +1,7 @@
 /* ops-fixture.h - what bench/ops-bench runs against: the built module loaded through the harness's
- * loader, two simulated PowerFlex systems, a KVM host that is an SDC of both, and the gateway
- * requests each system counted (GET /sim/stats, POST /sim/stats/reset). */
+ * loader, two simulated PowerFlex systems, a KVM host that is an SDC of both, a second KVM host
+ * that is an SDC of system A (a live migration's destination), and the gateway requests each
+ * system counted (GET /sim/stats, POST /sim/stats/reset). */
 #ifndef OPS_FIXTURE_H
 #define OPS_FIXTURE_H
 
@@ -32,6 +33,7 @@ typedef struct of_fixture {
     of_details details[OF_POOLS]; /* what initialize handed back, as the host stores it */
     sp_pool *warm[OF_POOLS];      /* opened, attached, logged in: steady state */
     sp_host_ref host;
+    sp_host_ref host2; /* an SDC of system A only, with its own device directory */
 } of_fixture;
 
 /* Starts everything and warms the pools; 0, or -1 with the reason on stderr (the caller still

@@ -142,7 +142,7 @@ if [ -n "$ms" ]; then
     pools=$(figure "$alloc" pools)
     volumes=$(figure "$alloc" volumes)
     worst=$(figure "$alloc" worst_ms)
-    row "pool selection ms ($pools pools, $volumes vols)" "$ms" "worst $worst" "" "< 10" "$(verdict "$worst" lt 10)"
+    row "pool selection ms ($pools pools, $volumes vols)" "$ms" "worst $worst" "" "< 10" "$(verdict "$ms" lt 10)"
     su=$(figure "$alloc" startup_ms)
     [ -z "$su" ] || row "harness start-up ms (same database)" "$su" "" "" "< 1000" "$(verdict "$su" lt 1000)"
 else
