@@ -12,9 +12,11 @@
  * Peak memory is this process's resident high-water mark (VmHWM, reset through
  * /proc/self/clear_refs before each run) over its resident size just before.
  *   bench/scale-bench [--sizes 5000,10000,20000] [--snapshots-per-volume 2.5] [--rounds 3]
- * Lines "scale volumes=V snapshots=S list_s=.. list_peak_mb=.. check_s=.. check_peak_mb=.."; the
- * last line repeats the largest size's figures with per-object costs and how they grew from the
- * smallest size (1.0: linear). */
+ * Then findStoragePoolsForMigration as a whole command for one of those volumes, with the zone
+ * grown to --pools pools (default 10,000: the pool cloned in the database).
+ * Lines "scale volumes=V snapshots=S list_s=.. list_peak_mb=.. check_s=.. check_peak_mb=..", one
+ * line with the largest size's figures, per-object costs and how they grew from the smallest size
+ * (1.0: linear), and last "findpools pools=P cold_ms=.. find_pools_ms=..". */
 #include "config.h"
 
 #include "cs.h"
@@ -103,6 +105,68 @@ static int line(host_session *s, const char *fmt, ...)
     return host_session_line(s, buf, strlen(buf));
 }
 
+static int exec_sql(host_cs *cs, const char *sql)
+{
+    char *msg = NULL;
+
+    if (sqlite3_exec(cs->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        fprintf(stderr, "scale-bench: %s\n", msg != NULL ? msg : sqlite3_errmsg(cs->db));
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* findStoragePoolsForMigration, the whole command, for a volume of a zone of `pools` pools: the
+ * benchmark's pool cloned in the database (same array, details, tags and hosts) until the zone
+ * has that many. The first call opens every pool's handle (cold); then medians of `rounds`. */
+static int find_pools(host_cs *cs, host_session *s, int64_t pool_id, long pools, int rounds)
+{
+    char sql[2048], uuid[40] = "";
+    double t[MAX_ROUNDS], cold, t0;
+    sqlite3_stmt *st = NULL;
+
+    snprintf(sql, sizeof(sql),
+             "BEGIN;"
+             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %ld) "
+             "INSERT INTO pool(uuid, name, zone_id, pod_id, cluster_id, scope, state, provider, hypervisor, url, "
+             "path, capacity_total, capacity_used, allocated, n_objects, overprov, thin, created) "
+             "SELECT printf('%%08x-0000-4000-8000-%%012x', i, i), 'clone-' || i, zone_id, pod_id, cluster_id, "
+             "scope, state, provider, hypervisor, url, path, capacity_total, capacity_used, 0, 0, overprov, thin, "
+             "created FROM pool, n WHERE pool.id = %lld;"
+             "INSERT INTO pool_detail(pool_id, key, value) SELECT p.id, d.key, d.value FROM pool p, pool_detail d "
+             "WHERE p.name LIKE 'clone-%%' AND d.pool_id = %lld;"
+             "INSERT INTO pool_tag(pool_id, tag) SELECT p.id, t.tag FROM pool p, pool_tag t "
+             "WHERE p.name LIKE 'clone-%%' AND t.pool_id = %lld;"
+             "INSERT INTO pool_host(pool_id, host_id, client_id, status) SELECT p.id, h.host_id, h.client_id, "
+             "h.status FROM pool p, pool_host h WHERE p.name LIKE 'clone-%%' AND h.pool_id = %lld;"
+             "COMMIT;",
+             pools - 1, (long long)pool_id, (long long)pool_id, (long long)pool_id, (long long)pool_id);
+    if (exec_sql(cs, sql) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(cs->db, "SELECT uuid FROM volume WHERE pool_id = ? LIMIT 1", -1, &st, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, pool_id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            snprintf(uuid, sizeof(uuid), "%s", (const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    if (uuid[0] == '\0')
+        return -1;
+    t0 = now_s();
+    if (line(s, "find storagepoolsformigration id=%s", uuid) != 0)
+        return -1;
+    cold = now_s() - t0;
+    for (int r = 0; r < rounds; r++) {
+        t0 = now_s();
+        if (line(s, "find storagepoolsformigration id=%s", uuid) != 0)
+            return -1;
+        t[r] = now_s() - t0;
+    }
+    printf("findpools pools=%ld cold_ms=%.1f find_pools_ms=%.1f\n", pools, cold * 1e3, median(t, rounds) * 1e3);
+    return 0;
+}
+
 static void count(void *ctx, const sp_volume_info *vol)
 {
     (void)vol;
@@ -134,7 +198,7 @@ int main(int argc, char **argv)
     long sizes[MAX_SIZES] = {5000, 10000, 20000};
     int nsizes = 3, rounds = 3, rc = 1;
     double per_vol = 2.5, first_list = 0, first_check = 0;
-    long have_v = 0, have_s = 0, first_n = 0;
+    long have_v = 0, have_s = 0, first_n = 0, pools = 10000;
     char plugin[PATH_MAX], exe[PATH_MAX];
     host_cs cs;
     host_session s;
@@ -153,14 +217,17 @@ int main(int argc, char **argv)
             }
         } else if (strcmp(argv[i], "--snapshots-per-volume") == 0 && i + 1 < argc) {
             per_vol = strtod(argv[++i], NULL);
+        } else if (strcmp(argv[i], "--pools") == 0 && i + 1 < argc) {
+            pools = atol(argv[++i]);
         } else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
             rounds = atoi(argv[++i]);
         } else {
-            fprintf(stderr, "usage: %s [--sizes N,N,...] [--snapshots-per-volume X] [--rounds N]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--sizes N,N,...] [--snapshots-per-volume X] [--pools N] [--rounds N]\n",
+                    argv[0]);
             return 2;
         }
     }
-    if (nsizes < 1 || rounds < 1 || rounds > MAX_ROUNDS || per_vol < 0 || per_vol > 100)
+    if (nsizes < 1 || rounds < 1 || rounds > MAX_ROUNDS || per_vol < 0 || per_vol > 100 || pools < 1)
         return 2;
     for (int i = 0; i < nsizes; i++)
         if (sizes[i] <= 0 || (i > 0 && sizes[i] <= sizes[i - 1]))
@@ -258,7 +325,7 @@ int main(int argc, char **argv)
             first_list = lt;
             first_check = ct;
         }
-        if (k == nsizes - 1) {
+        if (k == nsizes - 1 && nsizes > 1) {
             double objs = (double)(have_v + have_s), grow = objs / (double)first_n;
             printf("volumes=%ld snapshots=%ld list_s=%.3f list_us_per_object=%.1f list_growth=%.2f "
                    "list_peak_mb=%.1f check_s=%.3f check_us_per_object=%.1f check_growth=%.2f check_peak_mb=%.1f\n",
@@ -266,6 +333,10 @@ int main(int argc, char **argv)
                    median(list_mb, rounds), ct, ct * 1e6 / objs, first_check > 0 ? ct / first_check / grow : 0,
                    median(check_mb, rounds));
         }
+    }
+    if (find_pools(&cs, &s, pool_id, pools, rounds) != 0) {
+        fprintf(stderr, "scale-bench: findStoragePoolsForMigration failed\n");
+        goto out_session;
     }
     rc = 0;
 out_session:

@@ -48,7 +48,7 @@ typedef struct host_cs {
     char *workdir;           /* owned: hosts' state dirs, secondary storage, simulators */
     int workdir_temp;        /* remove workdir at exit */
     host_vars *vars;         /* owned */
-    host_poolh *pools;       /* owned list of open handles */
+    host_poolh *pools;       /* owned table of open handles (NULL until the first) */
     host_simproc *sims;      /* owned list */
     char *self_exe;          /* owned; this program's path, to find powerflex-sim beside it */
     char *plugin_path;       /* owned; passed on to a child harness */

@@ -14,11 +14,25 @@
 #include <string.h>
 #include <unistd.h>
 
-struct host_poolh {
+/* The open handles by pool id, hashed: a command over every pool of a large zone (10,000 in
+ * findStoragePoolsForMigration) looks handles up twice per pool, and a list made that
+ * quadratic. */
+#define POOLH_BUCKETS 4096
+
+typedef struct poolh_entry {
     int64_t pool_id;
     sp_pool *pool;
-    host_poolh *next;
+    struct poolh_entry *next;
+} poolh_entry;
+
+struct host_poolh {
+    poolh_entry *buckets[POOLH_BUCKETS];
 };
+
+static poolh_entry **bucket_of(host_poolh *t, int64_t pool_id)
+{
+    return &t->buckets[(uint64_t)pool_id % POOLH_BUCKETS];
+}
 
 int host_need_plugin(host_cs *cs, host_err *e)
 {
@@ -47,11 +61,11 @@ int host_pool_open(host_cs *cs, int64_t pool_id, sp_pool **out, host_err *e)
     size_t n = 0, cap = 0;
     sp_error se;
     sp_status s;
-    host_poolh *h;
+    poolh_entry *h;
     int rc;
 
     *out = NULL;
-    for (h = cs->pools; h != NULL; h = h->next)
+    for (h = cs->pools != NULL ? *bucket_of(cs->pools, pool_id) : NULL; h != NULL; h = h->next)
         if (h->pool_id == pool_id) {
             *out = h->pool;
             return 0;
@@ -95,16 +109,19 @@ int host_pool_open(host_cs *cs, int64_t pool_id, sp_pool **out, host_err *e)
         *out = NULL;
         return host_fail_sp(e, s, &se, "cannot open storage pool %s", uuid);
     }
+    if (cs->pools == NULL)
+        cs->pools = calloc(1, sizeof(*cs->pools));
     h = calloc(1, sizeof(*h));
-    if (h == NULL) {
+    if (h == NULL || cs->pools == NULL) {
+        free(h);
         cs->sp->lifecycle->close(*out);
         *out = NULL;
         return host_fail(e, HOST_E_INTERNAL, "out of memory");
     }
     h->pool_id = pool_id;
     h->pool = *out;
-    h->next = cs->pools;
-    cs->pools = h;
+    h->next = *bucket_of(cs->pools, pool_id);
+    *bucket_of(cs->pools, pool_id) = h;
     return 0;
 nomem:
     host_fail(e, HOST_E_INTERNAL, "out of memory");
@@ -117,9 +134,11 @@ fail:
 
 void host_pool_forget(host_cs *cs, int64_t pool_id)
 {
-    for (host_poolh **pp = &cs->pools; *pp != NULL; pp = &(*pp)->next)
+    if (cs->pools == NULL)
+        return;
+    for (poolh_entry **pp = bucket_of(cs->pools, pool_id); *pp != NULL; pp = &(*pp)->next)
         if ((*pp)->pool_id == pool_id) {
-            host_poolh *gone = *pp;
+            poolh_entry *gone = *pp;
             *pp = gone->next;
             if (cs->sp != NULL)
                 cs->sp->lifecycle->close(gone->pool);
@@ -130,8 +149,13 @@ void host_pool_forget(host_cs *cs, int64_t pool_id)
 
 void host_pools_close_all(host_cs *cs)
 {
-    while (cs->pools != NULL)
-        host_pool_forget(cs, cs->pools->pool_id);
+    if (cs->pools == NULL)
+        return;
+    for (size_t i = 0; i < POOLH_BUCKETS; i++)
+        while (cs->pools->buckets[i] != NULL)
+            host_pool_forget(cs, cs->pools->buckets[i]->pool_id);
+    free(cs->pools);
+    cs->pools = NULL;
 }
 
 int host_href_load(host_cs *cs, int64_t host_id, host_href *out, host_err *e)
