@@ -19,7 +19,7 @@
  * the figures are the medians). Each thread first runs one untimed cycle (its connection's TLS
  * handshake). CPU time is this process's (getrusage) over the requests the simulator counted; the
  * simulator's own CPU time (/proc) is printed beside it. With --scaling, the same at 1, 2, 4, ...,
- * 64 threads (one round each, fewer cycles per thread as threads grow), written to FILE as
+ * 64 threads (medians of the rounds, fewer cycles per thread as threads grow), written to FILE as
  * "threads ideal plugin bare" lines for gnuplot (bench/scaling.gp).
  * Last line:
  *   ops_per_s=X requests_per_op=Y logins=Z ideal_ratio=R bare_ops_per_s=B bare_ratio=P
@@ -556,7 +556,8 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* The curve: 1, 2, 4, ..., 64 threads, each client once. */
+/* The curve: 1, 2, 4, ..., 64 threads, each client --rounds times (in turn, alternating which goes
+ * first), medians. */
 static int scaling(const char *file)
 {
     FILE *f = fopen(file, "w");
@@ -566,18 +567,30 @@ static int scaling(const char *file)
         fprintf(stderr, "gateway-bench: cannot write %s\n", file);
         return -1;
     }
-    fprintf(f, "# threads ideal_ops_per_s plugin_ops_per_s bare_ops_per_s (latency %d ms, %d connections)\n",
-            opt.latency_ms, opt.max_connections);
-    printf("scaling (one round per point):\n");
+    fprintf(f, "# threads ideal_ops_per_s plugin_ops_per_s bare_ops_per_s (latency %d ms, %d connections, medians "
+               "of %d)\n",
+            opt.latency_ms, opt.max_connections, opt.rounds);
+    printf("scaling (medians of %d rounds per point):\n", opt.rounds);
     for (int n = 1; n <= 64 && rc == 0; n *= 2) {
         int ops = 1600 / n < 25 ? 25 : 1600 / n > opt.ops ? opt.ops : 1600 / n;
-        phase p = {0}, b = {0};
-        if (run_phase(PLUGIN, n, ops, &p) != 0 || run_phase(BARE, n, ops, &b) != 0)
-            rc = -1;
-        print_phase("plugin", n, &p);
-        print_phase("bare", n, &b);
-        fprintf(f, "%d %.1f %.1f %.1f\n", n, p.ideal, p.ops_per_s, b.ops_per_s);
-        printf("scale threads=%d ideal=%.1f plugin=%.1f bare=%.1f\n", n, p.ideal, p.ops_per_s, b.ops_per_s);
+        double pv[MAX_ROUNDS], bv[MAX_ROUNDS], ideal = 0, pm, bm;
+        for (int r = 0; r < opt.rounds && rc == 0; r++) {
+            phase p = {0}, b = {0};
+            if (r % 2 == 0)
+                rc |= run_phase(PLUGIN, n, ops, &p);
+            rc |= run_phase(BARE, n, ops, &b);
+            if (r % 2 == 1)
+                rc |= run_phase(PLUGIN, n, ops, &p);
+            pv[r] = p.ops_per_s;
+            bv[r] = b.ops_per_s;
+            ideal = p.ideal;
+        }
+        if (rc != 0)
+            break;
+        pm = median(pv, opt.rounds);
+        bm = median(bv, opt.rounds);
+        fprintf(f, "%d %.1f %.1f %.1f\n", n, ideal, pm, bm);
+        printf("scale threads=%d ideal=%.1f plugin=%.1f bare=%.1f\n", n, ideal, pm, bm);
     }
     fclose(f);
     return rc;

@@ -21,8 +21,9 @@
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char override[SP_PATH_MAX];
-static char tiz_path[SP_PATH_MAX]; /* the program whose --target-is-zero answer is cached */
-static int tiz_yes;
+static char tiz_path[SP_PATH_MAX]; /* the program whose --help answers are cached */
+static int tiz_yes;                /* it has --target-is-zero */
+static int par_yes;                /* it has -m num_coroutines and -W */
 
 void pfx_qemuimg_set_program(const char *path)
 {
@@ -125,7 +126,9 @@ sp_status pfx_qemuimg_info(const char *path, int format, pfx_image_facts *out, s
 
 /* --- help -------------------------------------------------------------------------------- */
 
-sp_status pfx_qemuimg_has_target_is_zero(int *yes, sp_error *err)
+/* What `qemu-img --help` says it has, asked once per program: --target-is-zero (*tiz) and
+ * parallel out-of-order writes, -m and -W (*par). */
+static sp_status probe(int *tiz, int *par, sp_error *err)
 {
     char prog[SP_PATH_MAX];
     const char *argv[] = {prog, "--help", NULL};
@@ -134,13 +137,14 @@ sp_status pfx_qemuimg_has_target_is_zero(int *yes, sp_error *err)
     int cached = 0;
     sp_status s;
 
-    *yes = 0;
+    *tiz = *par = 0;
     s = pfx_qemuimg_program(prog, sizeof(prog), err);
     if (s != SP_OK)
         return s;
     pthread_mutex_lock(&lock);
     if (strcmp(tiz_path, prog) == 0) {
-        *yes = tiz_yes;
+        *tiz = tiz_yes;
+        *par = par_yes;
         cached = 1;
     }
     pthread_mutex_unlock(&lock);
@@ -149,14 +153,23 @@ sp_status pfx_qemuimg_has_target_is_zero(int *yes, sp_error *err)
     /* Older qemu-img versions exit 1 after --help, so only the text counts. */
     s = pfx_proc_run(argv, &o, &res, err);
     if (s == SP_OK) {
-        *yes = res.out != NULL && strstr(res.out, "--target-is-zero") != NULL;
+        *tiz = res.out != NULL && strstr(res.out, "--target-is-zero") != NULL;
+        *par = res.out != NULL && strstr(res.out, "[-m num_coroutines]") != NULL && strstr(res.out, "[-W]") != NULL;
         pthread_mutex_lock(&lock);
         snprintf(tiz_path, sizeof(tiz_path), "%s", prog);
-        tiz_yes = *yes;
+        tiz_yes = *tiz;
+        par_yes = *par;
         pthread_mutex_unlock(&lock);
     }
     pfx_proc_result_free(&res);
     return s;
+}
+
+sp_status pfx_qemuimg_has_target_is_zero(int *yes, sp_error *err)
+{
+    int par;
+
+    return probe(yes, &par, err);
 }
 
 /* --- progress ---------------------------------------------------------------------------- */
@@ -260,7 +273,7 @@ sp_status pfx_qemuimg_convert(const pfx_qemuimg_convert_opts *o, sp_error *err)
     char prog[SP_PATH_MAX];
     const char *argv[24], *sf = fmt_name(o->src_format), *df = fmt_name(o->dst_format);
     size_t n = 0;
-    int tiz = 0, code;
+    int tiz = 0, par = 0, code;
     sp_status s;
 
     if (o->src == NULL || o->dst == NULL || sf == NULL || df == NULL)
@@ -270,13 +283,14 @@ sp_status pfx_qemuimg_convert(const pfx_qemuimg_convert_opts *o, sp_error *err)
     s = pfx_qemuimg_program(prog, sizeof(prog), err);
     if (s != SP_OK)
         return s;
-    if (o->target_is_zero) {
+    if (o->target_is_zero || o->dst_format == SP_FORMAT_RAW) {
         sp_error e;
-        if (pfx_qemuimg_has_target_is_zero(&tiz, &e) != SP_OK) {
-            pfx_log(SP_LOG_WARN, "cannot tell whether qemu-img has --target-is-zero (%s); zeros will be written",
+        if (probe(&tiz, &par, &e) != SP_OK) {
+            pfx_log(SP_LOG_WARN, "cannot tell what this qemu-img offers (%s); zeros will be written, in order",
                     e.message);
-            tiz = 0;
+            tiz = par = 0;
         }
+        tiz = tiz && o->target_is_zero;
     }
     argv[n++] = prog;
     argv[n++] = "convert";
@@ -300,7 +314,7 @@ sp_status pfx_qemuimg_convert(const pfx_qemuimg_convert_opts *o, sp_error *err)
     /* A RAW target is written with 16 requests in flight (qemu-img's default is 8), in any
      * order: nothing reads it before the copy is complete, and a copy cut short is discarded
      * whatever order it was written in. QCOW2 targets keep their clusters in order. */
-    if (o->dst_format == SP_FORMAT_RAW) {
+    if (o->dst_format == SP_FORMAT_RAW && par) {
         argv[n++] = "-m";
         argv[n++] = "16";
         argv[n++] = "-W";

@@ -279,6 +279,27 @@ static void test_argv_and_old_qemu(void)
     CU_ASSERT_STRING_EQUAL(calls, "<--help>\n"
                                   "<convert><-p><-n><-f><raw><-O><raw><--></dev/nonexistent-src></tmp/-dst>\n");
     free(calls);
+    /* One that offers them: a RAW target is written zero-skipping, 16 requests at once, in any order. */
+    {
+        const char *fake2 = strdup(hs_path(dir, "new-qemu-img"));
+        const char *log2 = strdup(hs_path(dir, "new-qemu-img.log"));
+        snprintf(script, sizeof(script),
+                 "#!/bin/sh\nfor a in \"$@\"; do printf '<%%s>' \"$a\"; done >>'%s'\necho >>'%s'\n"
+                 "[ \"$1\" = --help ] && echo 'convert [--target-is-zero] [-n] [-p] [-m num_coroutines] [-W] "
+                 "filename output_filename'\nexit 0\n",
+                 log2, log2);
+        CU_ASSERT_FATAL(hs_write_str(fake2, script) == 0 && chmod(fake2, 0755) == 0);
+        pfx_qemuimg_set_program(fake2);
+        CU_ASSERT_EQUAL(pfx_qemuimg_convert(&o, &err), SP_OK);
+        calls = hs_read(log2, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(calls);
+        CU_ASSERT_STRING_EQUAL(calls, "<--help>\n"
+                                      "<convert><-p><-n><--target-is-zero><-f><raw><-O><raw><-m><16><-W><-->"
+                                      "</dev/nonexistent-src></tmp/-dst>\n");
+        free(calls);
+        free((char *)fake2);
+        free((char *)log2);
+    }
 
     pfx_qemuimg_set_program(NULL); /* back to the system dirs */
     {
