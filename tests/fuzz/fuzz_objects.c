@@ -3,7 +3,9 @@
  * output zeroed with nothing allocated and a message naming the object (gateway_parse.h). */
 #include "config.h"
 
+#include "error.h"
 #include "gateway_parse.h"
+#include "gateway_stream.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -59,6 +61,32 @@ static void check(sp_status st, const sp_error *e, const void *out, size_t n)
         violated("a failed parse leaves its output zeroed");
 }
 
+static sp_status count_one(void *ctx, const pfx_gw_volume *v, sp_error *err)
+{
+    (void)v;
+    (void)err;
+    (*(size_t *)ctx)++;
+    return SP_OK;
+}
+
+static sp_status stream_in_two(const char *buf, size_t len, size_t *count, sp_error *e)
+{
+    pfx_gw_volume_stream *s = pfx_gw_volume_stream_new("volume list", count_one, count);
+    size_t cut = len > 0 ? (unsigned char)buf[0] % (len + 1) : 0;
+    sp_status st;
+
+    if (s == NULL)
+        return pfx_error(e, SP_E_NOMEM, "out of memory");
+    memset(e, 0, sizeof(*e));
+    st = pfx_gw_volume_stream_feed(s, buf, cut, e);
+    if (st == SP_OK)
+        st = pfx_gw_volume_stream_feed(s, buf + cut, len - cut, e);
+    if (st == SP_OK)
+        st = pfx_gw_volume_stream_finish(s, NULL, e);
+    pfx_gw_volume_stream_free(s);
+    return st;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const ids[] = {"694a2d140000000b", "694a2d1300000009", "0000000000000000"};
@@ -87,7 +115,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     case 1: {
         pfx_gw_volume_list l;
+        size_t streamed = 0;
+        sp_status ss;
         RUN(l, pfx_gw_parse_volume_list(buf, len, &l, &e));
+        /* The streaming parser, fed in two pieces cut where the body says: a status, a message
+         * on failure, and the tree parser's count when both take the body. */
+        ss = stream_in_two(buf, len, &streamed, &e);
+        if (ss != SP_OK && (e.status != ss || e.message[0] == '\0'))
+            violated("a streaming failure carries its status and a message");
+        if (st == SP_OK && ss == SP_OK && streamed != l.n)
+            violated("the streaming parser hands over as many volumes as the tree parser reads");
         if (st == SP_OK)
             pfx_gw_volume_list_clear(&l);
         break;
