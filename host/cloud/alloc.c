@@ -135,79 +135,46 @@ static int first_pool(host_cs *cs, const char *sql, const host_alloc_req *r, con
     return 0;
 }
 
-int host_alloc_check(host_cs *cs, int64_t pool_id, const host_alloc_req *r, const host_alloc_limits *lim,
-                     int *ok, char *why, size_t whylen, host_err *e)
+/* One pool's row as the checks read it: its state and place, its figures, and whether it carries
+ * the tags and has room (the allocator's own SQL, evaluated per row). Columns in verdict()'s
+ * order. */
+#define CHECK_SQL                                                                                            \
+    "SELECT p.id, p.state, p.scope, p.zone_id, coalesce(p.cluster_id, 0), p.capacity_total, "               \
+    "p.capacity_used, p.allocated, CASE WHEN p.thin THEN coalesce(p.overprov, :factor) ELSE 1 END, "         \
+    "(" TAGS_SQL "), (" CAPACITY_SQL ") FROM pool p "
+
+/* The verdict on the row st stands on; `why` says why not. */
+static void verdict(sqlite3_stmt *st, const host_alloc_req *r, const host_alloc_limits *lim, int *ok, char *why,
+                    size_t whylen)
 {
-    char err[256], state[32], scope[16], *tags;
-    int64_t zone = 0, cluster = 0, tag_ok = 0, cap_ok = 0, total = 0, used = 0, allocated = 0;
-    double factor = lim->factor;
-    sqlite3_stmt *st = NULL;
-    int ntags;
+    const char *state = host_col_text(st, 1), *scope = host_col_text(st, 2);
+    int64_t pool_id = sqlite3_column_int64(st, 0), zone = sqlite3_column_int64(st, 3),
+            cluster = sqlite3_column_int64(st, 4), total = sqlite3_column_int64(st, 5),
+            used = sqlite3_column_int64(st, 6), allocated = sqlite3_column_int64(st, 7);
+    double factor = sqlite3_column_double(st, 8);
+    int tag_ok = sqlite3_column_int(st, 9), cap_ok = sqlite3_column_int(st, 10);
 
     *ok = 0;
     why[0] = '\0';
-    st = host_sql_prepare(
-        cs->db, err, sizeof(err),
-        "SELECT state, scope, zone_id, coalesce(cluster_id, 0), capacity_total, capacity_used, allocated, "
-        "CASE WHEN thin THEN coalesce(overprov, ?2) ELSE 1 END FROM pool WHERE id = ?1",
-        "id", pool_id, lim->factor);
-    if (st == NULL)
-        return host_fail_db(e, err);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        return host_fail(e, HOST_E_INTERNAL, "storage pool %lld vanished", (long long)pool_id);
-    }
-    snprintf(state, sizeof(state), "%s", host_col_text(st, 0));
-    snprintf(scope, sizeof(scope), "%s", host_col_text(st, 1));
-    zone = sqlite3_column_int64(st, 2);
-    cluster = sqlite3_column_int64(st, 3);
-    total = sqlite3_column_int64(st, 4);
-    used = sqlite3_column_int64(st, 5);
-    allocated = sqlite3_column_int64(st, 6);
-    factor = sqlite3_column_double(st, 7);
-    sqlite3_finalize(st);
     if (pool_id == r->exclude_pool) {
         snprintf(why, whylen, "it is the volume's current pool");
-        return 0;
+        return;
     }
     if (zone != r->zone_id) {
         snprintf(why, whylen, "it is in another zone");
-        return 0;
+        return;
     }
     if (strcmp(scope, "CLUSTER") == 0 && !r->any_cluster && cluster != r->cluster_id) {
         snprintf(why, whylen, "it is a cluster-wide pool of another cluster than the VM's host");
-        return 0;
+        return;
     }
     if (strcmp(state, "Up") != 0) {
         snprintf(why, whylen, "it is in state %s", state);
-        return 0;
+        return;
     }
-    if ((tags = tags_json(r->tags, &ntags)) == NULL)
-        return host_fail(e, HOST_E_INTERNAL, "out of memory");
-    st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT 1 FROM pool p WHERE p.id = :id AND " TAGS_SQL,
-                          "i", pool_id);
-    if (st == NULL || bind_req(st, r, lim, tags, ntags) != 0) {
-        free(tags);
-        if (st != NULL)
-            sqlite3_finalize(st);
-        return host_fail_db(e, st == NULL ? err : sqlite3_errmsg(cs->db));
-    }
-    tag_ok = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-    st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT 1 FROM pool p WHERE p.id = :id AND " CAPACITY_SQL,
-                          "i", pool_id);
-    if (st == NULL || bind_req(st, r, lim, tags, ntags) != 0) {
-        free(tags);
-        if (st != NULL)
-            sqlite3_finalize(st);
-        return host_fail_db(e, st == NULL ? err : sqlite3_errmsg(cs->db));
-    }
-    cap_ok = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-    free(tags);
     if (!tag_ok) {
         snprintf(why, whylen, "it does not carry all the storage tags %s", r->tags != NULL ? r->tags : "");
-        return 0;
+        return;
     }
     if (!cap_ok) {
         if (total <= 0)
@@ -222,10 +189,73 @@ int host_alloc_check(host_cs *cs, int64_t pool_id, const host_alloc_req *r, cons
                      "over-provisioning %.2f",
                      (long long)allocated, (unsigned long long)r->size, HOST_CFG_ALLOCATED_THRESHOLD,
                      lim->allocated_threshold, (long long)total, factor);
-        return 0;
+        return;
     }
     *ok = 1;
+}
+
+/* CHECK_SQL + where, bound for r. */
+static sqlite3_stmt *check_stmt(host_cs *cs, const char *where, const host_alloc_req *r,
+                                const host_alloc_limits *lim, host_err *e)
+{
+    char sql[2048];
+    char *tags;
+    int ntags;
+    sqlite3_stmt *st = NULL;
+
+    snprintf(sql, sizeof(sql), "%s%s", CHECK_SQL, where);
+    if ((tags = tags_json(r->tags, &ntags)) == NULL) {
+        host_fail(e, HOST_E_INTERNAL, "out of memory");
+        return NULL;
+    }
+    if (sqlite3_prepare_v2(cs->db, sql, -1, &st, NULL) != SQLITE_OK || bind_req(st, r, lim, tags, ntags) != 0) {
+        host_fail_db(e, sqlite3_errmsg(cs->db));
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    free(tags);
+    return st;
+}
+
+int host_alloc_check(host_cs *cs, int64_t pool_id, const host_alloc_req *r, const host_alloc_limits *lim,
+                     int *ok, char *why, size_t whylen, host_err *e)
+{
+    sqlite3_stmt *st = check_stmt(cs, "WHERE p.id = :pool", r, lim, e);
+    int rc;
+
+    *ok = 0;
+    why[0] = '\0';
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":pool"), pool_id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        verdict(st, r, lim, ok, why, whylen);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? host_fail(e, HOST_E_INTERNAL, "storage pool %lld vanished", (long long)pool_id)
+                                 : host_fail_db(e, sqlite3_errmsg(cs->db));
     return 0;
+}
+
+int host_alloc_check_zone(host_cs *cs, const host_alloc_req *r, const host_alloc_limits *lim,
+                          host_alloc_each each, void *ctx, host_err *e)
+{
+    sqlite3_stmt *st = check_stmt(cs, "WHERE p.zone_id = :zone AND p.id != :exclude ORDER BY p.id", r, lim, e);
+    char why[1024];
+    int rc, ok;
+
+    if (st == NULL)
+        return -1;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        verdict(st, r, lim, &ok, why, sizeof(why));
+        if (each(ctx, sqlite3_column_int64(st, 0), ok, why, e) != 0) {
+            sqlite3_finalize(st);
+            return -1;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : host_fail_db(e, sqlite3_errmsg(cs->db));
 }
 
 /* Says why no pool in scope was suitable: the first few reasons, pool by pool. */

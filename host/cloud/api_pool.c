@@ -27,31 +27,33 @@ int host_json_pool(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host
     return rc;
 }
 
-int host_json_pool_fields(host_cs *cs, host_jsonw *w, int64_t id, host_err *e)
-{
-    char err[256], created[32], tags[1024], uuid[40];
-    sqlite3_stmt *st = host_sql_prepare(
-        cs->db, err, sizeof(err),
-        "SELECT uuid, name, zone_id, pod_id, cluster_id, scope, state, provider, hypervisor, "
-        "url, path, capacity_total, capacity_used, allocated, created FROM pool WHERE id = ?",
-        "i", id);
-    const char *url;
-    char *gw = NULL;
+/* A pool as listStoragePools shows it, with the names of its zone, pod and cluster and its tags in
+ * the same row. Columns in host_json_pool_row's order. */
+#define POOL_ROW_SQL                                                                                         \
+    "SELECT p.uuid, p.name, z.uuid, z.name, pd.uuid, pd.name, c.uuid, c.name, p.scope, p.state, p.provider, " \
+    "p.hypervisor, p.url, p.path, p.capacity_total, p.capacity_used, p.allocated, p.created, "               \
+    "(SELECT group_concat(tag, ',') FROM (SELECT tag FROM pool_tag WHERE pool_id = p.id ORDER BY tag)), p.id " \
+    "FROM pool p LEFT JOIN zone z ON z.id = p.zone_id LEFT JOIN pod pd ON pd.id = p.pod_id "                 \
+    "LEFT JOIN cluster c ON c.id = p.cluster_id "
 
-    if (st == NULL)
-        return host_fail_db(e, err);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        return host_fail(e, HOST_E_INTERNAL, "storage pool %lld vanished", (long long)id);
-    }
-    if (host_sql_text(
-            cs->db, tags, sizeof(tags), err, sizeof(err),
-            "SELECT group_concat(tag, ',') FROM (SELECT tag FROM pool_tag WHERE pool_id = ? ORDER BY tag)",
-            "i", id) < 0)
-        tags[0] = '\0';
-    snprintf(uuid, sizeof(uuid), "%s", host_col_text(st, 0));
-    host_timestamp(sqlite3_column_int64(st, 14), created);
-    url = host_col_text(st, 9);
+static void ref_fields(host_jsonw *w, const char *prefix, sqlite3_stmt *st, int col)
+{
+    char key[64];
+
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        return;
+    snprintf(key, sizeof(key), "%sid", prefix);
+    host_jsonw_string(w, key, host_col_text(st, col));
+    snprintf(key, sizeof(key), "%sname", prefix);
+    host_jsonw_string(w, key, host_col_text(st, col + 1));
+}
+
+void host_json_pool_row(host_cs *cs, host_jsonw *w, sqlite3_stmt *st)
+{
+    const char *uuid = host_col_text(st, 0), *url = host_col_text(st, 12), *tags = host_col_text(st, 18);
+    char created[32], factor[32], *gw = NULL;
+
+    host_timestamp(sqlite3_column_int64(st, 17), created);
     /* ipaddress: the gateway's host part of the (masked) URL. */
     {
         const char *at = strchr(url, '@'), *h = at != NULL ? at + 1 : strstr(url, "://");
@@ -62,30 +64,53 @@ int host_json_pool_fields(host_cs *cs, host_jsonw *w, int64_t id, host_err *e)
     }
     host_jsonw_string(w, "id", uuid);
     host_jsonw_string(w, "name", host_col_text(st, 1));
-    host_json_ref(cs, w, "zone", "zone", sqlite3_column_int64(st, 2));
-    host_json_ref(cs, w, "pod", "pod", sqlite3_column_int64(st, 3));
-    host_json_ref(cs, w, "cluster", "cluster", sqlite3_column_int64(st, 4));
-    host_jsonw_string(w, "scope", host_col_text(st, 5));
-    host_jsonw_string(w, "state", host_col_text(st, 6));
-    host_jsonw_string(w, "type", host_col_text(st, 7));
-    host_jsonw_string(w, "provider", host_col_text(st, 7));
-    host_jsonw_string(w, "hypervisor", host_col_text(st, 8));
+    ref_fields(w, "zone", st, 2);
+    ref_fields(w, "pod", st, 4);
+    ref_fields(w, "cluster", st, 6);
+    host_jsonw_string(w, "scope", host_col_text(st, 8));
+    host_jsonw_string(w, "state", host_col_text(st, 9));
+    host_jsonw_string(w, "type", host_col_text(st, 10));
+    host_jsonw_string(w, "provider", host_col_text(st, 10));
+    host_jsonw_string(w, "hypervisor", host_col_text(st, 11));
     host_jsonw_string(w, "ipaddress", gw != NULL ? gw : "");
-    host_jsonw_string(w, "path", host_col_text(st, 10));
+    host_jsonw_string(w, "path", host_col_text(st, 13));
     host_jsonw_string(w, "url", url);
-    host_jsonw_uint(w, "disksizetotal", (uint64_t)sqlite3_column_int64(st, 11));
-    host_jsonw_uint(w, "disksizeused", (uint64_t)sqlite3_column_int64(st, 12));
-    host_jsonw_uint(w, "disksizeallocated", (uint64_t)sqlite3_column_int64(st, 13));
+    host_jsonw_uint(w, "disksizetotal", (uint64_t)sqlite3_column_int64(st, 14));
+    host_jsonw_uint(w, "disksizeused", (uint64_t)sqlite3_column_int64(st, 15));
+    host_jsonw_uint(w, "disksizeallocated", (uint64_t)sqlite3_column_int64(st, 16));
     if (tags[0])
         host_jsonw_string(w, "tags", tags);
-    {
-        char factor[32];
-        if (host_config_get(cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_POOL, uuid, factor, sizeof(factor)) == 0)
-            host_jsonw_string(w, "overprovisionfactor", factor);
-    }
+    if (host_config_get(cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_POOL, uuid, factor, sizeof(factor)) == 0)
+        host_jsonw_string(w, "overprovisionfactor", factor);
     host_jsonw_string(w, "created", created);
     host_jsonw_bool(w, "managed", 1);
     free(gw);
+}
+
+sqlite3_stmt *host_pool_rows(host_cs *cs, int64_t zone_id, int64_t except, host_err *e)
+{
+    char err[256];
+    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
+                                        POOL_ROW_SQL "WHERE p.zone_id = ? AND p.id != ? ORDER BY p.id", "ii",
+                                        zone_id, except);
+
+    if (st == NULL)
+        host_fail_db(e, err);
+    return st;
+}
+
+int host_json_pool_fields(host_cs *cs, host_jsonw *w, int64_t id, host_err *e)
+{
+    char err[256];
+    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err), POOL_ROW_SQL "WHERE p.id = ?", "i", id);
+
+    if (st == NULL)
+        return host_fail_db(e, err);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return host_fail(e, HOST_E_INTERNAL, "storage pool %lld vanished", (long long)id);
+    }
+    host_json_pool_row(cs, w, st);
     sqlite3_finalize(st);
     return 0;
 }
