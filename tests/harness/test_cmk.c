@@ -272,12 +272,33 @@ static void test_assert_expressions(void)
     CU_ASSERT_EQUAL(check("storagepool[0].state.length=2", doc), 0);
     CU_ASSERT_EQUAL(check("storagepool[0].tags!~nvme", doc), 0);
     CU_ASSERT_EQUAL(check("storagepool[0].tags!~ssd", doc), 1);
-    CU_ASSERT_EQUAL(check("nosuch!~x", doc), 0);
+    CU_ASSERT_EQUAL(check("nosuch!~x", doc), 1);
     CU_ASSERT_EQUAL(check("storagepool~Maintenance", doc), 0);
     CU_ASSERT_EQUAL(check("x.y=null", doc), 0);
     CU_ASSERT_EQUAL(check("storagepool[2].state=Up", doc), 1);
     CU_ASSERT_EQUAL(check("nosuch.field=1", doc), 1);
-    CU_ASSERT_EQUAL(check("nosuch.field!=1", doc), 0);
+    CU_ASSERT_EQUAL(check("nosuch.field!=1", doc), 1);
+    CU_ASSERT_EQUAL(check("nosuch.field absent", doc), 0);
+    CU_ASSERT_EQUAL(check("storagepool[1].name absent", doc), 1);
+    CU_ASSERT_EQUAL(check("storagepool[0].name absent", doc), 0);
+    /* Both sides expanded: a variable on the left is a value, compared as such. */
+    host_vars_set(vars, "a", "7");
+    host_vars_set(vars, "b", "7");
+    host_vars_set(vars, "i", "1");
+    CU_ASSERT_EQUAL(check("$a!=$b", doc), 1);
+    CU_ASSERT_EQUAL(check("$a=$b", doc), 0);
+    CU_ASSERT_EQUAL(check("$a=$b", NULL), 0);
+    CU_ASSERT_EQUAL(check("$a>6", doc), 0);
+    CU_ASSERT_EQUAL(check("$st~U", doc), 0);
+    CU_ASSERT_EQUAL(check("storagepool[${i}].state=Maintenance", doc), 0);
+    CU_ASSERT_EQUAL(check("$unset!=1", doc), -2);
+    CU_ASSERT_EQUAL(check("count!=$unset", doc), -2);
+    CU_ASSERT_EQUAL(check("$a absent", doc), -2);
+    /* CloudStack's empty list answer: {} without a count. */
+    CU_ASSERT_EQUAL(check("count=0", "{}"), 0);
+    CU_ASSERT_EQUAL(check("count=1", "{}"), 1);
+    CU_ASSERT_EQUAL(check("volume.length=0", "{}"), 1);
+    CU_ASSERT_EQUAL(check("count=0", "{\"x\": 1}"), 1);
     CU_ASSERT_EQUAL(check("storagepool[0].state>1", doc), -1);
     CU_ASSERT_EQUAL(check("storagepool[x].state=Up", doc), 1);
     CU_ASSERT_EQUAL(check("count", doc), -2);
