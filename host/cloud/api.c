@@ -151,8 +151,9 @@ int host_write_list(host_cs *cs, host_jsonw *w, const char *key, sqlite3_stmt *s
 
     if (host_stmt_ids(cs, st, &ids, &n, e) != 0)
         return -1;
-    host_jsonw_uint(w, "count", n);
+    /* CloudStack answers an empty list with {}: no count, no array. */
     if (n > 0) {
+        host_jsonw_uint(w, "count", n);
         host_jsonw_array_begin(w, key);
         for (size_t i = 0; i < n && rc == 0; i++)
             rc = each(cs, w, NULL, ids[i], e);

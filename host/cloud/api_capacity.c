@@ -74,7 +74,6 @@ static int list_capacity(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         "i", zone);
     if (st == NULL)
         return host_fail_db(e, err);
-    host_jsonw_array_begin(w, "capacity");
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *zid = host_col_text(st, 0), *zname = host_col_text(st, 1);
         const char *pid = sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL : host_col_text(st, 2);
@@ -83,6 +82,9 @@ static int list_capacity(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         double factor = sqlite3_column_double(st, 8);
         if (factor < 0)
             factor = host_config_double(cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_ZONE, zid);
+        /* No pool, no rows: CloudStack's empty answer {}. */
+        if (rows == 0 && (type == 0 || type == CAPACITY_STORAGE || type == CAPACITY_STORAGE_ALLOCATED))
+            host_jsonw_array_begin(w, "capacity");
         if (type == 0 || type == CAPACITY_STORAGE) {
             capacity_row(w, CAPACITY_STORAGE, "STORAGE", zid, zname, pid, host_col_text(st, 3), used, total);
             rows++;
@@ -94,8 +96,10 @@ static int list_capacity(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         }
     }
     sqlite3_finalize(st);
-    host_jsonw_array_end(w);
-    host_jsonw_uint(w, "count", rows);
+    if (rows > 0) {
+        host_jsonw_array_end(w);
+        host_jsonw_uint(w, "count", rows);
+    }
     return 0;
 }
 

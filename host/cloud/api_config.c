@@ -78,9 +78,9 @@ static int list_configurations(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_e
         if ((defs[i].scopes & (1u << scope)) && (name == NULL || strcmp(name, defs[i].name) == 0) &&
             (kw == NULL || strstr(defs[i].name, kw) != NULL))
             count++;
-    host_jsonw_uint(w, "count", count);
     if (count == 0)
         return 0;
+    host_jsonw_uint(w, "count", count);
     host_jsonw_array_begin(w, "configuration");
     for (size_t i = 0; i < n; i++)
         if ((defs[i].scopes & (1u << scope)) && (name == NULL || strcmp(name, defs[i].name) == 0) &&
@@ -136,9 +136,10 @@ static int list_events(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         host_param(cmd, "type", 0, e));
     if (st == NULL)
         return host_fail_db(e, err);
-    host_jsonw_int(w, "count", count);
-    if (count > 0)
+    if (count > 0) {
+        host_jsonw_int(w, "count", count);
         host_jsonw_array_begin(w, "event");
+    }
     while (sqlite3_step(st) == SQLITE_ROW) {
         host_timestamp(sqlite3_column_int64(st, 3), created);
         host_jsonw_object_begin(w, NULL);

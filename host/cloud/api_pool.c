@@ -331,8 +331,8 @@ static int list_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         if (host_pool_refresh(cs, ids[i], &ignored) != 0)
             cs->svc.table.log(&cs->svc, SP_LOG_WARN, ignored.text);
     }
-    host_jsonw_uint(w, "count", n);
     if (n > 0) {
+        host_jsonw_uint(w, "count", n);
         host_jsonw_array_begin(w, "storagepool");
         for (size_t i = 0; i < n; i++)
             if (host_json_pool(cs, w, NULL, ids[i], e) != 0) {

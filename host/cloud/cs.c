@@ -68,6 +68,29 @@ int host_fail_db(host_err *e, const char *err)
     return host_fail(e, HOST_E_INTERNAL, "%s", err);
 }
 
+int host_cserrorcode(int code)
+{
+    switch (code) {
+    case HOST_E_PARAM: return 4350;       /* InvalidParameterValueException */
+    case HOST_E_UNSUPPORTED: return 4390; /* UnsupportedServiceException */
+    case HOST_E_CAPACITY: return 4325;    /* InsufficientCapacityException */
+    case HOST_E_UNAVAILABLE: return 4380; /* ResourceUnavailableException */
+    case HOST_E_IN_USE: return 4375;      /* ResourceInUseException */
+    default: return 4250;                 /* CloudRuntimeException */
+    }
+}
+
+void host_write_error(host_jsonw *w, int code, const char *text)
+{
+    host_jsonw_object_begin(w, "errorresponse");
+    host_jsonw_array_begin(w, "uuidList");
+    host_jsonw_array_end(w);
+    host_jsonw_int(w, "errorcode", code);
+    host_jsonw_int(w, "cserrorcode", host_cserrorcode(code));
+    host_jsonw_string(w, "errortext", text);
+    host_jsonw_object_end(w);
+}
+
 int64_t host_now(void)
 {
     return (int64_t)time(NULL);

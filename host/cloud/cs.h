@@ -35,6 +35,12 @@ int host_fail_sp(host_err *e, sp_status st, const sp_error *se, const char *fmt,
 /* The same for a database failure (err holds sqlite's message). */
 int host_fail_db(host_err *e, const char *err);
 
+/* CloudStack's error answer: {"errorresponse": {"uuidList": [], "errorcode": N, "cserrorcode": C,
+ * "errortext": ...}}, cserrorcode being the code of the Java exception CloudStack throws for
+ * that error (CSExceptionErrorCode: 4350 InvalidParameterValue, 4250 CloudRuntime, ...). */
+void host_write_error(host_jsonw *w, int code, const char *text);
+int host_cserrorcode(int code);
+
 typedef struct host_poolh host_poolh;     /* an open plugin pool handle (plugin_pools.c) */
 typedef struct host_simproc host_simproc; /* a simulator the harness started (sim.c) */
 struct host_undo;                         /* a step undoing a failed command (undo.c) */

@@ -90,9 +90,10 @@ static int find_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
                           v.pool_id);
     if (st == NULL || host_stmt_ids(cs, st, &pools, &n, e) != 0)
         return st == NULL ? host_fail_db(e, err) : -1;
-    host_jsonw_uint(w, "count", n);
-    if (n > 0)
+    if (n > 0) {
+        host_jsonw_uint(w, "count", n);
         host_jsonw_array_begin(w, "storagepool");
+    }
     for (size_t i = 0; i < n; i++) {
         int ok;
         sp_migration_kind k = SP_MIGRATE_NONE;

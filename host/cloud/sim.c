@@ -86,9 +86,9 @@ static int sim_list(host_cs *cs, host_jsonw *w)
     size_t n = 0;
     for (host_simproc *p = cs->sims; p != NULL; p = p->next)
         n++;
-    host_jsonw_uint(w, "count", n);
     if (n == 0)
         return 0;
+    host_jsonw_uint(w, "count", n);
     host_jsonw_array_begin(w, "sim");
     for (host_simproc *p = cs->sims; p != NULL; p = p->next) {
         host_jsonw_object_begin(w, NULL);

@@ -9,6 +9,7 @@
 #include "loader.h"
 #include "services.h"
 #include "session.h"
+#include "strbuf.h"
 #include "sim.h"
 
 #include <getopt.h>
@@ -25,6 +26,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: cs-harness [OPTIONS] COMMAND [ARGS]\n"
+            "       cs-harness [OPTIONS] VERB NOUN [KEY=VALUE ...]   (one CloudMonkey command)\n"
             "\n"
             "Loads a storage plugin and plays CloudStack's management server and KVM agents against it.\n"
             "\n"
@@ -38,6 +40,7 @@ static void usage(FILE *out)
             "  --progress         draw progress bars for long operations (default when stderr is a tty)\n"
             "  --keep-sims        leave simulators running at exit (a later run with --db adopts them)\n"
             "  --log-level LEVEL  error, warn (default), info or debug: plugin log lines on stderr\n"
+            "  -o, --output FMT   how answers print: json (default), table or text (as cmk -o)\n"
             "  -h, --help         this text\n"
             "  --version          the harness's version\n"
             "\n"
@@ -47,7 +50,11 @@ static void usage(FILE *out)
             "                     because the plugin does not provide a method yet)\n"
             "  shell              an interactive prompt (keeps going after errors)\n"
             "  demo [--url URL] [--cafile PEM] [--host IP]... [--verbose]\n"
-            "                     the whole walkthrough against two simulated systems, or a real gateway\n",
+            "                     the whole walkthrough against two simulated systems, or a real gateway\n"
+            "  VERB NOUN ...      any other words are one command line, run once (\"list zones\",\n"
+            "                     \"list storagepools filter=name,state\"); use --db to find earlier state\n"
+            "\n"
+            "See cs-harness(1).\n",
             HOST_PLUGINDIR);
 }
 
@@ -67,10 +74,7 @@ static void print_error(int code, const char *text)
     host_jsonw w;
     host_jsonw_init(&w, 1);
     host_jsonw_object_begin(&w, NULL);
-    host_jsonw_object_begin(&w, "errorresponse");
-    host_jsonw_int(&w, "errorcode", code);
-    host_jsonw_string(&w, "errortext", text);
-    host_jsonw_object_end(&w);
+    host_write_error(&w, code, text);
     host_jsonw_object_end(&w);
     fprintf(stderr, "%s\n", host_jsonw_text(&w));
     host_jsonw_free(&w);
@@ -101,6 +105,29 @@ static int cmd_info(const host_plugin *plugin)
         printf("%s\n", host_jsonw_text(&w));
     host_jsonw_free(&w);
     return rc;
+}
+
+/* One word of a one-shot command, quoted so that the command parser reads it back as the shell
+ * handed it: a value with blanks, quotes, '$' or '#' is single-quoted (no expansion; the shell
+ * already expanded what it meant to), a quote inside written as '"'"'. */
+static void add_arg(host_buf *b, const char *arg)
+{
+    const char *eq = strchr(arg, '='), *v = eq != NULL ? eq + 1 : arg;
+
+    if (strpbrk(v, " \t\"'$#\\") == NULL || *v == '\0') {
+        host_buf_adds(b, arg);
+        return;
+    }
+    if (eq != NULL)
+        host_buf_add(b, arg, (size_t)(v - arg));
+    host_buf_addc(b, '\'');
+    for (; *v; v++) {
+        if (*v == '\'')
+            host_buf_adds(b, "'\"'\"'");
+        else
+            host_buf_addc(b, *v);
+    }
+    host_buf_addc(b, '\'');
 }
 
 /* What a harness does when it starts on a database: rebinds simulators and resolves what a
@@ -139,6 +166,7 @@ int main(int argc, char **argv)
         {"progress", no_argument, NULL, O_PROGRESS},
         {"keep-sims", no_argument, NULL, O_KEEP_SIMS},
         {"crash-at", required_argument, NULL, O_CRASH_AT},
+        {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -150,9 +178,10 @@ int main(int argc, char **argv)
     host_err e;
     sp_log_level level = SP_LOG_WARN;
     int c, rc = 1, keep_going = 0, echo = 0, quiet = 0, keep_sims = 0;
-    int progress = isatty(STDERR_FILENO);
+    int progress = isatty(STDERR_FILENO), one_shot = 0;
+    host_display display = HOST_DISPLAY_JSON;
 
-    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+ho:", opts, NULL)) != -1) {
         switch (c) {
         case 'p':
             plugin_path = optarg;
@@ -187,6 +216,12 @@ int main(int argc, char **argv)
         case O_CRASH_AT:
             crash_at = optarg;
             break;
+        case 'o':
+            if (host_display_parse(optarg, &display) != 0) {
+                print_error(431, "-o takes json, table or text");
+                return 2;
+            }
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -203,13 +238,9 @@ int main(int argc, char **argv)
         return 2;
     }
     cmd = argv[optind];
-    if (strcmp(cmd, "info") != 0 && strcmp(cmd, "run") != 0 && strcmp(cmd, "shell") != 0 &&
-        strcmp(cmd, "demo") != 0) {
-        char msg[300];
-        snprintf(msg, sizeof(msg), "unknown command: %.200s", cmd);
-        print_error(431, msg);
-        return 2;
-    }
+    /* Anything else is one CloudMonkey command ("cs-harness list zones"), as cmk runs one. */
+    one_shot = strcmp(cmd, "info") != 0 && strcmp(cmd, "run") != 0 && strcmp(cmd, "shell") != 0 &&
+               strcmp(cmd, "demo") != 0;
     if (strcmp(cmd, "run") == 0 && optind + 1 >= argc) {
         print_error(431, "run takes a file name, or - for stdin");
         return 2;
@@ -246,7 +277,19 @@ int main(int argc, char **argv)
     s.keep_going = keep_going;
     s.echo = echo;
     s.quiet = quiet;
-    if (strcmp(cmd, "demo") == 0) {
+    s.display = display;
+    if (one_shot) {
+        host_buf line = HOST_BUF_INIT;
+        for (int i = optind; i < argc; i++) {
+            if (i > optind)
+                host_buf_addc(&line, ' ');
+            add_arg(&line, argv[i]);
+        }
+        s.source = "command line";
+        s.line = 1;
+        rc = host_session_line(&s, host_buf_str(&line), line.len) == 0 ? 0 : s.unsupported ? 3 : 1;
+        host_buf_free(&line);
+    } else if (strcmp(cmd, "demo") == 0) {
         rc = host_demo(&s, argc - optind - 1, argv + optind + 1) == 0 ? 0 : s.unsupported ? 3 : 1;
     } else if (strcmp(cmd, "shell") == 0) {
         s.keep_going = 1;

@@ -102,20 +102,31 @@ static void report(host_session *s, const char *fmt, ...)
     fflush(stderr);
 }
 
-static void print_error(host_cs *cs, const host_err *e)
+static void print_error(host_session *s, const host_err *e)
 {
     host_jsonw w;
     host_jsonw_init(&w, 1);
     host_jsonw_object_begin(&w, NULL);
-    host_jsonw_object_begin(&w, "errorresponse");
-    host_jsonw_int(&w, "errorcode", e->code);
-    host_jsonw_string(&w, "errortext", e->text);
+    host_write_error(&w, e->code, e->text);
     host_jsonw_object_end(&w);
-    host_jsonw_object_end(&w);
-    fprintf(stderr, "%s\n", host_jsonw_text(&w));
+    host_output_error(stderr, host_jsonw_text(&w), s->display, e->code, host_cserrorcode(e->code), e->text);
     fflush(stderr);
-    set_last(cs, host_jsonw_text(&w));
+    set_last(s->cs, host_jsonw_text(&w));
     host_jsonw_free(&w);
+}
+
+/* A successful answer: filtered as cmk's filter= asks (the filtered answer is the one later
+ * lines read, as a cmk user sees it), remembered, and printed as the display says. */
+static void answer(host_session *s, const char *json, const char *filter)
+{
+    char *filtered = filter != NULL && *filter ? host_output_filter(json, filter) : NULL;
+    const char *text = filtered != NULL ? filtered : json;
+
+    set_last(s->cs, text);
+    if (!s->quiet)
+        host_output_print(stdout, text, s->display, filter);
+    fflush(stdout);
+    free(filtered);
 }
 
 /* Settles a command's outcome against a pending "expect error". Returns 0 or -1. */
@@ -123,7 +134,7 @@ static int settle(host_session *s, int rc, const host_err *e)
 {
     if (!s->expect_error) {
         if (rc != 0) {
-            print_error(s->cs, e);
+            print_error(s, e);
             report(s, "%s", e->unsupported ? "command failed: the plugin does not provide this yet" : "command failed");
             if (e->unsupported)
                 s->unsupported = 1;
@@ -135,7 +146,7 @@ static int settle(host_session *s, int rc, const host_err *e)
         report(s, "%s", "expected an error, but the command succeeded");
         return -1;
     }
-    print_error(s->cs, e);
+    print_error(s, e);
     if (s->expect_code != 0 && s->expect_code != e->code) {
         report(s, "expected error code %d, got %d", s->expect_code, e->code);
         return -1;
@@ -178,10 +189,7 @@ static int run_api(host_session *s, const host_api *api, host_cmd *cmd)
         host_config_load(cs, &reload);
     } else {
         host_undo_clear(cs);
-        set_last(cs, host_jsonw_text(&w));
-        if (!s->quiet)
-            printf("%s\n", host_jsonw_text(&w));
-        fflush(stdout);
+        answer(s, host_jsonw_text(&w), host_cmd_get(cmd, "filter"));
     }
     host_jsonw_free(&w);
     return settle(s, rc, &e);
@@ -200,12 +208,8 @@ static int run_helper(host_session *s, int (*fn)(host_cs *, host_cmd *, host_jso
     host_jsonw_object_begin(&w, NULL);
     rc = fn(s->cs, cmd, &w, &e);
     host_jsonw_object_end(&w);
-    if (rc == 0) {
-        set_last(s->cs, host_jsonw_text(&w));
-        if (!s->quiet)
-            printf("%s\n", host_jsonw_text(&w));
-        fflush(stdout);
-    }
+    if (rc == 0)
+        answer(s, host_jsonw_text(&w), host_cmd_get(cmd, "filter"));
     host_jsonw_free(&w);
     return settle(s, rc, &e);
 }
@@ -326,17 +330,36 @@ out:
     return rc;
 }
 
+/* One "set": display (or cmk's older name, output) chooses how answers print; any other name
+ * binds $NAME, as cmk keeps its own options. */
+static int set_one(host_session *s, const char *name, const char *value)
+{
+    if (strcasecmp(name, "display") == 0 || strcasecmp(name, "output") == 0) {
+        if (host_display_parse(value, &s->display) != 0) {
+            report(s, "set %s: unknown format %s (json, table or text)", name, value);
+            return -1;
+        }
+        return 0;
+    }
+    if (host_vars_set(s->cs->vars, name, value) != 0) {
+        report(s, "cannot set variable %s (names are letters, digits, _ and .)", name);
+        return -1;
+    }
+    return 0;
+}
+
+/* "set NAME=VALUE ..." (the scenario form) or cmk's "set NAME VALUE" ("set display table"). */
 static int do_set(host_session *s, host_cmd *cmd)
 {
+    if (cmd->n_words == 3 && cmd->n_params == 0)
+        return set_one(s, cmd->words[1], cmd->words[2]);
     if (cmd->n_words != 1 || cmd->n_params == 0) {
-        report(s, "%s", "usage: set NAME=VALUE [NAME=VALUE ...]");
+        report(s, "%s", "usage: set NAME=VALUE [NAME=VALUE ...] | set NAME VALUE (set display json|table|text)");
         return -1;
     }
     for (size_t i = 0; i < cmd->n_params; i++)
-        if (host_vars_set(s->cs->vars, cmd->params[i].key, cmd->params[i].value) != 0) {
-            report(s, "cannot set variable %s (names are letters, digits, _ and .)", cmd->params[i].key);
+        if (set_one(s, cmd->params[i].key, cmd->params[i].value) != 0)
             return -1;
-        }
     return 0;
 }
 

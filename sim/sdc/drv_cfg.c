@@ -137,7 +137,7 @@ static int query_guid(const struct sim_sdcconf *conf)
 
 static void usage(FILE *out)
 {
-	fputs("Usage: drv_cfg --rescan | --query_vols | --query_guid\n"
+	fputs("Usage: drv_cfg --rescan | --query_vols | --query_guid | --help | --version\n"
 	      "Emulated SDC tool of powerflex-sim; reads <sdc home>/cfg/sim_sdc.conf\n"
 	      "(or $SIM_SDC_CONF). See powerflex-sim(1).\n",
 	      out);
@@ -154,6 +154,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("drv_cfg (powerflex-sim) %s\n", PACKAGE_VERSION);
 		return 0;
 	}
 	if (strcmp(argv[1], "--rescan") && strcmp(argv[1], "--query_vols") &&
