@@ -152,6 +152,36 @@ static char *truststore(host_cs *cs)
     return path;
 }
 
+/* CloudStack refuses a second pool on the same PowerFlex storage pool: the same gateway and pool
+ * name ("PowerFlex storage pool: <name> already exists"), or, which it does not see, the same pool
+ * id on the same system reached under another gateway address. Compared on the details the
+ * plugin handed back for the new pool `id`. */
+static int same_array_pool(host_cs *cs, int64_t id, host_err *e)
+{
+    char err[256], other[256] = "", pname[256] = "";
+    int rc = host_sql_text(
+        cs->db, other, sizeof(other), err, sizeof(err),
+        "SELECT p.name FROM pool_detail n1 JOIN pool_detail o1 ON o1.key = n1.key AND o1.value = n1.value "
+        "AND o1.pool_id != n1.pool_id JOIN pool_detail n2 ON n2.pool_id = n1.pool_id "
+        "JOIN pool_detail o2 ON o2.pool_id = o1.pool_id AND o2.key = n2.key AND o2.value = n2.value "
+        "JOIN pool p ON p.id = o1.pool_id WHERE n1.pool_id = ?1 AND "
+        "((n1.key = 'powerflex.gw.url' AND n2.key = 'powerflex.storagepool.name') OR "
+        "(n1.key = 'powerflex.storagepool.id' AND n2.key = 'powerflex.storagepool.system.id')) LIMIT 1",
+        "i", id);
+
+    if (rc < 0)
+        return host_fail_db(e, err);
+    if (rc == 0 || other[0] == '\0')
+        return 0;
+    host_sql_text(cs->db, pname, sizeof(pname), err, sizeof(err),
+                  "SELECT value FROM pool_detail WHERE pool_id = ? AND key = 'powerflex.storagepool.name'", "i", id);
+    /* CloudStack's lifecycle throws, and createStoragePool wraps it: 530. */
+    return host_fail(e, HOST_E_INTERNAL,
+                     "Failed to add data store: PowerFlex storage pool: %s already exists, please specify other "
+                     "storage pool. (it is primary storage %s)",
+                     pname[0] ? pname : "(unnamed)", other);
+}
+
 static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     const char *name = host_param(cmd, "name", 1, e), *url = host_param(cmd, "url", 1, e);
@@ -275,6 +305,8 @@ static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
             host_fail_db(e, err);
             goto out;
         }
+    if (same_array_pool(cs, id, e) != 0)
+        goto out;
     if (host_sql_run(cs->db, err, sizeof(err),
                      "UPDATE pool SET capacity_total = ?, capacity_used = ?, state = 'Up', path = "
                      "coalesce((SELECT value FROM "

@@ -69,9 +69,12 @@ static int bind_vars(host_cs *cs, host_simproc *p, host_err *e)
     }
     host_buf_printf(&url, "powerflex://%s:%s@%s/%s", p->user, host_buf_str(&enc), p->gateway, p->first_pool);
     {
-        const char *keys[] = {"gateway", "cafile", "user", "password", "url", "control"};
-        const char *vals[] = {p->gateway, p->cafile, p->user, p->password, host_buf_str(&url), p->control};
-        for (int i = 0; i < 6 && rc == 0; i++) {
+        /* The port alone, to reach the same gateway under another name (localhost). */
+        const char *colon = strrchr(p->gateway, ':');
+        const char *keys[] = {"gateway", "cafile", "user", "password", "url", "control", "port"};
+        const char *vals[] = {p->gateway, p->cafile, p->user, p->password, host_buf_str(&url), p->control,
+                              colon != NULL ? colon + 1 : ""};
+        for (int i = 0; i < 7 && rc == 0; i++) {
             snprintf(var, sizeof(var), "%s.%s", p->name, keys[i]);
             if (host_vars_set(cs->vars, var, vals[i]) != 0)
                 rc = host_fail(e, HOST_E_INTERNAL, "cannot bind $%s", var);
