@@ -188,7 +188,7 @@ static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     const char *provider = host_param(cmd, "provider", 0, e), *scope_s = host_param(cmd, "scope", 0, e);
     const char *hv = host_param(cmd, "hypervisor", 0, e), *cafile = host_param(cmd, "cafile", 0, e);
     char uuid[37], zuuid[40], cuuid[40], err[512], *masked = NULL, *ts = NULL;
-    int64_t zone, pod, cluster, cz = 0, exists = 0, id = 0;
+    int64_t zone, pod, cluster, cz = 0, exists = 0, id = 0, capacity_bytes = 0;
     const sp_kv *extra;
     sp_kv *details = NULL;
     long nextra;
@@ -203,8 +203,12 @@ static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (name == NULL || url == NULL || host_need_plugin(cs, e) != 0 ||
         host_param_ref(cs, cmd, "zoneid", "zone", 1, &zone, e) != 0 ||
         host_param_ref(cs, cmd, "podid", "pod", 0, &pod, e) != 0 ||
-        host_param_ref(cs, cmd, "clusterid", "cluster", 0, &cluster, e) != 0)
+        host_param_ref(cs, cmd, "clusterid", "cluster", 0, &cluster, e) != 0 ||
+        host_param_i64(cmd, "capacitybytes", 0, &capacity_bytes, e) != 0)
         return -1;
+    if (capacity_bytes < 0)
+        return host_fail(e, HOST_E_PARAM, "Invalid parameter capacitybytes value=%lld: a number of bytes above 0",
+                         (long long)capacity_bytes);
     if (provider != NULL && strcasecmp(provider, cs->sp->name) != 0)
         return host_fail(e, HOST_E_PARAM,
                          "Storage provider %s is not available; the loaded plugin provides %s", provider,
@@ -308,12 +312,13 @@ static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (same_array_pool(cs, id, e) != 0)
         goto out;
     if (host_sql_run(cs->db, err, sizeof(err),
-                     "UPDATE pool SET capacity_total = ?, capacity_used = ?, state = 'Up', path = "
+                     "UPDATE pool SET capacity_bytes = nullif(?4, 0), capacity_total = min(?1, coalesce(nullif(?4, 0), ?1)), "
+                     "capacity_used = ?2, state = 'Up', path = "
                      "coalesce((SELECT value FROM "
                      "pool_detail WHERE pool_id = ?3 AND (key LIKE '%storagepool.id' OR key LIKE '%pool_id' "
                      "OR key LIKE "
                      "'%pool.id') ORDER BY key LIMIT 1), '') WHERE id = ?3",
-                     "uui", cap.total_bytes, cap.used_bytes, id) < 0 ||
+                     "uuii", cap.total_bytes, cap.used_bytes, id, capacity_bytes) < 0 ||
         set_tags(cs, id, host_param(cmd, "tags", 0, e), e) != 0) {
         if (e->code == 0)
             host_fail_db(e, err);
@@ -400,6 +405,30 @@ static int change_state(host_cs *cs, int64_t id, const char *what, state_fn fn, 
     return 0;
 }
 
+/* updateStoragePool capacitybytes=N: as CloudStack, the pool then counts at most N bytes (the
+ * array's total when that is smaller); below what is allocated on it already is refused. */
+static int set_capacity_bytes(host_cs *cs, host_cmd *cmd, int64_t id, host_err *e)
+{
+    char err[256];
+    int64_t bytes = 0, allocated = 0;
+
+    if (host_param_i64(cmd, "capacitybytes", 0, &bytes, e) != 0)
+        return -1;
+    if (bytes <= 0)
+        return host_fail(e, HOST_E_PARAM, "Invalid parameter capacitybytes value=%s: a number of bytes above 0",
+                         host_cmd_get(cmd, "capacitybytes"));
+    if (host_sql_int(cs->db, &allocated, err, sizeof(err), "SELECT allocated FROM pool WHERE id = ?", "i", id) < 0)
+        return host_fail_db(e, err);
+    if (bytes < allocated)
+        return host_fail(e, HOST_E_INTERNAL,
+                         "Cannot reduce the number of bytes for this storage pool as it would lead to an insufficient "
+                         "number of bytes: %lld bytes are allocated on it, capacitybytes=%lld",
+                         (long long)allocated, (long long)bytes);
+    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE pool SET capacity_bytes = ? WHERE id = ?", "ii", bytes, id) < 0)
+        return host_fail_db(e, err);
+    return host_pool_refresh(cs, id, e);
+}
+
 static int update_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     const char *tags = host_cmd_get(cmd, "tags"), *name = host_param(cmd, "name", 0, e);
@@ -419,10 +448,8 @@ static int update_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         return host_fail_db(e, err);
     if (tags != NULL && set_tags(cs, id, tags, e) != 0)
         return -1;
-    if (host_cmd_get(cmd, "capacitybytes") != NULL)
-        return host_fail(e, HOST_E_UNSUPPORTED,
-                         "capacitybytes: the capacity of a %s pool is the array's; it cannot be set",
-                         cs->sp->name);
+    if (host_cmd_get(cmd, "capacitybytes") != NULL && set_capacity_bytes(cs, cmd, id, e) != 0)
+        return -1;
     /* New credentials: details (powerflex.gw.username/password) or a new URL (same gateway and
      * pool), which the plugin checks with a login before it takes them. */
     nd = host_cmd_map(cmd, "details", &details);

@@ -37,9 +37,11 @@ int host_pool_refresh(host_cs *cs, int64_t pool_id, host_err *e)
         host_pool_uuid(cs, pool_id, uuid);
         return host_fail_sp(e, st, &se, "storage pool %s: cannot read its capacity", uuid);
     }
+    /* A capacitybytes below the array's caps what CloudStack counts (and allocates against). */
     if (host_sql_run(cs->db, err, sizeof(err),
-                     "UPDATE pool SET capacity_total = ?, capacity_used = ? WHERE id = ?", "uui",
-                     cap.total_bytes, cap.used_bytes, pool_id) < 0)
+                     "UPDATE pool SET capacity_total = min(?1, coalesce(capacity_bytes, ?1)), capacity_used = ?2 "
+                     "WHERE id = ?3",
+                     "uui", cap.total_bytes, cap.used_bytes, pool_id) < 0)
         return host_fail_db(e, err);
     return 0;
 }

@@ -40,7 +40,10 @@ static const char *schema_sql =
     "  provider TEXT NOT NULL, hypervisor TEXT NOT NULL, url TEXT NOT NULL, path TEXT NOT NULL DEFAULT '',"
     "  capacity_total INTEGER NOT NULL DEFAULT 0, capacity_used INTEGER NOT NULL DEFAULT 0,"
     "  allocated INTEGER NOT NULL DEFAULT 0, n_objects INTEGER NOT NULL DEFAULT 0, overprov REAL,"
-    "  thin INTEGER NOT NULL DEFAULT 1, created INTEGER NOT NULL);"
+    "  thin INTEGER NOT NULL DEFAULT 1, created INTEGER NOT NULL,"
+    /* capacitybytes of createStoragePool/updateStoragePool: the total is the smaller of it and the
+     * array's (NULL: the array's). */
+    "  capacity_bytes INTEGER);"
     "CREATE INDEX IF NOT EXISTS pool_zone ON pool(zone_id, scope, state, id);"
     "CREATE INDEX IF NOT EXISTS pool_cluster ON pool(cluster_id, state, id);"
     "CREATE TABLE IF NOT EXISTS pool_detail(pool_id INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
