@@ -113,7 +113,18 @@ static int host_fits(host_cs *cs, const int64_t *vols, size_t n, int64_t host_id
             char state[16] = "";
             host_sql_text(cs->db, state, sizeof(state), err, sizeof(err),
                           "SELECT state FROM pool WHERE id = ?", "i", pool);
-            /* A disabled pool still serves its volumes; one in maintenance serves nothing. */
+            /* A disabled pool still serves its volumes; one in maintenance serves nothing. The
+             * volume is not moved here (CloudStack may migrate a ROOT off on start): a move
+             * inside a start could not be undone with it, so the caller migrates it first. */
+            if (strcmp(state, "Maintenance") == 0) {
+                char puuid[40];
+                host_pool_uuid(cs, pool, puuid);
+                snprintf(why, whylen,
+                         "volume %.200s is on storage pool %.40s, which is in maintenance: migrate it to another "
+                         "pool first (migrateVolume; findStoragePoolsForMigration lists the suitable ones)",
+                         v.name, puuid);
+                return 0;
+            }
             if (strcmp(state, "Up") != 0 && strcmp(state, "Disabled") != 0) {
                 snprintf(why, whylen, "the storage pool of volume %.200s is in state %s", v.name, state);
                 return 0;

@@ -341,8 +341,10 @@ sp_status pfx_ad_copy_volume_across(sp_pool *src, const sp_volume_ref *vol, sp_p
             err, SP_E_INVALID,
             "pools %s and %s are on one PowerFlex system (%s): the Driver migrates the V-Tree instead",
             src->uuid, dest->uuid, src->system_id);
-    if ((st = pfx_pool_check_usable(src, "copying a volume to another system", 1, err)) != SP_OK ||
-        (st = pfx_pool_check_usable(dest, "copying a volume from another system", 0, err)) != SP_OK)
+    /* Only the destination takes a new volume. The source may be disabled or in maintenance:
+     * moving volumes off a pool in maintenance is how it is emptied, and CloudStack offers pools
+     * of other systems as suitable targets for it. */
+    if ((st = pfx_pool_check_usable(dest, "copying a volume from another system", 0, err)) != SP_OK)
         return st;
     memset(&c, 0, sizeof(c));
     c.src = src;

@@ -313,8 +313,8 @@ static sp_status map_here(sp_pool *pool, const char *vol_id, const sp_host_ref *
     sp_status st;
 
     *was_mapped = 0;
-    if ((st = pfx_pool_check_usable(pool, "granting access to a volume", 1, err)) != SP_OK)
-        return st;
+    /* The pool's state is the caller's to check for its operation: a copy reads from a pool in
+     * maintenance (emptying it), a seeding or a copy's target writes only to an Up one. */
     if (host->ip == NULL || host->ip[0] == '\0')
         return pfx_error(err, SP_E_INVALID, "the host has no IP address to find its SDC by");
     if ((st = pfx_pool_sdc_id_connected(pool, host->ip, sdc, sizeof(sdc), err)) != SP_OK)

@@ -498,6 +498,19 @@ static void test_refusals(void)
                     SP_OK);
     CU_ASSERT_EQUAL(out.size_bytes, 8 * ADFIX_GIB);
     adfix_delete(&F, 1, out.path);
+    /* A source pool in maintenance is emptied this way; a destination in maintenance takes nothing. */
+    CU_ASSERT_EQUAL_FATAL(F.sp->lifecycle->maintain(F.pool[0], &e), SP_OK);
+    CU_ASSERT_EQUAL(ad()->copy_volume_across(F.pool[0], &(sp_volume_ref){src.path}, F.pool[1], &s, &F.host,
+                                             NULL, &out, &e),
+                    SP_OK);
+    adfix_delete(&F, 1, out.path);
+    CU_ASSERT_EQUAL(F.sp->lifecycle->cancel_maintain(F.pool[0], &e), SP_OK);
+    CU_ASSERT_EQUAL_FATAL(F.sp->lifecycle->maintain(F.pool[1], &e), SP_OK);
+    CU_ASSERT_EQUAL(ad()->copy_volume_across(F.pool[0], &(sp_volume_ref){src.path}, F.pool[1], &s, &F.host,
+                                             NULL, &out, &e),
+                    SP_E_STATE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "maintenance"));
+    CU_ASSERT_EQUAL(F.sp->lifecycle->cancel_maintain(F.pool[1], &e), SP_OK);
     /* A volume already named like the target is not written over, nor deleted. */
     if (adfix_create(&F, 1, SP_VOLUME_DATA, 511, ADFIX_GIB, &existing) != 0)
         return;
