@@ -72,6 +72,7 @@ static int vm_param(host_cs *cs, host_cmd *cmd, int64_t *id, char *state, size_t
 static int deploy(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     const char *name = host_param(cmd, "name", 0, e), *userdata = host_param(cmd, "userdata", 0, e);
+    const char *displayname = host_param(cmd, "displayname", 0, e);
     char err[512], format[16] = "", uuid[37], dname[128];
     int64_t zone, offering, tmpl, disk_off, host, root_gb = 0, size_gb = 0, vm_id, tzone = 0;
     int start = 1;
@@ -109,6 +110,10 @@ static int deploy(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (host_vm_create(cs, name, "User", zone, offering, tmpl, strcmp(format, "ISO") == 0 ? disk_off : 0,
                        (uint64_t)root_gb * GIB, userdata, &vm_id, e) != 0)
         return -1;
+    /* displayname= is kept as given (CloudStack shows it; name is the VM's host name). */
+    if (displayname != NULL && host_sql_run(cs->db, err, sizeof(err), "UPDATE vm SET displayname = ? WHERE id = ?",
+                                            "ti", displayname, vm_id) < 0)
+        return host_fail_db(e, err);
     if (disk_off != 0 && strcmp(format, "ISO") != 0) {
         char vname[64];
         int64_t data;
@@ -363,7 +368,7 @@ static int list_vms(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     st = host_sql_prepare(
         cs->db, err, sizeof(err),
         "SELECT id FROM vm WHERE type = 'User' AND (?1 IS NULL OR uuid = ?1) AND (?2 = 0 OR zone_id = ?2) "
-        "AND (?3 = 0 OR host_id = ?3) AND (?4 IS NULL OR displayname = ?4) "
+        "AND (?3 = 0 OR host_id = ?3) AND (?4 IS NULL OR name = ?4 OR displayname = ?4) "
         "AND (?5 IS NULL OR state = ?5) ORDER BY id",
         "tiitt", host_param(cmd, "id", 0, e), zone, host, host_param(cmd, "name", 0, e),
         host_param(cmd, "state", 0, e));

@@ -98,7 +98,7 @@ int host_volume_new_data(host_cs *cs, const char *name, int64_t zone, int64_t of
     if (host_sql_run(
             cs->db, err, sizeof(err),
             "INSERT INTO volume(uuid, name, type, vm_id, deviceid, size, provisioning, offering_id, zone_id, "
-            "state, iops, bw, created) VALUES (?, ?, 'DATA', nullif(?, 0), nullif(?, 0), ?, ?, ?, ?, "
+            "state, iops, bw, created) VALUES (?, ?, 'DATADISK', nullif(?, 0), nullif(?, 0), ?, ?, ?, ?, "
             "'Allocated', ?, ?, ?)",
             "ttiiitiitti", uuid, name != NULL ? name : uuid, vm, vm != 0 ? deviceid : (int64_t)0, size,
             o.provisioning, offering, zone, o.iops, o.bw, host_now()) < 0)

@@ -12,7 +12,7 @@ typedef struct host_vol {
     int64_t id;
     char uuid[40];
     char name[256];
-    char type[8]; /* ROOT or DATA */
+    char type[12]; /* ROOT or DATADISK (CloudStack's Volume.Type) */
     char state[16];
     int64_t vm_id;
     int64_t pool_id; /* 0 while Allocated */
