@@ -66,14 +66,63 @@ static int kind_between(host_cs *cs, int64_t src, int64_t dest, sp_migration_kin
     return 0;
 }
 
+/* One pool's verdict for findStoragePoolsForMigration. */
+typedef struct pool_verdict {
+    int64_t id;
+    int ok;
+    sp_migration_kind kind;
+    char why[1024];
+} pool_verdict;
+
+static int judge_pool(host_cs *cs, const host_vol *v, const host_alloc_req *req, const host_alloc_limits *lim,
+                      pool_verdict *pv, host_err *e)
+{
+    char err[256];
+
+    pv->kind = SP_MIGRATE_NONE;
+    if (host_alloc_check(cs, pv->id, req, lim, &pv->ok, pv->why, sizeof(pv->why), e) != 0)
+        return -1;
+    if (!pv->ok)
+        return 0;
+    {
+        host_err ke;
+        memset(&ke, 0, sizeof(ke));
+        if (kind_between(cs, v->pool_id, pv->id, &pv->kind, &ke) != 0) {
+            pv->ok = 0;
+            snprintf(pv->why, sizeof(pv->why), "%.1000s", ke.text);
+        } else if (pv->kind == SP_MIGRATE_NONE) {
+            pv->ok = 0;
+            snprintf(pv->why, sizeof(pv->why), "the plugin cannot migrate volumes from the current pool to it");
+        } else if (pv->kind == SP_MIGRATE_BLOCK_COPY) {
+            /* A block copy needs a host that is an SDC of both systems. */
+            int64_t h = 0;
+            if (host_sql_int(cs->db, &h, err, sizeof(err),
+                             "SELECT a.host_id FROM pool_host a JOIN pool_host b ON b.host_id = a.host_id "
+                             "JOIN host h ON h.id = a.host_id WHERE a.pool_id = ? AND b.pool_id = ? AND a.status "
+                             "= 'Up' "
+                             "AND b.status = 'Up' AND h.state = 'Up' LIMIT 1",
+                             "ii", v->pool_id, pv->id) < 0)
+                return host_fail_db(e, err);
+            if (h == 0) {
+                pv->ok = 0;
+                snprintf(pv->why, sizeof(pv->why), "no Up host is connected to both storage pools for a block copy");
+            }
+        }
+    }
+    return 0;
+}
+
+/* The suitable pools first (scripts migrate to the first one listed, as CloudStack's answer puts
+ * them), each group in creation order; the others after, with the reason. */
 static int find_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
-    char err[256], tags[512], why[1024];
+    char err[256], tags[512];
     int64_t id, *pools = NULL;
     size_t n = 0;
     host_vol v;
     host_alloc_req req;
     host_alloc_limits lim;
+    pool_verdict *pv = NULL;
     sqlite3_stmt *st;
     int rc = -1;
 
@@ -90,59 +139,42 @@ static int find_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
                           v.pool_id);
     if (st == NULL || host_stmt_ids(cs, st, &pools, &n, e) != 0)
         return st == NULL ? host_fail_db(e, err) : -1;
+    if (n > 0 && (pv = calloc(n, sizeof(*pv))) == NULL) {
+        host_fail(e, HOST_E_INTERNAL, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        pv[i].id = pools[i];
+        if (judge_pool(cs, &v, &req, &lim, &pv[i], e) != 0)
+            goto out;
+    }
     if (n > 0) {
         host_jsonw_uint(w, "count", n);
         host_jsonw_array_begin(w, "storagepool");
     }
-    for (size_t i = 0; i < n; i++) {
-        int ok;
-        sp_migration_kind k = SP_MIGRATE_NONE;
-        if (host_alloc_check(cs, pools[i], &req, &lim, &ok, why, sizeof(why), e) != 0)
-            goto out;
-        if (ok) {
-            host_err ke;
-            memset(&ke, 0, sizeof(ke));
-            if (kind_between(cs, v.pool_id, pools[i], &k, &ke) != 0) {
-                ok = 0;
-                snprintf(why, sizeof(why), "%.1000s", ke.text);
-            } else if (k == SP_MIGRATE_NONE) {
-                ok = 0;
-                snprintf(why, sizeof(why), "the plugin cannot migrate volumes from the current pool to it");
-            } else if (k == SP_MIGRATE_BLOCK_COPY) {
-                /* A block copy needs a host that is an SDC of both systems. */
-                int64_t h = 0;
-                if (host_sql_int(
-                        cs->db, &h, err, sizeof(err),
-                        "SELECT a.host_id FROM pool_host a JOIN pool_host b ON b.host_id = a.host_id "
-                        "JOIN host h ON h.id = a.host_id WHERE a.pool_id = ? AND b.pool_id = ? AND a.status "
-                        "= 'Up' "
-                        "AND b.status = 'Up' AND h.state = 'Up' LIMIT 1",
-                        "ii", v.pool_id, pools[i]) < 0) {
-                    host_fail_db(e, err);
-                    goto out;
-                }
-                if (h == 0) {
-                    ok = 0;
-                    snprintf(why, sizeof(why),
-                             "no Up host is connected to both storage pools for a block copy");
-                }
+    for (int pass = 1; pass >= 0; pass--)
+        for (size_t i = 0; i < n; i++) {
+            if (pv[i].ok != pass)
+                continue;
+            /* The pool object as listStoragePools shows it, plus the verdict. */
+            host_jsonw_object_begin(w, NULL);
+            if (host_json_pool_fields(cs, w, pv[i].id, e) != 0) {
+                host_jsonw_object_end(w);
+                host_jsonw_array_end(w);
+                goto out;
             }
+            host_jsonw_bool(w, "suitableformigration", pv[i].ok);
+            if (pv[i].ok)
+                host_jsonw_string(w, "migrationtype", pv[i].kind == SP_MIGRATE_NATIVE ? "vtree" : "blockcopy");
+            else
+                host_jsonw_string(w, "notsuitablereason", pv[i].why);
+            host_jsonw_object_end(w);
         }
-        /* The pool object as listStoragePools shows it, plus the verdict. */
-        host_jsonw_object_begin(w, NULL);
-        if (host_json_pool_fields(cs, w, pools[i], e) != 0)
-            goto out;
-        host_jsonw_bool(w, "suitableformigration", ok);
-        if (ok)
-            host_jsonw_string(w, "migrationtype", k == SP_MIGRATE_NATIVE ? "vtree" : "blockcopy");
-        else
-            host_jsonw_string(w, "notsuitablereason", why);
-        host_jsonw_object_end(w);
-    }
-    rc = 0;
-out:
     if (n > 0)
         host_jsonw_array_end(w);
+    rc = 0;
+out:
+    free(pv);
     free(pools);
     return rc;
 }
