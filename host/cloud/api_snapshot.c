@@ -8,6 +8,7 @@
 #include "poolh.h"
 #include "store.h"
 #include "undo.h"
+#include "vmops.h"
 #include "volops.h"
 
 #include <stdio.h>
@@ -471,16 +472,15 @@ out:
     return rc;
 }
 
-static int delete_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+int host_vmsnapshot_delete(host_cs *cs, int64_t id, host_err *e)
 {
-    char err[256], group[SP_ID_MAX];
-    int64_t id, pool_id = 0;
+    char err[256], group[SP_ID_MAX], uuid[40] = "";
+    int64_t pool_id = 0;
     sp_pool *pool;
     sp_error se;
     sp_status s;
 
-    if (host_param_ref(cs, cmd, "vmsnapshotid", "vm_snapshot", 1, &id, e) != 0)
-        return -1;
+    host_sql_text(cs->db, uuid, sizeof(uuid), err, sizeof(err), "SELECT uuid FROM vm_snapshot WHERE id = ?", "i", id);
     if (host_sql_text(cs->db, group, sizeof(group), err, sizeof(err),
                       "SELECT group_id FROM vm_snapshot WHERE id = ?", "i", id) < 0 ||
         host_sql_int(cs->db, &pool_id, err, sizeof(err), "SELECT pool_id FROM vm_snapshot WHERE id = ?", "i",
@@ -491,12 +491,22 @@ static int delete_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
     memset(&se, 0, sizeof(se));
     s = cs->sp->driver->delete_vm_snapshot(pool, group, &se);
     if (s != SP_OK)
-        return host_fail_sp(e, s, &se, "Failed to delete VM snapshot %s",
-                            host_param(cmd, "vmsnapshotid", 1, e));
+        return host_fail_sp(e, s, &se, "Failed to delete VM snapshot %s", uuid);
     if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM snapshot WHERE vm_snapshot_id = ?", "i", id) <
             0 ||
         host_sql_run(cs->db, err, sizeof(err), "DELETE FROM vm_snapshot WHERE id = ?", "i", id) < 0)
         return host_fail_db(e, err);
+    host_event(cs, "VMSNAPSHOT.DELETE", "VM snapshot %s deleted", uuid);
+    return 0;
+}
+
+static int delete_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+{
+    int64_t id;
+
+    if (host_param_ref(cs, cmd, "vmsnapshotid", "vm_snapshot", 1, &id, e) != 0 ||
+        host_vmsnapshot_delete(cs, id, e) != 0)
+        return -1;
     host_jsonw_bool(w, "success", 1);
     return 0;
 }

@@ -246,20 +246,26 @@ static int restore_vm(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     return host_json_vm(cs, w, "virtualmachine", id, e);
 }
 
-/* A VM with VM snapshots is not expunged: 0, or -1 with e saying so. */
-static int vm_snapshots_block(host_cs *cs, int64_t id, host_err *e)
+/* Deletes the VM's VM snapshots, as CloudStack's expunge does (deleteAllVMSnapshots) before the
+ * volumes go: the groups on the array first, newest first. */
+static int delete_vm_snapshots(host_cs *cs, int64_t id, host_err *e)
 {
     char err[256];
-    int64_t n = 0;
+    int64_t *snaps;
+    size_t n;
+    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
+                                        "SELECT id FROM vm_snapshot WHERE vm_id = ? ORDER BY id DESC", "i", id);
+    int rc = 0;
 
-    if (host_sql_int(cs->db, &n, err, sizeof(err), "SELECT count(*) FROM vm_snapshot WHERE vm_id = ?", "i", id) < 0)
-        return host_fail_db(e, err);
-    if (n > 0)
-        return host_fail(e, HOST_E_IN_USE, "the VM has %lld VM snapshots: delete them first", (long long)n);
-    return 0;
+    if (st == NULL || host_stmt_ids(cs, st, &snaps, &n, e) != 0)
+        return st == NULL ? host_fail_db(e, err) : -1;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = host_vmsnapshot_delete(cs, snaps[i], e);
+    free(snaps);
+    return rc;
 }
 
-/* Expunge: the ROOT volume and VM snapshots go, DATA volumes are detached and stay. */
+/* Expunge: the VM snapshots and the ROOT volume go, DATA volumes are detached and stay. */
 static int expunge(host_cs *cs, int64_t id, host_err *e)
 {
     char err[256];
@@ -268,7 +274,7 @@ static int expunge(host_cs *cs, int64_t id, host_err *e)
     sqlite3_stmt *st;
     int rc = 0;
 
-    if (vm_snapshots_block(cs, id, e) != 0)
+    if (delete_vm_snapshots(cs, id, e) != 0)
         return -1;
     st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT id FROM volume WHERE vm_id = ? AND type = 'ROOT'",
                           "i", id);
@@ -303,9 +309,6 @@ static int destroy_vm(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 
     if (vm_param(cs, cmd, &id, state, sizeof(state), e) != 0 ||
         host_param_bool(cmd, "expunge", 0, &now, e) != 0)
-        return -1;
-    /* What would refuse the expunge refuses before the VM is stopped. */
-    if (now && vm_snapshots_block(cs, id, e) != 0)
         return -1;
     if (strcmp(state, "Running") == 0 && host_vm_stop(cs, id, e) != 0)
         return -1;
