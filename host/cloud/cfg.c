@@ -27,6 +27,9 @@ static const host_setting_def defs[] = {
     {SP_SETTING_CS_IDENTIFIER, NULL, HOST_CFG_GLOBAL, "Advanced",
      "A unique identifier for the cloudstack installation, used in the names of its volumes on shared "
      "storage."},
+    {HOST_CFG_CS_IDENTIFIER_HISTORY, "", HOST_CFG_GLOBAL, "Advanced",
+     "The custom.cs.identifier values this installation used before the current one (comma-separated; kept "
+     "when it changes): volumes named with any of them are still this installation's."},
     {HOST_CFG_OVERPROVISIONING, "2", HOST_CFG_GLOBAL | HOST_CFG_ZONE | HOST_CFG_POOL, "Storage",
      "Used for storage overprovisioning calculation; available storage will be (actualStorageSize * "
      "storage.overprovisioning.factor)"},
@@ -78,6 +81,12 @@ static int check_value(const host_setting_def *d, const char *v, host_err *e)
         strcmp(d->def != NULL ? d->def : "", "false") == 0) {
         if (strcasecmp(v, "true") != 0 && strcasecmp(v, "false") != 0)
             return host_fail(e, HOST_E_PARAM, "configuration %s takes true or false, not '%s'", d->name, v);
+        return 0;
+    }
+    if (strcmp(d->name, HOST_CFG_CS_IDENTIFIER_HISTORY) == 0) {
+        if (strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789,") != strlen(v))
+            return host_fail(e, HOST_E_PARAM, "configuration %s takes identifiers (letters or digits) separated by commas",
+                             d->name);
         return 0;
     }
     if (strcmp(d->name, SP_SETTING_CS_IDENTIFIER) == 0) {
@@ -196,6 +205,30 @@ int host_config_bool(host_cs *cs, const char *name, sp_scope scope, const char *
     return strcasecmp(buf, "true") == 0;
 }
 
+/* The identifier is about to become `next` (NULL: reset): the current one joins the history, once,
+ * so that volumes named with it stay recognised. */
+static int remember_identifier(host_cs *cs, const char *next, host_err *e)
+{
+    char cur[64] = "", hist[1024] = "", padded[1100], needle[80];
+
+    if (host_config_get(cs, SP_SETTING_CS_IDENTIFIER, SP_SCOPE_GLOBAL, NULL, cur, sizeof(cur)) != 0 ||
+        cur[0] == '\0' || (next != NULL && strcmp(cur, next) == 0))
+        return 0;
+    if (host_config_get(cs, HOST_CFG_CS_IDENTIFIER_HISTORY, SP_SCOPE_GLOBAL, NULL, hist, sizeof(hist)) != 0)
+        hist[0] = '\0';
+    snprintf(padded, sizeof(padded), ",%s,", hist);
+    snprintf(needle, sizeof(needle), ",%s,", cur);
+    if (strstr(padded, needle) != NULL)
+        return 0;
+    if (strlen(hist) + strlen(cur) + 2 > sizeof(hist))
+        return host_fail(e, HOST_E_PARAM, "configuration %s is full: %zu bytes of earlier identifiers",
+                         HOST_CFG_CS_IDENTIFIER_HISTORY, strlen(hist));
+    if (hist[0] != '\0')
+        strcat(hist, ",");
+    strcat(hist, cur);
+    return host_config_set(cs, HOST_CFG_CS_IDENTIFIER_HISTORY, SP_SCOPE_GLOBAL, NULL, hist, e);
+}
+
 int host_config_set(host_cs *cs, const char *name, sp_scope scope, const char *scope_id, const char *value,
                     host_err *e)
 {
@@ -211,6 +244,8 @@ int host_config_set(host_cs *cs, const char *name, sp_scope scope, const char *s
     if (scope == SP_SCOPE_GLOBAL)
         scope_id = "";
     if (value != NULL && check_value(d, value, e) != 0)
+        return -1;
+    if (strcmp(name, SP_SETTING_CS_IDENTIFIER) == 0 && remember_identifier(cs, value, e) != 0)
         return -1;
     if (value == NULL) {
         if (host_sql_run(cs->db, err, sizeof(err),

@@ -18,6 +18,10 @@
 #define HOST_CFG_CD_HOST_CACHE_UNSUPPORTED "vm.configdrive.use.host.cache.on.unsupported.pool"
 #define HOST_CFG_CD_FORCE_HOST_CACHE "vm.configdrive.force.host.cache.use"
 #define HOST_CFG_VR_RECREATE "router.health.checks.failures.to.recreate.vr"
+/* Every custom.cs.identifier this installation used before the current one (comma-separated):
+ * the plugin counts volumes named with any of them as its own, so changing the identifier does
+ * not make older volumes "missing on the array". Kept by the harness when the identifier changes. */
+#define HOST_CFG_CS_IDENTIFIER_HISTORY "custom.cs.identifier.history"
 
 typedef struct host_setting_def {
     const char *name;

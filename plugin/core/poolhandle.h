@@ -81,6 +81,10 @@ void pfx_pool_sdc_forget(sp_pool *pool, const char *ip);
 /* Records an id learnt elsewhere (attach lists every SDC and keeps the connected ones). */
 void pfx_pool_sdc_remember(sp_pool *pool, const char *ip, const char *sdc_id);
 
+/* The identifiers the installation used before custom.cs.identifier took its current value, a
+ * comma list the host keeps (global scope): its volumes named with them are still its own. */
+#define PFX_SETTING_CS_IDENTIFIER_HISTORY "custom.cs.identifier.history"
+
 /* The installation identifier (setting custom.cs.identifier); SP_E_INVALID when unset. */
 sp_status pfx_pool_identifier(char *buf, size_t len, sp_error *err);
 

@@ -258,11 +258,35 @@ sp_status pfx_vol_get(sp_pool *pool, const sp_volume_ref *vol, sp_volume_info *o
     return SP_OK;
 }
 
+/* Whether an array name is this installation's: named with the current identifier or one it
+ * used before (custom.cs.identifier.history), with any pool key (volumes moved here by a V-Tree
+ * migration keep the name they were made with in another pool). */
+static int name_is_ours(const char *name, const char *ident, const char *history)
+{
+    const char *p = history;
+
+    if (pfx_name_is_ours(name, NULL, ident))
+        return 1;
+    while (p != NULL && *p) {
+        char one[64];
+        size_t n = strcspn(p, ",");
+        if (n > 0 && n < sizeof(one)) {
+            memcpy(one, p, n);
+            one[n] = '\0';
+            if (pfx_name_is_ours(name, NULL, one))
+                return 1;
+        }
+        p += n;
+        p += *p == ',';
+    }
+    return 0;
+}
+
 sp_status pfx_vol_list(sp_pool *pool, void (*each)(void *ctx, const sp_volume_info *vol), void *ctx,
                               sp_error *err)
 {
     pfx_gw_volume_list list;
-    char ident[64];
+    char ident[64], history[1024];
     sp_status st;
 
     PFX_ERR_GUARD(err);
@@ -270,13 +294,12 @@ sp_status pfx_vol_list(sp_pool *pool, void (*each)(void *ctx, const sp_volume_in
         return pfx_error(err, SP_E_INVALID, "list_volumes needs a pool and a callback");
     if ((st = pfx_pool_identifier(ident, sizeof(ident), err)) != SP_OK)
         return st;
+    pfx_setting_str(SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CS_IDENTIFIER_HISTORY, "", history, sizeof(history));
     if ((st = pfx_gw_volume_list_in_pool(pool->gw, pool->pool_id, &list, err)) != SP_OK)
         return pfx_error_prefix(err, "pool %s", pool->uuid);
     for (size_t i = 0; i < list.n; i++) {
         sp_volume_info info;
-        /* Any pool key: volumes moved here by a V-Tree migration keep the name they were made
-         * with in another pool. */
-        if (!pfx_name_is_ours(list.items[i].name, NULL, ident))
+        if (!name_is_ours(list.items[i].name, ident, history))
             continue;
         pfx_volume_info_from_gw(pool, &list.items[i], &info);
         each(ctx, &info);
