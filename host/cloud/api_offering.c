@@ -20,7 +20,7 @@ int host_json_offering(host_cs *cs, host_jsonw *w, const char *key, int64_t id, 
     sqlite3_stmt *st = host_sql_prepare(
         cs->db, err, sizeof(err),
         "SELECT uuid, name, displaytext, kind, provisioning, disksize, customized, cpunumber, "
-        "cpuspeed, memory, tags, iops, bw, created, systemuse FROM offering WHERE id = ?",
+        "cpuspeed, memory, tags, iops, bw, created, systemuse, miniops, maxiops FROM offering WHERE id = ?",
         "i", id);
     int disk;
 
@@ -51,6 +51,10 @@ int host_json_offering(host_cs *cs, host_jsonw *w, const char *key, int64_t id, 
     }
     if (*host_col_text(st, 10))
         host_jsonw_string(w, "tags", host_col_text(st, 10));
+    if (sqlite3_column_int64(st, 15) > 0)
+        host_jsonw_int(w, "miniops", sqlite3_column_int64(st, 15));
+    if (sqlite3_column_int64(st, 16) > 0)
+        host_jsonw_int(w, "maxiops", sqlite3_column_int64(st, 16));
     if (*host_col_text(st, 11) || *host_col_text(st, 12)) {
         host_jsonw_object_begin(w, disk ? "details" : "serviceofferingdetails");
         if (*host_col_text(st, 12))
@@ -107,7 +111,7 @@ static int create_offering(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
     const char *name = host_param(cmd, "name", 1, e), *text = host_param(cmd, "displaytext", 0, e);
     const char *stype = host_param(cmd, "storagetype", 0, e), *prov = "thin", *iops = NULL, *bw = NULL;
     char uuid[37], err[256];
-    int64_t size_gb = 0, cpu = 0, speed = 0, mem = 0;
+    int64_t size_gb = 0, cpu = 0, speed = 0, mem = 0, miniops = 0, maxiops = 0;
     int customized = 0;
 
     if (name == NULL || provisioning(cmd, &prov, e) != 0 ||
@@ -116,8 +120,12 @@ static int create_offering(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
         host_param_bool(cmd, "customized", 0, &customized, e) != 0 ||
         host_param_i64(cmd, "cpunumber", 1, &cpu, e) != 0 ||
         host_param_i64(cmd, "cpuspeed", 500, &speed, e) != 0 ||
-        host_param_i64(cmd, "memory", 512, &mem, e) != 0)
+        host_param_i64(cmd, "memory", 512, &mem, e) != 0 || host_param_i64(cmd, "miniops", 0, &miniops, e) != 0 ||
+        host_param_i64(cmd, "maxiops", 0, &maxiops, e) != 0)
         return -1;
+    if (miniops < 0 || maxiops < 0 || (maxiops > 0 && miniops > maxiops))
+        return host_fail(e, HOST_E_PARAM, "miniops %lld and maxiops %lld: whole numbers, miniops at most maxiops",
+                         (long long)miniops, (long long)maxiops);
     if (stype != NULL && strcasecmp(stype, "shared") != 0)
         return host_fail(e, HOST_E_PARAM, "storagetype %s: the harness has shared primary storage only",
                          stype);
@@ -129,11 +137,14 @@ static int create_offering(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
             cs->db, err, sizeof(err),
             "INSERT INTO offering(uuid, name, displaytext, kind, provisioning, disksize, customized, "
             "cpunumber, "
-            "cpuspeed, memory, tags, iops, bw, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            "tttttiiiiittti", uuid, name, text != NULL ? text : name, disk ? "disk" : "service", prov,
+            "cpuspeed, memory, tags, iops, bw, created, miniops, maxiops) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "tttttiiiiittti"
+            "ii",
+            uuid, name, text != NULL ? text : name, disk ? "disk" : "service", prov,
             size_gb * (int64_t)GIB, (int64_t)customized, disk ? (int64_t)0 : cpu, disk ? (int64_t)0 : speed,
             disk ? (int64_t)0 : mem, host_cmd_get(cmd, "tags") != NULL ? host_cmd_get(cmd, "tags") : "",
-            iops != NULL ? iops : "", bw != NULL ? bw : "", host_now()) < 0)
+            iops != NULL ? iops : "", bw != NULL ? bw : "", host_now(), miniops, maxiops) < 0)
         return host_fail_db(e, err);
     return host_json_offering(cs, w, disk ? "diskoffering" : "serviceoffering",
                               sqlite3_last_insert_rowid(cs->db), e);

@@ -56,7 +56,7 @@ int host_offering_load(host_cs *cs, int64_t id, host_offering_row *o, host_err *
     char err[256];
     sqlite3_stmt *st =
         host_sql_prepare(cs->db, err, sizeof(err),
-                         "SELECT kind, provisioning, iops, bw, tags, disksize, customized FROM offering "
+                         "SELECT kind, provisioning, iops, bw, tags, disksize, customized, maxiops FROM offering "
                          "WHERE id = ?",
                          "i", id);
     if (st == NULL)
@@ -73,6 +73,10 @@ int host_offering_load(host_cs *cs, int64_t id, host_offering_row *o, host_err *
     snprintf(o->tags, sizeof(o->tags), "%s", host_col_text(st, 4));
     o->disksize = sqlite3_column_int64(st, 5);
     o->customized = sqlite3_column_int(st, 6);
+    /* CloudStack's PowerFlex driver: the iopsLimit detail, else the volume's max IOPS (which
+     * comes from the offering's maxiops). */
+    if (o->iops[0] == '\0' && sqlite3_column_int64(st, 7) > 0)
+        snprintf(o->iops, sizeof(o->iops), "%lld", (long long)sqlite3_column_int64(st, 7));
     sqlite3_finalize(st);
     return 0;
 }
@@ -406,19 +410,19 @@ int host_access_grant(host_cs *cs, int64_t volume_id, int64_t host_id, int allow
     sp_disk_info disk;
     sp_error se;
     sp_status s;
-    char err[256];
+    char err[256], why[512];
     int reach = 0;
 
     if (host_vol_load(cs, volume_id, &v, e) != 0 || host_href_load(cs, host_id, &href, e) != 0)
         return -1;
     if (v.pool_id == 0)
         return host_fail(e, HOST_E_INTERNAL, "volume %s is not on a storage pool yet", v.name);
-    if (host_pool_reaches(cs, v.pool_id, host_id, &reach, e) != 0)
+    if (host_pool_client_check(cs, v.pool_id, host_id, &reach, why, sizeof(why), e) != 0)
         return -1;
     if (!reach)
         return host_fail(e, HOST_E_UNAVAILABLE,
-                         "host %s cannot reach the storage pool of volume %s (no connected SDC)", href.name,
-                         v.name);
+                         "host %s cannot reach the storage pool of volume %s (no connected SDC%s%.600s)", href.name,
+                         v.name, why[0] ? ": " : "", why);
     if (host_pool_open(cs, v.pool_id, &pool, e) != 0)
         return -1;
     qos = host_vol_qos(&v);
