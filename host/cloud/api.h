@@ -35,6 +35,7 @@ extern const host_api host_api_migrate[];
 extern const host_api host_api_capacity[];
 extern const host_api host_api_router[];
 extern const host_api host_api_guestdata[];
+extern const host_api host_api_alert[];
 
 /* Finds the API named by the words (joined, case-insensitively: "create storagepool" and
  * "createStoragePool" are the same), or NULL. */

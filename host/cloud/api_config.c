@@ -146,7 +146,7 @@ static int list_events(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         host_jsonw_int(w, "id", sqlite3_column_int64(st, 0));
         host_jsonw_string(w, "type", host_col_text(st, 1));
         host_jsonw_string(w, "description", host_col_text(st, 2));
-        host_jsonw_string(w, "level", "INFO");
+        host_jsonw_string(w, "level", strncmp(host_col_text(st, 1), "ALERT.", 6) == 0 ? "WARN" : "INFO");
         host_jsonw_string(w, "state", "Completed");
         host_jsonw_string(w, "created", created);
         host_jsonw_object_end(w);

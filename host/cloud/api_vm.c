@@ -411,14 +411,14 @@ int host_vm_migrate_live(host_cs *cs, int64_t vm_id, int64_t dest, host_err *e)
         return st == NULL ? host_fail_db(e, err) : -1;
     for (size_t i = 0; i < n; i++) {
         host_vol v;
-        if (host_vol_load(cs, vols[i], &v, e) != 0 || host_pool_reaches(cs, v.pool_id, dest, &reach, e) != 0)
+        char why[512];
+        if (host_vol_load(cs, vols[i], &v, e) != 0 ||
+            host_pool_client_check(cs, v.pool_id, dest, &reach, why, sizeof(why), e) != 0)
             goto out;
         if (!reach) {
-            host_fail(
-                e, HOST_E_PARAM,
-                "volume %s is on a storage pool the destination host cannot reach (a cluster-wide pool of "
-                "another cluster, or no SDC connected)",
-                v.name);
+            host_fail(e, HOST_E_PARAM,
+                      "volume %s is on a storage pool the destination host cannot reach (%.600s)", v.name,
+                      why[0] ? why : "no SDC connected");
             goto out;
         }
     }

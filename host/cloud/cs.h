@@ -44,6 +44,7 @@ int host_cserrorcode(int code);
 typedef struct host_poolh host_poolh;     /* an open plugin pool handle (plugin_pools.c) */
 typedef struct host_simproc host_simproc; /* a simulator the harness started (sim.c) */
 struct host_undo;                         /* a step undoing a failed command (undo.c) */
+struct host_alert;                        /* an alert waiting for its command to end (alert.c) */
 
 typedef struct host_cs {
     sqlite3 *db;             /* owned */
@@ -67,6 +68,7 @@ typedef struct host_cs {
     struct host_undo *undo; /* owned; the running command's array changes, newest first */
     int64_t undo_seq;       /* the running command's number in the undo journal; 0: not journaled */
     unsigned undo_pushed;   /* steps recorded by the running command (for --crash-at undo:N) */
+    struct host_alert *alerts; /* owned; raised by the running command, written after it */
 } host_cs;
 
 /* Seconds since the epoch, for "created" columns. */

@@ -5,6 +5,7 @@
 
 #include "harness.h"
 
+#include "alert.h"
 #include "cfg.h"
 #include "fsutil.h"
 #include "poolh.h"
@@ -96,6 +97,7 @@ int host_cs_load_plugin(host_cs *cs, const char *path, host_err *e)
 void host_cs_close(host_cs *cs)
 {
     host_undo_clear(cs);
+    host_alerts_discard(cs);
     host_pools_close_all(cs);
     host_plugin_unload(cs->plugin);
     cs->plugin = NULL;

@@ -58,7 +58,10 @@ static const char *schema_sql =
     "  displaytext TEXT NOT NULL, kind TEXT NOT NULL, provisioning TEXT NOT NULL, disksize INTEGER NOT NULL,"
     "  customized INTEGER NOT NULL, cpunumber INTEGER, cpuspeed INTEGER, memory INTEGER, tags TEXT NOT NULL,"
     "  iops TEXT NOT NULL DEFAULT '', bw TEXT NOT NULL DEFAULT '', systemuse INTEGER NOT NULL DEFAULT 0,"
-    "  state TEXT NOT NULL DEFAULT 'Active', created INTEGER NOT NULL);"
+    "  state TEXT NOT NULL DEFAULT 'Active', created INTEGER NOT NULL,"
+    /* CloudStack's miniops/maxiops of an offering (0: none): without an iopsLimit detail the
+     * PowerFlex driver limits a volume to its max IOPS. */
+    "  miniops INTEGER NOT NULL DEFAULT 0, maxiops INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS template(id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE, name TEXT NOT "
     "NULL,"
     "  displaytext TEXT NOT NULL, format TEXT NOT NULL, type TEXT NOT NULL, url TEXT NOT NULL, path TEXT NOT "
@@ -118,6 +121,8 @@ static const char *schema_sql =
     "  dir TEXT NOT NULL, created INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS event(id INTEGER PRIMARY KEY, type TEXT NOT NULL, description TEXT NOT NULL,"
     "  created INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS alert(id INTEGER PRIMARY KEY, type INTEGER NOT NULL, host_id INTEGER,"
+    "  subject TEXT NOT NULL, description TEXT NOT NULL, created INTEGER NOT NULL);"
     /* Aggregates: allocated bytes and object count per pool, for volumes, snapshots on primary
      * storage and seeded template copies (CloudStack's getUsedBytes for PowerFlex). */
     "CREATE TRIGGER IF NOT EXISTS volume_ai AFTER INSERT ON volume WHEN NEW.pool_id IS NOT NULL BEGIN"

@@ -61,7 +61,7 @@ static int vm_volumes(host_cs *cs, int64_t vm_id, int64_t **ids, size_t *n, host
 static int host_fits(host_cs *cs, const int64_t *vols, size_t n, int64_t host_id, int *ok, char *why,
                      size_t whylen, host_err *e)
 {
-    char err[256], tags[512];
+    char err[256], tags[512], client[512];
     int64_t cluster = 0;
     host_vol v;
     int reach;
@@ -130,10 +130,13 @@ static int host_fits(host_cs *cs, const int64_t *vols, size_t n, int64_t host_id
                 return 0;
             }
         }
-        if (host_pool_reaches(cs, pool, host_id, &reach, e) != 0)
+        /* Asked now, as CloudStack's grant asks: a host whose SDC lost its MDM is passed over
+         * (and alerted on), as CloudStack's start avoids a host whose storage it cannot reach. */
+        if (host_pool_client_check(cs, pool, host_id, &reach, client, sizeof(client), e) != 0)
             return -1;
         if (!reach) {
-            snprintf(why, whylen, "it cannot reach the storage pool of volume %s (no connected SDC)", v.name);
+            snprintf(why, whylen, "it cannot reach the storage pool of volume %.200s (no connected SDC%s%.300s)",
+                     v.name, client[0] ? ": " : "", client);
             return 0;
         }
     }

@@ -4,6 +4,7 @@
 
 #include "session.h"
 
+#include "alert.h"
 #include "api.h"
 #include "cfg.h"
 #include "cmk.h"
@@ -191,6 +192,7 @@ static int run_api(host_session *s, const host_api *api, host_cmd *cmd)
         host_undo_clear(cs);
         answer(s, host_jsonw_text(&w), host_cmd_get(cmd, "filter"));
     }
+    host_alerts_flush(cs);
     host_jsonw_free(&w);
     return settle(s, rc, &e);
 }
