@@ -5,6 +5,7 @@
 
 #include "api.h"
 #include "fsutil.h"
+#include "http.h"
 #include "objects.h"
 #include "poolh.h"
 #include "runprog.h"
@@ -95,6 +96,77 @@ static int image_info(const char *path, char *format, size_t flen, int64_t *virt
     return 0;
 }
 
+/* A URL for messages: without "user:password@" and without its query. */
+static void url_shown(const char *url, char *buf, size_t len)
+{
+    const char *scheme = strstr(url, "://"), *host = scheme != NULL ? scheme + 3 : url;
+    const char *at = strchr(host, '@'), *slash = strchr(host, '/');
+
+    if (at != NULL && (slash == NULL || at < slash))
+        snprintf(buf, len, "%.*s%.*s", (int)(host - url), url, (int)strcspn(at + 1, "?#"), at + 1);
+    else
+        snprintf(buf, len, "%.*s", (int)strcspn(url, "?#"), url);
+}
+
+static uint64_t be64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* A direct-download template's sizes from its URL, as CloudStack learns them without downloading
+ * it: the QCOW2 header's virtual size (read over HTTP, as its QCOW2Utils does) or a RAW image's
+ * length. No qemu-img (whose curl driver a host may lack): the image is checked by the host that
+ * downloads it. */
+static int remote_image_info(const char *url, const char *fmt, int64_t *virt, int64_t *actual, host_err *e)
+{
+    host_buf head = HOST_BUF_INIT;
+    char err[512], shown[1024];
+    long long len = -1;
+    const unsigned char *h;
+    int qcow2, rc = -1;
+
+    url_shown(url, shown, sizeof(shown));
+    if (host_http_head(url, 512, &head, &len, err, sizeof(err)) != 0) {
+        host_fail(e, HOST_E_PARAM, "Invalid URL %s for a direct download template: %s", shown, err);
+        goto out;
+    }
+    h = (const unsigned char *)host_buf_str(&head);
+    qcow2 = head.len >= 4 && memcmp(h, "QFI\xfb", 4) == 0;
+    if (strcasecmp(fmt, "QCOW2") == 0) {
+        if (!qcow2 || head.len < 32) {
+            host_fail(e, HOST_E_PARAM, "%s is not a QCOW2 image (no QCOW2 header at its start)", shown);
+            goto out;
+        }
+        if (be64(h + 8) != 0) {
+            host_fail(e, HOST_E_PARAM, "%s names a backing file; a template must be a whole image", shown);
+            goto out;
+        }
+        *virt = (int64_t)be64(h + 24);
+        *actual = len > 0 ? len : 0;
+    } else {
+        if (qcow2) {
+            host_fail(e, HOST_E_PARAM, "%s is a QCOW2 image, not RAW", shown);
+            goto out;
+        }
+        if (len <= 0) {
+            host_fail(e, HOST_E_PARAM, "%s: the server does not say the image's length (a RAW template's size)", shown);
+            goto out;
+        }
+        *virt = *actual = len;
+    }
+    if (*virt <= 0) {
+        host_fail(e, HOST_E_PARAM, "%s: the image's virtual size is 0", shown);
+        goto out;
+    }
+    rc = 0;
+out:
+    host_buf_free(&head);
+    return rc;
+}
+
 static int register_image(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e, int iso)
 {
     const char *name = host_param(cmd, "name", 1, e), *url = host_param(cmd, "url", 1, e);
@@ -139,6 +211,9 @@ static int register_image(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e
         if ((virt = host_file_size(src)) < 0)
             return host_fail(e, HOST_E_PARAM, "cannot read %s: %s", src, strerror(errno));
         actual = virt;
+    } else if (direct) {
+        if (remote_image_info(url, fmt, &virt, &actual, e) != 0)
+            return -1;
     } else {
         if (image_info(src, qfmt, sizeof(qfmt), &virt, &actual, e) != 0)
             return -1;

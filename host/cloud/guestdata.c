@@ -249,7 +249,49 @@ int host_guestdata_verify(host_cs *cs, sp_pool *pool, int64_t pool_id, int map_d
     return 0;
 }
 
+/* readVolumeData volumeid=V [bytes=N]: the SHA-256 of the first N bytes (default 1 MiB) a guest
+ * would read: through the device of the host running its VM, else through a mapping made for the
+ * read and taken back. Shows what a template, a copy or a migration put on a volume. */
+static int read_volume_data(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+{
+    char err[256], dev[SP_PATH_MAX] = "", hex[65], why[1024];
+    int64_t vol, bytes;
+    host_vol v;
+    sp_pool *pool;
+
+    if (host_param_ref(cs, cmd, "volumeid", "volume", 1, &vol, e) != 0 ||
+        host_param_i64(cmd, "bytes", 1024 * 1024, &bytes, e) != 0 || host_vol_load(cs, vol, &v, e) != 0)
+        return -1;
+    if (bytes < 512 || bytes > MAX_BYTES || bytes % 512 != 0)
+        return host_fail(e, HOST_E_PARAM, "bytes must be a multiple of 512 from 512 to %d", MAX_BYTES);
+    if ((uint64_t)bytes > v.size)
+        return host_fail(e, HOST_E_PARAM, "volume %s has only %llu bytes", v.uuid, (unsigned long long)v.size);
+    if (v.pool_id == 0)
+        return host_fail(e, HOST_E_PARAM, "volume %s is not on a storage pool yet", v.uuid);
+    if (host_sql_text(cs->db, dev, sizeof(dev), err, sizeof(err),
+                      "SELECT a.devpath FROM access a JOIN vm ON vm.id = ?2 AND vm.state = 'Running' "
+                      "AND a.host_id = vm.host_id WHERE a.volume_id = ?1",
+                      "ii", vol, v.vm_id) < 0)
+        return host_fail_db(e, err);
+    if (dev[0] != '\0') {
+        if (digest_device(dev, (uint64_t)bytes, 0, hex, why, sizeof(why)) != 0)
+            return host_fail(e, HOST_E_INTERNAL, "volume %s: %s", v.uuid, why);
+    } else {
+        if (host_pool_open(cs, v.pool_id, &pool, e) != 0)
+            return -1;
+        if (digest_mapped(cs, pool, v.pool_id, v.path, (uint64_t)bytes, hex, why, sizeof(why)) != 0)
+            return host_fail(e, HOST_E_INTERNAL, "volume %s: %s", v.uuid, why);
+    }
+    host_jsonw_object_begin(w, "volumedata");
+    host_jsonw_string(w, "volumeid", v.uuid);
+    host_jsonw_int(w, "bytes", bytes);
+    host_jsonw_string(w, "sha256", hex);
+    host_jsonw_object_end(w);
+    return 0;
+}
+
 const host_api host_api_guestdata[] = {
     {"writeVolumeData", write_volume_data, 0},
+    {"readVolumeData", read_volume_data, 0},
     {NULL, NULL, 0},
 };
