@@ -518,8 +518,10 @@ static const op ops[] = {
     /* Both pools' system and pool ids are in their stored details. */
     {"Driver.migration_kind", 0, NULL, run_migration_kind},
     /* GET volume (its V-Tree id), migrateVTree, GET VTree until NotInMigration (once: the simulator
-     * migrates at once); that answer also names the pool the V-Tree is in now. */
-    {"Driver.migrate_volume (native)", 3, prep_volume, run_migrate},
+     * migrates at once); that answer also names the pool the V-Tree is in now. Then, as
+     * CloudStack renames what moved to the destination pool's key: GET the V-Tree's volumes (a
+     * template copy's tree holds other VMs' ROOT disks) and setVolumeName for the one here. */
+    {"Driver.migrate_volume (native)", 5, prep_volume, run_migrate},
     /* GET StoragePool Statistics. */
     {"Driver.get_capacity", 1, NULL, run_capacity},
     /* GET StoragePool relationships/Volume. */

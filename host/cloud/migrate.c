@@ -66,6 +66,90 @@ static int kind_between(host_cs *cs, int64_t src, int64_t dest, sp_migration_kin
     return 0;
 }
 
+/* A V-Tree migration moves the whole tree: the volume, its snapshots and, for a ROOT made from a
+ * template copy, the copy and every other volume cloned from it (fast clones share its V-Tree).
+ * Before it starts, every other volume of the tree on the pool is accounted for: one in use by a
+ * running VM whose host cannot reach dest (out of its scope, or its SDC not connected for it)
+ * refuses the migration, as does one of a stopped VM whose last host dest is out of scope for, one
+ * migrating itself, and a template copy dest already holds a copy of (two copies of one template
+ * on a pool cannot be told apart). No block copy of the volume alone is offered instead: pools of
+ * one system migrate V-Trees (the Adaptor copies only across systems). 0 with *ok and why. */
+static int vtree_check(host_cs *cs, const host_vol *v, int64_t dest, int *ok, char *why, size_t whylen,
+                       host_err *e)
+{
+    char err[256], tree[SP_ID_MAX] = "", duuid[40];
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+
+    *ok = 1;
+    if (host_sql_text(cs->db, tree, sizeof(tree), err, sizeof(err), "SELECT tree_id FROM volume WHERE id = ?", "i",
+                      v->id) < 0)
+        return host_fail_db(e, err);
+    if (tree[0] == '\0')
+        return 0;
+    host_pool_uuid(cs, dest, duuid);
+    st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT o.name, o.uuid, o.state, coalesce(vm.name, ''), coalesce(vm.state, ''), "
+        "coalesce(CASE WHEN vm.state = 'Running' THEN vm.host_id ELSE vm.last_host_id END, 0) "
+        "FROM volume o LEFT JOIN vm ON vm.id = o.vm_id WHERE o.pool_id = ?1 AND o.tree_id = ?2 AND o.id != ?3 "
+        "ORDER BY o.id",
+        "iti", v->pool_id, tree, v->id);
+    if (st == NULL)
+        return host_fail_db(e, err);
+    while (*ok && sqlite3_step(st) == SQLITE_ROW) {
+        const char *name = host_col_text(st, 0), *vmname = host_col_text(st, 3), *vmstate = host_col_text(st, 4);
+        int64_t host = sqlite3_column_int64(st, 5);
+        char hname[128] = "", reason[600] = "";
+        int reach = 1;
+        if (strcmp(host_col_text(st, 2), "Migrating") == 0) {
+            *ok = 0;
+            snprintf(why, whylen, "volume %s, which shares V-Tree %s with it, is migrating", name, tree);
+            break;
+        }
+        if (host == 0)
+            continue;
+        host_sql_text(cs->db, hname, sizeof(hname), err, sizeof(err), "SELECT name FROM host WHERE id = ?", "i", host);
+        if (strcmp(vmstate, "Running") == 0) {
+            if (host_pool_client_check(cs, dest, host, &reach, reason, sizeof(reason), e) != 0)
+                goto out;
+        } else if (host_pool_reaches(cs, dest, host, &reach, e) != 0) {
+            goto out;
+        }
+        if (!reach) {
+            *ok = 0;
+            snprintf(why, whylen,
+                     "a V-Tree migration moves the whole tree, and volume %s of VM %s (%s, %s host %s) shares V-Tree %s "
+                     "with it: that host cannot reach storage pool %s%s%.300s",
+                     name, vmname, vmstate, strcmp(vmstate, "Running") == 0 ? "on" : "last on", hname, tree, duuid,
+                     reason[0] ? ": " : "", reason);
+        }
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (*ok) {
+        char tname[256] = "";
+        if (host_sql_text(cs->db, tname, sizeof(tname), err, sizeof(err),
+                          "SELECT t.name FROM template_pool tp JOIN template t ON t.id = tp.template_id "
+                          "WHERE tp.pool_id = ?1 AND tp.tree_id = ?2 AND EXISTS (SELECT 1 FROM template_pool d "
+                          "WHERE d.pool_id = ?3 AND d.template_id = tp.template_id) LIMIT 1",
+                          "iti", v->pool_id, tree, dest) < 0)
+            return host_fail_db(e, err);
+        if (tname[0] != '\0') {
+            *ok = 0;
+            snprintf(why, whylen,
+                     "V-Tree %s holds the copy of template %s the volume was cloned from, and storage pool %s has a "
+                     "copy of it already: the migration would bring a second one",
+                     tree, tname, duuid);
+        }
+    }
+    rc = 0;
+out:
+    if (st != NULL)
+        sqlite3_finalize(st);
+    return rc;
+}
+
 /* One pool's verdict for findStoragePoolsForMigration. */
 typedef struct pool_verdict {
     int64_t id;
@@ -93,6 +177,9 @@ static int judge_pool(host_cs *cs, const host_vol *v, const host_alloc_req *req,
         } else if (pv->kind == SP_MIGRATE_NONE) {
             pv->ok = 0;
             snprintf(pv->why, sizeof(pv->why), "the plugin cannot migrate volumes from the current pool to it");
+        } else if (pv->kind == SP_MIGRATE_NATIVE) {
+            if (vtree_check(cs, v, pv->id, &pv->ok, pv->why, sizeof(pv->why), e) != 0)
+                return -1;
         } else if (pv->kind == SP_MIGRATE_BLOCK_COPY) {
             /* A block copy needs a host that is an SDC of both systems. */
             int64_t h = 0;
@@ -242,6 +329,52 @@ static int job_end(host_cs *cs, int64_t job, int64_t vol_id, int failed, host_er
     return -1;
 }
 
+/* After the plugin renamed what moved (CloudStack's setVolumeName to the destination pool's key),
+ * each row of the tree on dest takes the path the array now answers for its old one (the id in
+ * it has not changed), and an event names each volume that moved along. */
+static int refresh_tree_paths(host_cs *cs, int64_t vol_id, int64_t dest, const char *tree, host_err *e)
+{
+    static const char *const tables[] = {"volume", "snapshot", "template_pool"};
+    char err[256], sql[256], duuid[40];
+    sp_pool *pool;
+
+    if (tree[0] == '\0')
+        return 0;
+    if (host_pool_open(cs, dest, &pool, e) != 0)
+        return -1;
+    host_pool_uuid(cs, dest, duuid);
+    for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+        sqlite3_stmt *st;
+        snprintf(sql, sizeof(sql), "SELECT rowid, path, %s FROM %s WHERE pool_id = ? AND tree_id = ?",
+                 strcmp(tables[t], "template_pool") == 0 ? "template_id" : "name", tables[t]);
+        if ((st = host_sql_prepare(cs->db, err, sizeof(err), sql, "it", dest, tree)) == NULL)
+            return host_fail_db(e, err);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            int64_t rowid = sqlite3_column_int64(st, 0);
+            char old[SP_PATH_MAX];
+            sp_volume_info info;
+            sp_error se;
+            snprintf(old, sizeof(old), "%s", host_col_text(st, 1));
+            memset(&se, 0, sizeof(se));
+            memset(&info, 0, sizeof(info));
+            if (cs->sp->driver->get_volume(pool, &(sp_volume_ref){old}, &info, &se) != SP_OK || info.path[0] == '\0')
+                continue; /* the old path still names it: its id comes first */
+            if (strcmp(info.path, old) != 0) {
+                snprintf(sql, sizeof(sql), "UPDATE %s SET path = ? WHERE rowid = ?", tables[t]);
+                if (host_sql_run(cs->db, err, sizeof(err), sql, "ti", info.path, rowid) < 0) {
+                    sqlite3_finalize(st);
+                    return host_fail_db(e, err);
+                }
+            }
+            if (strcmp(tables[t], "volume") == 0 && rowid != vol_id)
+                host_event(cs, "VOLUME.MIGRATE", "volume %s moved along with V-Tree %s to storage pool %s",
+                           host_col_text(st, 2), tree, duuid);
+        }
+        sqlite3_finalize(st);
+    }
+    return 0;
+}
+
 /* The rows after a V-Tree migration: the volume and everything in its tree on dest. */
 int host_migrate_finish_native(host_cs *cs, int64_t vol_id, int64_t src, int64_t dest,
                                const sp_volume_info *info, host_err *e)
@@ -252,18 +385,26 @@ int host_migrate_finish_native(host_cs *cs, int64_t vol_id, int64_t src, int64_t
             "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'Ready' WHERE id = ?",
             "ituti", dest, info->path, info->size_bytes, info->tree_id, vol_id) < 0)
         return host_fail_db(e, err);
-    return follow_tree(cs, src, dest, info->tree_id, e);
+    if (follow_tree(cs, src, dest, info->tree_id, e) != 0)
+        return -1;
+    return refresh_tree_paths(cs, vol_id, dest, info->tree_id, e);
 }
 
 static int native(host_cs *cs, host_vol *v, int64_t dest, host_err *e)
 {
+    char why[1024];
     sp_pool *a, *b;
     sp_volume_info info;
     host_progress hp;
     sp_error se;
     sp_status s;
     int64_t job;
+    int ok;
 
+    if (vtree_check(cs, v, dest, &ok, why, sizeof(why), e) != 0)
+        return -1;
+    if (!ok)
+        return host_fail(e, HOST_E_PARAM, "Cannot migrate volume %s: %s", v->uuid, why);
     if (host_pool_open(cs, v->pool_id, &a, e) != 0 || host_pool_open(cs, dest, &b, e) != 0 ||
         job_start(cs, "vtree", v, dest, 0, &job, e) != 0)
         return -1;

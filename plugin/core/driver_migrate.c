@@ -5,8 +5,12 @@
 
 #include "driver_impl.h"
 #include "error.h"
+#include "gateway_volume.h"
 #include "gateway_vtree.h"
 #include "hostsvc.h"
+#include "naming.h"
+#include "retry.h"
+#include "volume.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -48,6 +52,54 @@ static int watch(void *ctx, const pfx_gw_migration *state)
     return 0;
 }
 
+/* After a V-Tree migration CloudStack renames the volume and its snapshots to the destination
+ * pool's key (setVolumeName). Everything in the V-Tree moved, so everything of this installation
+ * in it is renamed: a ROOT made from a template copy shares the copy's V-Tree with the copy and
+ * the other ROOTs cloned from it. The migrated volume's new name goes into out. A rename the
+ * array refuses is logged, not failed: the volume moved, its id (the path's first part) still
+ * finds it, and listings accept any pool key; a later migrate_volume to the same pool renames it. */
+static void rekey_tree(sp_pool *dest, const char *tree_id, sp_volume_info *out)
+{
+    pfx_gw_volume_list list;
+    sp_error e2;
+    size_t renamed = 0;
+
+    memset(&e2, 0, sizeof(e2));
+    if (pfx_gw_volume_list_in_vtree(dest->gw, tree_id, &list, &e2) != SP_OK) {
+        pfx_log(SP_LOG_WARN, "V-Tree %s moved to pool %s, but its volumes could not be listed to rename them: %s",
+                tree_id, dest->uuid, e2.message);
+        return;
+    }
+    for (size_t i = 0; i < list.n; i++) {
+        const pfx_gw_volume *v = &list.items[i];
+        char ident[64], name[SP_NAME_MAX];
+        int tries = 0;
+        sp_status st;
+
+        memset(&e2, 0, sizeof(e2));
+        if (!pfx_vol_name_is_ours(v->name, ident, sizeof(ident)) ||
+            pfx_name_rekey(v->name, ident, dest->pool_key, name, sizeof(name), &e2) != SP_OK ||
+            strcmp(name, v->name) == 0)
+            continue;
+        while ((st = pfx_gw_volume_rename(dest->gw, v->id, name, &e2)) != SP_OK && pfx_retry_again(&e2, &tries))
+            ;
+        if (st != SP_OK) {
+            pfx_log(SP_LOG_WARN, "volume %s (%s) moved to pool %s but keeps its name: %s", v->id, v->name,
+                    dest->uuid, e2.message);
+            continue;
+        }
+        renamed++;
+        if (strcmp(v->id, out->id) == 0) {
+            snprintf(out->name, sizeof(out->name), "%s", name);
+            snprintf(out->path, sizeof(out->path), "%s:%s", v->id, name);
+        }
+    }
+    if (renamed > 0)
+        pfx_log(SP_LOG_INFO, "V-Tree %s: %zu volume(s) renamed to pool %s's key %s", tree_id, renamed, dest->uuid,
+                dest->pool_key);
+    pfx_gw_volume_list_clear(&list);
+}
+
 sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest, const sp_progress *progress,
                           sp_volume_info *out, sp_error *err)
 {
@@ -77,6 +129,9 @@ sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
         return pfx_error_prefix(err, "migrating volume %s", vol->path);
     if (kind == SP_MIGRATE_NONE || strcmp(cur.array_pool_id, dest->pool_id) == 0) {
         *out = cur;
+        /* Moved already (a migration whose end the host did not see): finish the renames. */
+        if (kind != SP_MIGRATE_NONE && cur.tree_id[0] != '\0')
+            rekey_tree(dest, cur.tree_id, out);
         return SP_OK;
     }
     st = pfx_gw_vtree_migrate(src->gw, id, dest->pool_id, err);
@@ -110,6 +165,7 @@ sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
     /* Ids, name, size and type do not change (no conversion was asked for); only the pool. */
     *out = cur;
     snprintf(out->array_pool_id, sizeof(out->array_pool_id), "%s", tree.storage_pool_id);
+    rekey_tree(dest, cur.tree_id, out);
     if (progress != NULL && progress->report != NULL)
         progress->report(progress->ctx, "migrate", 1, 1);
     pfx_log(SP_LOG_INFO, "volume %s now in storage pool %s", vol->path, dest->pool_id);

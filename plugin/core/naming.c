@@ -103,3 +103,19 @@ int pfx_name_is_ours(const char *name, const char *pool_key, const char *identif
         return 0;
     return pool_key == NULL || strncmp(key, pool_key, kl) == 0;
 }
+
+sp_status pfx_name_rekey(const char *name, const char *identifier, const char *new_key, char *buf, size_t len,
+                         sp_error *err)
+{
+    size_t nl = strlen(name), il = strlen(identifier);
+
+    if (!pfx_name_is_ours(name, NULL, identifier) || strlen(new_key) != 4)
+        return pfx_error(err, SP_E_INVALID, "\"%.64s\" is not a name of this installation ending -<key>-%.32s", name,
+                         identifier);
+    if (nl >= len)
+        return pfx_error(err, SP_E_INTERNAL, "name buffer of %zu bytes is too small", len);
+    memcpy(buf, name, nl + 1);
+    /* ...-<key>-<identifier>: the key is the 4 characters before "-<identifier>". */
+    memcpy(buf + nl - il - 5, new_key, 4);
+    return SP_OK;
+}

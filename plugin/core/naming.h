@@ -27,4 +27,10 @@ sp_status pfx_object_name(sp_volume_kind kind, uint64_t id, uint64_t parent_id, 
  * and starts with one of the prefixes above (or rvt-, a VM snapshot revert's safety copy). */
 int pfx_name_is_ours(const char *name, const char *pool_key, const char *identifier);
 
+/* name (this installation's, "...-<key>-<identifier>") with its pool key replaced by new_key:
+ * CloudStack renames a volume and its snapshots to the destination pool's key after a V-Tree
+ * migration. SP_E_INVALID when name does not end so. */
+sp_status pfx_name_rekey(const char *name, const char *identifier, const char *new_key, char *buf, size_t len,
+                         sp_error *err);
+
 #endif

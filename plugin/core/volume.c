@@ -259,27 +259,44 @@ sp_status pfx_vol_get(sp_pool *pool, const sp_volume_ref *vol, sp_volume_info *o
 }
 
 /* Whether an array name is this installation's: named with the current identifier or one it
- * used before (custom.cs.identifier.history), with any pool key (volumes moved here by a V-Tree
- * migration keep the name they were made with in another pool). */
-static int name_is_ours(const char *name, const char *ident, const char *history)
+ * used before (custom.cs.identifier.history), with any pool key (a V-Tree migration moves a volume
+ * before it is renamed). The identifier it carries into matched (may be NULL). */
+static int name_is_ours(const char *name, const char *ident, const char *history, char *matched, size_t mlen)
 {
     const char *p = history;
 
-    if (pfx_name_is_ours(name, NULL, ident))
+    if (pfx_name_is_ours(name, NULL, ident)) {
+        if (matched != NULL)
+            snprintf(matched, mlen, "%s", ident);
         return 1;
+    }
     while (p != NULL && *p) {
         char one[64];
         size_t n = strcspn(p, ",");
         if (n > 0 && n < sizeof(one)) {
             memcpy(one, p, n);
             one[n] = '\0';
-            if (pfx_name_is_ours(name, NULL, one))
+            if (pfx_name_is_ours(name, NULL, one)) {
+                if (matched != NULL)
+                    snprintf(matched, mlen, "%s", one);
                 return 1;
+            }
         }
         p += n;
         p += *p == ',';
     }
     return 0;
+}
+
+int pfx_vol_name_is_ours(const char *name, char *identifier, size_t len)
+{
+    char ident[64], history[1024];
+
+    if (!pfx_setting_str(SP_SCOPE_GLOBAL, NULL, SP_SETTING_CS_IDENTIFIER, NULL, ident, sizeof(ident)) ||
+        ident[0] == '\0')
+        return 0;
+    pfx_setting_str(SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CS_IDENTIFIER_HISTORY, "", history, sizeof(history));
+    return name_is_ours(name, ident, history, identifier, len);
 }
 
 sp_status pfx_vol_list(sp_pool *pool, void (*each)(void *ctx, const sp_volume_info *vol), void *ctx,
@@ -299,7 +316,7 @@ sp_status pfx_vol_list(sp_pool *pool, void (*each)(void *ctx, const sp_volume_in
         return pfx_error_prefix(err, "pool %s", pool->uuid);
     for (size_t i = 0; i < list.n; i++) {
         sp_volume_info info;
-        if (!name_is_ours(list.items[i].name, ident, history))
+        if (!name_is_ours(list.items[i].name, ident, history, NULL, 0))
             continue;
         pfx_volume_info_from_gw(pool, &list.items[i], &info);
         each(ctx, &info);

@@ -36,6 +36,10 @@ sp_status pfx_vol_read(sp_pool *pool, const char *id, sp_volume_info *out, sp_er
 sp_status pfx_vol_name(sp_pool *pool, sp_volume_kind kind, uint64_t id, uint64_t parent_id, char *buf,
                        size_t len, sp_error *err);
 
+/* Whether an array name is this installation's (custom.cs.identifier, or one in
+ * custom.cs.identifier.history), any pool key; the identifier it ends with into identifier. */
+int pfx_vol_name_is_ours(const char *name, char *identifier, size_t len);
+
 /* Whether a create that failed with st may still have been carried out by the array (answer
  * lost, name already taken by an earlier try): then the object is looked up by name. */
 int pfx_vol_may_have_happened(sp_status st);

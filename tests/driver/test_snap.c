@@ -486,15 +486,16 @@ static int was_listed(const char *id)
 
 static void test_vtree_migration_moves_snapshots(void)
 {
-    sp_volume_info vol, snap, out;
+    sp_volume_info vol, snap, out, got;
     sp_migration_kind kind;
     progress_log plog = {0};
     sp_progress progress = {on_progress, &plog};
-    char dev[SP_PATH_MAX];
+    char dev[SP_PATH_MAX], name[SP_NAME_MAX], path[SP_PATH_MAX];
     sp_host_ref h1 = dt_host(DT_HOST1_IP);
     yajl_val root;
     sp_error err = {0};
-    int before, gets, polls;
+    int before, gets, polls, renames;
+
 
     CU_ASSERT_EQUAL(DRV->migration_kind(pool, pool2, &kind, &err), SP_OK);
     CU_ASSERT_EQUAL(kind, SP_MIGRATE_NATIVE);
@@ -515,17 +516,24 @@ static void test_vtree_migration_moves_snapshots(void)
     before = dt_requests(sim);
     gets = dt_count(sim, "GET /api/instances/Volume::{id}");
     polls = dt_count(sim, "GET /api/instances/VTree::{id}");
+    renames = dt_count(sim, "POST /api/instances/Volume::{id}/action/setVolumeName");
     CU_ASSERT_EQUAL(DRV->migrate_volume(pool, &(sp_volume_ref){vol.path}, pool2, &progress, &out, &err),
                     SP_OK);
-    /* The volume read once, before (its V-Tree id); the poll that sees the end says the pool. */
+    /* The volume read once, before (its V-Tree id); the poll that sees the end says the pool;
+     * then the V-Tree's volumes listed once and the volume and its snapshot renamed to pool2's
+     * key, as CloudStack renames them. */
     polls = dt_count(sim, "GET /api/instances/VTree::{id}") - polls;
     CU_ASSERT_EQUAL(dt_count(sim, "GET /api/instances/Volume::{id}") - gets, 1);
     CU_ASSERT(polls >= 1);
-    CU_ASSERT_EQUAL(dt_requests(sim) - before, 2 + polls);
+    CU_ASSERT_EQUAL(dt_count(sim, "POST /api/instances/Volume::{id}/action/setVolumeName") - renames, 2);
+    CU_ASSERT_EQUAL(dt_requests(sim) - before, 2 + polls + 1 + 2);
     CU_ASSERT_STRING_EQUAL(out.array_pool_id, pool2_id);
     CU_ASSERT_STRING_EQUAL(out.id, vol.id); /* ids do not change */
-    CU_ASSERT_STRING_EQUAL(out.path, vol.path);
-    CU_ASSERT_STRING_EQUAL(out.name, vol.name);
+    snprintf(name, sizeof(name), "vol-700-%.4s-%s", DT_POOL_UUID2 + 4, DT_IDENT);
+    CU_ASSERT_STRING_EQUAL(out.name, name);
+    snprintf(path, sizeof(path), "%s:%s", vol.id, name);
+    CU_ASSERT_STRING_EQUAL(out.path, path);
+    CU_ASSERT_STRING_NOT_EQUAL(out.name, vol.name);
     CU_ASSERT_EQUAL(out.size_bytes, 8 * GIB);
     CU_ASSERT_EQUAL(out.provisioning, SP_PROVISION_THIN);
     CU_ASSERT_NOT_EQUAL(out.tree_id[0], '\0');
@@ -536,8 +544,14 @@ static void test_vtree_migration_moves_snapshots(void)
     root = dt_volumes(sim);
     CU_ASSERT_STRING_EQUAL(dt_jstr(dt_vol_by_id(root, vol.id), "storagePoolId"), pool2_id);
     CU_ASSERT_STRING_EQUAL(dt_jstr(dt_vol_by_id(root, snap.id), "storagePoolId"), pool2_id);
+    CU_ASSERT_STRING_EQUAL(dt_jstr(dt_vol_by_id(root, vol.id), "name"), name);
+    snprintf(name, sizeof(name), "snap-701-%.4s-%s", DT_POOL_UUID2 + 4, DT_IDENT);
+    CU_ASSERT_STRING_EQUAL(dt_jstr(dt_vol_by_id(root, snap.id), "name"), name);
     yajl_tree_free(root);
-    /* Listed by the pool it is in now, though its name keeps the source pool's key. */
+    /* The old path still finds it (its id is the path's first part). */
+    CU_ASSERT_EQUAL(DRV->get_volume(pool2, &(sp_volume_ref){vol.path}, &got, &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(got.path, out.path);
+    /* Listed by the pool it is in now. */
     listed_n = 0;
     CU_ASSERT_EQUAL(DRV->list_volumes(pool2, on_listed, NULL, &err), SP_OK);
     CU_ASSERT_TRUE(was_listed(vol.id));
@@ -550,7 +564,7 @@ static void test_vtree_migration_moves_snapshots(void)
     CU_ASSERT_STRING_EQUAL(out.array_pool_id, pool2_id);
 
     /* The data came along: read it on the destination pool's side. */
-    CU_ASSERT_EQUAL(DRV->grant_access(pool2, &(sp_volume_ref){vol.path}, &h1, NULL, 0, &err), SP_OK);
+    CU_ASSERT_EQUAL(DRV->grant_access(pool2, &(sp_volume_ref){out.path}, &h1, NULL, 0, &err), SP_OK);
     CU_ASSERT_EQUAL_FATAL(dt_wait_device(sim, vol.id, DT_HOST1_IP, dev, sizeof(dev)), 0);
     CU_ASSERT_TRUE(has_pattern(dev, 0x3c));
     CU_ASSERT_EQUAL(DRV->delete_snapshot(pool2, &(sp_volume_ref){snap.path}, &err), SP_OK);

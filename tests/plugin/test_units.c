@@ -178,6 +178,16 @@ static void test_object_names(void)
     CU_ASSERT_FALSE(pfx_name_is_ours("vol-12-91aa-ab13", NULL, "ab12"));
     CU_ASSERT_FALSE(pfx_name_is_ours("vol-12-91a-ab12", NULL, "ab12"));
     CU_ASSERT_FALSE(pfx_name_is_ours("vol-ab12", NULL, "ab12"));
+    /* After a V-Tree migration: the destination pool's key, the rest kept. */
+    CU_ASSERT_EQUAL(pfx_name_rekey("vol-12-27cb-ab12", "ab12", "9d3a", name, sizeof(name), &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(name, "vol-12-9d3a-ab12");
+    CU_ASSERT_EQUAL(pfx_name_rekey("vmsnap-3-12-27cb-ab12", "ab12", "9d3a", name, sizeof(name), &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(name, "vmsnap-3-12-9d3a-ab12");
+    CU_ASSERT_EQUAL(pfx_name_rekey("tmpl-7-27cb-old1", "old1", "9d3a", name, sizeof(name), &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(name, "tmpl-7-9d3a-old1");
+    CU_ASSERT_EQUAL(pfx_name_rekey("other-12-27cb-ab12", "ab12", "9d3a", name, sizeof(name), &err), SP_E_INVALID);
+    CU_ASSERT_EQUAL(pfx_name_rekey("vol-12-27cb-ab12", "ab12", "9d3", name, sizeof(name), &err), SP_E_INVALID);
+    CU_ASSERT_EQUAL(pfx_name_rekey("vol-12-27cb-ab12", "ab12", "9d3a", name, 8, &err), SP_E_INTERNAL);
 }
 
 /* --- sizes ------------------------------------------------------------------------------ */
