@@ -4,6 +4,7 @@
 
 #include "api.h"
 #include "guestdata.h"
+#include "keep.h"
 #include "objects.h"
 #include "poolh.h"
 #include "store.h"
@@ -492,6 +493,10 @@ int host_vmsnapshot_delete(host_cs *cs, int64_t id, host_err *e)
     s = cs->sp->driver->delete_vm_snapshot(pool, group, &se);
     if (s != SP_OK)
         return host_fail_sp(e, s, &se, "Failed to delete VM snapshot %s", uuid);
+    /* Gone from the array for good: its rows go too, even if the command fails later (an
+     * expunge deletes the VM snapshots before the ROOT volume). */
+    host_keep_sql(cs, "DELETE FROM snapshot WHERE vm_snapshot_id = ?", id);
+    host_keep_sql(cs, "DELETE FROM vm_snapshot WHERE id = ?", id);
     if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM snapshot WHERE vm_snapshot_id = ?", "i", id) <
             0 ||
         host_sql_run(cs->db, err, sizeof(err), "DELETE FROM vm_snapshot WHERE id = ?", "i", id) < 0)

@@ -45,6 +45,7 @@ typedef struct host_poolh host_poolh;     /* an open plugin pool handle (plugin_
 typedef struct host_simproc host_simproc; /* a simulator the harness started (sim.c) */
 struct host_undo;                         /* a step undoing a failed command (undo.c) */
 struct host_alert;                        /* an alert waiting for its command to end (alert.c) */
+struct host_keep;                         /* a statement a rollback must not undo (keep.c) */
 
 typedef struct host_cs {
     sqlite3 *db;             /* owned */
@@ -69,6 +70,7 @@ typedef struct host_cs {
     int64_t undo_seq;       /* the running command's number in the undo journal; 0: not journaled */
     unsigned undo_pushed;   /* steps recorded by the running command (for --crash-at undo:N) */
     struct host_alert *alerts; /* owned; raised by the running command, written after it */
+    struct host_keep *keep;    /* owned; statements to run after the command, whatever its end */
 } host_cs;
 
 /* Seconds since the epoch, for "created" columns. */

@@ -8,6 +8,7 @@
 #include "alert.h"
 #include "cfg.h"
 #include "fsutil.h"
+#include "keep.h"
 #include "poolh.h"
 #include "secret.h"
 #include "simproc.h"
@@ -98,6 +99,7 @@ void host_cs_close(host_cs *cs)
 {
     host_undo_clear(cs);
     host_alerts_discard(cs);
+    host_keep_discard(cs);
     host_pools_close_all(cs);
     host_plugin_unload(cs->plugin);
     cs->plugin = NULL;

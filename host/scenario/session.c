@@ -9,6 +9,7 @@
 #include "cfg.h"
 #include "cmk.h"
 #include "jpath.h"
+#include "keep.h"
 #include "migrate.h"
 #include "poolh.h"
 #include "runprog.h"
@@ -192,6 +193,7 @@ static int run_api(host_session *s, const host_api *api, host_cmd *cmd)
         host_undo_clear(cs);
         answer(s, host_jsonw_text(&w), host_cmd_get(cmd, "filter"));
     }
+    host_keep_apply(cs);
     host_alerts_flush(cs);
     host_jsonw_free(&w);
     return settle(s, rc, &e);

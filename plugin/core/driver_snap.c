@@ -395,11 +395,17 @@ sp_status pfx_drv_delete_vm_snapshot(sp_pool *pool, const char *group_id, sp_err
 {
     uint64_t removed = 0;
     sp_status st;
+    int tries = 0;
 
     PFX_ERR_GUARD(err);
     if (pool == NULL || group_id == NULL || group_id[0] == '\0')
         return pfx_error(err, SP_E_INVALID, "delete_vm_snapshot needs a pool and a group id");
-    st = pfx_gw_snapshot_group_remove(pool->gw, pool->system_id, group_id, &removed, err);
+    /* Safe to repeat (a group already gone is SP_OK), and sent again while the gateway fails in
+     * passing: an answer lost after the array removed the group must not leave the host keeping
+     * a VM snapshot the array no longer has (an expunge removes a VM's groups first). */
+    while ((st = pfx_gw_snapshot_group_remove(pool->gw, pool->system_id, group_id, &removed, err)) != SP_OK &&
+           st != SP_E_NOT_FOUND && pfx_retry_again(err, &tries))
+        ;
     if (st == SP_E_NOT_FOUND) {
         pfx_log(SP_LOG_INFO, "snapshot group %s is already gone", group_id);
         pfx_error_clear(err);
