@@ -48,8 +48,9 @@ void host_alerts_flush(host_cs *cs)
         struct host_alert *a = cs->alerts;
         cs->alerts = a->next;
         if (a->pool_id != 0)
-            host_sql_run(cs->db, err, sizeof(err), "UPDATE pool_host SET status = ? WHERE pool_id = ? AND host_id = ?",
-                         "tii", a->status, a->pool_id, a->host_id);
+            host_sql_run(cs->db, err, sizeof(err),
+                         "UPDATE pool_host SET status = ? WHERE pool_id = ? AND host_id = ?", "tii",
+                         a->status, a->pool_id, a->host_id);
         host_sql_run(cs->db, err, sizeof(err),
                      "INSERT INTO alert(type, host_id, subject, description, created) VALUES (?, ?, ?, ?, ?)",
                      "iitti", (int64_t)a->type, a->host_id, a->subject, a->status, host_now());
@@ -78,8 +79,8 @@ static int list_alerts(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 
     if (host_param_i64(cmd, "type", 0, &type, e) != 0)
         return -1;
-    if (host_sql_int(cs->db, &n, err, sizeof(err), "SELECT count(*) FROM alert WHERE (?1 = 0 OR type = ?1)", "i",
-                     type) < 0)
+    if (host_sql_int(cs->db, &n, err, sizeof(err), "SELECT count(*) FROM alert WHERE (?1 = 0 OR type = ?1)",
+                     "i", type) < 0)
         return host_fail_db(e, err);
     if (n == 0)
         return 0;
@@ -97,7 +98,8 @@ static int list_alerts(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         host_jsonw_object_begin(w, NULL);
         host_jsonw_int(w, "id", sqlite3_column_int64(st, 0));
         host_jsonw_int(w, "type", sqlite3_column_int64(st, 1));
-        host_jsonw_string(w, "name", sqlite3_column_int64(st, 1) == HOST_ALERT_TYPE_HOST ? "ALERT.HOST" : "ALERT");
+        host_jsonw_string(w, "name",
+                          sqlite3_column_int64(st, 1) == HOST_ALERT_TYPE_HOST ? "ALERT.HOST" : "ALERT");
         host_jsonw_string(w, "description", host_col_text(st, 2));
         host_jsonw_string(w, "sent", created);
         /* Harness fields: the host and the whole reason (CloudStack mails the latter). */

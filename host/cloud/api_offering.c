@@ -120,11 +120,13 @@ static int create_offering(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
         host_param_bool(cmd, "customized", 0, &customized, e) != 0 ||
         host_param_i64(cmd, "cpunumber", 1, &cpu, e) != 0 ||
         host_param_i64(cmd, "cpuspeed", 500, &speed, e) != 0 ||
-        host_param_i64(cmd, "memory", 512, &mem, e) != 0 || host_param_i64(cmd, "miniops", 0, &miniops, e) != 0 ||
+        host_param_i64(cmd, "memory", 512, &mem, e) != 0 ||
+        host_param_i64(cmd, "miniops", 0, &miniops, e) != 0 ||
         host_param_i64(cmd, "maxiops", 0, &maxiops, e) != 0)
         return -1;
     if (miniops < 0 || maxiops < 0 || (maxiops > 0 && miniops > maxiops))
-        return host_fail(e, HOST_E_PARAM, "miniops %lld and maxiops %lld: whole numbers, miniops at most maxiops",
+        return host_fail(e, HOST_E_PARAM,
+                         "miniops %lld and maxiops %lld: whole numbers, miniops at most maxiops",
                          (long long)miniops, (long long)maxiops);
     if (stype != NULL && strcasecmp(stype, "shared") != 0)
         return host_fail(e, HOST_E_PARAM, "storagetype %s: the harness has shared primary storage only",
@@ -141,10 +143,10 @@ static int create_offering(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             "tttttiiiiittti"
             "ii",
-            uuid, name, text != NULL ? text : name, disk ? "disk" : "service", prov,
-            size_gb * (int64_t)GIB, (int64_t)customized, disk ? (int64_t)0 : cpu, disk ? (int64_t)0 : speed,
-            disk ? (int64_t)0 : mem, host_cmd_get(cmd, "tags") != NULL ? host_cmd_get(cmd, "tags") : "",
-            iops != NULL ? iops : "", bw != NULL ? bw : "", host_now(), miniops, maxiops) < 0)
+            uuid, name, text != NULL ? text : name, disk ? "disk" : "service", prov, size_gb * (int64_t)GIB,
+            (int64_t)customized, disk ? (int64_t)0 : cpu, disk ? (int64_t)0 : speed, disk ? (int64_t)0 : mem,
+            host_cmd_get(cmd, "tags") != NULL ? host_cmd_get(cmd, "tags") : "", iops != NULL ? iops : "",
+            bw != NULL ? bw : "", host_now(), miniops, maxiops) < 0)
         return host_fail_db(e, err);
     return host_json_offering(cs, w, disk ? "diskoffering" : "serviceoffering",
                               sqlite3_last_insert_rowid(cs->db), e);

@@ -174,12 +174,14 @@ static int same_array_pool(host_cs *cs, int64_t id, host_err *e)
     if (rc == 0 || other[0] == '\0')
         return 0;
     host_sql_text(cs->db, pname, sizeof(pname), err, sizeof(err),
-                  "SELECT value FROM pool_detail WHERE pool_id = ? AND key = 'powerflex.storagepool.name'", "i", id);
+                  "SELECT value FROM pool_detail WHERE pool_id = ? AND key = 'powerflex.storagepool.name'",
+                  "i", id);
     /* CloudStack's lifecycle throws, and createStoragePool wraps it: 530. */
-    return host_fail(e, HOST_E_INTERNAL,
-                     "Failed to add data store: PowerFlex storage pool: %s already exists, please specify other "
-                     "storage pool. (it is primary storage %s)",
-                     pname[0] ? pname : "(unnamed)", other);
+    return host_fail(
+        e, HOST_E_INTERNAL,
+        "Failed to add data store: PowerFlex storage pool: %s already exists, please specify other "
+        "storage pool. (it is primary storage %s)",
+        pname[0] ? pname : "(unnamed)", other);
 }
 
 static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
@@ -207,7 +209,8 @@ static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         host_param_i64(cmd, "capacitybytes", 0, &capacity_bytes, e) != 0)
         return -1;
     if (capacity_bytes < 0)
-        return host_fail(e, HOST_E_PARAM, "Invalid parameter capacitybytes value=%lld: a number of bytes above 0",
+        return host_fail(e, HOST_E_PARAM,
+                         "Invalid parameter capacitybytes value=%lld: a number of bytes above 0",
                          (long long)capacity_bytes);
     if (provider != NULL && strcasecmp(provider, cs->sp->name) != 0)
         return host_fail(e, HOST_E_PARAM,
@@ -312,7 +315,8 @@ static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (same_array_pool(cs, id, e) != 0)
         goto out;
     if (host_sql_run(cs->db, err, sizeof(err),
-                     "UPDATE pool SET capacity_bytes = nullif(?4, 0), capacity_total = min(?1, coalesce(nullif(?4, 0), ?1)), "
+                     "UPDATE pool SET capacity_bytes = nullif(?4, 0), capacity_total = min(?1, "
+                     "coalesce(nullif(?4, 0), ?1)), "
                      "capacity_used = ?2, state = 'Up', path = "
                      "coalesce((SELECT value FROM "
                      "pool_detail WHERE pool_id = ?3 AND (key LIKE '%storagepool.id' OR key LIKE '%pool_id' "
@@ -415,16 +419,20 @@ static int set_capacity_bytes(host_cs *cs, host_cmd *cmd, int64_t id, host_err *
     if (host_param_i64(cmd, "capacitybytes", 0, &bytes, e) != 0)
         return -1;
     if (bytes <= 0)
-        return host_fail(e, HOST_E_PARAM, "Invalid parameter capacitybytes value=%s: a number of bytes above 0",
+        return host_fail(e, HOST_E_PARAM,
+                         "Invalid parameter capacitybytes value=%s: a number of bytes above 0",
                          host_cmd_get(cmd, "capacitybytes"));
-    if (host_sql_int(cs->db, &allocated, err, sizeof(err), "SELECT allocated FROM pool WHERE id = ?", "i", id) < 0)
+    if (host_sql_int(cs->db, &allocated, err, sizeof(err), "SELECT allocated FROM pool WHERE id = ?", "i",
+                     id) < 0)
         return host_fail_db(e, err);
     if (bytes < allocated)
-        return host_fail(e, HOST_E_INTERNAL,
-                         "Cannot reduce the number of bytes for this storage pool as it would lead to an insufficient "
-                         "number of bytes: %lld bytes are allocated on it, capacitybytes=%lld",
-                         (long long)allocated, (long long)bytes);
-    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE pool SET capacity_bytes = ? WHERE id = ?", "ii", bytes, id) < 0)
+        return host_fail(
+            e, HOST_E_INTERNAL,
+            "Cannot reduce the number of bytes for this storage pool as it would lead to an insufficient "
+            "number of bytes: %lld bytes are allocated on it, capacitybytes=%lld",
+            (long long)allocated, (long long)bytes);
+    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE pool SET capacity_bytes = ? WHERE id = ?", "ii", bytes,
+                     id) < 0)
         return host_fail_db(e, err);
     return host_pool_refresh(cs, id, e);
 }

@@ -481,7 +481,8 @@ int host_vmsnapshot_delete(host_cs *cs, int64_t id, host_err *e)
     sp_error se;
     sp_status s;
 
-    host_sql_text(cs->db, uuid, sizeof(uuid), err, sizeof(err), "SELECT uuid FROM vm_snapshot WHERE id = ?", "i", id);
+    host_sql_text(cs->db, uuid, sizeof(uuid), err, sizeof(err), "SELECT uuid FROM vm_snapshot WHERE id = ?",
+                  "i", id);
     if (host_sql_text(cs->db, group, sizeof(group), err, sizeof(err),
                       "SELECT group_id FROM vm_snapshot WHERE id = ?", "i", id) < 0 ||
         host_sql_int(cs->db, &pool_id, err, sizeof(err), "SELECT pool_id FROM vm_snapshot WHERE id = ?", "i",

@@ -152,7 +152,8 @@ static int remote_image_info(const char *url, const char *fmt, int64_t *virt, in
             goto out;
         }
         if (len <= 0) {
-            host_fail(e, HOST_E_PARAM, "%s: the server does not say the image's length (a RAW template's size)", shown);
+            host_fail(e, HOST_E_PARAM,
+                      "%s: the server does not say the image's length (a RAW template's size)", shown);
             goto out;
         }
         *virt = *actual = len;

@@ -111,8 +111,9 @@ static int deploy(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
                        (uint64_t)root_gb * GIB, userdata, &vm_id, e) != 0)
         return -1;
     /* displayname= is kept as given (CloudStack shows it; name is the VM's host name). */
-    if (displayname != NULL && host_sql_run(cs->db, err, sizeof(err), "UPDATE vm SET displayname = ? WHERE id = ?",
-                                            "ti", displayname, vm_id) < 0)
+    if (displayname != NULL &&
+        host_sql_run(cs->db, err, sizeof(err), "UPDATE vm SET displayname = ? WHERE id = ?", "ti",
+                     displayname, vm_id) < 0)
         return host_fail_db(e, err);
     if (disk_off != 0 && strcmp(format, "ISO") != 0) {
         char vname[64];
@@ -253,8 +254,8 @@ static int delete_vm_snapshots(host_cs *cs, int64_t id, host_err *e)
     char err[256];
     int64_t *snaps;
     size_t n;
-    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
-                                        "SELECT id FROM vm_snapshot WHERE vm_id = ? ORDER BY id DESC", "i", id);
+    sqlite3_stmt *st = host_sql_prepare(
+        cs->db, err, sizeof(err), "SELECT id FROM vm_snapshot WHERE vm_id = ? ORDER BY id DESC", "i", id);
     int rc = 0;
 
     if (st == NULL || host_stmt_ids(cs, st, &snaps, &n, e) != 0)

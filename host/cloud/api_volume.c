@@ -73,11 +73,14 @@ int host_json_volume(host_cs *cs, host_jsonw *w, const char *key, int64_t id, ho
     if (vm != 0) {
         char vuuid[40] = "", vname[256] = "", vdisplay[256] = "", vtype[32] = "";
         /* CloudStack's VolumeResponse: virtualmachineid, vmname, vmdisplayname, vmtype, vmstate. */
-        host_sql_text(cs->db, vuuid, sizeof(vuuid), err, sizeof(err), "SELECT uuid FROM vm WHERE id = ?", "i", vm);
-        host_sql_text(cs->db, vname, sizeof(vname), err, sizeof(err), "SELECT name FROM vm WHERE id = ?", "i", vm);
+        host_sql_text(cs->db, vuuid, sizeof(vuuid), err, sizeof(err), "SELECT uuid FROM vm WHERE id = ?", "i",
+                      vm);
+        host_sql_text(cs->db, vname, sizeof(vname), err, sizeof(err), "SELECT name FROM vm WHERE id = ?", "i",
+                      vm);
         host_sql_text(cs->db, vdisplay, sizeof(vdisplay), err, sizeof(err),
                       "SELECT displayname FROM vm WHERE id = ?", "i", vm);
-        host_sql_text(cs->db, vtype, sizeof(vtype), err, sizeof(err), "SELECT type FROM vm WHERE id = ?", "i", vm);
+        host_sql_text(cs->db, vtype, sizeof(vtype), err, sizeof(err), "SELECT type FROM vm WHERE id = ?", "i",
+                      vm);
         host_sql_text(cs->db, vmstate, sizeof(vmstate), err, sizeof(err), "SELECT state FROM vm WHERE id = ?",
                       "i", vm);
         host_jsonw_string(w, "virtualmachineid", vuuid);
@@ -339,13 +342,14 @@ static int list_volumes(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         host_param_ref(cs, cmd, "storageid", "pool", 0, &pool, e) != 0)
         return -1;
     /* type= matches as CloudStack's LIKE '%type%' does: DATADISK, DATA or root. */
-    st = host_sql_prepare(
-        cs->db, err, sizeof(err),
-        "SELECT id FROM volume WHERE (?1 IS NULL OR uuid = ?1) AND (?2 = 0 OR zone_id = ?2) "
-        "AND (?3 = 0 OR vm_id = ?3) AND (?4 = 0 OR pool_id = ?4) AND (?5 IS NULL OR type LIKE '%' || ?5 || '%') "
-        "AND (?6 IS NULL OR name = ?6) ORDER BY id",
-        "tiiitt", host_param(cmd, "id", 0, e), zone, vm, pool, host_param(cmd, "type", 0, e),
-        host_param(cmd, "name", 0, e));
+    st =
+        host_sql_prepare(cs->db, err, sizeof(err),
+                         "SELECT id FROM volume WHERE (?1 IS NULL OR uuid = ?1) AND (?2 = 0 OR zone_id = ?2) "
+                         "AND (?3 = 0 OR vm_id = ?3) AND (?4 = 0 OR pool_id = ?4) AND (?5 IS NULL OR type "
+                         "LIKE '%' || ?5 || '%') "
+                         "AND (?6 IS NULL OR name = ?6) ORDER BY id",
+                         "tiiitt", host_param(cmd, "id", 0, e), zone, vm, pool, host_param(cmd, "type", 0, e),
+                         host_param(cmd, "name", 0, e));
     if (st == NULL)
         return host_fail_db(e, err);
     return host_write_list(cs, w, "volume", st, host_json_volume, e);

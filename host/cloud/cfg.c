@@ -85,7 +85,8 @@ static int check_value(const host_setting_def *d, const char *v, host_err *e)
     }
     if (strcmp(d->name, HOST_CFG_CS_IDENTIFIER_HISTORY) == 0) {
         if (strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789,") != strlen(v))
-            return host_fail(e, HOST_E_PARAM, "configuration %s takes identifiers (letters or digits) separated by commas",
+            return host_fail(e, HOST_E_PARAM,
+                             "configuration %s takes identifiers (letters or digits) separated by commas",
                              d->name);
         return 0;
     }

@@ -265,7 +265,8 @@ static int read_volume_data(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err 
     if (bytes < 512 || bytes > MAX_BYTES || bytes % 512 != 0)
         return host_fail(e, HOST_E_PARAM, "bytes must be a multiple of 512 from 512 to %d", MAX_BYTES);
     if ((uint64_t)bytes > v.size)
-        return host_fail(e, HOST_E_PARAM, "volume %s has only %llu bytes", v.uuid, (unsigned long long)v.size);
+        return host_fail(e, HOST_E_PARAM, "volume %s has only %llu bytes", v.uuid,
+                         (unsigned long long)v.size);
     if (v.pool_id == 0)
         return host_fail(e, HOST_E_PARAM, "volume %s is not on a storage pool yet", v.uuid);
     if (host_sql_text(cs->db, dev, sizeof(dev), err, sizeof(err),

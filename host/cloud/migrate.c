@@ -82,8 +82,8 @@ static int vtree_check(host_cs *cs, const host_vol *v, int64_t dest, int *ok, ch
     int rc = -1;
 
     *ok = 1;
-    if (host_sql_text(cs->db, tree, sizeof(tree), err, sizeof(err), "SELECT tree_id FROM volume WHERE id = ?", "i",
-                      v->id) < 0)
+    if (host_sql_text(cs->db, tree, sizeof(tree), err, sizeof(err), "SELECT tree_id FROM volume WHERE id = ?",
+                      "i", v->id) < 0)
         return host_fail_db(e, err);
     if (tree[0] == '\0')
         return 0;
@@ -92,13 +92,15 @@ static int vtree_check(host_cs *cs, const host_vol *v, int64_t dest, int *ok, ch
         cs->db, err, sizeof(err),
         "SELECT o.name, o.uuid, o.state, coalesce(vm.name, ''), coalesce(vm.state, ''), "
         "coalesce(CASE WHEN vm.state = 'Running' THEN vm.host_id ELSE vm.last_host_id END, 0) "
-        "FROM volume o LEFT JOIN vm ON vm.id = o.vm_id WHERE o.pool_id = ?1 AND o.tree_id = ?2 AND o.id != ?3 "
+        "FROM volume o LEFT JOIN vm ON vm.id = o.vm_id WHERE o.pool_id = ?1 AND o.tree_id = ?2 AND o.id != "
+        "?3 "
         "ORDER BY o.id",
         "iti", v->pool_id, tree, v->id);
     if (st == NULL)
         return host_fail_db(e, err);
     while (*ok && sqlite3_step(st) == SQLITE_ROW) {
-        const char *name = host_col_text(st, 0), *vmname = host_col_text(st, 3), *vmstate = host_col_text(st, 4);
+        const char *name = host_col_text(st, 0), *vmname = host_col_text(st, 3),
+                   *vmstate = host_col_text(st, 4);
         int64_t host = sqlite3_column_int64(st, 5);
         char hname[128] = "", reason[600] = "";
         int reach = 1;
@@ -109,7 +111,8 @@ static int vtree_check(host_cs *cs, const host_vol *v, int64_t dest, int *ok, ch
         }
         if (host == 0)
             continue;
-        host_sql_text(cs->db, hname, sizeof(hname), err, sizeof(err), "SELECT name FROM host WHERE id = ?", "i", host);
+        host_sql_text(cs->db, hname, sizeof(hname), err, sizeof(err), "SELECT name FROM host WHERE id = ?",
+                      "i", host);
         if (strcmp(vmstate, "Running") == 0) {
             if (host_pool_client_check(cs, dest, host, &reach, reason, sizeof(reason), e) != 0)
                 goto out;
@@ -119,26 +122,29 @@ static int vtree_check(host_cs *cs, const host_vol *v, int64_t dest, int *ok, ch
         if (!reach) {
             *ok = 0;
             snprintf(why, whylen,
-                     "a V-Tree migration moves the whole tree, and volume %s of VM %s (%s, %s host %s) shares V-Tree %s "
+                     "a V-Tree migration moves the whole tree, and volume %s of VM %s (%s, %s host %s) "
+                     "shares V-Tree %s "
                      "with it: that host cannot reach storage pool %s%s%.300s",
-                     name, vmname, vmstate, strcmp(vmstate, "Running") == 0 ? "on" : "last on", hname, tree, duuid,
-                     reason[0] ? ": " : "", reason);
+                     name, vmname, vmstate, strcmp(vmstate, "Running") == 0 ? "on" : "last on", hname, tree,
+                     duuid, reason[0] ? ": " : "", reason);
         }
     }
     sqlite3_finalize(st);
     st = NULL;
     if (*ok) {
         char tname[256] = "";
-        if (host_sql_text(cs->db, tname, sizeof(tname), err, sizeof(err),
-                          "SELECT t.name FROM template_pool tp JOIN template t ON t.id = tp.template_id "
-                          "WHERE tp.pool_id = ?1 AND tp.tree_id = ?2 AND EXISTS (SELECT 1 FROM template_pool d "
-                          "WHERE d.pool_id = ?3 AND d.template_id = tp.template_id) LIMIT 1",
-                          "iti", v->pool_id, tree, dest) < 0)
+        if (host_sql_text(
+                cs->db, tname, sizeof(tname), err, sizeof(err),
+                "SELECT t.name FROM template_pool tp JOIN template t ON t.id = tp.template_id "
+                "WHERE tp.pool_id = ?1 AND tp.tree_id = ?2 AND EXISTS (SELECT 1 FROM template_pool d "
+                "WHERE d.pool_id = ?3 AND d.template_id = tp.template_id) LIMIT 1",
+                "iti", v->pool_id, tree, dest) < 0)
             return host_fail_db(e, err);
         if (tname[0] != '\0') {
             *ok = 0;
             snprintf(why, whylen,
-                     "V-Tree %s holds the copy of template %s the volume was cloned from, and storage pool %s has a "
+                     "V-Tree %s holds the copy of template %s the volume was cloned from, and storage pool "
+                     "%s has a "
                      "copy of it already: the migration would bring a second one",
                      tree, tname, duuid);
         }
@@ -176,23 +182,26 @@ static int judge_pool(host_cs *cs, const host_vol *v, const host_alloc_req *req,
             snprintf(pv->why, sizeof(pv->why), "%.1000s", ke.text);
         } else if (pv->kind == SP_MIGRATE_NONE) {
             pv->ok = 0;
-            snprintf(pv->why, sizeof(pv->why), "the plugin cannot migrate volumes from the current pool to it");
+            snprintf(pv->why, sizeof(pv->why),
+                     "the plugin cannot migrate volumes from the current pool to it");
         } else if (pv->kind == SP_MIGRATE_NATIVE) {
             if (vtree_check(cs, v, pv->id, &pv->ok, pv->why, sizeof(pv->why), e) != 0)
                 return -1;
         } else if (pv->kind == SP_MIGRATE_BLOCK_COPY) {
             /* A block copy needs a host that is an SDC of both systems. */
             int64_t h = 0;
-            if (host_sql_int(cs->db, &h, err, sizeof(err),
-                             "SELECT a.host_id FROM pool_host a JOIN pool_host b ON b.host_id = a.host_id "
-                             "JOIN host h ON h.id = a.host_id WHERE a.pool_id = ? AND b.pool_id = ? AND a.status "
-                             "= 'Up' "
-                             "AND b.status = 'Up' AND h.state = 'Up' LIMIT 1",
-                             "ii", v->pool_id, pv->id) < 0)
+            if (host_sql_int(
+                    cs->db, &h, err, sizeof(err),
+                    "SELECT a.host_id FROM pool_host a JOIN pool_host b ON b.host_id = a.host_id "
+                    "JOIN host h ON h.id = a.host_id WHERE a.pool_id = ? AND b.pool_id = ? AND a.status "
+                    "= 'Up' "
+                    "AND b.status = 'Up' AND h.state = 'Up' LIMIT 1",
+                    "ii", v->pool_id, pv->id) < 0)
                 return host_fail_db(e, err);
             if (h == 0) {
                 pv->ok = 0;
-                snprintf(pv->why, sizeof(pv->why), "no Up host is connected to both storage pools for a block copy");
+                snprintf(pv->why, sizeof(pv->why),
+                         "no Up host is connected to both storage pools for a block copy");
             }
         }
     }
@@ -252,7 +261,8 @@ static int find_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
             }
             host_jsonw_bool(w, "suitableformigration", pv[i].ok);
             if (pv[i].ok)
-                host_jsonw_string(w, "migrationtype", pv[i].kind == SP_MIGRATE_NATIVE ? "vtree" : "blockcopy");
+                host_jsonw_string(w, "migrationtype",
+                                  pv[i].kind == SP_MIGRATE_NATIVE ? "vtree" : "blockcopy");
             else
                 host_jsonw_string(w, "notsuitablereason", pv[i].why);
             host_jsonw_object_end(w);
@@ -357,7 +367,8 @@ static int refresh_tree_paths(host_cs *cs, int64_t vol_id, int64_t dest, const c
             snprintf(old, sizeof(old), "%s", host_col_text(st, 1));
             memset(&se, 0, sizeof(se));
             memset(&info, 0, sizeof(info));
-            if (cs->sp->driver->get_volume(pool, &(sp_volume_ref){old}, &info, &se) != SP_OK || info.path[0] == '\0')
+            if (cs->sp->driver->get_volume(pool, &(sp_volume_ref){old}, &info, &se) != SP_OK ||
+                info.path[0] == '\0')
                 continue; /* the old path still names it: its id comes first */
             if (strcmp(info.path, old) != 0) {
                 snprintf(sql, sizeof(sql), "UPDATE %s SET path = ? WHERE rowid = ?", tables[t]);

@@ -39,10 +39,11 @@ int host_pool_refresh(host_cs *cs, int64_t pool_id, host_err *e)
         return host_fail_sp(e, st, &se, "storage pool %s: cannot read its capacity", uuid);
     }
     /* A capacitybytes below the array's caps what CloudStack counts (and allocates against). */
-    if (host_sql_run(cs->db, err, sizeof(err),
-                     "UPDATE pool SET capacity_total = min(?1, coalesce(capacity_bytes, ?1)), capacity_used = ?2 "
-                     "WHERE id = ?3",
-                     "uui", cap.total_bytes, cap.used_bytes, pool_id) < 0)
+    if (host_sql_run(
+            cs->db, err, sizeof(err),
+            "UPDATE pool SET capacity_total = min(?1, coalesce(capacity_bytes, ?1)), capacity_used = ?2 "
+            "WHERE id = ?3",
+            "uui", cap.total_bytes, cap.used_bytes, pool_id) < 0)
         return host_fail_db(e, err);
     return 0;
 }
@@ -77,14 +78,16 @@ int host_pool_client_check(host_cs *cs, int64_t pool_id, int64_t host_id, int *o
     *ok = 0;
     if (whylen > 0)
         why[0] = '\0';
-    if (host_sql_int(cs->db, &in_scope, err, sizeof(err),
-                     "SELECT count(*) FROM pool p JOIN host h ON h.id = ?2 WHERE p.id = ?1 AND p.zone_id = h.zone_id "
-                     "AND (p.scope = 'ZONE' OR p.cluster_id = h.cluster_id)",
-                     "ii", pool_id, host_id) < 0 ||
-        host_sql_text(cs->db, scope, sizeof(scope), err, sizeof(err), "SELECT scope FROM pool WHERE id = ?", "i",
-                      pool_id) < 0 ||
+    if (host_sql_int(
+            cs->db, &in_scope, err, sizeof(err),
+            "SELECT count(*) FROM pool p JOIN host h ON h.id = ?2 WHERE p.id = ?1 AND p.zone_id = h.zone_id "
+            "AND (p.scope = 'ZONE' OR p.cluster_id = h.cluster_id)",
+            "ii", pool_id, host_id) < 0 ||
+        host_sql_text(cs->db, scope, sizeof(scope), err, sizeof(err), "SELECT scope FROM pool WHERE id = ?",
+                      "i", pool_id) < 0 ||
         host_sql_text(cs->db, status, sizeof(status), err, sizeof(err),
-                      "SELECT status FROM pool_host WHERE pool_id = ? AND host_id = ?", "ii", pool_id, host_id) < 0)
+                      "SELECT status FROM pool_host WHERE pool_id = ? AND host_id = ?", "ii", pool_id,
+                      host_id) < 0)
         return host_fail_db(e, err);
     if (!in_scope) {
         snprintf(why, whylen, "the storage pool is not in the host's zone or cluster");
@@ -96,14 +99,15 @@ int host_pool_client_check(host_cs *cs, int64_t pool_id, int64_t host_id, int *o
         return -1;
     memset(&se, 0, sizeof(se));
     memset(&res, 0, sizeof(res));
-    s = cs->sp->lifecycle->attach(pool, strcmp(scope, "ZONE") == 0 ? SP_POOL_SCOPE_ZONE : SP_POOL_SCOPE_CLUSTER,
+    s = cs->sp->lifecycle->attach(pool,
+                                  strcmp(scope, "ZONE") == 0 ? SP_POOL_SCOPE_ZONE : SP_POOL_SCOPE_CLUSTER,
                                   &href.ref, 1, &res, &se);
     if (s == SP_OK && res.status == SP_OK) {
         *ok = 1;
-        if (strcmp(status, "Up") != 0 &&
-            host_sql_run(cs->db, err, sizeof(err),
-                         "INSERT OR REPLACE INTO pool_host(pool_id, host_id, client_id, status) VALUES (?, ?, ?, 'Up')",
-                         "iit", pool_id, host_id, res.client_id) < 0)
+        if (strcmp(status, "Up") != 0 && host_sql_run(cs->db, err, sizeof(err),
+                                                      "INSERT OR REPLACE INTO pool_host(pool_id, host_id, "
+                                                      "client_id, status) VALUES (?, ?, ?, 'Up')",
+                                                      "iit", pool_id, host_id, res.client_id) < 0)
             return host_fail_db(e, err);
         return 0;
     }
@@ -115,12 +119,13 @@ int host_pool_client_check(host_cs *cs, int64_t pool_id, int64_t host_id, int *o
     }
     snprintf(why, whylen, "%s", res.message[0] ? res.message : "its storage client is not connected");
     snprintf(status, sizeof(status), "Error: %.280s", why);
-    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE pool_host SET status = ? WHERE pool_id = ? AND host_id = ?",
-                     "tii", status, pool_id, host_id) < 0)
+    if (host_sql_run(cs->db, err, sizeof(err),
+                     "UPDATE pool_host SET status = ? WHERE pool_id = ? AND host_id = ?", "tii", status,
+                     pool_id, host_id) < 0)
         return host_fail_db(e, err);
     /* CloudStack's alertHostSdcDisconnection: "SDC disconnected on host: <uuid>". */
-    snprintf(subject, sizeof(subject), "SDC %s on host: %s", res.status == SP_E_NOT_FOUND ? "not found" : "disconnected",
-             href.uuid);
+    snprintf(subject, sizeof(subject), "SDC %s on host: %s",
+             res.status == SP_E_NOT_FOUND ? "not found" : "disconnected", href.uuid);
     host_alert_raise(cs, HOST_ALERT_TYPE_HOST, host_id, pool_id, subject, status);
     return 0;
 }

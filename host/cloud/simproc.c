@@ -72,7 +72,12 @@ static int bind_vars(host_cs *cs, host_simproc *p, host_err *e)
         /* The port alone, to reach the same gateway under another name (localhost). */
         const char *colon = strrchr(p->gateway, ':');
         const char *keys[] = {"gateway", "cafile", "user", "password", "url", "control", "port"};
-        const char *vals[] = {p->gateway, p->cafile, p->user, p->password, host_buf_str(&url), p->control,
+        const char *vals[] = {p->gateway,
+                              p->cafile,
+                              p->user,
+                              p->password,
+                              host_buf_str(&url),
+                              p->control,
                               colon != NULL ? colon + 1 : ""};
         for (int i = 0; i < 7 && rc == 0; i++) {
             snprintf(var, sizeof(var), "%s.%s", p->name, keys[i]);

@@ -119,10 +119,11 @@ static int host_fits(host_cs *cs, const int64_t *vols, size_t n, int64_t host_id
             if (strcmp(state, "Maintenance") == 0) {
                 char puuid[40];
                 host_pool_uuid(cs, pool, puuid);
-                snprintf(why, whylen,
-                         "volume %.200s is on storage pool %.40s, which is in maintenance: migrate it to another "
-                         "pool first (migrateVolume; findStoragePoolsForMigration lists the suitable ones)",
-                         v.name, puuid);
+                snprintf(
+                    why, whylen,
+                    "volume %.200s is on storage pool %.40s, which is in maintenance: migrate it to another "
+                    "pool first (migrateVolume; findStoragePoolsForMigration lists the suitable ones)",
+                    v.name, puuid);
                 return 0;
             }
             if (strcmp(state, "Up") != 0 && strcmp(state, "Disabled") != 0) {
@@ -135,8 +136,9 @@ static int host_fits(host_cs *cs, const int64_t *vols, size_t n, int64_t host_id
         if (host_pool_client_check(cs, pool, host_id, &reach, client, sizeof(client), e) != 0)
             return -1;
         if (!reach) {
-            snprintf(why, whylen, "it cannot reach the storage pool of volume %.200s (no connected SDC%s%.300s)",
-                     v.name, client[0] ? ": " : "", client);
+            snprintf(why, whylen,
+                     "it cannot reach the storage pool of volume %.200s (no connected SDC%s%.300s)", v.name,
+                     client[0] ? ": " : "", client);
             return 0;
         }
     }

@@ -54,11 +54,11 @@ int host_vol_load(host_cs *cs, int64_t id, host_vol *v, host_err *e)
 int host_offering_load(host_cs *cs, int64_t id, host_offering_row *o, host_err *e)
 {
     char err[256];
-    sqlite3_stmt *st =
-        host_sql_prepare(cs->db, err, sizeof(err),
-                         "SELECT kind, provisioning, iops, bw, tags, disksize, customized, maxiops FROM offering "
-                         "WHERE id = ?",
-                         "i", id);
+    sqlite3_stmt *st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT kind, provisioning, iops, bw, tags, disksize, customized, maxiops FROM offering "
+        "WHERE id = ?",
+        "i", id);
     if (st == NULL)
         return host_fail_db(e, err);
     memset(o, 0, sizeof(*o));
@@ -421,8 +421,8 @@ int host_access_grant(host_cs *cs, int64_t volume_id, int64_t host_id, int allow
         return -1;
     if (!reach)
         return host_fail(e, HOST_E_UNAVAILABLE,
-                         "host %s cannot reach the storage pool of volume %s (no connected SDC%s%.600s)", href.name,
-                         v.name, why[0] ? ": " : "", why);
+                         "host %s cannot reach the storage pool of volume %s (no connected SDC%s%.600s)",
+                         href.name, v.name, why[0] ? ": " : "", why);
     if (host_pool_open(cs, v.pool_id, &pool, e) != 0)
         return -1;
     qos = host_vol_qos(&v);

@@ -347,7 +347,8 @@ int host_assert_check(const host_assert *a, const char *json, char *msg, size_t 
         if (a->op == HOST_OP_ABSENT) {
             if (!absent) {
                 field_text(v, count, &got);
-                snprintf(msg, msglen, "assertion failed: %s absent (found %.400s)", a->path, host_buf_str(&got));
+                snprintf(msg, msglen, "assertion failed: %s absent (found %.400s)", a->path,
+                         host_buf_str(&got));
             }
             rc = absent ? 0 : 1;
             goto out;

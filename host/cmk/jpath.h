@@ -36,7 +36,7 @@ typedef enum host_op {
 } host_op;
 
 typedef struct host_assert {
-    char *path; /* owned; variables expanded */
+    char *path;        /* owned; variables expanded */
     int left_is_value; /* the left side was a $variable (or quoted): compare its value, not a field */
     host_op op;
     char *value; /* owned; unquoted and expanded */

@@ -9,8 +9,8 @@
 #include "loader.h"
 #include "services.h"
 #include "session.h"
-#include "strbuf.h"
 #include "sim.h"
+#include "strbuf.h"
 
 #include <getopt.h>
 #include <stdio.h>

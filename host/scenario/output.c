@@ -284,8 +284,9 @@ int host_output_print(FILE *out, const char *json, host_display d, const char *k
             }
             for (size_t r = 0; r < n; r++) {
                 if (r > 0)
-                    fprintf(out, "%s\n",
-                            "================================================================================");
+                    fprintf(
+                        out, "%s\n",
+                        "================================================================================");
                 if (YAJL_IS_OBJECT(rows[r])) {
                     text_object(out, rows[r]);
                 } else {

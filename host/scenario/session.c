@@ -358,7 +358,8 @@ static int do_set(host_session *s, host_cmd *cmd)
     if (cmd->n_words == 3 && cmd->n_params == 0)
         return set_one(s, cmd->words[1], cmd->words[2]);
     if (cmd->n_words != 1 || cmd->n_params == 0) {
-        report(s, "%s", "usage: set NAME=VALUE [NAME=VALUE ...] | set NAME VALUE (set display json|table|text)");
+        report(s, "%s",
+               "usage: set NAME=VALUE [NAME=VALUE ...] | set NAME VALUE (set display json|table|text)");
         return -1;
     }
     for (size_t i = 0; i < cmd->n_params; i++)

@@ -66,8 +66,9 @@ static void rekey_tree(sp_pool *dest, const char *tree_id, sp_volume_info *out)
 
     memset(&e2, 0, sizeof(e2));
     if (pfx_gw_volume_list_in_vtree(dest->gw, tree_id, &list, &e2) != SP_OK) {
-        pfx_log(SP_LOG_WARN, "V-Tree %s moved to pool %s, but its volumes could not be listed to rename them: %s",
-                tree_id, dest->uuid, e2.message);
+        pfx_log(SP_LOG_WARN,
+                "V-Tree %s moved to pool %s, but its volumes could not be listed to rename them: %s", tree_id,
+                dest->uuid, e2.message);
         return;
     }
     for (size_t i = 0; i < list.n; i++) {
@@ -81,7 +82,8 @@ static void rekey_tree(sp_pool *dest, const char *tree_id, sp_volume_info *out)
             pfx_name_rekey(v->name, ident, dest->pool_key, name, sizeof(name), &e2) != SP_OK ||
             strcmp(name, v->name) == 0)
             continue;
-        while ((st = pfx_gw_volume_rename(dest->gw, v->id, name, &e2)) != SP_OK && pfx_retry_again(&e2, &tries))
+        while ((st = pfx_gw_volume_rename(dest->gw, v->id, name, &e2)) != SP_OK &&
+               pfx_retry_again(&e2, &tries))
             ;
         if (st != SP_OK) {
             pfx_log(SP_LOG_WARN, "volume %s (%s) moved to pool %s but keeps its name: %s", v->id, v->name,
@@ -95,8 +97,8 @@ static void rekey_tree(sp_pool *dest, const char *tree_id, sp_volume_info *out)
         }
     }
     if (renamed > 0)
-        pfx_log(SP_LOG_INFO, "V-Tree %s: %zu volume(s) renamed to pool %s's key %s", tree_id, renamed, dest->uuid,
-                dest->pool_key);
+        pfx_log(SP_LOG_INFO, "V-Tree %s: %zu volume(s) renamed to pool %s's key %s", tree_id, renamed,
+                dest->uuid, dest->pool_key);
     pfx_gw_volume_list_clear(&list);
 }
 

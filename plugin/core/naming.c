@@ -110,7 +110,8 @@ sp_status pfx_name_rekey(const char *name, const char *identifier, const char *n
     size_t nl = strlen(name), il = strlen(identifier);
 
     if (!pfx_name_is_ours(name, NULL, identifier) || strlen(new_key) != 4)
-        return pfx_error(err, SP_E_INVALID, "\"%.64s\" is not a name of this installation ending -<key>-%.32s", name,
+        return pfx_error(err, SP_E_INVALID,
+                         "\"%.64s\" is not a name of this installation ending -<key>-%.32s", name,
                          identifier);
     if (nl >= len)
         return pfx_error(err, SP_E_INTERNAL, "name buffer of %zu bytes is too small", len);

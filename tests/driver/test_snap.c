@@ -496,7 +496,6 @@ static void test_vtree_migration_moves_snapshots(void)
     sp_error err = {0};
     int before, gets, polls, renames;
 
-
     CU_ASSERT_EQUAL(DRV->migration_kind(pool, pool2, &kind, &err), SP_OK);
     CU_ASSERT_EQUAL(kind, SP_MIGRATE_NATIVE);
     CU_ASSERT_EQUAL(DRV->migration_kind(pool, pool, &kind, &err), SP_OK);

@@ -185,8 +185,10 @@ static void test_object_names(void)
     CU_ASSERT_STRING_EQUAL(name, "vmsnap-3-12-9d3a-ab12");
     CU_ASSERT_EQUAL(pfx_name_rekey("tmpl-7-27cb-old1", "old1", "9d3a", name, sizeof(name), &err), SP_OK);
     CU_ASSERT_STRING_EQUAL(name, "tmpl-7-9d3a-old1");
-    CU_ASSERT_EQUAL(pfx_name_rekey("other-12-27cb-ab12", "ab12", "9d3a", name, sizeof(name), &err), SP_E_INVALID);
-    CU_ASSERT_EQUAL(pfx_name_rekey("vol-12-27cb-ab12", "ab12", "9d3", name, sizeof(name), &err), SP_E_INVALID);
+    CU_ASSERT_EQUAL(pfx_name_rekey("other-12-27cb-ab12", "ab12", "9d3a", name, sizeof(name), &err),
+                    SP_E_INVALID);
+    CU_ASSERT_EQUAL(pfx_name_rekey("vol-12-27cb-ab12", "ab12", "9d3", name, sizeof(name), &err),
+                    SP_E_INVALID);
     CU_ASSERT_EQUAL(pfx_name_rekey("vol-12-27cb-ab12", "ab12", "9d3a", name, 8, &err), SP_E_INTERNAL);
 }
 
