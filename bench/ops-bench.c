@@ -470,8 +470,8 @@ static sp_status run_across(ctx *c, sp_error *err)
 }
 
 /* The fewest requests the PowerFlex 3.5 REST API allows for each operation as the ABI defines it
- * (from the API notes, ../shared/powerflex-api.md and powerflex-api-details.md), with the reason
- * above each. Logins count as requests; in steady state there are none. */
+ * (from the PowerFlex 3.5 REST API reference: what each query and action returns and which ids it
+ * needs), with the reason above each. Logins count as requests; in steady state there are none. */
 static const op ops[] = {
     /* Login, the pool list (by name: getByName needs the domain's id first), its protection domain
      * (the system id), its Statistics (the capacity). A fresh client every time, by design. */

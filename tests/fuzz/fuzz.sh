@@ -3,9 +3,9 @@
 # (default 10) from its seeds and regression inputs. Any crash, leak, timeout or sanitizer report
 # fails the run and prints the input; FUZZ_ARTIFACT_DIR (if set) receives a copy of it, and
 # FUZZ_CORPUS_DIR (if set) keeps each target's corpus between runs. make check runs it briefly
-# in a --enable-fuzzing build, `make fuzz` longer. Needs top_srcdir, top_builddir, SHARED_DIR.
+# in a --enable-fuzzing build, `make fuzz` longer. Needs top_srcdir, top_builddir.
 set -eu
-: "${top_builddir:?run through make}" "${top_srcdir:?run through make}" "${SHARED_DIR:?run through make}"
+: "${top_builddir:?run through make}" "${top_srcdir:?run through make}"
 seconds=${FUZZ_SECONDS:-10}
 [ $# -gt 0 ] || { echo "usage: fuzz.sh TARGET..." >&2; exit 2; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/fuzz.XXXXXX")

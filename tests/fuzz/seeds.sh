@@ -1,6 +1,6 @@
 # seeds.sh - sourced by fuzz.sh and replay.sh: fuzz_seeds TARGET DIR writes TARGET's seed inputs
 # into DIR, made from what the project already has (captured gateway answers, scenario lines).
-# Needs top_srcdir and SHARED_DIR.
+# Needs top_srcdir.
 
 fuzz_seeds() {
     _dir=$2
@@ -10,7 +10,7 @@ fuzz_seeds() {
     objects)
         # every fixture through every parser: the first byte picks the parser (16, 33, 50: the
         # answer to a query by one, two or three ids)
-        for _f in "$SHARED_DIR"/fixtures/*.json; do
+        for _f in "$top_srcdir"/tests/fixtures/*.json; do
             for _sel in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 33 50; do
                 { printf "\\$(printf %o "$_sel")"; cat "$_f"; } >"$_dir/$_i-$_sel"
             done
@@ -19,7 +19,7 @@ fuzz_seeds() {
         ;;
     error)
         # the first two bytes pick the HTTP status (index 7: 500) and whether it is HTML
-        for _f in "$SHARED_DIR"/fixtures/*.json; do
+        for _f in "$top_srcdir"/tests/fixtures/*.json; do
             { printf '\007\000'; cat "$_f"; } >"$_dir/$_i"
             _i=$((_i + 1))
         done
