@@ -390,10 +390,10 @@ static void test_fail_device(void)
     sp_volume_info out;
     sp_error e;
 
-    /* The target's device is 30 s late and this host's drv_cfg cannot rescan system 1. */
+    /* The target's device is 10 minutes late and this host's drv_cfg cannot rescan system 1. */
     adfix_pool_setting(&F, 1, SP_SETTING_DISK_WAIT, "1");
     CU_ASSERT_EQUAL(
-        adfix_fault(&F, 1, "POST /api/instances/Volume::{id}/action/addMappedSdc:device-delay:ms=30000"),
+        adfix_fault(&F, 1, "POST /api/instances/Volume::{id}/action/addMappedSdc:device-delay:ms=600000"),
         200);
     CU_ASSERT_EQUAL(migrate(504, &F.host_one, NULL, &out, &e), SP_E_TIMEOUT);
     nothing_left(n1, &e, "map target");

@@ -50,7 +50,7 @@ void dt_load(void)
     svc.max_level = SP_LOG_DEBUG; /* every line the plugin writes is checked for secrets */
     svc.log_file = log_file;
     host_setting_set(&svc, SP_SCOPE_GLOBAL, NULL, SP_SETTING_CS_IDENTIFIER, DT_IDENT);
-    host_setting_set(&svc, SP_SCOPE_GLOBAL, NULL, SP_SETTING_CLIENT_TIMEOUT, "20");
+    host_setting_set(&svc, SP_SCOPE_GLOBAL, NULL, SP_SETTING_CLIENT_TIMEOUT, "60");
     snprintf(path, sizeof(path), "%s/plugin/powerflex.la", top != NULL ? top : ".");
     plugin = host_plugin_load(path, &svc.table, err, sizeof(err));
     if (plugin == NULL) {
@@ -442,7 +442,7 @@ static int64_t now_ms(void)
 
 int dt_wait_device(tsim *s, const char *vol_id, const char *ip, char *buf, size_t len)
 {
-    int64_t deadline = now_ms() + 5000;
+    int64_t deadline = now_ms() + 60000;
 
     buf[0] = '\0';
     for (;;) {

@@ -570,14 +570,30 @@ static void pool_id_by_name(const char *name, char *buf, size_t len)
     yajl_tree_free(list);
 }
 
+/* Lets the simulator's held migrations go on, at the driver's first report of its wait. */
+static int release_migrations(void *ctx, const char *phase, uint64_t done, uint64_t total)
+{
+    int *released = ctx;
+
+    (void)phase;
+    (void)done;
+    (void)total;
+    if (!*released)
+        *released = tsim_control(sim, "POST", "/sim/migrations", "{\"held\":false}") == 200;
+    return 0;
+}
+
 /* A V-Tree already migrating elsewhere (someone else's migrateVTree): the driver waits for it,
  * then the pool its last poll read is not the one asked for, and that is a failure, not a
- * volume reported in the wrong pool. */
+ * volume reported in the wrong pool. The other migration is held in the simulator until the
+ * driver waits for it, so it cannot end before the driver asks, however slowly this runs. */
 static void test_vtree_migration_elsewhere_is_reported(void)
 {
     sp_volume_spec spec = dt_spec(SP_VOLUME_DATA, 710, 8 * GIB, SP_PROVISION_THIN);
     char pool3_id[SP_ID_MAX], path[128], body[128];
     sp_volume_info vol, out;
+    int released = 0;
+    sp_progress progress = {release_migrations, &released};
     yajl_val root;
     sp_error err = {0};
 
@@ -586,9 +602,13 @@ static void test_vtree_migration_elsewhere_is_reported(void)
     CU_ASSERT_EQUAL_FATAL(DRV->create_volume(pool, &spec, &vol, &err), SP_OK);
     snprintf(path, sizeof(path), "/instances/Volume::%s/action/migrateVTree", vol.id);
     snprintf(body, sizeof(body), "{\"destSPId\":\"%s\"}", pool3_id);
+    CU_ASSERT_EQUAL_FATAL(tsim_control(sim, "POST", "/sim/migrations", "{\"held\":true}"), 200);
     CU_ASSERT_EQUAL_FATAL(dt_api_post(sim, path, body), 200);
-    CU_ASSERT_EQUAL(DRV->migrate_volume(pool, &(sp_volume_ref){vol.path}, pool2, NULL, &out, &err),
+    CU_ASSERT_EQUAL(DRV->migrate_volume(pool, &(sp_volume_ref){vol.path}, pool2, &progress, &out, &err),
                     SP_E_GATEWAY);
+    CU_ASSERT_TRUE(released);
+    if (!released) /* the driver never waited: let the next tests' migrations run */
+        tsim_control(sim, "POST", "/sim/migrations", "{\"held\":false}");
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, pool3_id));
     root = dt_volumes(sim);
     CU_ASSERT_STRING_EQUAL(dt_jstr(dt_vol_by_id(root, vol.id), "storagePoolId"), pool3_id);

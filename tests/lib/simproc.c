@@ -223,7 +223,7 @@ tsim *tsim_start(const char *const *extra_args)
 	}
 	track(s->pid, true);
 	/* Sanitizer builds start slowly; the line is the only sign of life we wait for. */
-	line = read_line(pipefd[0], 30000);
+	line = read_line(pipefd[0], 60000);
 	if (!line || strncmp(line, "listening on ", 13)) {
 		fprintf(stderr, "tsim: %s did not report where it listens (got '%s')\n", exe,
 			line ? line : "nothing");

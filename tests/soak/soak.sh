@@ -57,7 +57,7 @@ assert storagepoolcheck.consistent=true
 sim stop name=pf1
 sim stop name=pf2
 EOC
-CSH_qcow2="$tmp/template.qcow2" timeout 120 "$b/host/cs-harness" --plugin "$b/plugin/powerflex.la" \
+CSH_qcow2="$tmp/template.qcow2" timeout 600 "$b/host/cs-harness" --plugin "$b/plugin/powerflex.la" \
   --db "$tmp/state.db" --workdir "$tmp/work" --echo run "$tmp/check.cmk" >"$tmp/run2.log" 2>&1
 rc=$?
 if [ $rc -ne 0 ]; then
