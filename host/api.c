@@ -4,6 +4,7 @@
 
 #include "api.h"
 
+#include "mask.h"
 #include "store.h"
 
 #include <ctype.h>
@@ -170,6 +171,7 @@ void host_event(host_cs *cs, const char *type, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
+    host_mask_inplace(text, sizeof(text));
     host_sql_run(cs->db, err, sizeof(err), "INSERT INTO event(type, description, created) VALUES (?, ?, ?)",
                  "tti", type, text, host_now());
 }

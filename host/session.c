@@ -8,6 +8,7 @@
 #include "cfg.h"
 #include "cmk.h"
 #include "jpath.h"
+#include "mask.h"
 #include "migrate.h"
 #include "poolh.h"
 #include "secret.h"
@@ -91,13 +92,15 @@ static void set_last(host_cs *cs, const char *json)
 static void report(host_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void report(host_session *s, const char *fmt, ...)
 {
+    char msg[2048];
     va_list ap;
 
-    fprintf(stderr, "%s:%ld: ", s->source, s->line);
+    /* A report may carry values the scenario gave (an assert's expected URL): masked too. */
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    host_mask_inplace(msg, sizeof(msg));
+    fprintf(stderr, "%s:%ld: %s\n", s->source, s->line, msg);
     fflush(stderr);
 }
 
@@ -457,10 +460,9 @@ int host_session_line(host_session *s, const char *line, size_t len)
     while ((size_t)(p - line) < len && (*p == ' ' || *p == '\t'))
         p++;
     if (s->echo && (size_t)(p - line) < len && *p != '#') {
-        char *copy = strndup(line, len), *masked = copy != NULL ? host_mask_line(copy) : NULL;
-        fprintf(stderr, "> %s\n", masked != NULL ? masked : "(line)");
+        char *masked = host_mask_cmd_line(line, len);
+        fprintf(stderr, "> %s\n", masked != NULL ? masked : "(line not shown: out of memory)");
         fflush(stderr);
-        free(copy);
         free(masked);
     }
     /* assert takes an expression, not parameters: "assert count>2" has no '='. */

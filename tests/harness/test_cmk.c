@@ -7,6 +7,7 @@
 #include "cmk.h"
 #include "jpath.h"
 #include "jsonw.h"
+#include "mask.h"
 #include "secret.h"
 #include "vars.h"
 
@@ -322,12 +323,54 @@ static void test_masking(void)
     m = host_mask_url("https://10.0.0.1/api");
     CU_ASSERT_STRING_EQUAL(m, "https://10.0.0.1/api");
     free(m);
-    m = host_mask_line("add host url=http://1.2.3.4 username=root password=s3cret x=powerflex://u:pw@h/p");
+    /* The user info runs to the last '@', as the plugin parses it: a raw '@' or '/' in the
+     * password is hidden whole. */
+    m = host_mask_url("powerflex://admin:p@ss/w rd%@gw:8443/pool");
+    CU_ASSERT_STRING_EQUAL(m, "powerflex://admin:*****@gw:8443/pool");
+    free(m);
+    m = host_mask_url("powerflex://adminsecret@gw/pool"); /* no ':': all of it may be the secret */
+    CU_ASSERT_STRING_EQUAL(m, "powerflex://*****@gw/pool");
+    free(m);
+    m = host_mask_text("add host url=http://1.2.3.4 username=root password=s3cret x=powerflex://u:pw@h/p");
     CU_ASSERT_PTR_NULL(strstr(m, "s3cret"));
     CU_ASSERT_PTR_NULL(strstr(m, ":pw@"));
     CU_ASSERT_PTR_NOT_NULL(strstr(m, "password=*****"));
     CU_ASSERT_PTR_NOT_NULL(strstr(m, "powerflex://u:*****@h/p"));
     free(m);
+    m = host_mask_text("failed: pool powerflex://a:x@y z@gw/p and https://gw/api; details[0].password='a b' tokenttl=3");
+    CU_ASSERT_STRING_EQUAL(m, "failed: pool powerflex://a:*****@gw/p and https://gw/api; details[0].password=***** "
+                              "tokenttl=3");
+    free(m);
+}
+
+static void test_masking_echo(void)
+{
+    static const struct {
+        const char *line, *want;
+    } cases[] = {
+        /* nothing secret: shown as written */
+        {"create zone   name=z1 networktype=Advanced", "create zone   name=z1 networktype=Advanced"},
+        {"create storagepool name=p url=\"powerflex://admin:p@ss/w rd%@gw/pool\" zoneid=$zone",
+         "create storagepool name=p url=powerflex://admin:*****@gw/pool zoneid=$zone"},
+        {"update storagepool id=$p details[0].key=powerflex.gw.password details[0].value='x y'",
+         "update storagepool id=$p details[0].key=powerflex.gw.password details[0].value=*****"},
+        {"update storagepool id=$p details[0].powerflex.gw.password=Sec",
+         "update storagepool id=$p details[0].powerflex.gw.password=*****"},
+        {"sim start name=pf1 password=\"$pw\" tokenttl=0.5", "sim start name=pf1 password=***** tokenttl=0.5"},
+        /* unreadable (the quote never closes): masked as text, to the end */
+        {"create storagepool url=\"powerflex://admin:p@ss w@gw/pool", "create storagepool url=\"powerflex://admin:*****@gw/pool"},
+        /* an unquoted password with a blank: the line fails, its echo hides both halves */
+        {"create storagepool url=powerflex://admin:p@ss w@gw/pool zoneid=1",
+         "create storagepool url=powerflex://admin:*****@gw/pool zoneid=1"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *m = host_mask_cmd_line(cases[i].line, strlen(cases[i].line));
+        CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+        if (strcmp(m, cases[i].want) != 0)
+            fprintf(stderr, "echo of <%s>:\n  got  <%s>\n  want <%s>\n", cases[i].line, m, cases[i].want);
+        CU_ASSERT_STRING_EQUAL(m, cases[i].want);
+        free(m);
+    }
 }
 
 static void test_secret_seal(void)
@@ -371,6 +414,7 @@ int main(void)
     CU_add_test(s, "assert expressions", test_assert_expressions);
     CU_add_test(s, "JSON shapes", test_json_shapes);
     CU_add_test(s, "passwords masked", test_masking);
+    CU_add_test(s, "passwords masked in echoed command lines", test_masking_echo);
     CU_add_test(s, "secrets sealed at rest", test_secret_seal);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
