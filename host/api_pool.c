@@ -270,14 +270,23 @@ static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         goto out;
     }
     /* A TLS option the harness passed is a detail the pool keeps, whether or not the plugin
-     * handed it back. */
-    for (size_t i = 0; i < nd; i++)
-        if (host_sql_run(cs->db, err, sizeof(err),
-                         "INSERT OR IGNORE INTO pool_detail(pool_id, key, value) VALUES (?, ?, ?)", "itt", id,
-                         details[i].key, details[i].value) < 0) {
+     * handed it back; a secret one sealed, as store_detail keeps it. */
+    for (size_t i = 0; i < nd; i++) {
+        int secret = host_secret_key_is_secret(details[i].key);
+        char *sealed = secret ? host_secret_seal(cs->key, details[i].value) : NULL;
+        if (secret && sealed == NULL) {
+            host_fail(e, HOST_E_INTERNAL, "out of memory");
+            goto out;
+        }
+        int ins = host_sql_run(cs->db, err, sizeof(err),
+                               "INSERT OR IGNORE INTO pool_detail(pool_id, key, value) VALUES (?, ?, ?)", "itt",
+                               id, details[i].key, secret ? sealed : details[i].value);
+        free(sealed);
+        if (ins < 0) {
             host_fail_db(e, err);
             goto out;
         }
+    }
     if (host_sql_run(cs->db, err, sizeof(err),
                      "UPDATE pool SET capacity_total = ?, capacity_used = ?, state = 'Up', path = "
                      "coalesce((SELECT value FROM "

@@ -2,7 +2,7 @@
 # Passwords that break naive masking reach no output and no file: a raw '@', '/', blank and '%'
 # in the password (p@ss/w rd%...), a raw '@' left unencoded in a pool URL, a quoted value with
 # blanks on the command line, the password= forms (host, simulator, pool details), a wrong
-# password, an unreachable gateway and URLs the parser refuses. Each password carries one marker
+# password, an unreachable gateway, URLs the parser refuses and a secret pool detail. Each password carries one marker
 # drawn for this run and is written literally in the command file, so --echo must mask it. The
 # run is at debug log level; then stdout, stderr, the database and every file of the work dir
 # are searched for the marker (which survives %-encoding, upper or lower hex, as it is all
@@ -49,6 +49,7 @@ pwbe=$(pct "$pwb")
 bad="${m}w!wrong"           # a password the gateway refuses
 bade=$(pct "$bad")
 hostpw="h ${m}h h"          # a host's password=, quoted with blanks
+tok="t ${m}t"               # a secret pool detail the plugin does not take: the harness keeps it
 case $pwae in *%40ss%2Fw%20rd%25*) ;; *) exit 99 ;; esac
 case $pwal in *%40ss%2fw%20rd%25*) ;; *) exit 99 ;; esac
 
@@ -78,7 +79,7 @@ set pool1=\$_.storagepool.id
 assert storagepool.state=Up
 assert storagepool.url=powerflex://admin:*****@\$pf1.gateway/cspool
 assert storagepool.ipaddress=\$pf1.gateway
-create storagepool name=p2 scope=zone hypervisor=KVM provider=PowerFlex tags=gold url=powerflex://admin:$pwb@\$pf2.gateway/cspool zoneid=\$zone
+create storagepool name=p2 scope=zone hypervisor=KVM provider=PowerFlex tags=gold url=powerflex://admin:$pwb@\$pf2.gateway/cspool zoneid=\$zone details[0].key=site.token details[0].value="$tok"
 set pool2=\$_.storagepool.id
 assert storagepool.state=Up
 assert storagepool.url=powerflex://admin:*****@\$pf2.gateway/cspool
@@ -126,7 +127,7 @@ done
 
 # Every form each password could take on the way out.
 {
-  printf '%s\n' "$m" "$pwa" "$pwae" "$pwal" "$pwb" "$pwbe" "$bad" "$bade" "$hostpw"
+  printf '%s\n' "$m" "$pwa" "$pwae" "$pwal" "$pwb" "$pwbe" "$bad" "$bade" "$hostpw" "$tok"
   for p in "$pwa" "$pwb" "$bad"; do
     b64 "admin:$p"; echo
     b64 "$p"; echo
