@@ -51,7 +51,7 @@ static int list_capacity(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     sqlite3_stmt *st;
 
     if (host_param_ref(cs, cmd, "zoneid", "zone", 0, &zone, e) != 0 ||
-        host_param_i64(cmd, "type", 0, &type, e) != 0 || host_param_bool(cmd, "perpool", 0, &perpool, e) != 0)
+        host_param_num(cmd, "type", 0, 0, INT32_MAX, &type, e) != 0 || host_param_bool(cmd, "perpool", 0, &perpool, e) != 0)
         return -1;
     st = host_sql_prepare(cs->db, err, sizeof(err),
                           "SELECT id FROM pool WHERE (?1 = 0 OR zone_id = ?1) ORDER BY zone_id, id", "i",

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "cfg.h"
+#include "num.h"
 #include "store.h"
 
 #include <errno.h>
@@ -90,17 +91,28 @@ static int check_value(const host_setting_def *d, const char *v, host_err *e)
         return 0;
     }
     if (d->def != NULL && *d->def != '\0' && strspn(d->def, "0123456789.") == strlen(d->def)) {
+        const char *dot = strchr(v, '.');
+        char why[128];
+        uint64_t whole;
+
+        if (strchr(d->def, '.') == NULL && strcmp(d->name, HOST_CFG_OVERPROVISIONING) != 0) {
+            if (host_num_parse(v, 0, INT32_MAX, &whole, why, sizeof(why)) != 0)
+                return host_fail(e, HOST_E_PARAM, "configuration %s value '%.64s' %s", d->name, v, why);
+            return 0;
+        }
+        /* Digits with at most one '.': no sign, blank, hex, exponent, inf or nan. */
+        if (strspn(v, "0123456789.") != strlen(v) || strspn(v, ".") == strlen(v) ||
+            (dot != NULL && strchr(dot + 1, '.') != NULL))
+            return host_fail(e, HOST_E_PARAM, "configuration %s takes a non-negative number, not '%.64s'",
+                             d->name, v);
         errno = 0;
         x = strtod(v, &end);
         if (errno != 0 || end == v || *end != '\0' || !isfinite(x) || x < 0)
-            return host_fail(e, HOST_E_PARAM, "configuration %s takes a non-negative number, not '%s'",
+            return host_fail(e, HOST_E_PARAM, "configuration %s takes a non-negative number, not '%.64s'",
                              d->name, v);
         if (strstr(d->name, "threshold") != NULL && x > 1)
-            return host_fail(e, HOST_E_PARAM, "configuration %s takes a value between 0 and 1, not '%s'",
+            return host_fail(e, HOST_E_PARAM, "configuration %s takes a value between 0 and 1, not '%.64s'",
                              d->name, v);
-        if (strchr(d->def, '.') == NULL && strchr(v, '.') != NULL &&
-            strcmp(d->name, HOST_CFG_OVERPROVISIONING) != 0)
-            return host_fail(e, HOST_E_PARAM, "configuration %s takes a whole number, not '%s'", d->name, v);
     }
     return 0;
 }

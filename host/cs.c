@@ -6,6 +6,7 @@
 
 #include "cfg.h"
 #include "fsutil.h"
+#include "mask.h"
 #include "poolh.h"
 #include "secret.h"
 #include "sim.h"
@@ -32,6 +33,9 @@ int host_fail(host_err *e, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(e->text, sizeof(e->text), fmt, ap);
     va_end(ap);
+    /* Every error reaches a person: a URL or password=... a handler quoted is masked here, once
+     * for all of them. */
+    host_mask_inplace(e->text, sizeof(e->text));
     return -1;
 }
 
@@ -73,6 +77,7 @@ int host_fail_sp(host_err *e, sp_status st, const sp_error *se, const char *fmt,
     e->unsupported = st == SP_E_UNSUPPORTED;
     snprintf(e->text, sizeof(e->text), "%s: %.*s", what, (int)sizeof(se->message),
              se != NULL && se->message[0] ? se->message : "the plugin gave no reason");
+    host_mask_inplace(e->text, sizeof(e->text));
     return -1;
 }
 
@@ -129,10 +134,7 @@ int host_cs_open(host_cs *cs, const char *db_path, const char *workdir, host_err
         }
         cs->workdir_temp = 1;
     }
-    if (host_store_open(db_path, &cs->db, err, sizeof(err)) != 0) {
-        host_fail(e, HOST_E_INTERNAL, "%s", err);
-        goto fail;
-    }
+    /* The key first: a database whose key is refused is not even opened (opening it updates it). */
     if (db_path != NULL && asprintf(&keypath, "%s.key", db_path) < 0) {
         keypath = NULL;
         goto nomem;
@@ -143,6 +145,10 @@ int host_cs_open(host_cs *cs, const char *db_path, const char *workdir, host_err
     }
     free(keypath);
     keypath = NULL;
+    if (host_store_open(db_path, &cs->db, err, sizeof(err)) != 0) {
+        host_fail(e, HOST_E_INTERNAL, "%s", err);
+        goto fail;
+    }
     if (host_config_load(cs, e) != 0)
         goto fail;
     return 0;

@@ -91,7 +91,7 @@ static int write_volume_data(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
     host_vol v;
 
     if (host_param_ref(cs, cmd, "volumeid", "volume", 1, &vol, e) != 0 ||
-        host_param_i64(cmd, "bytes", 1024 * 1024, &bytes, e) != 0 || host_vol_load(cs, vol, &v, e) != 0)
+        host_param_num(cmd, "bytes", 1024 * 1024, 512, MAX_BYTES, &bytes, e) != 0 || host_vol_load(cs, vol, &v, e) != 0)
         return -1;
     if (bytes < 512 || bytes > MAX_BYTES || bytes % 512 != 0)
         return host_fail(e, HOST_E_PARAM, "bytes must be a multiple of 512 from 512 to %d", MAX_BYTES);

@@ -10,10 +10,12 @@
 #include "session.h"
 #include "sim.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef HOST_PLUGINDIR
@@ -252,10 +254,18 @@ int main(int argc, char **argv)
         rc = host_session_run(&s, stdin, "shell", isatty(STDIN_FILENO) ? "cs-harness> " : NULL) == 0 ? 0 : 1;
     } else {
         const char *file = argv[optind + 1];
-        FILE *in = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+        struct stat st;
+        FILE *in = NULL;
+        char msg[512];
+        /* A pipe or a FIFO may feed `run` (it waits for its writer); a directory cannot. */
+        if (strcmp(file, "-") == 0)
+            in = stdin;
+        else if (stat(file, &st) == 0 && S_ISDIR(st.st_mode))
+            errno = EISDIR;
+        else
+            in = fopen(file, "r");
         if (in == NULL) {
-            char msg[512];
-            snprintf(msg, sizeof(msg), "cannot open %.400s", file);
+            snprintf(msg, sizeof(msg), "cannot open %.400s: %s", file, strerror(errno));
             print_error(431, msg);
         } else {
             rc = host_session_run(&s, in, file, NULL) == 0 ? 0 : s.unsupported ? 3 : 1;

@@ -258,7 +258,7 @@ int host_sim_command(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (strcasecmp(sub, "corrupt") == 0) {
         char id[SP_ID_MAX];
         int64_t offset = 0;
-        if (host_param(cmd, "volumeid", 1, e) == NULL || host_param_i64(cmd, "offset", 0, &offset, e) != 0 ||
+        if (host_param(cmd, "volumeid", 1, e) == NULL || host_param_num(cmd, "offset", 0, 0, INT64_MAX, &offset, e) != 0 ||
             array_id(cs, host_param(cmd, "volumeid", 1, e), id, sizeof(id), e) != 0)
             return -1;
         snprintf(path, sizeof(path), "/sim/volumes/%s/corrupt", id);

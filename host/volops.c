@@ -77,7 +77,7 @@ int host_offering_load(host_cs *cs, int64_t id, host_offering_row *o, host_err *
     return 0;
 }
 
-int host_volume_new_data(host_cs *cs, const char *name, int64_t zone, int64_t offering, int64_t size_gb,
+int host_volume_new_data(host_cs *cs, const char *name, int64_t zone, int64_t offering, int64_t size_bytes,
                          int64_t vm, int64_t deviceid, int64_t *out, host_err *e)
 {
     char err[512], uuid[37];
@@ -88,11 +88,11 @@ int host_volume_new_data(host_cs *cs, const char *name, int64_t zone, int64_t of
         return -1;
     if (strcmp(o.kind, "disk") != 0)
         return host_fail(e, HOST_E_PARAM, "diskofferingid names a service offering");
-    if (o.customized && size_gb <= 0)
+    if (o.customized && size_bytes <= 0)
         return host_fail(e, HOST_E_PARAM, "the disk offering is customized: give size in GB");
-    if (!o.customized && size_gb > 0)
+    if (!o.customized && size_bytes > 0)
         return host_fail(e, HOST_E_PARAM, "size is only for customized disk offerings");
-    size = o.customized ? size_gb << 30 : o.disksize;
+    size = o.customized ? size_bytes : o.disksize;
     if (host_uuid(uuid) != 0)
         return host_fail(e, HOST_E_INTERNAL, "no randomness");
     if (host_sql_run(

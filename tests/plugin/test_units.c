@@ -106,6 +106,11 @@ static const struct {
     {"powerflex://admin:Secret1@gw/pool#frag", "query or fragment"},
     {"powerflex://admin:Secret1@gw?x/pool", "'?' and '#'"},
     {"powerflex://admin:Secret1@gw/%", "storage pool name has an incomplete"},
+    /* The user info runs to the last '@' (as the harness masks it): a raw '/' before it is
+     * refused, not read as the end of the host. */
+    {"powerflex://admin:Sec/ret1@gw/pool", "before the last '@'"},
+    {"powerflex://admin:p@ss/w rd%@gw/pool", "before the last '@'"},
+    {"powerflex://admin:Secret1@gw/po@ol", "before the last '@'"},
 };
 
 static void test_url_malformed(void)
