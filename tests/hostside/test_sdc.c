@@ -308,7 +308,7 @@ static void *do_later(void *arg)
     return NULL;
 }
 
-/* A wait that only a broken poll reaches the end of: the device changes within a second. */
+/* A wait that only a broken poll reaches the end of: the device changes soon after it starts. */
 #define LONG_WAIT_S 60
 
 static pfx_sdc_wait waiting(const env *e, const char *system_id, unsigned wait_s)
