@@ -85,8 +85,10 @@ static void test_info(void)
     CU_ASSERT_TRUE(info.virtual_size < 64 * MIB);
 
     CU_ASSERT_EQUAL_FATAL(run2(mkchild), 0);
-    CU_ASSERT_EQUAL(pfx_qemuimg_info(child, PFX_QEMUIMG_PROBE, &info, &err), SP_OK);
+    CU_ASSERT_EQUAL(pfx_qemuimg_info(child, SP_FORMAT_QCOW2, &info, &err), SP_OK);
     CU_ASSERT_STRING_EQUAL(info.backing_file, qcow);
+    CU_ASSERT_STRING_EQUAL(info.data_file, "");
+    CU_ASSERT_EQUAL(info.encrypted, 0);
 
     CU_ASSERT_EQUAL(pfx_qemuimg_info(hs_path(dir, "missing.qcow2"), SP_FORMAT_QCOW2, &info, &err), SP_E_IO);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "missing.qcow2: qemu-img info exited with status 1: "));
