@@ -40,6 +40,7 @@ poke() { printf "$2" | dd of="$1" bs=1 seek="$3" conv=notrunc status=none || exi
 
 # --- the benign images
 q create -q -f qcow2 "$img/good.qcow2" 1G
+mkdir "$tmp/more" && q create -q -f qcow2 "$tmp/more/more.qcow2" 1G
 { printf '%s\n' "$benign"; head -c 1048576 /dev/zero; } >"$img/good.raw" || exit 99
 { head -c 32768 /dev/zero; printf '\001CD001\001'; head -c 65536 /dev/zero; } >"$img/good.iso" || exit 99
 # two clean templates swapped for hostile ones on secondary storage after their registration
@@ -134,7 +135,7 @@ EOF
 cp "$host/secret.raw" "$tmp/outside.raw" || exit 99
 
 harness() {
-  CSH_img="$img" CSH_host="$host" CSH_tmp="$tmp" timeout 600 "$b/host/cs-harness" --plugin "$b/plugin/powerflex.la" \
+  CSH_img="$img" CSH_host="$host" CSH_tmp="$tmp" CSH_more="$tmp/more" timeout 600 "$b/host/cs-harness" --plugin "$b/plugin/powerflex.la" \
     --db "$tmp/state.db" --workdir "$tmp/work" --image-dir "$img" --image-dir /proc --echo "$@"
 }
 harness --keep-sims run "$tmp/run1.cmk" >"$tmp/run1.log" 2>&1 || { cat "$tmp/run1.log"; fail "run1.cmk failed"; }
@@ -161,6 +162,14 @@ expect error text~=backing file
 deploy virtualmachine name=h-vm1 zoneid=\$zone serviceofferingid=\$so templateid=\$tq
 expect error text~=is a QCOW2 image, not RAW
 deploy virtualmachine name=h-vm2 zoneid=\$zone serviceofferingid=\$so templateid=\$tr
+# The global setting adds image directories; relative ones are refused.
+expect error code=431 text~=outside the harness
+register template name=t-more displaytext=t format=QCOW2 hypervisor=KVM url=\$more/more.qcow2 zoneid=\$zone
+expect error code=431 text~=absolute directories
+update configuration name=harness.image.directories value=relative/dir
+update configuration name=harness.image.directories value="/nonexistent, \$more"
+register template name=t-more displaytext=t format=QCOW2 hypervisor=KVM url=\$more/more.qcow2 zoneid=\$zone
+assert template[0].isready=true
 # The benign ones still go all the way.
 register template name=t-good displaytext=t format=QCOW2 hypervisor=KVM url=\$img/good.qcow2 zoneid=\$zone
 set tg=\$_.template[0].id
