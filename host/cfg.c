@@ -5,6 +5,7 @@
 
 #include "cfg.h"
 #include "num.h"
+#include "imagepath.h"
 #include "store.h"
 
 #include <errno.h>
@@ -51,6 +52,9 @@ static const host_setting_def defs[] = {
      "empty the recreate is not attempted for any health check failure. Possible values are comma separated "
      "script names from systemvm's /root/health_scripts/, connectivity.test, filesystem.writable.test or "
      "services."},
+    {HOST_CFG_IMAGE_DIRS, "", HOST_CFG_GLOBAL, "Advanced",
+     "cs-harness: comma-separated absolute directories, besides the work dir and --image-dir, from which "
+     "templates and ISOs may be registered by path or file:// URL (never /proc, /sys or /dev)."},
     {SP_SETTING_HOST_CACHE, "/var/cache/cloud", HOST_CFG_HOST, "Agent",
      "agent.properties: the host cache path; config drives are created in its config/ directory."},
     {SP_SETTING_SDC_HOME, "/opt/emc/scaleio/sdc", HOST_CFG_HOST, "Agent",
@@ -81,6 +85,8 @@ static int check_value(const host_setting_def *d, const char *v, host_err *e)
             return host_fail(e, HOST_E_PARAM, "configuration %s takes true or false, not '%s'", d->name, v);
         return 0;
     }
+    if (strcmp(d->name, HOST_CFG_IMAGE_DIRS) == 0)
+        return host_image_dirs_setting_check(v, e);
     if (strcmp(d->name, SP_SETTING_CS_IDENTIFIER) == 0) {
         if (*v == '\0' || strlen(v) > 16 ||
             strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(v))

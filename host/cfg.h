@@ -18,6 +18,7 @@
 #define HOST_CFG_CD_HOST_CACHE_UNSUPPORTED "vm.configdrive.use.host.cache.on.unsupported.pool"
 #define HOST_CFG_CD_FORCE_HOST_CACHE "vm.configdrive.force.host.cache.use"
 #define HOST_CFG_VR_RECREATE "router.health.checks.failures.to.recreate.vr"
+#define HOST_CFG_IMAGE_DIRS "harness.image.directories"
 
 typedef struct host_setting_def {
     const char *name;

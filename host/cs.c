@@ -6,6 +6,7 @@
 
 #include "cfg.h"
 #include "fsutil.h"
+#include "imagepath.h"
 #include "mask.h"
 #include "poolh.h"
 #include "secret.h"
@@ -187,6 +188,7 @@ void host_cs_close(host_cs *cs)
     if (cs->workdir_temp && cs->workdir != NULL)
         host_remove_tree(cs->workdir);
     free(cs->workdir);
+    host_image_dirs_free(cs);
     free(cs->db_path);
     free(cs->self_exe);
     free(cs->plugin_path);

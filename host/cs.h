@@ -46,6 +46,8 @@ typedef struct host_cs {
     host_plugin *plugin;     /* owned; NULL when none is loaded (unit tests) */
     const sp_plugin *sp;     /* the plugin's descriptor, or NULL */
     char *workdir;           /* owned: hosts' state dirs, secondary storage, simulators */
+    char **image_dirs;       /* owned, resolved: --image-dir, where templates may come from */
+    size_t n_image_dirs;
     int workdir_temp;        /* remove workdir at exit */
     host_vars *vars;         /* owned */
     host_poolh *pools;       /* owned list of open handles */

@@ -4,6 +4,7 @@
 
 #include "cs.h"
 #include "demo.h"
+#include "imagepath.h"
 #include "jsonw.h"
 #include "loader.h"
 #include "services.h"
@@ -33,6 +34,9 @@ static void usage(FILE *out)
             "  --plugin PATH      the plugin module (.so or .la; default %s/powerflex)\n"
             "  --db FILE          keep state in this SQLite file (default: in memory)\n"
             "  --workdir DIR      hosts' state dirs, secondary storage, simulators (default: a temp dir)\n"
+            "  --image-dir DIR    templates and ISOs may be registered from files under DIR (repeatable;\n"
+            "                     the work dir always counts; so do the directories of the setting\n"
+            "                     harness.image.directories). Other paths, /proc, /sys and /dev are refused\n"
             "  --keep-going       run every line of a file even after a failure (exit status still says)\n"
             "  --echo             print each command (passwords masked) on stderr before running it\n"
             "  --quiet            do not print successful responses\n"
@@ -128,12 +132,13 @@ static int startup(host_cs *cs)
 
 int main(int argc, char **argv)
 {
-    enum { O_DB = 256, O_WORKDIR, O_KEEP_GOING, O_ECHO, O_QUIET, O_PROGRESS, O_KEEP_SIMS, O_CRASH_AT, O_URL };
+    enum { O_DB = 256, O_WORKDIR, O_KEEP_GOING, O_ECHO, O_QUIET, O_PROGRESS, O_KEEP_SIMS, O_CRASH_AT, O_URL, O_IMAGE_DIR };
     static const struct option opts[] = {
         {"plugin", required_argument, NULL, 'p'},
         {"log-level", required_argument, NULL, 'l'},
         {"db", required_argument, NULL, O_DB},
         {"workdir", required_argument, NULL, O_WORKDIR},
+        {"image-dir", required_argument, NULL, O_IMAGE_DIR},
         {"keep-going", no_argument, NULL, O_KEEP_GOING},
         {"echo", no_argument, NULL, O_ECHO},
         {"quiet", no_argument, NULL, O_QUIET},
@@ -145,7 +150,8 @@ int main(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const char *plugin_path = HOST_PLUGINDIR "/powerflex";
-    const char *db = NULL, *workdir = NULL, *crash_at = NULL, *cmd;
+    const char *db = NULL, *workdir = NULL, *crash_at = NULL, *cmd, **image_dirs = NULL;
+    size_t n_image_dirs = 0;
     host_cs cs;
     host_session s;
     host_err e;
@@ -161,6 +167,7 @@ int main(int argc, char **argv)
         case 'l':
             if (parse_level(optarg, &level) != 0) {
                 print_error(431, "--log-level takes error, warn, info or debug");
+                free(image_dirs);
                 return 2;
             }
             break;
@@ -170,6 +177,17 @@ int main(int argc, char **argv)
         case O_WORKDIR:
             workdir = optarg;
             break;
+        case O_IMAGE_DIR: {
+            const char **grown = realloc(image_dirs, (n_image_dirs + 1) * sizeof(*grown));
+            if (grown == NULL) {
+                free(image_dirs);
+                print_error(530, "out of memory");
+                return 1;
+            }
+            image_dirs = grown;
+            image_dirs[n_image_dirs++] = optarg;
+            break;
+        }
         case O_KEEP_GOING:
             keep_going = 1;
             break;
@@ -190,17 +208,21 @@ int main(int argc, char **argv)
             break;
         case 'h':
             usage(stdout);
+            free(image_dirs);
             return 0;
         case 'V':
             printf("cs-harness %s\n", PACKAGE_VERSION);
+            free(image_dirs);
             return 0;
         default:
             usage(stderr);
+            free(image_dirs);
             return 2;
         }
     }
     if (optind >= argc) {
         usage(stderr);
+        free(image_dirs);
         return 2;
     }
     cmd = argv[optind];
@@ -209,17 +231,29 @@ int main(int argc, char **argv)
         char msg[300];
         snprintf(msg, sizeof(msg), "unknown command: %.200s", cmd);
         print_error(431, msg);
+        free(image_dirs);
         return 2;
     }
     if (strcmp(cmd, "run") == 0 && optind + 1 >= argc) {
         print_error(431, "run takes a file name, or - for stdin");
+        free(image_dirs);
         return 2;
     }
     memset(&e, 0, sizeof(e));
     if (host_cs_open(&cs, db, workdir, &e) != 0) {
         print_error(e.code, e.text);
+        free(image_dirs);
         return 1;
     }
+    for (size_t i = 0; i < n_image_dirs; i++) {
+        if (host_image_dir_add(&cs, image_dirs[i], &e) != 0) {
+            print_error(e.code, e.text);
+            free(image_dirs);
+            host_cs_close(&cs);
+            return 2;
+        }
+    }
+    free(image_dirs);
     cs.svc.max_level = level;
     cs.progress = progress;
     cs.keep_sims = keep_sims;

@@ -267,7 +267,7 @@ static int run_crashing_child(host_session *s, host_cmd *cmd)
 {
     host_cs *cs = s->cs;
     host_buf line = HOST_BUF_INIT;
-    char *argv[16];
+    char **argv = calloc(16 + 2 * cs->n_image_dirs, sizeof(*argv));
     int argc = 0, pipefd[2] = {-1, -1}, status = 0, rc = -1;
     posix_spawn_file_actions_t fa;
     pid_t pid;
@@ -275,6 +275,10 @@ static int run_crashing_child(host_session *s, host_cmd *cmd)
     host_err e;
 
     memset(&e, 0, sizeof(e));
+    if (argv == NULL) {
+        report(s, "%s", "out of memory");
+        goto out;
+    }
     if (cs->db_path == NULL || cs->self_exe == NULL || cs->plugin_path == NULL) {
         report(s, "%s", "expect crash needs --db FILE (the child harness shares the database)");
         goto out;
@@ -297,6 +301,10 @@ static int run_crashing_child(host_session *s, host_cmd *cmd)
     argv[argc++] = "--crash-at";
     argv[argc++] = s->crash_at;
     argv[argc++] = "--keep-sims";
+    for (size_t i = 0; i < cs->n_image_dirs; i++) {
+        argv[argc++] = "--image-dir";
+        argv[argc++] = cs->image_dirs[i];
+    }
     argv[argc++] = "run";
     argv[argc++] = "-";
     argv[argc] = NULL;
@@ -337,6 +345,7 @@ out:
     if (pipefd[1] >= 0)
         close(pipefd[1]);
     host_buf_free(&line);
+    free(argv);
     free(s->crash_at);
     s->crash_at = NULL;
     return rc;

@@ -109,6 +109,8 @@ sp_status pfx_ad_copy_volume_to_image(sp_pool *pool, const sp_volume_ref *src, c
     st = pfx_ad_attach_volume(pool, vol_id, host, &cfg, 1, &att, err);
     if (st != SP_OK)
         goto out;
+    /* The volume holds whatever its guest wrote, a QCOW2 header included: it is read as the RAW
+     * device it is (-f raw), never inspected for a format it does not have. */
     memset(&conv, 0, sizeof(conv));
     conv.src = att.device;
     conv.src_format = SP_FORMAT_RAW;

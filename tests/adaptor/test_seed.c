@@ -221,7 +221,8 @@ static void test_seed_refusals(void)
     /* A RAW file declared QCOW2 is not taken for one. */
     src.path = raw;
     CU_ASSERT_EQUAL(ad()->copy_image_to_volume(F.pool[0], &src, &(sp_volume_ref){v.path}, &F.host, NULL, &e),
-                    SP_E_IO);
+                    SP_E_INVALID);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "no QCOW2 header"));
     src.path = "relative/file.qcow2";
     CU_ASSERT_EQUAL(ad()->copy_image_to_volume(F.pool[0], &src, &(sp_volume_ref){v.path}, &F.host, NULL, &e),
                     SP_E_INVALID);

@@ -8,9 +8,13 @@
 
 #include <CUnit/CUnit.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define SH "/bin/sh"
@@ -280,6 +284,65 @@ static void test_child_descriptors(void)
     close(leak);
 }
 
+/* Resource limits are set in the child before exec: the program runs under them, is killed past
+ * the CPU limit, cannot allocate past the address space limit; the caller's own stay as they were. */
+static void test_limits(void)
+{
+    pfx_proc_opts o = {.limits = {.cpu_s = 7, .as_bytes = (uint64_t)256 << 20}};
+    pfx_proc_result res;
+    struct rlimit before, after;
+    sp_error err;
+    char *dir = hs_mkdtemp("limits"), want[64];
+    const char *junk = hs_path(dir, "not-a-program");
+    int leak = open("/dev/null", O_RDONLY);
+
+    CU_ASSERT_TRUE_FATAL(leak > 2);
+    CU_ASSERT_EQUAL_FATAL(getrlimit(RLIMIT_CPU, &before), 0);
+    CU_ASSERT_EQUAL(run_sh("ulimit -t; ulimit -v; cd /proc/self/fd && echo *", &o, &res, &err), SP_OK);
+    CU_ASSERT_TRUE(res.exited && res.exit_code == 0);
+    CU_ASSERT_EQUAL(strncmp(res.out, "7\n262144\n0 1 2", strlen("7\n262144\n0 1 2")), 0);
+    snprintf(want, sizeof(want), " %d ", leak);
+    CU_ASSERT_PTR_NULL(strstr(res.out, want)); /* no descriptor of ours either */
+    pfx_proc_result_free(&res);
+    CU_ASSERT_EQUAL(getrlimit(RLIMIT_CPU, &after), 0);
+    CU_ASSERT_EQUAL(after.rlim_cur, before.rlim_cur);
+    close(leak);
+
+    /* A spinning program: the kernel kills it after 1 s of CPU (no wall-clock limit here). */
+    o = (pfx_proc_opts){.limits = {.cpu_s = 1}};
+    CU_ASSERT_EQUAL(run_sh("while :; do :; done", &o, &res, &err), SP_OK);
+    CU_ASSERT_FALSE(res.exited);
+    CU_ASSERT_EQUAL(res.term_signal, SIGKILL);
+    pfx_proc_result_free(&res);
+
+    /* An allocation past the address space limit fails. */
+    o = (pfx_proc_opts){.limits = {.as_bytes = (uint64_t)64 << 20}};
+    {
+        const char *argv[] = {"/bin/dd", "if=/dev/zero", "of=/dev/null", "bs=128M", "count=1", NULL};
+        CU_ASSERT_EQUAL(pfx_proc_run(argv, &o, &res, &err), SP_OK);
+        CU_ASSERT_TRUE(res.exited && res.exit_code != 0);
+        pfx_proc_result_free(&res);
+    }
+
+    /* Limits need the program's absolute path; a file that is no program fails to start. */
+    o.search_path = 1;
+    {
+        const char *argv[] = {"sh", "-c", "exit 0", NULL};
+        CU_ASSERT_EQUAL(pfx_proc_run(argv, &o, &res, &err), SP_E_INVALID);
+        pfx_proc_result_free(&res);
+    }
+    o.search_path = 0;
+    CU_ASSERT_FATAL(hs_write_str(junk, "not an executable format\n") == 0 && chmod(junk, 0755) == 0);
+    {
+        const char *argv[] = {junk, NULL};
+        CU_ASSERT_EQUAL(pfx_proc_run(argv, &o, &res, &err), SP_E_IO);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "cannot run"));
+        pfx_proc_result_free(&res);
+    }
+    hs_rmtree(dir);
+    free(dir);
+}
+
 static void test_printable(void)
 {
     char buf[8];
@@ -311,6 +374,7 @@ int main(void)
         {"stdout lines, '\\r' progress, stop from a line", test_lines},
         {"cancel callback", test_cancel},
         {"no inherited descriptors", test_child_descriptors},
+        {"resource limits in the child", test_limits},
         {"foreign text made printable for messages", test_printable},
         {NULL, NULL},
     };
