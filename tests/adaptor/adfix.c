@@ -399,14 +399,9 @@ int adfix_sim_volume_by_name(adfix *f, int i, const char *name, char *id, size_t
     return rc;
 }
 
-int adfix_fault(adfix *f, int i, const char *spec)
-{
-    char body[1024];
-    snprintf(body, sizeof(body), "{\"spec\": \"%s\"}", spec);
-    return tsim_control(f->sim[i], "POST", "/sim/faults", body);
-}
+int adfix_fault(adfix *f, int i, const char *spec) { return tsim_fault(f->sim[i], spec); }
 
-int adfix_clear_faults(adfix *f, int i) { return tsim_control(f->sim[i], "DELETE", "/sim/faults", NULL); }
+int adfix_clear_faults(adfix *f, int i) { return tsim_clear_faults(f->sim[i]); }
 
 int adfix_stat(adfix *f, int i, const char *key) { return tsim_stats_count(f->sim[i], key); }
 

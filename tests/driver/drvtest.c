@@ -248,12 +248,8 @@ int dt_count(tsim *s, const char *key)
 
 int dt_fault(tsim *s, const char *spec)
 {
-    char body[600];
-    int rc;
+    int rc = tsim_fault(s, spec);
 
-    /* Specs here hold no quotes or backslashes, so they need no JSON escaping. */
-    snprintf(body, sizeof(body), "{\"spec\":\"%s\"}", spec);
-    rc = tsim_control(s, "POST", "/sim/faults", body);
     if (rc != 200)
         fprintf(stderr, "simulator refused fault %s (HTTP %d)\n", spec, rc);
     return rc == 200;
@@ -261,7 +257,7 @@ int dt_fault(tsim *s, const char *spec)
 
 void dt_clear_faults(tsim *s)
 {
-    CU_ASSERT_EQUAL(tsim_control(s, "DELETE", "/sim/faults", NULL), 200);
+    CU_ASSERT_EQUAL(tsim_clear_faults(s), 200);
 }
 
 int dt_sdc_connected(tsim *s, const char *ip, int connected)

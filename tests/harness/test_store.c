@@ -8,6 +8,7 @@
 #include "cfg.h"
 #include "cs.h"
 #include "fsutil.h"
+#include "harness.h"
 #include "store.h"
 
 #include <CUnit/Basic.h>
