@@ -5,7 +5,7 @@
  *   SP_ABI_VERSION is (major << 16) | minor. A host passes its version to sp_plugin_init(); a plugin
  *   refuses a different major with SP_E_VERSION. Within one major, every table starts with
  *   `abi_version` and `struct_size`; members are only ever appended. A host reads a method past
- *   version 1.0 only after SP_HAS(table, member) says the plugin's table is large enough.
+ *   version 2.0 only after SP_HAS(table, member) says the plugin's table is large enough.
  *
  * Ownership
  *   Strings and arrays passed *into* a method are owned by the caller and only borrowed for the
@@ -39,7 +39,7 @@ extern "C" {
 /* ------------------------------------------------------------------------------------------ */
 /* Versions                                                                                   */
 
-#define SP_ABI_VERSION_MAJOR 1u
+#define SP_ABI_VERSION_MAJOR 2u
 #define SP_ABI_VERSION_MINOR 0u
 #define SP_ABI_MAKE_VERSION(major, minor) ((uint32_t)(((uint32_t)(major) << 16) | (uint32_t)(minor)))
 #define SP_ABI_VERSION SP_ABI_MAKE_VERSION(SP_ABI_VERSION_MAJOR, SP_ABI_VERSION_MINOR)
@@ -50,7 +50,7 @@ extern "C" {
 #define SP_PLUGIN_ENTRY_SYMBOL "sp_plugin_init"
 
 /* True when `table` (a pointer to any sp_*_ops or sp_plugin) is large enough to hold `member`
- * and the member is set. Use before calling any method added after version 1.0. */
+ * and the member is set. Use before calling any method added after version 2.0. */
 #define SP_HAS(table, member)                                                                    \
     ((table) != NULL &&                                                                          \
      (size_t)((const char *)&(table)->member - (const char *)(table)) + sizeof((table)->member) <= \
@@ -454,13 +454,13 @@ typedef sp_status (*sp_plugin_init_fn)(uint32_t host_abi_version, const sp_host_
 sp_status sp_plugin_init(uint32_t host_abi_version, const sp_host_services *services,
                          const sp_plugin **out, sp_error *err);
 
-/* Sizes of the version 1.0 tables: the least a host of this major accepts. */
-#define SP_PLUGIN_SIZE_1_0 SP_SIZE_THROUGH(sp_plugin, shutdown)
-#define SP_HOST_SERVICES_SIZE_1_0 SP_SIZE_THROUGH(sp_host_services, get_setting)
-#define SP_LIFECYCLE_OPS_SIZE_1_0 SP_SIZE_THROUGH(sp_lifecycle_ops, remove)
-#define SP_DRIVER_OPS_SIZE_1_0 SP_SIZE_THROUGH(sp_driver_ops, list_volumes)
-#define SP_ADAPTOR_OPS_SIZE_1_0 SP_SIZE_THROUGH(sp_adaptor_ops, create_config_drive)
-#define SP_POOL_OPS_SIZE_1_0 SP_SIZE_THROUGH(sp_pool_ops, get_volume_stats)
+/* Sizes of the version 2.0 tables: the least a host of this major accepts. */
+#define SP_PLUGIN_SIZE_2_0 SP_SIZE_THROUGH(sp_plugin, shutdown)
+#define SP_HOST_SERVICES_SIZE_2_0 SP_SIZE_THROUGH(sp_host_services, get_setting)
+#define SP_LIFECYCLE_OPS_SIZE_2_0 SP_SIZE_THROUGH(sp_lifecycle_ops, remove)
+#define SP_DRIVER_OPS_SIZE_2_0 SP_SIZE_THROUGH(sp_driver_ops, list_volumes)
+#define SP_ADAPTOR_OPS_SIZE_2_0 SP_SIZE_THROUGH(sp_adaptor_ops, create_config_drive)
+#define SP_POOL_OPS_SIZE_2_0 SP_SIZE_THROUGH(sp_pool_ops, get_volume_stats)
 
 #ifdef __cplusplus
 }

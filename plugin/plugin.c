@@ -43,12 +43,12 @@ sp_status pfx_plugin_init(uint32_t host_abi_version, const sp_host_services *ser
                          SP_ABI_MAJOR(host_abi_version), SP_ABI_MINOR(host_abi_version));
     if (services != NULL &&
         (SP_ABI_MAJOR(services->abi_version) != SP_ABI_VERSION_MAJOR ||
-         services->struct_size < SP_HOST_SERVICES_SIZE_1_0))
+         services->struct_size < SP_HOST_SERVICES_SIZE_2_0))
         return pfx_error(err, SP_E_VERSION,
                          "host services table is version %u.%u with %u bytes; version %u.x with at "
                          "least %zu bytes is needed",
                          SP_ABI_MAJOR(services->abi_version), SP_ABI_MINOR(services->abi_version),
-                         services->struct_size, SP_ABI_VERSION_MAJOR, (size_t)SP_HOST_SERVICES_SIZE_1_0);
+                         services->struct_size, SP_ABI_VERSION_MAJOR, (size_t)SP_HOST_SERVICES_SIZE_2_0);
 
     pthread_mutex_lock(&init_lock);
     if (!curl_ready) {

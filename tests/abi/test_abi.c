@@ -79,11 +79,13 @@ static void test_plugin_refuses_other_major(void)
     sp_error err;
 
     memset(&err, 0, sizeof(err));
-    CU_ASSERT_EQUAL(init(SP_ABI_MAKE_VERSION(2, 0), &svc.table, &d, &err), SP_E_VERSION);
+    CU_ASSERT_EQUAL(init(SP_ABI_MAKE_VERSION(3, 0), &svc.table, &d, &err), SP_E_VERSION);
     CU_ASSERT_PTR_NULL(d);
     CU_ASSERT_EQUAL(err.status, SP_E_VERSION);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "2.0"));
-    CU_ASSERT_EQUAL(init(SP_ABI_MAKE_VERSION(0, 9), &svc.table, &d, &err), SP_E_VERSION);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "3.0"));
+    /* A host of the previous major: its tables have another layout. */
+    CU_ASSERT_EQUAL(init(SP_ABI_MAKE_VERSION(1, 9), &svc.table, &d, &err), SP_E_VERSION);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "1.9"));
     release_entry(h);
 }
 
@@ -94,8 +96,8 @@ static void test_plugin_accepts_newer_minor_host(void)
     const sp_plugin *d = NULL;
     sp_error err;
 
-    /* A host of version 1.7 loads a 1.0 plugin; it then checks sizes before calling 1.7 methods. */
-    CU_ASSERT_EQUAL(init(SP_ABI_MAKE_VERSION(1, 7), &svc.table, &d, &err), SP_OK);
+    /* A host of version 2.7 loads a 2.0 plugin; it then checks sizes before calling 2.7 methods. */
+    CU_ASSERT_EQUAL(init(SP_ABI_MAKE_VERSION(SP_ABI_VERSION_MAJOR, 7), &svc.table, &d, &err), SP_OK);
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
     CU_ASSERT_EQUAL(SP_ABI_MINOR(d->abi_version), SP_ABI_VERSION_MINOR);
     d->shutdown();
@@ -153,7 +155,8 @@ static void expect_refused(const char *rel, const char *needle)
 
 static void test_other_major_plugin_refused(void)
 {
-    expect_refused("tests/abi/fake_major2.la", "ABI 2.0");
+    /* A plugin built against the previous major's header. */
+    expect_refused("tests/abi/fake_major1.la", "ABI 1.0");
 }
 
 static void test_module_without_entry_refused(void)
@@ -161,9 +164,9 @@ static void test_module_without_entry_refused(void)
     expect_refused("tests/abi/fake_noentry.la", "no sp_plugin_init symbol");
 }
 
-static void test_tables_older_than_1_0_refused(void)
+static void test_tables_older_than_2_0_refused(void)
 {
-    expect_refused("tests/abi/fake_small.la", "ABI 1.0 needs at least");
+    expect_refused("tests/abi/fake_small.la", "ABI 2.0 needs at least");
 }
 
 static void test_truncated_module_refused(void)
@@ -243,7 +246,7 @@ int main(void)
     CU_add_test(s, "older host reads a newer plugin's larger tables", test_newer_plugin_with_larger_tables);
     CU_add_test(s, "plugin of another major refused", test_other_major_plugin_refused);
     CU_add_test(s, "module without entry symbol refused", test_module_without_entry_refused);
-    CU_add_test(s, "tables smaller than 1.0 refused", test_tables_older_than_1_0_refused);
+    CU_add_test(s, "tables smaller than 2.0 refused", test_tables_older_than_2_0_refused);
     CU_add_test(s, "truncated module refused", test_truncated_module_refused);
     CU_add_test(s, "non-module refused", test_not_a_module_refused);
     CU_add_test(s, "SP_HAS respects struct_size", test_has_macro_respects_size);

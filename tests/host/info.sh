@@ -6,7 +6,7 @@ h="$top_builddir/host/cs-harness"
 out=$("$h" --plugin "$top_builddir/plugin/powerflex.la" info) || { echo "FAIL: info exited $?"; exit 1; }
 echo "$out"
 echo "$out" | grep -q '"name": "PowerFlex"' || { echo "FAIL: no plugin name"; exit 1; }
-echo "$out" | grep -q '"abiversion": "1.0"' || { echo "FAIL: no ABI version"; exit 1; }
+echo "$out" | grep -q '"abiversion": "2.0"' || { echo "FAIL: no ABI version"; exit 1; }
 txt=$(mktemp)
 trap 'rm -f "$txt"' EXIT
 echo "this is a text file, not a plugin" > "$txt"
