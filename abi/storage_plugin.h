@@ -68,14 +68,14 @@ typedef enum sp_status {
     SP_OK = 0,
     SP_E_UNSUPPORTED = 1,  /* the plugin does not provide this method or variant */
     SP_E_INVALID = 2,      /* bad argument: malformed URL, bad size, bad QoS value, ... */
-    SP_E_NOT_FOUND = 3,    /* the pool, volume, snapshot, SDC or host does not exist */
+    SP_E_NOT_FOUND = 3,    /* the pool, volume, snapshot, host or its storage client does not exist */
     SP_E_EXISTS = 4,       /* the name or object already exists */
-    SP_E_AUTH = 5,         /* the gateway refused the credentials (or their renewal) */
+    SP_E_AUTH = 5,         /* the backend refused the credentials (or their renewal) */
     SP_E_TLS = 6,          /* certificate verification or TLS handshake failed */
-    SP_E_TIMEOUT = 7,      /* the gateway, a device or a program did not answer in time */
-    SP_E_UNAVAILABLE = 8,  /* the gateway could not be reached or answered 5xx/503 transiently */
-    SP_E_GATEWAY = 9,      /* the array refused the request (see gateway_error_code) */
-    SP_E_PROTOCOL = 10,    /* the gateway's answer could not be understood */
+    SP_E_TIMEOUT = 7,      /* the backend, a device or a program did not answer in time */
+    SP_E_UNAVAILABLE = 8,  /* the backend could not be reached or failed transiently (HTTP 5xx) */
+    SP_E_BACKEND = 9,      /* the backend refused the request (see backend_code) */
+    SP_E_PROTOCOL = 10,    /* the backend's answer could not be understood */
     SP_E_NO_SPACE = 11,    /* the pool cannot hold the request (or the snapshot tree its snapshot) */
     SP_E_BUSY = 12,        /* in use: mapped elsewhere, migrating, volumes remain, ... */
     SP_E_CANCELLED = 13,   /* the host's progress callback asked to stop */
@@ -90,8 +90,8 @@ typedef enum sp_status {
 
 typedef struct sp_error {
     sp_status status;
-    int32_t http_status;        /* the gateway's HTTP status, 0 when no answer was involved */
-    int32_t gateway_error_code; /* the array's errorCode, -1 when none */
+    int32_t http_status;  /* the backend's HTTP status, 0 when no HTTP answer was involved */
+    int32_t backend_code; /* the backend's own error code (its API's number), -1 when none */
     char message[SP_ERROR_MESSAGE_MAX]; /* NUL-terminated, human readable, no secrets */
 } sp_error;
 
@@ -154,8 +154,8 @@ typedef struct sp_host_services {
 
 typedef struct sp_pool sp_pool; /* an opened primary storage pool; opaque */
 
-#define SP_ID_MAX 64    /* array object ids (PowerFlex: 16 hex digits) */
-#define SP_NAME_MAX 128 /* array object names (PowerFlex: at most 31 characters) */
+#define SP_ID_MAX 64    /* array object ids */
+#define SP_NAME_MAX 128 /* array object names */
 #define SP_PATH_MAX 512 /* volume paths as the host stores them, device paths */
 
 typedef enum sp_volume_kind {
@@ -177,16 +177,19 @@ typedef struct sp_volume_ref {
 
 /* What a plugin says about a volume (and what the host stores). */
 typedef struct sp_volume_info {
-    char path[SP_PATH_MAX];     /* opaque to the host; PowerFlex: "<volumeId>:<name>" */
+    char path[SP_PATH_MAX];     /* opaque to the host: the plugin's own reference */
     char id[SP_ID_MAX];         /* the array's id */
     char name[SP_NAME_MAX];     /* the array's name */
-    char tree_id[SP_ID_MAX];    /* PowerFlex V-Tree id */
+    /* The volume's thin-clone family: a volume, its snapshots and the volumes cloned from them
+     * share one id, and an SP_MIGRATE_NATIVE migration moves the family as a whole. "" when the
+     * backend has no such notion. */
+    char lineage_id[SP_ID_MAX];
     char array_pool_id[SP_ID_MAX];
     char system_id[SP_ID_MAX];
     uint64_t size_bytes;        /* virtual size after the array's rounding */
     uint64_t used_bytes;        /* allocated on the array */
     sp_provisioning provisioning;
-    sp_image_format format;     /* PowerFlex: always RAW */
+    sp_image_format format;     /* how the volume's blocks are laid out (block arrays: RAW) */
 } sp_volume_info;
 
 /* QoS taken from an offering's details, as strings, so that the plugin validates them. */
@@ -209,13 +212,13 @@ typedef struct sp_volume_spec {
 typedef struct sp_host_ref {
     const char *uuid; /* the host's id; scope_id for SP_SCOPE_HOST settings */
     const char *name;
-    const char *ip;   /* the address its SDC is registered with */
+    const char *ip;   /* the address its storage client is known to the backend by */
 } sp_host_ref;
 
 /* Per-host result of attaching a pool. */
 typedef struct sp_host_attach_result {
     sp_status status;        /* SP_OK: connected; otherwise why not */
-    char client_id[SP_ID_MAX]; /* PowerFlex: the SDC id */
+    char client_id[SP_ID_MAX]; /* the backend's id of the host's storage client */
     char message[256];
 } sp_host_attach_result;
 
@@ -230,7 +233,7 @@ typedef enum sp_pool_scope { SP_POOL_SCOPE_ZONE = 0, SP_POOL_SCOPE_CLUSTER = 1 }
 
 /* Everything the host knows when a pool is created. */
 typedef struct sp_pool_create_params {
-    const char *url;        /* powerflex://user:pass@gateway/pool; borrowed */
+    const char *url;        /* the pool's URL in the plugin's format (see its documentation) */
     const char *name;       /* the host's name for the pool */
     const char *uuid;       /* the host's uuid for the pool (source of the pool key) */
     const char *hypervisor; /* must be "KVM" */
@@ -244,7 +247,7 @@ typedef struct sp_pool_create_params {
 /* How a volume can move from one pool to another, as the Driver answers it. */
 typedef enum sp_migration_kind {
     SP_MIGRATE_NONE = 0,       /* not at all */
-    SP_MIGRATE_NATIVE = 1,     /* inside the array (PowerFlex: migrateVTree, snapshots move too) */
+    SP_MIGRATE_NATIVE = 1,     /* inside the array; the volume's lineage (snapshots) moves too */
     SP_MIGRATE_BLOCK_COPY = 2  /* across arrays: the Adaptor copies blocks on a host */
 } sp_migration_kind;
 
@@ -283,19 +286,20 @@ typedef struct sp_lifecycle_ops {
     uint32_t struct_size;
 
     /* Parses params->url and validates it against the array. On success hands the details the
-     * host must store to `sink` (gateway, user, password, pool id, system id, ...) and fills cap.
+     * host must store to `sink` (the plugin's pool details: endpoint, credentials, ids, ...; see
+     * describe) and fills cap.
      * The password is handed to the sink once; the host stores it encrypted. */
     sp_status (*initialize)(const sp_pool_create_params *params, sp_kv_sink sink, void *sink_ctx,
                             sp_capacity *cap, sp_error *err);
 
     /* Opens a handle from the stored details. One handle per pool per process; the handle keeps
-     * the gateway connection. *out is owned by the plugin until close(). */
+     * the backend connection. *out is owned by the plugin until close(). */
     sp_status (*open)(const char *pool_uuid, const sp_kv *details, size_t n_details, sp_pool **out,
                       sp_error *err);
     void (*close)(sp_pool *pool);
 
     /* Attaches the pool to hosts (a cluster's or a zone's KVM hosts). results[i] says for each
-     * host whether it has a connected SDC; SP_OK when at least one host connected. */
+     * host whether its storage client is connected; SP_OK when at least one host connected. */
     sp_status (*attach)(sp_pool *pool, sp_pool_scope scope, const sp_host_ref *hosts, size_t n_hosts,
                         sp_host_attach_result *results, sp_error *err);
     sp_status (*maintain)(sp_pool *pool, sp_error *err);
@@ -381,7 +385,7 @@ typedef struct sp_adaptor_ops {
     uint32_t struct_size;
 
     /* Waits (storage.pool.disk.wait) for a volume already granted to `host` to appear as a
-     * device, rescanning the SDC meanwhile; fills disk. */
+     * device, asking the host's storage client to rescan meanwhile; fills disk. */
     sp_status (*connect_volume)(sp_pool *pool, const sp_volume_ref *vol, const sp_host_ref *host,
                                 sp_disk_info *disk, sp_error *err);
     /* Waits for the device to go once access was revoked. */
@@ -399,7 +403,7 @@ typedef struct sp_adaptor_ops {
     sp_status (*copy_volume_to_image)(sp_pool *pool, const sp_volume_ref *src, const sp_host_ref *host,
                                       const char *dest_path, const sp_progress *progress,
                                       sp_image_info *out, sp_error *err);
-    /* Block copy between two arrays through `host` (an SDC of both): creates the target per spec
+    /* Block copy between two arrays through `host` (a client of both): creates the target per spec
      * on dest, copies, verifies, and fills out. The source is untouched; the host retires it only
      * after SP_OK. On failure no target is left behind. A journal under host.cache.location lets
      * recover_copies() finish or undo a copy that was interrupted. */
@@ -436,7 +440,7 @@ typedef struct sp_pool_ops {
 typedef struct sp_plugin {
     uint32_t abi_version; /* the plugin's own SP_ABI_VERSION */
     uint32_t struct_size;
-    const char *name;     /* "PowerFlex" */
+    const char *name;     /* the product the plugin drives, for messages */
     const char *version;  /* the plugin's release, "1.2.3" */
     const sp_lifecycle_ops *lifecycle;
     const sp_driver_ops *driver;

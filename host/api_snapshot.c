@@ -100,7 +100,7 @@ static int create_snapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
     if (host_sql_run(cs->db, err, sizeof(err),
                      "UPDATE snapshot SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'BackedUp' "
                      "WHERE id = ?",
-                     "ituti", v.pool_id, info.path, info.size_bytes ? info.size_bytes : v.size, info.tree_id,
+                     "ituti", v.pool_id, info.path, info.size_bytes ? info.size_bytes : v.size, info.lineage_id,
                      id) < 0)
         return host_fail_db(e, err);
     host_event(cs, "SNAPSHOT.CREATE", "snapshot %s of volume %s", sname, v.uuid);
@@ -361,7 +361,7 @@ static int create_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
                          "vm_snapshot_id, tree_id, "
                          "created) VALUES (?, ?, ?, ?, ?, ?, 'BackedUp', ?, ?, ?)",
                          "ttiitiiti", suuid, sname, ids[i], v.pool_id, snaps[i].path,
-                         (int64_t)(snaps[i].size_bytes ? snaps[i].size_bytes : v.size), id, snaps[i].tree_id,
+                         (int64_t)(snaps[i].size_bytes ? snaps[i].size_bytes : v.size), id, snaps[i].lineage_id,
                          host_now()) < 0) {
             host_fail_db(e, err);
             goto out;

@@ -217,9 +217,9 @@ int host_migrate_finish_native(host_cs *cs, int64_t vol_id, int64_t src, int64_t
     if (host_sql_run(
             cs->db, err, sizeof(err),
             "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'Ready' WHERE id = ?",
-            "ituti", dest, info->path, info->size_bytes, info->tree_id, vol_id) < 0)
+            "ituti", dest, info->path, info->size_bytes, info->lineage_id, vol_id) < 0)
         return host_fail_db(e, err);
-    return follow_tree(cs, src, dest, info->tree_id, e);
+    return follow_tree(cs, src, dest, info->lineage_id, e);
 }
 
 static int native(host_cs *cs, host_vol *v, int64_t dest, host_err *e)
@@ -258,7 +258,7 @@ int host_migrate_finish_copy(host_cs *cs, int64_t vol_id, int64_t src, const cha
     if (host_sql_run(
             cs->db, err, sizeof(err),
             "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'Ready' WHERE id = ?",
-            "ituti", dest, info->path, info->size_bytes, info->tree_id, vol_id) < 0 ||
+            "ituti", dest, info->path, info->size_bytes, info->lineage_id, vol_id) < 0 ||
         host_sql_run(cs->db, err, sizeof(err), "DELETE FROM access WHERE volume_id = ?", "i", vol_id) < 0)
         return host_fail_db(e, err);
     if (host_pool_open(cs, src, &a, e) != 0)

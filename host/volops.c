@@ -240,7 +240,7 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
     host_undo_push(cs, HOST_UNDO_VOLUME, pool_id, info.path, 0, NULL, NULL);
     /* A create answers without the V-Tree; the volumes cloned from this copy join its V-Tree,
      * and a V-Tree migration of one of them moves the copy too (migrate.c follows tree_id). */
-    if (info.tree_id[0] == '\0') {
+    if (info.lineage_id[0] == '\0') {
         char path_copy[SP_PATH_MAX];
         snprintf(path_copy, sizeof(path_copy), "%s", info.path);
         memset(&se, 0, sizeof(se));
@@ -252,7 +252,7 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
     if (host_sql_run(
             cs->db, err, sizeof(err),
             "INSERT INTO template_pool(template_id, pool_id, path, size, tree_id) VALUES (?, ?, ?, ?, ?)",
-            "iitut", template_id, pool_id, info.path, info.size_bytes, info.tree_id) < 0)
+            "iitut", template_id, pool_id, info.path, info.size_bytes, info.lineage_id) < 0)
         return host_fail_db(e, err);
     snprintf(path, pathlen, "%s", info.path);
     return 0;
@@ -368,7 +368,7 @@ int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t
     if (host_sql_run(
             cs->db, err, sizeof(err),
             "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'Ready' WHERE id = ?",
-            "ituti", pool_id, info.path, info.size_bytes, info.tree_id, v.id) < 0)
+            "ituti", pool_id, info.path, info.size_bytes, info.lineage_id, v.id) < 0)
         return host_fail_db(e, err);
     /* The array's figures moved; the allocator reads them from the pool row. */
     {

@@ -326,7 +326,7 @@ static sp_status map_here(sp_pool *pool, const char *vol_id, const sp_host_ref *
                 "volume %s: mapped to SDC %s after a failed try; left mapped after the copy, as it cannot be "
                 "told whether that try made the mapping",
                 vol_id, sdc);
-    if (st == SP_E_NOT_FOUND && err->gateway_error_code == ERRCODE_SDC_NOT_FOUND) {
+    if (st == SP_E_NOT_FOUND && err->backend_code == ERRCODE_SDC_NOT_FOUND) {
         /* A cached SDC id goes stale when the host's SDC registers again: looked up once more. */
         pfx_pool_sdc_forget(pool, host->ip);
         if ((st = pfx_pool_sdc_id_connected(pool, host->ip, sdc, sizeof(sdc), err)) == SP_OK)

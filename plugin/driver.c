@@ -36,7 +36,7 @@ int pfx_drv_undo_again(const sp_error *failed, int *tries)
     static const long pause_ms[] = {100, 300, 900};
     sp_status st = failed->status;
     int transient = st == SP_E_UNAVAILABLE || st == SP_E_TIMEOUT || st == SP_E_PROTOCOL ||
-                    (st == SP_E_GATEWAY && failed->http_status >= 500 && failed->gateway_error_code <= 0);
+                    (st == SP_E_BACKEND && failed->http_status >= 500 && failed->backend_code <= 0);
 
     if (!transient || *tries >= (int)(sizeof(pause_ms) / sizeof(pause_ms[0])))
         return 0;
@@ -97,7 +97,7 @@ int pfx_drv_may_have_happened(sp_status st)
 {
     /* A 500 without a known refusal code (a gateway that failed after the MDM acted) and a
      * garbled answer are as ambiguous as a lost one. */
-    return st == SP_E_EXISTS || st == SP_E_TIMEOUT || st == SP_E_UNAVAILABLE || st == SP_E_GATEWAY ||
+    return st == SP_E_EXISTS || st == SP_E_TIMEOUT || st == SP_E_UNAVAILABLE || st == SP_E_BACKEND ||
            st == SP_E_PROTOCOL;
 }
 
@@ -251,7 +251,7 @@ static sp_status resize_volume(sp_pool *pool, const sp_volume_ref *vol, uint64_t
     if (st == SP_OK)
         return pfx_drv_read(pool, id, out, err);
     /* Refused: say why in the host's terms, reading the volume only now that it matters. */
-    if (st == SP_E_INVALID || st == SP_E_GATEWAY) {
+    if (st == SP_E_INVALID || st == SP_E_BACKEND) {
         sp_volume_info cur;
         sp_error rd;
         if (pfx_drv_read(pool, id, &cur, &rd) == SP_OK) {
@@ -283,7 +283,7 @@ static sp_status get_volume(sp_pool *pool, const sp_volume_ref *vol, sp_volume_i
         return st;
     if ((st = pfx_drv_read(pool, id, out, err)) != SP_OK)
         return st;
-    if (out->tree_id[0] != '\0' && pfx_gw_vtree_get_stats(pool->gw, out->tree_id, &vs, err) == SP_OK)
+    if (out->lineage_id[0] != '\0' && pfx_gw_vtree_get_stats(pool->gw, out->lineage_id, &vs, err) == SP_OK)
         out->used_bytes = pfx_kb_to_bytes(vs.net_provisioned_addresses_kb.value);
     pfx_error_clear(err);
     return SP_OK;

@@ -17,7 +17,7 @@
  * answers "Could not find the SDC" and the id is looked up again, once. */
 static int stale_sdc(const sp_error *err)
 {
-    return err->status == SP_E_NOT_FOUND && err->gateway_error_code == ERRCODE_SDC_NOT_FOUND;
+    return err->status == SP_E_NOT_FOUND && err->backend_code == ERRCODE_SDC_NOT_FOUND;
 }
 
 static sp_status host_ip(const sp_host_ref *host, const char **ip, sp_error *err)

@@ -90,23 +90,23 @@ sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
     }
     if (st != SP_OK)
         return pfx_error_prefix(err, "migrating volume %s to pool %s", vol->path, dest->uuid);
-    pfx_log(SP_LOG_INFO, "volume %s: V-Tree %s migrating from storage pool %s to %s", vol->path, cur.tree_id,
+    pfx_log(SP_LOG_INFO, "volume %s: V-Tree %s migrating from storage pool %s to %s", vol->path, cur.lineage_id,
             src->pool_id, dest->pool_id);
     memset(&wait, 0, sizeof(wait));
     wait.timeout_s = MIGRATION_TIMEOUT_S;
     wait.interval_ms = 200;
     wait.progress = watch;
     wait.progress_ctx = &w;
-    st = pfx_gw_vtree_migration_wait_tree(src->gw, cur.tree_id, &wait, &tree, err);
+    st = pfx_gw_vtree_migration_wait_tree(src->gw, cur.lineage_id, &wait, &tree, err);
     if (st != SP_OK)
-        return pfx_error_prefix(err, "migrating volume %s (V-Tree %s) to pool %s", vol->path, cur.tree_id,
+        return pfx_error_prefix(err, "migrating volume %s (V-Tree %s) to pool %s", vol->path, cur.lineage_id,
                                 dest->uuid);
     /* Trust but verify: the volume must now be in the destination pool. A volume is in its
      * V-Tree's pool, and the poll that saw the migration end read that pool: no second read. */
     if (strcmp(tree.storage_pool_id, dest->pool_id) != 0)
-        return pfx_error(err, SP_E_GATEWAY,
+        return pfx_error(err, SP_E_BACKEND,
                          "volume %s: the V-Tree migration ended but V-Tree %s is in storage pool %s, not %s",
-                         vol->path, cur.tree_id, tree.storage_pool_id, dest->pool_id);
+                         vol->path, cur.lineage_id, tree.storage_pool_id, dest->pool_id);
     /* Ids, name, size and type do not change (no conversion was asked for); only the pool. */
     *out = cur;
     snprintf(out->array_pool_id, sizeof(out->array_pool_id), "%s", tree.storage_pool_id);

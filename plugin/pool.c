@@ -32,7 +32,7 @@ static sp_status get_volume_stats(sp_pool *pool, const sp_volume_ref *vol, uint6
         return st;
     if ((st = pfx_drv_read(pool, id, &info, err)) != SP_OK)
         return st;
-    if ((st = pfx_gw_vtree_get_stats(pool->gw, info.tree_id, &vs, err)) != SP_OK)
+    if ((st = pfx_gw_vtree_get_stats(pool->gw, info.lineage_id, &vs, err)) != SP_OK)
         return pfx_error_prefix(err, "volume %s", vol->path);
     *virtual_bytes = info.size_bytes;
     *used_bytes = pfx_kb_to_bytes(vs.net_provisioned_addresses_kb.value);

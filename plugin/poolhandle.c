@@ -317,7 +317,7 @@ void pfx_volume_info_from_gw(sp_pool *p, const pfx_gw_volume *v, sp_volume_info 
     snprintf(out->path, sizeof(out->path), "%s:%s", v->id, v->name);
     snprintf(out->id, sizeof(out->id), "%s", v->id);
     snprintf(out->name, sizeof(out->name), "%s", v->name);
-    snprintf(out->tree_id, sizeof(out->tree_id), "%s", v->vtree_id);
+    snprintf(out->lineage_id, sizeof(out->lineage_id), "%s", v->vtree_id);
     snprintf(out->array_pool_id, sizeof(out->array_pool_id), "%s", v->storage_pool_id);
     snprintf(out->system_id, sizeof(out->system_id), "%s", p->system_id);
     out->size_bytes = pfx_kb_to_bytes(v->size_kb);

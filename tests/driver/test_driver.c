@@ -188,7 +188,7 @@ static void test_rounding_and_provisioning(void)
     CU_ASSERT_STRING_EQUAL(info.path, thick.path);
     CU_ASSERT_EQUAL(info.size_bytes, 16 * GIB);
     CU_ASSERT_EQUAL(info.provisioning, SP_PROVISION_THICK);
-    CU_ASSERT(info.tree_id[0] != '\0');
+    CU_ASSERT(info.lineage_id[0] != '\0');
     CU_ASSERT_STRING_EQUAL(info.system_id, thick.system_id);
     remove_vol(thin.path);
     remove_vol(thick.path);

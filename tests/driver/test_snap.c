@@ -251,7 +251,7 @@ static void test_vm_snapshot_reads_back_in_one_request(void)
     {
         yajl_val root = dt_volumes(sim);
         for (int i = 0; i < N; i++)
-            CU_ASSERT_STRING_EQUAL(snaps[i].tree_id, dt_jstr(dt_vol_by_id(root, vols[i].id), "vtreeId"));
+            CU_ASSERT_STRING_EQUAL(snaps[i].lineage_id, dt_jstr(dt_vol_by_id(root, vols[i].id), "vtreeId"));
         yajl_tree_free(root);
     }
     CU_ASSERT_EQUAL(DRV->delete_vm_snapshot(pool, group.group_id, &err), SP_OK);
@@ -528,7 +528,7 @@ static void test_vtree_migration_moves_snapshots(void)
     CU_ASSERT_STRING_EQUAL(out.name, vol.name);
     CU_ASSERT_EQUAL(out.size_bytes, 8 * GIB);
     CU_ASSERT_EQUAL(out.provisioning, SP_PROVISION_THIN);
-    CU_ASSERT_NOT_EQUAL(out.tree_id[0], '\0');
+    CU_ASSERT_NOT_EQUAL(out.lineage_id[0], '\0');
     CU_ASSERT(plog.calls >= 1);
     CU_ASSERT_EQUAL(plog.last_done, 1);
     CU_ASSERT_EQUAL(plog.last_total, 1);
@@ -588,7 +588,7 @@ static void test_vtree_migration_elsewhere_is_reported(void)
     snprintf(body, sizeof(body), "{\"destSPId\":\"%s\"}", pool3_id);
     CU_ASSERT_EQUAL_FATAL(dt_api_post(sim, path, body), 200);
     CU_ASSERT_EQUAL(DRV->migrate_volume(pool, &(sp_volume_ref){vol.path}, pool2, NULL, &out, &err),
-                    SP_E_GATEWAY);
+                    SP_E_BACKEND);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, pool3_id));
     root = dt_volumes(sim);
     CU_ASSERT_STRING_EQUAL(dt_jstr(dt_vol_by_id(root, vol.id), "storagePoolId"), pool3_id);
