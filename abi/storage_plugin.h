@@ -3,13 +3,34 @@
  *
  * Versioning (SQLite VFS style)
  *   SP_ABI_VERSION is (major << 16) | minor. A host passes its version to sp_plugin_init(); a plugin
- *   refuses a different major with SP_E_VERSION. Within one major, every table starts with
- *   `abi_version` and `struct_size`; members are only ever appended. A host reads a method past
- *   version 2.0 only after SP_HAS(table, member) says the plugin's table is large enough.
+ *   refuses a different major with SP_E_VERSION. Within one major nothing is removed, reordered or
+ *   retyped: structs grow only as the rule below says, enums only gain values.
+ *
+ * How every struct that crosses the boundary grows (the one rule, stated here once)
+ *   Tables (sp_plugin, sp_host_services, sp_*_ops) start with `abi_version` and `struct_size`;
+ *     methods are only appended. A caller uses a member added after 2.0 only when
+ *     SP_HAS(table, member) says the other side's table holds it and it is set.
+ *   Sized value structs (marked "Sized" below) start with `uint32_t struct_size`; members are
+ *     only appended. Whoever allocates one sets struct_size to the sizeof it was compiled with
+ *     (SP_SIZED(type) in its initializer, which also zeroes the rest). The other side
+ *       - refuses a struct_size below the type's 2.0 size (SP_<TYPE>_SIZE_2_0) with SP_E_VERSION;
+ *       - reads and writes only members that lie wholly inside struct_size (SP_FITS);
+ *       - after filling an output struct, sets its struct_size to the size it filled (never more
+ *         than the caller's), so the caller learns with SP_FITS which members hold an answer.
+ *     A member added later means "not known" when zero, so a zeroed struct is always valid.
+ *     In an array of sized structs every element has the same struct_size, and the callee steps
+ *     through it by that size (SP_AT), never by its own sizeof.
+ *   Frozen structs (marked "Frozen": sp_kv, sp_volume_ref, sp_qos, sp_progress) keep their layout
+ *     for the whole major: each is a pair, a handle or embedded in another struct. A later minor
+ *     that needs more passes a new struct to a new method.
+ *   sp_error is frozen and ends with reserved words: whoever fills an sp_error writes them as zero,
+ *     and a later minor may give one a meaning in which 0 says "not known". It has no struct_size
+ *     because it is where a refused struct_size is reported.
  *
  * Ownership
  *   Strings and arrays passed *into* a method are owned by the caller and only borrowed for the
- *   duration of the call. Output structs are caller-allocated; the plugin fills them. Handles
+ *   duration of the call. Output structs are caller-allocated (struct_size set); the plugin
+ *   fills them. Handles
  *   (sp_pool) are allocated by the plugin and released by the plugin's close method. Nothing a
  *   plugin returns needs freeing by the host except through a method of this header.
  *
@@ -61,6 +82,27 @@ extern "C" {
  * is. Hosts compare a plugin's struct_size with the size of the version they need. */
 #define SP_SIZE_THROUGH(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
 
+/* For a sized value struct: the designated initializer of its struct_size (C99), as in
+ *     sp_volume_info info = {SP_SIZED(sp_volume_info)};
+ *     sp_host_ref host = {SP_SIZED(sp_host_ref), .uuid = uuid, .name = name, .ip = ip};
+ * Members not named are zero. */
+#define SP_SIZED(type) .struct_size = (uint32_t)sizeof(type)
+
+/* The initializer of a zeroed sized value struct:  sp_capacity cap = SP_INIT(sp_capacity); */
+#define SP_INIT(type) {SP_SIZED(type)}
+
+/* True when the sized value struct `s` is large enough to hold `member`. */
+#define SP_FITS(s, member)                                                                       \
+    ((size_t)((const char *)&(s)->member - (const char *)(s)) + sizeof((s)->member) <=            \
+     (size_t)(s)->struct_size)
+
+/* For the callee: element i of a caller's array of sized value structs whose first element is
+ * `base`, stepped by base->struct_size (the caller's size), not by sizeof(type); read the stride
+ * before filling element 0 lowers it. `type` may be const. The caller, which allocated the
+ * array, indexes it as usual. */
+#define SP_AT(type, base, i)                                                                     \
+    ((type *)((uintptr_t)(base) + (uintptr_t)(i) * (uintptr_t)(base)->struct_size))
+
 /* ------------------------------------------------------------------------------------------ */
 /* Status and errors                                                                          */
 
@@ -87,18 +129,21 @@ typedef enum sp_status {
 } sp_status;
 
 #define SP_ERROR_MESSAGE_MAX 1024
+#define SP_ERROR_RESERVED 5
 
+/* Frozen (see the growth rule): only the reserved words may take a meaning in a later minor. */
 typedef struct sp_error {
     sp_status status;
     int32_t http_status;  /* the backend's HTTP status, 0 when no HTTP answer was involved */
     int32_t backend_code; /* the backend's own error code (its API's number), -1 when none */
     char message[SP_ERROR_MESSAGE_MAX]; /* NUL-terminated, human readable, no secrets */
+    int32_t reserved[SP_ERROR_RESERVED]; /* written as 0 */
 } sp_error;
 
 /* ------------------------------------------------------------------------------------------ */
 /* Small value types                                                                          */
 
-/* A borrowed key/value pair: pool details, offering details, and the like. */
+/* A borrowed key/value pair: pool details, offering details, and the like. Frozen. */
 typedef struct sp_kv {
     const char *key;
     const char *value;
@@ -111,6 +156,7 @@ typedef void (*sp_kv_sink)(void *sink_ctx, const char *key, const char *value);
  * it did and returns SP_E_CANCELLED. `phase` is a short word ("copy", "verify", "migrate"). */
 typedef int (*sp_progress_fn)(void *progress_ctx, const char *phase, uint64_t done, uint64_t total);
 
+/* Frozen. */
 typedef struct sp_progress {
     sp_progress_fn report; /* may be NULL */
     void *ctx;
@@ -170,13 +216,15 @@ typedef enum sp_provisioning { SP_PROVISION_THIN = 0, SP_PROVISION_THICK = 1 } s
 
 typedef enum sp_image_format { SP_FORMAT_RAW = 0, SP_FORMAT_QCOW2 = 1, SP_FORMAT_ISO = 2 } sp_image_format;
 
-/* How the host refers to a volume it placed: the `path` the plugin returned when creating it. */
+/* How the host refers to a volume it placed: the `path` the plugin returned when creating it.
+ * Frozen: passed by the thousand and in arrays; more about a volume travels in a new struct. */
 typedef struct sp_volume_ref {
     const char *path;
 } sp_volume_ref;
 
-/* What a plugin says about a volume (and what the host stores). */
+/* What a plugin says about a volume (and what the host stores). Sized. */
 typedef struct sp_volume_info {
+    uint32_t struct_size;
     char path[SP_PATH_MAX];     /* opaque to the host: the plugin's own reference */
     char id[SP_ID_MAX];         /* the array's id */
     char name[SP_NAME_MAX];     /* the array's name */
@@ -192,14 +240,16 @@ typedef struct sp_volume_info {
     sp_image_format format;     /* how the volume's blocks are laid out (block arrays: RAW) */
 } sp_volume_info;
 
-/* QoS taken from an offering's details, as strings, so that the plugin validates them. */
+/* QoS taken from an offering's details, as strings, so that the plugin validates them. Frozen:
+ * it is embedded in sp_volume_spec; a new limit is a new member of the spec or a new method. */
 typedef struct sp_qos {
     const char *bandwidth_limit_mbps; /* "bandwidthLimitInMbps"; NULL or "0" = unlimited */
     const char *iops_limit;           /* "iopsLimit"; NULL or "0" = unlimited */
 } sp_qos;
 
-/* A request for a new volume. */
+/* A request for a new volume. Sized. */
 typedef struct sp_volume_spec {
+    uint32_t struct_size;
     sp_volume_kind kind;
     uint64_t id;         /* the host's id for the volume, template or snapshot */
     uint64_t parent_id;  /* VM snapshots: the volume's id; else 0 */
@@ -208,21 +258,25 @@ typedef struct sp_volume_spec {
     sp_qos qos;
 } sp_volume_spec;
 
-/* A KVM host as the plugin needs to know it. */
+/* A KVM host as the plugin needs to know it. Sized. */
 typedef struct sp_host_ref {
+    uint32_t struct_size;
     const char *uuid; /* the host's id; scope_id for SP_SCOPE_HOST settings */
     const char *name;
     const char *ip;   /* the address its storage client is known to the backend by */
 } sp_host_ref;
 
-/* Per-host result of attaching a pool. */
+/* Per-host result of attaching a pool. Sized. */
 typedef struct sp_host_attach_result {
+    uint32_t struct_size;
     sp_status status;        /* SP_OK: connected; otherwise why not */
     char client_id[SP_ID_MAX]; /* the backend's id of the host's storage client */
     char message[256];
 } sp_host_attach_result;
 
+/* Sized. */
 typedef struct sp_capacity {
+    uint32_t struct_size;
     uint64_t total_bytes;     /* usable capacity of the pool */
     uint64_t used_bytes;      /* used on the array */
     uint64_t available_bytes; /* total - used */
@@ -231,8 +285,9 @@ typedef struct sp_capacity {
 
 typedef enum sp_pool_scope { SP_POOL_SCOPE_ZONE = 0, SP_POOL_SCOPE_CLUSTER = 1 } sp_pool_scope;
 
-/* Everything the host knows when a pool is created. */
+/* Everything the host knows when a pool is created. Sized. */
 typedef struct sp_pool_create_params {
+    uint32_t struct_size;
     const char *url;        /* the pool's URL in the plugin's format (see its documentation) */
     const char *name;       /* the host's name for the pool */
     const char *uuid;       /* the host's uuid for the pool (source of the pool key) */
@@ -251,32 +306,46 @@ typedef enum sp_migration_kind {
     SP_MIGRATE_BLOCK_COPY = 2  /* across arrays: the Adaptor copies blocks on a host */
 } sp_migration_kind;
 
+/* Sized. */
 typedef struct sp_snapshot_group_info {
+    uint32_t struct_size;
     char group_id[SP_ID_MAX];
     size_t n_snapshots;
 } sp_snapshot_group_info;
 
-/* A template on secondary storage, as the host hands it to the Adaptor. */
+/* A template on secondary storage, as the host hands it to the Adaptor. Sized. */
 typedef struct sp_image_source {
+    uint32_t struct_size;
+    sp_image_format format;
     const char *path;     /* local file (secondary storage mount) or NULL */
     const char *url;      /* direct download http(s) URL or NULL */
     const char *checksum; /* "md5:hex", "sha256:hex" or bare md5 hex; NULL to skip */
-    sp_image_format format;
 } sp_image_source;
 
+/* Sized. */
 typedef struct sp_image_info {
+    uint32_t struct_size;
+    sp_image_format format;
     char path[SP_PATH_MAX];
     uint64_t virtual_size_bytes;
     uint64_t physical_size_bytes;
     char checksum[SP_NAME_MAX]; /* "sha256:<hex>" of the file */
-    sp_image_format format;
 } sp_image_info;
 
+/* Sized. */
 typedef struct sp_disk_info {
+    uint32_t struct_size;
+    sp_image_format format;
     char path[SP_PATH_MAX]; /* device path on this host */
     uint64_t size_bytes;
-    sp_image_format format;
 } sp_disk_info;
+
+/* A volume as the KVM host's pool sees it. Sized. */
+typedef struct sp_volume_stats {
+    uint32_t struct_size;
+    uint64_t virtual_bytes; /* the volume's size */
+    uint64_t used_bytes;    /* allocated on the array */
+} sp_volume_stats;
 
 /* ------------------------------------------------------------------------------------------ */
 /* Lifecycle: a primary storage pool (CloudStack's PrimaryDataStoreLifeCycle)                */
@@ -430,8 +499,8 @@ typedef struct sp_pool_ops {
     /* Refreshed from the array on every call. */
     sp_status (*get_capacity)(sp_pool *pool, sp_capacity *out, sp_error *err);
     /* Virtual and used size of one volume, from the array. */
-    sp_status (*get_volume_stats)(sp_pool *pool, const sp_volume_ref *vol, uint64_t *virtual_bytes,
-                                  uint64_t *used_bytes, sp_error *err);
+    sp_status (*get_volume_stats)(sp_pool *pool, const sp_volume_ref *vol, sp_volume_stats *out,
+                                  sp_error *err);
 } sp_pool_ops;
 
 /* ------------------------------------------------------------------------------------------ */
@@ -465,6 +534,19 @@ sp_status sp_plugin_init(uint32_t host_abi_version, const sp_host_services *serv
 #define SP_DRIVER_OPS_SIZE_2_0 SP_SIZE_THROUGH(sp_driver_ops, list_volumes)
 #define SP_ADAPTOR_OPS_SIZE_2_0 SP_SIZE_THROUGH(sp_adaptor_ops, create_config_drive)
 #define SP_POOL_OPS_SIZE_2_0 SP_SIZE_THROUGH(sp_pool_ops, get_volume_stats)
+
+/* Sizes of the version 2.0 sized value structs: the least either side accepts. */
+#define SP_VOLUME_INFO_SIZE_2_0 SP_SIZE_THROUGH(sp_volume_info, format)
+#define SP_VOLUME_SPEC_SIZE_2_0 SP_SIZE_THROUGH(sp_volume_spec, qos)
+#define SP_HOST_REF_SIZE_2_0 SP_SIZE_THROUGH(sp_host_ref, ip)
+#define SP_HOST_ATTACH_RESULT_SIZE_2_0 SP_SIZE_THROUGH(sp_host_attach_result, message)
+#define SP_CAPACITY_SIZE_2_0 SP_SIZE_THROUGH(sp_capacity, provisioned_bytes)
+#define SP_POOL_CREATE_PARAMS_SIZE_2_0 SP_SIZE_THROUGH(sp_pool_create_params, n_details)
+#define SP_SNAPSHOT_GROUP_INFO_SIZE_2_0 SP_SIZE_THROUGH(sp_snapshot_group_info, n_snapshots)
+#define SP_IMAGE_SOURCE_SIZE_2_0 SP_SIZE_THROUGH(sp_image_source, checksum)
+#define SP_IMAGE_INFO_SIZE_2_0 SP_SIZE_THROUGH(sp_image_info, checksum)
+#define SP_DISK_INFO_SIZE_2_0 SP_SIZE_THROUGH(sp_disk_info, size_bytes)
+#define SP_VOLUME_STATS_SIZE_2_0 SP_SIZE_THROUGH(sp_volume_stats, used_bytes)
 
 #ifdef __cplusplus
 }

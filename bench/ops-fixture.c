@@ -162,7 +162,7 @@ void of_create_params(of_fixture *f, int i, char *url_buf, size_t url_len, sp_kv
              pool_names[i]);
     cafile->key = "powerflex.gw.cafile";
     cafile->value = tsim_cafile(s);
-    memset(p, 0, sizeof(*p));
+    *p = (sp_pool_create_params)SP_INIT(sp_pool_create_params);
     p->url = url_buf;
     p->name = f->pool_uuid[i];
     p->uuid = f->pool_uuid[i];
@@ -184,9 +184,9 @@ static int warm_pool(of_fixture *f, int i)
 {
     char url[512];
     sp_kv cafile;
-    sp_pool_create_params p;
-    sp_host_attach_result res;
-    sp_capacity cap;
+    sp_pool_create_params p = SP_INIT(sp_pool_create_params);
+    sp_host_attach_result res = SP_INIT(sp_host_attach_result);
+    sp_capacity cap = SP_INIT(sp_capacity);
     sp_error err;
 
     of_create_params(f, i, url, sizeof(url), &cafile, &p);
@@ -207,7 +207,7 @@ int of_start(of_fixture *f)
     int rc = -1;
 
     memset(f, 0, sizeof(*f));
-    f->host = (sp_host_ref){.uuid = "bench-host", .name = "kvm1", .ip = HOST_IP};
+    f->host = (sp_host_ref){SP_SIZED(sp_host_ref), .uuid = "bench-host", .name = "kvm1", .ip = HOST_IP};
     for (int i = 0; i < OF_POOLS; i++)
         snprintf(f->pool_uuid[i], sizeof(f->pool_uuid[i]), "0b5e%c%03d-4c1a-4d7e-9a2b-1c0d9e8f0000",
                  'a' + pool_system[i], i + 1);

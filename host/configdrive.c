@@ -111,6 +111,7 @@ int host_configdrive_build(host_cs *cs, int64_t vm_id, int64_t host_id, host_err
         snprintf(href.uuid, sizeof(href.uuid), "%s", SECONDARY_HOST_UUID);
         snprintf(href.name, sizeof(href.name), "secondary-storage");
         snprintf(href.ip, sizeof(href.ip), "127.0.0.1");
+        href.ref = (sp_host_ref)SP_INIT(sp_host_ref);
         href.ref.uuid = href.uuid;
         href.ref.name = href.name;
         href.ref.ip = href.ip;

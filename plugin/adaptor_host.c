@@ -10,6 +10,7 @@
 #include "hostsvc.h"
 #include "proc.h"
 #include "sdc.h"
+#include "sized.h"
 #include "sizes.h"
 
 #include <stdarg.h>
@@ -58,6 +59,7 @@ sp_status pfx_ad_host_cfg(const sp_host_ref *host, pfx_host_cfg *out, sp_error *
     memset(out, 0, sizeof(*out));
     if (host == NULL)
         return pfx_error(err, SP_E_INVALID, "no host given");
+    PFX_SIZED(host, sp_host_ref, SP_HOST_REF_SIZE_2_0, "host settings", err);
     if (host->uuid == NULL || host->uuid[0] == '\0')
         return pfx_error(err, SP_E_INVALID, "host %s has no uuid to read its settings by",
                          host->name != NULL ? host->name : "(unnamed)");

@@ -16,6 +16,7 @@ void pfx_capacity_from_stats(const pfx_gw_pool_stats *s, sp_capacity *out)
     uint64_t total_kb, avail_kb, prov_kb;
 
     memset(out, 0, sizeof(*out));
+    out->struct_size = sizeof(*out);
     total_kb = s->max_capacity_kb > s->spare_capacity_kb ? (s->max_capacity_kb - s->spare_capacity_kb) / 2 : 0;
     if (s->net_unused_capacity_kb.present)
         avail_kb = s->net_unused_capacity_kb.value;

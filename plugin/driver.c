@@ -11,6 +11,7 @@
 #include "naming.h"
 #include "plugin.h"
 #include "qos.h"
+#include "sized.h"
 #include "sizes.h"
 
 #include <inttypes.h>
@@ -156,6 +157,8 @@ static sp_status create_volume(sp_pool *pool, const sp_volume_spec *spec, int mu
     PFX_ERR_GUARD(err);
     if (spec == NULL || out == NULL)
         return pfx_error(err, SP_E_INVALID, "create_volume needs a spec and an output");
+    PFX_SIZED(spec, sp_volume_spec, SP_VOLUME_SPEC_SIZE_2_0, "create_volume", err);
+    PFX_SIZED(out, sp_volume_info, SP_VOLUME_INFO_SIZE_2_0, "create_volume", err);
     if ((st = pfx_pool_check_usable(pool, "creating a volume", 0, err)) != SP_OK)
         return st;
     if (spec->kind == SP_VOLUME_SNAPSHOT || spec->kind == SP_VOLUME_VM_SNAPSHOT)
@@ -174,6 +177,7 @@ static sp_status create_volume(sp_pool *pool, const sp_volume_spec *spec, int mu
     gs.thick = spec->provisioning == SP_PROVISION_THICK;
 
     memset(out, 0, sizeof(*out));
+    out->struct_size = sizeof(*out);
     st = pfx_gw_volume_create(pool->gw, &gs, out->id, sizeof(out->id), err);
     if (st == SP_E_EXISTS && must_be_new) {
         /* The array answered that the name was taken before this request: not ours to adopt. */
@@ -241,6 +245,7 @@ static sp_status resize_volume(sp_pool *pool, const sp_volume_ref *vol, uint64_t
     PFX_ERR_GUARD(err);
     if (pool == NULL || out == NULL)
         return pfx_error(err, SP_E_INVALID, "resize_volume needs a pool and an output");
+    PFX_SIZED(out, sp_volume_info, SP_VOLUME_INFO_SIZE_2_0, "resize_volume", err);
     if ((st = pfx_pool_check_usable(pool, "resizing a volume", 0, err)) != SP_OK)
         return st;
     if ((st = pfx_path_volume_id(vol, id, sizeof(id), err)) != SP_OK)
@@ -252,7 +257,7 @@ static sp_status resize_volume(sp_pool *pool, const sp_volume_ref *vol, uint64_t
         return pfx_drv_read(pool, id, out, err);
     /* Refused: say why in the host's terms, reading the volume only now that it matters. */
     if (st == SP_E_INVALID || st == SP_E_BACKEND) {
-        sp_volume_info cur;
+        sp_volume_info cur = SP_INIT(sp_volume_info);
         sp_error rd;
         if (pfx_drv_read(pool, id, &cur, &rd) == SP_OK) {
             if (cur.size_bytes == rounded) {
@@ -279,6 +284,7 @@ static sp_status get_volume(sp_pool *pool, const sp_volume_ref *vol, sp_volume_i
     PFX_ERR_GUARD(err);
     if (pool == NULL || out == NULL)
         return pfx_error(err, SP_E_INVALID, "get_volume needs a pool and an output");
+    PFX_SIZED(out, sp_volume_info, SP_VOLUME_INFO_SIZE_2_0, "get_volume", err);
     if ((st = pfx_path_volume_id(vol, id, sizeof(id), err)) != SP_OK)
         return st;
     if ((st = pfx_drv_read(pool, id, out, err)) != SP_OK)
@@ -292,6 +298,7 @@ static sp_status get_volume(sp_pool *pool, const sp_volume_ref *vol, sp_volume_i
 static sp_status get_capacity(sp_pool *pool, sp_capacity *out, sp_error *err)
 {
     PFX_ERR_GUARD(err);
+    PFX_SIZED(out, sp_capacity, SP_CAPACITY_SIZE_2_0, "get_capacity", err);
     return pfx_capacity_read(pool, out, err);
 }
 
@@ -310,7 +317,7 @@ static sp_status list_volumes(sp_pool *pool, void (*each)(void *ctx, const sp_vo
     if ((st = pfx_gw_volume_list_in_pool(pool->gw, pool->pool_id, &list, err)) != SP_OK)
         return pfx_error_prefix(err, "pool %s", pool->uuid);
     for (size_t i = 0; i < list.n; i++) {
-        sp_volume_info info;
+        sp_volume_info info = SP_INIT(sp_volume_info);
         /* Any pool key: volumes moved here by a V-Tree migration keep the name they were made
          * with in another pool. */
         if (!pfx_name_is_ours(list.items[i].name, NULL, ident))

@@ -8,6 +8,7 @@
 #include "error.h"
 #include "hostsvc.h"
 #include "qos.h"
+#include "sized.h"
 
 #include <string.h>
 
@@ -22,6 +23,7 @@ static int stale_sdc(const sp_error *err)
 
 static sp_status host_ip(const sp_host_ref *host, const char **ip, sp_error *err)
 {
+    PFX_SIZED(host, sp_host_ref, SP_HOST_REF_SIZE_2_0, "access", err);
     if (host == NULL || host->ip == NULL || host->ip[0] == '\0')
         return pfx_error(err, SP_E_INVALID, "the host has no IP address to find its SDC by");
     *ip = host->ip;

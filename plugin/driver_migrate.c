@@ -7,6 +7,7 @@
 #include "error.h"
 #include "gateway_vtree.h"
 #include "hostsvc.h"
+#include "sized.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -53,7 +54,7 @@ sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
 {
     char id[SP_ID_MAX];
     sp_migration_kind kind;
-    sp_volume_info cur;
+    sp_volume_info cur = SP_INIT(sp_volume_info);
     pfx_gw_vtree tree;
     watch_ctx w = {progress, 0};
     pfx_gw_wait wait;
@@ -62,6 +63,7 @@ sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
     PFX_ERR_GUARD(err);
     if (out == NULL)
         return pfx_error(err, SP_E_INVALID, "migrate_volume needs an output");
+    PFX_SIZED(out, sp_volume_info, SP_VOLUME_INFO_SIZE_2_0, "migrate_volume", err);
     if ((st = pfx_drv_migration_kind(src, dest, &kind, err)) != SP_OK)
         return st;
     if (kind == SP_MIGRATE_BLOCK_COPY)

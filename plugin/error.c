@@ -14,6 +14,7 @@ __attribute__((format(printf, 5, 0))) static void vset(sp_error *err, sp_status 
     err->status = status;
     err->http_status = http_status;
     err->backend_code = error_code;
+    memset(err->reserved, 0, sizeof(err->reserved));
     vsnprintf(err->message, sizeof(err->message), fmt, ap);
 }
 
@@ -66,6 +67,7 @@ void pfx_error_clear(sp_error *err)
     err->status = SP_OK;
     err->http_status = 0;
     err->backend_code = -1;
+    memset(err->reserved, 0, sizeof(err->reserved));
     err->message[0] = '\0';
 }
 

@@ -314,6 +314,7 @@ sp_status pfx_path_volume_id(const sp_volume_ref *ref, char *id, size_t len, sp_
 void pfx_volume_info_from_gw(sp_pool *p, const pfx_gw_volume *v, sp_volume_info *out)
 {
     memset(out, 0, sizeof(*out));
+    out->struct_size = sizeof(*out);
     snprintf(out->path, sizeof(out->path), "%s:%s", v->id, v->name);
     snprintf(out->id, sizeof(out->id), "%s", v->id);
     snprintf(out->name, sizeof(out->name), "%s", v->name);

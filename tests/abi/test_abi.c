@@ -122,7 +122,7 @@ static void test_newer_plugin_with_larger_tables(void)
 {
     host_plugin *p = host_plugin_load(module_path("tests/abi/fake_newer.la"), &svc.table, errbuf, sizeof(errbuf));
     const sp_plugin *d;
-    sp_capacity cap = {0};
+    sp_capacity cap = SP_INIT(sp_capacity);
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     d = host_plugin_descriptor(p);
@@ -230,6 +230,60 @@ static void test_has_macro_respects_size(void)
     CU_ASSERT_FALSE(SP_HAS(&t, get_volume)); /* NULL member */
 }
 
+static void ignore_kv(void *ctx, const char *key, const char *value)
+{
+    (void)ctx;
+    (void)key;
+    (void)value;
+}
+
+/* A sized struct below its 2.0 size is refused by name before the plugin reads or fills it; at
+ * its size the same call gets past that check (and fails later, on the bad URL). */
+static void test_plugin_refuses_small_value_structs(void)
+{
+    host_plugin *p = host_plugin_load(module_path("plugin/powerflex.la"), &svc.table, errbuf, sizeof(errbuf));
+    const sp_plugin *d;
+    sp_pool_create_params params = {SP_SIZED(sp_pool_create_params), .url = "not a url", .uuid = "u"};
+    sp_capacity cap = SP_INIT(sp_capacity);
+    sp_error err;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    d = host_plugin_descriptor(p);
+    params.struct_size = 8;
+    CU_ASSERT_EQUAL(d->lifecycle->initialize(&params, ignore_kv, NULL, &cap, &err), SP_E_VERSION);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "sp_pool_create_params"));
+    params.struct_size = sizeof(params);
+    cap.struct_size = SP_CAPACITY_SIZE_2_0 - 1;
+    CU_ASSERT_EQUAL(d->lifecycle->initialize(&params, ignore_kv, NULL, &cap, &err), SP_E_VERSION);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "sp_capacity"));
+    cap.struct_size = sizeof(cap);
+    CU_ASSERT_EQUAL(d->lifecycle->initialize(&params, ignore_kv, NULL, &cap, &err), SP_E_INVALID);
+    CU_ASSERT_EQUAL(err.reserved[0], 0);
+    host_plugin_unload(p);
+}
+
+static void test_value_struct_macros(void)
+{
+    typedef struct newer {
+        sp_disk_info v2_0;
+        uint64_t added;
+    } newer;
+    newer arr[3];
+    sp_disk_info small = SP_INIT(sp_disk_info);
+
+    CU_ASSERT_EQUAL(small.struct_size, sizeof(sp_disk_info));
+    CU_ASSERT_EQUAL(small.size_bytes, 0);
+    CU_ASSERT_TRUE(SP_FITS(&small, size_bytes));
+    small.struct_size = (uint32_t)SP_SIZE_THROUGH(sp_disk_info, path);
+    CU_ASSERT_TRUE(SP_FITS(&small, path));
+    CU_ASSERT_FALSE(SP_FITS(&small, size_bytes));
+    for (int i = 0; i < 3; i++)
+        arr[i].v2_0.struct_size = sizeof(newer);
+    /* A callee that knows only sp_disk_info finds element i at the caller's stride. */
+    CU_ASSERT_PTR_EQUAL(SP_AT(sp_disk_info, &arr[0].v2_0, 2), &arr[2].v2_0);
+    CU_ASSERT_PTR_EQUAL(SP_AT(const sp_disk_info, (const sp_disk_info *)&arr[0].v2_0, 1), &arr[1].v2_0);
+}
+
 int main(void)
 {
     CU_pSuite s;
@@ -250,6 +304,8 @@ int main(void)
     CU_add_test(s, "truncated module refused", test_truncated_module_refused);
     CU_add_test(s, "non-module refused", test_not_a_module_refused);
     CU_add_test(s, "SP_HAS respects struct_size", test_has_macro_respects_size);
+    CU_add_test(s, "plugin refuses value structs below their 2.0 size", test_plugin_refuses_small_value_structs);
+    CU_add_test(s, "SP_INIT, SP_FITS and SP_AT", test_value_struct_macros);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

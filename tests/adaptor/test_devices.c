@@ -32,8 +32,8 @@ static void expect_path(const char *got, int sys, const char *vol_path)
 
 static void test_connect_present(void)
 {
-    sp_volume_info v;
-    sp_disk_info d, d2;
+    sp_volume_info v = SP_INIT(sp_volume_info);
+    sp_disk_info d = SP_INIT(sp_disk_info), d2 = SP_INIT(sp_disk_info);
     sp_error e;
     sp_status st;
 
@@ -67,8 +67,8 @@ static void test_connect_present(void)
 
 static void test_connect_rescan(void)
 {
-    sp_volume_info v;
-    sp_disk_info d;
+    sp_volume_info v = SP_INIT(sp_volume_info);
+    sp_disk_info d = SP_INIT(sp_disk_info);
     sp_error e;
     char dev[1024];
     int64_t t0;
@@ -96,8 +96,8 @@ static void test_connect_rescan(void)
 
 static void test_connect_timeout(void)
 {
-    sp_volume_info v;
-    sp_disk_info d;
+    sp_volume_info v = SP_INIT(sp_volume_info);
+    sp_disk_info d = SP_INIT(sp_disk_info);
     sp_error e;
     int64_t t0, took;
     sp_status st;
@@ -130,8 +130,8 @@ static void test_connect_timeout(void)
 
 static void test_connect_not_granted(void)
 {
-    sp_volume_info v;
-    sp_disk_info d;
+    sp_volume_info v = SP_INIT(sp_volume_info);
+    sp_disk_info d = SP_INIT(sp_disk_info);
     sp_error e;
 
     adfix_pool_setting(&F, 0, SP_SETTING_DISK_WAIT, "0");
@@ -146,8 +146,8 @@ static void test_connect_not_granted(void)
 
 static void test_connect_fallback(void)
 {
-    sp_volume_info v;
-    sp_disk_info d;
+    sp_volume_info v = SP_INIT(sp_volume_info);
+    sp_disk_info d = SP_INIT(sp_disk_info);
     sp_error e;
     int64_t t0, took;
     sp_status st;
@@ -174,8 +174,8 @@ static void test_connect_fallback(void)
 
 static void test_disconnect_waits(void)
 {
-    sp_volume_info v;
-    sp_disk_info d;
+    sp_volume_info v = SP_INIT(sp_volume_info);
+    sp_disk_info d = SP_INIT(sp_disk_info);
     sp_error e;
 
     adfix_pool_setting(&F, 1, SP_SETTING_DISK_WAIT, "1");
@@ -197,9 +197,9 @@ static void test_disconnect_waits(void)
 
 static void test_bad_arguments(void)
 {
-    sp_disk_info d;
+    sp_disk_info d = SP_INIT(sp_disk_info);
     sp_error e;
-    sp_host_ref nouuid = {NULL, "x", "127.0.0.1"};
+     sp_host_ref nouuid = {SP_SIZED(sp_host_ref), .uuid = NULL, .name = "x", .ip = "127.0.0.1"};
 
     CU_ASSERT_EQUAL(ad()->connect_volume(F.pool[0], &(sp_volume_ref){"not-an-id:x"}, &F.host, &d, &e),
                     SP_E_INVALID);
