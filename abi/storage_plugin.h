@@ -165,22 +165,50 @@ typedef struct sp_progress {
 typedef enum sp_log_level { SP_LOG_ERROR = 0, SP_LOG_WARN = 1, SP_LOG_INFO = 2, SP_LOG_DEBUG = 3 } sp_log_level;
 
 /* Where a setting is looked up; the host walks narrower to wider scopes itself
- * (pool -> zone -> global) and answers with the first value found. */
+ * (pool -> zone -> global, cluster -> global) and answers with the first value found. Which keys
+ * a plugin reads, and where, it publishes through sp_plugin.describe. */
 typedef enum sp_scope {
     SP_SCOPE_GLOBAL = 0, /* scope_id ignored */
     SP_SCOPE_ZONE = 1,   /* scope_id: zone uuid */
     SP_SCOPE_POOL = 2,   /* scope_id: pool uuid */
-    SP_SCOPE_HOST = 3    /* scope_id: host uuid; the KVM agent's agent.properties */
+    SP_SCOPE_HOST = 3,   /* scope_id: host uuid; the KVM agent's agent.properties */
+    SP_SCOPE_CLUSTER = 4 /* scope_id: cluster uuid */
 } sp_scope;
 
-/* Setting keys plugins of this ABI read (values are strings, numbers in decimal). */
-#define SP_SETTING_DISK_WAIT "storage.pool.disk.wait"                          /* pool, s, 60 */
-#define SP_SETTING_CLIENT_TIMEOUT "storage.pool.client.timeout"                /* pool, s, 60 */
-#define SP_SETTING_CLIENT_MAX_CONNECTIONS "storage.pool.client.max.connections" /* pool, 100 */
-#define SP_SETTING_CS_IDENTIFIER "custom.cs.identifier"                        /* global */
-#define SP_SETTING_HOST_CACHE "host.cache.location"      /* host, /var/cache/cloud */
-#define SP_SETTING_SDC_HOME "powerflex.sdc.home.dir"     /* host, /opt/emc/scaleio/sdc */
-#define SP_SETTING_DEVICE_DIR "powerflex.sdc.device.dir" /* host, /dev/disk/by-id */
+/* A set of scopes, as in sp_setting_desc.scopes: SP_SCOPE_BIT(SP_SCOPE_GLOBAL) | ... */
+#define SP_SCOPE_BIT(scope) (1u << (unsigned)(scope))
+
+/* What a plugin reads, as it publishes it (sp_plugin.describe). */
+typedef enum sp_setting_kind {
+    SP_SETTING_KIND_SETTING = 0,    /* read with sp_host_services.get_setting at one of `scopes` */
+    SP_SETTING_KIND_POOL_DETAIL = 1 /* a pool detail: given in sp_pool_create_params.details or to
+                                       update(), handed to the sink, passed to open() */
+} sp_setting_kind;
+
+typedef enum sp_value_type {
+    SP_VALUE_STRING = 0,
+    SP_VALUE_BOOL = 1, /* "true" or "false" */
+    SP_VALUE_UINT = 2, /* a whole number in decimal, in [min, max] */
+    SP_VALUE_PATH = 3  /* an absolute path on the host */
+} sp_value_type;
+
+#define SP_SETTING_SECRET 0x1u   /* a password or key: stored encrypted, never shown or logged */
+#define SP_SETTING_REQUIRED 0x2u /* a pool detail open() cannot do without */
+#define SP_SETTING_OUTPUT 0x4u   /* a pool detail the plugin makes (initialize's sink), not the user */
+
+/* One setting or pool detail a plugin reads. Sized. Every pointer is static plugin data, valid
+ * until shutdown(). */
+typedef struct sp_setting_desc {
+    uint32_t struct_size;
+    sp_setting_kind kind;
+    const char *name;          /* the key */
+    const char *description;   /* one sentence for an operator */
+    const char *default_value; /* what the plugin uses when it is not set; NULL: no default */
+    uint32_t scopes;           /* settings: where it may be set (SP_SCOPE_BIT mask); details: 0 */
+    sp_value_type type;
+    uint32_t flags;            /* SP_SETTING_SECRET | SP_SETTING_REQUIRED | SP_SETTING_OUTPUT */
+    uint64_t min, max;         /* SP_VALUE_UINT: the accepted range; else 0 */
+} sp_setting_desc;
 
 /* Services the host lends the plugin for the plugin's whole life. */
 typedef struct sp_host_services {
@@ -517,6 +545,10 @@ typedef struct sp_plugin {
     const sp_pool_ops *pool;
     /* Releases process-wide state; no handle may be open. */
     void (*shutdown)(void);
+    /* Publishes every setting and pool detail the plugin reads: *out is an array of *count
+     * descriptions owned by the plugin (static, valid until shutdown()); step through it with
+     * SP_AT(const sp_setting_desc, *out, i). Thread-safe. May be NULL: the plugin reads nothing. */
+    sp_status (*describe)(const sp_setting_desc **out, size_t *count, sp_error *err);
 } sp_plugin;
 
 /* The entry point. `services` must stay valid until shutdown(); *out is static plugin data,
@@ -528,7 +560,7 @@ sp_status sp_plugin_init(uint32_t host_abi_version, const sp_host_services *serv
                          const sp_plugin **out, sp_error *err);
 
 /* Sizes of the version 2.0 tables: the least a host of this major accepts. */
-#define SP_PLUGIN_SIZE_2_0 SP_SIZE_THROUGH(sp_plugin, shutdown)
+#define SP_PLUGIN_SIZE_2_0 SP_SIZE_THROUGH(sp_plugin, describe)
 #define SP_HOST_SERVICES_SIZE_2_0 SP_SIZE_THROUGH(sp_host_services, get_setting)
 #define SP_LIFECYCLE_OPS_SIZE_2_0 SP_SIZE_THROUGH(sp_lifecycle_ops, remove)
 #define SP_DRIVER_OPS_SIZE_2_0 SP_SIZE_THROUGH(sp_driver_ops, list_volumes)
@@ -547,6 +579,7 @@ sp_status sp_plugin_init(uint32_t host_abi_version, const sp_host_services *serv
 #define SP_IMAGE_INFO_SIZE_2_0 SP_SIZE_THROUGH(sp_image_info, checksum)
 #define SP_DISK_INFO_SIZE_2_0 SP_SIZE_THROUGH(sp_disk_info, size_bytes)
 #define SP_VOLUME_STATS_SIZE_2_0 SP_SIZE_THROUGH(sp_volume_stats, used_bytes)
+#define SP_SETTING_DESC_SIZE_2_0 SP_SIZE_THROUGH(sp_setting_desc, max)
 
 #ifdef __cplusplus
 }

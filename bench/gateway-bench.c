@@ -21,6 +21,7 @@
 #include "services.h"
 #include "simproc.h"
 #include "storage_plugin.h"
+#include "settings.h"
 
 #include <getopt.h>
 #include <inttypes.h>
@@ -284,8 +285,8 @@ int main(int argc, char **argv)
     if (host_services_init(&svc) != 0)
         goto out;
     snprintf(conns, sizeof(conns), "%d", opt.max_connections);
-    host_setting_set(&svc, SP_SCOPE_GLOBAL, NULL, SP_SETTING_CS_IDENTIFIER, "bnch");
-    host_setting_set(&svc, SP_SCOPE_GLOBAL, NULL, SP_SETTING_CLIENT_MAX_CONNECTIONS, conns);
+    host_setting_set(&svc, SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CS_IDENTIFIER, "bnch");
+    host_setting_set(&svc, SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CLIENT_MAX_CONNECTIONS, conns);
     snprintf(plugin_path, sizeof(plugin_path), "%s/plugin/powerflex.la", getenv("top_builddir"));
     plugin = host_plugin_load(plugin_path, &svc.table, errbuf, sizeof(errbuf));
     if (plugin == NULL) {

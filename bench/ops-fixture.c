@@ -6,6 +6,7 @@
 
 #include "fsutil.h"
 #include "loader.h"
+#include "settings.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -237,10 +238,10 @@ int of_start(of_fixture *f)
         fprintf(stderr, "ops-bench: cannot write the SDC home %s\n", home);
         goto out;
     }
-    if (host_setting_set(&f->svc, SP_SCOPE_GLOBAL, NULL, SP_SETTING_CS_IDENTIFIER, "bnch") != 0 ||
-        host_setting_set(&f->svc, SP_SCOPE_HOST, f->host.uuid, SP_SETTING_HOST_CACHE, cache) != 0 ||
-        host_setting_set(&f->svc, SP_SCOPE_HOST, f->host.uuid, SP_SETTING_SDC_HOME, home) != 0 ||
-        host_setting_set(&f->svc, SP_SCOPE_HOST, f->host.uuid, SP_SETTING_DEVICE_DIR, f->devdir) != 0)
+    if (host_setting_set(&f->svc, SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CS_IDENTIFIER, "bnch") != 0 ||
+        host_setting_set(&f->svc, SP_SCOPE_HOST, f->host.uuid, PFX_SETTING_HOST_CACHE, cache) != 0 ||
+        host_setting_set(&f->svc, SP_SCOPE_HOST, f->host.uuid, PFX_SETTING_SDC_HOME, home) != 0 ||
+        host_setting_set(&f->svc, SP_SCOPE_HOST, f->host.uuid, PFX_SETTING_DEVICE_DIR, f->devdir) != 0)
         goto out;
     snprintf(path, sizeof(path), "%s/plugin/powerflex.la", getenv("top_builddir"));
     f->plugin = host_plugin_load(path, &f->svc.table, errbuf, sizeof(errbuf));

@@ -116,7 +116,7 @@ int host_configdrive_build(host_cs *cs, int64_t vm_id, int64_t host_id, host_err
         href.ref.name = href.name;
         href.ref.ip = href.ip;
         if (asprintf(&secdir, "%s/secondary", cs->workdir) < 0 ||
-            host_setting_set(&cs->svc, SP_SCOPE_HOST, SECONDARY_HOST_UUID, SP_SETTING_HOST_CACHE, secdir) !=
+            host_setting_set(&cs->svc, SP_SCOPE_HOST, SECONDARY_HOST_UUID, HOST_CFG_HOST_CACHE, secdir) !=
                 0) {
             free(secdir);
             return host_fail(e, HOST_E_INTERNAL, "out of memory");

@@ -61,6 +61,7 @@ typedef struct host_cs {
     struct host_undo *undo; /* owned; the running command's array changes, newest first */
     int64_t undo_seq;       /* the running command's number in the undo journal; 0: not journaled */
     unsigned undo_pushed;   /* steps recorded by the running command (for --crash-at undo:N) */
+    struct host_cfg_plugin *cfg_plugin; /* owned; the settings the plugin published (cfg.c) */
 } host_cs;
 
 /* Sets up cs: opens the database (db_path NULL = memory), the key file beside it, the work dir

@@ -250,7 +250,7 @@ static int find_target(host_cs *cs, int64_t vol_id, int64_t dest, sp_volume_info
     *found = 0;
     host_pool_uuid(cs, dest, uuid);
     if (strlen(uuid) < 8 ||
-        host_config_get(cs, SP_SETTING_CS_IDENTIFIER, SP_SCOPE_GLOBAL, NULL, ident, sizeof(ident)) != 0)
+        host_config_get(cs, HOST_CFG_CS_IDENTIFIER, SP_SCOPE_GLOBAL, NULL, ident, sizeof(ident)) != 0)
         return 0;
     /* vol-[vol-id]-[pool-key]-[custom.cs.identifier]; the pool key is characters 5 to 8 of the uuid. */
     snprintf(name, sizeof(name), "vol-%lld-%.4s-%s", (long long)vol_id, uuid + 4, ident);

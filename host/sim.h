@@ -6,6 +6,11 @@
 #include "api.h"
 #include "cs.h"
 
+/* The agent.properties of the PowerFlex plugin (published by its describe) that the harness's
+ * SDC emulation fills in for every host it adds: the SDC's home and its device dir. */
+#define HOST_SIM_SDC_HOME "powerflex.sdc.home.dir"
+#define HOST_SIM_DEVICE_DIR "powerflex.sdc.device.dir"
+
 /* "sim start|stop|list|fault|readonly|sdc ..." (cmd->words[0] is "sim"). */
 int host_sim_command(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e);
 

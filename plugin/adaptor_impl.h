@@ -22,7 +22,6 @@ typedef struct pfx_host_cfg {
 } pfx_host_cfg;
 
 #define PFX_HOST_CACHE_DEFAULT "/var/cache/cloud"
-#define PFX_DISK_WAIT_DEFAULT_S 60u
 
 /* Checks that host can be acted for (a uuid for its settings, an IP for its SDC) and reads its
  * settings. SP_E_INVALID naming what is missing. */

@@ -258,7 +258,7 @@ static sp_status update(sp_pool *pool, const sp_kv *details, size_t n_details, s
 {
     const char *user = pfx_detail(details, n_details, PFX_DETAIL_GW_USER);
     const char *password = pfx_detail(details, n_details, PFX_DETAIL_GW_PASSWORD);
-    const char *url_text = pfx_detail(details, n_details, "url");
+    const char *url_text = pfx_detail(details, n_details, PFX_DETAIL_UPDATE_URL);
     pfx_url url;
     pfx_gw_client *probe = NULL;
     sp_kv *probe_details = NULL;

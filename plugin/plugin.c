@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "hostsvc.h"
+#include "settings.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
@@ -22,6 +23,7 @@ static const sp_plugin descriptor = {
     .adaptor = &pfx_adaptor_ops,
     .pool = &pfx_pool_ops,
     .shutdown = plugin_shutdown,
+    .describe = pfx_describe,
 };
 
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;

@@ -19,6 +19,7 @@
 #define PFX_DETAIL_GW_CAFILE "powerflex.gw.cafile"       /* PEM bundle to verify the gateway */
 #define PFX_DETAIL_GW_PINNED "powerflex.gw.pinnedpubkey" /* sha256//<base64> */
 #define PFX_DETAIL_GW_INSECURE "powerflex.gw.insecure"   /* "true": no verification (warned) */
+#define PFX_DETAIL_UPDATE_URL "url" /* update(): new credentials as a pool URL */
 
 typedef enum pfx_pool_state { PFX_POOL_UP = 0, PFX_POOL_MAINTENANCE, PFX_POOL_DISABLED } pfx_pool_state;
 

@@ -7,6 +7,7 @@
 #include "hs_util.h"
 #include "loader.h"
 #include "services.h"
+#include "settings.h"
 
 #include <CUnit/CUnit.h>
 #include <errno.h>
@@ -103,9 +104,9 @@ static char *sdc_home(adfix *f, const char *name, int n_systems, int with_drv_cf
 static void set_host_settings(adfix *f, const sp_host_ref *h, const char *home)
 {
     priv *p = f->priv;
-    if (host_setting_set(&p->svc, SP_SCOPE_HOST, h->uuid, SP_SETTING_HOST_CACHE, f->cache) != 0 ||
-        host_setting_set(&p->svc, SP_SCOPE_HOST, h->uuid, SP_SETTING_SDC_HOME, home) != 0 ||
-        host_setting_set(&p->svc, SP_SCOPE_HOST, h->uuid, SP_SETTING_DEVICE_DIR, f->devdir) != 0)
+    if (host_setting_set(&p->svc, SP_SCOPE_HOST, h->uuid, PFX_SETTING_HOST_CACHE, f->cache) != 0 ||
+        host_setting_set(&p->svc, SP_SCOPE_HOST, h->uuid, PFX_SETTING_SDC_HOME, home) != 0 ||
+        host_setting_set(&p->svc, SP_SCOPE_HOST, h->uuid, PFX_SETTING_DEVICE_DIR, f->devdir) != 0)
         die("out of memory");
 }
 
@@ -213,7 +214,7 @@ void adfix_start(adfix *f, const char *const *extra0, const char *const *extra1)
     signal(SIGABRT, on_fatal);
     signal(SIGSEGV, on_fatal);
     signal(SIGBUS, on_fatal);
-    host_setting_set(&p->svc, SP_SCOPE_GLOBAL, NULL, SP_SETTING_CS_IDENTIFIER, "t3st");
+    host_setting_set(&p->svc, SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CS_IDENTIFIER, "t3st");
     {
         char *path = xfmt("%s/plugin/powerflex.la", top_builddir());
         p->plugin = host_plugin_load(path, &p->svc.table, err, sizeof(err));

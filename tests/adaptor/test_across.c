@@ -6,6 +6,7 @@
 
 #include "adfix.h"
 #include "hs_util.h"
+#include "settings.h"
 
 #include <CUnit/CUnit.h>
 #include <fcntl.h>
@@ -390,7 +391,7 @@ static void test_fail_device(void)
     sp_error e;
 
     /* The target's device is 30 s late and this host's drv_cfg cannot rescan system 1. */
-    adfix_pool_setting(&F, 1, SP_SETTING_DISK_WAIT, "1");
+    adfix_pool_setting(&F, 1, PFX_SETTING_DISK_WAIT, "1");
     CU_ASSERT_EQUAL(
         adfix_fault(&F, 1, "POST /api/instances/Volume::{id}/action/addMappedSdc:device-delay:ms=30000"),
         200);
@@ -398,7 +399,7 @@ static void test_fail_device(void)
     nothing_left(n1, &e, "map target");
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "did not appear"));
     adfix_clear_faults(&F, 1);
-    adfix_pool_setting(&F, 1, SP_SETTING_DISK_WAIT, NULL);
+    adfix_pool_setting(&F, 1, PFX_SETTING_DISK_WAIT, NULL);
 }
 
 static void test_fail_copy(void)

@@ -5,6 +5,7 @@
 
 #include "adfix.h"
 #include "hs_util.h"
+#include "settings.h"
 
 #include <CUnit/CUnit.h>
 #include <stdio.h>
@@ -74,7 +75,7 @@ static void test_connect_rescan(void)
     int64_t t0;
     sp_status st;
 
-    adfix_pool_setting(&F, 0, SP_SETTING_DISK_WAIT, "20");
+    adfix_pool_setting(&F, 0, PFX_SETTING_DISK_WAIT, "20");
     CU_ASSERT_EQUAL(
         adfix_fault(&F, 0, "POST /api/instances/Volume::{id}/action/addMappedSdc:device-delay:ms=30000"),
         200);
@@ -89,7 +90,7 @@ static void test_connect_rescan(void)
     CU_ASSERT(hs_now_ms() - t0 < 10000);
     CU_ASSERT_STRING_EQUAL(d.path, dev);
     adfix_clear_faults(&F, 0);
-    adfix_pool_setting(&F, 0, SP_SETTING_DISK_WAIT, NULL);
+    adfix_pool_setting(&F, 0, PFX_SETTING_DISK_WAIT, NULL);
     adfix_revoke(&F, 0, v.path, &F.host);
     adfix_delete(&F, 0, v.path);
 }
@@ -103,7 +104,7 @@ static void test_connect_timeout(void)
     sp_status st;
 
     /* System 1 delays the device by 30 s and this host's drv_cfg cannot reach it to rescan. */
-    adfix_pool_setting(&F, 1, SP_SETTING_DISK_WAIT, "1");
+    adfix_pool_setting(&F, 1, PFX_SETTING_DISK_WAIT, "1");
     CU_ASSERT_EQUAL(
         adfix_fault(&F, 1, "POST /api/instances/Volume::{id}/action/addMappedSdc:device-delay:ms=30000"),
         200);
@@ -120,12 +121,12 @@ static void test_connect_timeout(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "kvm1-one"));       /* the host */
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "SDC "));           /* its SDC */
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "1 s"));            /* the wait */
-    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, SP_SETTING_DISK_WAIT));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, PFX_SETTING_DISK_WAIT));
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "does not list")); /* what the SDC says */
     adfix_clear_faults(&F, 1);
     adfix_revoke(&F, 1, v.path, &F.host_one);
     adfix_delete(&F, 1, v.path);
-    adfix_pool_setting(&F, 1, SP_SETTING_DISK_WAIT, NULL);
+    adfix_pool_setting(&F, 1, PFX_SETTING_DISK_WAIT, NULL);
 }
 
 static void test_connect_not_granted(void)
@@ -134,14 +135,14 @@ static void test_connect_not_granted(void)
     sp_disk_info d = SP_INIT(sp_disk_info);
     sp_error e;
 
-    adfix_pool_setting(&F, 0, SP_SETTING_DISK_WAIT, "0");
+    adfix_pool_setting(&F, 0, PFX_SETTING_DISK_WAIT, "0");
     if (adfix_create(&F, 0, SP_VOLUME_DATA, 104, ADFIX_GIB, &v) != 0)
         return;
     CU_ASSERT_EQUAL(ad()->connect_volume(F.pool[0], &(sp_volume_ref){v.path}, &F.host, &d, &e), SP_E_TIMEOUT);
     fprintf(stderr, "not granted: %s\n", e.message);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "is access granted"));
     adfix_delete(&F, 0, v.path);
-    adfix_pool_setting(&F, 0, SP_SETTING_DISK_WAIT, NULL);
+    adfix_pool_setting(&F, 0, PFX_SETTING_DISK_WAIT, NULL);
 }
 
 static void test_connect_fallback(void)
@@ -153,7 +154,7 @@ static void test_connect_fallback(void)
     sp_status st;
 
     /* No drv_cfg: neither rescan nor query_vols; the device is found by its volume id. */
-    adfix_pool_setting(&F, 0, SP_SETTING_DISK_WAIT, "10");
+    adfix_pool_setting(&F, 0, PFX_SETTING_DISK_WAIT, "10");
     CU_ASSERT_EQUAL(
         adfix_fault(&F, 0, "POST /api/instances/Volume::{id}/action/addMappedSdc:device-delay:ms=1500"), 200);
     if (adfix_create(&F, 0, SP_VOLUME_DATA, 105, ADFIX_GIB, &v) != 0 ||
@@ -169,7 +170,7 @@ static void test_connect_fallback(void)
     adfix_revoke(&F, 0, v.path, &F.host_nodrv);
     CU_ASSERT_EQUAL(ad()->disconnect_volume(F.pool[0], &(sp_volume_ref){v.path}, &F.host_nodrv, &e), SP_OK);
     adfix_delete(&F, 0, v.path);
-    adfix_pool_setting(&F, 0, SP_SETTING_DISK_WAIT, NULL);
+    adfix_pool_setting(&F, 0, PFX_SETTING_DISK_WAIT, NULL);
 }
 
 static void test_disconnect_waits(void)
@@ -178,7 +179,7 @@ static void test_disconnect_waits(void)
     sp_disk_info d = SP_INIT(sp_disk_info);
     sp_error e;
 
-    adfix_pool_setting(&F, 1, SP_SETTING_DISK_WAIT, "1");
+    adfix_pool_setting(&F, 1, PFX_SETTING_DISK_WAIT, "1");
     if (adfix_create(&F, 1, SP_VOLUME_DATA, 106, ADFIX_GIB, &v) != 0 ||
         adfix_grant(&F, 1, v.path, &F.host) != 0)
         return;
@@ -192,7 +193,7 @@ static void test_disconnect_waits(void)
     CU_ASSERT_EQUAL(ad()->disconnect_volume(F.pool[1], &(sp_volume_ref){v.path}, &F.host, &e), SP_OK);
     CU_ASSERT_FALSE(exists(d.path));
     adfix_delete(&F, 1, v.path);
-    adfix_pool_setting(&F, 1, SP_SETTING_DISK_WAIT, NULL);
+    adfix_pool_setting(&F, 1, PFX_SETTING_DISK_WAIT, NULL);
 }
 
 static void test_bad_arguments(void)

@@ -7,6 +7,7 @@
 
 #include "loader.h"
 #include "thttp.h"
+#include "settings.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,8 +50,8 @@ void dt_load(void)
     }
     svc.max_level = SP_LOG_DEBUG; /* every line the plugin writes is checked for secrets */
     svc.log_file = log_file;
-    host_setting_set(&svc, SP_SCOPE_GLOBAL, NULL, SP_SETTING_CS_IDENTIFIER, DT_IDENT);
-    host_setting_set(&svc, SP_SCOPE_GLOBAL, NULL, SP_SETTING_CLIENT_TIMEOUT, "20");
+    host_setting_set(&svc, SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CS_IDENTIFIER, DT_IDENT);
+    host_setting_set(&svc, SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CLIENT_TIMEOUT, "20");
     snprintf(path, sizeof(path), "%s/plugin/powerflex.la", top != NULL ? top : ".");
     plugin = host_plugin_load(path, &svc.table, err, sizeof(err));
     if (plugin == NULL) {

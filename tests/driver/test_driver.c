@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "drvtest.h"
+#include "settings.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -125,14 +126,14 @@ static void test_name_limits(void)
     /* The identifier is part of every name: a long one is refused, a missing one too. */
     before = tsim_stats_count(sim, "total");
     spec.id = 7;
-    host_setting_set(dt_services(), SP_SCOPE_GLOBAL, NULL, SP_SETTING_CS_IDENTIFIER,
+    host_setting_set(dt_services(), SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CS_IDENTIFIER,
                      "installation-one-of-many");
     CU_ASSERT_EQUAL(DRV->create_volume(pool, &spec, &out, &err), SP_E_INVALID);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "custom.cs.identifier"));
-    host_setting_set(dt_services(), SP_SCOPE_GLOBAL, NULL, SP_SETTING_CS_IDENTIFIER, NULL);
+    host_setting_set(dt_services(), SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CS_IDENTIFIER, NULL);
     CU_ASSERT_EQUAL(DRV->create_volume(pool, &spec, &out, &err), SP_E_INVALID);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "custom.cs.identifier"));
-    host_setting_set(dt_services(), SP_SCOPE_GLOBAL, NULL, SP_SETTING_CS_IDENTIFIER, DT_IDENT);
+    host_setting_set(dt_services(), SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CS_IDENTIFIER, DT_IDENT);
     CU_ASSERT_EQUAL(tsim_stats_count(sim, "total"), before);
 }
 
