@@ -44,6 +44,7 @@
  *   Driver and Pool methods: callable concurrently from any number of threads on one sp_pool.
  *   Lifecycle methods on one pool: serialised by the host (CloudStack holds a pool lock for them).
  *   Adaptor methods: callable concurrently, except on the same volume at the same time.
+ *   Host utilities and describe: callable concurrently.
  *
  * The header is self-contained C99 and C++, and includes nothing but <stddef.h> and <stdint.h>.
  */
@@ -511,12 +512,22 @@ typedef struct sp_adaptor_ops {
      * key "<source path>", value "done:<target path>" or "rolled-back". */
     sp_status (*recover_copies)(sp_pool *const *pools, size_t n_pools, const sp_host_ref *host,
                                 sp_kv_sink resolved, void *resolved_ctx, sp_error *err);
-    /* Builds a config drive ISO for a VM in <host.cache.location>/config/; files[i].key is the
-     * path inside the ISO (openstack/latest/meta_data.json, ...), value its content. */
+} sp_adaptor_ops;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Host utilities: work a KVM host's agent does that is not storage, which a plugin may bundle   */
+
+typedef struct sp_hostutil_ops {
+    uint32_t abi_version;
+    uint32_t struct_size;
+    /* Builds a config drive ISO for a VM in the host's cache (a config/ directory under the
+     * directory the plugin's host-scope cache setting names); files[i].key is the path inside the
+     * ISO (openstack/latest/meta_data.json, ...), value its content. Writes the ISO's path into
+     * iso_path_out. Callable concurrently for different VMs. */
     sp_status (*create_config_drive)(const sp_host_ref *host, const char *vm_name, const sp_kv *files,
                                      size_t n_files, char *iso_path_out, size_t iso_path_len,
                                      sp_error *err);
-} sp_adaptor_ops;
+} sp_hostutil_ops;
 
 /* ------------------------------------------------------------------------------------------ */
 /* Pool: the pool as a KVM host sees it (CloudStack's KVMStoragePool)                         */
@@ -549,6 +560,8 @@ typedef struct sp_plugin {
      * descriptions owned by the plugin (static, valid until shutdown()); step through it with
      * SP_AT(const sp_setting_desc, *out, i). Thread-safe. May be NULL: the plugin reads nothing. */
     sp_status (*describe)(const sp_setting_desc **out, size_t *count, sp_error *err);
+    /* Host utilities the plugin bundles; NULL when it bundles none. */
+    const sp_hostutil_ops *hostutil;
 } sp_plugin;
 
 /* The entry point. `services` must stay valid until shutdown(); *out is static plugin data,
@@ -560,11 +573,12 @@ sp_status sp_plugin_init(uint32_t host_abi_version, const sp_host_services *serv
                          const sp_plugin **out, sp_error *err);
 
 /* Sizes of the version 2.0 tables: the least a host of this major accepts. */
-#define SP_PLUGIN_SIZE_2_0 SP_SIZE_THROUGH(sp_plugin, describe)
+#define SP_PLUGIN_SIZE_2_0 SP_SIZE_THROUGH(sp_plugin, hostutil)
 #define SP_HOST_SERVICES_SIZE_2_0 SP_SIZE_THROUGH(sp_host_services, get_setting)
 #define SP_LIFECYCLE_OPS_SIZE_2_0 SP_SIZE_THROUGH(sp_lifecycle_ops, remove)
 #define SP_DRIVER_OPS_SIZE_2_0 SP_SIZE_THROUGH(sp_driver_ops, list_volumes)
-#define SP_ADAPTOR_OPS_SIZE_2_0 SP_SIZE_THROUGH(sp_adaptor_ops, create_config_drive)
+#define SP_ADAPTOR_OPS_SIZE_2_0 SP_SIZE_THROUGH(sp_adaptor_ops, recover_copies)
+#define SP_HOSTUTIL_OPS_SIZE_2_0 SP_SIZE_THROUGH(sp_hostutil_ops, create_config_drive)
 #define SP_POOL_OPS_SIZE_2_0 SP_SIZE_THROUGH(sp_pool_ops, get_volume_stats)
 
 /* Sizes of the version 2.0 sized value structs: the least either side accepts. */

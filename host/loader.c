@@ -91,6 +91,10 @@ static int check_descriptor(const sp_plugin *d, char *errbuf, size_t errbuf_len)
         check_table("adaptor", d->adaptor, SP_ADAPTOR_OPS_SIZE_2_0, errbuf, errbuf_len) != 0 ||
         check_table("pool", d->pool, SP_POOL_OPS_SIZE_2_0, errbuf, errbuf_len) != 0)
         return -1;
+    /* Host utilities are optional: a plugin may bundle none. */
+    if (d->hostutil != NULL &&
+        check_table("host utilities", d->hostutil, SP_HOSTUTIL_OPS_SIZE_2_0, errbuf, errbuf_len) != 0)
+        return -1;
     return 0;
 }
 

@@ -1,13 +1,11 @@
 /* adaptor.c - the Adaptor vtable: the KVM host side (CloudStack's KVM StorageAdaptor): SDC
- * devices, qemu-img copies, cross-array block copy and config drives.
+ * devices, qemu-img copies and cross-array block copy.
  *
- * The devices and config drives are here; the copies each have their file (adaptor_impl.h lists
- * them). Settings of the host are read with SP_SCOPE_HOST and the host's uuid; the disk wait with
+ * The devices are here; the copies each have their file (adaptor_impl.h lists them). Settings of the host are read with SP_SCOPE_HOST and the host's uuid; the disk wait with
  * SP_SCOPE_POOL and the pool's uuid. */
 #include "config.h"
 
 #include "adaptor_impl.h"
-#include "configdrive.h"
 #include "error.h"
 #include "hostsvc.h"
 #include "plugin.h"
@@ -111,24 +109,6 @@ static sp_status get_physical_disk(sp_pool *pool, const sp_volume_ref *vol, cons
     return fill_disk(path, size, disk, err);
 }
 
-static sp_status create_config_drive(const sp_host_ref *host, const char *vm_name, const sp_kv *files,
-                                     size_t n_files, char *iso_path_out, size_t iso_path_len, sp_error *err)
-{
-    pfx_host_cfg cfg;
-    sp_status st;
-
-    PFX_ERR_GUARD(err);
-    if ((st = pfx_ad_host_cfg(host, &cfg, err)) != SP_OK)
-        return st;
-    if (files == NULL && n_files > 0)
-        return pfx_error(err, SP_E_INVALID, "create_config_drive: %zu files announced, none given", n_files);
-    st = pfx_configdrive_build(cfg.cache_dir, vm_name, files, n_files, iso_path_out, iso_path_len, err);
-    if (st != SP_OK)
-        return pfx_error_prefix(err, "config drive of VM %.200s on host %s",
-                                vm_name != NULL ? vm_name : "(none)", host_label(host));
-    return SP_OK;
-}
-
 const sp_adaptor_ops pfx_adaptor_ops = {
     .abi_version = SP_ABI_VERSION,
     .struct_size = sizeof(sp_adaptor_ops),
@@ -139,5 +119,4 @@ const sp_adaptor_ops pfx_adaptor_ops = {
     .copy_volume_to_image = pfx_ad_copy_volume_to_image,
     .copy_volume_across = pfx_ad_copy_volume_across,
     .recover_copies = pfx_ad_recover_copies,
-    .create_config_drive = create_config_drive,
 };

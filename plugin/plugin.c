@@ -24,6 +24,7 @@ static const sp_plugin descriptor = {
     .pool = &pfx_pool_ops,
     .shutdown = plugin_shutdown,
     .describe = pfx_describe,
+    .hostutil = &pfx_hostutil_ops,
 };
 
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;

@@ -45,7 +45,10 @@ static void test_real_plugin_loads(void)
     CU_ASSERT_EQUAL(d->driver->struct_size, sizeof(sp_driver_ops));
     CU_ASSERT_TRUE(SP_HAS(d->driver, list_volumes));
     CU_ASSERT_TRUE(SP_HAS(d->lifecycle, remove));
-    CU_ASSERT_TRUE(SP_HAS(d->adaptor, create_config_drive));
+    CU_ASSERT_TRUE(SP_HAS(d->adaptor, recover_copies));
+    CU_ASSERT_TRUE(SP_HAS(d, hostutil));
+    CU_ASSERT_TRUE(SP_HAS(d->hostutil, create_config_drive));
+    CU_ASSERT_TRUE(SP_HAS(d, describe));
     CU_ASSERT_TRUE(SP_HAS(d->pool, get_volume_stats));
     /* Every table of the module answers with a status; none is a NULL pointer. */
     memset(&err, 0, sizeof(err));
@@ -134,6 +137,8 @@ static void test_newer_plugin_with_larger_tables(void)
     CU_ASSERT_EQUAL(cap.total_bytes, 42);
     /* A member the fake did not fill is reported absent, not called. */
     CU_ASSERT_FALSE(SP_HAS(d->pool, get_volume_stats));
+    /* Host utilities are optional: a plugin without them loads. */
+    CU_ASSERT_FALSE(SP_HAS(d, hostutil));
     host_plugin_unload(p);
 }
 

@@ -17,6 +17,7 @@
 static adfix F;
 
 static const sp_adaptor_ops *ad(void) { return F.sp->adaptor; }
+static const sp_hostutil_ops *hu(void) { return F.sp->hostutil; }
 
 static int exists(const char *path)
 {
@@ -233,7 +234,7 @@ static void test_config_drive(void)
         fprintf(stderr, "isoinfo is missing: config drive contents not checked\n");
         return;
     }
-    CU_ASSERT_EQUAL_FATAL(ad()->create_config_drive(&F.host, "vm-7", files, 3, iso, sizeof(iso), &e), SP_OK);
+    CU_ASSERT_EQUAL_FATAL(hu()->create_config_drive(&F.host, "vm-7", files, 3, iso, sizeof(iso), &e), SP_OK);
     snprintf(want, sizeof(want), "%s/config/vm-7.iso", F.cache);
     CU_ASSERT_STRING_EQUAL(iso, want);
     CU_ASSERT_EQUAL(stat(iso, &sb), 0);
@@ -257,9 +258,9 @@ static void test_config_drive(void)
         free(got);
     }
     /* A VM name that would leave the config directory is refused. */
-    CU_ASSERT_EQUAL(ad()->create_config_drive(&F.host, "../vm-7", files, 3, iso, sizeof(iso), &e),
+    CU_ASSERT_EQUAL(hu()->create_config_drive(&F.host, "../vm-7", files, 3, iso, sizeof(iso), &e),
                     SP_E_INVALID);
-    CU_ASSERT_EQUAL(ad()->create_config_drive(&F.host, "vm-8", files + 1, 2, iso, sizeof(iso), &e),
+    CU_ASSERT_EQUAL(hu()->create_config_drive(&F.host, "vm-8", files + 1, 2, iso, sizeof(iso), &e),
                     SP_E_INVALID);
 }
 
