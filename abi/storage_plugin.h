@@ -40,7 +40,10 @@
  *   cause and never contain a password or token.
  *
  * Threads
- *   sp_plugin_init and sp_plugin.shutdown: once per process, not concurrently with anything else.
+ *   sp_plugin_init and sp_plugin.shutdown: not concurrently with anything else. A plugin serves
+ *   one host's services at a time: sp_plugin_init with other services than those of a start not
+ *   yet shut down is refused with SP_E_BUSY; with the same services it counts one more start, and
+ *   each start is ended by one shutdown().
  *   Driver and Pool methods: callable concurrently from any number of threads on one sp_pool.
  *   Lifecycle methods on one pool: serialised by the host (CloudStack holds a pool lock for them).
  *   Adaptor methods: callable concurrently, except on the same volume at the same time.
@@ -554,7 +557,7 @@ typedef struct sp_plugin {
     const sp_driver_ops *driver;
     const sp_adaptor_ops *adaptor;
     const sp_pool_ops *pool;
-    /* Releases process-wide state; no handle may be open. */
+    /* Ends one sp_plugin_init; the last releases process-wide state (no handle may be open then). */
     void (*shutdown)(void);
     /* Publishes every setting and pool detail the plugin reads: *out is an array of *count
      * descriptions owned by the plugin (static, valid until shutdown()); step through it with
@@ -565,7 +568,8 @@ typedef struct sp_plugin {
 } sp_plugin;
 
 /* The entry point. `services` must stay valid until shutdown(); *out is static plugin data,
- * valid until shutdown(). Refuses another major version with SP_E_VERSION. */
+ * valid until shutdown(). Refuses another major version with SP_E_VERSION, and other services
+ * than those it already serves with SP_E_BUSY (see Threads). */
 typedef sp_status (*sp_plugin_init_fn)(uint32_t host_abi_version, const sp_host_services *services,
                                        const sp_plugin **out, sp_error *err);
 

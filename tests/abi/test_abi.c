@@ -235,6 +235,64 @@ static void test_has_macro_respects_size(void)
     CU_ASSERT_FALSE(SP_HAS(&t, get_volume)); /* NULL member */
 }
 
+/* Two hosts in one process: each answers every setting with a relative path naming itself, which
+ * the plugin quotes when it refuses it, so a message tells whose services the plugin used. */
+static unsigned asked[2];
+
+static int named_setting(void *ctx, sp_scope scope, const char *scope_id, const char *key, char *buf, size_t len)
+{
+    const char *who = ctx;
+    (void)scope;
+    (void)scope_id;
+    (void)key;
+    asked[who[0] == 'B']++;
+    snprintf(buf, len, "relative-%s", who);
+    return 1;
+}
+
+static const char *whose_settings(const sp_plugin *d)
+{
+    static char msg[SP_ERROR_MESSAGE_MAX];
+    sp_host_ref host = {SP_SIZED(sp_host_ref), .uuid = "h", .name = "h", .ip = "127.0.0.1"};
+    sp_kv file = {"openstack/latest/meta_data.json", "{}"};
+    char iso[256];
+    sp_error err;
+
+    memset(&err, 0, sizeof(err));
+    CU_ASSERT_EQUAL(d->hostutil->create_config_drive(&host, "vm", &file, 1, iso, sizeof(iso), &err), SP_E_INVALID);
+    snprintf(msg, sizeof(msg), "%s", err.message);
+    return strstr(msg, "relative-A") != NULL ? "A" : strstr(msg, "relative-B") != NULL ? "B" : msg;
+}
+
+static void test_second_init_cannot_take_the_services(void)
+{
+    lt_dlhandle h;
+    sp_plugin_init_fn init = real_entry(&h);
+    sp_host_services a = {SP_ABI_VERSION, sizeof(a), (void *)"A", NULL, named_setting};
+    sp_host_services b = {SP_ABI_VERSION, sizeof(b), (void *)"B", NULL, named_setting};
+    const sp_plugin *d = NULL, *d2 = (const sp_plugin *)1;
+    sp_error err;
+
+    asked[0] = asked[1] = 0;
+    CU_ASSERT_EQUAL_FATAL(init(SP_ABI_VERSION, &a, &d, &err), SP_OK);
+    CU_ASSERT_EQUAL(init(SP_ABI_VERSION, &b, &d2, &err), SP_E_BUSY);
+    CU_ASSERT_PTR_NULL(d2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "already started"));
+    CU_ASSERT_STRING_EQUAL(whose_settings(d), "A");
+    CU_ASSERT_EQUAL(asked[1], 0);
+    /* The same host may start it again; each start ends with its own shutdown. */
+    CU_ASSERT_EQUAL(init(SP_ABI_VERSION, &a, &d2, &err), SP_OK);
+    d->shutdown();
+    CU_ASSERT_STRING_EQUAL(whose_settings(d), "A");
+    CU_ASSERT_EQUAL(init(SP_ABI_VERSION, &b, &d2, &err), SP_E_BUSY);
+    d->shutdown();
+    /* Shut down: another host may take it. */
+    CU_ASSERT_EQUAL_FATAL(init(SP_ABI_VERSION, &b, &d2, &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(whose_settings(d2), "B");
+    d2->shutdown();
+    release_entry(h);
+}
+
 static void ignore_kv(void *ctx, const char *key, const char *value)
 {
     (void)ctx;
@@ -310,6 +368,7 @@ int main(void)
     CU_add_test(s, "non-module refused", test_not_a_module_refused);
     CU_add_test(s, "SP_HAS respects struct_size", test_has_macro_respects_size);
     CU_add_test(s, "plugin refuses value structs below their 2.0 size", test_plugin_refuses_small_value_structs);
+    CU_add_test(s, "a second init cannot take the first host's services", test_second_init_cannot_take_the_services);
     CU_add_test(s, "SP_INIT, SP_FITS and SP_AT", test_value_struct_macros);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
