@@ -30,9 +30,9 @@
  * Ownership
  *   Strings and arrays passed *into* a method are owned by the caller and only borrowed for the
  *   duration of the call. Output structs are caller-allocated (struct_size set); the plugin
- *   fills them. Handles
- *   (sp_pool) are allocated by the plugin and released by the plugin's close method. Nothing a
- *   plugin returns needs freeing by the host except through a method of this header.
+ *   fills them. Handles (sp_pool) are allocated by the plugin and released by the plugin's close
+ *   method. Nothing a plugin returns needs freeing by the host except through a method of this
+ *   header.
  *
  * Errors
  *   Every method returns an sp_status. On anything but SP_OK it fills the caller's sp_error
