@@ -78,7 +78,8 @@ static int failed(const char *what, const sp_error *err)
 
 static int make_volume(ctx *c, sp_volume_kind kind, sp_volume_info *out)
 {
-    sp_volume_spec spec = {SP_SIZED(sp_volume_spec), .kind = kind, .id = next_id++, .size_bytes = 8 * GIB, .provisioning = SP_PROVISION_THIN};
+    sp_volume_spec spec = {SP_SIZED(sp_volume_spec), .kind = kind, .id = next_id++, .size_bytes = 8 * GIB,
+                           .provisioning = SP_PROVISION_THIN};
     sp_error err;
 
     if (kind == SP_VOLUME_TEMPLATE)

@@ -1,8 +1,9 @@
 /* adaptor.c - the Adaptor vtable: the KVM host side (CloudStack's KVM StorageAdaptor): SDC
  * devices, qemu-img copies and cross-array block copy.
  *
- * The devices are here; the copies each have their file (adaptor_impl.h lists them). Settings of the host are read with SP_SCOPE_HOST and the host's uuid; the disk wait with
- * SP_SCOPE_POOL and the pool's uuid. */
+ * The devices are here; the copies each have their file (adaptor_impl.h lists them). Settings of
+ * the host are read with SP_SCOPE_HOST and the host's uuid; the disk wait with SP_SCOPE_POOL and
+ * the pool's uuid. */
 #include "config.h"
 
 #include "adaptor_impl.h"

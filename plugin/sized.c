@@ -58,8 +58,9 @@ sp_status pfx_sized_check_array(const void *base, size_t n, size_t min_size, con
     for (size_t i = 1; i < n; i++) {
         uint32_t got = size_of((const char *)base + i * stride);
         if (got != stride)
-            return pfx_error(err, SP_E_VERSION, "%s: %s [%zu] has struct_size %u, [0] has %u; an array's elements share one",
-                             method, type, i, got, stride);
+            return pfx_error(err, SP_E_VERSION,
+                             "%s: %s [%zu] has struct_size %u, [0] has %u; an array's elements share one", method,
+                             type, i, got, stride);
     }
     return SP_OK;
 }

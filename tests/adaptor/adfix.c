@@ -225,7 +225,8 @@ void adfix_start(adfix *f, const char *const *extra0, const char *const *extra1)
     }
     f->host = (sp_host_ref){SP_SIZED(sp_host_ref), .uuid = "host-kvm1", .name = "kvm1", .ip = "127.0.0.1"};
     f->host_one = (sp_host_ref){SP_SIZED(sp_host_ref), .uuid = "host-kvm1-one", .name = "kvm1-one", .ip = "127.0.0.1"};
-    f->host_nodrv = (sp_host_ref){SP_SIZED(sp_host_ref), .uuid = "host-kvm1-nodrv", .name = "kvm1-nodrv", .ip = "127.0.0.1"};
+    f->host_nodrv =
+        (sp_host_ref){SP_SIZED(sp_host_ref), .uuid = "host-kvm1-nodrv", .name = "kvm1-nodrv", .ip = "127.0.0.1"};
     {
         char *h0 = sdc_home(f, "sdc", 2, 1), *h1 = sdc_home(f, "sdc-one", 1, 1),
              *h2 = sdc_home(f, "sdc-nodrv", 0, 0);

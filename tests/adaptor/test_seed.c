@@ -117,7 +117,7 @@ static void test_seed_qcow2(void)
     const char *fill[] = {
         hs_qemu_io(), "-f", "qcow2", "-c", "write -q -P 0xab 0 1M", "-c", "write -q -P 0x5c 40M 2M",
         qcow,         NULL};
-     sp_image_source src = {SP_SIZED(sp_image_source), .path = qcow, .url = NULL, .checksum = NULL, .format = SP_FORMAT_QCOW2};
+     sp_image_source src = {SP_SIZED(sp_image_source), .path = qcow, .format = SP_FORMAT_QCOW2};
     seen s;
     sp_error e;
     sp_status st;
@@ -159,7 +159,7 @@ static void test_seed_raw_checksum(void)
     const char *create[] = {hs_qemu_img(), "create", "-q", "-f", "raw", raw, "16M", NULL};
     const char *fill[] = {hs_qemu_io(), "-f", "raw", "-c", "write -q -P 0x3c 12M 512K", raw, NULL};
     char hex[65], sum[80], bad[80];
-     sp_image_source src = {SP_SIZED(sp_image_source), .path = raw, .url = NULL, .checksum = sum, .format = SP_FORMAT_RAW};
+     sp_image_source src = {SP_SIZED(sp_image_source), .path = raw, .checksum = sum, .format = SP_FORMAT_RAW};
     sp_volume_info v = SP_INIT(sp_volume_info);
     seen s;
     sp_error e;
@@ -199,7 +199,7 @@ static void test_seed_refusals(void)
     const char *mk_big[] = {hs_qemu_img(), "create", "-q", "-f", "qcow2", big, "9G", NULL};
     const char *mk_backed[] = {hs_qemu_img(), "create", "-q",    "-f",   "qcow2", "-b",
                                qcow,          "-F",     "qcow2", backed, NULL};
-     sp_image_source src = {SP_SIZED(sp_image_source), .path = big, .url = NULL, .checksum = NULL, .format = SP_FORMAT_QCOW2};
+     sp_image_source src = {SP_SIZED(sp_image_source), .path = big, .format = SP_FORMAT_QCOW2};
     sp_volume_info v = SP_INIT(sp_volume_info);
     sp_error e;
 
@@ -327,7 +327,7 @@ static void test_seed_url(void)
 {
     httpd h;
     char url[256], sum[80], hex[65];
-     sp_image_source src = {SP_SIZED(sp_image_source), .path = NULL, .url = url, .checksum = sum, .format = SP_FORMAT_QCOW2};
+     sp_image_source src = {SP_SIZED(sp_image_source), .url = url, .checksum = sum, .format = SP_FORMAT_QCOW2};
     sp_volume_info v = SP_INIT(sp_volume_info);
     seen s;
     sp_error e;
@@ -376,7 +376,7 @@ typedef struct seeder {
 static void *seed_thread(void *arg)
 {
     seeder *t = arg;
-     sp_image_source src = {SP_SIZED(sp_image_source), .path = qcow, .url = NULL, .checksum = NULL, .format = SP_FORMAT_QCOW2};
+     sp_image_source src = {SP_SIZED(sp_image_source), .path = qcow, .format = SP_FORMAT_QCOW2};
 
     t->st = ad()->copy_image_to_volume(F.pool[0], &src, &(sp_volume_ref){t->path}, &F.host,
                                        &(sp_progress){on_progress, &t->s}, &t->e);
@@ -519,7 +519,7 @@ static void counts_since(const counts *before, counts *d)
 static void test_requests_and_mappings_found(void)
 {
     char out[1024], hex[65], sum[80];
-     sp_image_source src = {SP_SIZED(sp_image_source), .path = raw, .url = NULL, .checksum = NULL, .format = SP_FORMAT_RAW};
+     sp_image_source src = {SP_SIZED(sp_image_source), .path = raw, .format = SP_FORMAT_RAW};
     sp_qos qos = {"90", "9000"};
     sp_image_info info = SP_INIT(sp_image_info);
     sp_volume_info v = SP_INIT(sp_volume_info);

@@ -68,7 +68,9 @@ static yajl_val sim_vol(const char *id, yajl_val *root)
 
 static void test_names(void)
 {
-    sp_volume_info data = SP_INIT(sp_volume_info), root = SP_INIT(sp_volume_info), tmpl = SP_INIT(sp_volume_info), snap = SP_INIT(sp_volume_info), vmsnaps[1] = {SP_INIT(sp_volume_info)};
+    sp_volume_info data = SP_INIT(sp_volume_info), root = SP_INIT(sp_volume_info);
+    sp_volume_info tmpl = SP_INIT(sp_volume_info), snap = SP_INIT(sp_volume_info);
+    sp_volume_info vmsnaps[1] = {SP_INIT(sp_volume_info)};
     sp_snapshot_group_info group = SP_INIT(sp_snapshot_group_info);
     uint64_t vol_ids[1] = {41};
     char expect[SP_PATH_MAX];
@@ -139,7 +141,8 @@ static void test_name_limits(void)
 
 static void test_rounding_and_provisioning(void)
 {
-    sp_volume_info thin = SP_INIT(sp_volume_info), thick = SP_INIT(sp_volume_info), tiny = SP_INIT(sp_volume_info), info = SP_INIT(sp_volume_info);
+    sp_volume_info thin = SP_INIT(sp_volume_info), thick = SP_INIT(sp_volume_info);
+    sp_volume_info tiny = SP_INIT(sp_volume_info), info = SP_INIT(sp_volume_info);
     sp_volume_spec spec = dt_spec(SP_VOLUME_DATA, 52, 0, SP_PROVISION_THIN);
     yajl_val root, v;
     sp_error err;
@@ -352,7 +355,8 @@ static void test_grant_revoke_and_multiple_mappings(void)
     /* Granting a host without an SDC fails and names the host. */
     CU_ASSERT_EQUAL(DRV->grant_access(pool, &ref, &none, NULL, 0, &err), SP_E_NOT_FOUND);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "10.9.9.9"));
-    CU_ASSERT_EQUAL(DRV->grant_access(pool, &ref, &(sp_host_ref){SP_SIZED(sp_host_ref), .uuid = "u", .name = "n", .ip = NULL}, NULL, 0, &err),
+    CU_ASSERT_EQUAL(DRV->grant_access(pool, &ref, &(sp_host_ref){SP_SIZED(sp_host_ref), .uuid = "u", .name = "n"},
+                                      NULL, 0, &err),
                     SP_E_INVALID);
     remove_vol(vol.path);
     /* A volume that is gone cannot be granted. */

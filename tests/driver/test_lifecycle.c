@@ -306,7 +306,8 @@ static void test_attach_reports_each_host(void)
     sp_pool *pool = dt_pool(sim, "pool1", DT_POOL_UUID, NULL, NULL);
     char *sdc1 = dt_sdc_id(sim, DT_HOST1_IP), *sdc2 = dt_sdc_id(sim, DT_HOST2_IP);
     sp_host_ref hosts[3] = {dt_host(DT_HOST1_IP), dt_host(DT_HOST2_IP), dt_host("10.9.9.9")};
-    sp_host_attach_result res[3] = {SP_INIT(sp_host_attach_result), SP_INIT(sp_host_attach_result), SP_INIT(sp_host_attach_result)};
+    sp_host_attach_result res[3] = {SP_INIT(sp_host_attach_result), SP_INIT(sp_host_attach_result),
+                                    SP_INIT(sp_host_attach_result)};
     sp_volume_spec spec = dt_spec(SP_VOLUME_DATA, 501, GIB, SP_PROVISION_THIN);
     sp_volume_info vol = SP_INIT(sp_volume_info);
     sp_volume_ref ref;

@@ -226,7 +226,9 @@ static void test_create_refused_or_conflicting_is_not_adopted(void)
 
 static void test_snapshot_read_back_failure_removes_it(void)
 {
-    sp_volume_info vol = SP_INIT(sp_volume_info), snap = SP_INIT(sp_volume_info), snaps[2] = {SP_INIT(sp_volume_info), SP_INIT(sp_volume_info)}, vols[2] = {SP_INIT(sp_volume_info), SP_INIT(sp_volume_info)};
+    sp_volume_info vol = SP_INIT(sp_volume_info), snap = SP_INIT(sp_volume_info);
+    sp_volume_info snaps[2] = {SP_INIT(sp_volume_info), SP_INIT(sp_volume_info)};
+    sp_volume_info vols[2] = {SP_INIT(sp_volume_info), SP_INIT(sp_volume_info)};
     sp_volume_ref refs[2];
     uint64_t ids[2] = {941, 942};
     sp_snapshot_group_info group = SP_INIT(sp_snapshot_group_info);

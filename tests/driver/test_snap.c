@@ -96,7 +96,8 @@ static size_t count_prefixed(const char *prefix)
 
 static void test_snapshot_data_round_trip(void)
 {
-    sp_volume_info vol = SP_INIT(sp_volume_info), other = SP_INIT(sp_volume_info), snap = SP_INIT(sp_volume_info);
+    sp_volume_info vol = SP_INIT(sp_volume_info), other = SP_INIT(sp_volume_info);
+    sp_volume_info snap = SP_INIT(sp_volume_info);
     char dev[SP_PATH_MAX];
     sp_volume_ref ref, sref;
     yajl_val root, v;
@@ -123,7 +124,9 @@ static void test_snapshot_data_round_trip(void)
 
     /* A snapshot of another V-Tree cannot be reverted to. */
     CU_ASSERT_EQUAL_FATAL(
-        DRV->create_volume(pool, &(sp_volume_spec){SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_DATA, .id = 202, .size_bytes = GIB},
+        DRV->create_volume(pool,
+                           &(sp_volume_spec){SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_DATA, .id = 202,
+                                             .size_bytes = GIB},
                            &other, &err),
         SP_OK);
     CU_ASSERT_EQUAL(DRV->revert_snapshot(pool, &(sp_volume_ref){other.path}, &sref, &err), SP_E_INVALID);
@@ -392,7 +395,8 @@ static void test_vm_snapshot_revert_with_ids_sharing_a_prefix(void)
     char dir[256], state[300], from[400], to[400], id2[SP_ID_MAX];
     const char *extra[] = {"--state-dir", dir, "--pool", "pool1:1024", NULL};
     const char *rm[] = {"rm", "-rf", dir, NULL};
-    sp_volume_info vols[2] = {SP_INIT(sp_volume_info), SP_INIT(sp_volume_info)}, snaps[2] = {SP_INIT(sp_volume_info), SP_INIT(sp_volume_info)};
+    sp_volume_info vols[2] = {SP_INIT(sp_volume_info), SP_INIT(sp_volume_info)};
+    sp_volume_info snaps[2] = {SP_INIT(sp_volume_info), SP_INIT(sp_volume_info)};
     sp_volume_ref refs[2], snap_refs[2];
     char paths[2][SP_PATH_MAX];
     uint64_t ids[2] = {230, 231};
@@ -408,7 +412,9 @@ static void test_vm_snapshot_revert_with_ids_sharing_a_prefix(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(p3);
     for (int i = 0; i < 2; i++)
         CU_ASSERT_EQUAL_FATAL(
-            DRV->create_volume(p3, &(sp_volume_spec){SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_DATA, .id = ids[i], .size_bytes = GIB},
+            DRV->create_volume(p3,
+                               &(sp_volume_spec){SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_DATA, .id = ids[i],
+                                                 .size_bytes = GIB},
                                &vols[i], &err),
             SP_OK);
     LC->close(p3);
@@ -447,7 +453,8 @@ static void test_template_and_volume_from_it(void)
     sp_volume_spec tspec = dt_spec(SP_VOLUME_TEMPLATE, 600, 2 * GIB, SP_PROVISION_THIN);
     sp_volume_spec rspec = dt_spec(SP_VOLUME_ROOT, 601, 20 * GIB, SP_PROVISION_THIN);
     sp_host_ref h1 = dt_host(DT_HOST1_IP);
-    sp_volume_info tmpl = SP_INIT(sp_volume_info), found = SP_INIT(sp_volume_info), root_vol = SP_INIT(sp_volume_info), small = SP_INIT(sp_volume_info);
+    sp_volume_info tmpl = SP_INIT(sp_volume_info), found = SP_INIT(sp_volume_info);
+    sp_volume_info root_vol = SP_INIT(sp_volume_info), small = SP_INIT(sp_volume_info);
     char dev[SP_PATH_MAX];
     yajl_val root, v;
     sp_error err = {0};
@@ -537,7 +544,8 @@ static int was_listed(const char *id)
 
 static void test_vtree_migration_moves_snapshots(void)
 {
-    sp_volume_info vol = SP_INIT(sp_volume_info), snap = SP_INIT(sp_volume_info), out = SP_INIT(sp_volume_info);
+    sp_volume_info vol = SP_INIT(sp_volume_info), snap = SP_INIT(sp_volume_info);
+    sp_volume_info out = SP_INIT(sp_volume_info);
     sp_migration_kind kind;
     progress_log plog = {0};
     sp_progress progress = {on_progress, &plog};
