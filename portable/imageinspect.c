@@ -55,7 +55,7 @@ static sp_status fail(sp_error *err, sp_status status, const char *fmt, ...)
         return status;
     memset(err, 0, sizeof(*err));
     err->status = status;
-    err->gateway_error_code = -1;
+    err->backend_code = -1;
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof(err->message), fmt, ap);
     va_end(ap);

@@ -166,8 +166,8 @@ static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     sp_kv *details = NULL;
     long nextra;
     size_t nd = 0;
-    sp_pool_create_params params;
-    sp_capacity cap;
+    sp_pool_create_params params = SP_INIT(sp_pool_create_params);
+    sp_capacity cap = SP_INIT(sp_capacity);
     sp_error se;
     sp_status s;
     detail_sink ds;
@@ -245,7 +245,7 @@ static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         details[nd].key = "powerflex.gw.cafile";
         details[nd++].value = cafile;
     }
-    memset(&params, 0, sizeof(params));
+    params = (sp_pool_create_params)SP_INIT(sp_pool_create_params);
     params.url = url;
     params.name = name;
     params.uuid = uuid;
@@ -259,7 +259,7 @@ static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     ds.cs = cs;
     ds.pool_id = id;
     memset(&se, 0, sizeof(se));
-    memset(&cap, 0, sizeof(cap));
+    cap = (sp_capacity)SP_INIT(sp_capacity);
     s = cs->sp->lifecycle->initialize(&params, store_detail, &ds, &cap, &se);
     if (s != SP_OK) {
         host_fail_sp(e, s, &se, "Failed to add storage pool %s", name);

@@ -406,7 +406,7 @@ static int create_template(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
     char err[512], uuid[37], src_path[SP_PATH_MAX], vmstate[16] = "", *dir = NULL, *dest = NULL;
     int64_t vol = 0, snap = 0, pool_id = 0, host_id = 0, zone = 0, vm = 0, id;
     sp_pool *pool;
-    sp_image_info info;
+    sp_image_info info = SP_INIT(sp_image_info);
     host_href href;
     host_progress hp;
     sp_error se;
@@ -476,7 +476,7 @@ static int create_template(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
     }
     host_progress_init(&hp, cs, "create template");
     memset(&se, 0, sizeof(se));
-    memset(&info, 0, sizeof(info));
+    info = (sp_image_info)SP_INIT(sp_image_info);
     s = cs->sp->adaptor->copy_volume_to_image(pool, &(sp_volume_ref){src_path}, &href.ref, dest, &hp.p, &info,
                                               &se);
     host_progress_done(&hp);

@@ -160,7 +160,7 @@ static int reboot_vm(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         host_vol v;
         host_href href;
         sp_pool *pool;
-        sp_disk_info disk;
+        sp_disk_info disk = SP_INIT(sp_disk_info);
         sp_error se;
         sp_status s;
         if (host_vol_load(cs, vols[i], &v, e) != 0 || host_href_load(cs, host, &href, e) != 0 ||

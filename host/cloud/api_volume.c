@@ -58,14 +58,13 @@ int host_json_volume(host_cs *cs, host_jsonw *w, const char *key, int64_t id, ho
         if (cs->sp != NULL) {
             sp_pool *ph;
             host_err ignored;
-            uint64_t virt = 0, used = 0;
+            sp_volume_stats vs = {SP_SIZED(sp_volume_stats)};
             sp_error se;
             memset(&se, 0, sizeof(se));
             if (host_pool_open(cs, pool, &ph, &ignored) == 0 &&
-                cs->sp->pool->get_volume_stats(ph, &(sp_volume_ref){host_col_text(st, 6)}, &virt, &used,
-                                               &se) == SP_OK) {
-                host_jsonw_uint(w, "virtualsize", virt);
-                host_jsonw_uint(w, "physicalsize", used);
+                cs->sp->pool->get_volume_stats(ph, &(sp_volume_ref){host_col_text(st, 6)}, &vs, &se) == SP_OK) {
+                host_jsonw_uint(w, "virtualsize", vs.virtual_bytes);
+                host_jsonw_uint(w, "physicalsize", vs.used_bytes);
             }
         }
     }
@@ -238,7 +237,7 @@ static int resize_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     host_alloc_req req;
     host_alloc_limits lim;
     sp_pool *pool;
-    sp_volume_info info;
+    sp_volume_info info = SP_INIT(sp_volume_info);
     sp_error se;
     sp_status s;
     int ok;
@@ -276,7 +275,7 @@ static int resize_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (host_pool_open(cs, v.pool_id, &pool, e) != 0)
         return -1;
     memset(&se, 0, sizeof(se));
-    memset(&info, 0, sizeof(info));
+    info = (sp_volume_info)SP_INIT(sp_volume_info);
     s = cs->sp->driver->resize_volume(pool, &(sp_volume_ref){v.path}, (uint64_t)new_size, &info, &se);
     if (s != SP_OK)
         return host_fail_sp(e, s, &se, "Failed to resize volume %s", v.uuid);

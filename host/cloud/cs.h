@@ -63,6 +63,7 @@ typedef struct host_cs {
     struct host_undo *undo; /* owned; the running command's array changes, newest first */
     int64_t undo_seq;       /* the running command's number in the undo journal; 0: not journaled */
     unsigned undo_pushed;   /* steps recorded by the running command (for --crash-at undo:N) */
+    struct host_cfg_plugin *cfg_plugin; /* owned; the settings the plugin published (cfg.c) */
 } host_cs;
 
 /* Seconds since the epoch, for "created" columns. */

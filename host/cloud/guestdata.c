@@ -157,7 +157,7 @@ static int digest_mapped(host_cs *cs, sp_pool *pool, int64_t pool_id, const char
     int64_t host_id = 0;
     host_href href;
     host_err he;
-    sp_disk_info disk;
+    sp_disk_info disk = SP_INIT(sp_disk_info);
     sp_error se;
     sp_volume_ref ref = {path};
     int rc = -1;
@@ -174,7 +174,7 @@ static int digest_mapped(host_cs *cs, sp_pool *pool, int64_t pool_id, const char
         return -1;
     }
     memset(&se, 0, sizeof(se));
-    memset(&disk, 0, sizeof(disk));
+    disk = (sp_disk_info)SP_INIT(sp_disk_info);
     if (cs->sp->adaptor->connect_volume(pool, &ref, &href.ref, &disk, &se) != SP_OK)
         snprintf(why, whylen, "its device did not appear on host %s: %.700s", href.name, se.message);
     else

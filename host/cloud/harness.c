@@ -94,13 +94,14 @@ int host_cs_load_plugin(host_cs *cs, const char *path, host_err *e)
     cs->sp = host_plugin_descriptor(cs->plugin);
     free(cs->plugin_path);
     cs->plugin_path = strdup(path);
-    return 0;
+    return host_config_adopt_plugin(cs, e);
 }
 
 void host_cs_close(host_cs *cs)
 {
     host_undo_clear(cs);
     host_pools_close_all(cs);
+    host_config_drop_plugin(cs);
     host_plugin_unload(cs->plugin);
     cs->plugin = NULL;
     cs->sp = NULL;

@@ -136,7 +136,7 @@ static int array_id(host_cs *cs, const char *uuid, char *out, size_t len, host_e
     char err[256], path[SP_PATH_MAX];
     int64_t pool_id = 0;
     sp_pool *pool;
-    sp_volume_info info;
+    sp_volume_info info = SP_INIT(sp_volume_info);
     sp_error se;
     sp_status s;
 
@@ -149,7 +149,7 @@ static int array_id(host_cs *cs, const char *uuid, char *out, size_t len, host_e
     if (host_pool_open(cs, pool_id, &pool, e) != 0)
         return -1;
     memset(&se, 0, sizeof(se));
-    memset(&info, 0, sizeof(info));
+    info = (sp_volume_info)SP_INIT(sp_volume_info);
     s = cs->sp->driver->get_volume(pool, &(sp_volume_ref){path}, &info, &se);
     if (s != SP_OK)
         return host_fail_sp(e, s, &se, "volume %s", uuid);

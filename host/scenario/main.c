@@ -8,6 +8,7 @@
 #include "harness.h"
 #include "jsonw.h"
 #include "loader.h"
+#include "plugininfo.h"
 #include "services.h"
 #include "session.h"
 #include "sim.h"
@@ -48,7 +49,8 @@ static void usage(FILE *out)
             "  --version          the harness's version\n"
             "\n"
             "commands:\n"
-            "  info               print the plugin's name, version and ABI version as JSON\n"
+            "  info               print the plugin's name, version, ABI version and the settings and\n"
+            "                     pool details it reads, as JSON\n"
             "  run FILE|-         run CloudMonkey command lines from FILE or stdin (exit 3: stopped\n"
             "                     because the plugin does not provide a method yet)\n"
             "  shell              an interactive prompt (keeps going after errors)\n"
@@ -84,26 +86,20 @@ static void print_error(int code, const char *text)
 
 static int cmd_info(const host_plugin *plugin)
 {
-    const sp_plugin *d = host_plugin_descriptor(plugin);
-    char abi[32];
+    char err[1024];
     host_jsonw w;
     int rc = 0;
 
-    snprintf(abi, sizeof(abi), "%u.%u", SP_ABI_MAJOR(d->abi_version), SP_ABI_MINOR(d->abi_version));
     host_jsonw_init(&w, 1);
     host_jsonw_object_begin(&w, NULL);
-    host_jsonw_object_begin(&w, "plugin");
-    host_jsonw_string(&w, "name", d->name);
-    host_jsonw_string(&w, "version", d->version);
-    host_jsonw_string(&w, "abiversion", abi);
-    host_jsonw_uint(&w, "abimajor", SP_ABI_MAJOR(d->abi_version));
-    host_jsonw_uint(&w, "abiminor", SP_ABI_MINOR(d->abi_version));
-    host_jsonw_string(&w, "path", host_plugin_path(plugin));
-    host_jsonw_object_end(&w);
-    host_jsonw_object_end(&w);
-    if (w.failed)
+    if (host_plugin_info(plugin, &w, err, sizeof(err)) != 0) {
+        print_error(530, err);
         rc = 1;
-    else
+    }
+    host_jsonw_object_end(&w);
+    if (rc == 0 && w.failed)
+        rc = 1;
+    else if (rc == 0)
         printf("%s\n", host_jsonw_text(&w));
     host_jsonw_free(&w);
     return rc;

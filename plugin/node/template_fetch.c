@@ -10,6 +10,7 @@
 #include "hostsvc.h"
 #include "imageinspect.h"
 #include "proc.h"
+#include "settings.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -174,10 +175,10 @@ static sp_status fetch_url(const char *url, const char *shown, const char *cache
     sp_status st;
 
     if (cache_dir == NULL || cache_dir[0] != '/')
-        return pfx_error(err, SP_E_INVALID, "%s is not an absolute path", SP_SETTING_HOST_CACHE);
+        return pfx_error(err, SP_E_INVALID, "%s is not an absolute path", PFX_SETTING_HOST_CACHE);
     if (snprintf(dir, sizeof(dir), "%s/" PFX_TEMPLATE_DIR, cache_dir) >= (int)sizeof(dir) ||
         snprintf(out->path, sizeof(out->path), "%s/dl-XXXXXX", dir) >= (int)sizeof(out->path))
-        return pfx_error(err, SP_E_INVALID, "%s %s is too long", SP_SETTING_HOST_CACHE, cache_dir);
+        return pfx_error(err, SP_E_INVALID, "%s %s is too long", PFX_SETTING_HOST_CACHE, cache_dir);
     if ((st = pfx_make_private_dirs(dir, 0, err)) != SP_OK)
         return st;
     memset(&d, 0, sizeof(d));

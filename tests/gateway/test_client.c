@@ -42,7 +42,7 @@ static void expect_err(sp_status got, const sp_error *e, sp_status want, int cod
     CU_ASSERT_EQUAL(got, want);
     CU_ASSERT_EQUAL(e->status, want);
     if (code != ANY_CODE)
-        CU_ASSERT_EQUAL(e->gateway_error_code, code);
+        CU_ASSERT_EQUAL(e->backend_code, code);
     if (needle != NULL && strstr(e->message, needle) == NULL) {
         fprintf(stderr, "message \"%s\" lacks \"%s\"\n", e->message, needle);
         CU_FAIL("message");

@@ -112,9 +112,9 @@ static void test_5xx(void)
     sp_error e;
 
     CU_ASSERT_TRUE_FATAL(gws_fault(sim, "GET /api/version:http500:once"));
-    CU_ASSERT_EQUAL(pfx_gw_version(cl, v, sizeof(v), &e), SP_E_GATEWAY);
+    CU_ASSERT_EQUAL(pfx_gw_version(cl, v, sizeof(v), &e), SP_E_BACKEND);
     CU_ASSERT_EQUAL(e.http_status, 500);
-    CU_ASSERT_EQUAL(e.gateway_error_code, 0);
+    CU_ASSERT_EQUAL(e.backend_code, 0);
     CU_ASSERT_TRUE(has(&e, "gateway returned 500 (errorCode 0): Injected internal error"));
     CU_ASSERT_TRUE_FATAL(gws_fault(sim, "GET /api/version:http503:once"));
     CU_ASSERT_EQUAL(pfx_gw_version(cl, v, sizeof(v), &e), SP_E_UNAVAILABLE);
@@ -143,7 +143,7 @@ static void test_truncated_and_malformed(void)
 
     /* an error answer that is itself malformed still maps by its status */
     CU_ASSERT_TRUE_FATAL(gws_fault(sim, "GET /api/instances/Volume::{id}:malformed:once"));
-    CU_ASSERT_EQUAL(pfx_gw_volume_get(cl, "0123456789abcdef", &v, &e), SP_E_GATEWAY);
+    CU_ASSERT_EQUAL(pfx_gw_volume_get(cl, "0123456789abcdef", &v, &e), SP_E_BACKEND);
     CU_ASSERT_TRUE(has(&e, "not a JSON answer"));
     CU_ASSERT_EQUAL(e.http_status, 500);
     pfx_gw_pool_list_clear(&pools);
@@ -447,7 +447,7 @@ static void test_migration_endings(void)
     script.vtree_body =
         "{\"id\":\"c075744900000001\",\"storagePoolId\":\"e65f9c2700000000\",\"vtreeMigrationInfo\":"
         "{\"migrationStatus\":\"MigrationNormal\",\"migrationPauseReason\":\"MigrationError\"}}";
-    CU_ASSERT_EQUAL(pfx_gw_vtree_migration_wait(c, "c075744900000001", &w, &m, &e), SP_E_GATEWAY);
+    CU_ASSERT_EQUAL(pfx_gw_vtree_migration_wait(c, "c075744900000001", &w, &m, &e), SP_E_BACKEND);
     CU_ASSERT_TRUE(has(&e, "MigrationError"));
     CU_ASSERT_STRING_EQUAL(m.pause_reason, "MigrationError");
 
