@@ -13,6 +13,11 @@
 int host_http(const char *method, const char *url, const char *cafile, const char *body, host_buf *out,
               long *status, char *err, size_t errlen);
 
+/* Downloads url into the new file path (mode 0600): http and https only, redirects too (to
+ * http and https), certificates verified against the system store. 0, or -1 with err (and no
+ * file left behind). */
+int host_http_fetch(const char *url, const char *path, char *err, size_t errlen);
+
 /* What a direct-download URL holds, without fetching it: its first `want` bytes (a Range request;
  * a server that ignores Range is cut off after them) and its length (Content-Range's total, else
  * Content-Length; -1 when the server does not say). http and https only; certificates verified

@@ -77,7 +77,7 @@ static int list_alerts(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     int64_t type = 0, n = 0;
     sqlite3_stmt *st;
 
-    if (host_param_i64(cmd, "type", 0, &type, e) != 0)
+    if (host_param_num(cmd, "type", 0, 0, INT32_MAX, &type, e) != 0)
         return -1;
     if (host_sql_int(cs->db, &n, err, sizeof(err), "SELECT count(*) FROM alert WHERE (?1 = 0 OR type = ?1)",
                      "i", type) < 0)

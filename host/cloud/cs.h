@@ -54,6 +54,8 @@ typedef struct host_cs {
     host_plugin *plugin;     /* owned; NULL when none is loaded (unit tests) */
     const sp_plugin *sp;     /* the plugin's descriptor, or NULL */
     char *workdir;           /* owned: hosts' state dirs, secondary storage, simulators */
+    char **image_dirs;       /* owned, resolved: --image-dir, where templates may come from */
+    size_t n_image_dirs;
     int workdir_temp;        /* remove workdir at exit */
     host_vars *vars;         /* owned */
     host_poolh *pools;       /* owned list of open handles */
@@ -71,6 +73,7 @@ typedef struct host_cs {
     unsigned undo_pushed;   /* steps recorded by the running command (for --crash-at undo:N) */
     struct host_alert *alerts; /* owned; raised by the running command, written after it */
     struct host_keep *keep;    /* owned; statements to run after the command, whatever its end */
+    struct host_cfg_plugin *cfg_plugin; /* owned; the settings the plugin published (cfg.c) */
 } host_cs;
 
 /* Seconds since the epoch, for "created" columns. */

@@ -24,7 +24,7 @@ void host_pool_uuid(host_cs *cs, int64_t pool_id, char out[40])
 int host_pool_refresh(host_cs *cs, int64_t pool_id, host_err *e)
 {
     sp_pool *pool;
-    sp_capacity cap;
+    sp_capacity cap = SP_INIT(sp_capacity);
     sp_error se;
     sp_status st;
     char err[256], uuid[40];
@@ -32,7 +32,7 @@ int host_pool_refresh(host_cs *cs, int64_t pool_id, host_err *e)
     if (host_pool_open(cs, pool_id, &pool, e) != 0)
         return -1;
     memset(&se, 0, sizeof(se));
-    memset(&cap, 0, sizeof(cap));
+    cap = (sp_capacity)SP_INIT(sp_capacity);
     st = cs->sp->driver->get_capacity(pool, &cap, &se);
     if (st != SP_OK) {
         host_pool_uuid(cs, pool_id, uuid);
@@ -70,7 +70,7 @@ int host_pool_client_check(host_cs *cs, int64_t pool_id, int64_t host_id, int *o
     char err[512], scope[16] = "", status[300] = "", subject[256];
     int64_t in_scope = 0;
     host_href href;
-    sp_host_attach_result res;
+    sp_host_attach_result res = SP_INIT(sp_host_attach_result);
     sp_pool *pool;
     sp_error se;
     sp_status s;
@@ -98,7 +98,6 @@ int host_pool_client_check(host_cs *cs, int64_t pool_id, int64_t host_id, int *o
     if (host_pool_open(cs, pool_id, &pool, e) != 0)
         return -1;
     memset(&se, 0, sizeof(se));
-    memset(&res, 0, sizeof(res));
     s = cs->sp->lifecycle->attach(pool,
                                   strcmp(scope, "ZONE") == 0 ? SP_POOL_SCOPE_ZONE : SP_POOL_SCOPE_CLUSTER,
                                   &href.ref, 1, &res, &se);
@@ -177,6 +176,7 @@ int host_pool_attach(host_cs *cs, int64_t pool_id, int64_t host_id, int require_
         if (host_href_load(cs, ids[i], &hrefs[i], e) != 0)
             goto out;
         refs[i] = hrefs[i].ref;
+        res[i] = (sp_host_attach_result)SP_INIT(sp_host_attach_result);
     }
     if (host_pool_open(cs, pool_id, &pool, e) != 0)
         goto out;

@@ -182,7 +182,7 @@ int host_sim_spawn(host_cs *cs, const host_sim_spec *spec, host_simproc **out, h
     }
     while (sqlite3_step(st) == SQLITE_ROW) {
         char devdir[1024], *arg;
-        if (host_config_get(cs, SP_SETTING_DEVICE_DIR, SP_SCOPE_HOST, host_col_text(st, 2), devdir,
+        if (host_config_get(cs, HOST_SIM_DEVICE_DIR, SP_SCOPE_HOST, host_col_text(st, 2), devdir,
                             sizeof(devdir)) != 0)
             continue;
         if (argc + 4 >= cap) {
@@ -389,7 +389,7 @@ int host_sims_write_sdc_conf(host_cs *cs, int64_t host_id, host_err *e)
         host_sql_text(cs->db, guid, sizeof(guid), err, sizeof(err), "SELECT sdc_guid FROM host WHERE id = ?",
                       "i", host_id) <= 0)
         return host_fail(e, HOST_E_INTERNAL, "host %lld is not in the database", (long long)host_id);
-    if (host_config_get(cs, SP_SETTING_SDC_HOME, SP_SCOPE_HOST, uuid, home, sizeof(home)) != 0)
+    if (host_config_get(cs, HOST_SIM_SDC_HOME, SP_SCOPE_HOST, uuid, home, sizeof(home)) != 0)
         return host_fail(e, HOST_E_INTERNAL, "host %s has no SDC home", uuid);
     /* A host whose SDC home is outside the work dir is a real host's: leave it alone. */
     if (strncmp(home, cs->workdir, strlen(cs->workdir)) != 0)

@@ -10,6 +10,7 @@
 #include "hostsvc.h"
 #include "naming.h"
 #include "retry.h"
+#include "sized.h"
 #include "volume.h"
 
 #include <stdio.h>
@@ -107,7 +108,7 @@ sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
 {
     char id[SP_ID_MAX];
     sp_migration_kind kind;
-    sp_volume_info cur;
+    sp_volume_info cur = SP_INIT(sp_volume_info);
     pfx_gw_vtree tree;
     watch_ctx w = {progress, 0};
     pfx_gw_wait wait;
@@ -116,6 +117,7 @@ sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
     PFX_ERR_GUARD(err);
     if (out == NULL)
         return pfx_error(err, SP_E_INVALID, "migrate_volume needs an output");
+    PFX_SIZED(out, sp_volume_info, SP_VOLUME_INFO_SIZE_2_0, "migrate_volume", err);
     if ((st = pfx_drv_migration_kind(src, dest, &kind, err)) != SP_OK)
         return st;
     if (kind == SP_MIGRATE_BLOCK_COPY)
@@ -132,8 +134,8 @@ sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
     if (kind == SP_MIGRATE_NONE || strcmp(cur.array_pool_id, dest->pool_id) == 0) {
         *out = cur;
         /* Moved already (a migration whose end the host did not see): finish the renames. */
-        if (kind != SP_MIGRATE_NONE && cur.tree_id[0] != '\0')
-            rekey_tree(dest, cur.tree_id, out);
+        if (kind != SP_MIGRATE_NONE && cur.lineage_id[0] != '\0')
+            rekey_tree(dest, cur.lineage_id, out);
         return SP_OK;
     }
     st = pfx_gw_vtree_migrate(src->gw, id, dest->pool_id, err);
@@ -147,27 +149,27 @@ sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
     }
     if (st != SP_OK)
         return pfx_error_prefix(err, "migrating volume %s to pool %s", vol->path, dest->uuid);
-    pfx_log(SP_LOG_INFO, "volume %s: V-Tree %s migrating from storage pool %s to %s", vol->path, cur.tree_id,
+    pfx_log(SP_LOG_INFO, "volume %s: V-Tree %s migrating from storage pool %s to %s", vol->path, cur.lineage_id,
             src->pool_id, dest->pool_id);
     memset(&wait, 0, sizeof(wait));
     wait.timeout_s = MIGRATION_TIMEOUT_S;
     wait.interval_ms = 200;
     wait.progress = watch;
     wait.progress_ctx = &w;
-    st = pfx_gw_vtree_migration_wait_tree(src->gw, cur.tree_id, &wait, &tree, err);
+    st = pfx_gw_vtree_migration_wait_tree(src->gw, cur.lineage_id, &wait, &tree, err);
     if (st != SP_OK)
-        return pfx_error_prefix(err, "migrating volume %s (V-Tree %s) to pool %s", vol->path, cur.tree_id,
+        return pfx_error_prefix(err, "migrating volume %s (V-Tree %s) to pool %s", vol->path, cur.lineage_id,
                                 dest->uuid);
     /* Trust but verify: the volume must now be in the destination pool. A volume is in its
      * V-Tree's pool, and the poll that saw the migration end read that pool: no second read. */
     if (strcmp(tree.storage_pool_id, dest->pool_id) != 0)
-        return pfx_error(err, SP_E_GATEWAY,
+        return pfx_error(err, SP_E_BACKEND,
                          "volume %s: the V-Tree migration ended but V-Tree %s is in storage pool %s, not %s",
-                         vol->path, cur.tree_id, tree.storage_pool_id, dest->pool_id);
+                         vol->path, cur.lineage_id, tree.storage_pool_id, dest->pool_id);
     /* Ids, name, size and type do not change (no conversion was asked for); only the pool. */
     *out = cur;
     snprintf(out->array_pool_id, sizeof(out->array_pool_id), "%s", tree.storage_pool_id);
-    rekey_tree(dest, cur.tree_id, out);
+    rekey_tree(dest, cur.lineage_id, out);
     if (progress != NULL && progress->report != NULL)
         progress->report(progress->ctx, "migrate", 1, 1);
     pfx_log(SP_LOG_INFO, "volume %s now in storage pool %s", vol->path, dest->pool_id);

@@ -12,7 +12,7 @@ int pfx_retry_again(const sp_error *failed, int *tries)
     static const long pause_ms[] = {100, 300, 900};
     sp_status st = failed->status;
     int transient = st == SP_E_UNAVAILABLE || st == SP_E_TIMEOUT || st == SP_E_PROTOCOL ||
-                    (st == SP_E_GATEWAY && failed->http_status >= 500 && failed->gateway_error_code <= 0);
+                    (st == SP_E_BACKEND && failed->http_status >= 500 && failed->backend_code <= 0);
 
     if (!transient || *tries >= (int)(sizeof(pause_ms) / sizeof(pause_ms[0])))
         return 0;

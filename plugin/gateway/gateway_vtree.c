@@ -128,7 +128,7 @@ sp_status pfx_gw_vtree_migration_wait_tree(pfx_gw_client *c, const char *vtree_i
             if (last != NULL)
                 *last = t;
             if (m->pause_reason[0] != '\0')
-                return pfx_error(err, SP_E_GATEWAY, "V-Tree %s: migration %s (%s): %s", vtree_id,
+                return pfx_error(err, SP_E_BACKEND, "V-Tree %s: migration %s (%s): %s", vtree_id,
                                  m->status == PFX_GW_MIGRATION_NONE ? "failed" : "stopped", m->status_name,
                                  m->pause_reason);
             if (m->status == PFX_GW_MIGRATION_NONE)

@@ -4,6 +4,7 @@
 #include "datafile.h"
 #include "devices.h"
 #include "json.h"
+#include "migrate.h"
 #include "run.h"
 #include "volops.h"
 
@@ -97,7 +98,18 @@ static yajl_val parse_body(const char *body, struct sim_resp *rs)
 	return v;
 }
 
-/* Routes under /sim/sdc/<id or ip>[/...] and /sim/volumes/<id>/{readonly,corrupt}; lock held. */
+/* {"held":true|false}: whether V-Tree migrations are held where they are. */
+static void migrations_state(struct sim_model *m, struct sim_resp *rs)
+{
+	sim_jw *w = sim_jw_new();
+	sim_jw_obj(w);
+	sim_jw_kbool(w, "held", m->migrations_held);
+	sim_jw_obj_end(w);
+	sim_resp_json(rs, sim_jw_finish(w));
+}
+
+/* Routes under /sim/sdc/<id or ip>[/...], /sim/volumes/<id>/{readonly,corrupt} and
+ * /sim/migrations; lock held. */
 static void model_routes(struct sim_control *c, const char *method, const char *path,
 			 const char *body, struct sim_resp *rs)
 {
@@ -115,6 +127,23 @@ static void model_routes(struct sim_control *c, const char *method, const char *
 		sim_jw_kstr(w, "deviceDir", m->device_dir);
 		sim_jw_obj_end(w);
 		sim_resp_json(rs, sim_jw_finish(w));
+		return;
+	}
+	if (!strcmp(path, "/sim/migrations") && (get || post)) {
+		yajl_val j, held;
+		if (post) {
+			if (!(j = parse_body(body, rs)))
+				return;
+			held = sim_jr_get(j, "held");
+			if (!held || !(YAJL_IS_TRUE(held) || YAJL_IS_FALSE(held))) {
+				yajl_tree_free(j);
+				sim_resp_err(rs, SIM_E_BAD_REQUEST, "held must be true or false");
+				return;
+			}
+			sim_migrate_hold(m, YAJL_IS_TRUE(held), sim_now_ms());
+			yajl_tree_free(j);
+		}
+		migrations_state(m, rs);
 		return;
 	}
 	if (!strncmp(path, "/sim/volumes/", 13) && post) {

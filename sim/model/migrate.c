@@ -1,14 +1,32 @@
 /* V-Tree migration state machine (see migrate.h). Status runs PendingMigration for the first
- * fifth of --migration-ms, then MigrationNormal, then NotInMigration with the pool switched. */
+ * fifth of --migration-ms, then MigrationNormal, then NotInMigration with the pool switched;
+ * time held (POST /sim/migrations) does not count. */
 #include <config.h>
 #include "migrate.h"
 #include "capacity.h"
+
+/* The migrations' clock: monotonic time less the time they were held. */
+static int64_t mig_clock(const struct sim_model *m, int64_t now_ms)
+{
+	return now_ms - m->mig_held_total - (m->migrations_held ? now_ms - m->mig_held_since : 0);
+}
+
+void sim_migrate_hold(struct sim_model *m, bool held, int64_t now_ms)
+{
+	if (held == m->migrations_held)
+		return;
+	if (held)
+		m->mig_held_since = now_ms;
+	else
+		m->mig_held_total += now_ms - m->mig_held_since;
+	m->migrations_held = held;
+}
 
 enum sim_err sim_migrate_start(struct sim_model *m, struct sim_volume *v, struct sim_pool *dest,
 			       enum sim_conv conv)
 {
 	struct sim_vtree *t = v->vtree;
-	int64_t now = sim_now_ms();
+	int64_t now = mig_clock(m, sim_now_ms());
 	bool thick_after = conv == SIM_CONV_THICK_TO_THIN ? false
 			   : conv == SIM_CONV_THIN_TO_THICK ? true : t->thick;
 	if (t->mig != SIM_MIG_NONE)
@@ -50,6 +68,7 @@ static void finish(struct sim_model *m, struct sim_vtree *t)
 
 void sim_migrate_tick(struct sim_model *m, int64_t now_ms)
 {
+	now_ms = mig_clock(m, now_ms);
 	for (size_t i = 0; i < m->nvtrees; i++) {
 		struct sim_vtree *t = m->vtrees[i];
 		if (t->mig == SIM_MIG_NONE)

@@ -99,6 +99,10 @@ struct sim_model {
 	int64_t device_delay_ms;
 	int64_t device_delay_override; /* -1: none; set by a device-delay fault for the next map */
 	int64_t migration_ms;
+	/* Migrations run on their own clock, which stands still while they are held (POST
+	 * /sim/migrations): a test can keep one in progress for as long as it needs. */
+	bool migrations_held;
+	int64_t mig_held_since, mig_held_total;
 	int spare_pct;
 	int overprovision;
 	int64_t install_time;
