@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "adaptor_impl.h"
+#include "configdrive.h"
 #include "error.h"
 #include "hostsvc.h"
 #include "sized.h"
