@@ -24,6 +24,9 @@ static const host_setting_def defs[] = {
     {SP_SETTING_CLIENT_MAX_CONNECTIONS, "100", HOST_CFG_GLOBAL | HOST_CFG_POOL, "Storage",
      "Maximum connections for the storage pool client (for managed pools). Currently only supported for "
      "PowerFlex."},
+    {"kvm.storage.offline.migration.wait", "10800", HOST_CFG_GLOBAL | HOST_CFG_POOL, "Storage",
+     "Timeout in seconds for offline (non-live) storage migration to complete on KVM; a PowerFlex V-Tree "
+     "migration still running then is paused and rolled back."},
     {SP_SETTING_CS_IDENTIFIER, NULL, HOST_CFG_GLOBAL, "Advanced",
      "A unique identifier for the cloudstack installation, used in the names of its volumes on shared "
      "storage."},

@@ -432,7 +432,7 @@ static void test_odd_answers(void)
 static void test_migration_endings(void)
 {
     pfx_gw_client *c = srv_client(M_VTREE);
-    pfx_gw_wait w = {10, 10, NULL, NULL};
+    pfx_gw_wait w = {10, 10, NULL, NULL, 0};
     pfx_gw_migration m;
     sp_error e;
 
