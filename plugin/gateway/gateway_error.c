@@ -116,10 +116,12 @@ sp_status pfx_gw_error_from_reply(pfx_gw_http_reply *reply, sp_error *err)
     if (!json) {
         reply->error_code = -1;
         st = pfx_gw_map_error(reply->status, 0, 0, NULL, 0);
+        /* A proxy or the servlet container answered, not the gateway's API (4.x gateways and
+         * reverse proxies send HTML pages): the status line is all there is to say. */
         return pfx_error_gateway(err, st, (int)reply->status, -1, "gateway returned %s%s", status_line,
-                                 reply->html  ? " (an HTML page)"
+                                 reply->html  ? ": HTML error page from gateway/proxy"
                                  : reply->len ? " (not a JSON answer)"
-                                              : "");
+                                              : " with an empty body");
     }
     /* "Error with details" says nothing; the first detail holds the real code and text. */
     text = eb.message;
