@@ -211,8 +211,8 @@ sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
                   dest->uuid, back_note);
         break;
     default:
-        pfx_error(err, failed, "volume %s: the V-Tree migration to pool %s stopped%s: %s", vol->path, dest->uuid,
-                  back_note, why);
+        pfx_error(err, failed, "volume %s: the V-Tree migration to pool %s stopped (%s)%s", vol->path, dest->uuid,
+                  why, back_note);
         break;
     }
     if (st != SP_OK) {
