@@ -110,8 +110,9 @@ static sp_status take_back(sp_pool *pool, const char *vol_id, const char *tree_i
         ;
     if (st != SP_OK)
         return pfx_error_prefix(err, "rolling back");
-    /* Undoing takes at most as long as what was copied: the same timeout bounds it. */
-    if ((st = wait_tree(pool, tree_id, timeout_s, 0, NULL, &tree, err)) != SP_OK)
+    /* Undoing takes about as long as what was copied: the same timeout, with room for a slow
+     * start, bounds it. */
+    if ((st = wait_tree(pool, tree_id, timeout_s + PAUSE_WAIT_S, 0, NULL, &tree, err)) != SP_OK)
         return pfx_error_prefix(err, "rolling back");
     if (strcmp(tree.storage_pool_id, src_pool_id) != 0)
         return pfx_error(err, SP_E_GATEWAY, "the rollback of V-Tree %s ended in storage pool %s, not %s", tree_id,
