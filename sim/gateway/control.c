@@ -8,6 +8,7 @@
 #include "volops.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +63,19 @@ static void sdc_info(struct sim_control *c, struct sim_sdc *s, struct sim_resp *
 	sim_jw_kstr(w, "systemId", m->system_id);
 	sim_jw_kstr(w, "deviceDir", s->devdir);
 	sim_jw_kbool(w, "connected", !s->disconnected);
+	/* What drv_cfg --query_mdms prints for this system: an installation id of its own and the
+	 * MDMs' addresses (the System's mdmCluster managers). */
+	{
+		char inst[SIM_ID_LEN + 1];
+		uint64_t x = strtoull(m->system_id, NULL, 16) ^ UINT64_C(0x5a5aa5a55a5aa5a5);
+		snprintf(inst, sizeof(inst), "%016llx", (unsigned long long)x);
+		sim_jw_kstr(w, "installationId", inst);
+	}
+	sim_jw_key(w, "mdmIps");
+	sim_jw_arr(w);
+	sim_jw_str(w, "127.0.0.1");
+	sim_jw_str(w, "127.0.0.2");
+	sim_jw_arr_end(w);
 	if (with_vols) {
 		/* What the SDC knows: mappings whose device entry is there. */
 		sim_jw_key(w, "volumes");
