@@ -4,6 +4,7 @@
 #include "datafile.h"
 #include "devices.h"
 #include "json.h"
+#include "loopdev.h"
 #include "run.h"
 #include "volops.h"
 
@@ -130,6 +131,7 @@ static void modes_json(struct sim_control *c, struct sim_resp *rs)
 	sim_jw_kstr(w, "overprovision", buf);
 	sim_jw_kint(w, "deviceDelayMs", m->device_delay_ms);
 	sim_jw_kint(w, "maxSessions", sim_auth_max_sessions(c->auth));
+	sim_jw_kbool(w, "loopDevices", m->loop_devices);
 	sim_jw_obj_end(w);
 	sim_resp_json(rs, sim_jw_finish(w));
 }
@@ -142,7 +144,9 @@ static int mode_num(yajl_val j, const char *key, double min, double max, double 
 	char *end;
 	if (!v)
 		return 0;
-	if (YAJL_IS_NUMBER(v))
+	if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v))
+		*out = YAJL_IS_TRUE(v) ? 1 : 0;
+	else if (YAJL_IS_NUMBER(v))
 		*out = YAJL_GET_DOUBLE(v);
 	else if (YAJL_IS_STRING(v)) {
 		*out = strtod(v->u.string, &end);
@@ -164,7 +168,7 @@ static void set_modes(struct sim_control *c, yajl_val j, struct sim_resp *rs)
 		     { "migrationFailAt", 0, 1 },    { "migrationFailP", 0, 1 },
 		     { "migrationPauseMs", 0, 3600000 }, { "removalMs", 0, 3600000 },
 		     { "overprovision", 0.01, 1000 }, { "deviceDelayMs", 0, 86400000 },
-		     { "maxSessions", 0, 100000 } };
+		     { "maxSessions", 0, 100000 }, { "loopDevices", 0, 1 } };
 	double v[sizeof(keys) / sizeof(keys[0])];
 	int got[sizeof(keys) / sizeof(keys[0])];
 	struct sim_model *m = c->model;
@@ -173,6 +177,15 @@ static void set_modes(struct sim_control *c, yajl_val j, struct sim_resp *rs)
 		if (got[i] < 0) {
 			char *msg = sim_fmt("%s must be a number from %g to %g", keys[i].key, keys[i].min,
 					    keys[i].max);
+			sim_resp_err(rs, SIM_E_BAD_REQUEST, msg);
+			free(msg);
+			return;
+		}
+	}
+	if (got[9] > 0 && v[9] > 0 && !m->loop_devices) {
+		char why[256];
+		if (!sim_loop_available(why, sizeof(why))) {
+			char *msg = sim_fmt("loop devices are not available here: %s", why);
 			sim_resp_err(rs, SIM_E_BAD_REQUEST, msg);
 			free(msg);
 			return;
@@ -196,6 +209,8 @@ static void set_modes(struct sim_control *c, yajl_val j, struct sim_resp *rs)
 		m->device_delay_ms = (int64_t)v[7];
 	if (got[8] > 0)
 		sim_auth_set_max_sessions(c->auth, (int)v[8]);
+	if (got[9] > 0)
+		m->loop_devices = v[9] > 0; /* for entries made from now on */
 	modes_json(c, rs);
 }
 

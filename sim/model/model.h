@@ -85,6 +85,8 @@ struct sim_volume {
 	bool readonly_enforced;
 	char access_limit[16];
 	char *path;
+	int loop_fd;       /* --loop-devices: the loop device over the data file... */
+	char loop_dev[32]; /* ...named this; "" when there is none (loop_fd is then unused) */
 };
 
 struct sim_model {
@@ -115,6 +117,7 @@ struct sim_model {
 	int64_t migration_pause_ms; /* a graceful pause takes this long, a forceful one a fifth */
 	uint64_t migration_seq;
 	int64_t removal_ms;         /* a removal keeps its V-Tree busy this long; 0: none */
+	bool loop_devices;          /* device entries point at loop block devices */
 	int spare_pct;
 	double overprovision;
 	int64_t install_time;

@@ -7,6 +7,7 @@
 #include "migrate.h"
 #include "persist.h"
 #include "volops.h"
+#include "loopdev.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -63,6 +64,14 @@ int sim_model_init(struct sim_model *m, const struct sim_config *cfg, char *err,
 	m->migration_fail_p = cfg->migration_fail_p;
 	m->migration_pause_ms = cfg->migration_pause_ms;
 	m->removal_ms = cfg->removal_ms;
+	if (cfg->loop_devices) {
+		char why[256];
+		if (!sim_loop_available(why, sizeof(why))) {
+			snprintf(err, errsz, "--loop-devices: %s", why);
+			return -1;
+		}
+		m->loop_devices = true;
+	}
 	m->spare_pct = cfg->spare_percent;
 	m->overprovision = cfg->overprovision;
 	m->install_time = sim_wall_s();

@@ -179,8 +179,10 @@ enum sim_err sim_volume_resize(struct sim_model *m, struct sim_volume *v, uint64
 	e = sim_data_resize(v->path, rounded * 1024) ? SIM_E_INTERNAL : SIM_OK;
 	if (v->readonly)
 		v->readonly_enforced = sim_data_set_readonly(v->path, true);
-	if (!e)
+	if (!e) {
 		v->size_kb = rounded;
+		sim_dev_resized(v);
+	}
 	return e;
 }
 
