@@ -61,6 +61,13 @@ static int sim_start(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
             extra[n_extra++] = (char *)v;
         }
     }
+    {
+        int loop = 0;
+        if (host_param_bool(cmd, "loopdevices", 0, &loop, e) != 0)
+            return -1;
+        if (loop && n_extra + 1 < sizeof(extra) / sizeof(extra[0]))
+            extra[n_extra++] = "--loop-devices";
+    }
     /* faults="SPEC;SPEC": each becomes --fault SPEC (powerflex-sim(1), FAULTS). */
     if (faults != NULL) {
         if ((fcopy = strdup(faults)) == NULL)
@@ -207,10 +214,10 @@ static int sim_modes(host_simproc *p, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     static const char *const keys[] = {"migration", "migrationslots", "migrationfailat", "migrationfailp",
                                        "migrationpause", "removal", "overprovision", "devicedelay",
-                                       "maxsessions"};
+                                       "maxsessions", "loopdevices"};
     static const char *const fields[] = {"migrationMs", "migrationSlots", "migrationFailAt",
                                          "migrationFailP", "migrationPauseMs", "removalMs",
-                                         "overprovision", "deviceDelayMs", "maxSessions"};
+                                         "overprovision", "deviceDelayMs", "maxSessions", "loopDevices"};
     host_buf b = HOST_BUF_INIT;
     int n = 0, rc;
 
@@ -352,9 +359,10 @@ usage:
         e, HOST_E_PARAM,
         "usage: sim start name=N [pools=P:GIB,...] [system=HEX16] [user=] [password=] [latency=MS] "
         "[migration=MS] [devicedelay=MS] [migrationslots=N] [migrationfailat=F] [removal=MS] [role=R] "
-        "[maxsessions=N] [faults=SPEC;SPEC] | sim stop|stats|faults name=N | "
+        "[maxsessions=N] [loopdevices=true] [faults=SPEC;SPEC] | sim stop|stats|faults name=N | "
         "sim modes name=N [migration=MS] [migrationslots=N] [migrationfailat=F] [migrationfailp=P] "
-        "[migrationpause=MS] [removal=MS] [overprovision=R] [devicedelay=MS] [maxsessions=N] | "
+        "[migrationpause=MS] [removal=MS] [overprovision=R] [devicedelay=MS] [maxsessions=N] "
+        "[loopdevices=0|1] | "
         "sim role name=N role=Monitor|Administrator|... | "
         "sim fault name=N spec=SPEC|clear=true | sim readonly name=N volumeid=V [readonly=false] | "
         "sim volume name=N volumeid=V | sim corrupt name=N volumeid=V [offset=N] | sim sdc name=N hostid=H connected=false | sim list");
