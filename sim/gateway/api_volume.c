@@ -146,8 +146,9 @@ static struct sim_sdc *need_sdc(struct sim_ctx *c, struct sim_resp *rs, const ch
 	return s;
 }
 
-/* The SDC a mapping action names: by "sdcId", or by "guid" as goscaleio's map parameters allow
- * (the GUID the host's drv_cfg --query_guid prints). *named says whether either was given. */
+/* The SDC a mapping action names: by "sdcId", or by "guid" (the GUID the host's drv_cfg
+ * --query_guid prints; no client seen sends it, see powerflex-sim(1)). *named says whether
+ * either was given. */
 static struct sim_sdc *mapping_sdc(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs, bool *named)
 {
 	char b1[64], b2[64];
