@@ -12,4 +12,9 @@
 int host_http(const char *method, const char *url, const char *cafile, const char *body, host_buf *out,
               long *status, char *err, size_t errlen);
 
+/* Downloads url into the new file path (mode 0600): http and https only, redirects too (to
+ * http and https), certificates verified against the system store. 0, or -1 with err (and no
+ * file left behind). */
+int host_http_fetch(const char *url, const char *path, char *err, size_t errlen);
+
 #endif

@@ -1,184 +1,185 @@
-/* jsonw.c - a small JSON writer for the harness's CloudStack-shaped output.
- * Strings are escaped per RFC 8259; bytes >= 0x80 pass through (the input is UTF-8). */
+/* jsonw.c - the JSON writer (see jsonw.h) over yajl_gen. Bytes >= 0x80 pass through: the input
+ * is UTF-8 and is not checked again here. */
 #include "config.h"
 
 #include "jsonw.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
 
-#define MAX_DEPTH ((int)(sizeof(((host_jsonw *)0)->need_comma) / sizeof(int)))
+#define GEN(w) ((yajl_gen)(w)->gen)
 
-static void put(host_jsonw *w, const char *s, size_t n)
+static void check(host_jsonw *w, yajl_gen_status st)
+{
+    if (st != yajl_gen_status_ok)
+        w->failed = 1;
+}
+
+/* The key that precedes a value inside an object. */
+static int lead(host_jsonw *w, const char *key)
 {
     if (w->failed)
-        return;
-    if (w->len + n + 1 > w->cap) {
-        size_t cap = w->cap ? w->cap : 256;
-        char *nb;
-        while (w->len + n + 1 > cap)
-            cap *= 2;
-        nb = realloc(w->buf, cap);
-        if (nb == NULL) {
-            w->failed = 1;
-            return;
-        }
-        w->buf = nb;
-        w->cap = cap;
-    }
-    memcpy(w->buf + w->len, s, n);
-    w->len += n;
-    w->buf[w->len] = '\0';
-}
-
-static void puts_(host_jsonw *w, const char *s)
-{
-    put(w, s, strlen(s));
-}
-
-static void indent(host_jsonw *w)
-{
-    if (!w->pretty)
-        return;
-    put(w, "\n", 1);
-    for (int i = 0; i < w->depth; i++)
-        put(w, "  ", 2);
-}
-
-static void put_string(host_jsonw *w, const char *s)
-{
-    put(w, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        char esc[8];
-        switch (*p) {
-        case '"': puts_(w, "\\\""); break;
-        case '\\': puts_(w, "\\\\"); break;
-        case '\n': puts_(w, "\\n"); break;
-        case '\r': puts_(w, "\\r"); break;
-        case '\t': puts_(w, "\\t"); break;
-        default:
-            if (*p < 0x20) {
-                snprintf(esc, sizeof(esc), "\\u%04x", *p);
-                puts_(w, esc);
-            } else {
-                put(w, (const char *)p, 1);
-            }
-        }
-    }
-    put(w, "\"", 1);
-}
-
-/* Writes the separator and key that precede a value. */
-static void lead(host_jsonw *w, const char *key)
-{
-    if (w->depth > 0) {
-        if (w->need_comma[w->depth - 1])
-            put(w, ",", 1);
-        w->need_comma[w->depth - 1] = 1;
-        indent(w);
-    }
-    if (key != NULL) {
-        put_string(w, key);
-        puts_(w, w->pretty ? ": " : ":");
-    }
+        return -1;
+    if (key != NULL)
+        check(w, yajl_gen_string(GEN(w), (const unsigned char *)key, strlen(key)));
+    return w->failed ? -1 : 0;
 }
 
 void host_jsonw_init(host_jsonw *w, int pretty)
 {
     memset(w, 0, sizeof(*w));
-    w->pretty = pretty;
-    put(w, "", 0);
+    w->gen = yajl_gen_alloc(NULL);
+    if (w->gen == NULL) {
+        w->failed = 1;
+        return;
+    }
+    yajl_gen_config(GEN(w), yajl_gen_beautify, pretty);
+    yajl_gen_config(GEN(w), yajl_gen_indent_string, "  ");
 }
 
 void host_jsonw_free(host_jsonw *w)
 {
-    free(w->buf);
+    if (w->gen != NULL)
+        yajl_gen_free(GEN(w));
+    free(w->text);
     memset(w, 0, sizeof(*w));
 }
 
-static void open_(host_jsonw *w, const char *key, const char *bracket)
+void host_jsonw_object_begin(host_jsonw *w, const char *key)
 {
-    lead(w, key);
-    puts_(w, bracket);
-    if (w->depth >= MAX_DEPTH) {
-        w->failed = 1;
-        return;
-    }
-    w->need_comma[w->depth++] = 0;
+    if (lead(w, key) == 0)
+        check(w, yajl_gen_map_open(GEN(w)));
 }
 
-static void close_(host_jsonw *w, const char *bracket)
+void host_jsonw_object_end(host_jsonw *w)
 {
-    if (w->depth == 0) {
-        w->failed = 1;
-        return;
-    }
-    w->depth--;
-    if (w->need_comma[w->depth])
-        indent(w);
-    puts_(w, bracket);
+    if (!w->failed)
+        check(w, yajl_gen_map_close(GEN(w)));
 }
 
-void host_jsonw_object_begin(host_jsonw *w, const char *key) { open_(w, key, "{"); }
-void host_jsonw_object_end(host_jsonw *w) { close_(w, "}"); }
-void host_jsonw_array_begin(host_jsonw *w, const char *key) { open_(w, key, "["); }
-void host_jsonw_array_end(host_jsonw *w) { close_(w, "]"); }
+void host_jsonw_array_begin(host_jsonw *w, const char *key)
+{
+    if (lead(w, key) == 0)
+        check(w, yajl_gen_array_open(GEN(w)));
+}
+
+void host_jsonw_array_end(host_jsonw *w)
+{
+    if (!w->failed)
+        check(w, yajl_gen_array_close(GEN(w)));
+}
 
 void host_jsonw_string(host_jsonw *w, const char *key, const char *value)
 {
-    lead(w, key);
+    if (lead(w, key) != 0)
+        return;
     if (value == NULL)
-        puts_(w, "null");
+        check(w, yajl_gen_null(GEN(w)));
     else
-        put_string(w, value);
+        check(w, yajl_gen_string(GEN(w), (const unsigned char *)value, strlen(value)));
 }
 
 void host_jsonw_int(host_jsonw *w, const char *key, int64_t value)
 {
-    char num[32];
-    snprintf(num, sizeof(num), "%" PRId64, value);
-    lead(w, key);
-    puts_(w, num);
+    if (lead(w, key) == 0)
+        check(w, yajl_gen_integer(GEN(w), (long long)value));
+}
+
+/* A number as this writer formats it (yajl_gen_double would print 17 digits). */
+static void number(host_jsonw *w, const char *key, const char *text)
+{
+    if (lead(w, key) == 0)
+        check(w, yajl_gen_number(GEN(w), text, strlen(text)));
 }
 
 void host_jsonw_uint(host_jsonw *w, const char *key, uint64_t value)
 {
     char num[32];
     snprintf(num, sizeof(num), "%" PRIu64, value);
-    lead(w, key);
-    puts_(w, num);
+    number(w, key, num);
 }
 
 void host_jsonw_double(host_jsonw *w, const char *key, double value)
 {
     char num[64];
     snprintf(num, sizeof(num), "%.6g", value);
-    lead(w, key);
-    puts_(w, num);
+    number(w, key, num);
 }
 
 void host_jsonw_bool(host_jsonw *w, const char *key, int value)
 {
-    lead(w, key);
-    puts_(w, value ? "true" : "false");
+    if (lead(w, key) == 0)
+        check(w, yajl_gen_bool(GEN(w), value != 0));
 }
 
 void host_jsonw_null(host_jsonw *w, const char *key)
 {
-    lead(w, key);
-    puts_(w, "null");
+    if (lead(w, key) == 0)
+        check(w, yajl_gen_null(GEN(w)));
+}
+
+/* Writes a parsed value again (numbers as they were written). */
+static void tree(host_jsonw *w, yajl_val v)
+{
+    if (w->failed)
+        return;
+    if (YAJL_IS_OBJECT(v)) {
+        check(w, yajl_gen_map_open(GEN(w)));
+        for (size_t i = 0; i < v->u.object.len && !w->failed; i++) {
+            lead(w, v->u.object.keys[i]);
+            tree(w, v->u.object.values[i]);
+        }
+        if (!w->failed)
+            check(w, yajl_gen_map_close(GEN(w)));
+    } else if (YAJL_IS_ARRAY(v)) {
+        check(w, yajl_gen_array_open(GEN(w)));
+        for (size_t i = 0; i < v->u.array.len && !w->failed; i++)
+            tree(w, v->u.array.values[i]);
+        if (!w->failed)
+            check(w, yajl_gen_array_close(GEN(w)));
+    } else if (YAJL_IS_STRING(v)) {
+        check(w, yajl_gen_string(GEN(w), (const unsigned char *)v->u.string, strlen(v->u.string)));
+    } else if (YAJL_IS_NUMBER(v)) {
+        check(w, yajl_gen_number(GEN(w), v->u.number.r, strlen(v->u.number.r)));
+    } else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
+        check(w, yajl_gen_bool(GEN(w), YAJL_IS_TRUE(v)));
+    } else {
+        check(w, yajl_gen_null(GEN(w)));
+    }
 }
 
 void host_jsonw_raw(host_jsonw *w, const char *key, const char *json)
 {
-    lead(w, key);
-    puts_(w, json);
+    yajl_val v;
+
+    if (lead(w, key) != 0)
+        return;
+    if ((v = yajl_tree_parse(json, NULL, 0)) == NULL) {
+        w->failed = 1;
+        return;
+    }
+    tree(w, v);
+    yajl_tree_free(v);
 }
 
-const char *host_jsonw_text(const host_jsonw *w)
+const char *host_jsonw_text(host_jsonw *w)
 {
-    return (w->failed || w->buf == NULL) ? "" : w->buf;
+    const unsigned char *buf;
+    size_t len;
+
+    if (w->failed || w->gen == NULL || yajl_gen_get_buf(GEN(w), &buf, &len) != yajl_gen_status_ok)
+        return "";
+    /* beautify ends the top-level value with a newline; callers add their own */
+    while (len > 0 && buf[len - 1] == '\n')
+        len--;
+    free(w->text);
+    if ((w->text = strndup((const char *)buf, len)) == NULL) {
+        w->failed = 1;
+        return "";
+    }
+    return w->text;
 }

@@ -51,7 +51,7 @@ static int list_capacity(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     sqlite3_stmt *st;
 
     if (host_param_ref(cs, cmd, "zoneid", "zone", 0, &zone, e) != 0 ||
-        host_param_i64(cmd, "type", 0, &type, e) != 0 || host_param_bool(cmd, "perpool", 0, &perpool, e) != 0)
+        host_param_num(cmd, "type", 0, 0, INT32_MAX, &type, e) != 0 || host_param_bool(cmd, "perpool", 0, &perpool, e) != 0)
         return -1;
     st = host_sql_prepare(cs->db, err, sizeof(err),
                           "SELECT id FROM pool WHERE (?1 = 0 OR zone_id = ?1) ORDER BY zone_id, id", "i",
@@ -224,7 +224,7 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     host_jsonw_array_begin(w, "mappingproblems");
     while (sqlite3_step(st) == SQLITE_ROW) {
         host_href href;
-        sp_disk_info disk;
+        sp_disk_info disk = SP_INIT(sp_disk_info);
         int expected = sqlite3_column_int(st, 5), present;
         if (host_href_load(cs, sqlite3_column_int64(st, 3), &href, e) != 0)
             goto out_arr;
@@ -262,9 +262,11 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         goto out_obj;
     }
     while (sqlite3_step(st) == SQLITE_ROW) {
-        uint64_t virt = 0, used = 0;
+        sp_volume_stats vs = {SP_SIZED(sp_volume_stats)};
+        uint64_t virt;
         memset(&se, 0, sizeof(se));
-        s = cs->sp->pool->get_volume_stats(pool, &(sp_volume_ref){host_col_text(st, 1)}, &virt, &used, &se);
+        s = cs->sp->pool->get_volume_stats(pool, &(sp_volume_ref){host_col_text(st, 1)}, &vs, &se);
+        virt = vs.virtual_bytes;
         if (s != SP_OK) {
             host_buf_printf(&problems, "volume %s: no stats from the host (%.200s); ", host_col_text(st, 0),
                             se.message);
@@ -279,9 +281,9 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     sqlite3_finalize(st);
     st = NULL;
     {
-        sp_capacity drv, kvm;
-        memset(&drv, 0, sizeof(drv));
-        memset(&kvm, 0, sizeof(kvm));
+        sp_capacity drv = SP_INIT(sp_capacity), kvm = SP_INIT(sp_capacity);
+        drv = (sp_capacity)SP_INIT(sp_capacity);
+        kvm = (sp_capacity)SP_INIT(sp_capacity);
         memset(&se, 0, sizeof(se));
         if ((s = cs->sp->driver->get_capacity(pool, &drv, &se)) != SP_OK ||
             (s = cs->sp->pool->get_capacity(pool, &kvm, &se)) != SP_OK) {

@@ -8,6 +8,8 @@
 #include "objects.h"
 #include "poolh.h"
 #include "pools.h"
+#include "mask.h"
+#include "poolurl.h"
 #include "secret.h"
 #include "store.h"
 #include "vmops.h"
@@ -35,8 +37,8 @@ int host_json_pool_fields(host_cs *cs, host_jsonw *w, int64_t id, host_err *e)
         "SELECT uuid, name, zone_id, pod_id, cluster_id, scope, state, provider, hypervisor, "
         "url, path, capacity_total, capacity_used, allocated, created FROM pool WHERE id = ?",
         "i", id);
-    const char *url;
-    char *gw = NULL;
+    char *url = NULL, *gw = NULL;
+    pfurl_split sp;
 
     if (st == NULL)
         return host_fail_db(e, err);
@@ -51,15 +53,15 @@ int host_json_pool_fields(host_cs *cs, host_jsonw *w, int64_t id, host_err *e)
         tags[0] = '\0';
     snprintf(uuid, sizeof(uuid), "%s", host_col_text(st, 0));
     host_timestamp(sqlite3_column_int64(st, 14), created);
-    url = host_col_text(st, 9);
-    /* ipaddress: the gateway's host part of the (masked) URL. */
-    {
-        const char *at = strchr(url, '@'), *h = at != NULL ? at + 1 : strstr(url, "://");
-        if (h != NULL && at == NULL)
-            h += 3;
-        if (h != NULL)
-            gw = strndup(h, strcspn(h, "/"));
+    /* Stored masked; masked again in case an older harness stored it otherwise. ipaddress: the
+     * gateway (host[:port]) as the plugin's parser reads the URL. */
+    url = host_mask_url(host_col_text(st, 9));
+    if (url == NULL) {
+        sqlite3_finalize(st);
+        return host_fail(e, HOST_E_INTERNAL, "out of memory");
     }
+    if (pfurl_split_text(url, strlen(url), &sp))
+        gw = strndup(url + sp.host, sp.host_end - sp.host);
     host_jsonw_string(w, "id", uuid);
     host_jsonw_string(w, "name", host_col_text(st, 1));
     host_json_ref(cs, w, "zone", "zone", sqlite3_column_int64(st, 2));
@@ -85,6 +87,7 @@ int host_json_pool_fields(host_cs *cs, host_jsonw *w, int64_t id, host_err *e)
     }
     host_jsonw_string(w, "created", created);
     host_jsonw_bool(w, "managed", 1);
+    free(url);
     free(gw);
     sqlite3_finalize(st);
     return 0;
@@ -163,8 +166,8 @@ static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     sp_kv *details = NULL;
     long nextra;
     size_t nd = 0;
-    sp_pool_create_params params;
-    sp_capacity cap;
+    sp_pool_create_params params = SP_INIT(sp_pool_create_params);
+    sp_capacity cap = SP_INIT(sp_capacity);
     sp_error se;
     sp_status s;
     detail_sink ds;
@@ -242,7 +245,7 @@ static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         details[nd].key = "powerflex.gw.cafile";
         details[nd++].value = cafile;
     }
-    memset(&params, 0, sizeof(params));
+    params = (sp_pool_create_params)SP_INIT(sp_pool_create_params);
     params.url = url;
     params.name = name;
     params.uuid = uuid;
@@ -256,7 +259,7 @@ static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     ds.cs = cs;
     ds.pool_id = id;
     memset(&se, 0, sizeof(se));
-    memset(&cap, 0, sizeof(cap));
+    cap = (sp_capacity)SP_INIT(sp_capacity);
     s = cs->sp->lifecycle->initialize(&params, store_detail, &ds, &cap, &se);
     if (s != SP_OK) {
         host_fail_sp(e, s, &se, "Failed to add storage pool %s", name);
@@ -267,14 +270,23 @@ static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         goto out;
     }
     /* A TLS option the harness passed is a detail the pool keeps, whether or not the plugin
-     * handed it back. */
-    for (size_t i = 0; i < nd; i++)
-        if (host_sql_run(cs->db, err, sizeof(err),
-                         "INSERT OR IGNORE INTO pool_detail(pool_id, key, value) VALUES (?, ?, ?)", "itt", id,
-                         details[i].key, details[i].value) < 0) {
+     * handed it back; a secret one sealed, as store_detail keeps it. */
+    for (size_t i = 0; i < nd; i++) {
+        int secret = host_secret_key_is_secret(details[i].key);
+        char *sealed = secret ? host_secret_seal(cs->key, details[i].value) : NULL;
+        if (secret && sealed == NULL) {
+            host_fail(e, HOST_E_INTERNAL, "out of memory");
+            goto out;
+        }
+        int ins = host_sql_run(cs->db, err, sizeof(err),
+                               "INSERT OR IGNORE INTO pool_detail(pool_id, key, value) VALUES (?, ?, ?)", "itt",
+                               id, details[i].key, secret ? sealed : details[i].value);
+        free(sealed);
+        if (ins < 0) {
             host_fail_db(e, err);
             goto out;
         }
+    }
     if (host_sql_run(cs->db, err, sizeof(err),
                      "UPDATE pool SET capacity_total = ?, capacity_used = ?, state = 'Up', path = "
                      "coalesce((SELECT value FROM "

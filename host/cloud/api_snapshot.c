@@ -72,7 +72,7 @@ static int create_snapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
     int64_t vol, id;
     host_vol v;
     sp_pool *pool;
-    sp_volume_info info;
+    sp_volume_info info = SP_INIT(sp_volume_info);
     sp_error se;
     sp_status s;
 
@@ -91,7 +91,7 @@ static int create_snapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
         return host_fail_db(e, err);
     id = sqlite3_last_insert_rowid(cs->db);
     memset(&se, 0, sizeof(se));
-    memset(&info, 0, sizeof(info));
+    info = (sp_volume_info)SP_INIT(sp_volume_info);
     s = cs->sp->driver->create_snapshot(pool, &(sp_volume_ref){v.path}, (uint64_t)id, &info, &se);
     if (s != SP_OK)
         return host_fail_sp(e, s, &se, "Failed to snapshot volume %s", v.uuid);
@@ -100,7 +100,7 @@ static int create_snapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
     if (host_sql_run(cs->db, err, sizeof(err),
                      "UPDATE snapshot SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'BackedUp' "
                      "WHERE id = ?",
-                     "ituti", v.pool_id, info.path, info.size_bytes ? info.size_bytes : v.size, info.tree_id,
+                     "ituti", v.pool_id, info.path, info.size_bytes ? info.size_bytes : v.size, info.lineage_id,
                      id) < 0)
         return host_fail_db(e, err);
     host_event(cs, "SNAPSHOT.CREATE", "snapshot %s of volume %s", sname, v.uuid);
@@ -295,7 +295,7 @@ static int create_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
     sp_volume_ref *refs = NULL;
     uint64_t *vids = NULL;
     sp_volume_info *snaps = NULL;
-    sp_snapshot_group_info group;
+    sp_snapshot_group_info group = SP_INIT(sp_snapshot_group_info);
     sp_pool *pool;
     sp_error se;
     sp_status s;
@@ -323,6 +323,8 @@ static int create_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
         host_fail(e, HOST_E_INTERNAL, "out of memory");
         goto out;
     }
+    for (size_t i = 0; i < n; i++)
+        snaps[i] = (sp_volume_info)SP_INIT(sp_volume_info);
     snprintf(sname, sizeof(sname), "%s", name != NULL ? name : uuid);
     if (host_sql_run(cs->db, err, sizeof(err),
                      "INSERT INTO vm_snapshot(uuid, name, displayname, description, vm_id, pool_id, "
@@ -338,7 +340,7 @@ static int create_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
         vids[i] = (uint64_t)ids[i];
     }
     memset(&se, 0, sizeof(se));
-    memset(&group, 0, sizeof(group));
+    group = (sp_snapshot_group_info)SP_INIT(sp_snapshot_group_info);
     s = cs->sp->driver->create_vm_snapshot(pool, (uint64_t)id, refs, vids, n, &group, snaps, &se);
     if (s != SP_OK) {
         host_fail_sp(e, s, &se, "Failed to create VM snapshot %s", sname);
@@ -361,7 +363,7 @@ static int create_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
                          "vm_snapshot_id, tree_id, "
                          "created) VALUES (?, ?, ?, ?, ?, ?, 'BackedUp', ?, ?, ?)",
                          "ttiitiiti", suuid, sname, ids[i], v.pool_id, snaps[i].path,
-                         (int64_t)(snaps[i].size_bytes ? snaps[i].size_bytes : v.size), id, snaps[i].tree_id,
+                         (int64_t)(snaps[i].size_bytes ? snaps[i].size_bytes : v.size), id, snaps[i].lineage_id,
                          host_now()) < 0) {
             host_fail_db(e, err);
             goto out;

@@ -15,7 +15,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define GIB (UINT64_C(1) << 30)
 
 int host_json_vm(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host_err *e)
 {
@@ -73,7 +72,7 @@ static int deploy(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     const char *name = host_param(cmd, "name", 0, e), *userdata = host_param(cmd, "userdata", 0, e);
     char err[512], format[16] = "", uuid[37], dname[128];
-    int64_t zone, offering, tmpl, disk_off, host, root_gb = 0, size_gb = 0, vm_id, tzone = 0;
+    int64_t zone, offering, tmpl, disk_off, host, root_size = 0, size = 0, vm_id, tzone = 0;
     int start = 1;
 
     if (host_param_ref(cs, cmd, "zoneid", "zone", 1, &zone, e) != 0 ||
@@ -81,8 +80,7 @@ static int deploy(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         host_param_ref(cs, cmd, "templateid", "template", 1, &tmpl, e) != 0 ||
         host_param_ref(cs, cmd, "diskofferingid", "offering", 0, &disk_off, e) != 0 ||
         host_param_ref(cs, cmd, "hostid", "host", 0, &host, e) != 0 ||
-        host_param_i64(cmd, "rootdisksize", 0, &root_gb, e) != 0 ||
-        host_param_i64(cmd, "size", 0, &size_gb, e) != 0 ||
+        host_param_gb(cmd, "rootdisksize", &root_size, e) != 0 || host_param_gb(cmd, "size", &size, e) != 0 ||
         host_param_bool(cmd, "startvm", 1, &start, e) != 0)
         return -1;
     if (host_sql_text(cs->db, format, sizeof(format), err, sizeof(err),
@@ -93,10 +91,8 @@ static int deploy(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (tzone != 0 && tzone != zone)
         return host_fail(e, HOST_E_PARAM, "template %s is not available in zone %s",
                          host_param(cmd, "templateid", 1, e), host_param(cmd, "zoneid", 1, e));
-    if (strcmp(format, "ISO") == 0 && disk_off == 0 && root_gb == 0)
+    if (strcmp(format, "ISO") == 0 && disk_off == 0 && root_size == 0)
         return host_fail(e, HOST_E_PARAM, "a VM deployed from an ISO needs diskofferingid (its ROOT disk)");
-    if (root_gb < 0 || size_gb < 0)
-        return host_fail(e, HOST_E_PARAM, "sizes are positive numbers of GB");
     if (name == NULL) {
         if (host_uuid(uuid) != 0)
             return host_fail(e, HOST_E_INTERNAL, "no randomness");
@@ -107,13 +103,13 @@ static int deploy(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (host_router_ensure(cs, zone, e) != 0)
         return -1;
     if (host_vm_create(cs, name, "User", zone, offering, tmpl, strcmp(format, "ISO") == 0 ? disk_off : 0,
-                       (uint64_t)root_gb * GIB, userdata, &vm_id, e) != 0)
+                       (uint64_t)root_size, userdata, &vm_id, e) != 0)
         return -1;
     if (disk_off != 0 && strcmp(format, "ISO") != 0) {
         char vname[64];
         int64_t data;
         snprintf(vname, sizeof(vname), "DATA-%lld", (long long)vm_id);
-        if (host_volume_new_data(cs, vname, zone, disk_off, size_gb, vm_id, 1, &data, e) != 0)
+        if (host_volume_new_data(cs, vname, zone, disk_off, size, vm_id, 1, &data, e) != 0)
             return -1;
     }
     if (start && host_vm_start(cs, vm_id, host, e) != 0)
@@ -164,7 +160,7 @@ static int reboot_vm(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         host_vol v;
         host_href href;
         sp_pool *pool;
-        sp_disk_info disk;
+        sp_disk_info disk = SP_INIT(sp_disk_info);
         sp_error se;
         sp_status s;
         if (host_vol_load(cs, vols[i], &v, e) != 0 || host_href_load(cs, host, &href, e) != 0 ||

@@ -15,7 +15,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define GIB (UINT64_C(1) << 30)
 
 int host_json_volume(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host_err *e)
 {
@@ -59,14 +58,13 @@ int host_json_volume(host_cs *cs, host_jsonw *w, const char *key, int64_t id, ho
         if (cs->sp != NULL) {
             sp_pool *ph;
             host_err ignored;
-            uint64_t virt = 0, used = 0;
+            sp_volume_stats vs = {SP_SIZED(sp_volume_stats)};
             sp_error se;
             memset(&se, 0, sizeof(se));
             if (host_pool_open(cs, pool, &ph, &ignored) == 0 &&
-                cs->sp->pool->get_volume_stats(ph, &(sp_volume_ref){host_col_text(st, 6)}, &virt, &used,
-                                               &se) == SP_OK) {
-                host_jsonw_uint(w, "virtualsize", virt);
-                host_jsonw_uint(w, "physicalsize", used);
+                cs->sp->pool->get_volume_stats(ph, &(sp_volume_ref){host_col_text(st, 6)}, &vs, &se) == SP_OK) {
+                host_jsonw_uint(w, "virtualsize", vs.virtual_bytes);
+                host_jsonw_uint(w, "physicalsize", vs.used_bytes);
             }
         }
     }
@@ -174,18 +172,18 @@ static int attach(host_cs *cs, int64_t vol_id, int64_t vm, int64_t deviceid, hos
 static int create_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     const char *name = host_param(cmd, "name", 0, e);
-    int64_t zone, off, vm, size_gb = 0, id;
+    int64_t zone, off, vm, size = 0, id;
 
     if (host_param_ref(cs, cmd, "zoneid", "zone", 1, &zone, e) != 0 ||
         host_param_ref(cs, cmd, "diskofferingid", "offering", 1, &off, e) != 0 ||
         host_param_ref(cs, cmd, "virtualmachineid", "vm", 0, &vm, e) != 0 ||
-        host_param_i64(cmd, "size", 0, &size_gb, e) != 0)
+        host_param_gb(cmd, "size", &size, e) != 0)
         return -1;
     if (host_cmd_get(cmd, "snapshotid") != NULL)
         return host_fail(e, HOST_E_UNSUPPORTED,
                          "createVolume from a snapshot is not part of this harness; revert the snapshot "
                          "or create a template from it");
-    if (host_volume_new_data(cs, name, zone, off, size_gb, 0, 0, &id, e) != 0)
+    if (host_volume_new_data(cs, name, zone, off, size, 0, 0, &id, e) != 0)
         return -1;
     if (vm != 0 && attach(cs, id, vm, 0, e) != 0)
         return -1;
@@ -200,7 +198,7 @@ static int attach_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 
     if (vol_param(cs, cmd, &id, &v, e) != 0 ||
         host_param_ref(cs, cmd, "virtualmachineid", "vm", 1, &vm, e) != 0 ||
-        host_param_i64(cmd, "deviceid", 0, &dev, e) != 0 || attach(cs, id, vm, dev, e) != 0)
+        host_param_num(cmd, "deviceid", 0, 0, INT32_MAX, &dev, e) != 0 || attach(cs, id, vm, dev, e) != 0)
         return -1;
     return host_json_volume(cs, w, "volume", id, e);
 }
@@ -234,24 +232,24 @@ static int detach_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 static int resize_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     char err[256], why[1024];
-    int64_t id, size_gb = 0, off = 0, new_size = 0;
+    int64_t id, size = 0, off = 0, new_size = 0;
     host_vol v;
     host_alloc_req req;
     host_alloc_limits lim;
     sp_pool *pool;
-    sp_volume_info info;
+    sp_volume_info info = SP_INIT(sp_volume_info);
     sp_error se;
     sp_status s;
     int ok;
 
-    if (vol_param(cs, cmd, &id, &v, e) != 0 || host_param_i64(cmd, "size", 0, &size_gb, e) != 0 ||
+    if (vol_param(cs, cmd, &id, &v, e) != 0 || host_param_gb(cmd, "size", &size, e) != 0 ||
         host_param_ref(cs, cmd, "diskofferingid", "offering", 0, &off, e) != 0)
         return -1;
     if (off != 0 && host_sql_int(cs->db, &new_size, err, sizeof(err),
                                  "SELECT disksize FROM offering WHERE id = ?", "i", off) < 0)
         return host_fail_db(e, err);
-    if (size_gb > 0)
-        new_size = size_gb * (int64_t)GIB;
+    if (size > 0)
+        new_size = size;
     if (new_size <= 0)
         return host_fail(e, HOST_E_PARAM, "give size (GB) or diskofferingid");
     if ((uint64_t)new_size <= v.size)
@@ -277,7 +275,7 @@ static int resize_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (host_pool_open(cs, v.pool_id, &pool, e) != 0)
         return -1;
     memset(&se, 0, sizeof(se));
-    memset(&info, 0, sizeof(info));
+    info = (sp_volume_info)SP_INIT(sp_volume_info);
     s = cs->sp->driver->resize_volume(pool, &(sp_volume_ref){v.path}, (uint64_t)new_size, &info, &se);
     if (s != SP_OK)
         return host_fail_sp(e, s, &se, "Failed to resize volume %s", v.uuid);

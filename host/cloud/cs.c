@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "cs.h"
+#include "mask.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +20,9 @@ int host_fail(host_err *e, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(e->text, sizeof(e->text), fmt, ap);
     va_end(ap);
+    /* Every error reaches a person: a URL or password=... a handler quoted is masked here, once
+     * for all of them. */
+    host_mask_inplace(e->text, sizeof(e->text));
     return -1;
 }
 
@@ -60,6 +64,7 @@ int host_fail_sp(host_err *e, sp_status st, const sp_error *se, const char *fmt,
     e->unsupported = st == SP_E_UNSUPPORTED;
     snprintf(e->text, sizeof(e->text), "%s: %.*s", what, (int)sizeof(se->message),
              se != NULL && se->message[0] ? se->message : "the plugin gave no reason");
+    host_mask_inplace(e->text, sizeof(e->text));
     return -1;
 }
 

@@ -46,6 +46,8 @@ typedef struct host_cs {
     host_plugin *plugin;     /* owned; NULL when none is loaded (unit tests) */
     const sp_plugin *sp;     /* the plugin's descriptor, or NULL */
     char *workdir;           /* owned: hosts' state dirs, secondary storage, simulators */
+    char **image_dirs;       /* owned, resolved: --image-dir, where templates may come from */
+    size_t n_image_dirs;
     int workdir_temp;        /* remove workdir at exit */
     host_vars *vars;         /* owned */
     host_poolh *pools;       /* owned list of open handles */
@@ -61,6 +63,7 @@ typedef struct host_cs {
     struct host_undo *undo; /* owned; the running command's array changes, newest first */
     int64_t undo_seq;       /* the running command's number in the undo journal; 0: not journaled */
     unsigned undo_pushed;   /* steps recorded by the running command (for --crash-at undo:N) */
+    struct host_cfg_plugin *cfg_plugin; /* owned; the settings the plugin published (cfg.c) */
 } host_cs;
 
 /* Seconds since the epoch, for "created" columns. */

@@ -91,7 +91,7 @@ static int write_volume_data(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
     host_vol v;
 
     if (host_param_ref(cs, cmd, "volumeid", "volume", 1, &vol, e) != 0 ||
-        host_param_i64(cmd, "bytes", 1024 * 1024, &bytes, e) != 0 || host_vol_load(cs, vol, &v, e) != 0)
+        host_param_num(cmd, "bytes", 1024 * 1024, 512, MAX_BYTES, &bytes, e) != 0 || host_vol_load(cs, vol, &v, e) != 0)
         return -1;
     if (bytes < 512 || bytes > MAX_BYTES || bytes % 512 != 0)
         return host_fail(e, HOST_E_PARAM, "bytes must be a multiple of 512 from 512 to %d", MAX_BYTES);
@@ -157,7 +157,7 @@ static int digest_mapped(host_cs *cs, sp_pool *pool, int64_t pool_id, const char
     int64_t host_id = 0;
     host_href href;
     host_err he;
-    sp_disk_info disk;
+    sp_disk_info disk = SP_INIT(sp_disk_info);
     sp_error se;
     sp_volume_ref ref = {path};
     int rc = -1;
@@ -174,7 +174,7 @@ static int digest_mapped(host_cs *cs, sp_pool *pool, int64_t pool_id, const char
         return -1;
     }
     memset(&se, 0, sizeof(se));
-    memset(&disk, 0, sizeof(disk));
+    disk = (sp_disk_info)SP_INIT(sp_disk_info);
     if (cs->sp->adaptor->connect_volume(pool, &ref, &href.ref, &disk, &se) != SP_OK)
         snprintf(why, whylen, "its device did not appear on host %s: %.700s", href.name, se.message);
     else

@@ -217,15 +217,15 @@ int host_migrate_finish_native(host_cs *cs, int64_t vol_id, int64_t src, int64_t
     if (host_sql_run(
             cs->db, err, sizeof(err),
             "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'Ready' WHERE id = ?",
-            "ituti", dest, info->path, info->size_bytes, info->tree_id, vol_id) < 0)
+            "ituti", dest, info->path, info->size_bytes, info->lineage_id, vol_id) < 0)
         return host_fail_db(e, err);
-    return follow_tree(cs, src, dest, info->tree_id, e);
+    return follow_tree(cs, src, dest, info->lineage_id, e);
 }
 
 static int native(host_cs *cs, host_vol *v, int64_t dest, host_err *e)
 {
     sp_pool *a, *b;
-    sp_volume_info info;
+    sp_volume_info info = SP_INIT(sp_volume_info);
     host_progress hp;
     sp_error se;
     sp_status s;
@@ -236,7 +236,7 @@ static int native(host_cs *cs, host_vol *v, int64_t dest, host_err *e)
         return -1;
     host_progress_init(&hp, cs, "migrate volume");
     memset(&se, 0, sizeof(se));
-    memset(&info, 0, sizeof(info));
+    info = (sp_volume_info)SP_INIT(sp_volume_info);
     s = cs->sp->driver->migrate_volume(a, &(sp_volume_ref){v->path}, b, &hp.p, &info, &se);
     host_progress_done(&hp);
     if (s != SP_OK)
@@ -258,7 +258,7 @@ int host_migrate_finish_copy(host_cs *cs, int64_t vol_id, int64_t src, const cha
     if (host_sql_run(
             cs->db, err, sizeof(err),
             "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'Ready' WHERE id = ?",
-            "ituti", dest, info->path, info->size_bytes, info->tree_id, vol_id) < 0 ||
+            "ituti", dest, info->path, info->size_bytes, info->lineage_id, vol_id) < 0 ||
         host_sql_run(cs->db, err, sizeof(err), "DELETE FROM access WHERE volume_id = ?", "i", vol_id) < 0)
         return host_fail_db(e, err);
     if (host_pool_open(cs, src, &a, e) != 0)
@@ -276,8 +276,8 @@ static int block_copy(host_cs *cs, host_vol *v, int64_t dest, host_jsonw *w, hos
     int64_t host = 0, prefer = 0, job, nsnap = 0;
     host_href href;
     sp_pool *a, *b;
-    sp_volume_spec spec;
-    sp_volume_info info;
+    sp_volume_spec spec = SP_INIT(sp_volume_spec);
+    sp_volume_info info = SP_INIT(sp_volume_info);
     host_progress hp;
     sp_error se;
     sp_status s;
@@ -311,7 +311,7 @@ static int block_copy(host_cs *cs, host_vol *v, int64_t dest, host_jsonw *w, hos
     /* The job is committed before the copy starts: a harness killed during the copy finds it. */
     if (job_start(cs, "copy", v, dest, host, &job, e) != 0)
         return -1;
-    memset(&spec, 0, sizeof(spec));
+    spec = (sp_volume_spec)SP_INIT(sp_volume_spec);
     spec.kind = strcmp(v->type, "ROOT") == 0 ? SP_VOLUME_ROOT : SP_VOLUME_DATA;
     spec.id = (uint64_t)v->id;
     spec.size_bytes = v->size;
@@ -319,7 +319,7 @@ static int block_copy(host_cs *cs, host_vol *v, int64_t dest, host_jsonw *w, hos
     spec.qos = host_vol_qos(v);
     host_progress_init(&hp, cs, "migrate volume");
     memset(&se, 0, sizeof(se));
-    memset(&info, 0, sizeof(info));
+    info = (sp_volume_info)SP_INIT(sp_volume_info);
     s = cs->sp->adaptor->copy_volume_across(a, &(sp_volume_ref){v->path}, b, &spec, &href.ref, &hp.p, &info,
                                             &se);
     host_progress_done(&hp);

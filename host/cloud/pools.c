@@ -23,7 +23,7 @@ void host_pool_uuid(host_cs *cs, int64_t pool_id, char out[40])
 int host_pool_refresh(host_cs *cs, int64_t pool_id, host_err *e)
 {
     sp_pool *pool;
-    sp_capacity cap;
+    sp_capacity cap = SP_INIT(sp_capacity);
     sp_error se;
     sp_status st;
     char err[256], uuid[40];
@@ -31,7 +31,7 @@ int host_pool_refresh(host_cs *cs, int64_t pool_id, host_err *e)
     if (host_pool_open(cs, pool_id, &pool, e) != 0)
         return -1;
     memset(&se, 0, sizeof(se));
-    memset(&cap, 0, sizeof(cap));
+    cap = (sp_capacity)SP_INIT(sp_capacity);
     st = cs->sp->driver->get_capacity(pool, &cap, &se);
     if (st != SP_OK) {
         host_pool_uuid(cs, pool_id, uuid);
@@ -107,6 +107,7 @@ int host_pool_attach(host_cs *cs, int64_t pool_id, int64_t host_id, int require_
         if (host_href_load(cs, ids[i], &hrefs[i], e) != 0)
             goto out;
         refs[i] = hrefs[i].ref;
+        res[i] = (sp_host_attach_result)SP_INIT(sp_host_attach_result);
     }
     if (host_pool_open(cs, pool_id, &pool, e) != 0)
         goto out;

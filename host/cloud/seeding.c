@@ -54,7 +54,7 @@ static int resolve(host_cs *cs, int64_t template_id, int64_t pool_id, const char
     char err[512];
     int64_t recorded = 0, exists = 0;
     sp_pool *pool;
-    sp_volume_info info;
+    sp_volume_info info = SP_INIT(sp_volume_info);
     sp_error se;
     sp_status s;
     host_err pe;
@@ -78,7 +78,7 @@ static int resolve(host_cs *cs, int64_t template_id, int64_t pool_id, const char
         return 0;
     }
     memset(&se, 0, sizeof(se));
-    memset(&info, 0, sizeof(info));
+    info = (sp_volume_info)SP_INIT(sp_volume_info);
     s = cs->sp->driver->find_template(pool, (uint64_t)template_id, &info, &se);
     if (s == SP_E_NOT_FOUND) {
         *outcome = "nothing-created";

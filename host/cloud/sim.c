@@ -149,7 +149,7 @@ static int array_id(host_cs *cs, const char *uuid, char *out, size_t len, host_e
     char err[256], path[SP_PATH_MAX];
     int64_t pool_id = 0;
     sp_pool *pool;
-    sp_volume_info info;
+    sp_volume_info info = SP_INIT(sp_volume_info);
     sp_error se;
     sp_status s;
 
@@ -162,7 +162,7 @@ static int array_id(host_cs *cs, const char *uuid, char *out, size_t len, host_e
     if (host_pool_open(cs, pool_id, &pool, e) != 0)
         return -1;
     memset(&se, 0, sizeof(se));
-    memset(&info, 0, sizeof(info));
+    info = (sp_volume_info)SP_INIT(sp_volume_info);
     s = cs->sp->driver->get_volume(pool, &(sp_volume_ref){path}, &info, &se);
     if (s != SP_OK)
         return host_fail_sp(e, s, &se, "volume %s", uuid);
@@ -333,7 +333,7 @@ int host_sim_command(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (strcasecmp(sub, "corrupt") == 0) {
         char id[SP_ID_MAX];
         int64_t offset = 0;
-        if (host_param(cmd, "volumeid", 1, e) == NULL || host_param_i64(cmd, "offset", 0, &offset, e) != 0 ||
+        if (host_param(cmd, "volumeid", 1, e) == NULL || host_param_num(cmd, "offset", 0, 0, INT64_MAX, &offset, e) != 0 ||
             array_id(cs, host_param(cmd, "volumeid", 1, e), id, sizeof(id), e) != 0)
             return -1;
         snprintf(path, sizeof(path), "/sim/volumes/%s/corrupt", id);

@@ -8,6 +8,7 @@
 #include "cfg.h"
 #include "fsutil.h"
 #include "http.h"
+#include "jsonw.h"
 #include "secret.h"
 #include "simlaunch.h"
 #include "runprog.h"
@@ -175,7 +176,7 @@ int host_sim_spawn(host_cs *cs, const host_sim_spec *spec, host_simproc **out, h
     }
     while (sqlite3_step(st) == SQLITE_ROW) {
         char devdir[1024], *arg;
-        if (host_config_get(cs, SP_SETTING_DEVICE_DIR, SP_SCOPE_HOST, host_col_text(st, 2), devdir,
+        if (host_config_get(cs, HOST_SIM_DEVICE_DIR, SP_SCOPE_HOST, host_col_text(st, 2), devdir,
                             sizeof(devdir)) != 0)
             continue;
         if (argc + 4 >= cap) {
@@ -368,45 +369,37 @@ int host_sims_adopt(host_cs *cs, host_err *e)
     return rc;
 }
 
-static void json_str(host_buf *b, const char *s)
-{
-    host_buf_addc(b, '"');
-    for (const char *c = s; *c; c++) {
-        if (*c == '"' || *c == '\\')
-            host_buf_addc(b, '\\');
-        host_buf_addc(b, *c);
-    }
-    host_buf_addc(b, '"');
-}
-
 /* Makes the host an SDC of every running simulator (POST /sim/sdc; an SDC it already has is
  * kept): a host installed after a system started is an SDC of it, as on a real one. */
 static int register_sdc(host_cs *cs, const char *uuid, const char *ip, const char *guid, host_err *e)
 {
     char devdir[1024], url[600], err[512];
-    host_buf body = HOST_BUF_INIT;
+    host_jsonw body;
     int rc = 0;
 
-    if (host_config_get(cs, SP_SETTING_DEVICE_DIR, SP_SCOPE_HOST, uuid, devdir, sizeof(devdir)) != 0)
+    if (host_config_get(cs, HOST_SIM_DEVICE_DIR, SP_SCOPE_HOST, uuid, devdir, sizeof(devdir)) != 0)
         return 0;
-    host_buf_adds(&body, "{\"ip\":");
-    json_str(&body, ip);
-    host_buf_adds(&body, ",\"guid\":");
-    json_str(&body, guid);
-    host_buf_adds(&body, ",\"deviceDir\":");
-    json_str(&body, devdir);
-    host_buf_adds(&body, "}");
+    host_jsonw_init(&body, 0);
+    host_jsonw_object_begin(&body, NULL);
+    host_jsonw_string(&body, "ip", ip);
+    host_jsonw_string(&body, "guid", guid);
+    host_jsonw_string(&body, "deviceDir", devdir);
+    host_jsonw_object_end(&body);
+    if (body.failed) {
+        host_jsonw_free(&body);
+        return host_fail(e, HOST_E_INTERNAL, "registering host %s as an SDC: out of memory", ip);
+    }
     for (host_simproc *p = cs->sims; p != NULL && rc == 0; p = p->next) {
         host_buf out = HOST_BUF_INIT;
         long status = 0;
         snprintf(url, sizeof(url), "%s/sim/sdc", p->control);
-        if (host_http("POST", url, p->cafile, host_buf_str(&body), &out, &status, err, sizeof(err)) != 0 ||
+        if (host_http("POST", url, p->cafile, host_jsonw_text(&body), &out, &status, err, sizeof(err)) != 0 ||
             status != 200)
             rc = host_fail(e, HOST_E_UNAVAILABLE, "simulator %s: registering host %s as an SDC: %s", p->name, ip,
                            status ? host_buf_str(&out) : err);
         host_buf_free(&out);
     }
-    host_buf_free(&body);
+    host_jsonw_free(&body);
     return rc;
 }
 
@@ -424,7 +417,7 @@ int host_sims_write_sdc_conf(host_cs *cs, int64_t host_id, host_err *e)
         host_sql_text(cs->db, guid, sizeof(guid), err, sizeof(err), "SELECT sdc_guid FROM host WHERE id = ?",
                       "i", host_id) <= 0)
         return host_fail(e, HOST_E_INTERNAL, "host %lld is not in the database", (long long)host_id);
-    if (host_config_get(cs, SP_SETTING_SDC_HOME, SP_SCOPE_HOST, uuid, home, sizeof(home)) != 0)
+    if (host_config_get(cs, HOST_SIM_SDC_HOME, SP_SCOPE_HOST, uuid, home, sizeof(home)) != 0)
         return host_fail(e, HOST_E_INTERNAL, "host %s has no SDC home", uuid);
     /* A host whose SDC home is outside the work dir is a real host's: leave it alone. */
     if (strncmp(home, cs->workdir, strlen(cs->workdir)) != 0)

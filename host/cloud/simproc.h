@@ -5,6 +5,11 @@
 
 #include "cs.h"
 
+/* The agent.properties of the PowerFlex plugin (published by its describe) that the harness's
+ * SDC emulation fills in for every host it adds: the SDC's home and its device dir. */
+#define HOST_SIM_SDC_HOME "powerflex.sdc.home.dir"
+#define HOST_SIM_DEVICE_DIR "powerflex.sdc.device.dir"
+
 #include <sys/types.h>
 
 struct host_simproc {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *schema_sql =
@@ -159,6 +160,34 @@ static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
     return 0;
 }
 
+/* The database holds sealed passwords and everything the harness knows: only its user may read
+ * it. SQLite creates a file 0644 (less the umask) and gives its -wal, -shm and -journal files the
+ * database's mode, so the file is made (or narrowed to) 0600 before SQLite opens it. */
+static int private_file(const char *path, int create, char *err, size_t errlen)
+{
+    struct stat st;
+    int fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (create ? O_CREAT : 0), 0600);
+
+    if (fd < 0) {
+        if (!create && errno == ENOENT)
+            return 0;
+        snprintf(err, errlen, "cannot open database %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "database %s is not a regular file", path);
+        close(fd);
+        return -1;
+    }
+    if ((st.st_mode & 077) != 0 && st.st_uid == geteuid() && fchmod(fd, st.st_mode & 0700) != 0) {
+        snprintf(err, errlen, "cannot make database %s private (mode 0600): %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
 int host_store_open(const char *path, sqlite3 **out, char *err, size_t errlen)
 {
     sqlite3 *db = NULL;
@@ -166,6 +195,16 @@ int host_store_open(const char *path, sqlite3 **out, char *err, size_t errlen)
     char sql[128];
 
     *out = NULL;
+    if (path != NULL) {
+        static const char *const sidecars[] = {"-wal", "-shm", "-journal"};
+        char side[4096];
+        if (private_file(path, 1, err, errlen) != 0)
+            return -1;
+        for (size_t i = 0; i < sizeof(sidecars) / sizeof(sidecars[0]); i++)
+            if ((size_t)snprintf(side, sizeof(side), "%s%s", path, sidecars[i]) < sizeof(side) &&
+                private_file(side, 0, err, errlen) != 0)
+                return -1;
+    }
     if (sqlite3_open_v2(path != NULL ? path : ":memory:", &db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                         NULL) != SQLITE_OK) {

@@ -165,7 +165,7 @@ static void run_one(host_cs *cs, const struct host_undo *u)
                 warn(cs, "disconnect", u->path, se.message);
         } else {
             sp_qos qos = {u->bw[0] ? u->bw : NULL, u->iops[0] ? u->iops : NULL};
-            sp_disk_info disk;
+            sp_disk_info disk = SP_INIT(sp_disk_info);
             /* Undos run newest first: a mapping being restored here may still share the volume
              * with a newer one that a later undo step removes (a failed live migration). */
             if ((s = cs->sp->driver->grant_access(pool, &ref, &href.ref, &qos, 1, &se)) != SP_OK) {

@@ -77,7 +77,7 @@ int host_offering_load(host_cs *cs, int64_t id, host_offering_row *o, host_err *
     return 0;
 }
 
-int host_volume_new_data(host_cs *cs, const char *name, int64_t zone, int64_t offering, int64_t size_gb,
+int host_volume_new_data(host_cs *cs, const char *name, int64_t zone, int64_t offering, int64_t size_bytes,
                          int64_t vm, int64_t deviceid, int64_t *out, host_err *e)
 {
     char err[512], uuid[37];
@@ -88,11 +88,11 @@ int host_volume_new_data(host_cs *cs, const char *name, int64_t zone, int64_t of
         return -1;
     if (strcmp(o.kind, "disk") != 0)
         return host_fail(e, HOST_E_PARAM, "diskofferingid names a service offering");
-    if (o.customized && size_gb <= 0)
+    if (o.customized && size_bytes <= 0)
         return host_fail(e, HOST_E_PARAM, "the disk offering is customized: give size in GB");
-    if (!o.customized && size_gb > 0)
+    if (!o.customized && size_bytes > 0)
         return host_fail(e, HOST_E_PARAM, "size is only for customized disk offerings");
-    size = o.customized ? size_gb << 30 : o.disksize;
+    size = o.customized ? size_bytes : o.disksize;
     if (host_uuid(uuid) != 0)
         return host_fail(e, HOST_E_INTERNAL, "no randomness");
     if (host_sql_run(
@@ -161,6 +161,7 @@ static int template_image_load(host_cs *cs, int64_t template_id, template_image 
         host_sql_int(cs->db, &t->direct, err, sizeof(err), "SELECT directdownload FROM template WHERE id = ?", "i",
                      template_id) < 0)
         return host_fail_db(e, err);
+    t->src = (sp_image_source)SP_INIT(sp_image_source);
     t->src.path = t->direct ? NULL : t->file;
     t->src.url = t->direct ? t->url : NULL;
     t->src.checksum = t->checksum[0] ? t->checksum : NULL;
@@ -174,8 +175,8 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
     char err[512], puuid[40];
     int adopted;
     sp_pool *pool;
-    sp_volume_info info;
-    sp_volume_spec spec;
+    sp_volume_info info = SP_INIT(sp_volume_info);
+    sp_volume_spec spec = SP_INIT(sp_volume_spec);
     template_image img;
     host_href href;
     host_progress hp;
@@ -192,7 +193,7 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
         return -1;
     host_pool_uuid(cs, pool_id, puuid);
     memset(&se, 0, sizeof(se));
-    memset(&info, 0, sizeof(info));
+    info = (sp_volume_info)SP_INIT(sp_volume_info);
     s = cs->sp->driver->find_template(pool, (uint64_t)template_id, &info, &se);
     /* On the array but not recorded: a copy whose end nobody saw (a start resolves the ones a
      * killed harness left; this one came from elsewhere). Its data is not known whole, so it
@@ -208,7 +209,7 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
     if (host_seeding_mark(cs, template_id, pool_id, e) != 0)
         return -1;
     if (!adopted) {
-        memset(&spec, 0, sizeof(spec));
+        spec = (sp_volume_spec)SP_INIT(sp_volume_spec);
         spec.kind = SP_VOLUME_TEMPLATE;
         spec.id = (uint64_t)template_id;
         spec.size_bytes = (uint64_t)img.size;
@@ -240,7 +241,7 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
     host_undo_push(cs, HOST_UNDO_VOLUME, pool_id, info.path, 0, NULL, NULL);
     /* A create answers without the V-Tree; the volumes cloned from this copy join its V-Tree,
      * and a V-Tree migration of one of them moves the copy too (migrate.c follows tree_id). */
-    if (info.tree_id[0] == '\0') {
+    if (info.lineage_id[0] == '\0') {
         char path_copy[SP_PATH_MAX];
         snprintf(path_copy, sizeof(path_copy), "%s", info.path);
         memset(&se, 0, sizeof(se));
@@ -252,7 +253,7 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
     if (host_sql_run(
             cs->db, err, sizeof(err),
             "INSERT INTO template_pool(template_id, pool_id, path, size, tree_id) VALUES (?, ?, ?, ?, ?)",
-            "iitut", template_id, pool_id, info.path, info.size_bytes, info.tree_id) < 0)
+            "iitut", template_id, pool_id, info.path, info.size_bytes, info.lineage_id) < 0)
         return host_fail_db(e, err);
     snprintf(path, pathlen, "%s", info.path);
     return 0;
@@ -277,7 +278,7 @@ static int full_copy(host_cs *cs, sp_pool *pool, const char *puuid, int64_t temp
     host_event(cs, "VOLUME.CREATE", "storage pool %s refused a clone of template %lld (%.300s): copying the image whole",
                puuid, (long long)template_id, why);
     memset(se, 0, sizeof(*se));
-    memset(info, 0, sizeof(*info));
+    *info = (sp_volume_info)SP_INIT(sp_volume_info);
     *s = cs->sp->driver->create_volume(pool, spec, info, se);
     if (*s != SP_OK)
         return 0;
@@ -302,8 +303,8 @@ int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t
     char err[512], why[1024], tags[512] = "", format[16] = "", tpath[SP_PATH_MAX], puuid[40];
     int64_t pool_id = 0, tsize = 0, is_iso = 0;
     sp_pool *pool;
-    sp_volume_spec spec;
-    sp_volume_info info;
+    sp_volume_spec spec = SP_INIT(sp_volume_spec);
+    sp_volume_info info = SP_INIT(sp_volume_info);
     sp_error se;
     sp_status s;
 
@@ -344,14 +345,14 @@ int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t
     if (host_pool_open(cs, pool_id, &pool, e) != 0)
         return -1;
     host_pool_uuid(cs, pool_id, puuid);
-    memset(&spec, 0, sizeof(spec));
+    spec = (sp_volume_spec)SP_INIT(sp_volume_spec);
     spec.kind = strcmp(v.type, "ROOT") == 0 ? SP_VOLUME_ROOT : SP_VOLUME_DATA;
     spec.id = (uint64_t)v.id;
     spec.size_bytes = req.size;
     spec.provisioning = host_provisioning(v.provisioning);
     spec.qos = host_vol_qos(&v);
     memset(&se, 0, sizeof(se));
-    memset(&info, 0, sizeof(info));
+    info = (sp_volume_info)SP_INIT(sp_volume_info);
     if (v.template_id != 0 && !is_iso) {
         if (host_template_seed(cs, v.template_id, pool_id, host_id, tpath, sizeof(tpath), e) != 0)
             return -1;
@@ -368,7 +369,7 @@ int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t
     if (host_sql_run(
             cs->db, err, sizeof(err),
             "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'Ready' WHERE id = ?",
-            "ituti", pool_id, info.path, info.size_bytes, info.tree_id, v.id) < 0)
+            "ituti", pool_id, info.path, info.size_bytes, info.lineage_id, v.id) < 0)
         return host_fail_db(e, err);
     /* The array's figures moved; the allocator reads them from the pool row. */
     {
@@ -403,7 +404,7 @@ int host_access_grant(host_cs *cs, int64_t volume_id, int64_t host_id, int allow
     host_href href;
     sp_pool *pool;
     sp_qos qos;
-    sp_disk_info disk;
+    sp_disk_info disk = SP_INIT(sp_disk_info);
     sp_error se;
     sp_status s;
     char err[256];
@@ -427,7 +428,7 @@ int host_access_grant(host_cs *cs, int64_t volume_id, int64_t host_id, int allow
     if (s != SP_OK)
         return host_fail_sp(e, s, &se, "Failed to grant volume %s to host %s", v.name, href.name);
     memset(&se, 0, sizeof(se));
-    memset(&disk, 0, sizeof(disk));
+    disk = (sp_disk_info)SP_INIT(sp_disk_info);
     s = cs->sp->adaptor->connect_volume(pool, &(sp_volume_ref){v.path}, &href.ref, &disk, &se);
     if (s != SP_OK) {
         sp_error se2;

@@ -42,9 +42,9 @@ typedef struct host_offering_row {
 int host_offering_load(host_cs *cs, int64_t id, host_offering_row *o, host_err *e);
 
 /* Inserts an Allocated DATA volume of disk offering `offering` in zone: the offering's size, or
- * size_gb for a customized one (required there, refused elsewhere), its provisioning and QoS.
+ * size_bytes for a customized one (required there, refused elsewhere), its provisioning and QoS.
  * vm 0: detached; else attached at deviceid. name NULL: the volume's uuid. *out: the row id. */
-int host_volume_new_data(host_cs *cs, const char *name, int64_t zone, int64_t offering, int64_t size_gb,
+int host_volume_new_data(host_cs *cs, const char *name, int64_t zone, int64_t offering, int64_t size_bytes,
                          int64_t vm, int64_t deviceid, int64_t *out, host_err *e);
 /* The volume's QoS as the plugin takes it (strings borrowed from v). */
 sp_qos host_vol_qos(const host_vol *v);

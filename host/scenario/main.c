@@ -4,17 +4,21 @@
 
 #include "cs.h"
 #include "demo.h"
+#include "imagepath.h"
 #include "harness.h"
 #include "jsonw.h"
 #include "loader.h"
+#include "plugininfo.h"
 #include "services.h"
 #include "session.h"
 #include "sim.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef HOST_PLUGINDIR
@@ -32,6 +36,9 @@ static void usage(FILE *out)
             "  --plugin PATH      the plugin module (.so or .la; default %s/powerflex)\n"
             "  --db FILE          keep state in this SQLite file (default: in memory)\n"
             "  --workdir DIR      hosts' state dirs, secondary storage, simulators (default: a temp dir)\n"
+            "  --image-dir DIR    templates and ISOs may be registered from files under DIR (repeatable;\n"
+            "                     the work dir always counts; so do the directories of the setting\n"
+            "                     harness.image.directories). Other paths, /proc, /sys and /dev are refused\n"
             "  --keep-going       run every line of a file even after a failure (exit status still says)\n"
             "  --echo             print each command (passwords masked) on stderr before running it\n"
             "  --quiet            do not print successful responses\n"
@@ -42,7 +49,8 @@ static void usage(FILE *out)
             "  --version          the harness's version\n"
             "\n"
             "commands:\n"
-            "  info               print the plugin's name, version and ABI version as JSON\n"
+            "  info               print the plugin's name, version, ABI version and the settings and\n"
+            "                     pool details it reads, as JSON\n"
             "  run FILE|-         run CloudMonkey command lines from FILE or stdin (exit 3: stopped\n"
             "                     because the plugin does not provide a method yet)\n"
             "  shell              an interactive prompt (keeps going after errors)\n"
@@ -78,26 +86,20 @@ static void print_error(int code, const char *text)
 
 static int cmd_info(const host_plugin *plugin)
 {
-    const sp_plugin *d = host_plugin_descriptor(plugin);
-    char abi[32];
+    char err[1024];
     host_jsonw w;
     int rc = 0;
 
-    snprintf(abi, sizeof(abi), "%u.%u", SP_ABI_MAJOR(d->abi_version), SP_ABI_MINOR(d->abi_version));
     host_jsonw_init(&w, 1);
     host_jsonw_object_begin(&w, NULL);
-    host_jsonw_object_begin(&w, "plugin");
-    host_jsonw_string(&w, "name", d->name);
-    host_jsonw_string(&w, "version", d->version);
-    host_jsonw_string(&w, "abiversion", abi);
-    host_jsonw_uint(&w, "abimajor", SP_ABI_MAJOR(d->abi_version));
-    host_jsonw_uint(&w, "abiminor", SP_ABI_MINOR(d->abi_version));
-    host_jsonw_string(&w, "path", host_plugin_path(plugin));
-    host_jsonw_object_end(&w);
-    host_jsonw_object_end(&w);
-    if (w.failed)
+    if (host_plugin_info(plugin, &w, err, sizeof(err)) != 0) {
+        print_error(530, err);
         rc = 1;
-    else
+    }
+    host_jsonw_object_end(&w);
+    if (rc == 0 && w.failed)
+        rc = 1;
+    else if (rc == 0)
         printf("%s\n", host_jsonw_text(&w));
     host_jsonw_free(&w);
     return rc;
@@ -127,12 +129,13 @@ static int startup(host_cs *cs)
 
 int main(int argc, char **argv)
 {
-    enum { O_DB = 256, O_WORKDIR, O_KEEP_GOING, O_ECHO, O_QUIET, O_PROGRESS, O_KEEP_SIMS, O_CRASH_AT, O_URL };
+    enum { O_DB = 256, O_WORKDIR, O_KEEP_GOING, O_ECHO, O_QUIET, O_PROGRESS, O_KEEP_SIMS, O_CRASH_AT, O_URL, O_IMAGE_DIR };
     static const struct option opts[] = {
         {"plugin", required_argument, NULL, 'p'},
         {"log-level", required_argument, NULL, 'l'},
         {"db", required_argument, NULL, O_DB},
         {"workdir", required_argument, NULL, O_WORKDIR},
+        {"image-dir", required_argument, NULL, O_IMAGE_DIR},
         {"keep-going", no_argument, NULL, O_KEEP_GOING},
         {"echo", no_argument, NULL, O_ECHO},
         {"quiet", no_argument, NULL, O_QUIET},
@@ -144,7 +147,8 @@ int main(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const char *plugin_path = HOST_PLUGINDIR "/powerflex";
-    const char *db = NULL, *workdir = NULL, *crash_at = NULL, *cmd;
+    const char *db = NULL, *workdir = NULL, *crash_at = NULL, *cmd, **image_dirs = NULL;
+    size_t n_image_dirs = 0;
     host_cs cs;
     host_session s;
     host_err e;
@@ -160,6 +164,7 @@ int main(int argc, char **argv)
         case 'l':
             if (parse_level(optarg, &level) != 0) {
                 print_error(431, "--log-level takes error, warn, info or debug");
+                free(image_dirs);
                 return 2;
             }
             break;
@@ -169,6 +174,17 @@ int main(int argc, char **argv)
         case O_WORKDIR:
             workdir = optarg;
             break;
+        case O_IMAGE_DIR: {
+            const char **grown = realloc(image_dirs, (n_image_dirs + 1) * sizeof(*grown));
+            if (grown == NULL) {
+                free(image_dirs);
+                print_error(530, "out of memory");
+                return 1;
+            }
+            image_dirs = grown;
+            image_dirs[n_image_dirs++] = optarg;
+            break;
+        }
         case O_KEEP_GOING:
             keep_going = 1;
             break;
@@ -189,17 +205,21 @@ int main(int argc, char **argv)
             break;
         case 'h':
             usage(stdout);
+            free(image_dirs);
             return 0;
         case 'V':
             printf("cs-harness %s\n", PACKAGE_VERSION);
+            free(image_dirs);
             return 0;
         default:
             usage(stderr);
+            free(image_dirs);
             return 2;
         }
     }
     if (optind >= argc) {
         usage(stderr);
+        free(image_dirs);
         return 2;
     }
     cmd = argv[optind];
@@ -208,17 +228,29 @@ int main(int argc, char **argv)
         char msg[300];
         snprintf(msg, sizeof(msg), "unknown command: %.200s", cmd);
         print_error(431, msg);
+        free(image_dirs);
         return 2;
     }
     if (strcmp(cmd, "run") == 0 && optind + 1 >= argc) {
         print_error(431, "run takes a file name, or - for stdin");
+        free(image_dirs);
         return 2;
     }
     memset(&e, 0, sizeof(e));
     if (host_cs_open(&cs, db, workdir, &e) != 0) {
         print_error(e.code, e.text);
+        free(image_dirs);
         return 1;
     }
+    for (size_t i = 0; i < n_image_dirs; i++) {
+        if (host_image_dir_add(&cs, image_dirs[i], &e) != 0) {
+            print_error(e.code, e.text);
+            free(image_dirs);
+            host_cs_close(&cs);
+            return 2;
+        }
+    }
+    free(image_dirs);
     cs.svc.max_level = level;
     cs.progress = progress;
     cs.keep_sims = keep_sims;
@@ -253,10 +285,18 @@ int main(int argc, char **argv)
         rc = host_session_run(&s, stdin, "shell", isatty(STDIN_FILENO) ? "cs-harness> " : NULL) == 0 ? 0 : 1;
     } else {
         const char *file = argv[optind + 1];
-        FILE *in = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+        struct stat st;
+        FILE *in = NULL;
+        char msg[512];
+        /* A pipe or a FIFO may feed `run` (it waits for its writer); a directory cannot. */
+        if (strcmp(file, "-") == 0)
+            in = stdin;
+        else if (stat(file, &st) == 0 && S_ISDIR(st.st_mode))
+            errno = EISDIR;
+        else
+            in = fopen(file, "r");
         if (in == NULL) {
-            char msg[512];
-            snprintf(msg, sizeof(msg), "cannot open %.400s", file);
+            snprintf(msg, sizeof(msg), "cannot open %.400s: %s", file, strerror(errno));
             print_error(431, msg);
         } else {
             rc = host_session_run(&s, in, file, NULL) == 0 ? 0 : s.unsupported ? 3 : 1;

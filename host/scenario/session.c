@@ -7,7 +7,9 @@
 #include "api.h"
 #include "cfg.h"
 #include "cmk.h"
+#include "input.h"
 #include "jpath.h"
+#include "mask.h"
 #include "migrate.h"
 #include "poolh.h"
 #include "runprog.h"
@@ -92,13 +94,15 @@ static void set_last(host_cs *cs, const char *json)
 static void report(host_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void report(host_session *s, const char *fmt, ...)
 {
+    char msg[2048];
     va_list ap;
 
-    fprintf(stderr, "%s:%ld: ", s->source, s->line);
+    /* A report may carry values the scenario gave (an assert's expected URL): masked too. */
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    host_mask_inplace(msg, sizeof(msg));
+    fprintf(stderr, "%s:%ld: %s\n", s->source, s->line, msg);
     fflush(stderr);
 }
 
@@ -157,6 +161,9 @@ static int run_api(host_session *s, const host_api *api, host_cmd *cmd)
     int rc, txn = !(api->flags & HOST_API_OWN_TXN);
 
     memset(&e, 0, sizeof(e));
+    /* A malformed number is refused before anything starts, as CloudStack's API layer does. */
+    if (host_param_check_numbers(cmd, &e) != 0)
+        return settle(s, -1, &e);
     host_jsonw_init(&w, 1);
     host_jsonw_object_begin(&w, NULL);
     rc = txn ? host_store_begin(cs->db, err, sizeof(err)) : 0;
@@ -261,13 +268,17 @@ static int run_crashing_child(host_session *s, host_cmd *cmd)
 {
     host_cs *cs = s->cs;
     host_buf line = HOST_BUF_INIT;
-    char *argv[16];
+    char **argv = calloc(16 + 2 * cs->n_image_dirs, sizeof(*argv));
     int argc = 0, pipefd[2] = {-1, -1}, status = 0, rc = -1;
     pid_t pid;
     ssize_t wr;
     host_err e;
 
     memset(&e, 0, sizeof(e));
+    if (argv == NULL) {
+        report(s, "%s", "out of memory");
+        goto out;
+    }
     if (cs->db_path == NULL || cs->self_exe == NULL || cs->plugin_path == NULL) {
         report(s, "%s", "expect crash needs --db FILE (the child harness shares the database)");
         goto out;
@@ -290,6 +301,10 @@ static int run_crashing_child(host_session *s, host_cmd *cmd)
     argv[argc++] = "--crash-at";
     argv[argc++] = s->crash_at;
     argv[argc++] = "--keep-sims";
+    for (size_t i = 0; i < cs->n_image_dirs; i++) {
+        argv[argc++] = "--image-dir";
+        argv[argc++] = cs->image_dirs[i];
+    }
     argv[argc++] = "run";
     argv[argc++] = "-";
     argv[argc] = NULL;
@@ -321,6 +336,7 @@ out:
     if (pipefd[1] >= 0)
         close(pipefd[1]);
     host_buf_free(&line);
+    free(argv);
     free(s->crash_at);
     s->crash_at = NULL;
     return rc;
@@ -401,19 +417,21 @@ static int do_expect(host_session *s, host_cmd *cmd)
     return 0;
 }
 
-/* "source file=NAME": runs another cmk file (relative to this one) in this session, so that
- * scenarios share their set-up. */
+/* "source file=NAME" (or "source NAME"): runs another cmk file (relative to this one) in this
+ * session, so that scenarios share their set-up. Only a regular file is read. */
 static int do_source(host_session *s, host_cmd *cmd)
 {
     const char *file = host_cmd_get(cmd, "file"), *slash = strrchr(s->source, '/');
     const char *saved_source = s->source;
     long saved_line = s->line;
-    char *path = NULL;
+    char *path = NULL, err[512];
     FILE *in;
     int rc;
 
-    if (file == NULL || *file == '\0') {
-        report(s, "%s", "usage: source file=NAME.cmk");
+    if (file == NULL && cmd->n_words == 2 && cmd->n_params == 0)
+        file = cmd->words[1];
+    if (file == NULL || *file == '\0' || cmd->n_words > 2 || (cmd->n_words == 2 && file != cmd->words[1])) {
+        report(s, "%s", "usage: source file=NAME.cmk (or source NAME.cmk)");
         return -1;
     }
     if (file[0] == '/' || slash == NULL)
@@ -422,9 +440,9 @@ static int do_source(host_session *s, host_cmd *cmd)
         path = NULL;
     if (path == NULL)
         return -1;
-    in = fopen(path, "r");
+    in = host_input_open_script(path, err, sizeof(err));
     if (in == NULL) {
-        report(s, "cannot open %s: %s", path, strerror(errno));
+        report(s, "source: %s", err);
         free(path);
         return -1;
     }
@@ -448,10 +466,9 @@ int host_session_line(host_session *s, const char *line, size_t len)
     while ((size_t)(p - line) < len && (*p == ' ' || *p == '\t'))
         p++;
     if (s->echo && (size_t)(p - line) < len && *p != '#') {
-        char *copy = strndup(line, len), *masked = copy != NULL ? host_mask_line(copy) : NULL;
-        fprintf(stderr, "> %s\n", masked != NULL ? masked : "(line)");
+        char *masked = host_mask_cmd_line(line, len);
+        fprintf(stderr, "> %s\n", masked != NULL ? masked : "(line not shown: out of memory)");
         fflush(stderr);
-        free(copy);
         free(masked);
     }
     /* assert takes an expression, not parameters: "assert count>2" has no '='. */
@@ -536,28 +553,36 @@ done:
 
 int host_session_run(host_session *s, FILE *in, const char *source, const char *prompt)
 {
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    int failed = 0;
+    host_buf buf = HOST_BUF_INIT;
+    char err[256];
+    int n, failed = 0;
 
     s->source = source;
     s->line = 0;
     for (;;) {
+        const char *line;
         if (prompt != NULL) {
             fputs(prompt, stdout);
             fflush(stdout);
         }
-        n = getline(&line, &cap, in);
-        if (n < 0)
+        n = host_input_line(in, &buf, HOST_LINE_MAX, err, sizeof(err));
+        if (n == 0)
             break;
         s->line++;
+        if (n < 0) {
+            /* Past a refused line the input cannot be trusted to be at a line's start. */
+            report(s, "%s; the rest of %s is not read", err, source);
+            s->failures++;
+            failed = 1;
+            break;
+        }
+        line = host_buf_str(&buf);
         if (prompt != NULL) {
             const char *t = line + strspn(line, " \t");
             if (strncmp(t, "exit", 4) == 0 || strncmp(t, "quit", 4) == 0)
                 break;
         }
-        if (host_session_line(s, line, (size_t)n) != 0) {
+        if (host_session_line(s, line, buf.len) != 0) {
             failed = 1;
             if (!s->keep_going && prompt == NULL)
                 break;
@@ -567,6 +592,9 @@ int host_session_run(host_session *s, FILE *in, const char *source, const char *
         report(s, "%s", "the file ended while an error was still expected");
         failed = 1;
     }
-    free(line);
+    /* Lines may have held passwords. */
+    if (buf.s != NULL)
+        host_wipe(buf.s, buf.cap);
+    host_buf_free(&buf);
     return failed ? -1 : 0;
 }

@@ -10,6 +10,8 @@
 #include "proc.h"
 #include "retry.h"
 #include "sdc.h"
+#include "settings.h"
+#include "sized.h"
 #include "sizes.h"
 #include "volume.h"
 
@@ -18,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DISK_WAIT_MAX_S 86400u
 #define ERRCODE_SDC_NOT_FOUND 80
 
 /* Appends formatted text to err's message, cutting at the buffer's end. */
@@ -42,10 +43,9 @@ void pfx_ad_add_failure(sp_error *err, const char *what, const sp_error *undo)
         append(err, "; %s failed too: %s", what, undo->message);
 }
 
-static sp_status read_path_setting(const sp_host_ref *host, const char *key, const char *def, char *buf,
-                                   size_t len, sp_error *err)
+static sp_status read_path_setting(const sp_host_ref *host, const char *key, char *buf, size_t len, sp_error *err)
 {
-    pfx_setting_str(SP_SCOPE_HOST, host->uuid, key, def, buf, len);
+    pfx_setting_text(SP_SCOPE_HOST, host->uuid, key, buf, len);
     if (buf[0] != '/')
         return pfx_error(err, SP_E_INVALID, "host %s: setting %s=\"%.200s\" is not an absolute path",
                          host->uuid, key, buf);
@@ -59,23 +59,21 @@ sp_status pfx_ad_host_cfg(const sp_host_ref *host, pfx_host_cfg *out, sp_error *
     memset(out, 0, sizeof(*out));
     if (host == NULL)
         return pfx_error(err, SP_E_INVALID, "no host given");
+    PFX_SIZED(host, sp_host_ref, SP_HOST_REF_SIZE_2_0, "host settings", err);
     if (host->uuid == NULL || host->uuid[0] == '\0')
         return pfx_error(err, SP_E_INVALID, "host %s has no uuid to read its settings by",
                          host->name != NULL ? host->name : "(unnamed)");
-    if ((st = read_path_setting(host, SP_SETTING_SDC_HOME, PFX_SDC_HOME_DEFAULT, out->sdc_home,
-                                sizeof(out->sdc_home), err)) != SP_OK ||
-        (st = read_path_setting(host, SP_SETTING_DEVICE_DIR, PFX_SDC_DEVICE_DIR_DEFAULT, out->device_dir,
-                                sizeof(out->device_dir), err)) != SP_OK ||
-        (st = read_path_setting(host, SP_SETTING_HOST_CACHE, PFX_HOST_CACHE_DEFAULT, out->cache_dir,
-                                sizeof(out->cache_dir), err)) != SP_OK)
+    if ((st = read_path_setting(host, PFX_SETTING_SDC_HOME, out->sdc_home, sizeof(out->sdc_home), err)) != SP_OK ||
+        (st = read_path_setting(host, PFX_SETTING_DEVICE_DIR, out->device_dir, sizeof(out->device_dir), err)) !=
+            SP_OK ||
+        (st = read_path_setting(host, PFX_SETTING_HOST_CACHE, out->cache_dir, sizeof(out->cache_dir), err)) != SP_OK)
         return st;
     return SP_OK;
 }
 
 unsigned pfx_ad_disk_wait(sp_pool *pool)
 {
-    return (unsigned)pfx_setting_u64(SP_SCOPE_POOL, pool->uuid, SP_SETTING_DISK_WAIT, PFX_DISK_WAIT_DEFAULT_S,
-                                     0, DISK_WAIT_MAX_S);
+    return (unsigned)pfx_setting_uint(SP_SCOPE_POOL, pool->uuid, PFX_SETTING_DISK_WAIT);
 }
 
 /* The host's SDC id if the pool has it cached: for messages only, so never worth a request. */
@@ -349,7 +347,7 @@ static sp_status map_here(sp_pool *pool, const char *vol_id, const sp_host_ref *
                 "volume %s: mapped to SDC %s after a failed try; left mapped after the copy, as it cannot be "
                 "told whether that try made the mapping",
                 vol_id, sdc);
-    if (st == SP_E_NOT_FOUND && err->gateway_error_code == ERRCODE_SDC_NOT_FOUND) {
+    if (st == SP_E_NOT_FOUND && err->backend_code == ERRCODE_SDC_NOT_FOUND) {
         /* A cached SDC id goes stale when the host's SDC registers again: looked up once more. */
         pfx_pool_sdc_forget(pool, host->ip);
         if ((st = pfx_pool_sdc_id_connected(pool, host->ip, sdc, sizeof(sdc), err)) == SP_OK)

@@ -1,13 +1,15 @@
 /* adaptor_impl.h - what the Adaptor's files share: this host's settings, a volume's device on this
  * host (connect, disconnect) and putting a volume on the host for a copy and taking it off again.
  *
- * The Adaptor's methods live in one file each: adaptor.c (the vtable, devices, config drives),
+ * The Adaptor's methods live in one file each: adaptor_device.c (devices, config drives),
  * adaptor_seed.c (templates onto volumes), adaptor_image.c (volumes into templates),
  * adaptor_across.c (copies between arrays) and adaptor_recover.c (copies a crash interrupted).
  * Threads: everything here may run concurrently; nothing keeps state between calls except the
  * pool handle's SDC id cache. */
 #ifndef PFX_ADAPTOR_IMPL_H
 #define PFX_ADAPTOR_IMPL_H
+
+#include "settings.h"
 
 #include "poolhandle.h"
 #include "storage_plugin.h"
@@ -21,8 +23,6 @@ typedef struct pfx_host_cfg {
     char cache_dir[SP_PATH_MAX];  /* host.cache.location, default /var/cache/cloud */
 } pfx_host_cfg;
 
-#define PFX_HOST_CACHE_DEFAULT "/var/cache/cloud"
-#define PFX_DISK_WAIT_DEFAULT_S 60u
 
 /* Checks that host can be acted for (a uuid for its settings, an IP for its SDC) and reads its
  * settings. SP_E_INVALID naming what is missing. */
@@ -95,7 +95,16 @@ sp_status pfx_ad_detach_volume(pfx_ad_attach *a, sp_error *err);
 /* Appends "; <what> failed too: <undo message>" to err (keeps err's status). */
 void pfx_ad_add_failure(sp_error *err, const char *what, const sp_error *undo);
 
-/* The Adaptor's methods, one file each (the vtable in adaptor.c points at them). */
+/* The Adaptor's methods (the table in vtables/adaptor.c points at them): devices and config
+ * drives in adaptor_device.c, then one file for each copy. */
+sp_status pfx_ad_connect_volume(sp_pool *pool, const sp_volume_ref *vol, const sp_host_ref *host,
+                                sp_disk_info *disk, sp_error *err);
+sp_status pfx_ad_disconnect_volume(sp_pool *pool, const sp_volume_ref *vol, const sp_host_ref *host,
+                                   sp_error *err);
+sp_status pfx_ad_get_physical_disk(sp_pool *pool, const sp_volume_ref *vol, const sp_host_ref *host,
+                                   sp_disk_info *disk, sp_error *err);
+sp_status pfx_ad_create_config_drive(const sp_host_ref *host, const char *vm_name, const sp_kv *files,
+                                     size_t n_files, char *iso_path_out, size_t iso_path_len, sp_error *err);
 sp_status pfx_ad_copy_image_to_volume(sp_pool *pool, const sp_image_source *src, const sp_volume_ref *dest,
                                       const sp_host_ref *host, const sp_progress *progress, sp_error *err);
 sp_status pfx_ad_copy_volume_to_image(sp_pool *pool, const sp_volume_ref *src, const sp_host_ref *host,

@@ -13,4 +13,7 @@ void pfx_capacity_from_stats(const pfx_gw_pool_stats *s, sp_capacity *out);
 /* One statistics request for the pool with id pool_id. */
 sp_status pfx_capacity_read(sp_pool *pool, sp_capacity *out, sp_error *err);
 
+/* The Driver's and the Pool's get_capacity (err may be NULL, as the ABI allows). */
+sp_status pfx_capacity_get(sp_pool *pool, sp_capacity *out, sp_error *err);
+
 #endif

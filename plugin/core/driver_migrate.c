@@ -10,15 +10,12 @@
 #include "gateway_vtree.h"
 #include "hostsvc.h"
 #include "retry.h"
+#include "settings.h"
+#include "sized.h"
 
 #include <stdio.h>
 #include <string.h>
 
-/* CloudStack's timeout for an offline storage migration on KVM, which it also gives a V-Tree
- * migration; read at the source pool's scope (the host falls back to zone and global). */
-#define MIGRATION_WAIT_SETTING "kvm.storage.offline.migration.wait"
-#define MIGRATION_WAIT_DEFAULT_S 10800u
-#define MIGRATION_WAIT_MAX_S (7u * 24u * 3600u)
 /* How long a forceful pause may take to show Paused; CloudStack polls 3 x 3 s. */
 #define PAUSE_WAIT_S 60u
 #define POLL_MS 200u
@@ -100,7 +97,7 @@ static sp_status take_back(sp_pool *pool, const char *vol_id, const char *tree_i
         }
         if (strcmp(tree.storage_pool_id, src_pool_id) == 0)
             return SP_OK; /* the array already took it back */
-        return pfx_error(err, SP_E_GATEWAY, "V-Tree %s ended up in storage pool %s, neither %s nor %s", tree_id,
+        return pfx_error(err, SP_E_BACKEND, "V-Tree %s ended up in storage pool %s, neither %s nor %s", tree_id,
                          tree.storage_pool_id, src_pool_id, dest_pool_id);
     }
     pfx_log(SP_LOG_INFO, "V-Tree %s paused (%s); rolling it back to storage pool %s", tree_id,
@@ -115,7 +112,7 @@ static sp_status take_back(sp_pool *pool, const char *vol_id, const char *tree_i
     if ((st = wait_tree(pool, tree_id, timeout_s + PAUSE_WAIT_S, 0, NULL, &tree, err)) != SP_OK)
         return pfx_error_prefix(err, "rolling back");
     if (strcmp(tree.storage_pool_id, src_pool_id) != 0)
-        return pfx_error(err, SP_E_GATEWAY, "the rollback of V-Tree %s ended in storage pool %s, not %s", tree_id,
+        return pfx_error(err, SP_E_BACKEND, "the rollback of V-Tree %s ended in storage pool %s, not %s", tree_id,
                          tree.storage_pool_id, src_pool_id);
     return SP_OK;
 }
@@ -125,7 +122,7 @@ sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
 {
     char id[SP_ID_MAX], why[SP_ERROR_MESSAGE_MAX], back_note[128];
     sp_migration_kind kind;
-    sp_volume_info cur;
+    sp_volume_info cur = SP_INIT(sp_volume_info);
     pfx_gw_vtree tree;
     watch_ctx w = {progress, 0};
     unsigned timeout_s;
@@ -136,6 +133,7 @@ sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
     PFX_ERR_GUARD(err);
     if (out == NULL)
         return pfx_error(err, SP_E_INVALID, "migrate_volume needs an output");
+    PFX_SIZED(out, sp_volume_info, SP_VOLUME_INFO_SIZE_2_0, "migrate_volume", err);
     if ((st = pfx_drv_migration_kind(src, dest, &kind, err)) != SP_OK)
         return st;
     if (kind == SP_MIGRATE_BLOCK_COPY)
@@ -153,8 +151,9 @@ sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
         *out = cur;
         return SP_OK;
     }
-    timeout_s = (unsigned)pfx_setting_u64(SP_SCOPE_POOL, src->uuid, MIGRATION_WAIT_SETTING, MIGRATION_WAIT_DEFAULT_S,
-                                          1, MIGRATION_WAIT_MAX_S);
+    /* CloudStack's timeout for an offline storage migration on KVM, which it also gives a V-Tree
+     * migration; read at the source pool's scope (the host falls back to global). */
+    timeout_s = (unsigned)pfx_setting_uint(SP_SCOPE_POOL, src->uuid, PFX_SETTING_MIGRATION_WAIT);
     st = pfx_gw_vtree_migrate(src->gw, id, dest->pool_id, err);
     if (st == SP_E_BUSY) {
         /* Already migrating (a retried request, or a host restarted mid-way): wait for that
@@ -166,34 +165,34 @@ sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
                 err->message);
         pfx_error_clear(err);
         st = SP_OK;
-        ours = pfx_gw_vtree_migration(src->gw, cur.tree_id, &m, &rd) == SP_OK &&
+        ours = pfx_gw_vtree_migration(src->gw, cur.lineage_id, &m, &rd) == SP_OK &&
                strcmp(m.dest_pool_id, dest->pool_id) == 0;
     }
     if (st != SP_OK)
         return pfx_error_prefix(err, "migrating volume %s to pool %s", vol->path, dest->uuid);
     pfx_log(SP_LOG_INFO, "volume %s: V-Tree %s migrating from storage pool %s to %s (at most %u s)", vol->path,
-            cur.tree_id, src->pool_id, dest->pool_id, timeout_s);
-    st = wait_tree(src, cur.tree_id, timeout_s, 0, &w, &tree, err);
+            cur.lineage_id, src->pool_id, dest->pool_id, timeout_s);
+    st = wait_tree(src, cur.lineage_id, timeout_s, 0, &w, &tree, err);
     if (st == SP_OK)
         goto moved;
     /* Timed out, cancelled, failed on the array (a pause reason) or paused by someone: taken
      * back. A failure to watch it (the gateway gone for longer than a poll) is reported as is:
      * where the V-Tree is cannot be known. */
-    if (!ours || (st != SP_E_TIMEOUT && st != SP_E_CANCELLED && st != SP_E_GATEWAY && st != SP_E_STATE))
-        return pfx_error_prefix(err, "migrating volume %s (V-Tree %s) to pool %s", vol->path, cur.tree_id,
+    if (!ours || (st != SP_E_TIMEOUT && st != SP_E_CANCELLED && st != SP_E_BACKEND && st != SP_E_STATE))
+        return pfx_error_prefix(err, "migrating volume %s (V-Tree %s) to pool %s", vol->path, cur.lineage_id,
                                 dest->uuid);
     failed = st;
     snprintf(why, sizeof(why), "%s", err->message);
     pfx_log(SP_LOG_WARN, "volume %s: V-Tree %s migration to storage pool %s %s (%s); pausing it and rolling it back",
-            vol->path, cur.tree_id, dest->pool_id,
+            vol->path, cur.lineage_id, dest->pool_id,
             failed == SP_E_TIMEOUT ? "timed out" : failed == SP_E_CANCELLED ? "was cancelled" : "stopped", why);
     pfx_error_clear(&back);
-    st = take_back(src, id, cur.tree_id, src->pool_id, dest->pool_id, timeout_s, &ended_in_dest, &back);
+    st = take_back(src, id, cur.lineage_id, src->pool_id, dest->pool_id, timeout_s, &ended_in_dest, &back);
     if (st == SP_OK && ended_in_dest) {
         /* It finished while we were about to stop it: the volume is where it was asked to go. */
         pfx_log(SP_LOG_INFO, "volume %s: the V-Tree migration finished before it could be paused", vol->path);
         pfx_error_clear(err);
-        if (wait_tree(src, cur.tree_id, 1, 0, NULL, &tree, err) != SP_OK)
+        if (wait_tree(src, cur.lineage_id, 1, 0, NULL, &tree, err) != SP_OK)
             return pfx_error_prefix(err, "migrating volume %s", vol->path);
         goto moved;
     }
@@ -205,7 +204,7 @@ sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
     case SP_E_TIMEOUT:
         pfx_error(err, SP_E_TIMEOUT,
                   "volume %s: the V-Tree migration to pool %s did not finish within %u s (%s at pool scope)%s",
-                  vol->path, dest->uuid, timeout_s, MIGRATION_WAIT_SETTING, back_note);
+                  vol->path, dest->uuid, timeout_s, PFX_SETTING_MIGRATION_WAIT, back_note);
         break;
     case SP_E_CANCELLED:
         pfx_error(err, SP_E_CANCELLED, "volume %s: the V-Tree migration to pool %s was cancelled%s", vol->path,
@@ -220,16 +219,16 @@ sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
         pfx_error_add_undo(err, &back);
         return err->status;
     }
-    pfx_log(SP_LOG_INFO, "volume %s: V-Tree %s is back in storage pool %s", vol->path, cur.tree_id, src->pool_id);
+    pfx_log(SP_LOG_INFO, "volume %s: V-Tree %s is back in storage pool %s", vol->path, cur.lineage_id, src->pool_id);
     return err->status;
 
 moved:
     /* Trust but verify: the volume must now be in the destination pool. A volume is in its
      * V-Tree's pool, and the poll that saw the migration end read that pool: no second read. */
     if (strcmp(tree.storage_pool_id, dest->pool_id) != 0)
-        return pfx_error(err, SP_E_GATEWAY,
+        return pfx_error(err, SP_E_BACKEND,
                          "volume %s: the V-Tree migration ended but V-Tree %s is in storage pool %s, not %s",
-                         vol->path, cur.tree_id, tree.storage_pool_id, dest->pool_id);
+                         vol->path, cur.lineage_id, tree.storage_pool_id, dest->pool_id);
     /* Ids, name, size and type do not change (no conversion was asked for); only the pool. */
     *out = cur;
     snprintf(out->array_pool_id, sizeof(out->array_pool_id), "%s", tree.storage_pool_id);

@@ -9,6 +9,7 @@
 #include "naming.h"
 #include "qos.h"
 #include "retry.h"
+#include "sized.h"
 #include "sizes.h"
 
 #include <inttypes.h>
@@ -57,6 +58,7 @@ sp_status pfx_drv_find_template(sp_pool *pool, uint64_t template_id, sp_volume_i
     PFX_ERR_GUARD(err);
     if (pool == NULL || out == NULL)
         return pfx_error(err, SP_E_INVALID, "find_template needs a pool and an output");
+    PFX_SIZED(out, sp_volume_info, SP_VOLUME_INFO_SIZE_2_0, "find_template", err);
     if ((st = pfx_vol_name(pool, SP_VOLUME_TEMPLATE, template_id, 0, name, sizeof(name), err)) != SP_OK)
         return st;
     st = pfx_gw_volume_id_by_name(pool->gw, name, id, sizeof(id), err);
@@ -79,6 +81,8 @@ sp_status pfx_drv_create_from_template(sp_pool *pool, const sp_volume_ref *tmpl,
     PFX_ERR_GUARD(err);
     if (spec == NULL || out == NULL)
         return pfx_error(err, SP_E_INVALID, "create_volume_from_template needs a spec and an output");
+    PFX_SIZED(spec, sp_volume_spec, SP_VOLUME_SPEC_SIZE_2_0, "create_volume_from_template", err);
+    PFX_SIZED(out, sp_volume_info, SP_VOLUME_INFO_SIZE_2_0, "create_volume_from_template", err);
     if ((st = pfx_pool_check_usable(pool, "creating a volume", 0, err)) != SP_OK)
         return st;
     if ((st = pfx_path_volume_id(tmpl, tmpl_id, sizeof(tmpl_id), err)) != SP_OK)
@@ -120,6 +124,7 @@ sp_status pfx_drv_create_snapshot(sp_pool *pool, const sp_volume_ref *vol, uint6
     PFX_ERR_GUARD(err);
     if (pool == NULL || out == NULL)
         return pfx_error(err, SP_E_INVALID, "create_snapshot needs a pool and an output");
+    PFX_SIZED(out, sp_volume_info, SP_VOLUME_INFO_SIZE_2_0, "create_snapshot", err);
     if ((st = pfx_pool_check_usable(pool, "taking a snapshot", 1, err)) != SP_OK)
         return st;
     if ((st = pfx_path_volume_id(vol, vol_id, sizeof(vol_id), err)) != SP_OK)
@@ -220,6 +225,7 @@ sp_status pfx_drv_create_vm_snapshot(sp_pool *pool, uint64_t vm_snapshot_id, con
     pfx_gw_snapshot_group group;
     pfx_gw_volume_list read;
     sp_status st;
+    uint32_t stride;
     size_t i;
 
     PFX_ERR_GUARD(err);
@@ -227,6 +233,11 @@ sp_status pfx_drv_create_vm_snapshot(sp_pool *pool, uint64_t vm_snapshot_id, con
     memset(&read, 0, sizeof(read));
     if (pool == NULL || vols == NULL || vol_ids == NULL || group_out == NULL || snaps_out == NULL || n == 0)
         return pfx_error(err, SP_E_INVALID, "create_vm_snapshot needs a pool, at least one volume and outputs");
+    PFX_SIZED(group_out, sp_snapshot_group_info, SP_SNAPSHOT_GROUP_INFO_SIZE_2_0, "create_vm_snapshot", err);
+    if ((st = pfx_sized_check_array(snaps_out, n, SP_VOLUME_INFO_SIZE_2_0, "sp_volume_info", "create_vm_snapshot",
+                                    err)) != SP_OK)
+        return st;
+    stride = snaps_out->struct_size;
     if ((st = pfx_pool_check_usable(pool, "taking a VM snapshot", 1, err)) != SP_OK)
         return st;
     defs = calloc(n, sizeof(*defs));
@@ -277,8 +288,9 @@ sp_status pfx_drv_create_vm_snapshot(sp_pool *pool, uint64_t vm_snapshot_id, con
         goto out;
     }
     for (i = 0; i < n; i++)
-        pfx_volume_info_from_gw(pool, &read.items[i], &snaps_out[i]);
+        pfx_volume_info_from_gw(pool, &read.items[i], PFX_AT(sp_volume_info, snaps_out, stride, i));
     memset(group_out, 0, sizeof(*group_out));
+    group_out->struct_size = sizeof(*group_out);
     snprintf(group_out->group_id, sizeof(group_out->group_id), "%s", group.group_id);
     group_out->n_snapshots = n;
     pfx_log(SP_LOG_INFO, "VM snapshot %" PRIu64 ": consistency group %s over %zu volume(s)", vm_snapshot_id,

@@ -3,22 +3,14 @@
 #ifndef PFX_POOLHANDLE_H
 #define PFX_POOLHANDLE_H
 
+#include "settings.h"
+
 #include "gateway.h"
 #include "storage_plugin.h"
 
 #include <pthread.h>
 
 /* The details a pool is stored with (CloudStack's keys, plus ours for TLS and ids). */
-#define PFX_DETAIL_GW_URL "powerflex.gw.url"           /* https://host[:port]/api */
-#define PFX_DETAIL_GW_USER "powerflex.gw.username"
-#define PFX_DETAIL_GW_PASSWORD "powerflex.gw.password" /* the host stores it encrypted */
-#define PFX_DETAIL_POOL_NAME "powerflex.storagepool.name"
-#define PFX_DETAIL_POOL_ID "powerflex.storagepool.id"
-#define PFX_DETAIL_SYSTEM_ID "powerflex.storagepool.system.id"
-#define PFX_DETAIL_PD_ID "powerflex.storagepool.protectiondomain.id"
-#define PFX_DETAIL_GW_CAFILE "powerflex.gw.cafile"       /* PEM bundle to verify the gateway */
-#define PFX_DETAIL_GW_PINNED "powerflex.gw.pinnedpubkey" /* sha256//<base64> */
-#define PFX_DETAIL_GW_INSECURE "powerflex.gw.insecure"   /* "true": no verification (warned) */
 
 typedef enum pfx_pool_state { PFX_POOL_UP = 0, PFX_POOL_MAINTENANCE, PFX_POOL_DISABLED } pfx_pool_state;
 

@@ -15,9 +15,9 @@ int pfx_retry_again(const sp_error *failed, int *tries)
      * large volume, so it is waited out longer (12.6 s in all). */
     static const long busy_ms[] = {200, 400, 800, 1600, 3200, 6400};
     sp_status st = failed->status;
-    int busy = st == SP_E_UNAVAILABLE && failed->gateway_error_code > 0;
+    int busy = st == SP_E_UNAVAILABLE && failed->backend_code > 0;
     int transient = st == SP_E_UNAVAILABLE || st == SP_E_TIMEOUT || st == SP_E_PROTOCOL ||
-                    (st == SP_E_GATEWAY && failed->http_status >= 500 && failed->gateway_error_code <= 0);
+                    (st == SP_E_BACKEND && failed->http_status >= 500 && failed->backend_code <= 0);
     const long *pauses = busy ? busy_ms : pause_ms;
     int n = busy ? (int)(sizeof(busy_ms) / sizeof(busy_ms[0])) : (int)(sizeof(pause_ms) / sizeof(pause_ms[0]));
     long ms;

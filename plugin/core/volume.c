@@ -10,6 +10,7 @@
 #include "naming.h"
 #include "qos.h"
 #include "retry.h"
+#include "sized.h"
 #include "sizes.h"
 
 #include <inttypes.h>
@@ -73,7 +74,7 @@ int pfx_vol_may_have_happened(sp_status st)
 {
     /* A 500 without a known refusal code (a gateway that failed after the MDM acted) and a
      * garbled answer are as ambiguous as a lost one. */
-    return st == SP_E_EXISTS || st == SP_E_TIMEOUT || st == SP_E_UNAVAILABLE || st == SP_E_GATEWAY ||
+    return st == SP_E_EXISTS || st == SP_E_TIMEOUT || st == SP_E_UNAVAILABLE || st == SP_E_BACKEND ||
            st == SP_E_PROTOCOL;
 }
 
@@ -132,6 +133,8 @@ static sp_status create_volume(sp_pool *pool, const sp_volume_spec *spec, int mu
     PFX_ERR_GUARD(err);
     if (spec == NULL || out == NULL)
         return pfx_error(err, SP_E_INVALID, "create_volume needs a spec and an output");
+    PFX_SIZED(spec, sp_volume_spec, SP_VOLUME_SPEC_SIZE_2_0, "create_volume", err);
+    PFX_SIZED(out, sp_volume_info, SP_VOLUME_INFO_SIZE_2_0, "create_volume", err);
     if ((st = pfx_pool_check_usable(pool, "creating a volume", 0, err)) != SP_OK)
         return st;
     if (spec->kind == SP_VOLUME_SNAPSHOT || spec->kind == SP_VOLUME_VM_SNAPSHOT)
@@ -150,6 +153,7 @@ static sp_status create_volume(sp_pool *pool, const sp_volume_spec *spec, int mu
     gs.thick = spec->provisioning == SP_PROVISION_THICK;
 
     memset(out, 0, sizeof(*out));
+    out->struct_size = sizeof(*out);
     st = pfx_gw_volume_create(pool->gw, &gs, out->id, sizeof(out->id), err);
     if (st == SP_E_EXISTS && must_be_new) {
         /* The array answered that the name was taken before this request: not ours to adopt. */
@@ -217,6 +221,7 @@ sp_status pfx_vol_resize(sp_pool *pool, const sp_volume_ref *vol, uint64_t new_s
     PFX_ERR_GUARD(err);
     if (pool == NULL || out == NULL)
         return pfx_error(err, SP_E_INVALID, "resize_volume needs a pool and an output");
+    PFX_SIZED(out, sp_volume_info, SP_VOLUME_INFO_SIZE_2_0, "resize_volume", err);
     if ((st = pfx_pool_check_usable(pool, "resizing a volume", 0, err)) != SP_OK)
         return st;
     if ((st = pfx_path_volume_id(vol, id, sizeof(id), err)) != SP_OK)
@@ -227,8 +232,8 @@ sp_status pfx_vol_resize(sp_pool *pool, const sp_volume_ref *vol, uint64_t new_s
     if (st == SP_OK)
         return pfx_vol_read(pool, id, out, err);
     /* Refused: say why in the host's terms, reading the volume only now that it matters. */
-    if (st == SP_E_INVALID || st == SP_E_GATEWAY) {
-        sp_volume_info cur;
+    if (st == SP_E_INVALID || st == SP_E_BACKEND) {
+        sp_volume_info cur = SP_INIT(sp_volume_info);
         sp_error rd;
         if (pfx_vol_read(pool, id, &cur, &rd) == SP_OK) {
             if (cur.size_bytes == rounded) {
@@ -255,11 +260,12 @@ sp_status pfx_vol_get(sp_pool *pool, const sp_volume_ref *vol, sp_volume_info *o
     PFX_ERR_GUARD(err);
     if (pool == NULL || out == NULL)
         return pfx_error(err, SP_E_INVALID, "get_volume needs a pool and an output");
+    PFX_SIZED(out, sp_volume_info, SP_VOLUME_INFO_SIZE_2_0, "get_volume", err);
     if ((st = pfx_path_volume_id(vol, id, sizeof(id), err)) != SP_OK)
         return st;
     if ((st = pfx_vol_read(pool, id, out, err)) != SP_OK)
         return st;
-    if (out->tree_id[0] != '\0' && pfx_gw_vtree_get_stats(pool->gw, out->tree_id, &vs, err) == SP_OK)
+    if (out->lineage_id[0] != '\0' && pfx_gw_vtree_get_stats(pool->gw, out->lineage_id, &vs, err) == SP_OK)
         out->used_bytes = pfx_kb_to_bytes(vs.net_provisioned_addresses_kb.value);
     pfx_error_clear(err);
     return SP_OK;
@@ -280,7 +286,7 @@ sp_status pfx_vol_list(sp_pool *pool, void (*each)(void *ctx, const sp_volume_in
     if ((st = pfx_gw_volume_list_in_pool(pool->gw, pool->pool_id, &list, err)) != SP_OK)
         return pfx_error_prefix(err, "pool %s", pool->uuid);
     for (size_t i = 0; i < list.n; i++) {
-        sp_volume_info info;
+        sp_volume_info info = SP_INIT(sp_volume_info);
         /* Any pool key: volumes moved here by a V-Tree migration keep the name they were made
          * with in another pool. */
         if (!pfx_name_is_ours(list.items[i].name, NULL, ident))
@@ -289,5 +295,30 @@ sp_status pfx_vol_list(sp_pool *pool, void (*each)(void *ctx, const sp_volume_in
         each(ctx, &info);
     }
     pfx_gw_volume_list_clear(&list);
+    return SP_OK;
+}
+
+/* The virtual size is the volume's sizeInKb; the used size is its V-Tree's
+ * netProvisionedAddressesInKb, as CloudStack reports them. */
+sp_status pfx_vol_stats(sp_pool *pool, const sp_volume_ref *vol, sp_volume_stats *out, sp_error *err)
+{
+    char id[SP_ID_MAX];
+    sp_volume_info info = SP_INIT(sp_volume_info);
+    pfx_gw_vtree_stats vs;
+    sp_status st;
+
+    PFX_ERR_GUARD(err);
+    if (pool == NULL || out == NULL)
+        return pfx_error(err, SP_E_INVALID, "get_volume_stats needs a pool and an output");
+    PFX_SIZED(out, sp_volume_stats, SP_VOLUME_STATS_SIZE_2_0, "get_volume_stats", err);
+    if ((st = pfx_path_volume_id(vol, id, sizeof(id), err)) != SP_OK)
+        return st;
+    if ((st = pfx_vol_read(pool, id, &info, err)) != SP_OK)
+        return st;
+    if ((st = pfx_gw_vtree_get_stats(pool->gw, info.lineage_id, &vs, err)) != SP_OK)
+        return pfx_error_prefix(err, "volume %s", vol->path);
+    out->struct_size = sizeof(*out);
+    out->virtual_bytes = info.size_bytes;
+    out->used_bytes = pfx_kb_to_bytes(vs.net_provisioned_addresses_kb.value);
     return SP_OK;
 }

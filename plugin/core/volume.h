@@ -48,6 +48,9 @@ sp_status pfx_vol_get(sp_pool *pool, const sp_volume_ref *vol, sp_volume_info *o
 sp_status pfx_vol_list(sp_pool *pool, void (*each)(void *ctx, const sp_volume_info *vol), void *ctx,
                        sp_error *err);
 
+/* The Pool's get_volume_stats: the volume's sizeInKb and its V-Tree's netProvisionedAddressesInKb. */
+sp_status pfx_vol_stats(sp_pool *pool, const sp_volume_ref *vol, sp_volume_stats *out, sp_error *err);
+
 /* Maps the volume vol_id to host's SDC (with qos unless NULL) and unmaps it, each sent again while
  * the gateway fails in passing (driver_access.c; the Driver's grant and revoke take a volume ref). */
 sp_status pfx_vol_grant(sp_pool *pool, const char *vol_id, const sp_host_ref *host, const sp_qos *qos,

@@ -97,7 +97,7 @@ sp_status pfx_gw_map_error(long http_status, int has_code, int32_t code, const c
     if (http_status == 409)
         return SP_E_EXISTS;
     if (http_status >= 500)
-        return SP_E_GATEWAY;
+        return SP_E_BACKEND;
     return SP_E_PROTOCOL;
 }
 

@@ -28,6 +28,33 @@ sp_status pfx_gw_parse_object_doc(const char *buf, size_t len, const char *what,
     return st;
 }
 
+sp_status pfx_gw_parse_object_into(const char *buf, size_t len, const char *what, pfx_gw_item_parser item,
+                                   void *out, size_t size, sp_error *err)
+{
+    sp_status st;
+
+    memset(out, 0, size);
+    st = pfx_gw_parse_object_doc(buf, len, what, item, out, err);
+    if (st != SP_OK)
+        memset(out, 0, size);
+    return st;
+}
+
+sp_status pfx_gw_parse_counters(yajl_val node, const char *what, const pfx_gw_counter *table, size_t n, void *out,
+                                sp_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        pfx_gw_opt_u64 *o = (pfx_gw_opt_u64 *)((char *)out + table[i].offset);
+        sp_status st = pfx_json_u64(node, what, table[i].key, PFX_JSON_OPTIONAL, &o->value, &o->present, err);
+
+        if (st == SP_OK && !o->present && table[i].old_key != NULL)
+            st = pfx_json_u64(node, what, table[i].old_key, PFX_JSON_OPTIONAL, &o->value, &o->present, err);
+        if (st != SP_OK)
+            return st;
+    }
+    return SP_OK;
+}
+
 sp_status pfx_gw_parse_array_doc(const char *buf, size_t len, const char *what, size_t item_size,
                                  pfx_gw_item_parser item, pfx_gw_item_clear clear, void **items, size_t *n,
                                  sp_error *err)

@@ -56,6 +56,23 @@ typedef void (*pfx_gw_item_clear)(void *item);
 sp_status pfx_gw_parse_object_doc(const char *buf, size_t len, const char *what, pfx_gw_item_parser item,
                                   void *out, sp_error *err);
 
+/* The shape of every one-object parser: *out (size bytes) zeroed, parsed by item, and zeroed
+ * again on failure. */
+sp_status pfx_gw_parse_object_into(const char *buf, size_t len, const char *what, pfx_gw_item_parser item,
+                                   void *out, size_t size, sp_error *err);
+
+/* An optional figure of a statistics object, read into the pfx_gw_opt_u64 at offset; old_key
+ * (or NULL) is what older gateways call it: the first key present wins. */
+typedef struct pfx_gw_counter {
+    const char *key;
+    const char *old_key;
+    size_t offset;
+} pfx_gw_counter;
+
+/* Reads the n figures of the table from node into the struct at out. */
+sp_status pfx_gw_parse_counters(yajl_val node, const char *what, const pfx_gw_counter *table, size_t n, void *out,
+                                sp_error *err);
+
 /* Parses a document that must be a JSON array of objects into a calloc'd array of n items of
  * item_size bytes (*items NULL when empty). On failure everything is released. */
 sp_status pfx_gw_parse_array_doc(const char *buf, size_t len, const char *what, size_t item_size,

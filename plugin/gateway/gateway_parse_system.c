@@ -6,6 +6,7 @@
 
 #include "error.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,22 +16,6 @@
         if (st != SP_OK)                                                                                     \
             goto out;                                                                                        \
     } while (0)
-
-static sp_status opt(yajl_val node, const char *what, const char *key, pfx_gw_opt_u64 *o, sp_error *err)
-{
-    return pfx_json_u64(node, what, key, PFX_JSON_OPTIONAL, &o->value, &o->present, err);
-}
-
-/* The first key present wins: gateways renamed some statistics between releases. */
-static sp_status opt2(yajl_val node, const char *what, const char *key, const char *old_key,
-                      pfx_gw_opt_u64 *o, sp_error *err)
-{
-    sp_status st = opt(node, what, key, o, err);
-
-    if (st == SP_OK && !o->present)
-        st = opt(node, what, old_key, o, err);
-    return st;
-}
 
 static sp_status pool_item(yajl_val node, const char *what, void *out, sp_error *err)
 {
@@ -46,20 +31,15 @@ static sp_status pool_item(yajl_val node, const char *what, void *out, sp_error 
     TRY(pfx_json_str(node, what, "mediaType", PFX_JSON_OPTIONAL, p->media_type, sizeof(p->media_type), err));
     TRY(pfx_json_bool(node, what, "zeroPaddingEnabled", PFX_JSON_OPTIONAL, &p->zero_padding_enabled, NULL,
                       err));
-    TRY(opt(node, what, "sparePercentage", &p->spare_percentage, err));
+    TRY(pfx_json_u64(node, what, "sparePercentage", PFX_JSON_OPTIONAL, &p->spare_percentage.value,
+                     &p->spare_percentage.present, err));
 out:
     return st;
 }
 
 sp_status pfx_gw_parse_pool(const char *buf, size_t len, pfx_gw_pool *out, sp_error *err)
 {
-    sp_status st;
-
-    memset(out, 0, sizeof(*out));
-    st = pfx_gw_parse_object_doc(buf, len, "storage pool", pool_item, out, err);
-    if (st != SP_OK)
-        memset(out, 0, sizeof(*out));
-    return st;
+    return pfx_gw_parse_object_into(buf, len, "storage pool", pool_item, out, sizeof(*out), err);
 }
 
 sp_status pfx_gw_parse_pool_list(const char *buf, size_t len, pfx_gw_pool_list *out, sp_error *err)
@@ -74,6 +54,27 @@ sp_status pfx_gw_parse_pool_list(const char *buf, size_t len, pfx_gw_pool_list *
     return st;
 }
 
+#define POOL_COUNTER(key, old_key, field) {key, old_key, offsetof(pfx_gw_pool_stats, field)}
+
+/* The optional figures of a pool's statistics; a second key is what older gateways call it. */
+static const pfx_gw_counter pool_counters[] = {
+    POOL_COUNTER("capacityLimitInKb", NULL, capacity_limit_kb),
+    POOL_COUNTER("capacityInUseInKb", NULL, capacity_in_use_kb),
+    POOL_COUNTER("unusedCapacityInKb", NULL, unused_capacity_kb),
+    POOL_COUNTER("netCapacityInUseInKb", NULL, net_capacity_in_use_kb),
+    POOL_COUNTER("netUnusedCapacityInKb", NULL, net_unused_capacity_kb),
+    POOL_COUNTER("capacityAvailableForVolumeAllocationInKb", NULL, capacity_available_for_volume_allocation_kb),
+    POOL_COUNTER("volumeAllocationLimitInKb", NULL, volume_allocation_limit_kb),
+    POOL_COUNTER("thinCapacityAllocatedInKb", "thinCapacityAllocatedInKm", thin_capacity_allocated_kb),
+    POOL_COUNTER("thickCapacityInUseInKb", NULL, thick_capacity_in_use_kb),
+    POOL_COUNTER("snapshotCapacityInKb", "snapCapacityInUseInKb", snapshot_capacity_kb),
+    POOL_COUNTER("netProvisionedAddressesInKb", NULL, net_provisioned_addresses_kb),
+    POOL_COUNTER("provisionedAddressesInKb", NULL, provisioned_addresses_kb),
+    POOL_COUNTER("numOfVolumes", NULL, num_volumes),
+    POOL_COUNTER("numOfVtrees", NULL, num_vtrees),
+    POOL_COUNTER("numOfSnapshots", NULL, num_snapshots),
+};
+
 static sp_status pool_stats_item(yajl_val node, const char *what, void *out, sp_error *err)
 {
     pfx_gw_pool_stats *s = out;
@@ -81,36 +82,15 @@ static sp_status pool_stats_item(yajl_val node, const char *what, void *out, sp_
 
     TRY(pfx_json_u64(node, what, "maxCapacityInKb", PFX_JSON_REQUIRED, &s->max_capacity_kb, NULL, err));
     TRY(pfx_json_u64(node, what, "spareCapacityInKb", PFX_JSON_REQUIRED, &s->spare_capacity_kb, NULL, err));
-    TRY(opt(node, what, "capacityLimitInKb", &s->capacity_limit_kb, err));
-    TRY(opt(node, what, "capacityInUseInKb", &s->capacity_in_use_kb, err));
-    TRY(opt(node, what, "unusedCapacityInKb", &s->unused_capacity_kb, err));
-    TRY(opt(node, what, "netCapacityInUseInKb", &s->net_capacity_in_use_kb, err));
-    TRY(opt(node, what, "netUnusedCapacityInKb", &s->net_unused_capacity_kb, err));
-    TRY(opt(node, what, "capacityAvailableForVolumeAllocationInKb",
-            &s->capacity_available_for_volume_allocation_kb, err));
-    TRY(opt(node, what, "volumeAllocationLimitInKb", &s->volume_allocation_limit_kb, err));
-    TRY(opt2(node, what, "thinCapacityAllocatedInKb", "thinCapacityAllocatedInKm",
-             &s->thin_capacity_allocated_kb, err));
-    TRY(opt(node, what, "thickCapacityInUseInKb", &s->thick_capacity_in_use_kb, err));
-    TRY(opt2(node, what, "snapshotCapacityInKb", "snapCapacityInUseInKb", &s->snapshot_capacity_kb, err));
-    TRY(opt(node, what, "netProvisionedAddressesInKb", &s->net_provisioned_addresses_kb, err));
-    TRY(opt(node, what, "provisionedAddressesInKb", &s->provisioned_addresses_kb, err));
-    TRY(opt(node, what, "numOfVolumes", &s->num_volumes, err));
-    TRY(opt(node, what, "numOfVtrees", &s->num_vtrees, err));
-    TRY(opt(node, what, "numOfSnapshots", &s->num_snapshots, err));
+    TRY(pfx_gw_parse_counters(node, what, pool_counters, sizeof(pool_counters) / sizeof(pool_counters[0]), s,
+                              err));
 out:
     return st;
 }
 
 sp_status pfx_gw_parse_pool_stats(const char *buf, size_t len, pfx_gw_pool_stats *out, sp_error *err)
 {
-    sp_status st;
-
-    memset(out, 0, sizeof(*out));
-    st = pfx_gw_parse_object_doc(buf, len, "storage pool statistics", pool_stats_item, out, err);
-    if (st != SP_OK)
-        memset(out, 0, sizeof(*out));
-    return st;
+    return pfx_gw_parse_object_into(buf, len, "storage pool statistics", pool_stats_item, out, sizeof(*out), err);
 }
 
 static sp_status pd_item(yajl_val node, const char *what, void *out, sp_error *err)
@@ -130,13 +110,7 @@ out:
 sp_status pfx_gw_parse_protection_domain(const char *buf, size_t len, pfx_gw_protection_domain *out,
                                          sp_error *err)
 {
-    sp_status st;
-
-    memset(out, 0, sizeof(*out));
-    st = pfx_gw_parse_object_doc(buf, len, "protection domain", pd_item, out, err);
-    if (st != SP_OK)
-        memset(out, 0, sizeof(*out));
-    return st;
+    return pfx_gw_parse_object_into(buf, len, "protection domain", pd_item, out, sizeof(*out), err);
 }
 
 static sp_status system_item(yajl_val node, const char *what, void *out, sp_error *err)
@@ -165,13 +139,7 @@ out:
 
 sp_status pfx_gw_parse_system(const char *buf, size_t len, pfx_gw_system *out, sp_error *err)
 {
-    sp_status st;
-
-    memset(out, 0, sizeof(*out));
-    st = pfx_gw_parse_object_doc(buf, len, "system", system_item, out, err);
-    if (st != SP_OK)
-        memset(out, 0, sizeof(*out));
-    return st;
+    return pfx_gw_parse_object_into(buf, len, "system", system_item, out, sizeof(*out), err);
 }
 
 sp_status pfx_gw_parse_system_list(const char *buf, size_t len, pfx_gw_system_list *out, sp_error *err)
@@ -218,13 +186,7 @@ out:
 
 sp_status pfx_gw_parse_sdc(const char *buf, size_t len, pfx_gw_sdc *out, sp_error *err)
 {
-    sp_status st;
-
-    memset(out, 0, sizeof(*out));
-    st = pfx_gw_parse_object_doc(buf, len, "SDC", sdc_item, out, err);
-    if (st != SP_OK)
-        memset(out, 0, sizeof(*out));
-    return st;
+    return pfx_gw_parse_object_into(buf, len, "SDC", sdc_item, out, sizeof(*out), err);
 }
 
 sp_status pfx_gw_parse_sdc_list(const char *buf, size_t len, pfx_gw_sdc_list *out, sp_error *err)

@@ -6,6 +6,7 @@
 
 #include "error.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,13 +204,7 @@ out:
 
 sp_status pfx_gw_parse_volume_stats(const char *buf, size_t len, pfx_gw_volume_stats *out, sp_error *err)
 {
-    sp_status st;
-
-    memset(out, 0, sizeof(*out));
-    st = pfx_gw_parse_object_doc(buf, len, "volume statistics", volume_stats_item, out, err);
-    if (st != SP_OK)
-        memset(out, 0, sizeof(*out));
-    return st;
+    return pfx_gw_parse_object_into(buf, len, "volume statistics", volume_stats_item, out, sizeof(*out), err);
 }
 
 static sp_status snapshot_group_item(yajl_val node, const char *what, void *out, sp_error *err)
@@ -323,40 +318,25 @@ out:
 
 sp_status pfx_gw_parse_vtree(const char *buf, size_t len, pfx_gw_vtree *out, sp_error *err)
 {
-    sp_status st;
-
-    memset(out, 0, sizeof(*out));
-    st = pfx_gw_parse_object_doc(buf, len, "V-Tree", vtree_item, out, err);
-    if (st != SP_OK)
-        memset(out, 0, sizeof(*out));
-    return st;
+    return pfx_gw_parse_object_into(buf, len, "V-Tree", vtree_item, out, sizeof(*out), err);
 }
 
-static sp_status opt(yajl_val node, const char *what, const char *key, pfx_gw_opt_u64 *o, sp_error *err)
-{
-    return pfx_json_u64(node, what, key, PFX_JSON_OPTIONAL, &o->value, &o->present, err);
-}
+#define VTREE_COUNTER(key, field) {key, NULL, offsetof(pfx_gw_vtree_stats, field)}
+
+static const pfx_gw_counter vtree_counters[] = {
+    VTREE_COUNTER("netProvisionedAddressesInKb", net_provisioned_addresses_kb),
+    VTREE_COUNTER("numOfVolumes", num_volumes),
+    VTREE_COUNTER("baseNetCapacityInUseInKb", base_net_capacity_in_use_kb),
+    VTREE_COUNTER("snapNetCapacityInUseInKb", snap_net_capacity_in_use_kb),
+};
 
 static sp_status vtree_stats_item(yajl_val node, const char *what, void *out, sp_error *err)
 {
-    pfx_gw_vtree_stats *s = out;
-    sp_status st;
-
-    TRY(opt(node, what, "netProvisionedAddressesInKb", &s->net_provisioned_addresses_kb, err));
-    TRY(opt(node, what, "numOfVolumes", &s->num_volumes, err));
-    TRY(opt(node, what, "baseNetCapacityInUseInKb", &s->base_net_capacity_in_use_kb, err));
-    TRY(opt(node, what, "snapNetCapacityInUseInKb", &s->snap_net_capacity_in_use_kb, err));
-out:
-    return st;
+    return pfx_gw_parse_counters(node, what, vtree_counters, sizeof(vtree_counters) / sizeof(vtree_counters[0]),
+                                 out, err);
 }
 
 sp_status pfx_gw_parse_vtree_stats(const char *buf, size_t len, pfx_gw_vtree_stats *out, sp_error *err)
 {
-    sp_status st;
-
-    memset(out, 0, sizeof(*out));
-    st = pfx_gw_parse_object_doc(buf, len, "V-Tree statistics", vtree_stats_item, out, err);
-    if (st != SP_OK)
-        memset(out, 0, sizeof(*out));
-    return st;
+    return pfx_gw_parse_object_into(buf, len, "V-Tree statistics", vtree_stats_item, out, sizeof(*out), err);
 }

@@ -93,7 +93,7 @@ sp_status pfx_gw_vtree_pause(pfx_gw_client *c, const char *volume_id, int forcef
 static int poll_failed_in_passing(const sp_error *e)
 {
     return e->status == SP_E_UNAVAILABLE || e->status == SP_E_TIMEOUT || e->status == SP_E_PROTOCOL ||
-           (e->status == SP_E_GATEWAY && e->http_status >= 500 && e->gateway_error_code <= 0);
+           (e->status == SP_E_BACKEND && e->http_status >= 500 && e->backend_code <= 0);
 }
 
 /* One poll: the V-Tree, which must carry a migration state. */
@@ -160,7 +160,7 @@ sp_status pfx_gw_vtree_migration_wait_tree(pfx_gw_client *c, const char *vtree_i
             if (wait->until_paused && (m->status == PFX_GW_MIGRATION_PAUSED || m->status == PFX_GW_MIGRATION_NONE))
                 return SP_OK;
             if (m->pause_reason[0] != '\0')
-                return pfx_error(err, SP_E_GATEWAY, "V-Tree %s: migration %s (%s): %s", vtree_id,
+                return pfx_error(err, SP_E_BACKEND, "V-Tree %s: migration %s (%s): %s", vtree_id,
                                  m->status == PFX_GW_MIGRATION_NONE ? "failed" : "stopped", m->status_name,
                                  m->pause_reason);
             if (m->status == PFX_GW_MIGRATION_NONE)

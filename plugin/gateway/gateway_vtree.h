@@ -44,7 +44,7 @@ typedef struct pfx_gw_wait {
 
 /* Polls the V-Tree's migration state until it ends:
  *   SP_OK          NotInMigration without a pause reason (finished, or nothing to do)
- *   SP_E_GATEWAY   a pause reason was set (the array stopped the migration; the reason is in
+ *   SP_E_BACKEND   a pause reason was set (the array stopped the migration; the reason is in
  *                  the message)
  *   SP_E_STATE     Paused without a reason (someone paused it)
  *   SP_E_TIMEOUT   still migrating at the deadline

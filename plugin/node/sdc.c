@@ -7,6 +7,7 @@
 #include "error.h"
 #include "hostsvc.h"
 #include "proc.h"
+#include "settings.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -45,10 +46,10 @@ static sp_status drv_cfg_path(const char *sdc_home, char *buf, size_t buf_len, s
     if (sdc_home == NULL || sdc_home[0] == '\0')
         sdc_home = PFX_SDC_HOME_DEFAULT;
     if (sdc_home[0] != '/')
-        return pfx_error(err, SP_E_INVALID, "SDC home %s (%s) is not an absolute path", sdc_home, SP_SETTING_SDC_HOME);
+        return pfx_error(err, SP_E_INVALID, "SDC home %s (%s) is not an absolute path", sdc_home, PFX_SETTING_SDC_HOME);
     n = snprintf(buf, buf_len, "%s/bin/drv_cfg", sdc_home);
     if (n < 0 || (size_t)n >= buf_len)
-        return pfx_error(err, SP_E_INVALID, "SDC home %s (%s) is too long", sdc_home, SP_SETTING_SDC_HOME);
+        return pfx_error(err, SP_E_INVALID, "SDC home %s (%s) is too long", sdc_home, PFX_SETTING_SDC_HOME);
     return SP_OK;
 }
 
@@ -593,9 +594,9 @@ timeout:
     if (wt.zero_size)
         return pfx_error(err, SP_E_TIMEOUT, "volume %s appeared on %s as %s but its size stayed 0 for %u s "
                                             "(%s; %d rescans)%s",
-                         w->volume_id, wt.who, place, w->wait_s, SP_SETTING_DISK_WAIT, wt.rescans, extra);
+                         w->volume_id, wt.who, place, w->wait_s, PFX_SETTING_DISK_WAIT, wt.rescans, extra);
     return pfx_error(err, SP_E_TIMEOUT, "volume %s did not appear on %s as %s within %u s (%s; %d rescans)%s",
-                     w->volume_id, wt.who, place, w->wait_s, SP_SETTING_DISK_WAIT, wt.rescans, extra);
+                     w->volume_id, wt.who, place, w->wait_s, PFX_SETTING_DISK_WAIT, wt.rescans, extra);
 }
 
 sp_status pfx_sdc_wait_device(const pfx_sdc_wait *w, char *path_out, size_t path_len, uint64_t *size,

@@ -8,13 +8,13 @@
 #define PFX_SDC_H
 
 #include "proc.h"
+#include "settings.h"
+
 #include "storage_plugin.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define PFX_SDC_HOME_DEFAULT "/opt/emc/scaleio/sdc"  /* powerflex.sdc.home.dir */
-#define PFX_SDC_DEVICE_DIR_DEFAULT "/dev/disk/by-id" /* powerflex.sdc.device.dir */
 #define PFX_SDC_ID_MAX 32                           /* hex digits in an id we accept */
 #define PFX_SDC_POLL_MS_DEFAULT 200
 #define PFX_SDC_RESCAN_MS_DEFAULT 5000

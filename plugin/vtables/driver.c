@@ -5,14 +5,7 @@
 
 #include "capacity.h"
 #include "driver_impl.h"
-#include "error.h"
 #include "plugin.h"
-
-static sp_status get_capacity(sp_pool *pool, sp_capacity *out, sp_error *err)
-{
-    PFX_ERR_GUARD(err);
-    return pfx_capacity_read(pool, out, err);
-}
 
 const sp_driver_ops pfx_driver_ops = {
     .abi_version = SP_ABI_VERSION,
@@ -33,6 +26,6 @@ const sp_driver_ops pfx_driver_ops = {
     .revoke_access = pfx_drv_revoke,
     .migration_kind = pfx_drv_migration_kind,
     .migrate_volume = pfx_drv_migrate,
-    .get_capacity = get_capacity,
+    .get_capacity = pfx_capacity_get,
     .list_volumes = pfx_vol_list,
 };

@@ -1,47 +1,14 @@
-/* pool.c - the Pool vtable: the pool as a KVM host sees it (CloudStack's KVMStoragePool):
- * capacity and per-volume statistics, read from the array on every call. */
+/* pool.c - the Pool table: the pool as a KVM host sees it (CloudStack's KVMStoragePool):
+ * capacity and per-volume statistics, read from the array on every call (core's). */
 #include "config.h"
 
 #include "capacity.h"
-#include "error.h"
-#include "gateway_vtree.h"
 #include "plugin.h"
-#include "sizes.h"
 #include "volume.h"
-
-static sp_status get_capacity(sp_pool *pool, sp_capacity *out, sp_error *err)
-{
-    PFX_ERR_GUARD(err);
-    return pfx_capacity_read(pool, out, err);
-}
-
-/* The virtual size is the volume's sizeInKb; the used size is its V-Tree's
- * netProvisionedAddressesInKb, as CloudStack reports them. */
-static sp_status get_volume_stats(sp_pool *pool, const sp_volume_ref *vol, uint64_t *virtual_bytes,
-                                  uint64_t *used_bytes, sp_error *err)
-{
-    char id[SP_ID_MAX];
-    sp_volume_info info;
-    pfx_gw_vtree_stats vs;
-    sp_status st;
-
-    PFX_ERR_GUARD(err);
-    if (pool == NULL || virtual_bytes == NULL || used_bytes == NULL)
-        return pfx_error(err, SP_E_INVALID, "get_volume_stats needs a pool and outputs");
-    if ((st = pfx_path_volume_id(vol, id, sizeof(id), err)) != SP_OK)
-        return st;
-    if ((st = pfx_vol_read(pool, id, &info, err)) != SP_OK)
-        return st;
-    if ((st = pfx_gw_vtree_get_stats(pool->gw, info.tree_id, &vs, err)) != SP_OK)
-        return pfx_error_prefix(err, "volume %s", vol->path);
-    *virtual_bytes = info.size_bytes;
-    *used_bytes = pfx_kb_to_bytes(vs.net_provisioned_addresses_kb.value);
-    return SP_OK;
-}
 
 const sp_pool_ops pfx_pool_ops = {
     .abi_version = SP_ABI_VERSION,
     .struct_size = sizeof(sp_pool_ops),
-    .get_capacity = get_capacity,
-    .get_volume_stats = get_volume_stats,
+    .get_capacity = pfx_capacity_get,
+    .get_volume_stats = pfx_vol_stats,
 };

@@ -5,6 +5,7 @@
 #include "devices.h"
 #include "json.h"
 #include "loopdev.h"
+#include "migrate.h"
 #include "run.h"
 #include "volops.h"
 
@@ -112,6 +113,7 @@ static yajl_val parse_body(const char *body, struct sim_resp *rs)
 	return v;
 }
 
+/* The bad-day modes in force (GET /sim/modes and the answer to POST). */
 static void modes_json(struct sim_control *c, struct sim_resp *rs)
 {
 	struct sim_model *m = c->model;
@@ -132,6 +134,16 @@ static void modes_json(struct sim_control *c, struct sim_resp *rs)
 	sim_jw_kint(w, "deviceDelayMs", m->device_delay_ms);
 	sim_jw_kint(w, "maxSessions", sim_auth_max_sessions(c->auth));
 	sim_jw_kbool(w, "loopDevices", m->loop_devices);
+	sim_jw_obj_end(w);
+	sim_resp_json(rs, sim_jw_finish(w));
+}
+
+/* {"held":true|false}: whether V-Tree migrations are held where they are. */
+static void migrations_state(struct sim_model *m, struct sim_resp *rs)
+{
+	sim_jw *w = sim_jw_new();
+	sim_jw_obj(w);
+	sim_jw_kbool(w, "held", m->migrations_held);
 	sim_jw_obj_end(w);
 	sim_resp_json(rs, sim_jw_finish(w));
 }
@@ -214,7 +226,8 @@ static void set_modes(struct sim_control *c, yajl_val j, struct sim_resp *rs)
 	modes_json(c, rs);
 }
 
-/* Routes under /sim/sdc/<id or ip>[/...] and /sim/volumes/<id>/{readonly,corrupt}; lock held. */
+/* Routes under /sim/modes, /sim/sdc[/<id or ip>[/...]], /sim/volumes/<id>/{readonly,corrupt} and
+ * /sim/migrations; lock held. */
 static void model_routes(struct sim_control *c, const char *method, const char *path,
 			 const char *body, struct sim_resp *rs)
 {
@@ -265,6 +278,23 @@ static void model_routes(struct sim_control *c, const char *method, const char *
 		sim_jw_kstr(w, "deviceDir", m->device_dir);
 		sim_jw_obj_end(w);
 		sim_resp_json(rs, sim_jw_finish(w));
+		return;
+	}
+	if (!strcmp(path, "/sim/migrations") && (get || post)) {
+		yajl_val j, held;
+		if (post) {
+			if (!(j = parse_body(body, rs)))
+				return;
+			held = sim_jr_get(j, "held");
+			if (!held || !(YAJL_IS_TRUE(held) || YAJL_IS_FALSE(held))) {
+				yajl_tree_free(j);
+				sim_resp_err(rs, SIM_E_BAD_REQUEST, "held must be true or false");
+				return;
+			}
+			sim_migrate_hold(m, YAJL_IS_TRUE(held), sim_now_ms());
+			yajl_tree_free(j);
+		}
+		migrations_state(m, rs);
 		return;
 	}
 	if (!strncmp(path, "/sim/volumes/", 13) && post) {

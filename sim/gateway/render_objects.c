@@ -1,4 +1,4 @@
-/* Gateway objects as JSON (see render.h). Field sets follow the 3.x fixtures in shared/fixtures;
+/* Gateway objects as JSON (see render.h). Field sets follow the 3.x fixtures in tests/fixtures;
  * 4.x/5.x-only NVMe fields (nqn, hostType, nsid, sdtId, ...) are left out. */
 #include <config.h>
 #include "render.h"

@@ -9,10 +9,12 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -24,6 +26,10 @@ struct sim_server {
 	const struct sim_config *cfg;
 	char *cert, *key;
 	int fd;
+	/* Injected latency waits on this, so stopping does not wait out a long one. */
+	pthread_mutex_t wait_lock;
+	pthread_cond_t wake;
+	bool stopping;
 };
 
 struct conn {
@@ -177,6 +183,23 @@ static char *fault_body(int status)
 	return sim_jw_finish(w);
 }
 
+/* Holds a request back for ms (a latency fault), or until the server stops. */
+static void delay_request(struct sim_server *s, int64_t ms)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += (time_t)(ms / 1000);
+	until.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&s->wait_lock);
+	while (!s->stopping && pthread_cond_timedwait(&s->wake, &s->wait_lock, &until) != ETIMEDOUT)
+		;
+	pthread_mutex_unlock(&s->wait_lock);
+}
+
 static enum MHD_Result handle_api(struct sim_server *s, struct MHD_Connection *conn,
 				  const char *url, const char *method, struct conn *cc)
 {
@@ -192,7 +215,7 @@ static enum MHD_Result handle_api(struct sim_server *s, struct MHD_Connection *c
 	sim_faults_eval(ctl->faults, method, tmpl, url, &fa);
 	free(tmpl);
 	if (s->cfg->latency_ms + fa.latency_ms > 0)
-		sim_sleep_ms(s->cfg->latency_ms + fa.latency_ms);
+		delay_request(s, s->cfg->latency_ms + fa.latency_ms);
 	if (fa.expire_tokens)
 		sim_auth_expire_all(ctl->auth);
 	if (fa.device_delay_ms >= 0) {
@@ -375,6 +398,12 @@ struct sim_server *sim_server_start(const struct sim_config *cfg, struct sim_con
 	struct sim_server *s = sim_xcalloc(1, sizeof(*s));
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
 	int family = AF_INET, port = 0;
+	pthread_condattr_t ca;
+	pthread_mutex_init(&s->wait_lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->wake, &ca);
+	pthread_condattr_destroy(&ca);
 	s->ctl = ctl;
 	s->cfg = cfg;
 	s->fd = -1;
@@ -432,10 +461,17 @@ void sim_server_stop(struct sim_server *s)
 {
 	if (!s)
 		return;
+	/* Requests held back by latency answer now: the daemon waits for their threads. */
+	pthread_mutex_lock(&s->wait_lock);
+	s->stopping = true;
+	pthread_cond_broadcast(&s->wake);
+	pthread_mutex_unlock(&s->wait_lock);
 	if (s->d)
 		MHD_stop_daemon(s->d);
 	if (s->fd >= 0)
 		close(s->fd);
+	pthread_cond_destroy(&s->wake);
+	pthread_mutex_destroy(&s->wait_lock);
 	free(s->cert);
 	free(s->key);
 	free(s);

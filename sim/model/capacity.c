@@ -1,4 +1,4 @@
-/* Capacity figures (see capacity.h and powerflex-api-details.md section 3.4). */
+/* Capacity figures (see capacity.h; the Statistics fields of the PowerFlex 3.5 REST API). */
 #include <config.h>
 #include "capacity.h"
 #include "datafile.h"

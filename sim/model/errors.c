@@ -1,5 +1,5 @@
 /* Error table of the emulated gateway (see errors.h). Codes are the MDM return-code indexes the
- * clients know (powerflex-api-details.md 3.8); 717/718 are the codes cinder tolerates for
+ * clients know (the errorCode of the PowerFlex 3.5 REST API's error answers); 717/718 are the codes cinder tolerates for
  * migrateVTree, which real gateways return although the generated list disagrees. */
 #include <config.h>
 #include "errors.h"

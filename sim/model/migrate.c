@@ -2,13 +2,31 @@
  * --migration-slots are all taken (PendingMigration with a queue position), is PendingMigration
  * for the first fifth of --migration-ms, then copies (MigrationNormal) for the rest, and ends
  * NotInMigration with the pool switched. Progress is counted in copy milliseconds, so a pause
- * keeps what was copied, a resume goes on from there and a rollback takes as long to undo it. */
+ * keeps what was copied, a resume goes on from there and a rollback takes as long to undo it.
+ * Every phase runs on the migrations' clock, so time held (POST /sim/migrations) does not count. */
 #include <config.h>
 #include "migrate.h"
 #include "capacity.h"
 
 #include <stdio.h>
 #include <string.h>
+
+/* The migrations' clock: monotonic time less the time they were held. */
+static int64_t mig_clock(const struct sim_model *m, int64_t now_ms)
+{
+	return now_ms - m->mig_held_total - (m->migrations_held ? now_ms - m->mig_held_since : 0);
+}
+
+void sim_migrate_hold(struct sim_model *m, bool held, int64_t now_ms)
+{
+	if (held == m->migrations_held)
+		return;
+	if (held)
+		m->mig_held_since = now_ms;
+	else
+		m->mig_held_total += now_ms - m->mig_held_since;
+	m->migrations_held = held;
+}
 
 static bool running(const struct sim_vtree *t)
 {
@@ -28,7 +46,7 @@ enum sim_err sim_migrate_start(struct sim_model *m, struct sim_volume *v, struct
 			       enum sim_conv conv)
 {
 	struct sim_vtree *t = v->vtree;
-	int64_t now = sim_now_ms();
+	int64_t now = mig_clock(m, sim_now_ms());
 	bool thick_after = conv == SIM_CONV_THICK_TO_THIN ? false
 			   : conv == SIM_CONV_THIN_TO_THICK ? true : t->thick;
 	if (t->mig != SIM_MIG_NONE) {
@@ -80,7 +98,7 @@ enum sim_err sim_migrate_start(struct sim_model *m, struct sim_volume *v, struct
 enum sim_err sim_migrate_pause(struct sim_model *m, struct sim_volume *v, bool forcefully)
 {
 	struct sim_vtree *t = v->vtree;
-	int64_t now = sim_now_ms();
+	int64_t now = mig_clock(m, sim_now_ms());
 	switch (t->mig) {
 	case SIM_MIG_NONE:
 		return SIM_E_MIG_NOT_FOUND;
@@ -104,7 +122,7 @@ enum sim_err sim_migrate_pause(struct sim_model *m, struct sim_volume *v, bool f
 enum sim_err sim_migrate_resume(struct sim_model *m, struct sim_volume *v)
 {
 	struct sim_vtree *t = v->vtree;
-	int64_t now = sim_now_ms();
+	int64_t now = mig_clock(m, sim_now_ms());
 	if (t->mig == SIM_MIG_NONE)
 		return SIM_E_MIG_NOT_FOUND;
 	if (t->mig != SIM_MIG_PAUSED)
@@ -190,6 +208,7 @@ static struct sim_vtree *first_queued(struct sim_model *m)
 void sim_migrate_tick(struct sim_model *m, int64_t now_ms)
 {
 	struct sim_vtree *q;
+	now_ms = mig_clock(m, now_ms);
 	while ((q = first_queued(m)) &&
 	       (m->migration_slots <= 0 || running_count(m) < m->migration_slots)) {
 		q->mig_queued = false;

@@ -17,6 +17,8 @@ enum sim_err sim_migrate_pause(struct sim_model *m, struct sim_volume *v, bool f
 /* resumeVTreeMigration: a paused migration goes on where it stopped. */
 enum sim_err sim_migrate_resume(struct sim_model *m, struct sim_volume *v);
 void sim_migrate_tick(struct sim_model *m, int64_t now_ms);
+/* Holds every migration where it is (held) or lets them go on from there. */
+void sim_migrate_hold(struct sim_model *m, bool held, int64_t now_ms);
 const char *sim_migrate_status(const struct sim_vtree *t);
 /* 1-based place of a queued migration, 0 when it is not waiting for a slot. */
 int64_t sim_migrate_queue_position(struct sim_model *m, const struct sim_vtree *t);

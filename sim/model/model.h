@@ -118,6 +118,10 @@ struct sim_model {
 	uint64_t migration_seq;
 	int64_t removal_ms;         /* a removal keeps its V-Tree busy this long; 0: none */
 	bool loop_devices;          /* device entries point at loop block devices */
+	/* Migrations run on their own clock, which stands still while they are held (POST
+	 * /sim/migrations): a test can keep one in progress for as long as it needs. */
+	bool migrations_held;
+	int64_t mig_held_since, mig_held_total;
 	int spare_pct;
 	double overprovision;
 	int64_t install_time;

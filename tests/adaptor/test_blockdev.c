@@ -83,8 +83,8 @@ static void release(int i, const sp_volume_info *vol)
 static void test_connect_sizes(void)
 {
     char tool[256], dev[SP_PATH_MAX];
-    sp_volume_info vol;
-    sp_disk_info disk;
+    sp_volume_info vol = SP_INIT(sp_volume_info);
+    sp_disk_info disk = SP_INIT(sp_disk_info);
     struct stat sb;
     char *out;
 
@@ -132,8 +132,8 @@ static void test_image_onto_device(void)
     const char *create[] = {hs_qemu_img(), "create", "-q", "-f", "qcow2", qcow, "64M", NULL};
     const char *fill[] = {hs_qemu_io(), "-f", "qcow2", "-c", "write -q -P 0xab 0 1M", "-c",
                           "write -q -P 0x5c 40M 2M", qcow, NULL};
-    sp_image_source src = {qcow, NULL, NULL, SP_FORMAT_QCOW2};
-    sp_volume_info vol;
+    sp_image_source src = {SP_SIZED(sp_image_source), .path = qcow, .format = SP_FORMAT_QCOW2};
+    sp_volume_info vol = SP_INIT(sp_volume_info);
     sp_error e;
     sp_status st;
     char *out;
@@ -172,9 +172,9 @@ static void test_image_onto_device(void)
 
 static void test_copy_across_devices(void)
 {
-    sp_volume_info src, out;
-    sp_disk_info d;
-    sp_volume_spec spec = {0};
+    sp_volume_info src = SP_INIT(sp_volume_info), out = SP_INIT(sp_volume_info);
+    sp_disk_info d = SP_INIT(sp_disk_info);
+    sp_volume_spec spec = SP_INIT(sp_volume_spec);
     char sfile[1024], tfile[1024];
     sp_error e;
     int maps;

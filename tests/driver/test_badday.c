@@ -63,7 +63,7 @@ static int on_array(const char *id)
  * V-Tree and answers 212 until it is done; the delete waits it out. */
 static void test_busy_removal_waited_out(void)
 {
-    sp_volume_info vol, snap;
+    sp_volume_info vol = SP_INIT(sp_volume_info), snap = SP_INIT(sp_volume_info);
     sp_error err = {0};
     int before;
 
@@ -93,7 +93,7 @@ static void test_busy_removal_waited_out(void)
  * again; a proxy that keeps failing is named in the error. */
 static void test_proxy_pages(void)
 {
-    sp_volume_info vol, made;
+    sp_volume_info vol = SP_INIT(sp_volume_info), made = SP_INIT(sp_volume_info);
     sp_host_ref h1 = dt_host(DT_HOST1_IP);
     sp_error err = {0};
     yajl_val list;
@@ -121,7 +121,7 @@ static void test_proxy_pages(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, vol.id));
     dt_clear_faults(sim);
     CU_ASSERT_FATAL(dt_fault(sim, MAP ":empty:status=500"));
-    CU_ASSERT_EQUAL(DRV->grant_access(pool, &(sp_volume_ref){vol.path}, &h1, NULL, 0, &err), SP_E_GATEWAY);
+    CU_ASSERT_EQUAL(DRV->grant_access(pool, &(sp_volume_ref){vol.path}, &h1, NULL, 0, &err), SP_E_BACKEND);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "500 Internal Server Error with an empty body"));
     dt_clear_faults(sim);
 
@@ -142,7 +142,8 @@ static void test_proxy_pages(void)
  * CloudStack's thin overprovisioning (2 x) would place 57 GiB. */
 static void test_allocation_limit(void)
 {
-    sp_volume_info v[4];
+    sp_volume_info v[4] = {SP_INIT(sp_volume_info), SP_INIT(sp_volume_info), SP_INIT(sp_volume_info),
+                           SP_INIT(sp_volume_info)};
     sp_error err = {0};
     int made = 0;
 
@@ -150,7 +151,7 @@ static void test_allocation_limit(void)
         made += create(small, 920 + (uint64_t)i, &v[i], &err) == SP_OK;
     CU_ASSERT_EQUAL(made, 3);
     CU_ASSERT_EQUAL(create(small, 923, &v[3], &err), SP_E_NO_SPACE);
-    CU_ASSERT_EQUAL(err.gateway_error_code, 300);
+    CU_ASSERT_EQUAL(err.backend_code, 300);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "Requested volume size exceeds the volume allocation limit"));
     for (int i = 0; i < made; i++)
         CU_ASSERT_EQUAL(DRV->delete_volume(small, &(sp_volume_ref){v[i].path}, &err), SP_OK);
@@ -170,14 +171,14 @@ static int set_role(const char *role)
  * permission is missing. */
 static void test_monitor_role(void)
 {
-    sp_volume_info vol, got;
+    sp_volume_info vol = SP_INIT(sp_volume_info), got = SP_INIT(sp_volume_info);
     sp_error err = {0};
 
     CU_ASSERT_EQUAL_FATAL(create(pool, 930, &vol, &err), SP_OK);
     CU_ASSERT_FATAL(set_role("Monitor"));
     CU_ASSERT_EQUAL(DRV->get_volume(pool, &(sp_volume_ref){vol.path}, &got, &err), SP_OK);
     CU_ASSERT_EQUAL(create(pool, 931, &got, &err), SP_E_AUTH);
-    CU_ASSERT_EQUAL(err.gateway_error_code, 168);
+    CU_ASSERT_EQUAL(err.backend_code, 168);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, tsim_user(sim)));
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "FrontEndConfigure, Configure or Administrator role"));
     CU_ASSERT_EQUAL(DRV->delete_volume(pool, &(sp_volume_ref){vol.path}, &err), SP_E_AUTH);
@@ -194,7 +195,7 @@ typedef struct reader {
 static void *read_many(void *arg)
 {
     reader *r = arg;
-    sp_volume_info got;
+    sp_volume_info got = SP_INIT(sp_volume_info);
     sp_error err;
 
     for (int i = 0; i < 10; i++)
@@ -209,7 +210,7 @@ static void test_session_limit(void)
     enum { N = 8 };
     pthread_t th[N];
     reader r[N];
-    sp_volume_info vol, got;
+    sp_volume_info vol = SP_INIT(sp_volume_info), got = SP_INIT(sp_volume_info);
     sp_error err = {0};
     int ok = 0, logins;
 
@@ -228,7 +229,7 @@ static void test_session_limit(void)
     CU_ASSERT_EQUAL(ok, N * 10);
     CU_ASSERT_EQUAL(dt_logins(sim) - logins, 1);
     CU_ASSERT_EQUAL(DRV->get_volume(small, &(sp_volume_ref){vol.path}, &got, &err), SP_E_UNAVAILABLE);
-    CU_ASSERT_EQUAL(err.gateway_error_code, 252);
+    CU_ASSERT_EQUAL(err.backend_code, 252);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "as many sessions open as it allows"));
     CU_ASSERT_EQUAL(modes("{\"maxSessions\":0}"), 200);
     CU_ASSERT_EQUAL(DRV->get_volume(small, &(sp_volume_ref){vol.path}, &got, &err), SP_OK);

@@ -102,14 +102,14 @@ static void check_rolled_back(const sp_volume_info *vol)
 
 static void test_timeout_rolls_back(void)
 {
-    sp_volume_info vol, out;
+    sp_volume_info vol = SP_INIT(sp_volume_info), out = SP_INIT(sp_volume_info);
     sp_error err = {0};
     int pauses = dt_count(sim, "POST /api/instances/Volume::{id}/action/pauseVTreeMigration");
     int migrates = dt_count(sim, "POST /api/instances/Volume::{id}/action/migrateVTree");
 
     CU_ASSERT_EQUAL_FATAL(new_volume(800, &vol), 0);
-    /* A migration of a minute against a timeout of one second, at the pool's scope. */
-    CU_ASSERT_EQUAL_FATAL(modes("{\"migrationMs\":60000}"), 200);
+    /* A migration of ten minutes against a timeout of one second, at the pool's scope. */
+    CU_ASSERT_EQUAL_FATAL(modes("{\"migrationMs\":600000}"), 200);
     host_setting_set(dt_services(), SP_SCOPE_POOL, DT_POOL_UUID, WAIT_KEY, "1");
     CU_ASSERT_EQUAL(DRV->migrate_volume(pool, &(sp_volume_ref){vol.path}, pool2, NULL, &out, &err), SP_E_TIMEOUT);
     host_setting_set(dt_services(), SP_SCOPE_POOL, DT_POOL_UUID, WAIT_KEY, NULL);
@@ -127,12 +127,12 @@ static void test_timeout_rolls_back(void)
 
 static void test_failure_part_way_rolls_back(void)
 {
-    sp_volume_info vol, out;
+    sp_volume_info vol = SP_INIT(sp_volume_info), out = SP_INIT(sp_volume_info);
     sp_error err = {0};
 
     CU_ASSERT_EQUAL_FATAL(new_volume(801, &vol), 0);
     CU_ASSERT_EQUAL_FATAL(modes("{\"migrationMs\":1000,\"migrationFailAt\":0.5}"), 200);
-    CU_ASSERT_EQUAL(DRV->migrate_volume(pool, &(sp_volume_ref){vol.path}, pool2, NULL, &out, &err), SP_E_GATEWAY);
+    CU_ASSERT_EQUAL(DRV->migrate_volume(pool, &(sp_volume_ref){vol.path}, pool2, NULL, &out, &err), SP_E_BACKEND);
     CU_ASSERT_EQUAL(modes("{\"migrationMs\":300,\"migrationFailAt\":0}"), 200);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "MigrationError"));
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "rolled back to pool " DT_POOL_UUID));
@@ -150,13 +150,13 @@ static int cancel_now(void *ctx, const char *phase, uint64_t done, uint64_t tota
 
 static void test_cancel_rolls_back(void)
 {
-    sp_volume_info vol, out;
+    sp_volume_info vol = SP_INIT(sp_volume_info), out = SP_INIT(sp_volume_info);
     int calls = 0;
     sp_progress progress = {cancel_now, &calls};
     sp_error err = {0};
 
     CU_ASSERT_EQUAL_FATAL(new_volume(802, &vol), 0);
-    CU_ASSERT_EQUAL_FATAL(modes("{\"migrationMs\":60000}"), 200);
+    CU_ASSERT_EQUAL_FATAL(modes("{\"migrationMs\":600000}"), 200);
     CU_ASSERT_EQUAL(DRV->migrate_volume(pool, &(sp_volume_ref){vol.path}, pool2, &progress, &out, &err),
                     SP_E_CANCELLED);
     CU_ASSERT_EQUAL(modes("{\"migrationMs\":300}"), 200);
@@ -170,12 +170,12 @@ static void test_cancel_rolls_back(void)
  * it does not stay half-done. */
 static void test_paused_on_array_rolls_back(void)
 {
-    sp_volume_info vol, out;
+    sp_volume_info vol = SP_INIT(sp_volume_info), out = SP_INIT(sp_volume_info);
     char path[128], body[128];
     sp_error err = {0};
 
     CU_ASSERT_EQUAL_FATAL(new_volume(803, &vol), 0);
-    CU_ASSERT_EQUAL_FATAL(modes("{\"migrationMs\":60000}"), 200);
+    CU_ASSERT_EQUAL_FATAL(modes("{\"migrationMs\":600000}"), 200);
     snprintf(path, sizeof(path), "/instances/Volume::%s/action/migrateVTree", vol.id);
     snprintf(body, sizeof(body), "{\"destSPId\":\"%s\"}", pool2_id);
     CU_ASSERT_EQUAL_FATAL(dt_api_post(sim, path, body), 200);
@@ -192,7 +192,7 @@ static void test_paused_on_array_rolls_back(void)
  * and 504s from a proxy, ends where it was asked to go. */
 static void test_queued_through_html_errors(void)
 {
-    sp_volume_info a, b, out;
+    sp_volume_info a = SP_INIT(sp_volume_info), b = SP_INIT(sp_volume_info), out = SP_INIT(sp_volume_info);
     char path[128], body[128], where[64], status[64];
     sp_error err = {0};
 

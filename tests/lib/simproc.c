@@ -1,6 +1,7 @@
 /* powerflex-sim process control for tests (see simproc.h). */
 #include <config.h>
 #include "simproc.h"
+#include "jsonw.h"
 #include "simlaunch.h"
 #include "testca.h"
 #include "thttp.h"
@@ -227,6 +228,25 @@ int tsim_control_body(tsim *s, const char *method, const char *path, const char 
 int tsim_control(tsim *s, const char *method, const char *path, const char *json_body)
 {
 	return thttp_request(s->http, method, path, json_body, NULL);
+}
+
+int tsim_fault(tsim *s, const char *spec)
+{
+	host_jsonw w;
+	int rc = -1;
+	host_jsonw_init(&w, 0);
+	host_jsonw_object_begin(&w, NULL);
+	host_jsonw_string(&w, "spec", spec);
+	host_jsonw_object_end(&w);
+	if (!w.failed)
+		rc = thttp_request(s->http, "POST", "/sim/faults", host_jsonw_text(&w), NULL);
+	host_jsonw_free(&w);
+	return rc;
+}
+
+int tsim_clear_faults(tsim *s)
+{
+	return thttp_request(s->http, "DELETE", "/sim/faults", NULL, NULL);
 }
 
 int tsim_stats_count(tsim *s, const char *key)

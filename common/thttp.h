@@ -1,5 +1,6 @@
-/* A minimal HTTPS client for tests: one keep-alive libcurl handle per object, CA verification,
- * optional basic auth, whole bodies in and out. */
+/* The one small HTTPS client of the harness, the tests and the benchmarks (the plugin has its
+ * own, the simulator and drv_cfg theirs): one keep-alive libcurl handle per object, CA
+ * verification, optional basic auth, whole bodies in and out. */
 #ifndef THTTP_H
 #define THTTP_H
 

@@ -1,4 +1,4 @@
-/* Test HTTPS client (see thttp.h). */
+/* The small HTTPS client (see thttp.h). */
 #include <config.h>
 #include "thttp.h"
 
