@@ -7,6 +7,8 @@
 
 #include "cfg.h"
 #include "fsutil.h"
+#include "http.h"
+#include "jsonw.h"
 #include "secret.h"
 #include "simlaunch.h"
 #include "runprog.h"
@@ -367,6 +369,40 @@ int host_sims_adopt(host_cs *cs, host_err *e)
     return rc;
 }
 
+/* Makes the host an SDC of every running simulator (POST /sim/sdc; an SDC it already has is
+ * kept): a host installed after a system started is an SDC of it, as on a real one. */
+static int register_sdc(host_cs *cs, const char *uuid, const char *ip, const char *guid, host_err *e)
+{
+    char devdir[1024], url[600], err[512];
+    host_jsonw body;
+    int rc = 0;
+
+    if (host_config_get(cs, HOST_SIM_DEVICE_DIR, SP_SCOPE_HOST, uuid, devdir, sizeof(devdir)) != 0)
+        return 0;
+    host_jsonw_init(&body, 0);
+    host_jsonw_object_begin(&body, NULL);
+    host_jsonw_string(&body, "ip", ip);
+    host_jsonw_string(&body, "guid", guid);
+    host_jsonw_string(&body, "deviceDir", devdir);
+    host_jsonw_object_end(&body);
+    if (body.failed) {
+        host_jsonw_free(&body);
+        return host_fail(e, HOST_E_INTERNAL, "registering host %s as an SDC: out of memory", ip);
+    }
+    for (host_simproc *p = cs->sims; p != NULL && rc == 0; p = p->next) {
+        host_buf out = HOST_BUF_INIT;
+        long status = 0;
+        snprintf(url, sizeof(url), "%s/sim/sdc", p->control);
+        if (host_http("POST", url, p->cafile, host_jsonw_text(&body), &out, &status, err, sizeof(err)) != 0 ||
+            status != 200)
+            rc = host_fail(e, HOST_E_UNAVAILABLE, "simulator %s: registering host %s as an SDC: %s", p->name, ip,
+                           status ? host_buf_str(&out) : err);
+        host_buf_free(&out);
+    }
+    host_jsonw_free(&body);
+    return rc;
+}
+
 int host_sims_write_sdc_conf(host_cs *cs, int64_t host_id, host_err *e)
 {
     char err[256], uuid[40], ip[64], guid[64], home[1024], *dir = NULL, *conf = NULL, *link = NULL,
@@ -386,6 +422,8 @@ int host_sims_write_sdc_conf(host_cs *cs, int64_t host_id, host_err *e)
     /* A host whose SDC home is outside the work dir is a real host's: leave it alone. */
     if (strncmp(home, cs->workdir, strlen(cs->workdir)) != 0)
         return 0;
+    if (register_sdc(cs, uuid, ip, guid, e) != 0)
+        return -1;
     if (asprintf(&dir, "%s/cfg", home) < 0 || asprintf(&conf, "%s/cfg/sim_sdc.conf", home) < 0 ||
         asprintf(&link, "%s/bin/drv_cfg", home) < 0)
         goto nomem;

@@ -54,7 +54,8 @@ int host_sims_adopt(host_cs *cs, host_err *e);
 void host_sims_stop_all(host_cs *cs);
 
 /* Writes the SDC configuration of one harness host (its sdc home's cfg/sim_sdc.conf and
- * bin/drv_cfg) for every running simulator; called when hosts or simulators come and go. */
+ * bin/drv_cfg) for every running simulator, and makes it an SDC of each (one added after a
+ * simulator started included); called when hosts or simulators come and go. */
 int host_sims_write_sdc_conf(host_cs *cs, int64_t host_id, host_err *e);
 
 /* The path of a program installed beside this one (build tree: ../sim/NAME), or NULL. */

@@ -406,12 +406,16 @@ out:
 sp_status pfx_drv_delete_vm_snapshot(sp_pool *pool, const char *group_id, sp_error *err)
 {
     uint64_t removed = 0;
+    int tries = 0;
     sp_status st;
 
     PFX_ERR_GUARD(err);
     if (pool == NULL || group_id == NULL || group_id[0] == '\0')
         return pfx_error(err, SP_E_INVALID, "delete_vm_snapshot needs a pool and a group id");
-    st = pfx_gw_snapshot_group_remove(pool->gw, pool->system_id, group_id, &removed, err);
+    /* Safe to repeat: a group already gone is done (below). */
+    while ((st = pfx_gw_snapshot_group_remove(pool->gw, pool->system_id, group_id, &removed, err)) != SP_OK &&
+           pfx_retry_again(err, &tries))
+        ;
     if (st == SP_E_NOT_FOUND) {
         pfx_log(SP_LOG_INFO, "snapshot group %s is already gone", group_id);
         pfx_error_clear(err);

@@ -38,7 +38,7 @@ sp_status pfx_vol_read(sp_pool *pool, const char *id, sp_volume_info *out, sp_er
     return SP_OK;
 }
 
-sp_status pfx_vol_remove(sp_pool *pool, const char *id, sp_error *err)
+static sp_status remove_once(sp_pool *pool, const char *id, sp_error *err)
 {
     sp_status st = pfx_gw_volume_delete(pool->gw, id, PFX_GW_REMOVE_ONLY_ME, err);
 
@@ -53,14 +53,21 @@ sp_status pfx_vol_remove(sp_pool *pool, const char *id, sp_error *err)
     return st;
 }
 
-sp_status pfx_vol_undo_remove(sp_pool *pool, const char *id, sp_error *undo)
+sp_status pfx_vol_remove(sp_pool *pool, const char *id, sp_error *err)
 {
     int tries = 0;
     sp_status st;
 
-    while ((st = pfx_vol_remove(pool, id, undo)) != SP_OK && pfx_retry_again(undo, &tries))
+    /* A removal is safe to repeat (gone is SP_OK): a removal still running in the V-Tree
+     * (deleting a snapshot, then its volume) and a gateway failing in passing are waited out. */
+    while ((st = remove_once(pool, id, err)) != SP_OK && pfx_retry_again(err, &tries))
         ;
     return st;
+}
+
+sp_status pfx_vol_undo_remove(sp_pool *pool, const char *id, sp_error *undo)
+{
+    return pfx_vol_remove(pool, id, undo);
 }
 
 int pfx_vol_may_have_happened(sp_status st)

@@ -18,7 +18,8 @@ sp_status pfx_vol_create_new(sp_pool *pool, const sp_volume_spec *spec, sp_volum
 sp_status pfx_vol_delete(sp_pool *pool, const sp_volume_ref *vol, sp_error *err);
 
 /* Removes a volume or snapshot (ONLY_ME); a mapped one is unmapped from every SDC and removed
- * again. Already gone is SP_OK. */
+ * again. Already gone is SP_OK. Sent again (the retry policy) while the array answers that a
+ * removal is in progress in the V-Tree (errorCode 212) or the gateway fails in passing. */
 sp_status pfx_vol_remove(sp_pool *pool, const char *id, sp_error *err);
 
 /* Finds an object by name and reads it into v (the caller clears it), each request sent again
@@ -26,7 +27,7 @@ sp_status pfx_vol_remove(sp_pool *pool, const char *id, sp_error *err);
  * giving up on it leaks what the array made. SP_E_NOT_FOUND when no object has the name. */
 sp_status pfx_vol_lookup(sp_pool *pool, const char *name, char *id, size_t id_len, pfx_gw_volume *v, sp_error *err);
 
-/* pfx_vol_remove as an undo step: sent again while the gateway fails in passing. */
+/* pfx_vol_remove as an undo step (it already sends again what fails in passing). */
 sp_status pfx_vol_undo_remove(sp_pool *pool, const char *id, sp_error *undo);
 
 /* GET the volume and fill info (path "<id>:<name>", sizes, ids). */

@@ -80,6 +80,10 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	sim_auth_init(&auth, cfg.user, cfg.password, cfg.token_ttl_ms, cfg.idle_ttl_ms);
+	sim_auth_set_user(&auth, cfg.user, cfg.password, cfg.role);
+	for (size_t i = 0; i < cfg.naccounts; i++)
+		sim_auth_set_user(&auth, cfg.accounts[i].name, cfg.accounts[i].password, cfg.accounts[i].role);
+	sim_auth_set_max_sessions(&auth, cfg.max_sessions);
 	sim_stats_init(&stats);
 	sim_faults_init(&faults, cfg.seed);
 	model_ok = true; /* destroy copes with a partly built model */

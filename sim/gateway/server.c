@@ -126,7 +126,8 @@ static void truncated_free(void *cls)
 	free(t);
 }
 
-static enum MHD_Result send_json(struct MHD_Connection *conn, int status, char *body, bool truncate)
+static enum MHD_Result send_body(struct MHD_Connection *conn, int status, char *body, const char *ctype,
+				 bool truncate)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -144,10 +145,31 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, int status, char *
 		free(body);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json;charset=UTF-8");
+	if (ctype)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	ret = MHD_queue_response(conn, (unsigned)status, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *conn, int status, char *body, bool truncate)
+{
+	return send_body(conn, status, body, "application/json;charset=UTF-8", truncate);
+}
+
+/* The error pages that reach clients instead of JSON: a reverse proxy's (nginx's wording) for
+ * 502 and 504, the servlet container's (Tomcat's) for anything else. */
+static char *html_page(int status)
+{
+	const char *reason = MHD_get_reason_phrase_for((unsigned)status);
+	if (status == 502 || status == 504)
+		return sim_fmt("<html>\r\n<head><title>%d %s</title></head>\r\n<body>\r\n"
+			       "<center><h1>%d %s</h1></center>\r\n<hr><center>nginx</center>\r\n"
+			       "</body>\r\n</html>\r\n", status, reason, status, reason);
+	return sim_fmt("<!doctype html><html lang=\"en\"><head><title>HTTP Status %d - %s</title>"
+		       "</head><body><h1>HTTP Status %d - %s</h1><hr class=\"line\" /><p><b>Type</b> "
+		       "Status Report</p><hr class=\"line\" /><h3>Apache Tomcat</h3></body></html>",
+		       status, reason, status, reason);
 }
 
 static char *fault_body(int status)
@@ -202,7 +224,9 @@ static enum MHD_Result handle_api(struct sim_server *s, struct MHD_Connection *c
 		sim_model_unlock(ctl->model);
 	}
 	failing = fa.response == SIM_FAULT_HTTP500 || fa.response == SIM_FAULT_HTTP503 ||
-		  fa.response == SIM_FAULT_DROP;
+		  fa.response == SIM_FAULT_HTTP502 || fa.response == SIM_FAULT_HTTP504 ||
+		  fa.response == SIM_FAULT_HTML || fa.response == SIM_FAULT_EMPTY ||
+		  fa.response == SIM_FAULT_BUSY || fa.response == SIM_FAULT_DROP;
 	if (failing && !fa.after)
 		goto fail;
 
@@ -241,8 +265,25 @@ static enum MHD_Result handle_api(struct sim_server *s, struct MHD_Connection *c
 	}
 	return send_json(conn, rs.status, rs.body, fa.response == SIM_FAULT_TRUNCATE);
 fail:
-	if (fa.response == SIM_FAULT_DROP)
+	switch (fa.response) {
+	case SIM_FAULT_DROP:
 		return MHD_NO; /* closes the connection without an answer */
+	case SIM_FAULT_HTTP502:
+		return send_body(conn, 502, html_page(502), "text/html", false);
+	case SIM_FAULT_HTTP504:
+		return send_body(conn, 504, html_page(504), "text/html", false);
+	case SIM_FAULT_HTML:
+		return send_body(conn, fa.status ? fa.status : 500, html_page(fa.status ? fa.status : 500),
+				 "text/html;charset=utf-8", false);
+	case SIM_FAULT_EMPTY:
+		return send_body(conn, fa.status ? fa.status : 500, sim_xstrdup(""), NULL, false);
+	case SIM_FAULT_BUSY:
+		return send_json(conn, 500,
+				 sim_error_body(fa.rc == 164 ? SIM_E_SYSTEM_BUSY : SIM_E_REMOVE_IN_PROGRESS, NULL),
+				 false);
+	default:
+		break;
+	}
 	ret = send_json(conn, fa.response == SIM_FAULT_HTTP503 ? 503 : 500,
 			fault_body(fa.response == SIM_FAULT_HTTP503 ? 503 : 500), false);
 	return ret;

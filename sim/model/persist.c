@@ -1,6 +1,7 @@
 /* State file of the simulator (see persist.h). */
 #include <config.h>
 #include "persist.h"
+#include "migrate.h"
 #include "json.h"
 
 #include <errno.h>
@@ -54,9 +55,10 @@ int sim_persist_save(struct sim_model *m)
 		const struct sim_vtree *t = m->vtrees[i];
 		sim_jw_obj(w);
 		sim_jw_kstr(w, "id", t->id);
-		/* A migration in flight is saved as done: it would have finished by now. */
-		sim_jw_kstr(w, "pool", t->mig != SIM_MIG_NONE ? t->mig_dest->id : t->pool->id);
-		sim_jw_kbool(w, "thick", t->mig != SIM_MIG_NONE && t->mig_conv != SIM_CONV_NONE
+		/* A migration in flight is saved as done: it would have finished by now. A paused,
+		 * failed or rolling back one is saved as never started. */
+		sim_jw_kstr(w, "pool", sim_migrate_ends_in_dest(t) ? t->mig_dest->id : t->pool->id);
+		sim_jw_kbool(w, "thick", sim_migrate_ends_in_dest(t) && t->mig_conv != SIM_CONV_NONE
 						 ? t->mig_conv == SIM_CONV_THIN_TO_THICK
 						 : t->thick);
 		sim_jw_kstr(w, "root", t->root_id);

@@ -24,7 +24,9 @@ static const char *const options[] = {
 	"--listen", "--tls-cert", "--tls-key", "--plain-http", "--user", "--password",
 	"--password-file", "--system-id", "--pool", "--sdc", "--state-dir", "--sdc-device-dir",
 	"--device-delay-ms", "--token-ttl", "--idle-ttl", "--latency-ms", "--fault", "--seed",
-	"--spare-percent", "--migration-ms", "--overprovision", NULL
+	"--spare-percent", "--migration-ms", "--overprovision", "--migration-slots",
+	"--migration-fail-at", "--migration-fail-p", "--migration-pause-ms", "--removal-ms", "--role",
+	"--account", "--max-sessions", "--loop-devices", NULL
 };
 
 struct worker {

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Soak: a seeded random run of VM, volume, snapshot and migration operations against two
-# simulated systems with faults on (latency spikes, 500/503, dropped connections, malformed
-# bodies, expiring tokens, late devices), one kill and restart of the harness in the middle;
+# simulated systems with faults on (latency spikes, 500/503, proxy pages 502/504, HTML 500s,
+# empty bodies, dropped connections, malformed bodies, busy removals, expiring tokens, late
+# devices; slow V-Tree migrations, some failing half way, some outliving their timeout), one
+# kill and restart of the harness in the middle;
 # failures must be clean (no crash, no hang), and afterwards a fresh harness process on the same
 # database must find every pool consistent with the array, guest data included (read back through
 # a short-lived mapping where no host has the volume connected).
@@ -47,12 +49,15 @@ cat >"$tmp/check.cmk" <<'EOC'
 sim fault name=pf1 clear=true
 sim fault name=pf2 clear=true
 list storagepools
-assert count=2
+assert count=3
 set p1=$_.storagepool[0].id
 set p2=$_.storagepool[1].id
+set p3=$_.storagepool[2].id
 check storagepool id=$p1 verifydata=true
 assert storagepoolcheck.consistent=true
 check storagepool id=$p2 verifydata=true
+assert storagepoolcheck.consistent=true
+check storagepool id=$p3 verifydata=true
 assert storagepoolcheck.consistent=true
 sim stop name=pf1
 sim stop name=pf2
@@ -68,5 +73,5 @@ read_back=$(sed -n 's/^ *"dataverified": \([0-9]*\),*$/\1/p' "$tmp/run2.log" | a
 # Failures by CloudStack error code: 431 refused by the rules (a VM in the wrong state, a variable
 # an earlier failure never set), 530/533/534 the array or the plugin failed (faults).
 codes=$(sed -n 's/^ *"errorcode": \([0-9]*\),*$/\1/p' "$tmp/run1.log" | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')
-echo "soak: $done_ok lines run, $failed failed cleanly (error codes: $codes); both pools consistent; $writes guest writes, $read_back volumes' data read back intact"
+echo "soak: $done_ok lines run, $failed failed cleanly (error codes: $codes); all three pools consistent; $writes guest writes, $read_back volumes' data read back intact"
 exit 0
