@@ -175,6 +175,23 @@ static sp_status create_volume(sp_pool *pool, const sp_volume_spec *spec, int mu
 
     memset(out, 0, sizeof(*out));
     st = pfx_gw_volume_create(pool->gw, &gs, out->id, sizeof(out->id), err);
+    if (st == SP_E_EXISTS && spec->kind == SP_VOLUME_TEMPLATE) {
+        /* The name is held: by a copy a V-Tree migration carried to another pool (this pool's
+         * copy then takes the next free name), or by this pool's own (adopted below). */
+        sp_volume_info here;
+        sp_error why = *err, look;
+        char free_name[SP_NAME_MAX] = "";
+        sp_status ls = pfx_drv_template_lookup(pool, spec->id, &here, free_name, sizeof(free_name), &look);
+        if (ls == SP_E_NOT_FOUND && strcmp(free_name, name) != 0) {
+            snprintf(name, sizeof(name), "%s", free_name);
+            pfx_error_clear(err);
+            st = pfx_gw_volume_create(pool->gw, &gs, out->id, sizeof(out->id), err);
+        } else {
+            if (ls == SP_OK)
+                snprintf(name, sizeof(name), "%s", here.name);
+            *err = why;
+        }
+    }
     if (st == SP_E_EXISTS && must_be_new) {
         /* The array answered that the name was taken before this request: not ours to adopt. */
         char other[SP_ID_MAX];
@@ -322,6 +339,35 @@ static sp_status list_volumes(sp_pool *pool, void (*each)(void *ctx, const sp_vo
     return SP_OK;
 }
 
+static sp_status find_volume(sp_pool *pool, const sp_volume_spec *spec, sp_volume_info *out, sp_error *err)
+{
+    char name[SP_NAME_MAX], id[SP_ID_MAX];
+    pfx_gw_volume v;
+    sp_status st;
+    int here;
+
+    PFX_ERR_GUARD(err);
+    if (pool == NULL || spec == NULL || out == NULL)
+        return pfx_error(err, SP_E_INVALID, "find_volume needs a pool, a spec and an output");
+    if (spec->kind == SP_VOLUME_TEMPLATE)
+        return pfx_drv_template_lookup(pool, spec->id, out, NULL, 0, err);
+    if ((st = pfx_drv_name(pool, spec->kind, spec->id, spec->parent_id, name, sizeof(name), err)) != SP_OK)
+        return st;
+    st = pfx_drv_lookup(pool, name, id, sizeof(id), &v, err);
+    if (st == SP_E_NOT_FOUND)
+        return pfx_error(err, SP_E_NOT_FOUND, "pool %s has no volume %s", pool->uuid, name);
+    if (st != SP_OK)
+        return pfx_error_prefix(err, "looking for volume %s", name);
+    here = strcmp(v.storage_pool_id, pool->pool_id) == 0;
+    if (here)
+        pfx_volume_info_from_gw(pool, &v, out);
+    else
+        pfx_error(err, SP_E_NOT_FOUND, "volume %s (%s) is in storage pool %s, not in pool %s (%s)", name, id,
+                  v.storage_pool_id, pool->uuid, pool->pool_id);
+    pfx_gw_volume_clear(&v);
+    return here ? SP_OK : SP_E_NOT_FOUND;
+}
+
 const sp_driver_ops pfx_driver_ops = {
     .abi_version = SP_ABI_VERSION,
     .struct_size = sizeof(sp_driver_ops),
@@ -343,4 +389,5 @@ const sp_driver_ops pfx_driver_ops = {
     .migrate_volume = pfx_drv_migrate,
     .get_capacity = get_capacity,
     .list_volumes = list_volumes,
+    .find_volume = find_volume,
 };

@@ -51,6 +51,12 @@ void pfx_drv_add_undo_failure(sp_error *err, const sp_error *undo);
 
 /* driver_snap.c: snapshots, VM snapshots and templates */
 sp_status pfx_drv_find_template(sp_pool *pool, uint64_t template_id, sp_volume_info *out, sp_error *err);
+/* The copy of a template in this pool, its names (naming.h, pfx_template_name) tried in order:
+ * SP_OK with out filled; SP_E_NOT_FOUND with free_name (when given) the first name no volume of
+ * the system holds, the one a new copy takes. */
+#define PFX_TEMPLATE_VARIANTS 8u
+sp_status pfx_drv_template_lookup(sp_pool *pool, uint64_t template_id, sp_volume_info *out, char *free_name,
+                                  size_t free_len, sp_error *err);
 sp_status pfx_drv_create_from_template(sp_pool *pool, const sp_volume_ref *tmpl, const sp_volume_spec *spec,
                                        sp_volume_info *out, sp_error *err);
 sp_status pfx_drv_create_snapshot(sp_pool *pool, const sp_volume_ref *vol, uint64_t snapshot_id,
