@@ -149,6 +149,43 @@ static int write_all_sdc_conf(host_cs *cs, host_err *e)
     return rc;
 }
 
+/* Starts powerflex-sim with argv, its output in log (truncated), and waits until it says where it
+ * listens (*gateway, malloc'd). It dies with this process unless cs keeps simulators. */
+static int launch(host_cs *cs, const char *prog, char *const *argv, const char *log, pid_t *out, char **gateway,
+                  host_err *e)
+{
+    char err[512];
+    pid_t pid;
+    int logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+    if (logfd < 0)
+        return host_fail(e, HOST_E_INTERNAL, "cannot create %s: %s", log, strerror(errno));
+    fflush(stdout);
+    fflush(stderr);
+    pid = fork();
+    if (pid == 0) {
+        /* The child: only async-signal-safe calls until exec. */
+        if (!cs->keep_sims)
+            prctl(PR_SET_PDEATHSIG, SIGTERM);
+        else
+            setsid();
+        dup2(logfd, 1);
+        dup2(logfd, 2);
+        execv(prog, argv);
+        _exit(127);
+    }
+    close(logfd);
+    if (pid < 0)
+        return host_fail(e, HOST_E_INTERNAL, "cannot start powerflex-sim: %s", strerror(errno));
+    if (wait_listening(pid, log, gateway, err, sizeof(err)) != 0) {
+        kill(pid, SIGTERM);
+        waitpid(pid, NULL, 0);
+        return host_fail(e, HOST_E_INTERNAL, "%s", err);
+    }
+    *out = pid;
+    return 0;
+}
+
 int host_sim_spawn(host_cs *cs, const host_sim_spec *spec, host_simproc **out, host_err *e)
 {
     char *ca = NULL, *cert = NULL, *key = NULL, *prog = NULL, *log = NULL, *pwfile = NULL, *state = NULL,
@@ -158,7 +195,7 @@ int host_sim_spawn(host_cs *cs, const host_sim_spec *spec, host_simproc **out, h
     host_simproc *p = NULL;
     sqlite3_stmt *st = NULL;
     pid_t pid;
-    int rc = -1, logfd;
+    int rc = -1;
 
     *out = NULL;
     if (host_sim_find(cs, spec->name) != NULL)
@@ -254,38 +291,14 @@ int host_sim_spawn(host_cs *cs, const host_sim_spec *spec, host_simproc **out, h
     }
     argv[argc] = NULL;
 #undef ARG
-    logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (logfd < 0) {
-        host_fail(e, HOST_E_INTERNAL, "cannot create %s: %s", log, strerror(errno));
+    if (launch(cs, prog, argv, log, &pid, &p->gateway, e) != 0)
         goto out;
-    }
-    fflush(stdout);
-    fflush(stderr);
-    pid = fork();
-    if (pid == 0) {
-        /* The child: only async-signal-safe calls until exec. */
-        if (!cs->keep_sims)
-            prctl(PR_SET_PDEATHSIG, SIGTERM);
-        else
-            setsid();
-        dup2(logfd, 1);
-        dup2(logfd, 2);
-        execv(prog, argv);
-        _exit(127);
-    }
-    close(logfd);
-    if (pid < 0) {
-        host_fail(e, HOST_E_INTERNAL, "cannot start powerflex-sim: %s", strerror(errno));
-        goto out;
-    }
     p->pid = pid;
     p->child = 1;
-    if (wait_listening(pid, log, &p->gateway, err, sizeof(err)) != 0 ||
-        asprintf(&p->control, "https://%s", p->gateway) < 0) {
+    if (asprintf(&p->control, "https://%s", p->gateway) < 0) {
         kill(pid, SIGTERM);
         waitpid(pid, NULL, 0);
-        host_fail(e, HOST_E_INTERNAL, "%s", err);
-        goto out;
+        goto nomem;
     }
     p->next = cs->sims;
     cs->sims = p;
@@ -370,6 +383,106 @@ void host_sims_stop_all(host_cs *cs)
         }
         simproc_free(p);
     }
+}
+
+/* The command line of a running process, as an argv (one malloc'd block; *argv[0] is it). */
+static char **process_argv(pid_t pid)
+{
+    char path[64], *buf = NULL, **argv = NULL;
+    size_t len = 0, n = 0;
+    ssize_t got;
+    int fd;
+
+    snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return NULL;
+    buf = malloc(65536);
+    while (buf != NULL && len < 65535 && (got = read(fd, buf + len, 65535 - len)) > 0)
+        len += (size_t)got;
+    close(fd);
+    if (buf == NULL || len == 0 || len >= 65535) {
+        free(buf);
+        return NULL;
+    }
+    buf[len] = '\0';
+    for (size_t i = 0; i < len; i++)
+        n += buf[i] == '\0';
+    argv = malloc((n + 2) * sizeof(*argv) + len + 1);
+    if (argv != NULL) {
+        char *copy = (char *)(argv + n + 2), *q = copy;
+        size_t k = 0;
+        memcpy(copy, buf, len + 1);
+        while (q < copy + len) {
+            argv[k++] = q;
+            q += strlen(q) + 1;
+        }
+        argv[k] = NULL;
+    }
+    free(buf);
+    return argv;
+}
+
+int host_sim_restart(host_cs *cs, const char *name, int sig, host_err *e)
+{
+    struct timespec delay = {0, 20 * 1000 * 1000};
+    host_simproc *p = host_sim_find(cs, name);
+    char **argv = NULL, *listen = NULL, *log = NULL, *gateway = NULL;
+    pid_t pid;
+    int rc = -1, gone = 0;
+
+    if (p == NULL)
+        return host_fail(e, HOST_E_PARAM, "no simulator named %s is running", name);
+    /* Started again as it was started: its own command line, on the port it had. */
+    if ((argv = process_argv(p->pid)) == NULL || strstr(argv[0], "powerflex-sim") == NULL) {
+        host_fail(e, HOST_E_INTERNAL, "simulator %s (process %ld) cannot be read back to restart it", name,
+                  (long)p->pid);
+        goto out;
+    }
+    for (size_t i = 0; argv[i] != NULL; i++)
+        if (strcmp(argv[i], "--listen") == 0 && argv[i + 1] != NULL) {
+            if (asprintf(&listen, "%s", p->gateway) < 0) {
+                listen = NULL;
+                goto nomem;
+            }
+            argv[i + 1] = listen;
+        }
+    if (listen == NULL || asprintf(&log, "%s/sim.log", p->dir) < 0) {
+        log = NULL;
+        host_fail(e, HOST_E_INTERNAL, "simulator %s: no --listen or log to restart it with", name);
+        goto out;
+    }
+    kill(p->pid, sig);
+    for (int i = 0; i < 500 && !gone; i++) {
+        if (p->child)
+            gone = waitpid(p->pid, NULL, WNOHANG) == p->pid;
+        else
+            gone = kill(p->pid, 0) != 0;
+        if (!gone)
+            nanosleep(&delay, NULL);
+    }
+    if (!gone) {
+        kill(p->pid, SIGKILL);
+        if (p->child)
+            waitpid(p->pid, NULL, 0);
+    }
+    if (launch(cs, argv[0], argv, log, &pid, &gateway, e) != 0)
+        goto out;
+    if (strcmp(gateway, p->gateway) != 0) {
+        host_fail(e, HOST_E_INTERNAL, "simulator %s came back on %s, not %s", name, gateway, p->gateway);
+        goto out;
+    }
+    p->pid = pid;
+    p->child = 1;
+    rc = record(cs, p, e);
+    goto out;
+nomem:
+    host_fail(e, HOST_E_INTERNAL, "out of memory");
+out:
+    free(argv);
+    free(listen);
+    free(log);
+    free(gateway);
+    return rc;
 }
 
 static int is_simulator(pid_t pid)

@@ -2,6 +2,7 @@
  * Starts the server, prints where it listens, runs until SIGTERM/SIGINT. */
 #include <config.h>
 #include "control.h"
+#include "crash.h"
 #include "server.h"
 
 #include <pthread.h>
@@ -52,7 +53,8 @@ int main(int argc, char **argv)
 	struct sim_auth auth;
 	struct sim_stats stats;
 	struct sim_faults faults;
-	struct sim_control ctl = { &model, &auth, &stats, &faults };
+	struct sim_crash crash;
+	struct sim_control ctl = { &model, &auth, &stats, &faults, &crash };
 	struct sim_server *srv = NULL;
 	struct ticker tk;
 	char err[512] = "", *url = NULL;
@@ -81,6 +83,7 @@ int main(int argc, char **argv)
 	sim_auth_init(&auth, cfg.user, cfg.password, cfg.token_ttl_ms, cfg.idle_ttl_ms);
 	sim_stats_init(&stats);
 	sim_faults_init(&faults, cfg.seed);
+	sim_crash_init(&crash);
 	model_ok = true; /* destroy copes with a partly built model */
 	if (sim_model_init(&model, &cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "powerflex-sim: %s\n", err);
@@ -128,6 +131,7 @@ out:
 	if (model_ok)
 		sim_model_destroy(&model);
 	sim_faults_destroy(&faults);
+	sim_crash_destroy(&crash);
 	sim_stats_destroy(&stats);
 	sim_auth_destroy(&auth);
 	free(url);
