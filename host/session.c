@@ -170,13 +170,14 @@ static int run_api(host_session *s, const host_api *api, host_cmd *cmd)
         rc = host_fail_db(&e, err);
     if (rc != 0) {
         host_err reload;
-        /* The array first (its steps read rows the rollback removes), then the rows. */
-        host_undo_run(cs);
+        /* The rows first, then the array is made to agree with them: what the command changed is
+         * taken back, or recorded where it cannot be (undo.h). */
         host_store_rollback(cs->db);
+        host_undo_run(cs, &e);
         /* Settings a failed command changed are back in the database; mirror them again. */
         host_config_load(cs, &reload);
     } else {
-        host_undo_clear(cs);
+        host_undo_committed(cs);
         set_last(cs, host_jsonw_text(&w));
         if (!s->quiet)
             printf("%s\n", host_jsonw_text(&w));
@@ -225,11 +226,12 @@ int host_session_restart(host_cs *cs, host_jsonw *w, host_err *e)
     if (host_config_load(cs, e) != 0 || host_sims_adopt(cs, e) != 0)
         return -1;
     host_jsonw_object_begin(w, "restart");
-    if (host_store_begin(cs->db, err, sizeof(err)) != 0)
-        return host_fail_db(e, err);
-    /* What a killed command left on the array goes first, as its rollback would have taken it. */
+    /* What a killed command left on the array goes first, as its rollback would have taken it
+     * (in a transaction of its own). */
     rc = host_undo_recover(cs, w, e);
-    if (rc == 0)
+    if (rc == 0 && host_store_begin(cs->db, err, sizeof(err)) != 0)
+        rc = host_fail_db(e, err);
+    else if (rc == 0)
         rc = host_recover(cs, w, e);
     if (rc == 0)
         rc = host_seeding_recover(cs, w, e);

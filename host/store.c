@@ -16,6 +16,9 @@
 
 static const char *schema_sql =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    /* The numbers of committed commands that changed arrays, each inserted by its own transaction:
+     * an intent (intent.h) of a command not here never committed. */
+    "CREATE TABLE IF NOT EXISTS command(seq INTEGER PRIMARY KEY);"
     "CREATE TABLE IF NOT EXISTS config(scope INTEGER NOT NULL, scope_id TEXT NOT NULL, name TEXT NOT NULL,"
     "  value TEXT NOT NULL, PRIMARY KEY(scope, scope_id, name));"
     "CREATE TABLE IF NOT EXISTS zone(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, name TEXT NOT NULL "
@@ -225,6 +228,7 @@ void host_store_rollback(sqlite3 *db)
     int64_t used[sizeof(named_tables) / sizeof(named_tables[0])] = {0};
     char err[256], sql[160];
 
+
     if (sqlite3_get_autocommit(db))
         return;
     /* A rolled-back transaction gives its ids back, and SQLite would hand them out again; but an
@@ -237,16 +241,21 @@ void host_store_rollback(sqlite3 *db)
             used[i] = 0;
     }
     sqlite3_exec(db, "ROLLBACK;", NULL, NULL, NULL);
-    for (size_t i = 0; i < sizeof(named_tables) / sizeof(named_tables[0]); i++) {
-        if (used[i] <= 0)
-            continue;
-        host_sql_run(db, err, sizeof(err), "UPDATE sqlite_sequence SET seq = max(seq, ?2) WHERE name = ?1", "ti",
-                     named_tables[i], used[i]);
-        host_sql_run(db, err, sizeof(err),
-                     "INSERT INTO sqlite_sequence(name, seq) SELECT ?1, ?2 "
-                     "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?1)",
-                     "ti", named_tables[i], used[i]);
-    }
+    for (size_t i = 0; i < sizeof(named_tables) / sizeof(named_tables[0]); i++)
+        if (used[i] > 0)
+            host_store_mark_used(db, named_tables[i], used[i]);
+}
+
+void host_store_mark_used(sqlite3 *db, const char *table, int64_t id)
+{
+    char err[256];
+
+    host_sql_run(db, err, sizeof(err), "UPDATE sqlite_sequence SET seq = max(seq, ?2) WHERE name = ?1", "ti", table,
+                 id);
+    host_sql_run(db, err, sizeof(err),
+                 "INSERT INTO sqlite_sequence(name, seq) SELECT ?1, ?2 "
+                 "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?1)",
+                 "ti", table, id);
 }
 
 static int bind_all(sqlite3_stmt *st, const char *types, va_list ap)

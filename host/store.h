@@ -20,6 +20,8 @@ void host_store_close(sqlite3 *db);
 int host_store_begin(sqlite3 *db, char *err, size_t errlen);
 int host_store_commit(sqlite3 *db, char *err, size_t errlen);
 void host_store_rollback(sqlite3 *db);
+/* Ids up to `id` of table (one with AUTOINCREMENT) are never handed out (again). */
+void host_store_mark_used(sqlite3 *db, const char *table, int64_t id);
 
 /* Query helpers. `types` names the arguments that follow, one letter each:
  *   i int64_t, u uint64_t (stored as int64), d double, t const char * (NULL binds NULL), n null.
