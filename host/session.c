@@ -321,6 +321,8 @@ static int run_crashing_child(host_session *s, host_cmd *cmd)
     rc = -1;
     if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) {
         report(s, "the child harness was to die at %s but ended normally", s->crash_at);
+        if (strncmp(s->crash_at, "request:", 8) == 0)
+            host_sims_crashpoint(cs, NULL, 0, NULL, 1, NULL, &e);
         goto out;
     }
     fprintf(stderr, "%s:%ld: the child harness was killed at %s; restarting\n", s->source, s->line,
@@ -382,7 +384,8 @@ static int do_expect(host_session *s, host_cmd *cmd)
     if (cmd->n_words == 2 && strcasecmp(cmd->words[1], "crash") == 0) {
         v = host_cmd_get(cmd, "at");
         if (v == NULL || strchr(v, ':') == NULL) {
-            report(s, "%s", "usage: expect crash at=PHASE:PERCENT (e.g. at=copy:50)");
+            report(s, "%s",
+                   "usage: expect crash at=PHASE:PERCENT (e.g. at=copy:50) | at=request:K[:applied|before|after]");
             return -1;
         }
         free(s->crash_at);

@@ -199,23 +199,13 @@ out:
     return rc;
 }
 
-/* "sim crashpoint at=K [when=applied|before|after] [name=N]": every simulator (or N) counts the
- * requests that change the array in one shared file, <workdir>/crash.count, reset here, and the Kth
- * kills this process (SIGKILL); at=0 only counts. "clear=true" disarms and answers the count. */
-static int sim_crashpoint(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+int host_sims_crashpoint(host_cs *cs, const char *name, int64_t at, const char *when, int clear, int64_t *count,
+                         host_err *e)
 {
-    const char *name = host_param(cmd, "name", 0, e), *when = host_param(cmd, "when", 0, e);
     char counter[4096], body[4400], text[32] = "";
-    int64_t at = 0;
-    int clear = 0, n = 0;
+    int n = 0;
     FILE *f;
 
-    if (host_param_bool(cmd, "clear", 0, &clear, e) != 0 || host_param_i64(cmd, "at", 0, &at, e) != 0)
-        return -1;
-    if (!clear && (at < 0 || host_cmd_get(cmd, "at") == NULL))
-        return host_fail(e, HOST_E_PARAM, "sim crashpoint: at=K (0: count only) [when=applied|before|after] or clear=true");
-    if (when != NULL && strcmp(when, "applied") != 0 && strcmp(when, "before") != 0 && strcmp(when, "after") != 0)
-        return host_fail(e, HOST_E_PARAM, "sim crashpoint: when is applied, before or after");
     snprintf(counter, sizeof(counter), "%s/crash.count", cs->workdir);
     if (!clear && host_write_file(counter, "0\n", 2, 0600) != 0)
         return host_fail(e, HOST_E_INTERNAL, "cannot write %s", counter);
@@ -224,7 +214,7 @@ static int sim_crashpoint(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e
     for (host_simproc *p = cs->sims; p != NULL; p = p->next) {
         if (name != NULL && strcmp(p->name, name) != 0)
             continue;
-        if (control(p, clear ? "DELETE" : "POST", "/sim/crash", clear ? NULL : body, w, NULL, e) != 0)
+        if (control(p, clear ? "DELETE" : "POST", "/sim/crash", clear ? NULL : body, NULL, NULL, e) != 0)
             return -1;
         n++;
     }
@@ -236,8 +226,28 @@ static int sim_crashpoint(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e
             text[0] = '\0';
         fclose(f);
     }
+    if (count != NULL)
+        *count = strtoll(text, NULL, 10);
+    return n;
+}
+
+/* "sim crashpoint at=K [when=applied|before|after] [name=N]" and "sim crashpoint clear=true". */
+static int sim_crashpoint(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+{
+    const char *name = host_param(cmd, "name", 0, e), *when = host_param(cmd, "when", 0, e);
+    int64_t at = 0, count = 0;
+    int clear = 0, n;
+
+    if (host_param_bool(cmd, "clear", 0, &clear, e) != 0 || host_param_i64(cmd, "at", 0, &at, e) != 0)
+        return -1;
+    if (!clear && (at < 0 || host_cmd_get(cmd, "at") == NULL))
+        return host_fail(e, HOST_E_PARAM, "sim crashpoint: at=K (0: count only) [when=applied|before|after] or clear=true");
+    if (when != NULL && strcmp(when, "applied") != 0 && strcmp(when, "before") != 0 && strcmp(when, "after") != 0)
+        return host_fail(e, HOST_E_PARAM, "sim crashpoint: when is applied, before or after");
+    if ((n = host_sims_crashpoint(cs, name, at, when, clear, &count, e)) < 0)
+        return -1;
     host_jsonw_object_begin(w, "crashpoint");
-    host_jsonw_int(w, "count", strtoll(text, NULL, 10));
+    host_jsonw_int(w, "count", count);
     host_jsonw_int(w, "simulators", n);
     host_jsonw_bool(w, "armed", !clear);
     host_jsonw_object_end(w);

@@ -213,9 +213,9 @@ static outcome undo_create(host_cs *cs, sp_pool *pool, struct host_undo *u, char
         return R_LEFT;
     if (yes)
         return R_NOTHING;
-    if ((s = delete_object(cs, pool, it->obj, info.path, &se)) != SP_OK)
-        return left(why, len, "%s %s: %s", it->obj, info.path, se.message);
     snprintf(u->made, sizeof(u->made), "%s", info.path);
+    if ((s = delete_object(cs, pool, it->obj, info.path, &se)) != SP_OK)
+        return left(why, len, "%s", se.message);
     return R_UNDONE;
 }
 

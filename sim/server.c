@@ -237,6 +237,13 @@ static enum MHD_Result handle_api(struct sim_server *s, struct MHD_Connection *c
 	}
 	return send_json(conn, rs.status, rs.body, fa.response == SIM_FAULT_TRUNCATE);
 fail:
+	/* A failure injected by a fault does not spare a crash point's client. */
+	if (crash == SIM_CRASH_APPLIED) {
+		sim_crash_fire(victim, "as its request failed (an injected fault)");
+		return MHD_NO;
+	}
+	if (crash == SIM_CRASH_AFTER)
+		cc->kill_after = victim;
 	if (fa.response == SIM_FAULT_DROP)
 		return MHD_NO; /* closes the connection without an answer */
 	ret = send_json(conn, fa.response == SIM_FAULT_HTTP503 ? 503 : 500,
