@@ -272,7 +272,8 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         "WHERE v.pool_id = ?1 AND NOT (vm.state IS 'Running' AND vm.host_id IS a.host_id) UNION ALL "
         "SELECT v.uuid, h.name, 'not granted to the host running its VM' FROM volume v "
         "JOIN vm ON vm.id = v.vm_id AND vm.state = 'Running' JOIN host h ON h.id = vm.host_id "
-        "WHERE v.pool_id = ?1 AND NOT EXISTS (SELECT 1 FROM access a WHERE a.volume_id = v.id AND a.host_id = vm.host_id)",
+        "WHERE v.pool_id = ?1 AND NOT EXISTS "
+        "(SELECT 1 FROM access a WHERE a.volume_id = v.id AND a.host_id = vm.host_id)",
         "i", id);
     if (st == NULL) {
         host_fail_db(e, err);

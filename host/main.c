@@ -117,7 +117,8 @@ static int startup(host_cs *cs)
     host_jsonw_object_end(&w);
     if (rc != 0)
         print_error(e.code, e.text);
-    else if (strstr(host_jsonw_text(&w), "\"recovered\"") != NULL || strstr(host_jsonw_text(&w), "\"intents\"") != NULL ||
+    else if (strstr(host_jsonw_text(&w), "\"recovered\"") != NULL ||
+             strstr(host_jsonw_text(&w), "\"intents\"") != NULL ||
              strstr(host_jsonw_text(&w), "\"seedings\"") != NULL)
         fprintf(stderr, "%s\n", host_jsonw_text(&w));
     host_jsonw_free(&w);

@@ -241,7 +241,8 @@ static int sim_crashpoint(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e
     if (host_param_bool(cmd, "clear", 0, &clear, e) != 0 || host_param_i64(cmd, "at", 0, &at, e) != 0)
         return -1;
     if (!clear && (at < 0 || host_cmd_get(cmd, "at") == NULL))
-        return host_fail(e, HOST_E_PARAM, "sim crashpoint: at=K (0: count only) [when=applied|before|after] or clear=true");
+        return host_fail(e, HOST_E_PARAM,
+                         "sim crashpoint: at=K (0: count only) [when=applied|before|after] or clear=true");
     if (when != NULL && strcmp(when, "applied") != 0 && strcmp(when, "before") != 0 && strcmp(when, "after") != 0)
         return host_fail(e, HOST_E_PARAM, "sim crashpoint: when is applied, before or after");
     if ((n = host_sims_crashpoint(cs, name, at, when, clear, &count, e)) < 0)
