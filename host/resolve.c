@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static host_outcome left(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static host_outcome left(char *why, size_t len, const char *fmt, ...)
 {
@@ -54,7 +53,7 @@ static sp_status delete_object(host_cs *cs, sp_pool *pool, const char *obj, cons
 /* A create that did not commit: what it made (known, or found by the name the plugin gives it)
  * goes, unless the committed rows record it. */
 static host_outcome undo_create(host_cs *cs, sp_pool *pool, const host_intent *it, char *made, size_t made_len,
-                           char *why, size_t len, host_err *e)
+                                char *why, size_t len, host_err *e)
 {
     sp_volume_info info;
     sp_error se;
@@ -94,8 +93,8 @@ static host_outcome undo_create(host_cs *cs, sp_pool *pool, const host_intent *i
 }
 
 /* A VM snapshot that did not commit: its group (known), or each snapshot found by name, goes. */
-static host_outcome undo_vmsnap_create(host_cs *cs, sp_pool *pool, const host_intent *it, const char *made, char *why,
-                                  size_t len, host_err *e)
+static host_outcome undo_vmsnap_create(host_cs *cs, sp_pool *pool, const host_intent *it, const char *made,
+                                       char *why, size_t len, host_err *e)
 {
     char err[256], ids[sizeof(it->ids)], *save = NULL;
     int64_t ready = 0;
@@ -141,7 +140,8 @@ static host_outcome undo_vmsnap_create(host_cs *cs, sp_pool *pool, const host_in
 }
 
 /* A delete: when the object is gone for good, the rows say so too. */
-static host_outcome finish_delete(host_cs *cs, sp_pool *pool, const host_intent *it, char *why, size_t len, host_err *e)
+static host_outcome finish_delete(host_cs *cs, sp_pool *pool, const host_intent *it, char *why, size_t len,
+                                  host_err *e)
 {
     char err[256];
     sp_volume_info info;
@@ -171,7 +171,7 @@ static host_outcome finish_delete(host_cs *cs, sp_pool *pool, const host_intent 
 
 /* A VM snapshot's delete: once one of its snapshots is gone, all go, and its rows. */
 static host_outcome finish_vmsnap_delete(host_cs *cs, sp_pool *pool, const host_intent *it, char *why, size_t len,
-                                    host_err *e)
+                                         host_err *e)
 {
     char err[256];
     sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
@@ -232,7 +232,8 @@ out:
 }
 
 /* A resize: the row takes the size the array has. */
-static host_outcome finish_resize(host_cs *cs, sp_pool *pool, const host_intent *it, char *why, size_t len, host_err *e)
+static host_outcome finish_resize(host_cs *cs, sp_pool *pool, const host_intent *it, char *why, size_t len,
+                                  host_err *e)
 {
     char err[256];
     sp_volume_info info;
@@ -311,7 +312,8 @@ static host_outcome settle_mapping(host_cs *cs, sp_pool *pool, const host_intent
 
 /* A snapshot revert in flight is done again, whole, and recorded: whether the array overwrote the
  * volume cannot be told from outside. */
-static host_outcome redo_revert(host_cs *cs, sp_pool *pool, const host_intent *it, char *why, size_t len, host_err *e)
+static host_outcome redo_revert(host_cs *cs, sp_pool *pool, const host_intent *it, char *why, size_t len,
+                                host_err *e)
 {
     char err[256], snap[SP_PATH_MAX] = "";
     int64_t vol_ok = 0;
