@@ -228,7 +228,6 @@ void host_store_rollback(sqlite3 *db)
     int64_t used[sizeof(named_tables) / sizeof(named_tables[0])] = {0};
     char err[256], sql[160];
 
-
     if (sqlite3_get_autocommit(db))
         return;
     /* A rolled-back transaction gives its ids back, and SQLite would hand them out again; but an
