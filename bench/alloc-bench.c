@@ -6,6 +6,7 @@
 #include "alloc.h"
 #include "cs.h"
 #include "fsutil.h"
+#include "harness.h"
 #include "store.h"
 
 #include <getopt.h>

@@ -1,4 +1,4 @@
-/* adfix.h - the Adaptor suites' fixture: the built module loaded through the ABI (host/loader.h),
+/* adfix.h - the Adaptor suites' fixture: the built module loaded through the ABI (host/sdk/loader.h),
  * two simulated PowerFlex systems whose SDC devices for this host share one directory, an SDC home
  * with the emulated drv_cfg, a host cache, and one open pool on each system.
  * Test code: set-up failures print a line and exit 99; checks use CUnit. */

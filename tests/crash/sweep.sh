@@ -16,7 +16,7 @@ b=${top_builddir:-.}
 s=${top_srcdir:-.}
 qemu_img=${QEMU_IMG:-qemu-img}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sweep.XXXXXX") || exit 99
-harness() { "$b/host/cs-harness" --plugin "$b/plugin/powerflex.la" "$@"; }
+harness() { "$b/host/cs-harness" --plugin "$b/plugin/powerflex.la" --image-dir "$tmp" "$@"; }
 # The simulators a run started (their pids in its set-up output), stopped if still running.
 stop_sims() {
   for pid in $(sed -n 's/^ *"pid": \([0-9][0-9]*\),*$/\1/p' "$1/setup.log" 2>/dev/null); do

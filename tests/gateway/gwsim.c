@@ -65,14 +65,8 @@ int gws_logins_since(tsim *s, gws_mark m)
 
 int gws_fault(tsim *s, const char *spec)
 {
-    char *body = NULL;
-    sp_error e;
-    int rc;
+    int rc = tsim_fault(s, spec);
 
-    if (pfx_json_flat(&body, &e, "spec", spec, NULL) != SP_OK)
-        return 0;
-    rc = tsim_control(s, "POST", "/sim/faults", body);
-    free(body);
     if (rc != 200)
         fprintf(stderr, "simulator refused fault \"%s\" (HTTP %d)\n", spec, rc);
     return rc == 200;
@@ -80,5 +74,5 @@ int gws_fault(tsim *s, const char *spec)
 
 int gws_clear_faults(tsim *s)
 {
-    return tsim_control(s, "DELETE", "/sim/faults", NULL) == 200;
+    return tsim_clear_faults(s) == 200;
 }

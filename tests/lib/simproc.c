@@ -1,14 +1,13 @@
 /* powerflex-sim process control for tests (see simproc.h). */
 #include <config.h>
 #include "simproc.h"
+#include "jsonw.h"
+#include "simlaunch.h"
 #include "testca.h"
 #include "thttp.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,8 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
-
-extern char **environ;
 
 struct tsim {
 	pid_t pid;
@@ -101,29 +98,6 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Reads one line from fd within timeout_ms; malloc'd without the newline, or NULL. */
-static char *read_line(int fd, int timeout_ms)
-{
-	char buf[1024];
-	size_t n = 0;
-	int64_t deadline = now_ms() + timeout_ms;
-	while (n < sizeof(buf) - 1) {
-		struct pollfd p = { fd, POLLIN, 0 };
-		int64_t left = deadline - now_ms();
-		ssize_t r;
-		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
-			return NULL;
-		r = read(fd, buf + n, 1);
-		if (r <= 0)
-			return NULL;
-		if (buf[n] == '\n')
-			break;
-		n++;
-	}
-	buf[n] = '\0';
-	return strdup(buf);
-}
-
 static char *read_first_line(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -144,10 +118,8 @@ tsim *tsim_start(const char *const *extra_args)
 	tsim *s = calloc(1, sizeof(*s));
 	const char *tmp = getenv("TMPDIR"), *top = getenv("top_builddir");
 	const char **argv = NULL;
-	char *tpl = NULL, *exe = NULL, *state = NULL, *line = NULL, *default_devdir = NULL;
-	posix_spawn_file_actions_t fa;
+	char *tpl = NULL, *exe = NULL, *state = NULL, *log = NULL, *default_devdir = NULL;
 	size_t nextra = 0, n = 0;
-	int pipefd[2] = { -1, -1 }, rc;
 	unsigned char rnd[12];
 	if (!s)
 		return NULL;
@@ -188,64 +160,39 @@ tsim *tsim_start(const char *const *extra_args)
 		}
 	}
 	exe = fmt("%s/sim/powerflex-sim", top && *top ? top : ".");
-	argv = calloc(nextra + 20, sizeof(*argv));
-	if (!argv || !exe || !state || !default_devdir || !s->devdir || !s->password || !s->user)
+	log = fmt("%s/sim.log", s->dir);
+	argv = calloc(nextra + 3, sizeof(*argv));
+	if (!argv || !exe || !log || !state || !default_devdir || !s->devdir || !s->password || !s->user)
 		goto fail;
-	argv[n++] = exe;
-	argv[n++] = "--listen";
-	argv[n++] = "127.0.0.1:0";
-	argv[n++] = "--tls-cert";
-	argv[n++] = s->cert;
-	argv[n++] = "--tls-key";
-	argv[n++] = s->key;
-	argv[n++] = "--password";
-	argv[n++] = s->password;
-	argv[n++] = "--state-dir";
-	argv[n++] = state;
 	argv[n++] = "--sdc-device-dir";
 	argv[n++] = default_devdir;
 	for (size_t i = 0; i < nextra; i++)
 		argv[n++] = extra_args[i];
 	argv[n] = NULL;
-	if (pipe2(pipefd, O_CLOEXEC) != 0)
-		goto fail;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	rc = posix_spawn(&s->pid, exe, &fa, NULL, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(pipefd[1]);
-	pipefd[1] = -1;
-	if (rc != 0) {
-		fprintf(stderr, "tsim: cannot run %s: %s\n", exe, strerror(rc));
-		s->pid = -1;
-		goto fail;
+	{
+		/* Sanitizer builds start slowly; the line is the only sign of life we wait for. */
+		host_sim_launch l = { .exe = exe, .cert = s->cert, .key = s->key, .password = s->password,
+				      .state_dir = state, .extra = (char *const *)argv, .n_extra = n,
+				      .log = log, .die_with_parent = 1, .wait_ms = 30000 };
+		char err[512];
+		s->pid = host_sim_launch_start(&l, &s->url, err, sizeof(err));
+		if (s->pid < 0) {
+			fprintf(stderr, "tsim: %s\n", err);
+			goto fail;
+		}
 	}
 	track(s->pid, true);
-	/* Sanitizer builds start slowly; the line is the only sign of life we wait for. */
-	line = read_line(pipefd[0], 30000);
-	if (!line || strncmp(line, "listening on ", 13)) {
-		fprintf(stderr, "tsim: %s did not report where it listens (got '%s')\n", exe,
-			line ? line : "nothing");
-		goto fail;
-	}
-	s->url = strdup(line + 13);
-	s->hostport = s->url ? strdup(strstr(s->url, "://") ? strstr(s->url, "://") + 3 : s->url) : NULL;
+	s->hostport = host_sim_hostport(s->url);
 	s->http = s->url ? thttp_new(s->url, s->ca) : NULL;
 	if (!s->url || !s->hostport || !s->http)
 		goto fail;
-	close(pipefd[0]);
-	free(line);
+	free(log);
 	free(exe);
 	free(state);
 	free(default_devdir);
 	free(argv);
 	return s;
 fail:
-	if (pipefd[0] >= 0)
-		close(pipefd[0]);
-	if (pipefd[1] >= 0)
-		close(pipefd[1]);
 	if (s->pid > 0) {
 		kill(s->pid, SIGKILL);
 		waitpid(s->pid, NULL, 0);
@@ -253,7 +200,7 @@ fail:
 	}
 	if (s->dir)
 		rm_rf(s->dir);
-	free(line);
+	free(log);
 	free(exe);
 	free(state);
 	free(default_devdir);
@@ -281,6 +228,25 @@ int tsim_control_body(tsim *s, const char *method, const char *path, const char 
 int tsim_control(tsim *s, const char *method, const char *path, const char *json_body)
 {
 	return thttp_request(s->http, method, path, json_body, NULL);
+}
+
+int tsim_fault(tsim *s, const char *spec)
+{
+	host_jsonw w;
+	int rc = -1;
+	host_jsonw_init(&w, 0);
+	host_jsonw_object_begin(&w, NULL);
+	host_jsonw_string(&w, "spec", spec);
+	host_jsonw_object_end(&w);
+	if (!w.failed)
+		rc = thttp_request(s->http, "POST", "/sim/faults", host_jsonw_text(&w), NULL);
+	host_jsonw_free(&w);
+	return rc;
+}
+
+int tsim_clear_faults(tsim *s)
+{
+	return thttp_request(s->http, "DELETE", "/sim/faults", NULL, NULL);
 }
 
 int tsim_stats_count(tsim *s, const char *key)

@@ -26,6 +26,12 @@ int tsim_control(tsim *s, const char *method, const char *path, const char *json
 int tsim_control_body(tsim *s, const char *method, const char *path, const char *json_body,
 		      char **resp);
 /* SIGTERM, wait (SIGKILL after 20 s), remove the temp dir, free. */
+/* Adds a fault rule (powerflex-sim(1), FAULTS) at run time: POST /sim/faults {"spec": spec}.
+ * Returns the HTTP status (200 when accepted). */
+int tsim_fault(tsim *s, const char *spec);
+/* Removes every fault rule; the HTTP status. */
+int tsim_clear_faults(tsim *s);
+
 void tsim_stop(tsim *s);
 /* Like tsim_stop but returns the exit status (-1 when killed by a signal). */
 int tsim_stop_status(tsim *s);

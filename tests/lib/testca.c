@@ -1,17 +1,14 @@
 /* Test CAs made with the openssl CLI (see testca.h). */
 #include <config.h>
 #include "testca.h"
+#include "runprog.h"
 
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 static char *fmt(const char *f, ...)
@@ -27,20 +24,12 @@ static char *fmt(const char *f, ...)
 
 int tca_run(const char *const *argv, const char *err_file)
 {
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int status, rc;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, err_file ? err_file : "/dev/null",
-					 O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc != 0)
+	host_spawn_opts o = { .log = err_file ? err_file : "/dev/null" };
+	char err[256];
+	int status;
+	pid_t pid = host_spawn((char *const *)argv, &o, err, sizeof(err));
+	if (pid < 0 || host_wait(pid, &status, err, sizeof(err)) != 0)
 		return -1;
-	while (waitpid(pid, &status, 0) < 0)
-		;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 

@@ -300,7 +300,7 @@ struct gone_arg {
 static void test_delay_rescan_and_drv_cfg(void)
 {
 	const char *args[] = { "--sdc", "10.1.0.1:11111111-2222-3333-4444-555555555555", "--device-delay-ms",
-			       "1500", NULL };
+			       "5000", NULL };
 	tsim *s = tsim_start(args);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	sc *k = sc_new(s);
@@ -325,9 +325,9 @@ static void test_delay_rescan_and_drv_cfg(void)
 	CU_ASSERT_EQUAL(sc_map(k, v1, sdc), 200);
 	CU_ASSERT(path_missing(d1));
 	/* appears by itself after the delay */
-	CU_ASSERT(wait_until(path_exists, d1, 15000));
+	CU_ASSERT(wait_until(path_exists, d1, 120000));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	CU_ASSERT((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >= 1400);
+	CU_ASSERT((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >= 4900);
 
 	/* or at once at a rescan */
 	CU_ASSERT_EQUAL(sc_map(k, v2, sdc), 200);

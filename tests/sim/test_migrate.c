@@ -1,5 +1,6 @@
 /* V-Tree migration: the status runs PendingMigration -> MigrationNormal -> NotInMigration, the
- * volume and its snapshots switch pools only at the end, ids stay, and the refusals. */
+ * volume and its snapshots switch pools only at the end, ids stay, and the refusals; a held
+ * migration (POST /sim/migrations) stays where it is. */
 #include <config.h>
 #include "simclient.h"
 
@@ -50,11 +51,13 @@ static void test_migration(void)
 	sc_resp_free(&r);
 
 	snprintf(body, sizeof(body), "{\"destSPId\":\"%s\"}", pb);
+	/* Held from the start, it stays PendingMigration (the first fifth, 600 ms) for as long as
+	 * the checks below take, and longer. */
+	CU_ASSERT_EQUAL_FATAL(tsim_control(sim, "POST", "/sim/migrations", "{\"held\":true}"), 200);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	sc_call(c, &r, "POST", body, "/api/instances/Volume::%s/action/migrateVTree", v);
 	CU_ASSERT_EQUAL(r.status, 200);
 	sc_resp_free(&r);
-	/* PendingMigration lasts the first fifth (600 ms): the very next call sees it */
 	p = status_of(vtree);
 	CU_ASSERT_STRING_EQUAL(p, "PendingMigration");
 	seen_pending = p && !strcmp(p, "PendingMigration");
@@ -69,6 +72,18 @@ static void test_migration(void)
 	CU_ASSERT_STRING_EQUAL(jstr(mi, "sourceStoragePoolId"), pa);
 	CU_ASSERT_STRING_EQUAL(jstr(mi, "destinationStoragePoolId"), pb);
 	sc_resp_free(&r);
+	usleep(1000 * 1000); /* past the first fifth: held, it has not moved on */
+	p = status_of(vtree);
+	CU_ASSERT_STRING_EQUAL(p, "PendingMigration");
+	free(p);
+	p = pool_of(v);
+	CU_ASSERT_STRING_EQUAL(p, pa);
+	free(p);
+	CU_ASSERT_EQUAL(tsim_control_body(sim, "GET", "/sim/migrations", NULL, &p), 200);
+	CU_ASSERT_PTR_NOT_NULL(p && strstr(p, "\"held\":true"));
+	free(p);
+	CU_ASSERT_EQUAL(tsim_control(sim, "POST", "/sim/migrations", "{\"held\":1}"), 400);
+	CU_ASSERT_EQUAL(tsim_control(sim, "POST", "/sim/migrations", "{\"held\":false}"), 200);
 
 	for (int i = 0; i < 2000 && !done; i++) {
 		/* The pool first, then the status: the switch and the end are one step in the
@@ -96,7 +111,8 @@ static void test_migration(void)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	CU_ASSERT(done && seen_pending && seen_normal && !switched_early);
-	CU_ASSERT((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >= 2900);
+	/* 3 s of migration, and the second it was held does not count towards them */
+	CU_ASSERT((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >= 3900);
 	const char *all[] = { v, s1, s2 };
 	for (int i = 0; i < 3; i++) {
 		p = pool_of(all[i]);

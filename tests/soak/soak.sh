@@ -29,7 +29,7 @@ awk -v ops="$ops" -v seed="$seed" -v novmmig="${SOAK_NO_VM_MIGRATION:-0}" -v fau
   -v kills="${SOAK_KILLS:-6}" -f "$s/tests/soak/gen.awk" >"$tmp/soak.cmk" || exit 99
 limit=$((120 + ops))
 CSH_qcow2="$tmp/template.qcow2" timeout $limit "$b/host/cs-harness" --plugin "$b/plugin/powerflex.la" \
-  --db "$tmp/state.db" --workdir "$tmp/work" --echo --keep-sims --keep-going run "$tmp/soak.cmk" >"$tmp/run1.log" 2>&1
+  --db "$tmp/state.db" --workdir "$tmp/work" --image-dir "$tmp" --echo --keep-sims --keep-going run "$tmp/soak.cmk" >"$tmp/run1.log" 2>&1
 rc=$?
 case $rc in
 0 | 1 | 3) ;;
@@ -65,8 +65,8 @@ assert storagepoolcheck.consistent=true
 sim stop name=pf1
 sim stop name=pf2
 EOC
-CSH_qcow2="$tmp/template.qcow2" timeout 120 "$b/host/cs-harness" --plugin "$b/plugin/powerflex.la" \
-  --db "$tmp/state.db" --workdir "$tmp/work" --echo run "$tmp/check.cmk" >"$tmp/run2.log" 2>&1
+CSH_qcow2="$tmp/template.qcow2" timeout 600 "$b/host/cs-harness" --plugin "$b/plugin/powerflex.la" \
+  --db "$tmp/state.db" --workdir "$tmp/work" --image-dir "$tmp" --echo run "$tmp/check.cmk" >"$tmp/run2.log" 2>&1
 rc=$?
 if [ $rc -ne 0 ]; then
   cat "$tmp/run2.log"; echo "soak: FAIL: reconciliation after the run (exit $rc), seed $seed"; exit 1

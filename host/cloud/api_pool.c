@@ -1,0 +1,573 @@
+/* api_pool.c - primary storage pools: createStoragePool (Lifecycle.initialize + attach),
+ * listStoragePools, updateStoragePool, maintenance, deleteStoragePool. The pool URL's password
+ * goes only to the plugin; the database keeps the plugin's details sealed and the URL masked. */
+#include "config.h"
+
+#include "api.h"
+#include "cfg.h"
+#include "objects.h"
+#include "poolh.h"
+#include "pools.h"
+#include "mask.h"
+#include "poolurl.h"
+#include "secret.h"
+#include "store.h"
+#include "undo.h"
+#include "vmops.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+int host_json_pool(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host_err *e)
+{
+    int rc;
+    host_jsonw_object_begin(w, key);
+    rc = host_json_pool_fields(cs, w, id, e);
+    host_jsonw_object_end(w);
+    return rc;
+}
+
+int host_json_pool_fields(host_cs *cs, host_jsonw *w, int64_t id, host_err *e)
+{
+    char err[256], created[32], tags[1024], uuid[40];
+    sqlite3_stmt *st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT uuid, name, zone_id, pod_id, cluster_id, scope, state, provider, hypervisor, "
+        "url, path, capacity_total, capacity_used, allocated, created FROM pool WHERE id = ?",
+        "i", id);
+    char *url = NULL, *gw = NULL;
+    pfurl_split sp;
+
+    if (st == NULL)
+        return host_fail_db(e, err);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return host_fail(e, HOST_E_INTERNAL, "storage pool %lld vanished", (long long)id);
+    }
+    if (host_sql_text(
+            cs->db, tags, sizeof(tags), err, sizeof(err),
+            "SELECT group_concat(tag, ',') FROM (SELECT tag FROM pool_tag WHERE pool_id = ? ORDER BY tag)",
+            "i", id) < 0)
+        tags[0] = '\0';
+    snprintf(uuid, sizeof(uuid), "%s", host_col_text(st, 0));
+    host_timestamp(sqlite3_column_int64(st, 14), created);
+    /* Stored masked; masked again in case an older harness stored it otherwise. ipaddress: the
+     * gateway (host[:port]) as the plugin's parser reads the URL. */
+    url = host_mask_url(host_col_text(st, 9));
+    if (url == NULL) {
+        sqlite3_finalize(st);
+        return host_fail(e, HOST_E_INTERNAL, "out of memory");
+    }
+    if (pfurl_split_text(url, strlen(url), &sp))
+        gw = strndup(url + sp.host, sp.host_end - sp.host);
+    host_jsonw_string(w, "id", uuid);
+    host_jsonw_string(w, "name", host_col_text(st, 1));
+    host_json_ref(cs, w, "zone", "zone", sqlite3_column_int64(st, 2));
+    host_json_ref(cs, w, "pod", "pod", sqlite3_column_int64(st, 3));
+    host_json_ref(cs, w, "cluster", "cluster", sqlite3_column_int64(st, 4));
+    host_jsonw_string(w, "scope", host_col_text(st, 5));
+    host_jsonw_string(w, "state", host_col_text(st, 6));
+    host_jsonw_string(w, "type", host_col_text(st, 7));
+    host_jsonw_string(w, "provider", host_col_text(st, 7));
+    host_jsonw_string(w, "hypervisor", host_col_text(st, 8));
+    host_jsonw_string(w, "ipaddress", gw != NULL ? gw : "");
+    host_jsonw_string(w, "path", host_col_text(st, 10));
+    host_jsonw_string(w, "url", url);
+    host_jsonw_uint(w, "disksizetotal", (uint64_t)sqlite3_column_int64(st, 11));
+    host_jsonw_uint(w, "disksizeused", (uint64_t)sqlite3_column_int64(st, 12));
+    host_jsonw_uint(w, "disksizeallocated", (uint64_t)sqlite3_column_int64(st, 13));
+    if (tags[0])
+        host_jsonw_string(w, "tags", tags);
+    {
+        char factor[32];
+        if (host_config_get(cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_POOL, uuid, factor, sizeof(factor)) == 0)
+            host_jsonw_string(w, "overprovisionfactor", factor);
+    }
+    host_jsonw_string(w, "created", created);
+    host_jsonw_bool(w, "managed", 1);
+    free(url);
+    free(gw);
+    sqlite3_finalize(st);
+    return 0;
+}
+
+typedef struct detail_sink {
+    host_cs *cs;
+    int64_t pool_id;
+    int failed;
+    char err[256];
+} detail_sink;
+
+/* Receives the details the plugin wants kept; secrets are sealed before they touch the disk. */
+static void store_detail(void *ctx, const char *key, const char *value)
+{
+    detail_sink *ds = ctx;
+    char *stored = host_secret_key_is_secret(key) ? host_secret_seal(ds->cs->key, value) : strdup(value);
+
+    if (stored == NULL) {
+        ds->failed = 1;
+        snprintf(ds->err, sizeof(ds->err), "out of memory");
+        return;
+    }
+    if (host_sql_run(ds->cs->db, ds->err, sizeof(ds->err),
+                     "INSERT OR REPLACE INTO pool_detail(pool_id, key, value) VALUES (?, ?, ?)", "itt",
+                     ds->pool_id, key, stored) < 0)
+        ds->failed = 1;
+    free(stored);
+}
+
+static int set_tags(host_cs *cs, int64_t pool_id, const char *tags, host_err *e)
+{
+    char err[256], *copy, *save = NULL;
+
+    if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM pool_tag WHERE pool_id = ?", "i", pool_id) < 0)
+        return host_fail_db(e, err);
+    if (tags == NULL || (copy = strdup(tags)) == NULL)
+        return tags == NULL ? 0 : host_fail(e, HOST_E_INTERNAL, "out of memory");
+    for (char *t = strtok_r(copy, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+        while (*t == ' ')
+            t++;
+        for (char *end = t + strlen(t); end > t && end[-1] == ' ';)
+            *--end = '\0';
+        if (*t && host_sql_run(cs->db, err, sizeof(err),
+                               "INSERT OR IGNORE INTO pool_tag(pool_id, tag) VALUES (?, ?)", "it", pool_id,
+                               t) < 0) {
+            free(copy);
+            return host_fail_db(e, err);
+        }
+    }
+    free(copy);
+    return 0;
+}
+
+/* The harness's trust store: simulators' CA (the management server's keystore, in CloudStack). */
+static char *truststore(host_cs *cs)
+{
+    char *path = NULL;
+    if (asprintf(&path, "%s/pki/ca.pem", cs->workdir) < 0)
+        return NULL;
+    if (access(path, R_OK) != 0) {
+        free(path);
+        return NULL;
+    }
+    return path;
+}
+
+static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+{
+    const char *name = host_param(cmd, "name", 1, e), *url = host_param(cmd, "url", 1, e);
+    const char *provider = host_param(cmd, "provider", 0, e), *scope_s = host_param(cmd, "scope", 0, e);
+    const char *hv = host_param(cmd, "hypervisor", 0, e), *cafile = host_param(cmd, "cafile", 0, e);
+    char uuid[37], zuuid[40], cuuid[40], err[512], *masked = NULL, *ts = NULL;
+    int64_t zone, pod, cluster, cz = 0, exists = 0, id = 0;
+    const sp_kv *extra;
+    sp_kv *details = NULL;
+    long nextra;
+    size_t nd = 0;
+    sp_pool_create_params params = SP_INIT(sp_pool_create_params);
+    sp_capacity cap = SP_INIT(sp_capacity);
+    sp_error se;
+    sp_status s;
+    detail_sink ds;
+    int cluster_scope, rc = -1;
+
+    if (name == NULL || url == NULL || host_need_plugin(cs, e) != 0 ||
+        host_param_ref(cs, cmd, "zoneid", "zone", 1, &zone, e) != 0 ||
+        host_param_ref(cs, cmd, "podid", "pod", 0, &pod, e) != 0 ||
+        host_param_ref(cs, cmd, "clusterid", "cluster", 0, &cluster, e) != 0)
+        return -1;
+    if (provider != NULL && strcasecmp(provider, cs->sp->name) != 0)
+        return host_fail(e, HOST_E_PARAM,
+                         "Storage provider %s is not available; the loaded plugin provides %s", provider,
+                         cs->sp->name);
+    if (hv != NULL && strcasecmp(hv, "KVM") != 0)
+        return host_fail(e, HOST_E_PARAM, "Hypervisor %s is not supported for %s pools; use KVM", hv,
+                         cs->sp->name);
+    cluster_scope = scope_s != NULL ? strcasecmp(scope_s, "cluster") == 0 : cluster != 0;
+    if (scope_s != NULL && !cluster_scope && strcasecmp(scope_s, "zone") != 0)
+        return host_fail(e, HOST_E_PARAM, "Invalid scope %s: zone or cluster", scope_s);
+    if (cluster_scope) {
+        if (cluster == 0)
+            return host_fail(e, HOST_E_PARAM, "A cluster-wide pool needs podid and clusterid");
+        if (host_sql_int(cs->db, &cz, err, sizeof(err), "SELECT zone_id FROM cluster WHERE id = ?", "i",
+                         cluster) < 0)
+            return host_fail_db(e, err);
+        if (cz != zone)
+            return host_fail(e, HOST_E_PARAM, "Cluster %s is not in zone %s",
+                             host_param(cmd, "clusterid", 0, e), host_param(cmd, "zoneid", 0, e));
+        if (pod == 0 && host_sql_int(cs->db, &pod, err, sizeof(err),
+                                     "SELECT pod_id FROM cluster WHERE id = ?", "i", cluster) < 0)
+            return host_fail_db(e, err);
+    } else {
+        pod = cluster = 0;
+    }
+    if (host_sql_int(cs->db, &exists, err, sizeof(err), "SELECT id FROM pool WHERE zone_id = ? AND name = ?",
+                     "it", zone, name) < 0)
+        return host_fail_db(e, err);
+    if (exists)
+        return host_fail(e, HOST_E_PARAM, "A storage pool named %s already exists in this zone", name);
+    if (host_uuid(uuid) != 0 || (masked = host_mask_url(url)) == NULL)
+        return host_fail(e, HOST_E_INTERNAL, "out of memory");
+    host_sql_text(cs->db, zuuid, sizeof(zuuid), err, sizeof(err), "SELECT uuid FROM zone WHERE id = ?", "i",
+                  zone);
+    host_sql_text(cs->db, cuuid, sizeof(cuuid), err, sizeof(err), "SELECT uuid FROM cluster WHERE id = ?",
+                  "i", cluster);
+    /* The row first, so that the plugin's details land on it as it hands them over. */
+    if (host_sql_run(cs->db, err, sizeof(err),
+                     "INSERT INTO pool(uuid, name, zone_id, pod_id, cluster_id, scope, state, provider, "
+                     "hypervisor, url, created) "
+                     "VALUES (?, ?, ?, ?, ?, ?, 'Initialized', ?, 'KVM', ?, ?)",
+                     "ttiiittti", uuid, name, zone, pod ? pod : (int64_t)0, cluster,
+                     cluster_scope ? "CLUSTER" : "ZONE", cs->sp->name, masked, host_now()) < 0) {
+        host_fail_db(e, err);
+        goto out;
+    }
+    id = sqlite3_last_insert_rowid(cs->db);
+    if (!cluster_scope &&
+        host_sql_run(cs->db, err, sizeof(err),
+                     "UPDATE pool SET pod_id = NULL, cluster_id = NULL WHERE id = ?", "i", id) < 0) {
+        host_fail_db(e, err);
+        goto out;
+    }
+    nextra = host_cmd_map(cmd, "details", &extra);
+    details = calloc((size_t)(nextra > 0 ? nextra : 0) + 1, sizeof(*details));
+    if (details == NULL || nextra < 0) {
+        host_fail(e, HOST_E_INTERNAL, "out of memory");
+        goto out;
+    }
+    for (long i = 0; i < nextra; i++)
+        details[nd++] = extra[i];
+    if (cafile == NULL)
+        cafile = ts = truststore(cs);
+    if (cafile != NULL) {
+        details[nd].key = "powerflex.gw.cafile";
+        details[nd++].value = cafile;
+    }
+    params = (sp_pool_create_params)SP_INIT(sp_pool_create_params);
+    params.url = url;
+    params.name = name;
+    params.uuid = uuid;
+    params.hypervisor = "KVM";
+    params.scope = cluster_scope ? SP_POOL_SCOPE_CLUSTER : SP_POOL_SCOPE_ZONE;
+    params.zone_uuid = zuuid;
+    params.cluster_uuid = cluster_scope ? cuuid : NULL;
+    params.details = details;
+    params.n_details = nd;
+    memset(&ds, 0, sizeof(ds));
+    ds.cs = cs;
+    ds.pool_id = id;
+    memset(&se, 0, sizeof(se));
+    cap = (sp_capacity)SP_INIT(sp_capacity);
+    s = cs->sp->lifecycle->initialize(&params, store_detail, &ds, &cap, &se);
+    if (s != SP_OK) {
+        host_fail_sp(e, s, &se, "Failed to add storage pool %s", name);
+        goto out;
+    }
+    if (ds.failed) {
+        host_fail_db(e, ds.err);
+        goto out;
+    }
+    /* A TLS option the harness passed is a detail the pool keeps, whether or not the plugin
+     * handed it back; a secret one sealed, as store_detail keeps it. */
+    for (size_t i = 0; i < nd; i++) {
+        int secret = host_secret_key_is_secret(details[i].key);
+        char *sealed = secret ? host_secret_seal(cs->key, details[i].value) : NULL;
+        if (secret && sealed == NULL) {
+            host_fail(e, HOST_E_INTERNAL, "out of memory");
+            goto out;
+        }
+        int ins = host_sql_run(cs->db, err, sizeof(err),
+                               "INSERT OR IGNORE INTO pool_detail(pool_id, key, value) VALUES (?, ?, ?)", "itt",
+                               id, details[i].key, secret ? sealed : details[i].value);
+        free(sealed);
+        if (ins < 0) {
+            host_fail_db(e, err);
+            goto out;
+        }
+    }
+    if (host_sql_run(cs->db, err, sizeof(err),
+                     "UPDATE pool SET capacity_total = ?, capacity_used = ?, state = 'Up', path = "
+                     "coalesce((SELECT value FROM "
+                     "pool_detail WHERE pool_id = ?3 AND (key LIKE '%storagepool.id' OR key LIKE '%pool_id' "
+                     "OR key LIKE "
+                     "'%pool.id') ORDER BY key LIMIT 1), '') WHERE id = ?3",
+                     "uui", cap.total_bytes, cap.used_bytes, id) < 0 ||
+        set_tags(cs, id, host_param(cmd, "tags", 0, e), e) != 0) {
+        if (e->code == 0)
+            host_fail_db(e, err);
+        goto out;
+    }
+    if (host_setting_set(&cs->svc, SP_SCOPE_POOL, uuid, "zone", zuuid) != 0) {
+        host_fail(e, HOST_E_INTERNAL, "out of memory");
+        goto out;
+    }
+    if (host_pool_attach(cs, id, 0, 1, e) != 0)
+        goto out;
+    host_event(cs, "STORAGE.POOL.CREATE", "storage pool %s (%s) created", name, uuid);
+    rc = host_json_pool(cs, w, "storagepool", id, e);
+out:
+    if (rc != 0 && id != 0)
+        host_pool_forget(cs, id);
+    free(details);
+    free(masked);
+    free(ts);
+    return rc;
+}
+
+static int list_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+{
+    char err[256];
+    int64_t zone, cluster, *ids;
+    size_t n;
+    sqlite3_stmt *st;
+
+    if (host_param_ref(cs, cmd, "zoneid", "zone", 0, &zone, e) != 0 ||
+        host_param_ref(cs, cmd, "clusterid", "cluster", 0, &cluster, e) != 0)
+        return -1;
+    st = host_sql_prepare(cs->db, err, sizeof(err),
+                          "SELECT id FROM pool WHERE (?1 IS NULL OR uuid = ?1) AND (?2 = 0 OR zone_id = ?2) "
+                          "AND (?3 = 0 OR cluster_id = ?3 OR scope = 'ZONE') AND (?4 IS NULL OR name = ?4) "
+                          "AND (?5 IS NULL OR scope = upper(?5)) ORDER BY id",
+                          "tiitt", host_param(cmd, "id", 0, e), zone, cluster, host_param(cmd, "name", 0, e),
+                          host_param(cmd, "scope", 0, e));
+    if (st == NULL)
+        return host_fail_db(e, err);
+    if (host_stmt_ids(cs, st, &ids, &n, e) != 0)
+        return -1;
+    /* CloudStack shows the stats it last collected; the harness collects them now. A pool whose
+     * gateway does not answer keeps its last figures (the failure is logged). */
+    for (size_t i = 0; i < n && cs->sp != NULL; i++) {
+        host_err ignored;
+        if (host_pool_refresh(cs, ids[i], &ignored) != 0)
+            cs->svc.table.log(&cs->svc, SP_LOG_WARN, ignored.text);
+    }
+    host_jsonw_uint(w, "count", n);
+    if (n > 0) {
+        host_jsonw_array_begin(w, "storagepool");
+        for (size_t i = 0; i < n; i++)
+            if (host_json_pool(cs, w, NULL, ids[i], e) != 0) {
+                free(ids);
+                return -1;
+            }
+        host_jsonw_array_end(w);
+    }
+    free(ids);
+    return 0;
+}
+
+typedef sp_status (*state_fn)(sp_pool *, sp_error *);
+
+static int change_state(host_cs *cs, int64_t id, const char *what, state_fn fn, const char *state,
+                        host_err *e)
+{
+    char err[256], uuid[40];
+    sp_pool *pool;
+    sp_error se;
+    sp_status s;
+
+    host_pool_uuid(cs, id, uuid);
+    if (host_pool_open(cs, id, &pool, e) != 0)
+        return -1;
+    memset(&se, 0, sizeof(se));
+    s = fn(pool, &se);
+    if (s != SP_OK)
+        return host_fail_sp(e, s, &se, "Failed to %s storage pool %s", what, uuid);
+    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE pool SET state = ? WHERE id = ?", "ti", state, id) < 0)
+        return host_fail_db(e, err);
+    host_event(cs, "STORAGE.POOL.STATE", "storage pool %s: %s", uuid, state);
+    return 0;
+}
+
+static int update_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+{
+    const char *tags = host_cmd_get(cmd, "tags"), *name = host_param(cmd, "name", 0, e);
+    const char *url = host_param(cmd, "url", 0, e);
+    const sp_kv *details;
+    char err[256], uuid[40];
+    int64_t id;
+    long nd;
+    int enabled = -1;
+
+    if (host_param_ref(cs, cmd, "id", "pool", 1, &id, e) != 0 || host_need_plugin(cs, e) != 0 ||
+        host_param_bool(cmd, "enabled", -1, &enabled, e) != 0)
+        return -1;
+    host_pool_uuid(cs, id, uuid);
+    if (name != NULL &&
+        host_sql_run(cs->db, err, sizeof(err), "UPDATE pool SET name = ? WHERE id = ?", "ti", name, id) < 0)
+        return host_fail_db(e, err);
+    if (tags != NULL && set_tags(cs, id, tags, e) != 0)
+        return -1;
+    if (host_cmd_get(cmd, "capacitybytes") != NULL)
+        return host_fail(e, HOST_E_UNSUPPORTED,
+                         "capacitybytes: the capacity of a %s pool is the array's; it cannot be set",
+                         cs->sp->name);
+    /* New credentials: details (powerflex.gw.username/password) or a new URL (same gateway and
+     * pool), which the plugin checks with a login before it takes them. */
+    nd = host_cmd_map(cmd, "details", &details);
+    if (nd < 0)
+        return host_fail(e, HOST_E_INTERNAL, "out of memory");
+    if (nd > 0 || url != NULL) {
+        detail_sink ds = {cs, id, 0, ""};
+        sp_kv *kv = calloc((size_t)nd + 1, sizeof(*kv));
+        char *masked = url != NULL ? host_mask_url(url) : NULL;
+        sp_pool *pool;
+        sp_error se;
+        sp_status s;
+        int rc = -1;
+        if (kv == NULL || (url != NULL && masked == NULL)) {
+            host_fail(e, HOST_E_INTERNAL, "out of memory");
+            goto upd_out;
+        }
+        for (long i = 0; i < nd; i++)
+            kv[i] = details[i];
+        if (url != NULL) {
+            kv[nd].key = "url";
+            kv[nd].value = url;
+        }
+        if (host_pool_open(cs, id, &pool, e) != 0)
+            goto upd_out;
+        memset(&se, 0, sizeof(se));
+        s = cs->sp->lifecycle->update(pool, kv, (size_t)nd + (url != NULL), store_detail, &ds, &se);
+        if (s != SP_OK) {
+            host_fail_sp(e, s, &se, "Failed to update storage pool %s", uuid);
+            goto upd_out;
+        }
+        if (ds.failed) {
+            host_fail_db(e, ds.err);
+            goto upd_out;
+        }
+        if (masked != NULL && host_sql_run(cs->db, err, sizeof(err), "UPDATE pool SET url = ? WHERE id = ?",
+                                           "ti", masked, id) < 0) {
+            host_fail_db(e, err);
+            goto upd_out;
+        }
+        rc = 0;
+    upd_out:
+        free(kv);
+        free(masked);
+        if (rc != 0)
+            return -1;
+    }
+    if (enabled == 0 && change_state(cs, id, "disable", cs->sp->lifecycle->disable, "Disabled", e) != 0)
+        return -1;
+    if (enabled == 1 && change_state(cs, id, "enable", cs->sp->lifecycle->enable, "Up", e) != 0)
+        return -1;
+    return host_json_pool(cs, w, "storagepool", id, e);
+}
+
+static int enable_maintenance(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+{
+    char err[256], state[32];
+    int64_t id;
+
+    if (host_param_ref(cs, cmd, "id", "pool", 1, &id, e) != 0 || host_need_plugin(cs, e) != 0)
+        return -1;
+    host_sql_text(cs->db, state, sizeof(state), err, sizeof(err), "SELECT state FROM pool WHERE id = ?", "i",
+                  id);
+    if (strcmp(state, "Maintenance") == 0)
+        return host_fail(e, HOST_E_PARAM, "Storage pool %s is already in maintenance",
+                         host_param(cmd, "id", 1, e));
+    /* CloudStack stops the VMs whose volumes are on the pool before it goes into maintenance. */
+    if (host_vm_stop_on_pool(cs, id, e) != 0)
+        return -1;
+    if (change_state(cs, id, "put into maintenance", cs->sp->lifecycle->maintain, "Maintenance", e) != 0)
+        return -1;
+    return host_json_pool(cs, w, "storagepool", id, e);
+}
+
+static int cancel_maintenance(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+{
+    char err[256], state[32];
+    int64_t id;
+
+    if (host_param_ref(cs, cmd, "id", "pool", 1, &id, e) != 0 || host_need_plugin(cs, e) != 0)
+        return -1;
+    host_sql_text(cs->db, state, sizeof(state), err, sizeof(err), "SELECT state FROM pool WHERE id = ?", "i",
+                  id);
+    if (strcmp(state, "Maintenance") != 0)
+        return host_fail(e, HOST_E_PARAM, "Storage pool %s is not in maintenance",
+                         host_param(cmd, "id", 1, e));
+    if (change_state(cs, id, "cancel maintenance of", cs->sp->lifecycle->cancel_maintain, "Up", e) != 0)
+        return -1;
+    return host_json_pool(cs, w, "storagepool", id, e);
+}
+
+static int delete_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+{
+    char err[256], state[32], uuid[40];
+    int64_t id, n_objects = 0, n_templates = 0;
+    sqlite3_stmt *st;
+    sp_pool *pool;
+    sp_error se;
+    sp_status s;
+    int rc;
+
+    if (host_param_ref(cs, cmd, "id", "pool", 1, &id, e) != 0 || host_need_plugin(cs, e) != 0)
+        return -1;
+    host_pool_uuid(cs, id, uuid);
+    host_sql_text(cs->db, state, sizeof(state), err, sizeof(err), "SELECT state FROM pool WHERE id = ?", "i",
+                  id);
+    if (strcmp(state, "Maintenance") != 0)
+        return host_fail(e, HOST_E_PARAM,
+                         "Unable to delete storage due to it is not in Maintenance state, id: %s", uuid);
+    if (host_sql_int(cs->db, &n_objects, err, sizeof(err), "SELECT n_objects FROM pool WHERE id = ?", "i",
+                     id) < 0 ||
+        host_sql_int(cs->db, &n_templates, err, sizeof(err),
+                     "SELECT count(*) FROM template_pool WHERE pool_id = ?", "i", id) < 0)
+        return host_fail_db(e, err);
+    if (n_objects - n_templates > 0)
+        return host_fail(e, HOST_E_IN_USE,
+                         "Cannot delete storage pool %s: %lld volumes or snapshots are still on it", uuid,
+                         (long long)(n_objects - n_templates));
+    if (host_pool_open(cs, id, &pool, e) != 0)
+        return -1;
+    /* Template copies belong to the pool: CloudStack removes them with it. */
+    st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT path FROM template_pool WHERE pool_id = ?", "i",
+                          id);
+    if (st == NULL)
+        return host_fail_db(e, err);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        sp_volume_ref ref = {host_col_text(st, 0)};
+        if (host_undo_announce(cs, HOST_INTENT_DELETE, id, "template", 0, 0, 0, ref.path, 0, NULL, e) != 0) {
+            sqlite3_finalize(st);
+            return -1;
+        }
+        memset(&se, 0, sizeof(se));
+        s = cs->sp->driver->delete_volume(pool, &ref, &se);
+        if (s != SP_OK) {
+            host_fail_sp(e, s, &se, "Cannot delete template copy %s on storage pool %s", ref.path, uuid);
+            sqlite3_finalize(st);
+            return -1;
+        }
+    }
+    sqlite3_finalize(st);
+    memset(&se, 0, sizeof(se));
+    s = cs->sp->lifecycle->remove(pool, (uint64_t)(n_objects - n_templates), &se);
+    if (s != SP_OK)
+        return host_fail_sp(e, s, &se, "Failed to delete storage pool %s", uuid);
+    if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM template_pool WHERE pool_id = ?", "i", id) < 0 ||
+        host_sql_run(cs->db, err, sizeof(err), "DELETE FROM pool_detail WHERE pool_id = ?", "i", id) < 0 ||
+        host_sql_run(cs->db, err, sizeof(err), "DELETE FROM pool_tag WHERE pool_id = ?", "i", id) < 0 ||
+        host_sql_run(cs->db, err, sizeof(err), "DELETE FROM pool_host WHERE pool_id = ?", "i", id) < 0 ||
+        host_sql_run(cs->db, err, sizeof(err), "DELETE FROM config WHERE scope = 2 AND scope_id = ?", "t",
+                     uuid) < 0 ||
+        host_sql_run(cs->db, err, sizeof(err), "DELETE FROM pool WHERE id = ?", "i", id) < 0)
+        return host_fail_db(e, err);
+    host_pool_forget(cs, id);
+    host_event(cs, "STORAGE.POOL.DELETE", "storage pool %s deleted", uuid);
+    host_jsonw_bool(w, "success", 1);
+    return 0;
+}
+
+const host_api host_api_pool[] = {
+    {"createStoragePool", create_pool, 0},
+    {"listStoragePools", list_pools, 0},
+    {"updateStoragePool", update_pool, 0},
+    {"enableStorageMaintenance", enable_maintenance, 0},
+    {"cancelStorageMaintenance", cancel_maintenance, 0},
+    {"deleteStoragePool", delete_pool, 0},
+    {NULL, NULL, 0},
+};

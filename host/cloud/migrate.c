@@ -1,0 +1,432 @@
+/* migrate.c - volume migration and the suitable pools for it (findStoragePoolsForMigration).
+ * Same array: Driver.migrate_volume (V-Tree migration, snapshots move along). Different arrays:
+ * Adaptor.copy_volume_across on a host that is an SDC of both, then the source is deleted. A
+ * block copy is recorded as a job, committed before it starts, so a killed harness resolves it
+ * at restart through Adaptor.recover_copies. */
+#include "config.h"
+
+#include "migrate.h"
+
+#include "alloc.h"
+#include "api.h"
+#include "cfg.h"
+#include "objects.h"
+#include "poolh.h"
+#include "pools.h"
+#include "store.h"
+#include "volops.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The allocator request for moving volume v: its size, its offering's tags, and the cluster its
+ * VM needs (a detached volume may go to any pool of the zone). */
+static int migration_req(host_cs *cs, const host_vol *v, host_alloc_req *r, char *tags, size_t tlen,
+                         host_err *e)
+{
+    char err[256];
+    int64_t host = 0;
+
+    memset(r, 0, sizeof(*r));
+    tags[0] = '\0';
+    if (v->offering_id != 0 &&
+        host_sql_text(cs->db, tags, tlen, err, sizeof(err), "SELECT tags FROM offering WHERE id = ?", "i",
+                      v->offering_id) < 0)
+        return host_fail_db(e, err);
+    r->zone_id = v->zone_id;
+    r->tags = tags;
+    r->size = v->size;
+    r->exclude_pool = v->pool_id;
+    if (v->vm_id != 0) {
+        if (host_sql_int(cs->db, &host, err, sizeof(err),
+                         "SELECT coalesce(host_id, last_host_id, 0) FROM vm WHERE id = ?", "i", v->vm_id) < 0)
+            return host_fail_db(e, err);
+        if (host != 0 && host_sql_int(cs->db, &r->cluster_id, err, sizeof(err),
+                                      "SELECT cluster_id FROM host WHERE id = ?", "i", host) < 0)
+            return host_fail_db(e, err);
+    }
+    r->any_cluster = r->cluster_id == 0;
+    return 0;
+}
+
+static int kind_between(host_cs *cs, int64_t src, int64_t dest, sp_migration_kind *k, host_err *e)
+{
+    sp_pool *a, *b;
+    sp_error se;
+    sp_status s;
+
+    *k = SP_MIGRATE_NONE;
+    if (host_pool_open(cs, src, &a, e) != 0 || host_pool_open(cs, dest, &b, e) != 0)
+        return -1;
+    memset(&se, 0, sizeof(se));
+    s = cs->sp->driver->migration_kind(a, b, k, &se);
+    if (s != SP_OK)
+        return host_fail_sp(e, s, &se, "cannot tell how to migrate between the two storage pools");
+    return 0;
+}
+
+static int find_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+{
+    char err[256], tags[512], why[1024];
+    int64_t id, *pools = NULL;
+    size_t n = 0;
+    host_vol v;
+    host_alloc_req req;
+    host_alloc_limits lim;
+    sqlite3_stmt *st;
+    int rc = -1;
+
+    if (host_param_ref(cs, cmd, "id", "volume", 1, &id, e) != 0 || host_vol_load(cs, id, &v, e) != 0 ||
+        host_need_plugin(cs, e) != 0)
+        return -1;
+    if (v.pool_id == 0)
+        return host_fail(e, HOST_E_PARAM, "volume %s is not on a storage pool yet", v.uuid);
+    if (migration_req(cs, &v, &req, tags, sizeof(tags), e) != 0 ||
+        host_alloc_limits_load(cs, v.zone_id, &lim, e) != 0)
+        return -1;
+    st = host_sql_prepare(cs->db, err, sizeof(err),
+                          "SELECT id FROM pool WHERE zone_id = ? AND id != ? ORDER BY id", "ii", v.zone_id,
+                          v.pool_id);
+    if (st == NULL || host_stmt_ids(cs, st, &pools, &n, e) != 0)
+        return st == NULL ? host_fail_db(e, err) : -1;
+    host_jsonw_uint(w, "count", n);
+    if (n > 0)
+        host_jsonw_array_begin(w, "storagepool");
+    for (size_t i = 0; i < n; i++) {
+        int ok;
+        sp_migration_kind k = SP_MIGRATE_NONE;
+        if (host_alloc_check(cs, pools[i], &req, &lim, &ok, why, sizeof(why), e) != 0)
+            goto out;
+        if (ok) {
+            host_err ke;
+            memset(&ke, 0, sizeof(ke));
+            if (kind_between(cs, v.pool_id, pools[i], &k, &ke) != 0) {
+                ok = 0;
+                snprintf(why, sizeof(why), "%.1000s", ke.text);
+            } else if (k == SP_MIGRATE_NONE) {
+                ok = 0;
+                snprintf(why, sizeof(why), "the plugin cannot migrate volumes from the current pool to it");
+            } else if (k == SP_MIGRATE_BLOCK_COPY) {
+                /* A block copy needs a host that is an SDC of both systems. */
+                int64_t h = 0;
+                if (host_sql_int(
+                        cs->db, &h, err, sizeof(err),
+                        "SELECT a.host_id FROM pool_host a JOIN pool_host b ON b.host_id = a.host_id "
+                        "JOIN host h ON h.id = a.host_id WHERE a.pool_id = ? AND b.pool_id = ? AND a.status "
+                        "= 'Up' "
+                        "AND b.status = 'Up' AND h.state = 'Up' LIMIT 1",
+                        "ii", v.pool_id, pools[i]) < 0) {
+                    host_fail_db(e, err);
+                    goto out;
+                }
+                if (h == 0) {
+                    ok = 0;
+                    snprintf(why, sizeof(why),
+                             "no Up host is connected to both storage pools for a block copy");
+                }
+            }
+        }
+        /* The pool object as listStoragePools shows it, plus the verdict. */
+        host_jsonw_object_begin(w, NULL);
+        if (host_json_pool_fields(cs, w, pools[i], e) != 0)
+            goto out;
+        host_jsonw_bool(w, "suitableformigration", ok);
+        if (ok)
+            host_jsonw_string(w, "migrationtype", k == SP_MIGRATE_NATIVE ? "vtree" : "blockcopy");
+        else
+            host_jsonw_string(w, "notsuitablereason", why);
+        host_jsonw_object_end(w);
+    }
+    rc = 0;
+out:
+    if (n > 0)
+        host_jsonw_array_end(w);
+    free(pools);
+    return rc;
+}
+
+/* After a V-Tree migration everything in the tree is on the destination: the volume, its
+ * snapshots, and (for a ROOT made from a template copy) the template copy and its siblings. */
+static int follow_tree(host_cs *cs, int64_t src, int64_t dest, const char *tree, host_err *e)
+{
+    char err[256];
+    if (tree[0] == '\0')
+        return 0;
+    if (host_sql_run(cs->db, err, sizeof(err),
+                     "UPDATE volume SET pool_id = ?1 WHERE pool_id = ?2 AND tree_id = ?3", "iit", dest, src,
+                     tree) < 0 ||
+        host_sql_run(cs->db, err, sizeof(err),
+                     "UPDATE snapshot SET pool_id = ?1 WHERE pool_id = ?2 AND tree_id = ?3", "iit", dest, src,
+                     tree) < 0 ||
+        host_sql_run(cs->db, err, sizeof(err),
+                     "UPDATE vm_snapshot SET pool_id = ?1 WHERE pool_id = ?2 AND id IN "
+                     "(SELECT vm_snapshot_id FROM snapshot WHERE tree_id = ?3)",
+                     "iit", dest, src, tree) < 0 ||
+        host_sql_run(
+            cs->db, err, sizeof(err),
+            "UPDATE template_pool SET pool_id = ?1 WHERE pool_id = ?2 AND tree_id = ?3 AND NOT EXISTS "
+            "(SELECT 1 FROM template_pool t2 WHERE t2.pool_id = ?1 AND t2.template_id = "
+            "template_pool.template_id)",
+            "iit", dest, src, tree) < 0)
+        return host_fail_db(e, err);
+    return 0;
+}
+
+/* Records a migration before the array starts it, committed so that a harness killed meanwhile
+ * finds it at restart; the transaction goes on. */
+static int job_start(host_cs *cs, const char *kind, const host_vol *v, int64_t dest, int64_t host,
+                     int64_t *job, host_err *e)
+{
+    char err[512];
+    if (host_sql_run(
+            cs->db, err, sizeof(err),
+            "INSERT INTO job(kind, volume_id, src_pool_id, dest_pool_id, host_id, src_path, created) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "tiiiiti", kind, v->id, v->pool_id, dest, host, v->path, host_now()) < 0 ||
+        host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET state = 'Migrating' WHERE id = ?", "i",
+                     v->id) < 0)
+        return host_fail_db(e, err);
+    *job = sqlite3_last_insert_rowid(cs->db);
+    if (host_store_commit(cs->db, err, sizeof(err)) != 0 || host_store_begin(cs->db, err, sizeof(err)) != 0)
+        return host_fail_db(e, err);
+    return 0;
+}
+
+/* The job is over: on failure the volume is usable again where it was, and that is committed
+ * even though the command answers with the failure (e already holds it). */
+static int job_end(host_cs *cs, int64_t job, int64_t vol_id, int failed, host_err *e)
+{
+    char err[512];
+    if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM job WHERE id = ?", "i", job) < 0)
+        return host_fail_db(e, err);
+    if (!failed)
+        return 0;
+    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET state = 'Ready' WHERE id = ?", "i",
+                     vol_id) < 0 ||
+        host_store_commit(cs->db, err, sizeof(err)) != 0 || host_store_begin(cs->db, err, sizeof(err)) != 0)
+        return host_fail_db(e, err);
+    return -1;
+}
+
+/* The rows after a V-Tree migration: the volume and everything in its tree on dest. */
+int host_migrate_finish_native(host_cs *cs, int64_t vol_id, int64_t src, int64_t dest,
+                               const sp_volume_info *info, host_err *e)
+{
+    char err[256];
+    if (host_sql_run(
+            cs->db, err, sizeof(err),
+            "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'Ready' WHERE id = ?",
+            "ituti", dest, info->path, info->size_bytes, info->lineage_id, vol_id) < 0)
+        return host_fail_db(e, err);
+    return follow_tree(cs, src, dest, info->lineage_id, e);
+}
+
+/* A template copy in the volume's V-Tree moves with it; a pool keeps one copy of a template, so
+ * the migration is refused when dest already holds one of the same template. */
+static int template_copy_fits(host_cs *cs, const host_vol *v, int64_t dest, host_err *e)
+{
+    char err[256], tuuid[40] = "";
+
+    if (host_sql_text(cs->db, tuuid, sizeof(tuuid), err, sizeof(err),
+                      "SELECT t.uuid FROM volume vo JOIN template_pool s ON s.pool_id = vo.pool_id AND "
+                      "s.tree_id = vo.tree_id AND s.tree_id != '' JOIN template t ON t.id = s.template_id "
+                      "JOIN template_pool d ON d.template_id = s.template_id AND d.pool_id = ?2 WHERE vo.id = ?1",
+                      "ii", v->id, dest) < 0)
+        return host_fail_db(e, err);
+    if (tuuid[0] != '\0')
+        return host_fail(e, HOST_E_PARAM,
+                         "volume %s shares its V-Tree with the copy of template %s, which a V-Tree migration "
+                         "moves along, and the destination pool already holds a copy of that template",
+                         v->uuid, tuuid);
+    return 0;
+}
+
+static int native(host_cs *cs, host_vol *v, int64_t dest, host_err *e)
+{
+    sp_pool *a, *b;
+    sp_volume_info info = SP_INIT(sp_volume_info);
+    host_progress hp;
+    sp_error se;
+    sp_status s;
+    int64_t job;
+
+    if (template_copy_fits(cs, v, dest, e) != 0 || host_pool_open(cs, v->pool_id, &a, e) != 0 ||
+        host_pool_open(cs, dest, &b, e) != 0 ||
+        job_start(cs, "vtree", v, dest, 0, &job, e) != 0)
+        return -1;
+    host_progress_init(&hp, cs, "migrate volume");
+    memset(&se, 0, sizeof(se));
+    info = (sp_volume_info)SP_INIT(sp_volume_info);
+    s = cs->sp->driver->migrate_volume(a, &(sp_volume_ref){v->path}, b, &hp.p, &info, &se);
+    host_progress_done(&hp);
+    if (s != SP_OK)
+        host_fail_sp(e, s, &se, "Failed to migrate volume %s", v->uuid);
+    if (job_end(cs, job, v->id, s != SP_OK, e) != 0)
+        return -1;
+    return host_migrate_finish_native(cs, v->id, v->pool_id, dest, &info, e);
+}
+
+/* Moves the volume row to the copy on dest and deletes the source on the array. */
+int host_migrate_finish_copy(host_cs *cs, int64_t vol_id, int64_t src, const char *src_path, int64_t dest,
+                             const sp_volume_info *info, host_err *e)
+{
+    char err[256];
+    sp_pool *a;
+    sp_error se;
+    sp_status s;
+
+    if (host_sql_run(
+            cs->db, err, sizeof(err),
+            "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'Ready' WHERE id = ?",
+            "ituti", dest, info->path, info->size_bytes, info->lineage_id, vol_id) < 0 ||
+        host_sql_run(cs->db, err, sizeof(err), "DELETE FROM access WHERE volume_id = ?", "i", vol_id) < 0)
+        return host_fail_db(e, err);
+    if (host_pool_open(cs, src, &a, e) != 0)
+        return -1;
+    memset(&se, 0, sizeof(se));
+    s = cs->sp->driver->delete_volume(a, &(sp_volume_ref){src_path}, &se);
+    if (s != SP_OK)
+        return host_fail_sp(e, s, &se, "volume copied, but its source %s could not be deleted", src_path);
+    return 0;
+}
+
+static int block_copy(host_cs *cs, host_vol *v, int64_t dest, host_jsonw *w, host_err *e)
+{
+    char err[512];
+    int64_t host = 0, prefer = 0, job, nsnap = 0;
+    host_href href;
+    sp_pool *a, *b;
+    sp_volume_spec spec = SP_INIT(sp_volume_spec);
+    sp_volume_info info = SP_INIT(sp_volume_info);
+    host_progress hp;
+    sp_error se;
+    sp_status s;
+
+    if (host_sql_int(cs->db, &nsnap, err, sizeof(err), "SELECT count(*) FROM snapshot WHERE volume_id = ?",
+                     "i", v->id) < 0)
+        return host_fail_db(e, err);
+    if (nsnap > 0)
+        return host_fail(
+            e, HOST_E_PARAM,
+            "volume %s has %lld snapshots: migration to another %s system copies blocks and cannot carry "
+            "snapshots; delete them first",
+            v->uuid, (long long)nsnap, cs->sp->name);
+    if (v->vm_id != 0)
+        host_sql_int(cs->db, &prefer, err, sizeof(err),
+                     "SELECT coalesce(last_host_id, 0) FROM vm WHERE id = ?", "i", v->vm_id);
+    if (host_sql_int(cs->db, &host, err, sizeof(err),
+                     "SELECT a.host_id FROM pool_host a JOIN pool_host b ON b.host_id = a.host_id JOIN host "
+                     "h ON h.id = a.host_id "
+                     "WHERE a.pool_id = ? AND b.pool_id = ? AND a.status = 'Up' AND b.status = 'Up' AND "
+                     "h.state = 'Up' "
+                     "ORDER BY a.host_id = ? DESC, a.host_id LIMIT 1",
+                     "iii", v->pool_id, dest, prefer) < 0)
+        return host_fail_db(e, err);
+    if (host == 0)
+        return host_fail(e, HOST_E_UNAVAILABLE,
+                         "no Up host is connected to both storage pools to copy volume %s", v->uuid);
+    if (host_href_load(cs, host, &href, e) != 0 || host_pool_open(cs, v->pool_id, &a, e) != 0 ||
+        host_pool_open(cs, dest, &b, e) != 0)
+        return -1;
+    /* The job is committed before the copy starts: a harness killed during the copy finds it. */
+    if (job_start(cs, "copy", v, dest, host, &job, e) != 0)
+        return -1;
+    spec = (sp_volume_spec)SP_INIT(sp_volume_spec);
+    spec.kind = strcmp(v->type, "ROOT") == 0 ? SP_VOLUME_ROOT : SP_VOLUME_DATA;
+    spec.id = (uint64_t)v->id;
+    spec.size_bytes = v->size;
+    spec.provisioning = host_provisioning(v->provisioning);
+    spec.qos = host_vol_qos(v);
+    host_progress_init(&hp, cs, "migrate volume");
+    memset(&se, 0, sizeof(se));
+    info = (sp_volume_info)SP_INIT(sp_volume_info);
+    s = cs->sp->adaptor->copy_volume_across(a, &(sp_volume_ref){v->path}, b, &spec, &href.ref, &hp.p, &info,
+                                            &se);
+    host_progress_done(&hp);
+    if (s != SP_OK)
+        host_fail_sp(e, s, &se, "Failed to copy volume %s through host %s", v->uuid, href.name);
+    if (job_end(cs, job, v->id, s != SP_OK, e) != 0)
+        return -1;
+    (void)w;
+    return host_migrate_finish_copy(cs, v->id, v->pool_id, v->path, dest, &info, e);
+}
+
+static int migrate_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+{
+    char err[512], tags[512], why[1024], vmstate[16] = "";
+    int64_t id, dest, src;
+    host_vol v;
+    host_alloc_req req;
+    host_alloc_limits lim;
+    sp_migration_kind k;
+    int ok, live = 0, rc = -1;
+
+    if (host_store_begin(cs->db, err, sizeof(err)) != 0)
+        return host_fail_db(e, err);
+    if (host_param_ref(cs, cmd, "volumeid", "volume", 1, &id, e) != 0 ||
+        host_param_ref(cs, cmd, "storageid", "pool", 1, &dest, e) != 0 ||
+        host_param_bool(cmd, "livemigrate", 0, &live, e) != 0 || host_need_plugin(cs, e) != 0 ||
+        host_vol_load(cs, id, &v, e) != 0)
+        goto out;
+    src = v.pool_id;
+    if (src == 0) {
+        host_fail(e, HOST_E_PARAM, "volume %s is not on a storage pool yet", v.uuid);
+        goto out;
+    }
+    if (strcmp(v.state, "Ready") != 0) {
+        host_fail(e, HOST_E_PARAM, "volume %s is %s", v.uuid, v.state);
+        goto out;
+    }
+    if (v.vm_id != 0)
+        host_sql_text(cs->db, vmstate, sizeof(vmstate), err, sizeof(err), "SELECT state FROM vm WHERE id = ?",
+                      "i", v.vm_id);
+    if (strcmp(vmstate, "Running") == 0 || live) {
+        host_fail(
+            e, HOST_E_PARAM,
+            "volume %s: stop its VM or detach it first (live volume migration is not supported for %s pools)",
+            v.uuid, cs->sp->name);
+        goto out;
+    }
+    if (migration_req(cs, &v, &req, tags, sizeof(tags), e) != 0 ||
+        host_alloc_limits_load(cs, v.zone_id, &lim, e) != 0 ||
+        host_alloc_check(cs, dest, &req, &lim, &ok, why, sizeof(why), e) != 0)
+        goto out;
+    if (!ok) {
+        host_fail(e, HOST_E_CAPACITY, "storage pool %s is not suitable for volume %s: %s",
+                  host_param(cmd, "storageid", 1, e), v.uuid, why);
+        goto out;
+    }
+    if (kind_between(cs, src, dest, &k, e) != 0)
+        goto out;
+    if (k == SP_MIGRATE_NONE) {
+        host_fail(e, HOST_E_UNSUPPORTED, "the plugin cannot migrate volume %s to that storage pool", v.uuid);
+        goto out;
+    }
+    if ((k == SP_MIGRATE_NATIVE ? native(cs, &v, dest, e) : block_copy(cs, &v, dest, w, e)) != 0)
+        goto out;
+    {
+        host_err ignored;
+        host_pool_refresh(cs, src, &ignored);
+        host_pool_refresh(cs, dest, &ignored);
+    }
+    host_event(cs, "VOLUME.MIGRATE", "volume %s migrated (%s)", v.uuid,
+               k == SP_MIGRATE_NATIVE ? "V-Tree" : "block copy");
+    if (host_json_volume(cs, w, "volume", id, e) != 0)
+        goto out;
+    if (host_store_commit(cs->db, err, sizeof(err)) != 0) {
+        host_fail_db(e, err);
+        goto out;
+    }
+    rc = 0;
+out:
+    if (rc != 0)
+        host_store_rollback(cs->db);
+    return rc;
+}
+
+const host_api host_api_migrate[] = {
+    {"findStoragePoolsForMigration", find_pools, 0},
+    {"migrateVolume", migrate_volume, HOST_API_OWN_TXN},
+    {NULL, NULL, 0},
+};

@@ -1,0 +1,373 @@
+/* qemuimg.c - running qemu-img info, convert and compare through proc, with its "-p" progress
+ * turned into sp_progress reports. */
+#include "config.h"
+
+#include "qemuimg.h"
+
+#include "error.h"
+#include "hostsvc.h"
+#include "json.h"
+#include "proc.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define INFO_TIMEOUT_MS 60000
+#define HELP_TIMEOUT_MS 30000
+#define REREPORT_MS 1000 /* a silent qemu-img still gives the host a chance to cancel this often */
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static char override[SP_PATH_MAX];
+static char tiz_path[SP_PATH_MAX]; /* the program whose --target-is-zero answer is cached */
+static int tiz_yes;
+
+void pfx_qemuimg_set_program(const char *path)
+{
+    pthread_mutex_lock(&lock);
+    snprintf(override, sizeof(override), "%s", path != NULL ? path : "");
+    pthread_mutex_unlock(&lock);
+}
+
+sp_status pfx_qemuimg_program(char *buf, size_t buf_len, sp_error *err)
+{
+    int n = -1;
+
+    pthread_mutex_lock(&lock);
+    if (override[0] != '\0')
+        n = snprintf(buf, buf_len, "%s", override);
+    pthread_mutex_unlock(&lock);
+    if (n >= 0) {
+        if ((size_t)n >= buf_len)
+            return pfx_error(err, SP_E_INVALID, "the qemu-img path does not fit in %zu bytes", buf_len);
+        return SP_OK;
+    }
+    return pfx_proc_find_program("qemu-img", buf, buf_len, err);
+}
+
+static const char *fmt_name(sp_image_format f)
+{
+    switch (f) {
+    case SP_FORMAT_RAW: return "raw";
+    case SP_FORMAT_QCOW2: return "qcow2";
+    case SP_FORMAT_ISO: return "raw"; /* an ISO is a raw image to qemu-img */
+    }
+    return NULL;
+}
+
+/* --- info -------------------------------------------------------------------------------- */
+
+sp_status pfx_qemuimg_parse_info(const char *json, pfx_image_facts *out, sp_error *err)
+{
+    yajl_val tree = NULL;
+    sp_status s;
+
+    memset(out, 0, sizeof(*out));
+    s = pfx_json_parse(json, strlen(json), "qemu-img info", &tree, err);
+    if (s != SP_OK)
+        return s;
+    if (!YAJL_IS_OBJECT(tree)) {
+        s = pfx_error(err, SP_E_PROTOCOL, "qemu-img info printed %s, not an object", pfx_json_type_name(tree));
+        goto out;
+    }
+    s = pfx_json_u64(tree, "qemu-img info", "virtual-size", PFX_JSON_REQUIRED, &out->virtual_size, NULL, err);
+    if (s == SP_OK)
+        s = pfx_json_u64(tree, "qemu-img info", "actual-size", PFX_JSON_OPTIONAL, &out->actual_size, NULL, err);
+    if (s == SP_OK)
+        s = pfx_json_str(tree, "qemu-img info", "format", PFX_JSON_REQUIRED, out->format, sizeof(out->format), err);
+    if (s == SP_OK)
+        s = pfx_json_str(tree, "qemu-img info", "backing-filename", PFX_JSON_OPTIONAL, out->backing_file,
+                         sizeof(out->backing_file), err);
+    if (s == SP_OK)
+        s = pfx_json_bool(tree, "qemu-img info", "encrypted", PFX_JSON_OPTIONAL, &out->encrypted, NULL, err);
+    if (s == SP_OK) {
+        yajl_val spec = NULL, data = NULL;
+        s = pfx_json_object(tree, "qemu-img info", "format-specific", PFX_JSON_OPTIONAL, &spec, err);
+        if (s == SP_OK && spec != NULL)
+            s = pfx_json_object(spec, "qemu-img info format-specific", "data", PFX_JSON_OPTIONAL, &data, err);
+        if (s == SP_OK && data != NULL)
+            s = pfx_json_str(data, "qemu-img info format-specific data", "data-file", PFX_JSON_OPTIONAL,
+                             out->data_file, sizeof(out->data_file), err);
+    }
+out:
+    yajl_tree_free(tree);
+    return s;
+}
+
+sp_status pfx_qemuimg_info(const char *path, sp_image_format format, pfx_image_facts *out, sp_error *err)
+{
+    char prog[SP_PATH_MAX];
+    const char *argv[10], *f = fmt_name(format);
+    pfx_proc_opts o = {.timeout_ms = INFO_TIMEOUT_MS,
+                       .limits = {.cpu_s = PFX_QEMUIMG_INFO_CPU_S, .as_bytes = PFX_QEMUIMG_INFO_AS_BYTES}};
+    pfx_proc_result res;
+    size_t n = 0;
+    sp_status s;
+
+    memset(out, 0, sizeof(*out));
+    memset(&res, 0, sizeof(res));
+    if (f == NULL)
+        return pfx_error(err, SP_E_INVALID, "unknown image format %d", (int)format);
+    s = pfx_qemuimg_program(prog, sizeof(prog), err);
+    if (s != SP_OK)
+        return s;
+    argv[n++] = prog;
+    argv[n++] = "info";
+    argv[n++] = "--output=json";
+    argv[n++] = "-f";
+    argv[n++] = f;
+    argv[n++] = "--";
+    argv[n++] = path;
+    argv[n] = NULL;
+    s = pfx_proc_run(argv, &o, &res, err);
+    if (s == SP_OK && !res.exited && (res.term_signal == SIGKILL || res.term_signal == SIGXCPU))
+        s = pfx_error(err, SP_E_INVALID,
+                      "qemu-img info was killed past its limits (%u s of CPU, %" PRIu64
+                      " MiB of address space): the image is refused",
+                      PFX_QEMUIMG_INFO_CPU_S, PFX_QEMUIMG_INFO_AS_BYTES >> 20);
+    else if (s == SP_OK && (!res.exited || res.exit_code != 0))
+        s = pfx_proc_failed(argv, &res, err);
+    if (s == SP_OK && res.out_truncated)
+        s = pfx_error(err, SP_E_PROTOCOL, "qemu-img info printed more than %zu bytes", (size_t)PFX_PROC_STDOUT_MAX_DEFAULT);
+    if (s == SP_OK)
+        s = pfx_qemuimg_parse_info(res.out != NULL ? res.out : "", out, err);
+    if (s != SP_OK)
+        pfx_error_prefix(err, "image %s", path);
+    pfx_proc_result_free(&res);
+    return s;
+}
+
+/* --- help -------------------------------------------------------------------------------- */
+
+sp_status pfx_qemuimg_has_target_is_zero(int *yes, sp_error *err)
+{
+    char prog[SP_PATH_MAX];
+    const char *argv[] = {prog, "--help", NULL};
+    pfx_proc_opts o = {.timeout_ms = HELP_TIMEOUT_MS};
+    pfx_proc_result res;
+    int cached = 0;
+    sp_status s;
+
+    *yes = 0;
+    s = pfx_qemuimg_program(prog, sizeof(prog), err);
+    if (s != SP_OK)
+        return s;
+    pthread_mutex_lock(&lock);
+    if (strcmp(tiz_path, prog) == 0) {
+        *yes = tiz_yes;
+        cached = 1;
+    }
+    pthread_mutex_unlock(&lock);
+    if (cached)
+        return SP_OK;
+    /* Older qemu-img versions exit 1 after --help, so only the text counts. */
+    s = pfx_proc_run(argv, &o, &res, err);
+    if (s == SP_OK) {
+        *yes = res.out != NULL && strstr(res.out, "--target-is-zero") != NULL;
+        pthread_mutex_lock(&lock);
+        snprintf(tiz_path, sizeof(tiz_path), "%s", prog);
+        tiz_yes = *yes;
+        pthread_mutex_unlock(&lock);
+    }
+    pfx_proc_result_free(&res);
+    return s;
+}
+
+/* --- progress ---------------------------------------------------------------------------- */
+
+int pfx_qemuimg_parse_progress(const char *line, double *percent)
+{
+    char *end;
+    double v;
+
+    while (*line == ' ' || *line == '\t')
+        line++;
+    if (*line != '(')
+        return 0;
+    v = strtod(line + 1, &end);
+    if (end == line + 1 || strncmp(end, "/100%)", 6) != 0 || !(v >= 0.0 && v <= 100.0))
+        return 0;
+    *percent = v;
+    return 1;
+}
+
+typedef struct meter {
+    const sp_progress *progress;
+    const char *phase;
+    uint64_t total;
+    uint64_t done;
+    int64_t last; /* when the host last heard from us, pfx_now_ms() */
+} meter;
+
+static int tell(meter *m)
+{
+    m->last = pfx_now_ms();
+    return m->progress->report(m->progress->ctx, m->phase, m->done, m->total) != 0;
+}
+
+static int on_line(void *ctx, const char *line, size_t len)
+{
+    meter *m = ctx;
+    double pct;
+    uint64_t done;
+
+    (void)len;
+    if (!pfx_qemuimg_parse_progress(line, &pct))
+        return 0;
+    done = (uint64_t)((long double)m->total * pct / 100.0L);
+    if (done > m->total)
+        done = m->total;
+    if (done == m->done && pfx_now_ms() - m->last < REREPORT_MS)
+        return 0;
+    m->done = done;
+    return tell(m);
+}
+
+static int on_poll(void *ctx)
+{
+    meter *m = ctx;
+
+    return pfx_now_ms() - m->last >= REREPORT_MS && tell(m);
+}
+
+/* Runs a qemu-img command with -p progress. SP_OK when it exited with a status up to max_ok
+ * (compare exits 1 for "different"); *exit_code gets its status. */
+static sp_status run_with_progress(const char *const *argv, const sp_progress *progress, const char *phase,
+                                   uint64_t total, unsigned timeout_s, int max_ok, int *exit_code, sp_error *err)
+{
+    meter m = {.progress = progress, .phase = phase, .total = total != 0 ? total : 10000};
+    pfx_proc_opts o = {.timeout_ms = timeout_s * 1000u};
+    pfx_proc_result res;
+    sp_status s;
+
+    m.last = pfx_now_ms();
+    if (progress != NULL && progress->report != NULL) {
+        o.on_line = on_line;
+        o.line_ctx = &m;
+        o.cancel = on_poll;
+        o.cancel_ctx = &m;
+    }
+    s = pfx_proc_run(argv, &o, &res, err);
+    *exit_code = res.exited ? res.exit_code : -1;
+    if (s == SP_OK && (!res.exited || res.exit_code > max_ok))
+        s = pfx_proc_failed(argv, &res, err);
+    if (s == SP_OK && o.on_line != NULL && *exit_code == 0 && m.done != m.total) {
+        m.done = m.total;
+        if (tell(&m))
+            s = pfx_error(err, SP_E_CANCELLED, "qemu-img %s was cancelled at its end", argv[1]);
+    }
+    pfx_proc_result_free(&res);
+    return s;
+}
+
+static int is_block_device(const char *path)
+{
+    struct stat sb;
+
+    return stat(path, &sb) == 0 && S_ISBLK(sb.st_mode);
+}
+
+/* --- convert ----------------------------------------------------------------------------- */
+
+sp_status pfx_qemuimg_convert(const pfx_qemuimg_convert_opts *o, sp_error *err)
+{
+    char prog[SP_PATH_MAX];
+    const char *argv[24], *sf = fmt_name(o->src_format), *df = fmt_name(o->dst_format);
+    size_t n = 0;
+    int tiz = 0, code;
+    sp_status s;
+
+    if (o->src == NULL || o->dst == NULL || sf == NULL || df == NULL)
+        return pfx_error(err, SP_E_INVALID, "a conversion needs a source, a target and their formats");
+    if (o->target_is_zero && !o->dst_exists)
+        return pfx_error(err, SP_E_INVALID, "converting %s: a target known to be zero must exist already", o->src);
+    s = pfx_qemuimg_program(prog, sizeof(prog), err);
+    if (s != SP_OK)
+        return s;
+    if (o->target_is_zero) {
+        sp_error e;
+        if (pfx_qemuimg_has_target_is_zero(&tiz, &e) != SP_OK) {
+            pfx_log(SP_LOG_WARN, "cannot tell whether qemu-img has --target-is-zero (%s); zeros will be written",
+                    e.message);
+            tiz = 0;
+        }
+    }
+    argv[n++] = prog;
+    argv[n++] = "convert";
+    argv[n++] = "-p";
+    if (o->dst_exists)
+        argv[n++] = "-n";
+    if (tiz)
+        argv[n++] = "--target-is-zero";
+    argv[n++] = "-f";
+    argv[n++] = sf;
+    argv[n++] = "-O";
+    argv[n++] = df;
+    if (is_block_device(o->src)) {
+        argv[n++] = "-T";
+        argv[n++] = "none";
+    }
+    if (is_block_device(o->dst)) {
+        argv[n++] = "-t";
+        argv[n++] = "none";
+        if (o->dst_format == SP_FORMAT_RAW)
+            argv[n++] = "-W";
+    }
+    argv[n++] = "--";
+    argv[n++] = o->src;
+    argv[n++] = o->dst;
+    argv[n] = NULL;
+    s = run_with_progress(argv, o->progress, o->phase != NULL ? o->phase : "copy", o->progress_total, o->timeout_s,
+                          0, &code, err);
+    if (s != SP_OK && s != SP_E_CANCELLED)
+        pfx_error_prefix(err, "converting %s to %s", o->src, o->dst);
+    return s;
+}
+
+/* --- compare ----------------------------------------------------------------------------- */
+
+sp_status pfx_qemuimg_compare(const char *a, sp_image_format a_format, const char *b, sp_image_format b_format,
+                              int strict, const sp_progress *progress, int *identical, sp_error *err)
+{
+    char prog[SP_PATH_MAX];
+    const char *argv[16], *af = fmt_name(a_format), *bf = fmt_name(b_format);
+    size_t n = 0;
+    int code = -1;
+    sp_status s;
+
+    *identical = 0;
+    if (a == NULL || b == NULL || af == NULL || bf == NULL)
+        return pfx_error(err, SP_E_INVALID, "a comparison needs two images and their formats");
+    s = pfx_qemuimg_program(prog, sizeof(prog), err);
+    if (s != SP_OK)
+        return s;
+    argv[n++] = prog;
+    argv[n++] = "compare";
+    argv[n++] = "-p";
+    if (strict)
+        argv[n++] = "-s";
+    argv[n++] = "-f";
+    argv[n++] = af;
+    argv[n++] = "-F";
+    argv[n++] = bf;
+    if (is_block_device(a) || is_block_device(b)) {
+        argv[n++] = "-T";
+        argv[n++] = "none";
+    }
+    argv[n++] = "--";
+    argv[n++] = a;
+    argv[n++] = b;
+    argv[n] = NULL;
+    s = run_with_progress(argv, progress, "compare", 0, 0, 1, &code, err);
+    if (s != SP_OK) {
+        if (s != SP_E_CANCELLED)
+            pfx_error_prefix(err, "comparing %s with %s", a, b);
+        return s;
+    }
+    *identical = code == 0;
+    return SP_OK;
+}
