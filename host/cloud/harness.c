@@ -7,6 +7,7 @@
 
 #include "cfg.h"
 #include "fsutil.h"
+#include "intent.h"
 #include "imagepath.h"
 #include "mask.h"
 #include "poolh.h"
@@ -73,6 +74,8 @@ int host_cs_open(host_cs *cs, const char *db_path, const char *workdir, host_err
         host_fail(e, HOST_E_INTERNAL, "%s", err);
         goto fail;
     }
+    if (host_intent_open(cs, e) != 0)
+        goto fail;
     if (host_config_load(cs, e) != 0)
         goto fail;
     return 0;
@@ -109,6 +112,7 @@ void host_cs_close(host_cs *cs)
     if (cs->db != NULL)
         host_store_close(cs->db);
     cs->db = NULL;
+    host_intent_close(cs);
     if (cs->workdir_temp && cs->workdir != NULL)
         host_remove_tree(cs->workdir);
     free(cs->workdir);

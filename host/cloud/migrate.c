@@ -222,6 +222,26 @@ int host_migrate_finish_native(host_cs *cs, int64_t vol_id, int64_t src, int64_t
     return follow_tree(cs, src, dest, info->lineage_id, e);
 }
 
+/* A template copy in the volume's V-Tree moves with it; a pool keeps one copy of a template, so
+ * the migration is refused when dest already holds one of the same template. */
+static int template_copy_fits(host_cs *cs, const host_vol *v, int64_t dest, host_err *e)
+{
+    char err[256], tuuid[40] = "";
+
+    if (host_sql_text(cs->db, tuuid, sizeof(tuuid), err, sizeof(err),
+                      "SELECT t.uuid FROM volume vo JOIN template_pool s ON s.pool_id = vo.pool_id AND "
+                      "s.tree_id = vo.tree_id AND s.tree_id != '' JOIN template t ON t.id = s.template_id "
+                      "JOIN template_pool d ON d.template_id = s.template_id AND d.pool_id = ?2 WHERE vo.id = ?1",
+                      "ii", v->id, dest) < 0)
+        return host_fail_db(e, err);
+    if (tuuid[0] != '\0')
+        return host_fail(e, HOST_E_PARAM,
+                         "volume %s shares its V-Tree with the copy of template %s, which a V-Tree migration "
+                         "moves along, and the destination pool already holds a copy of that template",
+                         v->uuid, tuuid);
+    return 0;
+}
+
 static int native(host_cs *cs, host_vol *v, int64_t dest, host_err *e)
 {
     sp_pool *a, *b;
@@ -231,7 +251,8 @@ static int native(host_cs *cs, host_vol *v, int64_t dest, host_err *e)
     sp_status s;
     int64_t job;
 
-    if (host_pool_open(cs, v->pool_id, &a, e) != 0 || host_pool_open(cs, dest, &b, e) != 0 ||
+    if (template_copy_fits(cs, v, dest, e) != 0 || host_pool_open(cs, v->pool_id, &a, e) != 0 ||
+        host_pool_open(cs, dest, &b, e) != 0 ||
         job_start(cs, "vtree", v, dest, 0, &job, e) != 0)
         return -1;
     host_progress_init(&hp, cs, "migrate volume");

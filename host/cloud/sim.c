@@ -10,6 +10,10 @@
 #include "secret.h"
 #include "simproc.h"
 #include "store.h"
+#include "fsutil.h"
+
+#include <signal.h>
+#include <unistd.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,6 +244,62 @@ static int sim_modes(host_simproc *p, host_cmd *cmd, host_jsonw *w, host_err *e)
     return rc;
 }
 
+int host_sims_crashpoint(host_cs *cs, const char *name, int64_t at, const char *when, int clear, int64_t *count,
+                         host_err *e)
+{
+    char counter[4096], body[4400], text[32] = "";
+    int n = 0;
+    FILE *f;
+
+    snprintf(counter, sizeof(counter), "%s/crash.count", cs->workdir);
+    if (!clear && host_write_file(counter, "0\n", 2, 0600) != 0)
+        return host_fail(e, HOST_E_INTERNAL, "cannot write %s", counter);
+    snprintf(body, sizeof(body), "{\"pid\":%ld,\"at\":%lld,\"when\":\"%s\",\"counter\":\"%s\"}", (long)getpid(),
+             (long long)at, when != NULL ? when : "applied", counter);
+    for (host_simproc *p = cs->sims; p != NULL; p = p->next) {
+        if (name != NULL && strcmp(p->name, name) != 0)
+            continue;
+        if (control(p, clear ? "DELETE" : "POST", "/sim/crash", clear ? NULL : body, NULL, NULL, e) != 0)
+            return -1;
+        n++;
+    }
+    if (n == 0)
+        return host_fail(e, HOST_E_PARAM, "no simulator %s%sis running", name != NULL ? name : "",
+                         name != NULL ? " " : "");
+    if ((f = fopen(counter, "re")) != NULL) {
+        if (fgets(text, sizeof(text), f) == NULL)
+            text[0] = '\0';
+        fclose(f);
+    }
+    if (count != NULL)
+        *count = strtoll(text, NULL, 10);
+    return n;
+}
+
+/* "sim crashpoint at=K [when=applied|before|after] [name=N]" and "sim crashpoint clear=true". */
+static int sim_crashpoint(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+{
+    const char *name = host_param(cmd, "name", 0, e), *when = host_param(cmd, "when", 0, e);
+    int64_t at = 0, count = 0;
+    int clear = 0, n;
+
+    if (host_param_bool(cmd, "clear", 0, &clear, e) != 0 || host_param_num(cmd, "at", 0, 0, INT64_MAX, &at, e) != 0)
+        return -1;
+    if (!clear && (at < 0 || host_cmd_get(cmd, "at") == NULL))
+        return host_fail(e, HOST_E_PARAM,
+                         "sim crashpoint: at=K (0: count only) [when=applied|before|after] or clear=true");
+    if (when != NULL && strcmp(when, "applied") != 0 && strcmp(when, "before") != 0 && strcmp(when, "after") != 0)
+        return host_fail(e, HOST_E_PARAM, "sim crashpoint: when is applied, before or after");
+    if ((n = host_sims_crashpoint(cs, name, at, when, clear, &count, e)) < 0)
+        return -1;
+    host_jsonw_object_begin(w, "crashpoint");
+    host_jsonw_int(w, "count", count);
+    host_jsonw_int(w, "simulators", n);
+    host_jsonw_bool(w, "armed", !clear);
+    host_jsonw_object_end(w);
+    return 0;
+}
+
 int host_sim_command(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     const char *sub = cmd->n_words > 1 ? cmd->words[1] : "";
@@ -251,6 +311,8 @@ int host_sim_command(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         return sim_start(cs, cmd, w, e);
     if (strcasecmp(sub, "list") == 0)
         return sim_list(cs, w);
+    if (strcasecmp(sub, "crashpoint") == 0)
+        return sim_crashpoint(cs, cmd, w, e);
     if (*sub == '\0')
         goto usage;
     if ((name = host_param(cmd, "name", 1, e)) == NULL)
@@ -283,6 +345,19 @@ int host_sim_command(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         rc = control(p, "POST", "/sim/faults", host_buf_str(&b), w, "simfaults", e);
         host_buf_free(&b);
         return rc;
+    }
+    if (strcasecmp(sub, "restart") == 0) {
+        const char *sig = host_param(cmd, "signal", 0, e);
+        if (sig != NULL && strcasecmp(sig, "KILL") != 0 && strcasecmp(sig, "TERM") != 0)
+            return host_fail(e, HOST_E_PARAM, "sim restart: signal is KILL (a crash, the default) or TERM");
+        if (host_sim_restart(cs, name, sig != NULL && strcasecmp(sig, "TERM") == 0 ? SIGTERM : SIGKILL, e) != 0)
+            return -1;
+        host_jsonw_object_begin(w, "sim");
+        host_jsonw_string(w, "name", p->name);
+        host_jsonw_string(w, "gateway", p->gateway);
+        host_jsonw_int(w, "pid", p->pid);
+        host_jsonw_object_end(w);
+        return 0;
     }
     if (strcasecmp(sub, "faults") == 0)
         return control(p, "GET", "/sim/faults", NULL, w, "simfaults", e);
@@ -364,6 +439,8 @@ usage:
         "[migrationpause=MS] [removal=MS] [overprovision=R] [devicedelay=MS] [maxsessions=N] "
         "[loopdevices=0|1] | "
         "sim role name=N role=Monitor|Administrator|... | "
+        "sim restart name=N [signal=KILL|TERM] | sim crashpoint at=K [when=applied|before|after] [name=N] | "
+        "sim crashpoint clear=true | "
         "sim fault name=N spec=SPEC|clear=true | sim readonly name=N volumeid=V [readonly=false] | "
         "sim volume name=N volumeid=V | sim corrupt name=N volumeid=V [offset=N] | sim sdc name=N hostid=H connected=false | sim list");
 }

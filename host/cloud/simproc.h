@@ -42,6 +42,9 @@ int host_pki_ensure(host_cs *cs, char **ca, char **cert, char **key, host_err *e
 
 /* Starts a simulator, waits for "listening on", records it and binds $NAME.*. */
 int host_sim_spawn(host_cs *cs, const host_sim_spec *spec, host_simproc **out, host_err *e);
+/* Stops one simulator with signal sig (SIGKILL: a crash) and starts it again with the same command
+ * line on the same port and state dir: what it acknowledged is still there (sim/persist.c). */
+int host_sim_restart(host_cs *cs, const char *name, int sig, host_err *e);
 /* Stops one simulator and forgets it. */
 int host_sim_stop(host_cs *cs, const char *name, host_err *e);
 host_simproc *host_sim_find(host_cs *cs, const char *name);

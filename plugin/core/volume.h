@@ -48,6 +48,17 @@ sp_status pfx_vol_get(sp_pool *pool, const sp_volume_ref *vol, sp_volume_info *o
 sp_status pfx_vol_list(sp_pool *pool, void (*each)(void *ctx, const sp_volume_info *vol), void *ctx,
                        sp_error *err);
 
+/* The Driver's find_volume: the object a create of spec made, found by its name, and only when it
+ * is in this pool; SP_E_NOT_FOUND when there is none. */
+sp_status pfx_vol_find(sp_pool *pool, const sp_volume_spec *spec, sp_volume_info *out, sp_error *err);
+
+/* The copy of a template in this pool, its names (naming.h, pfx_template_name) tried in order:
+ * SP_OK with out filled; SP_E_NOT_FOUND with free_name (when given) the first name no volume of
+ * the system holds, the one a new copy takes. */
+#define PFX_TEMPLATE_VARIANTS 8u
+sp_status pfx_vol_template_lookup(sp_pool *pool, uint64_t template_id, sp_volume_info *out, char *free_name,
+                                  size_t free_len, sp_error *err);
+
 /* The Pool's get_volume_stats: the volume's sizeInKb and its V-Tree's netProvisionedAddressesInKb. */
 sp_status pfx_vol_stats(sp_pool *pool, const sp_volume_ref *vol, sp_volume_stats *out, sp_error *err);
 

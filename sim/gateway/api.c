@@ -2,6 +2,8 @@
 #include <config.h>
 #include "api.h"
 #include "json.h"
+#include "persist.h"
+#include "route.h"
 #include "run.h"
 
 #include <stdio.h>
@@ -261,7 +263,14 @@ void sim_api_handle(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs)
 	sim_model_tick(c->model, sim_now_ms());
 	if (!sim_api_volume(c, rq, rs) && !sim_api_objects(c, rq, rs))
 		sim_resp_err(rs, SIM_E_NO_URL, NULL);
-	if (post && rs->status == 200)
+	if (post && rs->status == 200) {
 		c->model->dirty = true;
+		/* A change is on disk before it is answered: a simulator killed after answering never
+		 * forgets what it acknowledged. Queries change nothing and are not saved. */
+		if (sim_route_mutates(rq->method, rq->path) && sim_persist_save(c->model) == 0) {
+			c->model->dirty = false;
+			c->model->saved_at = sim_now_ms();
+		}
+	}
 	sim_model_unlock(c->model);
 }

@@ -395,6 +395,25 @@ void sim_control_handle(struct sim_control *c, const char *method, const char *p
 	} else if (!strcmp(path, "/sim/expire-tokens") && post) {
 		sim_auth_expire_all(c->auth);
 		sim_resp_empty(rs);
+	} else if (!strcmp(path, "/sim/crash")) {
+		if (get) {
+			sim_resp_json(rs, sim_crash_json(c->crash));
+		} else if (!strcmp(method, "DELETE")) {
+			sim_crash_disarm(c->crash);
+			sim_resp_json(rs, sim_crash_json(c->crash));
+		} else if (post) {
+			char err[256];
+			yajl_val j = parse_body(body, rs);
+			if (!j)
+				return;
+			if (sim_crash_arm(c->crash, j, err, sizeof(err)))
+				sim_resp_err(rs, SIM_E_BAD_REQUEST, err);
+			else
+				sim_resp_json(rs, sim_crash_json(c->crash));
+			yajl_tree_free(j);
+		} else {
+			sim_resp_err(rs, SIM_E_METHOD, NULL);
+		}
 	} else if (!strcmp(path, "/sim/faults")) {
 		if (get) {
 			sim_resp_json(rs, sim_faults_json(c->faults));

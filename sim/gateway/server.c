@@ -1,6 +1,7 @@
 /* libmicrohttpd front end (see server.h). */
 #include <config.h>
 #include "server.h"
+#include "crash.h"
 #include "route.h"
 #include "volops.h"
 
@@ -36,6 +37,7 @@ struct conn {
 	char *body;
 	size_t len, cap;
 	bool too_big;
+	pid_t kill_after; /* a crash point: killed once this answer has been sent */
 };
 
 struct truncated {
@@ -210,8 +212,17 @@ static enum MHD_Result handle_api(struct sim_server *s, struct MHD_Connection *c
 	struct sim_fault_actions fa;
 	char *tmpl = sim_route_template(url), *user = NULL, *pass = NULL;
 	enum MHD_Result ret;
+	enum sim_crash_when crash = SIM_CRASH_NONE;
+	pid_t victim = 0;
 	bool failing;
 	sim_stats_count(ctl->stats, method, tmpl);
+	if (sim_route_mutates(method, url))
+		crash = sim_crash_count(ctl->crash, &victim);
+	if (crash == SIM_CRASH_BEFORE) {
+		free(tmpl);
+		sim_crash_fire(victim, "before carrying out its request");
+		return MHD_NO;
+	}
 	sim_faults_eval(ctl->faults, method, tmpl, url, &fa);
 	free(tmpl);
 	if (s->cfg->latency_ms + fa.latency_ms > 0)
@@ -253,6 +264,14 @@ static enum MHD_Result handle_api(struct sim_server *s, struct MHD_Connection *c
 		sim_model_unlock(ctl->model);
 	}
 	free(rs.volume_id);
+	if (crash == SIM_CRASH_APPLIED) {
+		/* Carried out and saved (api.c saves a change before it answers), never answered. */
+		free(rs.body);
+		sim_crash_fire(victim, "after carrying out its request, before answering");
+		return MHD_NO;
+	}
+	if (crash == SIM_CRASH_AFTER)
+		cc->kill_after = victim;
 	if (failing) {
 		free(rs.body);
 		goto fail;
@@ -265,6 +284,13 @@ static enum MHD_Result handle_api(struct sim_server *s, struct MHD_Connection *c
 	}
 	return send_json(conn, rs.status, rs.body, fa.response == SIM_FAULT_TRUNCATE);
 fail:
+	/* A failure injected by a fault does not spare a crash point's client. */
+	if (crash == SIM_CRASH_APPLIED) {
+		sim_crash_fire(victim, "as its request failed (an injected fault)");
+		return MHD_NO;
+	}
+	if (crash == SIM_CRASH_AFTER)
+		cc->kill_after = victim;
 	switch (fa.response) {
 	case SIM_FAULT_DROP:
 		return MHD_NO; /* closes the connection without an answer */
@@ -342,6 +368,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)conn;
 	(void)toe;
 	if (cc) {
+		if (cc->kill_after > 0)
+			sim_crash_fire(cc->kill_after, "after answering its request");
 		free(cc->body);
 		free(cc);
 		*con_cls = NULL;

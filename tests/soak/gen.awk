@@ -2,7 +2,9 @@
 # pools, so V-Trees migrate between them, slowly, some failing half way and those leaving the
 # first pool outliving their timeout; removals keep their V-Tree busy a while), then OPS random
 # operations chosen with srand(SEED) (guest writes among them, read back at the end); a kill in a
-# block copy halfway through, a graceful restart at a quarter.
+# block copy halfway through, a graceful restart at a quarter, and KILLS (default 6) kills at
+# random points: a VM deploy whose harness the simulators kill at its Kth request that changes an
+# array (K and the moment, before, applied or after the answer, chosen at random).
 # Variables a failed command never set make later commands fail cleanly (--keep-going).
 function pick(n) { return int(rand() * n) }
 # Operations pick among the objects not yet destroyed or deleted (whether or not that worked).
@@ -40,6 +42,15 @@ function kill_in_copy() {
 }
 BEGIN {
     srand(seed)
+    if (kills == "")
+        kills = 6
+    # The random kills' places: spread over the run, never on the restart or the copy kill.
+    for (k = 0; k < kills; k++) {
+        at = int(ops / 16 + rand() * (ops - ops / 16))
+        if (at != int(ops / 4) && at != int(ops / 2))
+            killat[at] = 1
+    }
+    when[0] = "applied"; when[1] = "after"; when[2] = "before"
     f = faults != "" ? faults : "*:latency:ms=150:p=0.02;*:http500:p=0.01;*:http503:p=0.01;*:drop:p=0.01;*:malformed:p=0.01;*:device-delay:ms=300:p=0.05;*:http502:p=0.004;*:http504:p=0.004;*:html:status=500:p=0.004;*:empty:status=500:p=0.004;/api/instances/Volume::{id}/action/removeVolume:busy:p=0.05"
     print "create zone name=soak networktype=Advanced"
     print "set zone=$_.zone.id"
@@ -81,6 +92,14 @@ BEGIN {
         }
         if (op == int(ops / 2)) {
             kill_in_copy()
+            continue
+        }
+        if (op in killat) {
+            # The restarted harness resolves what the killed deploy left; its VM may or may not
+            # exist afterwards, so nothing refers to it.
+            # A deploy from a seeded template makes two: the clone and the map.
+            print "expect crash at=request:" (1 + pick(2)) ":" when[pick(3)]
+            print "deploy virtualmachine name=killed" op " zoneid=$zone serviceofferingid=$so templateid=$tmpl"
             continue
         }
         r = pick(100)
