@@ -434,7 +434,8 @@ typedef struct sp_driver_ops {
     sp_status (*get_volume)(sp_pool *pool, const sp_volume_ref *vol, sp_volume_info *out, sp_error *err);
 
     /* Templates seeded on this pool: find_template answers SP_E_NOT_FOUND when the pool has no
-     * copy yet (the host then creates one with create_volume(kind TEMPLATE) and the Adaptor). */
+     * copy in it (one made here that a V-Tree migration carried to another pool is not this
+     * pool's) yet (the host then creates one with create_volume(kind TEMPLATE) and the Adaptor). */
     sp_status (*find_template)(sp_pool *pool, uint64_t template_id, sp_volume_info *out, sp_error *err);
     /* A ROOT volume as a copy of a template volume on this pool, grown to spec->size_bytes. */
     sp_status (*create_volume_from_template)(sp_pool *pool, const sp_volume_ref *template_vol,
@@ -476,6 +477,12 @@ typedef struct sp_driver_ops {
     /* Every volume on the array's pool whose name carries this installation's identifier. */
     sp_status (*list_volumes)(sp_pool *pool, void (*each)(void *ctx, const sp_volume_info *vol),
                               void *ctx, sp_error *err);
+
+    /* Appended after 2.0 (check with SP_HAS). The object a create of `spec` on this pool made,
+     * found by the name the plugin gives it (kind, id, parent_id; size and QoS are not looked at),
+     * and only when it is in this pool; SP_E_NOT_FOUND when there is none. A host that lost a
+     * create's answer (a kill, a timeout) learns from it whether to record or take back. */
+    sp_status (*find_volume)(sp_pool *pool, const sp_volume_spec *spec, sp_volume_info *out, sp_error *err);
 } sp_driver_ops;
 
 /* ------------------------------------------------------------------------------------------ */
@@ -584,6 +591,8 @@ sp_status sp_plugin_init(uint32_t host_abi_version, const sp_host_services *serv
 #define SP_ADAPTOR_OPS_SIZE_2_0 SP_SIZE_THROUGH(sp_adaptor_ops, recover_copies)
 #define SP_HOSTUTIL_OPS_SIZE_2_0 SP_SIZE_THROUGH(sp_hostutil_ops, create_config_drive)
 #define SP_POOL_OPS_SIZE_2_0 SP_SIZE_THROUGH(sp_pool_ops, get_volume_stats)
+/* The size of the driver table with the members appended since 2.0 (find_volume). */
+#define SP_DRIVER_OPS_SIZE SP_SIZE_THROUGH(sp_driver_ops, find_volume)
 
 /* Sizes of the version 2.0 sized value structs: the least either side accepts. */
 #define SP_VOLUME_INFO_SIZE_2_0 SP_SIZE_THROUGH(sp_volume_info, format)

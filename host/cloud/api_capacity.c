@@ -10,6 +10,7 @@
 #include "objects.h"
 #include "poolh.h"
 #include "pools.h"
+#include "settle.h"
 #include "store.h"
 #include "strbuf.h"
 
@@ -146,12 +147,23 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     host_buf problems = HOST_BUF_INIT;
     size_t nproblems = 0, harness = 0;
     host_guestdata_tally data = {0, 0};
-    int rc = -1, verify_detached = 0;
+    int rc = -1, verify_detached = 0, repair = 0;
 
     if (host_param_ref(cs, cmd, "id", "pool", 1, &id, e) != 0 ||
-        host_param_bool(cmd, "verifydata", 0, &verify_detached, e) != 0 || host_pool_open(cs, id, &pool, e) != 0)
+        host_param_bool(cmd, "verifydata", 0, &verify_detached, e) != 0 ||
+        host_param_bool(cmd, "repair", 0, &repair, e) != 0 || host_pool_open(cs, id, &pool, e) != 0)
         return -1;
     host_pool_uuid(cs, id, uuid);
+    /* repair=true: what failed commands could not take back on this pool is tried again first
+     * (and committed, whatever the check finds). */
+    if (repair) {
+        host_jsonw_object_begin(w, "storagepoolrepair");
+        rc = host_settle_repair(cs, id, w, e);
+        host_jsonw_object_end(w);
+        if (rc != 0)
+            return -1;
+        rc = -1;
+    }
     memset(&se, 0, sizeof(se));
     s = cs->sp->driver->list_volumes(pool, collect, &arr, &se);
     if (s != SP_OK) {
@@ -253,6 +265,33 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
                             present ? "mapped to" : "not mapped to", href.name);
             nproblems++;
         }
+    }
+    /* The grants themselves: a volume of a VM running on host H is granted to H and to no other
+     * host, any other volume to none. */
+    sqlite3_finalize(st);
+    st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT v.uuid, h.name, 'granted to a host that does not run its VM' FROM access a "
+        "JOIN volume v ON v.id = a.volume_id JOIN host h ON h.id = a.host_id LEFT JOIN vm ON vm.id = v.vm_id "
+        "WHERE v.pool_id = ?1 AND NOT (vm.state IS 'Running' AND vm.host_id IS a.host_id) UNION ALL "
+        "SELECT v.uuid, h.name, 'not granted to the host running its VM' FROM volume v "
+        "JOIN vm ON vm.id = v.vm_id AND vm.state = 'Running' JOIN host h ON h.id = vm.host_id "
+        "WHERE v.pool_id = ?1 AND NOT EXISTS "
+        "(SELECT 1 FROM access a WHERE a.volume_id = v.id AND a.host_id = vm.host_id)",
+        "i", id);
+    if (st == NULL) {
+        host_fail_db(e, err);
+        goto out_arr;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        host_jsonw_object_begin(w, NULL);
+        host_jsonw_string(w, "volumeid", host_col_text(st, 0));
+        host_jsonw_string(w, "hostname", host_col_text(st, 1));
+        host_jsonw_string(w, "problem", host_col_text(st, 2));
+        host_jsonw_object_end(w);
+        host_buf_printf(&problems, "volume %s is %s (%s); ", host_col_text(st, 0), host_col_text(st, 2),
+                        host_col_text(st, 1));
+        nproblems++;
     }
     host_jsonw_array_end(w);
     sqlite3_finalize(st);

@@ -12,6 +12,7 @@
 #include "poolurl.h"
 #include "secret.h"
 #include "store.h"
+#include "undo.h"
 #include "vmops.h"
 
 #include <stdio.h>
@@ -589,6 +590,10 @@ static int delete_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         return host_fail_db(e, err);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         sp_volume_ref ref = {host_col_text(st, 0)};
+        if (host_undo_announce(cs, HOST_INTENT_DELETE, id, "template", 0, 0, 0, ref.path, 0, NULL, e) != 0) {
+            sqlite3_finalize(st);
+            return -1;
+        }
         memset(&se, 0, sizeof(se));
         s = cs->sp->driver->delete_volume(pool, &ref, &se);
         if (s != SP_OK) {

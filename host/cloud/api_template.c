@@ -12,6 +12,7 @@
 #include "poolh.h"
 #include "runprog.h"
 #include "store.h"
+#include "undo.h"
 #include "vmops.h"
 #include "volops.h"
 
@@ -449,7 +450,9 @@ static int delete_template(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
         sp_pool *pool;
         sp_error se;
         sp_status s;
-        if (host_pool_open(cs, sqlite3_column_int64(st, 0), &pool, e) != 0) {
+        if (host_pool_open(cs, sqlite3_column_int64(st, 0), &pool, e) != 0 ||
+            host_undo_announce(cs, HOST_INTENT_DELETE, sqlite3_column_int64(st, 0), "template", 0, id, 0,
+                               host_col_text(st, 1), 0, NULL, e) != 0) {
             sqlite3_finalize(st);
             return -1;
         }
@@ -550,6 +553,11 @@ static int create_template(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
         host_fail(e, HOST_E_INTERNAL, "cannot create %s: %s", dir, strerror(errno));
         goto out;
     }
+    /* The Adaptor maps the source to the host for the copy: a kill meanwhile leaves that mapping,
+     * which the next start takes away (the rows map it nowhere, or to the host running its VM). */
+    if (host_undo_announce(cs, HOST_INTENT_MAP, pool_id, snap != 0 ? "snapshot" : "volume", 0, snap != 0 ? snap : vol,
+                           0, src_path, href.id, NULL, e) != 0)
+        goto out;
     host_progress_init(&hp, cs, "create template");
     memset(&se, 0, sizeof(se));
     info = (sp_image_info)SP_INIT(sp_image_info);

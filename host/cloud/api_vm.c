@@ -233,7 +233,8 @@ static int restore_vm(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
             host_access_grant(cs, new_root, host, 0, e) != 0)
             return -1;
     }
-    if (host_vol_delete_on_array(cs, &old, e) != 0)
+    /* The old ROOT goes from the array once the new one is committed in its place. */
+    if (host_vol_delete_after_commit(cs, &old, e) != 0)
         return -1;
     if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM volume WHERE id = ?", "i", old_root) < 0 ||
         host_sql_run(cs->db, err, sizeof(err), "UPDATE vm SET template_id = ? WHERE id = ?", "ii", tmpl, id) <
@@ -280,8 +281,9 @@ static int expunge(host_cs *cs, int64_t id, host_err *e)
     for (size_t i = 0; i < n && rc == 0; i++) {
         host_vol v;
         rc = host_vol_load(cs, vols[i], &v, e);
+        /* Deleted on the array once the expunge is committed: a kill before leaves the VM whole. */
         if (rc == 0)
-            rc = host_vol_delete_on_array(cs, &v, e);
+            rc = host_vol_delete_after_commit(cs, &v, e);
         if (rc == 0 &&
             host_sql_run(cs->db, err, sizeof(err), "DELETE FROM volume WHERE id = ?", "i", vols[i]) < 0)
             rc = host_fail_db(e, err);

@@ -8,6 +8,7 @@
 #include "poolh.h"
 #include "pools.h"
 #include "store.h"
+#include "undo.h"
 #include "volops.h"
 
 #include <stdio.h>
@@ -285,7 +286,9 @@ static int resize_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         return -1;
     if (!ok)
         return host_fail(e, HOST_E_CAPACITY, "volume %s cannot grow on its storage pool: %s", v.uuid, why);
-    if (host_pool_open(cs, v.pool_id, &pool, e) != 0)
+    /* A resize in flight is recorded at the size the array has at the next start. */
+    if (host_pool_open(cs, v.pool_id, &pool, e) != 0 ||
+        host_undo_announce(cs, HOST_INTENT_RESIZE, v.pool_id, "volume", 0, id, 0, v.path, 0, NULL, e) != 0)
         return -1;
     memset(&se, 0, sizeof(se));
     info = (sp_volume_info)SP_INIT(sp_volume_info);

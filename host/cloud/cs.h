@@ -43,9 +43,8 @@ int host_cserrorcode(int code);
 
 typedef struct host_poolh host_poolh;     /* an open plugin pool handle (plugin_pools.c) */
 typedef struct host_simproc host_simproc; /* a simulator the harness started (sim.c) */
-struct host_undo;                         /* a step undoing a failed command (undo.c) */
+struct host_undo;                         /* a change the running command announced (undo.c) */
 struct host_alert;                        /* an alert waiting for its command to end (alert.c) */
-struct host_keep;                         /* a statement a rollback must not undo (keep.c) */
 
 typedef struct host_cs {
     sqlite3 *db;             /* owned */
@@ -68,11 +67,12 @@ typedef struct host_cs {
     const char *crash_phase; /* kill this process (SIGKILL) when this phase reaches crash_pct */
     unsigned crash_pct;
     char *last;             /* owned; the last response's JSON text */
-    struct host_undo *undo; /* owned; the running command's array changes, newest first */
-    int64_t undo_seq;       /* the running command's number in the undo journal; 0: not journaled */
-    unsigned undo_pushed;   /* steps recorded by the running command (for --crash-at undo:N) */
-    struct host_alert *alerts; /* owned; raised by the running command, written after it */
-    struct host_keep *keep;    /* owned; statements to run after the command, whatever its end */
+    sqlite3 *intents;       /* owned; the write-ahead intent journal (intent.h) */
+    struct host_undo *undo; /* owned; the running command's announced changes, newest first */
+    int undo_active;        /* a command whose changes are journaled is running */
+    int64_t undo_seq;       /* its number (taken with its first change); 0: none yet */
+    unsigned undo_pushed;   /* changes it made (for --crash-at undo:N) */
+    struct host_alert *alerts;          /* owned; raised by the running command, written after it */
     struct host_cfg_plugin *cfg_plugin; /* owned; the settings the plugin published (cfg.c) */
 } host_cs;
 

@@ -7,6 +7,7 @@
 #include "objects.h"
 #include "poolh.h"
 #include "store.h"
+#include "undo.h"
 #include "volops.h"
 
 #include <errno.h>
@@ -166,6 +167,11 @@ static int digest_mapped(host_cs *cs, sp_pool *pool, int64_t pool_id, const char
     if (host_pick_host_for_pool(cs, pool_id, 0, &host_id, &he) != 0 || host_id == 0 ||
         host_href_load(cs, host_id, &href, &he) != 0) {
         snprintf(why, whylen, "no host to read it through%s%.700s", he.text[0] ? ": " : "", he.text);
+        return -1;
+    }
+    /* A kill before it is taken back leaves the mapping to the next start (undo.h). */
+    if (host_undo_announce(cs, HOST_INTENT_MAP, pool_id, "volume", 0, 0, 0, path, host_id, NULL, &he) != 0) {
+        snprintf(why, whylen, "%.900s", he.text);
         return -1;
     }
     memset(&se, 0, sizeof(se));

@@ -9,7 +9,7 @@
 #include "cfg.h"
 #include "fsutil.h"
 #include "imagepath.h"
-#include "keep.h"
+#include "intent.h"
 #include "mask.h"
 #include "poolh.h"
 #include "secret.h"
@@ -75,6 +75,8 @@ int host_cs_open(host_cs *cs, const char *db_path, const char *workdir, host_err
         host_fail(e, HOST_E_INTERNAL, "%s", err);
         goto fail;
     }
+    if (host_intent_open(cs, e) != 0)
+        goto fail;
     if (host_config_load(cs, e) != 0)
         goto fail;
     return 0;
@@ -103,7 +105,6 @@ void host_cs_close(host_cs *cs)
 {
     host_undo_clear(cs);
     host_alerts_discard(cs);
-    host_keep_discard(cs);
     host_pools_close_all(cs);
     host_config_drop_plugin(cs);
     host_plugin_unload(cs->plugin);
@@ -113,6 +114,7 @@ void host_cs_close(host_cs *cs)
     if (cs->db != NULL)
         host_store_close(cs->db);
     cs->db = NULL;
+    host_intent_close(cs);
     if (cs->workdir_temp && cs->workdir != NULL)
         host_remove_tree(cs->workdir);
     free(cs->workdir);

@@ -144,8 +144,7 @@ static int vtree_check(host_cs *cs, const host_vol *v, int64_t dest, int *ok, ch
             *ok = 0;
             snprintf(why, whylen,
                      "V-Tree %s holds the copy of template %s the volume was cloned from, and storage pool "
-                     "%s has a "
-                     "copy of it already: the migration would bring a second one",
+                     "%s already holds a copy of that template: the migration would bring a second one",
                      tree, tname, duuid);
         }
     }

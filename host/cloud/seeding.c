@@ -28,17 +28,6 @@ static int marker_path(const host_cs *cs, int64_t template_id, int64_t pool_id, 
     return n > 0 && (size_t)n < outlen ? 0 : -1;
 }
 
-int host_seeding_mark(host_cs *cs, int64_t template_id, int64_t pool_id, host_err *e)
-{
-    char dir[4096], path[4096];
-
-    if (marker_path(cs, 0, 0, dir, sizeof(dir)) != 0 || marker_path(cs, template_id, pool_id, path, sizeof(path)) != 0)
-        return host_fail(e, HOST_E_INTERNAL, "work dir path too long for the seeding journal");
-    if (host_mkdirs(dir) != 0 || host_write_file(path, "", 0, 0600) != 0)
-        return host_fail(e, HOST_E_INTERNAL, "cannot write the seeding marker %s: %s", path, strerror(errno));
-    return 0;
-}
-
 void host_seeding_clear(host_cs *cs, int64_t template_id, int64_t pool_id)
 {
     char path[4096];

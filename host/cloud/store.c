@@ -17,6 +17,9 @@
 
 static const char *schema_sql =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    /* The numbers of committed commands that changed arrays, each inserted by its own transaction:
+     * an intent (intent.h) of a command not here never committed. */
+    "CREATE TABLE IF NOT EXISTS command(seq INTEGER PRIMARY KEY);"
     "CREATE TABLE IF NOT EXISTS config(scope INTEGER NOT NULL, scope_id TEXT NOT NULL, name TEXT NOT NULL,"
     "  value TEXT NOT NULL, PRIMARY KEY(scope, scope_id, name));"
     "CREATE TABLE IF NOT EXISTS zone(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, name TEXT NOT NULL "
@@ -200,6 +203,20 @@ static int private_file(const char *path, int create, char *err, size_t errlen)
     return 0;
 }
 
+int host_store_private(const char *path, char *err, size_t errlen)
+{
+    static const char *const sidecars[] = {"-wal", "-shm", "-journal"};
+    char side[4096];
+
+    if (private_file(path, 1, err, errlen) != 0)
+        return -1;
+    for (size_t i = 0; i < sizeof(sidecars) / sizeof(sidecars[0]); i++)
+        if ((size_t)snprintf(side, sizeof(side), "%s%s", path, sidecars[i]) < sizeof(side) &&
+            private_file(side, 0, err, errlen) != 0)
+            return -1;
+    return 0;
+}
+
 int host_store_open(const char *path, sqlite3 **out, char *err, size_t errlen)
 {
     sqlite3 *db = NULL;
@@ -207,16 +224,8 @@ int host_store_open(const char *path, sqlite3 **out, char *err, size_t errlen)
     char sql[128];
 
     *out = NULL;
-    if (path != NULL) {
-        static const char *const sidecars[] = {"-wal", "-shm", "-journal"};
-        char side[4096];
-        if (private_file(path, 1, err, errlen) != 0)
-            return -1;
-        for (size_t i = 0; i < sizeof(sidecars) / sizeof(sidecars[0]); i++)
-            if ((size_t)snprintf(side, sizeof(side), "%s%s", path, sidecars[i]) < sizeof(side) &&
-                private_file(side, 0, err, errlen) != 0)
-                return -1;
-    }
+    if (path != NULL && host_store_private(path, err, errlen) != 0)
+        return -1;
     if (sqlite3_open_v2(path != NULL ? path : ":memory:", &db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                         NULL) != SQLITE_OK) {
@@ -288,16 +297,21 @@ void host_store_rollback(sqlite3 *db)
             used[i] = 0;
     }
     sqlite3_exec(db, "ROLLBACK;", NULL, NULL, NULL);
-    for (size_t i = 0; i < sizeof(named_tables) / sizeof(named_tables[0]); i++) {
-        if (used[i] <= 0)
-            continue;
-        host_sql_run(db, err, sizeof(err), "UPDATE sqlite_sequence SET seq = max(seq, ?2) WHERE name = ?1", "ti",
-                     named_tables[i], used[i]);
-        host_sql_run(db, err, sizeof(err),
-                     "INSERT INTO sqlite_sequence(name, seq) SELECT ?1, ?2 "
-                     "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?1)",
-                     "ti", named_tables[i], used[i]);
-    }
+    for (size_t i = 0; i < sizeof(named_tables) / sizeof(named_tables[0]); i++)
+        if (used[i] > 0)
+            host_store_mark_used(db, named_tables[i], used[i]);
+}
+
+void host_store_mark_used(sqlite3 *db, const char *table, int64_t id)
+{
+    char err[256];
+
+    host_sql_run(db, err, sizeof(err), "UPDATE sqlite_sequence SET seq = max(seq, ?2) WHERE name = ?1", "ti", table,
+                 id);
+    host_sql_run(db, err, sizeof(err),
+                 "INSERT INTO sqlite_sequence(name, seq) SELECT ?1, ?2 "
+                 "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?1)",
+                 "ti", table, id);
 }
 
 static int bind_all(sqlite3_stmt *st, const char *types, va_list ap)

@@ -8,7 +8,6 @@
 #include "alloc.h"
 #include "api.h"
 #include "pools.h"
-#include "seeding.h"
 #include "store.h"
 #include "undo.h"
 
@@ -178,6 +177,7 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
 {
     char err[512], puuid[40];
     int adopted;
+    int64_t intent = 0;
     sp_pool *pool;
     sp_volume_info info = SP_INIT(sp_volume_info);
     sp_volume_spec spec = SP_INIT(sp_volume_spec);
@@ -210,7 +210,10 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
         return -1;
     if (host_href_load(cs, host_id, &href, e) != 0)
         return -1;
-    if (host_seeding_mark(cs, template_id, pool_id, e) != 0)
+    /* Until its copy is recorded the template volume holds part of the image: a command that does
+     * not commit takes it back, found by its name (an adopted one too: it is written again). */
+    if (host_undo_announce(cs, HOST_INTENT_CREATE, pool_id, "template", SP_VOLUME_TEMPLATE, template_id, 0,
+                           adopted ? info.path : NULL, 0, &intent, e) != 0)
         return -1;
     if (!adopted) {
         spec = (sp_volume_spec)SP_INIT(sp_volume_spec);
@@ -220,29 +223,18 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
         spec.provisioning = SP_PROVISION_THIN;
         memset(&se, 0, sizeof(se));
         s = cs->sp->driver->create_volume(pool, &spec, &info, &se);
-        if (s != SP_OK) {
-            host_seeding_clear(cs, template_id, pool_id);
+        if (s != SP_OK)
             return host_fail_sp(e, s, &se, "storage pool %s: cannot create the volume for template %lld", puuid,
                                 (long long)template_id);
-        }
     }
+    host_undo_done(cs, intent, info.path);
     host_progress_init(&hp, cs, "seed template");
     memset(&se, 0, sizeof(se));
     s = cs->sp->adaptor->copy_image_to_volume(pool, &img.src, &(sp_volume_ref){info.path}, &href.ref, &hp.p, &se);
     host_progress_done(&hp);
-    if (s != SP_OK) {
-        sp_error se2;
-        host_fail_sp(e, s, &se, "storage pool %s: seeding template %lld through host %s failed", puuid,
-                     (long long)template_id, href.name);
-        memset(&se2, 0, sizeof(se2));
-        /* Not deleted: the marker stays, and the next start deletes it. */
-        if (cs->sp->driver->delete_volume(pool, &(sp_volume_ref){info.path}, &se2) == SP_OK)
-            host_seeding_clear(cs, template_id, pool_id);
-        return -1;
-    }
-    /* The marker stays until a start finds the copy recorded (or, when this command's
-     * transaction is rolled back and the undo deletes the volume, finds nothing to delete). */
-    host_undo_push(cs, HOST_UNDO_VOLUME, pool_id, info.path, 0, NULL, NULL);
+    if (s != SP_OK)
+        return host_fail_sp(e, s, &se, "storage pool %s: seeding template %lld through host %s failed", puuid,
+                            (long long)template_id, href.name);
     /* A create answers without the V-Tree; the volumes cloned from this copy join its V-Tree,
      * and a V-Tree migration of one of them moves the copy too (migrate.c follows tree_id). */
     if (info.lineage_id[0] == '\0') {
@@ -269,7 +261,8 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
  * *se say how that went (the pool may really be full: the blank create says so); 0, or -1 with e
  * set when the template or the host cannot be read. */
 static int full_copy(host_cs *cs, sp_pool *pool, const char *puuid, int64_t template_id, int64_t host_id,
-                     const sp_volume_spec *spec, sp_volume_info *info, sp_error *se, sp_status *s, host_err *e)
+                     const sp_volume_spec *spec, int64_t intent, sp_volume_info *info, sp_error *se, sp_status *s,
+                     host_err *e)
 {
     char why[SP_ERROR_MESSAGE_MAX];
     template_image img;
@@ -286,17 +279,12 @@ static int full_copy(host_cs *cs, sp_pool *pool, const char *puuid, int64_t temp
     *s = cs->sp->driver->create_volume(pool, spec, info, se);
     if (*s != SP_OK)
         return 0;
+    /* Made: a failure from here on fails the command, whose rollback takes the volume back. */
+    host_undo_done(cs, intent, info->path);
     host_progress_init(&hp, cs, "copy template");
     memset(se, 0, sizeof(*se));
     *s = cs->sp->adaptor->copy_image_to_volume(pool, &img.src, &(sp_volume_ref){info->path}, &href.ref, &hp.p, se);
     host_progress_done(&hp);
-    if (*s != SP_OK) {
-        sp_error del;
-        memset(&del, 0, sizeof(del));
-        if (cs->sp->driver->delete_volume(pool, &(sp_volume_ref){info->path}, &del) != SP_OK)
-            snprintf(se->message + strlen(se->message), sizeof(se->message) - strlen(se->message),
-                     "; the new volume %.200s could not be deleted: %.300s", info->path, del.message);
-    }
     return 0;
 }
 
@@ -305,7 +293,7 @@ int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t
     host_vol v;
     host_alloc_req req;
     char err[512], why[1024], tags[512] = "", format[16] = "", tpath[SP_PATH_MAX], puuid[40];
-    int64_t pool_id = 0, tsize = 0, is_iso = 0;
+    int64_t pool_id = 0, tsize = 0, is_iso = 0, intent = 0;
     sp_pool *pool;
     sp_volume_spec spec = SP_INIT(sp_volume_spec);
     sp_volume_info info = SP_INIT(sp_volume_info);
@@ -358,18 +346,23 @@ int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t
     memset(&se, 0, sizeof(se));
     info = (sp_volume_info)SP_INIT(sp_volume_info);
     if (v.template_id != 0 && !is_iso) {
-        if (host_template_seed(cs, v.template_id, pool_id, host_id, tpath, sizeof(tpath), e) != 0)
+        if (host_template_seed(cs, v.template_id, pool_id, host_id, tpath, sizeof(tpath), e) != 0 ||
+            host_undo_announce(cs, HOST_INTENT_CREATE, pool_id, "volume", spec.kind, v.id, 0, NULL, 0, &intent, e) !=
+                0)
             return -1;
         s = cs->sp->driver->create_volume_from_template(pool, &(sp_volume_ref){tpath}, &spec, &info, &se);
         if (s == SP_E_NO_SPACE &&
-            full_copy(cs, pool, puuid, v.template_id, host_id, &spec, &info, &se, &s, e) != 0)
+            full_copy(cs, pool, puuid, v.template_id, host_id, &spec, intent, &info, &se, &s, e) != 0)
             return -1;
     } else {
+        if (host_undo_announce(cs, HOST_INTENT_CREATE, pool_id, "volume", spec.kind, v.id, 0, NULL, 0, &intent, e) !=
+            0)
+            return -1;
         s = cs->sp->driver->create_volume(pool, &spec, &info, &se);
     }
     if (s != SP_OK)
         return host_fail_sp(e, s, &se, "Failed to create volume %s on storage pool %s", v.name, puuid);
-    host_undo_push(cs, HOST_UNDO_VOLUME, pool_id, info.path, 0, NULL, NULL);
+    host_undo_done(cs, intent, info.path);
     if (host_sql_run(
             cs->db, err, sizeof(err),
             "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'Ready' WHERE id = ?",
@@ -393,13 +386,21 @@ int host_vol_delete_on_array(host_cs *cs, const host_vol *v, host_err *e)
 
     if (v->pool_id == 0 || v->path[0] == '\0')
         return 0;
-    if (host_pool_open(cs, v->pool_id, &pool, e) != 0)
+    if (host_pool_open(cs, v->pool_id, &pool, e) != 0 ||
+        host_undo_announce(cs, HOST_INTENT_DELETE, v->pool_id, "volume", 0, v->id, 0, v->path, 0, NULL, e) != 0)
         return -1;
     memset(&se, 0, sizeof(se));
     s = cs->sp->driver->delete_volume(pool, &(sp_volume_ref){v->path}, &se);
     if (s != SP_OK)
         return host_fail_sp(e, s, &se, "Failed to delete volume %s", v->name);
     return 0;
+}
+
+int host_vol_delete_after_commit(host_cs *cs, const host_vol *v, host_err *e)
+{
+    if (v->pool_id == 0 || v->path[0] == '\0')
+        return 0;
+    return host_undo_announce(cs, HOST_INTENT_DELETE_AFTER, v->pool_id, "volume", 0, v->id, 0, v->path, 0, NULL, e);
 }
 
 int host_access_grant(host_cs *cs, int64_t volume_id, int64_t host_id, int allow_multiple, host_err *e)
@@ -413,6 +414,7 @@ int host_access_grant(host_cs *cs, int64_t volume_id, int64_t host_id, int allow
     sp_status s;
     char err[256], why[512];
     int reach = 0;
+    int64_t intent = 0;
 
     if (host_vol_load(cs, volume_id, &v, e) != 0 || host_href_load(cs, host_id, &href, e) != 0)
         return -1;
@@ -427,21 +429,19 @@ int host_access_grant(host_cs *cs, int64_t volume_id, int64_t host_id, int allow
     if (host_pool_open(cs, v.pool_id, &pool, e) != 0)
         return -1;
     qos = host_vol_qos(&v);
+    /* A mapping the command does not commit is made to follow the VMs as the rows say (resolve.c). */
+    if (host_undo_announce(cs, HOST_INTENT_MAP, v.pool_id, "volume", 0, v.id, 0, v.path, host_id, &intent, e) != 0)
+        return -1;
     memset(&se, 0, sizeof(se));
     s = cs->sp->driver->grant_access(pool, &(sp_volume_ref){v.path}, &href.ref, &qos, allow_multiple, &se);
     if (s != SP_OK)
         return host_fail_sp(e, s, &se, "Failed to grant volume %s to host %s", v.name, href.name);
+    host_undo_done(cs, intent, NULL);
     memset(&se, 0, sizeof(se));
     disk = (sp_disk_info)SP_INIT(sp_disk_info);
     s = cs->sp->adaptor->connect_volume(pool, &(sp_volume_ref){v.path}, &href.ref, &disk, &se);
-    if (s != SP_OK) {
-        sp_error se2;
-        host_fail_sp(e, s, &se, "Failed to connect volume %s on host %s", v.name, href.name);
-        memset(&se2, 0, sizeof(se2));
-        cs->sp->driver->revoke_access(pool, &(sp_volume_ref){v.path}, &href.ref, &se2);
-        return -1;
-    }
-    host_undo_push(cs, HOST_UNDO_GRANT, v.pool_id, v.path, host_id, NULL, NULL);
+    if (s != SP_OK)
+        return host_fail_sp(e, s, &se, "Failed to connect volume %s on host %s", v.name, href.name);
     if (host_sql_run(cs->db, err, sizeof(err),
                      "INSERT OR REPLACE INTO access(volume_id, host_id, devpath) VALUES (?, ?, ?)", "iit",
                      volume_id, host_id, disk.path) < 0)
@@ -457,6 +457,7 @@ int host_access_revoke(host_cs *cs, int64_t volume_id, int64_t host_id, host_err
     sp_error se;
     sp_status s;
     char err[256];
+    int64_t intent = 0;
 
     if (host_vol_load(cs, volume_id, &v, e) != 0 || host_href_load(cs, host_id, &href, e) != 0)
         return -1;
@@ -465,11 +466,14 @@ int host_access_revoke(host_cs *cs, int64_t volume_id, int64_t host_id, host_err
             return -1;
         /* Revoke, then wait for the device to go (the Adaptor's contract). CloudStack only logs a
          * failed revoke and leaves the mapping behind; the harness fails the command. */
+        if (host_undo_announce(cs, HOST_INTENT_MAP, v.pool_id, "volume", 0, v.id, 0, v.path, host_id, &intent, e) !=
+            0)
+            return -1;
         memset(&se, 0, sizeof(se));
         s = cs->sp->driver->revoke_access(pool, &(sp_volume_ref){v.path}, &href.ref, &se);
         if (s != SP_OK)
             return host_fail_sp(e, s, &se, "Failed to revoke volume %s from host %s", v.name, href.name);
-        host_undo_push(cs, HOST_UNDO_REVOKE, v.pool_id, v.path, host_id, v.iops, v.bw);
+        host_undo_done(cs, intent, NULL);
         memset(&se, 0, sizeof(se));
         s = cs->sp->adaptor->disconnect_volume(pool, &(sp_volume_ref){v.path}, &href.ref, &se);
         if (s != SP_OK)

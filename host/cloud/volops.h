@@ -57,6 +57,10 @@ int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t
 
 /* Deletes the volume on the array (Driver.delete_volume unmaps it first). The row stays. */
 int host_vol_delete_on_array(host_cs *cs, const host_vol *v, host_err *e);
+/* The same once the running command has committed (undo.h): for a command whose rows would lose
+ * the volume's last trace before the delete (a reinstall, an expunge), so a kill before its commit
+ * leaves the volume in place and in the rows, and one after it leaves the delete to the next start. */
+int host_vol_delete_after_commit(host_cs *cs, const host_vol *v, host_err *e);
 
 /* Grants the volume to host_id with its QoS (allow_multiple during a live migration), connects
  * it there and records the device. Undone when connecting fails. */
@@ -68,6 +72,10 @@ int host_access_revoke_all(host_cs *cs, int64_t volume_id, host_err *e);
 
 /* A host that reaches pool_id (Up, its SDC connected), preferring `prefer`; 0 when none. */
 int host_pick_host_for_pool(host_cs *cs, int64_t pool_id, int64_t prefer, int64_t *out, host_err *e);
+
+/* Reverts the volumes of VM snapshot vm_snapshot_id on the array (Driver.revert_vm_snapshot) and
+ * records what they hold (api_snapshot.c). The VM must be stopped. 0, or -1 with e. */
+int host_vmsnapshot_revert(host_cs *cs, int64_t vm_snapshot_id, host_err *e);
 
 /* The seeded copy of a template on a pool, seeding it through host_id when there is none. */
 int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_t host_id, char *path,

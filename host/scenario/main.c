@@ -147,7 +147,8 @@ static int startup(host_cs *cs)
     host_jsonw_object_end(&w);
     if (rc != 0)
         print_error(e.code, e.text);
-    else if (strstr(host_jsonw_text(&w), "\"recovered\"") != NULL || strstr(host_jsonw_text(&w), "\"undone\"") != NULL ||
+    else if (strstr(host_jsonw_text(&w), "\"recovered\"") != NULL ||
+             strstr(host_jsonw_text(&w), "\"intents\"") != NULL ||
              strstr(host_jsonw_text(&w), "\"seedings\"") != NULL)
         fprintf(stderr, "%s\n", host_jsonw_text(&w));
     host_jsonw_free(&w);
@@ -175,7 +176,7 @@ int main(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const char *plugin_path = HOST_PLUGINDIR "/powerflex";
-    const char *db = NULL, *workdir = NULL, *crash_at = NULL, *cmd, **image_dirs = NULL;
+    const char *db = NULL, *workdir = NULL, *crash_at = NULL, *crash_when = NULL, *cmd, **image_dirs = NULL;
     size_t n_image_dirs = 0;
     host_cs cs;
     host_session s;
@@ -286,7 +287,18 @@ int main(int argc, char **argv)
     cs.progress = progress;
     cs.keep_sims = keep_sims;
     cs.self_exe = realpath("/proc/self/exe", NULL);
-    if (crash_at != NULL) {
+    if (crash_at != NULL && strncmp(crash_at, "request:", 8) == 0) {
+        /* request:K[:WHEN]: the simulators kill this process at the Kth request that changes an
+         * array (sim crashpoint), armed once the start-up has adopted them. */
+        char *end = NULL;
+        cs.crash_pct = (unsigned)strtoul(crash_at + 8, &end, 10);
+        crash_when = end != NULL && *end == ':' ? end + 1 : "applied";
+        if (cs.crash_pct == 0 || end == crash_at + 8 || (*end != '\0' && *end != ':')) {
+            print_error(431, "--crash-at request:K[:applied|before|after] takes K >= 1");
+            goto out;
+        }
+        cs.crash_phase = strdup("request");
+    } else if (crash_at != NULL) {
         char *colon = strrchr(crash_at, ':');
         if (colon == NULL) {
             print_error(431, "--crash-at takes PHASE:PERCENT");
@@ -305,6 +317,10 @@ int main(int argc, char **argv)
     }
     if (startup(&cs) != 0)
         goto out;
+    if (crash_when != NULL && host_sims_crashpoint(&cs, NULL, cs.crash_pct, crash_when, 0, NULL, &e) < 0) {
+        print_error(e.code, e.text);
+        goto out;
+    }
     host_session_init(&s, &cs);
     s.keep_going = keep_going;
     s.echo = echo;
@@ -348,6 +364,9 @@ int main(int argc, char **argv)
         }
     }
     host_session_free(&s);
+    /* Still alive: the crash point was never reached, and must not fire at someone else later. */
+    if (crash_when != NULL)
+        host_sims_crashpoint(&cs, NULL, 0, NULL, 1, NULL, &e);
 out:
     free((char *)cs.crash_phase);
     host_cs_close(&cs);

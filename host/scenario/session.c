@@ -10,13 +10,13 @@
 #include "cmk.h"
 #include "input.h"
 #include "jpath.h"
-#include "keep.h"
 #include "mask.h"
 #include "migrate.h"
 #include "poolh.h"
 #include "runprog.h"
 #include "secret.h"
 #include "seeding.h"
+#include "settle.h"
 #include "sim.h"
 #include "simproc.h"
 #include "store.h"
@@ -191,16 +191,16 @@ static int run_api(host_session *s, const host_api *api, host_cmd *cmd)
         rc = host_fail_db(&e, err);
     if (rc != 0) {
         host_err reload;
-        /* The array first (its steps read rows the rollback removes), then the rows. */
-        host_undo_run(cs);
+        /* The rows first, then the array is made to agree with them: what the command changed is
+         * taken back, or recorded where it cannot be (undo.h). */
         host_store_rollback(cs->db);
+        host_settle_failed(cs, &e);
         /* Settings a failed command changed are back in the database; mirror them again. */
         host_config_load(cs, &reload);
     } else {
-        host_undo_clear(cs);
+        host_settle_committed(cs);
         answer(s, host_jsonw_text(&w), host_cmd_get(cmd, "filter"));
     }
-    host_keep_apply(cs);
     host_alerts_flush(cs);
     host_jsonw_free(&w);
     return settle(s, rc, &e);
@@ -241,11 +241,12 @@ int host_session_restart(host_cs *cs, host_jsonw *w, host_err *e)
     if (host_config_load(cs, e) != 0 || host_sims_adopt(cs, e) != 0)
         return -1;
     host_jsonw_object_begin(w, "restart");
-    if (host_store_begin(cs->db, err, sizeof(err)) != 0)
-        return host_fail_db(e, err);
-    /* What a killed command left on the array goes first, as its rollback would have taken it. */
-    rc = host_undo_recover(cs, w, e);
-    if (rc == 0)
+    /* What a killed command left on the array goes first, as its rollback would have taken it
+     * (in a transaction of its own). */
+    rc = host_settle_recover(cs, w, e);
+    if (rc == 0 && host_store_begin(cs->db, err, sizeof(err)) != 0)
+        rc = host_fail_db(e, err);
+    else if (rc == 0)
         rc = host_recover(cs, w, e);
     if (rc == 0)
         rc = host_seeding_recover(cs, w, e);
@@ -333,6 +334,8 @@ static int run_crashing_child(host_session *s, host_cmd *cmd)
     rc = -1;
     if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) {
         report(s, "the child harness was to die at %s but ended normally", s->crash_at);
+        if (strncmp(s->crash_at, "request:", 8) == 0)
+            host_sims_crashpoint(cs, NULL, 0, NULL, 1, NULL, &e);
         goto out;
     }
     fprintf(stderr, "%s:%ld: the child harness was killed at %s; restarting\n", s->source, s->line,
@@ -410,7 +413,8 @@ static int do_expect(host_session *s, host_cmd *cmd)
     if (cmd->n_words == 2 && strcasecmp(cmd->words[1], "crash") == 0) {
         v = host_cmd_get(cmd, "at");
         if (v == NULL || strchr(v, ':') == NULL) {
-            report(s, "%s", "usage: expect crash at=PHASE:PERCENT (e.g. at=copy:50)");
+            report(s, "%s",
+                   "usage: expect crash at=PHASE:PERCENT (e.g. at=copy:50) | at=request:K[:applied|before|after]");
             return -1;
         }
         free(s->crash_at);

@@ -33,6 +33,9 @@ static const sp_setting_desc table[] = {
             "Seconds the PowerFlex gateway has to answer one request."),
     SETTING(PFX_SETTING_CLIENT_MAX_CONNECTIONS, POOL_WIDE, SP_VALUE_UINT, "100", 1, 10000,
             "Most connections to the PowerFlex gateway open at once, per pool."),
+    SETTING(PFX_SETTING_MIGRATION_WAIT, POOL_WIDE, SP_VALUE_UINT, "10800", 1, 7 * 24 * 3600,
+            "Seconds a V-Tree migration between two pools of one system may take; one still running then is "
+            "paused and rolled back to its source pool."),
     SETTING(PFX_SETTING_CS_IDENTIFIER, SP_SCOPE_BIT(SP_SCOPE_GLOBAL), SP_VALUE_STRING, NULL, 0, 0,
             "The installation's identifier, which ends the name of every volume made on the array; no volume "
             "is made while it is unset."),

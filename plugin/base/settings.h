@@ -24,8 +24,9 @@
 #define PFX_DETAIL_GW_INSECURE "powerflex.gw.insecure"   /* "true": no verification (warned) */
 #define PFX_DETAIL_UPDATE_URL "url" /* update(): new credentials as a pool URL */
 
-/* Settings (sp_host_services.get_setting). The first four are CloudStack's own keys, which
- * CloudStack documents as read by PowerFlex pools; the identifier history (the identifiers the
+/* Settings (sp_host_services.get_setting). The first five are CloudStack's own keys: four it
+ * documents as read by PowerFlex pools, and its timeout for an offline storage migration on KVM,
+ * which it also gives a V-Tree migration; the identifier history (the identifiers the
  * installation used before custom.cs.identifier's current value, a comma list the host keeps:
  * volumes named with them are still its own) and the SDC ones are this plugin's. */
 #define PFX_SETTING_DISK_WAIT "storage.pool.disk.wait"                          /* pool, s */
@@ -33,6 +34,7 @@
 #define PFX_SETTING_CLIENT_MAX_CONNECTIONS "storage.pool.client.max.connections" /* pool */
 #define PFX_SETTING_CS_IDENTIFIER "custom.cs.identifier"                        /* global */
 #define PFX_SETTING_CS_IDENTIFIER_HISTORY "custom.cs.identifier.history"        /* global */
+#define PFX_SETTING_MIGRATION_WAIT "kvm.storage.offline.migration.wait"         /* pool, s */
 #define PFX_SETTING_HOST_CACHE "host.cache.location"                            /* host */
 #define PFX_SETTING_SDC_HOME "powerflex.sdc.home.dir"                           /* host */
 #define PFX_SETTING_DEVICE_DIR "powerflex.sdc.device.dir"                       /* host */

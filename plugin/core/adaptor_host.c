@@ -303,8 +303,29 @@ sp_status pfx_ad_volume_read(sp_pool *pool, const char *vol_id, const sp_host_re
  * repeat cannot tell a mapping the failed try made from one that was there: it is taken for one
  * that was there, since unmapping a running VM's disk at the end of the copy is the worse mistake
  * (and a warning names the volume). */
-static sp_status map_here(sp_pool *pool, const char *vol_id, const sp_host_ref *host, int *was_mapped,
-                          sp_error *err)
+/* On the host, its SDC says its own id (drv_cfg --query_mdms, as newer CloudStack agents read
+ * it): taken when the pool has none cached, which spares the look-up by IP and holds for hosts
+ * whose SDC registered with another address. An SDC without --query_mdms, or one that does not
+ * list this system, leaves the look-up by IP. */
+static void sdc_from_host(sp_pool *pool, const sp_host_ref *host, const pfx_host_cfg *cfg)
+{
+    char id[SP_ID_MAX];
+    sp_error e;
+
+    if (cfg == NULL || pfx_pool_sdc_cached(pool, host->ip, 1))
+        return;
+    if (pfx_sdc_id_for_system(cfg->sdc_home, pool->system_id, id, sizeof(id), &e) != SP_OK) {
+        pfx_log(SP_LOG_DEBUG, "host %s: no SDC id from drv_cfg (%s); finding the SDC by the host's IP", host->ip,
+                e.message);
+        return;
+    }
+    if (pfx_pool_sdc_adopt(pool, host->ip, id, &e) != SP_OK)
+        pfx_log(SP_LOG_WARN, "host %s: drv_cfg names SDC %s, but %s; finding the SDC by the host's IP", host->ip,
+                id, e.message);
+}
+
+static sp_status map_here(sp_pool *pool, const char *vol_id, const sp_host_ref *host, const pfx_host_cfg *cfg,
+                          int *was_mapped, sp_error *err)
 {
     char sdc[SP_ID_MAX] = "";
     int tries = 0;
@@ -315,6 +336,7 @@ static sp_status map_here(sp_pool *pool, const char *vol_id, const sp_host_ref *
      * maintenance (emptying it), a seeding or a copy's target writes only to an Up one. */
     if (host->ip == NULL || host->ip[0] == '\0')
         return pfx_error(err, SP_E_INVALID, "the host has no IP address to find its SDC by");
+    sdc_from_host(pool, host, cfg);
     if ((st = pfx_pool_sdc_id_connected(pool, host->ip, sdc, sizeof(sdc), err)) != SP_OK)
         return st;
     while ((st = pfx_gw_volume_map(pool->gw, vol_id, sdc, 0, was_mapped, err)) != SP_OK &&
@@ -348,7 +370,7 @@ sp_status pfx_ad_attach_volume(sp_pool *pool, const char *vol_id, const sp_host_
     a->host = host;
     a->cfg = cfg;
     snprintf(a->vol_id, sizeof(a->vol_id), "%s", vol_id);
-    st = map_here(pool, vol_id, host, &a->found_mapped, err);
+    st = map_here(pool, vol_id, host, cfg, &a->found_mapped, err);
     if (st != SP_OK)
         return pfx_error_prefix(err, "mapping volume %s to host %s", vol_id, host->name ? host->name : host->ip);
     a->granted = !(a->found_mapped && keep_found);

@@ -267,6 +267,29 @@ sp_status pfx_pool_sdc_id_connected(sp_pool *p, const char *ip, char *buf, size_
     return SP_OK;
 }
 
+sp_status pfx_pool_sdc_adopt(sp_pool *p, const char *ip, const char *sdc_id, sp_error *err)
+{
+    pfx_gw_sdc sdc;
+    sp_status st;
+
+    if ((st = pfx_gw_sdc_get(p->gw, sdc_id, &sdc, err)) != SP_OK)
+        return pfx_error_prefix(err, "the SDC of host %s as drv_cfg names it", ip);
+    if (sdc.state != PFX_GW_SDC_CONNECTED)
+        return pfx_error(err, SP_E_STATE,
+                         "host %s: SDC %s is not connected to the MDM of system %s, so the host would not "
+                         "see the volume",
+                         ip, sdc_id, p->system_id);
+    remember(p, ip, sdc_id, 1);
+    return SP_OK;
+}
+
+int pfx_pool_sdc_cached(sp_pool *p, const char *ip, int connected)
+{
+    char id[SP_ID_MAX];
+
+    return cached_sdc(p, ip, connected, id, sizeof(id));
+}
+
 void pfx_pool_sdc_forget(sp_pool *p, const char *ip)
 {
     pthread_mutex_lock(&p->lock);

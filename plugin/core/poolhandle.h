@@ -68,6 +68,11 @@ sp_status pfx_pool_sdc_id(sp_pool *pool, const char *ip, char *buf, size_t len, 
  * the first time. The array maps a volume to a disconnected SDC, but its host then never sees
  * the device. A disconnected SDC is SP_E_STATE and is not cached as connected. */
 sp_status pfx_pool_sdc_id_connected(sp_pool *pool, const char *ip, char *buf, size_t len, sp_error *err);
+/* The host's SDC id as the host's own SDC names it (drv_cfg --query_mdms) rather than found by
+ * IP: checked to be connected (one GET) and cached for ip as pfx_pool_sdc_id_connected would. */
+sp_status pfx_pool_sdc_adopt(sp_pool *pool, const char *ip, const char *sdc_id, sp_error *err);
+/* Whether ip's SDC id is cached (connected: known to be connected). */
+int pfx_pool_sdc_cached(sp_pool *pool, const char *ip, int connected);
 /* Forgets a cached id (an SDC that re-registered gets a new id). */
 void pfx_pool_sdc_forget(sp_pool *pool, const char *ip);
 /* Records an id learnt elsewhere (attach lists every SDC and keeps the connected ones). */

@@ -39,7 +39,7 @@ sp_status pfx_vol_read(sp_pool *pool, const char *id, sp_volume_info *out, sp_er
     return SP_OK;
 }
 
-sp_status pfx_vol_remove(sp_pool *pool, const char *id, sp_error *err)
+static sp_status remove_once(sp_pool *pool, const char *id, sp_error *err)
 {
     sp_status st = pfx_gw_volume_delete(pool->gw, id, PFX_GW_REMOVE_ONLY_ME, err);
 
@@ -54,14 +54,21 @@ sp_status pfx_vol_remove(sp_pool *pool, const char *id, sp_error *err)
     return st;
 }
 
-sp_status pfx_vol_undo_remove(sp_pool *pool, const char *id, sp_error *undo)
+sp_status pfx_vol_remove(sp_pool *pool, const char *id, sp_error *err)
 {
     int tries = 0;
     sp_status st;
 
-    while ((st = pfx_vol_remove(pool, id, undo)) != SP_OK && pfx_retry_again(undo, &tries))
+    /* A removal is safe to repeat (gone is SP_OK): a removal still running in the V-Tree
+     * (deleting a snapshot, then its volume) and a gateway failing in passing are waited out. */
+    while ((st = remove_once(pool, id, err)) != SP_OK && pfx_retry_again(err, &tries))
         ;
     return st;
+}
+
+sp_status pfx_vol_undo_remove(sp_pool *pool, const char *id, sp_error *undo)
+{
+    return pfx_vol_remove(pool, id, undo);
 }
 
 int pfx_vol_may_have_happened(sp_status st)
@@ -149,6 +156,23 @@ static sp_status create_volume(sp_pool *pool, const sp_volume_spec *spec, int mu
     memset(out, 0, sizeof(*out));
     out->struct_size = sizeof(*out);
     st = pfx_gw_volume_create(pool->gw, &gs, out->id, sizeof(out->id), err);
+    if (st == SP_E_EXISTS && spec->kind == SP_VOLUME_TEMPLATE) {
+        /* The name is held: by a copy a V-Tree migration carried to another pool (this pool's
+         * copy then takes the next free name), or by this pool's own (adopted below). */
+        sp_volume_info here = SP_INIT(sp_volume_info);
+        sp_error why = *err, look;
+        char free_name[SP_NAME_MAX] = "";
+        sp_status ls = pfx_vol_template_lookup(pool, spec->id, &here, free_name, sizeof(free_name), &look);
+        if (ls == SP_E_NOT_FOUND && strcmp(free_name, name) != 0) {
+            snprintf(name, sizeof(name), "%s", free_name);
+            pfx_error_clear(err);
+            st = pfx_gw_volume_create(pool->gw, &gs, out->id, sizeof(out->id), err);
+        } else {
+            if (ls == SP_OK)
+                snprintf(name, sizeof(name), "%s", here.name);
+            *err = why;
+        }
+    }
     if (st == SP_E_EXISTS && must_be_new) {
         /* The array answered that the name was taken before this request: not ours to adopt. */
         char other[SP_ID_MAX];
@@ -332,6 +356,74 @@ sp_status pfx_vol_list(sp_pool *pool, void (*each)(void *ctx, const sp_volume_in
     }
     pfx_gw_volume_list_clear(&list);
     return SP_OK;
+}
+
+/* The copy of a template in this pool: its names (naming.h, pfx_template_name) tried in order. */
+sp_status pfx_vol_template_lookup(sp_pool *pool, uint64_t template_id, sp_volume_info *out, char *free_name,
+                                  size_t free_len, sp_error *err)
+{
+    char ident[64], name[SP_NAME_MAX], id[SP_ID_MAX];
+    sp_status st;
+
+    if ((st = pfx_pool_identifier(ident, sizeof(ident), err)) != SP_OK)
+        return st;
+    for (unsigned variant = 0; variant < PFX_TEMPLATE_VARIANTS; variant++) {
+        pfx_gw_volume v;
+        int here;
+        if ((st = pfx_template_name(template_id, variant, pool->pool_key, ident, name, sizeof(name), err)) != SP_OK)
+            return st;
+        st = pfx_vol_lookup(pool, name, id, sizeof(id), &v, err);
+        if (st == SP_E_NOT_FOUND) {
+            if (free_name != NULL)
+                snprintf(free_name, free_len, "%s", name);
+            return pfx_error(err, SP_E_NOT_FOUND, "template %" PRIu64 " has no copy (%s) in pool %s yet", template_id,
+                             name, pool->uuid);
+        }
+        if (st != SP_OK)
+            return pfx_error_prefix(err, "looking for template copy %s", name);
+        /* A copy a V-Tree migration carried to another pool keeps its name: not this pool's. */
+        here = strcmp(v.storage_pool_id, pool->pool_id) == 0;
+        if (here)
+            pfx_volume_info_from_gw(pool, &v, out);
+        pfx_gw_volume_clear(&v);
+        if (here)
+            return SP_OK;
+    }
+    return pfx_error(err, SP_E_EXISTS,
+                     "template %" PRIu64 ": the %u names of its copies in pool %s are all held by copies V-Tree "
+                     "migrations carried to other pools",
+                     template_id, PFX_TEMPLATE_VARIANTS, pool->uuid);
+}
+
+sp_status pfx_vol_find(sp_pool *pool, const sp_volume_spec *spec, sp_volume_info *out, sp_error *err)
+{
+    char name[SP_NAME_MAX], id[SP_ID_MAX];
+    pfx_gw_volume v;
+    sp_status st;
+    int here;
+
+    PFX_ERR_GUARD(err);
+    if (pool == NULL || spec == NULL || out == NULL)
+        return pfx_error(err, SP_E_INVALID, "find_volume needs a pool, a spec and an output");
+    PFX_SIZED(spec, sp_volume_spec, SP_VOLUME_SPEC_SIZE_2_0, "find_volume", err);
+    PFX_SIZED(out, sp_volume_info, SP_VOLUME_INFO_SIZE_2_0, "find_volume", err);
+    if (spec->kind == SP_VOLUME_TEMPLATE)
+        return pfx_vol_template_lookup(pool, spec->id, out, NULL, 0, err);
+    if ((st = pfx_vol_name(pool, spec->kind, spec->id, spec->parent_id, name, sizeof(name), err)) != SP_OK)
+        return st;
+    st = pfx_vol_lookup(pool, name, id, sizeof(id), &v, err);
+    if (st == SP_E_NOT_FOUND)
+        return pfx_error(err, SP_E_NOT_FOUND, "pool %s has no volume %s", pool->uuid, name);
+    if (st != SP_OK)
+        return pfx_error_prefix(err, "looking for volume %s", name);
+    here = strcmp(v.storage_pool_id, pool->pool_id) == 0;
+    if (here)
+        pfx_volume_info_from_gw(pool, &v, out);
+    else
+        pfx_error(err, SP_E_NOT_FOUND, "volume %s (%s) is in storage pool %s, not in pool %s (%s)", name, id,
+                  v.storage_pool_id, pool->uuid, pool->pool_id);
+    pfx_gw_volume_clear(&v);
+    return here ? SP_OK : SP_E_NOT_FOUND;
 }
 
 /* The virtual size is the volume's sizeInKb; the used size is its V-Tree's

@@ -53,7 +53,7 @@ static sp_status drv_cfg_path(const char *sdc_home, char *buf, size_t buf_len, s
     return SP_OK;
 }
 
-static sp_status drv_cfg(const char *sdc_home, const char *arg, unsigned timeout_ms, pfx_proc_result *res,
+sp_status pfx_sdc_drv_cfg(const char *sdc_home, const char *arg, unsigned timeout_ms, pfx_proc_result *res,
                          sp_error *err)
 {
     char prog[SP_PATH_MAX];
@@ -71,7 +71,7 @@ static sp_status drv_cfg(const char *sdc_home, const char *arg, unsigned timeout
 sp_status pfx_sdc_rescan(const char *sdc_home, unsigned timeout_ms, sp_error *err)
 {
     pfx_proc_result res;
-    sp_status s = drv_cfg(sdc_home, "--rescan", timeout_ms, &res, err);
+    sp_status s = pfx_sdc_drv_cfg(sdc_home, "--rescan", timeout_ms, &res, err);
 
     pfx_proc_result_free(&res);
     return s;
@@ -236,7 +236,7 @@ sp_status pfx_sdc_query_vols(const char *sdc_home, pfx_sdc_vol **vols, size_t *n
 
     *vols = NULL;
     *n = 0;
-    s = drv_cfg(sdc_home, "--query_vols", 0, &res, err);
+    s = pfx_sdc_drv_cfg(sdc_home, "--query_vols", 0, &res, err);
     if (s == SP_OK && res.out_truncated)
         s = pfx_error(err, SP_E_PROTOCOL, "drv_cfg --query_vols printed more than %zu bytes",
                       (size_t)PFX_PROC_STDOUT_MAX_DEFAULT);
@@ -251,7 +251,7 @@ sp_status pfx_sdc_query_guid(const char *sdc_home, char *buf, size_t buf_len, sp
     pfx_proc_result res;
     const char *b, *e;
     char q[96];
-    sp_status s = drv_cfg(sdc_home, "--query_guid", 0, &res, err);
+    sp_status s = pfx_sdc_drv_cfg(sdc_home, "--query_guid", 0, &res, err);
 
     if (s != SP_OK)
         goto out;

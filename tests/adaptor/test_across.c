@@ -135,11 +135,18 @@ static void test_copy(void)
     sp_status st;
     int maps = -1;
 
+    int by_ip = adfix_stat(&F, 1, "POST /api/types/Sdc/instances/action/queryIdByKey");
+    int sdc_gets = adfix_stat(&F, 1, "GET /api/instances/Sdc::{id}");
+
     memset(&w, 0, sizeof(w));
     st = migrate(501, &F.host, &(sp_progress){on_progress, &w}, &out, &e);
     if (st != SP_OK)
         fprintf(stderr, "copy: %s\n", e.message);
     CU_ASSERT_EQUAL_FATAL(st, SP_OK);
+    /* The host's SDC named its id in system 1 (drv_cfg --query_mdms): no look-up by IP, one GET to
+     * see it connected. */
+    CU_ASSERT_EQUAL(adfix_stat(&F, 1, "POST /api/types/Sdc/instances/action/queryIdByKey") - by_ip, 0);
+    CU_ASSERT_EQUAL(adfix_stat(&F, 1, "GET /api/instances/Sdc::{id}") - sdc_gets, 1);
     CU_ASSERT_STRING_EQUAL(out.system_id, F.system_id[1]);
     CU_ASSERT_EQUAL(out.size_bytes, 8 * ADFIX_GIB);
     CU_ASSERT_STRING_EQUAL(out.name, "vol-501-2222-t3st");

@@ -343,18 +343,18 @@ static void test_vm_snapshot_revert_all_or_nothing(void)
     CU_ASSERT_TRUE(has_pattern(m.devs[0], 0xa0)); /* reverted, and not put back */
     CU_ASSERT_TRUE(has_pattern(m.devs[1], 0xc0));
     kept = strstr(err.message, "snapshot group ");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(kept);
-    {
-        char group[SP_ID_MAX];
-        snprintf(group, sizeof(group), "%.16s", kept + strlen("snapshot group "));
-        CU_ASSERT_EQUAL(DRV->delete_vm_snapshot(pool, group, &err), SP_OK);
-    }
-    CU_ASSERT_EQUAL(count_prefixed("rvt-"), 0);
+    CU_ASSERT_PTR_NOT_NULL(kept);
+    /* Named after the VM snapshot's snapshots, with this installation's key: check storagepool
+     * sees them. */
+    CU_ASSERT_EQUAL(count_prefixed("rvt-310-220" SUFFIX), 1);
+    CU_ASSERT_EQUAL(count_prefixed("rvt-310-221" SUFFIX), 1);
 
-    /* With the gateway healthy again the revert goes through. */
+    /* With the gateway healthy again the revert (the host's repair) goes through: the copies the
+     * failed one left have its names and go first. */
     CU_ASSERT_EQUAL(DRV->revert_vm_snapshot(pool, m.refs, m.snap_refs, 2, &err), SP_OK);
     for (int i = 0; i < 2; i++)
         CU_ASSERT_TRUE(has_pattern(m.devs[i], 0xa0));
+    CU_ASSERT_EQUAL(count_prefixed("rvt-"), 0);
     vm_free(&m);
 }
 
@@ -504,6 +504,50 @@ static void test_template_and_volume_from_it(void)
     CU_ASSERT_EQUAL(DRV->delete_volume(pool, &(sp_volume_ref){small.path}, &err), SP_OK);
     CU_ASSERT_EQUAL(DRV->delete_volume(pool, &(sp_volume_ref){root_vol.path}, &err), SP_OK);
     CU_ASSERT_EQUAL(DRV->delete_volume(pool, &(sp_volume_ref){tmpl.path}, &err), SP_OK);
+}
+
+/* A V-Tree migration carries a template copy (and the ROOT made from it) to another pool; when the
+ * array refuses the renames to that pool's key (logged, not failed) they keep the names they were
+ * made with: the pool they left no longer finds the copy as its own, and its next copy takes the
+ * next free name. find_volume finds what a create made, in its pool only. */
+static void test_template_copy_carried_away(void)
+{
+    sp_volume_spec tspec = dt_spec(SP_VOLUME_TEMPLATE, 700, 2 * GIB, SP_PROVISION_THIN);
+    sp_volume_spec rspec = dt_spec(SP_VOLUME_ROOT, 701, 8 * GIB, SP_PROVISION_THIN);
+    sp_volume_info tmpl = SP_INIT(sp_volume_info), root_vol = SP_INIT(sp_volume_info),
+                   moved = SP_INIT(sp_volume_info), again = SP_INIT(sp_volume_info),
+                   found = SP_INIT(sp_volume_info);
+    sp_error err = {0};
+
+    CU_ASSERT_EQUAL_FATAL(DRV->create_volume(pool, &tspec, &tmpl, &err), SP_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        DRV->create_volume_from_template(pool, &(sp_volume_ref){tmpl.path}, &rspec, &root_vol, &err), SP_OK);
+    CU_ASSERT_EQUAL(DRV->find_volume(pool, &rspec, &found, &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(found.path, root_vol.path);
+    CU_ASSERT_FATAL(dt_fault(sim, "POST /api/instances/Volume::{id}/action/setVolumeName:http500"));
+    CU_ASSERT_EQUAL_FATAL(DRV->migrate_volume(pool, &(sp_volume_ref){root_vol.path}, pool2, NULL, &moved, &err),
+                          SP_OK);
+    dt_clear_faults(sim);
+    CU_ASSERT_STRING_EQUAL(moved.path, root_vol.path);
+    CU_ASSERT_EQUAL(DRV->find_template(pool, 700, &found, &err), SP_E_NOT_FOUND);
+    CU_ASSERT_EQUAL(DRV->find_volume(pool, &tspec, &found, &err), SP_E_NOT_FOUND);
+    CU_ASSERT_EQUAL(DRV->find_volume(pool, &rspec, &found, &err), SP_E_NOT_FOUND);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, pool2_id));
+    /* The pool it left seeds again under the first free name. */
+    CU_ASSERT_EQUAL_FATAL(DRV->create_volume(pool, &tspec, &again, &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(again.name, "tmpl-700v1" SUFFIX);
+    CU_ASSERT_STRING_EQUAL(again.array_pool_id, pool_id);
+    CU_ASSERT_EQUAL(DRV->find_template(pool, 700, &found, &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(found.path, again.path);
+    CU_ASSERT_EQUAL(DRV->find_volume(pool, &tspec, &found, &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(found.path, again.path);
+    /* A create asked again (an answer lost) finds that copy, not a third. */
+    CU_ASSERT_EQUAL(DRV->create_volume(pool, &tspec, &found, &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(found.path, again.path);
+
+    CU_ASSERT_EQUAL(DRV->delete_volume(pool, &(sp_volume_ref){again.path}, &err), SP_OK);
+    CU_ASSERT_EQUAL(DRV->delete_volume(pool2, &(sp_volume_ref){root_vol.path}, &err), SP_OK);
+    CU_ASSERT_EQUAL(DRV->delete_volume(pool2, &(sp_volume_ref){tmpl.path}, &err), SP_OK);
 }
 
 typedef struct progress_log {
@@ -722,6 +766,7 @@ int main(void)
         {"VM snapshot revert with volume ids sharing a prefix",
          test_vm_snapshot_revert_with_ids_sharing_a_prefix},
         {"templates: find, seed, volume from template", test_template_and_volume_from_it},
+        {"templates: a copy a V-Tree migration carried away is not the pool's", test_template_copy_carried_away},
         {"V-Tree migration between pools of one system moves snapshots",
          test_vtree_migration_moves_snapshots},
         {"V-Tree already migrating to another pool: waited for, then reported",

@@ -498,7 +498,7 @@ static void test_migration(void)
     pfx_gw_volume v;
     pfx_gw_migration m;
     progress p = {0, 0, PFX_GW_MIGRATION_UNKNOWN};
-    pfx_gw_wait w = {30, 50, on_progress, &p};
+    pfx_gw_wait w = {30, 50, on_progress, &p, 0};
     sp_error e;
     gws_mark mark;
 

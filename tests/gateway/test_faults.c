@@ -382,11 +382,12 @@ static void test_html_pages(void)
     sp_error e;
 
     CU_ASSERT_EQUAL(pfx_gw_version(c, v, sizeof(v), &e), SP_E_UNAVAILABLE);
-    CU_ASSERT_TRUE(has(&e, "gateway returned 502 Bad Gateway (an HTML page)"));
+    CU_ASSERT_TRUE(has(&e, "gateway returned 502 Bad Gateway: HTML error page from gateway/proxy"));
     CU_ASSERT_TRUE(gwt_error_clean(&e)); /* the page's text is not copied */
     script.mode = M_HTML_404;
     CU_ASSERT_EQUAL(pfx_gw_volume_get(c, "0123456789abcdef", &vol, &e), SP_E_PROTOCOL);
-    CU_ASSERT_TRUE(has(&e, "volume 0123456789abcdef: gateway returned 404 Not Found (an HTML page)"));
+    CU_ASSERT_TRUE(
+        has(&e, "volume 0123456789abcdef: gateway returned 404 Not Found: HTML error page from gateway/proxy"));
     pfx_gw_client_free(c);
 }
 
@@ -440,7 +441,7 @@ static void test_odd_answers(void)
 static void test_migration_endings(void)
 {
     pfx_gw_client *c = srv_client(M_VTREE);
-    pfx_gw_wait w = {10, 10, NULL, NULL};
+    pfx_gw_wait w = {10, 10, NULL, NULL, 0};
     pfx_gw_migration m;
     sp_error e;
 

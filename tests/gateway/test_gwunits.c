@@ -252,14 +252,36 @@ static void test_error_from_reply(void)
     /* HTML error pages: the status line is the message */
     CU_ASSERT_EQUAL(judge(502, "Bad Gateway", "<html><body><h1>502 Bad Gateway</h1></body></html>", &e, &r),
                     SP_E_UNAVAILABLE);
-    CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 502 Bad Gateway (an HTML page)");
+    CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 502 Bad Gateway: HTML error page from gateway/proxy");
     CU_ASSERT_EQUAL(e.backend_code, -1);
     CU_ASSERT_EQUAL(r.error_code, -1);
     CU_ASSERT_EQUAL(judge(404, "Not Found", "<!doctype html><title>404</title>", &e, &r), SP_E_PROTOCOL);
     CU_ASSERT_EQUAL(judge(500, "Internal Server Error", "{\"message\":\"trunc", &e, &r), SP_E_BACKEND);
     CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 500 Internal Server Error (not a JSON answer)");
     CU_ASSERT_EQUAL(judge(503, "", "", &e, &r), SP_E_UNAVAILABLE);
-    CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 503");
+    CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 503 with an empty body");
+    CU_ASSERT_EQUAL(judge(504, "Gateway Time-out", "<html><head><title>504 Gateway Time-out</title></head></html>",
+                          &e, &r),
+                    SP_E_TIMEOUT);
+    CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 504 Gateway Time-out: HTML error page from gateway/proxy");
+    CU_ASSERT_EQUAL(judge(500, "Internal Server Error", "", &e, &r), SP_E_BACKEND);
+    CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 500 Internal Server Error with an empty body");
+
+    /* The array busy in passing reads as the gateway failing in passing; a role that may not
+     * change anything as an authentication failure. */
+    CU_ASSERT_EQUAL(judge(500, "",
+                          "{\"message\":\"A volume removal operation is currently in progress. \","
+                          "\"httpStatusCode\":500,\"errorCode\":212}",
+                          &e, &r),
+                    SP_E_UNAVAILABLE);
+    CU_ASSERT_EQUAL(e.backend_code, 212);
+    CU_ASSERT_EQUAL(judge(500, "", "{\"message\":\"The system is busy. Retry later\",\"errorCode\":164}", &e, &r),
+                    SP_E_UNAVAILABLE);
+    CU_ASSERT_EQUAL(judge(500, "", "{\"message\":\"You do not have permission\",\"errorCode\":168}", &e, &r),
+                    SP_E_AUTH);
+    CU_ASSERT_EQUAL(judge(500, "", "{\"message\":\"The V-Tree is not currently being migrated.\",\"errorCode\":790}",
+                          &e, &r),
+                    SP_E_STATE);
     CU_ASSERT_EQUAL(judge(400, "Bad Request", "{\"message\":\"bad\",\"httpStatusCode\":400}", &e, &r),
                     SP_E_INVALID);
     CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 400 Bad Request: bad");

@@ -202,6 +202,27 @@ static void test_object_names(void)
     CU_ASSERT_EQUAL(pfx_name_rekey("vol-12-27cb-ab12", "ab12", "9d3a", name, 8, &err), SP_E_INTERNAL);
 }
 
+/* Template copies: the canonical name, then variants; safety copies from their VM snapshot's name,
+ * both recognised as this installation's. */
+static void test_template_and_safety_names(void)
+{
+    char name[64];
+    sp_error err;
+
+    CU_ASSERT_EQUAL(pfx_template_name(201, 0, "27cb", "ab12", name, sizeof(name), &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(name, "tmpl-201-27cb-ab12");
+    CU_ASSERT_EQUAL(pfx_template_name(201, 3, "27cb", "ab12", name, sizeof(name), &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(name, "tmpl-201v3-27cb-ab12");
+    CU_ASSERT_TRUE(pfx_name_is_ours(name, "27cb", "ab12"));
+    CU_ASSERT_EQUAL(pfx_template_name(123456789012ULL, 7, "27cb", "abcdefgh", name, sizeof(name), &err),
+                    SP_E_INVALID);
+    CU_ASSERT_EQUAL(pfx_safety_name("vmsnap-3-12-27cb-ab12", name, sizeof(name), &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(name, "rvt-3-12-27cb-ab12");
+    CU_ASSERT_TRUE(pfx_name_is_ours(name, "27cb", "ab12"));
+    CU_ASSERT_TRUE(pfx_name_is_ours(name, NULL, "ab12"));
+    CU_ASSERT_EQUAL(pfx_safety_name("vol-3-27cb-ab12", name, sizeof(name), &err), SP_E_INVALID);
+}
+
 /* --- sizes ------------------------------------------------------------------------------ */
 
 static void test_rounding(void)
@@ -362,6 +383,7 @@ int main(void)
     CU_add_test(s, "URL: malformed URLs refused without echoing secrets", test_url_malformed);
     CU_add_test(s, "naming: pool key", test_pool_key);
     CU_add_test(s, "naming: object names and the 31-character limit", test_object_names);
+    CU_add_test(s, "naming: template copy variants and safety copies", test_template_and_safety_names);
     CU_add_test(s, "sizes: 8 GiB rounding", test_rounding);
     CU_add_test(s, "QoS: conversion and limits", test_qos);
     CU_add_test(s, "settings: the published table is what the code reads", test_settings_table);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The database and the key that seals its passwords are private whatever the umask: the
 # database, its -wal and -shm files (looked at while a harness has them open) and a new key are
-# 0600, and a database an older harness left readable is narrowed. A key file that others could
+# 0600 (so is the intent journal beside it), and a database an older harness left readable is
+# narrowed. A key file that others could
 # read or swap is refused before anything is opened: mode 0644, a symbolic link (also a
 # dangling one, which must not be written through), a directory, a FIFO (without hanging) and,
 # when this runs as root, a file of another user.
@@ -36,7 +37,7 @@ until grep -q '"zone"' "$tmp/live.log" && [ -e "$tmp/state.db-wal" ] && [ -e "$t
   kill -0 "$hpid" 2>/dev/null || { cat "$tmp/live.log"; fail "the live harness died"; }
   sleep 0.1
 done
-for f in state.db state.db-wal state.db-shm state.db.key; do
+for f in state.db state.db-wal state.db-shm state.db.key state.db.intent; do
   [ "$(mode "$tmp/$f")" = 600 ] || fail "$f is $(mode "$tmp/$f") under umask 000 while in use, not 600"
 done
 exec 3>&-

@@ -333,8 +333,16 @@ static void test_delay_rescan_and_drv_cfg(void)
 	CU_ASSERT_EQUAL(sc_map(k, v2, sdc), 200);
 	CU_ASSERT(path_missing(d2));
 	CU_ASSERT_EQUAL(drv_cfg(home, "--rescan", &out), 0);
+	CU_ASSERT_STRING_EQUAL(out, "Calling kernel module to refresh MDM configuration\n");
 	free(out);
 	CU_ASSERT(path_exists(d2));
+	/* --query_mdms in a real SDC's format: this SDC's id in the system, the MDMs' addresses */
+	CU_ASSERT_EQUAL(drv_cfg(home, "--query_mdms", &out), 0);
+	snprintf(want, sizeof(want), "Retrieved 1 mdm(s)\nMDM-ID %s SDC ID %s INSTALLATION ID ", sys, sdc);
+	CU_ASSERT_EQUAL(strncmp(out, want, strlen(want)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " IPs [0]-127.0.0.1 [1]-127.0.0.2\n"));
+	CU_ASSERT_EQUAL(strlen(out), strlen(want) + 16 + strlen(" IPs [0]-127.0.0.1 [1]-127.0.0.2\n"));
+	free(out);
 	CU_ASSERT_EQUAL(drv_cfg(home, "--query_vols", &out), 0);
 	snprintf(want, sizeof(want), "Retrieved 2 volume(s)\nVOL-ID %s MDM-ID %s\nVOL-ID %s MDM-ID %s\n", v1, sys, v2, sys);
 	CU_ASSERT_STRING_EQUAL(out, want);
