@@ -399,6 +399,23 @@ int host_migrate_finish_native(host_cs *cs, int64_t vol_id, int64_t src, int64_t
     return refresh_tree_paths(cs, vol_id, dest, info->lineage_id, e);
 }
 
+/* After a failed V-Tree migration: whether the array has the volume in dest's pool all the same
+ * (one the plugin could neither watch to its end nor take back), with *info filled when it has. */
+static int landed_in(host_cs *cs, sp_pool *a, const host_vol *v, int64_t dest, sp_volume_info *info)
+{
+    char err[256], dpath[SP_ID_MAX] = "";
+    sp_error se;
+
+    if (host_sql_text(cs->db, dpath, sizeof(dpath), err, sizeof(err), "SELECT path FROM pool WHERE id = ?", "i",
+                      dest) < 0 ||
+        dpath[0] == '\0')
+        return 0;
+    memset(&se, 0, sizeof(se));
+    *info = (sp_volume_info)SP_INIT(sp_volume_info);
+    return cs->sp->driver->get_volume(a, &(sp_volume_ref){v->path}, info, &se) == SP_OK &&
+           strcmp(info->array_pool_id, dpath) == 0;
+}
+
 static int native(host_cs *cs, host_vol *v, int64_t dest, host_err *e)
 {
     char why[1024];
@@ -422,8 +439,23 @@ static int native(host_cs *cs, host_vol *v, int64_t dest, host_err *e)
     info = (sp_volume_info)SP_INIT(sp_volume_info);
     s = cs->sp->driver->migrate_volume(a, &(sp_volume_ref){v->path}, b, &hp.p, &info, &se);
     host_progress_done(&hp);
-    if (s != SP_OK)
+    if (s != SP_OK) {
+        char err[512];
         host_fail_sp(e, s, &se, "Failed to migrate volume %s", v->uuid);
+        /* The array has the last word: a volume it moved is recorded where it is (committed,
+         * though the command still fails), never kept on the source behind the failure. */
+        if (landed_in(cs, a, v, dest, &info)) {
+            host_err why = *e;
+            if (job_end(cs, job, v->id, 0, e) != 0 ||
+                host_migrate_finish_native(cs, v->id, v->pool_id, dest, &info, e) != 0)
+                return -1;
+            host_event(cs, "VOLUME.MIGRATE", "volume %s ended in the destination pool despite a failure", v->uuid);
+            if (host_store_commit(cs->db, err, sizeof(err)) != 0 || host_store_begin(cs->db, err, sizeof(err)) != 0)
+                return host_fail_db(e, err);
+            return host_fail(e, why.code, "%.1900s; the array has the volume in the destination pool all the same, "
+                             "where it is now recorded", why.text);
+        }
+    }
     if (job_end(cs, job, v->id, s != SP_OK, e) != 0)
         return -1;
     return host_migrate_finish_native(cs, v->id, v->pool_id, dest, &info, e);

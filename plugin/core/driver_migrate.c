@@ -231,10 +231,11 @@ sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
     st = wait_tree(src, cur.lineage_id, timeout_s, 0, &w, &tree, err);
     if (st == SP_OK)
         goto moved;
-    /* Timed out, cancelled, failed on the array (a pause reason) or paused by someone: taken
-     * back. A failure to watch it (the gateway gone for longer than a poll) is reported as is:
-     * where the V-Tree is cannot be known. */
-    if (!ours || (st != SP_E_TIMEOUT && st != SP_E_CANCELLED && st != SP_E_BACKEND && st != SP_E_STATE))
+    /* Timed out, cancelled, failed on the array (a pause reason), paused by someone, or no longer
+     * watchable (the poll at the deadline failed, the gateway gone for a while): taken back. A
+     * migration left running behind a failure would finish in the destination while the caller
+     * keeps the volume on the source; the pause and the V-Tree's state say where it is. */
+    if (!ours)
         return pfx_error_prefix(err, "migrating volume %s (V-Tree %s) to pool %s", vol->path, cur.lineage_id,
                                 dest->uuid);
     failed = st;

@@ -1,7 +1,7 @@
 /* test_migrate.c - V-Tree migrations on a bad day, through the ABI against powerflex-sim: one
  * that outlives kvm.storage.offline.migration.wait, one the array fails half way, one the host
- * cancels and one paused on the array are each paused, rolled back to the source pool and
- * reported; one waiting in the array's queue and one watched through HTML error pages finish. */
+ * cancels, one paused on the array and one whose watch fails at the deadline are each paused,
+ * rolled back to the source pool and reported; one waiting in the array's queue and one watched through HTML error pages finish. */
 #include "config.h"
 
 #include "drvtest.h"
@@ -216,6 +216,29 @@ static void test_queued_through_html_errors(void)
     CU_ASSERT_EQUAL(DRV->delete_volume(pool2, &(sp_volume_ref){b.path}, &err), SP_OK);
 }
 
+/* The watch fails just as the timeout runs out (a 503 on the poll at the deadline): the
+ * migration is ours and still running, so it is taken back like a timed-out one, not left to
+ * finish in the destination behind the failure. */
+static void test_watch_failing_at_deadline_rolls_back(void)
+{
+    sp_volume_info vol = SP_INIT(sp_volume_info), out = SP_INIT(sp_volume_info);
+    sp_error err = {0};
+    sp_status st;
+
+    CU_ASSERT_EQUAL_FATAL(new_volume(806, &vol), 0);
+    CU_ASSERT_EQUAL_FATAL(modes("{\"migrationMs\":600000}"), 200);
+    host_setting_set(dt_services(), SP_SCOPE_POOL, DT_POOL_UUID, WAIT_KEY, "1");
+    /* Every poll from the second on fails for a while: the one at the deadline among them. */
+    CU_ASSERT_FATAL(dt_fault(sim, "GET /api/instances/VTree::{id}:http503:from=2:count=12"));
+    st = DRV->migrate_volume(pool, &(sp_volume_ref){vol.path}, pool2, NULL, &out, &err);
+    dt_clear_faults(sim);
+    host_setting_set(dt_services(), SP_SCOPE_POOL, DT_POOL_UUID, WAIT_KEY, NULL);
+    CU_ASSERT_EQUAL(modes("{\"migrationMs\":300}"), 200);
+    CU_ASSERT_NOT_EQUAL(st, SP_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "rolled back to pool " DT_POOL_UUID));
+    check_rolled_back(&vol);
+}
+
 int main(void)
 {
     static const dt_test tests[] = {
@@ -224,6 +247,7 @@ int main(void)
         {"cancelled by the host: rolled back", test_cancel_rolls_back},
         {"paused on the array: rolled back", test_paused_on_array_rolls_back},
         {"queued for a slot and watched through HTML error pages: finishes", test_queued_through_html_errors},
+        {"watch failing at the deadline: rolled back", test_watch_failing_at_deadline_rolls_back},
         {NULL, NULL},
     };
 
