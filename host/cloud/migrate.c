@@ -445,15 +445,17 @@ static int native(host_cs *cs, host_vol *v, int64_t dest, host_err *e)
         /* The array has the last word: a volume it moved is recorded where it is (committed,
          * though the command still fails), never kept on the source behind the failure. */
         if (landed_in(cs, a, v, dest, &info)) {
-            host_err why = *e;
+            host_err failure = *e;
             if (job_end(cs, job, v->id, 0, e) != 0 ||
                 host_migrate_finish_native(cs, v->id, v->pool_id, dest, &info, e) != 0)
                 return -1;
             host_event(cs, "VOLUME.MIGRATE", "volume %s ended in the destination pool despite a failure", v->uuid);
             if (host_store_commit(cs->db, err, sizeof(err)) != 0 || host_store_begin(cs->db, err, sizeof(err)) != 0)
                 return host_fail_db(e, err);
-            return host_fail(e, why.code, "%.1900s; the array has the volume in the destination pool all the same, "
-                             "where it is now recorded", why.text);
+            return host_fail(e, failure.code,
+                             "%.1900s; the array has the volume in the destination pool all the same, "
+                             "where it is now recorded",
+                             failure.text);
         }
     }
     if (job_end(cs, job, v->id, s != SP_OK, e) != 0)
