@@ -456,18 +456,21 @@ static void rescan(waiter *wt, int64_t deadline)
 {
     int64_t left = deadline - pfx_now_ms();
     unsigned timeout = left < 1000 ? 1000u : left > DRV_CFG_TIMEOUT_MS ? DRV_CFG_TIMEOUT_MS : (unsigned)left;
+    sp_status st;
     sp_error e;
 
     wt->rescans++;
-    if (pfx_sdc_rescan(wt->w->sdc_home, timeout, &e) != SP_OK) {
+    st = pfx_sdc_rescan(wt->w->sdc_home, timeout, &e);
+    if (st == SP_OK) {
+        wt->rescan_problem[0] = '\0';
+    } else if (!(st == SP_E_TIMEOUT && timeout < DRV_CFG_TIMEOUT_MS)) {
+        /* (A rescan cut short by the wait's own end, on a slow host, says nothing of drv_cfg.) */
         size_t n = strlen(e.message) < sizeof(wt->rescan_problem) ? strlen(e.message) : sizeof(wt->rescan_problem) - 1;
         /* Logged once per distinct reason, not every few seconds. */
         if (strncmp(wt->rescan_problem, e.message, n) != 0 || wt->rescan_problem[n] != '\0')
             pfx_log(SP_LOG_WARN, "rescan of %s while waiting for volume %s: %s", wt->who, wt->w->volume_id, e.message);
         memcpy(wt->rescan_problem, e.message, n);
         wt->rescan_problem[n] = '\0';
-    } else {
-        wt->rescan_problem[0] = '\0';
     }
     if (wt->system_id[0] == '\0') {
         /* CloudStack's order: the SDC's own list first, a look at the device names after. */
