@@ -422,7 +422,7 @@ static int volume_named(sc *c, const char *name)
  * through a file) kills the client before, after carrying it out, or after answering. */
 static void test_crash_points(void)
 {
-	char counter[] = "/tmp/tsim-crash.XXXXXX", body[512], *pool, *resp = NULL;
+	char counter[] = "/tmp/tsim-crash.XXXXXX", body[512], *pool, *resp = NULL, *vid;
 	int fd = mkstemp(counter);
 	sc *c = sc_new(sim);
 	pid_t pid;
@@ -436,10 +436,14 @@ static void test_crash_points(void)
 	snprintf(body, sizeof(body), "{\"pid\":%ld,\"at\":2,\"when\":\"after\",\"counter\":\"%s\"}", (long)pid,
 		 counter);
 	CU_ASSERT_EQUAL(tsim_control(sim, "POST", "/sim/crash", body), 200);
-	CU_ASSERT_PTR_NOT_NULL(sc_volume(c, "crash-a", pool, "1", "ThinProvisioned"));
+	vid = sc_volume(c, "crash-a", pool, "1", "ThinProvisioned");
+	CU_ASSERT_PTR_NOT_NULL(vid);
+	free(vid);
 	CU_ASSERT(volume_named(c, "crash-a")); /* a query: not counted */
 	CU_ASSERT(still_running(pid));
-	CU_ASSERT_PTR_NOT_NULL(sc_volume(c, "crash-b", pool, "1", "ThinProvisioned"));
+	vid = sc_volume(c, "crash-b", pool, "1", "ThinProvisioned");
+	CU_ASSERT_PTR_NOT_NULL(vid);
+	free(vid);
 	CU_ASSERT(killed(pid));
 	CU_ASSERT_EQUAL(tsim_control_body(sim, "GET", "/sim/crash", NULL, &resp), 200);
 	CU_ASSERT_PTR_NOT_NULL(strstr(resp, "\"count\":2"));
@@ -451,7 +455,9 @@ static void test_crash_points(void)
 	snprintf(body, sizeof(body), "{\"pid\":%ld,\"at\":3,\"when\":\"applied\",\"counter\":\"%s\"}",
 		 (long)pid, counter);
 	CU_ASSERT_EQUAL(tsim_control(sim, "POST", "/sim/crash", body), 200);
-	CU_ASSERT_PTR_NULL(sc_volume(c, "crash-c", pool, "1", "ThinProvisioned"));
+	vid = sc_volume(c, "crash-c", pool, "1", "ThinProvisioned");
+	CU_ASSERT_PTR_NULL(vid);
+	free(vid);
 	CU_ASSERT(killed(pid));
 	CU_ASSERT(volume_named(c, "crash-c"));
 
@@ -462,7 +468,7 @@ static void test_crash_points(void)
 	snprintf(body, sizeof(body), "{\"pid\":%ld,\"at\":4,\"when\":\"before\",\"counter\":\"%s\"}",
 		 (long)pid, counter);
 	CU_ASSERT_EQUAL(tsim_control(sim, "POST", "/sim/crash", body), 200);
-	sc_volume(c, "crash-d", pool, "1", "ThinProvisioned");
+	free(sc_volume(c, "crash-d", pool, "1", "ThinProvisioned"));
 	CU_ASSERT(killed(pid));
 	CU_ASSERT_EQUAL(tsim_control_body(sim, "GET", "/sim/crash", NULL, &resp), 200);
 	CU_ASSERT_PTR_NOT_NULL(strstr(resp, "\"count\":4"));
