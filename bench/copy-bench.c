@@ -154,13 +154,13 @@ static int on_progress(void *ctx, const char *phase, uint64_t done, uint64_t tot
 
 static double t_copy(const sp_volume_info *src, uint64_t id, phases *ph, double *tail)
 {
-    sp_volume_spec spec;
-    sp_volume_info out;
+    sp_volume_spec spec = SP_INIT(sp_volume_spec);
+    sp_volume_info out = SP_INIT(sp_volume_info);
     sp_error e;
     double t0, t1;
     sp_status st;
 
-    memset(&spec, 0, sizeof(spec));
+    spec = (sp_volume_spec)SP_INIT(sp_volume_spec);
     spec.kind = SP_VOLUME_DATA;
     spec.id = id;
     spec.size_bytes = src->size_bytes;
@@ -202,13 +202,13 @@ static double median(double *v, int n)
 
 static int make_source(uint64_t size, sp_volume_info *src, char *file, size_t len, uint64_t *datap)
 {
-    sp_volume_spec spec;
-    sp_disk_info d;
+    sp_volume_spec spec = SP_INIT(sp_volume_spec);
+    sp_disk_info d = SP_INIT(sp_disk_info);
     sp_error e;
     uint64_t data = 0;
     int maps;
 
-    memset(&spec, 0, sizeof(spec));
+    spec = (sp_volume_spec)SP_INIT(sp_volume_spec);
     spec.kind = SP_VOLUME_DATA;
     spec.id = 1;
     spec.size_bytes = size;
@@ -264,13 +264,12 @@ static int make_image(const char *dir, uint64_t size, char *img, size_t len, uin
  * with qemu-img info, the volume read, mapped, written, unmapped). */
 static double t_seed(const char *img, uint64_t size, uint64_t id)
 {
-    sp_image_source src = {img, NULL, NULL, SP_FORMAT_QCOW2};
-    sp_volume_spec spec;
-    sp_volume_info vol;
+    sp_image_source src = {SP_SIZED(sp_image_source), .format = SP_FORMAT_QCOW2, .path = img};
+    sp_volume_spec spec = SP_INIT(sp_volume_spec);
+    sp_volume_info vol = SP_INIT(sp_volume_info);
     sp_error e;
     double t0, t;
 
-    memset(&spec, 0, sizeof(spec));
     spec.kind = SP_VOLUME_TEMPLATE;
     spec.id = id;
     spec.size_bytes = size;
@@ -346,7 +345,7 @@ int main(int argc, char **argv)
     char file[1024], img[1200], qdst[1200], sdst[1200], *dir, *fdir, *slash;
     double copy_t[MAX_ROUNDS], q_t[MAX_ROUNDS], qu_t[MAX_ROUNDS], seed_t[MAX_ROUNDS], qs_t[MAX_ROUNDS];
     double read_mbs = 0, write_mbs = 0;
-    sp_volume_info src;
+    sp_volume_info src = SP_INIT(sp_volume_info);
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--size") == 0 && i + 1 < argc)

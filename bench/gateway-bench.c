@@ -32,6 +32,7 @@
 #include "services.h"
 #include "simproc.h"
 #include "storage_plugin.h"
+#include "settings.h"
 
 #include <curl/curl.h>
 #include <getopt.h>
@@ -200,11 +201,11 @@ static void fail(worker *w, const char *what, const char *message)
 /* One cycle on volume id through the Driver. */
 static void plugin_cycle(worker *w, uint64_t id)
 {
-    sp_host_ref host = {.uuid = "bench-host", .name = "bench", .ip = HOST_IP};
+    sp_host_ref host = {SP_SIZED(sp_host_ref), .uuid = "bench-host", .name = "bench", .ip = HOST_IP};
     sp_qos qos = {.bandwidth_limit_mbps = "100", .iops_limit = "1000"};
-    sp_volume_spec spec = {
+    sp_volume_spec spec = {SP_SIZED(sp_volume_spec),
         .kind = SP_VOLUME_DATA, .id = id, .size_bytes = (uint64_t)3 << 30, .provisioning = SP_PROVISION_THIN};
-    sp_volume_info vol;
+    sp_volume_info vol = SP_INIT(sp_volume_info);
     sp_volume_ref ref;
     sp_error err;
 
@@ -631,7 +632,7 @@ int main(int argc, char **argv)
     host_plugin *plugin = NULL;
     const sp_plugin *desc;
     details d = {0};
-    sp_capacity cap;
+    sp_capacity cap = SP_INIT(sp_capacity);
     sp_error err;
     phase pr[MAX_ROUNDS], br[MAX_ROUNDS];
     double v[MAX_ROUNDS], ops_s, bare_s, ideal, req, cpu, bcpu;
@@ -679,8 +680,8 @@ int main(int argc, char **argv)
     if (host_services_init(&svc) != 0)
         goto out;
     snprintf(conns, sizeof(conns), "%d", opt.max_connections);
-    host_setting_set(&svc, SP_SCOPE_GLOBAL, NULL, SP_SETTING_CS_IDENTIFIER, "bnch");
-    host_setting_set(&svc, SP_SCOPE_GLOBAL, NULL, SP_SETTING_CLIENT_MAX_CONNECTIONS, conns);
+    host_setting_set(&svc, SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CS_IDENTIFIER, "bnch");
+    host_setting_set(&svc, SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CLIENT_MAX_CONNECTIONS, conns);
     snprintf(plugin_path, sizeof(plugin_path), "%s/plugin/powerflex.la", getenv("top_builddir"));
     plugin = host_plugin_load(plugin_path, &svc.table, errbuf, sizeof(errbuf));
     if (plugin == NULL) {
@@ -693,7 +694,7 @@ int main(int argc, char **argv)
     /* The pool as CloudStack adds it: initialize (its own short-lived client), open, attach. */
     {
         sp_kv cafile = {"powerflex.gw.cafile", tsim_cafile(sim)};
-        sp_pool_create_params p = {.url = url,
+        sp_pool_create_params p = {SP_SIZED(sp_pool_create_params), .url = url,
                                    .name = "bench",
                                    .uuid = POOL_UUID,
                                    .hypervisor = "KVM",
@@ -701,8 +702,8 @@ int main(int argc, char **argv)
                                    .zone_uuid = "zone",
                                    .details = &cafile,
                                    .n_details = 1};
-        sp_host_ref host = {.uuid = "bench-host", .name = "bench", .ip = HOST_IP};
-        sp_host_attach_result res;
+        sp_host_ref host = {SP_SIZED(sp_host_ref), .uuid = "bench-host", .name = "bench", .ip = HOST_IP};
+        sp_host_attach_result res = SP_INIT(sp_host_attach_result);
 
         snprintf(url, sizeof(url), "powerflex://%s:%s@%s/pool1", tsim_user(sim), tsim_password(sim),
                  tsim_hostport(sim));

@@ -118,7 +118,6 @@ int host_json_host(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host
             "SELECT uuid, name, ip, zone_id, pod_id, cluster_id, state, resourcestate, created, "
             "sdc_guid FROM host WHERE id = ?",
             id, e);
-    static const char *agent_keys[] = {SP_SETTING_HOST_CACHE, SP_SETTING_SDC_HOME, SP_SETTING_DEVICE_DIR};
     if (st == NULL)
         return -1;
     host_timestamp(sqlite3_column_int64(st, 8), created);
@@ -135,9 +134,14 @@ int host_json_host(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host
     host_jsonw_string(w, "resourcestate", host_col_text(st, 7));
     host_jsonw_string(w, "created", created);
     host_jsonw_object_begin(w, "details");
-    for (size_t i = 0; i < sizeof(agent_keys) / sizeof(agent_keys[0]); i++)
-        if (host_config_get(cs, agent_keys[i], SP_SCOPE_HOST, host_col_text(st, 0), buf, sizeof(buf)) == 0)
-            host_jsonw_string(w, agent_keys[i], buf);
+    /* Its agent.properties: every host-scope setting, the harness's and the plugin's. */
+    {
+        const host_setting_def *d;
+        for (size_t i = 0; (d = host_config_def_at(cs, i)) != NULL; i++)
+            if ((d->scopes & HOST_CFG_HOST) &&
+                host_config_get(cs, d->name, SP_SCOPE_HOST, host_col_text(st, 0), buf, sizeof(buf)) == 0)
+                host_jsonw_string(w, d->name, buf);
+    }
     host_jsonw_string(w, "powerflex.sdc.guid", host_col_text(st, 9));
     host_jsonw_object_end(w);
     host_jsonw_object_end(w);
@@ -406,9 +410,11 @@ static int add_host(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     /* agent.properties: defaults inside the host's own state dir, so hosts never share a cache
      * or an SDC; details[0].<property>=... overrides them. */
     {
-        static const char *keys[] = {SP_SETTING_HOST_CACHE, SP_SETTING_SDC_HOME, SP_SETTING_DEVICE_DIR};
+        static const char *keys[] = {HOST_CFG_HOST_CACHE, HOST_SIM_SDC_HOME, HOST_SIM_DEVICE_DIR};
         static const char *subdirs[] = {"cache", "sdc", "dev"};
         for (int i = 0; i < 3; i++) {
+            if (host_config_def(cs, keys[i]) == NULL)
+                continue; /* a plugin that reads no such agent property */
             free(path);
             if (asprintf(&path, "%s/%s", dir, subdirs[i]) < 0) {
                 path = NULL;

@@ -15,5 +15,4 @@ const sp_adaptor_ops pfx_adaptor_ops = {
     .copy_volume_to_image = pfx_ad_copy_volume_to_image,
     .copy_volume_across = pfx_ad_copy_volume_across,
     .recover_copies = pfx_ad_recover_copies,
-    .create_config_drive = pfx_ad_create_config_drive,
 };

@@ -12,6 +12,11 @@
 struct sim_token {
 	char *value;
 	int64_t created, last;
+	bool may_write;
+};
+
+struct sim_user {
+	char *name, *password, *role;
 };
 
 void sim_auth_init(struct sim_auth *a, const char *user, const char *password, int64_t ttl_ms,
@@ -19,10 +24,9 @@ void sim_auth_init(struct sim_auth *a, const char *user, const char *password, i
 {
 	memset(a, 0, sizeof(*a));
 	pthread_mutex_init(&a->lock, NULL);
-	a->user = sim_xstrdup(user);
-	a->password = sim_xstrdup(password);
 	a->ttl_ms = ttl_ms;
 	a->idle_ms = idle_ms;
+	sim_auth_set_user(a, user, password, "Administrator");
 }
 
 void sim_auth_destroy(struct sim_auth *a)
@@ -30,9 +34,56 @@ void sim_auth_destroy(struct sim_auth *a)
 	for (size_t i = 0; i < a->ntokens; i++)
 		free(a->tokens[i].value);
 	free(a->tokens);
-	free(a->user);
-	free(a->password);
+	for (size_t i = 0; i < a->nusers; i++) {
+		free(a->users[i].name);
+		free(a->users[i].password);
+		free(a->users[i].role);
+	}
+	free(a->users);
 	pthread_mutex_destroy(&a->lock);
+}
+
+void sim_auth_set_user(struct sim_auth *a, const char *user, const char *password, const char *role)
+{
+	struct sim_user *u = NULL;
+	pthread_mutex_lock(&a->lock);
+	for (size_t i = 0; i < a->nusers && !u; i++)
+		if (!strcmp(a->users[i].name, user))
+			u = &a->users[i];
+	if (!u) {
+		a->users = sim_xrealloc(a->users, (a->nusers + 1) * sizeof(*a->users));
+		u = &a->users[a->nusers++];
+		u->name = sim_xstrdup(user);
+	} else {
+		free(u->password);
+		free(u->role);
+	}
+	u->password = sim_xstrdup(password);
+	u->role = sim_xstrdup(role);
+	pthread_mutex_unlock(&a->lock);
+}
+
+void sim_auth_set_max_sessions(struct sim_auth *a, int n)
+{
+	pthread_mutex_lock(&a->lock);
+	a->max_sessions = n;
+	pthread_mutex_unlock(&a->lock);
+}
+
+int sim_auth_max_sessions(struct sim_auth *a)
+{
+	int n;
+	pthread_mutex_lock(&a->lock);
+	n = a->max_sessions;
+	pthread_mutex_unlock(&a->lock);
+	return n;
+}
+
+/* Roles that may change volumes, mappings and snapshots (the front end of the array). */
+static bool role_may_write(const char *role)
+{
+	return !strcmp(role, "Administrator") || !strcmp(role, "SuperUser") ||
+	       !strcmp(role, "Configure") || !strcmp(role, "FrontEndConfigure");
 }
 
 static void drop_at(struct sim_auth *a, size_t i)
@@ -53,11 +104,28 @@ static void purge(struct sim_auth *a, int64_t now)
 
 char *sim_auth_login(struct sim_auth *a, const char *user, const char *password)
 {
+	enum sim_login why;
+	return sim_auth_login_ex(a, user, password, &why);
+}
+
+char *sim_auth_login_ex(struct sim_auth *a, const char *user, const char *password, enum sim_login *why)
+{
 	unsigned char rnd[16];
 	char hex[33], *raw, *token;
 	struct timeval tv;
 	int64_t now = sim_now_ms();
-	if (!user || !password || strcmp(user, a->user) || strcmp(password, a->password))
+	bool may_write = false, found = false;
+	*why = SIM_LOGIN_BAD;
+	if (!user || !password)
+		return NULL;
+	pthread_mutex_lock(&a->lock);
+	for (size_t i = 0; i < a->nusers && !found; i++)
+		if (!strcmp(user, a->users[i].name) && !strcmp(password, a->users[i].password)) {
+			found = true;
+			may_write = role_may_write(a->users[i].role);
+		}
+	pthread_mutex_unlock(&a->lock);
+	if (!found)
 		return NULL;
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		for (size_t i = 0; i < sizeof(rnd); i++)
@@ -70,17 +138,30 @@ char *sim_auth_login(struct sim_auth *a, const char *user, const char *password)
 	free(raw);
 	pthread_mutex_lock(&a->lock);
 	purge(a, now);
+	if (a->max_sessions > 0 && a->ntokens >= (size_t)a->max_sessions) {
+		pthread_mutex_unlock(&a->lock);
+		free(token);
+		*why = SIM_LOGIN_TOO_MANY;
+		return NULL;
+	}
 	a->tokens = sim_xrealloc(a->tokens, (a->ntokens + 1) * sizeof(*a->tokens));
 	a->tokens[a->ntokens].value = sim_xstrdup(token);
 	a->tokens[a->ntokens].created = now;
 	a->tokens[a->ntokens].last = now;
+	a->tokens[a->ntokens].may_write = may_write;
 	a->ntokens++;
 	a->logins++;
 	pthread_mutex_unlock(&a->lock);
+	*why = SIM_LOGIN_OK;
 	return token;
 }
 
 bool sim_auth_check(struct sim_auth *a, const char *token)
+{
+	return sim_auth_check_ex(a, token, NULL);
+}
+
+bool sim_auth_check_ex(struct sim_auth *a, const char *token, bool *may_write)
 {
 	bool ok = false;
 	int64_t now = sim_now_ms();
@@ -92,6 +173,8 @@ bool sim_auth_check(struct sim_auth *a, const char *token)
 		if (!strcmp(a->tokens[i].value, token)) {
 			a->tokens[i].last = now;
 			ok = true;
+			if (may_write)
+				*may_write = a->tokens[i].may_write;
 			break;
 		}
 	pthread_mutex_unlock(&a->lock);

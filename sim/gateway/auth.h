@@ -1,5 +1,7 @@
 /* Gateway sessions: login with user and password hands out tokens; every later call presents a
- * token, which dies after an idle period, an absolute lifetime, logout or a forced expiry. */
+ * token, which dies after an idle period, an absolute lifetime, logout or a forced expiry. Each
+ * user has a role, which says whether its tokens may change anything; the number of live
+ * tokens may be capped. */
 #ifndef SIM_AUTH_H
 #define SIM_AUTH_H
 
@@ -9,18 +11,33 @@
 #include <stdint.h>
 
 struct sim_token;
+struct sim_user;
 
 struct sim_auth {
 	pthread_mutex_t lock;
-	char *user, *password;
+	struct sim_user *users;
+	size_t nusers;
 	int64_t ttl_ms, idle_ms;
 	struct sim_token *tokens;
 	size_t ntokens;
 	uint64_t logins;
+	int max_sessions; /* 0: no limit */
 };
+
+enum sim_login { SIM_LOGIN_OK, SIM_LOGIN_BAD, SIM_LOGIN_TOO_MANY };
 
 void sim_auth_init(struct sim_auth *a, const char *user, const char *password, int64_t ttl_ms,
 		   int64_t idle_ms);
+/* Adds a user, or changes the password and role of one (role: see sim_role_valid). */
+void sim_auth_set_user(struct sim_auth *a, const char *user, const char *password, const char *role);
+void sim_auth_set_max_sessions(struct sim_auth *a, int n);
+int sim_auth_max_sessions(struct sim_auth *a);
+/* A new token (malloc'd) for the right credentials while fewer than max_sessions are live;
+ * NULL otherwise, with *why saying which. */
+char *sim_auth_login_ex(struct sim_auth *a, const char *user, const char *password, enum sim_login *why);
+/* True when the token is live; refreshes its idle time. *may_write (may be NULL) says whether
+ * its user's role allows changes. */
+bool sim_auth_check_ex(struct sim_auth *a, const char *token, bool *may_write);
 void sim_auth_destroy(struct sim_auth *a);
 /* A new token (malloc'd) for the right credentials, NULL otherwise. */
 char *sim_auth_login(struct sim_auth *a, const char *user, const char *password);

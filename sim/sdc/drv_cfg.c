@@ -1,5 +1,6 @@
 /* drv_cfg: the SDC's command-line tool as CloudStack's KVM agent uses it (--rescan,
- * --query_vols, --query_guid), answering for the simulated systems listed in sim_sdc.conf. */
+ * --query_vols, --query_guid, --query_mdms), answering for the simulated systems listed in
+ * sim_sdc.conf. */
 #include <config.h>
 #include "sdcconf.h"
 #include "util.h"
@@ -108,6 +109,37 @@ out:
 	return rc;
 }
 
+/* "Retrieved N mdm(s)", then per system, as a real SDC prints it (a public capture):
+ * MDM-ID d7f6c6427c56ab0f SDC ID 59f89f6100000005 INSTALLATION ID 295ee6f776af5e4c IPs [0]-a [1]-b */
+static int query_mdms(const struct sim_sdcconf *conf)
+{
+	yajl_val *answers = sim_xcalloc(conf->n, sizeof(*answers));
+	int rc = 0;
+	for (size_t i = 0; i < conf->n; i++)
+		if (!(answers[i] = call(&conf->systems[i], "GET", ""))) {
+			rc = 1;
+			goto out;
+		}
+	printf("Retrieved %zu mdm(s)\n", conf->n);
+	for (size_t i = 0; i < conf->n; i++) {
+		const char *path[] = { "mdmIps", NULL };
+		yajl_val ips = yajl_tree_get(answers[i], path, yajl_t_array);
+		const char *sys = str_field(answers[i], "systemId"), *id = str_field(answers[i], "id");
+		const char *inst = str_field(answers[i], "installationId");
+		printf("MDM-ID %s SDC ID %s INSTALLATION ID %s IPs", sys ? sys : "", id ? id : "0000000000000000",
+		       inst ? inst : "0000000000000000");
+		for (size_t j = 0; ips && j < ips->u.array.len; j++)
+			if (YAJL_IS_STRING(ips->u.array.values[j]))
+				printf(" [%zu]-%s", j, ips->u.array.values[j]->u.string);
+		printf("\n");
+	}
+out:
+	for (size_t i = 0; i < conf->n; i++)
+		yajl_tree_free(answers[i]);
+	free(answers);
+	return rc;
+}
+
 static int rescan(const struct sim_sdcconf *conf)
 {
 	for (size_t i = 0; i < conf->n; i++) {
@@ -116,6 +148,8 @@ static int rescan(const struct sim_sdcconf *conf)
 			return 1;
 		yajl_tree_free(v);
 	}
+	/* The one line the real tool prints on success (not from a capture: see powerflex-sim(1)). */
+	printf("Calling kernel module to refresh MDM configuration\n");
 	return 0;
 }
 
@@ -137,7 +171,7 @@ static int query_guid(const struct sim_sdcconf *conf)
 
 static void usage(FILE *out)
 {
-	fputs("Usage: drv_cfg --rescan | --query_vols | --query_guid\n"
+	fputs("Usage: drv_cfg --rescan | --query_vols | --query_guid | --query_mdms | --help | --version\n"
 	      "Emulated SDC tool of powerflex-sim; reads <sdc home>/cfg/sim_sdc.conf\n"
 	      "(or $SIM_SDC_CONF). See powerflex-sim(1).\n",
 	      out);
@@ -156,8 +190,12 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("drv_cfg (powerflex-sim) %s\n", PACKAGE_VERSION);
+		return 0;
+	}
 	if (strcmp(argv[1], "--rescan") && strcmp(argv[1], "--query_vols") &&
-	    strcmp(argv[1], "--query_guid")) {
+	    strcmp(argv[1], "--query_guid") && strcmp(argv[1], "--query_mdms")) {
 		fprintf(stderr, "drv_cfg: unknown option %s\n", argv[1]);
 		usage(stderr);
 		return 2;
@@ -174,6 +212,8 @@ int main(int argc, char **argv)
 		rc = rescan(&conf);
 	else if (!strcmp(argv[1], "--query_vols"))
 		rc = query_vols(&conf);
+	else if (!strcmp(argv[1], "--query_mdms"))
+		rc = query_mdms(&conf);
 	else
 		rc = query_guid(&conf);
 	curl_global_cleanup();
