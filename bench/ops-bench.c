@@ -503,7 +503,8 @@ static sp_status run_deploy_seeded(ctx *c, sp_error *err)
  * then as above. */
 static sp_status run_deploy_unseeded(ctx *c, sp_error *err)
 {
-    sp_volume_spec spec = {SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_TEMPLATE, .id = next_id++, .size_bytes = 8 * GIB};
+    sp_volume_spec spec = {SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_TEMPLATE, .id = next_id++,
+                           .size_bytes = 8 * GIB};
     sp_image_source src = {SP_SIZED(sp_image_source), .path = c->f->image, .format = SP_FORMAT_RAW};
     sp_status st;
 

@@ -191,7 +191,7 @@ static int warm_pool(of_fixture *f, int i)
     char url[512];
     sp_kv cafile;
     sp_pool_create_params p = SP_INIT(sp_pool_create_params);
-    sp_host_attach_result res = SP_INIT(sp_host_attach_result);
+    sp_host_attach_result res[2] = {SP_INIT(sp_host_attach_result), SP_INIT(sp_host_attach_result)};
     sp_capacity cap = SP_INIT(sp_capacity);
     sp_error err;
 
@@ -201,8 +201,8 @@ static int warm_pool(of_fixture *f, int i)
     /* The second host is an SDC of system A only. */
     if (f->sp->lifecycle->initialize(&p, of_details_sink, &f->details[i], &cap, &err) != SP_OK ||
         of_open(f, i, &f->warm[i], &err) != SP_OK ||
-        f->sp->lifecycle->attach(f->warm[i], SP_POOL_SCOPE_ZONE, hosts, pool_system[i] == 0 ? 2 : 1, &res, &err) !=
-            SP_OK ||
+        f->sp->lifecycle->attach(f->warm[i], SP_POOL_SCOPE_ZONE, hosts, pool_system[i] == 0 ? 2 : 1, res,
+                                 &err) != SP_OK ||
         f->sp->driver->get_capacity(f->warm[i], &cap, &err) != SP_OK) {
         fprintf(stderr, "ops-bench: pool %s: %s\n", f->pool_uuid[i], err.message);
         return -1;

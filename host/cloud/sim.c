@@ -2,9 +2,9 @@
  * their control endpoints (faults, read-only volumes, SDC state, statistics, mappings). */
 #include "config.h"
 
-#include "sim.h"
 #include "api.h"
 #include "cfg.h"
+#include "sim.h"
 
 #include "http.h"
 #include "jpath.h"
