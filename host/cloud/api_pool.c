@@ -27,6 +27,26 @@ int host_json_pool(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host
     return rc;
 }
 
+/* The plugin's pool details as CloudStack's response lists them, secrets left out. */
+static int json_pool_details(host_cs *cs, host_jsonw *w, int64_t id, host_err *e)
+{
+    char err[256];
+    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
+                                        "SELECT key, value FROM pool_detail WHERE pool_id = ? ORDER BY key", "i", id);
+    int rc;
+
+    if (st == NULL)
+        return host_fail_db(e, err);
+    host_jsonw_object_begin(w, "details");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (!host_secret_key_is_secret(host_col_text(st, 0)))
+            host_jsonw_string(w, host_col_text(st, 0), host_col_text(st, 1));
+    host_jsonw_object_end(w);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : host_fail(e, HOST_E_INTERNAL, "reading the details of pool %lld failed",
+                                              (long long)id);
+}
+
 int host_json_pool_fields(host_cs *cs, host_jsonw *w, int64_t id, host_err *e)
 {
     char err[256], created[32], tags[1024], uuid[40];
@@ -87,7 +107,7 @@ int host_json_pool_fields(host_cs *cs, host_jsonw *w, int64_t id, host_err *e)
     host_jsonw_bool(w, "managed", 1);
     free(gw);
     sqlite3_finalize(st);
-    return 0;
+    return json_pool_details(cs, w, id, e);
 }
 
 typedef struct detail_sink {

@@ -20,9 +20,9 @@ static int sim_start(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     const char *name = host_param(cmd, "name", 1, e);
     const char *opt_keys[] = {"latency", "migration", "devicedelay", "overprovision",
-                              "spare",   "seed",      "tokenttl"};
+                              "spare",   "seed",      "tokenttl",    "api"};
     const char *opt_flags[] = {"--latency-ms",    "--migration-ms", "--device-delay-ms", "--overprovision",
-                               "--spare-percent", "--seed",         "--token-ttl"};
+                               "--spare-percent", "--seed",         "--token-ttl",       "--api"};
     char *extra[64];
     size_t n_extra = 0;
     const char *faults = host_param(cmd, "faults", 0, e);
@@ -283,7 +283,7 @@ usage:
     return host_fail(
         e, HOST_E_PARAM,
         "usage: sim start name=N [pools=P:GIB,...] [system=HEX16] [user=] [password=] [latency=MS] "
-        "[migration=MS] [devicedelay=MS] [faults=SPEC;SPEC] | sim stop|stats|faults name=N | "
+        "[migration=MS] [devicedelay=MS] [api=3.5|4.x] [faults=SPEC;SPEC] | sim stop|stats|faults name=N | "
         "sim fault name=N spec=SPEC|clear=true | sim readonly name=N volumeid=V [readonly=false] | "
         "sim volume name=N volumeid=V | sim corrupt name=N volumeid=V [offset=N] | sim sdc name=N hostid=H connected=false | sim list");
 }

@@ -56,7 +56,7 @@ sp_status pfx_lc_initialize(const sp_pool_create_params *params, sp_kv_sink sink
     pfx_gw_pool pool;
     pfx_gw_protection_domain pd;
     pfx_gw_pool_stats stats;
-    char gw_url[600];
+    char gw_url[600], release[32];
     sp_status st;
     PFX_ERR_GUARD(err);
 
@@ -103,6 +103,8 @@ sp_status pfx_lc_initialize(const sp_pool_create_params *params, sp_kv_sink sink
     sink(sink_ctx, PFX_DETAIL_POOL_ID, pool.id);
     sink(sink_ctx, PFX_DETAIL_SYSTEM_ID, pd.system_id);
     sink(sink_ctx, PFX_DETAIL_PD_ID, pd.id);
+    if (pfx_gw_client_api(gw, release, sizeof(release)) != 0 && release[0] != '\0')
+        sink(sink_ctx, PFX_DETAIL_GW_VERSION, release);
     sink_passthrough(params->details, params->n_details, sink, sink_ctx);
     pfx_log(SP_LOG_INFO, "pool %s: PowerFlex storage pool %s (%s) of system %s on gateway %s", params->uuid,
             pool.name, pool.id, pd.system_id, pfx_gw_client_display(gw));
@@ -219,15 +221,18 @@ sp_status pfx_lc_disable(sp_pool *pool, sp_error *err)
 
 /* The update's details, completed with the pool's own TLS details for the keys the update does
  * not bring: a host that sends only new credentials means the same gateway, verified the same
- * way. NULL when out of memory; free() the array (its strings are borrowed). */
-static sp_kv *with_pool_tls(const sp_pool *pool, const sp_kv *details, size_t n, size_t *n_out)
+ * way (and of the release the pool's client knows, `release`). NULL when out of memory; free()
+ * the array (its strings are borrowed). */
+static sp_kv *with_pool_tls(const sp_pool *pool, const char *release, const sp_kv *details, size_t n,
+                            size_t *n_out)
 {
     const struct {
         const char *key, *value;
     } own[] = {{PFX_DETAIL_GW_CAFILE, pool->ca_file},
                {PFX_DETAIL_GW_PINNED, pool->pinned_pubkey},
-               {PFX_DETAIL_GW_INSECURE, pool->insecure}};
-    sp_kv *all = calloc(n + 3, sizeof(*all));
+               {PFX_DETAIL_GW_INSECURE, pool->insecure},
+               {PFX_DETAIL_GW_VERSION, release[0] != '\0' ? release : NULL}};
+    sp_kv *all = calloc(n + 4, sizeof(*all));
 
     if (all == NULL)
         return NULL;
@@ -252,12 +257,14 @@ sp_status pfx_lc_update(sp_pool *pool, const sp_kv *details, size_t n_details, s
     pfx_gw_client *probe = NULL;
     sp_kv *probe_details = NULL;
     size_t n_probe = 0;
+    char release[32];
     sp_status st;
     PFX_ERR_GUARD(err);
 
     memset(&url, 0, sizeof(url));
     if (pool == NULL)
         return pfx_error(err, SP_E_INVALID, "no pool handle given");
+    pfx_gw_client_api(pool->gw, release, sizeof(release));
     if (url_text != NULL) {
         st = pfx_url_parse(url_text, &url, err);
         if (st != SP_OK)
@@ -286,7 +293,7 @@ sp_status pfx_lc_update(sp_pool *pool, const sp_kv *details, size_t n_details, s
         st = pfx_error(err, SP_E_INVALID, "pool %s: an update needs a user and a password (or a url)", pool->uuid);
         goto out;
     }
-    if ((probe_details = with_pool_tls(pool, details, n_details, &n_probe)) == NULL) {
+    if ((probe_details = with_pool_tls(pool, release, details, n_details, &n_probe)) == NULL) {
         st = pfx_error(err, SP_E_NOMEM, "pool %s: out of memory", pool->uuid);
         goto out;
     }

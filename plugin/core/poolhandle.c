@@ -47,6 +47,7 @@ sp_status pfx_pool_client_new(const char *pool_uuid, const char *gateway, const 
     cfg.ca_file = pfx_detail(details, n_details, PFX_DETAIL_GW_CAFILE);
     cfg.pinned_pubkey = pfx_detail(details, n_details, PFX_DETAIL_GW_PINNED);
     cfg.insecure = is_true(pfx_detail(details, n_details, PFX_DETAIL_GW_INSECURE));
+    cfg.api_version = pfx_detail(details, n_details, PFX_DETAIL_GW_VERSION);
     return pfx_gw_client_new(&cfg, out, err);
 }
 

@@ -19,6 +19,9 @@
 #define PFX_DETAIL_GW_CAFILE "powerflex.gw.cafile"       /* PEM bundle to verify the gateway */
 #define PFX_DETAIL_GW_PINNED "powerflex.gw.pinnedpubkey" /* sha256//<base64> */
 #define PFX_DETAIL_GW_INSECURE "powerflex.gw.insecure"   /* "true": no verification (warned) */
+/* The gateway's release as learnt when the pool was added ("3.5", "4.5"): handles log in the
+ * way it takes without asking again. */
+#define PFX_DETAIL_GW_VERSION "powerflex.gw.version"
 
 typedef enum pfx_pool_state { PFX_POOL_UP = 0, PFX_POOL_MAINTENANCE, PFX_POOL_DISABLED } pfx_pool_state;
 

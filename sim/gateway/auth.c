@@ -11,6 +11,8 @@
 
 struct sim_token {
 	char *value;
+	char *refresh; /* access tokens only */
+	enum sim_token_kind kind;
 	int64_t created, last;
 };
 
@@ -27,8 +29,10 @@ void sim_auth_init(struct sim_auth *a, const char *user, const char *password, i
 
 void sim_auth_destroy(struct sim_auth *a)
 {
-	for (size_t i = 0; i < a->ntokens; i++)
+	for (size_t i = 0; i < a->ntokens; i++) {
 		free(a->tokens[i].value);
+		free(a->tokens[i].refresh);
+	}
 	free(a->tokens);
 	free(a->user);
 	free(a->password);
@@ -38,6 +42,7 @@ void sim_auth_destroy(struct sim_auth *a)
 static void drop_at(struct sim_auth *a, size_t i)
 {
 	free(a->tokens[i].value);
+	free(a->tokens[i].refresh);
 	a->tokens[i] = a->tokens[--a->ntokens];
 }
 
@@ -51,14 +56,12 @@ static void purge(struct sim_auth *a, int64_t now)
 	}
 }
 
-char *sim_auth_login(struct sim_auth *a, const char *user, const char *password)
+/* base64("user:epoch-ms:32 hex"): every token names its user, as real ones do. */
+static char *new_token_text(const char *user)
 {
 	unsigned char rnd[16];
 	char hex[33], *raw, *token;
 	struct timeval tv;
-	int64_t now = sim_now_ms();
-	if (!user || !password || strcmp(user, a->user) || strcmp(password, a->password))
-		return NULL;
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		for (size_t i = 0; i < sizeof(rnd); i++)
 			rnd[i] = (unsigned char)(rand() & 0xff);
@@ -68,19 +71,59 @@ char *sim_auth_login(struct sim_auth *a, const char *user, const char *password)
 	raw = sim_fmt("%s:%lld:%s", user, (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000, hex);
 	token = sim_b64_encode((const unsigned char *)raw, strlen(raw));
 	free(raw);
+	return token;
+}
+
+static bool credentials_ok(struct sim_auth *a, const char *user, const char *password)
+{
+	return user && password && !strcmp(user, a->user) && !strcmp(password, a->password);
+}
+
+static void store(struct sim_auth *a, const char *value, const char *refresh, enum sim_token_kind kind)
+{
+	int64_t now = sim_now_ms();
 	pthread_mutex_lock(&a->lock);
 	purge(a, now);
 	a->tokens = sim_xrealloc(a->tokens, (a->ntokens + 1) * sizeof(*a->tokens));
-	a->tokens[a->ntokens].value = sim_xstrdup(token);
+	a->tokens[a->ntokens].value = sim_xstrdup(value);
+	a->tokens[a->ntokens].refresh = refresh ? sim_xstrdup(refresh) : NULL;
+	a->tokens[a->ntokens].kind = kind;
 	a->tokens[a->ntokens].created = now;
 	a->tokens[a->ntokens].last = now;
 	a->ntokens++;
 	a->logins++;
 	pthread_mutex_unlock(&a->lock);
+}
+
+char *sim_auth_login(struct sim_auth *a, const char *user, const char *password)
+{
+	char *token;
+	if (!credentials_ok(a, user, password))
+		return NULL;
+	token = new_token_text(user);
+	store(a, token, NULL, SIM_TOKEN_LEGACY);
 	return token;
 }
 
-bool sim_auth_check(struct sim_auth *a, const char *token)
+bool sim_auth_login_access(struct sim_auth *a, const char *user, const char *password,
+			   char **access, char **refresh)
+{
+	char *body, *rbody;
+	*access = *refresh = NULL;
+	if (!credentials_ok(a, user, password))
+		return false;
+	/* Shaped like the JWTs PowerFlex Manager hands out: header.payload.signature. */
+	body = new_token_text(user);
+	rbody = new_token_text(user);
+	*access = sim_fmt("eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.%s.%08x", body, (unsigned)rand());
+	*refresh = sim_fmt("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.%s.%08x", rbody, (unsigned)rand());
+	free(body);
+	free(rbody);
+	store(a, *access, *refresh, SIM_TOKEN_ACCESS);
+	return true;
+}
+
+bool sim_auth_check(struct sim_auth *a, const char *token, unsigned kinds)
 {
 	bool ok = false;
 	int64_t now = sim_now_ms();
@@ -90,8 +133,9 @@ bool sim_auth_check(struct sim_auth *a, const char *token)
 	purge(a, now);
 	for (size_t i = 0; i < a->ntokens; i++)
 		if (!strcmp(a->tokens[i].value, token)) {
-			a->tokens[i].last = now;
-			ok = true;
+			ok = (a->tokens[i].kind & kinds) != 0;
+			if (ok)
+				a->tokens[i].last = now;
 			break;
 		}
 	pthread_mutex_unlock(&a->lock);
@@ -107,6 +151,36 @@ void sim_auth_logout(struct sim_auth *a, const char *token)
 			break;
 		}
 	pthread_mutex_unlock(&a->lock);
+}
+
+bool sim_auth_logout_refresh(struct sim_auth *a, const char *refresh)
+{
+	bool found = false;
+	pthread_mutex_lock(&a->lock);
+	for (size_t i = 0; i < a->ntokens; i++)
+		if (a->tokens[i].refresh && !strcmp(a->tokens[i].refresh, refresh)) {
+			drop_at(a, i);
+			found = true;
+			break;
+		}
+	pthread_mutex_unlock(&a->lock);
+	return found;
+}
+
+void sim_auth_count_bearer(struct sim_auth *a)
+{
+	pthread_mutex_lock(&a->lock);
+	a->bearer_calls++;
+	pthread_mutex_unlock(&a->lock);
+}
+
+uint64_t sim_auth_bearer_calls(struct sim_auth *a)
+{
+	uint64_t n;
+	pthread_mutex_lock(&a->lock);
+	n = a->bearer_calls;
+	pthread_mutex_unlock(&a->lock);
+	return n;
 }
 
 void sim_auth_expire_all(struct sim_auth *a)
@@ -130,5 +204,6 @@ void sim_auth_reset_counter(struct sim_auth *a)
 {
 	pthread_mutex_lock(&a->lock);
 	a->logins = 0;
+	a->bearer_calls = 0;
 	pthread_mutex_unlock(&a->lock);
 }

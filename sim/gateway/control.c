@@ -189,7 +189,8 @@ void sim_control_handle(struct sim_control *c, const char *method, const char *p
 {
 	bool get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
 	if (!strcmp(path, "/sim/stats") && get) {
-		sim_resp_json(rs, sim_stats_json(c->stats, sim_auth_logins(c->auth)));
+		sim_resp_json(rs, sim_stats_json(c->stats, sim_auth_logins(c->auth),
+						 sim_auth_bearer_calls(c->auth)));
 	} else if (!strcmp(path, "/sim/stats/reset") && post) {
 		sim_stats_reset(c->stats);
 		sim_auth_reset_counter(c->auth);

@@ -77,12 +77,21 @@ static bool is_loopback(struct MHD_Connection *conn)
 	return false;
 }
 
-/* Splits "Authorization: Basic b64(user:pass)"; both malloc'd or NULL. */
-static void basic_auth(struct MHD_Connection *conn, char **user, char **pass)
+/* Splits "Authorization: Basic b64(user:pass)" (both malloc'd or NULL), or takes the token of
+ * "Authorization: Bearer TOKEN" (malloc'd or NULL). */
+static void basic_auth(struct MHD_Connection *conn, char **user, char **pass, char **bearer)
 {
 	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
 	char *dec, *colon;
-	*user = *pass = NULL;
+	*user = *pass = *bearer = NULL;
+	if (h && !strncasecmp(h, "Bearer ", 7)) {
+		h += 7;
+		while (*h == ' ')
+			h++;
+		if (*h)
+			*bearer = sim_xstrdup(h);
+		return;
+	}
 	if (!h || strncasecmp(h, "Basic ", 6))
 		return;
 	h += 6;
@@ -144,6 +153,31 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, int status, char *
 	return ret;
 }
 
+/* A 4.x gateway sits behind a web front that answers some errors itself, with a page rather
+ * than JSON (what clients must cope with: goscaleio reads only the status line then). */
+static enum MHD_Result send_html(struct MHD_Connection *conn, int status)
+{
+	const char *title = status == 401   ? "401 Authorization Required"
+			    : status == 404 ? "404 Not Found"
+			    : status == 503 ? "503 Service Temporarily Unavailable"
+					    : "500 Internal Server Error";
+	char *body = sim_fmt("<html>\r\n<head><title>%s</title></head>\r\n<body>\r\n"
+			     "<center><h1>%s</h1></center>\r\n<hr><center>nginx</center>\r\n"
+			     "</body>\r\n</html>\r\n",
+			     title, title);
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+	enum MHD_Result ret;
+	if (!r) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html");
+	ret = MHD_queue_response(conn, (unsigned)status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static char *fault_body(int status)
 {
 	sim_jw *w = sim_jw_new();
@@ -159,11 +193,11 @@ static enum MHD_Result handle_api(struct sim_server *s, struct MHD_Connection *c
 				  const char *url, const char *method, struct conn *cc)
 {
 	struct sim_control *ctl = s->ctl;
-	struct sim_ctx ctx = { ctl->model, ctl->auth };
+	struct sim_ctx ctx = { ctl->model, ctl->auth, s->cfg->api_version, s->cfg->api4 };
 	struct sim_req rq;
 	struct sim_resp rs = { 0, NULL, NULL };
 	struct sim_fault_actions fa;
-	char *tmpl = sim_route_template(url), *user = NULL, *pass = NULL;
+	char *tmpl = sim_route_template(url), *user = NULL, *pass = NULL, *bearer = NULL;
 	enum MHD_Result ret;
 	bool failing;
 	sim_stats_count(ctl->stats, method, tmpl);
@@ -183,18 +217,23 @@ static enum MHD_Result handle_api(struct sim_server *s, struct MHD_Connection *c
 	if (failing && !fa.after)
 		goto fail;
 
-	basic_auth(conn, &user, &pass);
+	basic_auth(conn, &user, &pass, &bearer);
 	memset(&rq, 0, sizeof(rq));
 	rq.method = method;
 	rq.path = url;
 	rq.body = cc->body ? cc->body : "";
 	rq.auth_user = user;
 	rq.auth_pass = pass;
-	sim_api_handle(&ctx, &rq, &rs);
+	rq.bearer = bearer;
+	if (!strncmp(url, "/rest/", 6))
+		sim_rest_handle(&ctx, &rq, &rs);
+	else
+		sim_api_handle(&ctx, &rq, &rs);
 	if (rq.json)
 		yajl_tree_free(rq.json);
 	free(user);
 	free(pass);
+	free(bearer);
 	if (fa.readonly && (fa.readonly_volume[0] || rs.volume_id)) {
 		sim_model_lock(ctl->model);
 		struct sim_volume *v = sim_find_volume(
@@ -216,10 +255,16 @@ static enum MHD_Result handle_api(struct sim_server *s, struct MHD_Connection *c
 		free(rs.body);
 		rs.body = bad;
 	}
+	if (s->cfg->api4 && (rs.status == 401 || rs.status == 404) && strncmp(url, "/rest/", 6)) {
+		free(rs.body);
+		return send_html(conn, rs.status);
+	}
 	return send_json(conn, rs.status, rs.body, fa.response == SIM_FAULT_TRUNCATE);
 fail:
 	if (fa.response == SIM_FAULT_DROP)
 		return MHD_NO; /* closes the connection without an answer */
+	if (s->cfg->api4)
+		return send_html(conn, fa.response == SIM_FAULT_HTTP503 ? 503 : 500);
 	ret = send_json(conn, fa.response == SIM_FAULT_HTTP503 ? 503 : 500,
 			fault_body(fa.response == SIM_FAULT_HTTP503 ? 503 : 500), false);
 	return ret;
@@ -255,7 +300,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 	if (cc->too_big)
 		return send_json(conn, 413, sim_error_body(SIM_E_BAD_REQUEST, "Request body too large"),
 				 false);
-	if (!strncmp(url, "/api/", 5))
+	if (!strncmp(url, "/api/", 5) || !strncmp(url, "/rest/", 6))
 		return handle_api(s, conn, url, method, cc);
 	if (!strncmp(url, "/sim/", 5)) {
 		struct sim_resp rs = { 0, NULL, NULL };
@@ -267,6 +312,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 		free(rs.volume_id);
 		return send_json(conn, rs.status, rs.body, false);
 	}
+	if (s->cfg->api4)
+		return send_html(conn, 404);
 	return send_json(conn, 404, sim_error_body(SIM_E_NO_URL, NULL), false);
 }
 

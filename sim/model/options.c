@@ -27,6 +27,10 @@ void sim_config_usage(FILE *out)
 "  --latency-ms N           add N ms to every /api request\n"
 "  --token-ttl SECONDS      absolute token lifetime (default 28800; fractions allowed)\n"
 "  --idle-ttl SECONDS       idle token lifetime, refreshed by every call (default 600)\n"
+"  --api 3.5|4.x            the gateway release to behave as (default 3.5). 4.x adds\n"
+"                           POST /rest/auth/login (JSON credentials, access_token answered,\n"
+"                           sent as Authorization: Bearer), POST /rest/auth/logout, and\n"
+"                           answers 401, 404 and injected 500/503 with HTML pages\n"
 "\n"
 "The system:\n"
 "  --system-id HEX16        system id (random when absent)\n"
@@ -70,7 +74,7 @@ enum {
 	OPT_LISTEN = 256, OPT_CERT, OPT_KEY, OPT_PLAIN, OPT_USER, OPT_PASSWORD, OPT_PASSWORD_FILE,
 	OPT_SYSTEM_ID, OPT_POOL, OPT_SDC, OPT_STATE_DIR, OPT_DEVICE_DIR, OPT_DEVICE_DELAY,
 	OPT_TOKEN_TTL, OPT_IDLE_TTL, OPT_LATENCY, OPT_FAULT, OPT_SEED, OPT_SPARE, OPT_MIGRATION,
-	OPT_OVERPROVISION, OPT_HELP, OPT_VERSION
+	OPT_OVERPROVISION, OPT_HELP, OPT_VERSION, OPT_API
 };
 
 static const struct option options[] = {
@@ -97,6 +101,7 @@ static const struct option options[] = {
 	{ "overprovision", required_argument, NULL, OPT_OVERPROVISION },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "api", required_argument, NULL, OPT_API },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -251,6 +256,7 @@ enum sim_config_result sim_config_parse(struct sim_config *cfg, int argc, char *
 	cfg->migration_ms = 500;
 	cfg->spare_percent = 10;
 	cfg->overprovision = 10;
+	cfg->api_version = sim_xstrdup("3.5");
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -301,6 +307,13 @@ enum sim_config_result sim_config_parse(struct sim_config *cfg, int argc, char *
 		case OPT_OVERPROVISION:
 			ok = parse_nonneg(a, 1000, &v) && v >= 1;
 			cfg->overprovision = (int)v;
+			break;
+		case OPT_API:
+			ok = !strcmp(a, "3.5") || !strcmp(a, "4.x");
+			if (ok) {
+				set_str(&cfg->api_version, !strcmp(a, "4.x") ? "4.5" : a);
+				cfg->api4 = !strcmp(a, "4.x");
+			}
 			break;
 		case OPT_HELP:
 			sim_config_usage(out);
@@ -362,5 +375,6 @@ void sim_config_free(struct sim_config *cfg)
 	for (size_t i = 0; i < cfg->nfaults; i++)
 		free(cfg->faults[i]);
 	free(cfg->faults);
+	free(cfg->api_version);
 	memset(cfg, 0, sizeof(*cfg));
 }

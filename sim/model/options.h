@@ -45,6 +45,8 @@ struct sim_config {
 	bool seed_given;
 	int spare_percent;
 	int overprovision;      /* thin allocation limit as a multiple of net capacity */
+	char *api_version;      /* what GET /api/version answers: "3.5" or "4.5" */
+	bool api4;              /* 4.x behaviour: /rest/auth login, Bearer tokens, HTML error pages */
 };
 
 enum sim_config_result { SIM_CONFIG_OK, SIM_CONFIG_EXIT_OK, SIM_CONFIG_ERROR };
