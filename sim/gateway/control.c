@@ -61,7 +61,14 @@ static void sdc_info(struct sim_control *c, struct sim_sdc *s, struct sim_resp *
 	sim_jw_kstr(w, "guid", s->guid);
 	sim_jw_kstr(w, "systemId", m->system_id);
 	sim_jw_kstr(w, "deviceDir", s->devdir);
-	sim_jw_kbool(w, "connected", !s->disconnected);
+	sim_jw_kbool(w, "connected", sim_sdc_online(s));
+	sim_jw_kbool(w, "joined", !s->detached);
+	/* What drv_cfg --add_mdm --ip is given for this system: its master and slave MDMs. */
+	sim_jw_key(w, "mdmIps");
+	sim_jw_arr(w);
+	sim_jw_str(w, m->mdm_ips[0]);
+	sim_jw_str(w, m->mdm_ips[1]);
+	sim_jw_arr_end(w);
 	if (with_vols) {
 		/* What the SDC knows: mappings whose device entry is there. */
 		sim_jw_key(w, "volumes");
@@ -167,6 +174,19 @@ static void model_routes(struct sim_control *c, const char *method, const char *
 			sdc_info(c, s, rs, true);
 		} else if (slash && !strcmp(slash, "/rescan") && post) {
 			sim_dev_rescan(m, s);
+			sdc_info(c, s, rs, true);
+		} else if (slash && !strcmp(slash, "/mdm") && post) {
+			yajl_val j = parse_body(body, rs), joined;
+			if (!j)
+				return;
+			joined = sim_jr_get(j, "joined");
+			if (!joined || !(YAJL_IS_TRUE(joined) || YAJL_IS_FALSE(joined))) {
+				yajl_tree_free(j);
+				sim_resp_err(rs, SIM_E_BAD_REQUEST, "joined must be true or false");
+				return;
+			}
+			sim_sdc_set_joined(m, s, YAJL_IS_TRUE(joined));
+			yajl_tree_free(j);
 			sdc_info(c, s, rs, true);
 		} else if (slash && !strcmp(slash, "/state") && post) {
 			yajl_val j = parse_body(body, rs), conn;

@@ -15,7 +15,15 @@ char *sim_dev_path(const struct sim_model *m, const struct sim_sdc *sdc, const s
 
 static void make_entry(struct sim_model *m, struct sim_volume *v, struct sim_mapping *mp)
 {
-	char *path = sim_dev_path(m, mp->sdc, v);
+	char *path;
+	if (mp->sdc->detached) {
+		/* An SDC outside the MDMs does not learn of its mappings: nothing appears until it
+		 * joins (sim_sdc_set_joined). */
+		mp->present = false;
+		mp->due_ms = 0;
+		return;
+	}
+	path = sim_dev_path(m, mp->sdc, v);
 	if (symlink(v->path, path) != 0 && errno == EEXIST) {
 		unlink(path);
 		if (symlink(v->path, path) != 0)

@@ -31,6 +31,9 @@ struct sim_sdc {
 	char *devdir; /* where this SDC's device entries appear */
 	char *name;   /* NULL until renamed */
 	bool disconnected;
+	/* Not joined to this system's MDMs (drv_cfg --remove_mdm, or --sdcs-detached until its
+	 * drv_cfg --add_mdm): disconnected, and no device entry of its mappings appears. */
+	bool detached;
 };
 
 enum sim_vtype { SIM_VOL_THIN, SIM_VOL_THICK, SIM_VOL_SNAPSHOT };
@@ -77,9 +80,13 @@ struct sim_volume {
 	char *path;
 };
 
+#define SIM_MDM_IP_LEN 48
+
 struct sim_model {
 	pthread_mutex_t lock;
 	sim_idbuf system_id;
+	/* The MDM cluster's addresses: master, slave, tie-breaker. An SDC joins with the first two. */
+	char mdm_ips[3][SIM_MDM_IP_LEN];
 	char *system_name;
 	char *state_dir;
 	bool state_dir_temp;
@@ -138,5 +145,11 @@ void sim_volume_free(struct sim_volume *v);
 struct sim_mapping *sim_volume_mapping(struct sim_volume *v, const struct sim_sdc *sdc);
 
 const char *sim_vtype_name(enum sim_vtype t);
+
+/* The SDC talks to the MDMs: joined and not disconnected by /sim/sdc/ID/state. */
+bool sim_sdc_online(const struct sim_sdc *s);
+/* Joins (true) or leaves the system's MDMs: joining makes the device entries of its mappings
+ * appear, leaving removes them (the mappings stay). */
+void sim_sdc_set_joined(struct sim_model *m, struct sim_sdc *s, bool joined);
 
 #endif

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Each address of --mdm-ips is shorter than this. */
+#define SIM_MDM_IP_LEN_OPT 48
+
 
 void sim_config_usage(FILE *out)
 {
@@ -41,6 +44,11 @@ void sim_config_usage(FILE *out)
 "  --overprovision N        thin allocation limit as N x net capacity (default 10)\n"
 "  --sdc IP[:GUID[:DEVDIR]] an SDC (a KVM host); repeatable. DEVDIR overrides where its\n"
 "                           device entries appear\n"
+"  --sdcs-detached          SDCs start outside the MDMs (disconnected, no device entries)\n"
+"                           until their drv_cfg --add_mdm joins them\n"
+"  --mdm-ips MASTER,SLAVE[,TIEBREAKER]\n"
+"                           the MDM cluster's addresses (default 10.A.B.11-13 from the\n"
+"                           system id); drv_cfg --add_mdm --ip takes the first two\n"
 "  --state-dir DIR          where volume data files live (a temporary dir when absent)\n"
 "  --sdc-device-dir DIR     mapped volumes appear as DIR/<sdc id>/emc-vol-<system>-<volume>\n"
 "                           (default <state dir>/devices)\n"
@@ -74,7 +82,7 @@ enum {
 	OPT_LISTEN = 256, OPT_CERT, OPT_KEY, OPT_PLAIN, OPT_USER, OPT_PASSWORD, OPT_PASSWORD_FILE,
 	OPT_SYSTEM_ID, OPT_POOL, OPT_SDC, OPT_STATE_DIR, OPT_DEVICE_DIR, OPT_DEVICE_DELAY,
 	OPT_TOKEN_TTL, OPT_IDLE_TTL, OPT_LATENCY, OPT_FAULT, OPT_SEED, OPT_SPARE, OPT_MIGRATION,
-	OPT_OVERPROVISION, OPT_HELP, OPT_VERSION, OPT_API
+	OPT_OVERPROVISION, OPT_HELP, OPT_VERSION, OPT_API, OPT_MDM_IPS, OPT_SDCS_DETACHED
 };
 
 static const struct option options[] = {
@@ -102,6 +110,8 @@ static const struct option options[] = {
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "api", required_argument, NULL, OPT_API },
+	{ "mdm-ips", required_argument, NULL, OPT_MDM_IPS },
+	{ "sdcs-detached", no_argument, NULL, OPT_SDCS_DETACHED },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -315,6 +325,13 @@ enum sim_config_result sim_config_parse(struct sim_config *cfg, int argc, char *
 				cfg->api4 = !strcmp(a, "4.x");
 			}
 			break;
+		case OPT_MDM_IPS:
+			ok = strlen(a) < 3 * SIM_MDM_IP_LEN_OPT && strchr(a, ',') != NULL &&
+			     strspn(a, "0123456789abcdefABCDEF.:,") == strlen(a);
+			if (ok)
+				set_str(&cfg->mdm_ips, a);
+			break;
+		case OPT_SDCS_DETACHED: cfg->sdcs_detached = true; break;
 		case OPT_HELP:
 			sim_config_usage(out);
 			return SIM_CONFIG_EXIT_OK;
@@ -376,5 +393,6 @@ void sim_config_free(struct sim_config *cfg)
 		free(cfg->faults[i]);
 	free(cfg->faults);
 	free(cfg->api_version);
+	free(cfg->mdm_ips);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -46,6 +46,8 @@ struct sim_config {
 	int spare_percent;
 	int overprovision;      /* thin allocation limit as a multiple of net capacity */
 	char *api_version;      /* what GET /api/version answers: "3.5" or "4.5" */
+	char *mdm_ips;          /* "MASTER,SLAVE[,TIEBREAKER]"; NULL: derived from the system id */
+	bool sdcs_detached;     /* SDCs start outside the MDMs; drv_cfg --add_mdm joins them */
 	bool api4;              /* 4.x behaviour: /rest/auth login, Bearer tokens, HTML error pages */
 };
 

@@ -23,6 +23,32 @@ static char *new_guid(struct sim_model *m)
 		       (unsigned long long)(b & UINT64_C(0xffffffffffff)));
 }
 
+/* --mdm-ips, or addresses of the system's own (10.A.B.11 to 13, A.B from its id) so that every
+ * simulated system has MDMs of its own that a drv_cfg can tell apart. */
+static void set_mdm_ips(struct sim_model *m, const char *given)
+{
+	unsigned a = 0, b = 0;
+	if (given) {
+		const char *p = given;
+		for (int i = 0; i < 3 && *p; i++) {
+			size_t n = strcspn(p, ",");
+			if (n >= SIM_MDM_IP_LEN)
+				n = SIM_MDM_IP_LEN - 1;
+			memcpy(m->mdm_ips[i], p, n);
+			m->mdm_ips[i][n] = '\0';
+			p += strcspn(p, ",");
+			if (*p == ',')
+				p++;
+		}
+		if (m->mdm_ips[2][0] == '\0')
+			snprintf(m->mdm_ips[2], SIM_MDM_IP_LEN, "%s", m->mdm_ips[1]);
+		return;
+	}
+	sscanf(m->system_id, "%2x%2x", &a, &b);
+	for (int i = 0; i < 3; i++)
+		snprintf(m->mdm_ips[i], SIM_MDM_IP_LEN, "10.%u.%u.%d", a, b, 11 + i);
+}
+
 static int absolutize(char **path, char *err, size_t errsz)
 {
 	char *abs = realpath(*path, NULL);
@@ -54,6 +80,7 @@ int sim_model_init(struct sim_model *m, const struct sim_config *cfg, char *err,
 			 (unsigned long long)sim_model_rand(m));
 	}
 	m->system_name = sim_fmt("sim-%s", m->system_id);
+	set_mdm_ips(m, cfg->mdm_ips);
 	m->device_delay_ms = cfg->device_delay_ms;
 	m->device_delay_override = -1;
 	m->migration_ms = cfg->migration_ms;
@@ -117,6 +144,7 @@ int sim_model_init(struct sim_model *m, const struct sim_config *cfg, char *err,
 			*p = (char)toupper((unsigned char)*p);
 		/* NULL until resolved below, once a saved state may have renumbered the SDC */
 		s->devdir = cfg->sdcs[i].devdir ? sim_xstrdup(cfg->sdcs[i].devdir) : NULL;
+		s->detached = cfg->sdcs_detached;
 		m->sdcs = sim_xrealloc(m->sdcs, (m->nsdcs + 1) * sizeof(*m->sdcs));
 		m->sdcs[m->nsdcs++] = s;
 	}
