@@ -90,3 +90,20 @@ void sim_dev_restore(struct sim_model *m)
 				make_entry(m, v, &v->maps[j]);
 	}
 }
+
+void sim_sdc_set_joined(struct sim_model *m, struct sim_sdc *s, bool joined)
+{
+	if (s->detached == !joined)
+		return;
+	s->detached = !joined;
+	m->dirty = true;
+	for (size_t i = 0; i < m->nvols; i++) {
+		struct sim_mapping *mp = sim_volume_mapping(m->vols[i], s);
+		if (!mp)
+			continue;
+		if (joined)
+			sim_dev_schedule(m, m->vols[i], mp, 0);
+		else
+			sim_dev_remove(m, m->vols[i], mp);
+	}
+}

@@ -1,7 +1,6 @@
 /* The simulated system's object store (see model.h). */
 #include <config.h>
 #include "model.h"
-#include "devices.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,23 +182,6 @@ void sim_model_drop_vtree_if_empty(struct sim_model *m, struct sim_vtree *t)
 bool sim_sdc_online(const struct sim_sdc *s)
 {
 	return !s->detached && !s->disconnected;
-}
-
-void sim_sdc_set_joined(struct sim_model *m, struct sim_sdc *s, bool joined)
-{
-	if (s->detached == !joined)
-		return;
-	s->detached = !joined;
-	m->dirty = true;
-	for (size_t i = 0; i < m->nvols; i++) {
-		struct sim_mapping *mp = sim_volume_mapping(m->vols[i], s);
-		if (!mp)
-			continue;
-		if (joined)
-			sim_dev_schedule(m, m->vols[i], mp, 0);
-		else
-			sim_dev_remove(m, m->vols[i], mp);
-	}
 }
 
 struct sim_mapping *sim_volume_mapping(struct sim_volume *v, const struct sim_sdc *sdc)

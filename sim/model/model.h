@@ -148,8 +148,5 @@ const char *sim_vtype_name(enum sim_vtype t);
 
 /* The SDC talks to the MDMs: joined and not disconnected by /sim/sdc/ID/state. */
 bool sim_sdc_online(const struct sim_sdc *s);
-/* Joins (true) or leaves the system's MDMs: joining makes the device entries of its mappings
- * appear, leaving removes them (the mappings stay). */
-void sim_sdc_set_joined(struct sim_model *m, struct sim_sdc *s, bool joined);
 
 #endif
