@@ -27,6 +27,10 @@ typedef struct pfx_sdc_vol {
 /* Whether s is a PowerFlex id: 1 to PFX_SDC_ID_MAX hex digits, nothing else. */
 int pfx_sdc_id_ok(const char *s);
 
+/* "<sdc_home>/bin/drv_cfg" into buf (sdc_home NULL or "": the default); SP_E_INVALID for a
+ * relative or too long home. */
+sp_status pfx_sdc_drv_cfg_path(const char *sdc_home, char *buf, size_t buf_len, sp_error *err);
+
 /* Runs "<sdc_home>/bin/drv_cfg --rescan" (sdc_home NULL: the default), at most timeout_ms
  * (0: 30 s). SP_E_IO with drv_cfg's stderr when it fails. */
 sp_status pfx_sdc_rescan(const char *sdc_home, unsigned timeout_ms, sp_error *err);

@@ -4,6 +4,9 @@
 #   <home>/query_vols.out  printed by --query_vols (missing: fails as an unconnected SDC would)
 #   <home>/query_guid.out  printed by --query_guid
 #   <home>/rescan.fail     when present, --rescan prints it on stderr and exits 1
+#   <home>/query_mdms.out  printed by --query_mdms
+#   <home>/mdm.stderr      when present, --add_mdm/--remove_mdm print it on stderr (and exit 0)
+#   <home>/old             when present, the usage does not offer --remove_mdm
 home=$(cd "$(dirname "$0")/.." && pwd)
 printf '%s\n' "$*" >>"$home/calls"
 case "$1" in
@@ -24,8 +27,21 @@ case "$1" in
 --query_guid)
 	cat "$home/query_guid.out"
 	;;
+--query_mdms)
+	cat "$home/query_mdms.out"
+	;;
+--add_mdm|--remove_mdm)
+	if [ -f "$home/mdm.stderr" ]; then
+		cat "$home/mdm.stderr" >&2
+	fi
+	exit 0
+	;;
 *)
-	echo "Usage: drv_cfg --rescan | --query_vols | --query_guid" >&2
+	if [ -f "$home/old" ]; then
+		echo "Usage: drv_cfg --rescan | --query_vols | --query_guid | --add_mdm" >&2
+	else
+		echo "Usage: drv_cfg --rescan | --query_vols | --query_guid | --add_mdm | --remove_mdm" >&2
+	fi
 	exit 2
 	;;
 esac
