@@ -23,11 +23,12 @@ static char *new_guid(struct sim_model *m)
 		       (unsigned long long)(b & UINT64_C(0xffffffffffff)));
 }
 
-/* --mdm-ips, or addresses of the system's own (10.A.B.11 to 13, A.B from its id) so that every
- * simulated system has MDMs of its own that a drv_cfg can tell apart. */
+/* --mdm-ips, or addresses of the system's own (10.A.B.11 to 13, A.B a hash of its id) so that
+ * every simulated system has MDMs of its own that a drv_cfg can tell apart. */
 static void set_mdm_ips(struct sim_model *m, const char *given)
 {
-	unsigned a = 0, b = 0;
+	uint32_t h = 2166136261u; /* FNV-1a */
+	unsigned a, b;
 	if (given) {
 		const char *p = given;
 		for (int i = 0; i < 3 && *p; i++) {
@@ -44,7 +45,10 @@ static void set_mdm_ips(struct sim_model *m, const char *given)
 			snprintf(m->mdm_ips[2], SIM_MDM_IP_LEN, "%s", m->mdm_ips[1]);
 		return;
 	}
-	sscanf(m->system_id, "%2x%2x", &a, &b);
+	for (const char *p = m->system_id; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	a = (h >> 8) & 0xff;
+	b = h & 0xff;
 	for (int i = 0; i < 3; i++)
 		snprintf(m->mdm_ips[i], SIM_MDM_IP_LEN, "10.%u.%u.%d", a, b, 11 + i);
 }
