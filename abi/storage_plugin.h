@@ -371,6 +371,17 @@ typedef struct sp_driver_ops {
     /* Every volume on the array's pool whose name carries this installation's identifier. */
     sp_status (*list_volumes)(sp_pool *pool, void (*each)(void *ctx, const sp_volume_info *vol),
                               void *ctx, sp_error *err);
+
+    /* Appended: call after SP_HAS. Whether `host` can be given access to volumes of this pool now (CloudStack's
+     * canHostPrepareStoragePoolAccess): SP_OK when its storage client is connected to the array
+     * or may connect when first needed; SP_E_NO_SPACE when the array's limit on connected
+     * clients is reached, SP_E_NOT_FOUND or SP_E_STATE when the host has no usable client, each
+     * with the reason. Hosts place VMs with it. Thread-safe. */
+    sp_status (*check_host_access)(sp_pool *pool, const sp_host_ref *host, sp_error *err);
+    /* Appended: call after SP_HAS. Figures beyond capacity, as CloudStack's listStoragePools storagecustomstats=true
+     * shows them (PowerFlex: "ConnectedSDCCount"); each pair is handed to sink during the call.
+     * Thread-safe. */
+    sp_status (*get_custom_stats)(sp_pool *pool, sp_kv_sink sink, void *sink_ctx, sp_error *err);
 } sp_driver_ops;
 
 /* ------------------------------------------------------------------------------------------ */
@@ -415,6 +426,18 @@ typedef struct sp_adaptor_ops {
     sp_status (*create_config_drive)(const sp_host_ref *host, const char *vm_name, const sp_kv *files,
                                      size_t n_files, char *iso_path_out, size_t iso_path_len,
                                      sp_error *err);
+
+    /* Appended: call after SP_HAS. Connects this host's storage client to the pool's array unless it already is
+     * (CloudStack's PrepareStorageClientCommand; PowerFlex: the SDC joins the system's MDMs),
+     * within the array's limit on connected clients (SP_E_NO_SPACE when reached), and waits
+     * until the array sees it connected. client_id_out (SP_ID_MAX bytes, may be NULL) receives
+     * the client's id on the array. Calls for pools of one array are serialised by the plugin. */
+    sp_status (*prepare_client)(sp_pool *pool, const sp_host_ref *host, char *client_id_out,
+                                sp_error *err);
+    /* Appended: call after SP_HAS. Disconnects this host's storage client from the pool's array (CloudStack's
+     * UnprepareStorageClientCommand) unless a volume of that array is still mapped to it, in
+     * which case it answers SP_E_BUSY and changes nothing. SP_OK when it was not connected. */
+    sp_status (*unprepare_client)(sp_pool *pool, const sp_host_ref *host, sp_error *err);
 } sp_adaptor_ops;
 
 /* ------------------------------------------------------------------------------------------ */

@@ -475,8 +475,9 @@ static sp_status run_across(ctx *c, sp_error *err)
 static const op ops[] = {
     /* Login, the gateway's release (stored: it decides how handles log in, 3.x or 4.x), the pool
      * list (by name: getByName needs the domain's id first), its protection domain (the system
-     * id), its Statistics (the capacity). A fresh client every time, by design. */
-    {"Lifecycle.initialize", 5, NULL, run_initialize},
+     * id), its Statistics (the capacity), the system (its MDM addresses, which hosts join it
+     * with). A fresh client every time, by design. */
+    {"Lifecycle.initialize", 6, NULL, run_initialize},
     /* The stored details are all it needs; the first call made with the handle logs in. */
     {"Lifecycle.open", 0, NULL, run_open},
     /* GET /types/Sdc/instances: every SDC with its IP, system and state, for any number of hosts. */

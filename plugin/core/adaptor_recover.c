@@ -18,6 +18,7 @@
 
 #include "adaptor_impl.h"
 
+#include "client.h"
 #include "copyjournal.h"
 #include "error.h"
 #include "gateway_volume.h"
@@ -113,6 +114,20 @@ static sp_status unmap_here(sp_pool *pool, const char *id, const sp_host_ref *ho
     return SP_OK;
 }
 
+/* On demand, an SDC the interrupted copy joined to a system leaves once nothing of that system is
+ * mapped to it any more (the copy's process, which would have made it leave, is gone). */
+static void leave_if_idle(sp_pool *pool, const sp_host_ref *host, const pfx_host_cfg *cfg)
+{
+    sp_error e;
+    sp_status st;
+
+    if (!pfx_client_on_demand(pool))
+        return;
+    st = pfx_client_unprepare(pool, host, cfg, &e);
+    if (st != SP_OK && st != SP_E_BUSY)
+        pfx_log(SP_LOG_WARN, "%s", e.message);
+}
+
 /* Settles one record; on success *outcome holds what to report. */
 static sp_status settle(const entry *e, sp_pool *sp, sp_pool *tp, const sp_host_ref *host,
                         const pfx_host_cfg *cfg, char *outcome, size_t outcome_len, sp_error *err)
@@ -147,6 +162,8 @@ static sp_status settle(const entry *e, sp_pool *sp, sp_pool *tp, const sp_host_
         return pfx_error_prefix(err, "deleting target %s", e->rec.target_volume);
     if ((st = unmap_here(sp, sid, host, cfg, err)) != SP_OK)
         return pfx_error_prefix(err, "unmapping source %s", e->rec.source_volume);
+    leave_if_idle(tp, host, cfg);
+    leave_if_idle(sp, host, cfg);
     if (back)
         snprintf(outcome, outcome_len, "rolled-back");
     else

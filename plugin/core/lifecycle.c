@@ -6,6 +6,7 @@
 #include "lifecycle.h"
 
 #include "capacity.h"
+#include "client.h"
 #include "error.h"
 #include "gateway_system.h"
 #include "gateway_url.h"
@@ -56,6 +57,7 @@ sp_status pfx_lc_initialize(const sp_pool_create_params *params, sp_kv_sink sink
     pfx_gw_pool pool;
     pfx_gw_protection_domain pd;
     pfx_gw_pool_stats stats;
+    pfx_gw_system sys;
     char gw_url[600], release[32];
     sp_status st;
     PFX_ERR_GUARD(err);
@@ -94,6 +96,13 @@ sp_status pfx_lc_initialize(const sp_pool_create_params *params, sp_kv_sink sink
                        url.pool);
         goto out;
     }
+    /* The MDM addresses hosts join the system with (drv_cfg --add_mdm), kept with the pool as
+     * CloudStack keeps powerflex.storagepool.mdms. */
+    st = pfx_gw_system_get(gw, pd.system_id, &sys, err);
+    if (st != SP_OK) {
+        pfx_error_prefix(err, "storage pool %s", url.pool);
+        goto out;
+    }
     pfx_capacity_from_stats(&stats, cap);
     snprintf(gw_url, sizeof(gw_url), "https://%s/api", url.gateway);
     sink(sink_ctx, PFX_DETAIL_GW_URL, gw_url);
@@ -103,6 +112,8 @@ sp_status pfx_lc_initialize(const sp_pool_create_params *params, sp_kv_sink sink
     sink(sink_ctx, PFX_DETAIL_POOL_ID, pool.id);
     sink(sink_ctx, PFX_DETAIL_SYSTEM_ID, pd.system_id);
     sink(sink_ctx, PFX_DETAIL_PD_ID, pd.id);
+    if (sys.mdm_ips[0] != '\0')
+        sink(sink_ctx, PFX_DETAIL_MDMS, sys.mdm_ips);
     if (pfx_gw_client_api(gw, release, sizeof(release)) != 0 && release[0] != '\0')
         sink(sink_ctx, PFX_DETAIL_GW_VERSION, release);
     sink_passthrough(params->details, params->n_details, sink, sink_ctx);
@@ -133,6 +144,7 @@ sp_status pfx_lc_attach(sp_pool *pool, sp_pool_scope scope, const sp_host_ref *h
 {
     pfx_gw_sdc_list sdcs;
     size_t connected = 0;
+    int on_demand;
     sp_status st;
     PFX_ERR_GUARD(err);
 
@@ -144,6 +156,8 @@ sp_status pfx_lc_attach(sp_pool *pool, sp_pool_scope scope, const sp_host_ref *h
     st = pfx_gw_list_sdcs(pool->gw, &sdcs, err);
     if (st != SP_OK)
         return pfx_error_prefix(err, "pool %s: listing SDCs", pool->uuid);
+    /* On demand, an SDC joins the system when a volume first needs it: registered is enough. */
+    on_demand = pfx_client_on_demand(pool);
     for (size_t i = 0; i < n_hosts; i++) {
         sp_host_attach_result *r = &results[i];
         const pfx_gw_sdc *match = NULL;
@@ -159,6 +173,12 @@ sp_status pfx_lc_attach(sp_pool *pool, sp_pool_scope scope, const sp_host_ref *h
             r->status = SP_E_NOT_FOUND;
             snprintf(r->message, sizeof(r->message), "host %s (%s) has no SDC registered with system %s", name, ip,
                      pool->system_id);
+        } else if (match->state != PFX_GW_SDC_CONNECTED && on_demand) {
+            r->status = SP_OK;
+            snprintf(r->client_id, sizeof(r->client_id), "%s", match->id);
+            snprintf(r->message, sizeof(r->message), "host %s (%s): SDC %s connects when a volume needs it", name,
+                     ip, match->id);
+            connected++;
         } else if (match->state != PFX_GW_SDC_CONNECTED) {
             r->status = SP_E_STATE;
             snprintf(r->client_id, sizeof(r->client_id), "%s", match->id);
@@ -176,8 +196,8 @@ sp_status pfx_lc_attach(sp_pool *pool, sp_pool_scope scope, const sp_host_ref *h
     }
     pfx_gw_sdc_list_clear(&sdcs);
     if (connected == 0)
-        return pfx_error(err, SP_E_NOT_FOUND, "pool %s: none of the %zu host(s) has an SDC connected to system %s",
-                         pool->uuid, n_hosts, pool->system_id);
+        return pfx_error(err, SP_E_NOT_FOUND, "pool %s: none of the %zu host(s) has an SDC %s system %s",
+                         pool->uuid, n_hosts, on_demand ? "registered with" : "connected to", pool->system_id);
     return SP_OK;
 }
 

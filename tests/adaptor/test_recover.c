@@ -250,6 +250,10 @@ int main(void)
     int rc;
 
     adfix_start(&F, NULL, NULL);
+    /* The SDC belongs to both systems from the start and stays (clients connected at attach):
+     * recovery leaving a system on demand is test_clients' and the restart scenario's. */
+    adfix_pool_setting(&F, 0, "powerflex.connect.on.demand", "false");
+    adfix_pool_setting(&F, 1, "powerflex.connect.on.demand", "false");
     rc = hs_main("adaptor recovery", tests);
     adfix_stop(&F);
     return rc;
