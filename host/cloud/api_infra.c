@@ -118,7 +118,8 @@ int host_json_host(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host
             "SELECT uuid, name, ip, zone_id, pod_id, cluster_id, state, resourcestate, created, "
             "sdc_guid FROM host WHERE id = ?",
             id, e);
-    static const char *agent_keys[] = {SP_SETTING_HOST_CACHE, SP_SETTING_SDC_HOME, SP_SETTING_DEVICE_DIR};
+    static const char *agent_keys[] = {SP_SETTING_HOST_CACHE, SP_SETTING_SDC_HOME, SP_SETTING_DEVICE_DIR,
+                                       HOST_CFG_SDC_CFG_FILE};
     if (st == NULL)
         return -1;
     host_timestamp(sqlite3_column_int64(st, 8), created);
@@ -422,6 +423,15 @@ static int add_host(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
             if (host_config_set(cs, keys[i], SP_SCOPE_HOST, uuid, path, e) != 0)
                 goto out;
         }
+        /* The SDC's own drv_cfg.txt (where --add_mdm keeps the MDMs it joined) inside its home. */
+        free(path);
+        if (asprintf(&path, "%s/sdc/cfg/drv_cfg.txt", dir) < 0) {
+            path = NULL;
+            host_fail(e, HOST_E_INTERNAL, "out of memory");
+            goto out;
+        }
+        if (host_config_set(cs, HOST_CFG_SDC_CFG_FILE, SP_SCOPE_HOST, uuid, path, e) != 0)
+            goto out;
     }
     nd = host_cmd_map(cmd, "details", &details);
     for (long i = 0; i < nd; i++)

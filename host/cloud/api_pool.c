@@ -324,15 +324,46 @@ out:
     return rc;
 }
 
+typedef struct stats_sink {
+    host_jsonw *w;
+} stats_sink;
+
+static void write_stat(void *ctx, const char *key, const char *value)
+{
+    stats_sink *s = ctx;
+
+    host_jsonw_string(s->w, key, value);
+}
+
+/* storagecustomstats: what the plugin's get_custom_stats says now (PowerFlex: ConnectedSDCCount);
+ * a pool whose gateway does not answer shows none (logged). */
+static void json_custom_stats(host_cs *cs, host_jsonw *w, int64_t id)
+{
+    stats_sink sink = {w};
+    sp_pool *pool;
+    sp_error se;
+    host_err e;
+
+    if (!SP_HAS(cs->sp->driver, get_custom_stats) || host_pool_open(cs, id, &pool, &e) != 0)
+        return;
+    host_jsonw_object_begin(w, "storagecustomstats");
+    memset(&se, 0, sizeof(se));
+    if (cs->sp->driver->get_custom_stats(pool, write_stat, &sink, &se) != SP_OK)
+        cs->svc.table.log(&cs->svc, SP_LOG_WARN, se.message);
+    host_jsonw_object_end(w);
+}
+
 static int list_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     char err[256];
     int64_t zone, cluster, *ids;
     size_t n;
     sqlite3_stmt *st;
+    int custom = 0;
 
     if (host_param_ref(cs, cmd, "zoneid", "zone", 0, &zone, e) != 0 ||
-        host_param_ref(cs, cmd, "clusterid", "cluster", 0, &cluster, e) != 0)
+        host_param_ref(cs, cmd, "clusterid", "cluster", 0, &cluster, e) != 0 ||
+        host_param_bool(cmd, "storagecustomstats", 0, &custom, e) != 0)
         return -1;
     st = host_sql_prepare(cs->db, err, sizeof(err),
                           "SELECT id FROM pool WHERE (?1 IS NULL OR uuid = ?1) AND (?2 = 0 OR zone_id = ?2) "
@@ -354,11 +385,16 @@ static int list_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     host_jsonw_uint(w, "count", n);
     if (n > 0) {
         host_jsonw_array_begin(w, "storagepool");
-        for (size_t i = 0; i < n; i++)
-            if (host_json_pool(cs, w, NULL, ids[i], e) != 0) {
+        for (size_t i = 0; i < n; i++) {
+            host_jsonw_object_begin(w, NULL);
+            if (host_json_pool_fields(cs, w, ids[i], e) != 0) {
                 free(ids);
                 return -1;
             }
+            if (custom && cs->sp != NULL)
+                json_custom_stats(cs, w, ids[i]);
+            host_jsonw_object_end(w);
+        }
         host_jsonw_array_end(w);
     }
     free(ids);

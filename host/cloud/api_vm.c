@@ -2,6 +2,7 @@
  * (reinstall), destroy, recover, expunge, list, and live migration between hosts. */
 #include "config.h"
 
+#include "clients.h"
 #include "api.h"
 #include "objects.h"
 #include "poolh.h"
@@ -412,6 +413,16 @@ int host_vm_migrate_live(host_cs *cs, int64_t vm_id, int64_t dest, host_err *e)
                 "another cluster, or no SDC connected)",
                 v.name);
             goto out;
+        }
+        {
+            char why[1024];
+            int can = 1;
+            if (host_client_can_access(cs, v.pool_id, dest, &can, why, sizeof(why), e) != 0)
+                goto out;
+            if (!can) {
+                host_fail(e, HOST_E_CAPACITY, "the destination host cannot take volume %s: %s", v.name, why);
+                goto out;
+            }
         }
     }
     for (size_t i = 0; i < n; i++)

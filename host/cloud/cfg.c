@@ -50,12 +50,24 @@ static const host_setting_def defs[] = {
      "empty the recreate is not attempted for any health check failure. Possible values are comma separated "
      "script names from systemvm's /root/health_scripts/, connectivity.test, filesystem.writable.test or "
      "services."},
+    {HOST_CFG_CONNECT_ON_DEMAND, "true", HOST_CFG_GLOBAL | HOST_CFG_ZONE, "Storage",
+     "Connect PowerFlex client on Host when a Volume is mapped to it, and disconnect when the last Volume is "
+     "unmapped from it. If false, the client connects when the Host connects to the pool."},
+    {HOST_CFG_CLIENTS_LIMIT, "-1", HOST_CFG_GLOBAL | HOST_CFG_POOL, "Storage",
+     "Maximum connected storage pool clients supported for the storage (for managed pools), <= 0 for "
+     "unlimited (default: -1). Currently supported for PowerFlex only."},
+    {HOST_CFG_MDM_APPLY_WAIT, "3000", HOST_CFG_GLOBAL | HOST_CFG_ZONE, "Storage",
+     "Time (in ms) to wait after an MDM addition or removal on the host's PowerFlex client, for it to take "
+     "effect."},
     {SP_SETTING_HOST_CACHE, "/var/cache/cloud", HOST_CFG_HOST, "Agent",
      "agent.properties: the host cache path; config drives are created in its config/ directory."},
     {SP_SETTING_SDC_HOME, "/opt/emc/scaleio/sdc", HOST_CFG_HOST, "Agent",
      "agent.properties: the PowerFlex SDC home, whose bin/drv_cfg rescans and queries volumes."},
     {SP_SETTING_DEVICE_DIR, "/dev/disk/by-id", HOST_CFG_HOST, "Agent",
      "agent.properties: where the SDC's emc-vol-<system>-<volume> device entries appear."},
+    {HOST_CFG_SDC_CFG_FILE, "/etc/emc/scaleio/drv_cfg.txt", HOST_CFG_HOST, "Agent",
+     "agent.properties: the SDC's configuration file that drv_cfg --add_mdm/--remove_mdm keep the MDM "
+     "lines in."},
 };
 
 #define N_DEFS (sizeof(defs) / sizeof(defs[0]))
@@ -78,6 +90,14 @@ static int check_value(const host_setting_def *d, const char *v, host_err *e)
         strcmp(d->def != NULL ? d->def : "", "false") == 0) {
         if (strcasecmp(v, "true") != 0 && strcasecmp(v, "false") != 0)
             return host_fail(e, HOST_E_PARAM, "configuration %s takes true or false, not '%s'", d->name, v);
+        return 0;
+    }
+    if (strcmp(d->name, HOST_CFG_CLIENTS_LIMIT) == 0) {
+        errno = 0;
+        (void)strtoll(v, &end, 10);
+        if (errno != 0 || end == v || *end != '\0')
+            return host_fail(e, HOST_E_PARAM, "configuration %s takes a whole number (<= 0: no limit), not '%s'",
+                             d->name, v);
         return 0;
     }
     if (strcmp(d->name, SP_SETTING_CS_IDENTIFIER) == 0) {

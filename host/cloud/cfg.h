@@ -18,6 +18,10 @@
 #define HOST_CFG_CD_HOST_CACHE_UNSUPPORTED "vm.configdrive.use.host.cache.on.unsupported.pool"
 #define HOST_CFG_CD_FORCE_HOST_CACHE "vm.configdrive.force.host.cache.use"
 #define HOST_CFG_VR_RECREATE "router.health.checks.failures.to.recreate.vr"
+#define HOST_CFG_CONNECT_ON_DEMAND "powerflex.connect.on.demand"
+#define HOST_CFG_CLIENTS_LIMIT "storage.pool.connected.clients.limit"
+#define HOST_CFG_MDM_APPLY_WAIT "powerflex.mdm.change.apply.wait"
+#define HOST_CFG_SDC_CFG_FILE "powerflex.sdc.cfg.file"
 
 typedef struct host_setting_def {
     const char *name;

@@ -1,6 +1,7 @@
 /* guestdata.c - writeVolumeData, and reading recorded guest data back (see guestdata.h). */
 #include "config.h"
 
+#include "clients.h"
 #include "guestdata.h"
 
 #include "api.h"
@@ -168,6 +169,10 @@ static int digest_mapped(host_cs *cs, sp_pool *pool, int64_t pool_id, const char
         snprintf(why, whylen, "no host to read it through%s%.700s", he.text[0] ? ": " : "", he.text);
         return -1;
     }
+    if (host_client_prepare(cs, pool, pool_id, &href, 0, &he) != 0) {
+        snprintf(why, whylen, "host %s cannot reach it: %.700s", href.name, he.text);
+        return -1;
+    }
     memset(&se, 0, sizeof(se));
     if (cs->sp->driver->grant_access(pool, &ref, &href.ref, &(sp_qos){NULL, NULL}, 0, &se) != SP_OK) {
         snprintf(why, whylen, "cannot map it to host %s: %.700s", href.name, se.message);
@@ -189,6 +194,8 @@ static int digest_mapped(host_cs *cs, sp_pool *pool, int64_t pool_id, const char
         snprintf(why, whylen, "its device stays on host %s after the unmapping: %.700s", href.name, se.message);
         return -1;
     }
+    if (host_client_release(cs, pool, pool_id, &href, &he) != 0)
+        cs->svc.table.log(&cs->svc, SP_LOG_WARN, he.text);
     return rc;
 }
 

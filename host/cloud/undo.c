@@ -2,6 +2,7 @@
  * Kept per command in host_cs; a command that commits clears it. */
 #include "config.h"
 
+#include "clients.h"
 #include "undo.h"
 
 #include "poolh.h"
@@ -163,9 +164,15 @@ static void run_one(host_cs *cs, const struct host_undo *u)
             memset(&se, 0, sizeof(se));
             if (s == SP_OK && (s = cs->sp->adaptor->disconnect_volume(pool, &ref, &href.ref, &se)) != SP_OK)
                 warn(cs, "disconnect", u->path, se.message);
+            if (s == SP_OK && host_client_release(cs, pool, u->pool_id, &href, &e) != 0)
+                warn(cs, "release the storage client for", u->path, e.text);
         } else {
             sp_qos qos = {u->bw[0] ? u->bw : NULL, u->iops[0] ? u->iops : NULL};
             sp_disk_info disk;
+            if (host_client_prepare(cs, pool, u->pool_id, &href, 0, &e) != 0) {
+                warn(cs, "prepare the storage client for", u->path, e.text);
+                break;
+            }
             /* Undos run newest first: a mapping being restored here may still share the volume
              * with a newer one that a later undo step removes (a failed live migration). */
             if ((s = cs->sp->driver->grant_access(pool, &ref, &href.ref, &qos, 1, &se)) != SP_OK) {

@@ -2,6 +2,7 @@
  * Access follows the VM: a volume is granted and connected only on the host running its VM. */
 #include "config.h"
 
+#include "clients.h"
 #include "vmops.h"
 
 #include "alloc.h"
@@ -124,6 +125,18 @@ static int host_fits(host_cs *cs, const int64_t *vols, size_t n, int64_t host_id
         if (!reach) {
             snprintf(why, whylen, "it cannot reach the storage pool of volume %s (no connected SDC)", v.name);
             return 0;
+        }
+        {
+            /* CloudStack's canHostPrepareStoragePoolAccess: a client the array would not take
+             * (the connected clients limit) sends the VM elsewhere. */
+            char reason[1024];
+            int can = 1;
+            if (host_client_can_access(cs, pool, host_id, &can, reason, sizeof(reason), e) != 0)
+                return -1;
+            if (!can) {
+                snprintf(why, whylen, "volume %.200s: %.800s", v.name, reason);
+                return 0;
+            }
         }
     }
     *ok = 1;

@@ -3,6 +3,7 @@
  * failure, because a rollback cannot undo what the plugin already did. */
 #include "config.h"
 
+#include "clients.h"
 #include "volops.h"
 
 #include "alloc.h"
@@ -287,8 +288,13 @@ static int full_copy(host_cs *cs, sp_pool *pool, const char *puuid, int64_t temp
     host_progress_done(&hp);
     if (*s != SP_OK) {
         sp_error del;
-        memset(&del, 0, sizeof(del));
-        if (cs->sp->driver->delete_volume(pool, &(sp_volume_ref){info->path}, &del) != SP_OK)
+        sp_status ds = SP_E_UNAVAILABLE;
+        /* The copy may have failed for a gateway that fails in passing; so may the first delete. */
+        for (int tries = 0; tries < 3 && ds != SP_OK; tries++) {
+            memset(&del, 0, sizeof(del));
+            ds = cs->sp->driver->delete_volume(pool, &(sp_volume_ref){info->path}, &del);
+        }
+        if (ds != SP_OK)
             snprintf(se->message + strlen(se->message), sizeof(se->message) - strlen(se->message),
                      "; the new volume %.200s could not be deleted: %.300s", info->path, del.message);
     }
@@ -397,6 +403,16 @@ int host_vol_delete_on_array(host_cs *cs, const host_vol *v, host_err *e)
     return 0;
 }
 
+/* A client prepared for an access that then failed leaves again (on demand; logged when it cannot). */
+static void release_quietly(host_cs *cs, sp_pool *pool, int64_t pool_id, const host_href *href)
+{
+    host_err ce;
+
+    memset(&ce, 0, sizeof(ce));
+    if (host_client_release(cs, pool, pool_id, href, &ce) != 0)
+        cs->svc.table.log(&cs->svc, SP_LOG_WARN, ce.text);
+}
+
 int host_access_grant(host_cs *cs, int64_t volume_id, int64_t host_id, int allow_multiple, host_err *e)
 {
     host_vol v;
@@ -421,11 +437,17 @@ int host_access_grant(host_cs *cs, int64_t volume_id, int64_t host_id, int allow
                          v.name);
     if (host_pool_open(cs, v.pool_id, &pool, e) != 0)
         return -1;
+    /* On demand, the host's client joins the pool's array before its first volume there. */
+    if (host_client_prepare(cs, pool, v.pool_id, &href, 0, e) != 0)
+        return -1;
     qos = host_vol_qos(&v);
     memset(&se, 0, sizeof(se));
     s = cs->sp->driver->grant_access(pool, &(sp_volume_ref){v.path}, &href.ref, &qos, allow_multiple, &se);
-    if (s != SP_OK)
-        return host_fail_sp(e, s, &se, "Failed to grant volume %s to host %s", v.name, href.name);
+    if (s != SP_OK) {
+        host_fail_sp(e, s, &se, "Failed to grant volume %s to host %s", v.name, href.name);
+        release_quietly(cs, pool, v.pool_id, &href);
+        return -1;
+    }
     memset(&se, 0, sizeof(se));
     memset(&disk, 0, sizeof(disk));
     s = cs->sp->adaptor->connect_volume(pool, &(sp_volume_ref){v.path}, &href.ref, &disk, &se);
@@ -433,7 +455,8 @@ int host_access_grant(host_cs *cs, int64_t volume_id, int64_t host_id, int allow
         sp_error se2;
         host_fail_sp(e, s, &se, "Failed to connect volume %s on host %s", v.name, href.name);
         memset(&se2, 0, sizeof(se2));
-        cs->sp->driver->revoke_access(pool, &(sp_volume_ref){v.path}, &href.ref, &se2);
+        if (cs->sp->driver->revoke_access(pool, &(sp_volume_ref){v.path}, &href.ref, &se2) == SP_OK)
+            release_quietly(cs, pool, v.pool_id, &href);
         return -1;
     }
     host_undo_push(cs, HOST_UNDO_GRANT, v.pool_id, v.path, host_id, NULL, NULL);
@@ -473,6 +496,10 @@ int host_access_revoke(host_cs *cs, int64_t volume_id, int64_t host_id, host_err
     if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM access WHERE volume_id = ? AND host_id = ?", "ii",
                      volume_id, host_id) < 0)
         return host_fail_db(e, err);
+    /* The host's last volume of the pool went: on demand, its client leaves the array. The revoke
+     * stands whatever happens here; a client that could not leave is said in the log. */
+    if (v.pool_id != 0)
+        release_quietly(cs, pool, v.pool_id, &href);
     return 0;
 }
 
