@@ -168,7 +168,12 @@ typedef enum sp_volume_kind {
 
 typedef enum sp_provisioning { SP_PROVISION_THIN = 0, SP_PROVISION_THICK = 1 } sp_provisioning;
 
-typedef enum sp_image_format { SP_FORMAT_RAW = 0, SP_FORMAT_QCOW2 = 1, SP_FORMAT_ISO = 2 } sp_image_format;
+typedef enum sp_image_format {
+    SP_FORMAT_RAW = 0,
+    SP_FORMAT_QCOW2 = 1,
+    SP_FORMAT_ISO = 2,
+    SP_FORMAT_LUKS = 3 /* appended: an encrypted disk of LUKS format */
+} sp_image_format;
 
 /* How the host refers to a volume it placed: the `path` the plugin returned when creating it. */
 typedef struct sp_volume_ref {
@@ -274,6 +279,17 @@ typedef struct sp_disk_info {
     uint64_t size_bytes;
     sp_image_format format;
 } sp_disk_info;
+
+/* Appended: a volume's encryption as the host keeps it. The passphrase (generated per volume by
+ * the host, kept sealed at rest) is borrowed for the call; a plugin hands it to programs only
+ * through a 0600 file in a private directory, removed afterwards, and wipes its own copies. Grows
+ * by appending members; a plugin reads a member only when struct_size covers it. */
+typedef struct sp_encryption {
+    uint32_t struct_size; /* sizeof(sp_encryption) as the host was built */
+    const char *passphrase;
+    size_t passphrase_len;
+    uint64_t usable_bytes; /* what the guest sees; 0: what the volume holds after the encryption's headers */
+} sp_encryption;
 
 /* ------------------------------------------------------------------------------------------ */
 /* Lifecycle: a primary storage pool (CloudStack's PrimaryDataStoreLifeCycle)                */
@@ -438,6 +454,28 @@ typedef struct sp_adaptor_ops {
      * UnprepareStorageClientCommand) unless a volume of that array is still mapped to it, in
      * which case it answers SP_E_BUSY and changes nothing. SP_OK when it was not connected. */
     sp_status (*unprepare_client)(sp_pool *pool, const sp_host_ref *host, sp_error *err);
+
+    /* Appended: call after SP_HAS. Makes the volume an encrypted disk through `host` (mapped there
+     * for the call; a volume in use is refused): PowerFlex, as CloudStack: a THIN volume becomes
+     * QCOW2 with LUKS encryption, a THICK one LUKS, of enc->usable_bytes (0: CloudStack's usable
+     * size). With src, the image's content is written in (an encrypted ROOT volume from a
+     * template: it must fit). out: format (SP_FORMAT_QCOW2 or SP_FORMAT_LUKS) and size_bytes, the
+     * bytes the guest sees. */
+    sp_status (*format_encrypted)(sp_pool *pool, const sp_volume_ref *vol, const sp_host_ref *host,
+                                  const sp_encryption *enc, const sp_image_source *src,
+                                  const sp_progress *progress, sp_disk_info *out, sp_error *err);
+    /* Appended: call after SP_HAS. After Driver.resize_volume grew an encrypted volume: its disk
+     * grows to the usable size of the new size, through `host` (no guest may use it meanwhile).
+     * out as format_encrypted. */
+    sp_status (*grow_encrypted)(sp_pool *pool, const sp_volume_ref *vol, const sp_host_ref *host,
+                                const sp_encryption *enc, sp_disk_info *out, sp_error *err);
+    /* Appended: call after SP_HAS. copy_volume_across for an encrypted volume: the target is made
+     * an encrypted disk with the same passphrase and the source's usable size, and what the
+     * source's guest sees is written into it and compared. */
+    sp_status (*copy_volume_across_encrypted)(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
+                                              const sp_volume_spec *spec, const sp_host_ref *host,
+                                              const sp_encryption *enc, const sp_progress *progress,
+                                              sp_volume_info *out, sp_error *err);
 } sp_adaptor_ops;
 
 /* ------------------------------------------------------------------------------------------ */

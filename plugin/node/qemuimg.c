@@ -53,6 +53,7 @@ static const char *fmt_name(sp_image_format f)
     case SP_FORMAT_RAW: return "raw";
     case SP_FORMAT_QCOW2: return "qcow2";
     case SP_FORMAT_ISO: return "raw"; /* an ISO is a raw image to qemu-img */
+    case SP_FORMAT_LUKS: return NULL;  /* opened only through its key (luks.c) */
     }
     return NULL;
 }

@@ -2,6 +2,7 @@
  * methods are core's (adaptor_impl.h). */
 #include "config.h"
 
+#include "adaptor_crypt.h"
 #include "adaptor_impl.h"
 #include "client.h"
 #include "plugin.h"
@@ -19,4 +20,7 @@ const sp_adaptor_ops pfx_adaptor_ops = {
     .create_config_drive = pfx_ad_create_config_drive,
     .prepare_client = pfx_ad_prepare_client,
     .unprepare_client = pfx_ad_unprepare_client,
+    .format_encrypted = pfx_ad_format_encrypted,
+    .grow_encrypted = pfx_ad_grow_encrypted,
+    .copy_volume_across_encrypted = pfx_ad_copy_volume_across_encrypted,
 };
