@@ -16,6 +16,7 @@
 #include "hostsvc.h"
 #include "proc.h"
 #include "qemuimg.h"
+#include "sdc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -188,22 +189,81 @@ static sp_status run(const char *const *argv, const char *what, const char *devi
     return st;
 }
 
-static int file_length(const char *path, uint64_t *len)
+/* The device's size (a block device's or a file's), 1 when it could be read. */
+static int device_size_ok(const char *device, uint64_t *size)
+{
+    return pfx_device_size(device, size, NULL) == SP_OK;
+}
+
+/* Writes bytes [0, len) of the file `from` at the start of `to` (holes as zeros) and flushes. */
+static sp_status copy_head(const char *from, const char *to, uint64_t len, sp_error *err)
+{
+    static __thread char buf[1 << 16];
+    int in = open(from, O_RDONLY | O_CLOEXEC), out = open(to, O_WRONLY | O_CLOEXEC);
+    sp_status st = SP_OK;
+
+    if (in < 0 || out < 0) {
+        st = pfx_error(err, SP_E_IO, "cannot open %s: %s", in < 0 ? from : to, strerror(errno));
+        goto out;
+    }
+    for (uint64_t off = 0; off < len;) {
+        size_t n = len - off < sizeof(buf) ? (size_t)(len - off) : sizeof(buf);
+        ssize_t got = pread(in, buf, n, (off_t)off);
+        if (got < 0) {
+            st = pfx_error(err, SP_E_IO, "reading %s: %s", from, strerror(errno));
+            goto out;
+        }
+        if ((size_t)got < n)
+            memset(buf + got, 0, n - (size_t)got); /* past its end: zeros */
+        if (pwrite(out, buf, n, (off_t)off) != (ssize_t)n) {
+            st = pfx_error(err, SP_E_IO, "writing %s: %s", to, strerror(errno));
+            goto out;
+        }
+        off += n;
+    }
+    if (fdatasync(out) != 0)
+        st = pfx_error(err, SP_E_IO, "flushing %s: %s", to, strerror(errno));
+out:
+    if (in >= 0)
+        close(in);
+    if (out >= 0)
+        close(out);
+    return st;
+}
+
+/* How much of a freshly made image must go onto the device: a QCOW2 file whole (its metadata,
+ * holes included: they are zeros its tables mean); of a LUKS file its header, which ends where its
+ * last data ends (the payload is never written when it is made). */
+static sp_status head_length(const char *path, pfx_luks_kind kind, uint64_t *len, sp_error *err)
 {
     struct stat sb;
+    off_t hole = 0;
+    int fd;
 
-    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
-        return 0;
+    if (stat(path, &sb) != 0)
+        return pfx_error(err, SP_E_IO, "cannot read %s: %s", path, strerror(errno));
     *len = (uint64_t)sb.st_size;
-    return 1;
+    if (kind == PFX_LUKS_QCOW2)
+        return SP_OK;
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return pfx_error(err, SP_E_IO, "cannot open %s: %s", path, strerror(errno));
+    *len = 0;
+    for (off_t data = lseek(fd, 0, SEEK_DATA); data >= 0; data = lseek(fd, hole, SEEK_DATA)) {
+        if ((hole = lseek(fd, data, SEEK_HOLE)) < 0)
+            break;
+        *len = (uint64_t)hole;
+    }
+    close(fd);
+    if (*len == 0)
+        return pfx_error(err, SP_E_PROTOCOL, "%s holds no LUKS header", path);
+    return SP_OK;
 }
 
 sp_status pfx_luks_format(const char *device, pfx_luks_kind kind, uint64_t usable, const pfx_luks_key *k,
                           sp_error *err)
 {
-    char prog[SP_PATH_MAX], obj[SP_PATH_MAX + 64], size[32];
-    uint64_t before = 0;
-    int regular = file_length(device, &before);
+    char prog[SP_PATH_MAX], obj[SP_PATH_MAX + 64], size[32], tmp[SP_PATH_MAX];
+    uint64_t head = 0, room = 0;
     const char *argv[12];
     size_t n = 0;
     sp_status st;
@@ -216,7 +276,12 @@ sp_status pfx_luks_format(const char *device, pfx_luks_kind kind, uint64_t usabl
     if ((st = pfx_qemuimg_program(prog, sizeof(prog), err)) != SP_OK ||
         (st = secret_object(k, obj, sizeof(obj), err)) != SP_OK)
         return st;
+    if (snprintf(tmp, sizeof(tmp), "%s/image", k->dir) >= (int)sizeof(tmp))
+        return pfx_error(err, SP_E_INVALID, "formatting %s: key directory path too long", device);
     snprintf(size, sizeof(size), "%" PRIu64, usable);
+    /* The image is made in the private directory and only then written onto the device: qemu-img
+     * create deletes its target when it fails (which for a device's /dev/disk/by-id link, or the
+     * simulator's, removes the link) and cuts a regular file to the image's size. */
     argv[n++] = prog;
     argv[n++] = "create";
     argv[n++] = "-q";
@@ -228,19 +293,28 @@ sp_status pfx_luks_format(const char *device, pfx_luks_kind kind, uint64_t usabl
     argv[n++] = kind == PFX_LUKS_QCOW2
                     ? "encrypt.format=luks,encrypt.key-secret=" SECRET_ID ",encrypt.iter-time=" PFX_LUKS_ITER_MS
                     : "key-secret=" SECRET_ID ",iter-time=" PFX_LUKS_ITER_MS;
-    argv[n++] = device;
+    argv[n++] = tmp;
     argv[n++] = size;
     argv[n] = NULL;
-    if ((st = run(argv, "formatting", device, err)) != SP_OK)
-        return st;
-    /* qemu-img create truncates a regular file to what it made; a device keeps its size. */
-    if (regular) {
-        uint64_t after = 0;
-        if (file_length(device, &after) && after < before && truncate(device, (off_t)before) != 0)
-            return pfx_error(err, SP_E_IO, "formatting %s: cannot give it back its %" PRIu64 " bytes: %s", device,
-                             before, strerror(errno));
+    /* qemu-img times its key derivation to choose the iterations, and refuses when a round took no
+     * measurable CPU time ("Unable to get accurate CPU usage"): it happens on a busy host and
+     * passes when run again. */
+    for (int tries = 0;; tries++) {
+        st = run(argv, "formatting", device, err);
+        if (st == SP_OK || tries == 4 || err == NULL || strstr(err->message, "accurate CPU usage") == NULL)
+            break;
+        pfx_log(SP_LOG_INFO, "formatting %s: qemu-img could not time its key derivation; trying again", device);
     }
-    return SP_OK;
+    if (st == SP_OK)
+        st = head_length(tmp, kind, &head, err);
+    if (st == SP_OK && device_size_ok(device, &room) && head > room)
+        st = pfx_error(err, SP_E_NO_SPACE,
+                       "formatting %s: its %" PRIu64 " bytes cannot hold the %" PRIu64 "-byte headers", device, room,
+                       head);
+    if (st == SP_OK)
+        st = copy_head(tmp, device, head, err);
+    unlink(tmp);
+    return st;
 }
 
 sp_status pfx_luks_size(const char *device, pfx_luks_kind kind, const pfx_luks_key *k, uint64_t *size,

@@ -40,7 +40,8 @@ sp_status pfx_luks_probe(const char *device, pfx_luks_kind *kind, sp_error *err)
 
 /* Formats the device (the data on it is lost) as kind with `usable` guest bytes (QCOW2) or the
  * whole device after the header (LUKS: qemu sees the device's size less the header, whatever size
- * is asked). A device that is a regular file (the simulator's) keeps its length. */
+ * is asked). The image is made in k's private directory and its head written onto the device, so
+ * that the device (or the link naming it) is never replaced, cut or deleted. */
 sp_status pfx_luks_format(const char *device, pfx_luks_kind kind, uint64_t usable, const pfx_luks_key *k,
                           sp_error *err);
 

@@ -144,6 +144,40 @@ static void test_qcow2(void)
     free(img);
 }
 
+/* qemu-img fails to time its key derivation now and then, and then deletes what it was creating:
+ * the device (here a link to a data file, as the simulator's) is never handed to it. */
+static void test_retry_keeps_device(void)
+{
+    pfx_secret *p = passphrase(PASS);
+    char *data = strdup(hs_path(root, "volume.img")), *dev = strdup(hs_path(root, "emc-vol-link"));
+    char target[1024];
+    pfx_luks_kind kind;
+    pfx_luks_key k;
+    uint64_t size;
+    ssize_t n;
+    sp_error e;
+
+    CU_ASSERT_EQUAL_FATAL(hs_sparse(data, 8 * GIB), 0);
+    CU_ASSERT_EQUAL_FATAL(symlink(data, dev), 0);
+    CU_ASSERT_EQUAL(hs_write_str(hs_path(root, "fail-once"), ""), 0);
+    CU_ASSERT_EQUAL_FATAL(pfx_luks_key_open(hs_path(root, "cache"), p, &k, &e), SP_OK);
+    CU_ASSERT_EQUAL(pfx_luks_format(dev, PFX_LUKS_QCOW2, pfx_luks_usable(8 * GIB), &k, &e), SP_OK);
+    CU_ASSERT_NOT_EQUAL(access(hs_path(root, "fail-once"), F_OK), 0); /* it did fail once */
+    n = readlink(dev, target, sizeof(target) - 1);
+    CU_ASSERT_FATAL(n > 0);
+    target[n] = '\0';
+    CU_ASSERT_STRING_EQUAL(target, data);
+    CU_ASSERT_EQUAL(file_size(data), 8 * GIB);
+    CU_ASSERT_EQUAL(pfx_luks_probe(data, &kind, &e), SP_OK);
+    CU_ASSERT_EQUAL(kind, PFX_LUKS_QCOW2);
+    CU_ASSERT_EQUAL(pfx_luks_size(dev, kind, &k, &size, &e), SP_OK);
+    CU_ASSERT_EQUAL(size, pfx_luks_usable(8 * GIB));
+    pfx_luks_key_close(&k);
+    pfx_secret_free(p);
+    free(data);
+    free(dev);
+}
+
 static void test_raw_and_copy(void)
 {
     pfx_secret *p = passphrase(PASS);
@@ -208,6 +242,7 @@ int main(void)
         {"the key file: private, removed", test_key_file},
         {"QCOW2+LUKS: format, probe, size, image in, grow, argv, wrong passphrase", test_qcow2},
         {"LUKS, and a copy between encrypted disks compared", test_raw_and_copy},
+        {"a failing qemu-img create never touches the device", test_retry_keeps_device},
         {NULL, NULL},
     };
     int rc;
@@ -222,7 +257,19 @@ int main(void)
     f = fopen(wrapper, "w");
     if (f == NULL)
         return 99;
-    fprintf(f, "#!/bin/sh\nprintf '%%s\\n' \"$*\" >> '%s'\nexec '%s' \"$@\"\n", argv_log, hs_qemu_img());
+    /* With <root>/fail-once present, the next create fails as qemu-img does when it cannot time its
+     * key derivation: it deletes the file it was making (the argument before the size). */
+    fprintf(f,
+            "#!/bin/sh\nprintf '%%s\\n' \"$*\" >> '%s'\n"
+            "if [ \"$1\" = create ] && [ -f '%s/fail-once' ]; then\n"
+            "  rm -f '%s/fail-once'\n"
+            "  for a in \"$@\"; do prev=$last; last=$a; done\n"
+            "  rm -f \"$prev\"\n"
+            "  echo \"qemu-img: $prev: Unable to get accurate CPU usage\" >&2\n"
+            "  exit 1\n"
+            "fi\n"
+            "exec '%s' \"$@\"\n",
+            argv_log, root, root, hs_qemu_img());
     fclose(f);
     chmod(wrapper, 0755);
     pfx_qemuimg_set_program(wrapper);
