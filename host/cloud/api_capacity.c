@@ -3,10 +3,10 @@
  * harness's, mappings against running VMs, and the allocated aggregate against its rows. */
 #include "config.h"
 
-#include "clients.h"
 #include "alloc.h"
 #include "api.h"
 #include "cfg.h"
+#include "clients.h"
 #include "guestdata.h"
 #include "objects.h"
 #include "poolh.h"

@@ -2,8 +2,8 @@
  * (reinstall), destroy, recover, expunge, list, and live migration between hosts. */
 #include "config.h"
 
-#include "clients.h"
 #include "api.h"
+#include "clients.h"
 #include "objects.h"
 #include "poolh.h"
 #include "pools.h"

@@ -10,6 +10,7 @@
 #include "alloc.h"
 #include "api.h"
 #include "cfg.h"
+#include "crypt.h"
 #include "objects.h"
 #include "poolh.h"
 #include "pools.h"
@@ -320,8 +321,25 @@ static int block_copy(host_cs *cs, host_vol *v, int64_t dest, host_jsonw *w, hos
     host_progress_init(&hp, cs, "migrate volume");
     memset(&se, 0, sizeof(se));
     memset(&info, 0, sizeof(info));
-    s = cs->sp->adaptor->copy_volume_across(a, &(sp_volume_ref){v->path}, b, &spec, &href.ref, &hp.p, &info,
-                                            &se);
+    {
+        host_crypt c;
+        int enc = host_crypt_open(cs, v->id, &c, e);
+        if (enc < 0)
+            return -1;
+        if (enc && !SP_HAS(cs->sp->adaptor, copy_volume_across_encrypted)) {
+            host_crypt_close(&c);
+            return host_fail(e, HOST_E_UNSUPPORTED, "the storage plugin cannot copy encrypted volumes");
+        }
+        /* An encrypted volume keeps its passphrase and what its guest sees: the target gets the
+         * source's usable size. */
+        if (enc)
+            s = cs->sp->adaptor->copy_volume_across_encrypted(a, &(sp_volume_ref){v->path}, b, &spec, &href.ref,
+                                                              &c.enc, &hp.p, &info, &se);
+        else
+            s = cs->sp->adaptor->copy_volume_across(a, &(sp_volume_ref){v->path}, b, &spec, &href.ref, &hp.p,
+                                                    &info, &se);
+        host_crypt_close(&c);
+    }
     host_progress_done(&hp);
     if (s != SP_OK)
         host_fail_sp(e, s, &se, "Failed to copy volume %s through host %s", v->uuid, href.name);

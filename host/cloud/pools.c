@@ -2,10 +2,10 @@
  * Lifecycle.attach, capacity from Driver.get_capacity, and which hosts reach which pools. */
 #include "config.h"
 
-#include "clients.h"
 #include "pools.h"
 
 #include "api.h"
+#include "clients.h"
 #include "poolh.h"
 #include "store.h"
 

@@ -2,9 +2,9 @@
  * Kept per command in host_cs; a command that commits clears it. */
 #include "config.h"
 
-#include "clients.h"
 #include "undo.h"
 
+#include "clients.h"
 #include "poolh.h"
 #include "store.h"
 

@@ -2,11 +2,11 @@
  * Access follows the VM: a volume is granted and connected only on the host running its VM. */
 #include "config.h"
 
-#include "clients.h"
 #include "vmops.h"
 
 #include "alloc.h"
 #include "api.h"
+#include "clients.h"
 #include "pools.h"
 #include "store.h"
 #include "volops.h"

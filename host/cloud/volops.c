@@ -3,11 +3,12 @@
  * failure, because a rollback cannot undo what the plugin already did. */
 #include "config.h"
 
-#include "clients.h"
 #include "volops.h"
 
 #include "alloc.h"
 #include "api.h"
+#include "clients.h"
+#include "crypt.h"
 #include "pools.h"
 #include "seeding.h"
 #include "store.h"
@@ -301,6 +302,74 @@ static int full_copy(host_cs *cs, sp_pool *pool, const char *puuid, int64_t temp
     return 0;
 }
 
+/* A new volume made an encrypted disk (its offering asks for it), as CloudStack does on PowerFlex:
+ * the volume gets a passphrase, and a host formats it, writing the template in for a ROOT volume
+ * (which is therefore a volume of its own, not a clone of the pool's template copy). When the
+ * template and the encryption's headers do not fit, the volume grows by 1 GiB first (the array
+ * rounds that up to its next 8 GiB), as CloudStack's driver does. */
+static int encrypt_new(host_cs *cs, sp_pool *pool, int64_t pool_id, const host_vol *v, sp_volume_info *info,
+                       int64_t host_id, int64_t template_id, host_err *e)
+{
+    char err[256];
+    template_image img;
+    host_href href;
+    host_progress hp;
+    host_crypt c;
+    sp_disk_info d;
+    sp_error se;
+    sp_status s;
+    int rc = -1;
+
+    if (!SP_HAS(cs->sp->adaptor, format_encrypted))
+        return host_fail(e, HOST_E_UNSUPPORTED, "the storage plugin cannot make encrypted volumes");
+    if (host_vol_encryption_new(cs, v->id, e) != 0)
+        return -1;
+    if (host_id == 0 && host_pick_host_for_pool(cs, pool_id, 0, &host_id, e) != 0)
+        return -1;
+    if (host_id == 0)
+        return host_fail(e, HOST_E_UNAVAILABLE, "no host can reach the storage pool to encrypt volume %s", v->name);
+    if (host_href_load(cs, host_id, &href, e) != 0 || (template_id != 0 && template_image_load(cs, template_id, &img, e) != 0))
+        return -1;
+    if (host_crypt_open(cs, v->id, &c, e) != 1)
+        return -1;
+    for (int grown = 0;; grown++) {
+        host_progress_init(&hp, cs, "encrypt");
+        memset(&se, 0, sizeof(se));
+        memset(&d, 0, sizeof(d));
+        s = cs->sp->adaptor->format_encrypted(pool, &(sp_volume_ref){info->path}, &href.ref, &c.enc,
+                                              template_id != 0 ? &img.src : NULL, &hp.p, &d, &se);
+        host_progress_done(&hp);
+        if (s != SP_E_NO_SPACE || template_id == 0 || grown > 0)
+            break;
+        {
+            sp_volume_info r;
+            char path[SP_PATH_MAX];
+            snprintf(path, sizeof(path), "%s", info->path);
+            memset(&se, 0, sizeof(se));
+            s = cs->sp->driver->resize_volume(pool, &(sp_volume_ref){path}, info->size_bytes + ((uint64_t)1 << 30), &r,
+                                              &se);
+            if (s != SP_OK)
+                break;
+            info->size_bytes = r.size_bytes;
+        }
+    }
+    if (s != SP_OK) {
+        host_fail_sp(e, s, &se, "Failed to encrypt volume %s through host %s", v->name, href.name);
+        goto out;
+    }
+    if (host_crypt_record(cs, v->id, &d, e) != 0)
+        goto out;
+    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET size = ? WHERE id = ?", "ui", info->size_bytes,
+                     v->id) < 0) {
+        host_fail_db(e, err);
+        goto out;
+    }
+    rc = 0;
+out:
+    host_crypt_close(&c);
+    return rc;
+}
+
 int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t host_id, host_err *e)
 {
     host_vol v;
@@ -312,12 +381,15 @@ int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t
     sp_volume_info info;
     sp_error se;
     sp_status s;
+    int encrypted;
 
     if (host_vol_load(cs, volume_id, &v, e) != 0)
         return -1;
     if (v.pool_id != 0)
         return 0;
     if (host_need_plugin(cs, e) != 0)
+        return -1;
+    if ((encrypted = host_vol_wants_encryption(cs, &v, e)) < 0)
         return -1;
     if (v.offering_id != 0 && host_sql_text(cs->db, tags, sizeof(tags), err, sizeof(err),
                                             "SELECT tags FROM offering WHERE id = ?", "i", v.offering_id) < 0)
@@ -358,7 +430,7 @@ int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t
     spec.qos = host_vol_qos(&v);
     memset(&se, 0, sizeof(se));
     memset(&info, 0, sizeof(info));
-    if (v.template_id != 0 && !is_iso) {
+    if (v.template_id != 0 && !is_iso && !encrypted) {
         if (host_template_seed(cs, v.template_id, pool_id, host_id, tpath, sizeof(tpath), e) != 0)
             return -1;
         s = cs->sp->driver->create_volume_from_template(pool, &(sp_volume_ref){tpath}, &spec, &info, &se);
@@ -376,6 +448,9 @@ int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t
             "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'Ready' WHERE id = ?",
             "ituti", pool_id, info.path, info.size_bytes, info.tree_id, v.id) < 0)
         return host_fail_db(e, err);
+    if (encrypted &&
+        encrypt_new(cs, pool, pool_id, &v, &info, host_id, is_iso ? 0 : v.template_id, e) != 0)
+        return -1;
     /* The array's figures moved; the allocator reads them from the pool row. */
     {
         host_err ignored;
