@@ -44,7 +44,8 @@ int host_client_prepare(host_cs *cs, sp_pool *pool, int64_t pool_id, const host_
     return 0;
 }
 
-int host_client_release(host_cs *cs, sp_pool *pool, int64_t pool_id, const host_href *href, host_err *e)
+int host_client_release(host_cs *cs, sp_pool *pool, int64_t pool_id, const host_href *href, int check_rows,
+                        host_err *e)
 {
     char err[256];
     int64_t left = 0;
@@ -53,7 +54,7 @@ int host_client_release(host_cs *cs, sp_pool *pool, int64_t pool_id, const host_
 
     if (!SP_HAS(cs->sp->adaptor, unprepare_client) || !host_clients_on_demand(cs, pool_id))
         return 0;
-    if (host_sql_int(cs->db, &left, err, sizeof(err),
+    if (check_rows && host_sql_int(cs->db, &left, err, sizeof(err),
                      "SELECT count(*) FROM access a JOIN volume v ON v.id = a.volume_id "
                      "WHERE a.host_id = ? AND v.pool_id = ?",
                      "ii", href->id, pool_id) < 0)

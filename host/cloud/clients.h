@@ -17,8 +17,11 @@ int host_client_prepare(host_cs *cs, sp_pool *pool, int64_t pool_id, const host_
                         host_err *e);
 
 /* After an access was revoked: when the host holds no other volume of pool_id, on demand, the
- * plugin's unprepare_client; a client still in use by another pool of its array stays (logged). */
-int host_client_release(host_cs *cs, sp_pool *pool, int64_t pool_id, const host_href *href, host_err *e);
+ * plugin's unprepare_client; a client still in use by another pool of its array stays (logged).
+ * check_rows 0 skips the harness's own count (undo steps run while the failed command's rows are
+ * still there): the plugin's look at the array decides alone. */
+int host_client_release(host_cs *cs, sp_pool *pool, int64_t pool_id, const host_href *href, int check_rows,
+                        host_err *e);
 
 /* For placement: *ok = 0 with the plugin's reason in why when the host cannot be given access to
  * pool_id's volumes now (check_host_access). Plugins without the method: *ok = 1. */

@@ -20,17 +20,17 @@
 
 #define PASS_BYTES 48 /* 384 random bits, 64 characters of base64 */
 
-int host_vol_wants_encryption(host_cs *cs, const host_vol *v, host_err *e)
+int host_offering_encrypts(host_cs *cs, int64_t offering_id, host_err *e)
 {
     char err[256];
     int64_t n = 0;
 
-    if (v->offering_id == 0)
+    if (offering_id == 0)
         return 0;
     /* A ROOT volume takes its service offering's encryptroot, a DATA volume its disk offering's
      * encrypt: both are this offering's row. */
     if (host_sql_int(cs->db, &n, err, sizeof(err), "SELECT count(*) FROM offering_encrypt WHERE offering_id = ?",
-                     "i", v->offering_id) < 0)
+                     "i", offering_id) < 0)
         return host_fail_db(e, err);
     return n > 0;
 }

@@ -6,11 +6,10 @@
 #define HOST_CRYPT_H
 
 #include "cs.h"
-#include "volops.h"
 
-/* 1 when the volume's offering asks for encryption (a disk offering's encrypt, a service
- * offering's encryptroot for a ROOT volume), 0 when not, -1 on a database error. */
-int host_vol_wants_encryption(host_cs *cs, const host_vol *v, host_err *e);
+/* 1 when a volume of this offering is encrypted (a disk offering's encrypt, a service offering's
+ * encryptroot for its ROOT volumes), 0 when not (or offering_id 0), -1 on a database error. */
+int host_offering_encrypts(host_cs *cs, int64_t offering_id, host_err *e);
 
 /* Gives the volume a new passphrase unless it has one. */
 int host_vol_encryption_new(host_cs *cs, int64_t vol_id, host_err *e);

@@ -217,7 +217,7 @@ static int digest_mapped(host_cs *cs, sp_pool *pool, int64_t pool_id, int64_t vo
         snprintf(why, whylen, "its device stays on host %s after the unmapping: %.700s", href.name, se.message);
         return -1;
     }
-    if (host_client_release(cs, pool, pool_id, &href, &he) != 0)
+    if (host_client_release(cs, pool, pool_id, &href, 1, &he) != 0)
         cs->svc.table.log(&cs->svc, SP_LOG_WARN, he.text);
     return rc;
 }

@@ -164,7 +164,7 @@ static void run_one(host_cs *cs, const struct host_undo *u)
             memset(&se, 0, sizeof(se));
             if (s == SP_OK && (s = cs->sp->adaptor->disconnect_volume(pool, &ref, &href.ref, &se)) != SP_OK)
                 warn(cs, "disconnect", u->path, se.message);
-            if (s == SP_OK && host_client_release(cs, pool, u->pool_id, &href, &e) != 0)
+            if (s == SP_OK && host_client_release(cs, pool, u->pool_id, &href, 0, &e) != 0)
                 warn(cs, "release the storage client for", u->path, e.text);
         } else {
             sp_qos qos = {u->bw[0] ? u->bw : NULL, u->iops[0] ? u->iops : NULL};

@@ -389,7 +389,7 @@ int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t
         return 0;
     if (host_need_plugin(cs, e) != 0)
         return -1;
-    if ((encrypted = host_vol_wants_encryption(cs, &v, e)) < 0)
+    if ((encrypted = host_offering_encrypts(cs, v.offering_id, e)) < 0)
         return -1;
     if (v.offering_id != 0 && host_sql_text(cs->db, tags, sizeof(tags), err, sizeof(err),
                                             "SELECT tags FROM offering WHERE id = ?", "i", v.offering_id) < 0)
@@ -484,7 +484,7 @@ static void release_quietly(host_cs *cs, sp_pool *pool, int64_t pool_id, const h
     host_err ce;
 
     memset(&ce, 0, sizeof(ce));
-    if (host_client_release(cs, pool, pool_id, href, &ce) != 0)
+    if (host_client_release(cs, pool, pool_id, href, 1, &ce) != 0)
         cs->svc.table.log(&cs->svc, SP_LOG_WARN, ce.text);
 }
 

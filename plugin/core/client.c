@@ -9,6 +9,7 @@
 #include "gateway_system.h"
 #include "gateway_volume.h"
 #include "hostsvc.h"
+#include "retry.h"
 #include "sdc_mdm.h"
 
 #include <inttypes.h>
@@ -109,6 +110,18 @@ static void member_set(const char *system_id, const char *ip, const char *sdc_id
     pthread_mutex_unlock(&table_lock);
 }
 
+void pfx_client_forget_system(const char *system_id)
+{
+    pthread_mutex_lock(&table_lock);
+    for (size_t i = 0; i < n_members;) {
+        if (strcmp(members[i].system_id, system_id) == 0)
+            members[i] = members[--n_members];
+        else
+            i++;
+    }
+    pthread_mutex_unlock(&table_lock);
+}
+
 /* ---- settings ------------------------------------------------------------------------------ */
 
 int pfx_client_on_demand(sp_pool *pool)
@@ -179,10 +192,13 @@ static int of_system(const pfx_gw_sdc *s, const char *system_id)
 static sp_status read_sdcs(sp_pool *pool, const char *ip, sdc_view *out, sp_error *err)
 {
     pfx_gw_sdc_list l;
+    int tries = 0;
     sp_status st;
 
     memset(out, 0, sizeof(*out));
-    st = pfx_gw_list_sdcs(pool->gw, &l, err);
+    /* A look-up: sent again while the gateway fails in passing. */
+    while ((st = pfx_gw_list_sdcs(pool->gw, &l, err)) != SP_OK && pfx_retry_again(err, &tries))
+        ;
     if (st != SP_OK)
         return pfx_error_prefix(err, "pool %s", pool->uuid);
     for (size_t i = 0; i < l.n; i++) {
@@ -363,13 +379,13 @@ sp_status pfx_client_unprepare(sp_pool *pool, const sp_host_ref *host, const pfx
     char sdc_id[SP_ID_MAX] = "", listed[PFX_SDC_MDM_IPS_MAX] = "", ips[PFX_SDC_MDM_IPS_MAX], file[SP_PATH_MAX];
     pfx_gw_volume_list mapped;
     sp_error ignored;
-    int joined = 0;
+    int joined = 0, tries = 0;
     sp_status st;
 
     if (host == NULL || host->ip == NULL || host->ip[0] == '\0')
         return pfx_error(err, SP_E_INVALID, "the host has no IP address to find its SDC by");
-    if (member_get(pool->system_id, host->ip, NULL, 0) == 0)
-        return SP_OK;
+    /* Always asked of drv_cfg: another process (a harness before its restart, an administrator)
+     * may have joined the SDC since this one saw it leave. */
     lock = system_lock(pool->system_id);
     pthread_mutex_lock(lock);
     if ((st = joined_here(cfg, pool->system_id, &joined, sdc_id, sizeof(sdc_id), listed, sizeof(listed), err)) !=
@@ -383,7 +399,9 @@ sp_status pfx_client_unprepare(sp_pool *pool, const sp_host_ref *host, const pfx
     }
     /* CloudStack's rule: not while any volume of the system is mapped to this SDC, whoever mapped
      * it (the array's list, so a mapping whose device has not appeared yet counts too). */
-    if ((st = pfx_gw_volume_list_on_sdc(pool->gw, sdc_id, &mapped, err)) != SP_OK) {
+    while ((st = pfx_gw_volume_list_on_sdc(pool->gw, sdc_id, &mapped, err)) != SP_OK && pfx_retry_again(err, &tries))
+        ;
+    if (st != SP_OK) {
         pfx_error_prefix(err, "pool %s", pool->uuid);
         goto out;
     }

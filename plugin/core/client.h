@@ -31,6 +31,10 @@ sp_status pfx_client_prepare(sp_pool *pool, const sp_host_ref *host, const pfx_h
  * nothing changed). SP_OK when the SDC was not joined. */
 sp_status pfx_client_unprepare(sp_pool *pool, const sp_host_ref *host, const pfx_host_cfg *cfg, sp_error *err);
 
+/* Forgets what this process knew of SDCs' memberships of the system (a pool of it was closed: the
+ * host may reopen it after other processes changed them); the next prepare asks drv_cfg again. */
+void pfx_client_forget_system(const char *system_id);
+
 /* The tables' methods. */
 sp_status pfx_drv_check_host_access(sp_pool *pool, const sp_host_ref *host, sp_error *err);
 sp_status pfx_drv_custom_stats(sp_pool *pool, sp_kv_sink sink, void *sink_ctx, sp_error *err);

@@ -136,6 +136,8 @@ sp_status pfx_lc_open(const char *pool_uuid, const sp_kv *details, size_t n_deta
 
 void pfx_lc_close(sp_pool *pool)
 {
+    if (pool != NULL)
+        pfx_client_forget_system(pool->system_id);
     pfx_pool_free(pool);
 }
 

@@ -11,6 +11,7 @@
 #include "fsutil.h"
 #include "harness.h"
 #include "store.h"
+#include "volops.h"
 
 #include <CUnit/Basic.h>
 #include <stdio.h>
@@ -171,7 +172,8 @@ static void test_passphrases(void)
                     1);
     vol = sqlite3_last_insert_rowid(cs.db);
     CU_ASSERT_EQUAL_FATAL(host_vol_load(&cs, vol, &v, &e), 0);
-    CU_ASSERT_EQUAL(host_vol_wants_encryption(&cs, &v, &e), 1);
+    CU_ASSERT_EQUAL(host_offering_encrypts(&cs, v.offering_id, &e), 1);
+    CU_ASSERT_EQUAL(host_offering_encrypts(&cs, 0, &e), 0);
     CU_ASSERT_EQUAL(host_crypt_open(&cs, vol, &c, &e), 0); /* none yet */
     CU_ASSERT_EQUAL(host_vol_encryption_new(&cs, vol, &e), 0);
     CU_ASSERT_EQUAL(host_vol_encryption_new(&cs, vol, &e), 0); /* kept, not replaced */
