@@ -60,6 +60,10 @@ BEGIN {
     print "set so=$_.serviceoffering.id"
     print "create diskoffering name=do displaytext=do storagetype=shared provisioningtype=thin disksize=1 tags=pf"
     print "set do=$_.diskoffering.id"
+    # Encrypted volumes among the others (QCOW2+LUKS, a passphrase each): every operation below
+    # meets some, guest data included.
+    print "create diskoffering name=edo displaytext=edo storagetype=shared provisioningtype=thin disksize=1 tags=pf encrypt=true"
+    print "set edo=$_.diskoffering.id"
     print "register template name=t displaytext=t format=QCOW2 hypervisor=KVM url=$qcow2 zoneid=$zone ostypeid=\"Other Linux (64-bit)\""
     print "set tmpl=$_.template[0].id"
     print "register template name=tk displaytext=tk format=QCOW2 hypervisor=KVM url=$qcow2 zoneid=$zone ostypeid=\"Other Linux (64-bit)\""
@@ -83,7 +87,7 @@ BEGIN {
             print "set vm" nvm "=$_.virtualmachine.id"
             livevm[nlivevm++] = nvm++
         } else if (r < 28 || nlivevol == 0) {
-            print "create volume name=vol" nvol " zoneid=$zone diskofferingid=$do virtualmachineid=" vm()
+            print "create volume name=vol" nvol " zoneid=$zone diskofferingid=" (pick(6) == 0 ? "$edo" : "$do") " virtualmachineid=" vm()
             print "set vol" nvol "=$_.volume.id"
             livevol[nlivevol++] = nvol++
         } else if (r < 36) print "stop virtualmachine id=" vm()
