@@ -59,6 +59,9 @@ static const host_setting_def defs[] = {
     {HOST_CFG_MDM_APPLY_WAIT, "3000", HOST_CFG_GLOBAL | HOST_CFG_ZONE, "Storage",
      "Time (in ms) to wait after an MDM addition or removal on the host's PowerFlex client, for it to take "
      "effect."},
+    {HOST_CFG_MIGRATE_WAIT, "3600", HOST_CFG_GLOBAL, "Advanced",
+     "Time (in seconds) to wait for VM migrate to finish. The harness gives a live volume migration this "
+     "long (0: it gives up at the copy's first progress report)."},
     {SP_SETTING_HOST_CACHE, "/var/cache/cloud", HOST_CFG_HOST, "Agent",
      "agent.properties: the host cache path; config drives are created in its config/ directory."},
     {SP_SETTING_SDC_HOME, "/opt/emc/scaleio/sdc", HOST_CFG_HOST, "Agent",

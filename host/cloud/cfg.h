@@ -22,6 +22,7 @@
 #define HOST_CFG_CLIENTS_LIMIT "storage.pool.connected.clients.limit"
 #define HOST_CFG_MDM_APPLY_WAIT "powerflex.mdm.change.apply.wait"
 #define HOST_CFG_SDC_CFG_FILE "powerflex.sdc.cfg.file"
+#define HOST_CFG_MIGRATE_WAIT "migratewait"
 
 typedef struct host_setting_def {
     const char *name;

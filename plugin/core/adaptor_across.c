@@ -318,6 +318,15 @@ static sp_status run(across *c, const sp_volume_spec *spec, const sp_progress *p
     snprintf(c->rec.source_volume, sizeof(c->rec.source_volume), "%s", c->vol->path);
     snprintf(c->rec.target_pool, sizeof(c->rec.target_pool), "%s", c->dest->uuid);
     snprintf(c->rec.target_volume, sizeof(c->rec.target_volume), "%s", c->target_name);
+    {
+        /* A source whose device is here already is a running VM's disk (a live migration): the
+         * record says so, so that recovery leaves it mapped. No request: the device tells. */
+        char dev[SP_PATH_MAX];
+        int present = 0;
+        if (pfx_ad_device(c->src, c->src_id, &c->cfg, 0, dev, sizeof(dev), &present, NULL, err) != SP_OK)
+            pfx_error_clear(err);
+        c->rec.source_in_use = present;
+    }
     c->step = "journal";
     if ((st = journal(c, PFX_COPY_CREATED_TARGET, err)) != SP_OK)
         return st;

@@ -7,6 +7,8 @@
  *                            source unmapped from this host; reported "rolled-back".
  *   verified, done           finish: both volumes unmapped from this host; reported
  *                            "done:<target path>", and the host retires the source.
+ * A source the record says was in use here before the copy (a running VM's disk, a live
+ * migration) is never unmapped: its host decides what the VM uses next.
  * The record is removed once its outcome is settled. A record that cannot be read is reported
  * (key "journal:<record key>", value "damaged: <why>"), left in place for an operator, and makes
  * the call fail: nothing is known about its volumes, so the host must not guess (for instance by
@@ -160,7 +162,8 @@ static sp_status settle(const entry *e, sp_pool *sp, sp_pool *tp, const sp_host_
         return pfx_error_prefix(err, "unmapping target %s", e->rec.target_volume);
     if (back && tid[0] != '\0' && (st = pfx_vol_remove(tp, tid, err)) != SP_OK)
         return pfx_error_prefix(err, "deleting target %s", e->rec.target_volume);
-    if ((st = unmap_here(sp, sid, host, cfg, err)) != SP_OK)
+    /* A running VM's disk (a live migration) stays mapped: the host decides what its VM uses. */
+    if (!e->rec.source_in_use && (st = unmap_here(sp, sid, host, cfg, err)) != SP_OK)
         return pfx_error_prefix(err, "unmapping source %s", e->rec.source_volume);
     leave_if_idle(tp, host, cfg);
     leave_if_idle(sp, host, cfg);
