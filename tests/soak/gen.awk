@@ -103,7 +103,7 @@ BEGIN {
             print "delete snapshot id=$snap" take(livesnap, nlivesnap)
             nlivesnap--
         } else if (r < 78 && !novmmig) print "migrate virtualmachine virtualmachineid=" vm() " hostid=$h" pick(3)
-        else if (r < 83) print "migrate volume volumeid=" vol() " storageid=$p" (1 + pick(2))
+        else if (r < 83) print "migrate volume volumeid=" vol() " storageid=$p" (1 + pick(2)) (pick(2) ? " livemigrate=true" : "")
         else if (r < 87) print "resize volume id=" vol() " size=" (2 + pick(4))
         else if (r < 90) {
             print "delete volume id=$vol" take(livevol, nlivevol)

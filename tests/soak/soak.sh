@@ -1,5 +1,5 @@
 #!/bin/sh
-# Soak: a seeded random run of VM, volume (some encrypted), snapshot and migration operations
+# Soak: a seeded random run of VM, volume (some encrypted), snapshot and migration (some live) operations
 # against two simulated systems (SDCs connected on demand) with faults on (latency spikes, 500/503, dropped connections, malformed
 # bodies, expiring tokens, late devices), one kill and restart of the harness in the middle;
 # failures must be clean (no crash, no hang), and afterwards a fresh harness process on the same
