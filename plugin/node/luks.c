@@ -5,9 +5,9 @@
  *     copy or a comparison decrypts (and a copy rewrites) the whole volume where the guest never
  *     wrote; without it unwritten clusters read as zeros and are skipped.
  *   - A thick volume's LUKS is made by qemu-img's luks driver rather than cryptsetup luksFormat
- *     (both write LUKS1, which qemu reads), so hosts need no cryptsetup; and the key slot's
- *     iteration time is short (PFX_LUKS_ITER_MS): the passphrases are random 384-bit strings, which
- *     key stretching cannot make stronger, while every open of the disk pays for it. */
+ *     (qemu-img writes LUKS1, which qemu and cryptsetup both open), so hosts need no cryptsetup;
+ *     and the key slot's iteration time is short (PFX_LUKS_ITER_MS): the passphrases are random
+ *     384-bit strings, which key stretching cannot make stronger, while every open pays for it. */
 #include "config.h"
 
 #include "luks.h"
