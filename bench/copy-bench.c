@@ -128,13 +128,13 @@ static int on_progress(void *ctx, const char *phase, uint64_t done, uint64_t tot
 
 static double t_copy(const sp_volume_info *src, uint64_t id, phases *ph, double *tail)
 {
-    sp_volume_spec spec;
-    sp_volume_info out;
+    sp_volume_spec spec = SP_INIT(sp_volume_spec);
+    sp_volume_info out = SP_INIT(sp_volume_info);
     sp_error e;
     double t0, t1;
     sp_status st;
 
-    memset(&spec, 0, sizeof(spec));
+    spec = (sp_volume_spec)SP_INIT(sp_volume_spec);
     spec.kind = SP_VOLUME_DATA;
     spec.id = id;
     spec.size_bytes = src->size_bytes;
@@ -173,13 +173,13 @@ static double median(double *v, int n)
 
 static int make_source(uint64_t size, sp_volume_info *src, char *file, size_t len)
 {
-    sp_volume_spec spec;
-    sp_disk_info d;
+    sp_volume_spec spec = SP_INIT(sp_volume_spec);
+    sp_disk_info d = SP_INIT(sp_disk_info);
     sp_error e;
     uint64_t data = 0;
     int maps;
 
-    memset(&spec, 0, sizeof(spec));
+    spec = (sp_volume_spec)SP_INIT(sp_volume_spec);
     spec.kind = SP_VOLUME_DATA;
     spec.id = 1;
     spec.size_bytes = size;
@@ -213,7 +213,7 @@ int main(int argc, char **argv)
     int rounds = 5, rc = 1;
     char cp[256], file[1024], *dir;
     double copy_t[MAX_ROUNDS], cp_t[MAX_ROUNDS], cpu_t[MAX_ROUNDS], best_copy = 1e9, best_cp = 1e9;
-    sp_volume_info src;
+    sp_volume_info src = SP_INIT(sp_volume_info);
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--size") == 0 && i + 1 < argc)

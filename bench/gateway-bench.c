@@ -21,6 +21,7 @@
 #include "services.h"
 #include "simproc.h"
 #include "storage_plugin.h"
+#include "settings.h"
 
 #include <getopt.h>
 #include <inttypes.h>
@@ -155,11 +156,11 @@ static void fail(worker *w, const char *what, const sp_error *err)
 /* One cycle on volume id; its duration in ms. */
 static double cycle(worker *w, uint64_t id)
 {
-    sp_host_ref host = {.uuid = "bench-host", .name = "bench", .ip = HOST_IP};
+    sp_host_ref host = {SP_SIZED(sp_host_ref), .uuid = "bench-host", .name = "bench", .ip = HOST_IP};
     sp_qos qos = {.bandwidth_limit_mbps = "100", .iops_limit = "1000"};
-    sp_volume_spec spec = {
+    sp_volume_spec spec = {SP_SIZED(sp_volume_spec),
         .kind = SP_VOLUME_DATA, .id = id, .size_bytes = (uint64_t)3 << 30, .provisioning = SP_PROVISION_THIN};
-    sp_volume_info vol;
+    sp_volume_info vol = SP_INIT(sp_volume_info);
     sp_volume_ref ref;
     sp_error err;
     double t0 = now_s();
@@ -235,7 +236,7 @@ int main(int argc, char **argv)
     const sp_plugin *desc;
     tsim *sim = NULL;
     details d = {0};
-    sp_capacity cap;
+    sp_capacity cap = SP_INIT(sp_capacity);
     sp_error err;
     worker *workers = NULL;
     double *all_ms = NULL, t0, elapsed, ops_per_s, req_per_op, ideal, ratio;
@@ -284,8 +285,8 @@ int main(int argc, char **argv)
     if (host_services_init(&svc) != 0)
         goto out;
     snprintf(conns, sizeof(conns), "%d", opt.max_connections);
-    host_setting_set(&svc, SP_SCOPE_GLOBAL, NULL, SP_SETTING_CS_IDENTIFIER, "bnch");
-    host_setting_set(&svc, SP_SCOPE_GLOBAL, NULL, SP_SETTING_CLIENT_MAX_CONNECTIONS, conns);
+    host_setting_set(&svc, SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CS_IDENTIFIER, "bnch");
+    host_setting_set(&svc, SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CLIENT_MAX_CONNECTIONS, conns);
     snprintf(plugin_path, sizeof(plugin_path), "%s/plugin/powerflex.la", getenv("top_builddir"));
     plugin = host_plugin_load(plugin_path, &svc.table, errbuf, sizeof(errbuf));
     if (plugin == NULL) {
@@ -298,7 +299,7 @@ int main(int argc, char **argv)
     /* The pool as CloudStack adds it: initialize (its own short-lived client), open, attach. */
     {
         sp_kv cafile = {"powerflex.gw.cafile", tsim_cafile(sim)};
-        sp_pool_create_params p = {.url = url,
+        sp_pool_create_params p = {SP_SIZED(sp_pool_create_params), .url = url,
                                    .name = "bench",
                                    .uuid = POOL_UUID,
                                    .hypervisor = "KVM",
@@ -306,8 +307,8 @@ int main(int argc, char **argv)
                                    .zone_uuid = "zone",
                                    .details = &cafile,
                                    .n_details = 1};
-        sp_host_ref host = {.uuid = "bench-host", .name = "bench", .ip = HOST_IP};
-        sp_host_attach_result res;
+        sp_host_ref host = {SP_SIZED(sp_host_ref), .uuid = "bench-host", .name = "bench", .ip = HOST_IP};
+        sp_host_attach_result res = SP_INIT(sp_host_attach_result);
 
         snprintf(url, sizeof(url), "powerflex://%s:%s@%s/pool1", tsim_user(sim), tsim_password(sim),
                  tsim_hostport(sim));

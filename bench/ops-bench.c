@@ -78,7 +78,8 @@ static int failed(const char *what, const sp_error *err)
 
 static int make_volume(ctx *c, sp_volume_kind kind, sp_volume_info *out)
 {
-    sp_volume_spec spec = {.kind = kind, .id = next_id++, .size_bytes = 8 * GIB, .provisioning = SP_PROVISION_THIN};
+    sp_volume_spec spec = {SP_SIZED(sp_volume_spec), .kind = kind, .id = next_id++, .size_bytes = 8 * GIB,
+                           .provisioning = SP_PROVISION_THIN};
     sp_error err;
 
     if (kind == SP_VOLUME_TEMPLATE)
@@ -151,7 +152,7 @@ static int prep_granted(ctx *c)
 
 static int prep_connected(ctx *c)
 {
-    sp_disk_info disk;
+    sp_disk_info disk = SP_INIT(sp_disk_info);
     sp_error err;
 
     if (prep_granted(c) != 0)
@@ -206,8 +207,8 @@ static sp_status run_initialize(ctx *c, sp_error *err)
 {
     char url[512];
     sp_kv cafile;
-    sp_pool_create_params p;
-    sp_capacity cap;
+    sp_pool_create_params p = SP_INIT(sp_pool_create_params);
+    sp_capacity cap = SP_INIT(sp_capacity);
 
     of_create_params(c->f, OF_MAIN, url, sizeof(url), &cafile, &p);
     return c->sp->lifecycle->initialize(&p, of_details_sink, &c->sunk, &cap, err);
@@ -220,7 +221,7 @@ static sp_status run_open(ctx *c, sp_error *err)
 
 static sp_status run_attach(ctx *c, sp_error *err)
 {
-    sp_host_attach_result res;
+    sp_host_attach_result res = SP_INIT(sp_host_attach_result);
 
     return c->sp->lifecycle->attach(c->pool[OF_MAIN], SP_POOL_SCOPE_ZONE, &c->f->host, 1, &res, err);
 }
@@ -236,7 +237,7 @@ static sp_status run_update(ctx *c, sp_error *err)
 
 static sp_status run_create(ctx *c, sp_error *err)
 {
-    sp_volume_spec spec = {.kind = SP_VOLUME_DATA, .id = next_id++, .size_bytes = 3 * GIB};
+    sp_volume_spec spec = {SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_DATA, .id = next_id++, .size_bytes = 3 * GIB};
     sp_status st = c->sp->driver->create_volume(c->pool[OF_MAIN], &spec, &c->out, err);
 
     remember(c, OF_MAIN, st == SP_OK ? c->out.path : "");
@@ -271,7 +272,7 @@ static sp_status run_find_template(ctx *c, sp_error *err)
 
 static sp_status from_template(ctx *c, uint64_t size, sp_error *err)
 {
-    sp_volume_spec spec = {.kind = SP_VOLUME_ROOT, .id = next_id++, .size_bytes = size};
+    sp_volume_spec spec = {SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_ROOT, .id = next_id++, .size_bytes = size};
     sp_volume_ref r = ref0(c);
     sp_status st = c->sp->driver->create_volume_from_template(c->pool[OF_MAIN], &r, &spec, &c->out, err);
 
@@ -385,7 +386,7 @@ static sp_status run_migrate(ctx *c, sp_error *err)
 
 static sp_status run_capacity(ctx *c, sp_error *err)
 {
-    sp_capacity cap;
+    sp_capacity cap = SP_INIT(sp_capacity);
 
     return c->sp->driver->get_capacity(c->pool[OF_MAIN], &cap, err);
 }
@@ -405,7 +406,7 @@ static sp_status run_list(ctx *c, sp_error *err)
 
 static sp_status run_pool_capacity(ctx *c, sp_error *err)
 {
-    sp_capacity cap;
+    sp_capacity cap = SP_INIT(sp_capacity);
 
     return c->sp->pool->get_capacity(c->pool[OF_MAIN], &cap, err);
 }
@@ -413,15 +414,15 @@ static sp_status run_pool_capacity(ctx *c, sp_error *err)
 static sp_status run_volume_stats(ctx *c, sp_error *err)
 {
     sp_volume_ref r = ref0(c);
-    uint64_t virt, used;
+    sp_volume_stats vs = SP_INIT(sp_volume_stats);
 
-    return c->sp->pool->get_volume_stats(c->pool[OF_MAIN], &r, &virt, &used, err);
+    return c->sp->pool->get_volume_stats(c->pool[OF_MAIN], &r, &vs, err);
 }
 
 static sp_status run_connect(ctx *c, sp_error *err)
 {
     sp_volume_ref r = ref0(c);
-    sp_disk_info disk;
+    sp_disk_info disk = SP_INIT(sp_disk_info);
 
     return c->sp->adaptor->connect_volume(c->pool[OF_MAIN], &r, &c->f->host, &disk, err);
 }
@@ -429,7 +430,7 @@ static sp_status run_connect(ctx *c, sp_error *err)
 static sp_status run_physical_disk(ctx *c, sp_error *err)
 {
     sp_volume_ref r = ref0(c);
-    sp_disk_info disk;
+    sp_disk_info disk = SP_INIT(sp_disk_info);
 
     return c->sp->adaptor->get_physical_disk(c->pool[OF_MAIN], &r, &c->f->host, &disk, err);
 }
@@ -444,7 +445,7 @@ static sp_status run_disconnect(ctx *c, sp_error *err)
 static sp_status run_seed(ctx *c, sp_error *err)
 {
     sp_volume_ref r = ref0(c);
-    sp_image_source src = {.path = c->f->image, .format = SP_FORMAT_RAW};
+    sp_image_source src = {SP_SIZED(sp_image_source), .path = c->f->image, .format = SP_FORMAT_RAW};
 
     return c->sp->adaptor->copy_image_to_volume(c->pool[OF_MAIN], &src, &r, &c->f->host, NULL, err);
 }
@@ -452,7 +453,7 @@ static sp_status run_seed(ctx *c, sp_error *err)
 static sp_status run_to_image(ctx *c, sp_error *err)
 {
     sp_volume_ref r = ref0(c);
-    sp_image_info info;
+    sp_image_info info = SP_INIT(sp_image_info);
 
     snprintf(c->image_out, sizeof(c->image_out), "%s/volume-%" PRIu64 ".qcow2", c->f->dir, next_id++);
     return c->sp->adaptor->copy_volume_to_image(c->pool[OF_MAIN], &r, &c->f->host, c->image_out, NULL, &info, err);
@@ -461,7 +462,7 @@ static sp_status run_to_image(ctx *c, sp_error *err)
 static sp_status run_across(ctx *c, sp_error *err)
 {
     sp_volume_ref r = ref0(c);
-    sp_volume_spec spec = {.kind = SP_VOLUME_DATA, .id = next_id++, .size_bytes = 8 * GIB};
+    sp_volume_spec spec = {SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_DATA, .id = next_id++, .size_bytes = 8 * GIB};
     sp_status st = c->sp->adaptor->copy_volume_across(c->pool[OF_MAIN], &r, c->pool[OF_OTHER], &spec, &c->f->host,
                                                       NULL, &c->out, err);
 
@@ -470,8 +471,8 @@ static sp_status run_across(ctx *c, sp_error *err)
 }
 
 /* The fewest requests the PowerFlex 3.5 REST API allows for each operation as the ABI defines it
- * (from the API notes, ../shared/powerflex-api.md and powerflex-api-details.md), with the reason
- * above each. Logins count as requests; in steady state there are none. */
+ * (from the PowerFlex 3.5 REST API reference: what each query and action returns and which ids it
+ * needs), with the reason above each. Logins count as requests; in steady state there are none. */
 static const op ops[] = {
     /* Login, the gateway's release (stored: it decides how handles log in, 3.x or 4.x), the pool
      * list (by name: getByName needs the domain's id first), its protection domain (the system
@@ -520,8 +521,10 @@ static const op ops[] = {
     /* Both pools' system and pool ids are in their stored details. */
     {"Driver.migration_kind", 0, NULL, run_migration_kind},
     /* GET volume (its V-Tree id), migrateVTree, GET VTree until NotInMigration (once: the simulator
-     * migrates at once); that answer also names the pool the V-Tree is in now. */
-    {"Driver.migrate_volume (native)", 3, prep_volume, run_migrate},
+     * migrates at once); that answer also names the pool the V-Tree is in now. Then, as
+     * CloudStack renames what moved to the destination pool's key: GET the V-Tree's volumes (a
+     * template copy's tree holds other VMs' ROOT disks) and setVolumeName for the one here. */
+    {"Driver.migrate_volume (native)", 5, prep_volume, run_migrate},
     /* GET StoragePool Statistics. */
     {"Driver.get_capacity", 1, NULL, run_capacity},
     /* GET StoragePool relationships/Volume. */
@@ -587,6 +590,10 @@ static void measure(of_fixture *f, const op *o, int cold, result *r)
 
     memset(r, 0, sizeof(*r));
     memset(&c, 0, sizeof(c));
+    for (int i = 0; i < 2; i++)
+        c.vol[i] = c.snap[i] = (sp_volume_info)SP_INIT(sp_volume_info);
+    c.out = (sp_volume_info)SP_INIT(sp_volume_info);
+    c.group = (sp_snapshot_group_info)SP_INIT(sp_snapshot_group_info);
     c.f = f;
     c.sp = f->sp;
     for (int i = 0; i < OF_POOLS; i++) {
@@ -616,7 +623,7 @@ out:
             f->sp->lifecycle->close(c.pool[i]);
     /* Back to steady state should a call have dropped a token or a cached SDC id. */
     for (int i = 0; i < OF_POOLS; i++) {
-        sp_capacity cap;
+        sp_capacity cap = SP_INIT(sp_capacity);
         sp_error err;
         if (f->sp->driver->get_capacity(f->warm[i], &cap, &err) != SP_OK)
             fprintf(stderr, "ops-bench: pool %s: %s\n", f->pool_uuid[i], err.message);

@@ -6,6 +6,7 @@
 
 #include "fsutil.h"
 #include "loader.h"
+#include "settings.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -162,7 +163,7 @@ void of_create_params(of_fixture *f, int i, char *url_buf, size_t url_len, sp_kv
              pool_names[i]);
     cafile->key = "powerflex.gw.cafile";
     cafile->value = tsim_cafile(s);
-    memset(p, 0, sizeof(*p));
+    *p = (sp_pool_create_params)SP_INIT(sp_pool_create_params);
     p->url = url_buf;
     p->name = f->pool_uuid[i];
     p->uuid = f->pool_uuid[i];
@@ -184,9 +185,9 @@ static int warm_pool(of_fixture *f, int i)
 {
     char url[512];
     sp_kv cafile;
-    sp_pool_create_params p;
-    sp_host_attach_result res;
-    sp_capacity cap;
+    sp_pool_create_params p = SP_INIT(sp_pool_create_params);
+    sp_host_attach_result res = SP_INIT(sp_host_attach_result);
+    sp_capacity cap = SP_INIT(sp_capacity);
     sp_error err;
 
     of_create_params(f, i, url, sizeof(url), &cafile, &p);
@@ -207,7 +208,7 @@ int of_start(of_fixture *f)
     int rc = -1;
 
     memset(f, 0, sizeof(*f));
-    f->host = (sp_host_ref){.uuid = "bench-host", .name = "kvm1", .ip = HOST_IP};
+    f->host = (sp_host_ref){SP_SIZED(sp_host_ref), .uuid = "bench-host", .name = "kvm1", .ip = HOST_IP};
     for (int i = 0; i < OF_POOLS; i++)
         snprintf(f->pool_uuid[i], sizeof(f->pool_uuid[i]), "0b5e%c%03d-4c1a-4d7e-9a2b-1c0d9e8f0000",
                  'a' + pool_system[i], i + 1);
@@ -237,10 +238,10 @@ int of_start(of_fixture *f)
         fprintf(stderr, "ops-bench: cannot write the SDC home %s\n", home);
         goto out;
     }
-    if (host_setting_set(&f->svc, SP_SCOPE_GLOBAL, NULL, SP_SETTING_CS_IDENTIFIER, "bnch") != 0 ||
-        host_setting_set(&f->svc, SP_SCOPE_HOST, f->host.uuid, SP_SETTING_HOST_CACHE, cache) != 0 ||
-        host_setting_set(&f->svc, SP_SCOPE_HOST, f->host.uuid, SP_SETTING_SDC_HOME, home) != 0 ||
-        host_setting_set(&f->svc, SP_SCOPE_HOST, f->host.uuid, SP_SETTING_DEVICE_DIR, f->devdir) != 0)
+    if (host_setting_set(&f->svc, SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CS_IDENTIFIER, "bnch") != 0 ||
+        host_setting_set(&f->svc, SP_SCOPE_HOST, f->host.uuid, PFX_SETTING_HOST_CACHE, cache) != 0 ||
+        host_setting_set(&f->svc, SP_SCOPE_HOST, f->host.uuid, PFX_SETTING_SDC_HOME, home) != 0 ||
+        host_setting_set(&f->svc, SP_SCOPE_HOST, f->host.uuid, PFX_SETTING_DEVICE_DIR, f->devdir) != 0)
         goto out;
     snprintf(path, sizeof(path), "%s/plugin/powerflex.la", getenv("top_builddir"));
     f->plugin = host_plugin_load(path, &f->svc.table, errbuf, sizeof(errbuf));

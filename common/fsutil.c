@@ -79,29 +79,54 @@ fail:
     return -1;
 }
 
-int host_copy_file(const char *src, const char *dst, int mode)
+static int all_zero(const char *p, size_t n)
+{
+    return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
+}
+
+int host_copy_fd(int in, const char *dst, int mode)
 {
     char buf[65536];
-    int in, out, rc = -1, saved;
+    int out, rc = -1, saved;
+    off_t end = 0;
     ssize_t n;
+
+    out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (out < 0)
+        return -1;
+    /* Zero blocks become holes: a sparse image stays sparse on secondary storage. */
+    while ((n = read(in, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)) {
+        if (n < 0)
+            continue;
+        if (all_zero(buf, (size_t)n)) {
+            if (lseek(out, n, SEEK_CUR) < 0)
+                goto out;
+        } else if (write_all(out, buf, (size_t)n) != 0) {
+            goto out;
+        }
+        end += n;
+    }
+    if (n == 0 && ftruncate(out, end) == 0)
+        rc = 0;
+out:
+    saved = errno;
+    if (close(out) != 0 && rc == 0) {
+        saved = errno;
+        rc = -1;
+    }
+    errno = saved;
+    return rc;
+}
+
+int host_copy_file(const char *src, const char *dst, int mode)
+{
+    int in, rc, saved;
 
     in = open(src, O_RDONLY | O_CLOEXEC);
     if (in < 0)
         return -1;
-    out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (out < 0)
-        goto out;
-    while ((n = read(in, buf, sizeof(buf))) > 0)
-        if (write_all(out, buf, (size_t)n) != 0)
-            goto out;
-    if (n == 0)
-        rc = 0;
-out:
+    rc = host_copy_fd(in, dst, mode);
     saved = errno;
-    if (out >= 0 && close(out) != 0 && rc == 0) {
-        saved = errno;
-        rc = -1;
-    }
     close(in);
     errno = saved;
     return rc;

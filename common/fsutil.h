@@ -12,6 +12,9 @@ int host_mkdirs(const char *path);
 int host_write_file(const char *path, const char *content, size_t len, int mode);
 /* Copies src to dst (created with mode). 0 or -1 with errno. */
 int host_copy_file(const char *src, const char *dst, int mode);
+/* Copies what is left to read of the open file `in` to dst (created with mode; zero blocks left
+ * as holes). 0 or -1 with errno. */
+int host_copy_fd(int in, const char *dst, int mode);
 /* rm -r (no error when absent). */
 void host_remove_tree(const char *path);
 /* Size of a file in bytes, or -1. */

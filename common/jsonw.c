@@ -166,6 +166,42 @@ void host_jsonw_raw(host_jsonw *w, const char *key, const char *json)
     yajl_tree_free(v);
 }
 
+/* beautify writes an empty object or array over lines ("{\n\n}"); CloudStack's answers write {}
+ * and [] (an empty list's answer is {}). Outside strings, an opening bracket followed by nothing
+ * but blanks up to its closing one becomes the pair, in place. */
+static void compact_empty(char *s, size_t len)
+{
+    size_t r = 0, o = 0;
+    int in_str = 0;
+
+    while (r < len) {
+        char c = s[r];
+        if (in_str) {
+            s[o++] = s[r++];
+            if (c == '\\' && r < len)
+                s[o++] = s[r++];
+            else if (c == '"')
+                in_str = 0;
+            continue;
+        }
+        if (c == '"') {
+            in_str = 1;
+        } else if (c == '{' || c == '[') {
+            size_t j = r + 1;
+            while (j < len && (s[j] == ' ' || s[j] == '\n'))
+                j++;
+            if (j < len && s[j] == (c == '{' ? '}' : ']')) {
+                s[o++] = c;
+                s[o++] = s[j];
+                r = j + 1;
+                continue;
+            }
+        }
+        s[o++] = s[r++];
+    }
+    s[o] = '\0';
+}
+
 const char *host_jsonw_text(host_jsonw *w)
 {
     const unsigned char *buf;
@@ -181,5 +217,6 @@ const char *host_jsonw_text(host_jsonw *w)
         w->failed = 1;
         return "";
     }
+    compact_empty(w->text, len);
     return w->text;
 }

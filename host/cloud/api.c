@@ -4,6 +4,8 @@
 
 #include "api.h"
 
+#include "mask.h"
+#include "num.h"
 #include "store.h"
 
 #include <ctype.h>
@@ -17,6 +19,7 @@
 static const host_api *const tables[] = {
     host_api_infra,  host_api_config,   host_api_pool,    host_api_offering, host_api_template, host_api_vm,
     host_api_volume, host_api_snapshot, host_api_migrate, host_api_capacity, host_api_router, host_api_guestdata,
+    host_api_alert,
 };
 
 const host_api *host_api_find(char *const *words, size_t n)
@@ -49,21 +52,84 @@ const char *host_param(host_cmd *cmd, const char *key, int required, host_err *e
     return v;
 }
 
-int host_param_i64(host_cmd *cmd, const char *key, int64_t def, int64_t *out, host_err *e)
+static int param_num(host_cmd *cmd, const char *key, int64_t def, int64_t min, int64_t max, const char *unit,
+                     int64_t *out, host_err *e)
 {
-    const char *v = host_param(cmd, key, 0, e);
-    char *end;
-    long long x;
+    const char *v = host_cmd_get(cmd, key);
+    char why[128];
+    uint64_t x;
 
     if (v == NULL) {
         *out = def;
         return 0;
     }
-    errno = 0;
-    x = strtoll(v, &end, 10);
-    if (errno != 0 || end == v || *end != '\0')
-        return host_fail(e, HOST_E_PARAM, "Invalid parameter %s value=%s: not a whole number", key, v);
-    *out = x;
+    if (host_num_parse(v, (uint64_t)min, (uint64_t)max, &x, why, sizeof(why)) != 0)
+        return host_fail(e, HOST_E_PARAM, "Invalid parameter %s value=\"%.64s\": %s%s", key, v, why, unit);
+    *out = (int64_t)x;
+    return 0;
+}
+
+int host_param_num(host_cmd *cmd, const char *key, int64_t def, int64_t min, int64_t max, int64_t *out,
+                   host_err *e)
+{
+    return param_num(cmd, key, def, min, max, "", out, e);
+}
+
+int host_param_gb(host_cmd *cmd, const char *key, int64_t *bytes, host_err *e)
+{
+    int64_t gb = 0;
+
+    if (param_num(cmd, key, 0, 0, (int64_t)HOST_GB_MAX, "; sizes are in GB", &gb, e) != 0)
+        return -1;
+    if (host_num_gb_to_bytes((uint64_t)gb, bytes) != 0) /* cannot fail up to HOST_GB_MAX */
+        return host_fail(e, HOST_E_PARAM, "Invalid parameter %s value=%lld: too large", key, (long long)gb);
+    return 0;
+}
+
+/* CloudStack's numeric API parameters and the largest value each takes (Long or Integer in its
+ * API; sizes in GB such that their bytes fit). CloudStack refuses a malformed one with 431 before
+ * the command runs, whether or not the command uses it; so does the harness, so that no command
+ * silently takes "maxiops=99999999999999999999" or "size=1e3". */
+static const struct {
+    const char *key;
+    uint64_t max;
+} numeric_params[] = {
+    {"size", HOST_GB_MAX},
+    {"disksize", HOST_GB_MAX},
+    {"rootdisksize", HOST_GB_MAX},
+    {"capacitybytes", INT64_MAX},
+    {"capacityiops", INT64_MAX},
+    {"miniops", INT64_MAX},
+    {"maxiops", INT64_MAX},
+    {"bytesreadrate", INT64_MAX},
+    {"bytesreadratemax", INT64_MAX},
+    {"bytesreadratemaxlength", INT64_MAX},
+    {"byteswriterate", INT64_MAX},
+    {"byteswriteratemax", INT64_MAX},
+    {"byteswriteratemaxlength", INT64_MAX},
+    {"iopsreadrate", INT64_MAX},
+    {"iopsreadratemax", INT64_MAX},
+    {"iopsreadratemaxlength", INT64_MAX},
+    {"iopswriterate", INT64_MAX},
+    {"iopswriteratemax", INT64_MAX},
+    {"iopswriteratemaxlength", INT64_MAX},
+    {"iopstotalrate", INT64_MAX},
+    {"bytestotalrate", INT64_MAX},
+    {"cpunumber", INT32_MAX},
+    {"cpuspeed", INT32_MAX},
+    {"memory", INT32_MAX},
+    {"hypervisorsnapshotreserve", INT32_MAX},
+    {"deviceid", INT64_MAX},
+};
+
+int host_param_check_numbers(host_cmd *cmd, host_err *e)
+{
+    int64_t ignored;
+
+    for (size_t i = 0; i < sizeof(numeric_params) / sizeof(numeric_params[0]); i++)
+        if (param_num(cmd, numeric_params[i].key, 0, 0, (int64_t)numeric_params[i].max,
+                      numeric_params[i].max == HOST_GB_MAX ? "; sizes are in GB" : "", &ignored, e) != 0)
+            return -1;
     return 0;
 }
 
@@ -151,8 +217,9 @@ int host_write_list(host_cs *cs, host_jsonw *w, const char *key, sqlite3_stmt *s
 
     if (host_stmt_ids(cs, st, &ids, &n, e) != 0)
         return -1;
-    host_jsonw_uint(w, "count", n);
+    /* CloudStack answers an empty list with {}: no count, no array. */
     if (n > 0) {
+        host_jsonw_uint(w, "count", n);
         host_jsonw_array_begin(w, key);
         for (size_t i = 0; i < n && rc == 0; i++)
             rc = each(cs, w, NULL, ids[i], e);
@@ -170,6 +237,7 @@ void host_event(host_cs *cs, const char *type, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
+    host_mask_inplace(text, sizeof(text));
     host_sql_run(cs->db, err, sizeof(err), "INSERT INTO event(type, description, created) VALUES (?, ?, ?)",
                  "tti", type, text, host_now());
 }

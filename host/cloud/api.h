@@ -35,6 +35,7 @@ extern const host_api host_api_migrate[];
 extern const host_api host_api_capacity[];
 extern const host_api host_api_router[];
 extern const host_api host_api_guestdata[];
+extern const host_api host_api_alert[];
 
 /* Finds the API named by the words (joined, case-insensitively: "create storagepool" and
  * "createStoragePool" are the same), or NULL. */
@@ -44,8 +45,17 @@ const host_api *host_api_find(char *const *words, size_t n);
 
 /* The parameter's value; when required and absent (or empty), fails with 431. */
 const char *host_param(host_cmd *cmd, const char *key, int required, host_err *e);
-/* Integer / boolean parameters; absent gives def. -1 with 431 on a malformed value. */
-int host_param_i64(host_cmd *cmd, const char *key, int64_t def, int64_t *out, host_err *e);
+/* A whole-number parameter in [min, max] (0 <= min <= max), read by host_num_parse; absent gives
+ * def. -1 with 431 naming the parameter when it is empty, malformed or out of range. */
+int host_param_num(host_cmd *cmd, const char *key, int64_t def, int64_t min, int64_t max, int64_t *out,
+                   host_err *e);
+/* A size parameter in GB, as bytes (absent: 0); 431 unless its bytes fit in int64_t. */
+int host_param_gb(host_cmd *cmd, const char *key, int64_t *bytes, host_err *e);
+/* Checks every CloudStack numeric parameter the command carries (size, disksize, miniops,
+ * bytesreadrate, capacitybytes, ...) whether or not its handler reads it: 431 naming the first
+ * malformed or out-of-range one. */
+int host_param_check_numbers(host_cmd *cmd, host_err *e);
+/* A boolean parameter (true/false); absent gives def. -1 with 431 on a malformed value. */
 int host_param_bool(host_cmd *cmd, const char *key, int def, int *out, host_err *e);
 /* Resolves an id parameter (a uuid) to the row id in `table`. Absent: *out = 0, and -1 with 431
  * only when required. Unknown: 431 naming the parameter. */

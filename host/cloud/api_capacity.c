@@ -11,6 +11,7 @@
 #include "objects.h"
 #include "poolh.h"
 #include "pools.h"
+#include "settle.h"
 #include "store.h"
 #include "strbuf.h"
 
@@ -52,7 +53,7 @@ static int list_capacity(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     sqlite3_stmt *st;
 
     if (host_param_ref(cs, cmd, "zoneid", "zone", 0, &zone, e) != 0 ||
-        host_param_i64(cmd, "type", 0, &type, e) != 0 || host_param_bool(cmd, "perpool", 0, &perpool, e) != 0)
+        host_param_num(cmd, "type", 0, 0, INT32_MAX, &type, e) != 0 || host_param_bool(cmd, "perpool", 0, &perpool, e) != 0)
         return -1;
     st = host_sql_prepare(cs->db, err, sizeof(err),
                           "SELECT id FROM pool WHERE (?1 = 0 OR zone_id = ?1) ORDER BY zone_id, id", "i",
@@ -75,7 +76,6 @@ static int list_capacity(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         "i", zone);
     if (st == NULL)
         return host_fail_db(e, err);
-    host_jsonw_array_begin(w, "capacity");
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *zid = host_col_text(st, 0), *zname = host_col_text(st, 1);
         const char *pid = sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL : host_col_text(st, 2);
@@ -84,6 +84,9 @@ static int list_capacity(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         double factor = sqlite3_column_double(st, 8);
         if (factor < 0)
             factor = host_config_double(cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_ZONE, zid);
+        /* No pool, no rows: CloudStack's empty answer {}. */
+        if (rows == 0 && (type == 0 || type == CAPACITY_STORAGE || type == CAPACITY_STORAGE_ALLOCATED))
+            host_jsonw_array_begin(w, "capacity");
         if (type == 0 || type == CAPACITY_STORAGE) {
             capacity_row(w, CAPACITY_STORAGE, "STORAGE", zid, zname, pid, host_col_text(st, 3), used, total);
             rows++;
@@ -95,8 +98,10 @@ static int list_capacity(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         }
     }
     sqlite3_finalize(st);
-    host_jsonw_array_end(w);
-    host_jsonw_uint(w, "count", rows);
+    if (rows > 0) {
+        host_jsonw_array_end(w);
+        host_jsonw_uint(w, "count", rows);
+    }
     return 0;
 }
 
@@ -185,12 +190,23 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     host_buf problems = HOST_BUF_INIT;
     size_t nproblems = 0, harness = 0;
     host_guestdata_tally data = {0, 0};
-    int rc = -1, verify_detached = 0;
+    int rc = -1, verify_detached = 0, repair = 0;
 
     if (host_param_ref(cs, cmd, "id", "pool", 1, &id, e) != 0 ||
-        host_param_bool(cmd, "verifydata", 0, &verify_detached, e) != 0 || host_pool_open(cs, id, &pool, e) != 0)
+        host_param_bool(cmd, "verifydata", 0, &verify_detached, e) != 0 ||
+        host_param_bool(cmd, "repair", 0, &repair, e) != 0 || host_pool_open(cs, id, &pool, e) != 0)
         return -1;
     host_pool_uuid(cs, id, uuid);
+    /* repair=true: what failed commands could not take back on this pool is tried again first
+     * (and committed, whatever the check finds). */
+    if (repair) {
+        host_jsonw_object_begin(w, "storagepoolrepair");
+        rc = host_settle_repair(cs, id, w, e);
+        host_jsonw_object_end(w);
+        if (rc != 0)
+            return -1;
+        rc = -1;
+    }
     memset(&se, 0, sizeof(se));
     s = cs->sp->driver->list_volumes(pool, collect, &arr, &se);
     if (s != SP_OK) {
@@ -267,7 +283,7 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     host_jsonw_array_begin(w, "mappingproblems");
     while (sqlite3_step(st) == SQLITE_ROW) {
         host_href href;
-        sp_disk_info disk;
+        sp_disk_info disk = SP_INIT(sp_disk_info);
         int expected = sqlite3_column_int(st, 5), present;
         if (host_href_load(cs, sqlite3_column_int64(st, 3), &href, e) != 0)
             goto out_arr;
@@ -293,6 +309,33 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
             nproblems++;
         }
     }
+    /* The grants themselves: a volume of a VM running on host H is granted to H and to no other
+     * host, any other volume to none. */
+    sqlite3_finalize(st);
+    st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT v.uuid, h.name, 'granted to a host that does not run its VM' FROM access a "
+        "JOIN volume v ON v.id = a.volume_id JOIN host h ON h.id = a.host_id LEFT JOIN vm ON vm.id = v.vm_id "
+        "WHERE v.pool_id = ?1 AND NOT (vm.state IS 'Running' AND vm.host_id IS a.host_id) UNION ALL "
+        "SELECT v.uuid, h.name, 'not granted to the host running its VM' FROM volume v "
+        "JOIN vm ON vm.id = v.vm_id AND vm.state = 'Running' JOIN host h ON h.id = vm.host_id "
+        "WHERE v.pool_id = ?1 AND NOT EXISTS "
+        "(SELECT 1 FROM access a WHERE a.volume_id = v.id AND a.host_id = vm.host_id)",
+        "i", id);
+    if (st == NULL) {
+        host_fail_db(e, err);
+        goto out_arr;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        host_jsonw_object_begin(w, NULL);
+        host_jsonw_string(w, "volumeid", host_col_text(st, 0));
+        host_jsonw_string(w, "hostname", host_col_text(st, 1));
+        host_jsonw_string(w, "problem", host_col_text(st, 2));
+        host_jsonw_object_end(w);
+        host_buf_printf(&problems, "volume %s is %s (%s); ", host_col_text(st, 0), host_col_text(st, 2),
+                        host_col_text(st, 1));
+        nproblems++;
+    }
     host_jsonw_array_end(w);
     sqlite3_finalize(st);
     st = NULL;
@@ -307,9 +350,11 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         goto out_obj;
     }
     while (sqlite3_step(st) == SQLITE_ROW) {
-        uint64_t virt = 0, used = 0;
+        sp_volume_stats vs = {SP_SIZED(sp_volume_stats)};
+        uint64_t virt;
         memset(&se, 0, sizeof(se));
-        s = cs->sp->pool->get_volume_stats(pool, &(sp_volume_ref){host_col_text(st, 1)}, &virt, &used, &se);
+        s = cs->sp->pool->get_volume_stats(pool, &(sp_volume_ref){host_col_text(st, 1)}, &vs, &se);
+        virt = vs.virtual_bytes;
         if (s != SP_OK) {
             host_buf_printf(&problems, "volume %s: no stats from the host (%.200s); ", host_col_text(st, 0),
                             se.message);
@@ -324,9 +369,9 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     sqlite3_finalize(st);
     st = NULL;
     {
-        sp_capacity drv, kvm;
-        memset(&drv, 0, sizeof(drv));
-        memset(&kvm, 0, sizeof(kvm));
+        sp_capacity drv = SP_INIT(sp_capacity), kvm = SP_INIT(sp_capacity);
+        drv = (sp_capacity)SP_INIT(sp_capacity);
+        kvm = (sp_capacity)SP_INIT(sp_capacity);
         memset(&se, 0, sizeof(se));
         if ((s = cs->sp->driver->get_capacity(pool, &drv, &se)) != SP_OK ||
             (s = cs->sp->pool->get_capacity(pool, &kvm, &se)) != SP_OK) {

@@ -13,8 +13,8 @@
 
 static const char *scope_name(sp_scope s)
 {
-    static const char *names[] = {"global", "zone", "storagepool", "host"};
-    return names[s];
+    static const char *names[] = {"global", "zone", "storagepool", "host", "cluster"};
+    return (size_t)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
 }
 
 /* Which scope the request names: zoneid, storageid or hostid (uuid into *id). */
@@ -47,10 +47,13 @@ static int scope_of(host_cs *cs, host_cmd *cmd, sp_scope *scope, const char **id
 static void write_one(host_cs *cs, host_jsonw *w, const char *key, const host_setting_def *d, sp_scope scope,
                       const char *id)
 {
+    const sp_setting_desc *pd = host_config_desc(cs, d->name);
     char value[1024];
 
     if (host_config_get(cs, d->name, scope, id, value, sizeof(value)) != 0)
         value[0] = '\0';
+    if (pd != NULL && (pd->flags & SP_SETTING_SECRET) && value[0] != '\0')
+        snprintf(value, sizeof(value), "******"); /* CloudStack's answer for a hidden value */
     host_jsonw_object_begin(w, key);
     host_jsonw_string(w, "name", d->name);
     host_jsonw_string(w, "value", value);
@@ -67,25 +70,24 @@ static void write_one(host_cs *cs, host_jsonw *w, const char *key, const host_se
 static int list_configurations(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     const char *name = host_param(cmd, "name", 0, e), *kw = host_param(cmd, "keyword", 0, e), *id;
-    const host_setting_def *defs;
-    size_t n, count = 0;
+    const host_setting_def *d;
+    size_t count = 0;
     sp_scope scope;
 
     if (scope_of(cs, cmd, &scope, &id, e) != 0)
         return -1;
-    defs = host_config_defs(&n);
-    for (size_t i = 0; i < n; i++)
-        if ((defs[i].scopes & (1u << scope)) && (name == NULL || strcmp(name, defs[i].name) == 0) &&
-            (kw == NULL || strstr(defs[i].name, kw) != NULL))
+    for (size_t i = 0; (d = host_config_def_at(cs, i)) != NULL; i++)
+        if ((d->scopes & (1u << scope)) && (name == NULL || strcmp(name, d->name) == 0) &&
+            (kw == NULL || strstr(d->name, kw) != NULL))
             count++;
-    host_jsonw_uint(w, "count", count);
     if (count == 0)
         return 0;
+    host_jsonw_uint(w, "count", count);
     host_jsonw_array_begin(w, "configuration");
-    for (size_t i = 0; i < n; i++)
-        if ((defs[i].scopes & (1u << scope)) && (name == NULL || strcmp(name, defs[i].name) == 0) &&
-            (kw == NULL || strstr(defs[i].name, kw) != NULL))
-            write_one(cs, w, NULL, &defs[i], scope, id);
+    for (size_t i = 0; (d = host_config_def_at(cs, i)) != NULL; i++)
+        if ((d->scopes & (1u << scope)) && (name == NULL || strcmp(name, d->name) == 0) &&
+            (kw == NULL || strstr(d->name, kw) != NULL))
+            write_one(cs, w, NULL, d, scope, id);
     host_jsonw_array_end(w);
     return 0;
 }
@@ -102,7 +104,7 @@ static int update_configuration(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_
         return host_fail(e, HOST_E_PARAM, "Please enter a value for the required parameter 'value'");
     if (host_config_set(cs, name, scope, id, value, e) != 0)
         return -1;
-    d = host_config_def(name);
+    d = host_config_def(cs, name);
     host_event(cs, "CONFIGURATION.VALUE.EDIT", "%s=%s at %s scope", name, value != NULL ? value : "(reset)",
                scope_name(scope));
     write_one(cs, w, "configuration", d, scope, id);
@@ -136,16 +138,17 @@ static int list_events(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         host_param(cmd, "type", 0, e));
     if (st == NULL)
         return host_fail_db(e, err);
-    host_jsonw_int(w, "count", count);
-    if (count > 0)
+    if (count > 0) {
+        host_jsonw_int(w, "count", count);
         host_jsonw_array_begin(w, "event");
+    }
     while (sqlite3_step(st) == SQLITE_ROW) {
         host_timestamp(sqlite3_column_int64(st, 3), created);
         host_jsonw_object_begin(w, NULL);
         host_jsonw_int(w, "id", sqlite3_column_int64(st, 0));
         host_jsonw_string(w, "type", host_col_text(st, 1));
         host_jsonw_string(w, "description", host_col_text(st, 2));
-        host_jsonw_string(w, "level", "INFO");
+        host_jsonw_string(w, "level", strncmp(host_col_text(st, 1), "ALERT.", 6) == 0 ? "WARN" : "INFO");
         host_jsonw_string(w, "state", "Completed");
         host_jsonw_string(w, "created", created);
         host_jsonw_object_end(w);

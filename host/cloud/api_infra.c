@@ -118,8 +118,6 @@ int host_json_host(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host
             "SELECT uuid, name, ip, zone_id, pod_id, cluster_id, state, resourcestate, created, "
             "sdc_guid FROM host WHERE id = ?",
             id, e);
-    static const char *agent_keys[] = {SP_SETTING_HOST_CACHE, SP_SETTING_SDC_HOME, SP_SETTING_DEVICE_DIR,
-                                       HOST_CFG_SDC_CFG_FILE};
     if (st == NULL)
         return -1;
     host_timestamp(sqlite3_column_int64(st, 8), created);
@@ -136,9 +134,14 @@ int host_json_host(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host
     host_jsonw_string(w, "resourcestate", host_col_text(st, 7));
     host_jsonw_string(w, "created", created);
     host_jsonw_object_begin(w, "details");
-    for (size_t i = 0; i < sizeof(agent_keys) / sizeof(agent_keys[0]); i++)
-        if (host_config_get(cs, agent_keys[i], SP_SCOPE_HOST, host_col_text(st, 0), buf, sizeof(buf)) == 0)
-            host_jsonw_string(w, agent_keys[i], buf);
+    /* Its agent.properties: every host-scope setting, the harness's and the plugin's. */
+    {
+        const host_setting_def *d;
+        for (size_t i = 0; (d = host_config_def_at(cs, i)) != NULL; i++)
+            if ((d->scopes & HOST_CFG_HOST) &&
+                host_config_get(cs, d->name, SP_SCOPE_HOST, host_col_text(st, 0), buf, sizeof(buf)) == 0)
+                host_jsonw_string(w, d->name, buf);
+    }
     host_jsonw_string(w, "powerflex.sdc.guid", host_col_text(st, 9));
     host_jsonw_object_end(w);
     host_jsonw_object_end(w);
@@ -407,9 +410,11 @@ static int add_host(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     /* agent.properties: defaults inside the host's own state dir, so hosts never share a cache
      * or an SDC; details[0].<property>=... overrides them. */
     {
-        static const char *keys[] = {SP_SETTING_HOST_CACHE, SP_SETTING_SDC_HOME, SP_SETTING_DEVICE_DIR};
+        static const char *keys[] = {HOST_CFG_HOST_CACHE, HOST_SIM_SDC_HOME, HOST_SIM_DEVICE_DIR};
         static const char *subdirs[] = {"cache", "sdc", "dev"};
         for (int i = 0; i < 3; i++) {
+            if (host_config_def(cs, keys[i]) == NULL)
+                continue; /* a plugin that reads no such agent property */
             free(path);
             if (asprintf(&path, "%s/%s", dir, subdirs[i]) < 0) {
                 path = NULL;
@@ -424,14 +429,16 @@ static int add_host(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
                 goto out;
         }
         /* The SDC's own drv_cfg.txt (where --add_mdm keeps the MDMs it joined) inside its home. */
-        free(path);
-        if (asprintf(&path, "%s/sdc/cfg/drv_cfg.txt", dir) < 0) {
-            path = NULL;
-            host_fail(e, HOST_E_INTERNAL, "out of memory");
-            goto out;
+        if (host_config_def(cs, HOST_SIM_SDC_CFG_FILE) != NULL) {
+            free(path);
+            if (asprintf(&path, "%s/sdc/cfg/drv_cfg.txt", dir) < 0) {
+                path = NULL;
+                host_fail(e, HOST_E_INTERNAL, "out of memory");
+                goto out;
+            }
+            if (host_config_set(cs, HOST_SIM_SDC_CFG_FILE, SP_SCOPE_HOST, uuid, path, e) != 0)
+                goto out;
         }
-        if (host_config_set(cs, HOST_CFG_SDC_CFG_FILE, SP_SCOPE_HOST, uuid, path, e) != 0)
-            goto out;
     }
     nd = host_cmd_map(cmd, "details", &details);
     for (long i = 0; i < nd; i++)

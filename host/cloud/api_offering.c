@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "api.h"
+#include "num.h"
 #include "objects.h"
 #include "store.h"
 
@@ -12,7 +13,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define GIB (UINT64_C(1) << 30)
 
 int host_json_offering(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host_err *e)
 {
@@ -20,7 +20,7 @@ int host_json_offering(host_cs *cs, host_jsonw *w, const char *key, int64_t id, 
     sqlite3_stmt *st = host_sql_prepare(
         cs->db, err, sizeof(err),
         "SELECT uuid, name, displaytext, kind, provisioning, disksize, customized, cpunumber, "
-        "cpuspeed, memory, tags, iops, bw, created, systemuse FROM offering WHERE id = ?",
+        "cpuspeed, memory, tags, iops, bw, created, systemuse, miniops, maxiops FROM offering WHERE id = ?",
         "i", id);
     int disk;
 
@@ -39,18 +39,22 @@ int host_json_offering(host_cs *cs, host_jsonw *w, const char *key, int64_t id, 
     host_jsonw_string(w, "storagetype", "shared");
     host_jsonw_string(w, "provisioningtype", host_col_text(st, 4));
     if (disk) {
-        host_jsonw_uint(w, "disksize", (uint64_t)sqlite3_column_int64(st, 5) / GIB);
+        host_jsonw_uint(w, "disksize", (uint64_t)sqlite3_column_int64(st, 5) / HOST_GIB);
         host_jsonw_bool(w, "iscustomized", sqlite3_column_int(st, 6));
     } else {
         host_jsonw_int(w, "cpunumber", sqlite3_column_int64(st, 7));
         host_jsonw_int(w, "cpuspeed", sqlite3_column_int64(st, 8));
         host_jsonw_int(w, "memory", sqlite3_column_int64(st, 9));
         if (sqlite3_column_int64(st, 5) > 0)
-            host_jsonw_uint(w, "rootdisksize", (uint64_t)sqlite3_column_int64(st, 5) / GIB);
+            host_jsonw_uint(w, "rootdisksize", (uint64_t)sqlite3_column_int64(st, 5) / HOST_GIB);
         host_jsonw_bool(w, "issystem", sqlite3_column_int(st, 14));
     }
     if (*host_col_text(st, 10))
         host_jsonw_string(w, "tags", host_col_text(st, 10));
+    if (sqlite3_column_int64(st, 15) > 0)
+        host_jsonw_int(w, "miniops", sqlite3_column_int64(st, 15));
+    if (sqlite3_column_int64(st, 16) > 0)
+        host_jsonw_int(w, "maxiops", sqlite3_column_int64(st, 16));
     if (*host_col_text(st, 11) || *host_col_text(st, 12)) {
         host_jsonw_object_begin(w, disk ? "details" : "serviceofferingdetails");
         if (*host_col_text(st, 12))
@@ -114,7 +118,7 @@ static int create_offering(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
     const char *name = host_param(cmd, "name", 1, e), *text = host_param(cmd, "displaytext", 0, e);
     const char *stype = host_param(cmd, "storagetype", 0, e), *prov = "thin", *iops = NULL, *bw = NULL;
     char uuid[37], err[256];
-    int64_t size_gb = 0, cpu = 0, speed = 0, mem = 0, id;
+    int64_t size = 0, cpu = 0, speed = 0, mem = 0, miniops = 0, maxiops = 0, id;
     int customized = 0, encrypt = 0;
 
     /* CloudStack's names: a disk offering's encrypt, a service offering's encryptroot. */
@@ -122,16 +126,21 @@ static int create_offering(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
         return -1;
     if (name == NULL || provisioning(cmd, &prov, e) != 0 ||
         qos(cmd, disk ? "details" : "serviceofferingdetails", &iops, &bw, e) != 0 ||
-        host_param_i64(cmd, disk ? "disksize" : "rootdisksize", 0, &size_gb, e) != 0 ||
+        host_param_gb(cmd, disk ? "disksize" : "rootdisksize", &size, e) != 0 ||
         host_param_bool(cmd, "customized", 0, &customized, e) != 0 ||
-        host_param_i64(cmd, "cpunumber", 1, &cpu, e) != 0 ||
-        host_param_i64(cmd, "cpuspeed", 500, &speed, e) != 0 ||
-        host_param_i64(cmd, "memory", 512, &mem, e) != 0)
+        host_param_num(cmd, "cpunumber", 1, 1, INT32_MAX, &cpu, e) != 0 ||
+        host_param_num(cmd, "cpuspeed", 500, 1, INT32_MAX, &speed, e) != 0 ||
+        host_param_num(cmd, "memory", 512, 1, INT32_MAX, &mem, e) != 0 ||
+        host_param_num(cmd, "miniops", 0, 0, INT64_MAX, &miniops, e) != 0 ||
+        host_param_num(cmd, "maxiops", 0, 0, INT64_MAX, &maxiops, e) != 0)
         return -1;
+    if (maxiops > 0 && miniops > maxiops)
+        return host_fail(e, HOST_E_PARAM, "miniops %lld is above maxiops %lld", (long long)miniops,
+                         (long long)maxiops);
     if (stype != NULL && strcasecmp(stype, "shared") != 0)
         return host_fail(e, HOST_E_PARAM, "storagetype %s: the harness has shared primary storage only",
                          stype);
-    if (size_gb < 0 || (disk && size_gb == 0 && !customized))
+    if (disk && size == 0 && !customized)
         return host_fail(e, HOST_E_PARAM, "a disk offering needs disksize in GB (or customized=true)");
     if (host_uuid(uuid) != 0)
         return host_fail(e, HOST_E_INTERNAL, "no randomness");
@@ -139,11 +148,14 @@ static int create_offering(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
             cs->db, err, sizeof(err),
             "INSERT INTO offering(uuid, name, displaytext, kind, provisioning, disksize, customized, "
             "cpunumber, "
-            "cpuspeed, memory, tags, iops, bw, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            "tttttiiiiittti", uuid, name, text != NULL ? text : name, disk ? "disk" : "service", prov,
-            size_gb * (int64_t)GIB, (int64_t)customized, disk ? (int64_t)0 : cpu, disk ? (int64_t)0 : speed,
-            disk ? (int64_t)0 : mem, host_cmd_get(cmd, "tags") != NULL ? host_cmd_get(cmd, "tags") : "",
-            iops != NULL ? iops : "", bw != NULL ? bw : "", host_now()) < 0)
+            "cpuspeed, memory, tags, iops, bw, created, miniops, maxiops) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "tttttiiiiittti"
+            "ii",
+            uuid, name, text != NULL ? text : name, disk ? "disk" : "service", prov, size,
+            (int64_t)customized, disk ? (int64_t)0 : cpu, disk ? (int64_t)0 : speed, disk ? (int64_t)0 : mem,
+            host_cmd_get(cmd, "tags") != NULL ? host_cmd_get(cmd, "tags") : "", iops != NULL ? iops : "",
+            bw != NULL ? bw : "", host_now(), miniops, maxiops) < 0)
         return host_fail_db(e, err);
     id = sqlite3_last_insert_rowid(cs->db);
     if (encrypt &&

@@ -8,8 +8,11 @@
 #include "objects.h"
 #include "poolh.h"
 #include "pools.h"
+#include "mask.h"
+#include "poolurl.h"
 #include "secret.h"
 #include "store.h"
+#include "undo.h"
 #include "vmops.h"
 
 #include <stdio.h>
@@ -55,8 +58,8 @@ int host_json_pool_fields(host_cs *cs, host_jsonw *w, int64_t id, host_err *e)
         "SELECT uuid, name, zone_id, pod_id, cluster_id, scope, state, provider, hypervisor, "
         "url, path, capacity_total, capacity_used, allocated, created FROM pool WHERE id = ?",
         "i", id);
-    const char *url;
-    char *gw = NULL;
+    char *url = NULL, *gw = NULL;
+    pfurl_split sp;
 
     if (st == NULL)
         return host_fail_db(e, err);
@@ -71,15 +74,15 @@ int host_json_pool_fields(host_cs *cs, host_jsonw *w, int64_t id, host_err *e)
         tags[0] = '\0';
     snprintf(uuid, sizeof(uuid), "%s", host_col_text(st, 0));
     host_timestamp(sqlite3_column_int64(st, 14), created);
-    url = host_col_text(st, 9);
-    /* ipaddress: the gateway's host part of the (masked) URL. */
-    {
-        const char *at = strchr(url, '@'), *h = at != NULL ? at + 1 : strstr(url, "://");
-        if (h != NULL && at == NULL)
-            h += 3;
-        if (h != NULL)
-            gw = strndup(h, strcspn(h, "/"));
+    /* Stored masked; masked again in case an older harness stored it otherwise. ipaddress: the
+     * gateway (host[:port]) as the plugin's parser reads the URL. */
+    url = host_mask_url(host_col_text(st, 9));
+    if (url == NULL) {
+        sqlite3_finalize(st);
+        return host_fail(e, HOST_E_INTERNAL, "out of memory");
     }
+    if (pfurl_split_text(url, strlen(url), &sp))
+        gw = strndup(url + sp.host, sp.host_end - sp.host);
     host_jsonw_string(w, "id", uuid);
     host_jsonw_string(w, "name", host_col_text(st, 1));
     host_json_ref(cs, w, "zone", "zone", sqlite3_column_int64(st, 2));
@@ -105,6 +108,7 @@ int host_json_pool_fields(host_cs *cs, host_jsonw *w, int64_t id, host_err *e)
     }
     host_jsonw_string(w, "created", created);
     host_jsonw_bool(w, "managed", 1);
+    free(url);
     free(gw);
     sqlite3_finalize(st);
     return json_pool_details(cs, w, id, e);
@@ -172,19 +176,51 @@ static char *truststore(host_cs *cs)
     return path;
 }
 
+/* CloudStack refuses a second pool on the same PowerFlex storage pool: the same gateway and pool
+ * name ("PowerFlex storage pool: <name> already exists"), or, which it does not see, the same pool
+ * id on the same system reached under another gateway address. Compared on the details the
+ * plugin handed back for the new pool `id`. */
+static int same_array_pool(host_cs *cs, int64_t id, host_err *e)
+{
+    char err[256], other[256] = "", pname[256] = "";
+    int rc = host_sql_text(
+        cs->db, other, sizeof(other), err, sizeof(err),
+        "SELECT p.name FROM pool_detail n1 JOIN pool_detail o1 ON o1.key = n1.key AND o1.value = n1.value "
+        "AND o1.pool_id != n1.pool_id JOIN pool_detail n2 ON n2.pool_id = n1.pool_id "
+        "JOIN pool_detail o2 ON o2.pool_id = o1.pool_id AND o2.key = n2.key AND o2.value = n2.value "
+        "JOIN pool p ON p.id = o1.pool_id WHERE n1.pool_id = ?1 AND "
+        "((n1.key = 'powerflex.gw.url' AND n2.key = 'powerflex.storagepool.name') OR "
+        "(n1.key = 'powerflex.storagepool.id' AND n2.key = 'powerflex.storagepool.system.id')) LIMIT 1",
+        "i", id);
+
+    if (rc < 0)
+        return host_fail_db(e, err);
+    if (rc == 0 || other[0] == '\0')
+        return 0;
+    host_sql_text(cs->db, pname, sizeof(pname), err, sizeof(err),
+                  "SELECT value FROM pool_detail WHERE pool_id = ? AND key = 'powerflex.storagepool.name'",
+                  "i", id);
+    /* CloudStack's lifecycle throws, and createStoragePool wraps it: 530. */
+    return host_fail(
+        e, HOST_E_INTERNAL,
+        "Failed to add data store: PowerFlex storage pool: %s already exists, please specify other "
+        "storage pool. (it is primary storage %s)",
+        pname[0] ? pname : "(unnamed)", other);
+}
+
 static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     const char *name = host_param(cmd, "name", 1, e), *url = host_param(cmd, "url", 1, e);
     const char *provider = host_param(cmd, "provider", 0, e), *scope_s = host_param(cmd, "scope", 0, e);
     const char *hv = host_param(cmd, "hypervisor", 0, e), *cafile = host_param(cmd, "cafile", 0, e);
     char uuid[37], zuuid[40], cuuid[40], err[512], *masked = NULL, *ts = NULL;
-    int64_t zone, pod, cluster, cz = 0, exists = 0, id = 0;
+    int64_t zone, pod, cluster, cz = 0, exists = 0, id = 0, capacity_bytes = 0;
     const sp_kv *extra;
     sp_kv *details = NULL;
     long nextra;
     size_t nd = 0;
-    sp_pool_create_params params;
-    sp_capacity cap;
+    sp_pool_create_params params = SP_INIT(sp_pool_create_params);
+    sp_capacity cap = SP_INIT(sp_capacity);
     sp_error se;
     sp_status s;
     detail_sink ds;
@@ -193,7 +229,8 @@ static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (name == NULL || url == NULL || host_need_plugin(cs, e) != 0 ||
         host_param_ref(cs, cmd, "zoneid", "zone", 1, &zone, e) != 0 ||
         host_param_ref(cs, cmd, "podid", "pod", 0, &pod, e) != 0 ||
-        host_param_ref(cs, cmd, "clusterid", "cluster", 0, &cluster, e) != 0)
+        host_param_ref(cs, cmd, "clusterid", "cluster", 0, &cluster, e) != 0 ||
+        host_param_num(cmd, "capacitybytes", 0, 0, INT64_MAX, &capacity_bytes, e) != 0)
         return -1;
     if (provider != NULL && strcasecmp(provider, cs->sp->name) != 0)
         return host_fail(e, HOST_E_PARAM,
@@ -262,7 +299,7 @@ static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         details[nd].key = "powerflex.gw.cafile";
         details[nd++].value = cafile;
     }
-    memset(&params, 0, sizeof(params));
+    params = (sp_pool_create_params)SP_INIT(sp_pool_create_params);
     params.url = url;
     params.name = name;
     params.uuid = uuid;
@@ -276,7 +313,7 @@ static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     ds.cs = cs;
     ds.pool_id = id;
     memset(&se, 0, sizeof(se));
-    memset(&cap, 0, sizeof(cap));
+    cap = (sp_capacity)SP_INIT(sp_capacity);
     s = cs->sp->lifecycle->initialize(&params, store_detail, &ds, &cap, &se);
     if (s != SP_OK) {
         host_fail_sp(e, s, &se, "Failed to add storage pool %s", name);
@@ -287,21 +324,34 @@ static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         goto out;
     }
     /* A TLS option the harness passed is a detail the pool keeps, whether or not the plugin
-     * handed it back. */
-    for (size_t i = 0; i < nd; i++)
-        if (host_sql_run(cs->db, err, sizeof(err),
-                         "INSERT OR IGNORE INTO pool_detail(pool_id, key, value) VALUES (?, ?, ?)", "itt", id,
-                         details[i].key, details[i].value) < 0) {
+     * handed it back; a secret one sealed, as store_detail keeps it. */
+    for (size_t i = 0; i < nd; i++) {
+        int secret = host_secret_key_is_secret(details[i].key);
+        char *sealed = secret ? host_secret_seal(cs->key, details[i].value) : NULL;
+        if (secret && sealed == NULL) {
+            host_fail(e, HOST_E_INTERNAL, "out of memory");
+            goto out;
+        }
+        int ins = host_sql_run(cs->db, err, sizeof(err),
+                               "INSERT OR IGNORE INTO pool_detail(pool_id, key, value) VALUES (?, ?, ?)", "itt",
+                               id, details[i].key, secret ? sealed : details[i].value);
+        free(sealed);
+        if (ins < 0) {
             host_fail_db(e, err);
             goto out;
         }
+    }
+    if (same_array_pool(cs, id, e) != 0)
+        goto out;
     if (host_sql_run(cs->db, err, sizeof(err),
-                     "UPDATE pool SET capacity_total = ?, capacity_used = ?, state = 'Up', path = "
+                     "UPDATE pool SET capacity_bytes = nullif(?4, 0), capacity_total = min(?1, "
+                     "coalesce(nullif(?4, 0), ?1)), "
+                     "capacity_used = ?2, state = 'Up', path = "
                      "coalesce((SELECT value FROM "
                      "pool_detail WHERE pool_id = ?3 AND (key LIKE '%storagepool.id' OR key LIKE '%pool_id' "
                      "OR key LIKE "
                      "'%pool.id') ORDER BY key LIMIT 1), '') WHERE id = ?3",
-                     "uui", cap.total_bytes, cap.used_bytes, id) < 0 ||
+                     "uuii", cap.total_bytes, cap.used_bytes, id, capacity_bytes) < 0 ||
         set_tags(cs, id, host_param(cmd, "tags", 0, e), e) != 0) {
         if (e->code == 0)
             host_fail_db(e, err);
@@ -382,8 +432,8 @@ static int list_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         if (host_pool_refresh(cs, ids[i], &ignored) != 0)
             cs->svc.table.log(&cs->svc, SP_LOG_WARN, ignored.text);
     }
-    host_jsonw_uint(w, "count", n);
     if (n > 0) {
+        host_jsonw_uint(w, "count", n);
         host_jsonw_array_begin(w, "storagepool");
         for (size_t i = 0; i < n; i++) {
             host_jsonw_object_begin(w, NULL);
@@ -424,6 +474,30 @@ static int change_state(host_cs *cs, int64_t id, const char *what, state_fn fn, 
     return 0;
 }
 
+/* updateStoragePool capacitybytes=N: as CloudStack, the pool then counts at most N bytes (the
+ * array's total when that is smaller); below what is allocated on it already is refused. */
+static int set_capacity_bytes(host_cs *cs, host_cmd *cmd, int64_t id, host_err *e)
+{
+    char err[256];
+    int64_t bytes = 0, allocated = 0;
+
+    if (host_param_num(cmd, "capacitybytes", 0, 1, INT64_MAX, &bytes, e) != 0)
+        return -1;
+    if (host_sql_int(cs->db, &allocated, err, sizeof(err), "SELECT allocated FROM pool WHERE id = ?", "i",
+                     id) < 0)
+        return host_fail_db(e, err);
+    if (bytes < allocated)
+        return host_fail(
+            e, HOST_E_INTERNAL,
+            "Cannot reduce the number of bytes for this storage pool as it would lead to an insufficient "
+            "number of bytes: %lld bytes are allocated on it, capacitybytes=%lld",
+            (long long)allocated, (long long)bytes);
+    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE pool SET capacity_bytes = ? WHERE id = ?", "ii", bytes,
+                     id) < 0)
+        return host_fail_db(e, err);
+    return host_pool_refresh(cs, id, e);
+}
+
 static int update_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     const char *tags = host_cmd_get(cmd, "tags"), *name = host_param(cmd, "name", 0, e);
@@ -443,10 +517,8 @@ static int update_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         return host_fail_db(e, err);
     if (tags != NULL && set_tags(cs, id, tags, e) != 0)
         return -1;
-    if (host_cmd_get(cmd, "capacitybytes") != NULL)
-        return host_fail(e, HOST_E_UNSUPPORTED,
-                         "capacitybytes: the capacity of a %s pool is the array's; it cannot be set",
-                         cs->sp->name);
+    if (host_cmd_get(cmd, "capacitybytes") != NULL && set_capacity_bytes(cs, cmd, id, e) != 0)
+        return -1;
     /* New credentials: details (powerflex.gw.username/password) or a new URL (same gateway and
      * pool), which the plugin checks with a login before it takes them. */
     nd = host_cmd_map(cmd, "details", &details);
@@ -574,6 +646,10 @@ static int delete_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         return host_fail_db(e, err);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         sp_volume_ref ref = {host_col_text(st, 0)};
+        if (host_undo_announce(cs, HOST_INTENT_DELETE, id, "template", 0, 0, 0, ref.path, 0, NULL, e) != 0) {
+            sqlite3_finalize(st);
+            return -1;
+        }
         memset(&se, 0, sizeof(se));
         s = cs->sp->driver->delete_volume(pool, &ref, &se);
         if (s != SP_OK) {

@@ -8,6 +8,7 @@
 #include "poolh.h"
 #include "store.h"
 #include "undo.h"
+#include "vmops.h"
 #include "volops.h"
 
 #include <stdio.h>
@@ -69,10 +70,10 @@ static int create_snapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
 {
     const char *name = host_param(cmd, "name", 0, e);
     char err[512], uuid[37], sname[256];
-    int64_t vol, id;
+    int64_t vol, id, intent = 0;
     host_vol v;
     sp_pool *pool;
-    sp_volume_info info;
+    sp_volume_info info = SP_INIT(sp_volume_info);
     sp_error se;
     sp_status s;
 
@@ -90,17 +91,20 @@ static int create_snapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
                      "ttii", uuid, sname, vol, host_now()) < 0)
         return host_fail_db(e, err);
     id = sqlite3_last_insert_rowid(cs->db);
+    if (host_undo_announce(cs, HOST_INTENT_CREATE, v.pool_id, "snapshot", SP_VOLUME_SNAPSHOT, id, 0, NULL, 0, &intent,
+                           e) != 0)
+        return -1;
     memset(&se, 0, sizeof(se));
-    memset(&info, 0, sizeof(info));
+    info = (sp_volume_info)SP_INIT(sp_volume_info);
     s = cs->sp->driver->create_snapshot(pool, &(sp_volume_ref){v.path}, (uint64_t)id, &info, &se);
     if (s != SP_OK)
         return host_fail_sp(e, s, &se, "Failed to snapshot volume %s", v.uuid);
-    host_undo_push(cs, HOST_UNDO_SNAPSHOT, v.pool_id, info.path, 0, NULL, NULL);
+    host_undo_done(cs, intent, info.path);
     /* A snapshot on primary storage counts as allocated space of the pool, at the volume's size. */
     if (host_sql_run(cs->db, err, sizeof(err),
                      "UPDATE snapshot SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'BackedUp' "
                      "WHERE id = ?",
-                     "ituti", v.pool_id, info.path, info.size_bytes ? info.size_bytes : v.size, info.tree_id,
+                     "ituti", v.pool_id, info.path, info.size_bytes ? info.size_bytes : v.size, info.lineage_id,
                      id) < 0)
         return host_fail_db(e, err);
     host_event(cs, "SNAPSHOT.CREATE", "snapshot %s of volume %s", sname, v.uuid);
@@ -165,7 +169,10 @@ static int revert_snapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
     if (v.pool_id != pool_id)
         return host_fail(e, HOST_E_PARAM, "volume %s moved to another storage pool since this snapshot",
                          v.uuid);
-    if (host_pool_open(cs, v.pool_id, &pool, e) != 0)
+    /* A revert in flight is done again at the next start: whether the array overwrote the volume
+     * cannot be told from outside. */
+    if (host_pool_open(cs, v.pool_id, &pool, e) != 0 ||
+        host_undo_announce(cs, HOST_INTENT_REVERT, v.pool_id, "snapshot", 0, id, vol, v.path, 0, NULL, e) != 0)
         return -1;
     memset(&se, 0, sizeof(se));
     s = cs->sp->driver->revert_snapshot(pool, &(sp_volume_ref){v.path}, &(sp_volume_ref){path}, &se);
@@ -189,7 +196,8 @@ static int delete_snapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
     if (snap_param(cs, cmd, &id, path, sizeof(path), &vol, &pool_id, e) != 0)
         return -1;
     if (pool_id != 0) {
-        if (host_pool_open(cs, pool_id, &pool, e) != 0)
+        if (host_pool_open(cs, pool_id, &pool, e) != 0 ||
+            host_undo_announce(cs, HOST_INTENT_DELETE, pool_id, "snapshot", 0, id, 0, path, 0, NULL, e) != 0)
             return -1;
         memset(&se, 0, sizeof(se));
         s = cs->sp->driver->delete_snapshot(pool, &(sp_volume_ref){path}, &se);
@@ -306,7 +314,8 @@ static int create_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
     sp_volume_ref *refs = NULL;
     uint64_t *vids = NULL;
     sp_volume_info *snaps = NULL;
-    sp_snapshot_group_info group;
+    sp_snapshot_group_info group = SP_INIT(sp_snapshot_group_info);
+    host_intent it;
     sp_pool *pool;
     sp_error se;
     sp_status s;
@@ -334,6 +343,8 @@ static int create_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
         host_fail(e, HOST_E_INTERNAL, "out of memory");
         goto out;
     }
+    for (size_t i = 0; i < n; i++)
+        snaps[i] = (sp_volume_info)SP_INIT(sp_volume_info);
     snprintf(sname, sizeof(sname), "%s", name != NULL ? name : uuid);
     if (host_sql_run(cs->db, err, sizeof(err),
                      "INSERT INTO vm_snapshot(uuid, name, displayname, description, vm_id, pool_id, "
@@ -344,18 +355,28 @@ static int create_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
         goto out;
     }
     id = sqlite3_last_insert_rowid(cs->db);
+    memset(&it, 0, sizeof(it));
+    it.kind = HOST_INTENT_VMSNAP_CREATE;
+    it.pool_id = pool_id;
+    snprintf(it.obj, sizeof(it.obj), "vmsnapshot");
+    it.spec_kind = SP_VOLUME_VM_SNAPSHOT;
+    it.obj_id = id;
     for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(it.ids);
         refs[i].path = paths[i];
         vids[i] = (uint64_t)ids[i];
+        snprintf(it.ids + l, sizeof(it.ids) - l, "%s%lld", i ? "," : "", (long long)ids[i]);
     }
+    if (host_undo_intent(cs, &it, e) != 0)
+        goto out;
     memset(&se, 0, sizeof(se));
-    memset(&group, 0, sizeof(group));
+    group = (sp_snapshot_group_info)SP_INIT(sp_snapshot_group_info);
     s = cs->sp->driver->create_vm_snapshot(pool, (uint64_t)id, refs, vids, n, &group, snaps, &se);
     if (s != SP_OK) {
         host_fail_sp(e, s, &se, "Failed to create VM snapshot %s", sname);
         goto out;
     }
-    host_undo_push(cs, HOST_UNDO_VMSNAP, pool_id, group.group_id, 0, NULL, NULL);
+    host_undo_done(cs, it.id, group.group_id);
     if (host_sql_run(cs->db, err, sizeof(err),
                      "UPDATE vm_snapshot SET group_id = ?, state = 'Ready' WHERE id = ?", "ti",
                      group.group_id, id) < 0) {
@@ -372,7 +393,7 @@ static int create_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
                          "vm_snapshot_id, tree_id, "
                          "created) VALUES (?, ?, ?, ?, ?, ?, 'BackedUp', ?, ?, ?)",
                          "ttiitiiti", suuid, sname, ids[i], v.pool_id, snaps[i].path,
-                         (int64_t)(snaps[i].size_bytes ? snaps[i].size_bytes : v.size), id, snaps[i].tree_id,
+                         (int64_t)(snaps[i].size_bytes ? snaps[i].size_bytes : v.size), id, snaps[i].lineage_id,
                          host_now()) < 0) {
             host_fail_db(e, err);
             goto out;
@@ -406,10 +427,10 @@ static int list_vmsnapshots(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err 
     return host_write_list(cs, w, "vmSnapshot", st, host_json_vmsnapshot, e);
 }
 
-static int revert_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+int host_vmsnapshot_revert(host_cs *cs, int64_t id, host_err *e)
 {
     char err[256];
-    int64_t id, vm = 0, pool_id = 0, *sids = NULL;
+    int64_t pool_id = 0, *sids = NULL;
     size_t n = 0;
     sp_volume_ref *vols = NULL, *snaps = NULL;
     char **vpaths = NULL, **spaths = NULL;
@@ -417,16 +438,10 @@ static int revert_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
     sp_pool *pool;
     sp_error se;
     sp_status s;
-    int running, rc = -1;
+    int rc = -1;
 
-    if (host_param_ref(cs, cmd, "vmsnapshotid", "vm_snapshot", 1, &id, e) != 0)
-        return -1;
-    host_sql_int(cs->db, &vm, err, sizeof(err), "SELECT vm_id FROM vm_snapshot WHERE id = ?", "i", id);
-    host_sql_int(cs->db, &pool_id, err, sizeof(err), "SELECT pool_id FROM vm_snapshot WHERE id = ?", "i", id);
-    if (vm_running(cs, vm, &running, e) != 0)
-        return -1;
-    if (running)
-        return host_fail(e, HOST_E_PARAM, "stop the VM before reverting it to a VM snapshot");
+    if (host_sql_int(cs->db, &pool_id, err, sizeof(err), "SELECT pool_id FROM vm_snapshot WHERE id = ?", "i", id) < 0)
+        return host_fail_db(e, err);
     st = host_sql_prepare(cs->db, err, sizeof(err),
                           "SELECT id FROM snapshot WHERE vm_snapshot_id = ? ORDER BY id", "i", id);
     if (st == NULL || host_stmt_ids(cs, st, &sids, &n, e) != 0)
@@ -461,18 +476,23 @@ static int revert_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
         vols[i].path = vpaths[i];
         snaps[i].path = spaths[i];
     }
-    if (host_pool_open(cs, pool_id, &pool, e) != 0)
+    /* A revert in flight is done again, whole, at the next start: some volumes may already hold
+     * the snapshot and the others not, and its safety copies may be on the array. */
+    if (host_pool_open(cs, pool_id, &pool, e) != 0 ||
+        host_undo_announce(cs, HOST_INTENT_VMSNAP_REVERT, pool_id, "vmsnapshot", 0, id, 0, NULL, 0, NULL, e) != 0)
         goto out;
     memset(&se, 0, sizeof(se));
     s = cs->sp->driver->revert_vm_snapshot(pool, vols, snaps, n, &se);
     if (s != SP_OK) {
-        host_fail_sp(e, s, &se, "Failed to revert to VM snapshot %s", host_param(cmd, "vmsnapshotid", 1, e));
+        char uuid[40] = "";
+        host_sql_text(cs->db, uuid, sizeof(uuid), err, sizeof(err), "SELECT uuid FROM vm_snapshot WHERE id = ?", "i",
+                      id);
+        host_fail_sp(e, s, &se, "Failed to revert to VM snapshot %s", uuid);
         goto out;
     }
     if (host_guestdata_revert_vmsnapshot(cs, id, e) != 0)
         goto out;
-    host_event(cs, "VMSNAPSHOT.REVERTTO", "VM reverted to a VM snapshot");
-    rc = host_json_vm(cs, w, "virtualmachine", vm, e);
+    rc = 0;
 out:
     free(sids);
     free(vols);
@@ -482,32 +502,65 @@ out:
     return rc;
 }
 
-static int delete_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+static int revert_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
-    char err[256], group[SP_ID_MAX];
-    int64_t id, pool_id = 0;
+    char err[256];
+    int64_t id, vm = 0;
+    int running;
+
+    if (host_param_ref(cs, cmd, "vmsnapshotid", "vm_snapshot", 1, &id, e) != 0)
+        return -1;
+    host_sql_int(cs->db, &vm, err, sizeof(err), "SELECT vm_id FROM vm_snapshot WHERE id = ?", "i", id);
+    if (vm_running(cs, vm, &running, e) != 0)
+        return -1;
+    if (running)
+        return host_fail(e, HOST_E_PARAM, "stop the VM before reverting it to a VM snapshot");
+    if (host_vmsnapshot_revert(cs, id, e) != 0)
+        return -1;
+    host_event(cs, "VMSNAPSHOT.REVERTTO", "VM reverted to a VM snapshot");
+    return host_json_vm(cs, w, "virtualmachine", vm, e);
+}
+
+int host_vmsnapshot_delete(host_cs *cs, int64_t id, host_err *e)
+{
+    char err[256], group[SP_ID_MAX], uuid[40] = "";
+    int64_t pool_id = 0;
     sp_pool *pool;
     sp_error se;
     sp_status s;
 
-    if (host_param_ref(cs, cmd, "vmsnapshotid", "vm_snapshot", 1, &id, e) != 0)
-        return -1;
+    host_sql_text(cs->db, uuid, sizeof(uuid), err, sizeof(err), "SELECT uuid FROM vm_snapshot WHERE id = ?",
+                  "i", id);
     if (host_sql_text(cs->db, group, sizeof(group), err, sizeof(err),
                       "SELECT group_id FROM vm_snapshot WHERE id = ?", "i", id) < 0 ||
         host_sql_int(cs->db, &pool_id, err, sizeof(err), "SELECT pool_id FROM vm_snapshot WHERE id = ?", "i",
                      id) < 0)
         return host_fail_db(e, err);
-    if (host_pool_open(cs, pool_id, &pool, e) != 0)
+    if (host_pool_open(cs, pool_id, &pool, e) != 0 ||
+        host_undo_announce(cs, HOST_INTENT_VMSNAP_DELETE, pool_id, "vmsnapshot", 0, id, 0, group, 0, NULL, e) != 0)
         return -1;
     memset(&se, 0, sizeof(se));
     s = cs->sp->driver->delete_vm_snapshot(pool, group, &se);
     if (s != SP_OK)
-        return host_fail_sp(e, s, &se, "Failed to delete VM snapshot %s",
-                            host_param(cmd, "vmsnapshotid", 1, e));
+        return host_fail_sp(e, s, &se, "Failed to delete VM snapshot %s", uuid);
+    /* Gone from the array for good: should the command fail later (an expunge deletes the VM
+     * snapshots before the ROOT volume), the announced removal's resolution drops these rows
+     * again after the rollback (resolve.c). */
     if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM snapshot WHERE vm_snapshot_id = ?", "i", id) <
             0 ||
         host_sql_run(cs->db, err, sizeof(err), "DELETE FROM vm_snapshot WHERE id = ?", "i", id) < 0)
         return host_fail_db(e, err);
+    host_event(cs, "VMSNAPSHOT.DELETE", "VM snapshot %s deleted", uuid);
+    return 0;
+}
+
+static int delete_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+{
+    int64_t id;
+
+    if (host_param_ref(cs, cmd, "vmsnapshotid", "vm_snapshot", 1, &id, e) != 0 ||
+        host_vmsnapshot_delete(cs, id, e) != 0)
+        return -1;
     host_jsonw_bool(w, "success", 1);
     return 0;
 }

@@ -16,7 +16,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define GIB (UINT64_C(1) << 30)
 
 int host_json_vm(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host_err *e)
 {
@@ -73,8 +72,9 @@ static int vm_param(host_cs *cs, host_cmd *cmd, int64_t *id, char *state, size_t
 static int deploy(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     const char *name = host_param(cmd, "name", 0, e), *userdata = host_param(cmd, "userdata", 0, e);
+    const char *displayname = host_param(cmd, "displayname", 0, e);
     char err[512], format[16] = "", uuid[37], dname[128];
-    int64_t zone, offering, tmpl, disk_off, host, root_gb = 0, size_gb = 0, vm_id, tzone = 0;
+    int64_t zone, offering, tmpl, disk_off, host, root_size = 0, size = 0, vm_id, tzone = 0;
     int start = 1;
 
     if (host_param_ref(cs, cmd, "zoneid", "zone", 1, &zone, e) != 0 ||
@@ -82,8 +82,7 @@ static int deploy(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         host_param_ref(cs, cmd, "templateid", "template", 1, &tmpl, e) != 0 ||
         host_param_ref(cs, cmd, "diskofferingid", "offering", 0, &disk_off, e) != 0 ||
         host_param_ref(cs, cmd, "hostid", "host", 0, &host, e) != 0 ||
-        host_param_i64(cmd, "rootdisksize", 0, &root_gb, e) != 0 ||
-        host_param_i64(cmd, "size", 0, &size_gb, e) != 0 ||
+        host_param_gb(cmd, "rootdisksize", &root_size, e) != 0 || host_param_gb(cmd, "size", &size, e) != 0 ||
         host_param_bool(cmd, "startvm", 1, &start, e) != 0)
         return -1;
     if (host_sql_text(cs->db, format, sizeof(format), err, sizeof(err),
@@ -94,10 +93,8 @@ static int deploy(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (tzone != 0 && tzone != zone)
         return host_fail(e, HOST_E_PARAM, "template %s is not available in zone %s",
                          host_param(cmd, "templateid", 1, e), host_param(cmd, "zoneid", 1, e));
-    if (strcmp(format, "ISO") == 0 && disk_off == 0 && root_gb == 0)
+    if (strcmp(format, "ISO") == 0 && disk_off == 0 && root_size == 0)
         return host_fail(e, HOST_E_PARAM, "a VM deployed from an ISO needs diskofferingid (its ROOT disk)");
-    if (root_gb < 0 || size_gb < 0)
-        return host_fail(e, HOST_E_PARAM, "sizes are positive numbers of GB");
     if (name == NULL) {
         if (host_uuid(uuid) != 0)
             return host_fail(e, HOST_E_INTERNAL, "no randomness");
@@ -108,13 +105,18 @@ static int deploy(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (host_router_ensure(cs, zone, e) != 0)
         return -1;
     if (host_vm_create(cs, name, "User", zone, offering, tmpl, strcmp(format, "ISO") == 0 ? disk_off : 0,
-                       (uint64_t)root_gb * GIB, userdata, &vm_id, e) != 0)
+                       (uint64_t)root_size, userdata, &vm_id, e) != 0)
         return -1;
+    /* displayname= is kept as given (CloudStack shows it; name is the VM's host name). */
+    if (displayname != NULL &&
+        host_sql_run(cs->db, err, sizeof(err), "UPDATE vm SET displayname = ? WHERE id = ?", "ti",
+                     displayname, vm_id) < 0)
+        return host_fail_db(e, err);
     if (disk_off != 0 && strcmp(format, "ISO") != 0) {
         char vname[64];
         int64_t data;
         snprintf(vname, sizeof(vname), "DATA-%lld", (long long)vm_id);
-        if (host_volume_new_data(cs, vname, zone, disk_off, size_gb, vm_id, 1, &data, e) != 0)
+        if (host_volume_new_data(cs, vname, zone, disk_off, size, vm_id, 1, &data, e) != 0)
             return -1;
     }
     if (start && host_vm_start(cs, vm_id, host, e) != 0)
@@ -165,7 +167,7 @@ static int reboot_vm(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         host_vol v;
         host_href href;
         sp_pool *pool;
-        sp_disk_info disk;
+        sp_disk_info disk = SP_INIT(sp_disk_info);
         sp_error se;
         sp_status s;
         if (host_vol_load(cs, vols[i], &v, e) != 0 || host_href_load(cs, host, &href, e) != 0 ||
@@ -232,7 +234,8 @@ static int restore_vm(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
             host_access_grant(cs, new_root, host, 0, e) != 0)
             return -1;
     }
-    if (host_vol_delete_on_array(cs, &old, e) != 0)
+    /* The old ROOT goes from the array once the new one is committed in its place. */
+    if (host_vol_delete_after_commit(cs, &old, e) != 0)
         return -1;
     if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM volume WHERE id = ?", "i", old_root) < 0 ||
         host_sql_run(cs->db, err, sizeof(err), "UPDATE vm SET template_id = ? WHERE id = ?", "ii", tmpl, id) <
@@ -242,20 +245,26 @@ static int restore_vm(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     return host_json_vm(cs, w, "virtualmachine", id, e);
 }
 
-/* A VM with VM snapshots is not expunged: 0, or -1 with e saying so. */
-static int vm_snapshots_block(host_cs *cs, int64_t id, host_err *e)
+/* Deletes the VM's VM snapshots, as CloudStack's expunge does (deleteAllVMSnapshots) before the
+ * volumes go: the groups on the array first, newest first. */
+static int delete_vm_snapshots(host_cs *cs, int64_t id, host_err *e)
 {
     char err[256];
-    int64_t n = 0;
+    int64_t *snaps;
+    size_t n;
+    sqlite3_stmt *st = host_sql_prepare(
+        cs->db, err, sizeof(err), "SELECT id FROM vm_snapshot WHERE vm_id = ? ORDER BY id DESC", "i", id);
+    int rc = 0;
 
-    if (host_sql_int(cs->db, &n, err, sizeof(err), "SELECT count(*) FROM vm_snapshot WHERE vm_id = ?", "i", id) < 0)
-        return host_fail_db(e, err);
-    if (n > 0)
-        return host_fail(e, HOST_E_IN_USE, "the VM has %lld VM snapshots: delete them first", (long long)n);
-    return 0;
+    if (st == NULL || host_stmt_ids(cs, st, &snaps, &n, e) != 0)
+        return st == NULL ? host_fail_db(e, err) : -1;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = host_vmsnapshot_delete(cs, snaps[i], e);
+    free(snaps);
+    return rc;
 }
 
-/* Expunge: the ROOT volume and VM snapshots go, DATA volumes are detached and stay. */
+/* Expunge: the VM snapshots and the ROOT volume go, DATA volumes are detached and stay. */
 static int expunge(host_cs *cs, int64_t id, host_err *e)
 {
     char err[256];
@@ -264,7 +273,7 @@ static int expunge(host_cs *cs, int64_t id, host_err *e)
     sqlite3_stmt *st;
     int rc = 0;
 
-    if (vm_snapshots_block(cs, id, e) != 0)
+    if (delete_vm_snapshots(cs, id, e) != 0)
         return -1;
     st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT id FROM volume WHERE vm_id = ? AND type = 'ROOT'",
                           "i", id);
@@ -273,8 +282,9 @@ static int expunge(host_cs *cs, int64_t id, host_err *e)
     for (size_t i = 0; i < n && rc == 0; i++) {
         host_vol v;
         rc = host_vol_load(cs, vols[i], &v, e);
+        /* Deleted on the array once the expunge is committed: a kill before leaves the VM whole. */
         if (rc == 0)
-            rc = host_vol_delete_on_array(cs, &v, e);
+            rc = host_vol_delete_after_commit(cs, &v, e);
         if (rc == 0 &&
             host_sql_run(cs->db, err, sizeof(err), "DELETE FROM volume WHERE id = ?", "i", vols[i]) < 0)
             rc = host_fail_db(e, err);
@@ -299,9 +309,6 @@ static int destroy_vm(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 
     if (vm_param(cs, cmd, &id, state, sizeof(state), e) != 0 ||
         host_param_bool(cmd, "expunge", 0, &now, e) != 0)
-        return -1;
-    /* What would refuse the expunge refuses before the VM is stopped. */
-    if (now && vm_snapshots_block(cs, id, e) != 0)
         return -1;
     if (strcmp(state, "Running") == 0 && host_vm_stop(cs, id, e) != 0)
         return -1;
@@ -364,7 +371,7 @@ static int list_vms(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     st = host_sql_prepare(
         cs->db, err, sizeof(err),
         "SELECT id FROM vm WHERE type = 'User' AND (?1 IS NULL OR uuid = ?1) AND (?2 = 0 OR zone_id = ?2) "
-        "AND (?3 = 0 OR host_id = ?3) AND (?4 IS NULL OR displayname = ?4) "
+        "AND (?3 = 0 OR host_id = ?3) AND (?4 IS NULL OR name = ?4 OR displayname = ?4) "
         "AND (?5 IS NULL OR state = ?5) ORDER BY id",
         "tiitt", host_param(cmd, "id", 0, e), zone, host, host_param(cmd, "name", 0, e),
         host_param(cmd, "state", 0, e));
@@ -404,23 +411,23 @@ int host_vm_migrate_live(host_cs *cs, int64_t vm_id, int64_t dest, host_err *e)
         return st == NULL ? host_fail_db(e, err) : -1;
     for (size_t i = 0; i < n; i++) {
         host_vol v;
-        if (host_vol_load(cs, vols[i], &v, e) != 0 || host_pool_reaches(cs, v.pool_id, dest, &reach, e) != 0)
+        char why[512];
+        if (host_vol_load(cs, vols[i], &v, e) != 0 ||
+            host_pool_client_check(cs, v.pool_id, dest, &reach, why, sizeof(why), e) != 0)
             goto out;
         if (!reach) {
-            host_fail(
-                e, HOST_E_PARAM,
-                "volume %s is on a storage pool the destination host cannot reach (a cluster-wide pool of "
-                "another cluster, or no SDC connected)",
-                v.name);
+            host_fail(e, HOST_E_PARAM,
+                      "volume %s is on a storage pool the destination host cannot reach (%.600s)", v.name,
+                      why[0] ? why : "no SDC connected");
             goto out;
         }
         {
-            char why[1024];
+            char refusal[1024];
             int can = 1;
-            if (host_client_can_access(cs, v.pool_id, dest, &can, why, sizeof(why), e) != 0)
+            if (host_client_can_access(cs, v.pool_id, dest, &can, refusal, sizeof(refusal), e) != 0)
                 goto out;
             if (!can) {
-                host_fail(e, HOST_E_CAPACITY, "the destination host cannot take volume %s: %s", v.name, why);
+                host_fail(e, HOST_E_CAPACITY, "the destination host cannot take volume %s: %s", v.name, refusal);
                 goto out;
             }
         }

@@ -9,6 +9,7 @@
 #include "poolh.h"
 #include "pools.h"
 #include "store.h"
+#include "undo.h"
 #include "volops.h"
 
 #include <stdio.h>
@@ -16,7 +17,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define GIB (UINT64_C(1) << 30)
 
 int host_json_volume(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host_err *e)
 {
@@ -60,21 +60,33 @@ int host_json_volume(host_cs *cs, host_jsonw *w, const char *key, int64_t id, ho
         if (cs->sp != NULL) {
             sp_pool *ph;
             host_err ignored;
-            uint64_t virt = 0, used = 0;
+            sp_volume_stats vs = {SP_SIZED(sp_volume_stats)};
             sp_error se;
             memset(&se, 0, sizeof(se));
             if (host_pool_open(cs, pool, &ph, &ignored) == 0 &&
-                cs->sp->pool->get_volume_stats(ph, &(sp_volume_ref){host_col_text(st, 6)}, &virt, &used,
-                                               &se) == SP_OK) {
-                host_jsonw_uint(w, "virtualsize", virt);
-                host_jsonw_uint(w, "physicalsize", used);
+                cs->sp->pool->get_volume_stats(ph, &(sp_volume_ref){host_col_text(st, 6)}, &vs, &se) == SP_OK) {
+                host_jsonw_uint(w, "virtualsize", vs.virtual_bytes);
+                host_jsonw_uint(w, "physicalsize", vs.used_bytes);
             }
         }
     }
     if (vm != 0) {
-        host_json_ref(cs, w, "virtualmachine", "vm", vm);
+        char vuuid[40] = "", vname[256] = "", vdisplay[256] = "", vtype[32] = "";
+        /* CloudStack's VolumeResponse: virtualmachineid, vmname, vmdisplayname, vmtype, vmstate. */
+        host_sql_text(cs->db, vuuid, sizeof(vuuid), err, sizeof(err), "SELECT uuid FROM vm WHERE id = ?", "i",
+                      vm);
+        host_sql_text(cs->db, vname, sizeof(vname), err, sizeof(err), "SELECT name FROM vm WHERE id = ?", "i",
+                      vm);
+        host_sql_text(cs->db, vdisplay, sizeof(vdisplay), err, sizeof(err),
+                      "SELECT displayname FROM vm WHERE id = ?", "i", vm);
+        host_sql_text(cs->db, vtype, sizeof(vtype), err, sizeof(err), "SELECT type FROM vm WHERE id = ?", "i",
+                      vm);
         host_sql_text(cs->db, vmstate, sizeof(vmstate), err, sizeof(err), "SELECT state FROM vm WHERE id = ?",
                       "i", vm);
+        host_jsonw_string(w, "virtualmachineid", vuuid);
+        host_jsonw_string(w, "vmname", vname);
+        host_jsonw_string(w, "vmdisplayname", vdisplay);
+        host_jsonw_string(w, "vmtype", vtype);
         host_jsonw_string(w, "vmstate", vmstate);
         host_jsonw_int(w, "deviceid", sqlite3_column_int64(st, 4));
     }
@@ -188,18 +200,18 @@ static int attach(host_cs *cs, int64_t vol_id, int64_t vm, int64_t deviceid, hos
 static int create_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     const char *name = host_param(cmd, "name", 0, e);
-    int64_t zone, off, vm, size_gb = 0, id;
+    int64_t zone, off, vm, size = 0, id;
 
     if (host_param_ref(cs, cmd, "zoneid", "zone", 1, &zone, e) != 0 ||
         host_param_ref(cs, cmd, "diskofferingid", "offering", 1, &off, e) != 0 ||
         host_param_ref(cs, cmd, "virtualmachineid", "vm", 0, &vm, e) != 0 ||
-        host_param_i64(cmd, "size", 0, &size_gb, e) != 0)
+        host_param_gb(cmd, "size", &size, e) != 0)
         return -1;
     if (host_cmd_get(cmd, "snapshotid") != NULL)
         return host_fail(e, HOST_E_UNSUPPORTED,
                          "createVolume from a snapshot is not part of this harness; revert the snapshot "
                          "or create a template from it");
-    if (host_volume_new_data(cs, name, zone, off, size_gb, 0, 0, &id, e) != 0)
+    if (host_volume_new_data(cs, name, zone, off, size, 0, 0, &id, e) != 0)
         return -1;
     if (vm != 0 && attach(cs, id, vm, 0, e) != 0)
         return -1;
@@ -214,7 +226,7 @@ static int attach_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 
     if (vol_param(cs, cmd, &id, &v, e) != 0 ||
         host_param_ref(cs, cmd, "virtualmachineid", "vm", 1, &vm, e) != 0 ||
-        host_param_i64(cmd, "deviceid", 0, &dev, e) != 0 || attach(cs, id, vm, dev, e) != 0)
+        host_param_num(cmd, "deviceid", 0, 0, INT32_MAX, &dev, e) != 0 || attach(cs, id, vm, dev, e) != 0)
         return -1;
     return host_json_volume(cs, w, "volume", id, e);
 }
@@ -264,8 +276,14 @@ static int grow_encrypted(host_cs *cs, sp_pool *pool, const host_vol *v, host_er
     if (host_crypt_open(cs, v->id, &c, e) != 1)
         return -1;
     c.enc.usable_bytes = 0; /* the new size's */
+    /* The Adaptor maps the volume to the host for the call: a kill meanwhile leaves that mapping,
+     * which the next start takes away (the rows map it only to the host running its VM). */
+    if (host_undo_announce(cs, HOST_INTENT_MAP, v->pool_id, "volume", 0, v->id, 0, v->path, host_id, NULL, e) != 0) {
+        host_crypt_close(&c);
+        return -1;
+    }
     memset(&se, 0, sizeof(se));
-    memset(&d, 0, sizeof(d));
+    d = (sp_disk_info)SP_INIT(sp_disk_info);
     s = cs->sp->adaptor->grow_encrypted(pool, &(sp_volume_ref){v->path}, &href.ref, &c.enc, &d, &se);
     if (s != SP_OK)
         host_fail_sp(e, s, &se, "Failed to grow the encrypted disk of volume %s", v->uuid);
@@ -278,25 +296,25 @@ static int grow_encrypted(host_cs *cs, sp_pool *pool, const host_vol *v, host_er
 static int resize_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     char err[256], why[1024];
-    int64_t id, size_gb = 0, off = 0, new_size = 0;
+    int64_t id, size = 0, off = 0, new_size = 0;
     host_vol v;
     host_alloc_req req;
     host_alloc_limits lim;
     sp_pool *pool;
-    sp_volume_info info;
+    sp_volume_info info = SP_INIT(sp_volume_info);
     sp_error se;
     sp_status s;
     host_crypt c;
     int ok, encrypted;
 
-    if (vol_param(cs, cmd, &id, &v, e) != 0 || host_param_i64(cmd, "size", 0, &size_gb, e) != 0 ||
+    if (vol_param(cs, cmd, &id, &v, e) != 0 || host_param_gb(cmd, "size", &size, e) != 0 ||
         host_param_ref(cs, cmd, "diskofferingid", "offering", 0, &off, e) != 0)
         return -1;
     if (off != 0 && host_sql_int(cs->db, &new_size, err, sizeof(err),
                                  "SELECT disksize FROM offering WHERE id = ?", "i", off) < 0)
         return host_fail_db(e, err);
-    if (size_gb > 0)
-        new_size = size_gb * (int64_t)GIB;
+    if (size > 0)
+        new_size = size;
     if (new_size <= 0)
         return host_fail(e, HOST_E_PARAM, "give size (GB) or diskofferingid");
     if ((uint64_t)new_size <= v.size)
@@ -319,7 +337,9 @@ static int resize_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         return -1;
     if (!ok)
         return host_fail(e, HOST_E_CAPACITY, "volume %s cannot grow on its storage pool: %s", v.uuid, why);
-    if (host_pool_open(cs, v.pool_id, &pool, e) != 0)
+    /* A resize in flight is recorded at the size the array has at the next start. */
+    if (host_pool_open(cs, v.pool_id, &pool, e) != 0 ||
+        host_undo_announce(cs, HOST_INTENT_RESIZE, v.pool_id, "volume", 0, id, 0, v.path, 0, NULL, e) != 0)
         return -1;
     if ((encrypted = host_crypt_open(cs, id, &c, e)) < 0)
         return -1;
@@ -336,7 +356,7 @@ static int resize_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
                              "volume %s is encrypted: stop its VM or detach it to resize it", v.uuid);
     }
     memset(&se, 0, sizeof(se));
-    memset(&info, 0, sizeof(info));
+    info = (sp_volume_info)SP_INIT(sp_volume_info);
     s = cs->sp->driver->resize_volume(pool, &(sp_volume_ref){v.path}, (uint64_t)new_size, &info, &se);
     if (s != SP_OK)
         return host_fail_sp(e, s, &se, "Failed to resize volume %s", v.uuid);
@@ -389,13 +409,15 @@ static int list_volumes(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         host_param_ref(cs, cmd, "virtualmachineid", "vm", 0, &vm, e) != 0 ||
         host_param_ref(cs, cmd, "storageid", "pool", 0, &pool, e) != 0)
         return -1;
-    st = host_sql_prepare(
-        cs->db, err, sizeof(err),
-        "SELECT id FROM volume WHERE (?1 IS NULL OR uuid = ?1) AND (?2 = 0 OR zone_id = ?2) "
-        "AND (?3 = 0 OR vm_id = ?3) AND (?4 = 0 OR pool_id = ?4) AND (?5 IS NULL OR type = upper(?5)) "
-        "AND (?6 IS NULL OR name = ?6) ORDER BY id",
-        "tiiitt", host_param(cmd, "id", 0, e), zone, vm, pool, host_param(cmd, "type", 0, e),
-        host_param(cmd, "name", 0, e));
+    /* type= matches as CloudStack's LIKE '%type%' does: DATADISK, DATA or root. */
+    st =
+        host_sql_prepare(cs->db, err, sizeof(err),
+                         "SELECT id FROM volume WHERE (?1 IS NULL OR uuid = ?1) AND (?2 = 0 OR zone_id = ?2) "
+                         "AND (?3 = 0 OR vm_id = ?3) AND (?4 = 0 OR pool_id = ?4) AND (?5 IS NULL OR type "
+                         "LIKE '%' || ?5 || '%') "
+                         "AND (?6 IS NULL OR name = ?6) ORDER BY id",
+                         "tiiitt", host_param(cmd, "id", 0, e), zone, vm, pool, host_param(cmd, "type", 0, e),
+                         host_param(cmd, "name", 0, e));
     if (st == NULL)
         return host_fail_db(e, err);
     return host_write_list(cs, w, "volume", st, host_json_volume, e);

@@ -11,6 +11,8 @@
 #define HOST_CFG_POOL (1u << SP_SCOPE_POOL)
 #define HOST_CFG_HOST (1u << SP_SCOPE_HOST)
 
+#define HOST_CFG_CS_IDENTIFIER "custom.cs.identifier"
+#define HOST_CFG_HOST_CACHE "host.cache.location" /* agent.properties */
 #define HOST_CFG_OVERPROVISIONING "storage.overprovisioning.factor"
 #define HOST_CFG_CAPACITY_THRESHOLD "pool.storage.capacity.disablethreshold"
 #define HOST_CFG_ALLOCATED_THRESHOLD "pool.storage.allocated.capacity.disablethreshold"
@@ -18,10 +20,17 @@
 #define HOST_CFG_CD_HOST_CACHE_UNSUPPORTED "vm.configdrive.use.host.cache.on.unsupported.pool"
 #define HOST_CFG_CD_FORCE_HOST_CACHE "vm.configdrive.force.host.cache.use"
 #define HOST_CFG_VR_RECREATE "router.health.checks.failures.to.recreate.vr"
+/* Every custom.cs.identifier this installation used before the current one (comma-separated):
+ * the plugin counts volumes named with any of them as its own, so changing the identifier does
+ * not make older volumes "missing on the array". Kept by the harness when the identifier changes. */
+#define HOST_CFG_CS_IDENTIFIER_HISTORY "custom.cs.identifier.history"
+#define HOST_CFG_IMAGE_DIRS "harness.image.directories"
+/* CloudStack's management-server settings for SDCs connected on demand: the harness decides
+ * with them (when to prepare a host's client, which hosts may take a pool's volumes) as
+ * CloudStack does, though the plugin reads them too; and CloudStack's wait for a VM migration,
+ * which the harness gives a live volume migration. */
 #define HOST_CFG_CONNECT_ON_DEMAND "powerflex.connect.on.demand"
 #define HOST_CFG_CLIENTS_LIMIT "storage.pool.connected.clients.limit"
-#define HOST_CFG_MDM_APPLY_WAIT "powerflex.mdm.change.apply.wait"
-#define HOST_CFG_SDC_CFG_FILE "powerflex.sdc.cfg.file"
 #define HOST_CFG_MIGRATE_WAIT "migratewait"
 
 typedef struct host_setting_def {
@@ -32,8 +41,24 @@ typedef struct host_setting_def {
     const char *description;
 } host_setting_def;
 
-/* The definition of a setting, or NULL when the harness does not know it. */
-const host_setting_def *host_config_def(const char *name);
+/* The definition of a setting, the harness's own or one the plugin published; NULL when
+ * neither knows it. */
+const host_setting_def *host_config_def(host_cs *cs, const char *name);
+
+/* The i-th known setting (the harness's, then the plugin's), NULL past the last. */
+const host_setting_def *host_config_def_at(host_cs *cs, size_t i);
+
+/* The plugin's description of a setting it published, or NULL (the harness's own settings,
+ * whose rules the harness keeps even when the plugin reads them too). */
+const sp_setting_desc *host_config_desc(host_cs *cs, const char *name);
+
+/* Takes the settings the loaded plugin publishes through describe (cs->sp): from then on they
+ * are listed, set and checked like the harness's own, with the plugin's defaults, scopes, types
+ * and ranges. 0, or -1 with e when the plugin's answer is unusable. */
+int host_config_adopt_plugin(host_cs *cs, host_err *e);
+
+/* Forgets them (before the plugin, which owns their text, is unloaded). */
+void host_config_drop_plugin(host_cs *cs);
 
 /* Loads the config table into cs->svc with CloudStack's defaults under it, generating
  * custom.cs.identifier at first start. Also maps every pool to its zone for scope fallback. */
@@ -51,7 +76,5 @@ int host_config_bool(host_cs *cs, const char *name, sp_scope scope, const char *
 int host_config_set(host_cs *cs, const char *name, sp_scope scope, const char *scope_id, const char *value,
                     host_err *e);
 
-/* Every setting the harness knows (for listConfigurations). */
-const host_setting_def *host_config_defs(size_t *n);
 
 #endif

@@ -1,6 +1,6 @@
 /* configdrive.c - config drives: where the zone's settings place them and building them through
- * Adaptor.create_config_drive. PowerFlex pools cannot hold a config drive, so with
- * vm.configdrive.primarypool.enabled the host cache is used when allowed. */
+ * the plugin's host utilities (sp_hostutil_ops.create_config_drive). PowerFlex pools cannot hold
+ * a config drive, so with vm.configdrive.primarypool.enabled the host cache is used when allowed. */
 #include "config.h"
 
 #include "api.h"
@@ -72,6 +72,8 @@ int host_configdrive_build(host_cs *cs, int64_t vm_id, int64_t host_id, host_err
 
     if (host_need_plugin(cs, e) != 0)
         return -1;
+    if (!SP_HAS(cs->sp, hostutil) || !SP_HAS(cs->sp->hostutil, create_config_drive))
+        return host_fail(e, HOST_E_UNSUPPORTED, "plugin %s builds no config drives", cs->sp->name);
     if (host_sql_text(cs->db, zuuid, sizeof(zuuid), err, sizeof(err),
                       "SELECT z.uuid FROM zone z JOIN vm ON vm.zone_id = z.id WHERE vm.id = ?", "i",
                       vm_id) <= 0 ||
@@ -111,11 +113,12 @@ int host_configdrive_build(host_cs *cs, int64_t vm_id, int64_t host_id, host_err
         snprintf(href.uuid, sizeof(href.uuid), "%s", SECONDARY_HOST_UUID);
         snprintf(href.name, sizeof(href.name), "secondary-storage");
         snprintf(href.ip, sizeof(href.ip), "127.0.0.1");
+        href.ref = (sp_host_ref)SP_INIT(sp_host_ref);
         href.ref.uuid = href.uuid;
         href.ref.name = href.name;
         href.ref.ip = href.ip;
         if (asprintf(&secdir, "%s/secondary", cs->workdir) < 0 ||
-            host_setting_set(&cs->svc, SP_SCOPE_HOST, SECONDARY_HOST_UUID, SP_SETTING_HOST_CACHE, secdir) !=
+            host_setting_set(&cs->svc, SP_SCOPE_HOST, SECONDARY_HOST_UUID, HOST_CFG_HOST_CACHE, secdir) !=
                 0) {
             free(secdir);
             return host_fail(e, HOST_E_INTERNAL, "out of memory");
@@ -142,7 +145,7 @@ int host_configdrive_build(host_cs *cs, int64_t vm_id, int64_t host_id, host_err
         };
         host_configdrive_remove(cs, vm_id, 0);
         memset(&se, 0, sizeof(se));
-        s = cs->sp->adaptor->create_config_drive(&href.ref, vname, files, sizeof(files) / sizeof(files[0]),
+        s = cs->sp->hostutil->create_config_drive(&href.ref, vname, files, sizeof(files) / sizeof(files[0]),
                                                  iso, sizeof(iso), &se);
         if (s != SP_OK) {
             host_fail_sp(e, s, &se, "Failed to build the config drive of VM %s on %s", vname, href.name);

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "cs.h"
+#include "mask.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +20,9 @@ int host_fail(host_err *e, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(e->text, sizeof(e->text), fmt, ap);
     va_end(ap);
+    /* Every error reaches a person: a URL or password=... a handler quoted is masked here, once
+     * for all of them. */
+    host_mask_inplace(e->text, sizeof(e->text));
     return -1;
 }
 
@@ -60,12 +64,36 @@ int host_fail_sp(host_err *e, sp_status st, const sp_error *se, const char *fmt,
     e->unsupported = st == SP_E_UNSUPPORTED;
     snprintf(e->text, sizeof(e->text), "%s: %.*s", what, (int)sizeof(se->message),
              se != NULL && se->message[0] ? se->message : "the plugin gave no reason");
+    host_mask_inplace(e->text, sizeof(e->text));
     return -1;
 }
 
 int host_fail_db(host_err *e, const char *err)
 {
     return host_fail(e, HOST_E_INTERNAL, "%s", err);
+}
+
+int host_cserrorcode(int code)
+{
+    switch (code) {
+    case HOST_E_PARAM: return 4350;       /* InvalidParameterValueException */
+    case HOST_E_UNSUPPORTED: return 4390; /* UnsupportedServiceException */
+    case HOST_E_CAPACITY: return 4325;    /* InsufficientCapacityException */
+    case HOST_E_UNAVAILABLE: return 4380; /* ResourceUnavailableException */
+    case HOST_E_IN_USE: return 4375;      /* ResourceInUseException */
+    default: return 4250;                 /* CloudRuntimeException */
+    }
+}
+
+void host_write_error(host_jsonw *w, int code, const char *text)
+{
+    host_jsonw_object_begin(w, "errorresponse");
+    host_jsonw_array_begin(w, "uuidList");
+    host_jsonw_array_end(w);
+    host_jsonw_int(w, "errorcode", code);
+    host_jsonw_int(w, "cserrorcode", host_cserrorcode(code));
+    host_jsonw_string(w, "errortext", text);
+    host_jsonw_object_end(w);
 }
 
 int64_t host_now(void)

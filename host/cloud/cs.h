@@ -35,9 +35,16 @@ int host_fail_sp(host_err *e, sp_status st, const sp_error *se, const char *fmt,
 /* The same for a database failure (err holds sqlite's message). */
 int host_fail_db(host_err *e, const char *err);
 
+/* CloudStack's error answer: {"errorresponse": {"uuidList": [], "errorcode": N, "cserrorcode": C,
+ * "errortext": ...}}, cserrorcode being the code of the Java exception CloudStack throws for
+ * that error (CSExceptionErrorCode: 4350 InvalidParameterValue, 4250 CloudRuntime, ...). */
+void host_write_error(host_jsonw *w, int code, const char *text);
+int host_cserrorcode(int code);
+
 typedef struct host_poolh host_poolh;     /* an open plugin pool handle (plugin_pools.c) */
 typedef struct host_simproc host_simproc; /* a simulator the harness started (sim.c) */
-struct host_undo;                         /* a step undoing a failed command (undo.c) */
+struct host_undo;                         /* a change the running command announced (undo.c) */
+struct host_alert;                        /* an alert waiting for its command to end (alert.c) */
 
 typedef struct host_cs {
     sqlite3 *db;             /* owned */
@@ -46,6 +53,8 @@ typedef struct host_cs {
     host_plugin *plugin;     /* owned; NULL when none is loaded (unit tests) */
     const sp_plugin *sp;     /* the plugin's descriptor, or NULL */
     char *workdir;           /* owned: hosts' state dirs, secondary storage, simulators */
+    char **image_dirs;       /* owned, resolved: --image-dir, where templates may come from */
+    size_t n_image_dirs;
     int workdir_temp;        /* remove workdir at exit */
     host_vars *vars;         /* owned */
     host_poolh *pools;       /* owned list of open handles */
@@ -58,9 +67,13 @@ typedef struct host_cs {
     const char *crash_phase; /* kill this process (SIGKILL) when this phase reaches crash_pct */
     unsigned crash_pct;
     char *last;             /* owned; the last response's JSON text */
-    struct host_undo *undo; /* owned; the running command's array changes, newest first */
-    int64_t undo_seq;       /* the running command's number in the undo journal; 0: not journaled */
-    unsigned undo_pushed;   /* steps recorded by the running command (for --crash-at undo:N) */
+    sqlite3 *intents;       /* owned; the write-ahead intent journal (intent.h) */
+    struct host_undo *undo; /* owned; the running command's announced changes, newest first */
+    int undo_active;        /* a command whose changes are journaled is running */
+    int64_t undo_seq;       /* its number (taken with its first change); 0: none yet */
+    unsigned undo_pushed;   /* changes it made (for --crash-at undo:N) */
+    struct host_alert *alerts;          /* owned; raised by the running command, written after it */
+    struct host_cfg_plugin *cfg_plugin; /* owned; the settings the plugin published (cfg.c) */
 } host_cs;
 
 /* Seconds since the epoch, for "created" columns. */

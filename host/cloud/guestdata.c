@@ -9,6 +9,7 @@
 #include "objects.h"
 #include "poolh.h"
 #include "store.h"
+#include "undo.h"
 #include "volops.h"
 
 #include <errno.h>
@@ -115,7 +116,7 @@ static int write_volume_data(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
     host_vol v;
 
     if (host_param_ref(cs, cmd, "volumeid", "volume", 1, &vol, e) != 0 ||
-        host_param_i64(cmd, "bytes", 1024 * 1024, &bytes, e) != 0 || host_vol_load(cs, vol, &v, e) != 0)
+        host_param_num(cmd, "bytes", 1024 * 1024, 512, MAX_BYTES, &bytes, e) != 0 || host_vol_load(cs, vol, &v, e) != 0)
         return -1;
     if (bytes < 512 || bytes > MAX_BYTES || bytes % 512 != 0)
         return host_fail(e, HOST_E_PARAM, "bytes must be a multiple of 512 from 512 to %d", MAX_BYTES);
@@ -181,7 +182,7 @@ static int digest_mapped(host_cs *cs, sp_pool *pool, int64_t pool_id, int64_t vo
     int64_t host_id = 0;
     host_href href;
     host_err he;
-    sp_disk_info disk;
+    sp_disk_info disk = SP_INIT(sp_disk_info);
     sp_error se;
     sp_volume_ref ref = {path};
     int rc = -1;
@@ -196,13 +197,18 @@ static int digest_mapped(host_cs *cs, sp_pool *pool, int64_t pool_id, int64_t vo
         snprintf(why, whylen, "host %s cannot reach it: %.700s", href.name, he.text);
         return -1;
     }
+    /* A kill before it is taken back leaves the mapping to the next start (undo.h). */
+    if (host_undo_announce(cs, HOST_INTENT_MAP, pool_id, "volume", 0, 0, 0, path, host_id, NULL, &he) != 0) {
+        snprintf(why, whylen, "%.900s", he.text);
+        return -1;
+    }
     memset(&se, 0, sizeof(se));
     if (cs->sp->driver->grant_access(pool, &ref, &href.ref, &(sp_qos){NULL, NULL}, 0, &se) != SP_OK) {
         snprintf(why, whylen, "cannot map it to host %s: %.700s", href.name, se.message);
         return -1;
     }
     memset(&se, 0, sizeof(se));
-    memset(&disk, 0, sizeof(disk));
+    disk = (sp_disk_info)SP_INIT(sp_disk_info);
     if (cs->sp->adaptor->connect_volume(pool, &ref, &href.ref, &disk, &se) != SP_OK)
         snprintf(why, whylen, "its device did not appear on host %s: %.700s", href.name, se.message);
     else
@@ -279,7 +285,51 @@ int host_guestdata_verify(host_cs *cs, sp_pool *pool, int64_t pool_id, int map_d
     return 0;
 }
 
+/* readVolumeData volumeid=V [bytes=N]: the SHA-256 of the first N bytes (default 1 MiB) a guest
+ * would read: through the device of the host running its VM, else through a mapping made for the
+ * read and taken back. Shows what a template, a copy or a migration put on a volume. */
+static int read_volume_data(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+{
+    char err[256], dev[SP_PATH_MAX] = "", hex[65], why[1024];
+    int64_t vol, bytes;
+    host_vol v;
+    sp_pool *pool;
+
+    if (host_param_ref(cs, cmd, "volumeid", "volume", 1, &vol, e) != 0 ||
+        host_param_num(cmd, "bytes", 1024 * 1024, 512, MAX_BYTES, &bytes, e) != 0 ||
+        host_vol_load(cs, vol, &v, e) != 0)
+        return -1;
+    if (bytes < 512 || bytes > MAX_BYTES || bytes % 512 != 0)
+        return host_fail(e, HOST_E_PARAM, "bytes must be a multiple of 512 from 512 to %d", MAX_BYTES);
+    if ((uint64_t)bytes > v.size)
+        return host_fail(e, HOST_E_PARAM, "volume %s has only %llu bytes", v.uuid,
+                         (unsigned long long)v.size);
+    if (v.pool_id == 0)
+        return host_fail(e, HOST_E_PARAM, "volume %s is not on a storage pool yet", v.uuid);
+    if (host_sql_text(cs->db, dev, sizeof(dev), err, sizeof(err),
+                      "SELECT a.devpath FROM access a JOIN vm ON vm.id = ?2 AND vm.state = 'Running' "
+                      "AND a.host_id = vm.host_id WHERE a.volume_id = ?1",
+                      "ii", vol, v.vm_id) < 0)
+        return host_fail_db(e, err);
+    if (dev[0] != '\0') {
+        if (guest_digest(cs, v.id, dev, (uint64_t)bytes, 0, hex, why, sizeof(why)) != 0)
+            return host_fail(e, HOST_E_INTERNAL, "volume %s: %s", v.uuid, why);
+    } else {
+        if (host_pool_open(cs, v.pool_id, &pool, e) != 0)
+            return -1;
+        if (digest_mapped(cs, pool, v.pool_id, v.id, v.path, (uint64_t)bytes, hex, why, sizeof(why)) != 0)
+            return host_fail(e, HOST_E_INTERNAL, "volume %s: %s", v.uuid, why);
+    }
+    host_jsonw_object_begin(w, "volumedata");
+    host_jsonw_string(w, "volumeid", v.uuid);
+    host_jsonw_int(w, "bytes", bytes);
+    host_jsonw_string(w, "sha256", hex);
+    host_jsonw_object_end(w);
+    return 0;
+}
+
 const host_api host_api_guestdata[] = {
     {"writeVolumeData", write_volume_data, 0},
+    {"readVolumeData", read_volume_data, 0},
     {NULL, NULL, 0},
 };

@@ -5,8 +5,12 @@
 
 #include "harness.h"
 
+#include "alert.h"
 #include "cfg.h"
 #include "fsutil.h"
+#include "imagepath.h"
+#include "intent.h"
+#include "mask.h"
 #include "poolh.h"
 #include "secret.h"
 #include "simproc.h"
@@ -27,6 +31,7 @@ int host_cs_open(host_cs *cs, const char *db_path, const char *workdir, host_err
     memset(cs, 0, sizeof(*cs));
     if (host_services_init(&cs->svc) != 0)
         return host_fail(e, HOST_E_INTERNAL, "out of memory");
+    cs->svc.log_filter = host_mask_text;
     if ((cs->vars = host_vars_new()) == NULL)
         goto nomem;
     if (db_path != NULL && (cs->db_path = strdup(db_path)) == NULL)
@@ -55,10 +60,7 @@ int host_cs_open(host_cs *cs, const char *db_path, const char *workdir, host_err
         }
         cs->workdir_temp = 1;
     }
-    if (host_store_open(db_path, &cs->db, err, sizeof(err)) != 0) {
-        host_fail(e, HOST_E_INTERNAL, "%s", err);
-        goto fail;
-    }
+    /* The key first: a database whose key is refused is not even opened (opening it updates it). */
     if (db_path != NULL && asprintf(&keypath, "%s.key", db_path) < 0) {
         keypath = NULL;
         goto nomem;
@@ -69,6 +71,12 @@ int host_cs_open(host_cs *cs, const char *db_path, const char *workdir, host_err
     }
     free(keypath);
     keypath = NULL;
+    if (host_store_open(db_path, &cs->db, err, sizeof(err)) != 0) {
+        host_fail(e, HOST_E_INTERNAL, "%s", err);
+        goto fail;
+    }
+    if (host_intent_open(cs, e) != 0)
+        goto fail;
     if (host_config_load(cs, e) != 0)
         goto fail;
     return 0;
@@ -90,13 +98,15 @@ int host_cs_load_plugin(host_cs *cs, const char *path, host_err *e)
     cs->sp = host_plugin_descriptor(cs->plugin);
     free(cs->plugin_path);
     cs->plugin_path = strdup(path);
-    return 0;
+    return host_config_adopt_plugin(cs, e);
 }
 
 void host_cs_close(host_cs *cs)
 {
     host_undo_clear(cs);
+    host_alerts_discard(cs);
     host_pools_close_all(cs);
+    host_config_drop_plugin(cs);
     host_plugin_unload(cs->plugin);
     cs->plugin = NULL;
     cs->sp = NULL;
@@ -104,9 +114,11 @@ void host_cs_close(host_cs *cs)
     if (cs->db != NULL)
         host_store_close(cs->db);
     cs->db = NULL;
+    host_intent_close(cs);
     if (cs->workdir_temp && cs->workdir != NULL)
         host_remove_tree(cs->workdir);
     free(cs->workdir);
+    host_image_dirs_free(cs);
     free(cs->db_path);
     free(cs->self_exe);
     free(cs->plugin_path);

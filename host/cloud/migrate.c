@@ -16,6 +16,7 @@
 #include "poolh.h"
 #include "pools.h"
 #include "store.h"
+#include "undo.h"
 #include "volops.h"
 
 #include <stdarg.h>
@@ -69,14 +70,158 @@ static int kind_between(host_cs *cs, int64_t src, int64_t dest, sp_migration_kin
     return 0;
 }
 
+/* A V-Tree migration moves the whole tree: the volume, its snapshots and, for a ROOT made from a
+ * template copy, the copy and every other volume cloned from it (fast clones share its V-Tree).
+ * Before it starts, every other volume of the tree on the pool is accounted for: one in use by a
+ * running VM whose host cannot reach dest (out of its scope, or its SDC not connected for it)
+ * refuses the migration, as does one of a stopped VM whose last host dest is out of scope for, one
+ * migrating itself, and a template copy dest already holds a copy of (two copies of one template
+ * on a pool cannot be told apart). No block copy of the volume alone is offered instead: pools of
+ * one system migrate V-Trees (the Adaptor copies only across systems). 0 with *ok and why. */
+static int vtree_check(host_cs *cs, const host_vol *v, int64_t dest, int *ok, char *why, size_t whylen,
+                       host_err *e)
+{
+    char err[256], tree[SP_ID_MAX] = "", duuid[40];
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+
+    *ok = 1;
+    if (host_sql_text(cs->db, tree, sizeof(tree), err, sizeof(err), "SELECT tree_id FROM volume WHERE id = ?",
+                      "i", v->id) < 0)
+        return host_fail_db(e, err);
+    if (tree[0] == '\0')
+        return 0;
+    host_pool_uuid(cs, dest, duuid);
+    st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT o.name, o.uuid, o.state, coalesce(vm.name, ''), coalesce(vm.state, ''), "
+        "coalesce(CASE WHEN vm.state = 'Running' THEN vm.host_id ELSE vm.last_host_id END, 0) "
+        "FROM volume o LEFT JOIN vm ON vm.id = o.vm_id WHERE o.pool_id = ?1 AND o.tree_id = ?2 AND o.id != "
+        "?3 "
+        "ORDER BY o.id",
+        "iti", v->pool_id, tree, v->id);
+    if (st == NULL)
+        return host_fail_db(e, err);
+    while (*ok && sqlite3_step(st) == SQLITE_ROW) {
+        const char *name = host_col_text(st, 0), *vmname = host_col_text(st, 3),
+                   *vmstate = host_col_text(st, 4);
+        int64_t host = sqlite3_column_int64(st, 5);
+        char hname[128] = "", reason[600] = "";
+        int reach = 1;
+        if (strcmp(host_col_text(st, 2), "Migrating") == 0) {
+            *ok = 0;
+            snprintf(why, whylen, "volume %s, which shares V-Tree %s with it, is migrating", name, tree);
+            break;
+        }
+        if (host == 0)
+            continue;
+        host_sql_text(cs->db, hname, sizeof(hname), err, sizeof(err), "SELECT name FROM host WHERE id = ?",
+                      "i", host);
+        if (strcmp(vmstate, "Running") == 0) {
+            if (host_pool_client_check(cs, dest, host, &reach, reason, sizeof(reason), e) != 0)
+                goto out;
+        } else if (host_pool_reaches(cs, dest, host, &reach, e) != 0) {
+            goto out;
+        }
+        if (!reach) {
+            *ok = 0;
+            snprintf(why, whylen,
+                     "a V-Tree migration moves the whole tree, and volume %s of VM %s (%s, %s host %s) "
+                     "shares V-Tree %s "
+                     "with it: that host cannot reach storage pool %s%s%.300s",
+                     name, vmname, vmstate, strcmp(vmstate, "Running") == 0 ? "on" : "last on", hname, tree,
+                     duuid, reason[0] ? ": " : "", reason);
+        }
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (*ok) {
+        char tname[256] = "";
+        if (host_sql_text(
+                cs->db, tname, sizeof(tname), err, sizeof(err),
+                "SELECT t.name FROM template_pool tp JOIN template t ON t.id = tp.template_id "
+                "WHERE tp.pool_id = ?1 AND tp.tree_id = ?2 AND EXISTS (SELECT 1 FROM template_pool d "
+                "WHERE d.pool_id = ?3 AND d.template_id = tp.template_id) LIMIT 1",
+                "iti", v->pool_id, tree, dest) < 0)
+            return host_fail_db(e, err);
+        if (tname[0] != '\0') {
+            *ok = 0;
+            snprintf(why, whylen,
+                     "V-Tree %s holds the copy of template %s the volume was cloned from, and storage pool "
+                     "%s already holds a copy of that template: the migration would bring a second one",
+                     tree, tname, duuid);
+        }
+    }
+    rc = 0;
+out:
+    if (st != NULL)
+        sqlite3_finalize(st);
+    return rc;
+}
+
+/* One pool's verdict for findStoragePoolsForMigration. */
+typedef struct pool_verdict {
+    int64_t id;
+    int ok;
+    sp_migration_kind kind;
+    char why[1024];
+} pool_verdict;
+
+static int judge_pool(host_cs *cs, const host_vol *v, const host_alloc_req *req, const host_alloc_limits *lim,
+                      pool_verdict *pv, host_err *e)
+{
+    char err[256];
+
+    pv->kind = SP_MIGRATE_NONE;
+    if (host_alloc_check(cs, pv->id, req, lim, &pv->ok, pv->why, sizeof(pv->why), e) != 0)
+        return -1;
+    if (!pv->ok)
+        return 0;
+    {
+        host_err ke;
+        memset(&ke, 0, sizeof(ke));
+        if (kind_between(cs, v->pool_id, pv->id, &pv->kind, &ke) != 0) {
+            pv->ok = 0;
+            snprintf(pv->why, sizeof(pv->why), "%.1000s", ke.text);
+        } else if (pv->kind == SP_MIGRATE_NONE) {
+            pv->ok = 0;
+            snprintf(pv->why, sizeof(pv->why),
+                     "the plugin cannot migrate volumes from the current pool to it");
+        } else if (pv->kind == SP_MIGRATE_NATIVE) {
+            if (vtree_check(cs, v, pv->id, &pv->ok, pv->why, sizeof(pv->why), e) != 0)
+                return -1;
+        } else if (pv->kind == SP_MIGRATE_BLOCK_COPY) {
+            /* A block copy needs a host that is an SDC of both systems. */
+            int64_t h = 0;
+            if (host_sql_int(
+                    cs->db, &h, err, sizeof(err),
+                    "SELECT a.host_id FROM pool_host a JOIN pool_host b ON b.host_id = a.host_id "
+                    "JOIN host h ON h.id = a.host_id WHERE a.pool_id = ? AND b.pool_id = ? AND a.status "
+                    "= 'Up' "
+                    "AND b.status = 'Up' AND h.state = 'Up' LIMIT 1",
+                    "ii", v->pool_id, pv->id) < 0)
+                return host_fail_db(e, err);
+            if (h == 0) {
+                pv->ok = 0;
+                snprintf(pv->why, sizeof(pv->why),
+                         "no Up host is connected to both storage pools for a block copy");
+            }
+        }
+    }
+    return 0;
+}
+
+/* The suitable pools first (scripts migrate to the first one listed, as CloudStack's answer puts
+ * them), each group in creation order; the others after, with the reason. */
 static int find_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
-    char err[256], tags[512], why[1024];
+    char err[256], tags[512];
     int64_t id, *pools = NULL;
     size_t n = 0;
     host_vol v;
     host_alloc_req req;
     host_alloc_limits lim;
+    pool_verdict *pv = NULL;
     sqlite3_stmt *st;
     int rc = -1;
 
@@ -93,58 +238,43 @@ static int find_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
                           v.pool_id);
     if (st == NULL || host_stmt_ids(cs, st, &pools, &n, e) != 0)
         return st == NULL ? host_fail_db(e, err) : -1;
-    host_jsonw_uint(w, "count", n);
-    if (n > 0)
-        host_jsonw_array_begin(w, "storagepool");
-    for (size_t i = 0; i < n; i++) {
-        int ok;
-        sp_migration_kind k = SP_MIGRATE_NONE;
-        if (host_alloc_check(cs, pools[i], &req, &lim, &ok, why, sizeof(why), e) != 0)
-            goto out;
-        if (ok) {
-            host_err ke;
-            memset(&ke, 0, sizeof(ke));
-            if (kind_between(cs, v.pool_id, pools[i], &k, &ke) != 0) {
-                ok = 0;
-                snprintf(why, sizeof(why), "%.1000s", ke.text);
-            } else if (k == SP_MIGRATE_NONE) {
-                ok = 0;
-                snprintf(why, sizeof(why), "the plugin cannot migrate volumes from the current pool to it");
-            } else if (k == SP_MIGRATE_BLOCK_COPY) {
-                /* A block copy needs a host that is an SDC of both systems. */
-                int64_t h = 0;
-                if (host_sql_int(
-                        cs->db, &h, err, sizeof(err),
-                        "SELECT a.host_id FROM pool_host a JOIN pool_host b ON b.host_id = a.host_id "
-                        "JOIN host h ON h.id = a.host_id WHERE a.pool_id = ? AND b.pool_id = ? AND a.status "
-                        "= 'Up' "
-                        "AND b.status = 'Up' AND h.state = 'Up' LIMIT 1",
-                        "ii", v.pool_id, pools[i]) < 0) {
-                    host_fail_db(e, err);
-                    goto out;
-                }
-                if (h == 0) {
-                    ok = 0;
-                    snprintf(why, sizeof(why),
-                             "no Up host is connected to both storage pools for a block copy");
-                }
-            }
-        }
-        /* The pool object as listStoragePools shows it, plus the verdict. */
-        host_jsonw_object_begin(w, NULL);
-        if (host_json_pool_fields(cs, w, pools[i], e) != 0)
-            goto out;
-        host_jsonw_bool(w, "suitableformigration", ok);
-        if (ok)
-            host_jsonw_string(w, "migrationtype", k == SP_MIGRATE_NATIVE ? "vtree" : "blockcopy");
-        else
-            host_jsonw_string(w, "notsuitablereason", why);
-        host_jsonw_object_end(w);
+    if (n > 0 && (pv = calloc(n, sizeof(*pv))) == NULL) {
+        host_fail(e, HOST_E_INTERNAL, "out of memory");
+        goto out;
     }
-    rc = 0;
-out:
+    for (size_t i = 0; i < n; i++) {
+        pv[i].id = pools[i];
+        if (judge_pool(cs, &v, &req, &lim, &pv[i], e) != 0)
+            goto out;
+    }
+    if (n > 0) {
+        host_jsonw_uint(w, "count", n);
+        host_jsonw_array_begin(w, "storagepool");
+    }
+    for (int pass = 1; pass >= 0; pass--)
+        for (size_t i = 0; i < n; i++) {
+            if (pv[i].ok != pass)
+                continue;
+            /* The pool object as listStoragePools shows it, plus the verdict. */
+            host_jsonw_object_begin(w, NULL);
+            if (host_json_pool_fields(cs, w, pv[i].id, e) != 0) {
+                host_jsonw_object_end(w);
+                host_jsonw_array_end(w);
+                goto out;
+            }
+            host_jsonw_bool(w, "suitableformigration", pv[i].ok);
+            if (pv[i].ok)
+                host_jsonw_string(w, "migrationtype",
+                                  pv[i].kind == SP_MIGRATE_NATIVE ? "vtree" : "blockcopy");
+            else
+                host_jsonw_string(w, "notsuitablereason", pv[i].why);
+            host_jsonw_object_end(w);
+        }
     if (n > 0)
         host_jsonw_array_end(w);
+    rc = 0;
+out:
+    free(pv);
     free(pools);
     return rc;
 }
@@ -212,6 +342,52 @@ static int job_end(host_cs *cs, int64_t job, int64_t vol_id, int failed, host_er
     return -1;
 }
 
+/* After the plugin renamed what moved (CloudStack's setVolumeName to the destination pool's key),
+ * each row of the tree on dest takes the path the array now answers for its old one (the id in
+ * it has not changed), and an event names each volume that moved along. */
+static int refresh_tree_paths(host_cs *cs, int64_t vol_id, int64_t dest, const char *tree, host_err *e)
+{
+    static const char *const tables[] = {"volume", "snapshot", "template_pool"};
+    char err[256], sql[256], duuid[40];
+    sp_pool *pool;
+
+    if (tree[0] == '\0')
+        return 0;
+    if (host_pool_open(cs, dest, &pool, e) != 0)
+        return -1;
+    host_pool_uuid(cs, dest, duuid);
+    for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+        sqlite3_stmt *st;
+        snprintf(sql, sizeof(sql), "SELECT rowid, path, %s FROM %s WHERE pool_id = ? AND tree_id = ?",
+                 strcmp(tables[t], "template_pool") == 0 ? "template_id" : "name", tables[t]);
+        if ((st = host_sql_prepare(cs->db, err, sizeof(err), sql, "it", dest, tree)) == NULL)
+            return host_fail_db(e, err);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            int64_t rowid = sqlite3_column_int64(st, 0);
+            char old[SP_PATH_MAX];
+            sp_volume_info info = SP_INIT(sp_volume_info);
+            sp_error se;
+            snprintf(old, sizeof(old), "%s", host_col_text(st, 1));
+            memset(&se, 0, sizeof(se));
+            if (cs->sp->driver->get_volume(pool, &(sp_volume_ref){old}, &info, &se) != SP_OK ||
+                info.path[0] == '\0')
+                continue; /* the old path still names it: its id comes first */
+            if (strcmp(info.path, old) != 0) {
+                snprintf(sql, sizeof(sql), "UPDATE %s SET path = ? WHERE rowid = ?", tables[t]);
+                if (host_sql_run(cs->db, err, sizeof(err), sql, "ti", info.path, rowid) < 0) {
+                    sqlite3_finalize(st);
+                    return host_fail_db(e, err);
+                }
+            }
+            if (strcmp(tables[t], "volume") == 0 && rowid != vol_id)
+                host_event(cs, "VOLUME.MIGRATE", "volume %s moved along with V-Tree %s to storage pool %s",
+                           host_col_text(st, 2), tree, duuid);
+        }
+        sqlite3_finalize(st);
+    }
+    return 0;
+}
+
 /* The rows after a V-Tree migration: the volume and everything in its tree on dest. */
 int host_migrate_finish_native(host_cs *cs, int64_t vol_id, int64_t src, int64_t dest,
                                const sp_volume_info *info, host_err *e)
@@ -220,30 +396,72 @@ int host_migrate_finish_native(host_cs *cs, int64_t vol_id, int64_t src, int64_t
     if (host_sql_run(
             cs->db, err, sizeof(err),
             "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'Ready' WHERE id = ?",
-            "ituti", dest, info->path, info->size_bytes, info->tree_id, vol_id) < 0)
+            "ituti", dest, info->path, info->size_bytes, info->lineage_id, vol_id) < 0)
         return host_fail_db(e, err);
-    return follow_tree(cs, src, dest, info->tree_id, e);
+    if (follow_tree(cs, src, dest, info->lineage_id, e) != 0)
+        return -1;
+    return refresh_tree_paths(cs, vol_id, dest, info->lineage_id, e);
+}
+
+/* After a failed V-Tree migration: whether the array has the volume in dest's pool all the same
+ * (one the plugin could neither watch to its end nor take back), with *info filled when it has. */
+static int landed_in(host_cs *cs, sp_pool *a, const host_vol *v, int64_t dest, sp_volume_info *info)
+{
+    char err[256], dpath[SP_ID_MAX] = "";
+    sp_error se;
+
+    if (host_sql_text(cs->db, dpath, sizeof(dpath), err, sizeof(err), "SELECT path FROM pool WHERE id = ?", "i",
+                      dest) < 0 ||
+        dpath[0] == '\0')
+        return 0;
+    memset(&se, 0, sizeof(se));
+    *info = (sp_volume_info)SP_INIT(sp_volume_info);
+    return cs->sp->driver->get_volume(a, &(sp_volume_ref){v->path}, info, &se) == SP_OK &&
+           strcmp(info->array_pool_id, dpath) == 0;
 }
 
 static int native(host_cs *cs, host_vol *v, int64_t dest, host_err *e)
 {
+    char why[1024];
     sp_pool *a, *b;
-    sp_volume_info info;
+    sp_volume_info info = SP_INIT(sp_volume_info);
     host_progress hp;
     sp_error se;
     sp_status s;
     int64_t job;
+    int ok;
 
+    if (vtree_check(cs, v, dest, &ok, why, sizeof(why), e) != 0)
+        return -1;
+    if (!ok)
+        return host_fail(e, HOST_E_PARAM, "Cannot migrate volume %s: %s", v->uuid, why);
     if (host_pool_open(cs, v->pool_id, &a, e) != 0 || host_pool_open(cs, dest, &b, e) != 0 ||
         job_start(cs, "vtree", v, dest, 0, &job, e) != 0)
         return -1;
     host_progress_init(&hp, cs, "migrate volume");
     memset(&se, 0, sizeof(se));
-    memset(&info, 0, sizeof(info));
+    info = (sp_volume_info)SP_INIT(sp_volume_info);
     s = cs->sp->driver->migrate_volume(a, &(sp_volume_ref){v->path}, b, &hp.p, &info, &se);
     host_progress_done(&hp);
-    if (s != SP_OK)
+    if (s != SP_OK) {
+        char err[512];
         host_fail_sp(e, s, &se, "Failed to migrate volume %s", v->uuid);
+        /* The array has the last word: a volume it moved is recorded where it is (committed,
+         * though the command still fails), never kept on the source behind the failure. */
+        if (landed_in(cs, a, v, dest, &info)) {
+            host_err failure = *e;
+            if (job_end(cs, job, v->id, 0, e) != 0 ||
+                host_migrate_finish_native(cs, v->id, v->pool_id, dest, &info, e) != 0)
+                return -1;
+            host_event(cs, "VOLUME.MIGRATE", "volume %s ended in the destination pool despite a failure", v->uuid);
+            if (host_store_commit(cs->db, err, sizeof(err)) != 0 || host_store_begin(cs->db, err, sizeof(err)) != 0)
+                return host_fail_db(e, err);
+            return host_fail(e, failure.code,
+                             "%.1900s; the array has the volume in the destination pool all the same, "
+                             "where it is now recorded",
+                             failure.text);
+        }
+    }
     if (job_end(cs, job, v->id, s != SP_OK, e) != 0)
         return -1;
     return host_migrate_finish_native(cs, v->id, v->pool_id, dest, &info, e);
@@ -266,10 +484,19 @@ static void append(host_err *e, const char *fmt, ...)
 
 /* A live migration's source on the VM's host: unmapped and its device gone before it is deleted
  * (the VM uses the copy now). Failures are logged: deleting it unmaps it anyway. */
-static void retire_live_source(host_cs *cs, sp_pool *a, const char *src_path, const host_href *href)
+static void retire_live_source(host_cs *cs, sp_pool *a, int64_t src, int64_t vol_id, const char *src_path,
+                               const host_href *href)
 {
     sp_error se;
+    host_err e;
 
+    /* A kill before the command commits: the rows still give the VM the source, and the next
+     * start maps it back there (resolve.c) before the job's recovery pivots again (recover.c). */
+    memset(&e, 0, sizeof(e));
+    if (host_undo_announce(cs, HOST_INTENT_MAP, src, "volume", 0, vol_id, 0, src_path, href->id, NULL, &e) != 0) {
+        cs->svc.table.log(&cs->svc, SP_LOG_WARN, e.text);
+        return; /* left mapped: deleting the source unmaps it */
+    }
     memset(&se, 0, sizeof(se));
     if (cs->sp->driver->revoke_access(a, &(sp_volume_ref){src_path}, &href->ref, &se) != SP_OK ||
         (memset(&se, 0, sizeof(se)),
@@ -324,7 +551,7 @@ int host_migrate_finish_copy(host_cs *cs, int64_t vol_id, int64_t src, const cha
     if (host_sql_run(
             cs->db, err, sizeof(err),
             "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'Ready' WHERE id = ?",
-            "ituti", dest, info->path, info->size_bytes, info->tree_id, vol_id) < 0)
+            "ituti", dest, info->path, info->size_bytes, info->lineage_id, vol_id) < 0)
         return host_fail_db(e, err);
     if (live_host != 0 && (rc = pivot(cs, vol_id, &old, dest, info, live_host, e)) != 0)
         return rc;
@@ -336,7 +563,7 @@ int host_migrate_finish_copy(host_cs *cs, int64_t vol_id, int64_t src, const cha
     if (live_host != 0) {
         if (host_href_load(cs, live_host, &href, e) != 0)
             return -1;
-        retire_live_source(cs, a, path, &href);
+        retire_live_source(cs, a, src, vol_id, path, &href);
     }
     memset(&se, 0, sizeof(se));
     s = cs->sp->driver->delete_volume(a, &(sp_volume_ref){path}, &se);
@@ -423,8 +650,8 @@ static int block_copy(host_cs *cs, host_vol *v, int64_t dest, int64_t live_host,
     int64_t host = 0, job, nsnap = 0;
     host_href href;
     sp_pool *a, *b;
-    sp_volume_spec spec;
-    sp_volume_info info;
+    sp_volume_spec spec = SP_INIT(sp_volume_spec);
+    sp_volume_info info = SP_INIT(sp_volume_info);
     host_progress hp;
     sp_error se;
     sp_status s;
@@ -450,7 +677,7 @@ static int block_copy(host_cs *cs, host_vol *v, int64_t dest, int64_t live_host,
     /* The job is committed before the copy starts: a harness killed during the copy finds it. */
     if (job_start(cs, "copy", v, dest, host, &job, e) != 0)
         return -1;
-    memset(&spec, 0, sizeof(spec));
+    spec = (sp_volume_spec)SP_INIT(sp_volume_spec);
     spec.kind = strcmp(v->type, "ROOT") == 0 ? SP_VOLUME_ROOT : SP_VOLUME_DATA;
     spec.id = (uint64_t)v->id;
     spec.size_bytes = v->size;
@@ -462,7 +689,7 @@ static int block_copy(host_cs *cs, host_vol *v, int64_t dest, int64_t live_host,
         host_progress_deadline(&hp, strtoll(wait, NULL, 10));
     }
     memset(&se, 0, sizeof(se));
-    memset(&info, 0, sizeof(info));
+    info = (sp_volume_info)SP_INIT(sp_volume_info);
     {
         host_crypt c;
         int enc = host_crypt_open(cs, v->id, &c, e);
@@ -497,6 +724,11 @@ static int block_copy(host_cs *cs, host_vol *v, int64_t dest, int64_t live_host,
     (void)w;
     /* --crash-at finish:0: killed between the copy and the rows (recovery finishes the move). */
     host_crash_point(cs, "finish");
+    /* A live pivot changes mappings (the copy granted to the VM's host, the source taken from
+     * it): journaled from here, in the transaction that also ends the job, so that a kill before
+     * its commit leaves the VM its source (resolve.c) and the job to finish again (recover.c). */
+    if (live_host != 0 && host_undo_begin(cs, e) != 0)
+        return -1;
     rc = host_migrate_finish_copy(cs, v->id, v->pool_id, v->path, dest, &info, live_host, e);
     if (rc == -2) {
         /* The pivot failed and was undone: the volume is Ready where it was, committed. */

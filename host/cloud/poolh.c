@@ -159,6 +159,7 @@ int host_href_load(host_cs *cs, int64_t host_id, host_href *out, host_err *e)
     out->zone_id = sqlite3_column_int64(st, 4);
     snprintf(out->state, sizeof(out->state), "%s", host_col_text(st, 5));
     sqlite3_finalize(st);
+    out->ref = (sp_host_ref)SP_INIT(sp_host_ref);
     out->ref.uuid = out->uuid;
     out->ref.name = out->name;
     out->ref.ip = out->ip;

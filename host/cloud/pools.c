@@ -4,6 +4,7 @@
 
 #include "pools.h"
 
+#include "alert.h"
 #include "api.h"
 #include "clients.h"
 #include "poolh.h"
@@ -24,7 +25,7 @@ void host_pool_uuid(host_cs *cs, int64_t pool_id, char out[40])
 int host_pool_refresh(host_cs *cs, int64_t pool_id, host_err *e)
 {
     sp_pool *pool;
-    sp_capacity cap;
+    sp_capacity cap = SP_INIT(sp_capacity);
     sp_error se;
     sp_status st;
     char err[256], uuid[40];
@@ -32,15 +33,18 @@ int host_pool_refresh(host_cs *cs, int64_t pool_id, host_err *e)
     if (host_pool_open(cs, pool_id, &pool, e) != 0)
         return -1;
     memset(&se, 0, sizeof(se));
-    memset(&cap, 0, sizeof(cap));
+    cap = (sp_capacity)SP_INIT(sp_capacity);
     st = cs->sp->driver->get_capacity(pool, &cap, &se);
     if (st != SP_OK) {
         host_pool_uuid(cs, pool_id, uuid);
         return host_fail_sp(e, st, &se, "storage pool %s: cannot read its capacity", uuid);
     }
-    if (host_sql_run(cs->db, err, sizeof(err),
-                     "UPDATE pool SET capacity_total = ?, capacity_used = ? WHERE id = ?", "uui",
-                     cap.total_bytes, cap.used_bytes, pool_id) < 0)
+    /* A capacitybytes below the array's caps what CloudStack counts (and allocates against). */
+    if (host_sql_run(
+            cs->db, err, sizeof(err),
+            "UPDATE pool SET capacity_total = min(?1, coalesce(capacity_bytes, ?1)), capacity_used = ?2 "
+            "WHERE id = ?3",
+            "uui", cap.total_bytes, cap.used_bytes, pool_id) < 0)
         return host_fail_db(e, err);
     return 0;
 }
@@ -58,6 +62,71 @@ int host_pool_reaches(host_cs *cs, int64_t pool_id, int64_t host_id, int *out, h
             "ii", pool_id, host_id) < 0)
         return host_fail_db(e, err);
     *out = n > 0;
+    return 0;
+}
+
+int host_pool_client_check(host_cs *cs, int64_t pool_id, int64_t host_id, int *ok, char *why, size_t whylen,
+                           host_err *e)
+{
+    char err[512], scope[16] = "", status[300] = "", subject[256];
+    int64_t in_scope = 0;
+    host_href href;
+    sp_host_attach_result res = SP_INIT(sp_host_attach_result);
+    sp_pool *pool;
+    sp_error se;
+    sp_status s;
+
+    *ok = 0;
+    if (whylen > 0)
+        why[0] = '\0';
+    if (host_sql_int(
+            cs->db, &in_scope, err, sizeof(err),
+            "SELECT count(*) FROM pool p JOIN host h ON h.id = ?2 WHERE p.id = ?1 AND p.zone_id = h.zone_id "
+            "AND (p.scope = 'ZONE' OR p.cluster_id = h.cluster_id)",
+            "ii", pool_id, host_id) < 0 ||
+        host_sql_text(cs->db, scope, sizeof(scope), err, sizeof(err), "SELECT scope FROM pool WHERE id = ?",
+                      "i", pool_id) < 0 ||
+        host_sql_text(cs->db, status, sizeof(status), err, sizeof(err),
+                      "SELECT status FROM pool_host WHERE pool_id = ? AND host_id = ?", "ii", pool_id,
+                      host_id) < 0)
+        return host_fail_db(e, err);
+    if (!in_scope) {
+        snprintf(why, whylen, "the storage pool is not in the host's zone or cluster");
+        return 0;
+    }
+    if (host_href_load(cs, host_id, &href, e) != 0)
+        return -1;
+    if (host_pool_open(cs, pool_id, &pool, e) != 0)
+        return -1;
+    memset(&se, 0, sizeof(se));
+    s = cs->sp->lifecycle->attach(pool,
+                                  strcmp(scope, "ZONE") == 0 ? SP_POOL_SCOPE_ZONE : SP_POOL_SCOPE_CLUSTER,
+                                  &href.ref, 1, &res, &se);
+    if (s == SP_OK && res.status == SP_OK) {
+        *ok = 1;
+        if (strcmp(status, "Up") != 0 && host_sql_run(cs->db, err, sizeof(err),
+                                                      "INSERT OR REPLACE INTO pool_host(pool_id, host_id, "
+                                                      "client_id, status) VALUES (?, ?, ?, 'Up')",
+                                                      "iit", pool_id, host_id, res.client_id) < 0)
+            return host_fail_db(e, err);
+        return 0;
+    }
+    if (res.status == SP_OK) {
+        /* No verdict (the gateway failed): what was recorded stands. */
+        *ok = strcmp(status, "Up") == 0;
+        snprintf(why, whylen, "%s", *ok ? "" : status);
+        return 0;
+    }
+    snprintf(why, whylen, "%s", res.message[0] ? res.message : "its storage client is not connected");
+    snprintf(status, sizeof(status), "Error: %.280s", why);
+    if (host_sql_run(cs->db, err, sizeof(err),
+                     "UPDATE pool_host SET status = ? WHERE pool_id = ? AND host_id = ?", "tii", status,
+                     pool_id, host_id) < 0)
+        return host_fail_db(e, err);
+    /* CloudStack's alertHostSdcDisconnection: "SDC disconnected on host: <uuid>". */
+    snprintf(subject, sizeof(subject), "SDC %s on host: %s",
+             res.status == SP_E_NOT_FOUND ? "not found" : "disconnected", href.uuid);
+    host_alert_raise(cs, HOST_ALERT_TYPE_HOST, host_id, pool_id, subject, status);
     return 0;
 }
 
@@ -108,6 +177,7 @@ int host_pool_attach(host_cs *cs, int64_t pool_id, int64_t host_id, int require_
         if (host_href_load(cs, ids[i], &hrefs[i], e) != 0)
             goto out;
         refs[i] = hrefs[i].ref;
+        res[i] = (sp_host_attach_result)SP_INIT(sp_host_attach_result);
     }
     if (host_pool_open(cs, pool_id, &pool, e) != 0)
         goto out;
@@ -134,6 +204,13 @@ int host_pool_attach(host_cs *cs, int64_t pool_id, int64_t host_id, int require_
                      s != SP_OK          ? se.message
                      : res[i].message[0] ? res[i].message
                                          : "not connected");
+        }
+        /* A host the plugin found without a connected client: CloudStack alerts on the host. */
+        if (res[i].status != SP_OK) {
+            char subject[256];
+            snprintf(subject, sizeof(subject), "SDC %s on host: %s",
+                     res[i].status == SP_E_NOT_FOUND ? "not found" : "disconnected", hrefs[i].uuid);
+            host_alert_raise(cs, HOST_ALERT_TYPE_HOST, ids[i], pool_id, subject, status);
         }
         if (host_sql_run(
                 cs->db, err, sizeof(err),

@@ -20,6 +20,15 @@ int host_pool_refresh(host_cs *cs, int64_t pool_id, host_err *e);
  * plugin connected the host's SDC when the pool was attached. */
 int host_pool_reaches(host_cs *cs, int64_t pool_id, int64_t host_id, int *out, host_err *e);
 
+/* Whether host_id's client (PowerFlex: its SDC) is connected for pool_id now, asked through
+ * Lifecycle.attach for that one host, as CloudStack asks before each grant. The pool must be in the
+ * host's scope (else *ok = 0). Not connected: the host is recorded as not connected to the pool
+ * and a host alert is raised (both outlive the command); connected again: recorded Up. A plugin
+ * failure that gives no verdict for the host leaves the recorded status as the answer. 0, or -1
+ * on database errors. */
+int host_pool_client_check(host_cs *cs, int64_t pool_id, int64_t host_id, int *ok, char *why, size_t whylen,
+                           host_err *e);
+
 /* The uuid of a pool (for messages and settings). "" when unknown. */
 void host_pool_uuid(host_cs *cs, int64_t pool_id, char out[40]);
 

@@ -48,14 +48,14 @@ static int recover_native(host_cs *cs, int64_t job, int64_t vol, const char *vuu
                           const char *src_path, sp_pool *const pools[2], host_jsonw *w, host_err *e)
 {
     char err[512], dpath[SP_ID_MAX] = "";
-    sp_volume_info info;
+    sp_volume_info info = SP_INIT(sp_volume_info);
     sp_error se;
     sp_status s;
 
     host_sql_text(cs->db, dpath, sizeof(dpath), err, sizeof(err), "SELECT path FROM pool WHERE id = ?", "i",
                   dest);
     memset(&se, 0, sizeof(se));
-    memset(&info, 0, sizeof(info));
+    info = (sp_volume_info)SP_INIT(sp_volume_info);
     s = cs->sp->driver->get_volume(pools[0], &(sp_volume_ref){src_path}, &info, &se);
     if (s != SP_OK || dpath[0] == '\0' || strcmp(info.array_pool_id, dpath) != 0) {
         sp_error again;
@@ -65,8 +65,8 @@ static int recover_native(host_cs *cs, int64_t job, int64_t vol, const char *vuu
         /* Refused because the array is still at it: watch the volume until it lands on dest. */
         for (int waited = 0; s != SP_OK && waited < 600; waited++) {
             struct timespec tick = {0, 100 * 1000 * 1000};
-            sp_volume_info now;
-            memset(&now, 0, sizeof(now));
+            sp_volume_info now = SP_INIT(sp_volume_info);
+            now = (sp_volume_info)SP_INIT(sp_volume_info);
             memset(&se, 0, sizeof(se));
             if (cs->sp->driver->get_volume(pools[0], &(sp_volume_ref){src_path}, &now, &se) == SP_OK &&
                 strcmp(now.array_pool_id, dpath) == 0) {
@@ -123,7 +123,7 @@ int host_recover(host_cs *cs, host_jsonw *w, host_err *e)
         host_href href;
         outcome *outs = NULL;
         const char *result = NULL;
-        sp_volume_info info;
+        sp_volume_info info = SP_INIT(sp_volume_info);
         sp_error se;
         sp_status s;
         int found = 0;
@@ -163,7 +163,7 @@ int host_recover(host_cs *cs, host_jsonw *w, host_err *e)
         for (outcome *o = outs; o != NULL; o = o->next)
             if (strcmp(o->src, src_path) == 0)
                 result = o->result;
-        memset(&info, 0, sizeof(info));
+        info = (sp_volume_info)SP_INIT(sp_volume_info);
         if (result != NULL && strncmp(result, "done:", 5) == 0) {
             memset(&se, 0, sizeof(se));
             s = cs->sp->driver->get_volume(pools[1], &(sp_volume_ref){result + 5}, &info, &se);
@@ -269,7 +269,7 @@ static int find_target(host_cs *cs, int64_t vol_id, int64_t dest, sp_volume_info
     *found = 0;
     host_pool_uuid(cs, dest, uuid);
     if (strlen(uuid) < 8 ||
-        host_config_get(cs, SP_SETTING_CS_IDENTIFIER, SP_SCOPE_GLOBAL, NULL, ident, sizeof(ident)) != 0)
+        host_config_get(cs, HOST_CFG_CS_IDENTIFIER, SP_SCOPE_GLOBAL, NULL, ident, sizeof(ident)) != 0)
         return 0;
     /* vol-[vol-id]-[pool-key]-[custom.cs.identifier]; the pool key is characters 5 to 8 of the uuid. */
     snprintf(name, sizeof(name), "vol-%lld-%.4s-%s", (long long)vol_id, uuid + 4, ident);

@@ -1,4 +1,4 @@
-/* secret.c - pool secrets at rest and masking of passwords in anything shown to a person.
+/* secret.c - pool secrets at rest: the key file and sealing of detail values.
  * CloudStack encrypts pool passwords in its database with a key outside it; the harness does
  * the same with AES-256-GCM and a key file beside the database. */
 #include "config.h"
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define PREFIX "enc:v1:"
@@ -23,6 +24,45 @@ void host_wipe(void *p, size_t n)
     volatile unsigned char *v = p;
     while (n--)
         *v++ = 0;
+}
+
+/* The key seals every stored password: it is taken only from a regular file of this user that
+ * nobody else may read or replace (no symbolic link, no group or other permission bits). */
+static int check_key_file(int fd, const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+
+    if (fstat(fd, &st) != 0) {
+        snprintf(err, errlen, "key file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "key file %s is not a regular file (it is a %s); refusing to use it", path,
+                 S_ISDIR(st.st_mode)    ? "directory"
+                 : S_ISFIFO(st.st_mode) ? "FIFO"
+                 : S_ISCHR(st.st_mode)  ? "character device"
+                 : S_ISBLK(st.st_mode)  ? "block device"
+                 : S_ISSOCK(st.st_mode) ? "socket"
+                                        : "special file");
+        return -1;
+    }
+    if (st.st_uid != geteuid()) {
+        snprintf(err, errlen, "key file %s belongs to uid %lu, not to this user (uid %lu); refusing to use it",
+                 path, (unsigned long)st.st_uid, (unsigned long)geteuid());
+        return -1;
+    }
+    if ((st.st_mode & 077) != 0) {
+        snprintf(err, errlen,
+                 "key file %s has mode %04o: group or others may use it; refusing it (chmod 600 %s, or "
+                 "remove the database and its key)",
+                 path, (unsigned)(st.st_mode & 07777), path);
+        return -1;
+    }
+    if (st.st_size != 32) {
+        snprintf(err, errlen, "key file %s is damaged (%lld bytes, expected 32)", path, (long long)st.st_size);
+        return -1;
+    }
+    return 0;
 }
 
 int host_secret_key(const char *path, unsigned char key[32], char *err, size_t errlen)
@@ -37,15 +77,25 @@ int host_secret_key(const char *path, unsigned char key[32], char *err, size_t e
         }
         return 0;
     }
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NOFOLLOW: a link is refused, not followed; O_NONBLOCK: a FIFO does not hang the open. */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
     if (fd >= 0) {
+        if (check_key_file(fd, path, err, errlen) != 0) {
+            close(fd);
+            return -1;
+        }
         n = read(fd, key, 32);
         close(fd);
         if (n != 32) {
+            host_wipe(key, 32);
             snprintf(err, errlen, "key file %s is damaged (expected 32 bytes)", path);
             return -1;
         }
         return 0;
+    }
+    if (errno == ELOOP) {
+        snprintf(err, errlen, "key file %s is a symbolic link; refusing to follow it", path);
+        return -1;
     }
     if (errno != ENOENT) {
         snprintf(err, errlen, "cannot read key file %s: %s", path, strerror(errno));
@@ -55,11 +105,15 @@ int host_secret_key(const char *path, unsigned char key[32], char *err, size_t e
         snprintf(err, errlen, "no randomness for the secrets key");
         return -1;
     }
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0 || write(fd, key, 32) != 32 || fsync(fd) != 0) {
+    /* O_EXCL with O_NOFOLLOW: never writes through a link or into a file someone slipped in. */
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 || fchmod(fd, 0600) != 0 || write(fd, key, 32) != 32 || fsync(fd) != 0) {
         snprintf(err, errlen, "cannot write key file %s: %s", path, strerror(errno));
-        if (fd >= 0)
+        host_wipe(key, 32);
+        if (fd >= 0) {
             close(fd);
+            unlink(path);
+        }
         return -1;
     }
     close(fd);
@@ -145,72 +199,11 @@ out:
 
 int host_secret_key_is_secret(const char *key)
 {
-    return strcasestr(key, "password") != NULL || strcasestr(key, "secret") != NULL ||
-           strcasestr(key, "token") != NULL;
-}
+    static const char *const words[] = {"password", "passwd", "pwd", "secret", "token"};
 
-char *host_mask_url(const char *url)
-{
-    const char *scheme = strstr(url, "://");
-    const char *auth, *at, *colon;
-    char *out;
-
-    if (scheme == NULL)
-        return strdup(url);
-    auth = scheme + 3;
-    at = auth + strcspn(auth, "/@");
-    if (*at != '@')
-        return strdup(url);
-    colon = memchr(auth, ':', (size_t)(at - auth));
-    if (colon == NULL)
-        return strdup(url);
-    if (asprintf(&out, "%.*s*****%s", (int)(colon + 1 - url), url, at) < 0)
-        return NULL;
-    return out;
-}
-
-char *host_mask_line(const char *line)
-{
-    size_t n = strlen(line);
-    char *out = malloc(n * 3 + 16), *o; /* each mask adds at most 5 bytes per 2 read */
-    const char *p = line;
-
-    if (out == NULL)
-        return NULL;
-    o = out;
-    while (*p) {
-        const char *scheme = strstr(p, "://");
-        const char *pw = strcasestr(p, "password=");
-        const char *next = NULL;
-        if (scheme != NULL && (pw == NULL || scheme < pw)) {
-            const char *auth = scheme + 3, *at = auth + strcspn(auth, "/@ \t");
-            const char *colon = *at == '@' ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-            if (colon != NULL) {
-                memcpy(o, p, (size_t)(colon + 1 - p));
-                o += colon + 1 - p;
-                memcpy(o, "*****", 5);
-                o += 5;
-                p = at;
-                continue;
-            }
-            next = auth;
-        } else if (pw != NULL) {
-            const char *v = pw + 9, *end = v + strcspn(v, " \t");
-            memcpy(o, p, (size_t)(v - p));
-            o += v - p;
-            memcpy(o, "*****", 5);
-            o += 5;
-            p = end;
-            continue;
-        }
-        if (next == NULL) {
-            strcpy(o, p);
-            return out;
-        }
-        memcpy(o, p, (size_t)(next - p));
-        o += next - p;
-        p = next;
-    }
-    *o = '\0';
-    return out;
+    for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++)
+        for (const char *p = key; (p = strcasestr(p, words[w])) != NULL; p++)
+            if (!isalpha((unsigned char)p[strlen(words[w])]))
+                return 1;
+    return 0;
 }

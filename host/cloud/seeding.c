@@ -28,17 +28,6 @@ static int marker_path(const host_cs *cs, int64_t template_id, int64_t pool_id, 
     return n > 0 && (size_t)n < outlen ? 0 : -1;
 }
 
-int host_seeding_mark(host_cs *cs, int64_t template_id, int64_t pool_id, host_err *e)
-{
-    char dir[4096], path[4096];
-
-    if (marker_path(cs, 0, 0, dir, sizeof(dir)) != 0 || marker_path(cs, template_id, pool_id, path, sizeof(path)) != 0)
-        return host_fail(e, HOST_E_INTERNAL, "work dir path too long for the seeding journal");
-    if (host_mkdirs(dir) != 0 || host_write_file(path, "", 0, 0600) != 0)
-        return host_fail(e, HOST_E_INTERNAL, "cannot write the seeding marker %s: %s", path, strerror(errno));
-    return 0;
-}
-
 void host_seeding_clear(host_cs *cs, int64_t template_id, int64_t pool_id)
 {
     char path[4096];
@@ -54,7 +43,7 @@ static int resolve(host_cs *cs, int64_t template_id, int64_t pool_id, const char
     char err[512];
     int64_t recorded = 0, exists = 0;
     sp_pool *pool;
-    sp_volume_info info;
+    sp_volume_info info = SP_INIT(sp_volume_info);
     sp_error se;
     sp_status s;
     host_err pe;
@@ -78,7 +67,7 @@ static int resolve(host_cs *cs, int64_t template_id, int64_t pool_id, const char
         return 0;
     }
     memset(&se, 0, sizeof(se));
-    memset(&info, 0, sizeof(info));
+    info = (sp_volume_info)SP_INIT(sp_volume_info);
     s = cs->sp->driver->find_template(pool, (uint64_t)template_id, &info, &se);
     if (s == SP_E_NOT_FOUND) {
         *outcome = "nothing-created";

@@ -1,16 +1,13 @@
-/* seeding.h - the journal of template copies being written onto pools. A template volume is
- * created, then filled through a host, then recorded in template_pool by the command's
- * transaction; a harness killed in between leaves a volume with partial data that nothing
- * records. A marker file <workdir>/seeding/<template id>-<pool id> is written before the volume
- * is created and read by the next harness start, which deletes such a volume. */
+/* seeding.h - markers of template copies being written onto pools, as harnesses before the intent
+ * journal (intent.h, which now announces a copy) left them: <workdir>/seeding/<template id>-<pool
+ * id>, written before the template volume was created. A start still resolves the ones it finds:
+ * a copy that is not recorded in template_pool holds part of the image and is deleted. */
 #ifndef HOST_SEEDING_H
 #define HOST_SEEDING_H
 
 #include "cs.h"
 #include "jsonw.h"
 
-/* Writes the marker for (template, pool). 0, or -1 with e set. */
-int host_seeding_mark(host_cs *cs, int64_t template_id, int64_t pool_id, host_err *e);
 /* Removes the marker (no error when absent). */
 void host_seeding_clear(host_cs *cs, int64_t template_id, int64_t pool_id);
 /* At start, inside the recovery transaction: for each marker whose copy is not in template_pool,

@@ -7,8 +7,13 @@
 #include "http.h"
 #include "jpath.h"
 #include "poolh.h"
+#include "secret.h"
 #include "simproc.h"
 #include "store.h"
+#include "fsutil.h"
+
+#include <signal.h>
+#include <unistd.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +24,15 @@
 static int sim_start(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     const char *name = host_param(cmd, "name", 1, e);
-    const char *opt_keys[] = {"latency", "migration", "devicedelay", "overprovision",
-                              "spare",   "seed",      "tokenttl",    "api"};
-    const char *opt_flags[] = {"--latency-ms",    "--migration-ms", "--device-delay-ms", "--overprovision",
-                               "--spare-percent", "--seed",         "--token-ttl",       "--api"};
+    const char *opt_keys[] = {"latency",        "migration",       "devicedelay",     "overprovision",
+                              "spare",          "seed",            "tokenttl",        "migrationslots",
+                              "migrationfailat", "migrationfailp", "migrationpause",  "removal",
+                              "role",           "maxsessions",     "api"};
+    const char *opt_flags[] = {"--latency-ms",        "--migration-ms",       "--device-delay-ms",
+                               "--overprovision",     "--spare-percent",      "--seed",
+                               "--token-ttl",         "--migration-slots",    "--migration-fail-at",
+                               "--migration-fail-p",  "--migration-pause-ms", "--removal-ms",
+                               "--role",              "--max-sessions",       "--api"};
     char *extra[64];
     size_t n_extra = 0;
     const char *faults = host_param(cmd, "faults", 0, e);
@@ -55,6 +65,13 @@ static int sim_start(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
             extra[n_extra++] = (char *)v;
         }
     }
+    {
+        int loop = 0;
+        if (host_param_bool(cmd, "loopdevices", 0, &loop, e) != 0)
+            return -1;
+        if (loop && n_extra + 1 < sizeof(extra) / sizeof(extra[0]))
+            extra[n_extra++] = "--loop-devices";
+    }
     /* faults="SPEC;SPEC": each becomes --fault SPEC (powerflex-sim(1), FAULTS). */
     if (faults != NULL) {
         if ((fcopy = strdup(faults)) == NULL)
@@ -86,9 +103,9 @@ static int sim_list(host_cs *cs, host_jsonw *w)
     size_t n = 0;
     for (host_simproc *p = cs->sims; p != NULL; p = p->next)
         n++;
-    host_jsonw_uint(w, "count", n);
     if (n == 0)
         return 0;
+    host_jsonw_uint(w, "count", n);
     host_jsonw_array_begin(w, "sim");
     for (host_simproc *p = cs->sims; p != NULL; p = p->next) {
         host_jsonw_object_begin(w, NULL);
@@ -136,7 +153,7 @@ static int array_id(host_cs *cs, const char *uuid, char *out, size_t len, host_e
     char err[256], path[SP_PATH_MAX];
     int64_t pool_id = 0;
     sp_pool *pool;
-    sp_volume_info info;
+    sp_volume_info info = SP_INIT(sp_volume_info);
     sp_error se;
     sp_status s;
 
@@ -149,7 +166,7 @@ static int array_id(host_cs *cs, const char *uuid, char *out, size_t len, host_e
     if (host_pool_open(cs, pool_id, &pool, e) != 0)
         return -1;
     memset(&se, 0, sizeof(se));
-    memset(&info, 0, sizeof(info));
+    info = (sp_volume_info)SP_INIT(sp_volume_info);
     s = cs->sp->driver->get_volume(pool, &(sp_volume_ref){path}, &info, &se);
     if (s != SP_OK)
         return host_fail_sp(e, s, &se, "volume %s", uuid);
@@ -195,6 +212,94 @@ out:
     return rc;
 }
 
+/* "sim modes name=N [key=value]...": the bad-day switches at run time (POST /sim/modes); without
+ * any, the current ones (GET). */
+static int sim_modes(host_simproc *p, host_cmd *cmd, host_jsonw *w, host_err *e)
+{
+    static const char *const keys[] = {"migration", "migrationslots", "migrationfailat", "migrationfailp",
+                                       "migrationpause", "removal", "overprovision", "devicedelay",
+                                       "maxsessions", "loopdevices"};
+    static const char *const fields[] = {"migrationMs", "migrationSlots", "migrationFailAt",
+                                         "migrationFailP", "migrationPauseMs", "removalMs",
+                                         "overprovision", "deviceDelayMs", "maxSessions", "loopDevices"};
+    host_buf b = HOST_BUF_INIT;
+    int n = 0, rc;
+
+    host_buf_addc(&b, '{');
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        const char *v = host_param(cmd, keys[i], 0, e);
+        if (v == NULL)
+            continue;
+        /* Numbers only: the simulator checks the ranges. */
+        if (v[0] == '\0' || strspn(v, "0123456789.") != strlen(v)) {
+            host_buf_free(&b);
+            return host_fail(e, HOST_E_PARAM, "sim modes: %s takes a number, not '%s'", keys[i], v);
+        }
+        host_buf_printf(&b, "%s\"%s\":%s", n++ ? "," : "", fields[i], v);
+    }
+    host_buf_addc(&b, '}');
+    rc = n ? control(p, "POST", "/sim/modes", host_buf_str(&b), w, "simmodes", e)
+           : control(p, "GET", "/sim/modes", NULL, w, "simmodes", e);
+    host_buf_free(&b);
+    return rc;
+}
+
+int host_sims_crashpoint(host_cs *cs, const char *name, int64_t at, const char *when, int clear, int64_t *count,
+                         host_err *e)
+{
+    char counter[4096], body[4400], text[32] = "";
+    int n = 0;
+    FILE *f;
+
+    snprintf(counter, sizeof(counter), "%s/crash.count", cs->workdir);
+    if (!clear && host_write_file(counter, "0\n", 2, 0600) != 0)
+        return host_fail(e, HOST_E_INTERNAL, "cannot write %s", counter);
+    snprintf(body, sizeof(body), "{\"pid\":%ld,\"at\":%lld,\"when\":\"%s\",\"counter\":\"%s\"}", (long)getpid(),
+             (long long)at, when != NULL ? when : "applied", counter);
+    for (host_simproc *p = cs->sims; p != NULL; p = p->next) {
+        if (name != NULL && strcmp(p->name, name) != 0)
+            continue;
+        if (control(p, clear ? "DELETE" : "POST", "/sim/crash", clear ? NULL : body, NULL, NULL, e) != 0)
+            return -1;
+        n++;
+    }
+    if (n == 0)
+        return host_fail(e, HOST_E_PARAM, "no simulator %s%sis running", name != NULL ? name : "",
+                         name != NULL ? " " : "");
+    if ((f = fopen(counter, "re")) != NULL) {
+        if (fgets(text, sizeof(text), f) == NULL)
+            text[0] = '\0';
+        fclose(f);
+    }
+    if (count != NULL)
+        *count = strtoll(text, NULL, 10);
+    return n;
+}
+
+/* "sim crashpoint at=K [when=applied|before|after] [name=N]" and "sim crashpoint clear=true". */
+static int sim_crashpoint(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
+{
+    const char *name = host_param(cmd, "name", 0, e), *when = host_param(cmd, "when", 0, e);
+    int64_t at = 0, count = 0;
+    int clear = 0, n;
+
+    if (host_param_bool(cmd, "clear", 0, &clear, e) != 0 || host_param_num(cmd, "at", 0, 0, INT64_MAX, &at, e) != 0)
+        return -1;
+    if (!clear && (at < 0 || host_cmd_get(cmd, "at") == NULL))
+        return host_fail(e, HOST_E_PARAM,
+                         "sim crashpoint: at=K (0: count only) [when=applied|before|after] or clear=true");
+    if (when != NULL && strcmp(when, "applied") != 0 && strcmp(when, "before") != 0 && strcmp(when, "after") != 0)
+        return host_fail(e, HOST_E_PARAM, "sim crashpoint: when is applied, before or after");
+    if ((n = host_sims_crashpoint(cs, name, at, when, clear, &count, e)) < 0)
+        return -1;
+    host_jsonw_object_begin(w, "crashpoint");
+    host_jsonw_int(w, "count", count);
+    host_jsonw_int(w, "simulators", n);
+    host_jsonw_bool(w, "armed", !clear);
+    host_jsonw_object_end(w);
+    return 0;
+}
+
 int host_sim_command(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     const char *sub = cmd->n_words > 1 ? cmd->words[1] : "";
@@ -206,6 +311,8 @@ int host_sim_command(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         return sim_start(cs, cmd, w, e);
     if (strcasecmp(sub, "list") == 0)
         return sim_list(cs, w);
+    if (strcasecmp(sub, "crashpoint") == 0)
+        return sim_crashpoint(cs, cmd, w, e);
     if (*sub == '\0')
         goto usage;
     if ((name = host_param(cmd, "name", 1, e)) == NULL)
@@ -239,8 +346,51 @@ int host_sim_command(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         host_buf_free(&b);
         return rc;
     }
+    if (strcasecmp(sub, "restart") == 0) {
+        const char *sig = host_param(cmd, "signal", 0, e);
+        if (sig != NULL && strcasecmp(sig, "KILL") != 0 && strcasecmp(sig, "TERM") != 0)
+            return host_fail(e, HOST_E_PARAM, "sim restart: signal is KILL (a crash, the default) or TERM");
+        if (host_sim_restart(cs, name, sig != NULL && strcasecmp(sig, "TERM") == 0 ? SIGTERM : SIGKILL, e) != 0)
+            return -1;
+        host_jsonw_object_begin(w, "sim");
+        host_jsonw_string(w, "name", p->name);
+        host_jsonw_string(w, "gateway", p->gateway);
+        host_jsonw_int(w, "pid", p->pid);
+        host_jsonw_object_end(w);
+        return 0;
+    }
     if (strcasecmp(sub, "faults") == 0)
         return control(p, "GET", "/sim/faults", NULL, w, "simfaults", e);
+    if (strcasecmp(sub, "modes") == 0)
+        return sim_modes(p, cmd, w, e);
+    if (strcasecmp(sub, "role") == 0) {
+        /* The role of the simulator's own user (the pools' user): new sessions get it. */
+        const char *role = host_param(cmd, "role", 1, e);
+        host_buf b = HOST_BUF_INIT;
+        int rc;
+        if (role == NULL)
+            return -1;
+        if (strspn(role, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != strlen(role))
+            return host_fail(e, HOST_E_PARAM, "sim role: '%s' is not a role", role);
+        host_buf_adds(&b, "{\"name\":\"");
+        host_buf_adds(&b, p->user);
+        host_buf_adds(&b, "\",\"password\":\"");
+        for (const char *c = p->password; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                host_buf_addc(&b, '\\');
+            host_buf_addc(&b, *c);
+        }
+        host_buf_printf(&b, "\",\"role\":\"%s\"}", role);
+        rc = control(p, "POST", "/sim/users", host_buf_str(&b), w, NULL, e);
+        if (b.s != NULL)
+            host_wipe(b.s, b.cap);
+        host_buf_free(&b);
+        if (rc == 0)
+            rc = control(p, "POST", "/sim/expire-tokens", NULL, w, NULL, e);
+        if (rc == 0)
+            host_jsonw_bool(w, "success", 1);
+        return rc;
+    }
     if (strcasecmp(sub, "stats") == 0)
         return control(p, "GET", "/sim/stats", NULL, w, "simstats", e);
     if (strcasecmp(sub, "volume") == 0)
@@ -258,7 +408,7 @@ int host_sim_command(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (strcasecmp(sub, "corrupt") == 0) {
         char id[SP_ID_MAX];
         int64_t offset = 0;
-        if (host_param(cmd, "volumeid", 1, e) == NULL || host_param_i64(cmd, "offset", 0, &offset, e) != 0 ||
+        if (host_param(cmd, "volumeid", 1, e) == NULL || host_param_num(cmd, "offset", 0, 0, INT64_MAX, &offset, e) != 0 ||
             array_id(cs, host_param(cmd, "volumeid", 1, e), id, sizeof(id), e) != 0)
             return -1;
         snprintf(path, sizeof(path), "/sim/volumes/%s/corrupt", id);
@@ -289,7 +439,14 @@ usage:
     return host_fail(
         e, HOST_E_PARAM,
         "usage: sim start name=N [pools=P:GIB,...] [system=HEX16] [user=] [password=] [latency=MS] "
-        "[migration=MS] [devicedelay=MS] [api=3.5|4.x] [faults=SPEC;SPEC] | sim stop|stats|faults name=N | "
+        "[migration=MS] [devicedelay=MS] [migrationslots=N] [migrationfailat=F] [removal=MS] [role=R] "
+        "[maxsessions=N] [loopdevices=true] [api=3.5|4.x] [faults=SPEC;SPEC] | sim stop|stats|faults name=N | "
+        "sim modes name=N [migration=MS] [migrationslots=N] [migrationfailat=F] [migrationfailp=P] "
+        "[migrationpause=MS] [removal=MS] [overprovision=R] [devicedelay=MS] [maxsessions=N] "
+        "[loopdevices=0|1] | "
+        "sim role name=N role=Monitor|Administrator|... | "
+        "sim restart name=N [signal=KILL|TERM] | sim crashpoint at=K [when=applied|before|after] [name=N] | "
+        "sim crashpoint clear=true | "
         "sim fault name=N spec=SPEC|clear=true | sim readonly name=N volumeid=V [readonly=false] | "
         "sim volume name=N volumeid=V | sim corrupt name=N volumeid=V [offset=N] | sim sdc name=N hostid=H [connected=false] | sim list");
 }

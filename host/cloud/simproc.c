@@ -7,6 +7,8 @@
 
 #include "cfg.h"
 #include "fsutil.h"
+#include "http.h"
+#include "jsonw.h"
 #include "secret.h"
 #include "simlaunch.h"
 #include "runprog.h"
@@ -69,9 +71,17 @@ static int bind_vars(host_cs *cs, host_simproc *p, host_err *e)
     }
     host_buf_printf(&url, "powerflex://%s:%s@%s/%s", p->user, host_buf_str(&enc), p->gateway, p->first_pool);
     {
-        const char *keys[] = {"gateway", "cafile", "user", "password", "url", "control"};
-        const char *vals[] = {p->gateway, p->cafile, p->user, p->password, host_buf_str(&url), p->control};
-        for (int i = 0; i < 6 && rc == 0; i++) {
+        /* The port alone, to reach the same gateway under another name (localhost). */
+        const char *colon = strrchr(p->gateway, ':');
+        const char *keys[] = {"gateway", "cafile", "user", "password", "url", "control", "port"};
+        const char *vals[] = {p->gateway,
+                              p->cafile,
+                              p->user,
+                              p->password,
+                              host_buf_str(&url),
+                              p->control,
+                              colon != NULL ? colon + 1 : ""};
+        for (int i = 0; i < 7 && rc == 0; i++) {
             snprintf(var, sizeof(var), "%s.%s", p->name, keys[i]);
             if (host_vars_set(cs->vars, var, vals[i]) != 0)
                 rc = host_fail(e, HOST_E_INTERNAL, "cannot bind $%s", var);
@@ -176,7 +186,7 @@ int host_sim_spawn(host_cs *cs, const host_sim_spec *spec, host_simproc **out, h
     }
     while (sqlite3_step(st) == SQLITE_ROW) {
         char devdir[1024], *arg;
-        if (host_config_get(cs, SP_SETTING_DEVICE_DIR, SP_SCOPE_HOST, host_col_text(st, 2), devdir,
+        if (host_config_get(cs, HOST_SIM_DEVICE_DIR, SP_SCOPE_HOST, host_col_text(st, 2), devdir,
                             sizeof(devdir)) != 0)
             continue;
         if (argc + 4 >= cap) {
@@ -300,6 +310,125 @@ void host_sims_stop_all(host_cs *cs)
     }
 }
 
+/* The command line of a running process, as an argv (one malloc'd block; *argv[0] is it). */
+static char **process_argv(pid_t pid)
+{
+    char path[64], *buf = NULL, **argv = NULL;
+    size_t len = 0, n = 0;
+    ssize_t got;
+    int fd;
+
+    snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return NULL;
+    buf = malloc(65536);
+    while (buf != NULL && len < 65535 && (got = read(fd, buf + len, 65535 - len)) > 0)
+        len += (size_t)got;
+    close(fd);
+    if (buf == NULL || len == 0 || len >= 65535) {
+        free(buf);
+        return NULL;
+    }
+    buf[len] = '\0';
+    for (size_t i = 0; i < len; i++)
+        n += buf[i] == '\0';
+    argv = malloc((n + 2) * sizeof(*argv) + len + 1);
+    if (argv != NULL) {
+        char *copy = (char *)(argv + n + 2), *q = copy;
+        size_t k = 0;
+        memcpy(copy, buf, len + 1);
+        while (q < copy + len) {
+            argv[k++] = q;
+            q += strlen(q) + 1;
+        }
+        argv[k] = NULL;
+    }
+    free(buf);
+    return argv;
+}
+
+int host_sim_restart(host_cs *cs, const char *name, int sig, host_err *e)
+{
+    host_simproc *p = host_sim_find(cs, name);
+    /* Started again through the launcher (simlaunch.h) as it was started: the launcher's own
+     * options read back into its fields, the caller's options as they were, and the port it had. */
+    host_sim_launch l = {.die_with_parent = !cs->keep_sims, .new_session = cs->keep_sims, .wait_ms = 20000};
+    char **argv = NULL, **extra = NULL, *log = NULL, *url = NULL, *gateway = NULL, err[512];
+    size_t argc = 0, n = 0;
+    pid_t pid;
+    int rc = -1;
+
+    if (p == NULL)
+        return host_fail(e, HOST_E_PARAM, "no simulator named %s is running", name);
+    if ((argv = process_argv(p->pid)) == NULL || strstr(argv[0], "powerflex-sim") == NULL) {
+        host_fail(e, HOST_E_INTERNAL, "simulator %s (process %ld) cannot be read back to restart it", name,
+                  (long)p->pid);
+        goto out;
+    }
+    while (argv[argc] != NULL)
+        argc++;
+    if ((extra = calloc(argc + 3, sizeof(*extra))) == NULL || asprintf(&log, "%s/sim.log", p->dir) < 0) {
+        log = NULL;
+        goto nomem;
+    }
+    l.exe = argv[0];
+    for (size_t i = 1; i < argc; i++) {
+        const char *o = argv[i], **field = NULL;
+        if (strcmp(o, "--tls-cert") == 0)
+            field = &l.cert;
+        else if (strcmp(o, "--tls-key") == 0)
+            field = &l.key;
+        else if (strcmp(o, "--user") == 0)
+            field = &l.user;
+        else if (strcmp(o, "--password-file") == 0)
+            field = &l.password_file;
+        else if (strcmp(o, "--password") == 0)
+            field = &l.password;
+        else if (strcmp(o, "--state-dir") == 0)
+            field = &l.state_dir;
+        if (field != NULL && i + 1 < argc)
+            *field = argv[++i];
+        else if (strcmp(o, "--listen") == 0 && i + 1 < argc)
+            i++; /* the launcher's; the port it had is given below */
+        else
+            extra[n++] = argv[i];
+    }
+    if (l.cert == NULL || l.key == NULL) {
+        host_fail(e, HOST_E_INTERNAL, "simulator %s: no certificate in its command line to restart it with", name);
+        goto out;
+    }
+    extra[n++] = "--listen"; /* the last --listen is the one the simulator takes */
+    extra[n++] = p->gateway;
+    l.extra = extra;
+    l.n_extra = n;
+    l.log = log;
+    if (sig != SIGTERM)
+        kill(p->pid, sig);
+    host_stop(p->pid, p->child, 10000);
+    if ((pid = host_sim_launch_start(&l, &url, err, sizeof(err))) < 0) {
+        host_fail(e, HOST_E_INTERNAL, "cannot restart simulator %s: %s", name, err);
+        goto out;
+    }
+    if ((gateway = host_sim_hostport(url)) == NULL || strcmp(gateway, p->gateway) != 0) {
+        host_fail(e, HOST_E_INTERNAL, "simulator %s came back on %s, not %s", name, url, p->gateway);
+        host_stop(pid, 1, 10000);
+        goto out;
+    }
+    p->pid = pid;
+    p->child = 1;
+    rc = record(cs, p, e);
+    goto out;
+nomem:
+    host_fail(e, HOST_E_INTERNAL, "out of memory");
+out:
+    free(argv);
+    free(extra);
+    free(log);
+    free(url);
+    free(gateway);
+    return rc;
+}
+
 static int is_simulator(pid_t pid)
 {
     char path[64], cmd[4096];
@@ -369,6 +498,40 @@ int host_sims_adopt(host_cs *cs, host_err *e)
     return rc;
 }
 
+/* Makes the host an SDC of every running simulator (POST /sim/sdc; an SDC it already has is
+ * kept): a host installed after a system started is an SDC of it, as on a real one. */
+static int register_sdc(host_cs *cs, const char *uuid, const char *ip, const char *guid, host_err *e)
+{
+    char devdir[1024], url[600], err[512];
+    host_jsonw body;
+    int rc = 0;
+
+    if (host_config_get(cs, HOST_SIM_DEVICE_DIR, SP_SCOPE_HOST, uuid, devdir, sizeof(devdir)) != 0)
+        return 0;
+    host_jsonw_init(&body, 0);
+    host_jsonw_object_begin(&body, NULL);
+    host_jsonw_string(&body, "ip", ip);
+    host_jsonw_string(&body, "guid", guid);
+    host_jsonw_string(&body, "deviceDir", devdir);
+    host_jsonw_object_end(&body);
+    if (body.failed) {
+        host_jsonw_free(&body);
+        return host_fail(e, HOST_E_INTERNAL, "registering host %s as an SDC: out of memory", ip);
+    }
+    for (host_simproc *p = cs->sims; p != NULL && rc == 0; p = p->next) {
+        host_buf out = HOST_BUF_INIT;
+        long status = 0;
+        snprintf(url, sizeof(url), "%s/sim/sdc", p->control);
+        if (host_http("POST", url, p->cafile, host_jsonw_text(&body), &out, &status, err, sizeof(err)) != 0 ||
+            status != 200)
+            rc = host_fail(e, HOST_E_UNAVAILABLE, "simulator %s: registering host %s as an SDC: %s", p->name, ip,
+                           status ? host_buf_str(&out) : err);
+        host_buf_free(&out);
+    }
+    host_jsonw_free(&body);
+    return rc;
+}
+
 int host_sims_write_sdc_conf(host_cs *cs, int64_t host_id, host_err *e)
 {
     char err[256], uuid[40], ip[64], guid[64], home[1024], *dir = NULL, *conf = NULL, *link = NULL,
@@ -383,11 +546,13 @@ int host_sims_write_sdc_conf(host_cs *cs, int64_t host_id, host_err *e)
         host_sql_text(cs->db, guid, sizeof(guid), err, sizeof(err), "SELECT sdc_guid FROM host WHERE id = ?",
                       "i", host_id) <= 0)
         return host_fail(e, HOST_E_INTERNAL, "host %lld is not in the database", (long long)host_id);
-    if (host_config_get(cs, SP_SETTING_SDC_HOME, SP_SCOPE_HOST, uuid, home, sizeof(home)) != 0)
+    if (host_config_get(cs, HOST_SIM_SDC_HOME, SP_SCOPE_HOST, uuid, home, sizeof(home)) != 0)
         return host_fail(e, HOST_E_INTERNAL, "host %s has no SDC home", uuid);
     /* A host whose SDC home is outside the work dir is a real host's: leave it alone. */
     if (strncmp(home, cs->workdir, strlen(cs->workdir)) != 0)
         return 0;
+    if (register_sdc(cs, uuid, ip, guid, e) != 0)
+        return -1;
     if (asprintf(&dir, "%s/cfg", home) < 0 || asprintf(&conf, "%s/cfg/sim_sdc.conf", home) < 0 ||
         asprintf(&link, "%s/bin/drv_cfg", home) < 0)
         goto nomem;

@@ -5,6 +5,13 @@
 
 #include "cs.h"
 
+/* The agent.properties of the PowerFlex plugin (published by its describe) that the harness's
+ * SDC emulation fills in for every host it adds: the SDC's home, its device dir and the file
+ * drv_cfg --add_mdm keeps the MDMs it joined in. */
+#define HOST_SIM_SDC_HOME "powerflex.sdc.home.dir"
+#define HOST_SIM_DEVICE_DIR "powerflex.sdc.device.dir"
+#define HOST_SIM_SDC_CFG_FILE "powerflex.sdc.cfg.file"
+
 #include <sys/types.h>
 
 struct host_simproc {
@@ -37,6 +44,9 @@ int host_pki_ensure(host_cs *cs, char **ca, char **cert, char **key, host_err *e
 
 /* Starts a simulator, waits for "listening on", records it and binds $NAME.*. */
 int host_sim_spawn(host_cs *cs, const host_sim_spec *spec, host_simproc **out, host_err *e);
+/* Stops one simulator with signal sig (SIGKILL: a crash) and starts it again with the same command
+ * line on the same port and state dir: what it acknowledged is still there (sim/persist.c). */
+int host_sim_restart(host_cs *cs, const char *name, int sig, host_err *e);
 /* Stops one simulator and forgets it. */
 int host_sim_stop(host_cs *cs, const char *name, host_err *e);
 host_simproc *host_sim_find(host_cs *cs, const char *name);
@@ -49,7 +59,8 @@ int host_sims_adopt(host_cs *cs, host_err *e);
 void host_sims_stop_all(host_cs *cs);
 
 /* Writes the SDC configuration of one harness host (its sdc home's cfg/sim_sdc.conf and
- * bin/drv_cfg) for every running simulator; called when hosts or simulators come and go. */
+ * bin/drv_cfg) for every running simulator, and makes it an SDC of each (one added after a
+ * simulator started included); called when hosts or simulators come and go. */
 int host_sims_write_sdc_conf(host_cs *cs, int64_t host_id, host_err *e);
 
 /* The path of a program installed beside this one (build tree: ../sim/NAME), or NULL. */

@@ -12,10 +12,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *schema_sql =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    /* The numbers of committed commands that changed arrays, each inserted by its own transaction:
+     * an intent (intent.h) of a command not here never committed. */
+    "CREATE TABLE IF NOT EXISTS command(seq INTEGER PRIMARY KEY);"
     "CREATE TABLE IF NOT EXISTS config(scope INTEGER NOT NULL, scope_id TEXT NOT NULL, name TEXT NOT NULL,"
     "  value TEXT NOT NULL, PRIMARY KEY(scope, scope_id, name));"
     "CREATE TABLE IF NOT EXISTS zone(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, name TEXT NOT NULL "
@@ -40,7 +44,10 @@ static const char *schema_sql =
     "  provider TEXT NOT NULL, hypervisor TEXT NOT NULL, url TEXT NOT NULL, path TEXT NOT NULL DEFAULT '',"
     "  capacity_total INTEGER NOT NULL DEFAULT 0, capacity_used INTEGER NOT NULL DEFAULT 0,"
     "  allocated INTEGER NOT NULL DEFAULT 0, n_objects INTEGER NOT NULL DEFAULT 0, overprov REAL,"
-    "  thin INTEGER NOT NULL DEFAULT 1, created INTEGER NOT NULL);"
+    "  thin INTEGER NOT NULL DEFAULT 1, created INTEGER NOT NULL,"
+    /* capacitybytes of createStoragePool/updateStoragePool: the total is the smaller of it and the
+     * array's (NULL: the array's). */
+    "  capacity_bytes INTEGER);"
     "CREATE INDEX IF NOT EXISTS pool_zone ON pool(zone_id, scope, state, id);"
     "CREATE INDEX IF NOT EXISTS pool_cluster ON pool(cluster_id, state, id);"
     "CREATE TABLE IF NOT EXISTS pool_detail(pool_id INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
@@ -55,8 +62,12 @@ static const char *schema_sql =
     "  displaytext TEXT NOT NULL, kind TEXT NOT NULL, provisioning TEXT NOT NULL, disksize INTEGER NOT NULL,"
     "  customized INTEGER NOT NULL, cpunumber INTEGER, cpuspeed INTEGER, memory INTEGER, tags TEXT NOT NULL,"
     "  iops TEXT NOT NULL DEFAULT '', bw TEXT NOT NULL DEFAULT '', systemuse INTEGER NOT NULL DEFAULT 0,"
-    "  state TEXT NOT NULL DEFAULT 'Active', created INTEGER NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS template(id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE, name TEXT NOT "
+    "  state TEXT NOT NULL DEFAULT 'Active', created INTEGER NOT NULL,"
+    /* CloudStack's miniops/maxiops of an offering (0: none): without an iopsLimit detail the
+     * PowerFlex driver limits a volume to its max IOPS. */
+    "  miniops INTEGER NOT NULL DEFAULT 0, maxiops INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS template(id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE, "
+    "name TEXT NOT "
     "NULL,"
     "  displaytext TEXT NOT NULL, format TEXT NOT NULL, type TEXT NOT NULL, url TEXT NOT NULL, path TEXT NOT "
     "NULL,"
@@ -65,20 +76,23 @@ static const char *schema_sql =
     "CREATE TABLE IF NOT EXISTS template_pool(template_id INTEGER NOT NULL, pool_id INTEGER NOT NULL,"
     "  path TEXT NOT NULL, size INTEGER NOT NULL, tree_id TEXT NOT NULL DEFAULT '',"
     "  PRIMARY KEY(template_id, pool_id));"
-    "CREATE TABLE IF NOT EXISTS vm(id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE, name TEXT NOT NULL "
+    "CREATE TABLE IF NOT EXISTS vm(id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE, name "
+    "TEXT NOT NULL "
     "UNIQUE,"
     "  displayname TEXT NOT NULL, type TEXT NOT NULL, zone_id INTEGER NOT NULL, host_id INTEGER,"
     "  last_host_id INTEGER, offering_id INTEGER NOT NULL, template_id INTEGER, iso_id INTEGER,"
     "  state TEXT NOT NULL, userdata TEXT, configdrive TEXT, configdrive_location TEXT,"
     "  created INTEGER NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS volume(id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS volume(id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE, name "
+    "TEXT NOT NULL,"
     "  type TEXT NOT NULL, vm_id INTEGER, deviceid INTEGER, pool_id INTEGER, path TEXT NOT NULL DEFAULT '',"
     "  size INTEGER NOT NULL, provisioning TEXT NOT NULL, offering_id INTEGER, template_id INTEGER,"
     "  zone_id INTEGER NOT NULL, state TEXT NOT NULL, iops TEXT NOT NULL DEFAULT '',"
     "  bw TEXT NOT NULL DEFAULT '', tree_id TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS volume_pool ON volume(pool_id);"
     "CREATE INDEX IF NOT EXISTS volume_vm ON volume(vm_id);"
-    "CREATE TABLE IF NOT EXISTS snapshot(id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE, name TEXT NOT "
+    "CREATE TABLE IF NOT EXISTS snapshot(id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE, "
+    "name TEXT NOT "
     "NULL,"
     "  volume_id INTEGER NOT NULL, pool_id INTEGER, path TEXT NOT NULL, size INTEGER NOT NULL,"
     "  state TEXT NOT NULL, vm_snapshot_id INTEGER, tree_id TEXT NOT NULL DEFAULT '', created INTEGER NOT "
@@ -126,6 +140,8 @@ static const char *schema_sql =
     "  dir TEXT NOT NULL, created INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS event(id INTEGER PRIMARY KEY, type TEXT NOT NULL, description TEXT NOT NULL,"
     "  created INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS alert(id INTEGER PRIMARY KEY, type INTEGER NOT NULL, host_id INTEGER,"
+    "  subject TEXT NOT NULL, description TEXT NOT NULL, created INTEGER NOT NULL);"
     /* Aggregates: allocated bytes and object count per pool, for volumes, snapshots on primary
      * storage and seeded template copies (CloudStack's getUsedBytes for PowerFlex). */
     "CREATE TRIGGER IF NOT EXISTS volume_ai AFTER INSERT ON volume WHEN NEW.pool_id IS NOT NULL BEGIN"
@@ -170,6 +186,48 @@ static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
     return 0;
 }
 
+/* The database holds sealed passwords and everything the harness knows: only its user may read
+ * it. SQLite creates a file 0644 (less the umask) and gives its -wal, -shm and -journal files the
+ * database's mode, so the file is made (or narrowed to) 0600 before SQLite opens it. */
+static int private_file(const char *path, int create, char *err, size_t errlen)
+{
+    struct stat st;
+    int fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (create ? O_CREAT : 0), 0600);
+
+    if (fd < 0) {
+        if (!create && errno == ENOENT)
+            return 0;
+        snprintf(err, errlen, "cannot open database %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "database %s is not a regular file", path);
+        close(fd);
+        return -1;
+    }
+    if ((st.st_mode & 077) != 0 && st.st_uid == geteuid() && fchmod(fd, st.st_mode & 0700) != 0) {
+        snprintf(err, errlen, "cannot make database %s private (mode 0600): %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+int host_store_private(const char *path, char *err, size_t errlen)
+{
+    static const char *const sidecars[] = {"-wal", "-shm", "-journal"};
+    char side[4096];
+
+    if (private_file(path, 1, err, errlen) != 0)
+        return -1;
+    for (size_t i = 0; i < sizeof(sidecars) / sizeof(sidecars[0]); i++)
+        if ((size_t)snprintf(side, sizeof(side), "%s%s", path, sidecars[i]) < sizeof(side) &&
+            private_file(side, 0, err, errlen) != 0)
+            return -1;
+    return 0;
+}
+
 int host_store_open(const char *path, sqlite3 **out, char *err, size_t errlen)
 {
     sqlite3 *db = NULL;
@@ -177,6 +235,8 @@ int host_store_open(const char *path, sqlite3 **out, char *err, size_t errlen)
     char sql[128];
 
     *out = NULL;
+    if (path != NULL && host_store_private(path, err, errlen) != 0)
+        return -1;
     if (sqlite3_open_v2(path != NULL ? path : ":memory:", &db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                         NULL) != SQLITE_OK) {
@@ -248,16 +308,21 @@ void host_store_rollback(sqlite3 *db)
             used[i] = 0;
     }
     sqlite3_exec(db, "ROLLBACK;", NULL, NULL, NULL);
-    for (size_t i = 0; i < sizeof(named_tables) / sizeof(named_tables[0]); i++) {
-        if (used[i] <= 0)
-            continue;
-        host_sql_run(db, err, sizeof(err), "UPDATE sqlite_sequence SET seq = max(seq, ?2) WHERE name = ?1", "ti",
-                     named_tables[i], used[i]);
-        host_sql_run(db, err, sizeof(err),
-                     "INSERT INTO sqlite_sequence(name, seq) SELECT ?1, ?2 "
-                     "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?1)",
-                     "ti", named_tables[i], used[i]);
-    }
+    for (size_t i = 0; i < sizeof(named_tables) / sizeof(named_tables[0]); i++)
+        if (used[i] > 0)
+            host_store_mark_used(db, named_tables[i], used[i]);
+}
+
+void host_store_mark_used(sqlite3 *db, const char *table, int64_t id)
+{
+    char err[256];
+
+    host_sql_run(db, err, sizeof(err), "UPDATE sqlite_sequence SET seq = max(seq, ?2) WHERE name = ?1", "ti", table,
+                 id);
+    host_sql_run(db, err, sizeof(err),
+                 "INSERT INTO sqlite_sequence(name, seq) SELECT ?1, ?2 "
+                 "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?1)",
+                 "ti", table, id);
 }
 
 static int bind_all(sqlite3_stmt *st, const char *types, va_list ap)

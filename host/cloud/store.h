@@ -13,6 +13,10 @@
  * and brings its schema up to date. *out is owned by the caller (host_store_close). 0 or -1. */
 int host_store_open(const char *path, sqlite3 **out, char *err, size_t errlen);
 void host_store_close(sqlite3 *db);
+/* Makes the SQLite file at path (created when missing) and its -wal, -shm and -journal files
+ * (when present) private, mode 0600, before SQLite opens it: its new side files take its mode.
+ * host_store_open does it for the database; other SQLite files beside it use it too. 0 or -1. */
+int host_store_private(const char *path, char *err, size_t errlen);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Rollback is a no-op outside a transaction, and the ids the
  * rolled-back transaction took in the tables that name array objects are not handed out again
@@ -20,6 +24,8 @@ void host_store_close(sqlite3 *db);
 int host_store_begin(sqlite3 *db, char *err, size_t errlen);
 int host_store_commit(sqlite3 *db, char *err, size_t errlen);
 void host_store_rollback(sqlite3 *db);
+/* Ids up to `id` of table (one with AUTOINCREMENT) are never handed out (again). */
+void host_store_mark_used(sqlite3 *db, const char *table, int64_t id);
 
 /* Query helpers. `types` names the arguments that follow, one letter each:
  *   i int64_t, u uint64_t (stored as int64), d double, t const char * (NULL binds NULL), n null.

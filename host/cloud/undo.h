@@ -1,38 +1,46 @@
-/* undo.h - what a failed command must take back on the array: a rollback restores the harness's
- * rows, but volumes created, snapshots taken and mappings changed by the plugin stay unless
- * they are undone. Every plugin step that changes the array pushes its inverse here. */
+/* undo.h - what becomes of a command's changes on the array when the command does not commit: a
+ * rollback restores the harness's rows, but what the plugin did stays unless it is resolved. Each
+ * change is announced in the intent journal (intent.h) before it is asked for; a command that
+ * fails, and the next start after a kill, resolve every announced change of a command that did
+ * not commit against the array and the committed rows: a change whose object is gone for good is
+ * finished (recorded so), anything else is taken back, mappings are made to follow the VMs as the
+ * rows say. What cannot be resolved now stays recorded for repair (the next start, and check
+ * storagepool repair=true). Recording is here; resolving is settle.h's (with resolve.h, one change at
+ * a time). host/README.md, "Crash safety", argues every window. */
 #ifndef HOST_UNDO_H
 #define HOST_UNDO_H
 
 #include "cs.h"
-#include "jsonw.h"
+#include "intent.h"
 
-typedef enum host_undo_kind {
-    HOST_UNDO_VOLUME,   /* delete the volume at path */
-    HOST_UNDO_SNAPSHOT, /* delete the snapshot at path */
-    HOST_UNDO_VMSNAP,   /* delete the VM snapshot group `path` */
-    HOST_UNDO_GRANT,    /* revoke path on host_id and wait for its device to go */
-    HOST_UNDO_REVOKE    /* grant path on host_id again (with iops/bw) and connect it */
-} host_undo_kind;
+/* The running command's records, newest first, with what each call made once it succeeded. */
+struct host_undo {
+    host_intent it;
+    int done;               /* the call succeeded */
+    char made[SP_PATH_MAX]; /* what it made (a create's path, a VM snapshot's group) */
+    int settled;            /* resolution (settle.c): 1 resolved, -1 left for repair, 0 not looked at */
+    struct host_undo *next;
+};
 
-/* Records an inverse step. Copies the strings. Out of memory is reported on stderr: the
- * command goes on, and "check storagepool" would show what could not be undone. */
-void host_undo_push(host_cs *cs, host_undo_kind kind, int64_t pool_id, const char *path, int64_t host_id,
-                    const char *iops, const char *bw);
-/* Runs the recorded steps newest first (best effort, each failure logged) and forgets them.
- * Call before the rollback: the steps read host rows. */
-void host_undo_run(host_cs *cs);
-/* Forgets the recorded steps (the command succeeded). */
-void host_undo_clear(host_cs *cs);
-
-/* The undo journal: while a command runs in its own transaction, each step is also appended to
- * <workdir>/undo.journal with the command's number, which the transaction stores at its commit
- * (meta "command"). A harness killed in the middle leaves steps of a command that never committed;
- * the next start runs them, as a rollback would have. host_undo_begin numbers the command (inside
- * its transaction; 0 or -1 with e); run and clear end the journal. */
+/* A command that may change arrays begins (inside its transaction): its changes are journaled.
+ * Its number is taken with its first change. 0, or -1 with e. */
 int host_undo_begin(host_cs *cs, host_err *e);
-/* At start: runs the steps of an uncommitted command (best effort, newest first) and empties the
- * journal. Writes "undone": N to w when there were any. 0, or -1 when the database fails. */
-int host_undo_recover(host_cs *cs, host_jsonw *w, host_err *e);
+/* Before a plugin call that changes an array: records it (it->cmd and it->id are set). Outside a
+ * journaled command nothing is recorded and it->id stays 0. 0, or -1 with e: then the call must
+ * not be made. */
+int host_undo_intent(host_cs *cs, host_intent *it, host_err *e);
+/* host_undo_intent in one call: a change of kind to obj ("volume", "snapshot", "template",
+ * "vmsnapshot"; spec_kind, obj_id and parent_id name a create's object as the plugin names it)
+ * at path (may be NULL) on pool_id, for host_id (a mapping; else 0). *id: the record's. */
+int host_undo_announce(host_cs *cs, host_intent_kind kind, int64_t pool_id, const char *obj, int spec_kind,
+                       int64_t obj_id, int64_t parent_id, const char *path, int64_t host_id, int64_t *id,
+                       host_err *e);
+/* The call announced by id succeeded; path (may be NULL) names what it made, which a rollback
+ * then takes back without looking it up. Implements --crash-at undo:N (killed right after the
+ * Nth change of a command is made and on record). */
+void host_undo_done(host_cs *cs, int64_t id, const char *path);
+
+/* Forgets the running command (nothing resolved). */
+void host_undo_clear(host_cs *cs);
 
 #endif

@@ -62,7 +62,7 @@ static int vm_volumes(host_cs *cs, int64_t vm_id, int64_t **ids, size_t *n, host
 static int host_fits(host_cs *cs, const int64_t *vols, size_t n, int64_t host_id, int *ok, char *why,
                      size_t whylen, host_err *e)
 {
-    char err[256], tags[512];
+    char err[256], tags[512], client[512];
     int64_t cluster = 0;
     host_vol v;
     int reach;
@@ -114,16 +114,32 @@ static int host_fits(host_cs *cs, const int64_t *vols, size_t n, int64_t host_id
             char state[16] = "";
             host_sql_text(cs->db, state, sizeof(state), err, sizeof(err),
                           "SELECT state FROM pool WHERE id = ?", "i", pool);
-            /* A disabled pool still serves its volumes; one in maintenance serves nothing. */
+            /* A disabled pool still serves its volumes; one in maintenance serves nothing. The
+             * volume is not moved here (CloudStack may migrate a ROOT off on start): a move
+             * inside a start could not be undone with it, so the caller migrates it first. */
+            if (strcmp(state, "Maintenance") == 0) {
+                char puuid[40];
+                host_pool_uuid(cs, pool, puuid);
+                snprintf(
+                    why, whylen,
+                    "volume %.200s is on storage pool %.40s, which is in maintenance: migrate it to another "
+                    "pool first (migrateVolume; findStoragePoolsForMigration lists the suitable ones)",
+                    v.name, puuid);
+                return 0;
+            }
             if (strcmp(state, "Up") != 0 && strcmp(state, "Disabled") != 0) {
                 snprintf(why, whylen, "the storage pool of volume %.200s is in state %s", v.name, state);
                 return 0;
             }
         }
-        if (host_pool_reaches(cs, pool, host_id, &reach, e) != 0)
+        /* Asked now, as CloudStack's grant asks: a host whose SDC lost its MDM is passed over
+         * (and alerted on), as CloudStack's start avoids a host whose storage it cannot reach. */
+        if (host_pool_client_check(cs, pool, host_id, &reach, client, sizeof(client), e) != 0)
             return -1;
         if (!reach) {
-            snprintf(why, whylen, "it cannot reach the storage pool of volume %s (no connected SDC)", v.name);
+            snprintf(why, whylen,
+                     "it cannot reach the storage pool of volume %.200s (no connected SDC%s%.300s)", v.name,
+                     client[0] ? ": " : "", client);
             return 0;
         }
         {

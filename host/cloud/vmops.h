@@ -11,6 +11,8 @@
 int host_vm_start(host_cs *cs, int64_t vm_id, int64_t host_hint, host_err *e);
 /* Stops a Running VM: disconnects and revokes its volumes on its host. */
 int host_vm_stop(host_cs *cs, int64_t vm_id, host_err *e);
+/* Deletes a VM snapshot: its group on the array, then its rows (api_snapshot.c). */
+int host_vmsnapshot_delete(host_cs *cs, int64_t vmsnapshot_id, host_err *e);
 /* Stops every running VM with a volume on pool_id (before maintenance). */
 int host_vm_stop_on_pool(host_cs *cs, int64_t pool_id, host_err *e);
 

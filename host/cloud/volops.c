@@ -10,7 +10,6 @@
 #include "clients.h"
 #include "crypt.h"
 #include "pools.h"
-#include "seeding.h"
 #include "store.h"
 #include "undo.h"
 
@@ -56,11 +55,11 @@ int host_vol_load(host_cs *cs, int64_t id, host_vol *v, host_err *e)
 int host_offering_load(host_cs *cs, int64_t id, host_offering_row *o, host_err *e)
 {
     char err[256];
-    sqlite3_stmt *st =
-        host_sql_prepare(cs->db, err, sizeof(err),
-                         "SELECT kind, provisioning, iops, bw, tags, disksize, customized FROM offering "
-                         "WHERE id = ?",
-                         "i", id);
+    sqlite3_stmt *st = host_sql_prepare(
+        cs->db, err, sizeof(err),
+        "SELECT kind, provisioning, iops, bw, tags, disksize, customized, maxiops FROM offering "
+        "WHERE id = ?",
+        "i", id);
     if (st == NULL)
         return host_fail_db(e, err);
     memset(o, 0, sizeof(*o));
@@ -75,11 +74,15 @@ int host_offering_load(host_cs *cs, int64_t id, host_offering_row *o, host_err *
     snprintf(o->tags, sizeof(o->tags), "%s", host_col_text(st, 4));
     o->disksize = sqlite3_column_int64(st, 5);
     o->customized = sqlite3_column_int(st, 6);
+    /* CloudStack's PowerFlex driver: the iopsLimit detail, else the volume's max IOPS (which
+     * comes from the offering's maxiops). */
+    if (o->iops[0] == '\0' && sqlite3_column_int64(st, 7) > 0)
+        snprintf(o->iops, sizeof(o->iops), "%lld", (long long)sqlite3_column_int64(st, 7));
     sqlite3_finalize(st);
     return 0;
 }
 
-int host_volume_new_data(host_cs *cs, const char *name, int64_t zone, int64_t offering, int64_t size_gb,
+int host_volume_new_data(host_cs *cs, const char *name, int64_t zone, int64_t offering, int64_t size_bytes,
                          int64_t vm, int64_t deviceid, int64_t *out, host_err *e)
 {
     char err[512], uuid[37];
@@ -90,17 +93,17 @@ int host_volume_new_data(host_cs *cs, const char *name, int64_t zone, int64_t of
         return -1;
     if (strcmp(o.kind, "disk") != 0)
         return host_fail(e, HOST_E_PARAM, "diskofferingid names a service offering");
-    if (o.customized && size_gb <= 0)
+    if (o.customized && size_bytes <= 0)
         return host_fail(e, HOST_E_PARAM, "the disk offering is customized: give size in GB");
-    if (!o.customized && size_gb > 0)
+    if (!o.customized && size_bytes > 0)
         return host_fail(e, HOST_E_PARAM, "size is only for customized disk offerings");
-    size = o.customized ? size_gb << 30 : o.disksize;
+    size = o.customized ? size_bytes : o.disksize;
     if (host_uuid(uuid) != 0)
         return host_fail(e, HOST_E_INTERNAL, "no randomness");
     if (host_sql_run(
             cs->db, err, sizeof(err),
             "INSERT INTO volume(uuid, name, type, vm_id, deviceid, size, provisioning, offering_id, zone_id, "
-            "state, iops, bw, created) VALUES (?, ?, 'DATA', nullif(?, 0), nullif(?, 0), ?, ?, ?, ?, "
+            "state, iops, bw, created) VALUES (?, ?, 'DATADISK', nullif(?, 0), nullif(?, 0), ?, ?, ?, ?, "
             "'Allocated', ?, ?, ?)",
             "ttiiitiitti", uuid, name != NULL ? name : uuid, vm, vm != 0 ? deviceid : (int64_t)0, size,
             o.provisioning, offering, zone, o.iops, o.bw, host_now()) < 0)
@@ -163,6 +166,7 @@ static int template_image_load(host_cs *cs, int64_t template_id, template_image 
         host_sql_int(cs->db, &t->direct, err, sizeof(err), "SELECT directdownload FROM template WHERE id = ?", "i",
                      template_id) < 0)
         return host_fail_db(e, err);
+    t->src = (sp_image_source)SP_INIT(sp_image_source);
     t->src.path = t->direct ? NULL : t->file;
     t->src.url = t->direct ? t->url : NULL;
     t->src.checksum = t->checksum[0] ? t->checksum : NULL;
@@ -175,9 +179,10 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
 {
     char err[512], puuid[40];
     int adopted;
+    int64_t intent = 0;
     sp_pool *pool;
-    sp_volume_info info;
-    sp_volume_spec spec;
+    sp_volume_info info = SP_INIT(sp_volume_info);
+    sp_volume_spec spec = SP_INIT(sp_volume_spec);
     template_image img;
     host_href href;
     host_progress hp;
@@ -194,7 +199,7 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
         return -1;
     host_pool_uuid(cs, pool_id, puuid);
     memset(&se, 0, sizeof(se));
-    memset(&info, 0, sizeof(info));
+    info = (sp_volume_info)SP_INIT(sp_volume_info);
     s = cs->sp->driver->find_template(pool, (uint64_t)template_id, &info, &se);
     /* On the array but not recorded: a copy whose end nobody saw (a start resolves the ones a
      * killed harness left; this one came from elsewhere). Its data is not known whole, so it
@@ -207,42 +212,34 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
         return -1;
     if (host_href_load(cs, host_id, &href, e) != 0)
         return -1;
-    if (host_seeding_mark(cs, template_id, pool_id, e) != 0)
+    /* Until its copy is recorded the template volume holds part of the image: a command that does
+     * not commit takes it back, found by its name (an adopted one too: it is written again). */
+    if (host_undo_announce(cs, HOST_INTENT_CREATE, pool_id, "template", SP_VOLUME_TEMPLATE, template_id, 0,
+                           adopted ? info.path : NULL, 0, &intent, e) != 0)
         return -1;
     if (!adopted) {
-        memset(&spec, 0, sizeof(spec));
+        spec = (sp_volume_spec)SP_INIT(sp_volume_spec);
         spec.kind = SP_VOLUME_TEMPLATE;
         spec.id = (uint64_t)template_id;
         spec.size_bytes = (uint64_t)img.size;
         spec.provisioning = SP_PROVISION_THIN;
         memset(&se, 0, sizeof(se));
         s = cs->sp->driver->create_volume(pool, &spec, &info, &se);
-        if (s != SP_OK) {
-            host_seeding_clear(cs, template_id, pool_id);
+        if (s != SP_OK)
             return host_fail_sp(e, s, &se, "storage pool %s: cannot create the volume for template %lld", puuid,
                                 (long long)template_id);
-        }
     }
+    host_undo_done(cs, intent, info.path);
     host_progress_init(&hp, cs, "seed template");
     memset(&se, 0, sizeof(se));
     s = cs->sp->adaptor->copy_image_to_volume(pool, &img.src, &(sp_volume_ref){info.path}, &href.ref, &hp.p, &se);
     host_progress_done(&hp);
-    if (s != SP_OK) {
-        sp_error se2;
-        host_fail_sp(e, s, &se, "storage pool %s: seeding template %lld through host %s failed", puuid,
-                     (long long)template_id, href.name);
-        memset(&se2, 0, sizeof(se2));
-        /* Not deleted: the marker stays, and the next start deletes it. */
-        if (cs->sp->driver->delete_volume(pool, &(sp_volume_ref){info.path}, &se2) == SP_OK)
-            host_seeding_clear(cs, template_id, pool_id);
-        return -1;
-    }
-    /* The marker stays until a start finds the copy recorded (or, when this command's
-     * transaction is rolled back and the undo deletes the volume, finds nothing to delete). */
-    host_undo_push(cs, HOST_UNDO_VOLUME, pool_id, info.path, 0, NULL, NULL);
+    if (s != SP_OK)
+        return host_fail_sp(e, s, &se, "storage pool %s: seeding template %lld through host %s failed", puuid,
+                            (long long)template_id, href.name);
     /* A create answers without the V-Tree; the volumes cloned from this copy join its V-Tree,
      * and a V-Tree migration of one of them moves the copy too (migrate.c follows tree_id). */
-    if (info.tree_id[0] == '\0') {
+    if (info.lineage_id[0] == '\0') {
         char path_copy[SP_PATH_MAX];
         snprintf(path_copy, sizeof(path_copy), "%s", info.path);
         memset(&se, 0, sizeof(se));
@@ -254,7 +251,7 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
     if (host_sql_run(
             cs->db, err, sizeof(err),
             "INSERT INTO template_pool(template_id, pool_id, path, size, tree_id) VALUES (?, ?, ?, ?, ?)",
-            "iitut", template_id, pool_id, info.path, info.size_bytes, info.tree_id) < 0)
+            "iitut", template_id, pool_id, info.path, info.size_bytes, info.lineage_id) < 0)
         return host_fail_db(e, err);
     snprintf(path, pathlen, "%s", info.path);
     return 0;
@@ -266,7 +263,8 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
  * *se say how that went (the pool may really be full: the blank create says so); 0, or -1 with e
  * set when the template or the host cannot be read. */
 static int full_copy(host_cs *cs, sp_pool *pool, const char *puuid, int64_t template_id, int64_t host_id,
-                     const sp_volume_spec *spec, sp_volume_info *info, sp_error *se, sp_status *s, host_err *e)
+                     const sp_volume_spec *spec, int64_t intent, sp_volume_info *info, sp_error *se, sp_status *s,
+                     host_err *e)
 {
     char why[SP_ERROR_MESSAGE_MAX];
     template_image img;
@@ -279,26 +277,16 @@ static int full_copy(host_cs *cs, sp_pool *pool, const char *puuid, int64_t temp
     host_event(cs, "VOLUME.CREATE", "storage pool %s refused a clone of template %lld (%.300s): copying the image whole",
                puuid, (long long)template_id, why);
     memset(se, 0, sizeof(*se));
-    memset(info, 0, sizeof(*info));
+    *info = (sp_volume_info)SP_INIT(sp_volume_info);
     *s = cs->sp->driver->create_volume(pool, spec, info, se);
     if (*s != SP_OK)
         return 0;
+    /* Made: a failure from here on fails the command, whose rollback takes the volume back. */
+    host_undo_done(cs, intent, info->path);
     host_progress_init(&hp, cs, "copy template");
     memset(se, 0, sizeof(*se));
     *s = cs->sp->adaptor->copy_image_to_volume(pool, &img.src, &(sp_volume_ref){info->path}, &href.ref, &hp.p, se);
     host_progress_done(&hp);
-    if (*s != SP_OK) {
-        sp_error del;
-        sp_status ds = SP_E_UNAVAILABLE;
-        /* The copy may have failed for a gateway that fails in passing; so may the first delete. */
-        for (int tries = 0; tries < 3 && ds != SP_OK; tries++) {
-            memset(&del, 0, sizeof(del));
-            ds = cs->sp->driver->delete_volume(pool, &(sp_volume_ref){info->path}, &del);
-        }
-        if (ds != SP_OK)
-            snprintf(se->message + strlen(se->message), sizeof(se->message) - strlen(se->message),
-                     "; the new volume %.200s could not be deleted: %.300s", info->path, del.message);
-    }
     return 0;
 }
 
@@ -332,19 +320,25 @@ static int encrypt_new(host_cs *cs, sp_pool *pool, int64_t pool_id, const host_v
         return -1;
     if (host_crypt_open(cs, v->id, &c, e) != 1)
         return -1;
+    /* The Adaptor maps the volume to the host for the format: a kill meanwhile leaves that
+     * mapping, which the next start takes away with the create it belongs to (resolve.c). */
+    if (host_undo_announce(cs, HOST_INTENT_MAP, pool_id, "volume", 0, v->id, 0, info->path, href.id, NULL, e) != 0)
+        goto out;
     for (int grown = 0;; grown++) {
         host_progress_init(&hp, cs, "encrypt");
         memset(&se, 0, sizeof(se));
-        memset(&d, 0, sizeof(d));
+        d = (sp_disk_info)SP_INIT(sp_disk_info);
         s = cs->sp->adaptor->format_encrypted(pool, &(sp_volume_ref){info->path}, &href.ref, &c.enc,
                                               template_id != 0 ? &img.src : NULL, &hp.p, &d, &se);
         host_progress_done(&hp);
         if (s != SP_E_NO_SPACE || template_id == 0 || grown > 0)
             break;
         {
-            sp_volume_info r;
+            sp_volume_info r = SP_INIT(sp_volume_info);
             char path[SP_PATH_MAX];
             snprintf(path, sizeof(path), "%s", info->path);
+            if (host_undo_announce(cs, HOST_INTENT_RESIZE, pool_id, "volume", 0, v->id, 0, path, 0, NULL, e) != 0)
+                goto out;
             memset(&se, 0, sizeof(se));
             s = cs->sp->driver->resize_volume(pool, &(sp_volume_ref){path}, info->size_bytes + ((uint64_t)1 << 30), &r,
                                               &se);
@@ -375,10 +369,10 @@ int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t
     host_vol v;
     host_alloc_req req;
     char err[512], why[1024], tags[512] = "", format[16] = "", tpath[SP_PATH_MAX], puuid[40];
-    int64_t pool_id = 0, tsize = 0, is_iso = 0;
+    int64_t pool_id = 0, tsize = 0, is_iso = 0, intent = 0;
     sp_pool *pool;
-    sp_volume_spec spec;
-    sp_volume_info info;
+    sp_volume_spec spec = SP_INIT(sp_volume_spec);
+    sp_volume_info info = SP_INIT(sp_volume_info);
     sp_error se;
     sp_status s;
     int encrypted;
@@ -422,31 +416,36 @@ int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t
     if (host_pool_open(cs, pool_id, &pool, e) != 0)
         return -1;
     host_pool_uuid(cs, pool_id, puuid);
-    memset(&spec, 0, sizeof(spec));
+    spec = (sp_volume_spec)SP_INIT(sp_volume_spec);
     spec.kind = strcmp(v.type, "ROOT") == 0 ? SP_VOLUME_ROOT : SP_VOLUME_DATA;
     spec.id = (uint64_t)v.id;
     spec.size_bytes = req.size;
     spec.provisioning = host_provisioning(v.provisioning);
     spec.qos = host_vol_qos(&v);
     memset(&se, 0, sizeof(se));
-    memset(&info, 0, sizeof(info));
+    info = (sp_volume_info)SP_INIT(sp_volume_info);
     if (v.template_id != 0 && !is_iso && !encrypted) {
-        if (host_template_seed(cs, v.template_id, pool_id, host_id, tpath, sizeof(tpath), e) != 0)
+        if (host_template_seed(cs, v.template_id, pool_id, host_id, tpath, sizeof(tpath), e) != 0 ||
+            host_undo_announce(cs, HOST_INTENT_CREATE, pool_id, "volume", spec.kind, v.id, 0, NULL, 0, &intent, e) !=
+                0)
             return -1;
         s = cs->sp->driver->create_volume_from_template(pool, &(sp_volume_ref){tpath}, &spec, &info, &se);
         if (s == SP_E_NO_SPACE &&
-            full_copy(cs, pool, puuid, v.template_id, host_id, &spec, &info, &se, &s, e) != 0)
+            full_copy(cs, pool, puuid, v.template_id, host_id, &spec, intent, &info, &se, &s, e) != 0)
             return -1;
     } else {
+        if (host_undo_announce(cs, HOST_INTENT_CREATE, pool_id, "volume", spec.kind, v.id, 0, NULL, 0, &intent, e) !=
+            0)
+            return -1;
         s = cs->sp->driver->create_volume(pool, &spec, &info, &se);
     }
     if (s != SP_OK)
         return host_fail_sp(e, s, &se, "Failed to create volume %s on storage pool %s", v.name, puuid);
-    host_undo_push(cs, HOST_UNDO_VOLUME, pool_id, info.path, 0, NULL, NULL);
+    host_undo_done(cs, intent, info.path);
     if (host_sql_run(
             cs->db, err, sizeof(err),
             "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'Ready' WHERE id = ?",
-            "ituti", pool_id, info.path, info.size_bytes, info.tree_id, v.id) < 0)
+            "ituti", pool_id, info.path, info.size_bytes, info.lineage_id, v.id) < 0)
         return host_fail_db(e, err);
     if (encrypted &&
         encrypt_new(cs, pool, pool_id, &v, &info, host_id, is_iso ? 0 : v.template_id, e) != 0)
@@ -469,7 +468,8 @@ int host_vol_delete_on_array(host_cs *cs, const host_vol *v, host_err *e)
 
     if (v->pool_id == 0 || v->path[0] == '\0')
         return 0;
-    if (host_pool_open(cs, v->pool_id, &pool, e) != 0)
+    if (host_pool_open(cs, v->pool_id, &pool, e) != 0 ||
+        host_undo_announce(cs, HOST_INTENT_DELETE, v->pool_id, "volume", 0, v->id, 0, v->path, 0, NULL, e) != 0)
         return -1;
     memset(&se, 0, sizeof(se));
     s = cs->sp->driver->delete_volume(pool, &(sp_volume_ref){v->path}, &se);
@@ -488,53 +488,55 @@ static void release_quietly(host_cs *cs, sp_pool *pool, int64_t pool_id, const h
         cs->svc.table.log(&cs->svc, SP_LOG_WARN, ce.text);
 }
 
+int host_vol_delete_after_commit(host_cs *cs, const host_vol *v, host_err *e)
+{
+    if (v->pool_id == 0 || v->path[0] == '\0')
+        return 0;
+    return host_undo_announce(cs, HOST_INTENT_DELETE_AFTER, v->pool_id, "volume", 0, v->id, 0, v->path, 0, NULL, e);
+}
+
 int host_access_grant(host_cs *cs, int64_t volume_id, int64_t host_id, int allow_multiple, host_err *e)
 {
     host_vol v;
     host_href href;
     sp_pool *pool;
     sp_qos qos;
-    sp_disk_info disk;
+    sp_disk_info disk = SP_INIT(sp_disk_info);
     sp_error se;
     sp_status s;
-    char err[256];
+    char err[256], why[512];
     int reach = 0;
+    int64_t intent = 0;
 
     if (host_vol_load(cs, volume_id, &v, e) != 0 || host_href_load(cs, host_id, &href, e) != 0)
         return -1;
     if (v.pool_id == 0)
         return host_fail(e, HOST_E_INTERNAL, "volume %s is not on a storage pool yet", v.name);
-    if (host_pool_reaches(cs, v.pool_id, host_id, &reach, e) != 0)
+    if (host_pool_client_check(cs, v.pool_id, host_id, &reach, why, sizeof(why), e) != 0)
         return -1;
     if (!reach)
         return host_fail(e, HOST_E_UNAVAILABLE,
-                         "host %s cannot reach the storage pool of volume %s (no connected SDC)", href.name,
-                         v.name);
+                         "host %s cannot reach the storage pool of volume %s (no connected SDC%s%.600s)",
+                         href.name, v.name, why[0] ? ": " : "", why);
     if (host_pool_open(cs, v.pool_id, &pool, e) != 0)
         return -1;
     /* On demand, the host's client joins the pool's array before its first volume there. */
     if (host_client_prepare(cs, pool, v.pool_id, &href, 0, e) != 0)
         return -1;
     qos = host_vol_qos(&v);
+    /* A mapping the command does not commit is made to follow the VMs as the rows say (resolve.c). */
+    if (host_undo_announce(cs, HOST_INTENT_MAP, v.pool_id, "volume", 0, v.id, 0, v.path, host_id, &intent, e) != 0)
+        return -1;
     memset(&se, 0, sizeof(se));
     s = cs->sp->driver->grant_access(pool, &(sp_volume_ref){v.path}, &href.ref, &qos, allow_multiple, &se);
-    if (s != SP_OK) {
-        host_fail_sp(e, s, &se, "Failed to grant volume %s to host %s", v.name, href.name);
-        release_quietly(cs, pool, v.pool_id, &href);
-        return -1;
-    }
+    if (s != SP_OK)
+        return host_fail_sp(e, s, &se, "Failed to grant volume %s to host %s", v.name, href.name);
+    host_undo_done(cs, intent, NULL);
     memset(&se, 0, sizeof(se));
-    memset(&disk, 0, sizeof(disk));
+    disk = (sp_disk_info)SP_INIT(sp_disk_info);
     s = cs->sp->adaptor->connect_volume(pool, &(sp_volume_ref){v.path}, &href.ref, &disk, &se);
-    if (s != SP_OK) {
-        sp_error se2;
-        host_fail_sp(e, s, &se, "Failed to connect volume %s on host %s", v.name, href.name);
-        memset(&se2, 0, sizeof(se2));
-        if (cs->sp->driver->revoke_access(pool, &(sp_volume_ref){v.path}, &href.ref, &se2) == SP_OK)
-            release_quietly(cs, pool, v.pool_id, &href);
-        return -1;
-    }
-    host_undo_push(cs, HOST_UNDO_GRANT, v.pool_id, v.path, host_id, NULL, NULL);
+    if (s != SP_OK)
+        return host_fail_sp(e, s, &se, "Failed to connect volume %s on host %s", v.name, href.name);
     if (host_sql_run(cs->db, err, sizeof(err),
                      "INSERT OR REPLACE INTO access(volume_id, host_id, devpath) VALUES (?, ?, ?)", "iit",
                      volume_id, host_id, disk.path) < 0)
@@ -550,6 +552,7 @@ int host_access_revoke(host_cs *cs, int64_t volume_id, int64_t host_id, host_err
     sp_error se;
     sp_status s;
     char err[256];
+    int64_t intent = 0;
 
     if (host_vol_load(cs, volume_id, &v, e) != 0 || host_href_load(cs, host_id, &href, e) != 0)
         return -1;
@@ -558,11 +561,14 @@ int host_access_revoke(host_cs *cs, int64_t volume_id, int64_t host_id, host_err
             return -1;
         /* Revoke, then wait for the device to go (the Adaptor's contract). CloudStack only logs a
          * failed revoke and leaves the mapping behind; the harness fails the command. */
+        if (host_undo_announce(cs, HOST_INTENT_MAP, v.pool_id, "volume", 0, v.id, 0, v.path, host_id, &intent, e) !=
+            0)
+            return -1;
         memset(&se, 0, sizeof(se));
         s = cs->sp->driver->revoke_access(pool, &(sp_volume_ref){v.path}, &href.ref, &se);
         if (s != SP_OK)
             return host_fail_sp(e, s, &se, "Failed to revoke volume %s from host %s", v.name, href.name);
-        host_undo_push(cs, HOST_UNDO_REVOKE, v.pool_id, v.path, host_id, v.iops, v.bw);
+        host_undo_done(cs, intent, NULL);
         memset(&se, 0, sizeof(se));
         s = cs->sp->adaptor->disconnect_volume(pool, &(sp_volume_ref){v.path}, &href.ref, &se);
         if (s != SP_OK)

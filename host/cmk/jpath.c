@@ -192,10 +192,31 @@ int host_assert_parse(const char *text, size_t len, host_expand_fn expand, void 
         snprintf(err, errlen, "assert needs PATH OP VALUE, e.g. assert storagepool.state=Up");
         return -1;
     }
-    if ((out->path = strndup(text + start, i - start)) == NULL)
+    /* The left side is expanded as the right one is: "$a" (or "...") is a value of its own, and
+     * "volume[$i].id" a path with a variable in it. An unset variable fails here. */
+    out->left_is_value = text[start] == '$' || text[start] == '"' || text[start] == '\'';
+    if (host_cmk_text(text + start, i - start, expand, ctx, &value, err, errlen) != 0)
+        goto fail;
+    if ((out->path = host_buf_take(&value)) == NULL)
         goto nomem;
     while (i < len && (text[i] == ' ' || text[i] == '\t'))
         i++;
+    /* "PATH absent": the one way to say a field must not be there. */
+    {
+        size_t end = len;
+        while (end > i && isspace((unsigned char)text[end - 1]))
+            end--;
+        if (end - i == 6 && strncmp(text + i, "absent", 6) == 0) {
+            if (out->left_is_value) {
+                snprintf(err, errlen, "assert %s absent: the left side is a value, not a field", out->path);
+                goto fail;
+            }
+            out->op = HOST_OP_ABSENT;
+            if ((out->value = strdup("")) == NULL)
+                goto nomem;
+            return 0;
+        }
+    }
     oplen = 1;
     if (i + 1 < len && text[i + 1] == '=' && strchr("!<>~", text[i]) != NULL)
         oplen = 2;
@@ -266,8 +287,17 @@ static int parse_number(const char *s, long double *out)
 
 static const char *op_name(host_op op)
 {
-    static const char *names[] = {"=", "!=", ">", "<", ">=", "<=", "~", "!~"};
+    static const char *names[] = {"=", "!=", ">", "<", ">=", "<=", "~", "!~", "absent"};
     return names[op];
+}
+
+/* The text of a found field: the node's, or an array's element count for PATH.length. */
+static void field_text(yajl_val v, long count, host_buf *out)
+{
+    if (v != NULL)
+        host_jpath_text(v, out);
+    else
+        host_buf_printf(out, "%ld", count);
 }
 
 static int contains(yajl_val v, const char *text, const char *needle)
@@ -290,27 +320,50 @@ static int contains(yajl_val v, const char *text, const char *needle)
 int host_assert_check(const host_assert *a, const char *json, char *msg, size_t msglen)
 {
     char perr[256];
-    yajl_val root, v;
+    yajl_val root = NULL, v = NULL;
     host_buf got = HOST_BUF_INIT;
-    long count;
+    long count = -1;
     long double x, y;
-    int rc = -1, holds = 0;
+    int rc = -1, holds = 0, absent = 0;
 
-    root = yajl_tree_parse(json, perr, sizeof(perr));
-    if (root == NULL) {
-        snprintf(msg, msglen, "the last response is not JSON (%s)", perr);
-        return -1;
+    if (a->left_is_value) {
+        host_buf_adds(&got, a->path);
+    } else {
+        if (json == NULL) {
+            snprintf(msg, msglen, "assert %s: there is no response to check yet", a->path);
+            return -1;
+        }
+        root = yajl_tree_parse(json, perr, sizeof(perr));
+        if (root == NULL) {
+            snprintf(msg, msglen, "the last response is not JSON (%s)", perr);
+            return -1;
+        }
+        v = host_jpath_get(root, a->path, strlen(a->path), &count, msg, msglen);
+        /* CloudStack answers an empty list with {}: no count, which reads 0. */
+        if (v == NULL && count < 0 && strcmp(a->path, "count") == 0 && YAJL_IS_OBJECT(root) &&
+            root->u.object.len == 0)
+            count = 0;
+        absent = v == NULL && count < 0;
+        if (a->op == HOST_OP_ABSENT) {
+            if (!absent) {
+                field_text(v, count, &got);
+                snprintf(msg, msglen, "assertion failed: %s absent (found %.400s)", a->path,
+                         host_buf_str(&got));
+            }
+            rc = absent ? 0 : 1;
+            goto out;
+        }
+        /* An absent field fails every other check, != and !~ too: "the field differs" needs
+         * the field. */
+        if (absent) {
+            char why[300];
+            snprintf(why, sizeof(why), "%s", msg);
+            snprintf(msg, msglen, "assertion failed: %s %s %s (%s)", a->path, op_name(a->op), a->value, why);
+            rc = 1;
+            goto out;
+        }
+        field_text(v, count, &got);
     }
-    v = host_jpath_get(root, a->path, strlen(a->path), &count, msg, msglen);
-    if (v == NULL && count < 0) {
-        /* An absent field is a failed assertion (a!=x holds). */
-        rc = a->op == HOST_OP_NE || a->op == HOST_OP_NOT_CONTAINS ? 0 : 1;
-        goto out;
-    }
-    if (v != NULL)
-        host_jpath_text(v, &got);
-    else
-        host_buf_printf(&got, "%ld", count);
     switch (a->op) {
     case HOST_OP_EQ:
     case HOST_OP_NE:
@@ -343,12 +396,8 @@ int host_assert_check(const host_assert *a, const char *json, char *msg, size_t 
         snprintf(msg, msglen, "assertion failed: %s %s %s (found %.400s)", a->path, op_name(a->op), a->value,
                  host_buf_str(&got));
 out:
-    if (rc == 1 && v == NULL && count < 0) {
-        char why[300];
-        snprintf(why, sizeof(why), "%s", msg);
-        snprintf(msg, msglen, "assertion failed: %s %s %s (%s)", a->path, op_name(a->op), a->value, why);
-    }
     host_buf_free(&got);
-    yajl_tree_free(root);
+    if (root != NULL)
+        yajl_tree_free(root);
     return rc;
 }

@@ -4,15 +4,19 @@
 
 #include "session.h"
 
+#include "alert.h"
 #include "api.h"
 #include "cfg.h"
 #include "cmk.h"
+#include "input.h"
 #include "jpath.h"
+#include "mask.h"
 #include "migrate.h"
 #include "poolh.h"
 #include "runprog.h"
 #include "secret.h"
 #include "seeding.h"
+#include "settle.h"
 #include "sim.h"
 #include "simproc.h"
 #include "store.h"
@@ -92,30 +96,43 @@ static void set_last(host_cs *cs, const char *json)
 static void report(host_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void report(host_session *s, const char *fmt, ...)
 {
+    char msg[2048];
     va_list ap;
 
-    fprintf(stderr, "%s:%ld: ", s->source, s->line);
+    /* A report may carry values the scenario gave (an assert's expected URL): masked too. */
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    host_mask_inplace(msg, sizeof(msg));
+    fprintf(stderr, "%s:%ld: %s\n", s->source, s->line, msg);
     fflush(stderr);
 }
 
-static void print_error(host_cs *cs, const host_err *e)
+static void print_error(host_session *s, const host_err *e)
 {
     host_jsonw w;
     host_jsonw_init(&w, 1);
     host_jsonw_object_begin(&w, NULL);
-    host_jsonw_object_begin(&w, "errorresponse");
-    host_jsonw_int(&w, "errorcode", e->code);
-    host_jsonw_string(&w, "errortext", e->text);
+    host_write_error(&w, e->code, e->text);
     host_jsonw_object_end(&w);
-    host_jsonw_object_end(&w);
-    fprintf(stderr, "%s\n", host_jsonw_text(&w));
+    host_output_error(stderr, host_jsonw_text(&w), s->display, e->code, host_cserrorcode(e->code), e->text);
     fflush(stderr);
-    set_last(cs, host_jsonw_text(&w));
+    set_last(s->cs, host_jsonw_text(&w));
     host_jsonw_free(&w);
+}
+
+/* A successful answer: filtered as cmk's filter= asks (the filtered answer is the one later
+ * lines read, as a cmk user sees it), remembered, and printed as the display says. */
+static void answer(host_session *s, const char *json, const char *filter)
+{
+    char *filtered = filter != NULL && *filter ? host_output_filter(json, filter) : NULL;
+    const char *text = filtered != NULL ? filtered : json;
+
+    set_last(s->cs, text);
+    if (!s->quiet)
+        host_output_print(stdout, text, s->display, filter);
+    fflush(stdout);
+    free(filtered);
 }
 
 /* Settles a command's outcome against a pending "expect error". Returns 0 or -1. */
@@ -123,7 +140,7 @@ static int settle(host_session *s, int rc, const host_err *e)
 {
     if (!s->expect_error) {
         if (rc != 0) {
-            print_error(s->cs, e);
+            print_error(s, e);
             report(s, "%s", e->unsupported ? "command failed: the plugin does not provide this yet" : "command failed");
             if (e->unsupported)
                 s->unsupported = 1;
@@ -135,7 +152,7 @@ static int settle(host_session *s, int rc, const host_err *e)
         report(s, "%s", "expected an error, but the command succeeded");
         return -1;
     }
-    print_error(s->cs, e);
+    print_error(s, e);
     if (s->expect_code != 0 && s->expect_code != e->code) {
         report(s, "expected error code %d, got %d", s->expect_code, e->code);
         return -1;
@@ -157,6 +174,9 @@ static int run_api(host_session *s, const host_api *api, host_cmd *cmd)
     int rc, txn = !(api->flags & HOST_API_OWN_TXN);
 
     memset(&e, 0, sizeof(e));
+    /* A malformed number is refused before anything starts, as CloudStack's API layer does. */
+    if (host_param_check_numbers(cmd, &e) != 0)
+        return settle(s, -1, &e);
     host_jsonw_init(&w, 1);
     host_jsonw_object_begin(&w, NULL);
     rc = txn ? host_store_begin(cs->db, err, sizeof(err)) : 0;
@@ -171,18 +191,17 @@ static int run_api(host_session *s, const host_api *api, host_cmd *cmd)
         rc = host_fail_db(&e, err);
     if (rc != 0) {
         host_err reload;
-        /* The array first (its steps read rows the rollback removes), then the rows. */
-        host_undo_run(cs);
+        /* The rows first, then the array is made to agree with them: what the command changed is
+         * taken back, or recorded where it cannot be (undo.h). */
         host_store_rollback(cs->db);
+        host_settle_failed(cs, &e);
         /* Settings a failed command changed are back in the database; mirror them again. */
         host_config_load(cs, &reload);
     } else {
-        host_undo_clear(cs);
-        set_last(cs, host_jsonw_text(&w));
-        if (!s->quiet)
-            printf("%s\n", host_jsonw_text(&w));
-        fflush(stdout);
+        host_settle_committed(cs);
+        answer(s, host_jsonw_text(&w), host_cmd_get(cmd, "filter"));
     }
+    host_alerts_flush(cs);
     host_jsonw_free(&w);
     return settle(s, rc, &e);
 }
@@ -200,12 +219,8 @@ static int run_helper(host_session *s, int (*fn)(host_cs *, host_cmd *, host_jso
     host_jsonw_object_begin(&w, NULL);
     rc = fn(s->cs, cmd, &w, &e);
     host_jsonw_object_end(&w);
-    if (rc == 0) {
-        set_last(s->cs, host_jsonw_text(&w));
-        if (!s->quiet)
-            printf("%s\n", host_jsonw_text(&w));
-        fflush(stdout);
-    }
+    if (rc == 0)
+        answer(s, host_jsonw_text(&w), host_cmd_get(cmd, "filter"));
     host_jsonw_free(&w);
     return settle(s, rc, &e);
 }
@@ -226,11 +241,12 @@ int host_session_restart(host_cs *cs, host_jsonw *w, host_err *e)
     if (host_config_load(cs, e) != 0 || host_sims_adopt(cs, e) != 0)
         return -1;
     host_jsonw_object_begin(w, "restart");
-    if (host_store_begin(cs->db, err, sizeof(err)) != 0)
-        return host_fail_db(e, err);
-    /* What a killed command left on the array goes first, as its rollback would have taken it. */
-    rc = host_undo_recover(cs, w, e);
-    if (rc == 0)
+    /* What a killed command left on the array goes first, as its rollback would have taken it
+     * (in a transaction of its own). */
+    rc = host_settle_recover(cs, w, e);
+    if (rc == 0 && host_store_begin(cs->db, err, sizeof(err)) != 0)
+        rc = host_fail_db(e, err);
+    else if (rc == 0)
         rc = host_recover(cs, w, e);
     if (rc == 0)
         rc = host_seeding_recover(cs, w, e);
@@ -261,13 +277,17 @@ static int run_crashing_child(host_session *s, host_cmd *cmd)
 {
     host_cs *cs = s->cs;
     host_buf line = HOST_BUF_INIT;
-    char *argv[16];
+    char **argv = calloc(16 + 2 * cs->n_image_dirs, sizeof(*argv));
     int argc = 0, pipefd[2] = {-1, -1}, status = 0, rc = -1;
     pid_t pid;
     ssize_t wr;
     host_err e;
 
     memset(&e, 0, sizeof(e));
+    if (argv == NULL) {
+        report(s, "%s", "out of memory");
+        goto out;
+    }
     if (cs->db_path == NULL || cs->self_exe == NULL || cs->plugin_path == NULL) {
         report(s, "%s", "expect crash needs --db FILE (the child harness shares the database)");
         goto out;
@@ -290,6 +310,10 @@ static int run_crashing_child(host_session *s, host_cmd *cmd)
     argv[argc++] = "--crash-at";
     argv[argc++] = s->crash_at;
     argv[argc++] = "--keep-sims";
+    for (size_t i = 0; i < cs->n_image_dirs; i++) {
+        argv[argc++] = "--image-dir";
+        argv[argc++] = cs->image_dirs[i];
+    }
     argv[argc++] = "run";
     argv[argc++] = "-";
     argv[argc] = NULL;
@@ -310,6 +334,8 @@ static int run_crashing_child(host_session *s, host_cmd *cmd)
     rc = -1;
     if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) {
         report(s, "the child harness was to die at %s but ended normally", s->crash_at);
+        if (strncmp(s->crash_at, "request:", 8) == 0)
+            host_sims_crashpoint(cs, NULL, 0, NULL, 1, NULL, &e);
         goto out;
     }
     fprintf(stderr, "%s:%ld: the child harness was killed at %s; restarting\n", s->source, s->line,
@@ -321,22 +347,43 @@ out:
     if (pipefd[1] >= 0)
         close(pipefd[1]);
     host_buf_free(&line);
+    free(argv);
     free(s->crash_at);
     s->crash_at = NULL;
     return rc;
 }
 
+/* One "set": display (or cmk's older name, output) chooses how answers print; any other name
+ * binds $NAME, as cmk keeps its own options. */
+static int set_one(host_session *s, const char *name, const char *value)
+{
+    if (strcasecmp(name, "display") == 0 || strcasecmp(name, "output") == 0) {
+        if (host_display_parse(value, &s->display) != 0) {
+            report(s, "set %s: unknown format %s (json, table or text)", name, value);
+            return -1;
+        }
+        return 0;
+    }
+    if (host_vars_set(s->cs->vars, name, value) != 0) {
+        report(s, "cannot set variable %s (names are letters, digits, _ and .)", name);
+        return -1;
+    }
+    return 0;
+}
+
+/* "set NAME=VALUE ..." (the scenario form) or cmk's "set NAME VALUE" ("set display table"). */
 static int do_set(host_session *s, host_cmd *cmd)
 {
+    if (cmd->n_words == 3 && cmd->n_params == 0)
+        return set_one(s, cmd->words[1], cmd->words[2]);
     if (cmd->n_words != 1 || cmd->n_params == 0) {
-        report(s, "%s", "usage: set NAME=VALUE [NAME=VALUE ...]");
+        report(s, "%s",
+               "usage: set NAME=VALUE [NAME=VALUE ...] | set NAME VALUE (set display json|table|text)");
         return -1;
     }
     for (size_t i = 0; i < cmd->n_params; i++)
-        if (host_vars_set(s->cs->vars, cmd->params[i].key, cmd->params[i].value) != 0) {
-            report(s, "cannot set variable %s (names are letters, digits, _ and .)", cmd->params[i].key);
+        if (set_one(s, cmd->params[i].key, cmd->params[i].value) != 0)
             return -1;
-        }
     return 0;
 }
 
@@ -348,11 +395,6 @@ static int do_assert(host_session *s, const char *text, size_t len)
 
     if (host_assert_parse(text, len, expand, s->cs, &a, msg, sizeof(msg)) != 0) {
         report(s, "%s", msg);
-        return -1;
-    }
-    if (s->cs->last == NULL) {
-        host_assert_free(&a);
-        report(s, "%s", "assert: there is no response to check yet");
         return -1;
     }
     rc = host_assert_check(&a, s->cs->last, msg, sizeof(msg));
@@ -371,7 +413,8 @@ static int do_expect(host_session *s, host_cmd *cmd)
     if (cmd->n_words == 2 && strcasecmp(cmd->words[1], "crash") == 0) {
         v = host_cmd_get(cmd, "at");
         if (v == NULL || strchr(v, ':') == NULL) {
-            report(s, "%s", "usage: expect crash at=PHASE:PERCENT (e.g. at=copy:50)");
+            report(s, "%s",
+                   "usage: expect crash at=PHASE:PERCENT (e.g. at=copy:50) | at=request:K[:applied|before|after]");
             return -1;
         }
         free(s->crash_at);
@@ -401,19 +444,21 @@ static int do_expect(host_session *s, host_cmd *cmd)
     return 0;
 }
 
-/* "source file=NAME": runs another cmk file (relative to this one) in this session, so that
- * scenarios share their set-up. */
+/* "source file=NAME" (or "source NAME"): runs another cmk file (relative to this one) in this
+ * session, so that scenarios share their set-up. Only a regular file is read. */
 static int do_source(host_session *s, host_cmd *cmd)
 {
     const char *file = host_cmd_get(cmd, "file"), *slash = strrchr(s->source, '/');
     const char *saved_source = s->source;
     long saved_line = s->line;
-    char *path = NULL;
+    char *path = NULL, err[512];
     FILE *in;
     int rc;
 
-    if (file == NULL || *file == '\0') {
-        report(s, "%s", "usage: source file=NAME.cmk");
+    if (file == NULL && cmd->n_words == 2 && cmd->n_params == 0)
+        file = cmd->words[1];
+    if (file == NULL || *file == '\0' || cmd->n_words > 2 || (cmd->n_words == 2 && file != cmd->words[1])) {
+        report(s, "%s", "usage: source file=NAME.cmk (or source NAME.cmk)");
         return -1;
     }
     if (file[0] == '/' || slash == NULL)
@@ -422,9 +467,9 @@ static int do_source(host_session *s, host_cmd *cmd)
         path = NULL;
     if (path == NULL)
         return -1;
-    in = fopen(path, "r");
+    in = host_input_open_script(path, err, sizeof(err));
     if (in == NULL) {
-        report(s, "cannot open %s: %s", path, strerror(errno));
+        report(s, "source: %s", err);
         free(path);
         return -1;
     }
@@ -448,10 +493,9 @@ int host_session_line(host_session *s, const char *line, size_t len)
     while ((size_t)(p - line) < len && (*p == ' ' || *p == '\t'))
         p++;
     if (s->echo && (size_t)(p - line) < len && *p != '#') {
-        char *copy = strndup(line, len), *masked = copy != NULL ? host_mask_line(copy) : NULL;
-        fprintf(stderr, "> %s\n", masked != NULL ? masked : "(line)");
+        char *masked = host_mask_cmd_line(line, len);
+        fprintf(stderr, "> %s\n", masked != NULL ? masked : "(line not shown: out of memory)");
         fflush(stderr);
-        free(copy);
         free(masked);
     }
     /* assert takes an expression, not parameters: "assert count>2" has no '='. */
@@ -536,28 +580,36 @@ done:
 
 int host_session_run(host_session *s, FILE *in, const char *source, const char *prompt)
 {
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    int failed = 0;
+    host_buf buf = HOST_BUF_INIT;
+    char err[256];
+    int n, failed = 0;
 
     s->source = source;
     s->line = 0;
     for (;;) {
+        const char *line;
         if (prompt != NULL) {
             fputs(prompt, stdout);
             fflush(stdout);
         }
-        n = getline(&line, &cap, in);
-        if (n < 0)
+        n = host_input_line(in, &buf, HOST_LINE_MAX, err, sizeof(err));
+        if (n == 0)
             break;
         s->line++;
+        if (n < 0) {
+            /* Past a refused line the input cannot be trusted to be at a line's start. */
+            report(s, "%s; the rest of %s is not read", err, source);
+            s->failures++;
+            failed = 1;
+            break;
+        }
+        line = host_buf_str(&buf);
         if (prompt != NULL) {
             const char *t = line + strspn(line, " \t");
             if (strncmp(t, "exit", 4) == 0 || strncmp(t, "quit", 4) == 0)
                 break;
         }
-        if (host_session_line(s, line, (size_t)n) != 0) {
+        if (host_session_line(s, line, buf.len) != 0) {
             failed = 1;
             if (!s->keep_going && prompt == NULL)
                 break;
@@ -567,6 +619,9 @@ int host_session_run(host_session *s, FILE *in, const char *source, const char *
         report(s, "%s", "the file ended while an error was still expected");
         failed = 1;
     }
-    free(line);
+    /* Lines may have held passwords. */
+    if (buf.s != NULL)
+        host_wipe(buf.s, buf.cap);
+    host_buf_free(&buf);
     return failed ? -1 : 0;
 }

@@ -4,6 +4,7 @@
 #define HOST_SESSION_H
 
 #include "cs.h"
+#include "output.h"
 
 #include <stdio.h>
 
@@ -12,6 +13,7 @@ typedef struct host_session {
     int keep_going;     /* go on after a failed line (the shell always does) */
     int echo;           /* print each line (passwords masked) to stderr before running it */
     int quiet;          /* do not print successful responses */
+    host_display display; /* how answers are printed: -o / "set display" (json by default) */
     int failures;       /* lines that failed so far */
     int unsupported;    /* a command failed because the plugin does not provide a method yet */
     const char *source; /* file name for messages */

@@ -43,7 +43,7 @@ static void ltdl_release(void)
     pthread_mutex_unlock(&ltdl_lock);
 }
 
-/* Checks one vtable's header: same major, at least the 1.0 size. */
+/* Checks one vtable's header: same major, at least the size it had in this major's .0. */
 static int check_table(const char *what, const void *table, size_t min_size, char *errbuf,
                        size_t errbuf_len)
 {
@@ -62,8 +62,8 @@ static int check_table(const char *what, const void *table, size_t min_size, cha
         return -1;
     }
     if (head->struct_size < min_size) {
-        snprintf(errbuf, errbuf_len, "the plugin's %s table is %u bytes; ABI 1.0 needs at least %zu", what,
-                 head->struct_size, min_size);
+        snprintf(errbuf, errbuf_len, "the plugin's %s table is %u bytes; ABI %u.0 needs at least %zu", what,
+                 head->struct_size, SP_ABI_VERSION_MAJOR, min_size);
         return -1;
     }
     return 0;
@@ -77,19 +77,23 @@ static int check_descriptor(const sp_plugin *d, char *errbuf, size_t errbuf_len)
                  SP_ABI_VERSION_MINOR);
         return -1;
     }
-    if (d->struct_size < SP_PLUGIN_SIZE_1_0) {
-        snprintf(errbuf, errbuf_len, "the plugin descriptor is %u bytes; ABI 1.0 needs at least %zu",
-                 d->struct_size, (size_t)SP_PLUGIN_SIZE_1_0);
+    if (d->struct_size < SP_PLUGIN_SIZE_2_0) {
+        snprintf(errbuf, errbuf_len, "the plugin descriptor is %u bytes; ABI %u.0 needs at least %zu",
+                 d->struct_size, SP_ABI_VERSION_MAJOR, (size_t)SP_PLUGIN_SIZE_2_0);
         return -1;
     }
     if (d->name == NULL || d->version == NULL || d->shutdown == NULL) {
         snprintf(errbuf, errbuf_len, "the plugin descriptor lacks its name, version or shutdown");
         return -1;
     }
-    if (check_table("lifecycle", d->lifecycle, SP_LIFECYCLE_OPS_SIZE_1_0, errbuf, errbuf_len) != 0 ||
-        check_table("driver", d->driver, SP_DRIVER_OPS_SIZE_1_0, errbuf, errbuf_len) != 0 ||
-        check_table("adaptor", d->adaptor, SP_ADAPTOR_OPS_SIZE_1_0, errbuf, errbuf_len) != 0 ||
-        check_table("pool", d->pool, SP_POOL_OPS_SIZE_1_0, errbuf, errbuf_len) != 0)
+    if (check_table("lifecycle", d->lifecycle, SP_LIFECYCLE_OPS_SIZE_2_0, errbuf, errbuf_len) != 0 ||
+        check_table("driver", d->driver, SP_DRIVER_OPS_SIZE_2_0, errbuf, errbuf_len) != 0 ||
+        check_table("adaptor", d->adaptor, SP_ADAPTOR_OPS_SIZE_2_0, errbuf, errbuf_len) != 0 ||
+        check_table("pool", d->pool, SP_POOL_OPS_SIZE_2_0, errbuf, errbuf_len) != 0)
+        return -1;
+    /* Host utilities are optional: a plugin may bundle none. */
+    if (d->hostutil != NULL &&
+        check_table("host utilities", d->hostutil, SP_HOSTUTIL_OPS_SIZE_2_0, errbuf, errbuf_len) != 0)
         return -1;
     return 0;
 }
@@ -148,7 +152,7 @@ host_plugin *host_plugin_load(const char *path, const sp_host_services *services
     }
     if (check_descriptor(p->descriptor, errbuf, errbuf_len) != 0) {
         /* The plugin started; let it release what it took even though we will not use it. */
-        if (p->descriptor->struct_size >= SP_PLUGIN_SIZE_1_0 && p->descriptor->shutdown != NULL)
+        if (p->descriptor->struct_size >= SP_PLUGIN_SIZE_2_0 && p->descriptor->shutdown != NULL)
             p->descriptor->shutdown();
         p->descriptor = NULL;
         goto fail;

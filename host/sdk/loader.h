@@ -11,7 +11,7 @@ typedef struct host_plugin host_plugin;
 
 /* Opens the module at `path` (a .so, a libtool .la, or a name found on the module search path),
  * calls its entry symbol with this host's ABI version and `services` (borrowed: must outlive the
- * returned handle), and checks the descriptor and its four tables. On failure returns NULL and
+ * returned handle), and checks the descriptor and its tables. On failure returns NULL and
  * writes why into errbuf. The handle is owned by the caller: host_plugin_unload() releases it. */
 host_plugin *host_plugin_load(const char *path, const sp_host_services *services, char *errbuf,
                               size_t errbuf_len);

@@ -26,11 +26,20 @@ static const char *level_names[] = {"ERROR", "WARN", "INFO", "DEBUG"};
 static void log_cb(void *ctx, sp_log_level level, const char *message)
 {
     host_services *svc = ctx;
+    char *masked;
 
     if (level > svc->max_level || svc->log_file == NULL)
         return;
-    fprintf(svc->log_file, "[%s] %s\n", (unsigned)level < 4 ? level_names[level] : "?", message);
+    if (svc->log_filter == NULL) {
+        fprintf(svc->log_file, "[%s] %s\n", (unsigned)level < 4 ? level_names[level] : "?", message);
+        fflush(svc->log_file);
+        return;
+    }
+    masked = svc->log_filter(message);
+    fprintf(svc->log_file, "[%s] %s\n", (unsigned)level < 4 ? level_names[level] : "?",
+            masked != NULL ? masked : "(log line withheld: out of memory while filtering it)");
     fflush(svc->log_file);
+    free(masked);
 }
 
 static int same_scope(const setting *s, sp_scope scope, const char *scope_id)

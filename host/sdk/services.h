@@ -14,6 +14,10 @@ typedef struct host_services {
     sp_log_level max_level; /* lines above it are dropped */
     FILE *log_file;         /* borrowed; stderr by default */
     host_settings *settings; /* owned */
+    /* Applied to every log line before it is written (the harness masks URLs and password=...
+     * there, as CloudStack's log4j masking does, although the plugin promises no secrets in its
+     * logs); returns a malloc'd line the services free, NULL when out of memory. NULL: none. */
+    char *(*log_filter)(const char *message);
 } host_services;
 
 /* Initialises svc (log to stderr at WARN and above, no settings). Returns 0 or -1 (no memory). */

@@ -13,7 +13,8 @@ __attribute__((format(printf, 5, 0))) static void vset(sp_error *err, sp_status 
 {
     err->status = status;
     err->http_status = http_status;
-    err->gateway_error_code = error_code;
+    err->backend_code = error_code;
+    memset(err->reserved, 0, sizeof(err->reserved));
     vsnprintf(err->message, sizeof(err->message), fmt, ap);
 }
 
@@ -65,7 +66,8 @@ void pfx_error_clear(sp_error *err)
         return;
     err->status = SP_OK;
     err->http_status = 0;
-    err->gateway_error_code = -1;
+    err->backend_code = -1;
+    memset(err->reserved, 0, sizeof(err->reserved));
     err->message[0] = '\0';
 }
 
@@ -81,7 +83,7 @@ const char *pfx_status_name(sp_status status)
     case SP_E_TLS: return "TLS failure";
     case SP_E_TIMEOUT: return "timeout";
     case SP_E_UNAVAILABLE: return "unavailable";
-    case SP_E_GATEWAY: return "refused by the array";
+    case SP_E_BACKEND: return "refused by the array";
     case SP_E_PROTOCOL: return "protocol error";
     case SP_E_NO_SPACE: return "no space";
     case SP_E_BUSY: return "busy";

@@ -42,6 +42,7 @@
 #include "gateway_volume.h"
 #include "hostsvc.h"
 #include "proc.h"
+#include "sized.h"
 #include "sizes.h"
 #include "volume.h"
 
@@ -212,6 +213,7 @@ static sp_status check(across *c, const sp_volume_spec *spec, sp_volume_spec *ts
     sp_status st;
 
     *tspec = *spec;
+    tspec->struct_size = sizeof(*tspec); /* the caller's may be larger: this copy is 2.0's */
     if (tspec->size_bytes == 0) {
         /* The target is made before the source is mapped: without a size asked, the source's. */
         pfx_ad_volume sv;
@@ -306,8 +308,8 @@ static sp_status encrypt_target(across *c, const sp_volume_spec *tspec, sp_error
 static sp_status run(across *c, const sp_volume_spec *spec, const sp_progress *progress, sp_volume_info *out,
                      sp_error *err)
 {
-    sp_volume_spec tspec;
-    sp_volume_info tinfo;
+    sp_volume_spec tspec = SP_INIT(sp_volume_spec);
+    sp_volume_info tinfo = SP_INIT(sp_volume_info);
     pfx_blockcopy_opts bo;
     sp_status st;
 
@@ -393,13 +395,17 @@ static sp_status copy_across(sp_pool *src, const sp_volume_ref *vol, sp_pool *de
 
     if (src == NULL || dest == NULL || spec == NULL || out == NULL)
         return pfx_error(err, SP_E_INVALID, "copy_volume_across needs two pools, a spec and an output");
+    PFX_SIZED(spec, sp_volume_spec, SP_VOLUME_SPEC_SIZE_2_0, "copy_volume_across", err);
+    PFX_SIZED(out, sp_volume_info, SP_VOLUME_INFO_SIZE_2_0, "copy_volume_across", err);
     if (strcmp(src->system_id, dest->system_id) == 0)
         return pfx_error(
             err, SP_E_INVALID,
             "pools %s and %s are on one PowerFlex system (%s): the Driver migrates the V-Tree instead",
             src->uuid, dest->uuid, src->system_id);
-    if ((st = pfx_pool_check_usable(src, "copying a volume to another system", 1, err)) != SP_OK ||
-        (st = pfx_pool_check_usable(dest, "copying a volume from another system", 0, err)) != SP_OK)
+    /* Only the destination takes a new volume. The source may be disabled or in maintenance:
+     * moving volumes off a pool in maintenance is how it is emptied, and CloudStack offers pools
+     * of other systems as suitable targets for it. */
+    if ((st = pfx_pool_check_usable(dest, "copying a volume from another system", 0, err)) != SP_OK)
         return st;
     memset(&c, 0, sizeof(c));
     c.src = src;
@@ -412,12 +418,14 @@ static sp_status copy_across(sp_pool *src, const sp_volume_ref *vol, sp_pool *de
         (enc != NULL && (st = pfx_ad_encryption(enc, &c.pass, &c.usable, err)) != SP_OK))
         return st;
     memset(out, 0, sizeof(*out));
+    out->struct_size = sizeof(*out);
     st = run(&c, spec, progress, out, err);
     pfx_luks_key_close(&c.key);
     pfx_secret_free(c.pass);
     if (st != SP_OK) {
         roll_back(&c, err);
         memset(out, 0, sizeof(*out));
+        out->struct_size = sizeof(*out);
         return pfx_error_prefix(
             err, "copying volume %s from pool %s to pool %s through host %s failed at step \"%s\"", vol->path,
             src->uuid, dest->uuid, host->name != NULL ? host->name : host->ip, c.step);

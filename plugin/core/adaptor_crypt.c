@@ -12,6 +12,7 @@
 #include "hostsvc.h"
 #include "luks.h"
 #include "sizes.h"
+#include "sized.h"
 #include "template_fetch.h"
 
 #include <inttypes.h>
@@ -22,8 +23,9 @@ sp_status pfx_ad_encryption(const sp_encryption *enc, pfx_secret **out, uint64_t
 {
     *out = NULL;
     *usable = 0;
-    if (enc == NULL || enc->struct_size < SP_SIZE_THROUGH(sp_encryption, usable_bytes))
-        return pfx_error(err, SP_E_INVALID, "no encryption given, or of an unknown layout");
+    if (enc == NULL)
+        return pfx_error(err, SP_E_INVALID, "no encryption given");
+    PFX_SIZED(enc, sp_encryption, SP_ENCRYPTION_SIZE_MIN, "encryption", err);
     if (enc->passphrase == NULL || enc->passphrase_len == 0)
         return pfx_error(err, SP_E_INVALID, "an encrypted volume needs its passphrase");
     *out = pfx_secret_new(enc->passphrase, enc->passphrase_len);
@@ -107,9 +109,13 @@ sp_status pfx_ad_format_encrypted(sp_pool *pool, const sp_volume_ref *vol, const
     sp_status st;
     PFX_ERR_GUARD(err);
 
+    PFX_SIZED(src, sp_image_source, SP_IMAGE_SOURCE_SIZE_2_0, "format_encrypted", err);
+    PFX_SIZED(out, sp_disk_info, SP_DISK_INFO_SIZE_2_0, "format_encrypted", err);
     memset(&img, 0, sizeof(img));
-    if (out != NULL)
+    if (out != NULL) {
         memset(out, 0, sizeof(*out));
+        out->struct_size = sizeof(*out);
+    }
     if ((st = begin(&o, pool, vol, host, enc, err)) != SP_OK)
         goto out;
     kind = pfx_ad_luks_kind(o.vol.thin);
@@ -164,8 +170,11 @@ sp_status pfx_ad_grow_encrypted(sp_pool *pool, const sp_volume_ref *vol, const s
     sp_status st;
     PFX_ERR_GUARD(err);
 
-    if (out != NULL)
+    PFX_SIZED(out, sp_disk_info, SP_DISK_INFO_SIZE_2_0, "grow_encrypted", err);
+    if (out != NULL) {
         memset(out, 0, sizeof(*out));
+        out->struct_size = sizeof(*out);
+    }
     if ((st = begin(&o, pool, vol, host, enc, err)) != SP_OK)
         goto out;
     kind = pfx_ad_luks_kind(o.vol.thin);

@@ -8,6 +8,7 @@
 #include "configdrive.h"
 #include "error.h"
 #include "hostsvc.h"
+#include "sized.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 static sp_status fill_disk(const char *path, uint64_t size, sp_disk_info *disk, sp_error *err)
 {
     memset(disk, 0, sizeof(*disk));
+    disk->struct_size = sizeof(*disk);
     if (snprintf(disk->path, sizeof(disk->path), "%s", path) >= (int)sizeof(disk->path))
         return pfx_error(err, SP_E_INVALID, "device path %s does not fit the ABI's %d bytes", path,
                          SP_PATH_MAX);
@@ -54,6 +56,7 @@ sp_status pfx_ad_connect_volume(sp_pool *pool, const sp_volume_ref *vol, const s
     PFX_ERR_GUARD(err);
     if (disk == NULL)
         return pfx_error(err, SP_E_INVALID, "connect_volume needs a disk output");
+    PFX_SIZED(disk, sp_disk_info, SP_DISK_INFO_SIZE_2_0, "connect_volume", err);
     if ((st = begin(pool, vol, host, "connect_volume", id, sizeof(id), &cfg, err)) != SP_OK)
         return st;
     st = pfx_ad_connect(pool, id, host, &cfg, path, sizeof(path), &size, err);
@@ -93,6 +96,7 @@ sp_status pfx_ad_get_physical_disk(sp_pool *pool, const sp_volume_ref *vol, cons
     PFX_ERR_GUARD(err);
     if (disk == NULL)
         return pfx_error(err, SP_E_INVALID, "get_physical_disk needs a disk output");
+    PFX_SIZED(disk, sp_disk_info, SP_DISK_INFO_SIZE_2_0, "get_physical_disk", err);
     if ((st = begin(pool, vol, host, "get_physical_disk", id, sizeof(id), &cfg, err)) != SP_OK)
         return st;
     if ((st = pfx_ad_device(pool, id, &cfg, 1, path, sizeof(path), &present, &size, err)) != SP_OK)

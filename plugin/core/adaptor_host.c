@@ -11,6 +11,8 @@
 #include "proc.h"
 #include "retry.h"
 #include "sdc.h"
+#include "settings.h"
+#include "sized.h"
 #include "sizes.h"
 #include "volume.h"
 
@@ -19,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DISK_WAIT_MAX_S 86400u
 #define ERRCODE_SDC_NOT_FOUND 80
 
 /* Appends formatted text to err's message, cutting at the buffer's end. */
@@ -43,10 +44,9 @@ void pfx_ad_add_failure(sp_error *err, const char *what, const sp_error *undo)
         append(err, "; %s failed too: %s", what, undo->message);
 }
 
-static sp_status read_path_setting(const sp_host_ref *host, const char *key, const char *def, char *buf,
-                                   size_t len, sp_error *err)
+static sp_status read_path_setting(const sp_host_ref *host, const char *key, char *buf, size_t len, sp_error *err)
 {
-    pfx_setting_str(SP_SCOPE_HOST, host->uuid, key, def, buf, len);
+    pfx_setting_text(SP_SCOPE_HOST, host->uuid, key, buf, len);
     if (buf[0] != '/')
         return pfx_error(err, SP_E_INVALID, "host %s: setting %s=\"%.200s\" is not an absolute path",
                          host->uuid, key, buf);
@@ -60,23 +60,21 @@ sp_status pfx_ad_host_cfg(const sp_host_ref *host, pfx_host_cfg *out, sp_error *
     memset(out, 0, sizeof(*out));
     if (host == NULL)
         return pfx_error(err, SP_E_INVALID, "no host given");
+    PFX_SIZED(host, sp_host_ref, SP_HOST_REF_SIZE_2_0, "host settings", err);
     if (host->uuid == NULL || host->uuid[0] == '\0')
         return pfx_error(err, SP_E_INVALID, "host %s has no uuid to read its settings by",
                          host->name != NULL ? host->name : "(unnamed)");
-    if ((st = read_path_setting(host, SP_SETTING_SDC_HOME, PFX_SDC_HOME_DEFAULT, out->sdc_home,
-                                sizeof(out->sdc_home), err)) != SP_OK ||
-        (st = read_path_setting(host, SP_SETTING_DEVICE_DIR, PFX_SDC_DEVICE_DIR_DEFAULT, out->device_dir,
-                                sizeof(out->device_dir), err)) != SP_OK ||
-        (st = read_path_setting(host, SP_SETTING_HOST_CACHE, PFX_HOST_CACHE_DEFAULT, out->cache_dir,
-                                sizeof(out->cache_dir), err)) != SP_OK)
+    if ((st = read_path_setting(host, PFX_SETTING_SDC_HOME, out->sdc_home, sizeof(out->sdc_home), err)) != SP_OK ||
+        (st = read_path_setting(host, PFX_SETTING_DEVICE_DIR, out->device_dir, sizeof(out->device_dir), err)) !=
+            SP_OK ||
+        (st = read_path_setting(host, PFX_SETTING_HOST_CACHE, out->cache_dir, sizeof(out->cache_dir), err)) != SP_OK)
         return st;
     return SP_OK;
 }
 
 unsigned pfx_ad_disk_wait(sp_pool *pool)
 {
-    return (unsigned)pfx_setting_u64(SP_SCOPE_POOL, pool->uuid, SP_SETTING_DISK_WAIT, PFX_DISK_WAIT_DEFAULT_S,
-                                     0, DISK_WAIT_MAX_S);
+    return (unsigned)pfx_setting_uint(SP_SCOPE_POOL, pool->uuid, PFX_SETTING_DISK_WAIT);
 }
 
 /* The host's SDC id if the pool has it cached: for messages only, so never worth a request. */
@@ -306,18 +304,40 @@ sp_status pfx_ad_volume_read(sp_pool *pool, const char *vol_id, const sp_host_re
  * repeat cannot tell a mapping the failed try made from one that was there: it is taken for one
  * that was there, since unmapping a running VM's disk at the end of the copy is the worse mistake
  * (and a warning names the volume). */
-static sp_status map_here(sp_pool *pool, const char *vol_id, const sp_host_ref *host, int *was_mapped,
-                          sp_error *err)
+/* On the host, its SDC says its own id (drv_cfg --query_mdms, as newer CloudStack agents read
+ * it): taken when the pool has none cached, which spares the look-up by IP and holds for hosts
+ * whose SDC registered with another address. An SDC without --query_mdms, or one that does not
+ * list this system, leaves the look-up by IP. */
+static void sdc_from_host(sp_pool *pool, const sp_host_ref *host, const pfx_host_cfg *cfg)
+{
+    char id[SP_ID_MAX];
+    sp_error e;
+
+    if (cfg == NULL || pfx_pool_sdc_cached(pool, host->ip, 1))
+        return;
+    if (pfx_sdc_id_for_system(cfg->sdc_home, pool->system_id, id, sizeof(id), &e) != SP_OK) {
+        pfx_log(SP_LOG_DEBUG, "host %s: no SDC id from drv_cfg (%s); finding the SDC by the host's IP", host->ip,
+                e.message);
+        return;
+    }
+    if (pfx_pool_sdc_adopt(pool, host->ip, id, &e) != SP_OK)
+        pfx_log(SP_LOG_WARN, "host %s: drv_cfg names SDC %s, but %s; finding the SDC by the host's IP", host->ip,
+                id, e.message);
+}
+
+static sp_status map_here(sp_pool *pool, const char *vol_id, const sp_host_ref *host, const pfx_host_cfg *cfg,
+                          int *was_mapped, sp_error *err)
 {
     char sdc[SP_ID_MAX] = "";
     int tries = 0;
     sp_status st;
 
     *was_mapped = 0;
-    if ((st = pfx_pool_check_usable(pool, "granting access to a volume", 1, err)) != SP_OK)
-        return st;
+    /* The pool's state is the caller's to check for its operation: a copy reads from a pool in
+     * maintenance (emptying it), a seeding or a copy's target writes only to an Up one. */
     if (host->ip == NULL || host->ip[0] == '\0')
         return pfx_error(err, SP_E_INVALID, "the host has no IP address to find its SDC by");
+    sdc_from_host(pool, host, cfg);
     if ((st = pfx_pool_sdc_id_connected(pool, host->ip, sdc, sizeof(sdc), err)) != SP_OK)
         return st;
     while ((st = pfx_gw_volume_map(pool->gw, vol_id, sdc, 0, was_mapped, err)) != SP_OK &&
@@ -328,7 +348,7 @@ static sp_status map_here(sp_pool *pool, const char *vol_id, const sp_host_ref *
                 "volume %s: mapped to SDC %s after a failed try; left mapped after the copy, as it cannot be "
                 "told whether that try made the mapping",
                 vol_id, sdc);
-    if (st == SP_E_NOT_FOUND && err->gateway_error_code == ERRCODE_SDC_NOT_FOUND) {
+    if (st == SP_E_NOT_FOUND && err->backend_code == ERRCODE_SDC_NOT_FOUND) {
         /* A cached SDC id goes stale when the host's SDC registers again: looked up once more. */
         pfx_pool_sdc_forget(pool, host->ip);
         if ((st = pfx_pool_sdc_id_connected(pool, host->ip, sdc, sizeof(sdc), err)) == SP_OK)
@@ -373,7 +393,7 @@ sp_status pfx_ad_attach_volume(sp_pool *pool, const char *vol_id, const sp_host_
         if (st != SP_OK)
             return pfx_error_prefix(err, "volume %s: host %s", vol_id, host->name ? host->name : host->ip);
     }
-    st = map_here(pool, vol_id, host, &a->found_mapped, err);
+    st = map_here(pool, vol_id, host, cfg, &a->found_mapped, err);
     if (st != SP_OK) {
         leave_if_joined(a);
         return pfx_error_prefix(err, "mapping volume %s to host %s", vol_id, host->name ? host->name : host->ip);

@@ -10,6 +10,7 @@
 #include "hostsvc.h"
 #include "proc.h"
 #include "qemuimg.h"
+#include "sized.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -79,7 +80,7 @@ sp_status pfx_ad_copy_volume_to_image(sp_pool *pool, const sp_volume_ref *src, c
     pfx_host_cfg cfg;
     pfx_ad_attach att;
     pfx_qemuimg_convert_opts conv;
-    sp_image_info info;
+    sp_image_info info = SP_INIT(sp_image_info);
     int fd, have_tmp = 0;
     sp_status st;
 
@@ -87,6 +88,7 @@ sp_status pfx_ad_copy_volume_to_image(sp_pool *pool, const sp_volume_ref *src, c
     memset(&att, 0, sizeof(att));
     if (pool == NULL || out == NULL)
         return pfx_error(err, SP_E_INVALID, "copy_volume_to_image needs a pool and an output");
+    PFX_SIZED(out, sp_image_info, SP_IMAGE_INFO_SIZE_2_0, "copy_volume_to_image", err);
     if ((st = pfx_pool_check_usable(pool, "making a template from a volume", 1, err)) != SP_OK)
         return st;
     if ((st = pfx_path_volume_id(src, vol_id, sizeof(vol_id), err)) != SP_OK)
@@ -109,6 +111,8 @@ sp_status pfx_ad_copy_volume_to_image(sp_pool *pool, const sp_volume_ref *src, c
     st = pfx_ad_attach_volume(pool, vol_id, host, &cfg, 1, &att, err);
     if (st != SP_OK)
         goto out;
+    /* The volume holds whatever its guest wrote, a QCOW2 header included: it is read as the RAW
+     * device it is (-f raw), never inspected for a format it does not have. */
     memset(&conv, 0, sizeof(conv));
     conv.src = att.device;
     conv.src_format = SP_FORMAT_RAW;
@@ -125,6 +129,7 @@ sp_status pfx_ad_copy_volume_to_image(sp_pool *pool, const sp_volume_ref *src, c
     if (st != SP_OK)
         goto out;
     memset(&info, 0, sizeof(info));
+    info.struct_size = sizeof(info);
     if ((st = finish_file(tmp, progress, &info, err)) != SP_OK)
         goto out;
     if (rename(tmp, dest_path) != 0) {

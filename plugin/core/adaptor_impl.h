@@ -9,6 +9,8 @@
 #ifndef PFX_ADAPTOR_IMPL_H
 #define PFX_ADAPTOR_IMPL_H
 
+#include "settings.h"
+
 #include "poolhandle.h"
 #include "storage_plugin.h"
 
@@ -21,8 +23,6 @@ typedef struct pfx_host_cfg {
     char cache_dir[SP_PATH_MAX];  /* host.cache.location, default /var/cache/cloud */
 } pfx_host_cfg;
 
-#define PFX_HOST_CACHE_DEFAULT "/var/cache/cloud"
-#define PFX_DISK_WAIT_DEFAULT_S 60u
 
 /* Checks that host can be acted for (a uuid for its settings, an IP for its SDC) and reads its
  * settings. SP_E_INVALID naming what is missing. */

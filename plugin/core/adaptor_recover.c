@@ -143,7 +143,7 @@ static sp_status settle(const entry *e, sp_pool *sp, sp_pool *tp, const sp_host_
     if ((st = resolve(tp, e->rec.target_volume, tid, sizeof(tid), err)) != SP_OK)
         return pfx_error_prefix(err, "finding target %s", e->rec.target_volume);
     if (!back) {
-        sp_volume_info ti;
+        sp_volume_info ti = SP_INIT(sp_volume_info);
         sp_error ge;
         /* A finished copy hands the target to the host, which then deletes the source: the
          * target must be there. If it is not, the source stays the volume. */

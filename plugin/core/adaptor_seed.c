@@ -21,6 +21,7 @@
 #include "hostsvc.h"
 #include "proc.h"
 #include "qemuimg.h"
+#include "sized.h"
 #include "template_fetch.h"
 
 #include <inttypes.h>
@@ -210,6 +211,7 @@ sp_status pfx_ad_copy_image_to_volume(sp_pool *pool, const sp_image_source *src,
     PFX_ERR_GUARD(err);
     if (pool == NULL || src == NULL)
         return pfx_error(err, SP_E_INVALID, "copy_image_to_volume needs a pool and an image source");
+    PFX_SIZED(src, sp_image_source, SP_IMAGE_SOURCE_SIZE_2_0, "copy_image_to_volume", err);
     if ((st = pfx_pool_check_usable(pool, "seeding a template", 0, err)) != SP_OK)
         return st;
     if ((st = pfx_path_volume_id(dest, vol_id, sizeof(vol_id), err)) != SP_OK)

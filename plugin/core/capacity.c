@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "capacity.h"
+#include "sized.h"
 
 #include "error.h"
 #include "gateway_system.h"
@@ -16,6 +17,7 @@ void pfx_capacity_from_stats(const pfx_gw_pool_stats *s, sp_capacity *out)
     uint64_t total_kb, avail_kb, prov_kb;
 
     memset(out, 0, sizeof(*out));
+    out->struct_size = sizeof(*out);
     total_kb = s->max_capacity_kb > s->spare_capacity_kb ? (s->max_capacity_kb - s->spare_capacity_kb) / 2 : 0;
     if (s->net_unused_capacity_kb.present)
         avail_kb = s->net_unused_capacity_kb.value;
@@ -51,5 +53,6 @@ sp_status pfx_capacity_read(sp_pool *pool, sp_capacity *out, sp_error *err)
 sp_status pfx_capacity_get(sp_pool *pool, sp_capacity *out, sp_error *err)
 {
     PFX_ERR_GUARD(err);
+    PFX_SIZED(out, sp_capacity, SP_CAPACITY_SIZE_2_0, "get_capacity", err);
     return pfx_capacity_read(pool, out, err);
 }

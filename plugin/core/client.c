@@ -11,6 +11,8 @@
 #include "hostsvc.h"
 #include "retry.h"
 #include "sdc_mdm.h"
+#include "settings.h"
+#include "sized.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -22,8 +24,6 @@
 
 #define MAX_SYSTEMS 64
 #define MAX_MEMBERS 1024
-#define APPLY_WAIT_DEFAULT_MS 3000u
-#define APPLY_WAIT_MAX_MS 600000u
 #define CONNECTED_WAIT_MS 15000 /* CloudStack polls the gateway up to 15 s for "Connected" */
 #define POLL_MS 100
 
@@ -128,7 +128,7 @@ int pfx_client_on_demand(sp_pool *pool)
 {
     char v[16];
 
-    pfx_setting_str(SP_SCOPE_POOL, pool->uuid, PFX_SETTING_CONNECT_ON_DEMAND, "true", v, sizeof(v));
+    pfx_setting_text(SP_SCOPE_POOL, pool->uuid, PFX_SETTING_CONNECT_ON_DEMAND, v, sizeof(v));
     return strcasecmp(v, "false") != 0;
 }
 
@@ -138,8 +138,7 @@ static uint64_t clients_limit(sp_pool *pool)
     char v[32], *end;
     long long n;
 
-    if (!pfx_setting_str(SP_SCOPE_POOL, pool->uuid, PFX_SETTING_CLIENTS_LIMIT, "-1", v, sizeof(v)))
-        return 0;
+    pfx_setting_text(SP_SCOPE_POOL, pool->uuid, PFX_SETTING_CLIENTS_LIMIT, v, sizeof(v));
     n = strtoll(v, &end, 10);
     if (end == v || *end != '\0') {
         pfx_log(SP_LOG_WARN, "pool %s: %s=\"%s\" is not a number; no limit applies", pool->uuid,
@@ -151,7 +150,7 @@ static uint64_t clients_limit(sp_pool *pool)
 
 static void cfg_file(const sp_host_ref *host, char *buf, size_t len)
 {
-    pfx_setting_str(SP_SCOPE_HOST, host->uuid, PFX_SETTING_SDC_CFG_FILE, PFX_SDC_DRV_CFG_FILE_DEFAULT, buf, len);
+    pfx_setting_text(SP_SCOPE_HOST, host->uuid, PFX_SETTING_SDC_CFG_FILE, buf, len);
 }
 
 static const char *host_label(const sp_host_ref *host)
@@ -267,8 +266,8 @@ static sp_status joined_here(const pfx_host_cfg *cfg, const char *system_id, int
         if (strcasecmp(m[i].system_id, system_id) == 0 && pfx_sdc_mdm_valid_sdc_id(m[i].sdc_id)) {
             *joined = 1;
             snprintf(sdc_id, len, "%s", m[i].sdc_id);
-            if (ips != NULL)
-                snprintf(ips, ips_len, "%s", m[i].ips);
+            if (ips != NULL && !pfx_sdc_mdm_ip_list(&m[i], ips, ips_len))
+                ips[0] = '\0';
         }
     free(m);
     return SP_OK;
@@ -279,8 +278,7 @@ static sp_status joined_here(const pfx_host_cfg *cfg, const char *system_id, int
 static sp_status wait_joined(sp_pool *pool, const sp_host_ref *host, const pfx_host_cfg *cfg, char *sdc_id,
                              size_t len, sp_error *err)
 {
-    unsigned apply = (unsigned)pfx_setting_u64(SP_SCOPE_POOL, pool->uuid, PFX_SETTING_MDM_APPLY_WAIT,
-                                               APPLY_WAIT_DEFAULT_MS, 0, APPLY_WAIT_MAX_MS);
+    unsigned apply = (unsigned)pfx_setting_uint(SP_SCOPE_POOL, pool->uuid, PFX_SETTING_MDM_APPLY_WAIT);
     int64_t deadline = now_ms() + apply;
     pfx_gw_sdc sdc;
     int joined = 0;
@@ -319,7 +317,7 @@ sp_status pfx_client_prepare(sp_pool *pool, const sp_host_ref *host, const pfx_h
                              size_t sdc_id_len, int *joined_now, sp_error *err)
 {
     pthread_mutex_t *lock;
-    char ips[PFX_SDC_MDM_IPS_MAX], file[SP_PATH_MAX];
+    char ips[PFX_SDC_MDM_IPLIST_MAX], file[SP_PATH_MAX];
     uint64_t limit;
     int joined = 0;
     sdc_view view;
@@ -376,7 +374,7 @@ out:
 sp_status pfx_client_unprepare(sp_pool *pool, const sp_host_ref *host, const pfx_host_cfg *cfg, sp_error *err)
 {
     pthread_mutex_t *lock;
-    char sdc_id[SP_ID_MAX] = "", listed[PFX_SDC_MDM_IPS_MAX] = "", ips[PFX_SDC_MDM_IPS_MAX], file[SP_PATH_MAX];
+    char sdc_id[SP_ID_MAX] = "", listed[PFX_SDC_MDM_IPLIST_MAX] = "", ips[PFX_SDC_MDM_IPLIST_MAX], file[SP_PATH_MAX];
     pfx_gw_volume_list mapped;
     sp_error ignored;
     int joined = 0, tries = 0;
@@ -440,6 +438,7 @@ sp_status pfx_drv_check_host_access(sp_pool *pool, const sp_host_ref *host, sp_e
     sp_status st;
     PFX_ERR_GUARD(err);
 
+    PFX_SIZED(host, sp_host_ref, SP_HOST_REF_SIZE_2_0, "check_host_access", err);
     if (pool == NULL || host == NULL || host->ip == NULL || host->ip[0] == '\0')
         return pfx_error(err, SP_E_INVALID, "checking a host's access needs a pool and a host with an IP address");
     if ((st = read_sdcs(pool, host->ip, &view, err)) != SP_OK)

@@ -12,10 +12,6 @@
 
 #include <stdint.h>
 
-#define PFX_SETTING_CONNECT_ON_DEMAND "powerflex.connect.on.demand"      /* zone, default true */
-#define PFX_SETTING_CLIENTS_LIMIT "storage.pool.connected.clients.limit" /* pool, default -1: none */
-#define PFX_SETTING_MDM_APPLY_WAIT "powerflex.mdm.change.apply.wait"     /* zone, ms, default 3000 */
-#define PFX_SETTING_SDC_CFG_FILE "powerflex.sdc.cfg.file" /* host, /etc/emc/scaleio/drv_cfg.txt */
 #define PFX_CONNECTED_SDC_COUNT "ConnectedSDCCount"       /* the custom statistic */
 
 /* powerflex.connect.on.demand for the pool (the host walks pool -> zone -> global). */

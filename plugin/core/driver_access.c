@@ -9,6 +9,7 @@
 #include "hostsvc.h"
 #include "qos.h"
 #include "retry.h"
+#include "sized.h"
 
 #include <string.h>
 
@@ -18,11 +19,12 @@
  * answers "Could not find the SDC" and the id is looked up again, once. */
 static int stale_sdc(const sp_error *err)
 {
-    return err->status == SP_E_NOT_FOUND && err->gateway_error_code == ERRCODE_SDC_NOT_FOUND;
+    return err->status == SP_E_NOT_FOUND && err->backend_code == ERRCODE_SDC_NOT_FOUND;
 }
 
 static sp_status host_ip(const sp_host_ref *host, const char **ip, sp_error *err)
 {
+    PFX_SIZED(host, sp_host_ref, SP_HOST_REF_SIZE_2_0, "access", err);
     if (host == NULL || host->ip == NULL || host->ip[0] == '\0')
         return pfx_error(err, SP_E_INVALID, "the host has no IP address to find its SDC by");
     *ip = host->ip;

@@ -9,10 +9,10 @@
 #include "naming.h"
 #include "qos.h"
 #include "retry.h"
+#include "sized.h"
 #include "sizes.h"
 
 #include <inttypes.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,21 +51,11 @@ static sp_status snapshot_one(sp_pool *pool, const char *src_id, const char *nam
 
 sp_status pfx_drv_find_template(sp_pool *pool, uint64_t template_id, sp_volume_info *out, sp_error *err)
 {
-    char name[SP_NAME_MAX], id[SP_ID_MAX];
-    sp_status st;
-
     PFX_ERR_GUARD(err);
     if (pool == NULL || out == NULL)
         return pfx_error(err, SP_E_INVALID, "find_template needs a pool and an output");
-    if ((st = pfx_vol_name(pool, SP_VOLUME_TEMPLATE, template_id, 0, name, sizeof(name), err)) != SP_OK)
-        return st;
-    st = pfx_gw_volume_id_by_name(pool->gw, name, id, sizeof(id), err);
-    if (st == SP_E_NOT_FOUND)
-        return pfx_error(err, SP_E_NOT_FOUND, "template %" PRIu64 " has no copy (%s) on pool %s yet", template_id,
-                         name, pool->uuid);
-    if (st != SP_OK)
-        return st;
-    return pfx_vol_read(pool, id, out, err);
+    PFX_SIZED(out, sp_volume_info, SP_VOLUME_INFO_SIZE_2_0, "find_template", err);
+    return pfx_vol_template_lookup(pool, template_id, out, NULL, 0, err);
 }
 
 sp_status pfx_drv_create_from_template(sp_pool *pool, const sp_volume_ref *tmpl, const sp_volume_spec *spec,
@@ -79,6 +69,8 @@ sp_status pfx_drv_create_from_template(sp_pool *pool, const sp_volume_ref *tmpl,
     PFX_ERR_GUARD(err);
     if (spec == NULL || out == NULL)
         return pfx_error(err, SP_E_INVALID, "create_volume_from_template needs a spec and an output");
+    PFX_SIZED(spec, sp_volume_spec, SP_VOLUME_SPEC_SIZE_2_0, "create_volume_from_template", err);
+    PFX_SIZED(out, sp_volume_info, SP_VOLUME_INFO_SIZE_2_0, "create_volume_from_template", err);
     if ((st = pfx_pool_check_usable(pool, "creating a volume", 0, err)) != SP_OK)
         return st;
     if ((st = pfx_path_volume_id(tmpl, tmpl_id, sizeof(tmpl_id), err)) != SP_OK)
@@ -120,6 +112,7 @@ sp_status pfx_drv_create_snapshot(sp_pool *pool, const sp_volume_ref *vol, uint6
     PFX_ERR_GUARD(err);
     if (pool == NULL || out == NULL)
         return pfx_error(err, SP_E_INVALID, "create_snapshot needs a pool and an output");
+    PFX_SIZED(out, sp_volume_info, SP_VOLUME_INFO_SIZE_2_0, "create_snapshot", err);
     if ((st = pfx_pool_check_usable(pool, "taking a snapshot", 1, err)) != SP_OK)
         return st;
     if ((st = pfx_path_volume_id(vol, vol_id, sizeof(vol_id), err)) != SP_OK)
@@ -220,6 +213,7 @@ sp_status pfx_drv_create_vm_snapshot(sp_pool *pool, uint64_t vm_snapshot_id, con
     pfx_gw_snapshot_group group;
     pfx_gw_volume_list read;
     sp_status st;
+    uint32_t stride;
     size_t i;
 
     PFX_ERR_GUARD(err);
@@ -227,6 +221,11 @@ sp_status pfx_drv_create_vm_snapshot(sp_pool *pool, uint64_t vm_snapshot_id, con
     memset(&read, 0, sizeof(read));
     if (pool == NULL || vols == NULL || vol_ids == NULL || group_out == NULL || snaps_out == NULL || n == 0)
         return pfx_error(err, SP_E_INVALID, "create_vm_snapshot needs a pool, at least one volume and outputs");
+    PFX_SIZED(group_out, sp_snapshot_group_info, SP_SNAPSHOT_GROUP_INFO_SIZE_2_0, "create_vm_snapshot", err);
+    if ((st = pfx_sized_check_array(snaps_out, n, SP_VOLUME_INFO_SIZE_2_0, "sp_volume_info", "create_vm_snapshot",
+                                    err)) != SP_OK)
+        return st;
+    stride = snaps_out->struct_size;
     if ((st = pfx_pool_check_usable(pool, "taking a VM snapshot", 1, err)) != SP_OK)
         return st;
     defs = calloc(n, sizeof(*defs));
@@ -277,8 +276,9 @@ sp_status pfx_drv_create_vm_snapshot(sp_pool *pool, uint64_t vm_snapshot_id, con
         goto out;
     }
     for (i = 0; i < n; i++)
-        pfx_volume_info_from_gw(pool, &read.items[i], &snaps_out[i]);
+        pfx_volume_info_from_gw(pool, &read.items[i], PFX_AT(sp_volume_info, snaps_out, stride, i));
     memset(group_out, 0, sizeof(*group_out));
+    group_out->struct_size = sizeof(*group_out);
     snprintf(group_out->group_id, sizeof(group_out->group_id), "%s", group.group_id);
     group_out->n_snapshots = n;
     pfx_log(SP_LOG_INFO, "VM snapshot %" PRIu64 ": consistency group %s over %zu volume(s)", vm_snapshot_id,
@@ -293,15 +293,43 @@ out:
     return st;
 }
 
-/* Names of the safety copies a revert takes first: "rvt-<tag>-<volume id>", 29 characters for
- * PowerFlex's 16-digit ids, so one kept after a failed put-back names the volume it holds. The
- * id's end is what tells volumes apart: arrays number them with a shared prefix and a sequence
- * number (e65f9c2700000000, e65f9c2700000001), so a longer id is cut from the front. */
-static void safety_name(const char *tag, const char *vol_id, char *buf, size_t len)
+/* The name of the safety copy of one volume, from its VM snapshot's name (naming.h): the path's
+ * name part, or the snapshot read back when the path has none. */
+static sp_status safety_name(sp_pool *pool, const sp_volume_ref *snap, const char *snap_id, char *buf, size_t len,
+                             sp_error *err)
 {
-    size_t n = strlen(vol_id);
+    const char *colon = strchr(snap->path, ':');
+    sp_volume_info info = SP_INIT(sp_volume_info);
+    sp_status st;
 
-    snprintf(buf, len, "rvt-%s-%s", tag, vol_id + (n > 18 ? n - 18 : 0));
+    if (colon != NULL && colon[1] != '\0')
+        return pfx_safety_name(colon + 1, buf, len, err);
+    if ((st = pfx_vol_read(pool, snap_id, &info, err)) != SP_OK)
+        return st;
+    return pfx_safety_name(info.name, buf, len, err);
+}
+
+/* Safety copies an interrupted revert of the same VM snapshot left (a kill between taking them and
+ * removing them): their names are the ones this revert takes, so they go first. What they hold is
+ * not needed: the revert that follows overwrites every volume. */
+static sp_status remove_leftover_safety(sp_pool *pool, const pfx_gw_snapshot_def *defs, size_t n, sp_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        char id[SP_ID_MAX];
+        pfx_gw_volume v;
+        sp_status st = pfx_vol_lookup(pool, defs[i].name, id, sizeof(id), &v, err);
+        if (st == SP_E_NOT_FOUND)
+            continue;
+        if (st != SP_OK)
+            return st;
+        pfx_gw_volume_clear(&v);
+        pfx_log(SP_LOG_WARN, "VM snapshot revert: removing safety copy %s (%s) an interrupted revert left",
+                defs[i].name, id);
+        if ((st = pfx_vol_undo_remove(pool, id, err)) != SP_OK)
+            return st;
+    }
+    pfx_error_clear(err);
+    return SP_OK;
 }
 
 sp_status pfx_drv_revert_vm_snapshot(sp_pool *pool, const sp_volume_ref *vols, const sp_volume_ref *snaps,
@@ -310,8 +338,6 @@ sp_status pfx_drv_revert_vm_snapshot(sp_pool *pool, const sp_volume_ref *vols, c
     pfx_gw_snapshot_def *defs = NULL;
     char (*vol_ids)[SP_ID_MAX] = NULL, (*snap_ids)[SP_ID_MAX] = NULL, (*names)[SP_NAME_MAX] = NULL;
     pfx_gw_snapshot_group safety;
-    unsigned char rnd[4];
-    char tag[9];
     size_t i, done = 0;
     sp_status st;
 
@@ -325,21 +351,29 @@ sp_status pfx_drv_revert_vm_snapshot(sp_pool *pool, const sp_volume_ref *vols, c
     vol_ids = calloc(n, sizeof(*vol_ids));
     snap_ids = calloc(n, sizeof(*snap_ids));
     names = calloc(n, sizeof(*names));
-    if (defs == NULL || vol_ids == NULL || snap_ids == NULL || names == NULL || RAND_bytes(rnd, sizeof(rnd)) != 1) {
-        st = pfx_error(err, SP_E_NOMEM, "VM snapshot revert: out of memory or randomness");
+    if (defs == NULL || vol_ids == NULL || snap_ids == NULL || names == NULL) {
+        st = pfx_error(err, SP_E_NOMEM, "VM snapshot revert: out of memory");
         goto out;
     }
-    snprintf(tag, sizeof(tag), "%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3]);
     for (i = 0; i < n; i++) {
         if ((st = pfx_path_volume_id(&vols[i], vol_ids[i], sizeof(vol_ids[i]), err)) != SP_OK ||
-            (st = pfx_path_volume_id(&snaps[i], snap_ids[i], sizeof(snap_ids[i]), err)) != SP_OK)
+            (st = pfx_path_volume_id(&snaps[i], snap_ids[i], sizeof(snap_ids[i]), err)) != SP_OK ||
+            (st = safety_name(pool, &snaps[i], snap_ids[i], names[i], sizeof(names[i]), err)) != SP_OK)
             goto out;
-        safety_name(tag, vol_ids[i], names[i], sizeof(names[i]));
         defs[i].volume_id = vol_ids[i];
         defs[i].name = names[i];
     }
     /* The volumes as they are now, so that a revert failing half way can be put back. */
     st = pfx_gw_snapshot_volumes(pool->gw, pool->system_id, defs, n, &safety, err);
+    if (st == SP_E_EXISTS) {
+        sp_error why = *err;
+        if (remove_leftover_safety(pool, defs, n, err) != SP_OK) {
+            pfx_error_add_undo(&why, err);
+            *err = why;
+        } else {
+            st = pfx_gw_snapshot_volumes(pool->gw, pool->system_id, defs, n, &safety, err);
+        }
+    }
     if (st != SP_OK) {
         pfx_error_prefix(err, "VM snapshot revert: taking the safety snapshot first");
         goto out;
@@ -394,12 +428,18 @@ out:
 sp_status pfx_drv_delete_vm_snapshot(sp_pool *pool, const char *group_id, sp_error *err)
 {
     uint64_t removed = 0;
+    int tries = 0;
     sp_status st;
 
     PFX_ERR_GUARD(err);
     if (pool == NULL || group_id == NULL || group_id[0] == '\0')
         return pfx_error(err, SP_E_INVALID, "delete_vm_snapshot needs a pool and a group id");
-    st = pfx_gw_snapshot_group_remove(pool->gw, pool->system_id, group_id, &removed, err);
+    /* Safe to repeat (a group already gone is done, below), and sent again while the gateway
+     * fails in passing: an answer lost after the array removed the group must not leave the host
+     * keeping a VM snapshot the array no longer has (an expunge removes a VM's groups first). */
+    while ((st = pfx_gw_snapshot_group_remove(pool->gw, pool->system_id, group_id, &removed, err)) != SP_OK &&
+           st != SP_E_NOT_FOUND && pfx_retry_again(err, &tries))
+        ;
     if (st == SP_E_NOT_FOUND) {
         pfx_log(SP_LOG_INFO, "snapshot group %s is already gone", group_id);
         pfx_error_clear(err);

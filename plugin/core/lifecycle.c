@@ -13,6 +13,7 @@
 #include "hostsvc.h"
 #include "naming.h"
 #include "poolhandle.h"
+#include "sized.h"
 #include "url.h"
 
 #include <stdio.h>
@@ -64,6 +65,8 @@ sp_status pfx_lc_initialize(const sp_pool_create_params *params, sp_kv_sink sink
 
     if (sink == NULL || cap == NULL)
         return pfx_error(err, SP_E_INVALID, "initialize needs a details sink and a capacity output");
+    PFX_SIZED(params, sp_pool_create_params, SP_POOL_CREATE_PARAMS_SIZE_2_0, "initialize", err);
+    PFX_SIZED(cap, sp_capacity, SP_CAPACITY_SIZE_2_0, "initialize", err);
     st = check_params(params, err);
     if (st != SP_OK)
         return st;
@@ -146,27 +149,36 @@ sp_status pfx_lc_attach(sp_pool *pool, sp_pool_scope scope, const sp_host_ref *h
 {
     pfx_gw_sdc_list sdcs;
     size_t connected = 0;
+    uint32_t host_stride, result_stride;
     int on_demand;
     sp_status st;
     PFX_ERR_GUARD(err);
 
     if (pool == NULL || (n_hosts > 0 && (hosts == NULL || results == NULL)))
         return pfx_error(err, SP_E_INVALID, "attach needs a pool, hosts and results");
+    if ((st = pfx_sized_check_array(hosts, n_hosts, SP_HOST_REF_SIZE_2_0, "sp_host_ref", "attach", err)) != SP_OK ||
+        (st = pfx_sized_check_array(results, n_hosts, SP_HOST_ATTACH_RESULT_SIZE_2_0, "sp_host_attach_result",
+                                    "attach", err)) != SP_OK)
+        return st;
     if (n_hosts == 0)
         return pfx_error(err, SP_E_NOT_FOUND, "pool %s: no KVM host to attach to in this %s", pool->uuid,
                          scope == SP_POOL_SCOPE_ZONE ? "zone" : "cluster");
+    host_stride = hosts->struct_size;
+    result_stride = results->struct_size;
     st = pfx_gw_list_sdcs(pool->gw, &sdcs, err);
     if (st != SP_OK)
         return pfx_error_prefix(err, "pool %s: listing SDCs", pool->uuid);
     /* On demand, an SDC joins the system when a volume first needs it: registered is enough. */
     on_demand = pfx_client_on_demand(pool);
     for (size_t i = 0; i < n_hosts; i++) {
-        sp_host_attach_result *r = &results[i];
+        sp_host_attach_result *r = PFX_AT(sp_host_attach_result, results, result_stride, i);
+        const sp_host_ref *h = PFX_AT(const sp_host_ref, hosts, host_stride, i);
         const pfx_gw_sdc *match = NULL;
-        const char *ip = hosts[i].ip != NULL ? hosts[i].ip : "";
-        const char *name = hosts[i].name != NULL ? hosts[i].name : ip;
+        const char *ip = h->ip != NULL ? h->ip : "";
+        const char *name = h->name != NULL ? h->name : ip;
 
         memset(r, 0, sizeof(*r));
+        r->struct_size = sizeof(*r);
         for (size_t j = 0; j < sdcs.n && match == NULL; j++)
             if (*ip != '\0' && strcmp(sdcs.items[j].ip, ip) == 0 &&
                 (sdcs.items[j].system_id[0] == '\0' || strcmp(sdcs.items[j].system_id, pool->system_id) == 0))
@@ -274,7 +286,7 @@ sp_status pfx_lc_update(sp_pool *pool, const sp_kv *details, size_t n_details, s
 {
     const char *user = pfx_detail(details, n_details, PFX_DETAIL_GW_USER);
     const char *password = pfx_detail(details, n_details, PFX_DETAIL_GW_PASSWORD);
-    const char *url_text = pfx_detail(details, n_details, "url");
+    const char *url_text = pfx_detail(details, n_details, PFX_DETAIL_UPDATE_URL);
     pfx_url url;
     pfx_gw_client *probe = NULL;
     sp_kv *probe_details = NULL;

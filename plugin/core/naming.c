@@ -53,15 +53,13 @@ static const char *prefix_of(sp_volume_kind kind)
     return NULL;
 }
 
-sp_status pfx_object_name(sp_volume_kind kind, uint64_t id, uint64_t parent_id, const char *pool_key,
-                          const char *identifier, char *buf, size_t buf_len, sp_error *err)
+/* "<prefix>-<ids>-<pool key>-<identifier>", refused when PowerFlex would not take it. */
+static sp_status build(const char *prefix, const char *ids, const char *pool_key, const char *identifier,
+                       char *buf, size_t buf_len, sp_error *err)
 {
-    const char *prefix = prefix_of(kind);
     char full[256];
     int n;
 
-    if (prefix == NULL)
-        return pfx_error(err, SP_E_INVALID, "unknown volume kind %d", (int)kind);
     if (identifier == NULL || identifier[0] == '\0')
         return pfx_error(err, SP_E_INVALID, "setting custom.cs.identifier is empty; volume names need it");
     if (!pfx_name_chars_ok(identifier))
@@ -69,19 +67,58 @@ sp_status pfx_object_name(sp_volume_kind kind, uint64_t id, uint64_t parent_id, 
                          "setting custom.cs.identifier \"%.64s\" has spaces or control characters, which "
                          "PowerFlex names refuse",
                          identifier);
-    if (kind == SP_VOLUME_VM_SNAPSHOT)
-        n = snprintf(full, sizeof(full), "%s-%" PRIu64 "-%" PRIu64 "-%s-%s", prefix, id, parent_id, pool_key,
-                     identifier);
-    else
-        n = snprintf(full, sizeof(full), "%s-%" PRIu64 "-%s-%s", prefix, id, pool_key, identifier);
+    n = snprintf(full, sizeof(full), "%s-%s-%s-%s", prefix, ids, pool_key, identifier);
     if (n < 0 || (size_t)n >= sizeof(full) || n > PFX_NAME_MAX_LEN)
         return pfx_error(err, SP_E_INVALID,
-                         "name \"%.200s\" for %s %" PRIu64 " would be %d characters; PowerFlex allows at most %d "
+                         "name \"%.200s\" for %s %s would be %d characters; PowerFlex allows at most %d "
                          "(shorten custom.cs.identifier)",
-                         full, prefix, id, n, PFX_NAME_MAX_LEN);
+                         full, prefix, ids, n, PFX_NAME_MAX_LEN);
     if ((size_t)n >= buf_len)
         return pfx_error(err, SP_E_INTERNAL, "name buffer of %zu bytes is too small", buf_len);
     memcpy(buf, full, (size_t)n + 1);
+    return SP_OK;
+}
+
+sp_status pfx_object_name(sp_volume_kind kind, uint64_t id, uint64_t parent_id, const char *pool_key,
+                          const char *identifier, char *buf, size_t buf_len, sp_error *err)
+{
+    const char *prefix = prefix_of(kind);
+    char ids[64];
+
+    if (prefix == NULL)
+        return pfx_error(err, SP_E_INVALID, "unknown volume kind %d", (int)kind);
+    if (kind == SP_VOLUME_VM_SNAPSHOT)
+        snprintf(ids, sizeof(ids), "%" PRIu64 "-%" PRIu64, id, parent_id);
+    else
+        snprintf(ids, sizeof(ids), "%" PRIu64, id);
+    return build(prefix, ids, pool_key, identifier, buf, buf_len, err);
+}
+
+sp_status pfx_template_name(uint64_t id, unsigned variant, const char *pool_key, const char *identifier, char *buf,
+                            size_t buf_len, sp_error *err)
+{
+    char ids[64];
+
+    if (variant == 0)
+        snprintf(ids, sizeof(ids), "%" PRIu64, id);
+    else
+        snprintf(ids, sizeof(ids), "%" PRIu64 "v%u", id, variant);
+    return build("tmpl", ids, pool_key, identifier, buf, buf_len, err);
+}
+
+sp_status pfx_safety_name(const char *vmsnap_name, char *buf, size_t buf_len, sp_error *err)
+{
+    static const char prefix[] = "vmsnap-";
+    int n;
+
+    if (strncmp(vmsnap_name, prefix, sizeof(prefix) - 1) != 0)
+        return pfx_error(err, SP_E_INVALID,
+                         "snapshot %.64s is not a VM snapshot of this installation (no vmsnap- name); its "
+                         "revert has no name for its safety copy",
+                         vmsnap_name);
+    n = snprintf(buf, buf_len, "rvt-%s", vmsnap_name + sizeof(prefix) - 1);
+    if (n < 0 || (size_t)n >= buf_len)
+        return pfx_error(err, SP_E_INTERNAL, "name buffer of %zu bytes is too small", buf_len);
     return SP_OK;
 }
 
@@ -102,4 +139,21 @@ int pfx_name_is_ours(const char *name, const char *pool_key, const char *identif
     if (key[-1] != '-' || key[kl] != '-')
         return 0;
     return pool_key == NULL || strncmp(key, pool_key, kl) == 0;
+}
+
+sp_status pfx_name_rekey(const char *name, const char *identifier, const char *new_key, char *buf, size_t len,
+                         sp_error *err)
+{
+    size_t nl = strlen(name), il = strlen(identifier);
+
+    if (!pfx_name_is_ours(name, NULL, identifier) || strlen(new_key) != 4)
+        return pfx_error(err, SP_E_INVALID,
+                         "\"%.64s\" is not a name of this installation ending -<key>-%.32s", name,
+                         identifier);
+    if (nl >= len)
+        return pfx_error(err, SP_E_INTERNAL, "name buffer of %zu bytes is too small", len);
+    memcpy(buf, name, nl + 1);
+    /* ...-<key>-<identifier>: the key is the 4 characters before "-<identifier>". */
+    memcpy(buf + nl - il - 5, new_key, 4);
+    return SP_OK;
 }

@@ -9,6 +9,7 @@
 #include "gateway_url.h"
 #include "hostsvc.h"
 #include "naming.h"
+#include "settings.h"
 #include "sizes.h"
 
 #include <stdio.h>
@@ -40,10 +41,8 @@ sp_status pfx_pool_client_new(const char *pool_uuid, const char *gateway, const 
     cfg.gateway = gateway;
     cfg.user = user;
     cfg.password = password;
-    cfg.timeout_s = (unsigned)pfx_setting_u64(scope, pool_uuid, SP_SETTING_CLIENT_TIMEOUT,
-                                              PFX_GW_DEFAULT_TIMEOUT_S, 1, 3600);
-    cfg.max_connections = (unsigned)pfx_setting_u64(scope, pool_uuid, SP_SETTING_CLIENT_MAX_CONNECTIONS,
-                                                    PFX_GW_DEFAULT_MAX_CONNECTIONS, 1, 10000);
+    cfg.timeout_s = (unsigned)pfx_setting_uint(scope, pool_uuid, PFX_SETTING_CLIENT_TIMEOUT);
+    cfg.max_connections = (unsigned)pfx_setting_uint(scope, pool_uuid, PFX_SETTING_CLIENT_MAX_CONNECTIONS);
     cfg.ca_file = pfx_detail(details, n_details, PFX_DETAIL_GW_CAFILE);
     cfg.pinned_pubkey = pfx_detail(details, n_details, PFX_DETAIL_GW_PINNED);
     cfg.insecure = is_true(pfx_detail(details, n_details, PFX_DETAIL_GW_INSECURE));
@@ -271,6 +270,29 @@ sp_status pfx_pool_sdc_id_connected(sp_pool *p, const char *ip, char *buf, size_
     return SP_OK;
 }
 
+sp_status pfx_pool_sdc_adopt(sp_pool *p, const char *ip, const char *sdc_id, sp_error *err)
+{
+    pfx_gw_sdc sdc;
+    sp_status st;
+
+    if ((st = pfx_gw_sdc_get(p->gw, sdc_id, &sdc, err)) != SP_OK)
+        return pfx_error_prefix(err, "the SDC of host %s as drv_cfg names it", ip);
+    if (sdc.state != PFX_GW_SDC_CONNECTED)
+        return pfx_error(err, SP_E_STATE,
+                         "host %s: SDC %s is not connected to the MDM of system %s, so the host would not "
+                         "see the volume",
+                         ip, sdc_id, p->system_id);
+    remember(p, ip, sdc_id, 1);
+    return SP_OK;
+}
+
+int pfx_pool_sdc_cached(sp_pool *p, const char *ip, int connected)
+{
+    char id[SP_ID_MAX];
+
+    return cached_sdc(p, ip, connected, id, sizeof(id));
+}
+
 void pfx_pool_sdc_forget(sp_pool *p, const char *ip)
 {
     pthread_mutex_lock(&p->lock);
@@ -298,7 +320,7 @@ void pfx_pool_sdc_disconnected(sp_pool *p, const char *ip)
 
 sp_status pfx_pool_identifier(char *buf, size_t len, sp_error *err)
 {
-    if (!pfx_setting_str(SP_SCOPE_GLOBAL, NULL, SP_SETTING_CS_IDENTIFIER, NULL, buf, len) || buf[0] == '\0')
+    if (!pfx_setting_text(SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CS_IDENTIFIER, buf, len) || buf[0] == '\0')
         return pfx_error(err, SP_E_INVALID,
                          "setting custom.cs.identifier is not set; volume names need the installation's "
                          "identifier");
@@ -326,10 +348,11 @@ sp_status pfx_path_volume_id(const sp_volume_ref *ref, char *id, size_t len, sp_
 void pfx_volume_info_from_gw(sp_pool *p, const pfx_gw_volume *v, sp_volume_info *out)
 {
     memset(out, 0, sizeof(*out));
+    out->struct_size = sizeof(*out);
     snprintf(out->path, sizeof(out->path), "%s:%s", v->id, v->name);
     snprintf(out->id, sizeof(out->id), "%s", v->id);
     snprintf(out->name, sizeof(out->name), "%s", v->name);
-    snprintf(out->tree_id, sizeof(out->tree_id), "%s", v->vtree_id);
+    snprintf(out->lineage_id, sizeof(out->lineage_id), "%s", v->vtree_id);
     snprintf(out->array_pool_id, sizeof(out->array_pool_id), "%s", v->storage_pool_id);
     snprintf(out->system_id, sizeof(out->system_id), "%s", p->system_id);
     out->size_bytes = pfx_kb_to_bytes(v->size_kb);

@@ -3,27 +3,14 @@
 #ifndef PFX_POOLHANDLE_H
 #define PFX_POOLHANDLE_H
 
+#include "settings.h"
+
 #include "gateway.h"
 #include "storage_plugin.h"
 
 #include <pthread.h>
 
 /* The details a pool is stored with (CloudStack's keys, plus ours for TLS and ids). */
-#define PFX_DETAIL_GW_URL "powerflex.gw.url"           /* https://host[:port]/api */
-#define PFX_DETAIL_GW_USER "powerflex.gw.username"
-#define PFX_DETAIL_GW_PASSWORD "powerflex.gw.password" /* the host stores it encrypted */
-#define PFX_DETAIL_POOL_NAME "powerflex.storagepool.name"
-#define PFX_DETAIL_POOL_ID "powerflex.storagepool.id"
-#define PFX_DETAIL_SYSTEM_ID "powerflex.storagepool.system.id"
-#define PFX_DETAIL_PD_ID "powerflex.storagepool.protectiondomain.id"
-#define PFX_DETAIL_GW_CAFILE "powerflex.gw.cafile"       /* PEM bundle to verify the gateway */
-#define PFX_DETAIL_GW_PINNED "powerflex.gw.pinnedpubkey" /* sha256//<base64> */
-#define PFX_DETAIL_GW_INSECURE "powerflex.gw.insecure"   /* "true": no verification (warned) */
-/* The gateway's release as learnt when the pool was added ("3.5", "4.5"): handles log in the
- * way it takes without asking again. */
-#define PFX_DETAIL_GW_VERSION "powerflex.gw.version"
-/* The system's MDM addresses an SDC joins it with ("ip,ip"), learnt when the pool was added. */
-#define PFX_DETAIL_MDMS "powerflex.storagepool.mdms"
 
 typedef enum pfx_pool_state { PFX_POOL_UP = 0, PFX_POOL_MAINTENANCE, PFX_POOL_DISABLED } pfx_pool_state;
 
@@ -82,6 +69,11 @@ sp_status pfx_pool_sdc_id(sp_pool *pool, const char *ip, char *buf, size_t len, 
  * the first time. The array maps a volume to a disconnected SDC, but its host then never sees
  * the device. A disconnected SDC is SP_E_STATE and is not cached as connected. */
 sp_status pfx_pool_sdc_id_connected(sp_pool *pool, const char *ip, char *buf, size_t len, sp_error *err);
+/* The host's SDC id as the host's own SDC names it (drv_cfg --query_mdms) rather than found by
+ * IP: checked to be connected (one GET) and cached for ip as pfx_pool_sdc_id_connected would. */
+sp_status pfx_pool_sdc_adopt(sp_pool *pool, const char *ip, const char *sdc_id, sp_error *err);
+/* Whether ip's SDC id is cached (connected: known to be connected). */
+int pfx_pool_sdc_cached(sp_pool *pool, const char *ip, int connected);
 /* Forgets a cached id (an SDC that re-registered gets a new id). */
 void pfx_pool_sdc_forget(sp_pool *pool, const char *ip);
 /* Records an id learnt elsewhere (attach lists every SDC and keeps the connected ones). */

@@ -10,6 +10,8 @@
 #include "naming.h"
 #include "qos.h"
 #include "retry.h"
+#include "settings.h"
+#include "sized.h"
 #include "sizes.h"
 
 #include <inttypes.h>
@@ -37,7 +39,7 @@ sp_status pfx_vol_read(sp_pool *pool, const char *id, sp_volume_info *out, sp_er
     return SP_OK;
 }
 
-sp_status pfx_vol_remove(sp_pool *pool, const char *id, sp_error *err)
+static sp_status remove_once(sp_pool *pool, const char *id, sp_error *err)
 {
     sp_status st = pfx_gw_volume_delete(pool->gw, id, PFX_GW_REMOVE_ONLY_ME, err);
 
@@ -52,21 +54,28 @@ sp_status pfx_vol_remove(sp_pool *pool, const char *id, sp_error *err)
     return st;
 }
 
-sp_status pfx_vol_undo_remove(sp_pool *pool, const char *id, sp_error *undo)
+sp_status pfx_vol_remove(sp_pool *pool, const char *id, sp_error *err)
 {
     int tries = 0;
     sp_status st;
 
-    while ((st = pfx_vol_remove(pool, id, undo)) != SP_OK && pfx_retry_again(undo, &tries))
+    /* A removal is safe to repeat (gone is SP_OK): a removal still running in the V-Tree
+     * (deleting a snapshot, then its volume) and a gateway failing in passing are waited out. */
+    while ((st = remove_once(pool, id, err)) != SP_OK && pfx_retry_again(err, &tries))
         ;
     return st;
+}
+
+sp_status pfx_vol_undo_remove(sp_pool *pool, const char *id, sp_error *undo)
+{
+    return pfx_vol_remove(pool, id, undo);
 }
 
 int pfx_vol_may_have_happened(sp_status st)
 {
     /* A 500 without a known refusal code (a gateway that failed after the MDM acted) and a
      * garbled answer are as ambiguous as a lost one. */
-    return st == SP_E_EXISTS || st == SP_E_TIMEOUT || st == SP_E_UNAVAILABLE || st == SP_E_GATEWAY ||
+    return st == SP_E_EXISTS || st == SP_E_TIMEOUT || st == SP_E_UNAVAILABLE || st == SP_E_BACKEND ||
            st == SP_E_PROTOCOL;
 }
 
@@ -125,6 +134,8 @@ static sp_status create_volume(sp_pool *pool, const sp_volume_spec *spec, int mu
     PFX_ERR_GUARD(err);
     if (spec == NULL || out == NULL)
         return pfx_error(err, SP_E_INVALID, "create_volume needs a spec and an output");
+    PFX_SIZED(spec, sp_volume_spec, SP_VOLUME_SPEC_SIZE_2_0, "create_volume", err);
+    PFX_SIZED(out, sp_volume_info, SP_VOLUME_INFO_SIZE_2_0, "create_volume", err);
     if ((st = pfx_pool_check_usable(pool, "creating a volume", 0, err)) != SP_OK)
         return st;
     if (spec->kind == SP_VOLUME_SNAPSHOT || spec->kind == SP_VOLUME_VM_SNAPSHOT)
@@ -143,7 +154,25 @@ static sp_status create_volume(sp_pool *pool, const sp_volume_spec *spec, int mu
     gs.thick = spec->provisioning == SP_PROVISION_THICK;
 
     memset(out, 0, sizeof(*out));
+    out->struct_size = sizeof(*out);
     st = pfx_gw_volume_create(pool->gw, &gs, out->id, sizeof(out->id), err);
+    if (st == SP_E_EXISTS && spec->kind == SP_VOLUME_TEMPLATE) {
+        /* The name is held: by a copy a V-Tree migration carried to another pool (this pool's
+         * copy then takes the next free name), or by this pool's own (adopted below). */
+        sp_volume_info here = SP_INIT(sp_volume_info);
+        sp_error why = *err, look;
+        char free_name[SP_NAME_MAX] = "";
+        sp_status ls = pfx_vol_template_lookup(pool, spec->id, &here, free_name, sizeof(free_name), &look);
+        if (ls == SP_E_NOT_FOUND && strcmp(free_name, name) != 0) {
+            snprintf(name, sizeof(name), "%s", free_name);
+            pfx_error_clear(err);
+            st = pfx_gw_volume_create(pool->gw, &gs, out->id, sizeof(out->id), err);
+        } else {
+            if (ls == SP_OK)
+                snprintf(name, sizeof(name), "%s", here.name);
+            *err = why;
+        }
+    }
     if (st == SP_E_EXISTS && must_be_new) {
         /* The array answered that the name was taken before this request: not ours to adopt. */
         char other[SP_ID_MAX];
@@ -210,6 +239,7 @@ sp_status pfx_vol_resize(sp_pool *pool, const sp_volume_ref *vol, uint64_t new_s
     PFX_ERR_GUARD(err);
     if (pool == NULL || out == NULL)
         return pfx_error(err, SP_E_INVALID, "resize_volume needs a pool and an output");
+    PFX_SIZED(out, sp_volume_info, SP_VOLUME_INFO_SIZE_2_0, "resize_volume", err);
     if ((st = pfx_pool_check_usable(pool, "resizing a volume", 0, err)) != SP_OK)
         return st;
     if ((st = pfx_path_volume_id(vol, id, sizeof(id), err)) != SP_OK)
@@ -220,8 +250,8 @@ sp_status pfx_vol_resize(sp_pool *pool, const sp_volume_ref *vol, uint64_t new_s
     if (st == SP_OK)
         return pfx_vol_read(pool, id, out, err);
     /* Refused: say why in the host's terms, reading the volume only now that it matters. */
-    if (st == SP_E_INVALID || st == SP_E_GATEWAY) {
-        sp_volume_info cur;
+    if (st == SP_E_INVALID || st == SP_E_BACKEND) {
+        sp_volume_info cur = SP_INIT(sp_volume_info);
         sp_error rd;
         if (pfx_vol_read(pool, id, &cur, &rd) == SP_OK) {
             if (cur.size_bytes == rounded) {
@@ -248,21 +278,63 @@ sp_status pfx_vol_get(sp_pool *pool, const sp_volume_ref *vol, sp_volume_info *o
     PFX_ERR_GUARD(err);
     if (pool == NULL || out == NULL)
         return pfx_error(err, SP_E_INVALID, "get_volume needs a pool and an output");
+    PFX_SIZED(out, sp_volume_info, SP_VOLUME_INFO_SIZE_2_0, "get_volume", err);
     if ((st = pfx_path_volume_id(vol, id, sizeof(id), err)) != SP_OK)
         return st;
     if ((st = pfx_vol_read(pool, id, out, err)) != SP_OK)
         return st;
-    if (out->tree_id[0] != '\0' && pfx_gw_vtree_get_stats(pool->gw, out->tree_id, &vs, err) == SP_OK)
+    if (out->lineage_id[0] != '\0' && pfx_gw_vtree_get_stats(pool->gw, out->lineage_id, &vs, err) == SP_OK)
         out->used_bytes = pfx_kb_to_bytes(vs.net_provisioned_addresses_kb.value);
     pfx_error_clear(err);
     return SP_OK;
+}
+
+/* Whether an array name is this installation's: named with the current identifier or one it
+ * used before (custom.cs.identifier.history), with any pool key (a V-Tree migration moves a volume
+ * before it is renamed). The identifier it carries into matched (may be NULL). */
+static int name_is_ours(const char *name, const char *ident, const char *history, char *matched, size_t mlen)
+{
+    const char *p = history;
+
+    if (pfx_name_is_ours(name, NULL, ident)) {
+        if (matched != NULL)
+            snprintf(matched, mlen, "%s", ident);
+        return 1;
+    }
+    while (p != NULL && *p) {
+        char one[64];
+        size_t n = strcspn(p, ",");
+        if (n > 0 && n < sizeof(one)) {
+            memcpy(one, p, n);
+            one[n] = '\0';
+            if (pfx_name_is_ours(name, NULL, one)) {
+                if (matched != NULL)
+                    snprintf(matched, mlen, "%s", one);
+                return 1;
+            }
+        }
+        p += n;
+        p += *p == ',';
+    }
+    return 0;
+}
+
+int pfx_vol_name_is_ours(const char *name, char *identifier, size_t len)
+{
+    char ident[64], history[1024];
+
+    if (!pfx_setting_text(SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CS_IDENTIFIER, ident, sizeof(ident)) ||
+        ident[0] == '\0')
+        return 0;
+    pfx_setting_text(SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CS_IDENTIFIER_HISTORY, history, sizeof(history));
+    return name_is_ours(name, ident, history, identifier, len);
 }
 
 sp_status pfx_vol_list(sp_pool *pool, void (*each)(void *ctx, const sp_volume_info *vol), void *ctx,
                               sp_error *err)
 {
     pfx_gw_volume_list list;
-    char ident[64];
+    char ident[64], history[1024];
     sp_status st;
 
     PFX_ERR_GUARD(err);
@@ -270,13 +342,14 @@ sp_status pfx_vol_list(sp_pool *pool, void (*each)(void *ctx, const sp_volume_in
         return pfx_error(err, SP_E_INVALID, "list_volumes needs a pool and a callback");
     if ((st = pfx_pool_identifier(ident, sizeof(ident), err)) != SP_OK)
         return st;
+    pfx_setting_text(SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CS_IDENTIFIER_HISTORY, history, sizeof(history));
     if ((st = pfx_gw_volume_list_in_pool(pool->gw, pool->pool_id, &list, err)) != SP_OK)
         return pfx_error_prefix(err, "pool %s", pool->uuid);
     for (size_t i = 0; i < list.n; i++) {
-        sp_volume_info info;
+        sp_volume_info info = SP_INIT(sp_volume_info);
         /* Any pool key: volumes moved here by a V-Tree migration keep the name they were made
-         * with in another pool. */
-        if (!pfx_name_is_ours(list.items[i].name, NULL, ident))
+         * with in another pool until they are renamed. */
+        if (!name_is_ours(list.items[i].name, ident, history, NULL, 0))
             continue;
         pfx_volume_info_from_gw(pool, &list.items[i], &info);
         each(ctx, &info);
@@ -285,26 +358,95 @@ sp_status pfx_vol_list(sp_pool *pool, void (*each)(void *ctx, const sp_volume_in
     return SP_OK;
 }
 
+/* The copy of a template in this pool: its names (naming.h, pfx_template_name) tried in order. */
+sp_status pfx_vol_template_lookup(sp_pool *pool, uint64_t template_id, sp_volume_info *out, char *free_name,
+                                  size_t free_len, sp_error *err)
+{
+    char ident[64], name[SP_NAME_MAX], id[SP_ID_MAX];
+    sp_status st;
+
+    if ((st = pfx_pool_identifier(ident, sizeof(ident), err)) != SP_OK)
+        return st;
+    for (unsigned variant = 0; variant < PFX_TEMPLATE_VARIANTS; variant++) {
+        pfx_gw_volume v;
+        int here;
+        if ((st = pfx_template_name(template_id, variant, pool->pool_key, ident, name, sizeof(name), err)) != SP_OK)
+            return st;
+        st = pfx_vol_lookup(pool, name, id, sizeof(id), &v, err);
+        if (st == SP_E_NOT_FOUND) {
+            if (free_name != NULL)
+                snprintf(free_name, free_len, "%s", name);
+            return pfx_error(err, SP_E_NOT_FOUND, "template %" PRIu64 " has no copy (%s) in pool %s yet", template_id,
+                             name, pool->uuid);
+        }
+        if (st != SP_OK)
+            return pfx_error_prefix(err, "looking for template copy %s", name);
+        /* A copy a V-Tree migration carried to another pool keeps its name: not this pool's. */
+        here = strcmp(v.storage_pool_id, pool->pool_id) == 0;
+        if (here)
+            pfx_volume_info_from_gw(pool, &v, out);
+        pfx_gw_volume_clear(&v);
+        if (here)
+            return SP_OK;
+    }
+    return pfx_error(err, SP_E_EXISTS,
+                     "template %" PRIu64 ": the %u names of its copies in pool %s are all held by copies V-Tree "
+                     "migrations carried to other pools",
+                     template_id, PFX_TEMPLATE_VARIANTS, pool->uuid);
+}
+
+sp_status pfx_vol_find(sp_pool *pool, const sp_volume_spec *spec, sp_volume_info *out, sp_error *err)
+{
+    char name[SP_NAME_MAX], id[SP_ID_MAX];
+    pfx_gw_volume v;
+    sp_status st;
+    int here;
+
+    PFX_ERR_GUARD(err);
+    if (pool == NULL || spec == NULL || out == NULL)
+        return pfx_error(err, SP_E_INVALID, "find_volume needs a pool, a spec and an output");
+    PFX_SIZED(spec, sp_volume_spec, SP_VOLUME_SPEC_SIZE_2_0, "find_volume", err);
+    PFX_SIZED(out, sp_volume_info, SP_VOLUME_INFO_SIZE_2_0, "find_volume", err);
+    if (spec->kind == SP_VOLUME_TEMPLATE)
+        return pfx_vol_template_lookup(pool, spec->id, out, NULL, 0, err);
+    if ((st = pfx_vol_name(pool, spec->kind, spec->id, spec->parent_id, name, sizeof(name), err)) != SP_OK)
+        return st;
+    st = pfx_vol_lookup(pool, name, id, sizeof(id), &v, err);
+    if (st == SP_E_NOT_FOUND)
+        return pfx_error(err, SP_E_NOT_FOUND, "pool %s has no volume %s", pool->uuid, name);
+    if (st != SP_OK)
+        return pfx_error_prefix(err, "looking for volume %s", name);
+    here = strcmp(v.storage_pool_id, pool->pool_id) == 0;
+    if (here)
+        pfx_volume_info_from_gw(pool, &v, out);
+    else
+        pfx_error(err, SP_E_NOT_FOUND, "volume %s (%s) is in storage pool %s, not in pool %s (%s)", name, id,
+                  v.storage_pool_id, pool->uuid, pool->pool_id);
+    pfx_gw_volume_clear(&v);
+    return here ? SP_OK : SP_E_NOT_FOUND;
+}
+
 /* The virtual size is the volume's sizeInKb; the used size is its V-Tree's
  * netProvisionedAddressesInKb, as CloudStack reports them. */
-sp_status pfx_vol_stats(sp_pool *pool, const sp_volume_ref *vol, uint64_t *virtual_bytes, uint64_t *used_bytes,
-                        sp_error *err)
+sp_status pfx_vol_stats(sp_pool *pool, const sp_volume_ref *vol, sp_volume_stats *out, sp_error *err)
 {
     char id[SP_ID_MAX];
-    sp_volume_info info;
+    sp_volume_info info = SP_INIT(sp_volume_info);
     pfx_gw_vtree_stats vs;
     sp_status st;
 
     PFX_ERR_GUARD(err);
-    if (pool == NULL || virtual_bytes == NULL || used_bytes == NULL)
-        return pfx_error(err, SP_E_INVALID, "get_volume_stats needs a pool and outputs");
+    if (pool == NULL || out == NULL)
+        return pfx_error(err, SP_E_INVALID, "get_volume_stats needs a pool and an output");
+    PFX_SIZED(out, sp_volume_stats, SP_VOLUME_STATS_SIZE_2_0, "get_volume_stats", err);
     if ((st = pfx_path_volume_id(vol, id, sizeof(id), err)) != SP_OK)
         return st;
     if ((st = pfx_vol_read(pool, id, &info, err)) != SP_OK)
         return st;
-    if ((st = pfx_gw_vtree_get_stats(pool->gw, info.tree_id, &vs, err)) != SP_OK)
+    if ((st = pfx_gw_vtree_get_stats(pool->gw, info.lineage_id, &vs, err)) != SP_OK)
         return pfx_error_prefix(err, "volume %s", vol->path);
-    *virtual_bytes = info.size_bytes;
-    *used_bytes = pfx_kb_to_bytes(vs.net_provisioned_addresses_kb.value);
+    out->struct_size = sizeof(*out);
+    out->virtual_bytes = info.size_bytes;
+    out->used_bytes = pfx_kb_to_bytes(vs.net_provisioned_addresses_kb.value);
     return SP_OK;
 }

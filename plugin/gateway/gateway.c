@@ -244,11 +244,20 @@ sp_status pfx_gw_call(pfx_gw_client *c, const char *method, const char *path, co
                                      c->display, method, path);
         }
     }
+    if (st == SP_OK && (reply->status < 200 || reply->status > 299)) {
+        st = pfx_gw_error_from_reply(reply, err);
+        if (reply->error_code == PFX_GW_RC_NO_PERMISSIONS)
+            /* Say which permission is missing: the gateway's words name none. */
+            pfx_gw_context(err, st,
+                           "gateway user \"%s\" may not change volumes, mappings or snapshots (it needs the "
+                           "FrontEndConfigure, Configure or Administrator role, not a Monitor one)",
+                           s.user);
+        session_clear(&s);
+        return st;
+    }
     session_clear(&s);
     if (st != SP_OK)
         return st;
-    if (reply->status < 200 || reply->status > 299)
-        return pfx_gw_error_from_reply(reply, err);
     if (want_body && reply->len == 0) {
         if (reply->status == 204)
             return pfx_error_gateway(err, SP_E_NOT_FOUND, 204, -1, "gateway answered 204 No Content");

@@ -30,10 +30,17 @@ static const struct {
     {300, SP_E_NO_SPACE},    /* requested size exceeds the volume allocation limit */
     {182, SP_E_NO_SPACE},    /* the V-Tree holds the most snapshots it can (126) */
     {104, SP_E_BUSY},        /* volume is mapped */
-    {212, SP_E_BUSY},        /* a removal is in progress */
+    /* The array busy in passing: the same request succeeds a moment later, so these read as a
+     * gateway that failed in passing, which steps safe to repeat send again. */
+    {145, SP_E_UNAVAILABLE}, /* removal of the object is in progress */
+    {164, SP_E_UNAVAILABLE}, /* the system is busy, retry later */
+    {212, SP_E_UNAVAILABLE}, /* a volume removal is in progress (in the V-Tree) */
     {297, SP_E_BUSY},        /* mapped elsewhere and multiple mappings are not allowed */
     {306, SP_E_BUSY},        /* the same, as older gateways say it */
     {717, SP_E_BUSY},        /* migration in progress */
+    {790, SP_E_STATE},       /* the V-Tree is not migrating (nothing to pause) */
+    {795, SP_E_STATE},       /* its migration is already paused */
+    {815, SP_E_STATE},       /* a rollback needs the migration paused */
     {753, SP_E_BUSY},        /* already migrating to that pool */
     {755, SP_E_BUSY},        /* already migrating */
     {133, SP_E_INVALID},     /* volumes only grow */
@@ -50,6 +57,7 @@ static const struct {
     {754, SP_E_INVALID},     /* the same, as the generated code list numbers it */
     {905, SP_E_INVALID},     /* thick V-Tree into a fine granularity pool */
     {247, SP_E_AUTH},        /* permission denied */
+    {168, SP_E_AUTH},        /* no permission for this operation (the user's role) */
     {252, SP_E_UNAVAILABLE}, /* too many sessions */
 };
 
@@ -89,7 +97,7 @@ sp_status pfx_gw_map_error(long http_status, int has_code, int32_t code, const c
     if (http_status == 409)
         return SP_E_EXISTS;
     if (http_status >= 500)
-        return SP_E_GATEWAY;
+        return SP_E_BACKEND;
     return SP_E_PROTOCOL;
 }
 
@@ -108,10 +116,12 @@ sp_status pfx_gw_error_from_reply(pfx_gw_http_reply *reply, sp_error *err)
     if (!json) {
         reply->error_code = -1;
         st = pfx_gw_map_error(reply->status, 0, 0, NULL, 0);
+        /* A proxy or the servlet container answered, not the gateway's API (4.x gateways and
+         * reverse proxies send HTML pages): the status line is all there is to say. */
         return pfx_error_gateway(err, st, (int)reply->status, -1, "gateway returned %s%s", status_line,
-                                 reply->html  ? " (an HTML page)"
+                                 reply->html  ? ": HTML error page from gateway/proxy"
                                  : reply->len ? " (not a JSON answer)"
-                                              : "");
+                                              : " with an empty body");
     }
     /* "Error with details" says nothing; the first detail holds the real code and text. */
     text = eb.message;

@@ -17,6 +17,10 @@
 #define PFX_GW_RC_NAME_IN_USE 99
 #define PFX_GW_RC_POOL_NOT_FOUND 171
 #define PFX_GW_RC_SNAP_GROUP_NOT_FOUND 185
+#define PFX_GW_RC_NO_PERMISSIONS 168 /* the user's role may not do this */
+#define PFX_GW_RC_TOO_MANY_SESSIONS 252
+#define PFX_GW_RC_MIGRATION_NOT_FOUND 790 /* the V-Tree is not migrating */
+#define PFX_GW_RC_MIGRATION_PAUSED 795    /* its migration is already paused or pausing */
 
 /* The status for an answer with HTTP status http_status and (when has_code) errorCode `code`;
  * message is the gateway's text ("" when none), json says the body was a JSON error object. */

@@ -201,6 +201,9 @@ static sp_status legacy_login(pfx_gw_http *http, const char *display, const char
         st = pfx_gw_error_from_reply(&reply, err);
         if (reply.status == 401 || reply.status == 403)
             pfx_error_prefix(err, "authentication failed: gateway %s refused user \"%s\"", display, user);
+        else if (reply.error_code == PFX_GW_RC_TOO_MANY_SESSIONS)
+            pfx_error_prefix(err, "login as \"%s\": gateway %s has as many sessions open as it allows", user,
+                             display);
         else
             pfx_error_prefix(err, "login as \"%s\"", user);
         goto out;
@@ -288,6 +291,9 @@ static sp_status appliance_login(pfx_gw_http *http, const char *display, const c
         st = pfx_gw_error_from_reply(&reply, err);
         if (reply.status == 401 || reply.status == 403)
             pfx_error_prefix(err, "authentication failed: gateway %s refused user \"%s\"", display, user);
+        else if (reply.error_code == PFX_GW_RC_TOO_MANY_SESSIONS)
+            pfx_error_prefix(err, "login as \"%s\": gateway %s has as many sessions open as it allows", user,
+                             display);
         else
             pfx_error_prefix(err, "login as \"%s\"", user);
         goto out;

@@ -43,6 +43,10 @@ sp_status pfx_gw_volume_list_on_sdc(pfx_gw_client *c, const char *sdc_id, pfx_gw
 sp_status pfx_gw_volume_list_in_pool(pfx_gw_client *c, const char *pool_id, pfx_gw_volume_list *out,
                                      sp_error *err);
 
+/* GET /instances/VTree::<id>/relationships/Volume: a V-Tree's volumes and snapshots. */
+sp_status pfx_gw_volume_list_in_vtree(pfx_gw_client *c, const char *vtree_id, pfx_gw_volume_list *out,
+                                      sp_error *err);
+
 /* POST .../action/setVolumeName {"newName"}. */
 sp_status pfx_gw_volume_rename(pfx_gw_client *c, const char *id, const char *new_name, sp_error *err);
 

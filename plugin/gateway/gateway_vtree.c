@@ -66,6 +66,36 @@ sp_status pfx_gw_vtree_migrate(pfx_gw_client *c, const char *volume_id, const ch
                           dest_pool_id);
 }
 
+sp_status pfx_gw_vtree_pause(pfx_gw_client *c, const char *volume_id, int forcefully, sp_error *err)
+{
+    pfx_gw_http_reply reply;
+    char path[PATH_MAX_LEN], *body = NULL;
+    sp_status st;
+
+    memset(&reply, 0, sizeof(reply));
+    if ((st = pfx_gw_check_id("volume", volume_id, err)) != SP_OK)
+        return st;
+    if ((st = pfx_json_flat(&body, err, "pauseType", forcefully ? "Forcefully" : "Gracefully", NULL)) == SP_OK) {
+        snprintf(path, sizeof(path), "/instances/Volume::%s/action/pauseVTreeMigration", volume_id);
+        st = pfx_gw_call(c, "POST", path, body, 0, &reply, err);
+        if (st != SP_OK && reply.error_code == PFX_GW_RC_MIGRATION_PAUSED) {
+            pfx_error_clear(err);
+            st = SP_OK; /* what was asked for is so */
+        }
+    }
+    pfx_gw_http_reply_clear(&reply, 0);
+    free(body);
+    return pfx_gw_context(err, st, "volume %s: pausing its V-Tree migration (%s)", volume_id,
+                          forcefully ? "Forcefully" : "Gracefully");
+}
+
+/* A poll that failed in passing: the next one may well work. */
+static int poll_failed_in_passing(const sp_error *e)
+{
+    return e->status == SP_E_UNAVAILABLE || e->status == SP_E_TIMEOUT || e->status == SP_E_PROTOCOL ||
+           (e->status == SP_E_BACKEND && e->http_status >= 500 && e->backend_code <= 0);
+}
+
 /* One poll: the V-Tree, which must carry a migration state. */
 static sp_status poll_vtree(pfx_gw_client *c, const char *vtree_id, pfx_gw_vtree *t, sp_error *err)
 {
@@ -127,8 +157,10 @@ sp_status pfx_gw_vtree_migration_wait_tree(pfx_gw_client *c, const char *vtree_i
         if (st == SP_OK) {
             if (last != NULL)
                 *last = t;
+            if (wait->until_paused && (m->status == PFX_GW_MIGRATION_PAUSED || m->status == PFX_GW_MIGRATION_NONE))
+                return SP_OK;
             if (m->pause_reason[0] != '\0')
-                return pfx_error(err, SP_E_GATEWAY, "V-Tree %s: migration %s (%s): %s", vtree_id,
+                return pfx_error(err, SP_E_BACKEND, "V-Tree %s: migration %s (%s): %s", vtree_id,
                                  m->status == PFX_GW_MIGRATION_NONE ? "failed" : "stopped", m->status_name,
                                  m->pause_reason);
             if (m->status == PFX_GW_MIGRATION_NONE)
@@ -138,7 +170,7 @@ sp_status pfx_gw_vtree_migration_wait_tree(pfx_gw_client *c, const char *vtree_i
             if (wait->progress != NULL && wait->progress(wait->progress_ctx, m) != 0)
                 return pfx_error(err, SP_E_CANCELLED, "V-Tree %s: stopped waiting for the migration (%s)",
                                  vtree_id, m->status_name);
-        } else if (st == SP_E_UNAVAILABLE || st == SP_E_TIMEOUT) {
+        } else if (poll_failed_in_passing(&poll_err)) {
             /* A migration runs for hours; one lost poll is no reason to abandon watching it. */
             pfx_log(SP_LOG_WARN, "%s; polling again", poll_err.message);
         } else {

@@ -19,6 +19,13 @@ sp_status pfx_gw_vtree_get_stats(pfx_gw_client *c, const char *vtree_id, pfx_gw_
 sp_status pfx_gw_vtree_migrate(pfx_gw_client *c, const char *volume_id, const char *dest_pool_id,
                                sp_error *err);
 
+/* POST /instances/Volume::<volume_id>/action/pauseVTreeMigration {"pauseType"}: Forcefully
+ * stops the copy at once, Gracefully lets the piece in flight finish. The migration then shows
+ * GracefullyPausing or ForcefullyPausing, then Paused; from Paused, pfx_gw_vtree_migrate back to
+ * the source pool rolls it back. Already paused or pausing (errorCode 795) is SP_OK; a V-Tree
+ * that is not migrating (790) is SP_E_STATE. One request. */
+sp_status pfx_gw_vtree_pause(pfx_gw_client *c, const char *volume_id, int forcefully, sp_error *err);
+
 /* The V-Tree's migration state (one GET). A V-Tree without vtreeMigrationInfo (a gateway
  * before 3.5) is SP_E_UNSUPPORTED. */
 sp_status pfx_gw_vtree_migration(pfx_gw_client *c, const char *vtree_id, pfx_gw_migration *out,
@@ -32,17 +39,20 @@ typedef struct pfx_gw_wait {
     unsigned interval_ms;               /* between polls; 0: 3000 */
     pfx_gw_migration_progress progress; /* may be NULL */
     void *progress_ctx;
+    int until_paused; /* Paused (with or without a reason) ends the wait with SP_OK too */
 } pfx_gw_wait;
 
 /* Polls the V-Tree's migration state until it ends:
  *   SP_OK          NotInMigration without a pause reason (finished, or nothing to do)
- *   SP_E_GATEWAY   a pause reason was set (the array stopped the migration; the reason is in
+ *   SP_E_BACKEND   a pause reason was set (the array stopped the migration; the reason is in
  *                  the message)
  *   SP_E_STATE     Paused without a reason (someone paused it)
  *   SP_E_TIMEOUT   still migrating at the deadline
  *   SP_E_CANCELLED the progress callback asked to stop
- * Polls failing with SP_E_UNAVAILABLE or SP_E_TIMEOUT are retried until the deadline; other
- * failures end the wait. *last (may be NULL) holds the last state read. */
+ * (with until_paused, Paused is SP_OK, whatever its reason). Polls that fail in passing (the
+ * gateway unreachable or slow, a 5xx without an array code, an HTML page or a garbled answer)
+ * are repeated until the deadline; other failures end the wait. *last (may be NULL) holds the
+ * last state read. */
 sp_status pfx_gw_vtree_migration_wait(pfx_gw_client *c, const char *vtree_id, const pfx_gw_wait *wait,
                                       pfx_gw_migration *last, sp_error *err);
 

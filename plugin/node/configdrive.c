@@ -8,6 +8,7 @@
 #include "error.h"
 #include "hostsvc.h"
 #include "proc.h"
+#include "settings.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -123,7 +124,7 @@ static sp_status check_place(const char *cache_dir, const char *vm_name, sp_erro
     char q[80];
 
     if (cache_dir == NULL || cache_dir[0] != '/')
-        return pfx_error(err, SP_E_INVALID, "%s \"%s\" is not an absolute path", SP_SETTING_HOST_CACHE,
+        return pfx_error(err, SP_E_INVALID, "%s \"%s\" is not an absolute path", PFX_SETTING_HOST_CACHE,
                          cache_dir != NULL ? cache_dir : "");
     if (!pfx_configdrive_vm_name_ok(vm_name)) {
         pfx_printable(vm_name, SIZE_MAX, q, sizeof(q));

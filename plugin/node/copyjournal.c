@@ -7,6 +7,7 @@
 #include "checksum.h"
 #include "error.h"
 #include "hostsvc.h"
+#include "settings.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -129,11 +130,11 @@ static sp_status journal_dir(const char *cache_dir, char *buf, size_t len, sp_er
     int n;
 
     if (cache_dir == NULL || cache_dir[0] != '/')
-        return pfx_error(err, SP_E_INVALID, "%s \"%s\" is not an absolute path", SP_SETTING_HOST_CACHE,
+        return pfx_error(err, SP_E_INVALID, "%s \"%s\" is not an absolute path", PFX_SETTING_HOST_CACHE,
                          cache_dir != NULL ? cache_dir : "");
     n = snprintf(buf, len, "%s/" PFX_COPYJOURNAL_DIR, cache_dir);
     if (n < 0 || (size_t)n >= len)
-        return pfx_error(err, SP_E_INVALID, "%s %s is too long", SP_SETTING_HOST_CACHE, cache_dir);
+        return pfx_error(err, SP_E_INVALID, "%s %s is too long", PFX_SETTING_HOST_CACHE, cache_dir);
     return SP_OK;
 }
 

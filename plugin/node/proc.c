@@ -349,6 +349,24 @@ static int reap(pid_t pid, int pidfd, int wait_ms, int *status)
     }
 }
 
+/* The same start as spawn below, with limits, which posix_spawn cannot set. */
+static sp_status spawn_limited(const char *const *argv, const pfx_proc_opts *opts, int out_w, int err_w,
+                               pid_t *pid, sp_error *err)
+{
+    int fds[3] = {-1, out_w, err_w}, rc;
+
+    if (opts->search_path && strchr(argv[0], '/') == NULL)
+        return pfx_error(err, SP_E_INVALID, "program %s: limits need its absolute path", argv[0]);
+    fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fds[0] < 0)
+        return pfx_error(err, SP_E_IO, "cannot open /dev/null for %s: %s", argv[0], strerror(errno));
+    rc = pfx_spawn_limited(argv, fds, 1, &opts->limits, pid);
+    close(fds[0]);
+    if (rc != 0)
+        return pfx_error(err, SP_E_IO, "cannot run %s: %s", argv[0], strerror(rc));
+    return SP_OK;
+}
+
 static sp_status spawn(const char *const *argv, const pfx_proc_opts *opts, int out_w, int err_w, pid_t *pid,
                        sp_error *err)
 {
@@ -358,6 +376,8 @@ static sp_status spawn(const char *const *argv, const pfx_proc_opts *opts, int o
     sp_status st = SP_OK;
     int rc;
 
+    if (opts->limits.cpu_s != 0 || opts->limits.as_bytes != 0)
+        return spawn_limited(argv, opts, out_w, err_w, pid, err);
     if (posix_spawn_file_actions_init(&fa) != 0)
         return pfx_error(err, SP_E_NOMEM, "cannot prepare to start %s", argv[0]);
     if (posix_spawnattr_init(&attr) != 0) {

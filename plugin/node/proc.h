@@ -12,6 +12,7 @@
 #ifndef PFX_PROC_H
 #define PFX_PROC_H
 
+#include "rlimitspawn.h"
 #include "storage_plugin.h"
 
 #include <stddef.h>
@@ -37,6 +38,11 @@ typedef struct pfx_proc_opts {
     pfx_proc_cancel_fn cancel;  /* may be NULL */
     void *cancel_ctx;
     int search_path;            /* 1: a name without '/' is looked up in PATH (posix_spawnp) */
+    /* Resource limits set in the child before exec (all 0: none). A program that reads untrusted
+     * input (qemu-img info on a template) gets them: past the CPU limit the kernel kills it
+     * (res.term_signal SIGKILL), past the address space limit its allocations fail. The program
+     * is then started with fork and execve instead of posix_spawn; search_path is refused. */
+    pfx_rlimits limits;
 } pfx_proc_opts;
 
 typedef struct pfx_proc_result {

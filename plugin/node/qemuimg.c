@@ -9,7 +9,9 @@
 #include "json.h"
 #include "proc.h"
 
+#include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,39 +83,55 @@ sp_status pfx_qemuimg_parse_info(const char *json, pfx_image_facts *out, sp_erro
     if (s == SP_OK)
         s = pfx_json_str(tree, "qemu-img info", "backing-filename", PFX_JSON_OPTIONAL, out->backing_file,
                          sizeof(out->backing_file), err);
+    if (s == SP_OK)
+        s = pfx_json_bool(tree, "qemu-img info", "encrypted", PFX_JSON_OPTIONAL, &out->encrypted, NULL, err);
+    if (s == SP_OK) {
+        yajl_val spec = NULL, data = NULL;
+        s = pfx_json_object(tree, "qemu-img info", "format-specific", PFX_JSON_OPTIONAL, &spec, err);
+        if (s == SP_OK && spec != NULL)
+            s = pfx_json_object(spec, "qemu-img info format-specific", "data", PFX_JSON_OPTIONAL, &data, err);
+        if (s == SP_OK && data != NULL)
+            s = pfx_json_str(data, "qemu-img info format-specific data", "data-file", PFX_JSON_OPTIONAL,
+                             out->data_file, sizeof(out->data_file), err);
+    }
 out:
     yajl_tree_free(tree);
     return s;
 }
 
-sp_status pfx_qemuimg_info(const char *path, int format, pfx_image_facts *out, sp_error *err)
+sp_status pfx_qemuimg_info(const char *path, sp_image_format format, pfx_image_facts *out, sp_error *err)
 {
     char prog[SP_PATH_MAX];
-    const char *argv[10];
-    pfx_proc_opts o = {.timeout_ms = INFO_TIMEOUT_MS};
+    const char *argv[10], *f = fmt_name(format);
+    pfx_proc_opts o = {.timeout_ms = INFO_TIMEOUT_MS,
+                       .limits = {.cpu_s = PFX_QEMUIMG_INFO_CPU_S, .as_bytes = PFX_QEMUIMG_INFO_AS_BYTES}};
     pfx_proc_result res;
     size_t n = 0;
     sp_status s;
 
     memset(out, 0, sizeof(*out));
     memset(&res, 0, sizeof(res));
+    if (f == NULL)
+        return pfx_error(err, SP_E_INVALID, "unknown image format %d", (int)format);
     s = pfx_qemuimg_program(prog, sizeof(prog), err);
     if (s != SP_OK)
         return s;
     argv[n++] = prog;
     argv[n++] = "info";
     argv[n++] = "--output=json";
-    if (format != PFX_QEMUIMG_PROBE) {
-        const char *f = fmt_name((sp_image_format)format);
-        if (f == NULL)
-            return pfx_error(err, SP_E_INVALID, "unknown image format %d", format);
-        argv[n++] = "-f";
-        argv[n++] = f;
-    }
+    argv[n++] = "-f";
+    argv[n++] = f;
     argv[n++] = "--";
     argv[n++] = path;
     argv[n] = NULL;
-    s = pfx_proc_run_ok(argv, &o, &res, err);
+    s = pfx_proc_run(argv, &o, &res, err);
+    if (s == SP_OK && !res.exited && (res.term_signal == SIGKILL || res.term_signal == SIGXCPU))
+        s = pfx_error(err, SP_E_INVALID,
+                      "qemu-img info was killed past its limits (%u s of CPU, %" PRIu64
+                      " MiB of address space): the image is refused",
+                      PFX_QEMUIMG_INFO_CPU_S, PFX_QEMUIMG_INFO_AS_BYTES >> 20);
+    else if (s == SP_OK && (!res.exited || res.exit_code != 0))
+        s = pfx_proc_failed(argv, &res, err);
     if (s == SP_OK && res.out_truncated)
         s = pfx_error(err, SP_E_PROTOCOL, "qemu-img info printed more than %zu bytes", (size_t)PFX_PROC_STDOUT_MAX_DEFAULT);
     if (s == SP_OK)

@@ -2,8 +2,12 @@
  * onto volumes and into templates with progress and cancel (convert), and comparisons.
  *
  * qemu-img is found in /usr/bin, /usr/local/bin, /bin (never through PATH or a shell), or set
- * with pfx_qemuimg_set_program. Formats are always passed with -f/-F: letting qemu-img probe an
- * image from secondary storage would let a RAW file that looks like QCOW2 name a backing file.
+ * with pfx_qemuimg_set_program. Formats are always passed with -f/-F, there is no way to ask for
+ * a probe: letting qemu-img guess would let a RAW file that looks like QCOW2 (a template, or a
+ * disk a guest wrote) name a backing file. -f is not enough for an untrusted image, whose own
+ * header names what qemu-img follows: such an image goes through imageinspect.h first.
+ * info runs under limits (PFX_QEMUIMG_INFO_CPU_S of CPU, PFX_QEMUIMG_INFO_AS_BYTES of address
+ * space), as an image can be crafted to make it spin or allocate.
  * Threads: every function may be called concurrently. */
 #ifndef PFX_QEMUIMG_H
 #define PFX_QEMUIMG_H
@@ -13,13 +17,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PFX_QEMUIMG_PROBE (-1) /* pfx_qemuimg_info: let qemu-img guess the format (trusted files only) */
+#define PFX_QEMUIMG_INFO_CPU_S 30u                         /* RLIMIT_CPU of qemu-img info */
+#define PFX_QEMUIMG_INFO_AS_BYTES ((uint64_t)1 << 30)       /* RLIMIT_AS of qemu-img info */
 
 typedef struct pfx_image_facts {
     uint64_t virtual_size;     /* bytes the guest sees */
     uint64_t actual_size;      /* bytes allocated on the host; 0 when qemu-img did not say */
     char format[32];           /* "raw", "qcow2", ... as qemu-img names it */
     char backing_file[SP_PATH_MAX]; /* "" when none; a template with one must not be trusted */
+    char data_file[SP_PATH_MAX];    /* QCOW2 external data file ("" when none); never trusted either */
+    int encrypted;                  /* qemu-img says "encrypted": true */
 } pfx_image_facts;
 
 /* Uses `path` (absolute) as qemu-img from now on; NULL or "" goes back to the system dirs.
@@ -29,11 +36,13 @@ void pfx_qemuimg_set_program(const char *path);
 /* The qemu-img in use, into buf. SP_E_NOT_FOUND when there is none. */
 sp_status pfx_qemuimg_program(char *buf, size_t buf_len, sp_error *err);
 
-/* "qemu-img info --output=json": `format` is an sp_image_format or PFX_QEMUIMG_PROBE. */
-sp_status pfx_qemuimg_info(const char *path, int format, pfx_image_facts *out, sp_error *err);
+/* "qemu-img info --output=json -f FORMAT" under the limits; killed past them, it is SP_E_INVALID
+ * (the image is refused). */
+sp_status pfx_qemuimg_info(const char *path, sp_image_format format, pfx_image_facts *out, sp_error *err);
 
 /* The parser behind pfx_qemuimg_info (json NUL-terminated). SP_E_PROTOCOL when virtual-size
- * or format is missing or of the wrong type. */
+ * or format is missing or of the wrong type. Reads backing-filename, encrypted and
+ * format-specific.data.data-file too. */
 sp_status pfx_qemuimg_parse_info(const char *json, pfx_image_facts *out, sp_error *err);
 
 /* Reads a "-p" progress line "    (12.34/100%)" into *percent. 1 when it is one, else 0. */

@@ -7,6 +7,7 @@
 #include "error.h"
 #include "hostsvc.h"
 #include "proc.h"
+#include "settings.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -45,14 +46,14 @@ sp_status pfx_sdc_drv_cfg_path(const char *sdc_home, char *buf, size_t buf_len, 
     if (sdc_home == NULL || sdc_home[0] == '\0')
         sdc_home = PFX_SDC_HOME_DEFAULT;
     if (sdc_home[0] != '/')
-        return pfx_error(err, SP_E_INVALID, "SDC home %s (%s) is not an absolute path", sdc_home, SP_SETTING_SDC_HOME);
+        return pfx_error(err, SP_E_INVALID, "SDC home %s (%s) is not an absolute path", sdc_home, PFX_SETTING_SDC_HOME);
     n = snprintf(buf, buf_len, "%s/bin/drv_cfg", sdc_home);
     if (n < 0 || (size_t)n >= buf_len)
-        return pfx_error(err, SP_E_INVALID, "SDC home %s (%s) is too long", sdc_home, SP_SETTING_SDC_HOME);
+        return pfx_error(err, SP_E_INVALID, "SDC home %s (%s) is too long", sdc_home, PFX_SETTING_SDC_HOME);
     return SP_OK;
 }
 
-static sp_status drv_cfg(const char *sdc_home, const char *arg, unsigned timeout_ms, pfx_proc_result *res,
+sp_status pfx_sdc_drv_cfg(const char *sdc_home, const char *arg, unsigned timeout_ms, pfx_proc_result *res,
                          sp_error *err)
 {
     char prog[SP_PATH_MAX];
@@ -70,7 +71,7 @@ static sp_status drv_cfg(const char *sdc_home, const char *arg, unsigned timeout
 sp_status pfx_sdc_rescan(const char *sdc_home, unsigned timeout_ms, sp_error *err)
 {
     pfx_proc_result res;
-    sp_status s = drv_cfg(sdc_home, "--rescan", timeout_ms, &res, err);
+    sp_status s = pfx_sdc_drv_cfg(sdc_home, "--rescan", timeout_ms, &res, err);
 
     pfx_proc_result_free(&res);
     return s;
@@ -235,7 +236,7 @@ sp_status pfx_sdc_query_vols(const char *sdc_home, pfx_sdc_vol **vols, size_t *n
 
     *vols = NULL;
     *n = 0;
-    s = drv_cfg(sdc_home, "--query_vols", 0, &res, err);
+    s = pfx_sdc_drv_cfg(sdc_home, "--query_vols", 0, &res, err);
     if (s == SP_OK && res.out_truncated)
         s = pfx_error(err, SP_E_PROTOCOL, "drv_cfg --query_vols printed more than %zu bytes",
                       (size_t)PFX_PROC_STDOUT_MAX_DEFAULT);
@@ -250,7 +251,7 @@ sp_status pfx_sdc_query_guid(const char *sdc_home, char *buf, size_t buf_len, sp
     pfx_proc_result res;
     const char *b, *e;
     char q[96];
-    sp_status s = drv_cfg(sdc_home, "--query_guid", 0, &res, err);
+    sp_status s = pfx_sdc_drv_cfg(sdc_home, "--query_guid", 0, &res, err);
 
     if (s != SP_OK)
         goto out;
@@ -455,18 +456,21 @@ static void rescan(waiter *wt, int64_t deadline)
 {
     int64_t left = deadline - pfx_now_ms();
     unsigned timeout = left < 1000 ? 1000u : left > DRV_CFG_TIMEOUT_MS ? DRV_CFG_TIMEOUT_MS : (unsigned)left;
+    sp_status st;
     sp_error e;
 
     wt->rescans++;
-    if (pfx_sdc_rescan(wt->w->sdc_home, timeout, &e) != SP_OK) {
+    st = pfx_sdc_rescan(wt->w->sdc_home, timeout, &e);
+    if (st == SP_OK) {
+        wt->rescan_problem[0] = '\0';
+    } else if (!(st == SP_E_TIMEOUT && timeout < DRV_CFG_TIMEOUT_MS)) {
+        /* (A rescan cut short by the wait's own end, on a slow host, says nothing of drv_cfg.) */
         size_t n = strlen(e.message) < sizeof(wt->rescan_problem) ? strlen(e.message) : sizeof(wt->rescan_problem) - 1;
         /* Logged once per distinct reason, not every few seconds. */
         if (strncmp(wt->rescan_problem, e.message, n) != 0 || wt->rescan_problem[n] != '\0')
             pfx_log(SP_LOG_WARN, "rescan of %s while waiting for volume %s: %s", wt->who, wt->w->volume_id, e.message);
         memcpy(wt->rescan_problem, e.message, n);
         wt->rescan_problem[n] = '\0';
-    } else {
-        wt->rescan_problem[0] = '\0';
     }
     if (wt->system_id[0] == '\0') {
         /* CloudStack's order: the SDC's own list first, a look at the device names after. */
@@ -593,9 +597,9 @@ timeout:
     if (wt.zero_size)
         return pfx_error(err, SP_E_TIMEOUT, "volume %s appeared on %s as %s but its size stayed 0 for %u s "
                                             "(%s; %d rescans)%s",
-                         w->volume_id, wt.who, place, w->wait_s, SP_SETTING_DISK_WAIT, wt.rescans, extra);
+                         w->volume_id, wt.who, place, w->wait_s, PFX_SETTING_DISK_WAIT, wt.rescans, extra);
     return pfx_error(err, SP_E_TIMEOUT, "volume %s did not appear on %s as %s within %u s (%s; %d rescans)%s",
-                     w->volume_id, wt.who, place, w->wait_s, SP_SETTING_DISK_WAIT, wt.rescans, extra);
+                     w->volume_id, wt.who, place, w->wait_s, PFX_SETTING_DISK_WAIT, wt.rescans, extra);
 }
 
 sp_status pfx_sdc_wait_device(const pfx_sdc_wait *w, char *path_out, size_t path_len, uint64_t *size,

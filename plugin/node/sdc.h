@@ -7,13 +7,14 @@
 #ifndef PFX_SDC_H
 #define PFX_SDC_H
 
+#include "proc.h"
+#include "settings.h"
+
 #include "storage_plugin.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define PFX_SDC_HOME_DEFAULT "/opt/emc/scaleio/sdc"  /* powerflex.sdc.home.dir */
-#define PFX_SDC_DEVICE_DIR_DEFAULT "/dev/disk/by-id" /* powerflex.sdc.device.dir */
 #define PFX_SDC_ID_MAX 32                           /* hex digits in an id we accept */
 #define PFX_SDC_POLL_MS_DEFAULT 200
 #define PFX_SDC_RESCAN_MS_DEFAULT 5000
@@ -30,6 +31,36 @@ int pfx_sdc_id_ok(const char *s);
 /* "<sdc_home>/bin/drv_cfg" into buf (sdc_home NULL or "": the default); SP_E_INVALID for a
  * relative or too long home. */
 sp_status pfx_sdc_drv_cfg_path(const char *sdc_home, char *buf, size_t buf_len, sp_error *err);
+/* Runs "<sdc_home>/bin/drv_cfg <arg>" (argv, no shell), at most timeout_ms (0: 30 s); a non-zero
+ * exit is SP_E_IO naming drv_cfg and its stderr. res is released with pfx_proc_result_free. */
+sp_status pfx_sdc_drv_cfg(const char *sdc_home, const char *arg, unsigned timeout_ms, pfx_proc_result *res,
+                          sp_error *err);
+
+#define PFX_SDC_MDM_IPS_MAX 8
+
+/* One system this SDC knows, as drv_cfg --query_mdms lists it. */
+typedef struct pfx_sdc_mdm {
+    char system_id[PFX_SDC_ID_MAX + 1];  /* MDM-ID */
+    char sdc_id[PFX_SDC_ID_MAX + 1];     /* this host's SDC in that system; all zeros: not registered */
+    char install_id[PFX_SDC_ID_MAX + 1]; /* INSTALLATION ID */
+    size_t n_ips;
+    char ips[PFX_SDC_MDM_IPS_MAX][64]; /* the MDMs' addresses, [0] first */
+} pfx_sdc_mdm;
+
+/* The parser behind pfx_sdc_query_mdms: "Retrieved N mdm(s)", then lines "MDM-ID <hex> SDC ID
+ * <hex> INSTALLATION ID <hex> IPs [0]-<ip> [1]-<ip> ...". Blank and unknown lines are skipped;
+ * a malformed MDM-ID line, a line before the header or a count that disagrees is SP_E_PROTOCOL.
+ * *mdms is malloc'd (free() it; NULL when none). */
+sp_status pfx_sdc_parse_query_mdms(const char *text, pfx_sdc_mdm **mdms, size_t *n, sp_error *err);
+
+/* Runs drv_cfg --query_mdms and parses it. A drv_cfg too old for the option fails (SP_E_IO);
+ * callers then fall back to what they did before (the SDC found by the host's IP). */
+sp_status pfx_sdc_query_mdms(const char *sdc_home, pfx_sdc_mdm **mdms, size_t *n, sp_error *err);
+
+/* This SDC's id in system_id, from drv_cfg --query_mdms, into buf. SP_E_NOT_FOUND when the SDC
+ * does not list the system or lists it with the all-zero id of an SDC not registered with it. */
+sp_status pfx_sdc_id_for_system(const char *sdc_home, const char *system_id, char *buf, size_t buf_len,
+                                sp_error *err);
 
 /* Runs "<sdc_home>/bin/drv_cfg --rescan" (sdc_home NULL: the default), at most timeout_ms
  * (0: 30 s). SP_E_IO with drv_cfg's stderr when it fails. */

@@ -1,4 +1,4 @@
-/* sdc_mdm.h - which PowerFlex systems this host's SDC belongs to: drv_cfg --query_mdms, and
+/* sdc_mdm.h - changing which PowerFlex systems this host's SDC belongs to (sdc.h lists them):
  * joining or leaving a system's MDM cluster (--add_mdm / --remove_mdm --ip ... --file ...), as
  * CloudStack's agent does to connect an SDC on demand.
  * Threads: every function may be called concurrently; changes to one system's membership are the
@@ -11,24 +11,11 @@
 
 #include <stddef.h>
 
-#define PFX_SDC_DRV_CFG_FILE_DEFAULT "/etc/emc/scaleio/drv_cfg.txt"
-#define PFX_SDC_MDM_IPS_MAX 256 /* "ip,ip,..." of one MDM cluster */
+#define PFX_SDC_MDM_IPLIST_MAX 256 /* "ip,ip,..." of one MDM cluster */
 
-/* One MDM cluster this SDC is connected to, as drv_cfg --query_mdms lists it:
- * "MDM-ID <system id> SDC ID <sdc id> INSTALLATION ID <id> IPs [0]-a.b.c.d [1]-...". */
-typedef struct pfx_sdc_mdm {
-    char system_id[PFX_SDC_ID_MAX + 1];
-    char sdc_id[PFX_SDC_ID_MAX + 1]; /* 0000000000000000 when the MDM does not know it (yet) */
-    char ips[PFX_SDC_MDM_IPS_MAX];    /* "a.b.c.d,e.f.g.h" */
-} pfx_sdc_mdm;
-
-/* The parser behind pfx_sdc_query_mdms: "Retrieved N mdm(s)" and N MDM-ID lines. Unknown lines
- * are skipped; a malformed MDM-ID line, one before the header or a count that disagrees is
- * SP_E_PROTOCOL. *mdms is malloc'd (NULL when none). */
-sp_status pfx_sdc_parse_query_mdms(const char *text, pfx_sdc_mdm **mdms, size_t *n, sp_error *err);
-
-/* Runs drv_cfg --query_mdms and parses it. */
-sp_status pfx_sdc_query_mdms(const char *sdc_home, pfx_sdc_mdm **mdms, size_t *n, sp_error *err);
+/* m's addresses as "a,b,..." into buf, as drv_cfg's --ip takes them: 1 when there is at least
+ * one, it fits and passes pfx_sdc_mdm_ips_ok; else 0. */
+int pfx_sdc_mdm_ip_list(const pfx_sdc_mdm *m, char *buf, size_t buf_len);
 
 /* Whether an SDC id drv_cfg reports is a real one: 16 hex digits, not all zero. */
 int pfx_sdc_mdm_valid_sdc_id(const char *sdc_id);

@@ -8,7 +8,9 @@
 #include "copyjournal.h"
 #include "error.h"
 #include "hostsvc.h"
+#include "imageinspect.h"
 #include "proc.h"
+#include "settings.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -173,10 +175,10 @@ static sp_status fetch_url(const char *url, const char *shown, const char *cache
     sp_status st;
 
     if (cache_dir == NULL || cache_dir[0] != '/')
-        return pfx_error(err, SP_E_INVALID, "%s is not an absolute path", SP_SETTING_HOST_CACHE);
+        return pfx_error(err, SP_E_INVALID, "%s is not an absolute path", PFX_SETTING_HOST_CACHE);
     if (snprintf(dir, sizeof(dir), "%s/" PFX_TEMPLATE_DIR, cache_dir) >= (int)sizeof(dir) ||
         snprintf(out->path, sizeof(out->path), "%s/dl-XXXXXX", dir) >= (int)sizeof(out->path))
-        return pfx_error(err, SP_E_INVALID, "%s %s is too long", SP_SETTING_HOST_CACHE, cache_dir);
+        return pfx_error(err, SP_E_INVALID, "%s %s is too long", PFX_SETTING_HOST_CACHE, cache_dir);
     if ((st = pfx_make_private_dirs(dir, 0, err)) != SP_OK)
         return st;
     memset(&d, 0, sizeof(d));
@@ -249,6 +251,34 @@ static sp_status check_file(const char *path, sp_error *err)
     return SP_OK;
 }
 
+static pfx_image_kind inspect_kind(sp_image_format f)
+{
+    return f == SP_FORMAT_QCOW2 ? PFX_IMAGE_QCOW2 : PFX_IMAGE_RAW;
+}
+
+/* qemu-img must see what the inspector saw: the declared format and nothing it would follow. */
+static sp_status check_facts(const pfx_template_local *t, sp_image_format f, sp_error *err)
+{
+    const char *want = f == SP_FORMAT_QCOW2 ? "qcow2" : "raw";
+
+    if (strcmp(t->facts.format, want) != 0)
+        return pfx_error(err, SP_E_INVALID, "template %s: qemu-img reads it as %s, not %s", t->origin,
+                         t->facts.format, want);
+    /* A backing file would make qemu-img read some other file of this host into the volume. */
+    if (t->facts.backing_file[0] != '\0')
+        return pfx_error(err, SP_E_INVALID,
+                         "template %s names a backing file (%s); templates must be self-contained", t->origin,
+                         t->facts.backing_file);
+    if (t->facts.data_file[0] != '\0')
+        return pfx_error(err, SP_E_INVALID, "template %s names an external data file (%s)", t->origin,
+                         t->facts.data_file);
+    if (t->facts.encrypted)
+        return pfx_error(err, SP_E_INVALID, "template %s is encrypted and no key was given", t->origin);
+    if (t->facts.virtual_size == 0)
+        return pfx_error(err, SP_E_INVALID, "template %s has a virtual size of 0 bytes", t->origin);
+    return SP_OK;
+}
+
 sp_status pfx_template_fetch(const sp_image_source *src, const char *cache_dir, const sp_progress *progress,
                              pfx_template_local *out, sp_error *err)
 {
@@ -287,18 +317,15 @@ sp_status pfx_template_fetch(const sp_image_source *src, const char *cache_dir, 
     if (src->checksum != NULL && src->checksum[0] != '\0' &&
         (st = pfx_checksum_verify(out->path, src->checksum, progress, err)) != SP_OK)
         return pfx_error_prefix(err, "template %s", out->origin);
-    st = pfx_qemuimg_info(out->path, (int)src->format, &out->facts, err);
+    /* Our own reading of the header comes before qemu-img opens the file at all. */
+    st = pfx_image_inspect_file(out->path, inspect_kind(src->format), 0, NULL, err);
+    if (st != SP_OK)
+        return pfx_error_prefix(err, "template %s is refused", out->origin);
+    st = pfx_qemuimg_info(out->path, src->format, &out->facts, err);
     if (st != SP_OK)
         return pfx_error_prefix(err, "template %s is not a usable %s image", out->origin,
                                 src->format == SP_FORMAT_QCOW2 ? "QCOW2" : "RAW");
-    /* A backing file would make qemu-img read some other file of this host into the volume. */
-    if (out->facts.backing_file[0] != '\0')
-        return pfx_error(err, SP_E_INVALID,
-                         "template %s names a backing file (%s); templates must be self-contained",
-                         out->origin, out->facts.backing_file);
-    if (out->facts.virtual_size == 0)
-        return pfx_error(err, SP_E_INVALID, "template %s has a virtual size of 0 bytes", out->origin);
-    return SP_OK;
+    return check_facts(out, src->format, err);
 }
 
 void pfx_template_release(pfx_template_local *t)
@@ -318,7 +345,9 @@ sp_status pfx_template_virtual_size(const char *path, sp_image_format format, ui
 
     if (format != SP_FORMAT_RAW && format != SP_FORMAT_QCOW2)
         return pfx_error(err, SP_E_INVALID, "only QCOW2 and RAW images have a virtual size here");
-    st = pfx_qemuimg_info(path, (int)format, &facts, err);
+    if ((st = pfx_image_inspect_file(path, inspect_kind(format), 0, NULL, err)) != SP_OK)
+        return pfx_error_prefix(err, "image %s is refused", path);
+    st = pfx_qemuimg_info(path, format, &facts, err);
     if (st == SP_OK)
         *size = facts.virtual_size;
     return st;

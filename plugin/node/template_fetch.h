@@ -1,6 +1,7 @@
 /* template_fetch.h - a template's image made ready on this KVM host: a file on secondary storage
  * read in place, or a direct-download URL fetched into the host cache; checked against its checksum
- * and described by qemu-img (format as declared, virtual size, no backing file).
+ * and read by the image inspector (imageinspect.h) before qemu-img describes it (format as
+ * declared, virtual size, no backing file, no data file, not encrypted).
  *
  * Downloads use libcurl: http and https only (redirects too), certificates and host names verified
  * against the system's CA store, to a 0600 temporary file under
@@ -33,14 +34,17 @@ typedef struct pfx_template_local {
 
 /* Makes src readable at out->path: a local file (absolute path to a regular file) is used as it is;
  * a URL is downloaded under cache_dir (progress phase "download", bytes done / total, total 0 when
- * the server did not say). A given checksum is then checked (phase "checksum"), and the image must
- * open as its declared format and name no backing file.
+ * the server did not say). A given checksum is then checked (phase "checksum"); then the image's
+ * header is inspected in our own code (a file under /proc, /sys or /dev, or not a regular file, is
+ * refused there too), and only then does qemu-img info open it, with -f and under limits.
  *   SP_E_INVALID    neither or both of path and url, a relative path, a scheme other than http(s),
- *                   ISO format, a backing file, a malformed checksum
+ *                   ISO format, a malformed checksum, an image the inspector refuses (another
+ *                   format's header, a backing or data file, ...; the reason in the message), or
+ *                   one qemu-img reads differently
  *   SP_E_NOT_FOUND  the file is missing, or the server answered 404
  *   SP_E_TLS        the server's certificate did not verify
- *   SP_E_IO         a checksum mismatch, an image that is not in its declared format, a failed
- *                   download (the HTTP status or libcurl's reason in the message)
+ *   SP_E_IO         a checksum mismatch, qemu-img failing on the image, a failed download (the
+ *                   HTTP status or libcurl's reason in the message)
  *   SP_E_NO_SPACE   the host cache filled up
  *   SP_E_CANCELLED  the progress callback said stop
  * out is always initialised; release it with pfx_template_release whatever the status. */

@@ -17,7 +17,6 @@ const sp_adaptor_ops pfx_adaptor_ops = {
     .copy_volume_to_image = pfx_ad_copy_volume_to_image,
     .copy_volume_across = pfx_ad_copy_volume_across,
     .recover_copies = pfx_ad_recover_copies,
-    .create_config_drive = pfx_ad_create_config_drive,
     .prepare_client = pfx_ad_prepare_client,
     .unprepare_client = pfx_ad_unprepare_client,
     .format_encrypted = pfx_ad_format_encrypted,

@@ -29,6 +29,7 @@ const sp_driver_ops pfx_driver_ops = {
     .migrate_volume = pfx_drv_migrate,
     .get_capacity = pfx_capacity_get,
     .list_volumes = pfx_vol_list,
+    .find_volume = pfx_vol_find,
     .check_host_access = pfx_drv_check_host_access,
     .get_custom_stats = pfx_drv_custom_stats,
 };

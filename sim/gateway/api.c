@@ -2,6 +2,8 @@
 #include <config.h>
 #include "api.h"
 #include "json.h"
+#include "persist.h"
+#include "route.h"
 #include "run.h"
 
 #include <stdio.h>
@@ -137,10 +139,12 @@ static bool select_props(sim_jw *out, yajl_val stats, yajl_val props, char *bad,
 }
 
 void sim_api_selected_stats(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs,
-			    sim_stats_renderer render_one, bool system)
+			    sim_stats_renderer render_one, sim_ids_lister all_ids, bool system)
 {
 	yajl_val props = sim_jr_get(rq->json, "properties");
-	const char **ids = sim_api_ids(rq, "ids");
+	/* "allIds" (any value; clients send "") asks for every object of the type. */
+	const char **ids = sim_jr_get(rq->json, "allIds") && all_ids ? all_ids(c->model)
+									: sim_api_ids(rq, "ids");
 	sim_jw *out = sim_jw_new();
 	char bad[128] = "", err[64];
 	bool ok = true;
@@ -183,20 +187,31 @@ out:
 
 static void login(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs)
 {
-	char *token = sim_auth_login(c->auth, rq->auth_user, rq->auth_pass);
+	enum sim_login why;
+	char *token = sim_auth_login_ex(c->auth, rq->auth_user, rq->auth_pass, &why);
 	if (!token) {
-		sim_resp_err(rs, SIM_E_UNAUTHORIZED, NULL);
+		sim_resp_err(rs, why == SIM_LOGIN_TOO_MANY ? SIM_E_TOO_MANY_SESSIONS : SIM_E_UNAUTHORIZED,
+			     NULL);
 		return;
 	}
 	sim_resp_string(rs, token);
 	free(token);
 }
 
+/* POSTs that only read: queries by id, key or statistics, and logout. */
+static bool reads_only(const struct sim_route *r)
+{
+	return r->kind == SIM_R_LOGOUT ||
+	       (r->kind == SIM_R_TYPE_ACTION &&
+		(!strcmp(r->name, "queryIdByKey") || !strcmp(r->name, "queryBySelectedIds") ||
+		 !strcmp(r->name, "querySelectedStatistics")));
+}
+
 void sim_api_handle(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs)
 {
 	char perr[256];
 	struct sim_route *r = &rq->route;
-	bool post = !strcmp(rq->method, "POST");
+	bool post = !strcmp(rq->method, "POST"), may_write = false;
 	if (!sim_route_parse(rq->path, r)) {
 		sim_resp_err(rs, SIM_E_NO_URL, NULL);
 		return;
@@ -211,13 +226,20 @@ void sim_api_handle(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs)
 	if (rq->bearer) {
 		/* 4.x takes a Bearer token: an access token of /rest/auth/login or, as goscaleio sends
 		 * it, a token of /api/login. 3.5 knows basic authentication only. */
-		if (!c->api4 || !sim_auth_check(c->auth, rq->bearer, SIM_TOKEN_LEGACY | SIM_TOKEN_ACCESS)) {
+		if (!c->api4 ||
+		    !sim_auth_check(c->auth, rq->bearer, SIM_TOKEN_LEGACY | SIM_TOKEN_ACCESS, &may_write)) {
 			sim_resp_err(rs, SIM_E_UNAUTHORIZED, NULL);
 			return;
 		}
 		sim_auth_count_bearer(c->auth);
-	} else if (!sim_auth_check(c->auth, rq->auth_pass, SIM_TOKEN_LEGACY)) {
+	} else if (!sim_auth_check(c->auth, rq->auth_pass, SIM_TOKEN_LEGACY, &may_write)) {
 		sim_resp_err(rs, SIM_E_UNAUTHORIZED, NULL);
+		return;
+	}
+	if (post && !may_write && !reads_only(r)) {
+		/* The MDM refuses a change from a user whose role may only look (Monitor) or may
+		 * not touch volumes (BackEndConfigure, Security). */
+		sim_resp_err(rs, SIM_E_NO_PERMISSIONS, NULL);
 		return;
 	}
 	if (r->kind == SIM_R_LOGOUT) {
@@ -250,7 +272,14 @@ void sim_api_handle(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs)
 	sim_model_tick(c->model, sim_now_ms());
 	if (!sim_api_volume(c, rq, rs) && !sim_api_objects(c, rq, rs))
 		sim_resp_err(rs, SIM_E_NO_URL, NULL);
-	if (post && rs->status == 200)
+	if (post && rs->status == 200) {
 		c->model->dirty = true;
+		/* A change is on disk before it is answered: a simulator killed after answering never
+		 * forgets what it acknowledged. Queries change nothing and are not saved. */
+		if (sim_route_mutates(rq->method, rq->path) && sim_persist_save(c->model) == 0) {
+			c->model->dirty = false;
+			c->model->saved_at = sim_now_ms();
+		}
+	}
 	sim_model_unlock(c->model);
 }

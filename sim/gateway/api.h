@@ -64,9 +64,12 @@ const char **sim_api_ids(struct sim_req *rq, const char *key);
  * string, `unknown` (the error the GET of that object gives) for the first id not found. */
 const char **sim_api_selected_ids(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs,
 				  bool (*known)(struct sim_model *m, const char *id), enum sim_err unknown);
-/* querySelectedStatistics for any object whose statistics render_one can write. */
+/* querySelectedStatistics for any object whose statistics render_one can write: for the "ids"
+ * given, or with "allIds" for every id all_ids lists (a NULL-terminated malloc'd array of
+ * borrowed ids; may be NULL for the System). */
 typedef bool (*sim_stats_renderer)(sim_jw *w, struct sim_model *m, const char *id);
+typedef const char **(*sim_ids_lister)(struct sim_model *m);
 void sim_api_selected_stats(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs,
-			    sim_stats_renderer render_one, bool system);
+			    sim_stats_renderer render_one, sim_ids_lister all_ids, bool system);
 
 #endif

@@ -125,6 +125,28 @@ static bool vtree_stats(sim_jw *w, struct sim_model *m, const char *id)
 	return true;
 }
 
+static bool pd_stats(sim_jw *w, struct sim_model *m, const char *id)
+{
+	struct sim_pd *pd = sim_find_pd(m, id);
+	if (!pd)
+		return false;
+	sim_render_pd_stats(w, m, pd);
+	return true;
+}
+
+#define ID_LISTER(fn, arr, n)                                                   \
+	static const char **fn(struct sim_model *m)                             \
+	{                                                                       \
+		const char **ids = sim_xcalloc(m->n + 1, sizeof(*ids));         \
+		for (size_t i = 0; i < m->n; i++)                               \
+			ids[i] = m->arr[i]->id;                                 \
+		return ids;                                                     \
+	}
+ID_LISTER(all_pools, pools, npools)
+ID_LISTER(all_vtrees, vtrees, nvtrees)
+ID_LISTER(all_sdcs, sdcs, nsdcs)
+ID_LISTER(all_pds, pds, npds)
+
 static bool sdc_stats(sim_jw *w, struct sim_model *m, const char *id)
 {
 	struct sim_sdc *s = sim_find_sdc(m, id);
@@ -180,13 +202,15 @@ static void type_action(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *
 	char buf[128];
 	if (!strcmp(a, "querySelectedStatistics")) {
 		if (!strcmp(type, "StoragePool"))
-			sim_api_selected_stats(c, rq, rs, pool_stats, false);
+			sim_api_selected_stats(c, rq, rs, pool_stats, all_pools, false);
 		else if (!strcmp(type, "VTree"))
-			sim_api_selected_stats(c, rq, rs, vtree_stats, false);
+			sim_api_selected_stats(c, rq, rs, vtree_stats, all_vtrees, false);
 		else if (!strcmp(type, "Sdc"))
-			sim_api_selected_stats(c, rq, rs, sdc_stats, false);
+			sim_api_selected_stats(c, rq, rs, sdc_stats, all_sdcs, false);
+		else if (!strcmp(type, "ProtectionDomain"))
+			sim_api_selected_stats(c, rq, rs, pd_stats, all_pds, false);
 		else if (!strcmp(type, "System"))
-			sim_api_selected_stats(c, rq, rs, system_stats, true);
+			sim_api_selected_stats(c, rq, rs, system_stats, NULL, true);
 		else
 			sim_resp_err(rs, SIM_E_NO_URL, NULL);
 		return;
@@ -305,6 +329,8 @@ static void instance(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs)
 		}
 		if (!rel)
 			sim_render_pd(w, m, pd);
+		else if (!strcmp(rel, "Statistics"))
+			sim_render_pd_stats(w, m, pd);
 		else if (!strcmp(rel, "StoragePool")) {
 			sim_jw_arr(w);
 			for (size_t i = 0; i < m->npools; i++)

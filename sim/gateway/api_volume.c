@@ -146,14 +146,33 @@ static struct sim_sdc *need_sdc(struct sim_ctx *c, struct sim_resp *rs, const ch
 	return s;
 }
 
+/* The SDC a mapping action names: by "sdcId", or by "guid" (the GUID the host's drv_cfg
+ * --query_guid prints; no client seen sends it, see powerflex-sim(1)). *named says whether
+ * either was given. */
+static struct sim_sdc *mapping_sdc(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs, bool *named)
+{
+	char b1[64], b2[64];
+	const char *sdc_id = sim_api_param(rq, "sdcId", b1, sizeof(b1));
+	const char *guid = sim_api_param(rq, "guid", b2, sizeof(b2));
+	struct sim_sdc *s;
+	*named = sdc_id || guid;
+	if (sdc_id)
+		return need_sdc(c, rs, sdc_id);
+	if (!guid)
+		return NULL;
+	s = sim_find_sdc_by_guid(c->model, guid);
+	if (!s)
+		sim_resp_err(rs, SIM_E_SDC_NOT_FOUND, NULL);
+	return s;
+}
+
 static void add_mapping(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs,
 			struct sim_volume *v)
 {
-	char b1[64], b2[64], b3[64], b4[8];
-	const char *sdc_id = sim_api_param(rq, "sdcId", b1, sizeof(b1));
+	char b2[64], b3[64], b4[8];
 	const char *multi = sim_api_param(rq, "allowMultipleMappings", b2, sizeof(b2));
 	const char *access = sim_api_param(rq, "accessMode", b3, sizeof(b3));
-	bool all = sim_api_param(rq, "allSdcs", b4, sizeof(b4)) != NULL;
+	bool all = sim_api_param(rq, "allSdcs", b4, sizeof(b4)) != NULL, named;
 	struct sim_sdc *sdc = NULL;
 	int allow = 0;
 	enum sim_err e;
@@ -166,11 +185,12 @@ static void add_mapping(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *
 		bad_value(rs, "accessMode", "ReadWrite, ReadOnly, NoAccess", access);
 		return;
 	}
-	if (!sdc_id && !all) {
+	sdc = mapping_sdc(c, rq, rs, &named);
+	if (!named && !all) {
 		sim_resp_err(rs, SIM_E_BAD_REQUEST, "Request is missing the required parameter sdcId");
 		return;
 	}
-	if (sdc_id && !(sdc = need_sdc(c, rs, sdc_id)))
+	if (named && !sdc)
 		return;
 	e = sim_map_add(c->model, v, sdc, allow == 1, access);
 	if (e)
@@ -182,16 +202,15 @@ static void add_mapping(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *
 static void remove_mapping(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs,
 			   struct sim_volume *v)
 {
-	char b1[64], b2[8];
-	const char *sdc_id = sim_api_param(rq, "sdcId", b1, sizeof(b1));
-	bool all = sim_api_param(rq, "allSdcs", b2, sizeof(b2)) != NULL;
-	struct sim_sdc *sdc = NULL;
+	char b2[8];
+	bool all = sim_api_param(rq, "allSdcs", b2, sizeof(b2)) != NULL, named;
+	struct sim_sdc *sdc = mapping_sdc(c, rq, rs, &named);
 	enum sim_err e;
-	if (!sdc_id && !all) {
+	if (!named && !all) {
 		sim_resp_err(rs, SIM_E_BAD_REQUEST, "Request is missing the required parameter sdcId");
 		return;
 	}
-	if (sdc_id && !(sdc = need_sdc(c, rs, sdc_id)))
+	if (named && !sdc)
 		return;
 	e = sim_map_remove(c->model, v, sdc);
 	if (e)
@@ -254,6 +273,25 @@ static void migrate(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs, 
 		sim_resp_empty(rs);
 }
 
+static void pause_migration(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs,
+			    struct sim_volume *v)
+{
+	char buf[64];
+	const char *type = sim_api_need(rq, rs, "pauseType", buf, sizeof(buf));
+	enum sim_err e;
+	if (!type)
+		return;
+	if (strcmp(type, "Gracefully") && strcmp(type, "Forcefully")) {
+		bad_value(rs, "pauseType", "Gracefully, Forcefully", type);
+		return;
+	}
+	e = sim_migrate_pause(c->model, v, !strcmp(type, "Forcefully"));
+	if (e)
+		sim_resp_err(rs, e, NULL);
+	else
+		sim_resp_empty(rs);
+}
+
 static void action(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs, struct sim_volume *v)
 {
 	const char *a = rq->route.name;
@@ -296,6 +334,14 @@ static void action(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs, s
 			sim_resp_empty(rs);
 	} else if (!strcmp(a, "migrateVTree")) {
 		migrate(c, rq, rs, v);
+	} else if (!strcmp(a, "pauseVTreeMigration")) {
+		pause_migration(c, rq, rs, v);
+	} else if (!strcmp(a, "resumeVTreeMigration")) {
+		e = sim_migrate_resume(c->model, v);
+		if (e)
+			sim_resp_err(rs, e, NULL);
+		else
+			sim_resp_empty(rs);
 	} else {
 		sim_resp_err(rs, SIM_E_NO_URL, NULL);
 	}
@@ -304,6 +350,14 @@ static void action(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs, s
 static bool volume_known(struct sim_model *m, const char *id)
 {
 	return sim_find_volume(m, id) != NULL;
+}
+
+static const char **all_volumes(struct sim_model *m)
+{
+	const char **ids = sim_xcalloc(m->nvols + 1, sizeof(*ids));
+	for (size_t i = 0; i < m->nvols; i++)
+		ids[i] = m->vols[i]->id;
+	return ids;
 }
 
 static bool volume_stats(sim_jw *w, struct sim_model *m, const char *id)
@@ -351,7 +405,7 @@ bool sim_api_volume(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs)
 			list(c, rs, ids);
 			free(ids);
 		} else if (!strcmp(r->name, "querySelectedStatistics")) {
-			sim_api_selected_stats(c, rq, rs, volume_stats, false);
+			sim_api_selected_stats(c, rq, rs, volume_stats, all_volumes, false);
 		} else {
 			sim_resp_err(rs, SIM_E_NO_URL, NULL);
 		}

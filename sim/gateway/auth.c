@@ -14,6 +14,11 @@ struct sim_token {
 	char *refresh; /* access tokens only */
 	enum sim_token_kind kind;
 	int64_t created, last;
+	bool may_write;
+};
+
+struct sim_user {
+	char *name, *password, *role;
 };
 
 void sim_auth_init(struct sim_auth *a, const char *user, const char *password, int64_t ttl_ms,
@@ -21,10 +26,9 @@ void sim_auth_init(struct sim_auth *a, const char *user, const char *password, i
 {
 	memset(a, 0, sizeof(*a));
 	pthread_mutex_init(&a->lock, NULL);
-	a->user = sim_xstrdup(user);
-	a->password = sim_xstrdup(password);
 	a->ttl_ms = ttl_ms;
 	a->idle_ms = idle_ms;
+	sim_auth_set_user(a, user, password, "Administrator");
 }
 
 void sim_auth_destroy(struct sim_auth *a)
@@ -34,9 +38,56 @@ void sim_auth_destroy(struct sim_auth *a)
 		free(a->tokens[i].refresh);
 	}
 	free(a->tokens);
-	free(a->user);
-	free(a->password);
+	for (size_t i = 0; i < a->nusers; i++) {
+		free(a->users[i].name);
+		free(a->users[i].password);
+		free(a->users[i].role);
+	}
+	free(a->users);
 	pthread_mutex_destroy(&a->lock);
+}
+
+void sim_auth_set_user(struct sim_auth *a, const char *user, const char *password, const char *role)
+{
+	struct sim_user *u = NULL;
+	pthread_mutex_lock(&a->lock);
+	for (size_t i = 0; i < a->nusers && !u; i++)
+		if (!strcmp(a->users[i].name, user))
+			u = &a->users[i];
+	if (!u) {
+		a->users = sim_xrealloc(a->users, (a->nusers + 1) * sizeof(*a->users));
+		u = &a->users[a->nusers++];
+		u->name = sim_xstrdup(user);
+	} else {
+		free(u->password);
+		free(u->role);
+	}
+	u->password = sim_xstrdup(password);
+	u->role = sim_xstrdup(role);
+	pthread_mutex_unlock(&a->lock);
+}
+
+void sim_auth_set_max_sessions(struct sim_auth *a, int n)
+{
+	pthread_mutex_lock(&a->lock);
+	a->max_sessions = n;
+	pthread_mutex_unlock(&a->lock);
+}
+
+int sim_auth_max_sessions(struct sim_auth *a)
+{
+	int n;
+	pthread_mutex_lock(&a->lock);
+	n = a->max_sessions;
+	pthread_mutex_unlock(&a->lock);
+	return n;
+}
+
+/* Roles that may change volumes, mappings and snapshots (the front end of the array). */
+static bool role_may_write(const char *role)
+{
+	return !strcmp(role, "Administrator") || !strcmp(role, "SuperUser") ||
+	       !strcmp(role, "Configure") || !strcmp(role, "FrontEndConfigure");
 }
 
 static void drop_at(struct sim_auth *a, size_t i)
@@ -74,43 +125,77 @@ static char *new_token_text(const char *user)
 	return token;
 }
 
-static bool credentials_ok(struct sim_auth *a, const char *user, const char *password)
+/* Whether user and password name a user; *may_write receives its role's right to change. */
+static bool credentials_ok(struct sim_auth *a, const char *user, const char *password, bool *may_write)
 {
-	return user && password && !strcmp(user, a->user) && !strcmp(password, a->password);
+	bool found = false;
+	if (!user || !password)
+		return false;
+	pthread_mutex_lock(&a->lock);
+	for (size_t i = 0; i < a->nusers && !found; i++)
+		if (!strcmp(user, a->users[i].name) && !strcmp(password, a->users[i].password)) {
+			found = true;
+			*may_write = role_may_write(a->users[i].role);
+		}
+	pthread_mutex_unlock(&a->lock);
+	return found;
 }
 
-static void store(struct sim_auth *a, const char *value, const char *refresh, enum sim_token_kind kind)
+/* Keeps a new token unless max_sessions are live; false then. */
+static bool store(struct sim_auth *a, const char *value, const char *refresh, enum sim_token_kind kind,
+		  bool may_write)
 {
 	int64_t now = sim_now_ms();
 	pthread_mutex_lock(&a->lock);
 	purge(a, now);
+	if (a->max_sessions > 0 && a->ntokens >= (size_t)a->max_sessions) {
+		pthread_mutex_unlock(&a->lock);
+		return false;
+	}
 	a->tokens = sim_xrealloc(a->tokens, (a->ntokens + 1) * sizeof(*a->tokens));
 	a->tokens[a->ntokens].value = sim_xstrdup(value);
 	a->tokens[a->ntokens].refresh = refresh ? sim_xstrdup(refresh) : NULL;
 	a->tokens[a->ntokens].kind = kind;
 	a->tokens[a->ntokens].created = now;
 	a->tokens[a->ntokens].last = now;
+	a->tokens[a->ntokens].may_write = may_write;
 	a->ntokens++;
 	a->logins++;
 	pthread_mutex_unlock(&a->lock);
+	return true;
 }
 
 char *sim_auth_login(struct sim_auth *a, const char *user, const char *password)
 {
+	enum sim_login why;
+	return sim_auth_login_ex(a, user, password, &why);
+}
+
+char *sim_auth_login_ex(struct sim_auth *a, const char *user, const char *password, enum sim_login *why)
+{
 	char *token;
-	if (!credentials_ok(a, user, password))
+	bool may_write = false;
+	*why = SIM_LOGIN_BAD;
+	if (!credentials_ok(a, user, password, &may_write))
 		return NULL;
 	token = new_token_text(user);
-	store(a, token, NULL, SIM_TOKEN_LEGACY);
+	if (!store(a, token, NULL, SIM_TOKEN_LEGACY, may_write)) {
+		free(token);
+		*why = SIM_LOGIN_TOO_MANY;
+		return NULL;
+	}
+	*why = SIM_LOGIN_OK;
 	return token;
 }
 
 bool sim_auth_login_access(struct sim_auth *a, const char *user, const char *password,
-			   char **access, char **refresh)
+			   char **access, char **refresh, enum sim_login *why)
 {
 	char *body, *rbody;
+	bool may_write = false;
 	*access = *refresh = NULL;
-	if (!credentials_ok(a, user, password))
+	*why = SIM_LOGIN_BAD;
+	if (!credentials_ok(a, user, password, &may_write))
 		return false;
 	/* Shaped like the JWTs PowerFlex Manager hands out: header.payload.signature. */
 	body = new_token_text(user);
@@ -119,11 +204,18 @@ bool sim_auth_login_access(struct sim_auth *a, const char *user, const char *pas
 	*refresh = sim_fmt("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.%s.%08x", rbody, (unsigned)rand());
 	free(body);
 	free(rbody);
-	store(a, *access, *refresh, SIM_TOKEN_ACCESS);
+	if (!store(a, *access, *refresh, SIM_TOKEN_ACCESS, may_write)) {
+		free(*access);
+		free(*refresh);
+		*access = *refresh = NULL;
+		*why = SIM_LOGIN_TOO_MANY;
+		return false;
+	}
+	*why = SIM_LOGIN_OK;
 	return true;
 }
 
-bool sim_auth_check(struct sim_auth *a, const char *token, unsigned kinds)
+bool sim_auth_check(struct sim_auth *a, const char *token, unsigned kinds, bool *may_write)
 {
 	bool ok = false;
 	int64_t now = sim_now_ms();
@@ -134,8 +226,11 @@ bool sim_auth_check(struct sim_auth *a, const char *token, unsigned kinds)
 	for (size_t i = 0; i < a->ntokens; i++)
 		if (!strcmp(a->tokens[i].value, token)) {
 			ok = (a->tokens[i].kind & kinds) != 0;
-			if (ok)
+			if (ok) {
 				a->tokens[i].last = now;
+				if (may_write)
+					*may_write = a->tokens[i].may_write;
+			}
 			break;
 		}
 	pthread_mutex_unlock(&a->lock);

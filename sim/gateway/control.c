@@ -4,10 +4,13 @@
 #include "datafile.h"
 #include "devices.h"
 #include "json.h"
+#include "loopdev.h"
+#include "migrate.h"
 #include "run.h"
 #include "volops.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,7 +66,15 @@ static void sdc_info(struct sim_control *c, struct sim_sdc *s, struct sim_resp *
 	sim_jw_kstr(w, "deviceDir", s->devdir);
 	sim_jw_kbool(w, "connected", sim_sdc_online(s));
 	sim_jw_kbool(w, "joined", !s->detached);
-	/* What drv_cfg --add_mdm --ip is given for this system: its master and slave MDMs. */
+	/* What drv_cfg --query_mdms prints for this system: an installation id of its own and the
+	 * MDMs' addresses (the System's master and slave MDMs), which drv_cfg --add_mdm --ip is
+	 * given to join it. */
+	{
+		char inst[SIM_ID_LEN + 1];
+		uint64_t x = strtoull(m->system_id, NULL, 16) ^ UINT64_C(0x5a5aa5a55a5aa5a5);
+		snprintf(inst, sizeof(inst), "%016llx", (unsigned long long)x);
+		sim_jw_kstr(w, "installationId", inst);
+	}
 	sim_jw_key(w, "mdmIps");
 	sim_jw_arr(w);
 	sim_jw_str(w, m->mdm_ips[0]);
@@ -104,7 +115,121 @@ static yajl_val parse_body(const char *body, struct sim_resp *rs)
 	return v;
 }
 
-/* Routes under /sim/sdc/<id or ip>[/...] and /sim/volumes/<id>/{readonly,corrupt}; lock held. */
+/* The bad-day modes in force (GET /sim/modes and the answer to POST). */
+static void modes_json(struct sim_control *c, struct sim_resp *rs)
+{
+	struct sim_model *m = c->model;
+	sim_jw *w = sim_jw_new();
+	char buf[32];
+	sim_jw_obj(w);
+	sim_jw_kint(w, "migrationMs", m->migration_ms);
+	sim_jw_kint(w, "migrationSlots", m->migration_slots);
+	/* Fractions as strings: the JSON writer has no doubles and these are read back by people. */
+	snprintf(buf, sizeof(buf), "%g", m->migration_fail_at);
+	sim_jw_kstr(w, "migrationFailAt", buf);
+	snprintf(buf, sizeof(buf), "%g", m->migration_fail_p);
+	sim_jw_kstr(w, "migrationFailP", buf);
+	sim_jw_kint(w, "migrationPauseMs", m->migration_pause_ms);
+	sim_jw_kint(w, "removalMs", m->removal_ms);
+	snprintf(buf, sizeof(buf), "%g", m->overprovision);
+	sim_jw_kstr(w, "overprovision", buf);
+	sim_jw_kint(w, "deviceDelayMs", m->device_delay_ms);
+	sim_jw_kint(w, "maxSessions", sim_auth_max_sessions(c->auth));
+	sim_jw_kbool(w, "loopDevices", m->loop_devices);
+	sim_jw_obj_end(w);
+	sim_resp_json(rs, sim_jw_finish(w));
+}
+
+/* {"held":true|false}: whether V-Tree migrations are held where they are. */
+static void migrations_state(struct sim_model *m, struct sim_resp *rs)
+{
+	sim_jw *w = sim_jw_new();
+	sim_jw_obj(w);
+	sim_jw_kbool(w, "held", m->migrations_held);
+	sim_jw_obj_end(w);
+	sim_resp_json(rs, sim_jw_finish(w));
+}
+
+/* A number field of a /sim/modes body, as a JSON number or string, within [min, max]. 1 when
+ * present and valid, 0 when absent, -1 when invalid. */
+static int mode_num(yajl_val j, const char *key, double min, double max, double *out)
+{
+	yajl_val v = sim_jr_get(j, key);
+	char *end;
+	if (!v)
+		return 0;
+	if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v))
+		*out = YAJL_IS_TRUE(v) ? 1 : 0;
+	else if (YAJL_IS_NUMBER(v))
+		*out = YAJL_GET_DOUBLE(v);
+	else if (YAJL_IS_STRING(v)) {
+		*out = strtod(v->u.string, &end);
+		if (end == v->u.string || *end)
+			return -1;
+	} else
+		return -1;
+	return *out >= min && *out <= max ? 1 : -1;
+}
+
+/* POST /sim/modes: the run-time switches of the bad-day modes (powerflex-sim(1), MODES). All
+ * fields are checked before any is applied. */
+static void set_modes(struct sim_control *c, yajl_val j, struct sim_resp *rs)
+{
+	static const struct {
+		const char *key;
+		double min, max;
+	} keys[] = { { "migrationMs", 0, 86400000 }, { "migrationSlots", 0, 1000 },
+		     { "migrationFailAt", 0, 1 },    { "migrationFailP", 0, 1 },
+		     { "migrationPauseMs", 0, 3600000 }, { "removalMs", 0, 3600000 },
+		     { "overprovision", 0.01, 1000 }, { "deviceDelayMs", 0, 86400000 },
+		     { "maxSessions", 0, 100000 }, { "loopDevices", 0, 1 } };
+	double v[sizeof(keys) / sizeof(keys[0])];
+	int got[sizeof(keys) / sizeof(keys[0])];
+	struct sim_model *m = c->model;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		got[i] = mode_num(j, keys[i].key, keys[i].min, keys[i].max, &v[i]);
+		if (got[i] < 0) {
+			char *msg = sim_fmt("%s must be a number from %g to %g", keys[i].key, keys[i].min,
+					    keys[i].max);
+			sim_resp_err(rs, SIM_E_BAD_REQUEST, msg);
+			free(msg);
+			return;
+		}
+	}
+	if (got[9] > 0 && v[9] > 0 && !m->loop_devices) {
+		char why[256];
+		if (!sim_loop_available(why, sizeof(why))) {
+			char *msg = sim_fmt("loop devices are not available here: %s", why);
+			sim_resp_err(rs, SIM_E_BAD_REQUEST, msg);
+			free(msg);
+			return;
+		}
+	}
+	if (got[0] > 0)
+		m->migration_ms = (int64_t)v[0];
+	if (got[1] > 0)
+		m->migration_slots = (int)v[1];
+	if (got[2] > 0)
+		m->migration_fail_at = v[2];
+	if (got[3] > 0)
+		m->migration_fail_p = v[3];
+	if (got[4] > 0)
+		m->migration_pause_ms = (int64_t)v[4];
+	if (got[5] > 0)
+		m->removal_ms = (int64_t)v[5];
+	if (got[6] > 0)
+		m->overprovision = v[6];
+	if (got[7] > 0)
+		m->device_delay_ms = (int64_t)v[7];
+	if (got[8] > 0)
+		sim_auth_set_max_sessions(c->auth, (int)v[8]);
+	if (got[9] > 0)
+		m->loop_devices = v[9] > 0; /* for entries made from now on */
+	modes_json(c, rs);
+}
+
+/* Routes under /sim/modes, /sim/sdc[/<id or ip>[/...]], /sim/volumes/<id>/{readonly,corrupt} and
+ * /sim/migrations; lock held. */
 static void model_routes(struct sim_control *c, const char *method, const char *path,
 			 const char *body, struct sim_resp *rs)
 {
@@ -112,6 +237,39 @@ static void model_routes(struct sim_control *c, const char *method, const char *
 	bool get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
 	if (!strcmp(path, "/sim/volumes") && get) {
 		volumes(c, rs);
+		return;
+	}
+	if (!strcmp(path, "/sim/modes")) {
+		yajl_val j;
+		if (get) {
+			modes_json(c, rs);
+		} else if (post && (j = parse_body(body, rs))) {
+			set_modes(c, j, rs);
+			yajl_tree_free(j);
+		} else if (!post) {
+			sim_resp_err(rs, SIM_E_METHOD, NULL);
+		}
+		return;
+	}
+	if (!strcmp(path, "/sim/sdc") && post) {
+		/* A host installed after the system started becomes an SDC of it. */
+		char b1[64], b2[64], b3[1024], err[512];
+		yajl_val j = parse_body(body, rs);
+		const char *ip, *guid, *dir;
+		struct sim_sdc *sd;
+		if (!j)
+			return;
+		ip = sim_jr_text(j, "ip", b1, sizeof(b1));
+		guid = sim_jr_text(j, "guid", b2, sizeof(b2));
+		dir = sim_jr_text(j, "deviceDir", b3, sizeof(b3));
+		if (!ip || !*ip || strlen(ip) > 45) {
+			sim_resp_err(rs, SIM_E_BAD_REQUEST, "an SDC needs \"ip\"");
+		} else if (!(sd = sim_model_add_sdc(m, ip, guid, dir, err, sizeof(err)))) {
+			sim_resp_err(rs, SIM_E_INTERNAL, err);
+		} else {
+			sdc_info(c, sd, rs, false);
+		}
+		yajl_tree_free(j);
 		return;
 	}
 	if (!strcmp(path, "/sim/system") && get) {
@@ -122,6 +280,23 @@ static void model_routes(struct sim_control *c, const char *method, const char *
 		sim_jw_kstr(w, "deviceDir", m->device_dir);
 		sim_jw_obj_end(w);
 		sim_resp_json(rs, sim_jw_finish(w));
+		return;
+	}
+	if (!strcmp(path, "/sim/migrations") && (get || post)) {
+		yajl_val j, held;
+		if (post) {
+			if (!(j = parse_body(body, rs)))
+				return;
+			held = sim_jr_get(j, "held");
+			if (!held || !(YAJL_IS_TRUE(held) || YAJL_IS_FALSE(held))) {
+				yajl_tree_free(j);
+				sim_resp_err(rs, SIM_E_BAD_REQUEST, "held must be true or false");
+				return;
+			}
+			sim_migrate_hold(m, YAJL_IS_TRUE(held), sim_now_ms());
+			yajl_tree_free(j);
+		}
+		migrations_state(m, rs);
 		return;
 	}
 	if (!strncmp(path, "/sim/volumes/", 13) && post) {
@@ -215,9 +390,46 @@ void sim_control_handle(struct sim_control *c, const char *method, const char *p
 		sim_stats_reset(c->stats);
 		sim_auth_reset_counter(c->auth);
 		sim_resp_empty(rs);
+	} else if (!strcmp(path, "/sim/users") && post) {
+		char b1[128], b2[256], b3[64];
+		yajl_val j = parse_body(body, rs);
+		const char *name, *pw, *role;
+		if (!j)
+			return;
+		name = sim_jr_text(j, "name", b1, sizeof(b1));
+		pw = sim_jr_text(j, "password", b2, sizeof(b2));
+		role = sim_jr_text(j, "role", b3, sizeof(b3));
+		if (!name || !*name || !pw || !role || !sim_role_valid(role))
+			sim_resp_err(rs, SIM_E_BAD_REQUEST, "a user needs \"name\", \"password\" and a "
+				     "\"role\" (Monitor, Configure, FrontEndConfigure, BackEndConfigure, "
+				     "Administrator, SuperUser, Security)");
+		else {
+			sim_auth_set_user(c->auth, name, pw, role);
+			sim_resp_empty(rs);
+		}
+		yajl_tree_free(j);
 	} else if (!strcmp(path, "/sim/expire-tokens") && post) {
 		sim_auth_expire_all(c->auth);
 		sim_resp_empty(rs);
+	} else if (!strcmp(path, "/sim/crash")) {
+		if (get) {
+			sim_resp_json(rs, sim_crash_json(c->crash));
+		} else if (!strcmp(method, "DELETE")) {
+			sim_crash_disarm(c->crash);
+			sim_resp_json(rs, sim_crash_json(c->crash));
+		} else if (post) {
+			char err[256];
+			yajl_val j = parse_body(body, rs);
+			if (!j)
+				return;
+			if (sim_crash_arm(c->crash, j, err, sizeof(err)))
+				sim_resp_err(rs, SIM_E_BAD_REQUEST, err);
+			else
+				sim_resp_json(rs, sim_crash_json(c->crash));
+			yajl_tree_free(j);
+		} else {
+			sim_resp_err(rs, SIM_E_METHOD, NULL);
+		}
 	} else if (!strcmp(path, "/sim/faults")) {
 		if (get) {
 			sim_resp_json(rs, sim_faults_json(c->faults));

@@ -4,6 +4,7 @@
 #define SIM_CONTROL_H
 
 #include "api.h"
+#include "crash.h"
 #include "faults.h"
 #include "stats.h"
 
@@ -12,6 +13,7 @@ struct sim_control {
 	struct sim_auth *auth;
 	struct sim_stats *stats;
 	struct sim_faults *faults;
+	struct sim_crash *crash;
 };
 
 void sim_control_handle(struct sim_control *c, const char *method, const char *path,

@@ -21,6 +21,7 @@ struct sim_fault {
 	double p;
 	int64_t nth, from, count;
 	bool after;
+	int64_t status, rc;
 	char volume[17];
 	uint64_t matched, fired;
 };
@@ -30,7 +31,9 @@ static const char *const kind_names[] = {
 	[SIM_FAULT_HTTP503] = "http503", [SIM_FAULT_DROP] = "drop",
 	[SIM_FAULT_MALFORMED] = "malformed", [SIM_FAULT_TRUNCATE] = "truncate",
 	[SIM_FAULT_EXPIRE_TOKENS] = "expire-tokens", [SIM_FAULT_DEVICE_DELAY] = "device-delay",
-	[SIM_FAULT_READONLY] = "readonly",
+	[SIM_FAULT_READONLY] = "readonly", [SIM_FAULT_HTTP502] = "http502",
+	[SIM_FAULT_HTTP504] = "http504", [SIM_FAULT_HTML] = "html", [SIM_FAULT_EMPTY] = "empty",
+	[SIM_FAULT_BUSY] = "busy",
 };
 #define NKINDS (sizeof(kind_names) / sizeof(kind_names[0]))
 
@@ -127,7 +130,15 @@ static bool apply_option(struct sim_fault *r, const char *key, const char *val, 
 		r->from = n;
 	else if (!strcmp(key, "count"))
 		r->count = n;
-	else {
+	else if (!strcmp(key, "status") && n >= 200 && n <= 599)
+		r->status = n;
+	else if (!strcmp(key, "rc") && (n == 164 || n == 212))
+		r->rc = n;
+	else if (!strcmp(key, "status") || !strcmp(key, "rc")) {
+		snprintf(err, errsz, "%s=%lld is not one the simulator can answer with (status: 200-599; "
+			 "rc: 212 or 164)", key, (long long)n);
+		return false;
+	} else {
 		snprintf(err, errsz, "unknown fault option '%s'", key);
 		return false;
 	}
@@ -207,8 +218,9 @@ int sim_faults_add_spec(struct sim_faults *f, const char *spec, char *err, size_
 		strcpy(copy, "*");
 	}
 	if (kind < 0) {
-		snprintf(err, errsz, "no fault kind in '%s' (latency, http500, http503, drop, malformed, "
-			 "truncate, expire-tokens, device-delay, readonly)", spec);
+		snprintf(err, errsz, "no fault kind in '%s' (latency, http500, http502, http503, http504, "
+			 "html, empty, busy, drop, malformed, truncate, expire-tokens, device-delay, "
+			 "readonly)", spec);
 		goto fail;
 	}
 	end = copy;
@@ -230,7 +242,7 @@ static int add_object(struct sim_faults *f, yajl_val o, char *err, size_t errsz)
 	const char *spec = sim_jr_text(o, "spec", buf, sizeof(buf));
 	const char *kind, *method, *path;
 	static const char *const keys[] = { "ms", "p", "nth", "from", "count", "once", "after",
-					    "volume", NULL };
+					    "volume", "status", "rc", NULL };
 	if (spec)
 		return sim_faults_add_spec(f, spec, err, errsz);
 	memset(&r, 0, sizeof(r));
@@ -337,6 +349,8 @@ void sim_faults_eval(struct sim_faults *f, const char *method, const char *templ
 			if (out->response == SIM_FAULT_LATENCY) {
 				out->response = r->kind;
 				out->after = r->after;
+				out->status = (int)r->status;
+				out->rc = (int)r->rc;
 			}
 			break;
 		}

@@ -1,5 +1,6 @@
 /* Injected faults: rules that match requests by method and path template and then add latency,
- * fail, drop or mangle the answer, expire tokens, delay devices or make data read-only. */
+ * fail (JSON, an HTML page, an empty body, a busy array), drop or mangle the answer, expire
+ * tokens, delay devices or make data read-only. */
 #ifndef SIM_FAULTS_H
 #define SIM_FAULTS_H
 
@@ -12,7 +13,8 @@
 enum sim_fault_kind {
 	SIM_FAULT_LATENCY, SIM_FAULT_HTTP500, SIM_FAULT_HTTP503, SIM_FAULT_DROP,
 	SIM_FAULT_MALFORMED, SIM_FAULT_TRUNCATE, SIM_FAULT_EXPIRE_TOKENS, SIM_FAULT_DEVICE_DELAY,
-	SIM_FAULT_READONLY
+	SIM_FAULT_READONLY, SIM_FAULT_HTTP502, SIM_FAULT_HTTP504, SIM_FAULT_HTML, SIM_FAULT_EMPTY,
+	SIM_FAULT_BUSY
 };
 
 struct sim_fault;
@@ -31,8 +33,11 @@ struct sim_fault_actions {
 	int64_t device_delay_ms; /* -1: none */
 	bool readonly;
 	char readonly_volume[17]; /* "" : the volume in the request path */
-	enum sim_fault_kind response; /* HTTP500/503, DROP, MALFORMED, TRUNCATE, or LATENCY = none */
+	enum sim_fault_kind response; /* HTTP5xx, HTML, EMPTY, BUSY, DROP, MALFORMED, TRUNCATE, or
+				       * LATENCY = none */
 	bool after;                   /* run the request before failing it */
+	int status;                   /* html, empty: the HTTP status (0: 500) */
+	int rc;                       /* busy: the errorCode (0: 212) */
 };
 
 void sim_faults_init(struct sim_faults *f, uint64_t seed);

@@ -2,6 +2,7 @@
  * Starts the server, prints where it listens, runs until SIGTERM/SIGINT. */
 #include <config.h>
 #include "control.h"
+#include "crash.h"
 #include "run.h"
 #include "server.h"
 
@@ -53,7 +54,8 @@ int main(int argc, char **argv)
 	struct sim_auth auth;
 	struct sim_stats stats;
 	struct sim_faults faults;
-	struct sim_control ctl = { &model, &auth, &stats, &faults };
+	struct sim_crash crash;
+	struct sim_control ctl = { &model, &auth, &stats, &faults, &crash };
 	struct sim_server *srv = NULL;
 	struct ticker tk;
 	char err[512] = "", *url = NULL;
@@ -80,8 +82,13 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	sim_auth_init(&auth, cfg.user, cfg.password, cfg.token_ttl_ms, cfg.idle_ttl_ms);
+	sim_auth_set_user(&auth, cfg.user, cfg.password, cfg.role);
+	for (size_t i = 0; i < cfg.naccounts; i++)
+		sim_auth_set_user(&auth, cfg.accounts[i].name, cfg.accounts[i].password, cfg.accounts[i].role);
+	sim_auth_set_max_sessions(&auth, cfg.max_sessions);
 	sim_stats_init(&stats);
 	sim_faults_init(&faults, cfg.seed);
+	sim_crash_init(&crash);
 	model_ok = true; /* destroy copes with a partly built model */
 	if (sim_model_init(&model, &cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "powerflex-sim: %s\n", err);
@@ -129,6 +136,7 @@ out:
 	if (model_ok)
 		sim_model_destroy(&model);
 	sim_faults_destroy(&faults);
+	sim_crash_destroy(&crash);
 	sim_stats_destroy(&stats);
 	sim_auth_destroy(&auth);
 	free(url);

@@ -20,5 +20,6 @@ void sim_render_pool_stats(sim_jw *w, struct sim_model *m, const struct sim_pool
 void sim_render_volume_stats(sim_jw *w, struct sim_model *m, const struct sim_volume *v);
 void sim_render_vtree_stats(sim_jw *w, struct sim_model *m, const struct sim_vtree *t);
 void sim_render_sdc_stats(sim_jw *w, struct sim_model *m, const struct sim_sdc *s);
+void sim_render_pd_stats(sim_jw *w, struct sim_model *m, const struct sim_pd *pd);
 
 #endif

@@ -1,4 +1,4 @@
-/* Gateway objects as JSON (see render.h). Field sets follow the 3.x fixtures in shared/fixtures;
+/* Gateway objects as JSON (see render.h). Field sets follow the 3.x fixtures in tests/fixtures;
  * 4.x/5.x-only NVMe fields (nqn, hostType, nsid, sdtId, ...) are left out. */
 #include <config.h>
 #include "render.h"
@@ -103,14 +103,19 @@ void sim_render_vtree(sim_jw *w, struct sim_model *m, const struct sim_vtree *t)
 	sim_jw_arr_end(w);
 	sim_jw_kstr(w, "dataLayout", "MediumGranularity");
 	sim_jw_kstr(w, "compressionMethod", "Invalid");
-	sim_jw_kbool(w, "inDeletion", false);
+	sim_jw_kbool(w, "inDeletion", t->removing_until > sim_now_ms());
 	sim_jw_key(w, "vtreeMigrationInfo");
 	sim_jw_obj(w);
-	sim_jw_kstr(w, "sourceStoragePoolId", t->mig_src ? t->mig_src->id : NULL);
-	sim_jw_kstr(w, "destinationStoragePoolId", t->mig_dest ? t->mig_dest->id : NULL);
+	/* A rollback moves the V-Tree back: from the destination to where it started. */
+	{
+		const struct sim_pool *from = t->mig_rollback ? t->mig_dest : t->mig_src;
+		const struct sim_pool *to = t->mig_rollback ? t->mig_src : t->mig_dest;
+		sim_jw_kstr(w, "sourceStoragePoolId", from ? from->id : NULL);
+		sim_jw_kstr(w, "destinationStoragePoolId", to ? to->id : NULL);
+	}
 	sim_jw_kstr(w, "migrationStatus", sim_migrate_status(t));
-	sim_jw_knull(w, "migrationPauseReason");
-	sim_jw_kint(w, "migrationQueuePosition", 0);
+	sim_jw_kstr(w, "migrationPauseReason", t->mig_pause_reason[0] ? t->mig_pause_reason : NULL);
+	sim_jw_kint(w, "migrationQueuePosition", sim_migrate_queue_position(m, t));
 	sim_jw_kstr(w, "thicknessConversionType",
 		    t->mig_conv == SIM_CONV_THICK_TO_THIN ? "ThickToThin"
 		    : t->mig_conv == SIM_CONV_THIN_TO_THICK ? "ThinToThick" : "NoConversion");

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "stats_fields.inc"
 
@@ -158,5 +159,67 @@ void sim_render_sdc_stats(sim_jw *w, struct sim_model *m, const struct sim_sdc *
 	sim_jw_kint(w, "numOfMappedVolumes", (int64_t)n);
 	sim_jw_kbwc(w, "userDataReadBwc");
 	sim_jw_kbwc(w, "userDataWriteBwc");
+	sim_jw_obj_end(w);
+}
+
+void sim_render_pd_stats(sim_jw *w, struct sim_model *m, const struct sim_pd *pd)
+{
+	struct sim_usage sum, u;
+	size_t npools = 0;
+	memset(&sum, 0, sizeof(sum));
+	/* A protection domain's figures are its pools' added up. */
+	for (size_t i = 0; i < m->npools; i++) {
+		if (m->pools[i]->pd != pd)
+			continue;
+		npools++;
+		sim_usage_pool(m, m->pools[i], true, &u);
+		sum.raw_kb += u.raw_kb;
+		sum.spare_kb += u.spare_kb;
+		sum.in_use_raw_kb += u.in_use_raw_kb;
+		sum.unused_raw_kb += u.unused_raw_kb;
+		sum.thick_raw_kb += u.thick_raw_kb;
+		sum.thin_inuse_raw_kb += u.thin_inuse_raw_kb;
+		sum.thin_alloc_raw_kb += u.thin_alloc_raw_kb;
+		sum.snap_raw_kb += u.snap_raw_kb;
+		sum.available_kb += u.available_kb;
+		sum.alloc_limit_kb += u.alloc_limit_kb;
+		sum.net_data_kb += u.net_data_kb;
+		sum.nvols += u.nvols;
+		sum.nvtrees += u.nvtrees;
+		sum.nsnaps += u.nsnaps;
+		sum.nthin += u.nthin;
+		sum.nthick += u.nthick;
+		sum.nunmapped += u.nunmapped;
+	}
+	sim_jw_obj(w);
+	for (size_t i = 0; bwc_counters[i]; i++)
+		sim_jw_kbwc(w, bwc_counters[i]);
+	sim_jw_kint(w, "maxCapacityInKb", (int64_t)sum.raw_kb);
+	sim_jw_kint(w, "capacityLimitInKb", (int64_t)sum.raw_kb);
+	sim_jw_kint(w, "spareCapacityInKb", (int64_t)sum.spare_kb);
+	sim_jw_kint(w, "capacityInUseInKb", (int64_t)sum.in_use_raw_kb);
+	sim_jw_kint(w, "netCapacityInUseInKb", (int64_t)(sum.in_use_raw_kb / 2));
+	sim_jw_kint(w, "unusedCapacityInKb", (int64_t)sum.unused_raw_kb);
+	sim_jw_kint(w, "netUnusedCapacityInKb", (int64_t)(sum.unused_raw_kb / 2));
+	sim_jw_kint(w, "thickCapacityInUseInKb", (int64_t)sum.thick_raw_kb);
+	sim_jw_kint(w, "thinCapacityInUseInKb", (int64_t)sum.thin_inuse_raw_kb);
+	sim_jw_kint(w, "thinCapacityAllocatedInKb", (int64_t)sum.thin_alloc_raw_kb);
+	sim_jw_kint(w, "snapshotCapacityInKb", (int64_t)sum.snap_raw_kb);
+	sim_jw_kint(w, "capacityAvailableForVolumeAllocationInKb", (int64_t)sum.available_kb);
+	sim_jw_kint(w, "netProvisionedAddressesInKb", (int64_t)sum.net_data_kb);
+	sim_jw_kint(w, "numOfVolumes", (int64_t)sum.nvols);
+	sim_jw_kint(w, "numOfVtrees", (int64_t)sum.nvtrees);
+	sim_jw_kint(w, "numOfSnapshots", (int64_t)sum.nsnaps);
+	sim_jw_kint(w, "numOfThinBaseVolumes", (int64_t)sum.nthin);
+	sim_jw_kint(w, "numOfThickBaseVolumes", (int64_t)sum.nthick);
+	sim_jw_kint(w, "numOfUnmappedVolumes", (int64_t)sum.nunmapped);
+	sim_jw_kint(w, "numOfStoragePools", (int64_t)npools);
+	sim_jw_kint(w, "numOfSds", SIM_DEVICES_PER_POOL);
+	sim_jw_kint(w, "numOfDevices", (int64_t)(SIM_DEVICES_PER_POOL * npools));
+	id_array(w, "storagePoolIds");
+	for (size_t i = 0; i < m->npools; i++)
+		if (m->pools[i]->pd == pd)
+			sim_jw_str(w, m->pools[i]->id);
+	sim_jw_arr_end(w);
 	sim_jw_obj_end(w);
 }

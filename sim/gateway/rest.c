@@ -13,9 +13,13 @@ static void rest_login(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *r
 	const char *user = sim_api_param(rq, "username", ubuf, sizeof(ubuf));
 	const char *pass = sim_api_param(rq, "password", pbuf, sizeof(pbuf));
 	char *access = NULL, *refresh = NULL;
+	enum sim_login why = SIM_LOGIN_BAD;
 	sim_jw *w;
-	if (!user || !pass || !sim_auth_login_access(c->auth, user, pass, &access, &refresh)) {
-		sim_resp_err(rs, SIM_E_UNAUTHORIZED, "Invalid user credentials");
+	if (!user || !pass || !sim_auth_login_access(c->auth, user, pass, &access, &refresh, &why)) {
+		if (why == SIM_LOGIN_TOO_MANY)
+			sim_resp_err(rs, SIM_E_TOO_MANY_SESSIONS, NULL);
+		else
+			sim_resp_err(rs, SIM_E_UNAUTHORIZED, "Invalid user credentials");
 		return;
 	}
 	w = sim_jw_new();
@@ -36,7 +40,7 @@ static void rest_logout(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *
 {
 	char buf[64];
 	const char *refresh;
-	if (!rq->bearer || !sim_auth_check(c->auth, rq->bearer, SIM_TOKEN_ACCESS)) {
+	if (!rq->bearer || !sim_auth_check(c->auth, rq->bearer, SIM_TOKEN_ACCESS, NULL)) {
 		sim_resp_err(rs, SIM_E_UNAUTHORIZED, NULL);
 		return;
 	}

@@ -125,3 +125,15 @@ bool sim_route_parse(const char *path, struct sim_route *r)
 	}
 	return false;
 }
+
+bool sim_route_mutates(const char *method, const char *path)
+{
+	struct sim_route r;
+
+	if (strcmp(method, "POST") != 0 || !sim_route_parse(path, &r))
+		return false;
+	/* POST /api/types/T/instances creates; actions change, except the queries. */
+	if (r.kind != SIM_R_TYPE_LIST && r.kind != SIM_R_TYPE_ACTION && r.kind != SIM_R_INSTANCE_ACTION)
+		return false;
+	return strncmp(r.name, "query", 5) != 0;
+}

@@ -26,6 +26,9 @@ struct sim_route {
 
 /* false when the path is not a gateway URL shape (answer 404). */
 bool sim_route_parse(const char *path, struct sim_route *r);
+/* Whether a request changes the array: a POST that creates (/api/types/T/instances) or an action
+ * other than the query actions (login and reads are GETs). */
+bool sim_route_mutates(const char *method, const char *path);
 /* The path with every "::<id>" written "::{id}" (malloc'd). */
 char *sim_route_template(const char *path);
 

@@ -1,6 +1,7 @@
 /* libmicrohttpd front end (see server.h). */
 #include <config.h>
 #include "server.h"
+#include "crash.h"
 #include "route.h"
 #include "volops.h"
 
@@ -9,10 +10,12 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -24,12 +27,17 @@ struct sim_server {
 	const struct sim_config *cfg;
 	char *cert, *key;
 	int fd;
+	/* Injected latency waits on this, so stopping does not wait out a long one. */
+	pthread_mutex_t wait_lock;
+	pthread_cond_t wake;
+	bool stopping;
 };
 
 struct conn {
 	char *body;
 	size_t len, cap;
 	bool too_big;
+	pid_t kill_after; /* a crash point: killed once this answer has been sent */
 };
 
 struct truncated {
@@ -129,7 +137,8 @@ static void truncated_free(void *cls)
 	free(t);
 }
 
-static enum MHD_Result send_json(struct MHD_Connection *conn, int status, char *body, bool truncate)
+static enum MHD_Result send_body(struct MHD_Connection *conn, int status, char *body, const char *ctype,
+				 bool truncate)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -147,35 +156,33 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, int status, char *
 		free(body);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json;charset=UTF-8");
+	if (ctype)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	ret = MHD_queue_response(conn, (unsigned)status, r);
 	MHD_destroy_response(r);
 	return ret;
 }
 
-/* A 4.x gateway sits behind a web front that answers some errors itself, with a page rather
- * than JSON (what clients must cope with: goscaleio reads only the status line then). */
-static enum MHD_Result send_html(struct MHD_Connection *conn, int status)
+static enum MHD_Result send_json(struct MHD_Connection *conn, int status, char *body, bool truncate)
 {
-	const char *title = status == 401   ? "401 Authorization Required"
-			    : status == 404 ? "404 Not Found"
-			    : status == 503 ? "503 Service Temporarily Unavailable"
-					    : "500 Internal Server Error";
-	char *body = sim_fmt("<html>\r\n<head><title>%s</title></head>\r\n<body>\r\n"
-			     "<center><h1>%s</h1></center>\r\n<hr><center>nginx</center>\r\n"
-			     "</body>\r\n</html>\r\n",
-			     title, title);
-	struct MHD_Response *r =
-		MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
-	enum MHD_Result ret;
-	if (!r) {
-		free(body);
-		return MHD_NO;
-	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html");
-	ret = MHD_queue_response(conn, (unsigned)status, r);
-	MHD_destroy_response(r);
-	return ret;
+	return send_body(conn, status, body, "application/json;charset=UTF-8", truncate);
+}
+
+/* The error pages that reach clients instead of JSON: a reverse proxy's (nginx's wording) for
+ * 502 and 504, and for everything on 4.x, whose gateway sits behind that web front (what
+ * clients must cope with: goscaleio reads only the status line then); the servlet container's
+ * (Tomcat's) for anything else. */
+static char *html_page(int status, bool front)
+{
+	const char *reason = MHD_get_reason_phrase_for((unsigned)status);
+	if (front || status == 502 || status == 504)
+		return sim_fmt("<html>\r\n<head><title>%d %s</title></head>\r\n<body>\r\n"
+			       "<center><h1>%d %s</h1></center>\r\n<hr><center>nginx</center>\r\n"
+			       "</body>\r\n</html>\r\n", status, reason, status, reason);
+	return sim_fmt("<!doctype html><html lang=\"en\"><head><title>HTTP Status %d - %s</title>"
+		       "</head><body><h1>HTTP Status %d - %s</h1><hr class=\"line\" /><p><b>Type</b> "
+		       "Status Report</p><hr class=\"line\" /><h3>Apache Tomcat</h3></body></html>",
+		       status, reason, status, reason);
 }
 
 static char *fault_body(int status)
@@ -189,6 +196,23 @@ static char *fault_body(int status)
 	return sim_jw_finish(w);
 }
 
+/* Holds a request back for ms (a latency fault), or until the server stops. */
+static void delay_request(struct sim_server *s, int64_t ms)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += (time_t)(ms / 1000);
+	until.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&s->wait_lock);
+	while (!s->stopping && pthread_cond_timedwait(&s->wake, &s->wait_lock, &until) != ETIMEDOUT)
+		;
+	pthread_mutex_unlock(&s->wait_lock);
+}
+
 static enum MHD_Result handle_api(struct sim_server *s, struct MHD_Connection *conn,
 				  const char *url, const char *method, struct conn *cc)
 {
@@ -199,12 +223,21 @@ static enum MHD_Result handle_api(struct sim_server *s, struct MHD_Connection *c
 	struct sim_fault_actions fa;
 	char *tmpl = sim_route_template(url), *user = NULL, *pass = NULL, *bearer = NULL;
 	enum MHD_Result ret;
+	enum sim_crash_when crash = SIM_CRASH_NONE;
+	pid_t victim = 0;
 	bool failing;
 	sim_stats_count(ctl->stats, method, tmpl);
+	if (sim_route_mutates(method, url))
+		crash = sim_crash_count(ctl->crash, &victim);
+	if (crash == SIM_CRASH_BEFORE) {
+		free(tmpl);
+		sim_crash_fire(victim, "before carrying out its request");
+		return MHD_NO;
+	}
 	sim_faults_eval(ctl->faults, method, tmpl, url, &fa);
 	free(tmpl);
 	if (s->cfg->latency_ms + fa.latency_ms > 0)
-		sim_sleep_ms(s->cfg->latency_ms + fa.latency_ms);
+		delay_request(s, s->cfg->latency_ms + fa.latency_ms);
 	if (fa.expire_tokens)
 		sim_auth_expire_all(ctl->auth);
 	if (fa.device_delay_ms >= 0) {
@@ -213,7 +246,9 @@ static enum MHD_Result handle_api(struct sim_server *s, struct MHD_Connection *c
 		sim_model_unlock(ctl->model);
 	}
 	failing = fa.response == SIM_FAULT_HTTP500 || fa.response == SIM_FAULT_HTTP503 ||
-		  fa.response == SIM_FAULT_DROP;
+		  fa.response == SIM_FAULT_HTTP502 || fa.response == SIM_FAULT_HTTP504 ||
+		  fa.response == SIM_FAULT_HTML || fa.response == SIM_FAULT_EMPTY ||
+		  fa.response == SIM_FAULT_BUSY || fa.response == SIM_FAULT_DROP;
 	if (failing && !fa.after)
 		goto fail;
 
@@ -245,6 +280,14 @@ static enum MHD_Result handle_api(struct sim_server *s, struct MHD_Connection *c
 		sim_model_unlock(ctl->model);
 	}
 	free(rs.volume_id);
+	if (crash == SIM_CRASH_APPLIED) {
+		/* Carried out and saved (api.c saves a change before it answers), never answered. */
+		free(rs.body);
+		sim_crash_fire(victim, "after carrying out its request, before answering");
+		return MHD_NO;
+	}
+	if (crash == SIM_CRASH_AFTER)
+		cc->kill_after = victim;
 	if (failing) {
 		free(rs.body);
 		goto fail;
@@ -257,14 +300,40 @@ static enum MHD_Result handle_api(struct sim_server *s, struct MHD_Connection *c
 	}
 	if (s->cfg->api4 && (rs.status == 401 || rs.status == 404) && strncmp(url, "/rest/", 6)) {
 		free(rs.body);
-		return send_html(conn, rs.status);
+		return send_body(conn, rs.status, html_page(rs.status, true), "text/html", false);
 	}
 	return send_json(conn, rs.status, rs.body, fa.response == SIM_FAULT_TRUNCATE);
 fail:
-	if (fa.response == SIM_FAULT_DROP)
+	/* A failure injected by a fault does not spare a crash point's client. */
+	if (crash == SIM_CRASH_APPLIED) {
+		sim_crash_fire(victim, "as its request failed (an injected fault)");
+		return MHD_NO;
+	}
+	if (crash == SIM_CRASH_AFTER)
+		cc->kill_after = victim;
+	switch (fa.response) {
+	case SIM_FAULT_DROP:
 		return MHD_NO; /* closes the connection without an answer */
-	if (s->cfg->api4)
-		return send_html(conn, fa.response == SIM_FAULT_HTTP503 ? 503 : 500);
+	case SIM_FAULT_HTTP502:
+		return send_body(conn, 502, html_page(502, false), "text/html", false);
+	case SIM_FAULT_HTTP504:
+		return send_body(conn, 504, html_page(504, false), "text/html", false);
+	case SIM_FAULT_HTML:
+		return send_body(conn, fa.status ? fa.status : 500,
+				 html_page(fa.status ? fa.status : 500, s->cfg->api4), "text/html;charset=utf-8", false);
+	case SIM_FAULT_EMPTY:
+		return send_body(conn, fa.status ? fa.status : 500, sim_xstrdup(""), NULL, false);
+	case SIM_FAULT_BUSY:
+		return send_json(conn, 500,
+				 sim_error_body(fa.rc == 164 ? SIM_E_SYSTEM_BUSY : SIM_E_REMOVE_IN_PROGRESS, NULL),
+				 false);
+	default:
+		break;
+	}
+	if (s->cfg->api4) {
+		int st = fa.response == SIM_FAULT_HTTP503 ? 503 : 500;
+		return send_body(conn, st, html_page(st, true), "text/html", false);
+	}
 	ret = send_json(conn, fa.response == SIM_FAULT_HTTP503 ? 503 : 500,
 			fault_body(fa.response == SIM_FAULT_HTTP503 ? 503 : 500), false);
 	return ret;
@@ -313,7 +382,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 		return send_json(conn, rs.status, rs.body, false);
 	}
 	if (s->cfg->api4)
-		return send_html(conn, 404);
+		return send_body(conn, 404, html_page(404, true), "text/html", false);
 	return send_json(conn, 404, sim_error_body(SIM_E_NO_URL, NULL), false);
 }
 
@@ -325,6 +394,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)conn;
 	(void)toe;
 	if (cc) {
+		if (cc->kill_after > 0)
+			sim_crash_fire(cc->kill_after, "after answering its request");
 		free(cc->body);
 		free(cc);
 		*con_cls = NULL;
@@ -381,6 +452,12 @@ struct sim_server *sim_server_start(const struct sim_config *cfg, struct sim_con
 	struct sim_server *s = sim_xcalloc(1, sizeof(*s));
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
 	int family = AF_INET, port = 0;
+	pthread_condattr_t ca;
+	pthread_mutex_init(&s->wait_lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->wake, &ca);
+	pthread_condattr_destroy(&ca);
 	s->ctl = ctl;
 	s->cfg = cfg;
 	s->fd = -1;
@@ -438,10 +515,17 @@ void sim_server_stop(struct sim_server *s)
 {
 	if (!s)
 		return;
+	/* Requests held back by latency answer now: the daemon waits for their threads. */
+	pthread_mutex_lock(&s->wait_lock);
+	s->stopping = true;
+	pthread_cond_broadcast(&s->wake);
+	pthread_mutex_unlock(&s->wait_lock);
 	if (s->d)
 		MHD_stop_daemon(s->d);
 	if (s->fd >= 0)
 		close(s->fd);
+	pthread_cond_destroy(&s->wake);
+	pthread_mutex_destroy(&s->wait_lock);
 	free(s->cert);
 	free(s->key);
 	free(s);

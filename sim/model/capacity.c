@@ -1,4 +1,4 @@
-/* Capacity figures (see capacity.h and powerflex-api-details.md section 3.4). */
+/* Capacity figures (see capacity.h; the Statistics fields of the PowerFlex 3.5 REST API). */
 #include <config.h>
 #include "capacity.h"
 #include "datafile.h"
@@ -88,7 +88,7 @@ void sim_usage_pool(struct sim_model *m, const struct sim_pool *pool, bool with_
 	u->unused_raw_kb = u->raw_kb > u->spare_kb + u->in_use_raw_kb
 				   ? u->raw_kb - u->spare_kb - u->in_use_raw_kb
 				   : 0;
-	u->alloc_limit_kb = floor8g((u->raw_kb - u->spare_kb) / 2 * (uint64_t)m->overprovision);
+	u->alloc_limit_kb = floor8g((uint64_t)((double)((u->raw_kb - u->spare_kb) / 2) * m->overprovision));
 	{
 		uint64_t room = u->alloc_limit_kb > u->provisioned_kb
 					? u->alloc_limit_kb - u->provisioned_kb

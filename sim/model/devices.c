@@ -1,6 +1,7 @@
 /* Device entries of mapped volumes (see devices.h). */
 #include <config.h>
 #include "devices.h"
+#include "loopdev.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -13,9 +14,29 @@ char *sim_dev_path(const struct sim_model *m, const struct sim_sdc *sdc, const s
 	return sim_fmt("%s/emc-vol-%s-%s", sdc->devdir, m->system_id, v->id);
 }
 
+/* What a device entry points at: the volume's loop device (--loop-devices; made on first need
+ * and shared by its mappings) or its data file. */
+static const char *entry_target(struct sim_model *m, struct sim_volume *v)
+{
+	char why[256];
+	if (!m->loop_devices)
+		return v->path;
+	if (!v->loop_dev[0]) {
+		v->loop_fd = sim_loop_attach(v->path, v->loop_dev, why, sizeof(why));
+		if (v->loop_fd < 0) {
+			v->loop_dev[0] = '\0';
+			fprintf(stderr, "powerflex-sim: volume %s: %s; its device entry is its data file\n", v->id,
+				why);
+			return v->path;
+		}
+	}
+	return v->loop_dev;
+}
+
 static void make_entry(struct sim_model *m, struct sim_volume *v, struct sim_mapping *mp)
 {
 	char *path;
+	const char *target;
 	if (mp->sdc->detached) {
 		/* An SDC outside the MDMs does not learn of its mappings: nothing appears until it
 		 * joins (sim_sdc_set_joined). */
@@ -24,9 +45,10 @@ static void make_entry(struct sim_model *m, struct sim_volume *v, struct sim_map
 		return;
 	}
 	path = sim_dev_path(m, mp->sdc, v);
-	if (symlink(v->path, path) != 0 && errno == EEXIST) {
+	target = entry_target(m, v);
+	if (symlink(target, path) != 0 && errno == EEXIST) {
 		unlink(path);
-		if (symlink(v->path, path) != 0)
+		if (symlink(target, path) != 0)
 			fprintf(stderr, "powerflex-sim: cannot create %s: %s\n", path, strerror(errno));
 	}
 	mp->present = true;
@@ -59,6 +81,22 @@ void sim_dev_remove(struct sim_model *m, struct sim_volume *v, struct sim_mappin
 	}
 	mp->present = false;
 	mp->due_ms = 0;
+	if (v->loop_dev[0]) {
+		bool used = false;
+		for (size_t i = 0; i < v->nmaps; i++)
+			if (v->maps[i].present)
+				used = true;
+		if (!used) {
+			sim_loop_detach(v->loop_fd);
+			v->loop_dev[0] = '\0';
+		}
+	}
+}
+
+void sim_dev_resized(struct sim_volume *v)
+{
+	if (v->loop_dev[0])
+		sim_loop_resize(v->loop_fd);
 }
 
 void sim_dev_rescan(struct sim_model *m, const struct sim_sdc *sdc)

@@ -1,5 +1,5 @@
 /* Error table of the emulated gateway (see errors.h). Codes are the MDM return-code indexes the
- * clients know (powerflex-api-details.md 3.8); 717/718 are the codes cinder tolerates for
+ * clients know (the errorCode of the PowerFlex 3.5 REST API's error answers); 717/718 are the codes cinder tolerates for
  * migrateVTree, which real gateways return although the generated list disagrees. */
 #include <config.h>
 #include "errors.h"
@@ -43,6 +43,15 @@ static const struct sim_error_info table[] = {
 	[SIM_E_MIGRATE_SAME_POOL] = { 500, 718, "The destination Storage Pool and the source Storage Pool are the same.", NULL },
 	[SIM_E_SRC_LARGER] = { 500, 0, "The source volume is larger than the destination volume", NULL },
 	[SIM_E_INTERNAL] = { 500, 0, "Internal error", NULL },
+	/* Codes past 185 are positions in the generated list (powerflex-sim(1) says which are
+	 * guesses); the messages are the list's own words. */
+	[SIM_E_SYSTEM_BUSY] = { 500, 164, "The system is busy. Retry later", NULL },
+	[SIM_E_NO_PERMISSIONS] = { 500, 168, "You do not have permission to perform this operation. Please contact your system administrator for assistance.", NULL },
+	[SIM_E_REMOVE_IN_PROGRESS] = { 500, 212, "A volume removal operation is currently in progress. ", NULL },
+	[SIM_E_TOO_MANY_SESSIONS] = { 500, 252, "The maximum number of sessions is already open. Please close some other sessions, and then try again.", NULL },
+	[SIM_E_MIG_NOT_FOUND] = { 500, 790, "The V-Tree is not currently being migrated.", NULL },
+	[SIM_E_MIG_PAUSED] = { 500, 795, "The V-Tree migration is already paused.", NULL },
+	[SIM_E_MIG_MUST_PAUSE] = { 500, 815, "V-Tree migration must be paused before it can be rolled back.", NULL },
 };
 
 const struct sim_error_info *sim_error_info(enum sim_err e)

@@ -41,6 +41,13 @@ enum sim_err {
 	SIM_E_MIGRATING_OTHER,    /* 717, migrating elsewhere */
 	SIM_E_MIGRATE_SAME_POOL,  /* 718 */
 	SIM_E_SRC_LARGER,         /* 500/0 overwrite source larger than destination */
+	SIM_E_SYSTEM_BUSY,        /* 164 "The system is busy. Retry later" */
+	SIM_E_NO_PERMISSIONS,     /* 168, a role that may not do this */
+	SIM_E_REMOVE_IN_PROGRESS, /* 212 */
+	SIM_E_TOO_MANY_SESSIONS,  /* 252 */
+	SIM_E_MIG_NOT_FOUND,      /* 790 the V-Tree is not migrating */
+	SIM_E_MIG_PAUSED,         /* 795 already paused or pausing */
+	SIM_E_MIG_MUST_PAUSE,     /* 815 a rollback needs a paused migration */
 	SIM_E_INTERNAL,           /* 500/0 I/O failure in the simulator itself */
 };
 

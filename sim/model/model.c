@@ -113,6 +113,14 @@ struct sim_sdc *sim_find_sdc_by_ip(struct sim_model *m, const char *ip)
 	return NULL;
 }
 
+struct sim_sdc *sim_find_sdc_by_guid(struct sim_model *m, const char *guid)
+{
+	for (size_t i = 0; i < m->nsdcs; i++)
+		if (!strcasecmp(m->sdcs[i]->guid, guid))
+			return m->sdcs[i];
+	return NULL;
+}
+
 struct sim_vtree *sim_find_vtree(struct sim_model *m, const char *id)
 {
 	for (size_t i = 0; i < m->nvtrees; i++)

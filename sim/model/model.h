@@ -38,7 +38,8 @@ struct sim_sdc {
 
 enum sim_vtype { SIM_VOL_THIN, SIM_VOL_THICK, SIM_VOL_SNAPSHOT };
 
-enum sim_mig { SIM_MIG_NONE, SIM_MIG_PENDING, SIM_MIG_NORMAL };
+enum sim_mig { SIM_MIG_NONE, SIM_MIG_PENDING, SIM_MIG_NORMAL, SIM_MIG_PAUSING_GRACEFUL,
+	       SIM_MIG_PAUSING_FORCED, SIM_MIG_PAUSED };
 
 enum sim_conv { SIM_CONV_NONE, SIM_CONV_THICK_TO_THIN, SIM_CONV_THIN_TO_THICK };
 
@@ -49,8 +50,17 @@ struct sim_vtree {
 	sim_idbuf root_id;     /* the volume that created the tree */
 	enum sim_mig mig;
 	struct sim_pool *mig_src, *mig_dest;
-	int64_t mig_normal_at, mig_end_at;
 	enum sim_conv mig_conv;
+	bool mig_queued;       /* PendingMigration waiting for a free migration slot */
+	bool mig_rollback;     /* moving back to mig_dest, the pool it started in */
+	uint64_t mig_seq;      /* start order, for the queue */
+	int64_t mig_total_ms;  /* how long the whole copy takes */
+	int64_t mig_done_ms;   /* how much of it is copied */
+	int64_t mig_fail_ms;   /* the copy fails when done reaches this; -1: never */
+	int64_t mig_phase_end; /* end of the pending phase or of a pause in progress */
+	int64_t mig_last_ms;   /* when done was last advanced */
+	char mig_pause_reason[32]; /* "" unless paused by a failure */
+	int64_t removing_until; /* a removal in this V-Tree runs until then (--removal-ms) */
 };
 
 struct sim_mapping {
@@ -78,6 +88,8 @@ struct sim_volume {
 	bool readonly_enforced;
 	char access_limit[16];
 	char *path;
+	int loop_fd;       /* --loop-devices: the loop device over the data file... */
+	char loop_dev[32]; /* ...named this; "" when there is none (loop_fd is then unused) */
 };
 
 #define SIM_MDM_IP_LEN 48
@@ -106,8 +118,19 @@ struct sim_model {
 	int64_t device_delay_ms;
 	int64_t device_delay_override; /* -1: none; set by a device-delay fault for the next map */
 	int64_t migration_ms;
+	int migration_slots;        /* migrations running at once; 0: no limit */
+	double migration_fail_at;   /* fraction of the copy at which a migration fails; 0: never */
+	double migration_fail_p;    /* probability that a migration fails (at fail_at) */
+	int64_t migration_pause_ms; /* a graceful pause takes this long, a forceful one a fifth */
+	uint64_t migration_seq;
+	int64_t removal_ms;         /* a removal keeps its V-Tree busy this long; 0: none */
+	bool loop_devices;          /* device entries point at loop block devices */
+	/* Migrations run on their own clock, which stands still while they are held (POST
+	 * /sim/migrations): a test can keep one in progress for as long as it needs. */
+	bool migrations_held;
+	int64_t mig_held_since, mig_held_total;
 	int spare_pct;
-	int overprovision;
+	double overprovision;
 	int64_t install_time;
 	bool dirty;        /* metadata changed since the last save */
 	int64_t saved_at;
@@ -127,6 +150,7 @@ struct sim_pd *sim_find_pd(struct sim_model *m, const char *id);
 struct sim_pd *sim_find_pd_by_name(struct sim_model *m, const char *name);
 struct sim_sdc *sim_find_sdc(struct sim_model *m, const char *id);
 struct sim_sdc *sim_find_sdc_by_ip(struct sim_model *m, const char *ip);
+struct sim_sdc *sim_find_sdc_by_guid(struct sim_model *m, const char *guid);
 struct sim_vtree *sim_find_vtree(struct sim_model *m, const char *id);
 
 /* The protection domain of that name, created when missing. */

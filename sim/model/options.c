@@ -25,6 +25,11 @@ void sim_config_usage(FILE *out)
 "  --tls-key PEM            its private key in PEM\n"
 "  --plain-http             serve plain HTTP instead of HTTPS (no certificate needed)\n"
 "  --user NAME              gateway user (default admin)\n"
+"  --role ROLE              its role: Administrator (default), SuperUser, Configure,\n"
+"                           FrontEndConfigure, BackEndConfigure, Security or Monitor\n"
+"  --account NAME:PASSWORD:ROLE\n"
+"                           a further gateway user; repeatable\n"
+"  --max-sessions N         at most N live tokens; a login beyond answers errorCode 252\n"
 "  --password SECRET        gateway password\n"
 "  --password-file FILE     read the password from the first line of FILE\n"
 "  --latency-ms N           add N ms to every /api request\n"
@@ -41,7 +46,8 @@ void sim_config_usage(FILE *out)
 "                           a storage pool of SIZE_GIB raw capacity in protection domain\n"
 "                           DOMAIN (default domain1); repeatable; default pool1:1024\n"
 "  --spare-percent N        spare percentage of every pool (default 10)\n"
-"  --overprovision N        thin allocation limit as N x net capacity (default 10)\n"
+"  --overprovision RATIO    volume allocation limit as RATIO x net capacity (default 0.84,\n"
+"                           as a captured pool shows)\n"
 "  --sdc IP[:GUID[:DEVDIR]] an SDC (a KVM host); repeatable. DEVDIR overrides where its\n"
 "                           device entries appear\n"
 "  --sdcs-detached          SDCs start outside the MDMs (disconnected, no device entries)\n"
@@ -54,6 +60,15 @@ void sim_config_usage(FILE *out)
 "                           (default <state dir>/devices)\n"
 "  --device-delay-ms N      a device entry appears N ms after the mapping (or at a rescan)\n"
 "  --migration-ms N         duration of a V-Tree migration (default 500)\n"
+"  --migration-slots N      migrations running at once, the rest queue (default 0: no limit)\n"
+"  --migration-fail-at F    a migration fails (Paused, MigrationError) when F (0..1) of it\n"
+"                           is copied (default 0: never)\n"
+"  --migration-fail-p P     probability that a migration fails at F (default 1)\n"
+"  --migration-pause-ms N   a graceful pause takes N ms, a forceful one N/5 (default 100)\n"
+"  --removal-ms N           a removal keeps its V-Tree busy N ms: removals in it answer\n"
+"                           errorCode 212 meanwhile (default 0)\n"
+"  --loop-devices           device entries are loop block devices (root and /dev/loop*\n"
+"                           needed; default: symbolic links to the data files)\n"
 "  --seed N                 seed for ids and fault probabilities (deterministic runs)\n"
 "\n"
 "Faults (repeatable; also at run time with POST /sim/faults):\n"
@@ -61,7 +76,8 @@ void sim_config_usage(FILE *out)
 "                           PATH-TEMPLATE is a path with ids written {id}\n"
 "                           (e.g. /api/instances/Volume::{id}/action/addMappedSdc), '*' for\n"
 "                           any path, or a prefix ending in '*'. METHOD is optional.\n"
-"                           KIND: latency (ms=N), http500, http503, drop, malformed,\n"
+"                           KIND: latency (ms=N), http500, http502, http503, http504,\n"
+"                           html (status=N), empty (status=N), busy, drop, malformed,\n"
 "                           truncate, expire-tokens, device-delay (ms=N), readonly\n"
 "                           KEYS: p=PROBABILITY, nth=N (only the Nth match), from=N (Nth and\n"
 "                           later), count=N (at most N times), once (= count=1),\n"
@@ -74,7 +90,7 @@ void sim_config_usage(FILE *out)
 "Control endpoints (loopback only, no auth): GET /sim/stats, POST /sim/stats/reset,\n"
 "POST /sim/expire-tokens, GET|POST|DELETE /sim/faults, GET /sim/volumes,\n"
 "POST /sim/volumes/ID/readonly, GET /sim/sdc/SDC, POST /sim/sdc/SDC/rescan,\n"
-"GET /sim/sdc/SDC/volumes. See powerflex-sim(1).\n",
+"GET /sim/sdc/SDC/volumes, POST /sim/sdc, GET|POST /sim/modes. See powerflex-sim(1).\n",
 		out);
 }
 
@@ -82,7 +98,9 @@ enum {
 	OPT_LISTEN = 256, OPT_CERT, OPT_KEY, OPT_PLAIN, OPT_USER, OPT_PASSWORD, OPT_PASSWORD_FILE,
 	OPT_SYSTEM_ID, OPT_POOL, OPT_SDC, OPT_STATE_DIR, OPT_DEVICE_DIR, OPT_DEVICE_DELAY,
 	OPT_TOKEN_TTL, OPT_IDLE_TTL, OPT_LATENCY, OPT_FAULT, OPT_SEED, OPT_SPARE, OPT_MIGRATION,
-	OPT_OVERPROVISION, OPT_HELP, OPT_VERSION, OPT_API, OPT_MDM_IPS, OPT_SDCS_DETACHED
+	OPT_OVERPROVISION, OPT_HELP, OPT_VERSION, OPT_MIG_SLOTS, OPT_MIG_FAIL_AT, OPT_MIG_FAIL_P,
+	OPT_MIG_PAUSE, OPT_REMOVAL, OPT_ROLE, OPT_ACCOUNT, OPT_MAX_SESSIONS, OPT_LOOP, OPT_API, OPT_MDM_IPS,
+	OPT_SDCS_DETACHED
 };
 
 static const struct option options[] = {
@@ -107,6 +125,15 @@ static const struct option options[] = {
 	{ "spare-percent", required_argument, NULL, OPT_SPARE },
 	{ "migration-ms", required_argument, NULL, OPT_MIGRATION },
 	{ "overprovision", required_argument, NULL, OPT_OVERPROVISION },
+	{ "migration-slots", required_argument, NULL, OPT_MIG_SLOTS },
+	{ "migration-fail-at", required_argument, NULL, OPT_MIG_FAIL_AT },
+	{ "migration-fail-p", required_argument, NULL, OPT_MIG_FAIL_P },
+	{ "migration-pause-ms", required_argument, NULL, OPT_MIG_PAUSE },
+	{ "removal-ms", required_argument, NULL, OPT_REMOVAL },
+	{ "role", required_argument, NULL, OPT_ROLE },
+	{ "account", required_argument, NULL, OPT_ACCOUNT },
+	{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
+	{ "loop-devices", no_argument, NULL, OPT_LOOP },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "api", required_argument, NULL, OPT_API },
@@ -132,6 +159,42 @@ static bool parse_nonneg(const char *s, int64_t max, int64_t *out)
 	if (!sim_parse_i64(s, &v) || v < 0 || v > max)
 		return false;
 	*out = v;
+	return true;
+}
+
+static bool parse_fraction(const char *s, double min, double max, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || *end || end == s || !(v >= min && v <= max))
+		return false;
+	*out = v;
+	return true;
+}
+
+bool sim_role_valid(const char *role)
+{
+	static const char *const roles[] = { "Monitor", "Configure", "FrontEndConfigure",
+					     "BackEndConfigure", "Administrator", "SuperUser",
+					     "Security", NULL };
+	for (size_t i = 0; roles[i]; i++)
+		if (!strcmp(role, roles[i]))
+			return true;
+	return false;
+}
+
+/* NAME:PASSWORD:ROLE; the role is the last field, so a password may hold ':'. */
+static bool parse_account(struct sim_config *cfg, const char *arg)
+{
+	const char *c1 = strchr(arg, ':'), *c2 = strrchr(arg, ':');
+	if (!c1 || c2 == c1 || c1 == arg || !sim_role_valid(c2 + 1))
+		return false;
+	cfg->accounts = sim_xrealloc(cfg->accounts, (cfg->naccounts + 1) * sizeof(*cfg->accounts));
+	cfg->accounts[cfg->naccounts].name = strndup(arg, (size_t)(c1 - arg));
+	cfg->accounts[cfg->naccounts].password = strndup(c1 + 1, (size_t)(c2 - c1 - 1));
+	cfg->accounts[cfg->naccounts].role = sim_xstrdup(c2 + 1);
+	cfg->naccounts++;
 	return true;
 }
 
@@ -265,7 +328,12 @@ enum sim_config_result sim_config_parse(struct sim_config *cfg, int argc, char *
 	cfg->idle_ttl_ms = 600 * 1000;
 	cfg->migration_ms = 500;
 	cfg->spare_percent = 10;
-	cfg->overprovision = 10;
+	/* A captured pool (csi-powerflex's statistics fixture) allows 117440512 KB of volumes on
+	 * (311424000 - 31141888) / 2 = 140141056 KB net: 0.84. */
+	cfg->overprovision = 0.84;
+	cfg->migration_fail_p = 1.0;
+	cfg->migration_pause_ms = 100;
+	cfg->role = sim_xstrdup("Administrator");
 	cfg->api_version = sim_xstrdup("3.5");
 	optind = 1;
 	opterr = 0;
@@ -314,10 +382,26 @@ enum sim_config_result sim_config_parse(struct sim_config *cfg, int argc, char *
 			ok = parse_nonneg(a, 99, &v);
 			cfg->spare_percent = (int)v;
 			break;
-		case OPT_OVERPROVISION:
-			ok = parse_nonneg(a, 1000, &v) && v >= 1;
-			cfg->overprovision = (int)v;
+		case OPT_OVERPROVISION: ok = parse_fraction(a, 0.01, 1000, &cfg->overprovision); break;
+		case OPT_MIG_SLOTS:
+			ok = parse_nonneg(a, 1000, &v);
+			cfg->migration_slots = (int)v;
 			break;
+		case OPT_MIG_FAIL_AT: ok = parse_fraction(a, 0, 1, &cfg->migration_fail_at); break;
+		case OPT_MIG_FAIL_P: ok = parse_fraction(a, 0, 1, &cfg->migration_fail_p); break;
+		case OPT_MIG_PAUSE: ok = parse_nonneg(a, 3600000, &cfg->migration_pause_ms); break;
+		case OPT_REMOVAL: ok = parse_nonneg(a, 3600000, &cfg->removal_ms); break;
+		case OPT_ROLE:
+			ok = sim_role_valid(a);
+			if (ok)
+				set_str(&cfg->role, a);
+			break;
+		case OPT_ACCOUNT: ok = parse_account(cfg, a); break;
+		case OPT_MAX_SESSIONS:
+			ok = parse_nonneg(a, 100000, &v);
+			cfg->max_sessions = (int)v;
+			break;
+		case OPT_LOOP: cfg->loop_devices = true; break;
 		case OPT_API:
 			ok = !strcmp(a, "3.5") || !strcmp(a, "4.x");
 			if (ok) {
@@ -389,6 +473,13 @@ void sim_config_free(struct sim_config *cfg)
 	free(cfg->sdcs);
 	free(cfg->state_dir);
 	free(cfg->device_dir);
+	free(cfg->role);
+	for (size_t i = 0; i < cfg->naccounts; i++) {
+		free(cfg->accounts[i].name);
+		free(cfg->accounts[i].password);
+		free(cfg->accounts[i].role);
+	}
+	free(cfg->accounts);
 	for (size_t i = 0; i < cfg->nfaults; i++)
 		free(cfg->faults[i]);
 	free(cfg->faults);

@@ -19,6 +19,13 @@ struct sim_sdc_spec {
 	char *devdir; /* NULL: <sdc-device-dir>/<sdc id> */
 };
 
+/* A further gateway user (--account NAME:PASSWORD:ROLE). */
+struct sim_account_spec {
+	char *name;
+	char *password;
+	char *role;
+};
+
 struct sim_config {
 	char *listen_host;
 	int listen_port;
@@ -39,12 +46,22 @@ struct sim_config {
 	int64_t idle_ttl_ms;
 	int64_t latency_ms;
 	int64_t migration_ms;
+	int migration_slots;        /* 0: every migration runs at once */
+	double migration_fail_at;   /* 0: migrations never fail */
+	double migration_fail_p;
+	int64_t migration_pause_ms;
+	int64_t removal_ms;         /* 0: removals finish at once */
+	char *role;                 /* the --user's role */
+	struct sim_account_spec *accounts;
+	size_t naccounts;
+	int max_sessions;           /* 0: no limit */
+	bool loop_devices;          /* device entries are loop block devices */
 	char **faults;
 	size_t nfaults;
 	uint64_t seed;
 	bool seed_given;
 	int spare_percent;
-	int overprovision;      /* thin allocation limit as a multiple of net capacity */
+	double overprovision;   /* volume allocation limit as a multiple of net capacity */
 	char *api_version;      /* what GET /api/version answers: "3.5" or "4.5" */
 	char *mdm_ips;          /* "MASTER,SLAVE[,TIEBREAKER]"; NULL: derived from the system id */
 	bool sdcs_detached;     /* SDCs start outside the MDMs; drv_cfg --add_mdm joins them */
@@ -58,5 +75,7 @@ enum sim_config_result sim_config_parse(struct sim_config *cfg, int argc, char *
 					char *err, size_t errsz);
 void sim_config_free(struct sim_config *cfg);
 void sim_config_usage(FILE *out);
+/* One of the gateway's user roles (Monitor, Configure, ..., SuperUser). */
+bool sim_role_valid(const char *role);
 
 #endif

@@ -1,15 +1,28 @@
 /* State file of the simulator (see persist.h). */
 #include <config.h>
 #include "persist.h"
+#include "migrate.h"
 #include "json.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+static int sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) != 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
 
 int sim_persist_save(struct sim_model *m)
 {
@@ -55,9 +68,10 @@ int sim_persist_save(struct sim_model *m)
 		const struct sim_vtree *t = m->vtrees[i];
 		sim_jw_obj(w);
 		sim_jw_kstr(w, "id", t->id);
-		/* A migration in flight is saved as done: it would have finished by now. */
-		sim_jw_kstr(w, "pool", t->mig != SIM_MIG_NONE ? t->mig_dest->id : t->pool->id);
-		sim_jw_kbool(w, "thick", t->mig != SIM_MIG_NONE && t->mig_conv != SIM_CONV_NONE
+		/* A migration in flight is saved as done: it would have finished by now. A paused,
+		 * failed or rolling back one is saved as never started. */
+		sim_jw_kstr(w, "pool", sim_migrate_ends_in_dest(t) ? t->mig_dest->id : t->pool->id);
+		sim_jw_kbool(w, "thick", sim_migrate_ends_in_dest(t) && t->mig_conv != SIM_CONV_NONE
 						 ? t->mig_conv == SIM_CONV_THIN_TO_THICK
 						 : t->thick);
 		sim_jw_kstr(w, "root", t->root_id);
@@ -99,13 +113,17 @@ int sim_persist_save(struct sim_model *m)
 	text = sim_jw_finish(w);
 	path = sim_fmt("%s/%s", m->state_dir, SIM_STATE_FILE);
 	tmp = sim_fmt("%s.tmp", path);
+	/* Written whole under another name, synced, then renamed over the old file and the rename
+	 * synced: a kill (or a power cut) leaves the old state or the new one, never half of one. */
 	f = fopen(tmp, "w");
-	if (!f || fputs(text, f) < 0 || fflush(f) != 0)
+	if (!f || fputs(text, f) < 0 || fflush(f) != 0 || fsync(fileno(f)) != 0)
 		rc = -errno;
 	if (f && fclose(f) != 0 && !rc)
 		rc = -errno;
 	if (!rc && rename(tmp, path) != 0)
 		rc = -errno;
+	if (!rc)
+		rc = sync_dir(m->state_dir);
 	if (rc) {
 		fprintf(stderr, "powerflex-sim: cannot save %s: %s\n", path, strerror(-rc));
 		unlink(tmp);

@@ -1,5 +1,7 @@
 /* Keeps a simulated system across restarts: the model's metadata is saved as JSON in the state
- * dir shortly after every change (see sim_model_tick) and at exit, and loaded at start, so volumes, snapshots and mappings survive. */
+ * dir before a request that changed it is answered (api.c), shortly after changes time makes
+ * (sim_model_tick) and at exit, and loaded at start, so volumes, snapshots and mappings survive,
+ * a kill included: what was acknowledged is on disk. */
 #ifndef SIM_PERSIST_H
 #define SIM_PERSIST_H
 

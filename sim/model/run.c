@@ -6,6 +6,8 @@
 #include "devices.h"
 #include "migrate.h"
 #include "persist.h"
+#include "volops.h"
+#include "loopdev.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -88,6 +90,19 @@ int sim_model_init(struct sim_model *m, const struct sim_config *cfg, char *err,
 	m->device_delay_ms = cfg->device_delay_ms;
 	m->device_delay_override = -1;
 	m->migration_ms = cfg->migration_ms;
+	m->migration_slots = cfg->migration_slots;
+	m->migration_fail_at = cfg->migration_fail_at;
+	m->migration_fail_p = cfg->migration_fail_p;
+	m->migration_pause_ms = cfg->migration_pause_ms;
+	m->removal_ms = cfg->removal_ms;
+	if (cfg->loop_devices) {
+		char why[256];
+		if (!sim_loop_available(why, sizeof(why))) {
+			snprintf(err, errsz, "--loop-devices: %s", why);
+			return -1;
+		}
+		m->loop_devices = true;
+	}
 	m->spare_pct = cfg->spare_percent;
 	m->overprovision = cfg->overprovision;
 	m->install_time = sim_wall_s();
@@ -168,6 +183,40 @@ int sim_model_init(struct sim_model *m, const struct sim_config *cfg, char *err,
 	}
 	sim_dev_restore(m);
 	return 0;
+}
+
+struct sim_sdc *sim_model_add_sdc(struct sim_model *m, const char *ip, const char *guid, const char *devdir,
+				  char *err, size_t errsz)
+{
+	struct sim_sdc *s = sim_find_sdc_by_ip(m, ip);
+	int rc;
+	if (s)
+		return s;
+	s = sim_xcalloc(1, sizeof(*s));
+	sim_model_new_id(m, s->id);
+	s->ip = sim_xstrdup(ip);
+	s->guid = guid ? sim_xstrdup(guid) : new_guid(m);
+	for (char *p = s->guid; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	s->devdir = devdir ? sim_xstrdup(devdir) : sim_fmt("%s/%s", m->device_dir, s->id);
+	rc = sim_mkdir_p(s->devdir);
+	if (rc || absolutize(&s->devdir, err, errsz)) {
+		if (rc)
+			snprintf(err, errsz, "cannot create device dir %s: %s", s->devdir, strerror(-rc));
+		free(s->ip);
+		free(s->guid);
+		free(s->devdir);
+		free(s);
+		return NULL;
+	}
+	m->sdcs = sim_xrealloc(m->sdcs, (m->nsdcs + 1) * sizeof(*m->sdcs));
+	m->sdcs[m->nsdcs++] = s;
+	/* A volume mapped to all SDCs reaches the new one too. */
+	for (size_t i = 0; i < m->nvols; i++)
+		if (m->vols[i]->map_all)
+			sim_map_add(m, m->vols[i], s, true, NULL);
+	m->dirty = true;
+	return s;
 }
 
 void sim_model_destroy(struct sim_model *m)

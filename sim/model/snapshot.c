@@ -83,25 +83,33 @@ out:
 
 enum sim_err sim_snapshot_remove_group(struct sim_model *m, const char *group, size_t *removed)
 {
-	size_t n = 0;
+	size_t n = 0, ntrees = 0;
+	sim_idbuf *trees;
 	*removed = 0;
 	for (size_t i = 0; i < m->nvols; i++)
 		if (m->vols[i]->group[0] && !strcasecmp(m->vols[i]->group, group)) {
 			n++;
 			if (m->vols[i]->nmaps)
 				return SIM_E_VOL_MAPPED;
+			if (sim_removal_busy(m, m->vols[i]->vtree))
+				return SIM_E_REMOVE_IN_PROGRESS;
 		}
 	if (!n)
 		return SIM_E_GROUP_NOT_FOUND;
+	trees = sim_xcalloc(n, sizeof(*trees));
 	for (size_t i = 0; i < m->nvols;) {
 		struct sim_volume *v = m->vols[i];
 		if (v->group[0] && !strcasecmp(v->group, group)) {
-			sim_volume_remove(m, v, SIM_RM_ONLY_ME);
+			memcpy(trees[ntrees++], v->vtree->id, sizeof(sim_idbuf));
+			sim_volume_remove_ex(m, v, SIM_RM_ONLY_ME, false);
 			(*removed)++;
 			continue; /* the list shifted */
 		}
 		i++;
 	}
+	for (size_t i = 0; i < ntrees; i++)
+		sim_removal_mark(m, trees[i]);
+	free(trees);
 	return SIM_OK;
 }
 

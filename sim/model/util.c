@@ -28,13 +28,6 @@ int64_t sim_wall_s(void)
 	return (int64_t)time(NULL);
 }
 
-void sim_sleep_ms(int64_t ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 void *sim_xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);

@@ -11,7 +11,6 @@
 
 int64_t sim_now_ms(void);   /* monotonic */
 int64_t sim_wall_s(void);   /* epoch seconds */
-void sim_sleep_ms(int64_t ms);
 
 void *sim_xmalloc(size_t n);
 void *sim_xcalloc(size_t n, size_t sz);

@@ -15,6 +15,12 @@ enum sim_err sim_volume_create(struct sim_model *m, const char *name, struct sim
 enum sim_remove_mode { SIM_RM_ONLY_ME, SIM_RM_INCLUDING_DESCENDANTS, SIM_RM_DESCENDANTS_ONLY,
 		       SIM_RM_WHOLE_VTREE };
 enum sim_err sim_volume_remove(struct sim_model *m, struct sim_volume *v, enum sim_remove_mode mode);
+/* busy_check false: the caller checked and marks the V-Trees itself (a group removal). */
+enum sim_err sim_volume_remove_ex(struct sim_model *m, struct sim_volume *v, enum sim_remove_mode mode,
+				  bool busy_check);
+/* --removal-ms: a removal keeps what is left of its V-Tree busy (errorCode 212) for a while. */
+bool sim_removal_busy(struct sim_model *m, const struct sim_vtree *t);
+void sim_removal_mark(struct sim_model *m, const char *vtree_id);
 enum sim_err sim_volume_resize(struct sim_model *m, struct sim_volume *v, uint64_t size_gib);
 enum sim_err sim_volume_rename(struct sim_model *m, struct sim_volume *v, const char *name);
 

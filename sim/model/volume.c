@@ -98,11 +98,30 @@ static void drop_one(struct sim_model *m, struct sim_volume *v)
 	sim_model_drop_vtree_if_empty(m, t);
 }
 
+bool sim_removal_busy(struct sim_model *m, const struct sim_vtree *t)
+{
+	return m->removal_ms > 0 && t->removing_until > sim_now_ms();
+}
+
+void sim_removal_mark(struct sim_model *m, const char *vtree_id)
+{
+	struct sim_vtree *t = m->removal_ms > 0 ? sim_find_vtree(m, vtree_id) : NULL;
+	if (t)
+		t->removing_until = sim_now_ms() + m->removal_ms;
+}
+
 enum sim_err sim_volume_remove(struct sim_model *m, struct sim_volume *v, enum sim_remove_mode mode)
+{
+	return sim_volume_remove_ex(m, v, mode, true);
+}
+
+enum sim_err sim_volume_remove_ex(struct sim_model *m, struct sim_volume *v, enum sim_remove_mode mode,
+				  bool busy_check)
 {
 	struct sim_volume **set = sim_xcalloc(m->nvols, sizeof(*set));
 	size_t n = 0;
 	enum sim_err e = SIM_OK;
+	sim_idbuf tree;
 	for (size_t i = 0; i < m->nvols; i++) {
 		struct sim_volume *x = m->vols[i];
 		bool take = false;
@@ -124,8 +143,16 @@ enum sim_err sim_volume_remove(struct sim_model *m, struct sim_volume *v, enum s
 			e = SIM_E_VOL_MAPPED;
 			goto out;
 		}
+	/* Every member of the set is in v's V-Tree. */
+	if (busy_check && sim_removal_busy(m, v->vtree)) {
+		e = SIM_E_REMOVE_IN_PROGRESS;
+		goto out;
+	}
+	memcpy(tree, v->vtree->id, sizeof(tree));
 	for (size_t i = 0; i < n; i++)
 		drop_one(m, set[i]);
+	if (busy_check)
+		sim_removal_mark(m, tree);
 out:
 	free(set);
 	return e;
@@ -152,8 +179,10 @@ enum sim_err sim_volume_resize(struct sim_model *m, struct sim_volume *v, uint64
 	e = sim_data_resize(v->path, rounded * 1024) ? SIM_E_INTERNAL : SIM_OK;
 	if (v->readonly)
 		v->readonly_enforced = sim_data_set_readonly(v->path, true);
-	if (!e)
+	if (!e) {
 		v->size_kb = rounded;
+		sim_dev_resized(v);
+	}
 	return e;
 }
 

@@ -126,6 +126,8 @@ static int rescan(const struct sim_sdcconf *conf)
 			return 1;
 		yajl_tree_free(v);
 	}
+	/* The one line the real tool prints on success (not from a capture: see powerflex-sim(1)). */
+	printf("Calling kernel module to refresh MDM configuration\n");
 	return 0;
 }
 
@@ -168,6 +170,8 @@ static bool joined(yajl_val info)
 	return v != NULL;
 }
 
+/* "Retrieved N mdm(s)", then per system the SDC joined, as a real SDC prints it (a public capture):
+ * MDM-ID d7f6c6427c56ab0f SDC ID 59f89f6100000005 INSTALLATION ID 295ee6f776af5e4c IPs [0]-a [1]-b */
 static int query_mdms(const struct sim_sdcconf *conf)
 {
 	yajl_val *answers = sim_xcalloc(conf->n, sizeof(*answers));
@@ -185,9 +189,11 @@ static int query_mdms(const struct sim_sdcconf *conf)
 	for (size_t i = 0; i < conf->n; i++) {
 		yajl_val ips = mdm_ips(answers[i]);
 		const char *sys = str_field(answers[i], "systemId"), *id = str_field(answers[i], "id");
+		const char *inst = str_field(answers[i], "installationId");
 		if (!joined(answers[i]))
 			continue;
-		printf("MDM-ID %s SDC ID %s INSTALLATION ID %s IPs", sys ? sys : "", id ? id : "", sys ? sys : "");
+		printf("MDM-ID %s SDC ID %s INSTALLATION ID %s IPs", sys ? sys : "", id ? id : "0000000000000000",
+		       inst ? inst : "0000000000000000");
 		for (size_t j = 0; ips && j < ips->u.array.len; j++)
 			if (YAJL_IS_STRING(ips->u.array.values[j]))
 				printf(" [%zu]-%s", j, ips->u.array.values[j]->u.string);
@@ -270,7 +276,7 @@ out:
 
 static void usage(FILE *out)
 {
-	fputs("Usage: drv_cfg --rescan | --query_vols | --query_guid | --query_mdms\n"
+	fputs("Usage: drv_cfg --rescan | --query_vols | --query_guid | --query_mdms | --help | --version\n"
 	      "       drv_cfg --add_mdm --ip IP[,IP...] [--file FILE]\n"
 	      "       drv_cfg --remove_mdm --ip IP[,IP...] [--file FILE]\n"
 	      "Emulated SDC tool of powerflex-sim; reads <sdc home>/cfg/sim_sdc.conf\n"
@@ -291,6 +297,9 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("drv_cfg (powerflex-sim) %s\n", PACKAGE_VERSION);
 			return 0;
 		} else if ((!strcmp(argv[i], "--ip") || !strcmp(argv[i], "--file")) && i + 1 < argc) {
 			*(argv[i][2] == 'i' ? &ip : &file) = argv[i + 1];

@@ -60,9 +60,35 @@ static const fake_pool_ops pool = {
     added,
 };
 
+/* What a foreign product's plugin reads: one setting with a range, one secret pool detail. */
+static const sp_setting_desc settings[] = {
+    {SP_SIZED(sp_setting_desc), .kind = SP_SETTING_KIND_SETTING, .name = "fake.wait",
+     .description = "Seconds the fake waits.", .default_value = "5",
+     .scopes = SP_SCOPE_BIT(SP_SCOPE_GLOBAL) | SP_SCOPE_BIT(SP_SCOPE_POOL), .type = SP_VALUE_UINT, .min = 1,
+     .max = 10},
+    {SP_SIZED(sp_setting_desc), .kind = SP_SETTING_KIND_POOL_DETAIL, .name = "fake.token",
+     .description = "The fake's token.", .type = SP_VALUE_STRING, .flags = SP_SETTING_SECRET | SP_SETTING_REQUIRED},
+};
+
+static sp_status describe(const sp_setting_desc **out, size_t *count, sp_error *err)
+{
+    (void)err;
+    *out = settings;
+    *count = sizeof(settings) / sizeof(settings[0]);
+    return SP_OK;
+}
+
 static const sp_plugin descriptor = {
-    FAKE_VERSION, (uint32_t)sizeof(sp_plugin), "Fake", "0.0.1", &lifecycle, &driver, &adaptor,
-    &pool.v1,     shutdown_,
+    .abi_version = FAKE_VERSION,
+    .struct_size = (uint32_t)sizeof(sp_plugin),
+    .name = "Fake",
+    .version = "0.0.1",
+    .lifecycle = &lifecycle,
+    .driver = &driver,
+    .adaptor = &adaptor,
+    .pool = &pool.v1,
+    .shutdown = shutdown_,
+    .describe = describe,
 };
 
 #ifdef FAKE_NO_ENTRY

@@ -4,7 +4,8 @@ set -eu
 h="$top_srcdir/abi/storage_plugin.h"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-printf '#include "%s"\nint main(void) { sp_error e; (void)e; return (int)SP_OK; }\n' "$h" > "$tmp/c.c"
+# The value-struct macros too: SP_INIT, SP_FITS and SP_AT expand to C99.
+printf '#include "%s"\nint main(void) { sp_error e; sp_volume_info v = SP_INIT(sp_volume_info);\n  (void)e; return SP_FITS(&v, format) && SP_AT(const sp_volume_info, &v, 0) == &v ? (int)SP_OK : 1; }\n' "$h" > "$tmp/c.c"
 ${CC:-cc} -std=c99 -pedantic -Wall -Wextra -Werror -c "$tmp/c.c" -o "$tmp/c.o"
 echo "PASS: C99 -pedantic"
 if command -v "${CXX:-c++}" >/dev/null 2>&1; then

@@ -45,7 +45,10 @@ static void test_real_plugin_loads(void)
     CU_ASSERT_EQUAL(d->driver->struct_size, sizeof(sp_driver_ops));
     CU_ASSERT_TRUE(SP_HAS(d->driver, list_volumes));
     CU_ASSERT_TRUE(SP_HAS(d->lifecycle, remove));
-    CU_ASSERT_TRUE(SP_HAS(d->adaptor, create_config_drive));
+    CU_ASSERT_TRUE(SP_HAS(d->adaptor, recover_copies));
+    CU_ASSERT_TRUE(SP_HAS(d, hostutil));
+    CU_ASSERT_TRUE(SP_HAS(d->hostutil, create_config_drive));
+    CU_ASSERT_TRUE(SP_HAS(d, describe));
     CU_ASSERT_TRUE(SP_HAS(d->pool, get_volume_stats));
     /* Every table of the module answers with a status; none is a NULL pointer. */
     memset(&err, 0, sizeof(err));
@@ -79,11 +82,13 @@ static void test_plugin_refuses_other_major(void)
     sp_error err;
 
     memset(&err, 0, sizeof(err));
-    CU_ASSERT_EQUAL(init(SP_ABI_MAKE_VERSION(2, 0), &svc.table, &d, &err), SP_E_VERSION);
+    CU_ASSERT_EQUAL(init(SP_ABI_MAKE_VERSION(3, 0), &svc.table, &d, &err), SP_E_VERSION);
     CU_ASSERT_PTR_NULL(d);
     CU_ASSERT_EQUAL(err.status, SP_E_VERSION);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "2.0"));
-    CU_ASSERT_EQUAL(init(SP_ABI_MAKE_VERSION(0, 9), &svc.table, &d, &err), SP_E_VERSION);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "3.0"));
+    /* A host of the previous major: its tables have another layout. */
+    CU_ASSERT_EQUAL(init(SP_ABI_MAKE_VERSION(1, 9), &svc.table, &d, &err), SP_E_VERSION);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "1.9"));
     release_entry(h);
 }
 
@@ -94,8 +99,8 @@ static void test_plugin_accepts_newer_minor_host(void)
     const sp_plugin *d = NULL;
     sp_error err;
 
-    /* A host of version 1.7 loads a 1.0 plugin; it then checks sizes before calling 1.7 methods. */
-    CU_ASSERT_EQUAL(init(SP_ABI_MAKE_VERSION(1, 7), &svc.table, &d, &err), SP_OK);
+    /* A host of version 2.7 loads a 2.0 plugin; it then checks sizes before calling 2.7 methods. */
+    CU_ASSERT_EQUAL(init(SP_ABI_MAKE_VERSION(SP_ABI_VERSION_MAJOR, 7), &svc.table, &d, &err), SP_OK);
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
     CU_ASSERT_EQUAL(SP_ABI_MINOR(d->abi_version), SP_ABI_VERSION_MINOR);
     d->shutdown();
@@ -120,7 +125,7 @@ static void test_newer_plugin_with_larger_tables(void)
 {
     host_plugin *p = host_plugin_load(module_path("tests/abi/fake_newer.la"), &svc.table, errbuf, sizeof(errbuf));
     const sp_plugin *d;
-    sp_capacity cap = {0};
+    sp_capacity cap = SP_INIT(sp_capacity);
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     d = host_plugin_descriptor(p);
@@ -132,6 +137,8 @@ static void test_newer_plugin_with_larger_tables(void)
     CU_ASSERT_EQUAL(cap.total_bytes, 42);
     /* A member the fake did not fill is reported absent, not called. */
     CU_ASSERT_FALSE(SP_HAS(d->pool, get_volume_stats));
+    /* Host utilities are optional: a plugin without them loads. */
+    CU_ASSERT_FALSE(SP_HAS(d, hostutil));
     host_plugin_unload(p);
 }
 
@@ -153,7 +160,8 @@ static void expect_refused(const char *rel, const char *needle)
 
 static void test_other_major_plugin_refused(void)
 {
-    expect_refused("tests/abi/fake_major2.la", "ABI 2.0");
+    /* A plugin built against the previous major's header. */
+    expect_refused("tests/abi/fake_major1.la", "ABI 1.0");
 }
 
 static void test_module_without_entry_refused(void)
@@ -161,9 +169,9 @@ static void test_module_without_entry_refused(void)
     expect_refused("tests/abi/fake_noentry.la", "no sp_plugin_init symbol");
 }
 
-static void test_tables_older_than_1_0_refused(void)
+static void test_tables_older_than_2_0_refused(void)
 {
-    expect_refused("tests/abi/fake_small.la", "ABI 1.0 needs at least");
+    expect_refused("tests/abi/fake_small.la", "ABI 2.0 needs at least");
 }
 
 static void test_truncated_module_refused(void)
@@ -227,6 +235,118 @@ static void test_has_macro_respects_size(void)
     CU_ASSERT_FALSE(SP_HAS(&t, get_volume)); /* NULL member */
 }
 
+/* Two hosts in one process: each answers every setting with a relative path naming itself, which
+ * the plugin quotes when it refuses it, so a message tells whose services the plugin used. */
+static unsigned asked[2];
+
+static int named_setting(void *ctx, sp_scope scope, const char *scope_id, const char *key, char *buf, size_t len)
+{
+    const char *who = ctx;
+    (void)scope;
+    (void)scope_id;
+    (void)key;
+    asked[who[0] == 'B']++;
+    snprintf(buf, len, "relative-%s", who);
+    return 1;
+}
+
+static const char *whose_settings(const sp_plugin *d)
+{
+    static char msg[SP_ERROR_MESSAGE_MAX];
+    sp_host_ref host = {SP_SIZED(sp_host_ref), .uuid = "h", .name = "h", .ip = "127.0.0.1"};
+    sp_kv file = {"openstack/latest/meta_data.json", "{}"};
+    char iso[256];
+    sp_error err;
+
+    memset(&err, 0, sizeof(err));
+    CU_ASSERT_EQUAL(d->hostutil->create_config_drive(&host, "vm", &file, 1, iso, sizeof(iso), &err), SP_E_INVALID);
+    snprintf(msg, sizeof(msg), "%s", err.message);
+    return strstr(msg, "relative-A") != NULL ? "A" : strstr(msg, "relative-B") != NULL ? "B" : msg;
+}
+
+static void test_second_init_cannot_take_the_services(void)
+{
+    lt_dlhandle h;
+    sp_plugin_init_fn init = real_entry(&h);
+    sp_host_services a = {SP_ABI_VERSION, sizeof(a), (void *)"A", NULL, named_setting};
+    sp_host_services b = {SP_ABI_VERSION, sizeof(b), (void *)"B", NULL, named_setting};
+    const sp_plugin *d = NULL, *d2 = (const sp_plugin *)1;
+    sp_error err;
+
+    asked[0] = asked[1] = 0;
+    CU_ASSERT_EQUAL_FATAL(init(SP_ABI_VERSION, &a, &d, &err), SP_OK);
+    CU_ASSERT_EQUAL(init(SP_ABI_VERSION, &b, &d2, &err), SP_E_BUSY);
+    CU_ASSERT_PTR_NULL(d2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "already started"));
+    CU_ASSERT_STRING_EQUAL(whose_settings(d), "A");
+    CU_ASSERT_EQUAL(asked[1], 0);
+    /* The same host may start it again; each start ends with its own shutdown. */
+    CU_ASSERT_EQUAL(init(SP_ABI_VERSION, &a, &d2, &err), SP_OK);
+    d->shutdown();
+    CU_ASSERT_STRING_EQUAL(whose_settings(d), "A");
+    CU_ASSERT_EQUAL(init(SP_ABI_VERSION, &b, &d2, &err), SP_E_BUSY);
+    d->shutdown();
+    /* Shut down: another host may take it. */
+    CU_ASSERT_EQUAL_FATAL(init(SP_ABI_VERSION, &b, &d2, &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(whose_settings(d2), "B");
+    d2->shutdown();
+    release_entry(h);
+}
+
+static void ignore_kv(void *ctx, const char *key, const char *value)
+{
+    (void)ctx;
+    (void)key;
+    (void)value;
+}
+
+/* A sized struct below its 2.0 size is refused by name before the plugin reads or fills it; at
+ * its size the same call gets past that check (and fails later, on the bad URL). */
+static void test_plugin_refuses_small_value_structs(void)
+{
+    host_plugin *p = host_plugin_load(module_path("plugin/powerflex.la"), &svc.table, errbuf, sizeof(errbuf));
+    const sp_plugin *d;
+    sp_pool_create_params params = {SP_SIZED(sp_pool_create_params), .url = "not a url", .uuid = "u"};
+    sp_capacity cap = SP_INIT(sp_capacity);
+    sp_error err;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    d = host_plugin_descriptor(p);
+    params.struct_size = 8;
+    CU_ASSERT_EQUAL(d->lifecycle->initialize(&params, ignore_kv, NULL, &cap, &err), SP_E_VERSION);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "sp_pool_create_params"));
+    params.struct_size = sizeof(params);
+    cap.struct_size = SP_CAPACITY_SIZE_2_0 - 1;
+    CU_ASSERT_EQUAL(d->lifecycle->initialize(&params, ignore_kv, NULL, &cap, &err), SP_E_VERSION);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "sp_capacity"));
+    cap.struct_size = sizeof(cap);
+    CU_ASSERT_EQUAL(d->lifecycle->initialize(&params, ignore_kv, NULL, &cap, &err), SP_E_INVALID);
+    CU_ASSERT_EQUAL(err.reserved[0], 0);
+    host_plugin_unload(p);
+}
+
+static void test_value_struct_macros(void)
+{
+    typedef struct newer {
+        sp_disk_info v2_0;
+        uint64_t added;
+    } newer;
+    newer arr[3];
+    sp_disk_info small = SP_INIT(sp_disk_info);
+
+    CU_ASSERT_EQUAL(small.struct_size, sizeof(sp_disk_info));
+    CU_ASSERT_EQUAL(small.size_bytes, 0);
+    CU_ASSERT_TRUE(SP_FITS(&small, size_bytes));
+    small.struct_size = (uint32_t)SP_SIZE_THROUGH(sp_disk_info, path);
+    CU_ASSERT_TRUE(SP_FITS(&small, path));
+    CU_ASSERT_FALSE(SP_FITS(&small, size_bytes));
+    for (int i = 0; i < 3; i++)
+        arr[i].v2_0.struct_size = sizeof(newer);
+    /* A callee that knows only sp_disk_info finds element i at the caller's stride. */
+    CU_ASSERT_PTR_EQUAL(SP_AT(sp_disk_info, &arr[0].v2_0, 2), &arr[2].v2_0);
+    CU_ASSERT_PTR_EQUAL(SP_AT(const sp_disk_info, (const sp_disk_info *)&arr[0].v2_0, 1), &arr[1].v2_0);
+}
+
 int main(void)
 {
     CU_pSuite s;
@@ -243,10 +363,13 @@ int main(void)
     CU_add_test(s, "older host reads a newer plugin's larger tables", test_newer_plugin_with_larger_tables);
     CU_add_test(s, "plugin of another major refused", test_other_major_plugin_refused);
     CU_add_test(s, "module without entry symbol refused", test_module_without_entry_refused);
-    CU_add_test(s, "tables smaller than 1.0 refused", test_tables_older_than_1_0_refused);
+    CU_add_test(s, "tables smaller than 2.0 refused", test_tables_older_than_2_0_refused);
     CU_add_test(s, "truncated module refused", test_truncated_module_refused);
     CU_add_test(s, "non-module refused", test_not_a_module_refused);
     CU_add_test(s, "SP_HAS respects struct_size", test_has_macro_respects_size);
+    CU_add_test(s, "plugin refuses value structs below their 2.0 size", test_plugin_refuses_small_value_structs);
+    CU_add_test(s, "a second init cannot take the first host's services", test_second_init_cannot_take_the_services);
+    CU_add_test(s, "SP_INIT, SP_FITS and SP_AT", test_value_struct_macros);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

@@ -7,6 +7,7 @@
 #include "hs_util.h"
 #include "loader.h"
 #include "services.h"
+#include "settings.h"
 
 #include <CUnit/CUnit.h>
 #include <errno.h>
@@ -104,10 +105,10 @@ static void set_host_settings(adfix *f, const sp_host_ref *h, const char *home)
 {
     priv *p = f->priv;
     char *cfg = xfmt("%s/cfg/drv_cfg.txt", home);
-    if (host_setting_set(&p->svc, SP_SCOPE_HOST, h->uuid, SP_SETTING_HOST_CACHE, f->cache) != 0 ||
-        host_setting_set(&p->svc, SP_SCOPE_HOST, h->uuid, SP_SETTING_SDC_HOME, home) != 0 ||
-        host_setting_set(&p->svc, SP_SCOPE_HOST, h->uuid, SP_SETTING_DEVICE_DIR, f->devdir) != 0 ||
-        host_setting_set(&p->svc, SP_SCOPE_HOST, h->uuid, "powerflex.sdc.cfg.file", cfg) != 0)
+    if (host_setting_set(&p->svc, SP_SCOPE_HOST, h->uuid, PFX_SETTING_HOST_CACHE, f->cache) != 0 ||
+        host_setting_set(&p->svc, SP_SCOPE_HOST, h->uuid, PFX_SETTING_SDC_HOME, home) != 0 ||
+        host_setting_set(&p->svc, SP_SCOPE_HOST, h->uuid, PFX_SETTING_DEVICE_DIR, f->devdir) != 0 ||
+        host_setting_set(&p->svc, SP_SCOPE_HOST, h->uuid, PFX_SETTING_SDC_CFG_FILE, cfg) != 0)
         die("out of memory");
     free(cfg);
 }
@@ -132,8 +133,8 @@ static void open_pool(adfix *f, int i)
     char url[512];
     sp_kv details[] = {{"powerflex.gw.cafile", tsim_cafile(f->sim[i])}};
     sp_kv stored[32];
-    sp_pool_create_params params;
-    sp_capacity cap;
+    sp_pool_create_params params = SP_INIT(sp_pool_create_params);
+    sp_capacity cap = SP_INIT(sp_capacity);
     sp_error e;
     int idx = i;
     void *ctx[2] = {p, &idx};
@@ -142,7 +143,7 @@ static void open_pool(adfix *f, int i)
              i == 0 ? "aaaa1111" : "bbbb2222", i);
     snprintf(url, sizeof(url), "powerflex://%s:%s@%s/pool1", tsim_user(f->sim[i]), tsim_password(f->sim[i]),
              tsim_hostport(f->sim[i]));
-    memset(&params, 0, sizeof(params));
+    params = (sp_pool_create_params)SP_INIT(sp_pool_create_params);
     params.url = url;
     params.name = i == 0 ? "pf-a" : "pf-b";
     params.uuid = f->pool_uuid[i];
@@ -216,7 +217,7 @@ void adfix_start(adfix *f, const char *const *extra0, const char *const *extra1)
     signal(SIGABRT, on_fatal);
     signal(SIGSEGV, on_fatal);
     signal(SIGBUS, on_fatal);
-    host_setting_set(&p->svc, SP_SCOPE_GLOBAL, NULL, SP_SETTING_CS_IDENTIFIER, "t3st");
+    host_setting_set(&p->svc, SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CS_IDENTIFIER, "t3st");
     {
         char *path = xfmt("%s/plugin/powerflex.la", top_builddir());
         p->plugin = host_plugin_load(path, &p->svc.table, err, sizeof(err));
@@ -225,9 +226,10 @@ void adfix_start(adfix *f, const char *const *extra0, const char *const *extra1)
             die("loading the plugin: %s", err);
         f->sp = host_plugin_descriptor(p->plugin);
     }
-    f->host = (sp_host_ref){"host-kvm1", "kvm1", "127.0.0.1"};
-    f->host_one = (sp_host_ref){"host-kvm1-one", "kvm1-one", "127.0.0.1"};
-    f->host_nodrv = (sp_host_ref){"host-kvm1-nodrv", "kvm1-nodrv", "127.0.0.1"};
+    f->host = (sp_host_ref){SP_SIZED(sp_host_ref), .uuid = "host-kvm1", .name = "kvm1", .ip = "127.0.0.1"};
+    f->host_one = (sp_host_ref){SP_SIZED(sp_host_ref), .uuid = "host-kvm1-one", .name = "kvm1-one", .ip = "127.0.0.1"};
+    f->host_nodrv =
+        (sp_host_ref){SP_SIZED(sp_host_ref), .uuid = "host-kvm1-nodrv", .name = "kvm1-nodrv", .ip = "127.0.0.1"};
     {
         char *h0 = sdc_home(f, "sdc", 2, 1), *h1 = sdc_home(f, "sdc-one", 1, 1),
              *h2 = sdc_home(f, "sdc-nodrv", 0, 0);
@@ -289,10 +291,10 @@ static int check(sp_status st, const sp_error *e, const char *what)
 
 int adfix_create(adfix *f, int i, sp_volume_kind kind, uint64_t id, uint64_t size, sp_volume_info *out)
 {
-    sp_volume_spec spec;
+    sp_volume_spec spec = SP_INIT(sp_volume_spec);
     sp_error e;
 
-    memset(&spec, 0, sizeof(spec));
+    spec = (sp_volume_spec)SP_INIT(sp_volume_spec);
     spec.kind = kind;
     spec.id = id;
     spec.size_bytes = size;

@@ -7,6 +7,7 @@
 #include "adfix.h"
 #include "copyjournal.h"
 #include "hs_util.h"
+#include "settings.h"
 
 #include <CUnit/CUnit.h>
 #include <fcntl.h>
@@ -18,7 +19,7 @@
 #define MIB (UINT64_C(1) << 20)
 
 static adfix F;
-static sp_volume_info src;  /* the volume copied, on system 0 */
+static sp_volume_info src = SP_INIT(sp_volume_info);  /* the volume copied, on system 0 */
 static char src_file[1024]; /* its data file in the simulator */
 static char src_sum[4][65]; /* SHA-256 of its written ranges */
 
@@ -31,7 +32,7 @@ static const sp_adaptor_ops *ad(void) { return F.sp->adaptor; }
 
 static void make_source(void)
 {
-    sp_disk_info d;
+    sp_disk_info d = SP_INIT(sp_disk_info);
     sp_error e;
     int maps;
 
@@ -65,8 +66,7 @@ static void source_intact(void)
 
 static sp_volume_spec spec_for(uint64_t id)
 {
-    sp_volume_spec s;
-    memset(&s, 0, sizeof(s));
+    sp_volume_spec s = SP_INIT(sp_volume_spec);
     s.kind = SP_VOLUME_DATA;
     s.id = id;
     s.size_bytes = 8 * ADFIX_GIB;
@@ -134,7 +134,7 @@ static int on_progress(void *ctx, const char *phase, uint64_t done, uint64_t tot
 
 static void test_copy(void)
 {
-    sp_volume_info out;
+    sp_volume_info out = SP_INIT(sp_volume_info);
     char target_file[1024];
     uint64_t data = 0;
     watch w;
@@ -142,11 +142,18 @@ static void test_copy(void)
     sp_status st;
     int maps = -1;
 
+    int by_ip = adfix_stat(&F, 1, "POST /api/types/Sdc/instances/action/queryIdByKey");
+    int sdc_gets = adfix_stat(&F, 1, "GET /api/instances/Sdc::{id}");
+
     memset(&w, 0, sizeof(w));
     st = migrate(501, &F.host, &(sp_progress){on_progress, &w}, &out, &e);
     if (st != SP_OK)
         fprintf(stderr, "copy: %s\n", e.message);
     CU_ASSERT_EQUAL_FATAL(st, SP_OK);
+    /* The host's SDC named its id in system 1 (drv_cfg --query_mdms): no look-up by IP, one GET to
+     * see it connected. */
+    CU_ASSERT_EQUAL(adfix_stat(&F, 1, "POST /api/types/Sdc/instances/action/queryIdByKey") - by_ip, 0);
+    CU_ASSERT_EQUAL(adfix_stat(&F, 1, "GET /api/instances/Sdc::{id}") - sdc_gets, 1);
     CU_ASSERT_STRING_EQUAL(out.system_id, F.system_id[1]);
     CU_ASSERT_EQUAL(out.size_bytes, 8 * ADFIX_GIB);
     CU_ASSERT_STRING_EQUAL(out.name, "vol-501-2222-t3st");
@@ -213,7 +220,7 @@ static void counts_since(int i, const counts *before, counts *d)
 static void test_requests(void)
 {
     counts a0, b0, a, b;
-    sp_volume_info out;
+    sp_volume_info out = SP_INIT(sp_volume_info);
     sp_error e;
     sp_status st;
 
@@ -243,7 +250,7 @@ static void test_requests(void)
 static void test_source_mapped_here_stays(void)
 {
     counts a0, a;
-    sp_volume_info out;
+    sp_volume_info out = SP_INIT(sp_volume_info);
     sp_error e;
     int maps = -1;
 
@@ -277,9 +284,9 @@ static void test_source_mapped_here_stays(void)
  * the target made for it goes, the other host's mapping and ours stay. */
 static void test_source_mapped_elsewhere(void)
 {
-    sp_host_ref kvm2 = {"host-kvm2", "kvm2", "10.9.9.9"};
+     sp_host_ref kvm2 = {SP_SIZED(sp_host_ref), .uuid = "host-kvm2", .name = "kvm2", .ip = "10.9.9.9"};
     int n1 = adfix_sim_volume_count(&F, 1), maps = -1;
-    sp_volume_info out;
+    sp_volume_info out = SP_INIT(sp_volume_info);
     sp_error e;
 
     CU_ASSERT_EQUAL_FATAL(adfix_grant(&F, 0, src.path, &kvm2), 0);
@@ -309,7 +316,7 @@ static void test_source_mapped_elsewhere(void)
 static void test_create_answer_lost(void)
 {
     int n1 = adfix_sim_volume_count(&F, 1);
-    sp_volume_info out;
+    sp_volume_info out = SP_INIT(sp_volume_info);
     sp_error e;
     sp_status st;
 
@@ -337,7 +344,7 @@ static void test_create_answer_lost(void)
  * what a create makes (mapped, or another size), so it is not taken either. */
 static void test_name_in_use_is_not_ours(void)
 {
-    sp_volume_info out, other;
+    sp_volume_info out = SP_INIT(sp_volume_info), other = SP_INIT(sp_volume_info);
     int n1, maps = -1;
     sp_error e;
 
@@ -377,7 +384,7 @@ static void test_name_in_use_is_not_ours(void)
 static void test_fail_create(void)
 {
     int n1 = adfix_sim_volume_count(&F, 1);
-    sp_volume_info out;
+    sp_volume_info out = SP_INIT(sp_volume_info);
     sp_error e;
 
     CU_ASSERT_EQUAL(adfix_fault(&F, 1, "POST /api/types/Volume/instances:http500:once"), 200);
@@ -389,7 +396,7 @@ static void test_fail_create(void)
 static void test_fail_map(void)
 {
     int n1 = adfix_sim_volume_count(&F, 1);
-    sp_volume_info out;
+    sp_volume_info out = SP_INIT(sp_volume_info);
     sp_error e;
 
     /* Every time: a map failing once is sent again (driver_access.c). */
@@ -406,25 +413,25 @@ static void test_fail_map(void)
 static void test_fail_device(void)
 {
     int n1 = adfix_sim_volume_count(&F, 1);
-    sp_volume_info out;
+    sp_volume_info out = SP_INIT(sp_volume_info);
     sp_error e;
 
-    /* The target's device is 30 s late and this host's drv_cfg cannot rescan system 1. */
-    adfix_pool_setting(&F, 1, SP_SETTING_DISK_WAIT, "1");
+    /* The target's device is 10 minutes late and this host's drv_cfg cannot rescan system 1. */
+    adfix_pool_setting(&F, 1, PFX_SETTING_DISK_WAIT, "1");
     CU_ASSERT_EQUAL(
-        adfix_fault(&F, 1, "POST /api/instances/Volume::{id}/action/addMappedSdc:device-delay:ms=30000"),
+        adfix_fault(&F, 1, "POST /api/instances/Volume::{id}/action/addMappedSdc:device-delay:ms=600000"),
         200);
     CU_ASSERT_EQUAL(migrate(504, &F.host_one, NULL, &out, &e), SP_E_TIMEOUT);
     nothing_left(n1, &e, "map target");
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "did not appear"));
     adfix_clear_faults(&F, 1);
-    adfix_pool_setting(&F, 1, SP_SETTING_DISK_WAIT, NULL);
+    adfix_pool_setting(&F, 1, PFX_SETTING_DISK_WAIT, NULL);
 }
 
 static void test_fail_copy(void)
 {
     int n1 = adfix_sim_volume_count(&F, 1);
-    sp_volume_info out;
+    sp_volume_info out = SP_INIT(sp_volume_info);
     sp_error e;
 
     /* The target turns read-only as it is mapped: writing it fails. */
@@ -438,7 +445,7 @@ static void test_fail_copy(void)
 static void test_fail_verify(void)
 {
     int n1 = adfix_sim_volume_count(&F, 1);
-    sp_volume_info out;
+    sp_volume_info out = SP_INIT(sp_volume_info);
     watch w;
     sp_error e;
 
@@ -453,7 +460,7 @@ static void test_fail_verify(void)
 static void test_cancel(void)
 {
     int n1 = adfix_sim_volume_count(&F, 1);
-    sp_volume_info out;
+    sp_volume_info out = SP_INIT(sp_volume_info);
     watch w;
     sp_error e;
 
@@ -470,7 +477,7 @@ static void test_cancel(void)
 static void test_undo_fails_too(void)
 {
     int n1 = adfix_sim_volume_count(&F, 1);
-    sp_volume_info out;
+    sp_volume_info out = SP_INIT(sp_volume_info);
     watch w;
     sp_error e;
     sp_status st;
@@ -501,7 +508,7 @@ static void test_undo_fails_too(void)
 
 static void test_refusals(void)
 {
-    sp_volume_info out, existing;
+    sp_volume_info out = SP_INIT(sp_volume_info), existing = SP_INIT(sp_volume_info);
     sp_volume_spec s = spec_for(510);
     sp_error e;
     int n1;
@@ -517,6 +524,19 @@ static void test_refusals(void)
                     SP_OK);
     CU_ASSERT_EQUAL(out.size_bytes, 8 * ADFIX_GIB);
     adfix_delete(&F, 1, out.path);
+    /* A source pool in maintenance is emptied this way; a destination in maintenance takes nothing. */
+    CU_ASSERT_EQUAL_FATAL(F.sp->lifecycle->maintain(F.pool[0], &e), SP_OK);
+    CU_ASSERT_EQUAL(ad()->copy_volume_across(F.pool[0], &(sp_volume_ref){src.path}, F.pool[1], &s, &F.host,
+                                             NULL, &out, &e),
+                    SP_OK);
+    adfix_delete(&F, 1, out.path);
+    CU_ASSERT_EQUAL(F.sp->lifecycle->cancel_maintain(F.pool[0], &e), SP_OK);
+    CU_ASSERT_EQUAL_FATAL(F.sp->lifecycle->maintain(F.pool[1], &e), SP_OK);
+    CU_ASSERT_EQUAL(ad()->copy_volume_across(F.pool[0], &(sp_volume_ref){src.path}, F.pool[1], &s, &F.host,
+                                             NULL, &out, &e),
+                    SP_E_STATE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "maintenance"));
+    CU_ASSERT_EQUAL(F.sp->lifecycle->cancel_maintain(F.pool[1], &e), SP_OK);
     /* A volume already named like the target is not written over, nor deleted. */
     if (adfix_create(&F, 1, SP_VOLUME_DATA, 511, ADFIX_GIB, &existing) != 0)
         return;

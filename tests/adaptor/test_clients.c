@@ -71,8 +71,8 @@ static char *drv_cfg_txt(void)
 
 static void test_prepare_grant_unprepare(void)
 {
-    sp_volume_info v;
-    sp_disk_info d;
+    sp_volume_info v = SP_INIT(sp_volume_info);
+    sp_disk_info d = SP_INIT(sp_disk_info);
     char id[SP_ID_MAX] = "", *text;
     sp_error e;
 
@@ -153,8 +153,8 @@ static void test_copy_joins_for_itself(void)
 {
     char work[1024], raw[1100];
     const char *create[] = {hs_qemu_img(), "create", "-q", "-f", "raw", raw, "16M", NULL};
-    sp_image_source src = {raw, NULL, NULL, SP_FORMAT_RAW};
-    sp_volume_info v, v2;
+    sp_image_source src = {SP_SIZED(sp_image_source), .format = SP_FORMAT_RAW, .path = raw};
+    sp_volume_info v = SP_INIT(sp_volume_info), v2 = SP_INIT(sp_volume_info);
     sp_error e;
     char *out;
 

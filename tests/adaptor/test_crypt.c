@@ -25,7 +25,7 @@ static const sp_adaptor_ops *ad(void) { return F.sp->adaptor; }
 
 static sp_encryption enc(uint64_t usable)
 {
-    sp_encryption e = {sizeof(sp_encryption), PASS, strlen(PASS), usable};
+    sp_encryption e = {SP_SIZED(sp_encryption), .passphrase = PASS, .passphrase_len = strlen(PASS), .usable_bytes = usable};
     return e;
 }
 
@@ -35,7 +35,7 @@ static char *guest_read(int i, const char *path, sp_image_format format, size_t 
     char obj[1200], ifarg[1400], ofarg[1100], count[32], out[1024];
     const char *argv[] = {hs_qemu_img(), "dd", "--object", obj, "--image-opts", "-O", "raw", "bs=512",
                           count, ifarg, ofarg, NULL};
-    sp_disk_info d;
+    sp_disk_info d = SP_INIT(sp_disk_info);
     sp_error e;
     char *data = NULL, *o;
 
@@ -89,10 +89,10 @@ static void test_format_thin_with_template(void)
     char img[1100], data[1024];
     const char *create[] = {hs_qemu_img(), "create", "-q", "-f", "qcow2", img, "64M", NULL};
     const char *fill[] = {hs_qemu_io(), "-f", "qcow2", "-c", "write -q -P 0x3c 1M 1M", img, NULL};
-    sp_image_source src = {img, NULL, NULL, SP_FORMAT_QCOW2};
+    sp_image_source src = {SP_SIZED(sp_image_source), .format = SP_FORMAT_QCOW2, .path = img};
     sp_encryption en = enc(0);
-    sp_volume_info v;
-    sp_disk_info d;
+    sp_volume_info v = SP_INIT(sp_volume_info);
+    sp_disk_info d = SP_INIT(sp_disk_info);
     sp_error e;
     int maps = -1;
     char *out, *got;
@@ -123,7 +123,7 @@ static void test_format_thin_with_template(void)
 
     /* grown with the volume */
     {
-        sp_volume_info r;
+        sp_volume_info r = SP_INIT(sp_volume_info);
         CU_ASSERT_EQUAL(F.sp->driver->resize_volume(F.pool[0], &(sp_volume_ref){v.path}, 16 * ADFIX_GIB, &r, &e),
                         SP_OK);
         CU_ASSERT_EQUAL(ad()->grow_encrypted(F.pool[0], &(sp_volume_ref){v.path}, &F.host, &en, &d, &e), SP_OK);
@@ -135,8 +135,8 @@ static void test_format_thin_with_template(void)
 
     /* copied to the other system: the same passphrase and usable size, what the guest saw */
     {
-        sp_volume_spec spec = {SP_VOLUME_ROOT, 402, 0, 0, SP_PROVISION_THIN, {NULL, NULL}};
-        sp_volume_info t;
+        sp_volume_spec spec = {SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_ROOT, .id = 402, .parent_id = 0, .size_bytes = 0, .provisioning = SP_PROVISION_THIN};
+        sp_volume_info t = SP_INIT(sp_volume_info);
         CU_ASSERT_EQUAL_FATAL(ad()->copy_volume_across_encrypted(F.pool[0], &(sp_volume_ref){v.path}, F.pool[1], &spec,
                                                                  &F.host, &en, NULL, &t, &e),
                               SP_OK);
@@ -153,10 +153,10 @@ static void test_format_thin_with_template(void)
 
 static void test_thick_and_refusals(void)
 {
-    sp_volume_spec spec = {SP_VOLUME_DATA, 403, 0, 8 * ADFIX_GIB, SP_PROVISION_THICK, {NULL, NULL}};
+    sp_volume_spec spec = {SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_DATA, .id = 403, .parent_id = 0, .size_bytes = 8 * ADFIX_GIB, .provisioning = SP_PROVISION_THICK};
     sp_encryption en = enc(0), bad = enc(0);
-    sp_volume_info v;
-    sp_disk_info d;
+    sp_volume_info v = SP_INIT(sp_volume_info);
+    sp_disk_info d = SP_INIT(sp_disk_info);
     sp_error e;
     char data[1024];
     int maps;
@@ -186,7 +186,7 @@ static void test_thick_and_refusals(void)
     {
         char big[1100], *o;
         const char *create[] = {hs_qemu_img(), "create", "-q", "-f", "qcow2", big, "8500000000", NULL};
-        sp_image_source src = {big, NULL, NULL, SP_FORMAT_QCOW2};
+        sp_image_source src = {SP_SIZED(sp_image_source), .format = SP_FORMAT_QCOW2, .path = big};
         snprintf(big, sizeof(big), "%s/big.qcow2", F.dir);
         o = hs_run(create);
         free(o);

@@ -55,7 +55,7 @@ typedef struct crashed {
 
 static void connect(int pool, const char *path)
 {
-    sp_disk_info d;
+    sp_disk_info d = SP_INIT(sp_disk_info);
     sp_error e;
     if (adfix_grant(&F, pool, path, &F.host) == 0)
         CU_ASSERT_EQUAL(ad()->connect_volume(F.pool[pool], &(sp_volume_ref){path}, &F.host, &d, &e), SP_OK);
@@ -63,10 +63,12 @@ static void connect(int pool, const char *path)
 
 static void make_crashed(crashed *c, uint64_t id, int with_target)
 {
-    sp_disk_info d;
+    sp_disk_info d = SP_INIT(sp_disk_info);
     sp_error e;
 
     memset(c, 0, sizeof(*c));
+    c->src = (sp_volume_info)SP_INIT(sp_volume_info);
+    c->dst = (sp_volume_info)SP_INIT(sp_volume_info);
     CU_ASSERT_EQUAL_FATAL(adfix_create(&F, 0, SP_VOLUME_DATA, id, ADFIX_GIB, &c->src), 0);
     connect(0, c->src.path);
     CU_ASSERT_EQUAL(ad()->get_physical_disk(F.pool[0], &(sp_volume_ref){c->src.path}, &F.host, &d, &e),

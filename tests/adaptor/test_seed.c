@@ -26,7 +26,7 @@
 static adfix F;
 static char *work;          /* images made by the tests */
 static char qcow[1024];     /* 64 MiB QCOW2: 0xab over [0, 1M), 0x5c over [40M, 42M) */
-static sp_volume_info tmpl; /* the volume qcow was seeded onto */
+static sp_volume_info tmpl = SP_INIT(sp_volume_info); /* the volume qcow was seeded onto */
 
 static const sp_adaptor_ops *ad(void) { return F.sp->adaptor; }
 
@@ -85,7 +85,7 @@ static int on_progress(void *ctx, const char *phase, uint64_t done, uint64_t tot
 /* Maps the volume to the host, runs check(device), unmaps. */
 static void on_device(int pool, const char *path, void (*check)(const char *dev))
 {
-    sp_disk_info d;
+    sp_disk_info d = SP_INIT(sp_disk_info);
     sp_error e;
 
     if (adfix_grant(&F, pool, path, &F.host) != 0)
@@ -117,7 +117,7 @@ static void test_seed_qcow2(void)
     const char *fill[] = {
         hs_qemu_io(), "-f", "qcow2", "-c", "write -q -P 0xab 0 1M", "-c", "write -q -P 0x5c 40M 2M",
         qcow,         NULL};
-    sp_image_source src = {qcow, NULL, NULL, SP_FORMAT_QCOW2};
+     sp_image_source src = {SP_SIZED(sp_image_source), .path = qcow, .format = SP_FORMAT_QCOW2};
     seen s;
     sp_error e;
     sp_status st;
@@ -159,8 +159,8 @@ static void test_seed_raw_checksum(void)
     const char *create[] = {hs_qemu_img(), "create", "-q", "-f", "raw", raw, "16M", NULL};
     const char *fill[] = {hs_qemu_io(), "-f", "raw", "-c", "write -q -P 0x3c 12M 512K", raw, NULL};
     char hex[65], sum[80], bad[80];
-    sp_image_source src = {raw, NULL, sum, SP_FORMAT_RAW};
-    sp_volume_info v;
+     sp_image_source src = {SP_SIZED(sp_image_source), .path = raw, .checksum = sum, .format = SP_FORMAT_RAW};
+    sp_volume_info v = SP_INIT(sp_volume_info);
     seen s;
     sp_error e;
 
@@ -199,8 +199,8 @@ static void test_seed_refusals(void)
     const char *mk_big[] = {hs_qemu_img(), "create", "-q", "-f", "qcow2", big, "9G", NULL};
     const char *mk_backed[] = {hs_qemu_img(), "create", "-q",    "-f",   "qcow2", "-b",
                                qcow,          "-F",     "qcow2", backed, NULL};
-    sp_image_source src = {big, NULL, NULL, SP_FORMAT_QCOW2};
-    sp_volume_info v;
+     sp_image_source src = {SP_SIZED(sp_image_source), .path = big, .format = SP_FORMAT_QCOW2};
+    sp_volume_info v = SP_INIT(sp_volume_info);
     sp_error e;
 
     snprintf(big, sizeof(big), "%s/big.qcow2", work);
@@ -221,7 +221,8 @@ static void test_seed_refusals(void)
     /* A RAW file declared QCOW2 is not taken for one. */
     src.path = raw;
     CU_ASSERT_EQUAL(ad()->copy_image_to_volume(F.pool[0], &src, &(sp_volume_ref){v.path}, &F.host, NULL, &e),
-                    SP_E_IO);
+                    SP_E_INVALID);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "no QCOW2 header"));
     src.path = "relative/file.qcow2";
     CU_ASSERT_EQUAL(ad()->copy_image_to_volume(F.pool[0], &src, &(sp_volume_ref){v.path}, &F.host, NULL, &e),
                     SP_E_INVALID);
@@ -327,8 +328,8 @@ static void test_seed_url(void)
 {
     httpd h;
     char url[256], sum[80], hex[65];
-    sp_image_source src = {NULL, url, sum, SP_FORMAT_QCOW2};
-    sp_volume_info v;
+     sp_image_source src = {SP_SIZED(sp_image_source), .url = url, .checksum = sum, .format = SP_FORMAT_QCOW2};
+    sp_volume_info v = SP_INIT(sp_volume_info);
     seen s;
     sp_error e;
 
@@ -376,7 +377,7 @@ typedef struct seeder {
 static void *seed_thread(void *arg)
 {
     seeder *t = arg;
-    sp_image_source src = {qcow, NULL, NULL, SP_FORMAT_QCOW2};
+     sp_image_source src = {SP_SIZED(sp_image_source), .path = qcow, .format = SP_FORMAT_QCOW2};
 
     t->st = ad()->copy_image_to_volume(F.pool[0], &src, &(sp_volume_ref){t->path}, &F.host,
                                        &(sp_progress){on_progress, &t->s}, &t->e);
@@ -389,7 +390,7 @@ static void test_seed_twice_at_once(void)
     seeder a, b;
     pthread_t ta, tb;
     sem_t started;
-    sp_volume_info v, v2;
+    sp_volume_info v = SP_INIT(sp_volume_info), v2 = SP_INIT(sp_volume_info);
     int maps0;
 
     if (adfix_create(&F, 0, SP_VOLUME_TEMPLATE, 205, 64 * MIB, &v) != 0)
@@ -453,8 +454,8 @@ static void check_template_file(const char *file, const sp_image_info *info)
 static void test_template_from_volume(void)
 {
     char out[1024], out2[1024];
-    sp_image_info info;
-    sp_volume_info snap;
+    sp_image_info info = SP_INIT(sp_image_info);
+    sp_volume_info snap = SP_INIT(sp_volume_info);
     seen s;
     sp_error e;
     sp_status st;
@@ -519,10 +520,10 @@ static void counts_since(const counts *before, counts *d)
 static void test_requests_and_mappings_found(void)
 {
     char out[1024], hex[65], sum[80];
-    sp_image_source src = {raw, NULL, NULL, SP_FORMAT_RAW};
+     sp_image_source src = {SP_SIZED(sp_image_source), .path = raw, .format = SP_FORMAT_RAW};
     sp_qos qos = {"90", "9000"};
-    sp_image_info info;
-    sp_volume_info v;
+    sp_image_info info = SP_INIT(sp_image_info);
+    sp_volume_info v = SP_INIT(sp_volume_info);
     counts c0, d;
     sp_error e;
     int maps = -1;

@@ -7,6 +7,7 @@
 
 #include "loader.h"
 #include "thttp.h"
+#include "settings.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,8 +50,8 @@ void dt_load(void)
     }
     svc.max_level = SP_LOG_DEBUG; /* every line the plugin writes is checked for secrets */
     svc.log_file = log_file;
-    host_setting_set(&svc, SP_SCOPE_GLOBAL, NULL, SP_SETTING_CS_IDENTIFIER, DT_IDENT);
-    host_setting_set(&svc, SP_SCOPE_GLOBAL, NULL, SP_SETTING_CLIENT_TIMEOUT, "20");
+    host_setting_set(&svc, SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CS_IDENTIFIER, DT_IDENT);
+    host_setting_set(&svc, SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CLIENT_TIMEOUT, "60");
     snprintf(path, sizeof(path), "%s/plugin/powerflex.la", top != NULL ? top : ".");
     plugin = host_plugin_load(path, &svc.table, err, sizeof(err));
     if (plugin == NULL) {
@@ -173,6 +174,7 @@ void dt_params_init(dt_params *pp, tsim *s, const char *url, const char *uuid)
     memset(pp, 0, sizeof(*pp));
     pp->details[0].key = "powerflex.gw.cafile";
     pp->details[0].value = tsim_cafile(s);
+    pp->p = (sp_pool_create_params)SP_INIT(sp_pool_create_params);
     pp->p.url = url;
     pp->p.name = "primary-1";
     pp->p.uuid = uuid;
@@ -187,7 +189,7 @@ sp_pool *dt_pool(tsim *s, const char *pool_name, const char *uuid, dt_details *d
 {
     dt_details local = {0}, *d = details_out != NULL ? details_out : &local;
     char *url = dt_url(s, pool_name, NULL);
-    sp_capacity c;
+    sp_capacity c = SP_INIT(sp_capacity);
     dt_params pp;
     sp_pool *pool = NULL;
     sp_error err;
@@ -212,9 +214,8 @@ out:
 
 sp_volume_spec dt_spec(sp_volume_kind kind, uint64_t id, uint64_t size, sp_provisioning prov)
 {
-    sp_volume_spec spec;
+    sp_volume_spec spec = SP_INIT(sp_volume_spec);
 
-    memset(&spec, 0, sizeof(spec));
     spec.kind = kind;
     spec.id = id;
     spec.size_bytes = size;
@@ -224,7 +225,7 @@ sp_volume_spec dt_spec(sp_volume_kind kind, uint64_t id, uint64_t size, sp_provi
 
 sp_host_ref dt_host(const char *ip)
 {
-    sp_host_ref h = {.uuid = "host-uuid", .name = "kvm", .ip = ip};
+    sp_host_ref h = {SP_SIZED(sp_host_ref), .uuid = "host-uuid", .name = "kvm", .ip = ip};
 
     return h;
 }
@@ -438,7 +439,7 @@ static int64_t now_ms(void)
 
 int dt_wait_device(tsim *s, const char *vol_id, const char *ip, char *buf, size_t len)
 {
-    int64_t deadline = now_ms() + 5000;
+    int64_t deadline = now_ms() + 60000;
 
     buf[0] = '\0';
     for (;;) {

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "drvtest.h"
+#include "settings.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -67,8 +68,10 @@ static yajl_val sim_vol(const char *id, yajl_val *root)
 
 static void test_names(void)
 {
-    sp_volume_info data, root, tmpl, snap, vmsnaps[1];
-    sp_snapshot_group_info group;
+    sp_volume_info data = SP_INIT(sp_volume_info), root = SP_INIT(sp_volume_info);
+    sp_volume_info tmpl = SP_INIT(sp_volume_info), snap = SP_INIT(sp_volume_info);
+    sp_volume_info vmsnaps[1] = {SP_INIT(sp_volume_info)};
+    sp_snapshot_group_info group = SP_INIT(sp_snapshot_group_info);
     uint64_t vol_ids[1] = {41};
     char expect[SP_PATH_MAX];
     sp_error err;
@@ -107,7 +110,7 @@ static void test_names(void)
 
 static void test_name_limits(void)
 {
-    sp_volume_info out;
+    sp_volume_info out = SP_INIT(sp_volume_info);
     sp_volume_spec spec = dt_spec(SP_VOLUME_DATA, UINT64_C(123456789012345678), GIB, SP_PROVISION_THIN);
     int before = tsim_stats_count(sim, "total");
     sp_error err;
@@ -125,20 +128,21 @@ static void test_name_limits(void)
     /* The identifier is part of every name: a long one is refused, a missing one too. */
     before = tsim_stats_count(sim, "total");
     spec.id = 7;
-    host_setting_set(dt_services(), SP_SCOPE_GLOBAL, NULL, SP_SETTING_CS_IDENTIFIER,
+    host_setting_set(dt_services(), SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CS_IDENTIFIER,
                      "installation-one-of-many");
     CU_ASSERT_EQUAL(DRV->create_volume(pool, &spec, &out, &err), SP_E_INVALID);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "custom.cs.identifier"));
-    host_setting_set(dt_services(), SP_SCOPE_GLOBAL, NULL, SP_SETTING_CS_IDENTIFIER, NULL);
+    host_setting_set(dt_services(), SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CS_IDENTIFIER, NULL);
     CU_ASSERT_EQUAL(DRV->create_volume(pool, &spec, &out, &err), SP_E_INVALID);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "custom.cs.identifier"));
-    host_setting_set(dt_services(), SP_SCOPE_GLOBAL, NULL, SP_SETTING_CS_IDENTIFIER, DT_IDENT);
+    host_setting_set(dt_services(), SP_SCOPE_GLOBAL, NULL, PFX_SETTING_CS_IDENTIFIER, DT_IDENT);
     CU_ASSERT_EQUAL(tsim_stats_count(sim, "total"), before);
 }
 
 static void test_rounding_and_provisioning(void)
 {
-    sp_volume_info thin, thick, tiny, info;
+    sp_volume_info thin = SP_INIT(sp_volume_info), thick = SP_INIT(sp_volume_info);
+    sp_volume_info tiny = SP_INIT(sp_volume_info), info = SP_INIT(sp_volume_info);
     sp_volume_spec spec = dt_spec(SP_VOLUME_DATA, 52, 0, SP_PROVISION_THIN);
     yajl_val root, v;
     sp_error err;
@@ -188,7 +192,7 @@ static void test_rounding_and_provisioning(void)
     CU_ASSERT_STRING_EQUAL(info.path, thick.path);
     CU_ASSERT_EQUAL(info.size_bytes, 16 * GIB);
     CU_ASSERT_EQUAL(info.provisioning, SP_PROVISION_THICK);
-    CU_ASSERT(info.tree_id[0] != '\0');
+    CU_ASSERT(info.lineage_id[0] != '\0');
     CU_ASSERT_STRING_EQUAL(info.system_id, thick.system_id);
     remove_vol(thin.path);
     remove_vol(thick.path);
@@ -198,7 +202,7 @@ static void test_rounding_and_provisioning(void)
 
 static void test_resize_grows_only(void)
 {
-    sp_volume_info vol, out;
+    sp_volume_info vol = SP_INIT(sp_volume_info), out = SP_INIT(sp_volume_info);
     yajl_val root, v;
     sp_error err;
     int before;
@@ -226,7 +230,7 @@ static void test_resize_grows_only(void)
 
 static void test_delete_idempotent_and_unmaps_first(void)
 {
-    sp_volume_info vol;
+    sp_volume_info vol = SP_INIT(sp_volume_info);
     sp_host_ref h1 = dt_host(DT_HOST1_IP), h2 = dt_host(DT_HOST2_IP);
     yajl_val root;
     sp_error err;
@@ -278,7 +282,7 @@ static void test_qos_reaches_the_sdc(void)
         {NULL, NULL, 0, 0},
     };
     static const char *bad[] = {"-1", "abc", "1.5", "12abc", "0x10", "99999999999999999999", "4294967296"};
-    sp_volume_info vol, out;
+    sp_volume_info vol = SP_INIT(sp_volume_info), out = SP_INIT(sp_volume_info);
     sp_host_ref h1 = dt_host(DT_HOST1_IP);
     sp_volume_spec spec = dt_spec(SP_VOLUME_DATA, 81, GIB, SP_PROVISION_THIN);
     sp_error err;
@@ -313,7 +317,7 @@ static void test_qos_reaches_the_sdc(void)
 
 static void test_grant_revoke_and_multiple_mappings(void)
 {
-    sp_volume_info vol;
+    sp_volume_info vol = SP_INIT(sp_volume_info);
     sp_host_ref h1 = dt_host(DT_HOST1_IP), h2 = dt_host(DT_HOST2_IP), none = dt_host("10.9.9.9");
     sp_volume_ref ref;
     yajl_val root, v;
@@ -351,7 +355,8 @@ static void test_grant_revoke_and_multiple_mappings(void)
     /* Granting a host without an SDC fails and names the host. */
     CU_ASSERT_EQUAL(DRV->grant_access(pool, &ref, &none, NULL, 0, &err), SP_E_NOT_FOUND);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "10.9.9.9"));
-    CU_ASSERT_EQUAL(DRV->grant_access(pool, &ref, &(sp_host_ref){"u", "n", NULL}, NULL, 0, &err),
+    CU_ASSERT_EQUAL(DRV->grant_access(pool, &ref, &(sp_host_ref){SP_SIZED(sp_host_ref), .uuid = "u", .name = "n"},
+                                      NULL, 0, &err),
                     SP_E_INVALID);
     remove_vol(vol.path);
     /* A volume that is gone cannot be granted. */
@@ -363,7 +368,7 @@ static void test_grant_needs_a_connected_sdc(void)
     dt_details d = {0};
     sp_pool *fresh = dt_pool(sim, "pool1", DT_POOL_UUID, &d, NULL), *other;
     sp_host_ref h2 = dt_host(DT_HOST2_IP);
-    sp_volume_info vol;
+    sp_volume_info vol = SP_INIT(sp_volume_info);
     sp_volume_ref ref;
     yajl_val root;
     sp_error err;
@@ -399,9 +404,9 @@ static void test_requests_per_operation(void)
     sp_volume_spec spec = dt_spec(SP_VOLUME_DATA, 100, 3 * GIB, SP_PROVISION_THIN);
     sp_host_ref h1 = dt_host(DT_HOST1_IP);
     sp_qos q = {"90", "9000"};
-    sp_volume_info vol, snap;
+    sp_volume_info vol = SP_INIT(sp_volume_info), snap = SP_INIT(sp_volume_info);
     sp_volume_ref ref;
-    sp_capacity cap;
+    sp_capacity cap = SP_INIT(sp_capacity);
     sp_error err;
     int before;
 
@@ -435,10 +440,11 @@ static void test_requests_per_operation(void)
 
 static void test_capacity_against_statistics(void)
 {
-    sp_volume_info thin, thick;
-    sp_capacity drv_cap, pool_cap;
+    sp_volume_info thin = SP_INIT(sp_volume_info), thick = SP_INIT(sp_volume_info);
+    sp_capacity drv_cap = SP_INIT(sp_capacity), pool_cap = SP_INIT(sp_capacity);
     sp_host_ref h1 = dt_host(DT_HOST1_IP);
-    uint64_t virt = 0, used = 0, total;
+    sp_volume_stats vst = SP_INIT(sp_volume_stats);
+    uint64_t total;
     char dev[SP_PATH_MAX], path[160];
     yajl_val st, vs, root;
     sp_error err;
@@ -469,18 +475,18 @@ static void test_capacity_against_statistics(void)
     yajl_tree_free(st);
 
     /* Per volume: virtual size, and used as the V-Tree's netProvisionedAddressesInKb. */
-    CU_ASSERT_EQUAL(POOLOPS->get_volume_stats(pool, &(sp_volume_ref){thin.path}, &virt, &used, &err), SP_OK);
-    CU_ASSERT_EQUAL(virt, 8 * GIB);
+    CU_ASSERT_EQUAL(POOLOPS->get_volume_stats(pool, &(sp_volume_ref){thin.path}, &vst, &err), SP_OK);
+    CU_ASSERT_EQUAL(vst.virtual_bytes, 8 * GIB);
     root = dt_volumes(sim);
     snprintf(path, sizeof(path), "/instances/VTree::%s/relationships/Statistics",
              dt_jstr(dt_vol_by_id(root, thin.id), "vtreeId"));
     yajl_tree_free(root);
     vs = dt_api_get(sim, path);
-    CU_ASSERT_EQUAL(used, (uint64_t)dt_jint(vs, "netProvisionedAddressesInKb") * 1024);
-    CU_ASSERT(used >= 1024 * 1024);
+    CU_ASSERT_EQUAL(vst.used_bytes, (uint64_t)dt_jint(vs, "netProvisionedAddressesInKb") * 1024);
+    CU_ASSERT(vst.used_bytes >= 1024 * 1024);
     yajl_tree_free(vs);
     CU_ASSERT_EQUAL(
-        POOLOPS->get_volume_stats(pool, &(sp_volume_ref){"0123456789abcdef:x"}, &virt, &used, &err),
+        POOLOPS->get_volume_stats(pool, &(sp_volume_ref){"0123456789abcdef:x"}, &vst, &err),
         SP_E_NOT_FOUND);
     CU_ASSERT_EQUAL(DRV->revoke_access(pool, &(sp_volume_ref){thin.path}, &h1, &err), SP_OK);
     remove_vol(thin.path);
@@ -525,7 +531,7 @@ static void test_list_volumes_only_ours(void)
 {
     static const char *foreign[] = {"vol-7-27cb-zz99", "myvolume",        "vol-9-27cb-ab12x",
                                     "snap-3-27cb-",    "vol-10-27c-ab12", "data-11-27cb-ab12"};
-    sp_volume_info a, b, snap;
+    sp_volume_info a = SP_INIT(sp_volume_info), b = SP_INIT(sp_volume_info), snap = SP_INIT(sp_volume_info);
     char body[256];
     yajl_val root;
     size_t ours = 0;

@@ -61,7 +61,7 @@ static void expect_cloudstack_capacity(const char *pool_id, const sp_capacity *c
 static void test_initialize_sinks_details_and_capacity(void)
 {
     dt_details d = {0};
-    sp_capacity cap;
+    sp_capacity cap = SP_INIT(sp_capacity);
     char *url = dt_url(sim, "pool2", NULL), *pool_id = sim_pool_id("pool2"), *sys = dt_system_id(sim);
     char gw[128];
     sp_pool *pool;
@@ -105,7 +105,7 @@ static void test_initialize_unknown_pool(void)
 {
     char *url = dt_url(sim, "NoSuchPool", NULL);
     dt_details d = {0};
-    sp_capacity cap;
+    sp_capacity cap = SP_INIT(sp_capacity);
     dt_params pp;
     sp_error err;
 
@@ -126,7 +126,7 @@ static void test_initialize_ambiguous_pool_name(void)
 {
     char *url = dt_url(sim, "twin", NULL);
     dt_details d = {0};
-    sp_capacity cap;
+    sp_capacity cap = SP_INIT(sp_capacity);
     dt_params pp;
     sp_error err;
 
@@ -172,7 +172,7 @@ static void test_initialize_wrong_password(void)
     const char *wrong = "Wr0ng-Pa55word";
     char *url = dt_url(sim, "pool1", wrong);
     dt_details d = {0};
-    sp_capacity cap;
+    sp_capacity cap = SP_INIT(sp_capacity);
     dt_params pp;
     sp_error err;
 
@@ -192,7 +192,7 @@ static void test_initialize_refuses_other_hypervisors_and_params(void)
     char *url = dt_url(sim, "pool1", NULL);
     const char *hvs[] = {"VMware", "XenServer", "Hyperv", "", NULL};
     dt_details d = {0};
-    sp_capacity cap;
+    sp_capacity cap = SP_INIT(sp_capacity);
     dt_params pp;
     sp_error err;
     int before;
@@ -280,7 +280,7 @@ static void test_malformed_urls_refused_before_any_request(void)
     int before = tsim_stats_count(sim, "total");
     dt_details d = {0};
     char url[512];
-    sp_capacity cap;
+    sp_capacity cap = SP_INIT(sp_capacity);
     dt_params pp;
     sp_error err;
 
@@ -311,9 +311,10 @@ static void test_attach_reports_each_host(void)
     sp_pool *pool = dt_pool(sim, "pool1", DT_POOL_UUID, NULL, NULL);
     char *sdc1 = dt_sdc_id(sim, DT_HOST1_IP), *sdc2 = dt_sdc_id(sim, DT_HOST2_IP);
     sp_host_ref hosts[3] = {dt_host(DT_HOST1_IP), dt_host(DT_HOST2_IP), dt_host("10.9.9.9")};
-    sp_host_attach_result res[3];
+    sp_host_attach_result res[3] = {SP_INIT(sp_host_attach_result), SP_INIT(sp_host_attach_result),
+                                    SP_INIT(sp_host_attach_result)};
     sp_volume_spec spec = dt_spec(SP_VOLUME_DATA, 501, GIB, SP_PROVISION_THIN);
-    sp_volume_info vol;
+    sp_volume_info vol = SP_INIT(sp_volume_info);
     sp_volume_ref ref;
     sp_error err;
     int before;
@@ -366,7 +367,7 @@ static void test_maintenance_and_disable(void)
     sp_pool *pool = dt_pool(sim, "pool1", DT_POOL_UUID, NULL, NULL);
     sp_volume_spec spec = dt_spec(SP_VOLUME_DATA, 502, GIB, SP_PROVISION_THIN);
     sp_host_ref host = dt_host(DT_HOST1_IP);
-    sp_volume_info vol, out;
+    sp_volume_info vol = SP_INIT(sp_volume_info), out = SP_INIT(sp_volume_info);
     sp_volume_ref ref;
     sp_error err;
     int before;
@@ -419,7 +420,7 @@ static void test_update_credentials(void)
     const char *bad = "N0t-The-Pa55";
     dt_details d = {0}, upd = {0}, sunk = {0};
     sp_volume_spec spec = dt_spec(SP_VOLUME_DATA, 504, GIB, SP_PROVISION_THIN);
-    sp_volume_info vol;
+    sp_volume_info vol = SP_INIT(sp_volume_info);
     sp_pool *pool = dt_pool(sim, "pool1", DT_POOL_UUID, &d, NULL);
     sp_error err;
     sp_status st;
@@ -484,7 +485,7 @@ static void test_remove_refused_while_volumes_remain(void)
 {
     sp_pool *pool = dt_pool(sim, "pool1", DT_POOL_UUID, NULL, NULL);
     sp_volume_spec spec = dt_spec(SP_VOLUME_DATA, 505, GIB, SP_PROVISION_THIN);
-    sp_volume_info vol;
+    sp_volume_info vol = SP_INIT(sp_volume_info);
     sp_error err;
     yajl_val list;
     size_t n_before;

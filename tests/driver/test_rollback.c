@@ -83,7 +83,7 @@ static void test_limits_failure_on_new_mapping_unmaps(void)
 {
     sp_host_ref h1 = dt_host(DT_HOST1_IP);
     sp_qos q = {"50", "500"};
-    sp_volume_info vol;
+    sp_volume_info vol = SP_INIT(sp_volume_info);
     sp_error err;
 
     CU_ASSERT_EQUAL_FATAL(create(SP_VOLUME_DATA, 900, GIB, &vol, &err), SP_OK);
@@ -103,7 +103,7 @@ static void test_map_steps_retried_in_passing(void)
 {
     sp_host_ref h1 = dt_host(DT_HOST1_IP);
     sp_qos q = {"50", "500"};
-    sp_volume_info vol;
+    sp_volume_info vol = SP_INIT(sp_volume_info);
     sp_error err;
 
     CU_ASSERT_EQUAL_FATAL(create(SP_VOLUME_DATA, 902, GIB, &vol, &err), SP_OK);
@@ -129,7 +129,7 @@ static void test_limits_failure_on_existing_mapping_keeps_it(void)
 {
     sp_host_ref h1 = dt_host(DT_HOST1_IP);
     sp_qos q = {"50", "500"}, q2 = {"60", "600"};
-    sp_volume_info vol;
+    sp_volume_info vol = SP_INIT(sp_volume_info);
     sp_error err;
 
     CU_ASSERT_EQUAL_FATAL(create(SP_VOLUME_DATA, 901, GIB, &vol, &err), SP_OK);
@@ -151,7 +151,7 @@ static void test_limits_failure_on_existing_mapping_keeps_it(void)
 static void test_from_template_resize_failure_deletes_new_volume(void)
 {
     sp_volume_spec rspec = dt_spec(SP_VOLUME_ROOT, 911, 20 * GIB, SP_PROVISION_THIN);
-    sp_volume_info tmpl, out;
+    sp_volume_info tmpl = SP_INIT(sp_volume_info), out = SP_INIT(sp_volume_info);
     sp_error err;
 
     CU_ASSERT_EQUAL_FATAL(create(SP_VOLUME_TEMPLATE, 910, GIB, &tmpl, &err), SP_OK);
@@ -174,7 +174,7 @@ static void test_from_template_resize_failure_deletes_new_volume(void)
 static void lost_create_answer(const char *fault, uint64_t id)
 {
     char name[64], id_on_array[SP_ID_MAX];
-    sp_volume_info out;
+    sp_volume_info out = SP_INIT(sp_volume_info);
     sp_error err;
     sp_status st;
 
@@ -205,7 +205,7 @@ static void test_create_answer_lost_is_adopted(void)
 static void test_create_refused_or_conflicting_is_not_adopted(void)
 {
     char body[256];
-    sp_volume_info out;
+    sp_volume_info out = SP_INIT(sp_volume_info);
     sp_error err;
 
     /* Refused without doing it: an error, and nothing on the array. */
@@ -226,10 +226,12 @@ static void test_create_refused_or_conflicting_is_not_adopted(void)
 
 static void test_snapshot_read_back_failure_removes_it(void)
 {
-    sp_volume_info vol, snap, snaps[2], vols[2];
+    sp_volume_info vol = SP_INIT(sp_volume_info), snap = SP_INIT(sp_volume_info);
+    sp_volume_info snaps[2] = {SP_INIT(sp_volume_info), SP_INIT(sp_volume_info)};
+    sp_volume_info vols[2] = {SP_INIT(sp_volume_info), SP_INIT(sp_volume_info)};
     sp_volume_ref refs[2];
     uint64_t ids[2] = {941, 942};
-    sp_snapshot_group_info group;
+    sp_snapshot_group_info group = SP_INIT(sp_snapshot_group_info);
     char snap_id[SP_ID_MAX];
     sp_error err;
     sp_status st;

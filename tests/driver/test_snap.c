@@ -96,7 +96,8 @@ static size_t count_prefixed(const char *prefix)
 
 static void test_snapshot_data_round_trip(void)
 {
-    sp_volume_info vol, other, snap;
+    sp_volume_info vol = SP_INIT(sp_volume_info), other = SP_INIT(sp_volume_info);
+    sp_volume_info snap = SP_INIT(sp_volume_info);
     char dev[SP_PATH_MAX];
     sp_volume_ref ref, sref;
     yajl_val root, v;
@@ -123,7 +124,9 @@ static void test_snapshot_data_round_trip(void)
 
     /* A snapshot of another V-Tree cannot be reverted to. */
     CU_ASSERT_EQUAL_FATAL(
-        DRV->create_volume(pool, &(sp_volume_spec){.kind = SP_VOLUME_DATA, .id = 202, .size_bytes = GIB},
+        DRV->create_volume(pool,
+                           &(sp_volume_spec){SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_DATA, .id = 202,
+                                             .size_bytes = GIB},
                            &other, &err),
         SP_OK);
     CU_ASSERT_EQUAL(DRV->revert_snapshot(pool, &(sp_volume_ref){other.path}, &sref, &err), SP_E_INVALID);
@@ -149,7 +152,10 @@ static int vm_make(vm *m, uint64_t base, uint64_t vmsnap_id)
 {
     sp_error err = {0};
 
+    m->group = (sp_snapshot_group_info)SP_INIT(sp_snapshot_group_info);
     for (int i = 0; i < 2; i++) {
+        m->vols[i] = (sp_volume_info)SP_INIT(sp_volume_info);
+        m->snaps[i] = (sp_volume_info)SP_INIT(sp_volume_info);
         m->ids[i] = base + (uint64_t)i;
         if (mapped_volume(m->ids[i], 8 * GIB, &m->vols[i], m->devs[i], sizeof(m->devs[i])) != 0 ||
             !write_pattern(m->devs[i], 0xa0))
@@ -216,13 +222,14 @@ static void test_vm_snapshot_reads_back_in_one_request(void)
     sp_volume_info vols[N], snaps[N];
     sp_volume_ref refs[N];
     uint64_t ids[N];
-    sp_snapshot_group_info group;
+    sp_snapshot_group_info group = SP_INIT(sp_snapshot_group_info);
     sp_error err = {0};
     int before, sv, byids, gets;
 
     for (int i = 0; i < N; i++) {
         sp_volume_spec spec = dt_spec(SP_VOLUME_DATA, 230 + (uint64_t)i, (uint64_t)(i + 1) * 8 * GIB,
                                       SP_PROVISION_THIN);
+        vols[i] = snaps[i] = (sp_volume_info)SP_INIT(sp_volume_info);
         ids[i] = spec.id;
         CU_ASSERT_EQUAL_FATAL(DRV->create_volume(pool, &spec, &vols[i], &err), SP_OK);
         refs[i].path = vols[i].path;
@@ -251,9 +258,56 @@ static void test_vm_snapshot_reads_back_in_one_request(void)
     {
         yajl_val root = dt_volumes(sim);
         for (int i = 0; i < N; i++)
-            CU_ASSERT_STRING_EQUAL(snaps[i].tree_id, dt_jstr(dt_vol_by_id(root, vols[i].id), "vtreeId"));
+            CU_ASSERT_STRING_EQUAL(snaps[i].lineage_id, dt_jstr(dt_vol_by_id(root, vols[i].id), "vtreeId"));
         yajl_tree_free(root);
     }
+    CU_ASSERT_EQUAL(DRV->delete_vm_snapshot(pool, group.group_id, &err), SP_OK);
+    for (int i = 0; i < N; i++)
+        CU_ASSERT_EQUAL(DRV->delete_volume(pool, &refs[i], &err), SP_OK);
+}
+
+/* A host built against a later minor, whose sp_volume_info is larger: the plugin steps through
+ * its array by the host's struct_size, fills only what it knows of each element, says so in
+ * struct_size, and leaves the newer members alone (the growth rule of storage_plugin.h). */
+typedef struct newer_volume_info {
+    sp_volume_info v2_0;
+    char added_later[40];
+} newer_volume_info;
+
+static void test_vm_snapshot_into_a_newer_hosts_larger_structs(void)
+{
+    enum { N = 2 };
+    sp_volume_info vols[N];
+    newer_volume_info snaps[N];
+    sp_volume_ref refs[N];
+    uint64_t ids[N];
+    sp_snapshot_group_info group = SP_INIT(sp_snapshot_group_info);
+    sp_error err = {0};
+
+    for (int i = 0; i < N; i++) {
+        sp_volume_spec spec = dt_spec(SP_VOLUME_DATA, 240 + (uint64_t)i, 8 * GIB, SP_PROVISION_THIN);
+        ids[i] = spec.id;
+        vols[i] = (sp_volume_info)SP_INIT(sp_volume_info);
+        CU_ASSERT_EQUAL_FATAL(DRV->create_volume(pool, &spec, &vols[i], &err), SP_OK);
+        refs[i].path = vols[i].path;
+        memset(&snaps[i], 0x5a, sizeof(snaps[i]));
+        snaps[i].v2_0.struct_size = sizeof(newer_volume_info);
+    }
+    CU_ASSERT_EQUAL_FATAL(DRV->create_vm_snapshot(pool, 340, refs, ids, N, &group, &snaps[0].v2_0, &err), SP_OK);
+    for (int i = 0; i < N; i++) {
+        char name[64];
+        snprintf(name, sizeof(name), "vmsnap-340-%d" SUFFIX, 240 + i);
+        CU_ASSERT_STRING_EQUAL(snaps[i].v2_0.name, name);
+        CU_ASSERT_EQUAL(snaps[i].v2_0.size_bytes, 8 * GIB);
+        CU_ASSERT_EQUAL(snaps[i].v2_0.struct_size, sizeof(sp_volume_info));
+        for (size_t k = 0; k < sizeof(snaps[i].added_later); k++)
+            CU_ASSERT_EQUAL_FATAL((unsigned char)snaps[i].added_later[k], 0x5a);
+    }
+    /* An array whose elements disagree on their size is refused before anything is made. */
+    snaps[0].v2_0.struct_size = sizeof(newer_volume_info);
+    snaps[1].v2_0.struct_size = sizeof(sp_volume_info);
+    CU_ASSERT_EQUAL(DRV->create_vm_snapshot(pool, 341, refs, ids, N, &group, &snaps[0].v2_0, &err), SP_E_VERSION);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "sp_volume_info"));
     CU_ASSERT_EQUAL(DRV->delete_vm_snapshot(pool, group.group_id, &err), SP_OK);
     for (int i = 0; i < N; i++)
         CU_ASSERT_EQUAL(DRV->delete_volume(pool, &refs[i], &err), SP_OK);
@@ -289,18 +343,18 @@ static void test_vm_snapshot_revert_all_or_nothing(void)
     CU_ASSERT_TRUE(has_pattern(m.devs[0], 0xa0)); /* reverted, and not put back */
     CU_ASSERT_TRUE(has_pattern(m.devs[1], 0xc0));
     kept = strstr(err.message, "snapshot group ");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(kept);
-    {
-        char group[SP_ID_MAX];
-        snprintf(group, sizeof(group), "%.16s", kept + strlen("snapshot group "));
-        CU_ASSERT_EQUAL(DRV->delete_vm_snapshot(pool, group, &err), SP_OK);
-    }
-    CU_ASSERT_EQUAL(count_prefixed("rvt-"), 0);
+    CU_ASSERT_PTR_NOT_NULL(kept);
+    /* Named after the VM snapshot's snapshots, with this installation's key: check storagepool
+     * sees them. */
+    CU_ASSERT_EQUAL(count_prefixed("rvt-310-220" SUFFIX), 1);
+    CU_ASSERT_EQUAL(count_prefixed("rvt-310-221" SUFFIX), 1);
 
-    /* With the gateway healthy again the revert goes through. */
+    /* With the gateway healthy again the revert (the host's repair) goes through: the copies the
+     * failed one left have its names and go first. */
     CU_ASSERT_EQUAL(DRV->revert_vm_snapshot(pool, m.refs, m.snap_refs, 2, &err), SP_OK);
     for (int i = 0; i < 2; i++)
         CU_ASSERT_TRUE(has_pattern(m.devs[i], 0xa0));
+    CU_ASSERT_EQUAL(count_prefixed("rvt-"), 0);
     vm_free(&m);
 }
 
@@ -341,11 +395,12 @@ static void test_vm_snapshot_revert_with_ids_sharing_a_prefix(void)
     char dir[256], state[300], from[400], to[400], id2[SP_ID_MAX];
     const char *extra[] = {"--state-dir", dir, "--pool", "pool1:1024", NULL};
     const char *rm[] = {"rm", "-rf", dir, NULL};
-    sp_volume_info vols[2], snaps[2];
+    sp_volume_info vols[2] = {SP_INIT(sp_volume_info), SP_INIT(sp_volume_info)};
+    sp_volume_info snaps[2] = {SP_INIT(sp_volume_info), SP_INIT(sp_volume_info)};
     sp_volume_ref refs[2], snap_refs[2];
     char paths[2][SP_PATH_MAX];
     uint64_t ids[2] = {230, 231};
-    sp_snapshot_group_info group;
+    sp_snapshot_group_info group = SP_INIT(sp_snapshot_group_info);
     tsim *s3;
     sp_pool *p3;
     sp_error err = {0};
@@ -357,7 +412,9 @@ static void test_vm_snapshot_revert_with_ids_sharing_a_prefix(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(p3);
     for (int i = 0; i < 2; i++)
         CU_ASSERT_EQUAL_FATAL(
-            DRV->create_volume(p3, &(sp_volume_spec){.kind = SP_VOLUME_DATA, .id = ids[i], .size_bytes = GIB},
+            DRV->create_volume(p3,
+                               &(sp_volume_spec){SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_DATA, .id = ids[i],
+                                                 .size_bytes = GIB},
                                &vols[i], &err),
             SP_OK);
     LC->close(p3);
@@ -396,7 +453,8 @@ static void test_template_and_volume_from_it(void)
     sp_volume_spec tspec = dt_spec(SP_VOLUME_TEMPLATE, 600, 2 * GIB, SP_PROVISION_THIN);
     sp_volume_spec rspec = dt_spec(SP_VOLUME_ROOT, 601, 20 * GIB, SP_PROVISION_THIN);
     sp_host_ref h1 = dt_host(DT_HOST1_IP);
-    sp_volume_info tmpl, found, root_vol, small;
+    sp_volume_info tmpl = SP_INIT(sp_volume_info), found = SP_INIT(sp_volume_info);
+    sp_volume_info root_vol = SP_INIT(sp_volume_info), small = SP_INIT(sp_volume_info);
     char dev[SP_PATH_MAX];
     yajl_val root, v;
     sp_error err = {0};
@@ -448,6 +506,50 @@ static void test_template_and_volume_from_it(void)
     CU_ASSERT_EQUAL(DRV->delete_volume(pool, &(sp_volume_ref){tmpl.path}, &err), SP_OK);
 }
 
+/* A V-Tree migration carries a template copy (and the ROOT made from it) to another pool; when the
+ * array refuses the renames to that pool's key (logged, not failed) they keep the names they were
+ * made with: the pool they left no longer finds the copy as its own, and its next copy takes the
+ * next free name. find_volume finds what a create made, in its pool only. */
+static void test_template_copy_carried_away(void)
+{
+    sp_volume_spec tspec = dt_spec(SP_VOLUME_TEMPLATE, 700, 2 * GIB, SP_PROVISION_THIN);
+    sp_volume_spec rspec = dt_spec(SP_VOLUME_ROOT, 701, 8 * GIB, SP_PROVISION_THIN);
+    sp_volume_info tmpl = SP_INIT(sp_volume_info), root_vol = SP_INIT(sp_volume_info),
+                   moved = SP_INIT(sp_volume_info), again = SP_INIT(sp_volume_info),
+                   found = SP_INIT(sp_volume_info);
+    sp_error err = {0};
+
+    CU_ASSERT_EQUAL_FATAL(DRV->create_volume(pool, &tspec, &tmpl, &err), SP_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        DRV->create_volume_from_template(pool, &(sp_volume_ref){tmpl.path}, &rspec, &root_vol, &err), SP_OK);
+    CU_ASSERT_EQUAL(DRV->find_volume(pool, &rspec, &found, &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(found.path, root_vol.path);
+    CU_ASSERT_FATAL(dt_fault(sim, "POST /api/instances/Volume::{id}/action/setVolumeName:http500"));
+    CU_ASSERT_EQUAL_FATAL(DRV->migrate_volume(pool, &(sp_volume_ref){root_vol.path}, pool2, NULL, &moved, &err),
+                          SP_OK);
+    dt_clear_faults(sim);
+    CU_ASSERT_STRING_EQUAL(moved.path, root_vol.path);
+    CU_ASSERT_EQUAL(DRV->find_template(pool, 700, &found, &err), SP_E_NOT_FOUND);
+    CU_ASSERT_EQUAL(DRV->find_volume(pool, &tspec, &found, &err), SP_E_NOT_FOUND);
+    CU_ASSERT_EQUAL(DRV->find_volume(pool, &rspec, &found, &err), SP_E_NOT_FOUND);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, pool2_id));
+    /* The pool it left seeds again under the first free name. */
+    CU_ASSERT_EQUAL_FATAL(DRV->create_volume(pool, &tspec, &again, &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(again.name, "tmpl-700v1" SUFFIX);
+    CU_ASSERT_STRING_EQUAL(again.array_pool_id, pool_id);
+    CU_ASSERT_EQUAL(DRV->find_template(pool, 700, &found, &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(found.path, again.path);
+    CU_ASSERT_EQUAL(DRV->find_volume(pool, &tspec, &found, &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(found.path, again.path);
+    /* A create asked again (an answer lost) finds that copy, not a third. */
+    CU_ASSERT_EQUAL(DRV->create_volume(pool, &tspec, &found, &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(found.path, again.path);
+
+    CU_ASSERT_EQUAL(DRV->delete_volume(pool, &(sp_volume_ref){again.path}, &err), SP_OK);
+    CU_ASSERT_EQUAL(DRV->delete_volume(pool2, &(sp_volume_ref){root_vol.path}, &err), SP_OK);
+    CU_ASSERT_EQUAL(DRV->delete_volume(pool2, &(sp_volume_ref){tmpl.path}, &err), SP_OK);
+}
+
 typedef struct progress_log {
     int calls;
     uint64_t last_done, last_total;
@@ -486,15 +588,16 @@ static int was_listed(const char *id)
 
 static void test_vtree_migration_moves_snapshots(void)
 {
-    sp_volume_info vol, snap, out;
+    sp_volume_info vol = SP_INIT(sp_volume_info), snap = SP_INIT(sp_volume_info);
+    sp_volume_info out = SP_INIT(sp_volume_info), got = SP_INIT(sp_volume_info);
     sp_migration_kind kind;
     progress_log plog = {0};
     sp_progress progress = {on_progress, &plog};
-    char dev[SP_PATH_MAX];
+    char dev[SP_PATH_MAX], name[SP_NAME_MAX], path[SP_PATH_MAX];
     sp_host_ref h1 = dt_host(DT_HOST1_IP);
     yajl_val root;
     sp_error err = {0};
-    int before, gets, polls;
+    int before, gets, polls, renames;
 
     CU_ASSERT_EQUAL(DRV->migration_kind(pool, pool2, &kind, &err), SP_OK);
     CU_ASSERT_EQUAL(kind, SP_MIGRATE_NATIVE);
@@ -515,20 +618,27 @@ static void test_vtree_migration_moves_snapshots(void)
     before = dt_requests(sim);
     gets = dt_count(sim, "GET /api/instances/Volume::{id}");
     polls = dt_count(sim, "GET /api/instances/VTree::{id}");
+    renames = dt_count(sim, "POST /api/instances/Volume::{id}/action/setVolumeName");
     CU_ASSERT_EQUAL(DRV->migrate_volume(pool, &(sp_volume_ref){vol.path}, pool2, &progress, &out, &err),
                     SP_OK);
-    /* The volume read once, before (its V-Tree id); the poll that sees the end says the pool. */
+    /* The volume read once, before (its V-Tree id); the poll that sees the end says the pool;
+     * then the V-Tree's volumes listed once and the volume and its snapshot renamed to pool2's
+     * key, as CloudStack renames them. */
     polls = dt_count(sim, "GET /api/instances/VTree::{id}") - polls;
     CU_ASSERT_EQUAL(dt_count(sim, "GET /api/instances/Volume::{id}") - gets, 1);
     CU_ASSERT(polls >= 1);
-    CU_ASSERT_EQUAL(dt_requests(sim) - before, 2 + polls);
+    CU_ASSERT_EQUAL(dt_count(sim, "POST /api/instances/Volume::{id}/action/setVolumeName") - renames, 2);
+    CU_ASSERT_EQUAL(dt_requests(sim) - before, 2 + polls + 1 + 2);
     CU_ASSERT_STRING_EQUAL(out.array_pool_id, pool2_id);
     CU_ASSERT_STRING_EQUAL(out.id, vol.id); /* ids do not change */
-    CU_ASSERT_STRING_EQUAL(out.path, vol.path);
-    CU_ASSERT_STRING_EQUAL(out.name, vol.name);
+    snprintf(name, sizeof(name), "vol-700-%.4s-%s", DT_POOL_UUID2 + 4, DT_IDENT);
+    CU_ASSERT_STRING_EQUAL(out.name, name);
+    snprintf(path, sizeof(path), "%s:%s", vol.id, name);
+    CU_ASSERT_STRING_EQUAL(out.path, path);
+    CU_ASSERT_STRING_NOT_EQUAL(out.name, vol.name);
     CU_ASSERT_EQUAL(out.size_bytes, 8 * GIB);
     CU_ASSERT_EQUAL(out.provisioning, SP_PROVISION_THIN);
-    CU_ASSERT_NOT_EQUAL(out.tree_id[0], '\0');
+    CU_ASSERT_NOT_EQUAL(out.lineage_id[0], '\0');
     CU_ASSERT(plog.calls >= 1);
     CU_ASSERT_EQUAL(plog.last_done, 1);
     CU_ASSERT_EQUAL(plog.last_total, 1);
@@ -536,8 +646,14 @@ static void test_vtree_migration_moves_snapshots(void)
     root = dt_volumes(sim);
     CU_ASSERT_STRING_EQUAL(dt_jstr(dt_vol_by_id(root, vol.id), "storagePoolId"), pool2_id);
     CU_ASSERT_STRING_EQUAL(dt_jstr(dt_vol_by_id(root, snap.id), "storagePoolId"), pool2_id);
+    CU_ASSERT_STRING_EQUAL(dt_jstr(dt_vol_by_id(root, vol.id), "name"), name);
+    snprintf(name, sizeof(name), "snap-701-%.4s-%s", DT_POOL_UUID2 + 4, DT_IDENT);
+    CU_ASSERT_STRING_EQUAL(dt_jstr(dt_vol_by_id(root, snap.id), "name"), name);
     yajl_tree_free(root);
-    /* Listed by the pool it is in now, though its name keeps the source pool's key. */
+    /* The old path still finds it (its id is the path's first part). */
+    CU_ASSERT_EQUAL(DRV->get_volume(pool2, &(sp_volume_ref){vol.path}, &got, &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(got.path, out.path);
+    /* Listed by the pool it is in now. */
     listed_n = 0;
     CU_ASSERT_EQUAL(DRV->list_volumes(pool2, on_listed, NULL, &err), SP_OK);
     CU_ASSERT_TRUE(was_listed(vol.id));
@@ -550,7 +666,7 @@ static void test_vtree_migration_moves_snapshots(void)
     CU_ASSERT_STRING_EQUAL(out.array_pool_id, pool2_id);
 
     /* The data came along: read it on the destination pool's side. */
-    CU_ASSERT_EQUAL(DRV->grant_access(pool2, &(sp_volume_ref){vol.path}, &h1, NULL, 0, &err), SP_OK);
+    CU_ASSERT_EQUAL(DRV->grant_access(pool2, &(sp_volume_ref){out.path}, &h1, NULL, 0, &err), SP_OK);
     CU_ASSERT_EQUAL_FATAL(dt_wait_device(sim, vol.id, DT_HOST1_IP, dev, sizeof(dev)), 0);
     CU_ASSERT_TRUE(has_pattern(dev, 0x3c));
     CU_ASSERT_EQUAL(DRV->delete_snapshot(pool2, &(sp_volume_ref){snap.path}, &err), SP_OK);
@@ -570,14 +686,30 @@ static void pool_id_by_name(const char *name, char *buf, size_t len)
     yajl_tree_free(list);
 }
 
+/* Lets the simulator's held migrations go on, at the driver's first report of its wait. */
+static int release_migrations(void *ctx, const char *phase, uint64_t done, uint64_t total)
+{
+    int *released = ctx;
+
+    (void)phase;
+    (void)done;
+    (void)total;
+    if (!*released)
+        *released = tsim_control(sim, "POST", "/sim/migrations", "{\"held\":false}") == 200;
+    return 0;
+}
+
 /* A V-Tree already migrating elsewhere (someone else's migrateVTree): the driver waits for it,
  * then the pool its last poll read is not the one asked for, and that is a failure, not a
- * volume reported in the wrong pool. */
+ * volume reported in the wrong pool. The other migration is held in the simulator until the
+ * driver waits for it, so it cannot end before the driver asks, however slowly this runs. */
 static void test_vtree_migration_elsewhere_is_reported(void)
 {
     sp_volume_spec spec = dt_spec(SP_VOLUME_DATA, 710, 8 * GIB, SP_PROVISION_THIN);
     char pool3_id[SP_ID_MAX], path[128], body[128];
-    sp_volume_info vol, out;
+    sp_volume_info vol = SP_INIT(sp_volume_info), out = SP_INIT(sp_volume_info);
+    int released = 0;
+    sp_progress progress = {release_migrations, &released};
     yajl_val root;
     sp_error err = {0};
 
@@ -586,9 +718,13 @@ static void test_vtree_migration_elsewhere_is_reported(void)
     CU_ASSERT_EQUAL_FATAL(DRV->create_volume(pool, &spec, &vol, &err), SP_OK);
     snprintf(path, sizeof(path), "/instances/Volume::%s/action/migrateVTree", vol.id);
     snprintf(body, sizeof(body), "{\"destSPId\":\"%s\"}", pool3_id);
+    CU_ASSERT_EQUAL_FATAL(tsim_control(sim, "POST", "/sim/migrations", "{\"held\":true}"), 200);
     CU_ASSERT_EQUAL_FATAL(dt_api_post(sim, path, body), 200);
-    CU_ASSERT_EQUAL(DRV->migrate_volume(pool, &(sp_volume_ref){vol.path}, pool2, NULL, &out, &err),
-                    SP_E_GATEWAY);
+    CU_ASSERT_EQUAL(DRV->migrate_volume(pool, &(sp_volume_ref){vol.path}, pool2, &progress, &out, &err),
+                    SP_E_BACKEND);
+    CU_ASSERT_TRUE(released);
+    if (!released) /* the driver never waited: let the next tests' migrations run */
+        tsim_control(sim, "POST", "/sim/migrations", "{\"held\":false}");
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, pool3_id));
     root = dt_volumes(sim);
     CU_ASSERT_STRING_EQUAL(dt_jstr(dt_vol_by_id(root, vol.id), "storagePoolId"), pool3_id);
@@ -603,7 +739,7 @@ static void test_migration_across_systems_is_block_copy(void)
     sp_pool *far = dt_pool(other, "pool1", DT_POOL_UUID2, NULL, NULL);
     sp_volume_spec spec = dt_spec(SP_VOLUME_DATA, 800, GIB, SP_PROVISION_THIN);
     sp_migration_kind kind = SP_MIGRATE_NONE;
-    sp_volume_info vol, out;
+    sp_volume_info vol = SP_INIT(sp_volume_info), out = SP_INIT(sp_volume_info);
     sp_error err = {0};
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(far);
@@ -625,10 +761,12 @@ int main(void)
         {"snapshot: write, snapshot, overwrite, revert, read back", test_snapshot_data_round_trip},
         {"VM snapshot: one group, revert, delete", test_vm_snapshot_create_revert_delete},
         {"VM snapshot: n snapshots read back in one request", test_vm_snapshot_reads_back_in_one_request},
+        {"VM snapshot into a newer host's larger structs", test_vm_snapshot_into_a_newer_hosts_larger_structs},
         {"VM snapshot revert is all or nothing", test_vm_snapshot_revert_all_or_nothing},
         {"VM snapshot revert with volume ids sharing a prefix",
          test_vm_snapshot_revert_with_ids_sharing_a_prefix},
         {"templates: find, seed, volume from template", test_template_and_volume_from_it},
+        {"templates: a copy a V-Tree migration carried away is not the pool's", test_template_copy_carried_away},
         {"V-Tree migration between pools of one system moves snapshots",
          test_vtree_migration_moves_snapshots},
         {"V-Tree already migrating to another pool: waited for, then reported",

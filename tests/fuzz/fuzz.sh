@@ -1,11 +1,11 @@
 #!/bin/sh
-# fuzz.sh TARGET... - runs each libFuzzer target (objects, error, url, cmk) for FUZZ_SECONDS
+# fuzz.sh TARGET... - runs each libFuzzer target (objects, error, url, image, cmk) for FUZZ_SECONDS
 # (default 10) from its seeds and regression inputs. Any crash, leak, timeout or sanitizer report
 # fails the run and prints the input; FUZZ_ARTIFACT_DIR (if set) receives a copy of it, and
 # FUZZ_CORPUS_DIR (if set) keeps each target's corpus between runs. make check runs it briefly
-# in a --enable-fuzzing build, `make fuzz` longer. Needs top_srcdir, top_builddir, SHARED_DIR.
+# in a --enable-fuzzing build, `make fuzz` longer. Needs top_srcdir, top_builddir.
 set -eu
-: "${top_builddir:?run through make}" "${top_srcdir:?run through make}" "${SHARED_DIR:?run through make}"
+: "${top_builddir:?run through make}" "${top_srcdir:?run through make}"
 seconds=${FUZZ_SECONDS:-10}
 [ $# -gt 0 ] || { echo "usage: fuzz.sh TARGET..." >&2; exit 2; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/fuzz.XXXXXX")
@@ -23,6 +23,7 @@ for target; do
     case $target in
     objects | error) maxlen=65536 dict=json.dict ;;
     url) maxlen=4096 dict=url.dict ;;
+    image) maxlen=70000 dict=image.dict ;;
     *) maxlen=4096 dict= ;;
     esac
     set -- -max_total_time="$seconds" -max_len="$maxlen" -timeout=25 -rss_limit_mb=2048 \

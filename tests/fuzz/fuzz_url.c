@@ -229,6 +229,13 @@ static void check_parsed(const char *text, const pfx_url *u)
           "gateway is the text between the last '@' and the first '/'");
     CHECK(equals_decoded(u->pool, s.path, strlen(s.path)), "pool is the decoded path");
     check_gateway(u);
+    {
+        /* The harness masks with the same split: exactly the password's text is hidden. */
+        size_t ms, me;
+        CHECK(pfurl_secret_span(text, strlen(text), &ms, &me) && ms == (size_t)(s.password - text) &&
+                  me == ms + s.password_len,
+              "the mask covers exactly the parsed password");
+    }
 
     /* every byte of user, password and pool may become %XX; then ':', '@', '/' and the NUL */
     n = strlen(SCHEME) + 3 * (strlen(u->user) + strlen(u->password) + strlen(u->pool)) +

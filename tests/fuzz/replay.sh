@@ -5,7 +5,6 @@
 # property (abort), a sanitizer report or a hang (REPLAY_TIMEOUT seconds per input) fails it.
 set -eu
 : "${top_builddir:?run through make check}" "${top_srcdir:?run through make check}"
-: "${SHARED_DIR:?run through make check}"
 target=$1
 work=$(mktemp -d "${TMPDIR:-/tmp}/replay.XXXXXX")
 trap 'rm -rf "$work"' EXIT

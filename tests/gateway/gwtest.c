@@ -39,15 +39,10 @@ out:
 
 char *gwt_fixture(const char *name, size_t *len)
 {
-    const char *dir = getenv("SHARED_DIR");
     char path[1024];
     char *buf;
 
-    if (dir == NULL) {
-        fprintf(stderr, "SHARED_DIR is not set (run through make check)\n");
-        exit(99);
-    }
-    snprintf(path, sizeof(path), "%s/fixtures/%s", dir, name);
+    snprintf(path, sizeof(path), "%s/%s", FIXTURES_DIR, name);
     buf = gwt_read_file(path, len);
     if (buf == NULL) {
         fprintf(stderr, "cannot read fixture %s\n", path);

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-/* Reads $SHARED_DIR/fixtures/<name> into a malloc'd NUL-terminated buffer (caller frees);
+/* Reads tests/fixtures/<name> (FIXTURES_DIR, set by the build) into a malloc'd NUL-terminated buffer (caller frees);
  * *len gets its size. Exits the test program (status 99, a hard error) when it cannot. */
 char *gwt_fixture(const char *name, size_t *len);
 

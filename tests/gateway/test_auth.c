@@ -29,7 +29,7 @@ static int suite_clean(void)
 
 static void test_expiry_mid_run(void)
 {
-    pfx_gw_client *c = gws_client(sim, 10, 4);
+    pfx_gw_client *c = gws_client(sim, 30, 4);
     char v[16];
     sp_error e;
     gws_mark m;
@@ -82,7 +82,7 @@ static void *storm_thread(void *arg)
 
 static void test_storm_one_login(void)
 {
-    pfx_gw_client *c = gws_client(sim, 20, 8);
+    pfx_gw_client *c = gws_client(sim, 30, 8);
     pthread_t t[THREADS];
     storm s[THREADS];
     pthread_barrier_t start;
@@ -121,7 +121,7 @@ static void test_wrong_password(void)
                          .user = "admin",
                          .password = "Wrong-Pa55word",
                          .ca_file = tsim_cafile(sim),
-                         .timeout_s = 10};
+                         .timeout_s = 30};
     pfx_gw_client *c = NULL;
     char v[16];
     sp_error e;
@@ -152,7 +152,7 @@ static void test_wrong_password(void)
 
 static void test_credentials_change(void)
 {
-    pfx_gw_client *c = gws_client(sim, 10, 4);
+    pfx_gw_client *c = gws_client(sim, 30, 4);
     char v[16];
     sp_error e;
     gws_mark m;

@@ -42,7 +42,7 @@ static void expect_err(sp_status got, const sp_error *e, sp_status want, int cod
     CU_ASSERT_EQUAL(got, want);
     CU_ASSERT_EQUAL(e->status, want);
     if (code != ANY_CODE)
-        CU_ASSERT_EQUAL(e->gateway_error_code, code);
+        CU_ASSERT_EQUAL(e->backend_code, code);
     if (needle != NULL && strstr(e->message, needle) == NULL) {
         fprintf(stderr, "message \"%s\" lacks \"%s\"\n", e->message, needle);
         CU_FAIL("message");
@@ -63,7 +63,7 @@ static int suite_init(void)
 
     gwt_log_capture_start();
     sim = gws_start(args);
-    cl = gws_client(sim, 10, 8);
+    cl = gws_client(sim, 30, 8);
     if (pfx_gw_client_login(cl, &e) != SP_OK || pfx_gw_list_systems(cl, &systems, &e) != SP_OK ||
         pfx_gw_list_pools(cl, &pools, &e) != SP_OK || pfx_gw_list_sdcs(cl, &sdcs, &e) != SP_OK) {
         fprintf(stderr, "discovery failed: %s\n", e.message);
@@ -498,7 +498,7 @@ static void test_migration(void)
     pfx_gw_volume v;
     pfx_gw_migration m;
     progress p = {0, 0, PFX_GW_MIGRATION_UNKNOWN};
-    pfx_gw_wait w = {30, 50, on_progress, &p};
+    pfx_gw_wait w = {30, 50, on_progress, &p, 0};
     sp_error e;
     gws_mark mark;
 
@@ -506,6 +506,8 @@ static void test_migration(void)
     REQUESTS(1, CU_ASSERT_EQUAL(pfx_gw_volume_get(cl, id, &v, &e), SP_OK));
     REQUESTS(1, expect_err(pfx_gw_vtree_migrate(cl, id, pool1, &e), &e, SP_E_INVALID, 718, "are the same"));
 
+    /* Held in the simulator until the deadline below has passed, however slowly this runs. */
+    CU_ASSERT_EQUAL_FATAL(tsim_control(sim, "POST", "/sim/migrations", "{\"held\":true}"), 200);
     REQUESTS(1, CU_ASSERT_EQUAL_FATAL(pfx_gw_vtree_migrate(cl, id, pool2, &e), SP_OK));
     CU_ASSERT_EQUAL(count("POST /api/instances/Volume::{id}/action/migrateVTree"), 2);
     REQUESTS(1, expect_err(pfx_gw_vtree_migrate(cl, id, pool_pd2, &e), &e, SP_E_BUSY, 717, NULL));
@@ -517,15 +519,16 @@ static void test_migration(void)
     p.stop_at = 1;
     CU_ASSERT_EQUAL(pfx_gw_vtree_migration_wait(cl, v.vtree_id, &w, &m, &e), SP_E_CANCELLED);
     CU_ASSERT_EQUAL(p.calls, 1);
-    /* a deadline shorter than the migration (2.5 s) */
+    /* a deadline the (held) migration outlasts */
     w.timeout_s = 1;
     w.progress = NULL;
     CU_ASSERT_EQUAL(pfx_gw_vtree_migration_wait(cl, v.vtree_id, &w, &m, &e), SP_E_TIMEOUT);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "still"));
-    /* and to the end: one GET per poll, nothing else */
+    CU_ASSERT_EQUAL_FATAL(tsim_control(sim, "POST", "/sim/migrations", "{\"held\":false}"), 200);
+    /* and to the end (2.5 s): one GET per poll, nothing else */
     p.stop_at = 0;
     p.calls = 0;
-    w.timeout_s = 30;
+    w.timeout_s = 300;
     w.progress = on_progress;
     mark = gws_now(sim);
     CU_ASSERT_EQUAL(pfx_gw_vtree_migration_wait(cl, v.vtree_id, &w, &m, &e), SP_OK);

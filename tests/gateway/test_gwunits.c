@@ -175,10 +175,10 @@ static void test_map_error(void)
         {500, 1, 226, "The given name exceeds the allowed length of 31 characters.", SP_E_INVALID},
         {500, 1, 133, "Volume capacity can only be increased", SP_E_INVALID},
         {500, 1, 182, "There are too many snapshots in the VTree", SP_E_NO_SPACE},
-        {500, 1, 0, "Internal error", SP_E_GATEWAY},
+        {500, 1, 0, "Internal error", SP_E_BACKEND},
         {500, 1, 4242, "Could not find the thing", SP_E_NOT_FOUND}, /* unknown code, known words */
         {500, 1, 4243, "Not enough capacity", SP_E_NO_SPACE},
-        {500, 0, 0, "", SP_E_GATEWAY},
+        {500, 0, 0, "", SP_E_BACKEND},
         {400, 1, 0, "removeMode should get one of the following values", SP_E_INVALID},
         {400, 1, 0, "Could not find what you meant", SP_E_INVALID}, /* words only count for 5xx */
         {401, 1, 0, "Unauthorized", SP_E_AUTH},
@@ -229,7 +229,7 @@ static void test_error_from_reply(void)
     CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 500 (errorCode 79): Could not find the volume");
     CU_ASSERT_EQUAL(e.status, SP_E_NOT_FOUND);
     CU_ASSERT_EQUAL(e.http_status, 500);
-    CU_ASSERT_EQUAL(e.gateway_error_code, 79);
+    CU_ASSERT_EQUAL(e.backend_code, 79);
     CU_ASSERT_EQUAL(r.error_code, 79);
 
     /* "Error with details": the detail's code and text are the real ones */
@@ -242,25 +242,47 @@ static void test_error_from_reply(void)
     CU_ASSERT_STRING_EQUAL(e.message,
                            "gateway returned 500 (errorCode 182): There are too many snapshots in the "
                            "VTree [TOO_MANY_SNAPS_IN_VTREE]");
-    CU_ASSERT_EQUAL(e.gateway_error_code, 182);
+    CU_ASSERT_EQUAL(e.backend_code, 182);
     CU_ASSERT_EQUAL(judge(500, "",
                           "{\"message\":\"Error with details\",\"errorCode\":0,\"details\":[{\"rc\":99,"
                           "\"errorMessage\":\"Volume name already in use.\"}]}",
                           &e, &r),
                     SP_E_EXISTS);
-    CU_ASSERT_EQUAL(e.gateway_error_code, 99);
+    CU_ASSERT_EQUAL(e.backend_code, 99);
 
     /* HTML error pages: the status line is the message */
     CU_ASSERT_EQUAL(judge(502, "Bad Gateway", "<html><body><h1>502 Bad Gateway</h1></body></html>", &e, &r),
                     SP_E_UNAVAILABLE);
-    CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 502 Bad Gateway (an HTML page)");
-    CU_ASSERT_EQUAL(e.gateway_error_code, -1);
+    CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 502 Bad Gateway: HTML error page from gateway/proxy");
+    CU_ASSERT_EQUAL(e.backend_code, -1);
     CU_ASSERT_EQUAL(r.error_code, -1);
     CU_ASSERT_EQUAL(judge(404, "Not Found", "<!doctype html><title>404</title>", &e, &r), SP_E_PROTOCOL);
-    CU_ASSERT_EQUAL(judge(500, "Internal Server Error", "{\"message\":\"trunc", &e, &r), SP_E_GATEWAY);
+    CU_ASSERT_EQUAL(judge(500, "Internal Server Error", "{\"message\":\"trunc", &e, &r), SP_E_BACKEND);
     CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 500 Internal Server Error (not a JSON answer)");
     CU_ASSERT_EQUAL(judge(503, "", "", &e, &r), SP_E_UNAVAILABLE);
-    CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 503");
+    CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 503 with an empty body");
+    CU_ASSERT_EQUAL(judge(504, "Gateway Time-out", "<html><head><title>504 Gateway Time-out</title></head></html>",
+                          &e, &r),
+                    SP_E_TIMEOUT);
+    CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 504 Gateway Time-out: HTML error page from gateway/proxy");
+    CU_ASSERT_EQUAL(judge(500, "Internal Server Error", "", &e, &r), SP_E_BACKEND);
+    CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 500 Internal Server Error with an empty body");
+
+    /* The array busy in passing reads as the gateway failing in passing; a role that may not
+     * change anything as an authentication failure. */
+    CU_ASSERT_EQUAL(judge(500, "",
+                          "{\"message\":\"A volume removal operation is currently in progress. \","
+                          "\"httpStatusCode\":500,\"errorCode\":212}",
+                          &e, &r),
+                    SP_E_UNAVAILABLE);
+    CU_ASSERT_EQUAL(e.backend_code, 212);
+    CU_ASSERT_EQUAL(judge(500, "", "{\"message\":\"The system is busy. Retry later\",\"errorCode\":164}", &e, &r),
+                    SP_E_UNAVAILABLE);
+    CU_ASSERT_EQUAL(judge(500, "", "{\"message\":\"You do not have permission\",\"errorCode\":168}", &e, &r),
+                    SP_E_AUTH);
+    CU_ASSERT_EQUAL(judge(500, "", "{\"message\":\"The V-Tree is not currently being migrated.\",\"errorCode\":790}",
+                          &e, &r),
+                    SP_E_STATE);
     CU_ASSERT_EQUAL(judge(400, "Bad Request", "{\"message\":\"bad\",\"httpStatusCode\":400}", &e, &r),
                     SP_E_INVALID);
     CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 400 Bad Request: bad");

@@ -58,7 +58,7 @@ static sp_status call(const char *gateway, const char *password, const char *ca,
                          .ca_file = ca,
                          .pinned_pubkey = pin,
                          .insecure = insecure,
-                         .timeout_s = 10};
+                         .timeout_s = 30};
     pfx_gw_client *c = NULL;
     char v[16];
     sp_status st;

@@ -5,12 +5,17 @@
 
 #include "api.h"
 #include "cmk.h"
+#include "input.h"
 #include "jpath.h"
 #include "jsonw.h"
+#include "mask.h"
+#include "num.h"
 #include "secret.h"
 #include "vars.h"
 
 #include <CUnit/Basic.h>
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,6 +219,106 @@ static void test_very_long_line(void)
     free(line);
 }
 
+/* --- numbers and input -------------------------------------------------------------------- */
+
+static void test_numbers(void)
+{
+    static const char *const refused[] = {"",   "-1",  "+1",  " 1", "1 ",  "0x10", "1e3",
+                                          "1.0", "12GB", "\xd9\xa1", "--1", "18446744073709551616"};
+    char why[128];
+    uint64_t v = 7;
+    int64_t bytes = 0;
+
+    CU_ASSERT_EQUAL(host_num_parse("0", 0, 10, &v, why, sizeof(why)), 0);
+    CU_ASSERT_EQUAL(v, 0);
+    CU_ASSERT_EQUAL(host_num_parse("0010", 0, 10, &v, why, sizeof(why)), 0);
+    CU_ASSERT_EQUAL(v, 10);
+    CU_ASSERT_EQUAL(host_num_parse("11", 0, 10, &v, why, sizeof(why)), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "at most 10"));
+    CU_ASSERT_EQUAL(host_num_parse("4", 5, 10, &v, why, sizeof(why)), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "at least 5"));
+    CU_ASSERT_EQUAL(host_num_parse("18446744073709551615", 0, UINT64_MAX, &v, why, sizeof(why)), 0);
+    CU_ASSERT_EQUAL(v, UINT64_MAX);
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        v = 7;
+        CU_ASSERT_EQUAL(host_num_parse(refused[i], 0, UINT64_MAX, &v, why, sizeof(why)), -1);
+        CU_ASSERT_EQUAL(v, 7);
+    }
+    /* Too many digits, then junk: the junk is what is wrong. */
+    CU_ASSERT_EQUAL(host_num_parse("99999999999999999999x", 0, UINT64_MAX, &v, why, sizeof(why)), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "not a whole number"));
+    /* GB to bytes: the largest size that fits, and one more. */
+    CU_ASSERT_EQUAL(host_num_gb_to_bytes(HOST_GB_MAX, &bytes), 0);
+    CU_ASSERT_EQUAL((uint64_t)bytes, HOST_GB_MAX << 30);
+    CU_ASSERT_EQUAL(host_num_gb_to_bytes(HOST_GB_MAX + 1, &bytes), -1);
+    CU_ASSERT_EQUAL(host_num_gb_to_bytes(UINT64_MAX, &bytes), -1);
+}
+
+/* A stream that yields `data` and then fails with `err` (0: ends normally). */
+typedef struct failing {
+    const char *data;
+    size_t off;
+    int err;
+} failing;
+
+static ssize_t failing_read(void *cookie, char *buf, size_t size)
+{
+    failing *f = cookie;
+    size_t n = strlen(f->data) - f->off;
+
+    if (n == 0) {
+        if (f->err == 0)
+            return 0;
+        errno = f->err;
+        return -1;
+    }
+    if (n > size)
+        n = size;
+    memcpy(buf, f->data + f->off, n);
+    f->off += n;
+    return (ssize_t)n;
+}
+
+static void test_input_lines(void)
+{
+    static const int errs[] = {EIO, ENOMEM};
+    host_buf b = HOST_BUF_INIT;
+    char err[256];
+
+    for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+        failing f = {"list zones\nlist pods", 0, errs[i]};
+        FILE *in = fopencookie(&f, "r", (cookie_io_functions_t){.read = failing_read});
+        CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+        CU_ASSERT_EQUAL(host_input_line(in, &b, 100, err, sizeof(err)), 1);
+        CU_ASSERT_STRING_EQUAL(host_buf_str(&b), "list zones\n");
+        /* A read error is an error, not the end of the input (which a script would pass). */
+        CU_ASSERT_EQUAL(host_input_line(in, &b, 100, err, sizeof(err)), -1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, strerror(errs[i])));
+        fclose(in);
+    }
+    {
+        failing f = {"12345\n123456\n1234", 0, 0};
+        FILE *in = fopencookie(&f, "r", (cookie_io_functions_t){.read = failing_read});
+        CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+        CU_ASSERT_EQUAL(host_input_line(in, &b, 5, err, sizeof(err)), 1);
+        CU_ASSERT_STRING_EQUAL(host_buf_str(&b), "12345\n");
+        CU_ASSERT_EQUAL(host_input_line(in, &b, 5, err, sizeof(err)), -1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, "longer than 5 bytes"));
+        CU_ASSERT(b.len <= 5);
+        fclose(in);
+    }
+    {
+        failing f = {"last line without newline", 0, 0};
+        FILE *in = fopencookie(&f, "r", (cookie_io_functions_t){.read = failing_read});
+        CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+        CU_ASSERT_EQUAL(host_input_line(in, &b, 100, err, sizeof(err)), 1);
+        CU_ASSERT_STRING_EQUAL(host_buf_str(&b), "last line without newline");
+        CU_ASSERT_EQUAL(host_input_line(in, &b, 100, err, sizeof(err)), 0);
+        fclose(in);
+    }
+    host_buf_free(&b);
+}
+
 static void test_api_names(void)
 {
     char *w1[] = {"list", "storagepools"}, *w2[] = {"findStoragePoolsForMigration"},
@@ -272,12 +377,33 @@ static void test_assert_expressions(void)
     CU_ASSERT_EQUAL(check("storagepool[0].state.length=2", doc), 0);
     CU_ASSERT_EQUAL(check("storagepool[0].tags!~nvme", doc), 0);
     CU_ASSERT_EQUAL(check("storagepool[0].tags!~ssd", doc), 1);
-    CU_ASSERT_EQUAL(check("nosuch!~x", doc), 0);
+    CU_ASSERT_EQUAL(check("nosuch!~x", doc), 1);
     CU_ASSERT_EQUAL(check("storagepool~Maintenance", doc), 0);
     CU_ASSERT_EQUAL(check("x.y=null", doc), 0);
     CU_ASSERT_EQUAL(check("storagepool[2].state=Up", doc), 1);
     CU_ASSERT_EQUAL(check("nosuch.field=1", doc), 1);
-    CU_ASSERT_EQUAL(check("nosuch.field!=1", doc), 0);
+    CU_ASSERT_EQUAL(check("nosuch.field!=1", doc), 1);
+    CU_ASSERT_EQUAL(check("nosuch.field absent", doc), 0);
+    CU_ASSERT_EQUAL(check("storagepool[1].name absent", doc), 1);
+    CU_ASSERT_EQUAL(check("storagepool[0].name absent", doc), 0);
+    /* Both sides expanded: a variable on the left is a value, compared as such. */
+    host_vars_set(vars, "a", "7");
+    host_vars_set(vars, "b", "7");
+    host_vars_set(vars, "i", "1");
+    CU_ASSERT_EQUAL(check("$a!=$b", doc), 1);
+    CU_ASSERT_EQUAL(check("$a=$b", doc), 0);
+    CU_ASSERT_EQUAL(check("$a=$b", NULL), 0);
+    CU_ASSERT_EQUAL(check("$a>6", doc), 0);
+    CU_ASSERT_EQUAL(check("$st~U", doc), 0);
+    CU_ASSERT_EQUAL(check("storagepool[${i}].state=Maintenance", doc), 0);
+    CU_ASSERT_EQUAL(check("$unset!=1", doc), -2);
+    CU_ASSERT_EQUAL(check("count!=$unset", doc), -2);
+    CU_ASSERT_EQUAL(check("$a absent", doc), -2);
+    /* CloudStack's empty list answer: {} without a count. */
+    CU_ASSERT_EQUAL(check("count=0", "{}"), 0);
+    CU_ASSERT_EQUAL(check("count=1", "{}"), 1);
+    CU_ASSERT_EQUAL(check("volume.length=0", "{}"), 1);
+    CU_ASSERT_EQUAL(check("count=0", "{\"x\": 1}"), 1);
     CU_ASSERT_EQUAL(check("storagepool[0].state>1", doc), -1);
     CU_ASSERT_EQUAL(check("storagepool[x].state=Up", doc), 1);
     CU_ASSERT_EQUAL(check("count", doc), -2);
@@ -322,12 +448,54 @@ static void test_masking(void)
     m = host_mask_url("https://10.0.0.1/api");
     CU_ASSERT_STRING_EQUAL(m, "https://10.0.0.1/api");
     free(m);
-    m = host_mask_line("add host url=http://1.2.3.4 username=root password=s3cret x=powerflex://u:pw@h/p");
+    /* The user info runs to the last '@', as the plugin parses it: a raw '@' or '/' in the
+     * password is hidden whole. */
+    m = host_mask_url("powerflex://admin:p@ss/w rd%@gw:8443/pool");
+    CU_ASSERT_STRING_EQUAL(m, "powerflex://admin:*****@gw:8443/pool");
+    free(m);
+    m = host_mask_url("powerflex://adminsecret@gw/pool"); /* no ':': all of it may be the secret */
+    CU_ASSERT_STRING_EQUAL(m, "powerflex://*****@gw/pool");
+    free(m);
+    m = host_mask_text("add host url=http://1.2.3.4 username=root password=s3cret x=powerflex://u:pw@h/p");
     CU_ASSERT_PTR_NULL(strstr(m, "s3cret"));
     CU_ASSERT_PTR_NULL(strstr(m, ":pw@"));
     CU_ASSERT_PTR_NOT_NULL(strstr(m, "password=*****"));
     CU_ASSERT_PTR_NOT_NULL(strstr(m, "powerflex://u:*****@h/p"));
     free(m);
+    m = host_mask_text("failed: pool powerflex://a:x@y z@gw/p and https://gw/api; details[0].password='a b' tokenttl=3");
+    CU_ASSERT_STRING_EQUAL(m, "failed: pool powerflex://a:*****@gw/p and https://gw/api; details[0].password=***** "
+                              "tokenttl=3");
+    free(m);
+}
+
+static void test_masking_echo(void)
+{
+    static const struct {
+        const char *line, *want;
+    } cases[] = {
+        /* nothing secret: shown as written */
+        {"create zone   name=z1 networktype=Advanced", "create zone   name=z1 networktype=Advanced"},
+        {"create storagepool name=p url=\"powerflex://admin:p@ss/w rd%@gw/pool\" zoneid=$zone",
+         "create storagepool name=p url=powerflex://admin:*****@gw/pool zoneid=$zone"},
+        {"update storagepool id=$p details[0].key=powerflex.gw.password details[0].value='x y'",
+         "update storagepool id=$p details[0].key=powerflex.gw.password details[0].value=*****"},
+        {"update storagepool id=$p details[0].powerflex.gw.password=Sec",
+         "update storagepool id=$p details[0].powerflex.gw.password=*****"},
+        {"sim start name=pf1 password=\"$pw\" tokenttl=0.5", "sim start name=pf1 password=***** tokenttl=0.5"},
+        /* unreadable (the quote never closes): masked as text, to the end */
+        {"create storagepool url=\"powerflex://admin:p@ss w@gw/pool", "create storagepool url=\"powerflex://admin:*****@gw/pool"},
+        /* an unquoted password with a blank: the line fails, its echo hides both halves */
+        {"create storagepool url=powerflex://admin:p@ss w@gw/pool zoneid=1",
+         "create storagepool url=powerflex://admin:*****@gw/pool zoneid=1"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *m = host_mask_cmd_line(cases[i].line, strlen(cases[i].line));
+        CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+        if (strcmp(m, cases[i].want) != 0)
+            fprintf(stderr, "echo of <%s>:\n  got  <%s>\n  want <%s>\n", cases[i].line, m, cases[i].want);
+        CU_ASSERT_STRING_EQUAL(m, cases[i].want);
+        free(m);
+    }
 }
 
 static void test_secret_seal(void)
@@ -367,10 +535,13 @@ int main(void)
     CU_add_test(s, "variables", test_variables);
     CU_add_test(s, "hostile input", test_hostile_input);
     CU_add_test(s, "very long lines", test_very_long_line);
+    CU_add_test(s, "whole numbers: one parser, range-checked", test_numbers);
+    CU_add_test(s, "input lines: a cap, read errors", test_input_lines);
     CU_add_test(s, "verb and noun to API names", test_api_names);
     CU_add_test(s, "assert expressions", test_assert_expressions);
     CU_add_test(s, "JSON shapes", test_json_shapes);
     CU_add_test(s, "passwords masked", test_masking);
+    CU_add_test(s, "passwords masked in echoed command lines", test_masking_echo);
     CU_add_test(s, "secrets sealed at rest", test_secret_seal);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();

@@ -207,6 +207,24 @@ static void test_passphrases(void)
     host_cs_close(&cs);
 }
 
+/* The storage settings the plugin reads are its own: they come from its describe. */
+#define DISK_WAIT "storage.pool.disk.wait"
+#define CLIENT_TIMEOUT "storage.pool.client.timeout"
+#define CLIENT_MAX_CONNECTIONS "storage.pool.client.max.connections"
+#define SDC_HOME "powerflex.sdc.home.dir"
+
+static void load_plugin(host_cs *cs, const char *rel)
+{
+    const char *b = getenv("top_builddir");
+    char plugin[1024];
+    host_err e;
+
+    snprintf(plugin, sizeof(plugin), "%s/%s", b != NULL ? b : ".", rel);
+    if (host_cs_load_plugin(cs, plugin, &e) != 0)
+        fprintf(stderr, "\n  loading %s: %s\n", plugin, e.text);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cs->sp);
+}
+
 static void test_settings(void)
 {
     host_cs cs;
@@ -215,15 +233,20 @@ static void test_settings(void)
 
     snprintf(db_path, sizeof(db_path), "%s", path("cfg.db"));
     CU_ASSERT_EQUAL_FATAL(host_cs_open(&cs, db_path, path("work-cfg"), &e), 0);
-    /* The seed's defaults and CloudStack's capacity defaults. */
-    CU_ASSERT_EQUAL(host_config_get(&cs, SP_SETTING_DISK_WAIT, SP_SCOPE_POOL, "p1", buf, sizeof(buf)), 0);
+    /* Before a plugin is loaded the harness knows only its own settings. */
+    CU_ASSERT_PTR_NULL(host_config_def(&cs, DISK_WAIT));
+    CU_ASSERT_EQUAL(host_config_set(&cs, DISK_WAIT, SP_SCOPE_GLOBAL, NULL, "5", &e), -1);
+    load_plugin(&cs, "plugin/powerflex.la");
+    /* The plugin's defaults, as it publishes them, and CloudStack's capacity defaults. */
+    CU_ASSERT_EQUAL(host_config_get(&cs, DISK_WAIT, SP_SCOPE_POOL, "p1", buf, sizeof(buf)), 0);
     CU_ASSERT_STRING_EQUAL(buf, "60");
-    CU_ASSERT_EQUAL(host_config_get(&cs, SP_SETTING_CLIENT_TIMEOUT, SP_SCOPE_GLOBAL, NULL, buf, sizeof(buf)),
-                    0);
+    CU_ASSERT_EQUAL(host_config_get(&cs, CLIENT_TIMEOUT, SP_SCOPE_GLOBAL, NULL, buf, sizeof(buf)), 0);
     CU_ASSERT_STRING_EQUAL(buf, "60");
-    CU_ASSERT_EQUAL(
-        host_config_get(&cs, SP_SETTING_CLIENT_MAX_CONNECTIONS, SP_SCOPE_GLOBAL, NULL, buf, sizeof(buf)), 0);
+    CU_ASSERT_EQUAL(host_config_get(&cs, CLIENT_MAX_CONNECTIONS, SP_SCOPE_GLOBAL, NULL, buf, sizeof(buf)), 0);
     CU_ASSERT_STRING_EQUAL(buf, "100");
+    /* Published with its scopes: a pool setting cannot be set per zone or per host. */
+    CU_ASSERT_EQUAL(host_config_set(&cs, DISK_WAIT, SP_SCOPE_ZONE, "z1", "5", &e), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "zone scope"));
     CU_ASSERT_DOUBLE_EQUAL(host_config_double(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_GLOBAL, NULL), 2.0,
                            1e-9);
     CU_ASSERT_DOUBLE_EQUAL(host_config_double(&cs, HOST_CFG_CAPACITY_THRESHOLD, SP_SCOPE_ZONE, "z"), 0.85,
@@ -235,13 +258,13 @@ static void test_settings(void)
     CU_ASSERT_FALSE(host_config_bool(&cs, HOST_CFG_CD_FORCE_HOST_CACHE, SP_SCOPE_ZONE, "z"));
     CU_ASSERT_EQUAL(host_config_get(&cs, HOST_CFG_VR_RECREATE, SP_SCOPE_ZONE, "z", buf, sizeof(buf)), 0);
     CU_ASSERT_STRING_EQUAL(buf, "");
-    CU_ASSERT_EQUAL(host_config_get(&cs, SP_SETTING_HOST_CACHE, SP_SCOPE_HOST, "h", buf, sizeof(buf)), 0);
+    CU_ASSERT_EQUAL(host_config_get(&cs, HOST_CFG_HOST_CACHE, SP_SCOPE_HOST, "h", buf, sizeof(buf)), 0);
     CU_ASSERT_STRING_EQUAL(buf, "/var/cache/cloud");
-    CU_ASSERT_EQUAL(host_config_get(&cs, SP_SETTING_SDC_HOME, SP_SCOPE_HOST, "h", buf, sizeof(buf)), 0);
+    CU_ASSERT_EQUAL(host_config_get(&cs, SDC_HOME, SP_SCOPE_HOST, "h", buf, sizeof(buf)), 0);
     CU_ASSERT_STRING_EQUAL(buf, "/opt/emc/scaleio/sdc");
     /* custom.cs.identifier: 4 random characters, generated once. */
-    CU_ASSERT_EQUAL(
-        host_config_get(&cs, SP_SETTING_CS_IDENTIFIER, SP_SCOPE_GLOBAL, NULL, ident, sizeof(ident)), 0);
+    CU_ASSERT_EQUAL(host_config_get(&cs, HOST_CFG_CS_IDENTIFIER, SP_SCOPE_GLOBAL, NULL, ident, sizeof(ident)),
+                    0);
     CU_ASSERT_EQUAL(strlen(ident), 4);
     /* Scopes: pool -> zone -> global for pool settings; the plugin sees the same. */
     host_setting_set(&cs.svc, SP_SCOPE_POOL, "p1", "zone", "z1");
@@ -253,30 +276,65 @@ static void test_settings(void)
                            1e-9);
     CU_ASSERT_DOUBLE_EQUAL(host_config_double(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_POOL, "p2"), 2.0,
                            1e-9);
-    CU_ASSERT_EQUAL(host_config_set(&cs, SP_SETTING_DISK_WAIT, SP_SCOPE_POOL, "p1", "5", &e), 0);
-    CU_ASSERT_EQUAL(
-        cs.svc.table.get_setting(&cs.svc, SP_SCOPE_POOL, "p1", SP_SETTING_DISK_WAIT, buf, sizeof(buf)), 1);
+    CU_ASSERT_EQUAL(host_config_set(&cs, DISK_WAIT, SP_SCOPE_POOL, "p1", "5", &e), 0);
+    CU_ASSERT_EQUAL(cs.svc.table.get_setting(&cs.svc, SP_SCOPE_POOL, "p1", DISK_WAIT, buf, sizeof(buf)), 1);
     CU_ASSERT_STRING_EQUAL(buf, "5");
-    CU_ASSERT_EQUAL(
-        cs.svc.table.get_setting(&cs.svc, SP_SCOPE_POOL, "p9", SP_SETTING_DISK_WAIT, buf, sizeof(buf)), 1);
-    CU_ASSERT_STRING_EQUAL(buf, "60");
-    /* Refusals: wrong scope, wrong type, unknown name. */
-    CU_ASSERT_EQUAL(host_config_set(&cs, SP_SETTING_CS_IDENTIFIER, SP_SCOPE_ZONE, "z1", "abcd", &e), -1);
+    /* Unset elsewhere: the plugin is told so and uses the default it published. */
+    CU_ASSERT_EQUAL(cs.svc.table.get_setting(&cs.svc, SP_SCOPE_POOL, "p9", DISK_WAIT, buf, sizeof(buf)), 0);
+    /* Refusals: wrong scope, wrong type, out of the plugin's range, unknown name. */
+    CU_ASSERT_EQUAL(host_config_set(&cs, HOST_CFG_CS_IDENTIFIER, SP_SCOPE_ZONE, "z1", "abcd", &e), -1);
     CU_ASSERT_EQUAL(e.code, HOST_E_PARAM);
     CU_ASSERT_EQUAL(host_config_set(&cs, HOST_CFG_CAPACITY_THRESHOLD, SP_SCOPE_GLOBAL, NULL, "1.5", &e), -1);
-    CU_ASSERT_EQUAL(host_config_set(&cs, SP_SETTING_DISK_WAIT, SP_SCOPE_GLOBAL, NULL, "ten", &e), -1);
+    CU_ASSERT_EQUAL(host_config_set(&cs, DISK_WAIT, SP_SCOPE_GLOBAL, NULL, "ten", &e), -1);
+    CU_ASSERT_EQUAL(host_config_set(&cs, DISK_WAIT, SP_SCOPE_GLOBAL, NULL, "86401", &e), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "from 0 to 86400"));
+    CU_ASSERT_EQUAL(host_config_set(&cs, DISK_WAIT, SP_SCOPE_GLOBAL, NULL, "86400", &e), 0);
+    CU_ASSERT_EQUAL(host_config_set(&cs, DISK_WAIT, SP_SCOPE_GLOBAL, NULL, NULL, &e), 0);
+    CU_ASSERT_EQUAL(host_config_set(&cs, CLIENT_TIMEOUT, SP_SCOPE_GLOBAL, NULL, "0", &e), -1);
+    CU_ASSERT_EQUAL(host_config_set(&cs, SDC_HOME, SP_SCOPE_HOST, "h", "opt/sdc", &e), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "absolute path"));
     CU_ASSERT_EQUAL(host_config_set(&cs, HOST_CFG_CD_PRIMARY, SP_SCOPE_ZONE, "z1", "yes", &e), -1);
     CU_ASSERT_EQUAL(host_config_set(&cs, "no.such.setting", SP_SCOPE_GLOBAL, NULL, "1", &e), -1);
-    CU_ASSERT_EQUAL(host_config_set(&cs, SP_SETTING_CS_IDENTIFIER, SP_SCOPE_GLOBAL, NULL, "has space", &e),
-                    -1);
+    CU_ASSERT_EQUAL(host_config_set(&cs, HOST_CFG_CS_IDENTIFIER, SP_SCOPE_GLOBAL, NULL, "has space", &e), -1);
     host_cs_close(&cs);
     /* A restart keeps the identifier and the values. */
     CU_ASSERT_EQUAL_FATAL(host_cs_open(&cs, db_path, path("work-cfg"), &e), 0);
-    CU_ASSERT_EQUAL(host_config_get(&cs, SP_SETTING_CS_IDENTIFIER, SP_SCOPE_GLOBAL, NULL, buf, sizeof(buf)),
-                    0);
+    CU_ASSERT_EQUAL(host_config_get(&cs, HOST_CFG_CS_IDENTIFIER, SP_SCOPE_GLOBAL, NULL, buf, sizeof(buf)), 0);
     CU_ASSERT_STRING_EQUAL(buf, ident);
     CU_ASSERT_DOUBLE_EQUAL(host_config_double(&cs, HOST_CFG_OVERPROVISIONING, SP_SCOPE_ZONE, "z1"), 3.0,
                            1e-9);
+    load_plugin(&cs, "plugin/powerflex.la");
+    CU_ASSERT_EQUAL(host_config_get(&cs, DISK_WAIT, SP_SCOPE_POOL, "p1", buf, sizeof(buf)), 0);
+    CU_ASSERT_STRING_EQUAL(buf, "5");
+    host_cs_close(&cs);
+}
+
+/* Another product's plugin: the harness lists and checks what it publishes, knowing nothing of
+ * it beforehand; its pool details are not settings. */
+static void test_foreign_plugin_settings(void)
+{
+    const host_setting_def *d;
+    host_cs cs;
+    host_err e;
+    char buf[64];
+
+    CU_ASSERT_EQUAL_FATAL(host_cs_open(&cs, NULL, path("work-fake"), &e), 0);
+    load_plugin(&cs, "tests/abi/fake_newer.la");
+    d = host_config_def(&cs, "fake.wait");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_STRING_EQUAL(d->def, "5");
+    CU_ASSERT_STRING_EQUAL(d->description, "Seconds the fake waits.");
+    CU_ASSERT_EQUAL(d->scopes, HOST_CFG_GLOBAL | HOST_CFG_POOL);
+    CU_ASSERT_PTR_NULL(host_config_def(&cs, "fake.token"));
+    CU_ASSERT_PTR_NULL(host_config_def(&cs, DISK_WAIT));
+    CU_ASSERT_EQUAL(host_config_get(&cs, "fake.wait", SP_SCOPE_POOL, "p1", buf, sizeof(buf)), 0);
+    CU_ASSERT_STRING_EQUAL(buf, "5");
+    CU_ASSERT_EQUAL(host_config_set(&cs, "fake.wait", SP_SCOPE_GLOBAL, NULL, "11", &e), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "from 1 to 10"));
+    CU_ASSERT_EQUAL(host_config_set(&cs, "fake.wait", SP_SCOPE_HOST, "h", "3", &e), -1);
+    CU_ASSERT_EQUAL(host_config_set(&cs, "fake.wait", SP_SCOPE_POOL, "p1", "3", &e), 0);
+    CU_ASSERT_EQUAL(host_config_get(&cs, "fake.wait", SP_SCOPE_POOL, "p1", buf, sizeof(buf)), 0);
+    CU_ASSERT_STRING_EQUAL(buf, "3");
     host_cs_close(&cs);
 }
 
@@ -488,6 +546,7 @@ int main(void)
     CU_add_test(s, "pool aggregates follow their rows", test_aggregates_follow_rows);
     CU_add_test(s, "settings: defaults, scopes, persistence", test_settings);
     CU_add_test(s, "passphrases of encrypted volumes", test_passphrases);
+    CU_add_test(s, "settings a foreign plugin publishes", test_foreign_plugin_settings);
     CU_add_test(s, "allocation: tags, scope order, state, thresholds, over-provisioning",
                 test_allocation_rules);
     CU_add_test(s, "allocation: a template counts until seeded", test_template_counts_until_seeded);

@@ -3,6 +3,8 @@
 # It appends each call's arguments to <home>/calls and answers from files the test writes:
 #   <home>/query_vols.out  printed by --query_vols (missing: fails as an unconnected SDC would)
 #   <home>/query_guid.out  printed by --query_guid
+#   <home>/query_mdms.out  printed by --query_mdms (missing: the option is unknown, as to an older
+#                          drv_cfg, which prints its usage and exits 2)
 #   <home>/rescan.fail     when present, --rescan prints it on stderr and exits 1
 #   <home>/query_mdms.out  printed by --query_mdms
 #   <home>/mdm.stderr      when present, --add_mdm/--remove_mdm print it on stderr (and exit 0)
@@ -28,6 +30,10 @@ case "$1" in
 	cat "$home/query_guid.out"
 	;;
 --query_mdms)
+	if [ ! -f "$home/query_mdms.out" ]; then
+		echo "Usage: drv_cfg --rescan | --query_vols | --query_guid" >&2
+		exit 2
+	fi
 	cat "$home/query_mdms.out"
 	;;
 --add_mdm|--remove_mdm)

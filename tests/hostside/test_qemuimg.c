@@ -85,8 +85,10 @@ static void test_info(void)
     CU_ASSERT_TRUE(info.virtual_size < 64 * MIB);
 
     CU_ASSERT_EQUAL_FATAL(run2(mkchild), 0);
-    CU_ASSERT_EQUAL(pfx_qemuimg_info(child, PFX_QEMUIMG_PROBE, &info, &err), SP_OK);
+    CU_ASSERT_EQUAL(pfx_qemuimg_info(child, SP_FORMAT_QCOW2, &info, &err), SP_OK);
     CU_ASSERT_STRING_EQUAL(info.backing_file, qcow);
+    CU_ASSERT_STRING_EQUAL(info.data_file, "");
+    CU_ASSERT_EQUAL(info.encrypted, 0);
 
     CU_ASSERT_EQUAL(pfx_qemuimg_info(hs_path(dir, "missing.qcow2"), SP_FORMAT_QCOW2, &info, &err), SP_E_IO);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "missing.qcow2: qemu-img info exited with status 1: "));
@@ -293,6 +295,46 @@ static void test_argv_and_old_qemu(void)
     free((char *)log);
 }
 
+/* info: -f and --output=json always, under limits the program itself can see; what qemu-img
+ * says about data files and encryption is read; a qemu-img killed past its limits refuses the
+ * image. */
+static void test_info_argv_and_limits(void)
+{
+    const char *fake = strdup(hs_path(dir, "info-qemu-img"));
+    const char *log = strdup(hs_path(dir, "info-qemu-img.log"));
+    char script[1400], want[900];
+    pfx_image_facts info;
+    sp_error err;
+    char *calls;
+
+    snprintf(script, sizeof(script),
+             "#!/bin/sh\nfor a in \"$@\"; do printf '<%%s>' \"$a\"; done >>'%s'\n"
+             "echo \" cpu=$(ulimit -t) as=$(ulimit -v)\" >>'%s'\n"
+             "case \"$6\" in *spin*) kill -9 $$ ;; esac\n"
+             "echo '{\"virtual-size\": 1048576, \"format\": \"qcow2\", \"encrypted\": true, "
+             "\"format-specific\": {\"type\": \"qcow2\", \"data\": {\"data-file\": \"/etc/shadow\"}}}'\n",
+             log, log);
+    CU_ASSERT_FATAL(hs_write_str(fake, script) == 0 && chmod(fake, 0755) == 0);
+    pfx_qemuimg_set_program(fake);
+    CU_ASSERT_EQUAL(pfx_qemuimg_info("/images/-x.qcow2", SP_FORMAT_QCOW2, &info, &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(info.data_file, "/etc/shadow");
+    CU_ASSERT_EQUAL(info.encrypted, 1);
+    CU_ASSERT_EQUAL(pfx_qemuimg_info("/images/spin.qcow2", SP_FORMAT_RAW, &info, &err), SP_E_INVALID);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "killed past its limits"));
+    calls = hs_read(log, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(calls);
+    snprintf(want, sizeof(want),
+             "<info><--output=json><-f><qcow2><--></images/-x.qcow2> cpu=%u as=%llu\n"
+             "<info><--output=json><-f><raw><--></images/spin.qcow2> cpu=%u as=%llu\n",
+             PFX_QEMUIMG_INFO_CPU_S, (unsigned long long)(PFX_QEMUIMG_INFO_AS_BYTES >> 10), PFX_QEMUIMG_INFO_CPU_S,
+             (unsigned long long)(PFX_QEMUIMG_INFO_AS_BYTES >> 10));
+    CU_ASSERT_STRING_EQUAL(calls, want);
+    free(calls);
+    pfx_qemuimg_set_program(hs_qemu_img());
+    free((char *)fake);
+    free((char *)log);
+}
+
 int main(void)
 {
     static const hs_test tests[] = {
@@ -304,6 +346,7 @@ int main(void)
         {"convert: cancel kills qemu-img", test_convert_cancel},
         {"compare", test_compare},
         {"argv given; a qemu-img without --target-is-zero", test_argv_and_old_qemu},
+        {"info: -f, JSON and limits always", test_info_argv_and_limits},
         {NULL, NULL},
     };
     int rc;

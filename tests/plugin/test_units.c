@@ -5,12 +5,17 @@
 #include "error.h"
 #include "hostsvc.h"
 #include "naming.h"
+#include "poolhandle.h"
+#include "gateway.h"
 #include "qos.h"
+#include "sdc.h"
+#include "settings.h"
 #include "sizes.h"
 #include "url.h"
 
 #include <CUnit/Basic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* --- URL -------------------------------------------------------------------------------- */
@@ -106,6 +111,11 @@ static const struct {
     {"powerflex://admin:Secret1@gw/pool#frag", "query or fragment"},
     {"powerflex://admin:Secret1@gw?x/pool", "'?' and '#'"},
     {"powerflex://admin:Secret1@gw/%", "storage pool name has an incomplete"},
+    /* The user info runs to the last '@' (as the harness masks it): a raw '/' before it is
+     * refused, not read as the end of the host. */
+    {"powerflex://admin:Sec/ret1@gw/pool", "before the last '@'"},
+    {"powerflex://admin:p@ss/w rd%@gw/pool", "before the last '@'"},
+    {"powerflex://admin:Secret1@gw/po@ol", "before the last '@'"},
 };
 
 static void test_url_malformed(void)
@@ -178,6 +188,39 @@ static void test_object_names(void)
     CU_ASSERT_FALSE(pfx_name_is_ours("vol-12-91aa-ab13", NULL, "ab12"));
     CU_ASSERT_FALSE(pfx_name_is_ours("vol-12-91a-ab12", NULL, "ab12"));
     CU_ASSERT_FALSE(pfx_name_is_ours("vol-ab12", NULL, "ab12"));
+    /* After a V-Tree migration: the destination pool's key, the rest kept. */
+    CU_ASSERT_EQUAL(pfx_name_rekey("vol-12-27cb-ab12", "ab12", "9d3a", name, sizeof(name), &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(name, "vol-12-9d3a-ab12");
+    CU_ASSERT_EQUAL(pfx_name_rekey("vmsnap-3-12-27cb-ab12", "ab12", "9d3a", name, sizeof(name), &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(name, "vmsnap-3-12-9d3a-ab12");
+    CU_ASSERT_EQUAL(pfx_name_rekey("tmpl-7-27cb-old1", "old1", "9d3a", name, sizeof(name), &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(name, "tmpl-7-9d3a-old1");
+    CU_ASSERT_EQUAL(pfx_name_rekey("other-12-27cb-ab12", "ab12", "9d3a", name, sizeof(name), &err),
+                    SP_E_INVALID);
+    CU_ASSERT_EQUAL(pfx_name_rekey("vol-12-27cb-ab12", "ab12", "9d3", name, sizeof(name), &err),
+                    SP_E_INVALID);
+    CU_ASSERT_EQUAL(pfx_name_rekey("vol-12-27cb-ab12", "ab12", "9d3a", name, 8, &err), SP_E_INTERNAL);
+}
+
+/* Template copies: the canonical name, then variants; safety copies from their VM snapshot's name,
+ * both recognised as this installation's. */
+static void test_template_and_safety_names(void)
+{
+    char name[64];
+    sp_error err;
+
+    CU_ASSERT_EQUAL(pfx_template_name(201, 0, "27cb", "ab12", name, sizeof(name), &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(name, "tmpl-201-27cb-ab12");
+    CU_ASSERT_EQUAL(pfx_template_name(201, 3, "27cb", "ab12", name, sizeof(name), &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(name, "tmpl-201v3-27cb-ab12");
+    CU_ASSERT_TRUE(pfx_name_is_ours(name, "27cb", "ab12"));
+    CU_ASSERT_EQUAL(pfx_template_name(123456789012ULL, 7, "27cb", "abcdefgh", name, sizeof(name), &err),
+                    SP_E_INVALID);
+    CU_ASSERT_EQUAL(pfx_safety_name("vmsnap-3-12-27cb-ab12", name, sizeof(name), &err), SP_OK);
+    CU_ASSERT_STRING_EQUAL(name, "rvt-3-12-27cb-ab12");
+    CU_ASSERT_TRUE(pfx_name_is_ours(name, "27cb", "ab12"));
+    CU_ASSERT_TRUE(pfx_name_is_ours(name, NULL, "ab12"));
+    CU_ASSERT_EQUAL(pfx_safety_name("vol-3-27cb-ab12", name, sizeof(name), &err), SP_E_INVALID);
 }
 
 /* --- sizes ------------------------------------------------------------------------------ */
@@ -266,6 +309,67 @@ static void test_qos(void)
     pfx_hostsvc_reset();
 }
 
+/* What describe publishes is what the code uses: every key it reads is in the table, with the
+ * default the lower layers fall back to. */
+static const char *setting_value;
+
+static int one_setting(void *ctx, sp_scope scope, const char *scope_id, const char *key, char *buf, size_t len)
+{
+    (void)ctx;
+    (void)scope;
+    (void)scope_id;
+    (void)key;
+    if (setting_value == NULL)
+        return 0;
+    snprintf(buf, len, "%s", setting_value);
+    return 1;
+}
+
+static void test_settings_table(void)
+{
+    static const char *keys[] = {PFX_SETTING_DISK_WAIT,
+                                 PFX_SETTING_CLIENT_TIMEOUT,
+                                 PFX_SETTING_CLIENT_MAX_CONNECTIONS,
+                                 PFX_SETTING_CS_IDENTIFIER,
+                                 PFX_SETTING_CS_IDENTIFIER_HISTORY,
+                                 PFX_SETTING_HOST_CACHE,
+                                 PFX_SETTING_SDC_HOME,
+                                 PFX_SETTING_DEVICE_DIR};
+    sp_host_services svc = {SP_ABI_VERSION, sizeof(svc), NULL, NULL, one_setting};
+    const sp_setting_desc *list, *d;
+    size_t n;
+
+    CU_ASSERT_EQUAL_FATAL(pfx_describe(&list, &n, NULL), SP_OK);
+    for (size_t i = 0; i < n; i++) {
+        CU_ASSERT_EQUAL(list[i].struct_size, sizeof(sp_setting_desc));
+        CU_ASSERT_PTR_NOT_NULL(list[i].description);
+        CU_ASSERT_TRUE(list[i].kind == SP_SETTING_KIND_POOL_DETAIL || list[i].scopes != 0);
+    }
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        d = pfx_setting_desc(keys[i]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+        CU_ASSERT_EQUAL(d->kind, SP_SETTING_KIND_SETTING);
+    }
+    CU_ASSERT_EQUAL(strtoull(pfx_setting_desc(PFX_SETTING_CLIENT_TIMEOUT)->default_value, NULL, 10),
+                    PFX_GW_DEFAULT_TIMEOUT_S);
+    CU_ASSERT_EQUAL(strtoull(pfx_setting_desc(PFX_SETTING_CLIENT_MAX_CONNECTIONS)->default_value, NULL, 10),
+                    PFX_GW_DEFAULT_MAX_CONNECTIONS);
+    CU_ASSERT_STRING_EQUAL(pfx_setting_desc(PFX_SETTING_SDC_HOME)->default_value, PFX_SDC_HOME_DEFAULT);
+    CU_ASSERT_STRING_EQUAL(pfx_setting_desc(PFX_SETTING_DEVICE_DIR)->default_value, PFX_SDC_DEVICE_DIR_DEFAULT);
+    CU_ASSERT_TRUE(pfx_setting_desc(PFX_DETAIL_GW_PASSWORD)->flags & SP_SETTING_SECRET);
+    /* The readers take default and range from the table. */
+    pfx_hostsvc_set(&svc);
+    setting_value = NULL;
+    CU_ASSERT_EQUAL(pfx_setting_uint(SP_SCOPE_POOL, "p", PFX_SETTING_DISK_WAIT), 60);
+    setting_value = "86400";
+    CU_ASSERT_EQUAL(pfx_setting_uint(SP_SCOPE_POOL, "p", PFX_SETTING_DISK_WAIT), 86400);
+    setting_value = "86401";
+    CU_ASSERT_EQUAL(pfx_setting_uint(SP_SCOPE_POOL, "p", PFX_SETTING_DISK_WAIT), 60);
+    setting_value = "0";
+    CU_ASSERT_EQUAL(pfx_setting_uint(SP_SCOPE_POOL, "p", PFX_SETTING_CLIENT_TIMEOUT), 60);
+    pfx_hostsvc_reset();
+}
+
 int main(void)
 {
     CU_pSuite s;
@@ -279,8 +383,10 @@ int main(void)
     CU_add_test(s, "URL: malformed URLs refused without echoing secrets", test_url_malformed);
     CU_add_test(s, "naming: pool key", test_pool_key);
     CU_add_test(s, "naming: object names and the 31-character limit", test_object_names);
+    CU_add_test(s, "naming: template copy variants and safety copies", test_template_and_safety_names);
     CU_add_test(s, "sizes: 8 GiB rounding", test_rounding);
     CU_add_test(s, "QoS: conversion and limits", test_qos);
+    CU_add_test(s, "settings: the published table is what the code reads", test_settings_table);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

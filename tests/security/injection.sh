@@ -23,7 +23,7 @@ done
 nl='
 '
 (cd "$tmp" && CSH_tmp="$tmp" CSH_semi="$semi" CSH_subst="$subst" CSH_plain="$tmp/plain.qcow2" CSH_nl="$nl" \
-  timeout 300 "$b/host/cs-harness" --plugin "$b/plugin/powerflex.la" --db "$tmp/state.db" --workdir "$tmp/work" \
+  timeout 300 "$b/host/cs-harness" --plugin "$b/plugin/powerflex.la" --db "$tmp/state.db" --workdir "$tmp/work" --image-dir "$tmp" \
   --echo --log-level info run "$s/tests/security/steering.cmk") >"$tmp/run.log" 2>&1
 rc=$?
 [ $rc -eq 0 ] || { cat "$tmp/run.log"; fail "steering.cmk failed (cs-harness exit $rc)"; }

@@ -29,7 +29,7 @@ harness() {
   CSH_qcow2="$tmp/template.qcow2" CSH_pw1="$pw1" CSH_pw1e="$pw1e" CSH_pw1l="$pw1l" CSH_pw2="$pw2" \
     CSH_pw2e="$pw2e" CSH_bad="$bad" CSH_bade="$bade" \
     timeout 300 "$b/host/cs-harness" --plugin "$b/plugin/powerflex.la" --db "$tmp/state.db" \
-    --workdir "$tmp/work" --echo --log-level debug "$@"
+    --workdir "$tmp/work" --image-dir "$tmp" --echo --log-level debug "$@"
 }
 harness --keep-sims run "$s/tests/security/secrets.cmk" >"$tmp/run1.log" 2>&1 || { cat "$tmp/run1.log"; fail "secrets.cmk failed"; }
 # A second process: adopts the simulators and logs in with the unsealed passwords.

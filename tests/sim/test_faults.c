@@ -1,12 +1,13 @@
 /* Injected faults of every kind (latency, 500, 503, drop, malformed, truncated, token expiry,
  * late device, read-only data), their triggers (nth, once, p with --seed, after), the --fault
- * option, and request statistics. */
+ * option, request statistics, and a long latency cut short by stopping. */
 #include <config.h>
 #include "simclient.h"
 
 #include <CUnit/CUnit.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,12 +169,13 @@ static void test_device_delay(void)
 	char *dv = device_path(sim, sdc, sys_id, v), *dw = device_path(sim, sdc, sys_id, w);
 	int64_t t0;
 	CU_ASSERT_FATAL(v && w);
-	add_fault("POST /api/instances/Volume::{id}/action/addMappedSdc:device-delay:ms=1500:once");
+	/* 5 s: far longer than the map's answer and the check after it take on a slow machine */
+	add_fault("POST /api/instances/Volume::{id}/action/addMappedSdc:device-delay:ms=5000:once");
 	t0 = ms_now();
 	CU_ASSERT_EQUAL(sc_map(c, v, sdc), 200);
 	CU_ASSERT(path_missing(dv));
-	CU_ASSERT(wait_until(path_exists, dv, 15000));
-	CU_ASSERT(ms_now() - t0 >= 1400);
+	CU_ASSERT(wait_until(path_exists, dv, 120000));
+	CU_ASSERT(ms_now() - t0 >= 4900);
 	CU_ASSERT_EQUAL(sc_map(c, w, sdc), 200);
 	CU_ASSERT(path_exists(dw));
 	clear_faults();
@@ -306,6 +308,45 @@ static void test_stats(void)
 	free(v);
 }
 
+struct held {
+	thttp *h;
+	int status;
+};
+
+static void *held_request(void *arg)
+{
+	struct held *r = arg;
+	r->status = thttp_request(r->h, "GET", "/api/version", NULL, NULL);
+	return NULL;
+}
+
+static int version_arrived(void *arg)
+{
+	return tsim_stats_count(arg, "GET /api/version") >= 1;
+}
+
+/* A request held back ten minutes does not hold up SIGTERM: the simulator exits by itself, long
+ * before the 20 s after which tsim_stop would kill it (status -1). */
+static void test_stop_cuts_latency_short(void)
+{
+	const char *args[] = { "--fault", "GET /api/version:latency:ms=600000", NULL };
+	tsim *s = tsim_start(args);
+	struct held r = { NULL, -2 };
+	pthread_t t;
+	int64_t t0;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	r.h = thttp_new(tsim_url(s), tsim_cafile(s));
+	thttp_set_auth(r.h, tsim_user(s), tsim_password(s));
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, held_request, &r), 0);
+	CU_ASSERT(wait_until(version_arrived, s, 120000));
+	t0 = ms_now();
+	CU_ASSERT_EQUAL(tsim_stop_status(s), 0);
+	CU_ASSERT(ms_now() - t0 < 15000);
+	pthread_join(t, NULL);
+	CU_ASSERT_NOT_EQUAL(r.status, -2);
+	thttp_free(r.h);
+}
+
 int main(void)
 {
 	static const struct sc_test tests[] = {
@@ -320,6 +361,7 @@ int main(void)
 		{ "probability, deterministic with --seed", test_probability_seeded },
 		{ "--fault, --latency-ms, bad specs, JSON form", test_cli_faults_and_bad_specs },
 		{ "request statistics", test_stats },
+		{ "stopping cuts a long latency short", test_stop_cuts_latency_short },
 		{ NULL, NULL }
 	};
 	const char *args[] = { "--sdc", "10.0.0.1", NULL };

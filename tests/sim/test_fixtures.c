@@ -1,6 +1,6 @@
-/* The simulator's objects against responses captured from real gateways (shared/fixtures): every
+/* The simulator's objects against responses captured from real gateways (tests/fixtures): every
  * field of a fixture object exists in the simulator's object with the same JSON type, except the
- * fields only PowerFlex 4.x/5.x have. Found through $SHARED_DIR. */
+ * fields only PowerFlex 4.x/5.x have. FIXTURES_DIR is set by the build. */
 #include <config.h>
 #include "simclient.h"
 
@@ -19,13 +19,12 @@ static const char *const newer_only[] = { "nqn", "hostType", "nsid", "sdtId", "s
 
 static yajl_val load(const char *name)
 {
-	const char *dir = getenv("SHARED_DIR");
 	char path[4096], err[256];
 	FILE *f;
 	char *buf;
 	long n;
 	yajl_val v;
-	snprintf(path, sizeof(path), "%s/fixtures/%s", dir && *dir ? dir : "../shared", name);
+	snprintf(path, sizeof(path), "%s/%s", FIXTURES_DIR, name);
 	f = fopen(path, "rb");
 	if (!f) {
 		fprintf(stderr, "cannot open fixture %s\n", path);

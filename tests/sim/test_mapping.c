@@ -300,7 +300,7 @@ struct gone_arg {
 static void test_delay_rescan_and_drv_cfg(void)
 {
 	const char *args[] = { "--sdc", "10.1.0.1:11111111-2222-3333-4444-555555555555", "--device-delay-ms",
-			       "1500", NULL };
+			       "5000", NULL };
 	tsim *s = tsim_start(args);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	sc *k = sc_new(s);
@@ -325,16 +325,24 @@ static void test_delay_rescan_and_drv_cfg(void)
 	CU_ASSERT_EQUAL(sc_map(k, v1, sdc), 200);
 	CU_ASSERT(path_missing(d1));
 	/* appears by itself after the delay */
-	CU_ASSERT(wait_until(path_exists, d1, 15000));
+	CU_ASSERT(wait_until(path_exists, d1, 120000));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	CU_ASSERT((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >= 1400);
+	CU_ASSERT((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >= 4900);
 
 	/* or at once at a rescan */
 	CU_ASSERT_EQUAL(sc_map(k, v2, sdc), 200);
 	CU_ASSERT(path_missing(d2));
 	CU_ASSERT_EQUAL(drv_cfg(home, "--rescan", &out), 0);
+	CU_ASSERT_STRING_EQUAL(out, "Calling kernel module to refresh MDM configuration\n");
 	free(out);
 	CU_ASSERT(path_exists(d2));
+	/* --query_mdms in a real SDC's format: this SDC's id in the system, the MDMs' addresses */
+	CU_ASSERT_EQUAL(drv_cfg(home, "--query_mdms", &out), 0);
+	snprintf(want, sizeof(want), "Retrieved 1 mdm(s)\nMDM-ID %s SDC ID %s INSTALLATION ID ", sys, sdc);
+	CU_ASSERT_EQUAL(strncmp(out, want, strlen(want)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " IPs [0]-127.0.0.1 [1]-127.0.0.2\n"));
+	CU_ASSERT_EQUAL(strlen(out), strlen(want) + 16 + strlen(" IPs [0]-127.0.0.1 [1]-127.0.0.2\n"));
+	free(out);
 	CU_ASSERT_EQUAL(drv_cfg(home, "--query_vols", &out), 0);
 	snprintf(want, sizeof(want), "Retrieved 2 volume(s)\nVOL-ID %s MDM-ID %s\nVOL-ID %s MDM-ID %s\n", v1, sys, v2, sys);
 	CU_ASSERT_STRING_EQUAL(out, want);

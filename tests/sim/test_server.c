@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 static tsim *sim;
@@ -24,7 +25,9 @@ static const char *const options[] = {
 	"--listen", "--tls-cert", "--tls-key", "--plain-http", "--user", "--password",
 	"--password-file", "--system-id", "--pool", "--sdc", "--state-dir", "--sdc-device-dir",
 	"--device-delay-ms", "--token-ttl", "--idle-ttl", "--latency-ms", "--fault", "--seed",
-	"--spare-percent", "--migration-ms", "--overprovision", NULL
+	"--spare-percent", "--migration-ms", "--overprovision", "--migration-slots",
+	"--migration-fail-at", "--migration-fail-p", "--migration-pause-ms", "--removal-ms", "--role",
+	"--account", "--max-sessions", "--loop-devices", NULL
 };
 
 struct worker {
@@ -341,10 +344,148 @@ static void test_restart_keeps_state(void)
 	free(sys2); free(pool2); free(sdc2);
 }
 
+/* A change is on disk before it is answered: a simulator killed right after answering has it
+ * when started again on its state dir. */
+static void test_kill_keeps_answered_changes(void)
+{
+	char dir[] = "/tmp/tsim-kill.XXXXXX", state[256], dev[256];
+	struct sc_resp r;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(state, sizeof(state), "%s/state", dir);
+	snprintf(dev, sizeof(dev), "%s/dev", dir);
+	const char *args[] = { "--state-dir", state, "--sdc-device-dir", dev, "--pool", "keep:100", NULL };
+	tsim *s = tsim_start(args);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	sc *c = sc_new(s);
+	char *pool = sc_pool(c, 0), *v = NULL;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pool);
+	v = sc_volume(c, "answered", pool, "1", "ThinProvisioned");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	sc_call(c, &r, "POST", "{\"sizeInGB\":\"16\"}", "/api/instances/Volume::%s/action/setVolumeSize", v);
+	CU_ASSERT_EQUAL(r.status, 200);
+	sc_resp_free(&r);
+	kill(tsim_pid(s), SIGKILL); /* at once: no time for a lazy save */
+	sc_free(c);
+	tsim_stop(s);
+
+	s = tsim_start(args);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	c = sc_new(s);
+	sc_call(c, &r, "GET", NULL, "/api/instances/Volume::%s", v);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_STRING_EQUAL(jstr(r.json, "name"), "answered");
+	CU_ASSERT_EQUAL(jint(r.json, "sizeInKb"), 16 * 1024 * 1024);
+	sc_resp_free(&r);
+	sc_free(c);
+	tsim_stop(s);
+	const char *rm[] = { "rm", "-rf", dir, NULL };
+	tca_run(rm, NULL);
+	free(pool);
+	free(v);
+}
+
+/* A child that waits to be killed; its pid. */
+static pid_t victim(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+static int killed(pid_t pid)
+{
+	int status = 0;
+	return waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+}
+
+static int still_running(pid_t pid)
+{
+	int status = 0;
+	return waitpid(pid, &status, WNOHANG) == 0;
+}
+
+static int volume_named(sc *c, const char *name)
+{
+	struct sc_resp r;
+	char body[128];
+	int found;
+	snprintf(body, sizeof(body), "{\"name\":\"%s\"}", name);
+	found = sc_call(c, &r, "POST", body, "/api/types/Volume/instances/action/queryIdByKey") == 200;
+	sc_resp_free(&r);
+	return found;
+}
+
+/* Crash points: the Nth request that changes the array (queries not counted, the count shared
+ * through a file) kills the client before, after carrying it out, or after answering. */
+static void test_crash_points(void)
+{
+	char counter[] = "/tmp/tsim-crash.XXXXXX", body[512], *pool, *resp = NULL, *vid;
+	int fd = mkstemp(counter);
+	sc *c = sc_new(sim);
+	pid_t pid;
+	CU_ASSERT_FATAL(fd >= 0 && c != NULL);
+	close(fd);
+	pool = sc_pool(c, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pool);
+
+	/* after: the second change is answered, then the client dies. */
+	pid = victim();
+	snprintf(body, sizeof(body), "{\"pid\":%ld,\"at\":2,\"when\":\"after\",\"counter\":\"%s\"}", (long)pid,
+		 counter);
+	CU_ASSERT_EQUAL(tsim_control(sim, "POST", "/sim/crash", body), 200);
+	vid = sc_volume(c, "crash-a", pool, "1", "ThinProvisioned");
+	CU_ASSERT_PTR_NOT_NULL(vid);
+	free(vid);
+	CU_ASSERT(volume_named(c, "crash-a")); /* a query: not counted */
+	CU_ASSERT(still_running(pid));
+	vid = sc_volume(c, "crash-b", pool, "1", "ThinProvisioned");
+	CU_ASSERT_PTR_NOT_NULL(vid);
+	free(vid);
+	CU_ASSERT(killed(pid));
+	CU_ASSERT_EQUAL(tsim_control_body(sim, "GET", "/sim/crash", NULL, &resp), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp, "\"count\":2"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp, "\"armed\":false"));
+	free(resp);
+
+	/* applied: carried out, never answered. */
+	pid = victim();
+	snprintf(body, sizeof(body), "{\"pid\":%ld,\"at\":3,\"when\":\"applied\",\"counter\":\"%s\"}",
+		 (long)pid, counter);
+	CU_ASSERT_EQUAL(tsim_control(sim, "POST", "/sim/crash", body), 200);
+	vid = sc_volume(c, "crash-c", pool, "1", "ThinProvisioned");
+	CU_ASSERT_PTR_NULL(vid);
+	free(vid);
+	CU_ASSERT(killed(pid));
+	CU_ASSERT(volume_named(c, "crash-c"));
+
+	/* before: killed, and the request dropped unanswered (this client, which lives on, sends it
+	 * again on a new connection, as curl does when a reused one closes unanswered; a crash point
+	 * fires once, and counts no more). */
+	pid = victim();
+	snprintf(body, sizeof(body), "{\"pid\":%ld,\"at\":4,\"when\":\"before\",\"counter\":\"%s\"}",
+		 (long)pid, counter);
+	CU_ASSERT_EQUAL(tsim_control(sim, "POST", "/sim/crash", body), 200);
+	free(sc_volume(c, "crash-d", pool, "1", "ThinProvisioned"));
+	CU_ASSERT(killed(pid));
+	CU_ASSERT_EQUAL(tsim_control_body(sim, "GET", "/sim/crash", NULL, &resp), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(resp, "\"count\":4"));
+	free(resp);
+	CU_ASSERT_EQUAL(tsim_control(sim, "POST", "/sim/crash", "{\"at\":1}"), 400);
+	CU_ASSERT_EQUAL(tsim_control(sim, "DELETE", "/sim/crash", NULL), 200);
+	unlink(counter);
+	free(pool);
+	sc_free(c);
+}
+
 int main(void)
 {
 	static const struct sc_test tests[] = {
 		{ "a restarted simulator keeps its volumes", test_restart_keeps_state },
+		{ "a killed simulator keeps what it answered", test_kill_keeps_answered_changes },
+		{ "crash points kill the client before, applied, after", test_crash_points },
 		{ "--user, --password-file, --system-id", test_identity_options },
 		{ "40 concurrent keep-alive clients", test_concurrency },
 		{ "TLS: wrong CA, wrong host name, plain HTTP to TLS", test_tls_verification },

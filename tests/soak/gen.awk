@@ -1,6 +1,10 @@
-# gen.awk - writes the soak's cmk script: a zone, two faulty simulated systems, then OPS random
+# gen.awk - writes the soak's cmk script: a zone, two faulty simulated systems (the first with two
+# pools, so V-Trees migrate between them, slowly, some failing half way and those leaving the
+# first pool outliving their timeout; removals keep their V-Tree busy a while), then OPS random
 # operations chosen with srand(SEED) (guest writes among them, read back at the end); a kill in a
-# block copy halfway through, a graceful restart at a quarter.
+# block copy halfway through, a graceful restart at a quarter, and KILLS (default 6) kills at
+# random points: a VM deploy whose harness the simulators kill at its Kth request that changes an
+# array (K and the moment, before, applied or after the answer, chosen at random).
 # Variables a failed command never set make later commands fail cleanly (--keep-going).
 function pick(n) { return int(rand() * n) }
 # Operations pick among the objects not yet destroyed or deleted (whether or not that worked).
@@ -11,8 +15,8 @@ function snap() { return "$snap" (nlivesnap > 0 ? livesnap[pick(nlivesnap)] : 0)
 function take(a, n,   i, v) { i = pick(n); v = a[i]; a[i] = a[n - 1]; return v }
 function faults_on(   i) {
     for (i = 1; i <= nfault; i++) {
-        print "sim fault name=pf1 spec=" spec[i]
-        print "sim fault name=pf2 spec=" spec[i]
+        print "sim fault name=pf1 spec=\"" spec[i] "\""
+        print "sim fault name=pf2 spec=\"" spec[i] "\""
     }
 }
 # Mid-run, with everything the run made so far in place: the harness is killed in the middle of a
@@ -38,7 +42,16 @@ function kill_in_copy() {
 }
 BEGIN {
     srand(seed)
-    f = faults != "" ? faults : "*:latency:ms=150:p=0.02;*:http500:p=0.01;*:http503:p=0.01;*:drop:p=0.01;*:malformed:p=0.01;*:device-delay:ms=300:p=0.05"
+    if (kills == "")
+        kills = 6
+    # The random kills' places: spread over the run, never on the restart or the copy kill.
+    for (k = 0; k < kills; k++) {
+        at = int(ops / 16 + rand() * (ops - ops / 16))
+        if (at != int(ops / 4) && at != int(ops / 2))
+            killat[at] = 1
+    }
+    when[0] = "applied"; when[1] = "after"; when[2] = "before"
+    f = faults != "" ? faults : "*:latency:ms=150:p=0.02;*:http500:p=0.01;*:http503:p=0.01;*:drop:p=0.01;*:malformed:p=0.01;*:device-delay:ms=300:p=0.05;*:http502:p=0.004;*:http504:p=0.004;*:html:status=500:p=0.004;*:empty:status=500:p=0.004;/api/instances/Volume::{id}/action/removeVolume:busy:p=0.05"
     print "create zone name=soak networktype=Advanced"
     print "set zone=$_.zone.id"
     print "create pod name=pod1 zoneid=$zone"
@@ -49,13 +62,17 @@ BEGIN {
         print "add host zoneid=$zone podid=$pod clusterid=$c1 url=http://127.0.0.1" (i + 1) " username=root password=password name=kvm" i
         print "set h" i "=$_.host[0].id"
     }
-    print "sim start name=pf1 pools=cspool:16384 seed=" seed " tokenttl=3"
-    print "sim start name=pf2 pools=cspool:16384 seed=" (seed + 1) " tokenttl=2"
+    print "sim start name=pf1 pools=cspool:16384,second:16384 seed=" seed " tokenttl=3 migration=1100 migrationfailat=0.6 migrationfailp=0.25 removal=300"
+    print "sim start name=pf2 pools=cspool:16384 seed=" (seed + 1) " tokenttl=2 removal=300"
     print "update zone id=$zone allocationstate=Enabled"
     print "create storagepool name=p1 scope=zone hypervisor=KVM provider=PowerFlex tags=pf url=powerflex://admin:P%40ssword123@$pf1.gateway/cspool zoneid=$zone"
     print "set p1=$_.storagepool.id"
     print "create storagepool name=p2 scope=zone hypervisor=KVM provider=PowerFlex tags=pf url=powerflex://admin:P%40ssword123@$pf2.gateway/cspool zoneid=$zone"
     print "set p2=$_.storagepool.id"
+    print "create storagepool name=p3 scope=zone hypervisor=KVM provider=PowerFlex tags=pf url=powerflex://admin:P%40ssword123@$pf1.gateway/second zoneid=$zone"
+    print "set p3=$_.storagepool.id"
+    # V-Tree migrations out of p1 take longer (1.1 s) than their timeout: paused, rolled back.
+    print "update configuration name=kvm.storage.offline.migration.wait value=1 storageid=$p1"
     print "create serviceoffering name=so displaytext=so storagetype=shared provisioningtype=thin cpunumber=1 cpuspeed=1000 memory=512 tags=pf"
     print "set so=$_.serviceoffering.id"
     print "create diskoffering name=do displaytext=do storagetype=shared provisioningtype=thin disksize=1 tags=pf"
@@ -81,6 +98,14 @@ BEGIN {
             kill_in_copy()
             continue
         }
+        if (op in killat) {
+            # The restarted harness resolves what the killed deploy left; its VM may or may not
+            # exist afterwards, so nothing refers to it.
+            # A deploy from a seeded template makes two: the clone and the map.
+            print "expect crash at=request:" (1 + pick(2)) ":" when[pick(3)]
+            print "deploy virtualmachine name=killed" op " zoneid=$zone serviceofferingid=$so templateid=$tmpl"
+            continue
+        }
         r = pick(100)
         if (r < 14 || nlivevm == 0) {
             print "deploy virtualmachine name=vm" nvm " zoneid=$zone serviceofferingid=$so templateid=$tmpl"
@@ -103,7 +128,7 @@ BEGIN {
             print "delete snapshot id=$snap" take(livesnap, nlivesnap)
             nlivesnap--
         } else if (r < 78 && !novmmig) print "migrate virtualmachine virtualmachineid=" vm() " hostid=$h" pick(3)
-        else if (r < 83) print "migrate volume volumeid=" vol() " storageid=$p" (1 + pick(2)) (pick(2) ? " livemigrate=true" : "")
+        else if (r < 83) print "migrate volume volumeid=" vol() " storageid=$p" (1 + pick(3)) (pick(2) ? " livemigrate=true" : "")
         else if (r < 87) print "resize volume id=" vol() " size=" (2 + pick(4))
         else if (r < 90) {
             print "delete volume id=$vol" take(livevol, nlivevol)
