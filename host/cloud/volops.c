@@ -5,6 +5,7 @@
 
 #include "volops.h"
 
+#include "alert.h"
 #include "alloc.h"
 #include "api.h"
 #include "clients.h"
@@ -520,9 +521,17 @@ int host_access_grant(host_cs *cs, int64_t volume_id, int64_t host_id, int allow
                          href.name, v.name, why[0] ? ": " : "", why);
     if (host_pool_open(cs, v.pool_id, &pool, e) != 0)
         return -1;
-    /* On demand, the host's client joins the pool's array before its first volume there. */
-    if (host_client_prepare(cs, pool, v.pool_id, &href, 0, e) != 0)
+    /* On demand, the host's client joins the pool's array before its first volume there. One that
+     * cannot (other than for the array's limit on clients) is CloudStack's "SDC disconnected"
+     * host alert, as its grant raises when prepareSDC finds no connected SDC. */
+    if (host_client_prepare(cs, pool, v.pool_id, &href, 0, e) != 0) {
+        if (e->code != HOST_E_CAPACITY) {
+            char subject[256];
+            snprintf(subject, sizeof(subject), "SDC disconnected on host: %s", href.uuid);
+            host_alert_raise(cs, HOST_ALERT_TYPE_HOST, host_id, v.pool_id, subject, e->text);
+        }
         return -1;
+    }
     qos = host_vol_qos(&v);
     /* A mapping the command does not commit is made to follow the VMs as the rows say (resolve.c). */
     if (host_undo_announce(cs, HOST_INTENT_MAP, v.pool_id, "volume", 0, v.id, 0, v.path, host_id, &intent, e) != 0)

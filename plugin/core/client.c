@@ -306,8 +306,8 @@ static sp_status wait_joined(sp_pool *pool, const sp_host_ref *host, const pfx_h
     }
     if (st != SP_OK)
         return pfx_error_prefix(err, "host %s: reading SDC %s", host_label(host), sdc_id);
-    return pfx_error(err, SP_E_TIMEOUT, "host %s: SDC %s joined system %s but the gateway did not see it "
-                                        "connected within %d s",
+    return pfx_error(err, SP_E_TIMEOUT, "host %s: SDC %s joined system %s but is not connected to the MDM (the "
+                                        "gateway did not see it connected within %d s)",
                      host_label(host), sdc_id, pool->system_id, CONNECTED_WAIT_MS / 1000);
 }
 
@@ -358,8 +358,14 @@ sp_status pfx_client_prepare(sp_pool *pool, const sp_host_ref *host, const pfx_h
         pfx_error_prefix(err, "host %s: joining system %s (MDMs %s)", host_label(host), pool->system_id, ips);
         goto out;
     }
-    if ((st = wait_joined(pool, host, cfg, sdc_id, sdc_id_len, err)) != SP_OK)
+    if ((st = wait_joined(pool, host, cfg, sdc_id, sdc_id_len, err)) != SP_OK) {
+        /* A join that did not connect is taken back: no client is left in the system, counted
+         * against its limit, that nothing will release. */
+        sp_error undo;
+        if (pfx_sdc_remove_mdm(cfg->sdc_home, ips, file, &undo) != SP_OK)
+            pfx_ad_add_failure(err, "leaving the system again", &undo);
         goto out;
+    }
     member_set(pool->system_id, host->ip, sdc_id, 1);
     pfx_pool_sdc_remember(pool, host->ip, sdc_id);
     if (joined_now != NULL)

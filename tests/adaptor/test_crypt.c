@@ -174,14 +174,16 @@ static void test_thick_and_refusals(void)
                     SP_E_BUSY);
     adfix_revoke(&F, 0, v.path, &F.host);
     ad()->disconnect_volume(F.pool[0], &(sp_volume_ref){v.path}, &F.host, &e);
-    /* no passphrase, or a layout the plugin does not know */
+    /* no passphrase */
     bad.passphrase_len = 0;
     CU_ASSERT_EQUAL(ad()->format_encrypted(F.pool[0], &(sp_volume_ref){v.path}, &F.host, &bad, NULL, NULL, &d, &e),
                     SP_E_INVALID);
+    /* smaller than sp_encryption was added with: the growth rule's SP_E_VERSION */
     bad = enc(0);
     bad.struct_size = 4;
     CU_ASSERT_EQUAL(ad()->format_encrypted(F.pool[0], &(sp_volume_ref){v.path}, &F.host, &bad, NULL, NULL, &d, &e),
-                    SP_E_INVALID);
+                    SP_E_VERSION);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "sp_encryption"));
     /* a template larger than what the disk holds after its headers (8 GiB less CloudStack's room) */
     {
         char big[1100], *o;

@@ -117,7 +117,7 @@ static void test_5xx(void)
     if (tsim_api4(sim)) {
         /* a 4.x gateway's web front answers with a page: only its status line is read */
         CU_ASSERT_EQUAL(e.backend_code, -1);
-        CU_ASSERT_TRUE(has(&e, "gateway returned 500 Internal Server Error (an HTML page)"));
+        CU_ASSERT_TRUE(has(&e, "gateway returned 500 Internal Server Error: HTML error page from gateway/proxy"));
     } else {
         CU_ASSERT_EQUAL(e.backend_code, 0);
         CU_ASSERT_TRUE(has(&e, "gateway returned 500 (errorCode 0): Injected internal error"));
@@ -126,7 +126,7 @@ static void test_5xx(void)
     CU_ASSERT_EQUAL(pfx_gw_version(cl, v, sizeof(v), &e), SP_E_UNAVAILABLE);
     CU_ASSERT_EQUAL(e.http_status, 503);
     if (tsim_api4(sim))
-        CU_ASSERT_TRUE(has(&e, "gateway returned 503 Service Unavailable (an HTML page)"));
+        CU_ASSERT_TRUE(has(&e, "gateway returned 503 Service Unavailable: HTML error page from gateway/proxy"));
     recovers();
     CU_ASSERT_TRUE(gws_clear_faults(sim));
 }

@@ -300,7 +300,7 @@ struct gone_arg {
 static void test_delay_rescan_and_drv_cfg(void)
 {
 	const char *args[] = { "--sdc", "10.1.0.1:11111111-2222-3333-4444-555555555555", "--device-delay-ms",
-			       "5000", NULL };
+			       "5000", "--mdm-ips", "127.0.0.1,127.0.0.2", NULL };
 	tsim *s = tsim_start(args);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	sc *k = sc_new(s);
@@ -336,7 +336,8 @@ static void test_delay_rescan_and_drv_cfg(void)
 	CU_ASSERT_STRING_EQUAL(out, "Calling kernel module to refresh MDM configuration\n");
 	free(out);
 	CU_ASSERT(path_exists(d2));
-	/* --query_mdms in a real SDC's format: this SDC's id in the system, the MDMs' addresses */
+	/* --query_mdms in a real SDC's format: this SDC's id in the system, the MDMs' addresses
+	 * (--mdm-ips: the master's and the slave's) */
 	CU_ASSERT_EQUAL(drv_cfg(home, "--query_mdms", &out), 0);
 	snprintf(want, sizeof(want), "Retrieved 1 mdm(s)\nMDM-ID %s SDC ID %s INSTALLATION ID ", sys, sdc);
 	CU_ASSERT_EQUAL(strncmp(out, want, strlen(want)), 0);
@@ -477,8 +478,10 @@ static void test_mdm_membership(void)
 	CU_ASSERT_STRING_EQUAL(jstr(r.json, "mdmConnectionState"), "Connected");
 	sc_resp_free(&r);
 	CU_ASSERT_EQUAL(drv_cfg(home, "--query_mdms", &out), 0);
-	snprintf(conf, sizeof(conf), "Retrieved 1 mdm(s)\nMDM-ID %s SDC ID %s INSTALLATION ID %s IPs [0]-10.9.0.11 [1]-10.9.0.12\n",
-		 ya, sa, ya);
+	/* the installation id is the simulator's own for the system (GET /sim/sdc/ID) */
+	snprintf(conf, sizeof(conf),
+		 "Retrieved 1 mdm(s)\nMDM-ID %s SDC ID %s INSTALLATION ID %016llx IPs [0]-10.9.0.11 [1]-10.9.0.12\n", ya,
+		 sa, (unsigned long long)(strtoull(ya, NULL, 16) ^ UINT64_C(0x5a5aa5a55a5aa5a5)));
 	CU_ASSERT_STRING_EQUAL(out, conf);
 	free(out);
 	/* addresses nobody answers to */
