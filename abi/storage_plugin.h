@@ -13,7 +13,8 @@
  *   Sized value structs (marked "Sized" below) start with `uint32_t struct_size`; members are
  *     only appended. Whoever allocates one sets struct_size to the sizeof it was compiled with
  *     (SP_SIZED(type) in its initializer, which also zeroes the rest). The other side
- *       - refuses a struct_size below the type's 2.0 size (SP_<TYPE>_SIZE_2_0) with SP_E_VERSION;
+ *       - refuses a struct_size below the type's 2.0 size (SP_<TYPE>_SIZE_2_0; for a struct added
+ *         later, the size it was added with, SP_<TYPE>_SIZE_MIN) with SP_E_VERSION;
  *       - reads and writes only members that lie wholly inside struct_size (SP_FITS);
  *       - after filling an output struct, sets its struct_size to the size it filled (never more
  *         than the caller's), so the caller learns with SP_FITS which members hold an answer.
@@ -246,7 +247,12 @@ typedef enum sp_volume_kind {
 
 typedef enum sp_provisioning { SP_PROVISION_THIN = 0, SP_PROVISION_THICK = 1 } sp_provisioning;
 
-typedef enum sp_image_format { SP_FORMAT_RAW = 0, SP_FORMAT_QCOW2 = 1, SP_FORMAT_ISO = 2 } sp_image_format;
+typedef enum sp_image_format {
+    SP_FORMAT_RAW = 0,
+    SP_FORMAT_QCOW2 = 1,
+    SP_FORMAT_ISO = 2,
+    SP_FORMAT_LUKS = 3 /* appended: an encrypted disk of LUKS format */
+} sp_image_format;
 
 /* How the host refers to a volume it placed: the `path` the plugin returned when creating it.
  * Frozen: passed by the thousand and in arrays; more about a volume travels in a new struct. */
@@ -379,6 +385,18 @@ typedef struct sp_volume_stats {
     uint64_t used_bytes;    /* allocated on the array */
 } sp_volume_stats;
 
+/* Added after 2.0 (with the encrypted-volume methods of the Adaptor): a volume's encryption as
+ * the host keeps it. Sized; its least size is SP_ENCRYPTION_SIZE_MIN, the size it was added
+ * with. The passphrase (generated per volume by the host, kept sealed at rest) is borrowed for
+ * the call; a plugin hands it to programs only through a 0600 file in a private directory,
+ * removed afterwards, and wipes its own copies. */
+typedef struct sp_encryption {
+    uint32_t struct_size;
+    const char *passphrase;
+    size_t passphrase_len;
+    uint64_t usable_bytes; /* what the guest sees; 0: what the volume holds after the encryption's headers */
+} sp_encryption;
+
 /* ------------------------------------------------------------------------------------------ */
 /* Lifecycle: a primary storage pool (CloudStack's PrimaryDataStoreLifeCycle)                */
 
@@ -434,7 +452,7 @@ typedef struct sp_driver_ops {
     sp_status (*get_volume)(sp_pool *pool, const sp_volume_ref *vol, sp_volume_info *out, sp_error *err);
 
     /* Templates seeded on this pool: find_template answers SP_E_NOT_FOUND when the pool has no
-     * copy in it (one made here that a V-Tree migration carried to another pool is not this
+     * copy in it (one made here that a lineage migration carried to another pool is not this
      * pool's) yet (the host then creates one with create_volume(kind TEMPLATE) and the Adaptor). */
     sp_status (*find_template)(sp_pool *pool, uint64_t template_id, sp_volume_info *out, sp_error *err);
     /* A ROOT volume as a copy of a template volume on this pool, grown to spec->size_bytes. */
@@ -483,6 +501,16 @@ typedef struct sp_driver_ops {
      * and only when it is in this pool; SP_E_NOT_FOUND when there is none. A host that lost a
      * create's answer (a kill, a timeout) learns from it whether to record or take back. */
     sp_status (*find_volume)(sp_pool *pool, const sp_volume_spec *spec, sp_volume_info *out, sp_error *err);
+    /* Appended after 2.0 (check with SP_HAS). Whether `host` can be given access to volumes of
+     * this pool now (CloudStack's canHostPrepareStoragePoolAccess): SP_OK when its storage client
+     * is connected to the array or may connect when first needed; SP_E_NO_SPACE when the array's
+     * limit on connected clients is reached, SP_E_NOT_FOUND or SP_E_STATE when the host has no
+     * usable client, each with the reason. Hosts place VMs with it. Thread-safe. */
+    sp_status (*check_host_access)(sp_pool *pool, const sp_host_ref *host, sp_error *err);
+    /* Appended after 2.0 (check with SP_HAS). Figures beyond capacity, as CloudStack's
+     * listStoragePools storagecustomstats=true shows them (the number of storage clients
+     * connected to the array, ...); each pair is handed to sink during the call. Thread-safe. */
+    sp_status (*get_custom_stats)(sp_pool *pool, sp_kv_sink sink, void *sink_ctx, sp_error *err);
 } sp_driver_ops;
 
 /* ------------------------------------------------------------------------------------------ */
@@ -522,6 +550,42 @@ typedef struct sp_adaptor_ops {
      * key "<source path>", value "done:<target path>" or "rolled-back". */
     sp_status (*recover_copies)(sp_pool *const *pools, size_t n_pools, const sp_host_ref *host,
                                 sp_kv_sink resolved, void *resolved_ctx, sp_error *err);
+
+    /* Appended after 2.0 (check with SP_HAS). Connects this host's storage client to the pool's
+     * array unless it already is (CloudStack's PrepareStorageClientCommand: the client joins the
+     * array's cluster), within the array's limit on connected clients (SP_E_NO_SPACE when
+     * reached), and waits until the array sees it connected. client_id_out (SP_ID_MAX bytes, may
+     * be NULL) receives the client's id on the array. Calls for pools of one array are serialised
+     * by the plugin. */
+    sp_status (*prepare_client)(sp_pool *pool, const sp_host_ref *host, char *client_id_out,
+                                sp_error *err);
+    /* Appended after 2.0 (check with SP_HAS). Disconnects this host's storage client from the
+     * pool's array (CloudStack's UnprepareStorageClientCommand) unless a volume of that array is
+     * still mapped to it, in which case it answers SP_E_BUSY and changes nothing. SP_OK when it
+     * was not connected. */
+    sp_status (*unprepare_client)(sp_pool *pool, const sp_host_ref *host, sp_error *err);
+
+    /* Appended after 2.0 (check with SP_HAS). Makes the volume an encrypted disk through `host`
+     * (mapped there for the call; a volume in use is refused), as CloudStack does it: a THIN
+     * volume becomes QCOW2 with LUKS encryption, a THICK one LUKS, of enc->usable_bytes (0:
+     * CloudStack's usable size). With src, the image's content is written in (an encrypted ROOT
+     * volume from a template: it must fit). out: format (SP_FORMAT_QCOW2 or SP_FORMAT_LUKS) and
+     * size_bytes, the bytes the guest sees. */
+    sp_status (*format_encrypted)(sp_pool *pool, const sp_volume_ref *vol, const sp_host_ref *host,
+                                  const sp_encryption *enc, const sp_image_source *src,
+                                  const sp_progress *progress, sp_disk_info *out, sp_error *err);
+    /* Appended after 2.0 (check with SP_HAS). After Driver.resize_volume grew an encrypted volume:
+     * its disk grows to the usable size of the new size, through `host` (no guest may use it
+     * meanwhile). out as format_encrypted. */
+    sp_status (*grow_encrypted)(sp_pool *pool, const sp_volume_ref *vol, const sp_host_ref *host,
+                                const sp_encryption *enc, sp_disk_info *out, sp_error *err);
+    /* Appended after 2.0 (check with SP_HAS). copy_volume_across for an encrypted volume: the
+     * target is made an encrypted disk with the same passphrase and the source's usable size, and
+     * what the source's guest sees is written into it and compared. */
+    sp_status (*copy_volume_across_encrypted)(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
+                                              const sp_volume_spec *spec, const sp_host_ref *host,
+                                              const sp_encryption *enc, const sp_progress *progress,
+                                              sp_volume_info *out, sp_error *err);
 } sp_adaptor_ops;
 
 /* ------------------------------------------------------------------------------------------ */
@@ -591,8 +655,9 @@ sp_status sp_plugin_init(uint32_t host_abi_version, const sp_host_services *serv
 #define SP_ADAPTOR_OPS_SIZE_2_0 SP_SIZE_THROUGH(sp_adaptor_ops, recover_copies)
 #define SP_HOSTUTIL_OPS_SIZE_2_0 SP_SIZE_THROUGH(sp_hostutil_ops, create_config_drive)
 #define SP_POOL_OPS_SIZE_2_0 SP_SIZE_THROUGH(sp_pool_ops, get_volume_stats)
-/* The size of the driver table with the members appended since 2.0 (find_volume). */
-#define SP_DRIVER_OPS_SIZE SP_SIZE_THROUGH(sp_driver_ops, find_volume)
+/* The sizes of the tables with the members appended since 2.0. */
+#define SP_DRIVER_OPS_SIZE SP_SIZE_THROUGH(sp_driver_ops, get_custom_stats)
+#define SP_ADAPTOR_OPS_SIZE SP_SIZE_THROUGH(sp_adaptor_ops, copy_volume_across_encrypted)
 
 /* Sizes of the version 2.0 sized value structs: the least either side accepts. */
 #define SP_VOLUME_INFO_SIZE_2_0 SP_SIZE_THROUGH(sp_volume_info, format)
@@ -607,6 +672,9 @@ sp_status sp_plugin_init(uint32_t host_abi_version, const sp_host_services *serv
 #define SP_DISK_INFO_SIZE_2_0 SP_SIZE_THROUGH(sp_disk_info, size_bytes)
 #define SP_VOLUME_STATS_SIZE_2_0 SP_SIZE_THROUGH(sp_volume_stats, used_bytes)
 #define SP_SETTING_DESC_SIZE_2_0 SP_SIZE_THROUGH(sp_setting_desc, max)
+/* Sized value structs added after 2.0: the least size either side accepts is the one they were
+ * added with. */
+#define SP_ENCRYPTION_SIZE_MIN SP_SIZE_THROUGH(sp_encryption, usable_bytes)
 
 #ifdef __cplusplus
 }

@@ -13,7 +13,7 @@ void sp_abi_types(sp_status status, const sp_error *error, const sp_kv *kv, sp_k
                   const sp_host_attach_result *attach_result, const sp_capacity *capacity, sp_pool_scope pool_scope,
                   const sp_pool_create_params *create_params, sp_migration_kind migration_kind,
                   const sp_snapshot_group_info *group_info, const sp_image_source *image_source,
-                  const sp_image_info *image_info, const sp_disk_info *disk_info, const sp_volume_stats *volume_stats,
+                  const sp_image_info *image_info, const sp_disk_info *disk_info, const sp_volume_stats *volume_stats, const sp_encryption *encryption,
                   const sp_lifecycle_ops *lifecycle, const sp_driver_ops *driver, const sp_adaptor_ops *adaptor,
                   const sp_hostutil_ops *hostutil, const sp_pool_ops *pool_ops, const sp_plugin *plugin,
                   sp_plugin_init_fn init) __attribute__((visibility("default")));
@@ -27,7 +27,7 @@ void sp_abi_types(sp_status status, const sp_error *error, const sp_kv *kv, sp_k
                   const sp_host_attach_result *attach_result, const sp_capacity *capacity, sp_pool_scope pool_scope,
                   const sp_pool_create_params *create_params, sp_migration_kind migration_kind,
                   const sp_snapshot_group_info *group_info, const sp_image_source *image_source,
-                  const sp_image_info *image_info, const sp_disk_info *disk_info, const sp_volume_stats *volume_stats,
+                  const sp_image_info *image_info, const sp_disk_info *disk_info, const sp_volume_stats *volume_stats, const sp_encryption *encryption,
                   const sp_lifecycle_ops *lifecycle, const sp_driver_ops *driver, const sp_adaptor_ops *adaptor,
                   const sp_hostutil_ops *hostutil, const sp_pool_ops *pool_ops, const sp_plugin *plugin,
                   sp_plugin_init_fn init)
@@ -36,6 +36,7 @@ void sp_abi_types(sp_status status, const sp_error *error, const sp_kv *kv, sp_k
     (void)setting_kind, (void)value_type, (void)setting_desc, (void)services, (void)pool, (void)volume_kind;
     (void)provisioning, (void)image_format, (void)volume_ref, (void)volume_info, (void)qos, (void)volume_spec;
     (void)host_ref, (void)attach_result, (void)capacity, (void)pool_scope, (void)create_params, (void)migration_kind;
-    (void)group_info, (void)image_source, (void)image_info, (void)disk_info, (void)volume_stats, (void)lifecycle;
+    (void)group_info, (void)image_source, (void)image_info, (void)disk_info, (void)volume_stats, (void)encryption;
+    (void)lifecycle;
     (void)driver, (void)adaptor, (void)hostutil, (void)pool_ops, (void)plugin, (void)init;
 }

@@ -551,9 +551,11 @@ static sp_status run_vm_snapshot_revert(ctx *c, sp_error *err)
  * (from the PowerFlex 3.5 REST API reference: what each query and action returns and which ids it
  * needs), with the reason above each. Logins count as requests; in steady state there are none. */
 static const op ops[] = {
-    /* Login, the pool list (by name: getByName needs the domain's id first), its protection domain
-     * (the system id), its Statistics (the capacity). A fresh client every time, by design. */
-    {"Lifecycle.initialize", 4, NULL, run_initialize},
+    /* Login, the gateway's release (stored: it decides how handles log in, 3.x or 4.x), the pool
+     * list (by name: getByName needs the domain's id first), its protection domain (the system
+     * id), its Statistics (the capacity), the system (its MDM addresses, which hosts join it
+     * with). A fresh client every time, by design. */
+    {"Lifecycle.initialize", 6, NULL, run_initialize},
     /* The stored details are all it needs; the first call made with the handle logs in. */
     {"Lifecycle.open", 0, NULL, run_open},
     /* GET /types/Sdc/instances: every SDC with its IP, system and state, for any number of hosts. */

@@ -11,6 +11,7 @@ struct thttp {
 	CURL *curl;
 	char *base, *ca;
 	char *user, *pass;
+	char *bearer; /* "Authorization: Bearer ..." when set */
 	char err[CURL_ERROR_SIZE];
 };
 
@@ -57,6 +58,7 @@ void thttp_free(thttp *h)
 	free(h->ca);
 	free(h->user);
 	free(h->pass);
+	free(h->bearer);
 	free(h);
 }
 
@@ -66,6 +68,14 @@ void thttp_set_auth(thttp *h, const char *user, const char *pass)
 	free(h->pass);
 	h->user = user ? strdup(user) : NULL;
 	h->pass = pass ? strdup(pass) : NULL;
+}
+
+void thttp_set_bearer(thttp *h, const char *token)
+{
+	free(h->bearer);
+	h->bearer = NULL;
+	if (token && asprintf(&h->bearer, "Authorization: Bearer %s", token) < 0)
+		h->bearer = NULL;
 }
 
 const char *thttp_error(const thttp *h)
@@ -102,9 +112,13 @@ int thttp_request(thttp *h, const char *method, const char *path, const char *bo
 		curl_easy_setopt(h->curl, CURLOPT_USERNAME, h->user);
 		curl_easy_setopt(h->curl, CURLOPT_PASSWORD, h->pass ? h->pass : "");
 	}
-	if (body) {
+	if (h->bearer)
+		hdr = curl_slist_append(hdr, h->bearer);
+	if (body)
 		hdr = curl_slist_append(hdr, "Content-Type: application/json");
+	if (hdr)
 		curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hdr);
+	if (body) {
 		curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
 	} else if (!strcmp(method, "POST")) {

@@ -11,6 +11,8 @@ thttp *thttp_new(const char *base_url, const char *cafile);
 void thttp_free(thttp *h);
 /* NULL user/pass removes authentication. */
 void thttp_set_auth(thttp *h, const char *user, const char *pass);
+/* Sends "Authorization: Bearer token" (NULL: no longer); use without basic auth. */
+void thttp_set_bearer(thttp *h, const char *token);
 /* Sends METHOD base_url+path with body (NULL: none; sent as application/json). Returns the HTTP
  * status (>0), or -curl error code when no answer came. *resp (may be NULL) receives the body
  * (malloc'd, NUL-terminated) when there was one. */

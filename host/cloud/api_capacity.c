@@ -6,6 +6,7 @@
 #include "alloc.h"
 #include "api.h"
 #include "cfg.h"
+#include "clients.h"
 #include "guestdata.h"
 #include "objects.h"
 #include "poolh.h"
@@ -141,6 +142,48 @@ static void collect(void *ctx, const sp_volume_info *vol)
     l->v[l->n].size = vol->size_bytes;
     l->v[l->n].known = 0;
     l->n++;
+}
+
+static void count_stat(void *ctx, const char *key, const char *value)
+{
+    if (strcmp(key, "ConnectedSDCCount") == 0)
+        *(int64_t *)ctx = strtoll(value, NULL, 10);
+}
+
+/* On demand, the clients connected to the pool's array are exactly the hosts that hold a volume
+ * of it: of this pool or of another pool of the same array (CloudStack's same-storage test, equal
+ * powerflex.storagepool.system.id). */
+static int check_clients(host_cs *cs, sp_pool *pool, int64_t id, host_jsonw *w, host_buf *problems,
+                         size_t *nproblems, host_err *e)
+{
+    char err[256];
+    int64_t connected = -1, holding = 0;
+    sp_error se;
+
+    if (!SP_HAS(cs->sp->driver, get_custom_stats) || !host_clients_on_demand(cs, id))
+        return 0;
+    memset(&se, 0, sizeof(se));
+    if (cs->sp->driver->get_custom_stats(pool, count_stat, &connected, &se) != SP_OK)
+        return host_fail_sp(e, se.status, &se, "cannot read the custom statistics of storage pool %lld",
+                            (long long)id);
+    if (connected < 0)
+        return 0; /* a plugin that counts no clients */
+    if (host_sql_int(cs->db, &holding, err, sizeof(err),
+                     "SELECT count(DISTINCT a.host_id) FROM access a JOIN volume v ON v.id = a.volume_id "
+                     "JOIN pool_detail d ON d.pool_id = v.pool_id AND d.key = 'powerflex.storagepool.system.id' "
+                     "WHERE d.value = (SELECT value FROM pool_detail WHERE pool_id = ?1 "
+                     "AND key = 'powerflex.storagepool.system.id')",
+                     "i", id) < 0)
+        return host_fail_db(e, err);
+    host_jsonw_int(w, "connectedclients", connected);
+    host_jsonw_int(w, "hostsholdingvolumes", holding);
+    if (connected != holding) {
+        host_buf_printf(problems, "%lld storage clients are connected to the pool's array but %lld hosts hold its "
+                                  "volumes (clients connect on demand); ",
+                        (long long)connected, (long long)holding);
+        (*nproblems)++;
+    }
+    return 0;
 }
 
 static int by_path(const void *a, const void *b)
@@ -320,6 +363,8 @@ static int check_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     host_jsonw_array_end(w);
     sqlite3_finalize(st);
     st = NULL;
+    if (check_clients(cs, pool, id, w, &problems, &nproblems, e) != 0)
+        goto out_obj;
     /* Sizes: every harness volume's size is the array's virtual size, as the listing above read
      * it (one request for the pool; Pool.get_volume_stats per volume would be two each). */
     st = host_sql_prepare(cs->db, err, sizeof(err),

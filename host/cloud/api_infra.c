@@ -428,6 +428,17 @@ static int add_host(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
             if (host_config_set(cs, keys[i], SP_SCOPE_HOST, uuid, path, e) != 0)
                 goto out;
         }
+        /* The SDC's own drv_cfg.txt (where --add_mdm keeps the MDMs it joined) inside its home. */
+        if (host_config_def(cs, HOST_SIM_SDC_CFG_FILE) != NULL) {
+            free(path);
+            if (asprintf(&path, "%s/sdc/cfg/drv_cfg.txt", dir) < 0) {
+                path = NULL;
+                host_fail(e, HOST_E_INTERNAL, "out of memory");
+                goto out;
+            }
+            if (host_config_set(cs, HOST_SIM_SDC_CFG_FILE, SP_SCOPE_HOST, uuid, path, e) != 0)
+                goto out;
+        }
     }
     nd = host_cmd_map(cmd, "details", &details);
     for (long i = 0; i < nd; i++)

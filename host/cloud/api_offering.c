@@ -63,6 +63,13 @@ int host_json_offering(host_cs *cs, host_jsonw *w, const char *key, int64_t id, 
             host_jsonw_string(w, "iopsLimit", host_col_text(st, 11));
         host_jsonw_object_end(w);
     }
+    {
+        int64_t enc = 0;
+        if (host_sql_int(cs->db, &enc, err, sizeof(err), "SELECT count(*) FROM offering_encrypt WHERE offering_id = ?",
+                         "i", id) < 0)
+            enc = 0;
+        host_jsonw_bool(w, disk ? "encrypt" : "encryptroot", enc > 0);
+    }
     host_jsonw_string(w, "created", created);
     host_jsonw_object_end(w);
     sqlite3_finalize(st);
@@ -111,9 +118,12 @@ static int create_offering(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
     const char *name = host_param(cmd, "name", 1, e), *text = host_param(cmd, "displaytext", 0, e);
     const char *stype = host_param(cmd, "storagetype", 0, e), *prov = "thin", *iops = NULL, *bw = NULL;
     char uuid[37], err[256];
-    int64_t size = 0, cpu = 0, speed = 0, mem = 0, miniops = 0, maxiops = 0;
-    int customized = 0;
+    int64_t size = 0, cpu = 0, speed = 0, mem = 0, miniops = 0, maxiops = 0, id;
+    int customized = 0, encrypt = 0;
 
+    /* CloudStack's names: a disk offering's encrypt, a service offering's encryptroot. */
+    if (host_param_bool(cmd, disk ? "encrypt" : "encryptroot", 0, &encrypt, e) != 0)
+        return -1;
     if (name == NULL || provisioning(cmd, &prov, e) != 0 ||
         qos(cmd, disk ? "details" : "serviceofferingdetails", &iops, &bw, e) != 0 ||
         host_param_gb(cmd, disk ? "disksize" : "rootdisksize", &size, e) != 0 ||
@@ -147,8 +157,11 @@ static int create_offering(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
             host_cmd_get(cmd, "tags") != NULL ? host_cmd_get(cmd, "tags") : "", iops != NULL ? iops : "",
             bw != NULL ? bw : "", host_now(), miniops, maxiops) < 0)
         return host_fail_db(e, err);
-    return host_json_offering(cs, w, disk ? "diskoffering" : "serviceoffering",
-                              sqlite3_last_insert_rowid(cs->db), e);
+    id = sqlite3_last_insert_rowid(cs->db);
+    if (encrypt &&
+        host_sql_run(cs->db, err, sizeof(err), "INSERT INTO offering_encrypt(offering_id) VALUES (?)", "i", id) < 0)
+        return host_fail_db(e, err);
+    return host_json_offering(cs, w, disk ? "diskoffering" : "serviceoffering", id, e);
 }
 
 static int create_service(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)

@@ -104,6 +104,26 @@ sqlite3_stmt *host_pool_rows(host_cs *cs, int64_t zone_id, int64_t except, host_
     return st;
 }
 
+/* The plugin's pool details as CloudStack's response lists them, secrets left out. */
+static int json_pool_details(host_cs *cs, host_jsonw *w, int64_t id, host_err *e)
+{
+    char err[256];
+    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
+                                        "SELECT key, value FROM pool_detail WHERE pool_id = ? ORDER BY key", "i", id);
+    int rc;
+
+    if (st == NULL)
+        return host_fail_db(e, err);
+    host_jsonw_object_begin(w, "details");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (!host_secret_key_is_secret(host_col_text(st, 0)))
+            host_jsonw_string(w, host_col_text(st, 0), host_col_text(st, 1));
+    host_jsonw_object_end(w);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : host_fail(e, HOST_E_INTERNAL, "reading the details of pool %lld failed",
+                                              (long long)id);
+}
+
 int host_json_pool_fields(host_cs *cs, host_jsonw *w, int64_t id, host_err *e)
 {
     char err[256];
@@ -118,6 +138,8 @@ int host_json_pool_fields(host_cs *cs, host_jsonw *w, int64_t id, host_err *e)
     }
     rc = host_json_pool_row(cs, w, st, e);
     sqlite3_finalize(st);
+    if (rc == 0)
+        rc = json_pool_details(cs, w, id, e);
     return rc;
 }
 
@@ -381,15 +403,46 @@ out:
     return rc;
 }
 
+typedef struct stats_sink {
+    host_jsonw *w;
+} stats_sink;
+
+static void write_stat(void *ctx, const char *key, const char *value)
+{
+    stats_sink *s = ctx;
+
+    host_jsonw_string(s->w, key, value);
+}
+
+/* storagecustomstats: what the plugin's get_custom_stats says now (PowerFlex: ConnectedSDCCount);
+ * a pool whose gateway does not answer shows none (logged). */
+static void json_custom_stats(host_cs *cs, host_jsonw *w, int64_t id)
+{
+    stats_sink sink = {w};
+    sp_pool *pool;
+    sp_error se;
+    host_err e;
+
+    if (!SP_HAS(cs->sp->driver, get_custom_stats) || host_pool_open(cs, id, &pool, &e) != 0)
+        return;
+    host_jsonw_object_begin(w, "storagecustomstats");
+    memset(&se, 0, sizeof(se));
+    if (cs->sp->driver->get_custom_stats(pool, write_stat, &sink, &se) != SP_OK)
+        cs->svc.table.log(&cs->svc, SP_LOG_WARN, se.message);
+    host_jsonw_object_end(w);
+}
+
 static int list_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     char err[256];
     int64_t zone, cluster, *ids;
     size_t n;
     sqlite3_stmt *st;
+    int custom = 0;
 
     if (host_param_ref(cs, cmd, "zoneid", "zone", 0, &zone, e) != 0 ||
-        host_param_ref(cs, cmd, "clusterid", "cluster", 0, &cluster, e) != 0)
+        host_param_ref(cs, cmd, "clusterid", "cluster", 0, &cluster, e) != 0 ||
+        host_param_bool(cmd, "storagecustomstats", 0, &custom, e) != 0)
         return -1;
     st = host_sql_prepare(cs->db, err, sizeof(err),
                           "SELECT id FROM pool WHERE (?1 IS NULL OR uuid = ?1) AND (?2 = 0 OR zone_id = ?2) "
@@ -411,11 +464,16 @@ static int list_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (n > 0) {
         host_jsonw_uint(w, "count", n);
         host_jsonw_array_begin(w, "storagepool");
-        for (size_t i = 0; i < n; i++)
-            if (host_json_pool(cs, w, NULL, ids[i], e) != 0) {
+        for (size_t i = 0; i < n; i++) {
+            host_jsonw_object_begin(w, NULL);
+            if (host_json_pool_fields(cs, w, ids[i], e) != 0) {
                 free(ids);
                 return -1;
             }
+            if (custom && cs->sp != NULL)
+                json_custom_stats(cs, w, ids[i]);
+            host_jsonw_object_end(w);
+        }
         host_jsonw_array_end(w);
     }
     free(ids);

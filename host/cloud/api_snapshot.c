@@ -264,6 +264,17 @@ static int vm_disks(host_cs *cs, int64_t vm, int64_t **ids, char ***paths, size_
             return -1;
         if (v.pool_id == 0)
             return host_fail(e, HOST_E_PARAM, "volume %s of the VM is not on primary storage yet", v.uuid);
+        {
+            /* As CloudStack (its VM snapshots of encrypted disks fail), refused up front. */
+            char err2[256];
+            int64_t enc = 0;
+            if (host_sql_int(cs->db, &enc, err2, sizeof(err2),
+                             "SELECT count(*) FROM volume_encryption WHERE volume_id = ?", "i", v.id) < 0)
+                return host_fail_db(e, err2);
+            if (enc > 0)
+                return host_fail(e, HOST_E_UNSUPPORTED,
+                                 "VM snapshots of VMs with encrypted volumes are not supported (volume %s)", v.uuid);
+        }
         if ((*paths)[i] = strdup(v.path), (*paths)[i] == NULL)
             return host_fail(e, HOST_E_INTERNAL, "out of memory");
         if (i == 0) {

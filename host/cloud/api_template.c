@@ -497,6 +497,19 @@ static int create_template(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
         return -1;
     if ((vol == 0) == (snap == 0))
         return host_fail(e, HOST_E_PARAM, "give either volumeid or snapshotid");
+    {
+        /* A template is for anyone to deploy; an encrypted volume's data is readable only with its
+         * own passphrase. CloudStack does not make templates of encrypted volumes either. */
+        int64_t enc = 0;
+        if (host_sql_int(cs->db, &enc, err, sizeof(err),
+                         "SELECT count(*) FROM volume_encryption WHERE volume_id = "
+                         "coalesce(nullif(?1, 0), (SELECT volume_id FROM snapshot WHERE id = ?2))",
+                         "ii", vol, snap) < 0)
+            return host_fail_db(e, err);
+        if (enc > 0)
+            return host_fail(e, HOST_E_UNSUPPORTED,
+                             "creating a template from an encrypted volume (or its snapshot) is not supported");
+    }
     if (vol != 0) {
         if (host_sql_int(cs->db, &pool_id, err, sizeof(err),
                          "SELECT coalesce(pool_id, 0) FROM volume WHERE id = ?", "i", vol) < 0 ||

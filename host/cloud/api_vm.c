@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "api.h"
+#include "clients.h"
 #include "objects.h"
 #include "poolh.h"
 #include "pools.h"
@@ -419,6 +420,16 @@ int host_vm_migrate_live(host_cs *cs, int64_t vm_id, int64_t dest, host_err *e)
                       "volume %s is on a storage pool the destination host cannot reach (%.600s)", v.name,
                       why[0] ? why : "no SDC connected");
             goto out;
+        }
+        {
+            char refusal[1024];
+            int can = 1;
+            if (host_client_can_access(cs, v.pool_id, dest, &can, refusal, sizeof(refusal), e) != 0)
+                goto out;
+            if (!can) {
+                host_fail(e, HOST_E_CAPACITY, "the destination host cannot take volume %s: %s", v.name, refusal);
+                goto out;
+            }
         }
     }
     for (size_t i = 0; i < n; i++)

@@ -4,6 +4,7 @@
 
 #include "alloc.h"
 #include "api.h"
+#include "crypt.h"
 #include "objects.h"
 #include "poolh.h"
 #include "pools.h"
@@ -97,6 +98,19 @@ int host_json_volume(host_cs *cs, host_jsonw *w, const char *key, int64_t id, ho
         host_json_ref(cs, w, strcmp(kind, "disk") == 0 ? "diskoffering" : "serviceoffering", "offering", off);
     }
     host_json_ref(cs, w, "template", "template", sqlite3_column_int64(st, 10));
+    {
+        /* An encrypted volume: its encrypted disk's format and what the guest sees of it. */
+        char fmt[16] = "";
+        int64_t usable = 0;
+        if (host_sql_text(cs->db, fmt, sizeof(fmt), err, sizeof(err),
+                          "SELECT format FROM volume_encryption WHERE volume_id = ?", "i", id) > 0) {
+            host_sql_int(cs->db, &usable, err, sizeof(err), "SELECT usable FROM volume_encryption WHERE volume_id = ?",
+                         "i", id);
+            host_jsonw_bool(w, "encrypted", 1);
+            host_jsonw_string(w, "encryptformat", fmt);
+            host_jsonw_uint(w, "encryptedusablesize", (uint64_t)usable);
+        }
+    }
     host_jsonw_string(w, "created", created);
     host_jsonw_object_end(w);
     sqlite3_finalize(st);
@@ -243,6 +257,42 @@ static int detach_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     return host_json_volume(cs, w, "volume", id, e);
 }
 
+/* After the array grew an encrypted volume: its encrypted disk grows through a host reaching the
+ * pool. */
+static int grow_encrypted(host_cs *cs, sp_pool *pool, const host_vol *v, host_err *e)
+{
+    int64_t host_id = 0;
+    host_href href;
+    host_crypt c;
+    sp_disk_info d;
+    sp_error se;
+    sp_status s;
+    int rc = -1;
+
+    if (!SP_HAS(cs->sp->adaptor, grow_encrypted))
+        return host_fail(e, HOST_E_UNSUPPORTED, "the storage plugin cannot grow encrypted volumes");
+    if (host_pick_host_for_pool(cs, v->pool_id, 0, &host_id, e) != 0 || host_href_load(cs, host_id, &href, e) != 0)
+        return -1;
+    if (host_crypt_open(cs, v->id, &c, e) != 1)
+        return -1;
+    c.enc.usable_bytes = 0; /* the new size's */
+    /* The Adaptor maps the volume to the host for the call: a kill meanwhile leaves that mapping,
+     * which the next start takes away (the rows map it only to the host running its VM). */
+    if (host_undo_announce(cs, HOST_INTENT_MAP, v->pool_id, "volume", 0, v->id, 0, v->path, host_id, NULL, e) != 0) {
+        host_crypt_close(&c);
+        return -1;
+    }
+    memset(&se, 0, sizeof(se));
+    d = (sp_disk_info)SP_INIT(sp_disk_info);
+    s = cs->sp->adaptor->grow_encrypted(pool, &(sp_volume_ref){v->path}, &href.ref, &c.enc, &d, &se);
+    if (s != SP_OK)
+        host_fail_sp(e, s, &se, "Failed to grow the encrypted disk of volume %s", v->uuid);
+    else
+        rc = host_crypt_record(cs, v->id, &d, e);
+    host_crypt_close(&c);
+    return rc;
+}
+
 static int resize_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     char err[256], why[1024];
@@ -254,7 +304,8 @@ static int resize_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     sp_volume_info info = SP_INIT(sp_volume_info);
     sp_error se;
     sp_status s;
-    int ok;
+    host_crypt c;
+    int ok, encrypted;
 
     if (vol_param(cs, cmd, &id, &v, e) != 0 || host_param_gb(cmd, "size", &size, e) != 0 ||
         host_param_ref(cs, cmd, "diskofferingid", "offering", 0, &off, e) != 0)
@@ -290,11 +341,27 @@ static int resize_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (host_pool_open(cs, v.pool_id, &pool, e) != 0 ||
         host_undo_announce(cs, HOST_INTENT_RESIZE, v.pool_id, "volume", 0, id, 0, v.path, 0, NULL, e) != 0)
         return -1;
+    if ((encrypted = host_crypt_open(cs, id, &c, e)) < 0)
+        return -1;
+    host_crypt_close(&c);
+    if (encrypted) {
+        /* The encrypted disk grows on a host after the array grew the volume: not under a running
+         * guest (CloudStack resizes such QCOW2 disks for stopped VMs). */
+        int64_t running = 0;
+        if (host_sql_int(cs->db, &running, err, sizeof(err),
+                         "SELECT count(*) FROM vm WHERE id = ? AND state = 'Running'", "i", v.vm_id) < 0)
+            return host_fail_db(e, err);
+        if (running > 0)
+            return host_fail(e, HOST_E_PARAM,
+                             "volume %s is encrypted: stop its VM or detach it to resize it", v.uuid);
+    }
     memset(&se, 0, sizeof(se));
     info = (sp_volume_info)SP_INIT(sp_volume_info);
     s = cs->sp->driver->resize_volume(pool, &(sp_volume_ref){v.path}, (uint64_t)new_size, &info, &se);
     if (s != SP_OK)
         return host_fail_sp(e, s, &se, "Failed to resize volume %s", v.uuid);
+    if (encrypted && grow_encrypted(cs, pool, &v, e) != 0)
+        return -1;
     if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET size = ?, path = ? WHERE id = ?", "uti",
                      info.size_bytes, info.path[0] ? info.path : v.path, id) < 0)
         return host_fail_db(e, err);

@@ -48,6 +48,15 @@ static const host_setting_def defs[] = {
      "empty the recreate is not attempted for any health check failure. Possible values are comma separated "
      "script names from systemvm's /root/health_scripts/, connectivity.test, filesystem.writable.test or "
      "services."},
+    {HOST_CFG_CONNECT_ON_DEMAND, "true", HOST_CFG_GLOBAL | HOST_CFG_ZONE, "Storage",
+     "Connect PowerFlex client on Host when a Volume is mapped to it, and disconnect when the last Volume is "
+     "unmapped from it. If false, the client connects when the Host connects to the pool."},
+    {HOST_CFG_CLIENTS_LIMIT, "-1", HOST_CFG_GLOBAL | HOST_CFG_POOL, "Storage",
+     "Maximum connected storage pool clients supported for the storage (for managed pools), <= 0 for "
+     "unlimited (default: -1). Currently supported for PowerFlex only."},
+    {HOST_CFG_MIGRATE_WAIT, "3600", HOST_CFG_GLOBAL, "Advanced",
+     "Time (in seconds) to wait for VM migrate to finish. The harness gives a live volume migration this "
+     "long (0: it gives up at the copy's first progress report)."},
     {HOST_CFG_IMAGE_DIRS, "", HOST_CFG_GLOBAL, "Advanced",
      "cs-harness: comma-separated absolute directories, besides the work dir and --image-dir, from which "
      "templates and ISOs may be registered by path or file:// URL (never /proc, /sys or /dev)."},
@@ -195,6 +204,14 @@ static int check_value(host_cs *cs, const host_setting_def *d, const char *v, ho
         strcmp(d->def != NULL ? d->def : "", "false") == 0) {
         if (strcasecmp(v, "true") != 0 && strcasecmp(v, "false") != 0)
             return host_fail(e, HOST_E_PARAM, "configuration %s takes true or false, not '%s'", d->name, v);
+        return 0;
+    }
+    if (strcmp(d->name, HOST_CFG_CLIENTS_LIMIT) == 0) {
+        errno = 0;
+        (void)strtoll(v, &end, 10);
+        if (errno != 0 || end == v || *end != '\0')
+            return host_fail(e, HOST_E_PARAM, "configuration %s takes a whole number (<= 0: no limit), not '%s'",
+                             d->name, v);
         return 0;
     }
     if (strcmp(d->name, HOST_CFG_IMAGE_DIRS) == 0)

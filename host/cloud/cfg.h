@@ -25,6 +25,13 @@
  * not make older volumes "missing on the array". Kept by the harness when the identifier changes. */
 #define HOST_CFG_CS_IDENTIFIER_HISTORY "custom.cs.identifier.history"
 #define HOST_CFG_IMAGE_DIRS "harness.image.directories"
+/* CloudStack's management-server settings for SDCs connected on demand: the harness decides
+ * with them (when to prepare a host's client, which hosts may take a pool's volumes) as
+ * CloudStack does, though the plugin reads them too; and CloudStack's wait for a VM migration,
+ * which the harness gives a live volume migration. */
+#define HOST_CFG_CONNECT_ON_DEMAND "powerflex.connect.on.demand"
+#define HOST_CFG_CLIENTS_LIMIT "storage.pool.connected.clients.limit"
+#define HOST_CFG_MIGRATE_WAIT "migratewait"
 
 typedef struct host_setting_def {
     const char *name;

@@ -4,6 +4,8 @@
 #include "guestdata.h"
 
 #include "api.h"
+#include "clients.h"
+#include "crypt.h"
 #include "objects.h"
 #include "poolh.h"
 #include "store.h"
@@ -85,6 +87,28 @@ out:
     return rc;
 }
 
+/* What the volume's guest sees: the device itself, or, for an encrypted volume, what its encryption
+ * holds (through the volume's key). */
+static int guest_digest(host_cs *cs, int64_t vol_id, const char *dev, uint64_t len, int write, char hex[65],
+                        char *why, size_t whylen)
+{
+    host_crypt c;
+    host_err ce;
+    int rc, enc;
+
+    memset(&ce, 0, sizeof(ce));
+    enc = host_crypt_open(cs, vol_id, &c, &ce);
+    if (enc < 0) {
+        snprintf(why, whylen, "%.900s", ce.text);
+        return -1;
+    }
+    if (enc == 0)
+        return digest_device(dev, len, write, hex, why, whylen);
+    rc = host_crypt_guest_io(cs, &c, dev, len, write, hex, why, whylen);
+    host_crypt_close(&c);
+    return rc;
+}
+
 static int write_volume_data(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     char err[256], dev[SP_PATH_MAX] = "", hex[65], why[1024];
@@ -106,7 +130,7 @@ static int write_volume_data(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
     if (dev[0] == '\0')
         return host_fail(e, HOST_E_PARAM,
                          "volume %s is not attached to a running VM: a guest writes through its VM", v.uuid);
-    if (digest_device(dev, (uint64_t)bytes, 1, hex, why, sizeof(why)) != 0)
+    if (guest_digest(cs, vol, dev, (uint64_t)bytes, 1, hex, why, sizeof(why)) != 0)
         return host_fail(e, HOST_E_INTERNAL, "volume %s: %s", v.uuid, why);
     if (host_sql_run(cs->db, err, sizeof(err),
                      "INSERT OR REPLACE INTO volume_data(volume_id, sha256, length) VALUES (?, ?, ?)", "iti", vol,
@@ -152,7 +176,7 @@ int host_guestdata_revert_vmsnapshot(host_cs *cs, int64_t vm_snapshot_id, host_e
 
 /* Reads a volume no host has connected through a mapping made for the purpose. 0, or -1 with
  * why (the mapping is taken back whatever happened; one that stays is said in why). */
-static int digest_mapped(host_cs *cs, sp_pool *pool, int64_t pool_id, const char *path, uint64_t len,
+static int digest_mapped(host_cs *cs, sp_pool *pool, int64_t pool_id, int64_t vol_id, const char *path, uint64_t len,
                          char hex[65], char *why, size_t whylen)
 {
     int64_t host_id = 0;
@@ -167,6 +191,10 @@ static int digest_mapped(host_cs *cs, sp_pool *pool, int64_t pool_id, const char
     if (host_pick_host_for_pool(cs, pool_id, 0, &host_id, &he) != 0 || host_id == 0 ||
         host_href_load(cs, host_id, &href, &he) != 0) {
         snprintf(why, whylen, "no host to read it through%s%.700s", he.text[0] ? ": " : "", he.text);
+        return -1;
+    }
+    if (host_client_prepare(cs, pool, pool_id, &href, 0, &he) != 0) {
+        snprintf(why, whylen, "host %s cannot reach it: %.700s", href.name, he.text);
         return -1;
     }
     /* A kill before it is taken back leaves the mapping to the next start (undo.h). */
@@ -184,7 +212,7 @@ static int digest_mapped(host_cs *cs, sp_pool *pool, int64_t pool_id, const char
     if (cs->sp->adaptor->connect_volume(pool, &ref, &href.ref, &disk, &se) != SP_OK)
         snprintf(why, whylen, "its device did not appear on host %s: %.700s", href.name, se.message);
     else
-        rc = digest_device(disk.path, len, 0, hex, why, whylen);
+        rc = guest_digest(cs, vol_id, disk.path, len, 0, hex, why, whylen);
     memset(&se, 0, sizeof(se));
     if (cs->sp->driver->revoke_access(pool, &ref, &href.ref, &se) != SP_OK) {
         snprintf(why, whylen, "the mapping made to read it stays on host %s: %.700s", href.name, se.message);
@@ -195,6 +223,8 @@ static int digest_mapped(host_cs *cs, sp_pool *pool, int64_t pool_id, const char
         snprintf(why, whylen, "its device stays on host %s after the unmapping: %.700s", href.name, se.message);
         return -1;
     }
+    if (host_client_release(cs, pool, pool_id, &href, 1, &he) != 0)
+        cs->svc.table.log(&cs->svc, SP_LOG_WARN, he.text);
     return rc;
 }
 
@@ -233,9 +263,9 @@ int host_guestdata_verify(host_cs *cs, sp_pool *pool, int64_t pool_id, int map_d
             return e->code != 0 ? -1 : host_fail_db(e, err);
         }
         if (dev[0] != '\0')
-            rc = digest_device(dev, (uint64_t)len, 0, got, why, sizeof(why));
+            rc = guest_digest(cs, ids[i], dev, (uint64_t)len, 0, got, why, sizeof(why));
         else if (map_detached)
-            rc = digest_mapped(cs, pool, pool_id, v.path, (uint64_t)len, got, why, sizeof(why));
+            rc = digest_mapped(cs, pool, pool_id, ids[i], v.path, (uint64_t)len, got, why, sizeof(why));
         else {
             tally->unverified++;
             continue;
@@ -282,12 +312,12 @@ static int read_volume_data(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err 
                       "ii", vol, v.vm_id) < 0)
         return host_fail_db(e, err);
     if (dev[0] != '\0') {
-        if (digest_device(dev, (uint64_t)bytes, 0, hex, why, sizeof(why)) != 0)
+        if (guest_digest(cs, v.id, dev, (uint64_t)bytes, 0, hex, why, sizeof(why)) != 0)
             return host_fail(e, HOST_E_INTERNAL, "volume %s: %s", v.uuid, why);
     } else {
         if (host_pool_open(cs, v.pool_id, &pool, e) != 0)
             return -1;
-        if (digest_mapped(cs, pool, v.pool_id, v.path, (uint64_t)bytes, hex, why, sizeof(why)) != 0)
+        if (digest_mapped(cs, pool, v.pool_id, v.id, v.path, (uint64_t)bytes, hex, why, sizeof(why)) != 0)
             return host_fail(e, HOST_E_INTERNAL, "volume %s: %s", v.uuid, why);
     }
     host_jsonw_object_begin(w, "volumedata");

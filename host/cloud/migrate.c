@@ -10,12 +10,16 @@
 #include "alloc.h"
 #include "api.h"
 #include "cfg.h"
+#include "clients.h"
+#include "crypt.h"
 #include "objects.h"
 #include "poolh.h"
 #include "pools.h"
 #include "store.h"
+#include "undo.h"
 #include "volops.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -503,34 +507,187 @@ static int native(host_cs *cs, host_vol *v, int64_t dest, host_err *e)
     return host_migrate_finish_native(cs, v->id, v->pool_id, dest, &info, e);
 }
 
-/* Moves the volume row to the copy on dest and deletes the source on the array. */
-int host_migrate_finish_copy(host_cs *cs, int64_t vol_id, int64_t src, const char *src_path, int64_t dest,
-                             const sp_volume_info *info, host_err *e)
+/* Adds "; <what>" to the error already in e. */
+static void append(host_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void append(host_err *e, const char *fmt, ...)
+{
+    size_t n = strlen(e->text);
+    va_list ap;
+
+    if (n + 2 >= sizeof(e->text))
+        return;
+    memcpy(e->text + n, "; ", 3);
+    va_start(ap, fmt);
+    vsnprintf(e->text + n + 2, sizeof(e->text) - n - 2, fmt, ap);
+    va_end(ap);
+}
+
+/* A live migration's source on the VM's host: unmapped and its device gone before it is deleted
+ * (the VM uses the copy now). Failures are logged: deleting it unmaps it anyway. */
+static void retire_live_source(host_cs *cs, sp_pool *a, int64_t src, int64_t vol_id, const char *src_path,
+                               const host_href *href)
+{
+    sp_error se;
+    host_err e;
+
+    /* A kill before the command commits: the rows still give the VM the source, and the next
+     * start maps it back there (resolve.c) before the job's recovery pivots again (recover.c). */
+    memset(&e, 0, sizeof(e));
+    if (host_undo_announce(cs, HOST_INTENT_MAP, src, "volume", 0, vol_id, 0, src_path, href->id, NULL, &e) != 0) {
+        cs->svc.table.log(&cs->svc, SP_LOG_WARN, e.text);
+        return; /* left mapped: deleting the source unmaps it */
+    }
+    memset(&se, 0, sizeof(se));
+    if (cs->sp->driver->revoke_access(a, &(sp_volume_ref){src_path}, &href->ref, &se) != SP_OK ||
+        (memset(&se, 0, sizeof(se)),
+         cs->sp->adaptor->disconnect_volume(a, &(sp_volume_ref){src_path}, &href->ref, &se)) != SP_OK)
+        cs->svc.table.log(&cs->svc, SP_LOG_WARN, se.message);
+}
+
+/* The copy on dest given to the VM's host instead of the source (the pivot), inside savepoint
+ * live_pivot taken before the row moved. On failure the row goes back to the source and the copy
+ * is deleted: -2, the VM keeps its disk. */
+static int pivot(host_cs *cs, int64_t vol_id, const host_vol *old, int64_t dest, const sp_volume_info *info,
+                 int64_t live_host, host_err *e)
 {
     char err[256];
+    sp_pool *b;
+    sp_error se;
+
+    if (host_access_grant(cs, vol_id, live_host, 0, e) == 0)
+        return host_sql_run(cs->db, err, sizeof(err), "RELEASE live_pivot", "") < 0 ? host_fail_db(e, err) : 0;
+    if (host_sql_run(cs->db, err, sizeof(err), "ROLLBACK TO live_pivot", "") < 0 ||
+        host_sql_run(cs->db, err, sizeof(err), "RELEASE live_pivot", "") < 0)
+        return host_fail_db(e, err);
+    memset(&se, 0, sizeof(se));
+    if (host_pool_open(cs, dest, &b, e) == 0 &&
+        cs->sp->driver->delete_volume(b, &(sp_volume_ref){info->path}, &se) == SP_OK) {
+        append(e, "the copy %s was deleted and the VM keeps volume %s where it was", info->path, old->uuid);
+        return -2;
+    }
+    append(e, "the copy %s could not be deleted (%s)", info->path, se.message);
+    return -1;
+}
+
+/* Moves the volume row to the copy on dest and deletes the source on the array. live_host (a
+ * running VM's host, else 0): the copy is granted and connected there first, and the source
+ * leaves it; -2 when that fails and was undone (the VM keeps the source). */
+int host_migrate_finish_copy(host_cs *cs, int64_t vol_id, int64_t src, const char *src_path, int64_t dest,
+                             const sp_volume_info *info, int64_t live_host, host_err *e)
+{
+    char err[256], path[SP_PATH_MAX];
+    host_vol old;
+    host_href href;
     sp_pool *a;
     sp_error se;
     sp_status s;
+    int rc;
 
+    snprintf(path, sizeof(path), "%s", src_path);
+    if (host_vol_load(cs, vol_id, &old, e) != 0)
+        return -1;
+    if (live_host != 0 && host_sql_run(cs->db, err, sizeof(err), "SAVEPOINT live_pivot", "") < 0)
+        return host_fail_db(e, err);
     if (host_sql_run(
             cs->db, err, sizeof(err),
             "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'Ready' WHERE id = ?",
-            "ituti", dest, info->path, info->size_bytes, info->lineage_id, vol_id) < 0 ||
-        host_sql_run(cs->db, err, sizeof(err), "DELETE FROM access WHERE volume_id = ?", "i", vol_id) < 0)
+            "ituti", dest, info->path, info->size_bytes, info->lineage_id, vol_id) < 0)
+        return host_fail_db(e, err);
+    if (live_host != 0 && (rc = pivot(cs, vol_id, &old, dest, info, live_host, e)) != 0)
+        return rc;
+    if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM access WHERE volume_id = ? AND host_id != ?", "ii",
+                     vol_id, live_host) < 0)
         return host_fail_db(e, err);
     if (host_pool_open(cs, src, &a, e) != 0)
         return -1;
+    if (live_host != 0) {
+        if (host_href_load(cs, live_host, &href, e) != 0)
+            return -1;
+        retire_live_source(cs, a, src, vol_id, path, &href);
+    }
     memset(&se, 0, sizeof(se));
-    s = cs->sp->driver->delete_volume(a, &(sp_volume_ref){src_path}, &se);
+    s = cs->sp->driver->delete_volume(a, &(sp_volume_ref){path}, &se);
     if (s != SP_OK)
-        return host_fail_sp(e, s, &se, "volume copied, but its source %s could not be deleted", src_path);
+        return host_fail_sp(e, s, &se, "volume copied, but its source %s could not be deleted", path);
+    if (live_host != 0) {
+        /* The host's last volume of the source's array may have gone: on demand, its client leaves. */
+        host_err ce;
+        memset(&ce, 0, sizeof(ce));
+        if (host_client_release(cs, a, src, &href, 1, &ce) != 0)
+            cs->svc.table.log(&cs->svc, SP_LOG_WARN, ce.text);
+    }
     return 0;
 }
 
-static int block_copy(host_cs *cs, host_vol *v, int64_t dest, host_jsonw *w, host_err *e)
+/* The host that copies: a running VM's own host (live: the source stays its disk until the
+ * pivot), else an Up host that is a client of both pools, the VM's last host first. */
+static int copy_host(host_cs *cs, const host_vol *v, int64_t dest, int64_t live_host, int64_t *out, host_err *e)
 {
-    char err[512];
-    int64_t host = 0, prefer = 0, job, nsnap = 0;
+    char err[512], why[1024] = "";
+    int64_t prefer = 0, up = 0;
+    int reach_src = 0, reach_dest = 0, ok = 1;
+
+    *out = 0;
+    if (live_host != 0) {
+        if (host_sql_int(cs->db, &up, err, sizeof(err), "SELECT count(*) FROM host WHERE id = ? AND state = 'Up'",
+                         "i", live_host) < 0)
+            return host_fail_db(e, err);
+        if (up && (host_pool_reaches(cs, v->pool_id, live_host, &reach_src, e) != 0 ||
+                   host_pool_reaches(cs, dest, live_host, &reach_dest, e) != 0 ||
+                   host_client_can_access(cs, dest, live_host, &ok, why, sizeof(why), e) != 0))
+            return -1;
+        if (!up)
+            return host_fail(e, HOST_E_UNAVAILABLE,
+                             "volume %s cannot be migrated live: the host of its VM is not Up", v->uuid);
+        if (!reach_src || !reach_dest)
+            return host_fail(e, HOST_E_UNAVAILABLE,
+                             "volume %s cannot be migrated live: the host of its VM is not connected to both "
+                             "storage pools",
+                             v->uuid);
+        if (!ok)
+            return host_fail(e, HOST_E_UNAVAILABLE,
+                             "volume %s cannot be migrated live: the host of its VM cannot connect to the "
+                             "destination storage pool: %s",
+                             v->uuid, why);
+        *out = live_host;
+        return 0;
+    }
+    if (v->vm_id != 0)
+        host_sql_int(cs->db, &prefer, err, sizeof(err), "SELECT coalesce(last_host_id, 0) FROM vm WHERE id = ?",
+                     "i", v->vm_id);
+    if (host_sql_int(cs->db, out, err, sizeof(err),
+                     "SELECT a.host_id FROM pool_host a JOIN pool_host b ON b.host_id = a.host_id JOIN host "
+                     "h ON h.id = a.host_id "
+                     "WHERE a.pool_id = ? AND b.pool_id = ? AND a.status = 'Up' AND b.status = 'Up' AND "
+                     "h.state = 'Up' "
+                     "ORDER BY a.host_id = ? DESC, a.host_id LIMIT 1",
+                     "iii", v->pool_id, dest, prefer) < 0)
+        return host_fail_db(e, err);
+    if (*out == 0)
+        return host_fail(e, HOST_E_UNAVAILABLE,
+                         "no Up host is connected to both storage pools to copy volume %s", v->uuid);
+    return 0;
+}
+
+/* A live migration that did not happen: the host's client leaves the destination's array again
+ * when nothing else of it is there (logged when it cannot). */
+static void release_dest(host_cs *cs, sp_pool *b, int64_t dest, const host_href *href)
+{
+    host_err ce;
+
+    memset(&ce, 0, sizeof(ce));
+    if (host_client_release(cs, b, dest, href, 1, &ce) != 0)
+        cs->svc.table.log(&cs->svc, SP_LOG_WARN, ce.text);
+}
+
+/* A copy to another array through one host (Adaptor.copy_volume_across). live_host: the running
+ * VM's host, as CloudStack 4.19+ migrates a running VM's PowerFlex volume to another system (PR
+ * #7408): the copy is made on that host while the source stays its disk, within migratewait, then
+ * the copy is granted there and the source retired (host_migrate_finish_copy). */
+static int block_copy(host_cs *cs, host_vol *v, int64_t dest, int64_t live_host, host_jsonw *w, host_err *e)
+{
+    char err[512], wait[32] = "";
+    int64_t host = 0, job, nsnap = 0;
     host_href href;
     sp_pool *a, *b;
     sp_volume_spec spec = SP_INIT(sp_volume_spec);
@@ -538,6 +695,7 @@ static int block_copy(host_cs *cs, host_vol *v, int64_t dest, host_jsonw *w, hos
     host_progress hp;
     sp_error se;
     sp_status s;
+    int rc;
 
     if (host_sql_int(cs->db, &nsnap, err, sizeof(err), "SELECT count(*) FROM snapshot WHERE volume_id = ?",
                      "i", v->id) < 0)
@@ -548,22 +706,13 @@ static int block_copy(host_cs *cs, host_vol *v, int64_t dest, host_jsonw *w, hos
             "volume %s has %lld snapshots: migration to another %s system copies blocks and cannot carry "
             "snapshots; delete them first",
             v->uuid, (long long)nsnap, cs->sp->name);
-    if (v->vm_id != 0)
-        host_sql_int(cs->db, &prefer, err, sizeof(err),
-                     "SELECT coalesce(last_host_id, 0) FROM vm WHERE id = ?", "i", v->vm_id);
-    if (host_sql_int(cs->db, &host, err, sizeof(err),
-                     "SELECT a.host_id FROM pool_host a JOIN pool_host b ON b.host_id = a.host_id JOIN host "
-                     "h ON h.id = a.host_id "
-                     "WHERE a.pool_id = ? AND b.pool_id = ? AND a.status = 'Up' AND b.status = 'Up' AND "
-                     "h.state = 'Up' "
-                     "ORDER BY a.host_id = ? DESC, a.host_id LIMIT 1",
-                     "iii", v->pool_id, dest, prefer) < 0)
-        return host_fail_db(e, err);
-    if (host == 0)
-        return host_fail(e, HOST_E_UNAVAILABLE,
-                         "no Up host is connected to both storage pools to copy volume %s", v->uuid);
+    if (copy_host(cs, v, dest, live_host, &host, e) != 0)
+        return -1;
     if (host_href_load(cs, host, &href, e) != 0 || host_pool_open(cs, v->pool_id, &a, e) != 0 ||
         host_pool_open(cs, dest, &b, e) != 0)
+        return -1;
+    /* Live: the host's client joins the destination's array for good (the copy stays there). */
+    if (live_host != 0 && host_client_prepare(cs, b, dest, &href, 0, e) != 0)
         return -1;
     /* The job is committed before the copy starts: a harness killed during the copy finds it. */
     if (job_start(cs, "copy", v, dest, host, &job, e) != 0)
@@ -575,17 +724,61 @@ static int block_copy(host_cs *cs, host_vol *v, int64_t dest, host_jsonw *w, hos
     spec.provisioning = host_provisioning(v->provisioning);
     spec.qos = host_vol_qos(v);
     host_progress_init(&hp, cs, "migrate volume");
+    if (live_host != 0) {
+        host_config_get(cs, HOST_CFG_MIGRATE_WAIT, SP_SCOPE_GLOBAL, NULL, wait, sizeof(wait));
+        host_progress_deadline(&hp, strtoll(wait, NULL, 10));
+    }
     memset(&se, 0, sizeof(se));
     info = (sp_volume_info)SP_INIT(sp_volume_info);
-    s = cs->sp->adaptor->copy_volume_across(a, &(sp_volume_ref){v->path}, b, &spec, &href.ref, &hp.p, &info,
-                                            &se);
+    {
+        host_crypt c;
+        int enc = host_crypt_open(cs, v->id, &c, e);
+        if (enc < 0)
+            return -1;
+        if (enc && !SP_HAS(cs->sp->adaptor, copy_volume_across_encrypted)) {
+            host_crypt_close(&c);
+            return host_fail(e, HOST_E_UNSUPPORTED, "the storage plugin cannot copy encrypted volumes");
+        }
+        /* An encrypted volume keeps its passphrase and what its guest sees: the target gets the
+         * source's usable size. */
+        if (enc)
+            s = cs->sp->adaptor->copy_volume_across_encrypted(a, &(sp_volume_ref){v->path}, b, &spec, &href.ref,
+                                                              &c.enc, &hp.p, &info, &se);
+        else
+            s = cs->sp->adaptor->copy_volume_across(a, &(sp_volume_ref){v->path}, b, &spec, &href.ref, &hp.p,
+                                                    &info, &se);
+        host_crypt_close(&c);
+    }
     host_progress_done(&hp);
-    if (s != SP_OK)
+    if (s != SP_OK && hp.timed_out)
+        host_fail(e, HOST_E_INTERNAL,
+                  "live migration of volume %s did not finish within migratewait (%s s) and was given up; its VM "
+                  "keeps it where it was (%s)",
+                  v->uuid, wait, se.message);
+    else if (s != SP_OK)
         host_fail_sp(e, s, &se, "Failed to copy volume %s through host %s", v->uuid, href.name);
+    if (s != SP_OK && live_host != 0)
+        release_dest(cs, b, dest, &href);
     if (job_end(cs, job, v->id, s != SP_OK, e) != 0)
         return -1;
     (void)w;
-    return host_migrate_finish_copy(cs, v->id, v->pool_id, v->path, dest, &info, e);
+    /* --crash-at finish:0: killed between the copy and the rows (recovery finishes the move). */
+    host_crash_point(cs, "finish");
+    /* A live pivot changes mappings (the copy granted to the VM's host, the source taken from
+     * it): journaled from here, in the transaction that also ends the job, so that a kill before
+     * its commit leaves the VM its source (resolve.c) and the job to finish again (recover.c). */
+    if (live_host != 0 && host_undo_begin(cs, e) != 0)
+        return -1;
+    rc = host_migrate_finish_copy(cs, v->id, v->pool_id, v->path, dest, &info, live_host, e);
+    if (rc == -2) {
+        /* The pivot failed and was undone: the volume is Ready where it was, committed. */
+        host_err ignored;
+        release_dest(cs, b, dest, &href);
+        memset(&ignored, 0, sizeof(ignored));
+        job_end(cs, 0, v->id, 1, &ignored);
+        return -1;
+    }
+    return rc;
 }
 
 static int migrate_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
@@ -596,7 +789,8 @@ static int migrate_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e
     host_alloc_req req;
     host_alloc_limits lim;
     sp_migration_kind k;
-    int ok, live = 0, rc = -1;
+    int ok, live = 0, running, rc = -1;
+    int64_t vm_host = 0;
 
     if (host_store_begin(cs->db, err, sizeof(err)) != 0)
         return host_fail_db(e, err);
@@ -617,11 +811,19 @@ static int migrate_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e
     if (v.vm_id != 0)
         host_sql_text(cs->db, vmstate, sizeof(vmstate), err, sizeof(err), "SELECT state FROM vm WHERE id = ?",
                       "i", v.vm_id);
-    if (strcmp(vmstate, "Running") == 0 || live) {
-        host_fail(
-            e, HOST_E_PARAM,
-            "volume %s: stop its VM or detach it first (live volume migration is not supported for %s pools)",
-            v.uuid, cs->sp->name);
+    /* CloudStack: a running VM's volume moves only when livemigrate says so; otherwise the flag
+     * does not matter. */
+    running = strcmp(vmstate, "Running") == 0;
+    if (running && !live) {
+        host_fail(e, HOST_E_PARAM,
+                  "The volume %s is attached to a running VM and for migrating it the parameter livemigrate "
+                  "should be specified",
+                  v.uuid);
+        goto out;
+    }
+    if (running && host_sql_int(cs->db, &vm_host, err, sizeof(err),
+                                "SELECT coalesce(host_id, 0) FROM vm WHERE id = ?", "i", v.vm_id) < 0) {
+        host_fail_db(e, err);
         goto out;
     }
     if (migration_req(cs, &v, &req, tags, sizeof(tags), e) != 0 ||
@@ -639,15 +841,16 @@ static int migrate_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e
         host_fail(e, HOST_E_UNSUPPORTED, "the plugin cannot migrate volume %s to that storage pool", v.uuid);
         goto out;
     }
-    if ((k == SP_MIGRATE_NATIVE ? native(cs, &v, dest, e) : block_copy(cs, &v, dest, w, e)) != 0)
+    /* A V-Tree migration keeps the volume's id and mapping: a running VM notices nothing. */
+    if ((k == SP_MIGRATE_NATIVE ? native(cs, &v, dest, e) : block_copy(cs, &v, dest, vm_host, w, e)) != 0)
         goto out;
     {
         host_err ignored;
         host_pool_refresh(cs, src, &ignored);
         host_pool_refresh(cs, dest, &ignored);
     }
-    host_event(cs, "VOLUME.MIGRATE", "volume %s migrated (%s)", v.uuid,
-               k == SP_MIGRATE_NATIVE ? "V-Tree" : "block copy");
+    host_event(cs, "VOLUME.MIGRATE", "volume %s migrated (%s%s)", v.uuid,
+               k == SP_MIGRATE_NATIVE ? "V-Tree" : "block copy", running ? ", live" : "");
     if (host_json_volume(cs, w, "volume", id, e) != 0)
         goto out;
     if (host_store_commit(cs->db, err, sizeof(err)) != 0) {

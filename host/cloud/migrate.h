@@ -11,10 +11,12 @@
 int host_recover(host_cs *cs, host_jsonw *w, host_err *e);
 
 /* The rows after a completed migration (migrate.c; recovery uses them too). A block copy: the
- * volume on the copy (and the source deleted on the array). A V-Tree migration: the volume and
- * everything in its tree on dest. */
+ * volume on the copy (and the source deleted on the array); live_host (a running VM's host, else
+ * 0) gets the copy granted and connected first and the source retired from it, and -2 means that
+ * failed and was undone (the copy deleted, the VM keeps the source). A V-Tree migration: the
+ * volume and everything in its tree on dest. */
 int host_migrate_finish_copy(host_cs *cs, int64_t vol_id, int64_t src, const char *src_path, int64_t dest,
-                             const sp_volume_info *info, host_err *e);
+                             const sp_volume_info *info, int64_t live_host, host_err *e);
 int host_migrate_finish_native(host_cs *cs, int64_t vol_id, int64_t src, int64_t dest,
                                const sp_volume_info *info, host_err *e);
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The open handles by pool id, hashed: a command over every pool of a large zone (10,000 in
@@ -189,6 +190,28 @@ int host_href_load(host_cs *cs, int64_t host_id, host_href *out, host_err *e)
     return 0;
 }
 
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void crash_if(host_cs *cs, const char *phase, unsigned pct)
+{
+    if (cs->crash_phase != NULL && phase != NULL && strcmp(phase, cs->crash_phase) == 0 &&
+        pct >= cs->crash_pct) {
+        fprintf(stderr, "cs-harness: --crash-at %s:%u reached; killing this process\n", phase, cs->crash_pct);
+        fflush(stderr);
+        kill(getpid(), SIGKILL);
+    }
+}
+
+void host_crash_point(host_cs *cs, const char *phase)
+{
+    crash_if(cs, phase, 0);
+}
+
 static int progress_cb(void *ctx, const char *phase, uint64_t done, uint64_t total)
 {
     host_progress *hp = ctx;
@@ -198,12 +221,7 @@ static int progress_cb(void *ctx, const char *phase, uint64_t done, uint64_t tot
     if (pct > 100)
         pct = 100;
     /* --crash-at PHASE:PCT: a harness killed in the middle of a long operation, for real. */
-    if (cs->crash_phase != NULL && phase != NULL && strcmp(phase, cs->crash_phase) == 0 &&
-        pct >= cs->crash_pct) {
-        fprintf(stderr, "cs-harness: --crash-at %s:%u reached; killing this process\n", phase, cs->crash_pct);
-        fflush(stderr);
-        kill(getpid(), SIGKILL);
-    }
+    crash_if(cs, phase, pct);
     if (cs->progress && (pct != hp->last_pct || !hp->drawn)) {
         char bar[41];
         unsigned fill = pct * 40 / 100;
@@ -215,7 +233,18 @@ static int progress_cb(void *ctx, const char *phase, uint64_t done, uint64_t tot
         hp->drawn = 1;
     }
     hp->last_pct = pct;
+    if (hp->deadline_ms != 0 && monotonic_ms() >= hp->deadline_ms) {
+        hp->timed_out = 1;
+        return 1;
+    }
     return 0;
+}
+
+void host_progress_deadline(host_progress *hp, int64_t seconds)
+{
+    hp->deadline_ms = monotonic_ms() + (seconds > 0 ? seconds * 1000 : 0);
+    if (hp->deadline_ms == 0)
+        hp->deadline_ms = 1;
 }
 
 void host_progress_init(host_progress *hp, host_cs *cs, const char *label)

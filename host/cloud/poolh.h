@@ -36,9 +36,15 @@ typedef struct host_progress {
     const char *label;
     int drawn;
     unsigned last_pct;
+    int64_t deadline_ms; /* CLOCK_MONOTONIC ms after which the operation is asked to stop; 0: none */
+    int timed_out;       /* set when a report came after the deadline (the plugin was asked to stop) */
 } host_progress;
 
 void host_progress_init(host_progress *hp, host_cs *cs, const char *label);
+/* --crash-at PHASE:0 between two steps of a command (no progress there): kills the process. */
+void host_crash_point(host_cs *cs, const char *phase);
+/* Asks the plugin to stop (SP_E_CANCELLED) at its first report after `seconds` from now. */
+void host_progress_deadline(host_progress *hp, int64_t seconds);
 /* Ends the bar's line when one was drawn. */
 void host_progress_done(host_progress *hp);
 

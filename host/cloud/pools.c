@@ -6,6 +6,7 @@
 
 #include "alert.h"
 #include "api.h"
+#include "clients.h"
 #include "poolh.h"
 #include "store.h"
 
@@ -180,6 +181,16 @@ int host_pool_attach(host_cs *cs, int64_t pool_id, int64_t host_id, int require_
     }
     if (host_pool_open(cs, pool_id, &pool, e) != 0)
         goto out;
+    if (!host_clients_on_demand(cs, pool_id)) {
+        /* Not on demand: every host's client joins the array now (CloudStack does it when a host
+         * connects); one that cannot is reported by the attach below. */
+        for (size_t i = 0; i < n; i++) {
+            host_err pe;
+            memset(&pe, 0, sizeof(pe));
+            if (host_client_prepare(cs, pool, pool_id, &hrefs[i], 1, &pe) != 0)
+                cs->svc.table.log(&cs->svc, SP_LOG_WARN, pe.text);
+        }
+    }
     memset(&se, 0, sizeof(se));
     s = cs->sp->lifecycle->attach(
         pool, strcmp(scope, "ZONE") == 0 ? SP_POOL_SCOPE_ZONE : SP_POOL_SCOPE_CLUSTER, refs, n, res, &se);

@@ -179,8 +179,27 @@ int host_recover(host_cs *cs, host_jsonw *w, host_err *e)
         host_jsonw_object_begin(w, NULL);
         host_jsonw_string(w, "volumeid", vuuid);
         if (found) {
-            if (host_migrate_finish_copy(cs, vol, src, src_path, dest, &info, e) != 0)
+            /* A live migration's VM still runs on the host that copied: the copy becomes its disk. */
+            int64_t live_host = 0;
+            int fr;
+            if (host_sql_int(cs->db, &live_host, err, sizeof(err),
+                             "SELECT coalesce(m.host_id, 0) FROM volume v JOIN vm m ON m.id = v.vm_id "
+                             "WHERE v.id = ? AND m.state = 'Running'",
+                             "i", vol) < 0) {
+                host_fail_db(e, err);
                 goto free_outs;
+            }
+            fr = host_migrate_finish_copy(cs, vol, src, src_path, dest, &info, live_host, e);
+            if (fr == -2) {
+                /* The copy could not be given to the VM's host and was deleted: rolled back. */
+                found = 0;
+                host_jsonw_string(w, "reason", e->text);
+                memset(e, 0, sizeof(*e));
+            } else if (fr != 0) {
+                goto free_outs;
+            }
+        }
+        if (found) {
             host_jsonw_string(w, "outcome", "done");
         } else {
             if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET state = 'Ready' WHERE id = ?", "i",

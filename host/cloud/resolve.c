@@ -5,6 +5,7 @@
 
 #include "resolve.h"
 
+#include "clients.h"
 #include "guestdata.h"
 #include "poolh.h"
 #include "store.h"
@@ -276,6 +277,10 @@ static host_outcome settle_mapping(host_cs *cs, sp_pool *pool, const host_intent
         if (host_vol_load(cs, vol, &v, e) != 0)
             return HOST_R_LEFT;
         qos = host_vol_qos(&v);
+        /* On demand, the host's storage client joins the array first (a no-op when it is in). */
+        if (host_client_prepare(cs, pool, it->pool_id, &href, 0, e) != 0)
+            return left(why, len, "cannot map volume %s to host %s, which runs its VM: %s", it->path, href.name,
+                        e->text);
         /* Several hosts may hold it until the other records are settled (a live migration). */
         if ((s = cs->sp->driver->grant_access(pool, &(sp_volume_ref){it->path}, &href.ref, &qos, 1, &se)) != SP_OK)
             return left(why, len, "cannot map volume %s to host %s, which runs its VM: %s", it->path, href.name,
@@ -300,6 +305,15 @@ static host_outcome settle_mapping(host_cs *cs, sp_pool *pool, const host_intent
     if (vol != 0 && host_sql_run(cs->db, err, sizeof(err), "DELETE FROM access WHERE volume_id = ? AND host_id = ?",
                                  "ii", vol, it->host_id) < 0)
         return host_fail_db(e, err), HOST_R_LEFT;
+    /* On demand, a client whose last volume of the array this was leaves it; the plugin's look at
+     * the array decides (another record may still settle a mapping there). Not leaving is no
+     * leftover on the array, only a client connected longer: logged. */
+    {
+        host_err ce;
+        memset(&ce, 0, sizeof(ce));
+        if (host_client_release(cs, pool, it->pool_id, &href, 0, &ce) != 0)
+            cs->svc.table.log(&cs->svc, SP_LOG_WARN, ce.text);
+    }
     return HOST_R_UNDONE;
 }
 

@@ -29,12 +29,12 @@ static int sim_start(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     const char *opt_keys[] = {"latency",        "migration",       "devicedelay",     "overprovision",
                               "spare",          "seed",            "tokenttl",        "migrationslots",
                               "migrationfailat", "migrationfailp", "migrationpause",  "removal",
-                              "role",           "maxsessions"};
+                              "role",           "maxsessions",     "api"};
     const char *opt_flags[] = {"--latency-ms",        "--migration-ms",       "--device-delay-ms",
                                "--overprovision",     "--spare-percent",      "--seed",
                                "--token-ttl",         "--migration-slots",    "--migration-fail-at",
                                "--migration-fail-p",  "--migration-pause-ms", "--removal-ms",
-                               "--role",              "--max-sessions"};
+                               "--role",              "--max-sessions",       "--api"};
     char *extra[64];
     size_t n_extra = 0;
     const char *faults = host_param(cmd, "faults", 0, e);
@@ -548,12 +548,18 @@ int host_sim_command(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         char ip[64], err[256];
         int connected = 1;
         int64_t host;
-        if (host_param_ref(cs, cmd, "hostid", "host", 1, &host, e) != 0 ||
-            host_param_bool(cmd, "connected", 1, &connected, e) != 0)
+        if (host_param_ref(cs, cmd, "hostid", "host", 1, &host, e) != 0)
             return -1;
         if (host_sql_text(cs->db, ip, sizeof(ip), err, sizeof(err), "SELECT ip FROM host WHERE id = ?", "i",
                           host) <= 0)
             return host_fail_db(e, err);
+        /* Without connected=: what the SDC is (joined to the system's MDMs, connected, its volumes). */
+        if (host_param(cmd, "connected", 0, e) == NULL) {
+            snprintf(path, sizeof(path), "/sim/sdc/%s/volumes", ip);
+            return control(p, "GET", path, NULL, w, "simsdc", e);
+        }
+        if (host_param_bool(cmd, "connected", 1, &connected, e) != 0)
+            return -1;
         snprintf(path, sizeof(path), "/sim/sdc/%s/state", ip);
         snprintf(body, sizeof(body), "{\"connected\":%s}", connected ? "true" : "false");
         return control(p, "POST", path, body, w, "simsdc", e);
@@ -563,7 +569,7 @@ usage:
         e, HOST_E_PARAM,
         "usage: sim start name=N [pools=P:GIB,...] [system=HEX16] [user=] [password=] [latency=MS] "
         "[migration=MS] [devicedelay=MS] [migrationslots=N] [migrationfailat=F] [removal=MS] [role=R] "
-        "[maxsessions=N] [loopdevices=true] [faults=SPEC;SPEC] | sim stop|stats|faults name=N | "
+        "[maxsessions=N] [loopdevices=true] [api=3.5|4.x] [faults=SPEC;SPEC] | sim stop|stats|faults name=N | "
         "sim modes name=N [migration=MS] [migrationslots=N] [migrationfailat=F] [migrationfailp=P] "
         "[migrationpause=MS] [removal=MS] [overprovision=R] [devicedelay=MS] [maxsessions=N] "
         "[loopdevices=0|1] | "
@@ -571,5 +577,5 @@ usage:
         "sim restart name=N [signal=KILL|TERM] | sim crashpoint at=K [when=applied|before|after] [name=N] | "
         "sim crashpoint clear=true | "
         "sim fault name=N spec=SPEC|clear=true | sim readonly name=N volumeid=V [readonly=false] | "
-        "sim volume name=N volumeid=V | sim bulk name=N poolid=P volumes=V [snapshots=S] | sim corrupt name=N volumeid=V [offset=N] | sim sdc name=N hostid=H connected=false | sim list");
+        "sim volume name=N volumeid=V | sim bulk name=N poolid=P volumes=V [snapshots=S] | sim corrupt name=N volumeid=V [offset=N] | sim sdc name=N hostid=H [connected=false] | sim list");
 }

@@ -176,6 +176,8 @@ int host_sim_spawn(host_cs *cs, const host_sim_spec *spec, host_simproc **out, h
     }
     for (size_t i = 0; i < spec->n_extra; i++)
         ARG(spec->extra[i]);
+    /* SDCs join the system's MDMs only when their host needs it (drv_cfg --add_mdm). */
+    ARG("--sdcs-detached");
     /* Every harness host is an SDC of the system, its device entries in the host's device dir. */
     st = host_sql_prepare(cs->db, err, sizeof(err), "SELECT ip, sdc_guid, uuid FROM host ORDER BY id", "");
     if (st == NULL) {

@@ -6,9 +6,11 @@
 #include "cs.h"
 
 /* The agent.properties of the PowerFlex plugin (published by its describe) that the harness's
- * SDC emulation fills in for every host it adds: the SDC's home and its device dir. */
+ * SDC emulation fills in for every host it adds: the SDC's home, its device dir and the file
+ * drv_cfg --add_mdm keeps the MDMs it joined in. */
 #define HOST_SIM_SDC_HOME "powerflex.sdc.home.dir"
 #define HOST_SIM_DEVICE_DIR "powerflex.sdc.device.dir"
+#define HOST_SIM_SDC_CFG_FILE "powerflex.sdc.cfg.file"
 
 #include <sys/types.h>
 

@@ -117,6 +117,17 @@ static const char *schema_sql =
     "  length INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS snapshot_data(snapshot_id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL,"
     "  length INTEGER NOT NULL);"
+    /* Encrypted volumes (CloudStack's passphrase table): a passphrase per volume, sealed with the
+     * key that seals pool passwords; offerings that ask for encryption (a disk offering's
+     * encrypt, a service offering's encryptroot); the encrypted disk's format and usable size. */
+    "CREATE TABLE IF NOT EXISTS passphrase(id INTEGER PRIMARY KEY AUTOINCREMENT, passphrase TEXT NOT NULL,"
+    "  created INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS offering_encrypt(offering_id INTEGER PRIMARY KEY);"
+    "CREATE TABLE IF NOT EXISTS volume_encryption(volume_id INTEGER PRIMARY KEY, passphrase_id INTEGER NOT NULL,"
+    "  format TEXT NOT NULL DEFAULT '', usable INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TRIGGER IF NOT EXISTS volume_encryption_ad AFTER DELETE ON volume BEGIN"
+    "  DELETE FROM passphrase WHERE id IN (SELECT passphrase_id FROM volume_encryption WHERE volume_id = OLD.id);"
+    "  DELETE FROM volume_encryption WHERE volume_id = OLD.id; END;"
     "CREATE TRIGGER IF NOT EXISTS volume_data_ad AFTER DELETE ON volume BEGIN"
     "  DELETE FROM volume_data WHERE volume_id = OLD.id; END;"
     "CREATE TRIGGER IF NOT EXISTS snapshot_data_ai AFTER INSERT ON snapshot BEGIN"

@@ -4,6 +4,7 @@
 
 #include "undo.h"
 
+#include "poolh.h"
 #include "store.h"
 
 #include <signal.h>

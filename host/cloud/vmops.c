@@ -6,6 +6,7 @@
 
 #include "alloc.h"
 #include "api.h"
+#include "clients.h"
 #include "pools.h"
 #include "store.h"
 #include "volops.h"
@@ -140,6 +141,18 @@ static int host_fits(host_cs *cs, const int64_t *vols, size_t n, int64_t host_id
                      "it cannot reach the storage pool of volume %.200s (no connected SDC%s%.300s)", v.name,
                      client[0] ? ": " : "", client);
             return 0;
+        }
+        {
+            /* CloudStack's canHostPrepareStoragePoolAccess: a client the array would not take
+             * (the connected clients limit) sends the VM elsewhere. */
+            char reason[1024];
+            int can = 1;
+            if (host_client_can_access(cs, pool, host_id, &can, reason, sizeof(reason), e) != 0)
+                return -1;
+            if (!can) {
+                snprintf(why, whylen, "volume %.200s: %.800s", v.name, reason);
+                return 0;
+            }
         }
     }
     *ok = 1;

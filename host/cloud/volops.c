@@ -5,8 +5,11 @@
 
 #include "volops.h"
 
+#include "alert.h"
 #include "alloc.h"
 #include "api.h"
+#include "clients.h"
+#include "crypt.h"
 #include "pools.h"
 #include "store.h"
 #include "undo.h"
@@ -288,6 +291,80 @@ static int full_copy(host_cs *cs, sp_pool *pool, const char *puuid, int64_t temp
     return 0;
 }
 
+/* A new volume made an encrypted disk (its offering asks for it), as CloudStack does on PowerFlex:
+ * the volume gets a passphrase, and a host formats it, writing the template in for a ROOT volume
+ * (which is therefore a volume of its own, not a clone of the pool's template copy). When the
+ * template and the encryption's headers do not fit, the volume grows by 1 GiB first (the array
+ * rounds that up to its next 8 GiB), as CloudStack's driver does. */
+static int encrypt_new(host_cs *cs, sp_pool *pool, int64_t pool_id, const host_vol *v, sp_volume_info *info,
+                       int64_t host_id, int64_t template_id, host_err *e)
+{
+    char err[256];
+    template_image img;
+    host_href href;
+    host_progress hp;
+    host_crypt c;
+    sp_disk_info d;
+    sp_error se;
+    sp_status s;
+    int rc = -1;
+
+    if (!SP_HAS(cs->sp->adaptor, format_encrypted))
+        return host_fail(e, HOST_E_UNSUPPORTED, "the storage plugin cannot make encrypted volumes");
+    if (host_vol_encryption_new(cs, v->id, e) != 0)
+        return -1;
+    if (host_id == 0 && host_pick_host_for_pool(cs, pool_id, 0, &host_id, e) != 0)
+        return -1;
+    if (host_id == 0)
+        return host_fail(e, HOST_E_UNAVAILABLE, "no host can reach the storage pool to encrypt volume %s", v->name);
+    if (host_href_load(cs, host_id, &href, e) != 0 || (template_id != 0 && template_image_load(cs, template_id, &img, e) != 0))
+        return -1;
+    if (host_crypt_open(cs, v->id, &c, e) != 1)
+        return -1;
+    /* The Adaptor maps the volume to the host for the format: a kill meanwhile leaves that
+     * mapping, which the next start takes away with the create it belongs to (resolve.c). */
+    if (host_undo_announce(cs, HOST_INTENT_MAP, pool_id, "volume", 0, v->id, 0, info->path, href.id, NULL, e) != 0)
+        goto out;
+    for (int grown = 0;; grown++) {
+        host_progress_init(&hp, cs, "encrypt");
+        memset(&se, 0, sizeof(se));
+        d = (sp_disk_info)SP_INIT(sp_disk_info);
+        s = cs->sp->adaptor->format_encrypted(pool, &(sp_volume_ref){info->path}, &href.ref, &c.enc,
+                                              template_id != 0 ? &img.src : NULL, &hp.p, &d, &se);
+        host_progress_done(&hp);
+        if (s != SP_E_NO_SPACE || template_id == 0 || grown > 0)
+            break;
+        {
+            sp_volume_info r = SP_INIT(sp_volume_info);
+            char path[SP_PATH_MAX];
+            snprintf(path, sizeof(path), "%s", info->path);
+            if (host_undo_announce(cs, HOST_INTENT_RESIZE, pool_id, "volume", 0, v->id, 0, path, 0, NULL, e) != 0)
+                goto out;
+            memset(&se, 0, sizeof(se));
+            s = cs->sp->driver->resize_volume(pool, &(sp_volume_ref){path}, info->size_bytes + ((uint64_t)1 << 30), &r,
+                                              &se);
+            if (s != SP_OK)
+                break;
+            info->size_bytes = r.size_bytes;
+        }
+    }
+    if (s != SP_OK) {
+        host_fail_sp(e, s, &se, "Failed to encrypt volume %s through host %s", v->name, href.name);
+        goto out;
+    }
+    if (host_crypt_record(cs, v->id, &d, e) != 0)
+        goto out;
+    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET size = ? WHERE id = ?", "ui", info->size_bytes,
+                     v->id) < 0) {
+        host_fail_db(e, err);
+        goto out;
+    }
+    rc = 0;
+out:
+    host_crypt_close(&c);
+    return rc;
+}
+
 int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t host_id, host_err *e)
 {
     host_vol v;
@@ -299,12 +376,15 @@ int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t
     sp_volume_info info = SP_INIT(sp_volume_info);
     sp_error se;
     sp_status s;
+    int encrypted;
 
     if (host_vol_load(cs, volume_id, &v, e) != 0)
         return -1;
     if (v.pool_id != 0)
         return 0;
     if (host_need_plugin(cs, e) != 0)
+        return -1;
+    if ((encrypted = host_offering_encrypts(cs, v.offering_id, e)) < 0)
         return -1;
     if (v.offering_id != 0 && host_sql_text(cs->db, tags, sizeof(tags), err, sizeof(err),
                                             "SELECT tags FROM offering WHERE id = ?", "i", v.offering_id) < 0)
@@ -345,7 +425,7 @@ int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t
     spec.qos = host_vol_qos(&v);
     memset(&se, 0, sizeof(se));
     info = (sp_volume_info)SP_INIT(sp_volume_info);
-    if (v.template_id != 0 && !is_iso) {
+    if (v.template_id != 0 && !is_iso && !encrypted) {
         if (host_template_seed(cs, v.template_id, pool_id, host_id, tpath, sizeof(tpath), e) != 0 ||
             host_undo_announce(cs, HOST_INTENT_CREATE, pool_id, "volume", spec.kind, v.id, 0, NULL, 0, &intent, e) !=
                 0)
@@ -368,6 +448,9 @@ int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t
             "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'Ready' WHERE id = ?",
             "ituti", pool_id, info.path, info.size_bytes, info.lineage_id, v.id) < 0)
         return host_fail_db(e, err);
+    if (encrypted &&
+        encrypt_new(cs, pool, pool_id, &v, &info, host_id, is_iso ? 0 : v.template_id, e) != 0)
+        return -1;
     /* The array's figures moved; the allocator reads them from the pool row. */
     {
         host_err ignored;
@@ -394,6 +477,16 @@ int host_vol_delete_on_array(host_cs *cs, const host_vol *v, host_err *e)
     if (s != SP_OK)
         return host_fail_sp(e, s, &se, "Failed to delete volume %s", v->name);
     return 0;
+}
+
+/* A client prepared for an access that then failed leaves again (on demand; logged when it cannot). */
+static void release_quietly(host_cs *cs, sp_pool *pool, int64_t pool_id, const host_href *href)
+{
+    host_err ce;
+
+    memset(&ce, 0, sizeof(ce));
+    if (host_client_release(cs, pool, pool_id, href, 1, &ce) != 0)
+        cs->svc.table.log(&cs->svc, SP_LOG_WARN, ce.text);
 }
 
 int host_vol_delete_after_commit(host_cs *cs, const host_vol *v, host_err *e)
@@ -428,6 +521,17 @@ int host_access_grant(host_cs *cs, int64_t volume_id, int64_t host_id, int allow
                          href.name, v.name, why[0] ? ": " : "", why);
     if (host_pool_open(cs, v.pool_id, &pool, e) != 0)
         return -1;
+    /* On demand, the host's client joins the pool's array before its first volume there. One that
+     * cannot (other than for the array's limit on clients) is CloudStack's "SDC disconnected"
+     * host alert, as its grant raises when prepareSDC finds no connected SDC. */
+    if (host_client_prepare(cs, pool, v.pool_id, &href, 0, e) != 0) {
+        if (e->code != HOST_E_CAPACITY) {
+            char subject[256];
+            snprintf(subject, sizeof(subject), "SDC disconnected on host: %s", href.uuid);
+            host_alert_raise(cs, HOST_ALERT_TYPE_HOST, host_id, v.pool_id, subject, e->text);
+        }
+        return -1;
+    }
     qos = host_vol_qos(&v);
     /* A mapping the command does not commit is made to follow the VMs as the rows say (resolve.c). */
     if (host_undo_announce(cs, HOST_INTENT_MAP, v.pool_id, "volume", 0, v.id, 0, v.path, host_id, &intent, e) != 0)
@@ -482,6 +586,10 @@ int host_access_revoke(host_cs *cs, int64_t volume_id, int64_t host_id, host_err
     if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM access WHERE volume_id = ? AND host_id = ?", "ii",
                      volume_id, host_id) < 0)
         return host_fail_db(e, err);
+    /* The host's last volume of the pool went: on demand, its client leaves the array. The revoke
+     * stands whatever happens here; a client that could not leave is said in the log. */
+    if (v.pool_id != 0)
+        release_quietly(cs, pool, v.pool_id, &href);
     return 0;
 }
 

@@ -25,6 +25,7 @@
 
 #define POOL_WIDE (SP_SCOPE_BIT(SP_SCOPE_GLOBAL) | SP_SCOPE_BIT(SP_SCOPE_POOL))
 #define AGENT SP_SCOPE_BIT(SP_SCOPE_HOST)
+#define ZONE_WIDE (SP_SCOPE_BIT(SP_SCOPE_GLOBAL) | SP_SCOPE_BIT(SP_SCOPE_ZONE))
 
 static const sp_setting_desc table[] = {
     SETTING(PFX_SETTING_DISK_WAIT, POOL_WIDE, SP_VALUE_UINT, "60", 0, 86400,
@@ -49,6 +50,17 @@ static const sp_setting_desc table[] = {
             "agent.properties: the PowerFlex SDC's home, whose bin/drv_cfg rescans and lists mapped volumes."),
     SETTING(PFX_SETTING_DEVICE_DIR, AGENT, SP_VALUE_PATH, PFX_SDC_DEVICE_DIR_DEFAULT, 0, 0,
             "agent.properties: where the SDC's emc-vol-<system>-<volume> device links appear."),
+    SETTING(PFX_SETTING_CONNECT_ON_DEMAND, ZONE_WIDE, SP_VALUE_BOOL, "true", 0, 0,
+            "true: a host's SDC joins a system's MDMs when a volume of it is first needed there and leaves "
+            "when the last one is gone; false: SDCs are connected beforehand."),
+    SETTING(PFX_SETTING_CLIENTS_LIMIT, POOL_WIDE, SP_VALUE_STRING, "-1", 0, 0,
+            "Most SDCs connected to the pool's system at once, a whole number; 0 or less: no limit. A host "
+            "whose SDC would pass it is not given the pool's volumes."),
+    SETTING(PFX_SETTING_MDM_APPLY_WAIT, ZONE_WIDE, SP_VALUE_UINT, "3000", 0, 600000,
+            "Milliseconds an SDC has to list a system after drv_cfg --add_mdm (or to drop it after "
+            "--remove_mdm)."),
+    SETTING(PFX_SETTING_SDC_CFG_FILE, AGENT, SP_VALUE_PATH, PFX_SDC_DRV_CFG_FILE_DEFAULT, 0, 0,
+            "agent.properties: the SDC's configuration file, in which drv_cfg keeps the MDMs it joined."),
     DETAIL(PFX_DETAIL_GW_URL, SP_VALUE_STRING, SP_SETTING_REQUIRED | SP_SETTING_OUTPUT, NULL,
            "The gateway's API URL, https://host[:port]/api, taken from the pool URL."),
     DETAIL(PFX_DETAIL_GW_USER, SP_VALUE_STRING, SP_SETTING_REQUIRED | SP_SETTING_OUTPUT, NULL,
@@ -69,6 +81,10 @@ static const sp_setting_desc table[] = {
            "The gateway's public key, sha256//<base64>: the certificate must carry this key."),
     DETAIL(PFX_DETAIL_GW_INSECURE, SP_VALUE_BOOL, 0, "false",
            "true: the gateway's certificate is not verified (logged as a warning on every open)."),
+    DETAIL(PFX_DETAIL_GW_VERSION, SP_VALUE_STRING, SP_SETTING_OUTPUT, NULL,
+           "The gateway's release (\"3.5\", \"4.5\") as learnt when the pool was added: it says how to log in."),
+    DETAIL(PFX_DETAIL_MDMS, SP_VALUE_STRING, SP_SETTING_OUTPUT, NULL,
+           "The system's MDM addresses (ip,ip) an SDC joins it with, learnt when the pool was added."),
 };
 
 #define N_TABLE (sizeof(table) / sizeof(table[0]))

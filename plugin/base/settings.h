@@ -23,6 +23,12 @@
 #define PFX_DETAIL_GW_PINNED "powerflex.gw.pinnedpubkey" /* sha256//<base64> */
 #define PFX_DETAIL_GW_INSECURE "powerflex.gw.insecure"   /* "true": no verification (warned) */
 #define PFX_DETAIL_UPDATE_URL "url" /* update(): new credentials as a pool URL */
+/* The gateway's release as learnt when the pool was added ("3.5", "4.5"): handles log in the
+ * way it takes without asking again. */
+#define PFX_DETAIL_GW_VERSION "powerflex.gw.version"
+/* The system's MDM addresses an SDC joins it with ("ip,ip"), learnt when the pool was added. */
+#define PFX_DETAIL_MDMS "powerflex.storagepool.mdms"
+#define PFX_SDC_DRV_CFG_FILE_DEFAULT "/etc/emc/scaleio/drv_cfg.txt" /* powerflex.sdc.cfg.file */
 
 /* Settings (sp_host_services.get_setting). The first five are CloudStack's own keys: four it
  * documents as read by PowerFlex pools, and its timeout for an offline storage migration on KVM,
@@ -38,6 +44,11 @@
 #define PFX_SETTING_HOST_CACHE "host.cache.location"                            /* host */
 #define PFX_SETTING_SDC_HOME "powerflex.sdc.home.dir"                           /* host */
 #define PFX_SETTING_DEVICE_DIR "powerflex.sdc.device.dir"                       /* host */
+/* SDCs connected on demand: CloudStack's keys, and the SDC's configuration file on the host. */
+#define PFX_SETTING_CONNECT_ON_DEMAND "powerflex.connect.on.demand"             /* zone, bool */
+#define PFX_SETTING_CLIENTS_LIMIT "storage.pool.connected.clients.limit"        /* pool, <= 0: none */
+#define PFX_SETTING_MDM_APPLY_WAIT "powerflex.mdm.change.apply.wait"            /* zone, ms */
+#define PFX_SETTING_SDC_CFG_FILE "powerflex.sdc.cfg.file"                       /* host */
 
 /* The table (static), n entries. */
 const sp_setting_desc *pfx_settings(size_t *n);

@@ -22,6 +22,7 @@ SAME(sp_image_source, SP_IMAGE_SOURCE_SIZE_2_0);
 SAME(sp_image_info, SP_IMAGE_INFO_SIZE_2_0);
 SAME(sp_disk_info, SP_DISK_INFO_SIZE_2_0);
 SAME(sp_volume_stats, SP_VOLUME_STATS_SIZE_2_0);
+SAME(sp_encryption, SP_ENCRYPTION_SIZE_MIN);
 
 static uint32_t size_of(const void *s)
 {

@@ -25,11 +25,16 @@
  * (if this copy mapped it), and the record removed. Past "verified" the record is removed first, so
  * that it never says "verified" for a target that is gone. When the target cannot be deleted the
  * record stays (recover_copies deletes it later) and the message says so. The source is only ever
- * read; snapshots do not travel. */
+ * read; snapshots do not travel.
+ * An encrypted volume (copy_volume_across_encrypted) takes the same steps, but the target is made
+ * an encrypted disk with the source's passphrase and usable size before the copy, the copy writes
+ * what the source's guest sees into it (qemu-img through the key), and the verification compares
+ * what both guests see; one more request reads the source's type (thin or thick: its format). */
 #include "config.h"
 
 #include "adaptor_impl.h"
 
+#include "adaptor_crypt.h"
 #include "adaptor_verify.h"
 #include "blockcopy.h"
 #include "copyjournal.h"
@@ -62,6 +67,12 @@ typedef struct across {
     int journalled;       /* a record of this copy is on disk */
     pfx_ad_attach sa, ta; /* the source and the target on this host */
     const char *step;     /* the step running, for messages */
+    /* an encrypted volume's copy */
+    const sp_encryption *enc;
+    pfx_secret *pass;
+    uint64_t usable;
+    pfx_luks_key key;
+    pfx_luks_kind skind, tkind;
 } across;
 
 static sp_status journal(across *c, pfx_copy_phase phase, sp_error *err)
@@ -172,7 +183,15 @@ static sp_status verify_and_flush(across *c, const sp_progress *progress, sp_err
 
     if (!threaded)
         flush_main(&j);
-    st = pfx_ad_verify(c->sa.device, c->ta.device, c->sa.device_size, progress, err);
+    if (c->enc != NULL) {
+        int same = 0;
+        st = pfx_luks_compare(c->sa.device, c->skind, c->ta.device, c->tkind, &c->key, progress, &same, err);
+        if (st == SP_OK && !same)
+            st = pfx_error(err, SP_E_IO, "what the guest sees on the target %s differs from the source %s",
+                           c->ta.device, c->sa.device);
+    } else {
+        st = pfx_ad_verify(c->sa.device, c->ta.device, c->sa.device_size, progress, err);
+    }
     if (st == SP_OK) {
         c->step = "unmap source";
         st = pfx_ad_detach_volume(&c->sa, err);
@@ -267,6 +286,25 @@ static sp_status map_source(across *c, const sp_volume_info *tinfo, sp_error *er
     return SP_OK;
 }
 
+/* The target made an encrypted disk like the source: the same passphrase, the source's format for
+ * its type and the source's usable size (so that nothing of the source's guest is cut off, as
+ * CloudStack does since its PR #9174). */
+static sp_status encrypt_target(across *c, const sp_volume_spec *tspec, sp_error *err)
+{
+    pfx_ad_volume sv;
+    sp_status st;
+
+    if ((st = pfx_ad_volume_read(c->src, c->src_id, NULL, &sv, err)) != SP_OK)
+        return st;
+    c->skind = pfx_ad_luks_kind(sv.thin);
+    c->tkind = pfx_ad_luks_kind(tspec->provisioning == SP_PROVISION_THIN);
+    if ((st = pfx_luks_key_open(c->cfg.cache_dir, c->pass, &c->key, err)) != SP_OK)
+        return st;
+    if (c->usable == 0 && (st = pfx_luks_size(c->sa.device, c->skind, &c->key, &c->usable, err)) != SP_OK)
+        return pfx_error_prefix(err, "reading the source's encrypted disk");
+    return pfx_luks_format(c->ta.device, c->tkind, c->usable, &c->key, err);
+}
+
 static sp_status run(across *c, const sp_volume_spec *spec, const sp_progress *progress, sp_volume_info *out,
                      sp_error *err)
 {
@@ -282,6 +320,15 @@ static sp_status run(across *c, const sp_volume_spec *spec, const sp_progress *p
     snprintf(c->rec.source_volume, sizeof(c->rec.source_volume), "%s", c->vol->path);
     snprintf(c->rec.target_pool, sizeof(c->rec.target_pool), "%s", c->dest->uuid);
     snprintf(c->rec.target_volume, sizeof(c->rec.target_volume), "%s", c->target_name);
+    {
+        /* A source whose device is here already is a running VM's disk (a live migration): the
+         * record says so, so that recovery leaves it mapped. No request: the device tells. */
+        char dev[SP_PATH_MAX];
+        int present = 0;
+        if (pfx_ad_device(c->src, c->src_id, &c->cfg, 0, dev, sizeof(dev), &present, NULL, err) != SP_OK)
+            pfx_error_clear(err);
+        c->rec.source_in_use = present;
+    }
     c->step = "journal";
     if ((st = journal(c, PFX_COPY_CREATED_TARGET, err)) != SP_OK)
         return st;
@@ -297,6 +344,16 @@ static sp_status run(across *c, const sp_volume_spec *spec, const sp_progress *p
     c->step = "journal";
     if ((st = journal(c, PFX_COPY_COPYING, err)) != SP_OK)
         return st;
+    if (c->enc != NULL) {
+        c->step = "format target";
+        if ((st = encrypt_target(c, &tspec, err)) != SP_OK)
+            return st;
+        c->step = "copy";
+        if ((st = pfx_luks_convert(c->sa.device, SP_FORMAT_RAW, c->skind, c->ta.device, c->tkind, &c->key, c->usable,
+                                   progress, err)) != SP_OK)
+            return st;
+        goto verify;
+    }
     c->step = "copy";
     memset(&bo, 0, sizeof(bo));
     bo.src = c->sa.device;
@@ -308,6 +365,7 @@ static sp_status run(across *c, const sp_volume_spec *spec, const sp_progress *p
     bo.progress = progress;
     if ((st = pfx_blockcopy_copy(&bo, NULL, err)) != SP_OK)
         return st;
+verify:
     c->step = "verify";
     if ((st = verify_and_flush(c, progress, err)) != SP_OK)
         return st;
@@ -327,15 +385,14 @@ static sp_status run(across *c, const sp_volume_spec *spec, const sp_progress *p
     return SP_OK;
 }
 
-sp_status pfx_ad_copy_volume_across(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
-                                    const sp_volume_spec *spec, const sp_host_ref *host,
-                                    const sp_progress *progress, sp_volume_info *out, sp_error *err)
+static sp_status copy_across(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest, const sp_volume_spec *spec,
+                             const sp_host_ref *host, const sp_encryption *enc, const sp_progress *progress,
+                             sp_volume_info *out, sp_error *err)
 {
     across c;
     int64_t t0 = pfx_now_ms();
     sp_status st;
 
-    PFX_ERR_GUARD(err);
     if (src == NULL || dest == NULL || spec == NULL || out == NULL)
         return pfx_error(err, SP_E_INVALID, "copy_volume_across needs two pools, a spec and an output");
     PFX_SIZED(spec, sp_volume_spec, SP_VOLUME_SPEC_SIZE_2_0, "copy_volume_across", err);
@@ -355,12 +412,16 @@ sp_status pfx_ad_copy_volume_across(sp_pool *src, const sp_volume_ref *vol, sp_p
     c.dest = dest;
     c.vol = vol;
     c.host = host;
+    c.enc = enc;
     if ((st = pfx_path_volume_id(vol, c.src_id, sizeof(c.src_id), err)) != SP_OK ||
-        (st = pfx_ad_host_cfg(host, &c.cfg, err)) != SP_OK)
+        (st = pfx_ad_host_cfg(host, &c.cfg, err)) != SP_OK ||
+        (enc != NULL && (st = pfx_ad_encryption(enc, &c.pass, &c.usable, err)) != SP_OK))
         return st;
     memset(out, 0, sizeof(*out));
     out->struct_size = sizeof(*out);
     st = run(&c, spec, progress, out, err);
+    pfx_luks_key_close(&c.key);
+    pfx_secret_free(c.pass);
     if (st != SP_OK) {
         roll_back(&c, err);
         memset(out, 0, sizeof(*out));
@@ -373,4 +434,23 @@ sp_status pfx_ad_copy_volume_across(sp_pool *src, const sp_volume_ref *vol, sp_p
             vol->path, src->uuid, dest->uuid, out->path, host->name != NULL ? host->name : host->ip,
             pfx_now_ms() - t0);
     return SP_OK;
+}
+
+sp_status pfx_ad_copy_volume_across(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
+                                    const sp_volume_spec *spec, const sp_host_ref *host,
+                                    const sp_progress *progress, sp_volume_info *out, sp_error *err)
+{
+    PFX_ERR_GUARD(err);
+    return copy_across(src, vol, dest, spec, host, NULL, progress, out, err);
+}
+
+sp_status pfx_ad_copy_volume_across_encrypted(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
+                                              const sp_volume_spec *spec, const sp_host_ref *host,
+                                              const sp_encryption *enc, const sp_progress *progress,
+                                              sp_volume_info *out, sp_error *err)
+{
+    PFX_ERR_GUARD(err);
+    if (enc == NULL)
+        return pfx_error(err, SP_E_INVALID, "an encrypted copy needs the volume's encryption");
+    return copy_across(src, vol, dest, spec, host, enc, progress, out, err);
 }

@@ -4,6 +4,7 @@
 
 #include "adaptor_impl.h"
 
+#include "client.h"
 #include "error.h"
 #include "gateway_volume.h"
 #include "hostsvc.h"
@@ -406,6 +407,21 @@ static sp_status map_here(sp_pool *pool, const char *vol_id, const sp_host_ref *
     return SP_OK;
 }
 
+/* The SDC joined for this operation leaves once its mapping is gone, when joining on demand
+ * (another volume of the system still mapped keeps it: SP_E_BUSY, which is fine). */
+static void leave_if_joined(pfx_ad_attach *a)
+{
+    sp_error e;
+    sp_status st;
+
+    if (!a->joined_here || !pfx_client_on_demand(a->pool))
+        return;
+    a->joined_here = 0;
+    st = pfx_client_unprepare(a->pool, a->host, a->cfg, &e);
+    if (st != SP_OK && st != SP_E_BUSY)
+        pfx_log(SP_LOG_WARN, "%s", e.message);
+}
+
 sp_status pfx_ad_attach_volume(sp_pool *pool, const char *vol_id, const sp_host_ref *host,
                                const pfx_host_cfg *cfg, int keep_found, pfx_ad_attach *a, sp_error *err)
 {
@@ -416,9 +432,18 @@ sp_status pfx_ad_attach_volume(sp_pool *pool, const char *vol_id, const sp_host_
     a->host = host;
     a->cfg = cfg;
     snprintf(a->vol_id, sizeof(a->vol_id), "%s", vol_id);
+    {
+        /* A copy runs on a host whose SDC may not belong to this system yet. */
+        char sdc[SP_ID_MAX];
+        st = pfx_client_prepare(pool, host, cfg, sdc, sizeof(sdc), &a->joined_here, err);
+        if (st != SP_OK)
+            return pfx_error_prefix(err, "volume %s: host %s", vol_id, host->name ? host->name : host->ip);
+    }
     st = map_here(pool, vol_id, host, cfg, &a->found_mapped, err);
-    if (st != SP_OK)
+    if (st != SP_OK) {
+        leave_if_joined(a);
         return pfx_error_prefix(err, "mapping volume %s to host %s", vol_id, host->name ? host->name : host->ip);
+    }
     a->granted = !(a->found_mapped && keep_found);
     st = pfx_ad_connect(pool, vol_id, host, cfg, a->device, sizeof(a->device), &a->device_size, err);
     if (st != SP_OK) {
@@ -439,6 +464,8 @@ sp_status pfx_ad_detach_volume(pfx_ad_attach *a, sp_error *err)
     if (a->pool == NULL || !a->granted) {
         /* A mapping found in place belongs to whoever made it: its device stays too. */
         a->connected = 0;
+        if (a->pool != NULL)
+            leave_if_joined(a);
         return SP_OK;
     }
     /* A mapping made for a copy must not outlive it: sent again while the gateway fails in passing. */
@@ -456,5 +483,6 @@ sp_status pfx_ad_detach_volume(pfx_ad_attach *a, sp_error *err)
     if (st != SP_OK)
         return pfx_error_prefix(err, "volume %s was unmapped but its device stays", a->vol_id);
     a->connected = 0;
+    leave_if_joined(a);
     return SP_OK;
 }

@@ -77,6 +77,7 @@ typedef struct pfx_ad_attach {
     int found_mapped; /* the map's answer: it was mapped to this host's SDC already */
     int granted;      /* detach unmaps it: this operation mapped it, or owns what it found */
     int connected;    /* the device was seen */
+    int joined_here;  /* the host's SDC joined the system for this operation: it leaves afterwards */
 } pfx_ad_attach;
 
 /* Maps vol_id to host's SDC, without QoS and for this host only (mapped to another host is

@@ -7,6 +7,8 @@
  *                            source unmapped from this host; reported "rolled-back".
  *   verified, done           finish: both volumes unmapped from this host; reported
  *                            "done:<target path>", and the host retires the source.
+ * A source the record says was in use here before the copy (a running VM's disk, a live
+ * migration) is never unmapped: its host decides what the VM uses next.
  * The record is removed once its outcome is settled. A record that cannot be read is reported
  * (key "journal:<record key>", value "damaged: <why>"), left in place for an operator, and makes
  * the call fail: nothing is known about its volumes, so the host must not guess (for instance by
@@ -18,6 +20,7 @@
 
 #include "adaptor_impl.h"
 
+#include "client.h"
 #include "copyjournal.h"
 #include "error.h"
 #include "gateway_volume.h"
@@ -113,6 +116,20 @@ static sp_status unmap_here(sp_pool *pool, const char *id, const sp_host_ref *ho
     return SP_OK;
 }
 
+/* On demand, an SDC the interrupted copy joined to a system leaves once nothing of that system is
+ * mapped to it any more (the copy's process, which would have made it leave, is gone). */
+static void leave_if_idle(sp_pool *pool, const sp_host_ref *host, const pfx_host_cfg *cfg)
+{
+    sp_error e;
+    sp_status st;
+
+    if (!pfx_client_on_demand(pool))
+        return;
+    st = pfx_client_unprepare(pool, host, cfg, &e);
+    if (st != SP_OK && st != SP_E_BUSY)
+        pfx_log(SP_LOG_WARN, "%s", e.message);
+}
+
 /* Settles one record; on success *outcome holds what to report. */
 static sp_status settle(const entry *e, sp_pool *sp, sp_pool *tp, const sp_host_ref *host,
                         const pfx_host_cfg *cfg, char *outcome, size_t outcome_len, sp_error *err)
@@ -145,8 +162,11 @@ static sp_status settle(const entry *e, sp_pool *sp, sp_pool *tp, const sp_host_
         return pfx_error_prefix(err, "unmapping target %s", e->rec.target_volume);
     if (back && tid[0] != '\0' && (st = pfx_vol_remove(tp, tid, err)) != SP_OK)
         return pfx_error_prefix(err, "deleting target %s", e->rec.target_volume);
-    if ((st = unmap_here(sp, sid, host, cfg, err)) != SP_OK)
+    /* A running VM's disk (a live migration) stays mapped: the host decides what its VM uses. */
+    if (!e->rec.source_in_use && (st = unmap_here(sp, sid, host, cfg, err)) != SP_OK)
         return pfx_error_prefix(err, "unmapping source %s", e->rec.source_volume);
+    leave_if_idle(tp, host, cfg);
+    leave_if_idle(sp, host, cfg);
     if (back)
         snprintf(outcome, outcome_len, "rolled-back");
     else

@@ -6,6 +6,7 @@
 #include "lifecycle.h"
 
 #include "capacity.h"
+#include "client.h"
 #include "error.h"
 #include "gateway_system.h"
 #include "gateway_url.h"
@@ -57,7 +58,8 @@ sp_status pfx_lc_initialize(const sp_pool_create_params *params, sp_kv_sink sink
     pfx_gw_pool pool;
     pfx_gw_protection_domain pd;
     pfx_gw_pool_stats stats;
-    char gw_url[600];
+    pfx_gw_system sys;
+    char gw_url[600], release[32];
     sp_status st;
     PFX_ERR_GUARD(err);
 
@@ -97,6 +99,13 @@ sp_status pfx_lc_initialize(const sp_pool_create_params *params, sp_kv_sink sink
                        url.pool);
         goto out;
     }
+    /* The MDM addresses hosts join the system with (drv_cfg --add_mdm), kept with the pool as
+     * CloudStack keeps powerflex.storagepool.mdms. */
+    st = pfx_gw_system_get(gw, pd.system_id, &sys, err);
+    if (st != SP_OK) {
+        pfx_error_prefix(err, "storage pool %s", url.pool);
+        goto out;
+    }
     pfx_capacity_from_stats(&stats, cap);
     snprintf(gw_url, sizeof(gw_url), "https://%s/api", url.gateway);
     sink(sink_ctx, PFX_DETAIL_GW_URL, gw_url);
@@ -106,6 +115,10 @@ sp_status pfx_lc_initialize(const sp_pool_create_params *params, sp_kv_sink sink
     sink(sink_ctx, PFX_DETAIL_POOL_ID, pool.id);
     sink(sink_ctx, PFX_DETAIL_SYSTEM_ID, pd.system_id);
     sink(sink_ctx, PFX_DETAIL_PD_ID, pd.id);
+    if (sys.mdm_ips[0] != '\0')
+        sink(sink_ctx, PFX_DETAIL_MDMS, sys.mdm_ips);
+    if (pfx_gw_client_api(gw, release, sizeof(release)) != 0 && release[0] != '\0')
+        sink(sink_ctx, PFX_DETAIL_GW_VERSION, release);
     sink_passthrough(params->details, params->n_details, sink, sink_ctx);
     pfx_log(SP_LOG_INFO, "pool %s: PowerFlex storage pool %s (%s) of system %s on gateway %s", params->uuid,
             pool.name, pool.id, pd.system_id, pfx_gw_client_display(gw));
@@ -126,6 +139,8 @@ sp_status pfx_lc_open(const char *pool_uuid, const sp_kv *details, size_t n_deta
 
 void pfx_lc_close(sp_pool *pool)
 {
+    if (pool != NULL)
+        pfx_client_forget_system(pool->system_id);
     pfx_pool_free(pool);
 }
 
@@ -135,6 +150,7 @@ sp_status pfx_lc_attach(sp_pool *pool, sp_pool_scope scope, const sp_host_ref *h
     pfx_gw_sdc_list sdcs;
     size_t connected = 0;
     uint32_t host_stride, result_stride;
+    int on_demand;
     sp_status st;
     PFX_ERR_GUARD(err);
 
@@ -152,6 +168,8 @@ sp_status pfx_lc_attach(sp_pool *pool, sp_pool_scope scope, const sp_host_ref *h
     st = pfx_gw_list_sdcs(pool->gw, &sdcs, err);
     if (st != SP_OK)
         return pfx_error_prefix(err, "pool %s: listing SDCs", pool->uuid);
+    /* On demand, an SDC joins the system when a volume first needs it: registered is enough. */
+    on_demand = pfx_client_on_demand(pool);
     for (size_t i = 0; i < n_hosts; i++) {
         sp_host_attach_result *r = PFX_AT(sp_host_attach_result, results, result_stride, i);
         const sp_host_ref *h = PFX_AT(const sp_host_ref, hosts, host_stride, i);
@@ -169,6 +187,12 @@ sp_status pfx_lc_attach(sp_pool *pool, sp_pool_scope scope, const sp_host_ref *h
             r->status = SP_E_NOT_FOUND;
             snprintf(r->message, sizeof(r->message), "host %s (%s) has no SDC registered with system %s", name, ip,
                      pool->system_id);
+        } else if (match->state != PFX_GW_SDC_CONNECTED && on_demand) {
+            r->status = SP_OK;
+            snprintf(r->client_id, sizeof(r->client_id), "%s", match->id);
+            snprintf(r->message, sizeof(r->message), "host %s (%s): SDC %s connects when a volume needs it", name,
+                     ip, match->id);
+            connected++;
         } else if (match->state != PFX_GW_SDC_CONNECTED) {
             r->status = SP_E_STATE;
             snprintf(r->client_id, sizeof(r->client_id), "%s", match->id);
@@ -186,8 +210,8 @@ sp_status pfx_lc_attach(sp_pool *pool, sp_pool_scope scope, const sp_host_ref *h
     }
     pfx_gw_sdc_list_clear(&sdcs);
     if (connected == 0)
-        return pfx_error(err, SP_E_NOT_FOUND, "pool %s: none of the %zu host(s) has an SDC connected to system %s",
-                         pool->uuid, n_hosts, pool->system_id);
+        return pfx_error(err, SP_E_NOT_FOUND, "pool %s: none of the %zu host(s) has an SDC %s system %s",
+                         pool->uuid, n_hosts, on_demand ? "registered with" : "connected to", pool->system_id);
     return SP_OK;
 }
 
@@ -231,15 +255,18 @@ sp_status pfx_lc_disable(sp_pool *pool, sp_error *err)
 
 /* The update's details, completed with the pool's own TLS details for the keys the update does
  * not bring: a host that sends only new credentials means the same gateway, verified the same
- * way. NULL when out of memory; free() the array (its strings are borrowed). */
-static sp_kv *with_pool_tls(const sp_pool *pool, const sp_kv *details, size_t n, size_t *n_out)
+ * way (and of the release the pool's client knows, `release`). NULL when out of memory; free()
+ * the array (its strings are borrowed). */
+static sp_kv *with_pool_tls(const sp_pool *pool, const char *release, const sp_kv *details, size_t n,
+                            size_t *n_out)
 {
     const struct {
         const char *key, *value;
     } own[] = {{PFX_DETAIL_GW_CAFILE, pool->ca_file},
                {PFX_DETAIL_GW_PINNED, pool->pinned_pubkey},
-               {PFX_DETAIL_GW_INSECURE, pool->insecure}};
-    sp_kv *all = calloc(n + 3, sizeof(*all));
+               {PFX_DETAIL_GW_INSECURE, pool->insecure},
+               {PFX_DETAIL_GW_VERSION, release[0] != '\0' ? release : NULL}};
+    sp_kv *all = calloc(n + 4, sizeof(*all));
 
     if (all == NULL)
         return NULL;
@@ -264,12 +291,14 @@ sp_status pfx_lc_update(sp_pool *pool, const sp_kv *details, size_t n_details, s
     pfx_gw_client *probe = NULL;
     sp_kv *probe_details = NULL;
     size_t n_probe = 0;
+    char release[32];
     sp_status st;
     PFX_ERR_GUARD(err);
 
     memset(&url, 0, sizeof(url));
     if (pool == NULL)
         return pfx_error(err, SP_E_INVALID, "no pool handle given");
+    pfx_gw_client_api(pool->gw, release, sizeof(release));
     if (url_text != NULL) {
         st = pfx_url_parse(url_text, &url, err);
         if (st != SP_OK)
@@ -298,7 +327,7 @@ sp_status pfx_lc_update(sp_pool *pool, const sp_kv *details, size_t n_details, s
         st = pfx_error(err, SP_E_INVALID, "pool %s: an update needs a user and a password (or a url)", pool->uuid);
         goto out;
     }
-    if ((probe_details = with_pool_tls(pool, details, n_details, &n_probe)) == NULL) {
+    if ((probe_details = with_pool_tls(pool, release, details, n_details, &n_probe)) == NULL) {
         st = pfx_error(err, SP_E_NOMEM, "pool %s: out of memory", pool->uuid);
         goto out;
     }

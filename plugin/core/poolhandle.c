@@ -46,6 +46,7 @@ sp_status pfx_pool_client_new(const char *pool_uuid, const char *gateway, const 
     cfg.ca_file = pfx_detail(details, n_details, PFX_DETAIL_GW_CAFILE);
     cfg.pinned_pubkey = pfx_detail(details, n_details, PFX_DETAIL_GW_PINNED);
     cfg.insecure = is_true(pfx_detail(details, n_details, PFX_DETAIL_GW_INSECURE));
+    cfg.api_version = pfx_detail(details, n_details, PFX_DETAIL_GW_VERSION);
     return pfx_gw_client_new(&cfg, out, err);
 }
 
@@ -100,6 +101,8 @@ sp_status pfx_pool_open(const char *pool_uuid, const sp_kv *details, size_t n_de
         st = copy_detail(details, n_details, PFX_DETAIL_POOL_NAME, p->pool_name, sizeof(p->pool_name), 0, err);
     if (st == SP_OK)
         st = copy_detail(details, n_details, PFX_DETAIL_PD_ID, p->pd_id, sizeof(p->pd_id), 0, err);
+    if (st == SP_OK)
+        st = copy_detail(details, n_details, PFX_DETAIL_MDMS, p->mdm_ips, sizeof(p->mdm_ips), 0, err);
     if (st != SP_OK)
         goto fail;
     if (!pfx_gw_valid_id(p->pool_id) || !pfx_gw_valid_id(p->system_id)) {
@@ -304,6 +307,15 @@ void pfx_pool_sdc_forget(sp_pool *p, const char *ip)
 void pfx_pool_sdc_remember(sp_pool *p, const char *ip, const char *sdc_id)
 {
     remember(p, ip, sdc_id, 1);
+}
+
+void pfx_pool_sdc_disconnected(sp_pool *p, const char *ip)
+{
+    pthread_mutex_lock(&p->lock);
+    for (size_t i = 0; i < p->n_sdcs; i++)
+        if (strcmp(p->sdcs[i].ip, ip) == 0)
+            p->sdcs[i].seen_connected = 0;
+    pthread_mutex_unlock(&p->lock);
 }
 
 sp_status pfx_pool_identifier(char *buf, size_t len, sp_error *err)

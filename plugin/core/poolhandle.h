@@ -34,7 +34,8 @@ struct sp_pool {
      * alone in an update are checked with the same verification. */
     char *ca_file, *pinned_pubkey, *insecure;
 
-    pthread_mutex_t lock; /* guards state and the SDC cache */
+    pthread_mutex_t lock; /* guards state, the SDC cache and mdm_ips */
+    char mdm_ips[256];    /* PFX_DETAIL_MDMS, or asked from the gateway when first needed */
     pfx_pool_state state;
     size_t n_sdcs;
     pfx_sdc_entry sdcs[PFX_SDC_CACHE_MAX];
@@ -77,6 +78,8 @@ int pfx_pool_sdc_cached(sp_pool *pool, const char *ip, int connected);
 void pfx_pool_sdc_forget(sp_pool *pool, const char *ip);
 /* Records an id learnt elsewhere (attach lists every SDC and keeps the connected ones). */
 void pfx_pool_sdc_remember(sp_pool *pool, const char *ip, const char *sdc_id);
+/* The SDC left the system (its id stays known): the next grant checks that it is connected. */
+void pfx_pool_sdc_disconnected(sp_pool *pool, const char *ip);
 
 /* The installation identifier (setting custom.cs.identifier); SP_E_INVALID when unset. */
 sp_status pfx_pool_identifier(char *buf, size_t len, sp_error *err);

@@ -1,12 +1,14 @@
 /* gateway.c - the client: configuration, credentials, the session token, and the one call path
  * every operation takes (token, request, one renewal on 401, error mapping).
  * Token renewal is single flight: a thread that saw 401 with token generation g logs in only if
- * the generation is still g and nobody else is logging in; the others wait and use the result. */
+ * the generation is still g and nobody else is logging in; the others wait and use the result.
+ * How to log in (3.x or 4.x) is gateway_login.c's; the release it learns is kept here. */
 #include "config.h"
 
 #include "gateway_call.h"
 
 #include "error.h"
+#include "gateway_login.h"
 #include "gateway_url.h"
 #include "hostsvc.h"
 #include "secret.h"
@@ -19,8 +21,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_TOKEN_LEN 4096
-
 struct pfx_gw_client {
     pfx_gw_http *http;
     char base_url[320];
@@ -31,6 +31,9 @@ struct pfx_gw_client {
     char *user;
     pfx_secret *password;
     pfx_secret *token;     /* NULL until the first login and after a credentials change */
+    pfx_gw_auth_kind auth; /* how token is sent */
+    pfx_gw_api api;        /* the gateway's release as far as known */
+    char version[32];      /* its answer to /api/version, "" until asked */
     uint64_t generation;   /* bumped by every new token and every credentials change */
     uint64_t cred_version; /* bumped by every credentials change */
     uint64_t attempts;     /* logins finished, successful or not */
@@ -46,6 +49,7 @@ struct pfx_gw_client {
 typedef struct session {
     char *user;
     pfx_secret *token;
+    pfx_gw_auth_kind auth;
     uint64_t generation;
 } session;
 
@@ -89,71 +93,11 @@ sp_status pfx_gw_check_str(const char *what, const char *s, size_t max, sp_error
     return SP_OK;
 }
 
-/* The answer of /login is the token as a JSON string. It is read here without yajl, whose tree
- * would hold a copy of the token that nothing wipes; real tokens are base64 and need no escapes. */
-static sp_status read_token(const pfx_gw_http_reply *r, pfx_secret **out, sp_error *err)
-{
-    const char *s = r->body, *e = r->body + r->len;
-
-    while (s < e && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
-        s++;
-    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
-        e--;
-    if (e - s < 3 || *s != '"' || e[-1] != '"')
-        return pfx_error(err, SP_E_PROTOCOL, "login: the gateway's answer is not a token (a JSON string)");
-    s++;
-    e--;
-    if (e - s > MAX_TOKEN_LEN)
-        return pfx_error(err, SP_E_PROTOCOL, "login: the token is longer than %d bytes", MAX_TOKEN_LEN);
-    for (const char *p = s; p < e; p++)
-        if (*p < 0x21 || *p > 0x7e || *p == '"' || *p == '\\')
-            return pfx_error(err, SP_E_PROTOCOL, "login: the token contains unexpected characters");
-    *out = pfx_secret_new(s, (size_t)(e - s));
-    if (*out == NULL)
-        return pfx_error(err, SP_E_NOMEM, "login: out of memory");
-    return SP_OK;
-}
-
-static sp_status login(pfx_gw_client *c, const char *user, const pfx_secret *password, pfx_secret **token,
-                       sp_error *err)
-{
-    pfx_gw_http_reply reply;
-    sp_status st;
-
-    *token = NULL;
-    atomic_fetch_add(&c->logins, 1);
-    st = pfx_gw_http_perform(c->http, "GET", "/login", NULL, user, password, &reply, err);
-    if (st != SP_OK) {
-        pfx_gw_context(err, st, "login as \"%s\"", user);
-        goto out;
-    }
-    if (reply.status == 401 || reply.status == 403) {
-        /* Both map to SP_E_AUTH; the message keeps the gateway's words after ours. */
-        st = pfx_gw_context(err, pfx_gw_error_from_reply(&reply, err),
-                            "authentication failed: gateway %s refused user \"%s\"", c->display, user);
-        goto out;
-    }
-    if (reply.status < 200 || reply.status > 299) {
-        st = pfx_gw_error_from_reply(&reply, err);
-        if (reply.error_code == PFX_GW_RC_TOO_MANY_SESSIONS)
-            pfx_gw_context(err, st, "login as \"%s\": gateway %s has as many sessions open as it allows", user,
-                           c->display);
-        else
-            pfx_gw_context(err, st, "login as \"%s\"", user);
-        goto out;
-    }
-    st = read_token(&reply, token, err);
-    if (st == SP_OK)
-        pfx_log(SP_LOG_INFO, "gateway %s: logged in as \"%s\"", c->display, user);
-out:
-    pfx_gw_http_reply_clear(&reply, 1);
-    return st;
-}
-
 static sp_status session_from_client(pfx_gw_client *c, session *s, sp_error *err)
 {
     s->user = strdup(c->user);
     s->token = pfx_secret_dup(c->token);
+    s->auth = c->auth;
     s->generation = c->generation;
     if (s->user == NULL || s->token == NULL) {
         session_clear(s);
@@ -167,8 +111,10 @@ static sp_status session_from_client(pfx_gw_client *c, session *s, sp_error *err
 static sp_status obtain_session(pfx_gw_client *c, int have_refused, uint64_t refused, session *s,
                                 sp_error *err)
 {
-    pfx_secret *password = NULL, *token = NULL;
+    pfx_secret *password = NULL;
+    pfx_gw_login_result res;
     char *user = NULL;
+    pfx_gw_api api;
     uint64_t cred_version;
     sp_error login_err;
     sp_status st;
@@ -198,15 +144,18 @@ static sp_status obtain_session(pfx_gw_client *c, int have_refused, uint64_t ref
         /* Our turn to log in. */
         c->logging_in = 1;
         cred_version = c->cred_version;
+        api = c->api;
         user = strdup(c->user);
         password = pfx_secret_dup(c->password);
         pthread_mutex_unlock(&c->lock);
 
         pfx_error_clear(&login_err);
+        memset(&res, 0, sizeof(res));
         if (user == NULL || password == NULL)
             st = pfx_error(&login_err, SP_E_NOMEM, "out of memory");
         else
-            st = login(c, user, password, &token, &login_err);
+            st = pfx_gw_login(c->http, c->display, api, user, password, &res, &login_err);
+        atomic_fetch_add(&c->logins, res.requests);
         free(user);
         pfx_secret_free(password);
         user = NULL;
@@ -215,10 +164,16 @@ static sp_status obtain_session(pfx_gw_client *c, int have_refused, uint64_t ref
         pthread_mutex_lock(&c->lock);
         c->logging_in = 0;
         c->attempts++;
+        if (st == SP_OK || res.api != PFX_GW_API_UNKNOWN) {
+            /* What the login learnt of the release holds whatever the credentials. */
+            c->api = res.api;
+            if (res.version[0] != '\0')
+                memcpy(c->version, res.version, sizeof(c->version));
+        }
         if (cred_version != c->cred_version) {
             /* The credentials changed while we logged in: whatever we got is for the old ones. */
-            pfx_secret_free(token);
-            token = NULL;
+            pfx_secret_free(res.token);
+            res.token = NULL;
             c->last_login_failed = 0;
             pthread_cond_broadcast(&c->login_done);
             have_refused = 0;
@@ -234,8 +189,9 @@ static sp_status obtain_session(pfx_gw_client *c, int have_refused, uint64_t ref
             return st;
         }
         pfx_secret_free(c->token);
-        c->token = token;
-        token = NULL;
+        c->token = res.token;
+        c->auth = res.auth;
+        res.token = NULL;
         c->generation++;
         c->last_login_failed = 0;
         pthread_cond_broadcast(&c->login_done);
@@ -243,6 +199,22 @@ static sp_status obtain_session(pfx_gw_client *c, int have_refused, uint64_t ref
         pthread_mutex_unlock(&c->lock);
         return st;
     }
+}
+
+static sp_status send_with(pfx_gw_client *c, const session *s, const char *method, const char *path,
+                           const char *body, pfx_gw_http_sink sink, void *sink_ctx, pfx_gw_http_reply *reply,
+                           sp_error *err)
+{
+    pfx_gw_http_request rq = {.method = method,
+                              .path = path,
+                              .body = body,
+                              .auth = s->auth,
+                              .user = s->user,
+                              .secret = s->token,
+                              .sink = sink,
+                              .sink_ctx = sink_ctx};
+
+    return pfx_gw_http_send(c->http, &rq, reply, err);
 }
 
 sp_status pfx_gw_call(pfx_gw_client *c, const char *method, const char *path, const char *body, int want_body,
@@ -263,7 +235,7 @@ sp_status pfx_gw_call_to(pfx_gw_client *c, const char *method, const char *path,
     st = obtain_session(c, 0, 0, &s, err);
     if (st != SP_OK)
         return st;
-    st = pfx_gw_http_perform_to(c->http, method, path, body, s.user, s.token, sink, sink_ctx, reply, err);
+    st = send_with(c, &s, method, path, body, sink, sink_ctx, reply, err);
     if (st == SP_OK && reply->status == 401) {
         /* Expired (idle or absolute lifetime) or the gateway restarted: log in once more and
          * repeat the call once. */
@@ -275,7 +247,7 @@ sp_status pfx_gw_call_to(pfx_gw_client *c, const char *method, const char *path,
         st = obtain_session(c, 1, refused, &s, err);
         if (st != SP_OK)
             return st;
-        st = pfx_gw_http_perform_to(c->http, method, path, body, s.user, s.token, sink, sink_ctx, reply, err);
+        st = send_with(c, &s, method, path, body, sink, sink_ctx, reply, err);
         if (st == SP_OK && reply->status == 401) {
             session_clear(&s);
             reply->error_code = -1;
@@ -344,6 +316,9 @@ sp_status pfx_gw_client_new(const pfx_gw_config *cfg, pfx_gw_client **out, sp_er
         goto fail;
     c->user = strdup(cfg->user);
     c->password = pfx_secret_from_str(cfg->password);
+    c->api = pfx_gw_api_from_version(cfg->api_version);
+    if (c->api != PFX_GW_API_UNKNOWN)
+        snprintf(c->version, sizeof(c->version), "%s", cfg->api_version);
     if (c->user == NULL || c->password == NULL) {
         st = pfx_error(err, SP_E_NOMEM, "out of memory creating the gateway client");
         goto fail;
@@ -434,6 +409,18 @@ sp_status pfx_gw_client_login(pfx_gw_client *c, sp_error *err)
 
     session_clear(&s);
     return st;
+}
+
+int pfx_gw_client_api(pfx_gw_client *c, char *version, size_t len)
+{
+    int api;
+
+    pthread_mutex_lock(&c->lock);
+    api = (int)c->api;
+    if (len > 0)
+        snprintf(version, len, "%s", c->version);
+    pthread_mutex_unlock(&c->lock);
+    return api;
 }
 
 const char *pfx_gw_client_display(const pfx_gw_client *c)

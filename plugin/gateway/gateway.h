@@ -33,6 +33,10 @@ typedef struct pfx_gw_config {
     const char *pinned_pubkey;
     int insecure;
     size_t max_body_bytes; /* larger answers are refused (SP_E_PROTOCOL); 0: 8 MiB */
+    /* The gateway's release as learnt before ("3.5", "4.5"); NULL or "": the first login asks
+     * GET /api/version. 4 and above log in with POST /rest/auth/login and send the access
+     * token as a Bearer token; below, GET /api/login and the token as basic-auth password. */
+    const char *api_version;
 } pfx_gw_config;
 
 /* Creates a client; performs no I/O (the first call logs in). libcurl must already be globally
@@ -50,12 +54,16 @@ sp_status pfx_gw_client_set_credentials(pfx_gw_client *c, const char *user, cons
  * without doing anything else. Thread-safe. */
 sp_status pfx_gw_client_login(pfx_gw_client *c, sp_error *err);
 
+/* The gateway's release as far as the client knows it: 0 unknown (not logged in yet), 3 or 4;
+ * version receives its /api/version answer ("" when unknown). Thread-safe. */
+int pfx_gw_client_api(pfx_gw_client *c, char *version, size_t len);
+
 /* "host:port" of the gateway, for messages; valid for the client's life. */
 const char *pfx_gw_client_display(const pfx_gw_client *c);
 
 typedef struct pfx_gw_client_stats {
     uint64_t requests;    /* HTTP requests sent, logins included */
-    uint64_t logins;      /* GET /login requests sent */
+    uint64_t logins;      /* login requests sent (GET /api/login, POST /rest/auth/login) */
     uint64_t connections; /* TCP connections opened */
     uint64_t handles;     /* most requests ever in flight at once */
 } pfx_gw_client_stats;

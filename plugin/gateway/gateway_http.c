@@ -274,30 +274,44 @@ static void release(pfx_gw_http *h, CURL *c)
     pthread_mutex_unlock(&h->lock);
 }
 
-/* "Authorization: Basic base64(user:password)", built here rather than by libcurl so that the
- * only copies of the password this module makes are ones it wipes. */
-static struct curl_slist *auth_header(struct curl_slist *list, const char *user, const pfx_secret *pw)
+/* "Authorization: Basic base64(user:password)" or "Authorization: Bearer token", built here
+ * rather than by libcurl so that the only copies of a secret this module makes are ones it
+ * wipes. */
+static struct curl_slist *auth_header(struct curl_slist *list, const pfx_gw_http_request *rq)
 {
-    static const char prefix[] = "Authorization: Basic ";
-    size_t ulen = strlen(user), plen = pfx_secret_len(pw), rawlen = ulen + 1 + plen;
-    size_t enclen = 4 * ((rawlen + 2) / 3) + 1;
-    unsigned char *raw = malloc(rawlen);
-    char *line = malloc(sizeof(prefix) + enclen);
+    static const char basic[] = "Authorization: Basic ", bearer[] = "Authorization: Bearer ";
+    size_t ulen = rq->user != NULL ? strlen(rq->user) : 0, plen = pfx_secret_len(rq->secret);
+    size_t rawlen = ulen + 1 + plen, enclen = 4 * ((rawlen + 2) / 3) + 1;
+    unsigned char *raw = NULL;
+    char *line = NULL;
+    size_t line_len = 0;
     struct curl_slist *res = NULL;
 
+    if (rq->auth == PFX_GW_AUTH_BEARER) {
+        line_len = sizeof(bearer) + plen;
+        if ((line = malloc(line_len)) == NULL)
+            goto out;
+        memcpy(line, bearer, sizeof(bearer) - 1);
+        memcpy(line + sizeof(bearer) - 1, pfx_secret_value(rq->secret), plen + 1);
+        res = curl_slist_append(list, line);
+        goto out;
+    }
+    raw = malloc(rawlen);
+    line_len = sizeof(basic) + enclen;
+    line = malloc(line_len);
     if (raw == NULL || line == NULL)
         goto out;
-    memcpy(raw, user, ulen);
+    memcpy(raw, rq->user, ulen);
     raw[ulen] = ':';
-    memcpy(raw + ulen + 1, pfx_secret_value(pw), plen);
-    memcpy(line, prefix, sizeof(prefix) - 1);
-    EVP_EncodeBlock((unsigned char *)line + sizeof(prefix) - 1, raw, (int)rawlen);
+    memcpy(raw + ulen + 1, pfx_secret_value(rq->secret), plen);
+    memcpy(line, basic, sizeof(basic) - 1);
+    EVP_EncodeBlock((unsigned char *)line + sizeof(basic) - 1, raw, (int)rawlen);
     res = curl_slist_append(list, line);
 out:
     if (raw != NULL)
         pfx_secret_wipe(raw, rawlen);
     if (line != NULL)
-        pfx_secret_wipe(line, sizeof(prefix) + enclen);
+        pfx_secret_wipe(line, line_len);
     free(raw);
     free(line);
     return res;
@@ -383,14 +397,18 @@ sp_status pfx_gw_http_perform(pfx_gw_http *h, const char *method, const char *pa
                               const char *user, const pfx_secret *password, pfx_gw_http_reply *reply,
                               sp_error *err)
 {
-    return pfx_gw_http_perform_to(h, method, path, body, user, password, NULL, NULL, reply, err);
+    pfx_gw_http_request rq = {
+        .method = method, .path = path, .body = body, .auth = PFX_GW_AUTH_BASIC, .user = user, .secret = password};
+
+    return pfx_gw_http_send(h, &rq, reply, err);
 }
 
-sp_status pfx_gw_http_perform_to(pfx_gw_http *h, const char *method, const char *path, const char *body,
-                                 const char *user, const pfx_secret *password, pfx_gw_http_sink sink,
-                                 void *sink_ctx, pfx_gw_http_reply *reply, sp_error *err)
+sp_status pfx_gw_http_send(pfx_gw_http *h, const pfx_gw_http_request *rq, pfx_gw_http_reply *reply,
+                           sp_error *err)
 {
-    transfer t = {.max = h->max_body, .sink = sink, .sink_ctx = sink_ctx};
+    const char *method = rq->method, *path = rq->path, *body = rq->body;
+    size_t base_len = strlen(h->base_url);
+    transfer t = {.max = h->max_body, .sink = rq->sink, .sink_ctx = rq->sink_ctx};
     struct curl_slist *headers = NULL, *next;
     char detail[CURL_ERROR_SIZE];
     char *url = NULL;
@@ -404,14 +422,17 @@ sp_status pfx_gw_http_perform_to(pfx_gw_http *h, const char *method, const char 
 
     memset(reply, 0, sizeof(*reply));
     reply->error_code = -1;
-    url_len = strlen(h->base_url) + strlen(path) + 1;
+    /* The base URL ends in "/api" (pfx_gw_url_parse); the root is what precedes it. */
+    if (rq->from_root && base_len >= 4 && strcmp(h->base_url + base_len - 4, "/api") == 0)
+        base_len -= 4;
+    url_len = base_len + strlen(path) + 1;
     url = malloc(url_len);
     if (url == NULL) {
         st = pfx_error(err, SP_E_NOMEM, "out of memory building a gateway request");
         goto out;
     }
-    memcpy(url, h->base_url, strlen(h->base_url));
-    memcpy(url + strlen(h->base_url), path, strlen(path) + 1);
+    memcpy(url, h->base_url, base_len);
+    memcpy(url + base_len, path, strlen(path) + 1);
 
     headers = curl_slist_append(NULL, "Accept: application/json");
     /* An empty Expect stops libcurl from waiting for "100 Continue" on larger bodies. */
@@ -424,9 +445,11 @@ sp_status pfx_gw_http_perform_to(pfx_gw_http *h, const char *method, const char 
             goto nomem;
         headers = next;
     }
-    if ((next = auth_header(headers, user, password)) == NULL)
-        goto nomem;
-    headers = next;
+    if (rq->auth != PFX_GW_AUTH_NONE) {
+        if ((next = auth_header(headers, rq)) == NULL)
+            goto nomem;
+        headers = next;
+    }
 
     c = acquire(h);
     if (c == NULL)

@@ -42,22 +42,37 @@ typedef int (*pfx_gw_http_sink)(void *ctx, const char *data, size_t len);
 sp_status pfx_gw_http_new(const pfx_gw_http_config *cfg, pfx_gw_http **out, sp_error *err);
 void pfx_gw_http_free(pfx_gw_http *h);
 
-/* Performs `method` ("GET" or "POST") on base_url + path ("/types/Volume/instances") with HTTP
- * basic auth user:password, and a JSON body for POST (NULL: none). Waits for a free handle when
- * max_connections requests are in flight. SP_OK when an HTTP answer of any status arrived (the
- * caller judges it); otherwise SP_E_TIMEOUT, SP_E_TLS, SP_E_UNAVAILABLE, SP_E_PROTOCOL (answer
- * too large), SP_E_NOMEM, with a message naming the gateway and never the password. The reply
- * is zeroed first and released with pfx_gw_http_reply_clear even on failure. Thread-safe. */
+/* How a request authenticates: not at all, HTTP basic user:secret (3.x and the legacy login),
+ * or "Authorization: Bearer secret" (4.x). */
+typedef enum pfx_gw_auth_kind { PFX_GW_AUTH_NONE = 0, PFX_GW_AUTH_BASIC = 1, PFX_GW_AUTH_BEARER = 2 } pfx_gw_auth_kind;
+
+typedef struct pfx_gw_http_request {
+    const char *method;       /* "GET" or "POST" */
+    const char *path;         /* appended to base_url ("/types/Volume/instances") */
+    int from_root;            /* 1: path is appended to the gateway's root instead ("/rest/auth/login") */
+    const char *body;         /* a JSON body for POST, NULL: none */
+    pfx_gw_auth_kind auth;
+    const char *user;         /* PFX_GW_AUTH_BASIC only */
+    const pfx_secret *secret; /* the password or token */
+    pfx_gw_http_sink sink;    /* NULL: the answer is collected in reply->body (max_body at most); else a
+                               * 2xx answer's body goes to sink as it arrives (no max_body limit then:
+                               * the sink keeps what it needs), other answers are collected; a sink that
+                               * stops the transfer makes it SP_E_PROTOCOL, and the sink says why */
+    void *sink_ctx;
+} pfx_gw_http_request;
+
+/* Performs the request. Waits for a free handle when max_connections requests are in flight.
+ * SP_OK when an HTTP answer of any status arrived (the caller judges it); otherwise
+ * SP_E_TIMEOUT, SP_E_TLS, SP_E_UNAVAILABLE, SP_E_PROTOCOL (answer too large), SP_E_NOMEM, with a
+ * message naming the gateway and never a secret. The reply is zeroed first and released with
+ * pfx_gw_http_reply_clear even on failure. Thread-safe. */
+sp_status pfx_gw_http_send(pfx_gw_http *h, const pfx_gw_http_request *rq, pfx_gw_http_reply *reply,
+                           sp_error *err);
+
+/* pfx_gw_http_send of method on base_url + path with basic auth user:password. */
 sp_status pfx_gw_http_perform(pfx_gw_http *h, const char *method, const char *path, const char *body,
                               const char *user, const pfx_secret *password, pfx_gw_http_reply *reply,
                               sp_error *err);
-
-/* The same, except that a 2xx answer's body goes to sink as it arrives instead of being
- * collected (no max_body limit then: the sink keeps what it needs); other answers are collected
- * as perform does. A sink that stops the transfer makes it SP_E_PROTOCOL; the sink says why. */
-sp_status pfx_gw_http_perform_to(pfx_gw_http *h, const char *method, const char *path, const char *body,
-                                 const char *user, const pfx_secret *password, pfx_gw_http_sink sink,
-                                 void *sink_ctx, pfx_gw_http_reply *reply, sp_error *err);
 
 /* Frees the body; with wipe, overwrites it first (answers that carry a token). */
 void pfx_gw_http_reply_clear(pfx_gw_http_reply *r, int wipe);

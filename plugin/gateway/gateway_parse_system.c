@@ -113,6 +113,49 @@ sp_status pfx_gw_parse_protection_domain(const char *buf, size_t len, pfx_gw_pro
     return pfx_gw_parse_object_into(buf, len, "protection domain", pd_item, out, sizeof(*out), err);
 }
 
+/* Whether ip is one of the comma-separated list's entries (whole entries, not substrings). */
+static int in_list(const char *list, const char *ip)
+{
+    size_t n = strlen(ip);
+
+    for (const char *p = list; *p != '\0'; p += strcspn(p, ","), p += *p == ',') {
+        if (strncmp(p, ip, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+            return 1;
+    }
+    return 0;
+}
+
+/* Appends the "ips" of one MDM node to the comma-separated list (its addresses only: digits, hex,
+ * '.' and ':', as they go to drv_cfg's command line on hosts). */
+static sp_status add_mdm_ips(yajl_val mdm, const char *what, char *list, size_t len, sp_error *err)
+{
+    yajl_val ips;
+    char ip[PFX_GW_IP_SIZE];
+    sp_status st;
+
+    if (mdm == NULL || !YAJL_IS_OBJECT(mdm))
+        return SP_OK;
+    TRY(pfx_json_array(mdm, what, "ips", PFX_JSON_OPTIONAL, &ips, err));
+    for (size_t i = 0; ips != NULL && i < ips->u.array.len; i++) {
+        size_t used = strlen(list);
+        TRY(pfx_json_value_str(ips->u.array.values[i], what, ip, sizeof(ip), err));
+        if (ip[0] == '\0' || strspn(ip, "0123456789abcdefABCDEF.:") != strlen(ip)) {
+            st = pfx_error(err, SP_E_PROTOCOL, "%s: \"%.48s\" is not an MDM address", what, ip);
+            goto out;
+        }
+        if (in_list(list, ip))
+            continue;
+        if (used + strlen(ip) + 2 > len) {
+            st = pfx_error(err, SP_E_PROTOCOL, "%s: more MDM addresses than %zu bytes hold", what, len);
+            goto out;
+        }
+        snprintf(list + used, len - used, "%s%s", used > 0 ? "," : "", ip);
+    }
+    st = SP_OK;
+out:
+    return st;
+}
+
 static sp_status system_item(yajl_val node, const char *what, void *out, sp_error *err)
 {
     pfx_gw_system *s = out;
@@ -126,12 +169,21 @@ static sp_status system_item(yajl_val node, const char *what, void *out, sp_erro
                      sizeof(s->version_name), err));
     TRY(pfx_json_str(node, what, "mdmClusterState", PFX_JSON_OPTIONAL, s->mdm_cluster_state,
                      sizeof(s->mdm_cluster_state), err));
-    if (s->mdm_cluster_state[0] == '\0') {
-        TRY(pfx_json_object(node, what, "mdmCluster", PFX_JSON_OPTIONAL, &cluster, err));
-        snprintf(cwhat, sizeof(cwhat), "%s mdmCluster", what);
-        if (cluster != NULL)
-            TRY(pfx_json_str(cluster, cwhat, "clusterState", PFX_JSON_OPTIONAL, s->mdm_cluster_state,
-                             sizeof(s->mdm_cluster_state), err));
+    TRY(pfx_json_object(node, what, "mdmCluster", PFX_JSON_OPTIONAL, &cluster, err));
+    snprintf(cwhat, sizeof(cwhat), "%s mdmCluster", what);
+    if (cluster != NULL && s->mdm_cluster_state[0] == '\0')
+        TRY(pfx_json_str(cluster, cwhat, "clusterState", PFX_JSON_OPTIONAL, s->mdm_cluster_state,
+                         sizeof(s->mdm_cluster_state), err));
+    if (cluster != NULL) {
+        /* The managers: "slaves" since 3.x, "worker" before. */
+        static const char *const members[] = {"slaves", "worker"};
+        TRY(add_mdm_ips(pfx_json_get(cluster, "master"), cwhat, s->mdm_ips, sizeof(s->mdm_ips), err));
+        for (size_t k = 0; k < sizeof(members) / sizeof(members[0]); k++) {
+            yajl_val list;
+            TRY(pfx_json_array(cluster, cwhat, members[k], PFX_JSON_OPTIONAL, &list, err));
+            for (size_t i = 0; list != NULL && i < list->u.array.len; i++)
+                TRY(add_mdm_ips(list->u.array.values[i], cwhat, s->mdm_ips, sizeof(s->mdm_ips), err));
+        }
     }
 out:
     return st;

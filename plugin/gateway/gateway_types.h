@@ -14,6 +14,7 @@
 #define PFX_GW_NAME_SIZE SP_NAME_MAX
 #define PFX_GW_IP_SIZE 64   /* an IPv6 text address is at most 45 bytes */
 #define PFX_GW_WORD_SIZE 64 /* enumeration words: "ThinProvisioned", "MigrationNormal", ... */
+#define PFX_GW_MDM_IPS_SIZE 256 /* "ip,ip,...": a cluster's manager MDM addresses */
 
 /* A statistic that older or newer gateways may leave out. */
 typedef struct pfx_gw_opt_u64 {
@@ -163,6 +164,9 @@ typedef struct pfx_gw_system {
     char name[PFX_GW_NAME_SIZE];
     char version_name[PFX_GW_NAME_SIZE];      /* systemVersionName */
     char mdm_cluster_state[PFX_GW_WORD_SIZE]; /* mdmClusterState, or mdmCluster.clusterState */
+    /* The addresses an SDC joins the system with (drv_cfg --add_mdm --ip): mdmCluster's master's
+     * and slaves' "ips", comma-separated, in that order; "" when the gateway does not say. */
+    char mdm_ips[PFX_GW_MDM_IPS_SIZE];
 } pfx_gw_system;
 
 typedef struct pfx_gw_system_list {

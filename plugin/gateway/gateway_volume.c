@@ -211,6 +211,19 @@ sp_status pfx_gw_volume_each_in_pool(pfx_gw_client *c, const char *pool_id, pfx_
     return st;
 }
 
+sp_status pfx_gw_volume_list_on_sdc(pfx_gw_client *c, const char *sdc_id, pfx_gw_volume_list *out, sp_error *err)
+{
+    char path[PATH_MAX_LEN];
+    sp_status st;
+
+    memset(out, 0, sizeof(*out));
+    if ((st = pfx_gw_check_id("SDC", sdc_id, err)) != SP_OK)
+        return st;
+    snprintf(path, sizeof(path), "/instances/Sdc::%s/relationships/Volume", sdc_id);
+    st = PFX_GW_GET_OBJECT(c, path, pfx_gw_parse_volume_list, out, err);
+    return pfx_gw_context(err, st, "volumes mapped to SDC %s", sdc_id);
+}
+
 sp_status pfx_gw_volume_list_in_vtree(pfx_gw_client *c, const char *vtree_id, pfx_gw_volume_list *out,
                                       sp_error *err)
 {

@@ -37,6 +37,9 @@ sp_status pfx_gw_volume_get_many(pfx_gw_client *c, const char *const *ids, size_
  * when no volume or snapshot has the name. */
 sp_status pfx_gw_volume_id_by_name(pfx_gw_client *c, const char *name, char *buf, size_t len, sp_error *err);
 
+/* GET /instances/Sdc::<id>/relationships/Volume: every volume mapped to that SDC. */
+sp_status pfx_gw_volume_list_on_sdc(pfx_gw_client *c, const char *sdc_id, pfx_gw_volume_list *out, sp_error *err);
+
 /* GET /instances/StoragePool::<id>/relationships/Volume: volumes and snapshots of a pool. */
 sp_status pfx_gw_volume_list_in_pool(pfx_gw_client *c, const char *pool_id, pfx_gw_volume_list *out,
                                      sp_error *err);

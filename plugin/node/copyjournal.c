@@ -177,6 +177,8 @@ static sp_status format(const pfx_copy_record *rec, int64_t now, char *buf, size
                                "updated=%" PRId64 "\n",
                  rec->key, pfx_copy_phase_name(rec->phase), rec->source_pool, rec->source_volume, rec->target_pool,
                  rec->target_volume, now);
+    if (n >= 0 && rec->source_in_use && (size_t)n < len)
+        n += snprintf(buf + n, len - (size_t)n, "source_in_use=1\n");
     if (n < 0 || (size_t)n + 72 >= len)
         return pfx_error(err, SP_E_INVALID, "copy record %s is too large", rec->key);
     pfx_sha256_hex(buf, (size_t)n, sum);
@@ -260,6 +262,10 @@ static sp_status parse(const char *file, const char *key, const char *text, size
         } else if (IS("target_volume")) {
             bit = 5;
             ok = set_field(rec->target_volume, sizeof(rec->target_volume), eq + 1, vl);
+        } else if (IS("source_in_use")) {
+            bit = 7;
+            ok = vl == 1 && (eq[1] == '0' || eq[1] == '1');
+            rec->source_in_use = ok && eq[1] == '1';
         } else if (IS("updated")) {
             char num[24], *e;
             bit = 6;
@@ -283,7 +289,7 @@ static sp_status parse(const char *file, const char *key, const char *text, size
             return damaged(file, err, why);
         }
     }
-    if (seen != 0x7f)
+    if ((seen & 0x7f) != 0x7f)
         return damaged(file, err, "a required field is missing");
     return SP_OK;
 }

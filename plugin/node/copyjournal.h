@@ -21,6 +21,8 @@
  *   phase=<phase>
  *   source_pool=..., source_volume=..., target_pool=..., target_volume=...
  *   updated=<unix seconds>
+ *   source_in_use=1   (only when the source was mapped to this host before the copy: a running
+ *                      VM's disk, which recovery must leave mapped; records without it read as 0)
  *   sha256=<hex of every byte above this line>
  * Each write goes to ".<key>.tmp", is fsync'ed, renamed over the record, and the directory is
  * fsync'ed: after a crash the record is the old one or the new one. The checksum catches the
@@ -55,6 +57,7 @@ typedef struct pfx_copy_record {
     char target_pool[PFX_COPY_POOL_MAX];
     char target_volume[SP_PATH_MAX];
     int64_t updated;                         /* unix seconds of the last write (set by write) */
+    int source_in_use; /* the source was mapped to this host before the copy (a running VM's disk) */
 } pfx_copy_record;
 
 /* "created-target", "copying", "verified", "done". */

@@ -56,6 +56,7 @@ static const char *fmt_name(sp_image_format f)
     case SP_FORMAT_RAW: return "raw";
     case SP_FORMAT_QCOW2: return "qcow2";
     case SP_FORMAT_ISO: return "raw"; /* an ISO is a raw image to qemu-img */
+    case SP_FORMAT_LUKS: return NULL;  /* opened only through its key (luks.c) */
     }
     return NULL;
 }
@@ -247,10 +248,8 @@ static int on_poll(void *ctx)
     return pfx_now_ms() - m->last >= REREPORT_MS && tell(m);
 }
 
-/* Runs a qemu-img command with -p progress. SP_OK when it exited with a status up to max_ok
- * (compare exits 1 for "different"); *exit_code gets its status. */
-static sp_status run_with_progress(const char *const *argv, const sp_progress *progress, const char *phase,
-                                   uint64_t total, unsigned timeout_s, int max_ok, int *exit_code, sp_error *err)
+sp_status pfx_qemuimg_run(const char *const *argv, const sp_progress *progress, const char *phase, uint64_t total,
+                          unsigned timeout_s, int max_ok, int *exit_code, sp_error *err)
 {
     meter m = {.progress = progress, .phase = phase, .total = total != 0 ? total : 10000};
     pfx_proc_opts o = {.timeout_ms = timeout_s * 1000u};
@@ -277,7 +276,7 @@ static sp_status run_with_progress(const char *const *argv, const sp_progress *p
     return s;
 }
 
-static int is_block_device(const char *path)
+int pfx_qemuimg_is_block_device(const char *path)
 {
     struct stat sb;
 
@@ -321,11 +320,11 @@ sp_status pfx_qemuimg_convert(const pfx_qemuimg_convert_opts *o, sp_error *err)
     argv[n++] = sf;
     argv[n++] = "-O";
     argv[n++] = df;
-    if (is_block_device(o->src)) {
+    if (pfx_qemuimg_is_block_device(o->src)) {
         argv[n++] = "-T";
         argv[n++] = "none";
     }
-    if (is_block_device(o->dst)) {
+    if (pfx_qemuimg_is_block_device(o->dst)) {
         argv[n++] = "-t";
         argv[n++] = "none";
     }
@@ -341,8 +340,8 @@ sp_status pfx_qemuimg_convert(const pfx_qemuimg_convert_opts *o, sp_error *err)
     argv[n++] = o->src;
     argv[n++] = o->dst;
     argv[n] = NULL;
-    s = run_with_progress(argv, o->progress, o->phase != NULL ? o->phase : "copy", o->progress_total, o->timeout_s,
-                          0, &code, err);
+    s = pfx_qemuimg_run(argv, o->progress, o->phase != NULL ? o->phase : "copy", o->progress_total, o->timeout_s, 0,
+                        &code, err);
     if (s != SP_OK && s != SP_E_CANCELLED)
         pfx_error_prefix(err, "converting %s to %s", o->src, o->dst);
     return s;
@@ -374,7 +373,7 @@ sp_status pfx_qemuimg_compare(const char *a, sp_image_format a_format, const cha
     argv[n++] = af;
     argv[n++] = "-F";
     argv[n++] = bf;
-    if (is_block_device(a) || is_block_device(b)) {
+    if (pfx_qemuimg_is_block_device(a) || pfx_qemuimg_is_block_device(b)) {
         argv[n++] = "-T";
         argv[n++] = "none";
     }
@@ -382,7 +381,7 @@ sp_status pfx_qemuimg_compare(const char *a, sp_image_format a_format, const cha
     argv[n++] = a;
     argv[n++] = b;
     argv[n] = NULL;
-    s = run_with_progress(argv, progress, "compare", 0, 0, 1, &code, err);
+    s = pfx_qemuimg_run(argv, progress, "compare", 0, 0, 1, &code, err);
     if (s != SP_OK) {
         if (s != SP_E_CANCELLED)
             pfx_error_prefix(err, "comparing %s with %s", a, b);

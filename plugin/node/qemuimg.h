@@ -78,6 +78,16 @@ typedef struct pfx_qemuimg_convert_opts {
  * deletes or reuses the target. */
 sp_status pfx_qemuimg_convert(const pfx_qemuimg_convert_opts *o, sp_error *err);
 
+/* Runs a qemu-img command line (argv[0] the program) that prints -p progress lines, reporting them
+ * to progress (may be NULL) as done = percent of total (0: 10000) in `phase`; a non-zero answer
+ * kills it (SP_E_CANCELLED). SP_OK when it exited with a status up to max_ok (compare exits 1
+ * for "different"); *exit_code gets the status (-1 when killed). timeout_s 0: no limit. */
+sp_status pfx_qemuimg_run(const char *const *argv, const sp_progress *progress, const char *phase, uint64_t total,
+                          unsigned timeout_s, int max_ok, int *exit_code, sp_error *err);
+
+/* 1 when path (symlinks followed) is a block device: opened with cache "none". */
+int pfx_qemuimg_is_block_device(const char *path);
+
 /* "qemu-img compare": *identical 1 when the images have the same content (with strict, also the
  * same size and allocation), 0 when they differ; qemu-img failing (exit 2 and above) is SP_E_IO.
  * Formats as sp_image_format. progress (phase "compare") may be NULL. */

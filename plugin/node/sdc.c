@@ -39,7 +39,7 @@ int pfx_sdc_id_ok(const char *s)
     return i >= 1 && i <= PFX_SDC_ID_MAX;
 }
 
-static sp_status drv_cfg_path(const char *sdc_home, char *buf, size_t buf_len, sp_error *err)
+sp_status pfx_sdc_drv_cfg_path(const char *sdc_home, char *buf, size_t buf_len, sp_error *err)
 {
     int n;
 
@@ -62,7 +62,7 @@ sp_status pfx_sdc_drv_cfg(const char *sdc_home, const char *arg, unsigned timeou
     sp_status s;
 
     memset(res, 0, sizeof(*res));
-    s = drv_cfg_path(sdc_home, prog, sizeof(prog), err);
+    s = pfx_sdc_drv_cfg_path(sdc_home, prog, sizeof(prog), err);
     if (s != SP_OK)
         return s;
     return pfx_proc_run_ok(argv, &o, res, err);

@@ -28,6 +28,9 @@ typedef struct pfx_sdc_vol {
 /* Whether s is a PowerFlex id: 1 to PFX_SDC_ID_MAX hex digits, nothing else. */
 int pfx_sdc_id_ok(const char *s);
 
+/* "<sdc_home>/bin/drv_cfg" into buf (sdc_home NULL or "": the default); SP_E_INVALID for a
+ * relative or too long home. */
+sp_status pfx_sdc_drv_cfg_path(const char *sdc_home, char *buf, size_t buf_len, sp_error *err);
 /* Runs "<sdc_home>/bin/drv_cfg <arg>" (argv, no shell), at most timeout_ms (0: 30 s); a non-zero
  * exit is SP_E_IO naming drv_cfg and its stderr. res is released with pfx_proc_result_free. */
 sp_status pfx_sdc_drv_cfg(const char *sdc_home, const char *arg, unsigned timeout_ms, pfx_proc_result *res,

@@ -2,7 +2,9 @@
  * methods are core's (adaptor_impl.h). */
 #include "config.h"
 
+#include "adaptor_crypt.h"
 #include "adaptor_impl.h"
+#include "client.h"
 #include "plugin.h"
 
 const sp_adaptor_ops pfx_adaptor_ops = {
@@ -15,4 +17,9 @@ const sp_adaptor_ops pfx_adaptor_ops = {
     .copy_volume_to_image = pfx_ad_copy_volume_to_image,
     .copy_volume_across = pfx_ad_copy_volume_across,
     .recover_copies = pfx_ad_recover_copies,
+    .prepare_client = pfx_ad_prepare_client,
+    .unprepare_client = pfx_ad_unprepare_client,
+    .format_encrypted = pfx_ad_format_encrypted,
+    .grow_encrypted = pfx_ad_grow_encrypted,
+    .copy_volume_across_encrypted = pfx_ad_copy_volume_across_encrypted,
 };

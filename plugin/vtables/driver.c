@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "capacity.h"
+#include "client.h"
 #include "driver_impl.h"
 #include "plugin.h"
 
@@ -29,4 +30,6 @@ const sp_driver_ops pfx_driver_ops = {
     .get_capacity = pfx_capacity_get,
     .list_volumes = pfx_vol_list,
     .find_volume = pfx_vol_find,
+    .check_host_access = pfx_drv_check_host_access,
+    .get_custom_stats = pfx_drv_custom_stats,
 };

@@ -223,7 +223,16 @@ void sim_api_handle(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs)
 			login(c, rq, rs);
 		return;
 	}
-	if (!sim_auth_check_ex(c->auth, rq->auth_pass, &may_write)) {
+	if (rq->bearer) {
+		/* 4.x takes a Bearer token: an access token of /rest/auth/login or, as goscaleio sends
+		 * it, a token of /api/login. 3.5 knows basic authentication only. */
+		if (!c->api4 ||
+		    !sim_auth_check(c->auth, rq->bearer, SIM_TOKEN_LEGACY | SIM_TOKEN_ACCESS, &may_write)) {
+			sim_resp_err(rs, SIM_E_UNAUTHORIZED, NULL);
+			return;
+		}
+		sim_auth_count_bearer(c->auth);
+	} else if (!sim_auth_check(c->auth, rq->auth_pass, SIM_TOKEN_LEGACY, &may_write)) {
 		sim_resp_err(rs, SIM_E_UNAUTHORIZED, NULL);
 		return;
 	}
@@ -234,12 +243,12 @@ void sim_api_handle(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs)
 		return;
 	}
 	if (r->kind == SIM_R_LOGOUT) {
-		sim_auth_logout(c->auth, rq->auth_pass);
+		sim_auth_logout(c->auth, rq->bearer ? rq->bearer : rq->auth_pass);
 		sim_resp_empty(rs);
 		return;
 	}
 	if (r->kind == SIM_R_VERSION) {
-		sim_resp_string(rs, "3.5");
+		sim_resp_string(rs, c->api_version);
 		return;
 	}
 	if (r->has_id && !sim_is_hex_id(r->id)) {

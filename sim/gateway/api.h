@@ -14,6 +14,8 @@
 struct sim_ctx {
 	struct sim_model *model;
 	struct sim_auth *auth;
+	const char *api_version; /* what GET /api/version answers */
+	bool api4;               /* 4.x: Bearer tokens and /rest/auth */
 };
 
 struct sim_req {
@@ -22,6 +24,7 @@ struct sim_req {
 	const char *body;
 	const char *auth_user; /* from HTTP basic auth; NULL when absent */
 	const char *auth_pass;
+	const char *bearer;    /* from "Authorization: Bearer"; NULL when absent */
 	struct sim_route route;
 	yajl_val json; /* parsed body of a POST (an object), else NULL */
 };
@@ -34,6 +37,8 @@ struct sim_resp {
 
 /* Handles one /api request (takes the model lock itself). */
 void sim_api_handle(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs);
+/* Handles one /rest request (4.x login and logout; 404 on 3.5). */
+void sim_rest_handle(struct sim_ctx *c, struct sim_req *rq, struct sim_resp *rs);
 
 void sim_resp_err(struct sim_resp *rs, enum sim_err e, const char *msg);
 void sim_resp_json(struct sim_resp *rs, char *body);

@@ -11,6 +11,8 @@
 
 struct sim_token {
 	char *value;
+	char *refresh; /* access tokens only */
+	enum sim_token_kind kind;
 	int64_t created, last;
 	bool may_write;
 };
@@ -31,8 +33,10 @@ void sim_auth_init(struct sim_auth *a, const char *user, const char *password, i
 
 void sim_auth_destroy(struct sim_auth *a)
 {
-	for (size_t i = 0; i < a->ntokens; i++)
+	for (size_t i = 0; i < a->ntokens; i++) {
 		free(a->tokens[i].value);
+		free(a->tokens[i].refresh);
+	}
 	free(a->tokens);
 	for (size_t i = 0; i < a->nusers; i++) {
 		free(a->users[i].name);
@@ -89,6 +93,7 @@ static bool role_may_write(const char *role)
 static void drop_at(struct sim_auth *a, size_t i)
 {
 	free(a->tokens[i].value);
+	free(a->tokens[i].refresh);
 	a->tokens[i] = a->tokens[--a->ntokens];
 }
 
@@ -102,31 +107,12 @@ static void purge(struct sim_auth *a, int64_t now)
 	}
 }
 
-char *sim_auth_login(struct sim_auth *a, const char *user, const char *password)
-{
-	enum sim_login why;
-	return sim_auth_login_ex(a, user, password, &why);
-}
-
-char *sim_auth_login_ex(struct sim_auth *a, const char *user, const char *password, enum sim_login *why)
+/* base64("user:epoch-ms:32 hex"): every token names its user, as real ones do. */
+static char *new_token_text(const char *user)
 {
 	unsigned char rnd[16];
 	char hex[33], *raw, *token;
 	struct timeval tv;
-	int64_t now = sim_now_ms();
-	bool may_write = false, found = false;
-	*why = SIM_LOGIN_BAD;
-	if (!user || !password)
-		return NULL;
-	pthread_mutex_lock(&a->lock);
-	for (size_t i = 0; i < a->nusers && !found; i++)
-		if (!strcmp(user, a->users[i].name) && !strcmp(password, a->users[i].password)) {
-			found = true;
-			may_write = role_may_write(a->users[i].role);
-		}
-	pthread_mutex_unlock(&a->lock);
-	if (!found)
-		return NULL;
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		for (size_t i = 0; i < sizeof(rnd); i++)
 			rnd[i] = (unsigned char)(rand() & 0xff);
@@ -136,32 +122,100 @@ char *sim_auth_login_ex(struct sim_auth *a, const char *user, const char *passwo
 	raw = sim_fmt("%s:%lld:%s", user, (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000, hex);
 	token = sim_b64_encode((const unsigned char *)raw, strlen(raw));
 	free(raw);
+	return token;
+}
+
+/* Whether user and password name a user; *may_write receives its role's right to change. */
+static bool credentials_ok(struct sim_auth *a, const char *user, const char *password, bool *may_write)
+{
+	bool found = false;
+	if (!user || !password)
+		return false;
+	pthread_mutex_lock(&a->lock);
+	for (size_t i = 0; i < a->nusers && !found; i++)
+		if (!strcmp(user, a->users[i].name) && !strcmp(password, a->users[i].password)) {
+			found = true;
+			*may_write = role_may_write(a->users[i].role);
+		}
+	pthread_mutex_unlock(&a->lock);
+	return found;
+}
+
+/* Keeps a new token unless max_sessions are live; false then. */
+static bool store(struct sim_auth *a, const char *value, const char *refresh, enum sim_token_kind kind,
+		  bool may_write)
+{
+	int64_t now = sim_now_ms();
 	pthread_mutex_lock(&a->lock);
 	purge(a, now);
 	if (a->max_sessions > 0 && a->ntokens >= (size_t)a->max_sessions) {
 		pthread_mutex_unlock(&a->lock);
-		free(token);
-		*why = SIM_LOGIN_TOO_MANY;
-		return NULL;
+		return false;
 	}
 	a->tokens = sim_xrealloc(a->tokens, (a->ntokens + 1) * sizeof(*a->tokens));
-	a->tokens[a->ntokens].value = sim_xstrdup(token);
+	a->tokens[a->ntokens].value = sim_xstrdup(value);
+	a->tokens[a->ntokens].refresh = refresh ? sim_xstrdup(refresh) : NULL;
+	a->tokens[a->ntokens].kind = kind;
 	a->tokens[a->ntokens].created = now;
 	a->tokens[a->ntokens].last = now;
 	a->tokens[a->ntokens].may_write = may_write;
 	a->ntokens++;
 	a->logins++;
 	pthread_mutex_unlock(&a->lock);
+	return true;
+}
+
+char *sim_auth_login(struct sim_auth *a, const char *user, const char *password)
+{
+	enum sim_login why;
+	return sim_auth_login_ex(a, user, password, &why);
+}
+
+char *sim_auth_login_ex(struct sim_auth *a, const char *user, const char *password, enum sim_login *why)
+{
+	char *token;
+	bool may_write = false;
+	*why = SIM_LOGIN_BAD;
+	if (!credentials_ok(a, user, password, &may_write))
+		return NULL;
+	token = new_token_text(user);
+	if (!store(a, token, NULL, SIM_TOKEN_LEGACY, may_write)) {
+		free(token);
+		*why = SIM_LOGIN_TOO_MANY;
+		return NULL;
+	}
 	*why = SIM_LOGIN_OK;
 	return token;
 }
 
-bool sim_auth_check(struct sim_auth *a, const char *token)
+bool sim_auth_login_access(struct sim_auth *a, const char *user, const char *password,
+			   char **access, char **refresh, enum sim_login *why)
 {
-	return sim_auth_check_ex(a, token, NULL);
+	char *body, *rbody;
+	bool may_write = false;
+	*access = *refresh = NULL;
+	*why = SIM_LOGIN_BAD;
+	if (!credentials_ok(a, user, password, &may_write))
+		return false;
+	/* Shaped like the JWTs PowerFlex Manager hands out: header.payload.signature. */
+	body = new_token_text(user);
+	rbody = new_token_text(user);
+	*access = sim_fmt("eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.%s.%08x", body, (unsigned)rand());
+	*refresh = sim_fmt("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.%s.%08x", rbody, (unsigned)rand());
+	free(body);
+	free(rbody);
+	if (!store(a, *access, *refresh, SIM_TOKEN_ACCESS, may_write)) {
+		free(*access);
+		free(*refresh);
+		*access = *refresh = NULL;
+		*why = SIM_LOGIN_TOO_MANY;
+		return false;
+	}
+	*why = SIM_LOGIN_OK;
+	return true;
 }
 
-bool sim_auth_check_ex(struct sim_auth *a, const char *token, bool *may_write)
+bool sim_auth_check(struct sim_auth *a, const char *token, unsigned kinds, bool *may_write)
 {
 	bool ok = false;
 	int64_t now = sim_now_ms();
@@ -171,10 +225,12 @@ bool sim_auth_check_ex(struct sim_auth *a, const char *token, bool *may_write)
 	purge(a, now);
 	for (size_t i = 0; i < a->ntokens; i++)
 		if (!strcmp(a->tokens[i].value, token)) {
-			a->tokens[i].last = now;
-			ok = true;
-			if (may_write)
-				*may_write = a->tokens[i].may_write;
+			ok = (a->tokens[i].kind & kinds) != 0;
+			if (ok) {
+				a->tokens[i].last = now;
+				if (may_write)
+					*may_write = a->tokens[i].may_write;
+			}
 			break;
 		}
 	pthread_mutex_unlock(&a->lock);
@@ -190,6 +246,36 @@ void sim_auth_logout(struct sim_auth *a, const char *token)
 			break;
 		}
 	pthread_mutex_unlock(&a->lock);
+}
+
+bool sim_auth_logout_refresh(struct sim_auth *a, const char *refresh)
+{
+	bool found = false;
+	pthread_mutex_lock(&a->lock);
+	for (size_t i = 0; i < a->ntokens; i++)
+		if (a->tokens[i].refresh && !strcmp(a->tokens[i].refresh, refresh)) {
+			drop_at(a, i);
+			found = true;
+			break;
+		}
+	pthread_mutex_unlock(&a->lock);
+	return found;
+}
+
+void sim_auth_count_bearer(struct sim_auth *a)
+{
+	pthread_mutex_lock(&a->lock);
+	a->bearer_calls++;
+	pthread_mutex_unlock(&a->lock);
+}
+
+uint64_t sim_auth_bearer_calls(struct sim_auth *a)
+{
+	uint64_t n;
+	pthread_mutex_lock(&a->lock);
+	n = a->bearer_calls;
+	pthread_mutex_unlock(&a->lock);
+	return n;
 }
 
 void sim_auth_expire_all(struct sim_auth *a)
@@ -213,5 +299,6 @@ void sim_auth_reset_counter(struct sim_auth *a)
 {
 	pthread_mutex_lock(&a->lock);
 	a->logins = 0;
+	a->bearer_calls = 0;
 	pthread_mutex_unlock(&a->lock);
 }

@@ -65,9 +65,11 @@ static void sdc_info(struct sim_control *c, struct sim_sdc *s, struct sim_resp *
 	sim_jw_kstr(w, "guid", s->guid);
 	sim_jw_kstr(w, "systemId", m->system_id);
 	sim_jw_kstr(w, "deviceDir", s->devdir);
-	sim_jw_kbool(w, "connected", !s->disconnected);
+	sim_jw_kbool(w, "connected", sim_sdc_online(s));
+	sim_jw_kbool(w, "joined", !s->detached);
 	/* What drv_cfg --query_mdms prints for this system: an installation id of its own and the
-	 * MDMs' addresses (the System's mdmCluster managers). */
+	 * MDMs' addresses (the System's master and slave MDMs), which drv_cfg --add_mdm --ip is
+	 * given to join it. */
 	{
 		char inst[SIM_ID_LEN + 1];
 		uint64_t x = strtoull(m->system_id, NULL, 16) ^ UINT64_C(0x5a5aa5a55a5aa5a5);
@@ -76,8 +78,8 @@ static void sdc_info(struct sim_control *c, struct sim_sdc *s, struct sim_resp *
 	}
 	sim_jw_key(w, "mdmIps");
 	sim_jw_arr(w);
-	sim_jw_str(w, "127.0.0.1");
-	sim_jw_str(w, "127.0.0.2");
+	sim_jw_str(w, m->mdm_ips[0]);
+	sim_jw_str(w, m->mdm_ips[1]);
 	sim_jw_arr_end(w);
 	if (with_vols) {
 		/* What the SDC knows: mappings whose device entry is there. */
@@ -414,6 +416,19 @@ static void model_routes(struct sim_control *c, const char *method, const char *
 		} else if (slash && !strcmp(slash, "/rescan") && post) {
 			sim_dev_rescan(m, s);
 			sdc_info(c, s, rs, true);
+		} else if (slash && !strcmp(slash, "/mdm") && post) {
+			yajl_val j = parse_body(body, rs), joined;
+			if (!j)
+				return;
+			joined = sim_jr_get(j, "joined");
+			if (!joined || !(YAJL_IS_TRUE(joined) || YAJL_IS_FALSE(joined))) {
+				yajl_tree_free(j);
+				sim_resp_err(rs, SIM_E_BAD_REQUEST, "joined must be true or false");
+				return;
+			}
+			sim_sdc_set_joined(m, s, YAJL_IS_TRUE(joined));
+			yajl_tree_free(j);
+			sdc_info(c, s, rs, true);
 		} else if (slash && !strcmp(slash, "/state") && post) {
 			yajl_val j = parse_body(body, rs), conn;
 			if (!j)
@@ -435,7 +450,8 @@ void sim_control_handle(struct sim_control *c, const char *method, const char *p
 {
 	bool get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
 	if (!strcmp(path, "/sim/stats") && get) {
-		sim_resp_json(rs, sim_stats_json(c->stats, sim_auth_logins(c->auth)));
+		sim_resp_json(rs, sim_stats_json(c->stats, sim_auth_logins(c->auth),
+						 sim_auth_bearer_calls(c->auth)));
 	} else if (!strcmp(path, "/sim/stats/reset") && post) {
 		sim_stats_reset(c->stats);
 		sim_auth_reset_counter(c->auth);

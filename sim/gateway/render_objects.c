@@ -289,14 +289,14 @@ void sim_render_system(sim_jw *w, struct sim_model *m)
 	sim_jw_kstr(w, "clusterState", "ClusteredNormal");
 	sim_jw_kstr(w, "clusterMode", "ThreeNodes");
 	sim_jw_key(w, "master");
-	mdm_node(w, "127.0.0.1", "0873f5bd5c3dd9a1", "Manager", false);
+	mdm_node(w, m->mdm_ips[0], "0873f5bd5c3dd9a1", "Manager", false);
 	sim_jw_key(w, "slaves");
 	sim_jw_arr(w);
-	mdm_node(w, "127.0.0.2", "7e521a811a247d11", "Manager", true);
+	mdm_node(w, m->mdm_ips[1], "7e521a811a247d11", "Manager", true);
 	sim_jw_arr_end(w);
 	sim_jw_key(w, "tieBreakers");
 	sim_jw_arr(w);
-	mdm_node(w, "127.0.0.3", "4542577337090b83", "TieBreaker", true);
+	mdm_node(w, m->mdm_ips[2], "4542577337090b83", "TieBreaker", true);
 	sim_jw_arr_end(w);
 	sim_jw_kint(w, "goodNodesNum", 3);
 	sim_jw_kint(w, "goodReplicasNum", 2);
@@ -344,7 +344,7 @@ void sim_render_sdc(sim_jw *w, struct sim_model *m, const struct sim_sdc *s)
 	sim_jw_knull(w, "hostOsFullType");
 	sim_jw_kstr(w, "systemId", m->system_id);
 	sim_jw_kstr(w, "name", s->name);
-	sim_jw_kstr(w, "mdmConnectionState", s->disconnected ? "Disconnected" : "Connected");
+	sim_jw_kstr(w, "mdmConnectionState", sim_sdc_online(s) ? "Connected" : "Disconnected");
 	sim_jw_kstr(w, "softwareVersionInfo", SIM_SW_VERSION);
 	sim_jw_knull(w, "peerMdmId");
 	sim_jw_kbool(w, "sdcApproved", true);

@@ -85,12 +85,21 @@ static bool is_loopback(struct MHD_Connection *conn)
 	return false;
 }
 
-/* Splits "Authorization: Basic b64(user:pass)"; both malloc'd or NULL. */
-static void basic_auth(struct MHD_Connection *conn, char **user, char **pass)
+/* Splits "Authorization: Basic b64(user:pass)" (both malloc'd or NULL), or takes the token of
+ * "Authorization: Bearer TOKEN" (malloc'd or NULL). */
+static void basic_auth(struct MHD_Connection *conn, char **user, char **pass, char **bearer)
 {
 	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
 	char *dec, *colon;
-	*user = *pass = NULL;
+	*user = *pass = *bearer = NULL;
+	if (h && !strncasecmp(h, "Bearer ", 7)) {
+		h += 7;
+		while (*h == ' ')
+			h++;
+		if (*h)
+			*bearer = sim_xstrdup(h);
+		return;
+	}
 	if (!h || strncasecmp(h, "Basic ", 6))
 		return;
 	h += 6;
@@ -160,11 +169,13 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, int status, char *
 }
 
 /* The error pages that reach clients instead of JSON: a reverse proxy's (nginx's wording) for
- * 502 and 504, the servlet container's (Tomcat's) for anything else. */
-static char *html_page(int status)
+ * 502 and 504, and for everything on 4.x, whose gateway sits behind that web front (what
+ * clients must cope with: goscaleio reads only the status line then); the servlet container's
+ * (Tomcat's) for anything else. */
+static char *html_page(int status, bool front)
 {
 	const char *reason = MHD_get_reason_phrase_for((unsigned)status);
-	if (status == 502 || status == 504)
+	if (front || status == 502 || status == 504)
 		return sim_fmt("<html>\r\n<head><title>%d %s</title></head>\r\n<body>\r\n"
 			       "<center><h1>%d %s</h1></center>\r\n<hr><center>nginx</center>\r\n"
 			       "</body>\r\n</html>\r\n", status, reason, status, reason);
@@ -206,11 +217,11 @@ static enum MHD_Result handle_api(struct sim_server *s, struct MHD_Connection *c
 				  const char *url, const char *method, struct conn *cc)
 {
 	struct sim_control *ctl = s->ctl;
-	struct sim_ctx ctx = { ctl->model, ctl->auth };
+	struct sim_ctx ctx = { ctl->model, ctl->auth, s->cfg->api_version, s->cfg->api4 };
 	struct sim_req rq;
 	struct sim_resp rs = { 0, NULL, NULL };
 	struct sim_fault_actions fa;
-	char *tmpl = sim_route_template(url), *user = NULL, *pass = NULL;
+	char *tmpl = sim_route_template(url), *user = NULL, *pass = NULL, *bearer = NULL;
 	enum MHD_Result ret;
 	enum sim_crash_when crash = SIM_CRASH_NONE;
 	pid_t victim = 0;
@@ -241,18 +252,23 @@ static enum MHD_Result handle_api(struct sim_server *s, struct MHD_Connection *c
 	if (failing && !fa.after)
 		goto fail;
 
-	basic_auth(conn, &user, &pass);
+	basic_auth(conn, &user, &pass, &bearer);
 	memset(&rq, 0, sizeof(rq));
 	rq.method = method;
 	rq.path = url;
 	rq.body = cc->body ? cc->body : "";
 	rq.auth_user = user;
 	rq.auth_pass = pass;
-	sim_api_handle(&ctx, &rq, &rs);
+	rq.bearer = bearer;
+	if (!strncmp(url, "/rest/", 6))
+		sim_rest_handle(&ctx, &rq, &rs);
+	else
+		sim_api_handle(&ctx, &rq, &rs);
 	if (rq.json)
 		yajl_tree_free(rq.json);
 	free(user);
 	free(pass);
+	free(bearer);
 	if (fa.readonly && (fa.readonly_volume[0] || rs.volume_id)) {
 		sim_model_lock(ctl->model);
 		struct sim_volume *v = sim_find_volume(
@@ -282,6 +298,10 @@ static enum MHD_Result handle_api(struct sim_server *s, struct MHD_Connection *c
 		free(rs.body);
 		rs.body = bad;
 	}
+	if (s->cfg->api4 && (rs.status == 401 || rs.status == 404) && strncmp(url, "/rest/", 6)) {
+		free(rs.body);
+		return send_body(conn, rs.status, html_page(rs.status, true), "text/html", false);
+	}
 	return send_json(conn, rs.status, rs.body, fa.response == SIM_FAULT_TRUNCATE);
 fail:
 	/* A failure injected by a fault does not spare a crash point's client. */
@@ -295,12 +315,12 @@ fail:
 	case SIM_FAULT_DROP:
 		return MHD_NO; /* closes the connection without an answer */
 	case SIM_FAULT_HTTP502:
-		return send_body(conn, 502, html_page(502), "text/html", false);
+		return send_body(conn, 502, html_page(502, false), "text/html", false);
 	case SIM_FAULT_HTTP504:
-		return send_body(conn, 504, html_page(504), "text/html", false);
+		return send_body(conn, 504, html_page(504, false), "text/html", false);
 	case SIM_FAULT_HTML:
-		return send_body(conn, fa.status ? fa.status : 500, html_page(fa.status ? fa.status : 500),
-				 "text/html;charset=utf-8", false);
+		return send_body(conn, fa.status ? fa.status : 500,
+				 html_page(fa.status ? fa.status : 500, s->cfg->api4), "text/html;charset=utf-8", false);
 	case SIM_FAULT_EMPTY:
 		return send_body(conn, fa.status ? fa.status : 500, sim_xstrdup(""), NULL, false);
 	case SIM_FAULT_BUSY:
@@ -309,6 +329,10 @@ fail:
 				 false);
 	default:
 		break;
+	}
+	if (s->cfg->api4) {
+		int st = fa.response == SIM_FAULT_HTTP503 ? 503 : 500;
+		return send_body(conn, st, html_page(st, true), "text/html", false);
 	}
 	ret = send_json(conn, fa.response == SIM_FAULT_HTTP503 ? 503 : 500,
 			fault_body(fa.response == SIM_FAULT_HTTP503 ? 503 : 500), false);
@@ -345,7 +369,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 	if (cc->too_big)
 		return send_json(conn, 413, sim_error_body(SIM_E_BAD_REQUEST, "Request body too large"),
 				 false);
-	if (!strncmp(url, "/api/", 5))
+	if (!strncmp(url, "/api/", 5) || !strncmp(url, "/rest/", 6))
 		return handle_api(s, conn, url, method, cc);
 	if (!strncmp(url, "/sim/", 5)) {
 		struct sim_resp rs = { 0, NULL, NULL };
@@ -357,6 +381,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 		free(rs.volume_id);
 		return send_json(conn, rs.status, rs.body, false);
 	}
+	if (s->cfg->api4)
+		return send_body(conn, 404, html_page(404, true), "text/html", false);
 	return send_json(conn, 404, sim_error_body(SIM_E_NO_URL, NULL), false);
 }
 

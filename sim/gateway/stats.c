@@ -59,13 +59,14 @@ void sim_stats_reset(struct sim_stats *s)
 	pthread_mutex_unlock(&s->lock);
 }
 
-char *sim_stats_json(struct sim_stats *s, uint64_t logins)
+char *sim_stats_json(struct sim_stats *s, uint64_t logins, uint64_t bearer)
 {
 	sim_jw *w = sim_jw_new();
 	pthread_mutex_lock(&s->lock);
 	sim_jw_obj(w);
 	sim_jw_kint(w, "total", (int64_t)s->total);
 	sim_jw_kint(w, "logins", (int64_t)logins);
+	sim_jw_kint(w, "bearer", (int64_t)bearer);
 	sim_jw_key(w, "requests");
 	sim_jw_obj(w);
 	for (size_t i = 0; i < s->n; i++)

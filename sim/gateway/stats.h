@@ -20,7 +20,8 @@ void sim_stats_init(struct sim_stats *s);
 void sim_stats_destroy(struct sim_stats *s);
 void sim_stats_count(struct sim_stats *s, const char *method, const char *template_path);
 void sim_stats_reset(struct sim_stats *s);
-/* {"total":N,"logins":N,"requests":{"GET /api/login":1,...}} (malloc'd) */
-char *sim_stats_json(struct sim_stats *s, uint64_t logins);
+/* {"total":N,"logins":N,"bearer":N,"requests":{"GET /api/login":1,...}} (malloc'd); bearer
+ * counts the calls authenticated with a Bearer token */
+char *sim_stats_json(struct sim_stats *s, uint64_t logins, uint64_t bearer);
 
 #endif

@@ -35,8 +35,17 @@ static const char *entry_target(struct sim_model *m, struct sim_volume *v)
 
 static void make_entry(struct sim_model *m, struct sim_volume *v, struct sim_mapping *mp)
 {
-	char *path = sim_dev_path(m, mp->sdc, v);
-	const char *target = entry_target(m, v);
+	char *path;
+	const char *target;
+	if (mp->sdc->detached) {
+		/* An SDC outside the MDMs does not learn of its mappings: nothing appears until it
+		 * joins (sim_sdc_set_joined). */
+		mp->present = false;
+		mp->due_ms = 0;
+		return;
+	}
+	path = sim_dev_path(m, mp->sdc, v);
+	target = entry_target(m, v);
 	if (symlink(target, path) != 0 && errno == EEXIST) {
 		unlink(path);
 		if (symlink(target, path) != 0)
@@ -117,5 +126,22 @@ void sim_dev_restore(struct sim_model *m)
 		for (size_t j = 0; j < v->nmaps; j++)
 			if (v->maps[j].present)
 				make_entry(m, v, &v->maps[j]);
+	}
+}
+
+void sim_sdc_set_joined(struct sim_model *m, struct sim_sdc *s, bool joined)
+{
+	if (s->detached == !joined)
+		return;
+	s->detached = !joined;
+	m->dirty = true;
+	for (size_t i = 0; i < m->nvols; i++) {
+		struct sim_mapping *mp = sim_volume_mapping(m->vols[i], s);
+		if (!mp)
+			continue;
+		if (joined)
+			sim_dev_schedule(m, m->vols[i], mp, 0);
+		else
+			sim_dev_remove(m, m->vols[i], mp);
 	}
 }

@@ -19,5 +19,8 @@ void sim_dev_rescan(struct sim_model *m, const struct sim_sdc *sdc);
 void sim_dev_tick(struct sim_model *m, int64_t now_ms);
 /* After a restart: entries of mappings restored as present are made again. */
 void sim_dev_restore(struct sim_model *m);
+/* Joins (true) or leaves the system's MDMs: joining makes the device entries of its mappings
+ * appear, leaving removes them (the mappings stay). */
+void sim_sdc_set_joined(struct sim_model *m, struct sim_sdc *s, bool joined);
 
 #endif

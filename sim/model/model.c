@@ -195,6 +195,11 @@ void sim_model_drop_vtree_if_empty(struct sim_model *m, struct sim_vtree *t)
 	free(t);
 }
 
+bool sim_sdc_online(const struct sim_sdc *s)
+{
+	return !s->detached && !s->disconnected;
+}
+
 struct sim_mapping *sim_volume_mapping(struct sim_volume *v, const struct sim_sdc *sdc)
 {
 	for (size_t i = 0; i < v->nmaps; i++)

@@ -31,6 +31,9 @@ struct sim_sdc {
 	char *devdir; /* where this SDC's device entries appear */
 	char *name;   /* NULL until renamed */
 	bool disconnected;
+	/* Not joined to this system's MDMs (drv_cfg --remove_mdm, or --sdcs-detached until its
+	 * drv_cfg --add_mdm): disconnected, and no device entry of its mappings appears. */
+	bool detached;
 };
 
 enum sim_vtype { SIM_VOL_THIN, SIM_VOL_THICK, SIM_VOL_SNAPSHOT };
@@ -89,9 +92,13 @@ struct sim_volume {
 	char loop_dev[32]; /* ...named this; "" when there is none (loop_fd is then unused) */
 };
 
+#define SIM_MDM_IP_LEN 48
+
 struct sim_model {
 	pthread_mutex_t lock;
 	sim_idbuf system_id;
+	/* The MDM cluster's addresses: master, slave, tie-breaker. An SDC joins with the first two. */
+	char mdm_ips[3][SIM_MDM_IP_LEN];
 	char *system_name;
 	char *state_dir;
 	bool state_dir_temp;
@@ -163,5 +170,8 @@ void sim_volume_free(struct sim_volume *v);
 struct sim_mapping *sim_volume_mapping(struct sim_volume *v, const struct sim_sdc *sdc);
 
 const char *sim_vtype_name(enum sim_vtype t);
+
+/* The SDC talks to the MDMs: joined and not disconnected by /sim/sdc/ID/state. */
+bool sim_sdc_online(const struct sim_sdc *s);
 
 #endif

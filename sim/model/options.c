@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Each address of --mdm-ips is shorter than this. */
+#define SIM_MDM_IP_LEN_OPT 48
+
 
 void sim_config_usage(FILE *out)
 {
@@ -32,6 +35,10 @@ void sim_config_usage(FILE *out)
 "  --latency-ms N           add N ms to every /api request\n"
 "  --token-ttl SECONDS      absolute token lifetime (default 28800; fractions allowed)\n"
 "  --idle-ttl SECONDS       idle token lifetime, refreshed by every call (default 600)\n"
+"  --api 3.5|4.x            the gateway release to behave as (default 3.5). 4.x adds\n"
+"                           POST /rest/auth/login (JSON credentials, access_token answered,\n"
+"                           sent as Authorization: Bearer), POST /rest/auth/logout, and\n"
+"                           answers 401, 404 and injected 500/503 with HTML pages\n"
 "\n"
 "The system:\n"
 "  --system-id HEX16        system id (random when absent)\n"
@@ -43,6 +50,11 @@ void sim_config_usage(FILE *out)
 "                           as a captured pool shows)\n"
 "  --sdc IP[:GUID[:DEVDIR]] an SDC (a KVM host); repeatable. DEVDIR overrides where its\n"
 "                           device entries appear\n"
+"  --sdcs-detached          SDCs start outside the MDMs (disconnected, no device entries)\n"
+"                           until their drv_cfg --add_mdm joins them\n"
+"  --mdm-ips MASTER,SLAVE[,TIEBREAKER]\n"
+"                           the MDM cluster's addresses (default 10.A.B.11-13, A.B a hash\n"
+"                           of the system id); drv_cfg --add_mdm --ip takes the first two\n"
 "  --state-dir DIR          where volume data files live (a temporary dir when absent)\n"
 "  --sdc-device-dir DIR     mapped volumes appear as DIR/<sdc id>/emc-vol-<system>-<volume>\n"
 "                           (default <state dir>/devices)\n"
@@ -87,7 +99,8 @@ enum {
 	OPT_SYSTEM_ID, OPT_POOL, OPT_SDC, OPT_STATE_DIR, OPT_DEVICE_DIR, OPT_DEVICE_DELAY,
 	OPT_TOKEN_TTL, OPT_IDLE_TTL, OPT_LATENCY, OPT_FAULT, OPT_SEED, OPT_SPARE, OPT_MIGRATION,
 	OPT_OVERPROVISION, OPT_HELP, OPT_VERSION, OPT_MIG_SLOTS, OPT_MIG_FAIL_AT, OPT_MIG_FAIL_P,
-	OPT_MIG_PAUSE, OPT_REMOVAL, OPT_ROLE, OPT_ACCOUNT, OPT_MAX_SESSIONS, OPT_LOOP
+	OPT_MIG_PAUSE, OPT_REMOVAL, OPT_ROLE, OPT_ACCOUNT, OPT_MAX_SESSIONS, OPT_LOOP, OPT_API, OPT_MDM_IPS,
+	OPT_SDCS_DETACHED
 };
 
 static const struct option options[] = {
@@ -123,6 +136,9 @@ static const struct option options[] = {
 	{ "loop-devices", no_argument, NULL, OPT_LOOP },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "api", required_argument, NULL, OPT_API },
+	{ "mdm-ips", required_argument, NULL, OPT_MDM_IPS },
+	{ "sdcs-detached", no_argument, NULL, OPT_SDCS_DETACHED },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -318,6 +334,7 @@ enum sim_config_result sim_config_parse(struct sim_config *cfg, int argc, char *
 	cfg->migration_fail_p = 1.0;
 	cfg->migration_pause_ms = 100;
 	cfg->role = sim_xstrdup("Administrator");
+	cfg->api_version = sim_xstrdup("3.5");
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -385,6 +402,20 @@ enum sim_config_result sim_config_parse(struct sim_config *cfg, int argc, char *
 			cfg->max_sessions = (int)v;
 			break;
 		case OPT_LOOP: cfg->loop_devices = true; break;
+		case OPT_API:
+			ok = !strcmp(a, "3.5") || !strcmp(a, "4.x");
+			if (ok) {
+				set_str(&cfg->api_version, !strcmp(a, "4.x") ? "4.5" : a);
+				cfg->api4 = !strcmp(a, "4.x");
+			}
+			break;
+		case OPT_MDM_IPS:
+			ok = strlen(a) < 3 * SIM_MDM_IP_LEN_OPT && strchr(a, ',') != NULL &&
+			     strspn(a, "0123456789abcdefABCDEF.:,") == strlen(a);
+			if (ok)
+				set_str(&cfg->mdm_ips, a);
+			break;
+		case OPT_SDCS_DETACHED: cfg->sdcs_detached = true; break;
 		case OPT_HELP:
 			sim_config_usage(out);
 			return SIM_CONFIG_EXIT_OK;
@@ -452,5 +483,7 @@ void sim_config_free(struct sim_config *cfg)
 	for (size_t i = 0; i < cfg->nfaults; i++)
 		free(cfg->faults[i]);
 	free(cfg->faults);
+	free(cfg->api_version);
+	free(cfg->mdm_ips);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -62,6 +62,10 @@ struct sim_config {
 	bool seed_given;
 	int spare_percent;
 	double overprovision;   /* volume allocation limit as a multiple of net capacity */
+	char *api_version;      /* what GET /api/version answers: "3.5" or "4.5" */
+	char *mdm_ips;          /* "MASTER,SLAVE[,TIEBREAKER]"; NULL: derived from the system id */
+	bool sdcs_detached;     /* SDCs start outside the MDMs; drv_cfg --add_mdm joins them */
+	bool api4;              /* 4.x behaviour: /rest/auth login, Bearer tokens, HTML error pages */
 };
 
 enum sim_config_result { SIM_CONFIG_OK, SIM_CONFIG_EXIT_OK, SIM_CONFIG_ERROR };

@@ -58,6 +58,7 @@ int sim_persist_save(struct sim_model *m)
 		sim_jw_kstr(w, "guid", m->sdcs[i]->guid);
 		sim_jw_kstr(w, "name", m->sdcs[i]->name);
 		sim_jw_kstr(w, "devdir", m->sdcs[i]->devdir);
+		sim_jw_kbool(w, "detached", m->sdcs[i]->detached);
 		sim_jw_obj_end(w);
 	}
 	sim_jw_arr_end(w);
@@ -229,6 +230,7 @@ static void load_sdcs(struct sim_model *m, yajl_val sdcs)
 			m->sdcs[m->nsdcs++] = s;
 		}
 		sim_strlcpy(s->id, id, sizeof(s->id));
+		s->detached = b_of(o, "detached");
 		if (name) {
 			free(s->name);
 			s->name = sim_xstrdup(name);

@@ -25,6 +25,36 @@ static char *new_guid(struct sim_model *m)
 		       (unsigned long long)(b & UINT64_C(0xffffffffffff)));
 }
 
+/* --mdm-ips, or addresses of the system's own (10.A.B.11 to 13, A.B a hash of its id) so that
+ * every simulated system has MDMs of its own that a drv_cfg can tell apart. */
+static void set_mdm_ips(struct sim_model *m, const char *given)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	unsigned a, b;
+	if (given) {
+		const char *p = given;
+		for (int i = 0; i < 3 && *p; i++) {
+			size_t n = strcspn(p, ",");
+			if (n >= SIM_MDM_IP_LEN)
+				n = SIM_MDM_IP_LEN - 1;
+			memcpy(m->mdm_ips[i], p, n);
+			m->mdm_ips[i][n] = '\0';
+			p += strcspn(p, ",");
+			if (*p == ',')
+				p++;
+		}
+		if (m->mdm_ips[2][0] == '\0')
+			snprintf(m->mdm_ips[2], SIM_MDM_IP_LEN, "%s", m->mdm_ips[1]);
+		return;
+	}
+	for (const char *p = m->system_id; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	a = (h >> 8) & 0xff;
+	b = h & 0xff;
+	for (int i = 0; i < 3; i++)
+		snprintf(m->mdm_ips[i], SIM_MDM_IP_LEN, "10.%u.%u.%d", a, b, 11 + i);
+}
+
 static int absolutize(char **path, char *err, size_t errsz)
 {
 	char *abs = realpath(*path, NULL);
@@ -56,6 +86,7 @@ int sim_model_init(struct sim_model *m, const struct sim_config *cfg, char *err,
 			 (unsigned long long)sim_model_rand(m));
 	}
 	m->system_name = sim_fmt("sim-%s", m->system_id);
+	set_mdm_ips(m, cfg->mdm_ips);
 	m->device_delay_ms = cfg->device_delay_ms;
 	m->device_delay_override = -1;
 	m->migration_ms = cfg->migration_ms;
@@ -132,6 +163,7 @@ int sim_model_init(struct sim_model *m, const struct sim_config *cfg, char *err,
 			*p = (char)toupper((unsigned char)*p);
 		/* NULL until resolved below, once a saved state may have renumbered the SDC */
 		s->devdir = cfg->sdcs[i].devdir ? sim_xstrdup(cfg->sdcs[i].devdir) : NULL;
+		s->detached = cfg->sdcs_detached;
 		m->sdcs = sim_xrealloc(m->sdcs, (m->nsdcs + 1) * sizeof(*m->sdcs));
 		m->sdcs[m->nsdcs++] = s;
 	}

@@ -1,14 +1,16 @@
 /* drv_cfg: the SDC's command-line tool as CloudStack's KVM agent uses it (--rescan,
- * --query_vols, --query_guid, --query_mdms), answering for the simulated systems listed in
- * sim_sdc.conf. */
+ * --query_vols, --query_guid, --query_mdms, --add_mdm, --remove_mdm), answering for the
+ * simulated systems listed in sim_sdc.conf. */
 #include <config.h>
 #include "sdcconf.h"
 #include "util.h"
 
 #include <curl/curl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <yajl/yajl_tree.h>
 
 struct buf {
@@ -26,8 +28,10 @@ static size_t collect(char *p, size_t sz, size_t n, void *arg)
 	return sz * n;
 }
 
-/* Calls the simulator's SDC endpoint; the parsed JSON answer or NULL with a message printed. */
-static yajl_val call(const struct sim_sdc_system *sys, const char *method, const char *what)
+/* Calls the simulator's SDC endpoint (POST with body, "{}" when NULL); the parsed JSON answer
+ * or NULL with a message printed. */
+static yajl_val call_body(const struct sim_sdc_system *sys, const char *method, const char *what,
+			  const char *body)
 {
 	CURL *h = curl_easy_init();
 	struct buf b = { NULL, 0 };
@@ -41,7 +45,7 @@ static yajl_val call(const struct sim_sdc_system *sys, const char *method, const
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 	if (!strcmp(method, "POST"))
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "{}");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "{}");
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
@@ -67,6 +71,11 @@ out:
 	free(b.data);
 	free(url);
 	return v;
+}
+
+static yajl_val call(const struct sim_sdc_system *sys, const char *method, const char *what)
+{
+	return call_body(sys, method, what, NULL);
 }
 
 static const char *str_field(yajl_val v, const char *key)
@@ -109,37 +118,6 @@ out:
 	return rc;
 }
 
-/* "Retrieved N mdm(s)", then per system, as a real SDC prints it (a public capture):
- * MDM-ID d7f6c6427c56ab0f SDC ID 59f89f6100000005 INSTALLATION ID 295ee6f776af5e4c IPs [0]-a [1]-b */
-static int query_mdms(const struct sim_sdcconf *conf)
-{
-	yajl_val *answers = sim_xcalloc(conf->n, sizeof(*answers));
-	int rc = 0;
-	for (size_t i = 0; i < conf->n; i++)
-		if (!(answers[i] = call(&conf->systems[i], "GET", ""))) {
-			rc = 1;
-			goto out;
-		}
-	printf("Retrieved %zu mdm(s)\n", conf->n);
-	for (size_t i = 0; i < conf->n; i++) {
-		const char *path[] = { "mdmIps", NULL };
-		yajl_val ips = yajl_tree_get(answers[i], path, yajl_t_array);
-		const char *sys = str_field(answers[i], "systemId"), *id = str_field(answers[i], "id");
-		const char *inst = str_field(answers[i], "installationId");
-		printf("MDM-ID %s SDC ID %s INSTALLATION ID %s IPs", sys ? sys : "", id ? id : "0000000000000000",
-		       inst ? inst : "0000000000000000");
-		for (size_t j = 0; ips && j < ips->u.array.len; j++)
-			if (YAJL_IS_STRING(ips->u.array.values[j]))
-				printf(" [%zu]-%s", j, ips->u.array.values[j]->u.string);
-		printf("\n");
-	}
-out:
-	for (size_t i = 0; i < conf->n; i++)
-		yajl_tree_free(answers[i]);
-	free(answers);
-	return rc;
-}
-
 static int rescan(const struct sim_sdcconf *conf)
 {
 	for (size_t i = 0; i < conf->n; i++) {
@@ -169,9 +147,138 @@ static int query_guid(const struct sim_sdcconf *conf)
 	return guid ? 0 : 1;
 }
 
+/* ---- MDMs: which systems this SDC has joined ----------------------------------------- */
+
+static bool ip_in(const char *ip, yajl_val ips)
+{
+	for (size_t i = 0; ips && i < ips->u.array.len; i++)
+		if (YAJL_IS_STRING(ips->u.array.values[i]) && !strcmp(ips->u.array.values[i]->u.string, ip))
+			return true;
+	return false;
+}
+
+static yajl_val mdm_ips(yajl_val info)
+{
+	const char *path[] = { "mdmIps", NULL };
+	return info ? yajl_tree_get(info, path, yajl_t_array) : NULL;
+}
+
+static bool joined(yajl_val info)
+{
+	const char *path[] = { "joined", NULL };
+	yajl_val v = info ? yajl_tree_get(info, path, yajl_t_true) : NULL;
+	return v != NULL;
+}
+
+/* "Retrieved N mdm(s)", then per system the SDC joined, as a real SDC prints it (a public capture):
+ * MDM-ID d7f6c6427c56ab0f SDC ID 59f89f6100000005 INSTALLATION ID 295ee6f776af5e4c IPs [0]-a [1]-b */
+static int query_mdms(const struct sim_sdcconf *conf)
+{
+	yajl_val *answers = sim_xcalloc(conf->n, sizeof(*answers));
+	size_t n = 0;
+	int rc = 0;
+	for (size_t i = 0; i < conf->n; i++) {
+		answers[i] = call(&conf->systems[i], "GET", "");
+		if (!answers[i]) {
+			rc = 1;
+			goto out;
+		}
+		n += joined(answers[i]);
+	}
+	printf("Retrieved %zu mdm(s)\n", n);
+	for (size_t i = 0; i < conf->n; i++) {
+		yajl_val ips = mdm_ips(answers[i]);
+		const char *sys = str_field(answers[i], "systemId"), *id = str_field(answers[i], "id");
+		const char *inst = str_field(answers[i], "installationId");
+		if (!joined(answers[i]))
+			continue;
+		printf("MDM-ID %s SDC ID %s INSTALLATION ID %s IPs", sys ? sys : "", id ? id : "0000000000000000",
+		       inst ? inst : "0000000000000000");
+		for (size_t j = 0; ips && j < ips->u.array.len; j++)
+			if (YAJL_IS_STRING(ips->u.array.values[j]))
+				printf(" [%zu]-%s", j, ips->u.array.values[j]->u.string);
+		printf("\n");
+	}
+out:
+	for (size_t i = 0; i < conf->n; i++)
+		yajl_tree_free(answers[i]);
+	free(answers);
+	return rc;
+}
+
+/* The file's lines, without any "mdm <ips>" line for these ips, plus one when add. */
+static int rewrite_file(const char *file, const char *ips, bool add)
+{
+	FILE *in = fopen(file, "r"), *out;
+	char *tmp = sim_fmt("%s.tmp", file), *line = NULL, *want = sim_fmt("mdm %s", ips);
+	size_t cap = 0;
+	ssize_t n;
+	int rc = 0;
+	out = fopen(tmp, "w");
+	if (!out) {
+		fprintf(stderr, "drv_cfg: cannot write %s\n", tmp);
+		rc = 1;
+		goto done;
+	}
+	while (in && (n = getline(&line, &cap, in)) >= 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (!strcasecmp(line, want))
+			continue;
+		fprintf(out, "%s\n", line);
+	}
+	if (add)
+		fprintf(out, "%s\n", want);
+	if (fclose(out) != 0 || rename(tmp, file) != 0) {
+		fprintf(stderr, "drv_cfg: cannot update %s\n", file);
+		rc = 1;
+	}
+done:
+	if (in)
+		fclose(in);
+	free(line);
+	free(tmp);
+	free(want);
+	return rc;
+}
+
+/* --add_mdm / --remove_mdm --ip IP[,IP...] [--file F]: the system whose MDMs these are takes
+ * this SDC in or lets it go; the file keeps an "mdm IP,IP" line per joined cluster, as the real
+ * drv_cfg.txt does. */
+static int change_mdm(const struct sim_sdcconf *conf, const char *ips, const char *file, bool add)
+{
+	char *copy = sim_xstrdup(ips), *save = NULL, *first = strtok_r(copy, ",", &save);
+	int rc = 1;
+	for (size_t i = 0; first && i < conf->n; i++) {
+		yajl_val info = call(&conf->systems[i], "GET", ""), res;
+		if (!info)
+			goto out;
+		if (!ip_in(first, mdm_ips(info))) {
+			yajl_tree_free(info);
+			continue;
+		}
+		yajl_tree_free(info);
+		res = call_body(&conf->systems[i], "POST", "/mdm",
+				add ? "{\"joined\":true}" : "{\"joined\":false}");
+		if (!res)
+			goto out;
+		yajl_tree_free(res);
+		rc = file ? rewrite_file(file, ips, add) : 0;
+		if (rc == 0)
+			printf("%s MDM %s\n", add ? "Added" : "Removed", ips);
+		goto out;
+	}
+	fprintf(stderr, "drv_cfg: no MDM answers at %s\n", ips);
+out:
+	free(copy);
+	return rc;
+}
+
 static void usage(FILE *out)
 {
 	fputs("Usage: drv_cfg --rescan | --query_vols | --query_guid | --query_mdms | --help | --version\n"
+	      "       drv_cfg --add_mdm --ip IP[,IP...] [--file FILE]\n"
+	      "       drv_cfg --remove_mdm --ip IP[,IP...] [--file FILE]\n"
 	      "Emulated SDC tool of powerflex-sim; reads <sdc home>/cfg/sim_sdc.conf\n"
 	      "(or $SIM_SDC_CONF). See powerflex-sim(1).\n",
 	      out);
@@ -180,23 +287,35 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
 	struct sim_sdcconf conf;
+	const char *cmd = NULL, *ip = NULL, *file = NULL;
 	char err[512], *path;
 	int rc;
-	if (argc != 2) {
+	if (argc < 2) {
 		usage(stderr);
 		return 2;
 	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(stdout);
-		return 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("drv_cfg (powerflex-sim) %s\n", PACKAGE_VERSION);
+			return 0;
+		} else if ((!strcmp(argv[i], "--ip") || !strcmp(argv[i], "--file")) && i + 1 < argc) {
+			*(argv[i][2] == 'i' ? &ip : &file) = argv[i + 1];
+			i++;
+		} else if (!cmd && (!strcmp(argv[i], "--rescan") || !strcmp(argv[i], "--query_vols") ||
+				    !strcmp(argv[i], "--query_guid") || !strcmp(argv[i], "--query_mdms") ||
+				    !strcmp(argv[i], "--query_mdm") || !strcmp(argv[i], "--add_mdm") ||
+				    !strcmp(argv[i], "--remove_mdm"))) {
+			cmd = argv[i];
+		} else {
+			fprintf(stderr, "drv_cfg: unknown option %s\n", argv[i]);
+			usage(stderr);
+			return 2;
+		}
 	}
-	if (!strcmp(argv[1], "--version")) {
-		printf("drv_cfg (powerflex-sim) %s\n", PACKAGE_VERSION);
-		return 0;
-	}
-	if (strcmp(argv[1], "--rescan") && strcmp(argv[1], "--query_vols") &&
-	    strcmp(argv[1], "--query_guid") && strcmp(argv[1], "--query_mdms")) {
-		fprintf(stderr, "drv_cfg: unknown option %s\n", argv[1]);
+	if (!cmd || ((!strcmp(cmd, "--add_mdm") || !strcmp(cmd, "--remove_mdm")) != (ip != NULL))) {
 		usage(stderr);
 		return 2;
 	}
@@ -208,14 +327,16 @@ int main(int argc, char **argv)
 	}
 	free(path);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (!strcmp(argv[1], "--rescan"))
+	if (!strcmp(cmd, "--rescan"))
 		rc = rescan(&conf);
-	else if (!strcmp(argv[1], "--query_vols"))
+	else if (!strcmp(cmd, "--query_vols"))
 		rc = query_vols(&conf);
-	else if (!strcmp(argv[1], "--query_mdms"))
-		rc = query_mdms(&conf);
-	else
+	else if (!strcmp(cmd, "--query_guid"))
 		rc = query_guid(&conf);
+	else if (!strcmp(cmd, "--add_mdm") || !strcmp(cmd, "--remove_mdm"))
+		rc = change_mdm(&conf, ip, file, !strcmp(cmd, "--add_mdm"));
+	else
+		rc = query_mdms(&conf);
 	curl_global_cleanup();
 	sim_sdcconf_free(&conf);
 	return rc;

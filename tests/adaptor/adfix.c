@@ -104,10 +104,13 @@ static char *sdc_home(adfix *f, const char *name, int n_systems, int with_drv_cf
 static void set_host_settings(adfix *f, const sp_host_ref *h, const char *home)
 {
     priv *p = f->priv;
+    char *cfg = xfmt("%s/cfg/drv_cfg.txt", home);
     if (host_setting_set(&p->svc, SP_SCOPE_HOST, h->uuid, PFX_SETTING_HOST_CACHE, f->cache) != 0 ||
         host_setting_set(&p->svc, SP_SCOPE_HOST, h->uuid, PFX_SETTING_SDC_HOME, home) != 0 ||
-        host_setting_set(&p->svc, SP_SCOPE_HOST, h->uuid, PFX_SETTING_DEVICE_DIR, f->devdir) != 0)
+        host_setting_set(&p->svc, SP_SCOPE_HOST, h->uuid, PFX_SETTING_DEVICE_DIR, f->devdir) != 0 ||
+        host_setting_set(&p->svc, SP_SCOPE_HOST, h->uuid, PFX_SETTING_SDC_CFG_FILE, cfg) != 0)
         die("out of memory");
+    free(cfg);
 }
 
 static void sink(void *ctx, const char *key, const char *value)
@@ -406,6 +409,11 @@ int adfix_fault(adfix *f, int i, const char *spec) { return tsim_fault(f->sim[i]
 int adfix_clear_faults(adfix *f, int i) { return tsim_clear_faults(f->sim[i]); }
 
 int adfix_stat(adfix *f, int i, const char *key) { return tsim_stats_count(f->sim[i], key); }
+
+int adfix_sim_control(adfix *f, int i, const char *method, const char *path, const char *body, char **resp)
+{
+    return tsim_control_body(f->sim[i], method, path, body, resp);
+}
 
 int adfix_journal_count(adfix *f)
 {

@@ -54,6 +54,8 @@ int adfix_sim_volume_by_name(adfix *f, int i, const char *name, char *id, size_t
 /* POST /sim/faults {"spec": spec} and DELETE /sim/faults. HTTP status. */
 int adfix_fault(adfix *f, int i, const char *spec);
 int adfix_clear_faults(adfix *f, int i);
+/* Any /sim control call of system i: the HTTP status, the answer (malloc'd) in *resp. */
+int adfix_sim_control(adfix *f, int i, const char *method, const char *path, const char *body, char **resp);
 /* "POST /api/..." request counts from /sim/stats. */
 int adfix_stat(adfix *f, int i, const char *key);
 

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "adfix.h"
+#include "copyjournal.h"
 #include "hs_util.h"
 #include "settings.h"
 
@@ -99,6 +100,7 @@ typedef struct watch {
     int copies, verifies;
     const char *stop_at; /* phase to cancel at */
     uint64_t corrupt_id; /* scribble on this target when the copy starts */
+    int in_use;          /* the copy record's source_in_use during the copy (-1: no record) */
 } watch;
 
 static int on_progress(void *ctx, const char *phase, uint64_t done, uint64_t total)
@@ -106,6 +108,11 @@ static int on_progress(void *ctx, const char *phase, uint64_t done, uint64_t tot
     watch *w = ctx;
 
     if (strcmp(phase, "copy") == 0) {
+        char key[128];
+        pfx_copy_record rec;
+        sp_error e;
+        snprintf(key, sizeof(key), "%s-%s", F.system_id[0], src.id);
+        w->in_use = pfx_copyjournal_read(F.cache, key, &rec, &e) == SP_OK ? rec.source_in_use : -1;
         w->copies++;
         w->copy_done = done;
         w->copy_total = total;
@@ -158,6 +165,7 @@ static void test_copy(void)
     CU_ASSERT_EQUAL(out.format, SP_FORMAT_RAW);
     /* Progress in bytes, to the end, for both phases. */
     CU_ASSERT(w.copies > 0 && w.verifies > 0);
+    CU_ASSERT_EQUAL(w.in_use, 0); /* the source was not mapped here before */
     CU_ASSERT_EQUAL(w.copy_total, 8 * ADFIX_GIB);
     CU_ASSERT_EQUAL(w.copy_done, 8 * ADFIX_GIB);
     CU_ASSERT_EQUAL(w.verify_total, 8 * ADFIX_GIB);
@@ -246,9 +254,13 @@ static void test_source_mapped_here_stays(void)
     sp_error e;
     int maps = -1;
 
+    watch w;
+
     CU_ASSERT_EQUAL_FATAL(adfix_grant(&F, 0, src.path, &F.host), 0);
     counts_read(0, &a0);
-    CU_ASSERT_EQUAL_FATAL(migrate(521, &F.host, NULL, &out, &e), SP_OK);
+    memset(&w, 0, sizeof(w));
+    w.in_use = -2;
+    CU_ASSERT_EQUAL_FATAL(migrate(521, &F.host, &(sp_progress){on_progress, &w}, &out, &e), SP_OK);
     counts_since(0, &a0, &a);
     CU_ASSERT_EQUAL(a.total, 2); /* map ("already mapped"), read for other mappings */
     CU_ASSERT_EQUAL(a.map, 1);
@@ -256,7 +268,14 @@ static void test_source_mapped_here_stays(void)
     CU_ASSERT_EQUAL(a.unmap, 0);
     CU_ASSERT_TRUE(adfix_sim_volume(&F, 0, src.id, &maps, NULL, 0));
     CU_ASSERT_EQUAL(maps, 1);
+    CU_ASSERT_EQUAL(w.in_use, 1); /* the record says so: a crash's recovery leaves it mapped */
     adfix_delete(&F, 1, out.path);
+    /* Cancelled (a live migration given up): the mapping stays too. */
+    memset(&w, 0, sizeof(w));
+    w.stop_at = "copy";
+    CU_ASSERT_EQUAL(migrate(521, &F.host, &(sp_progress){on_progress, &w}, &out, &e), SP_E_CANCELLED);
+    CU_ASSERT_TRUE(adfix_sim_volume(&F, 0, src.id, &maps, NULL, 0));
+    CU_ASSERT_EQUAL(maps, 1);
     adfix_revoke(&F, 0, src.path, &F.host);
     source_intact();
 }

@@ -197,6 +197,47 @@ static void test_recover_each_phase(void)
     CU_ASSERT_EQUAL(r.n, 0);
 }
 
+/* A running VM's disk copied live: whatever the phase, the source stays mapped and its device
+ * stays (its host decides what the VM uses next); the target is rolled back or reported done. */
+static void test_live_source_stays(void)
+{
+    crashed copying, verified;
+    outcomes r;
+    sp_pool *pools[2] = {F.pool[0], F.pool[1]};
+    pfx_copy_record rec;
+    char dev[1024];
+    int exists;
+    sp_error e;
+
+    make_crashed(&copying, 631, 1);
+    make_crashed(&verified, 632, 1);
+    journal(&copying, "c-live-copying", PFX_COPY_COPYING, 0);
+    journal(&verified, "c-live-verified", PFX_COPY_VERIFIED, 0);
+    CU_ASSERT_EQUAL_FATAL(pfx_copyjournal_read(F.cache, "c-live-copying", &rec, &e), SP_OK);
+    rec.source_in_use = 1;
+    CU_ASSERT_EQUAL_FATAL(pfx_copyjournal_write(F.cache, &rec, &e), SP_OK);
+    CU_ASSERT_EQUAL_FATAL(pfx_copyjournal_read(F.cache, "c-live-verified", &rec, &e), SP_OK);
+    rec.source_in_use = 1;
+    CU_ASSERT_EQUAL_FATAL(pfx_copyjournal_write(F.cache, &rec, &e), SP_OK);
+
+    memset(&r, 0, sizeof(r));
+    CU_ASSERT_EQUAL(ad()->recover_copies(pools, 2, &F.host, sink, &r, &e), SP_OK);
+    CU_ASSERT_EQUAL(r.n, 2);
+    CU_ASSERT(outcome_of(&r, copying.src.path) != NULL &&
+              strcmp(outcome_of(&r, copying.src.path), "rolled-back") == 0);
+    mappings(1, copying.dst.id, &exists);
+    CU_ASSERT_FALSE(exists);
+    CU_ASSERT_EQUAL(mappings(0, copying.src.id, &exists), 1);
+    snprintf(dev, sizeof(dev), "%s/emc-vol-%s-%s", F.devdir, F.system_id[0], copying.src.id);
+    CU_ASSERT_TRUE(adfix_check_pattern(dev, 0, 1 << 20, 631));
+    CU_ASSERT_EQUAL(mappings(0, verified.src.id, &exists), 1);
+    CU_ASSERT_EQUAL(mappings(1, verified.dst.id, &exists), 0);
+    CU_ASSERT_TRUE(exists);
+    CU_ASSERT_EQUAL(adfix_journal_count(&F), 0);
+    adfix_revoke(&F, 0, copying.src.path, &F.host);
+    adfix_revoke(&F, 0, verified.src.path, &F.host);
+}
+
 static void test_other_pools_wait(void)
 {
     crashed c;
@@ -246,12 +287,17 @@ static void test_failed_undo_stays(void)
 int main(void)
 {
     static const hs_test tests[] = {{"a record in each phase, and a torn one", test_recover_each_phase},
+                                    {"a live copy's source stays mapped", test_live_source_stays},
                                     {"records of pools not given wait", test_other_pools_wait},
                                     {"an undo that fails keeps its record", test_failed_undo_stays},
                                     {NULL, NULL}};
     int rc;
 
     adfix_start(&F, NULL, NULL);
+    /* The SDC belongs to both systems from the start and stays (clients connected at attach):
+     * recovery leaving a system on demand is test_clients' and the restart scenario's. */
+    adfix_pool_setting(&F, 0, "powerflex.connect.on.demand", "false");
+    adfix_pool_setting(&F, 1, "powerflex.connect.on.demand", "false");
     rc = hs_main("adaptor recovery", tests);
     adfix_stop(&F);
     return rc;

@@ -70,8 +70,9 @@ static void test_initialize_sinks_details_and_capacity(void)
 
     pool = dt_pool(sim, "pool2", DT_POOL_UUID, &d, &cap);
     CU_ASSERT_PTR_NOT_NULL_FATAL(pool);
-    /* login + list pools + protection domain + statistics; open makes no request. */
-    CU_ASSERT_EQUAL(dt_requests(sim) - before, 3);
+    /* login + the release + list pools + protection domain + statistics + the system (its MDM
+     * addresses; a 4.x gateway adds its own login); open makes no request. */
+    CU_ASSERT_EQUAL(dt_requests(sim) - before, 5);
     snprintf(gw, sizeof(gw), "https://%s/api", tsim_hostport(sim));
     CU_ASSERT_STRING_EQUAL(dt_detail(&d, "powerflex.gw.url"), gw);
     CU_ASSERT_STRING_EQUAL(dt_detail(&d, "powerflex.gw.username"), tsim_user(sim));
@@ -81,6 +82,10 @@ static void test_initialize_sinks_details_and_capacity(void)
     CU_ASSERT_STRING_EQUAL(dt_detail(&d, "powerflex.storagepool.id"), pool_id);
     CU_ASSERT_STRING_EQUAL(dt_detail(&d, "powerflex.storagepool.system.id"), sys);
     CU_ASSERT_STRING_EQUAL(dt_detail(&d, "powerflex.gw.cafile"), tsim_cafile(sim));
+    /* the release, stored so that handles log in without asking again */
+    CU_ASSERT_STRING_EQUAL(dt_detail(&d, "powerflex.gw.version"), tsim_api4(sim) ? "4.5" : "3.5");
+    /* the MDM addresses hosts join the system with: master and slave of the simulator's mdmCluster */
+    CU_ASSERT_PTR_NOT_NULL(strchr(dt_detail(&d, "powerflex.storagepool.mdms"), ','));
     expect_cloudstack_capacity(pool_id, &cap);
     /* 512 GiB raw, 10 % spare, two copies: 230.4 GiB usable, nothing used yet. */
     CU_ASSERT_EQUAL(cap.total_bytes, (uint64_t)(512ull * 1024 * 1024 - 53687091) / 2 * 1024);
@@ -316,6 +321,13 @@ static void test_attach_reports_each_host(void)
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(pool);
     CU_ASSERT_FATAL(dt_sdc_connected(sim, DT_HOST2_IP, 0));
+    /* On demand (the default), a registered SDC is enough: it joins when a volume needs it. */
+    CU_ASSERT_EQUAL(LC->attach(pool, SP_POOL_SCOPE_ZONE, hosts, 3, res, &err), SP_OK);
+    CU_ASSERT_EQUAL(res[1].status, SP_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(res[1].message, "connects when a volume needs it"));
+    CU_ASSERT_EQUAL(res[2].status, SP_E_NOT_FOUND);
+    /* Not on demand, the SDC must be connected already. */
+    host_setting_set(dt_services(), SP_SCOPE_POOL, DT_POOL_UUID, "powerflex.connect.on.demand", "false");
     CU_ASSERT_EQUAL(LC->attach(pool, SP_POOL_SCOPE_ZONE, hosts, 3, res, &err), SP_OK);
     CU_ASSERT_EQUAL(res[0].status, SP_OK);
     CU_ASSERT_STRING_EQUAL(res[0].client_id, sdc1);
@@ -329,6 +341,7 @@ static void test_attach_reports_each_host(void)
     CU_ASSERT_EQUAL(res[0].status, SP_E_STATE);
     CU_ASSERT_EQUAL(res[1].status, SP_E_NOT_FOUND);
     CU_ASSERT_NOT_EQUAL(LC->attach(pool, SP_POOL_SCOPE_ZONE, hosts, 0, res, &err), SP_OK);
+    host_setting_set(dt_services(), SP_SCOPE_POOL, DT_POOL_UUID, "powerflex.connect.on.demand", NULL);
 
     /* Attach learnt host 1's SDC: its first grant needs no lookup, and a new mapping without QoS
      * no limits call (it starts unlimited): one request. */

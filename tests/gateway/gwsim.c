@@ -26,7 +26,17 @@ tsim *gws_start(const char *const *extra_args)
     return s;
 }
 
+const char *gws_release(tsim *s)
+{
+    return tsim_api4(s) ? "4.5" : "3.5";
+}
+
 pfx_gw_client *gws_client(tsim *s, unsigned timeout_s, unsigned max_connections)
+{
+    return gws_client_release(s, timeout_s, max_connections, gws_release(s));
+}
+
+pfx_gw_client *gws_client_release(tsim *s, unsigned timeout_s, unsigned max_connections, const char *release)
 {
     pfx_gw_config cfg = {
         .gateway = tsim_hostport(s),
@@ -35,6 +45,7 @@ pfx_gw_client *gws_client(tsim *s, unsigned timeout_s, unsigned max_connections)
         .timeout_s = timeout_s,
         .max_connections = max_connections,
         .ca_file = tsim_cafile(s),
+        .api_version = release,
     };
     pfx_gw_client *c = NULL;
     sp_error e;

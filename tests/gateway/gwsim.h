@@ -11,8 +11,13 @@
  * with 99 (a hard error) when it cannot start. */
 tsim *gws_start(const char *const *extra_args);
 
-/* A client for the simulator's "127.0.0.1:PORT", verifying it with its CA. Exits 99 on failure. */
+/* A client for the simulator's "127.0.0.1:PORT", verifying it with its CA, told the simulator's
+ * release as a plugin's pool handle is (so its first call costs one login). Exits 99 on failure. */
 pfx_gw_client *gws_client(tsim *s, unsigned timeout_s, unsigned max_connections);
+/* The same, told `release` instead (NULL: the client asks the gateway at its first login). */
+pfx_gw_client *gws_client_release(tsim *s, unsigned timeout_s, unsigned max_connections, const char *release);
+/* "4.5" when the simulator runs as a 4.x gateway ($PFX_TEST_SIM_API=4.x), else "3.5". */
+const char *gws_release(tsim *s);
 
 /* A point in the simulator's request counters. */
 typedef struct gws_mark {

@@ -141,11 +141,12 @@ static void test_wrong_password(void)
     CU_ASSERT_EQUAL(pfx_gw_client_login(c, &e), SP_E_AUTH);
     CU_ASSERT_EQUAL(gws_requests_since(sim, m), 2);
 
-    /* the right password, given at run time, is picked up without a new client */
+    /* the right password, given at run time, is picked up without a new client (which learns
+     * the release then: a 4.x gateway adds its own login) */
     CU_ASSERT_EQUAL(pfx_gw_client_set_credentials(c, "admin", tsim_password(sim), &e), SP_OK);
     m = gws_now(sim);
     CU_ASSERT_EQUAL(pfx_gw_version(c, v, sizeof(v), &e), SP_OK);
-    CU_ASSERT_EQUAL(gws_logins_since(sim, m), 1);
+    CU_ASSERT_EQUAL(gws_logins_since(sim, m), tsim_api4(sim) ? 2 : 1);
     pfx_gw_client_free(c);
 }
 
@@ -204,6 +205,113 @@ static void test_config_refused(void)
     CU_ASSERT_TRUE(gwt_error_clean(&e));
 }
 
+static int count(const char *key)
+{
+    return tsim_stats_count(sim, key);
+}
+
+/* A client that was not told the release learns it at its first login, as PyPowerFlex does: the
+ * legacy login, the version, and on 4.x the 4.x login whose token then goes as Bearer. */
+static void test_release_learnt(void)
+{
+    pfx_gw_client *c = gws_client_release(sim, 10, 4, NULL);
+    int api4 = tsim_api4(sim), legacy0, rest0, version0, bearer0;
+    char v[16], rel[32];
+    sp_error e;
+    gws_mark m;
+
+    CU_ASSERT_EQUAL(pfx_gw_client_api(c, rel, sizeof(rel)), 0);
+    CU_ASSERT_STRING_EQUAL(rel, "");
+    legacy0 = count("GET /api/login");
+    rest0 = count("POST /rest/auth/login");
+    version0 = count("GET /api/version");
+    bearer0 = count("bearer");
+    m = gws_now(sim);
+    CU_ASSERT_EQUAL(pfx_gw_version(c, v, sizeof(v), &e), SP_OK);
+    CU_ASSERT_EQUAL(gws_requests_since(sim, m), api4 ? 4 : 3);
+    CU_ASSERT_EQUAL(gws_logins_since(sim, m), api4 ? 2 : 1);
+    CU_ASSERT_EQUAL(count("GET /api/login") - legacy0, 1);
+    CU_ASSERT_EQUAL(count("POST /rest/auth/login") - rest0, api4 ? 1 : 0);
+    CU_ASSERT_EQUAL(count("GET /api/version") - version0, 2); /* the question and the call */
+    CU_ASSERT_EQUAL(count("bearer") - bearer0, api4 ? 1 : 0); /* the call went with Bearer */
+    CU_ASSERT_EQUAL(pfx_gw_client_api(c, rel, sizeof(rel)), api4 ? 4 : 3);
+    CU_ASSERT_STRING_EQUAL(rel, gws_release(sim));
+
+    /* a renewal takes the release's own login and does not ask again */
+    CU_ASSERT_EQUAL(tsim_control(sim, "POST", "/sim/expire-tokens", NULL), 200);
+    legacy0 = count("GET /api/login");
+    rest0 = count("POST /rest/auth/login");
+    bearer0 = count("bearer");
+    m = gws_now(sim);
+    CU_ASSERT_EQUAL(pfx_gw_version(c, v, sizeof(v), &e), SP_OK);
+    CU_ASSERT_EQUAL(gws_requests_since(sim, m), 3); /* 401, login, the call again */
+    CU_ASSERT_EQUAL(count("GET /api/login") - legacy0, api4 ? 0 : 1);
+    CU_ASSERT_EQUAL(count("POST /rest/auth/login") - rest0, api4 ? 1 : 0);
+    CU_ASSERT_EQUAL(count("bearer") - bearer0, api4 ? 1 : 0);
+    pfx_gw_client_free(c);
+}
+
+/* Told the wrong release (a stored one, from before an upgrade or a move): still works. */
+static void test_release_told_wrong(void)
+{
+    int api4 = tsim_api4(sim);
+    pfx_gw_client *c = gws_client_release(sim, 10, 4, api4 ? "3.5" : "4.5");
+    char v[16], rel[32];
+    sp_error e;
+    gws_mark m;
+
+    m = gws_now(sim);
+    CU_ASSERT_EQUAL(pfx_gw_version(c, v, sizeof(v), &e), SP_OK);
+    if (api4) {
+        /* the legacy login, which 4.x keeps answering */
+        CU_ASSERT_EQUAL(gws_requests_since(sim, m), 2);
+        CU_ASSERT_EQUAL(pfx_gw_client_api(c, rel, sizeof(rel)), 3);
+    } else {
+        /* no /rest/auth/login on 3.5 (404): the legacy login, then the version is asked */
+        CU_ASSERT_EQUAL(gws_requests_since(sim, m), 4);
+        CU_ASSERT_EQUAL(pfx_gw_client_api(c, rel, sizeof(rel)), 3);
+        CU_ASSERT_STRING_EQUAL(rel, "3.5");
+        CU_ASSERT_TRUE(gwt_log_count("has no 4.x login") >= 1);
+    }
+    pfx_gw_client_free(c);
+}
+
+/* A wrong password costs one request whichever login the release takes. */
+static void test_release_wrong_password(void)
+{
+    pfx_gw_client *c = gws_client(sim, 10, 4);
+    char v[16];
+    sp_error e;
+    gws_mark m;
+
+    gwt_add_secret("Wr\"ong-Pa55");
+    CU_ASSERT_EQUAL(pfx_gw_client_set_credentials(c, "admin", "Wr\"ong-Pa55", &e), SP_OK);
+    m = gws_now(sim);
+    CU_ASSERT_EQUAL(pfx_gw_version(c, v, sizeof(v), &e), SP_E_AUTH);
+    CU_ASSERT_EQUAL(e.http_status, 401);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "refused user \"admin\""));
+    CU_ASSERT_TRUE(gwt_error_clean(&e));
+    CU_ASSERT_EQUAL(gws_requests_since(sim, m), 1);
+    pfx_gw_client_free(c);
+}
+
+/* Quotes, backslashes and control characters travel escaped in the 4.x login's JSON body. */
+static void test_password_escaped(void)
+{
+    static const char pw[] = "Q\"uo\\te\tPa55";
+    const char *args[] = {"--password", pw, NULL};
+    tsim *s2 = gws_start(args);
+    pfx_gw_client *c = gws_client(s2, 10, 2);
+    char v[16];
+    sp_error e;
+
+    gwt_add_secret(pw);
+    CU_ASSERT_EQUAL(pfx_gw_version(c, v, sizeof(v), &e), SP_OK);
+    CU_ASSERT_EQUAL(tsim_stats_count(s2, "logins"), 1);
+    pfx_gw_client_free(c);
+    tsim_stop(s2);
+}
+
 static void test_no_secrets(void)
 {
     CU_ASSERT_TRUE(gwt_log_count("logged in") >= 4);
@@ -224,6 +332,10 @@ int main(void)
     CU_add_test(s, "wrong password: SP_E_AUTH after one login, no loop", test_wrong_password);
     CU_add_test(s, "credentials changed at run time", test_credentials_change);
     CU_add_test(s, "bad configurations refused", test_config_refused);
+    CU_add_test(s, "the release learnt at the first login; renewals use its login", test_release_learnt);
+    CU_add_test(s, "told the wrong release: still logs in", test_release_told_wrong);
+    CU_add_test(s, "a wrong password: one request with either login", test_release_wrong_password);
+    CU_add_test(s, "a password with quotes and backslashes", test_password_escaped);
     CU_add_test(s, "no password or token in any log line", test_no_secrets);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();

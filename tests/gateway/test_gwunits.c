@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "gateway_error.h"
+#include "gateway_login.h"
 #include "gateway_url.h"
 #include "gwtest.h"
 #include "json.h"
@@ -291,6 +292,36 @@ static void test_error_from_reply(void)
     CU_ASSERT_EQUAL(r.error_code, 81);
 }
 
+static void test_release_and_access_token(void)
+{
+    static const char good[] = "{\"refresh_token\":\"r1\",\"nested\":{\"access_token\":\"no\"},"
+                               "\"access_token\":\"eyJ.abc.def\",\"expires_in\":300,\"x\":[1,true,null]}";
+    pfx_secret *t = NULL;
+    sp_error e;
+
+    CU_ASSERT_EQUAL(pfx_gw_api_from_version("3.5"), PFX_GW_API_3);
+    CU_ASSERT_EQUAL(pfx_gw_api_from_version("3.6.700"), PFX_GW_API_3);
+    CU_ASSERT_EQUAL(pfx_gw_api_from_version("4.5"), PFX_GW_API_4);
+    CU_ASSERT_EQUAL(pfx_gw_api_from_version("5.0"), PFX_GW_API_4);
+    CU_ASSERT_EQUAL(pfx_gw_api_from_version("10.1"), PFX_GW_API_4); /* not a string compare */
+    CU_ASSERT_EQUAL(pfx_gw_api_from_version(""), PFX_GW_API_UNKNOWN);
+    CU_ASSERT_EQUAL(pfx_gw_api_from_version(NULL), PFX_GW_API_UNKNOWN);
+    CU_ASSERT_EQUAL(pfx_gw_api_from_version("R4_5"), PFX_GW_API_UNKNOWN);
+
+    /* only the top-level access_token counts */
+    CU_ASSERT_EQUAL_FATAL(pfx_gw_read_access_token(good, strlen(good), &t, &e), SP_OK);
+    CU_ASSERT_STRING_EQUAL(pfx_secret_value(t), "eyJ.abc.def");
+    pfx_secret_free(t);
+    CU_ASSERT_EQUAL(pfx_gw_read_access_token("{\"token\":\"x\"}", 13, &t, &e), SP_E_NOT_FOUND);
+    CU_ASSERT_PTR_NULL(t);
+    CU_ASSERT_EQUAL(pfx_gw_read_access_token("\"tok\"", 5, &t, &e), SP_E_PROTOCOL);
+    CU_ASSERT_EQUAL(pfx_gw_read_access_token("{\"access_token\":\"\"}", 19, &t, &e), SP_E_PROTOCOL);
+    CU_ASSERT_EQUAL(pfx_gw_read_access_token("{\"access_token\":\"a b\"}", 22, &t, &e), SP_E_PROTOCOL);
+    CU_ASSERT_EQUAL(pfx_gw_read_access_token("{\"access_token\":\"abc\"", 21, &t, &e), SP_E_PROTOCOL);
+    CU_ASSERT_EQUAL(pfx_gw_read_access_token("<html>", 6, &t, &e), SP_E_PROTOCOL);
+    CU_ASSERT_PTR_NULL(t);
+}
+
 int main(void)
 {
     CU_pSuite s;
@@ -306,6 +337,7 @@ int main(void)
     CU_add_test(s, "object ids", test_ids);
     CU_add_test(s, "error mapping", test_map_error);
     CU_add_test(s, "error messages from replies", test_error_from_reply);
+    CU_add_test(s, "releases and 4.x access tokens", test_release_and_access_token);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

@@ -184,6 +184,9 @@ static void test_fixture_systems(void)
     CU_ASSERT_STRING_EQUAL(l.items[0].name, "mocksystem");
     CU_ASSERT_STRING_EQUAL(l.items[0].version_name, "DellEMC ScaleIO Version: R2_6.0.133");
     CU_ASSERT_STRING_NOT_EQUAL(l.items[0].mdm_cluster_state, ""); /* from mdmCluster.clusterState */
+    /* master and managers ("worker" in 2.6), not the tie-breakers */
+    CU_ASSERT_STRING_EQUAL(l.items[0].mdm_ips, "127.1.1.6,127.1.1.7");
+    CU_ASSERT_STRING_EQUAL(l.items[1].mdm_ips, "127.1.1.4,127.1.1.5");
     CU_ASSERT_STRING_EQUAL(l.items[1].id, "15dbbf5617523655");
     pfx_gw_system_list_clear(&l);
     free(buf);
@@ -517,6 +520,18 @@ static void test_domain_system_pool(void)
     CU_ASSERT_EQUAL(
         pfx_gw_parse_system(P("{\"id\":\"1\",\"mdmClusterState\":\"ClusteredNormal\"}"), &sys, &e), SP_OK);
     CU_ASSERT_STRING_EQUAL(sys.mdm_cluster_state, "ClusteredNormal");
+    CU_ASSERT_STRING_EQUAL(sys.mdm_ips, "");
+    CU_ASSERT_EQUAL(pfx_gw_parse_system(P("{\"id\":\"1\",\"mdmCluster\":{\"master\":{\"ips\":[\"10.0.0.1\","
+                                          "\"fd00::1\"]},\"slaves\":[{\"ips\":[\"10.0.0.11\",\"10.0.0.1\"]}],"
+                                          "\"tieBreakers\":[{\"ips\":[\"10.0.0.3\"]}]}}"),
+                                        &sys, &e),
+                    SP_OK);
+    CU_ASSERT_STRING_EQUAL(sys.mdm_ips, "10.0.0.1,fd00::1,10.0.0.11"); /* 10.0.0.11 is not 10.0.0.1 */
+    /* an address that could steer drv_cfg's command line is refused */
+    CU_ASSERT_EQUAL(pfx_gw_parse_system(P("{\"id\":\"1\",\"mdmCluster\":{\"master\":{\"ips\":[\"1.2.3.4 "
+                                          "--file /etc/passwd\"]}}}"),
+                                        &sys, &e),
+                    SP_E_PROTOCOL);
     CU_ASSERT_EQUAL(pfx_gw_parse_system(P("{\"name\":\"x\"}"), &sys, &e), SP_E_PROTOCOL);
 
     CU_ASSERT_EQUAL(pfx_gw_parse_pool(

@@ -6,10 +6,12 @@
 
 #include "alloc.h"
 #include "cfg.h"
+#include "crypt.h"
 #include "cs.h"
 #include "fsutil.h"
 #include "harness.h"
 #include "store.h"
+#include "volops.h"
 
 #include <CUnit/Basic.h>
 #include <stdio.h>
@@ -141,6 +143,68 @@ static void test_aggregates_follow_rows(void)
     CU_ASSERT_EQUAL(one(db, "SELECT allocated FROM pool WHERE id = 2"), 0);
     CU_ASSERT_EQUAL(one(db, "SELECT n_objects FROM pool WHERE id = 1"), 1);
     host_store_close(db);
+}
+
+/* Passphrases of encrypted volumes: one per volume, sealed in the database (never the passphrase
+ * itself), opened for a call and gone with the volume. */
+static void test_passphrases(void)
+{
+    host_cs cs;
+    host_err e;
+    host_crypt c;
+    host_vol v;
+    char db_path[512], err[256], sealed[1024], first[128];
+    int64_t vol, vol2;
+
+    snprintf(db_path, sizeof(db_path), "%s", path("crypt.db"));
+    CU_ASSERT_EQUAL_FATAL(host_cs_open(&cs, db_path, path("work-crypt"), &e), 0);
+    CU_ASSERT_EQUAL(host_sql_run(cs.db, err, sizeof(err),
+                                 "INSERT INTO offering(uuid, name, displaytext, kind, provisioning, disksize, customized, "
+                                 "tags, created) VALUES ('o1', 'enc', 'enc', 'disk', 'thin', 8589934592, 0, '', 0)",
+                                 ""),
+                    1);
+    CU_ASSERT_EQUAL(host_sql_run(cs.db, err, sizeof(err), "INSERT INTO offering_encrypt(offering_id) VALUES (1)", ""),
+                    1);
+    CU_ASSERT_EQUAL(host_sql_run(cs.db, err, sizeof(err),
+                                 "INSERT INTO volume(uuid, name, type, size, provisioning, offering_id, zone_id, "
+                                 "state, created) VALUES ('v1', 'v1', 'DATA', 8589934592, 'thin', 1, 1, 'Allocated', 0)",
+                                 ""),
+                    1);
+    vol = sqlite3_last_insert_rowid(cs.db);
+    CU_ASSERT_EQUAL_FATAL(host_vol_load(&cs, vol, &v, &e), 0);
+    CU_ASSERT_EQUAL(host_offering_encrypts(&cs, v.offering_id, &e), 1);
+    CU_ASSERT_EQUAL(host_offering_encrypts(&cs, 0, &e), 0);
+    CU_ASSERT_EQUAL(host_crypt_open(&cs, vol, &c, &e), 0); /* none yet */
+    CU_ASSERT_EQUAL(host_vol_encryption_new(&cs, vol, &e), 0);
+    CU_ASSERT_EQUAL(host_vol_encryption_new(&cs, vol, &e), 0); /* kept, not replaced */
+    CU_ASSERT_EQUAL(one(cs.db, "SELECT count(*) FROM passphrase"), 1);
+    CU_ASSERT_EQUAL_FATAL(host_crypt_open(&cs, vol, &c, &e), 1);
+    CU_ASSERT_EQUAL(c.enc.struct_size, sizeof(sp_encryption));
+    CU_ASSERT_EQUAL(c.enc.passphrase_len, 64);
+    snprintf(first, sizeof(first), "%s", c.pass);
+    CU_ASSERT_EQUAL(host_sql_text(cs.db, sealed, sizeof(sealed), err, sizeof(err), "SELECT passphrase FROM passphrase",
+                                  ""),
+                    1);
+    CU_ASSERT_EQUAL(strncmp(sealed, "enc:v1:", 7), 0);
+    CU_ASSERT_PTR_NULL(strstr(sealed, first));
+    host_crypt_close(&c);
+    CU_ASSERT_PTR_NULL(c.pass);
+    /* another volume, another passphrase */
+    CU_ASSERT_EQUAL(host_sql_run(cs.db, err, sizeof(err),
+                                 "INSERT INTO volume(uuid, name, type, size, provisioning, offering_id, zone_id, "
+                                 "state, created) VALUES ('v2', 'v2', 'DATA', 8589934592, 'thin', 1, 1, 'Allocated', 0)",
+                                 ""),
+                    1);
+    vol2 = sqlite3_last_insert_rowid(cs.db);
+    CU_ASSERT_EQUAL(host_vol_encryption_new(&cs, vol2, &e), 0);
+    CU_ASSERT_EQUAL_FATAL(host_crypt_open(&cs, vol2, &c, &e), 1);
+    CU_ASSERT_STRING_NOT_EQUAL(c.pass, first);
+    host_crypt_close(&c);
+    /* gone with the volume */
+    CU_ASSERT_EQUAL(host_sql_run(cs.db, err, sizeof(err), "DELETE FROM volume WHERE id = ?", "i", vol), 1);
+    CU_ASSERT_EQUAL(one(cs.db, "SELECT count(*) FROM passphrase"), 1);
+    CU_ASSERT_EQUAL(one(cs.db, "SELECT count(*) FROM volume_encryption"), 1);
+    host_cs_close(&cs);
 }
 
 /* The storage settings the plugin reads are its own: they come from its describe. */
@@ -481,6 +545,7 @@ int main(void)
     CU_add_test(s, "rolled-back ids are not handed out again", test_rolled_back_ids_not_reused);
     CU_add_test(s, "pool aggregates follow their rows", test_aggregates_follow_rows);
     CU_add_test(s, "settings: defaults, scopes, persistence", test_settings);
+    CU_add_test(s, "passphrases of encrypted volumes", test_passphrases);
     CU_add_test(s, "settings a foreign plugin publishes", test_foreign_plugin_settings);
     CU_add_test(s, "allocation: tags, scope order, state, thresholds, over-provisioning",
                 test_allocation_rules);

@@ -6,6 +6,9 @@
 #   <home>/query_mdms.out  printed by --query_mdms (missing: the option is unknown, as to an older
 #                          drv_cfg, which prints its usage and exits 2)
 #   <home>/rescan.fail     when present, --rescan prints it on stderr and exits 1
+#   <home>/query_mdms.out  printed by --query_mdms
+#   <home>/mdm.stderr      when present, --add_mdm/--remove_mdm print it on stderr (and exit 0)
+#   <home>/old             when present, the usage does not offer --remove_mdm
 home=$(cd "$(dirname "$0")/.." && pwd)
 printf '%s\n' "$*" >>"$home/calls"
 case "$1" in
@@ -33,8 +36,18 @@ case "$1" in
 	fi
 	cat "$home/query_mdms.out"
 	;;
+--add_mdm|--remove_mdm)
+	if [ -f "$home/mdm.stderr" ]; then
+		cat "$home/mdm.stderr" >&2
+	fi
+	exit 0
+	;;
 *)
-	echo "Usage: drv_cfg --rescan | --query_vols | --query_guid" >&2
+	if [ -f "$home/old" ]; then
+		echo "Usage: drv_cfg --rescan | --query_vols | --query_guid | --add_mdm" >&2
+	else
+		echo "Usage: drv_cfg --rescan | --query_vols | --query_guid | --add_mdm | --remove_mdm" >&2
+	fi
 	exit 2
 	;;
 esac

@@ -62,8 +62,19 @@ static void test_round_trip(void)
     CU_ASSERT_EQUAL(access(hs_path(cache, "powerflex-copies/.6c33633100000009.tmp"), F_OK), -1);
 
     CU_ASSERT_EQUAL(pfx_copyjournal_read(cache, "absent", &r, &err), SP_E_NOT_FOUND);
+    CU_ASSERT_EQUAL(r.source_in_use, 0);
     CU_ASSERT_EQUAL(pfx_copyjournal_remove(cache, w.key, &err), SP_OK);
     CU_ASSERT_EQUAL(pfx_copyjournal_read(cache, w.key, &r, &err), SP_E_NOT_FOUND);
+    CU_ASSERT_EQUAL(pfx_copyjournal_remove(cache, w.key, &err), SP_OK);
+
+    /* a live migration's record: the source in use stays said through the phases */
+    w.source_in_use = 1;
+    CU_ASSERT_EQUAL_FATAL(pfx_copyjournal_write(cache, &w, &err), SP_OK);
+    CU_ASSERT_EQUAL(pfx_copyjournal_set_phase(cache, w.key, PFX_COPY_COPYING, &err), SP_OK);
+    CU_ASSERT_EQUAL(pfx_copyjournal_set_phase(cache, w.key, PFX_COPY_VERIFIED, &err), SP_OK);
+    CU_ASSERT_EQUAL_FATAL(pfx_copyjournal_read(cache, w.key, &r, &err), SP_OK);
+    CU_ASSERT_EQUAL(r.source_in_use, 1);
+    CU_ASSERT_EQUAL(r.phase, PFX_COPY_VERIFIED);
     CU_ASSERT_EQUAL(pfx_copyjournal_remove(cache, w.key, &err), SP_OK);
 }
 
@@ -187,6 +198,15 @@ static void test_forged(void)
     CU_ASSERT_EQUAL(pfx_copyjournal_read(cache, "f1", &r, &err), SP_OK);
     CU_ASSERT_EQUAL(r.phase, PFX_COPY_COPYING);
     CU_ASSERT_EQUAL(r.updated, 1700000000);
+
+    CU_ASSERT_EQUAL(r.source_in_use, 0);
+    forge("f1", BODY("f1", "copying", "source_in_use=1\n"));
+    CU_ASSERT_EQUAL(pfx_copyjournal_read(cache, "f1", &r, &err), SP_OK);
+    CU_ASSERT_EQUAL(r.source_in_use, 1);
+    forge("f1", BODY("f1", "copying", "source_in_use=yes\n"));
+    CU_ASSERT_EQUAL(pfx_copyjournal_read(cache, "f1", &r, &err), SP_E_PROTOCOL);
+    forge("f1", BODY("f1", "copying", "source_in_use=1\nsource_in_use=1\n"));
+    CU_ASSERT_EQUAL(pfx_copyjournal_read(cache, "f1", &r, &err), SP_E_PROTOCOL);
 
     forge("f1", BODY("f1", "copying", "phase=done\n"));
     CU_ASSERT_EQUAL(pfx_copyjournal_read(cache, "f1", &r, &err), SP_E_PROTOCOL);

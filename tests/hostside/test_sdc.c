@@ -6,6 +6,7 @@
 #include "hs_util.h"
 
 #include "sdc.h"
+#include "sdc_mdm.h"
 
 #include <CUnit/CUnit.h>
 #include <pthread.h>
@@ -169,6 +170,93 @@ static void test_drv_cfg_calls(void)
     CU_ASSERT_EQUAL(pfx_sdc_rescan(hs_path(e.root, "no-such-sdc"), 0, &err), SP_E_IO);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "no-such-sdc/bin/drv_cfg"));
     CU_ASSERT_EQUAL(pfx_sdc_rescan("opt/emc", 0, &err), SP_E_INVALID);
+    env_down(&e);
+}
+
+/* --- MDM membership ---------------------------------------------------------------------- */
+
+static void test_query_mdms_format(void)
+{
+    pfx_sdc_mdm *m;
+    size_t n;
+    sp_error err;
+    char ips[PFX_SDC_MDM_IPLIST_MAX];
+
+    /* CloudStack's reading: field 5 is the SDC id; --add_mdm takes the addresses comma-joined */
+    CU_ASSERT_EQUAL_FATAL(pfx_sdc_parse_query_mdms("Retrieved 2 mdm(s)\n"
+                                                   "MDM-ID " SYS " SDC ID 0a1b2c3d00000001 INSTALLATION ID "
+                                                   "2c0b5e0f1f5d4b1a IPs [0]-10.0.0.11 [1]-10.0.0.12\n"
+                                                   "MDM-ID 0a0b0c0d0e0f0102 SDC ID 0000000000000000 "
+                                                   "INSTALLATION ID 1 IPs [0]-fd00::1\n",
+                                                   &m, &n, &err),
+                          SP_OK);
+    CU_ASSERT_EQUAL_FATAL(n, 2);
+    CU_ASSERT_STRING_EQUAL(m[0].system_id, SYS);
+    CU_ASSERT_STRING_EQUAL(m[0].sdc_id, "0a1b2c3d00000001");
+    CU_ASSERT_TRUE(pfx_sdc_mdm_ip_list(&m[0], ips, sizeof(ips)));
+    CU_ASSERT_STRING_EQUAL(ips, "10.0.0.11,10.0.0.12");
+    CU_ASSERT_TRUE(pfx_sdc_mdm_valid_sdc_id(m[0].sdc_id));
+    CU_ASSERT_FALSE(pfx_sdc_mdm_valid_sdc_id(m[1].sdc_id)); /* the MDM does not know this SDC */
+    CU_ASSERT_TRUE(pfx_sdc_mdm_ip_list(&m[1], ips, sizeof(ips)));
+    CU_ASSERT_STRING_EQUAL(ips, "fd00::1");
+    CU_ASSERT_FALSE(pfx_sdc_mdm_ip_list(&m[1], ips, 4)); /* does not fit */
+    free(m);
+    /* a hostile address never becomes one drv_cfg is given */
+    CU_ASSERT_EQUAL_FATAL(pfx_sdc_parse_query_mdms("Retrieved 1 mdm(s)\nMDM-ID " SYS
+                                                   " SDC ID 1 INSTALLATION ID 1 IPs [0]-1.2.3.4;reboot\n",
+                                                   &m, &n, &err),
+                          SP_OK);
+    CU_ASSERT_EQUAL_FATAL(n, 1);
+    CU_ASSERT_EQUAL(m[0].n_ips, 0);
+    CU_ASSERT_FALSE(pfx_sdc_mdm_ip_list(&m[0], ips, sizeof(ips)));
+    free(m);
+    /* malformed: no header, a count that disagrees, a hostile id */
+    CU_ASSERT_EQUAL(pfx_sdc_parse_query_mdms("MDM-ID " SYS " SDC ID 1 INSTALLATION ID 1 IPs\n", &m, &n, &err),
+                    SP_E_PROTOCOL);
+    CU_ASSERT_EQUAL(pfx_sdc_parse_query_mdms("Retrieved 2 mdm(s)\nMDM-ID " SYS " SDC ID 1 INSTALLATION ID 1 IPs\n",
+                                             &m, &n, &err),
+                    SP_E_PROTOCOL);
+    CU_ASSERT_EQUAL(pfx_sdc_parse_query_mdms("Retrieved 1 mdm(s)\nMDM-ID ../x SDC ID 1 INSTALLATION ID 1 IPs\n",
+                                             &m, &n, &err),
+                    SP_E_PROTOCOL);
+    CU_ASSERT_PTR_NULL(m);
+}
+
+static void test_add_remove_mdm(void)
+{
+    env e;
+    pfx_sdc_mdm *m;
+    size_t n;
+    sp_error err;
+    char file[600];
+
+    env_up(&e);
+    snprintf(file, sizeof(file), "%s/drv_cfg.txt", e.root);
+    CU_ASSERT_EQUAL(pfx_sdc_add_mdm(e.home, "10.0.0.11,10.0.0.12", file, &err), SP_OK);
+    CU_ASSERT_EQUAL(calls(&e, "--add_mdm --ip 10.0.0.11,10.0.0.12 --file"), 1);
+    CU_ASSERT_EQUAL(pfx_sdc_remove_mdm(e.home, "10.0.0.11,10.0.0.12", file, &err), SP_OK);
+    CU_ASSERT_EQUAL(calls(&e, "--remove_mdm --ip 10.0.0.11,10.0.0.12 --file"), 1);
+    hs_write_str(hs_path(e.home, "query_mdms.out"), "Retrieved 1 mdm(s)\nMDM-ID " SYS
+                                                     " SDC ID 0a1b2c3d00000001 INSTALLATION ID 1 IPs [0]-10.0.0.11\n");
+    CU_ASSERT_EQUAL_FATAL(pfx_sdc_query_mdms(e.home, &m, &n, &err), SP_OK);
+    CU_ASSERT_EQUAL(n, 1);
+    free(m);
+    /* like CloudStack, anything on stderr is a failure even with exit 0 */
+    hs_write_str(hs_path(e.home, "mdm.stderr"), "Warning: MDM 10.0.0.11 unreachable\n");
+    CU_ASSERT_EQUAL(pfx_sdc_add_mdm(e.home, "10.0.0.11", file, &err), SP_E_IO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "unreachable"));
+    unlink(hs_path(e.home, "mdm.stderr"));
+    /* addresses are checked before drv_cfg sees them */
+    CU_ASSERT_EQUAL(pfx_sdc_add_mdm(e.home, "10.0.0.1;reboot", file, &err), SP_E_INVALID);
+    CU_ASSERT_EQUAL(pfx_sdc_add_mdm(e.home, "--file=/etc/passwd", file, &err), SP_E_INVALID);
+    CU_ASSERT_EQUAL(pfx_sdc_add_mdm(e.home, "", file, &err), SP_E_INVALID);
+    CU_ASSERT_EQUAL(pfx_sdc_add_mdm(e.home, "10.0.0.1", "relative.txt", &err), SP_E_INVALID);
+    CU_ASSERT_EQUAL(calls(&e, "reboot") + calls(&e, "passwd") + calls(&e, "relative"), 0);
+    /* an older drv_cfg cannot leave: said, not attempted */
+    hs_write_str(hs_path(e.home, "old"), "");
+    CU_ASSERT_EQUAL(pfx_sdc_remove_mdm(e.home, "10.0.0.11,10.0.0.12", file, &err), SP_E_UNSUPPORTED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "mdm 10.0.0.11,10.0.0.12"));
+    CU_ASSERT_EQUAL(calls(&e, "--remove_mdm"), 1);
     env_down(&e);
 }
 
@@ -511,6 +599,8 @@ int main(void)
         {"drv_cfg --query_vols: the real format", test_parse_real_format},
         {"drv_cfg --query_vols: malformed output", test_parse_malformed},
         {"drv_cfg calls: rescan, query_vols, query_guid", test_drv_cfg_calls},
+        {"drv_cfg --query_mdms format", test_query_mdms_format},
+        {"drv_cfg --add_mdm / --remove_mdm", test_add_remove_mdm},
         {"device paths refuse hostile ids", test_device_paths},
         {"unknown system: exactly one emc-vol-*-<id>", test_find_device},
         {"device sizes: files, symlinks, block devices", test_device_size},

@@ -24,6 +24,7 @@ struct tsim {
 	char *dir, *devdir, *url, *hostport;
 	char *ca, *cert, *key;
 	char *user, *password;
+	bool api4;
 	thttp *http;
 };
 
@@ -117,6 +118,7 @@ tsim *tsim_start(const char *const *extra_args)
 {
 	tsim *s = calloc(1, sizeof(*s));
 	const char *tmp = getenv("TMPDIR"), *top = getenv("top_builddir");
+	const char *api = getenv("PFX_TEST_SIM_API");
 	const char **argv = NULL;
 	char *tpl = NULL, *exe = NULL, *state = NULL, *log = NULL, *default_devdir = NULL;
 	size_t nextra = 0, n = 0;
@@ -157,15 +159,22 @@ tsim *tsim_start(const char *const *extra_args)
 		} else if (!strcmp(extra_args[i], "--user")) {
 			free(s->user);
 			s->user = strdup(extra_args[i + 1]);
+		} else if (!strcmp(extra_args[i], "--api")) {
+			api = extra_args[i + 1];
 		}
 	}
+	s->api4 = api && !strcmp(api, "4.x");
 	exe = fmt("%s/sim/powerflex-sim", top && *top ? top : ".");
 	log = fmt("%s/sim.log", s->dir);
-	argv = calloc(nextra + 3, sizeof(*argv));
+	argv = calloc(nextra + 5, sizeof(*argv));
 	if (!argv || !exe || !log || !state || !default_devdir || !s->devdir || !s->password || !s->user)
 		goto fail;
 	argv[n++] = "--sdc-device-dir";
 	argv[n++] = default_devdir;
+	if (s->api4) {
+		argv[n++] = "--api";
+		argv[n++] = "4.x";
+	}
 	for (size_t i = 0; i < nextra; i++)
 		argv[n++] = extra_args[i];
 	argv[n] = NULL;
@@ -218,6 +227,7 @@ const char *tsim_device_dir(const tsim *s) { return s->devdir; }
 const char *tsim_password(const tsim *s) { return s->password; }
 const char *tsim_user(const tsim *s) { return s->user; }
 int tsim_pid(const tsim *s) { return (int)s->pid; }
+int tsim_api4(const tsim *s) { return s->api4; }
 
 int tsim_control_body(tsim *s, const char *method, const char *path, const char *json_body,
 		      char **resp)
@@ -262,7 +272,7 @@ int tsim_stats_count(tsim *s, const char *key)
 	free(body);
 	if (!root)
 		return -1;
-	if (!strcmp(key, "logins") || !strcmp(key, "total")) {
+	if (!strcmp(key, "logins") || !strcmp(key, "total") || !strcmp(key, "bearer")) {
 		const char *p[] = { key, NULL };
 		v = yajl_tree_get(root, p, yajl_t_number);
 	} else {

@@ -6,7 +6,8 @@
 typedef struct tsim tsim;
 
 /* Spawns $top_builddir/sim/powerflex-sim --listen 127.0.0.1:0 with TLS, --state-dir <dir>/state,
- * --sdc-device-dir <dir>/devices, a random password, then extra_args (NULL-terminated, may be
+ * --sdc-device-dir <dir>/devices, a random password, --api 4.x when $PFX_TEST_SIM_API is "4.x"
+ * (suites run once per gateway release that way), then extra_args (NULL-terminated, may be
  * NULL; later options win), and reads its "listening on" line. NULL on failure with a message on
  * stderr. */
 tsim *tsim_start(const char *const *extra_args);
@@ -18,7 +19,10 @@ const char *tsim_device_dir(const tsim *s); /* <dir>/devices, or --sdc-device-di
 const char *tsim_password(const tsim *s); /* random per start unless given in extra args */
 const char *tsim_user(const tsim *s);
 int tsim_pid(const tsim *s);
-/* Count for "METHOD template" from /sim/stats ("logins" and "total" work too); -1 on error. */
+/* 1 when the simulator behaves as a 4.x gateway (--api 4.x). */
+int tsim_api4(const tsim *s);
+/* Count for "METHOD template" from /sim/stats ("logins", "total" and "bearer" work too); -1 on
+ * error. */
 int tsim_stats_count(tsim *s, const char *key);
 /* HTTP status of a /sim/... call (json_body may be NULL); negative when no answer came. */
 int tsim_control(tsim *s, const char *method, const char *path, const char *json_body);

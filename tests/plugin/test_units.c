@@ -334,7 +334,11 @@ static void test_settings_table(void)
                                  PFX_SETTING_CS_IDENTIFIER_HISTORY,
                                  PFX_SETTING_HOST_CACHE,
                                  PFX_SETTING_SDC_HOME,
-                                 PFX_SETTING_DEVICE_DIR};
+                                 PFX_SETTING_DEVICE_DIR,
+                                 PFX_SETTING_CONNECT_ON_DEMAND,
+                                 PFX_SETTING_CLIENTS_LIMIT,
+                                 PFX_SETTING_MDM_APPLY_WAIT,
+                                 PFX_SETTING_SDC_CFG_FILE};
     sp_host_services svc = {SP_ABI_VERSION, sizeof(svc), NULL, NULL, one_setting};
     const sp_setting_desc *list, *d;
     size_t n;
@@ -357,6 +361,11 @@ static void test_settings_table(void)
     CU_ASSERT_STRING_EQUAL(pfx_setting_desc(PFX_SETTING_SDC_HOME)->default_value, PFX_SDC_HOME_DEFAULT);
     CU_ASSERT_STRING_EQUAL(pfx_setting_desc(PFX_SETTING_DEVICE_DIR)->default_value, PFX_SDC_DEVICE_DIR_DEFAULT);
     CU_ASSERT_TRUE(pfx_setting_desc(PFX_DETAIL_GW_PASSWORD)->flags & SP_SETTING_SECRET);
+    /* SDCs on demand and the gateway's release: published with the defaults the code falls back to */
+    CU_ASSERT_STRING_EQUAL(pfx_setting_desc(PFX_SETTING_CONNECT_ON_DEMAND)->default_value, "true");
+    CU_ASSERT_STRING_EQUAL(pfx_setting_desc(PFX_SETTING_SDC_CFG_FILE)->default_value, PFX_SDC_DRV_CFG_FILE_DEFAULT);
+    CU_ASSERT_EQUAL(pfx_setting_desc(PFX_DETAIL_MDMS)->kind, SP_SETTING_KIND_POOL_DETAIL);
+    CU_ASSERT_TRUE(pfx_setting_desc(PFX_DETAIL_GW_VERSION)->flags & SP_SETTING_OUTPUT);
     /* The readers take default and range from the table. */
     pfx_hostsvc_set(&svc);
     setting_value = NULL;
@@ -367,6 +376,10 @@ static void test_settings_table(void)
     CU_ASSERT_EQUAL(pfx_setting_uint(SP_SCOPE_POOL, "p", PFX_SETTING_DISK_WAIT), 60);
     setting_value = "0";
     CU_ASSERT_EQUAL(pfx_setting_uint(SP_SCOPE_POOL, "p", PFX_SETTING_CLIENT_TIMEOUT), 60);
+    setting_value = NULL;
+    CU_ASSERT_EQUAL(pfx_setting_uint(SP_SCOPE_POOL, "p", PFX_SETTING_MDM_APPLY_WAIT), 3000);
+    setting_value = "600001";
+    CU_ASSERT_EQUAL(pfx_setting_uint(SP_SCOPE_POOL, "p", PFX_SETTING_MDM_APPLY_WAIT), 3000);
     pfx_hostsvc_reset();
 }
 

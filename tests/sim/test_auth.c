@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <yajl/yajl_tree.h>
 
 static tsim *sim;
 
@@ -174,9 +175,115 @@ static void test_absolute_expiry(void)
 	tsim_stop(s);
 }
 
+/* A string field of a JSON object body (malloc'd), NULL when absent. */
+static char *json_field(const char *body, const char *key)
+{
+	char err[128];
+	yajl_val v = body ? yajl_tree_parse(body, err, sizeof(err)) : NULL;
+	const char *path[] = { key, NULL };
+	yajl_val f = v ? yajl_tree_get(v, path, yajl_t_string) : NULL;
+	char *out = f ? strdup(f->u.string) : NULL;
+	yajl_tree_free(v);
+	return out;
+}
+
+static void test_release_4x(void)
+{
+	const char *args[] = { "--api", "4.x", NULL };
+	tsim *s = tsim_start(args);
+	thttp *h;
+	char *legacy, *body = NULL, *access, *refresh, *creds, *logout;
+	int st, bearer0;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	h = thttp_new(tsim_url(s), tsim_cafile(s));
+	/* the legacy login still works, and says 4.5 */
+	legacy = login(h, tsim_user(s), tsim_password(s), &st);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(legacy);
+	thttp_set_auth(h, "", legacy);
+	st = thttp_request(h, "GET", "/api/version", NULL, &body);
+	CU_ASSERT_EQUAL(st, 200);
+	CU_ASSERT_STRING_EQUAL(body, "\"4.5\"");
+	free(body);
+	/* the 4.x login: JSON credentials, access and refresh tokens back */
+	thttp_set_auth(h, NULL, NULL);
+	creds = NULL;
+	CU_ASSERT(asprintf(&creds, "{\"username\":\"%s\",\"password\":\"%s\"}", tsim_user(s),
+			   tsim_password(s)) > 0);
+	st = thttp_request(h, "POST", "/rest/auth/login", creds, &body);
+	CU_ASSERT_EQUAL(st, 200);
+	access = json_field(body, "access_token");
+	refresh = json_field(body, "refresh_token");
+	free(body);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(access);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(refresh);
+	st = thttp_request(h, "POST", "/rest/auth/login",
+			   "{\"username\":\"admin\",\"password\":\"wrong\"}", &body);
+	CU_ASSERT_EQUAL(st, 401);
+	free(body);
+	/* Bearer: the access token, and the legacy one as goscaleio sends it; counted */
+	bearer0 = tsim_stats_count(s, "bearer");
+	thttp_set_bearer(h, access);
+	st = thttp_request(h, "GET", "/api/types/System/instances", NULL, NULL);
+	CU_ASSERT_EQUAL(st, 200);
+	thttp_set_bearer(h, legacy);
+	st = thttp_request(h, "GET", "/api/version", NULL, NULL);
+	CU_ASSERT_EQUAL(st, 200);
+	CU_ASSERT_EQUAL(tsim_stats_count(s, "bearer") - bearer0, 2);
+	/* an access token is no basic-auth password; the refusal is the web front's HTML page */
+	thttp_set_bearer(h, NULL);
+	thttp_set_auth(h, "", access);
+	st = thttp_request(h, "GET", "/api/version", NULL, &body);
+	CU_ASSERT_EQUAL(st, 401);
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, "<html>"));
+	free(body);
+	thttp_set_auth(h, NULL, NULL);
+	st = thttp_request(h, "GET", "/api/nothing-here", NULL, &body);
+	CU_ASSERT_EQUAL(st, 404);
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, "404 Not Found"));
+	free(body);
+	/* logout with the refresh token: 204, and the access token is dead */
+	thttp_set_bearer(h, access);
+	logout = NULL;
+	CU_ASSERT(asprintf(&logout, "{\"refresh_token\":\"%s\"}", refresh) > 0);
+	st = thttp_request(h, "POST", "/rest/auth/logout", logout, &body);
+	CU_ASSERT_EQUAL(st, 204);
+	free(body);
+	st = thttp_request(h, "GET", "/api/version", NULL, NULL);
+	CU_ASSERT_EQUAL(st, 401);
+	free(logout);
+	free(creds);
+	free(access);
+	free(refresh);
+	free(legacy);
+	thttp_free(h);
+	tsim_stop(s);
+}
+
+static void test_release_35_has_no_4x_login(void)
+{
+	thttp *h = thttp_new(tsim_url(sim), tsim_cafile(sim));
+	char *tok, *body = NULL;
+	int st;
+	st = thttp_request(h, "POST", "/rest/auth/login", "{\"username\":\"admin\",\"password\":\"x\"}",
+			   &body);
+	CU_ASSERT_EQUAL(st, 404);
+	free(body);
+	tok = login(h, tsim_user(sim), tsim_password(sim), &st);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tok);
+	thttp_set_auth(h, NULL, NULL);
+	thttp_set_bearer(h, tok);
+	st = thttp_request(h, "GET", "/api/version", NULL, &body);
+	check_401(st, body);
+	free(body);
+	free(tok);
+	thttp_free(h);
+}
+
 int main(void)
 {
 	static const struct sc_test tests[] = {
+		{ "4.x: /rest/auth login and logout, Bearer tokens, HTML pages", test_release_4x },
+		{ "3.5: no /rest/auth login, no Bearer", test_release_35_has_no_4x_login },
 		{ "login, token with any user, version", test_login_and_version },
 		{ "bad credentials and tokens answer 401", test_bad_credentials },
 		{ "several tokens at once, logout", test_many_tokens_and_logout },

@@ -300,7 +300,7 @@ struct gone_arg {
 static void test_delay_rescan_and_drv_cfg(void)
 {
 	const char *args[] = { "--sdc", "10.1.0.1:11111111-2222-3333-4444-555555555555", "--device-delay-ms",
-			       "5000", NULL };
+			       "5000", "--mdm-ips", "127.0.0.1,127.0.0.2", NULL };
 	tsim *s = tsim_start(args);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	sc *k = sc_new(s);
@@ -336,7 +336,8 @@ static void test_delay_rescan_and_drv_cfg(void)
 	CU_ASSERT_STRING_EQUAL(out, "Calling kernel module to refresh MDM configuration\n");
 	free(out);
 	CU_ASSERT(path_exists(d2));
-	/* --query_mdms in a real SDC's format: this SDC's id in the system, the MDMs' addresses */
+	/* --query_mdms in a real SDC's format: this SDC's id in the system, the MDMs' addresses
+	 * (--mdm-ips: the master's and the slave's) */
 	CU_ASSERT_EQUAL(drv_cfg(home, "--query_mdms", &out), 0);
 	snprintf(want, sizeof(want), "Retrieved 1 mdm(s)\nMDM-ID %s SDC ID %s INSTALLATION ID ", sys, sdc);
 	CU_ASSERT_EQUAL(strncmp(out, want, strlen(want)), 0);
@@ -414,9 +415,113 @@ static void test_two_systems_one_dir(void)
 	}
 }
 
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = calloc(1, 4096);
+	if (f) {
+		size_t n = fread(buf, 1, 4095, f);
+		buf[n] = '\0';
+		fclose(f);
+	}
+	return buf;
+}
+
+/* An SDC that starts outside the MDMs: disconnected, mapped volumes do not appear; drv_cfg
+ * --add_mdm with one system's MDM addresses joins that system only (the file keeps the line),
+ * --query_mdms lists what it joined, --remove_mdm leaves and takes the device entries along. */
+static void test_mdm_membership(void)
+{
+	char dir[] = "/tmp/tsim-mdm.XXXXXX", arg[512], conf[2048], opt[512], *out = NULL, *home, *file, *text;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(arg, sizeof(arg), "10.3.0.1:AAAAAAAA-BBBB-CCCC-DDDD-000000000001:%s/by-id", dir);
+	const char *args_a[] = { "--sdc", arg, "--sdcs-detached", "--mdm-ips", "10.9.0.11,10.9.0.12,10.9.0.13", NULL };
+	const char *args_b[] = { "--sdc", arg, "--sdcs-detached", NULL };
+	tsim *a = tsim_start(args_a), *b = tsim_start(args_b);
+	CU_ASSERT_FATAL(a && b);
+	sc *ca = sc_new(a), *cb = sc_new(b);
+	char *pa = sc_pool(ca, 0), *sa = sc_sdc(ca, "10.3.0.1"), *ya = sc_system_id(ca), *yb = sc_system_id(cb);
+	char *va = sc_volume(ca, "mdm-a", pa, "1", "ThinProvisioned");
+	char dev[1024];
+	struct sc_resp r;
+	CU_ASSERT_FATAL(va && sa && ya && yb);
+	snprintf(dev, sizeof(dev), "%s/by-id/emc-vol-%s-%s", dir, ya, va);
+	/* the system publishes its MDMs; the SDC is not connected yet */
+	CU_ASSERT_EQUAL(sc_call(ca, &r, "GET", NULL, "/api/types/System/instances"), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"ips\":[\"10.9.0.11\"]"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"ips\":[\"10.9.0.12\"]"));
+	sc_resp_free(&r);
+	CU_ASSERT_EQUAL(sc_call(ca, &r, "GET", NULL, "/api/instances/Sdc::%s", sa), 200);
+	CU_ASSERT_STRING_EQUAL(jstr(r.json, "mdmConnectionState"), "Disconnected");
+	sc_resp_free(&r);
+	/* a mapping is accepted, but nothing appears on a detached SDC, not even at a rescan */
+	CU_ASSERT_EQUAL(sc_map(ca, va, sa), 200);
+	snprintf(conf, sizeof(conf), "url=%s sdc=10.3.0.1 ca=%s\nurl=%s sdc=10.3.0.1 ca=%s\n", tsim_url(a),
+		 tsim_cafile(a), tsim_url(b), tsim_cafile(b));
+	home = make_sdc_home(dir, conf);
+	CU_ASSERT_EQUAL(drv_cfg(home, "--rescan", &out), 0);
+	free(out);
+	CU_ASSERT(path_missing(dev));
+	CU_ASSERT_EQUAL(drv_cfg(home, "--query_mdms", &out), 0);
+	CU_ASSERT_STRING_EQUAL(out, "Retrieved 0 mdm(s)\n");
+	free(out);
+	/* joining system a */
+	asprintf(&file, "%s/drv_cfg.txt", dir);
+	snprintf(opt, sizeof(opt), "--add_mdm --ip 10.9.0.11,10.9.0.12 --file %s", file);
+	CU_ASSERT_EQUAL(drv_cfg(home, opt, &out), 0);
+	free(out);
+	CU_ASSERT(path_exists(dev));
+	text = read_text(file);
+	CU_ASSERT_STRING_EQUAL(text, "mdm 10.9.0.11,10.9.0.12\n");
+	free(text);
+	CU_ASSERT_EQUAL(sc_call(ca, &r, "GET", NULL, "/api/instances/Sdc::%s", sa), 200);
+	CU_ASSERT_STRING_EQUAL(jstr(r.json, "mdmConnectionState"), "Connected");
+	sc_resp_free(&r);
+	CU_ASSERT_EQUAL(drv_cfg(home, "--query_mdms", &out), 0);
+	/* the installation id is the simulator's own for the system (GET /sim/sdc/ID) */
+	snprintf(conf, sizeof(conf),
+		 "Retrieved 1 mdm(s)\nMDM-ID %s SDC ID %s INSTALLATION ID %016llx IPs [0]-10.9.0.11 [1]-10.9.0.12\n", ya,
+		 sa, (unsigned long long)(strtoull(ya, NULL, 16) ^ UINT64_C(0x5a5aa5a55a5aa5a5)));
+	CU_ASSERT_STRING_EQUAL(out, conf);
+	free(out);
+	/* addresses nobody answers to */
+	CU_ASSERT_NOT_EQUAL(drv_cfg(home, "--add_mdm --ip 192.0.2.1 2>/dev/null", &out), 0);
+	free(out);
+	/* the usage names --remove_mdm (what CloudStack looks for) */
+	CU_ASSERT_NOT_EQUAL(drv_cfg(home, "2>&1", &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "--remove_mdm"));
+	free(out);
+	/* leaving: the entry goes, the mapping stays on the array */
+	snprintf(opt, sizeof(opt), "--remove_mdm --ip 10.9.0.11,10.9.0.12 --file %s", file);
+	CU_ASSERT_EQUAL(drv_cfg(home, opt, &out), 0);
+	free(out);
+	CU_ASSERT(path_missing(dev));
+	text = read_text(file);
+	CU_ASSERT_STRING_EQUAL(text, "");
+	free(text);
+	CU_ASSERT_EQUAL(sc_call(ca, &r, "GET", NULL, "/api/instances/Volume::%s", va), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, sa));
+	sc_resp_free(&r);
+	CU_ASSERT_EQUAL(drv_cfg(home, "--query_mdms", &out), 0);
+	CU_ASSERT_STRING_EQUAL(out, "Retrieved 0 mdm(s)\n");
+	free(out);
+	free(file);
+	free(home);
+	sc_free(ca);
+	sc_free(cb);
+	tsim_stop(a);
+	tsim_stop(b);
+	free(pa); free(sa); free(ya); free(yb); free(va);
+	{
+		const char *rm[] = { "rm", "-rf", dir, NULL };
+		tca_run(rm, NULL);
+	}
+}
+
 int main(void)
 {
 	static const struct sc_test tests[] = {
+		{ "MDM membership: --sdcs-detached, drv_cfg --add_mdm, --query_mdms, --remove_mdm", test_mdm_membership },
 		{ "addMappedSdc/removeMappedSdc rules and codes", test_map_rules },
 		{ "setMappedSdcLimits rules and read-back", test_limits },
 		{ "Sdc objects and queries", test_sdc_objects },

@@ -77,6 +77,10 @@ BEGIN {
     print "set so=$_.serviceoffering.id"
     print "create diskoffering name=do displaytext=do storagetype=shared provisioningtype=thin disksize=1 tags=pf"
     print "set do=$_.diskoffering.id"
+    # Encrypted volumes among the others (QCOW2+LUKS, a passphrase each): every operation below
+    # meets some, guest data included.
+    print "create diskoffering name=edo displaytext=edo storagetype=shared provisioningtype=thin disksize=1 tags=pf encrypt=true"
+    print "set edo=$_.diskoffering.id"
     print "register template name=t displaytext=t format=QCOW2 hypervisor=KVM url=$qcow2 zoneid=$zone ostypeid=\"Other Linux (64-bit)\""
     print "set tmpl=$_.template[0].id"
     print "register template name=tk displaytext=tk format=QCOW2 hypervisor=KVM url=$qcow2 zoneid=$zone ostypeid=\"Other Linux (64-bit)\""
@@ -108,7 +112,7 @@ BEGIN {
             print "set vm" nvm "=$_.virtualmachine.id"
             livevm[nlivevm++] = nvm++
         } else if (r < 28 || nlivevol == 0) {
-            print "create volume name=vol" nvol " zoneid=$zone diskofferingid=$do virtualmachineid=" vm()
+            print "create volume name=vol" nvol " zoneid=$zone diskofferingid=" (pick(6) == 0 ? "$edo" : "$do") " virtualmachineid=" vm()
             print "set vol" nvol "=$_.volume.id"
             livevol[nlivevol++] = nvol++
         } else if (r < 36) print "stop virtualmachine id=" vm()
@@ -124,7 +128,7 @@ BEGIN {
             print "delete snapshot id=$snap" take(livesnap, nlivesnap)
             nlivesnap--
         } else if (r < 78 && !novmmig) print "migrate virtualmachine virtualmachineid=" vm() " hostid=$h" pick(3)
-        else if (r < 83) print "migrate volume volumeid=" vol() " storageid=$p" (1 + pick(3))
+        else if (r < 83) print "migrate volume volumeid=" vol() " storageid=$p" (1 + pick(3)) (pick(2) ? " livemigrate=true" : "")
         else if (r < 87) print "resize volume id=" vol() " size=" (2 + pick(4))
         else if (r < 90) {
             print "delete volume id=$vol" take(livevol, nlivevol)

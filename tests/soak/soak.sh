@@ -1,10 +1,10 @@
 #!/bin/sh
-# Soak: a seeded random run of VM, volume, snapshot and migration operations against two
-# simulated systems with faults on (latency spikes, 500/503, proxy pages 502/504, HTML 500s,
-# empty bodies, dropped connections, malformed bodies, busy removals, expiring tokens, late
-# devices; slow V-Tree migrations, some failing half way, some outliving their timeout), kills of
-# the harness (one in a block copy, several at random requests of VM deploys) each followed by a
-# restart that resolves what it left;
+# Soak: a seeded random run of VM, volume (some encrypted), snapshot and migration (some live)
+# operations against two simulated systems (SDCs connected on demand) with faults on (latency
+# spikes, 500/503, proxy pages 502/504, HTML 500s, empty bodies, dropped connections, malformed
+# bodies, busy removals, expiring tokens, late devices; slow V-Tree migrations, some failing half
+# way, some outliving their timeout), kills of the harness (one in a block copy, several at random
+# requests of VM deploys) each followed by a restart that resolves what it left;
 # failures must be clean (no crash, no hang), and afterwards a fresh harness process on the same
 # database must find every pool consistent with the array, guest data included (read back through
 # a short-lived mapping where no host has the volume connected).
