@@ -77,10 +77,10 @@ extern "C" {
 
 /* True when `table` (a pointer to any sp_*_ops or sp_plugin) is large enough to hold `member`
  * and the member is set. Use before calling any method added after version 2.0. */
-#define SP_HAS(table, member)                                                                    \
-    ((table) != NULL &&                                                                          \
-     (size_t)((const char *)&(table)->member - (const char *)(table)) + sizeof((table)->member) <= \
-         (size_t)(table)->struct_size &&                                                         \
+#define SP_HAS(table, member)                                                                                \
+    ((table) != NULL &&                                                                                      \
+     (size_t)((const char *)&(table)->member - (const char *)(table)) + sizeof((table)->member) <=           \
+         (size_t)(table)->struct_size &&                                                                     \
      (table)->member != NULL)
 
 /* The size of `type` up to and including `member`: how large a table of an older minor version
@@ -94,43 +94,45 @@ extern "C" {
 #define SP_SIZED(type) .struct_size = (uint32_t)sizeof(type)
 
 /* The initializer of a zeroed sized value struct:  sp_capacity cap = SP_INIT(sp_capacity); */
-#define SP_INIT(type) {SP_SIZED(type)}
+#define SP_INIT(type)                                                                                        \
+    {                                                                                                        \
+        SP_SIZED(type)                                                                                       \
+    }
 
 /* True when the sized value struct `s` is large enough to hold `member`. */
-#define SP_FITS(s, member)                                                                       \
-    ((size_t)((const char *)&(s)->member - (const char *)(s)) + sizeof((s)->member) <=            \
+#define SP_FITS(s, member)                                                                                   \
+    ((size_t)((const char *)&(s)->member - (const char *)(s)) + sizeof((s)->member) <=                       \
      (size_t)(s)->struct_size)
 
 /* For the callee: element i of a caller's array of sized value structs whose first element is
  * `base`, stepped by base->struct_size (the caller's size), not by sizeof(type); read the stride
  * before filling element 0 lowers it. `type` may be const. The caller, which allocated the
  * array, indexes it as usual. */
-#define SP_AT(type, base, i)                                                                     \
-    ((type *)((uintptr_t)(base) + (uintptr_t)(i) * (uintptr_t)(base)->struct_size))
+#define SP_AT(type, base, i) ((type *)((uintptr_t)(base) + (uintptr_t)(i) * (uintptr_t)(base)->struct_size))
 
 /* ------------------------------------------------------------------------------------------ */
 /* Status and errors                                                                          */
 
 typedef enum sp_status {
     SP_OK = 0,
-    SP_E_UNSUPPORTED = 1,  /* the plugin does not provide this method or variant */
-    SP_E_INVALID = 2,      /* bad argument: malformed URL, bad size, bad QoS value, ... */
-    SP_E_NOT_FOUND = 3,    /* the pool, volume, snapshot, host or its storage client does not exist */
-    SP_E_EXISTS = 4,       /* the name or object already exists */
-    SP_E_AUTH = 5,         /* the backend refused the credentials (or their renewal) */
-    SP_E_TLS = 6,          /* certificate verification or TLS handshake failed */
-    SP_E_TIMEOUT = 7,      /* the backend, a device or a program did not answer in time */
-    SP_E_UNAVAILABLE = 8,  /* the backend could not be reached or failed transiently (HTTP 5xx) */
-    SP_E_BACKEND = 9,      /* the backend refused the request (see backend_code) */
-    SP_E_PROTOCOL = 10,    /* the backend's answer could not be understood */
-    SP_E_NO_SPACE = 11,    /* the pool cannot hold the request (or the snapshot tree its snapshot) */
-    SP_E_BUSY = 12,        /* in use: mapped elsewhere, migrating, volumes remain, ... */
-    SP_E_CANCELLED = 13,   /* the host's progress callback asked to stop */
-    SP_E_IO = 14,          /* a local file, device or external program failed */
-    SP_E_NOMEM = 15,       /* out of memory */
-    SP_E_VERSION = 16,     /* ABI version or struct size mismatch */
-    SP_E_STATE = 17,       /* not allowed in the current state (maintenance, VM running, ...) */
-    SP_E_INTERNAL = 18     /* a bug: the plugin broke one of its own invariants */
+    SP_E_UNSUPPORTED = 1, /* the plugin does not provide this method or variant */
+    SP_E_INVALID = 2,     /* bad argument: malformed URL, bad size, bad QoS value, ... */
+    SP_E_NOT_FOUND = 3,   /* the pool, volume, snapshot, host or its storage client does not exist */
+    SP_E_EXISTS = 4,      /* the name or object already exists */
+    SP_E_AUTH = 5,        /* the backend refused the credentials (or their renewal) */
+    SP_E_TLS = 6,         /* certificate verification or TLS handshake failed */
+    SP_E_TIMEOUT = 7,     /* the backend, a device or a program did not answer in time */
+    SP_E_UNAVAILABLE = 8, /* the backend could not be reached or failed transiently (HTTP 5xx) */
+    SP_E_BACKEND = 9,     /* the backend refused the request (see backend_code) */
+    SP_E_PROTOCOL = 10,   /* the backend's answer could not be understood */
+    SP_E_NO_SPACE = 11,   /* the pool cannot hold the request (or the snapshot tree its snapshot) */
+    SP_E_BUSY = 12,       /* in use: mapped elsewhere, migrating, volumes remain, ... */
+    SP_E_CANCELLED = 13,  /* the host's progress callback asked to stop */
+    SP_E_IO = 14,         /* a local file, device or external program failed */
+    SP_E_NOMEM = 15,      /* out of memory */
+    SP_E_VERSION = 16,    /* ABI version or struct size mismatch */
+    SP_E_STATE = 17,      /* not allowed in the current state (maintenance, VM running, ...) */
+    SP_E_INTERNAL = 18    /* a bug: the plugin broke one of its own invariants */
 } sp_status;
 
 #define SP_ERROR_MESSAGE_MAX 1024
@@ -139,9 +141,9 @@ typedef enum sp_status {
 /* Frozen (see the growth rule): only the reserved words may take a meaning in a later minor. */
 typedef struct sp_error {
     sp_status status;
-    int32_t http_status;  /* the backend's HTTP status, 0 when no HTTP answer was involved */
-    int32_t backend_code; /* the backend's own error code (its API's number), -1 when none */
-    char message[SP_ERROR_MESSAGE_MAX]; /* NUL-terminated, human readable, no secrets */
+    int32_t http_status;                 /* the backend's HTTP status, 0 when no HTTP answer was involved */
+    int32_t backend_code;                /* the backend's own error code (its API's number), -1 when none */
+    char message[SP_ERROR_MESSAGE_MAX];  /* NUL-terminated, human readable, no secrets */
     int32_t reserved[SP_ERROR_RESERVED]; /* written as 0 */
 } sp_error;
 
@@ -167,7 +169,12 @@ typedef struct sp_progress {
     void *ctx;
 } sp_progress;
 
-typedef enum sp_log_level { SP_LOG_ERROR = 0, SP_LOG_WARN = 1, SP_LOG_INFO = 2, SP_LOG_DEBUG = 3 } sp_log_level;
+typedef enum sp_log_level {
+    SP_LOG_ERROR = 0,
+    SP_LOG_WARN = 1,
+    SP_LOG_INFO = 2,
+    SP_LOG_DEBUG = 3
+} sp_log_level;
 
 /* Where a setting is looked up; the host walks narrower to wider scopes itself
  * (pool -> zone -> global, cluster -> global) and answers with the first value found. Which keys
@@ -211,8 +218,8 @@ typedef struct sp_setting_desc {
     const char *default_value; /* what the plugin uses when it is not set; NULL: no default */
     uint32_t scopes;           /* settings: where it may be set (SP_SCOPE_BIT mask); details: 0 */
     sp_value_type type;
-    uint32_t flags;            /* SP_SETTING_SECRET | SP_SETTING_REQUIRED | SP_SETTING_OUTPUT */
-    uint64_t min, max;         /* SP_VALUE_UINT: the accepted range; else 0 */
+    uint32_t flags;    /* SP_SETTING_SECRET | SP_SETTING_REQUIRED | SP_SETTING_OUTPUT */
+    uint64_t min, max; /* SP_VALUE_UINT: the accepted range; else 0 */
 } sp_setting_desc;
 
 /* Services the host lends the plugin for the plugin's whole life. */
@@ -263,19 +270,19 @@ typedef struct sp_volume_ref {
 /* What a plugin says about a volume (and what the host stores). Sized. */
 typedef struct sp_volume_info {
     uint32_t struct_size;
-    char path[SP_PATH_MAX];     /* opaque to the host: the plugin's own reference */
-    char id[SP_ID_MAX];         /* the array's id */
-    char name[SP_NAME_MAX];     /* the array's name */
+    char path[SP_PATH_MAX]; /* opaque to the host: the plugin's own reference */
+    char id[SP_ID_MAX];     /* the array's id */
+    char name[SP_NAME_MAX]; /* the array's name */
     /* The volume's thin-clone family: a volume, its snapshots and the volumes cloned from them
      * share one id, and an SP_MIGRATE_NATIVE migration moves the family as a whole. "" when the
      * backend has no such notion. */
     char lineage_id[SP_ID_MAX];
     char array_pool_id[SP_ID_MAX];
     char system_id[SP_ID_MAX];
-    uint64_t size_bytes;        /* virtual size after the array's rounding */
-    uint64_t used_bytes;        /* allocated on the array */
+    uint64_t size_bytes; /* virtual size after the array's rounding */
+    uint64_t used_bytes; /* allocated on the array */
     sp_provisioning provisioning;
-    sp_image_format format;     /* how the volume's blocks are laid out (block arrays: RAW) */
+    sp_image_format format; /* how the volume's blocks are laid out (block arrays: RAW) */
 } sp_volume_info;
 
 /* QoS taken from an offering's details, as strings, so that the plugin validates them. Frozen:
@@ -301,13 +308,13 @@ typedef struct sp_host_ref {
     uint32_t struct_size;
     const char *uuid; /* the host's id; scope_id for SP_SCOPE_HOST settings */
     const char *name;
-    const char *ip;   /* the address its storage client is known to the backend by */
+    const char *ip; /* the address its storage client is known to the backend by */
 } sp_host_ref;
 
 /* Per-host result of attaching a pool. Sized. */
 typedef struct sp_host_attach_result {
     uint32_t struct_size;
-    sp_status status;        /* SP_OK: connected; otherwise why not */
+    sp_status status;          /* SP_OK: connected; otherwise why not */
     char client_id[SP_ID_MAX]; /* the backend's id of the host's storage client */
     char message[256];
 } sp_host_attach_result;
@@ -315,9 +322,9 @@ typedef struct sp_host_attach_result {
 /* Sized. */
 typedef struct sp_capacity {
     uint32_t struct_size;
-    uint64_t total_bytes;     /* usable capacity of the pool */
-    uint64_t used_bytes;      /* used on the array */
-    uint64_t available_bytes; /* total - used */
+    uint64_t total_bytes;       /* usable capacity of the pool */
+    uint64_t used_bytes;        /* used on the array */
+    uint64_t available_bytes;   /* total - used */
     uint64_t provisioned_bytes; /* virtual sizes of everything on the pool, as the array counts it */
 } sp_capacity;
 
@@ -339,9 +346,9 @@ typedef struct sp_pool_create_params {
 
 /* How a volume can move from one pool to another, as the Driver answers it. */
 typedef enum sp_migration_kind {
-    SP_MIGRATE_NONE = 0,       /* not at all */
-    SP_MIGRATE_NATIVE = 1,     /* inside the array; the volume's lineage (snapshots) moves too */
-    SP_MIGRATE_BLOCK_COPY = 2  /* across arrays: the Adaptor copies blocks on a host */
+    SP_MIGRATE_NONE = 0,      /* not at all */
+    SP_MIGRATE_NATIVE = 1,    /* inside the array; the volume's lineage (snapshots) moves too */
+    SP_MIGRATE_BLOCK_COPY = 2 /* across arrays: the Adaptor copies blocks on a host */
 } sp_migration_kind;
 
 /* Sized. */
@@ -442,8 +449,7 @@ typedef struct sp_driver_ops {
     uint32_t abi_version;
     uint32_t struct_size;
 
-    sp_status (*create_volume)(sp_pool *pool, const sp_volume_spec *spec, sp_volume_info *out,
-                               sp_error *err);
+    sp_status (*create_volume)(sp_pool *pool, const sp_volume_spec *spec, sp_volume_info *out, sp_error *err);
     /* Unmaps from every host first; an already-gone volume is SP_OK. */
     sp_status (*delete_volume)(sp_pool *pool, const sp_volume_ref *vol, sp_error *err);
     /* Grows only; new_size is rounded up like a create. */
@@ -457,8 +463,7 @@ typedef struct sp_driver_ops {
     sp_status (*find_template)(sp_pool *pool, uint64_t template_id, sp_volume_info *out, sp_error *err);
     /* A ROOT volume as a copy of a template volume on this pool, grown to spec->size_bytes. */
     sp_status (*create_volume_from_template)(sp_pool *pool, const sp_volume_ref *template_vol,
-                                             const sp_volume_spec *spec, sp_volume_info *out,
-                                             sp_error *err);
+                                             const sp_volume_spec *spec, sp_volume_info *out, sp_error *err);
 
     sp_status (*create_snapshot)(sp_pool *pool, const sp_volume_ref *vol, uint64_t snapshot_id,
                                  sp_volume_info *out, sp_error *err);
@@ -493,8 +498,8 @@ typedef struct sp_driver_ops {
 
     sp_status (*get_capacity)(sp_pool *pool, sp_capacity *out, sp_error *err);
     /* Every volume on the array's pool whose name carries this installation's identifier. */
-    sp_status (*list_volumes)(sp_pool *pool, void (*each)(void *ctx, const sp_volume_info *vol),
-                              void *ctx, sp_error *err);
+    sp_status (*list_volumes)(sp_pool *pool, void (*each)(void *ctx, const sp_volume_info *vol), void *ctx,
+                              sp_error *err);
 
     /* Appended after 2.0 (check with SP_HAS). The object a create of `spec` on this pool made,
      * found by the name the plugin gives it (kind, id, parent_id; size and QoS are not looked at),
@@ -533,12 +538,11 @@ typedef struct sp_adaptor_ops {
     /* Writes an image (QCOW2/RAW file or URL) onto a volume of this pool as RAW: the plugin grants
      * access to `host`, converts, and revokes. Used to seed templates. */
     sp_status (*copy_image_to_volume)(sp_pool *pool, const sp_image_source *src, const sp_volume_ref *dest,
-                                      const sp_host_ref *host, const sp_progress *progress,
-                                      sp_error *err);
+                                      const sp_host_ref *host, const sp_progress *progress, sp_error *err);
     /* Reads a volume or snapshot into a QCOW2 file at dest_path (a template on secondary storage). */
     sp_status (*copy_volume_to_image)(sp_pool *pool, const sp_volume_ref *src, const sp_host_ref *host,
-                                      const char *dest_path, const sp_progress *progress,
-                                      sp_image_info *out, sp_error *err);
+                                      const char *dest_path, const sp_progress *progress, sp_image_info *out,
+                                      sp_error *err);
     /* Block copy between two arrays through `host` (a client of both): creates the target per spec
      * on dest, copies, verifies, and fills out. The source is untouched; the host retires it only
      * after SP_OK. On failure no target is left behind. A journal under host.cache.location lets
@@ -557,8 +561,7 @@ typedef struct sp_adaptor_ops {
      * reached), and waits until the array sees it connected. client_id_out (SP_ID_MAX bytes, may
      * be NULL) receives the client's id on the array. Calls for pools of one array are serialised
      * by the plugin. */
-    sp_status (*prepare_client)(sp_pool *pool, const sp_host_ref *host, char *client_id_out,
-                                sp_error *err);
+    sp_status (*prepare_client)(sp_pool *pool, const sp_host_ref *host, char *client_id_out, sp_error *err);
     /* Appended after 2.0 (check with SP_HAS). Disconnects this host's storage client from the
      * pool's array (CloudStack's UnprepareStorageClientCommand) unless a volume of that array is
      * still mapped to it, in which case it answers SP_E_BUSY and changes nothing. SP_OK when it
@@ -599,8 +602,7 @@ typedef struct sp_hostutil_ops {
      * ISO (openstack/latest/meta_data.json, ...), value its content. Writes the ISO's path into
      * iso_path_out. Callable concurrently for different VMs. */
     sp_status (*create_config_drive)(const sp_host_ref *host, const char *vm_name, const sp_kv *files,
-                                     size_t n_files, char *iso_path_out, size_t iso_path_len,
-                                     sp_error *err);
+                                     size_t n_files, char *iso_path_out, size_t iso_path_len, sp_error *err);
 } sp_hostutil_ops;
 
 /* ------------------------------------------------------------------------------------------ */
@@ -622,8 +624,8 @@ typedef struct sp_pool_ops {
 typedef struct sp_plugin {
     uint32_t abi_version; /* the plugin's own SP_ABI_VERSION */
     uint32_t struct_size;
-    const char *name;     /* the product the plugin drives, for messages */
-    const char *version;  /* the plugin's release, "1.2.3" */
+    const char *name;    /* the product the plugin drives, for messages */
+    const char *version; /* the plugin's release, "1.2.3" */
     const sp_lifecycle_ops *lifecycle;
     const sp_driver_ops *driver;
     const sp_adaptor_ops *adaptor;
@@ -644,8 +646,8 @@ typedef struct sp_plugin {
 typedef sp_status (*sp_plugin_init_fn)(uint32_t host_abi_version, const sp_host_services *services,
                                        const sp_plugin **out, sp_error *err);
 
-sp_status sp_plugin_init(uint32_t host_abi_version, const sp_host_services *services,
-                         const sp_plugin **out, sp_error *err);
+sp_status sp_plugin_init(uint32_t host_abi_version, const sp_host_services *services, const sp_plugin **out,
+                         sp_error *err);
 
 /* Sizes of the version 2.0 tables: the least a host of this major accepts. */
 #define SP_PLUGIN_SIZE_2_0 SP_SIZE_THROUGH(sp_plugin, hostutil)

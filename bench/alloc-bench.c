@@ -140,18 +140,10 @@ int main(int argc, char **argv)
 
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'p':
-            pools = atol(optarg);
-            break;
-        case 'v':
-            volumes = atol(optarg);
-            break;
-        case 'c':
-            calls = atol(optarg);
-            break;
-        case 'k':
-            clusters = atol(optarg);
-            break;
+        case 'p': pools = atol(optarg); break;
+        case 'v': volumes = atol(optarg); break;
+        case 'c': calls = atol(optarg); break;
+        case 'k': clusters = atol(optarg); break;
         default:
             fprintf(c == 'h' ? stdout : stderr,
                     "usage: alloc-bench [--pools N] [--volumes N] [--calls N] [--clusters N]\n");

@@ -119,8 +119,8 @@ static int fresh_target(const char *path, uint64_t size)
  * default cache mode for convert, unsafe, never flushes). */
 static double t_qemu_across(const char *src, const char *dst, uint64_t size, double *unflushed)
 {
-    const char *argv[] = {hs_qemu_img(), "convert", "-n", "-m", "16", "-W", "-f", "raw", "-O", "raw", src, dst,
-                          NULL};
+    const char *argv[] = {hs_qemu_img(), "convert", "-n",  "-m", "16", "-W", "-f",
+                          "raw",         "-O",      "raw", src,  dst,  NULL};
     double t0, t;
 
     if (fresh_target(dst, size) != 0)
@@ -298,8 +298,8 @@ static double t_seed(const char *img, uint64_t size, uint64_t id)
  * does not by default, nor does the seeding of a file-backed volume. */
 static double t_qemu_seed(const char *img, const char *dst, uint64_t size)
 {
-    const char *argv[] = {hs_qemu_img(), "convert", "-n", "-f", "qcow2", "-O", "raw", "-m", "16", "-W", img, dst,
-                          NULL};
+    const char *argv[] = {hs_qemu_img(), "convert", "-n", "-f", "qcow2", "-O", "raw",
+                          "-m",          "16",      "-W", img,  dst,     NULL};
 
     double t;
 
@@ -318,8 +318,8 @@ static double t_qemu_seed(const char *img, const char *dst, uint64_t size)
 static int medium(const char *dir, unsigned mib, double *read_mbs, double *write_mbs)
 {
     char of[1200], ofarg[1300], ifarg[1300], count[32];
-    const char *w[] = {"/bin/dd", "if=/dev/zero", ofarg, "bs=4M", count, "oflag=direct", "conv=fdatasync",
-                       "status=none", NULL};
+    const char *w[] = {"/bin/dd",      "if=/dev/zero",   ofarg,         "bs=4M", count,
+                       "oflag=direct", "conv=fdatasync", "status=none", NULL};
     const char *r[] = {"/bin/dd", ifarg, "of=/dev/null", "bs=4M", "iflag=direct", "status=none", NULL};
     double tw, tr;
 
@@ -412,7 +412,8 @@ int main(int argc, char **argv)
             goto out_fdir;
         unlink(qdst);
         unlink(sdst);
-        printf("round %d: copy_volume_across %.3f s (to copied %.3f, flush+verify %.3f, unmap and the rest %.3f) "
+        printf("round %d: copy_volume_across %.3f s (to copied %.3f, flush+verify %.3f, unmap and the rest "
+               "%.3f) "
                "| qemu-img %.3f s (%.3f unflushed) || copy_image_to_volume %.3f s | qemu-img %.3f s\n",
                r + 1, copy_t[r], ph.copy_end, ph.verify_end, tail, q_t[r], qu_t[r], seed_t[r], qs_t[r]);
     }
@@ -424,12 +425,14 @@ int main(int argc, char **argv)
         printf("medians: copy_volume_across %.3f s, qemu-img convert + fdatasync %.3f s (%.3f unflushed); "
                "copy_image_to_volume %.3f s, qemu-img convert %.3f s\n",
                c, q, median(qu_t, rounds), s, qs);
-        printf("physical floor of the copy: %llu MiB written at %.0f MB/s = %.3f s; the copy reaches %.0f%% of it, "
+        printf("physical floor of the copy: %llu MiB written at %.0f MB/s = %.3f s; the copy reaches %.0f%% "
+               "of it, "
                "qemu-img %.0f%%\n",
                (unsigned long long)(data / MIB), write_mbs, floor_s, 100 * floor_s / c, 100 * floor_s / q);
-        printf("copy_s=%.3f qemu_s=%.3f ratio=%.2f seed_s=%.3f qemu_seed_s=%.3f seed_ratio=%.2f read_mbs=%.0f "
-               "write_mbs=%.0f copy_share=%.2f\n",
-               c, q, q / c, s, qs, qs / s, read_mbs, write_mbs, floor_s / c);
+        printf(
+            "copy_s=%.3f qemu_s=%.3f ratio=%.2f seed_s=%.3f qemu_seed_s=%.3f seed_ratio=%.2f read_mbs=%.0f "
+            "write_mbs=%.0f copy_share=%.2f\n",
+            c, q, q / c, s, qs, qs / s, read_mbs, write_mbs, floor_s / c);
     }
     rc = 0;
 out_fdir:

@@ -30,9 +30,9 @@
 
 #include "loader.h"
 #include "services.h"
+#include "settings.h"
 #include "simproc.h"
 #include "storage_plugin.h"
-#include "settings.h"
 
 #include <curl/curl.h>
 #include <getopt.h>
@@ -203,8 +203,8 @@ static void plugin_cycle(worker *w, uint64_t id)
 {
     sp_host_ref host = {SP_SIZED(sp_host_ref), .uuid = "bench-host", .name = "bench", .ip = HOST_IP};
     sp_qos qos = {.bandwidth_limit_mbps = "100", .iops_limit = "1000"};
-    sp_volume_spec spec = {SP_SIZED(sp_volume_spec),
-        .kind = SP_VOLUME_DATA, .id = id, .size_bytes = (uint64_t)3 << 30, .provisioning = SP_PROVISION_THIN};
+    sp_volume_spec spec = {SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_DATA, .id = id,
+                           .size_bytes = (uint64_t)3 << 30, .provisioning = SP_PROVISION_THIN};
     sp_volume_info vol = SP_INIT(sp_volume_info);
     sp_volume_ref ref;
     sp_error err;
@@ -259,7 +259,8 @@ static CURL *bare_handle(void)
 static long bare_request(CURL *c, const char *method, const char *path, const char *body, const char *userpwd,
                          answer *a)
 {
-    static const char *const hdr_post[] = {"Accept: application/json", "Expect:", "Content-Type: application/json"};
+    static const char *const hdr_post[] = {"Accept: application/json",
+                                           "Expect:", "Content-Type: application/json"};
     struct curl_slist *h = NULL;
     char url[512];
     long status = 0;
@@ -360,7 +361,8 @@ static void bare_cycle(worker *w, uint64_t id)
     }
     snprintf(body, sizeof(body), "{\"sdcId\":\"%s\",\"allowMultipleMappings\":\"FALSE\"}", bare.sdc_id);
     if (bare_action(w, vid, "addMappedSdc", body) == 0) {
-        snprintf(body, sizeof(body), "{\"sdcId\":\"%s\",\"bandwidthLimitInKbps\":\"102400\",\"iopsLimit\":\"1000\"}",
+        snprintf(body, sizeof(body),
+                 "{\"sdcId\":\"%s\",\"bandwidthLimitInKbps\":\"102400\",\"iopsLimit\":\"1000\"}",
                  bare.sdc_id);
         bare_action(w, vid, "setMappedSdcLimits", body);
         snprintf(body, sizeof(body), "{\"sdcId\":\"%s\",\"skipApplianceValidation\":\"TRUE\"}", bare.sdc_id);
@@ -533,7 +535,8 @@ static int run_phase(client_kind kind, int threads, int ops, phase *out)
     out->ops_per_s = (double)n_ops / elapsed;
     /* Logins made during the run are counted apart: a renewal is not part of an op. */
     out->req_per_op = (double)(out->requests - out->renewals) / (double)n_ops;
-    out->ideal = opt.latency_ms > 0 ? (double)in_flight / (out->req_per_op * (double)opt.latency_ms / 1e3) : 0;
+    out->ideal =
+        opt.latency_ms > 0 ? (double)in_flight / (out->req_per_op * (double)opt.latency_ms / 1e3) : 0;
     out->cpu_us_per_req = out->requests > 0 ? out->cpu_us_per_req * 1e6 / out->requests : 0;
     out->sim_cpu_us_per_req = out->requests > 0 ? out->sim_cpu_us_per_req * 1e6 / out->requests : 0;
     out->p50 = all_ms[n_ops / 2];
@@ -568,9 +571,11 @@ static int scaling(const char *file)
         fprintf(stderr, "gateway-bench: cannot write %s\n", file);
         return -1;
     }
-    fprintf(f, "# threads ideal_ops_per_s plugin_ops_per_s bare_ops_per_s (latency %d ms, %d connections, medians "
-               "of %d)\n",
-            opt.latency_ms, opt.max_connections, opt.rounds);
+    fprintf(
+        f,
+        "# threads ideal_ops_per_s plugin_ops_per_s bare_ops_per_s (latency %d ms, %d connections, medians "
+        "of %d)\n",
+        opt.latency_ms, opt.max_connections, opt.rounds);
     printf("scaling (medians of %d rounds per point):\n", opt.rounds);
     for (int n = 1; n <= 64 && rc == 0; n *= 2) {
         int ops = 1600 / n < 25 ? 25 : 1600 / n > opt.ops ? opt.ops : 1600 / n;
@@ -699,7 +704,8 @@ int main(int argc, char **argv)
     /* The pool as CloudStack adds it: initialize (its own short-lived client), open, attach. */
     {
         sp_kv cafile = {"powerflex.gw.cafile", tsim_cafile(sim)};
-        sp_pool_create_params p = {SP_SIZED(sp_pool_create_params), .url = url,
+        sp_pool_create_params p = {SP_SIZED(sp_pool_create_params),
+                                   .url = url,
                                    .name = "bench",
                                    .uuid = POOL_UUID,
                                    .hypervisor = "KVM",
@@ -772,8 +778,9 @@ int main(int argc, char **argv)
     printf("ops_per_s=%.1f requests_per_op=%.2f logins=%d ideal_ops_per_s=%.1f ideal_ratio=%.2f "
            "bare_ops_per_s=%.1f bare_ratio=%.2f bare_ideal_ratio=%.2f cpu_us_per_request=%.1f "
            "bare_cpu_us_per_request=%.1f cpu_ratio=%.2f\n",
-           ops_s, req, tsim_stats_count(sim, "logins") - logins0, ideal, ideal > 0 ? ops_s / ideal : 0, bare_s,
-           bare_s > 0 ? ops_s / bare_s : 0, ideal > 0 ? bare_s / ideal : 0, cpu, bcpu, bcpu > 0 ? cpu / bcpu : 0);
+           ops_s, req, tsim_stats_count(sim, "logins") - logins0, ideal, ideal > 0 ? ops_s / ideal : 0,
+           bare_s, bare_s > 0 ? ops_s / bare_s : 0, ideal > 0 ? bare_s / ideal : 0, cpu, bcpu,
+           bcpu > 0 ? cpu / bcpu : 0);
     fflush(stdout);
     rc = failures == 0 ? 0 : 1;
 

@@ -144,8 +144,8 @@ static int prep_granted(ctx *c)
 
     if (prep_volume(c) != 0)
         return -1;
-    if (c->sp->driver->grant_access(c->f->warm[OF_MAIN], &(sp_volume_ref){c->vol[0].path}, &c->f->host, NULL, 0,
-                                    &err) != SP_OK)
+    if (c->sp->driver->grant_access(c->f->warm[OF_MAIN], &(sp_volume_ref){c->vol[0].path}, &c->f->host, NULL,
+                                    0, &err) != SP_OK)
         return failed("grant_access", &err);
     return 0;
 }
@@ -157,8 +157,8 @@ static int prep_connected(ctx *c)
 
     if (prep_granted(c) != 0)
         return -1;
-    if (c->sp->adaptor->connect_volume(c->f->warm[OF_MAIN], &(sp_volume_ref){c->vol[0].path}, &c->f->host, &disk,
-                                       &err) != SP_OK)
+    if (c->sp->adaptor->connect_volume(c->f->warm[OF_MAIN], &(sp_volume_ref){c->vol[0].path}, &c->f->host,
+                                       &disk, &err) != SP_OK)
         return failed("connect_volume", &err);
     return 0;
 }
@@ -170,8 +170,8 @@ static int prep_revoked(ctx *c)
 
     if (prep_connected(c) != 0)
         return -1;
-    if (c->sp->driver->revoke_access(c->f->warm[OF_MAIN], &(sp_volume_ref){c->vol[0].path}, &c->f->host, &err) !=
-        SP_OK)
+    if (c->sp->driver->revoke_access(c->f->warm[OF_MAIN], &(sp_volume_ref){c->vol[0].path}, &c->f->host,
+                                     &err) != SP_OK)
         return failed("revoke_access", &err);
     return 0;
 }
@@ -237,7 +237,8 @@ static sp_status run_update(ctx *c, sp_error *err)
 
 static sp_status run_create(ctx *c, sp_error *err)
 {
-    sp_volume_spec spec = {SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_DATA, .id = next_id++, .size_bytes = 3 * GIB};
+    sp_volume_spec spec = {SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_DATA, .id = next_id++,
+                           .size_bytes = 3 * GIB};
     sp_status st = c->sp->driver->create_volume(c->pool[OF_MAIN], &spec, &c->out, err);
 
     remember(c, OF_MAIN, st == SP_OK ? c->out.path : "");
@@ -272,7 +273,8 @@ static sp_status run_find_template(ctx *c, sp_error *err)
 
 static sp_status from_template(ctx *c, uint64_t size, sp_error *err)
 {
-    sp_volume_spec spec = {SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_ROOT, .id = next_id++, .size_bytes = size};
+    sp_volume_spec spec = {SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_ROOT, .id = next_id++,
+                           .size_bytes = size};
     sp_volume_ref r = ref0(c);
     sp_status st = c->sp->driver->create_volume_from_template(c->pool[OF_MAIN], &r, &spec, &c->out, err);
 
@@ -320,14 +322,16 @@ static sp_status run_vm_snapshot(ctx *c, sp_error *err)
     sp_status st;
 
     next_id += 2;
-    st = c->sp->driver->create_vm_snapshot(c->pool[OF_MAIN], next_id++, refs, ids, 2, &c->group, c->snap, err);
+    st =
+        c->sp->driver->create_vm_snapshot(c->pool[OF_MAIN], next_id++, refs, ids, 2, &c->group, c->snap, err);
     c->has_group = st == SP_OK;
     return st;
 }
 
 static sp_status run_revert_vm(ctx *c, sp_error *err)
 {
-    sp_volume_ref vols[2] = {{c->vol[0].path}, {c->vol[1].path}}, snaps[2] = {{c->snap[0].path}, {c->snap[1].path}};
+    sp_volume_ref vols[2] = {{c->vol[0].path}, {c->vol[1].path}},
+                  snaps[2] = {{c->snap[0].path}, {c->snap[1].path}};
 
     return c->sp->driver->revert_vm_snapshot(c->pool[OF_MAIN], vols, snaps, 2, err);
 }
@@ -377,7 +381,8 @@ static sp_status run_migration_kind(ctx *c, sp_error *err)
 static sp_status run_migrate(ctx *c, sp_error *err)
 {
     sp_volume_ref r = ref0(c);
-    sp_status st = c->sp->driver->migrate_volume(c->pool[OF_MAIN], &r, c->pool[OF_NATIVE], NULL, &c->out, err);
+    sp_status st =
+        c->sp->driver->migrate_volume(c->pool[OF_MAIN], &r, c->pool[OF_NATIVE], NULL, &c->out, err);
 
     if (st == SP_OK) /* now in the other pool: removed through its handle */
         c->made[0].pool = OF_NATIVE;
@@ -456,15 +461,17 @@ static sp_status run_to_image(ctx *c, sp_error *err)
     sp_image_info info = SP_INIT(sp_image_info);
 
     snprintf(c->image_out, sizeof(c->image_out), "%s/volume-%" PRIu64 ".qcow2", c->f->dir, next_id++);
-    return c->sp->adaptor->copy_volume_to_image(c->pool[OF_MAIN], &r, &c->f->host, c->image_out, NULL, &info, err);
+    return c->sp->adaptor->copy_volume_to_image(c->pool[OF_MAIN], &r, &c->f->host, c->image_out, NULL, &info,
+                                                err);
 }
 
 static sp_status run_across(ctx *c, sp_error *err)
 {
     sp_volume_ref r = ref0(c);
-    sp_volume_spec spec = {SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_DATA, .id = next_id++, .size_bytes = 8 * GIB};
-    sp_status st = c->sp->adaptor->copy_volume_across(c->pool[OF_MAIN], &r, c->pool[OF_OTHER], &spec, &c->f->host,
-                                                      NULL, &c->out, err);
+    sp_volume_spec spec = {SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_DATA, .id = next_id++,
+                           .size_bytes = 8 * GIB};
+    sp_status st = c->sp->adaptor->copy_volume_across(c->pool[OF_MAIN], &r, c->pool[OF_OTHER], &spec,
+                                                      &c->f->host, NULL, &c->out, err);
 
     remember(c, OF_OTHER, st == SP_OK ? c->out.path : "");
     return st;
@@ -738,9 +745,10 @@ int main(int argc, char **argv)
     }
     if (of_start(&f) != 0)
         goto out;
-    printf("ops-bench: gateway requests per plugin operation through the ABI, two powerflex-sim systems\n"
-           "requests: steady state (handles opened, attached and logged in before; the host's SDC id cached)\n"
-           "cold: the same call on a handle opened just before it; minimum: the fewest the REST API allows\n");
+    printf(
+        "ops-bench: gateway requests per plugin operation through the ABI, two powerflex-sim systems\n"
+        "requests: steady state (handles opened, attached and logged in before; the host's SDC id cached)\n"
+        "cold: the same call on a handle opened just before it; minimum: the fewest the REST API allows\n");
     for (size_t i = 0; i < n_ops; i++) {
         const op *o = &ops[i];
         result warm, cold;

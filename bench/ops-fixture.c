@@ -146,9 +146,9 @@ static int start_sims(of_fixture *f, const char *devdir2)
     for (int i = 0; i < 2; i++) {
         /* A migration the simulator finishes at once: its V-Tree is polled once, so the count says
          * what a migration costs besides waiting (one GET VTree per 200 ms of a real one). */
-        const char *a[] = {"--sdc",       sdc,    "--sdc",          sdc2,         "--system-id",
-                           system_ids[0], "--pool", "pool1:1024",     "--pool",     "pool2:1024",
-                           "--migration-ms", "0",   NULL};
+        const char *a[] = {"--sdc",          sdc,      "--sdc",      sdc2,     "--system-id",
+                           system_ids[0],    "--pool", "pool1:1024", "--pool", "pool2:1024",
+                           "--migration-ms", "0",      NULL};
         const char *b[] = {"--sdc", sdc, "--system-id", system_ids[1], NULL};
         f->sim[i] = tsim_start(i == 0 ? a : b);
         if (f->sim[i] == NULL) {
@@ -214,7 +214,7 @@ int of_start(of_fixture *f)
 {
     const char *tmp = getenv("TMPDIR");
     char path[PATH_MAX], errbuf[1024], *home = NULL, *cache = NULL, *home2 = NULL, *cache2 = NULL,
-                                        *devdir2 = NULL;
+                                       *devdir2 = NULL;
     int rc = -1;
 
     memset(f, 0, sizeof(*f));
@@ -249,7 +249,8 @@ int of_start(of_fixture *f)
     }
     if (start_sims(f, devdir2) != 0)
         goto out;
-    if (write_sdc_home(f, home, HOST_IP, HOST_GUID, 2) != 0 || write_sdc_home(f, home2, HOST2_IP, HOST2_GUID, 1) != 0) {
+    if (write_sdc_home(f, home, HOST_IP, HOST_GUID, 2) != 0 ||
+        write_sdc_home(f, home2, HOST2_IP, HOST2_GUID, 1) != 0) {
         fprintf(stderr, "ops-bench: cannot write the SDC homes %s, %s\n", home, home2);
         goto out;
     }
@@ -310,7 +311,8 @@ int of_stats_reset(of_fixture *f)
 
 static int add_system(of_requests *r, const char *body, const char *prefix)
 {
-    const char *total_path[] = {"total", NULL}, *logins_path[] = {"logins", NULL}, *req_path[] = {"requests", NULL};
+    const char *total_path[] = {"total", NULL}, *logins_path[] = {"logins", NULL},
+               *req_path[] = {"requests", NULL};
     char perr[128];
     yajl_val root = yajl_tree_parse(body, perr, sizeof(perr)), total, logins, reqs;
     int rc = -1;
@@ -320,7 +322,8 @@ static int add_system(of_requests *r, const char *body, const char *prefix)
     total = yajl_tree_get(root, total_path, yajl_t_number);
     logins = yajl_tree_get(root, logins_path, yajl_t_number);
     reqs = yajl_tree_get(root, req_path, yajl_t_object);
-    if (total == NULL || logins == NULL || reqs == NULL || !YAJL_IS_INTEGER(total) || !YAJL_IS_INTEGER(logins))
+    if (total == NULL || logins == NULL || reqs == NULL || !YAJL_IS_INTEGER(total) ||
+        !YAJL_IS_INTEGER(logins))
         goto out;
     r->total += (int)YAJL_GET_INTEGER(total);
     r->logins += (int)YAJL_GET_INTEGER(logins);

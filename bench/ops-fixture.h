@@ -25,10 +25,10 @@ typedef struct of_fixture {
     host_services svc;
     struct host_plugin *plugin;
     const sp_plugin *sp;
-    tsim *sim[2];                /* system A, system B */
-    char *dir;                   /* scratch root: SDC home, device dir, host cache, images */
-    char *devdir;                /* this host's device entries, for both systems */
-    char *image;                 /* a small RAW image to seed templates from */
+    tsim *sim[2]; /* system A, system B */
+    char *dir;    /* scratch root: SDC home, device dir, host cache, images */
+    char *devdir; /* this host's device entries, for both systems */
+    char *image;  /* a small RAW image to seed templates from */
     char pool_uuid[OF_POOLS][40];
     of_details details[OF_POOLS]; /* what initialize handed back, as the host stores it */
     sp_pool *warm[OF_POOLS];      /* opened, attached, logged in: steady state */
@@ -54,7 +54,7 @@ void of_details_sink(void *ctx, const char *key, const char *value);
 
 /* What the two systems answered between a reset and now. */
 typedef struct of_count {
-    char *key;  /* "METHOD /api/template", prefixed "B: " for system B */
+    char *key; /* "METHOD /api/template", prefixed "B: " for system B */
     int n;
 } of_count;
 

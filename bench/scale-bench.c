@@ -24,10 +24,10 @@
 #include "poolh.h"
 #include "session.h"
 
-#include <limits.h>
-#include <stdarg.h>
 #include <libgen.h>
+#include <limits.h>
 #include <malloc.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,22 +126,23 @@ static int find_pools(host_cs *cs, host_session *s, int64_t pool_id, long pools,
     double t[MAX_ROUNDS], cold, t0;
     sqlite3_stmt *st = NULL;
 
-    snprintf(sql, sizeof(sql),
-             "BEGIN;"
-             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %ld) "
-             "INSERT INTO pool(uuid, name, zone_id, pod_id, cluster_id, scope, state, provider, hypervisor, url, "
-             "path, capacity_total, capacity_used, allocated, n_objects, overprov, thin, created) "
-             "SELECT printf('%%08x-0000-4000-8000-%%012x', i, i), 'clone-' || i, zone_id, pod_id, cluster_id, "
-             "scope, state, provider, hypervisor, url, path, capacity_total, capacity_used, 0, 0, overprov, thin, "
-             "created FROM pool, n WHERE pool.id = %lld;"
-             "INSERT INTO pool_detail(pool_id, key, value) SELECT p.id, d.key, d.value FROM pool p, pool_detail d "
-             "WHERE p.name LIKE 'clone-%%' AND d.pool_id = %lld;"
-             "INSERT INTO pool_tag(pool_id, tag) SELECT p.id, t.tag FROM pool p, pool_tag t "
-             "WHERE p.name LIKE 'clone-%%' AND t.pool_id = %lld;"
-             "INSERT INTO pool_host(pool_id, host_id, client_id, status) SELECT p.id, h.host_id, h.client_id, "
-             "h.status FROM pool p, pool_host h WHERE p.name LIKE 'clone-%%' AND h.pool_id = %lld;"
-             "COMMIT;",
-             pools - 1, (long long)pool_id, (long long)pool_id, (long long)pool_id, (long long)pool_id);
+    snprintf(
+        sql, sizeof(sql),
+        "BEGIN;"
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %ld) "
+        "INSERT INTO pool(uuid, name, zone_id, pod_id, cluster_id, scope, state, provider, hypervisor, url, "
+        "path, capacity_total, capacity_used, allocated, n_objects, overprov, thin, created) "
+        "SELECT printf('%%08x-0000-4000-8000-%%012x', i, i), 'clone-' || i, zone_id, pod_id, cluster_id, "
+        "scope, state, provider, hypervisor, url, path, capacity_total, capacity_used, 0, 0, overprov, thin, "
+        "created FROM pool, n WHERE pool.id = %lld;"
+        "INSERT INTO pool_detail(pool_id, key, value) SELECT p.id, d.key, d.value FROM pool p, pool_detail d "
+        "WHERE p.name LIKE 'clone-%%' AND d.pool_id = %lld;"
+        "INSERT INTO pool_tag(pool_id, tag) SELECT p.id, t.tag FROM pool p, pool_tag t "
+        "WHERE p.name LIKE 'clone-%%' AND t.pool_id = %lld;"
+        "INSERT INTO pool_host(pool_id, host_id, client_id, status) SELECT p.id, h.host_id, h.client_id, "
+        "h.status FROM pool p, pool_host h WHERE p.name LIKE 'clone-%%' AND h.pool_id = %lld;"
+        "COMMIT;",
+        pools - 1, (long long)pool_id, (long long)pool_id, (long long)pool_id, (long long)pool_id);
     if (exec_sql(cs, sql) != 0)
         return -1;
     if (sqlite3_prepare_v2(cs->db, "SELECT uuid FROM volume WHERE pool_id = ? LIMIT 1", -1, &st, NULL) ==
@@ -163,7 +164,8 @@ static int find_pools(host_cs *cs, host_session *s, int64_t pool_id, long pools,
             return -1;
         t[r] = now_s() - t0;
     }
-    printf("findpools pools=%ld cold_ms=%.1f find_pools_ms=%.1f\n", pools, cold * 1e3, median(t, rounds) * 1e3);
+    printf("findpools pools=%ld cold_ms=%.1f find_pools_ms=%.1f\n", pools, cold * 1e3,
+           median(t, rounds) * 1e3);
     return 0;
 }
 
@@ -222,7 +224,8 @@ int main(int argc, char **argv)
         } else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
             rounds = atoi(argv[++i]);
         } else {
-            fprintf(stderr, "usage: %s [--sizes N,N,...] [--snapshots-per-volume X] [--pools N] [--rounds N]\n",
+            fprintf(stderr,
+                    "usage: %s [--sizes N,N,...] [--snapshots-per-volume X] [--pools N] [--rounds N]\n",
                     argv[0]);
             return 2;
         }
@@ -248,7 +251,8 @@ int main(int argc, char **argv)
     s.quiet = 1;
     if (line(&s, "create zone name=zone1 networktype=Advanced") || line(&s, "set zone=$_.zone.id") ||
         line(&s, "create pod name=pod1 zoneid=$zone") || line(&s, "set pod=$_.pod.id") ||
-        line(&s, "add cluster clustername=c1 zoneid=$zone podid=$pod hypervisor=KVM clustertype=CloudManaged") ||
+        line(&s,
+             "add cluster clustername=c1 zoneid=$zone podid=$pod hypervisor=KVM clustertype=CloudManaged") ||
         line(&s, "set c1=$_.cluster[0].id") ||
         line(&s, "add host zoneid=$zone podid=$pod clusterid=$c1 url=http://127.0.0.11 username=root "
                  "password=password name=kvm1") ||
@@ -316,9 +320,10 @@ int main(int argc, char **argv)
         }
         lt = median(list_t, rounds);
         ct = median(check_t, rounds);
-        printf("scale volumes=%ld snapshots=%ld list_s=%.3f list_peak_mb=%.1f check_s=%.3f check_peak_mb=%.1f "
-               "bulk_s=%.1f\n",
-               have_v, have_s, lt, median(list_mb, rounds), ct, median(check_mb, rounds), t_bulk);
+        printf(
+            "scale volumes=%ld snapshots=%ld list_s=%.3f list_peak_mb=%.1f check_s=%.3f check_peak_mb=%.1f "
+            "bulk_s=%.1f\n",
+            have_v, have_s, lt, median(list_mb, rounds), ct, median(check_mb, rounds), t_bulk);
         fflush(stdout);
         if (k == 0) {
             first_n = have_v + have_s;
@@ -328,10 +333,11 @@ int main(int argc, char **argv)
         if (k == nsizes - 1 && nsizes > 1) {
             double objs = (double)(have_v + have_s), grow = objs / (double)first_n;
             printf("volumes=%ld snapshots=%ld list_s=%.3f list_us_per_object=%.1f list_growth=%.2f "
-                   "list_peak_mb=%.1f check_s=%.3f check_us_per_object=%.1f check_growth=%.2f check_peak_mb=%.1f\n",
+                   "list_peak_mb=%.1f check_s=%.3f check_us_per_object=%.1f check_growth=%.2f "
+                   "check_peak_mb=%.1f\n",
                    have_v, have_s, lt, lt * 1e6 / objs, first_list > 0 ? lt / first_list / grow : 0,
-                   median(list_mb, rounds), ct, ct * 1e6 / objs, first_check > 0 ? ct / first_check / grow : 0,
-                   median(check_mb, rounds));
+                   median(list_mb, rounds), ct, ct * 1e6 / objs,
+                   first_check > 0 ? ct / first_check / grow : 0, median(check_mb, rounds));
         }
     }
     if (find_pools(&cs, &s, pool_id, pools, rounds) != 0) {

@@ -7,9 +7,9 @@
 #include <stdint.h>
 
 typedef struct host_jsonw {
-    void *gen;   /* owned: the yajl_gen */
-    char *text;  /* owned: the text handed out last */
-    int failed;  /* out of memory, nesting too deep, a value where a key belongs, invalid raw JSON */
+    void *gen;  /* owned: the yajl_gen */
+    char *text; /* owned: the text handed out last */
+    int failed; /* out of memory, nesting too deep, a value where a key belongs, invalid raw JSON */
 } host_jsonw;
 
 void host_jsonw_init(host_jsonw *w, int pretty);

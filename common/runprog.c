@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,8 +33,8 @@ pid_t host_spawn(char *const argv[], const host_spawn_opts *opts, char *err, siz
     pid_t pid = -1;
     ssize_t n;
 
-    if ((o->in_fd != NULL && pipe2(in, O_CLOEXEC) != 0) || (o->out_fd != NULL && pipe2(out, O_CLOEXEC) != 0) ||
-        pipe2(report, O_CLOEXEC) != 0) {
+    if ((o->in_fd != NULL && pipe2(in, O_CLOEXEC) != 0) ||
+        (o->out_fd != NULL && pipe2(out, O_CLOEXEC) != 0) || pipe2(report, O_CLOEXEC) != 0) {
         snprintf(err, errlen, "cannot run %s: pipe: %s", argv[0], strerror(errno));
         goto out;
     }
@@ -43,7 +43,8 @@ pid_t host_spawn(char *const argv[], const host_spawn_opts *opts, char *err, siz
         goto out;
     }
     if (o->log != NULL &&
-        (logfd = open(o->log, O_WRONLY | O_CREAT | O_CLOEXEC | (o->log_append ? O_APPEND : O_TRUNC), 0600)) < 0) {
+        (logfd = open(o->log, O_WRONLY | O_CREAT | O_CLOEXEC | (o->log_append ? O_APPEND : O_TRUNC), 0600)) <
+            0) {
         snprintf(err, errlen, "cannot run %s: cannot open %s: %s", argv[0], o->log, strerror(errno));
         goto out;
     }

@@ -16,10 +16,10 @@ typedef struct host_sim_launch {
     const char *state_dir;     /* --state-dir */
     char *const *extra;        /* further options, as argv words */
     size_t n_extra;
-    const char *log;           /* the simulator's stdout and stderr (truncated) */
-    int die_with_parent;       /* SIGTERM to the simulator when this process dies */
-    int new_session;           /* the simulator outlives this process's session */
-    unsigned wait_ms;          /* how long it may take to say where it listens */
+    const char *log;     /* the simulator's stdout and stderr (truncated) */
+    int die_with_parent; /* SIGTERM to the simulator when this process dies */
+    int new_session;     /* the simulator outlives this process's session */
+    unsigned wait_ms;    /* how long it may take to say where it listens */
 } host_sim_launch;
 
 /* Starts the simulator on 127.0.0.1 (a port it picks, unless extra says --listen again) and

@@ -37,15 +37,16 @@
 #define NAME_SHOWN 200u       /* characters of a name from the image quoted in a message */
 
 static const char *const kind_names[PFX_IMAGE_KIND_COUNT] = {
-    "RAW", "QCOW2", "VMDK", "ISO", "QCOW (version 1)", "VHD", "VHDX", "VDI", "QED", "LUKS", "Bochs", "Parallels",
-    "cloop"};
+    "RAW", "QCOW2", "VMDK", "ISO",   "QCOW (version 1)", "VHD",  "VHDX",
+    "VDI", "QED",   "LUKS", "Bochs", "Parallels",        "cloop"};
 
 const char *pfx_image_kind_name(pfx_image_kind kind)
 {
     return (unsigned)kind < PFX_IMAGE_KIND_COUNT ? kind_names[kind] : "?";
 }
 
-static sp_status fail(sp_error *err, sp_status status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static sp_status fail(sp_error *err, sp_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static sp_status fail(sp_error *err, sp_status status, const char *fmt, ...)
 {
@@ -179,8 +180,8 @@ static sp_status check_qcow2(const uint8_t *h, size_t len, uint64_t file_size, u
         return fail(err, SP_E_INVALID, "its QCOW2 header is cut short (%zu bytes)", len);
     version = be32(h + 4);
     if (version != 2 && version != 3)
-        return fail(err, SP_E_INVALID, "it is a QCOW2 image of version %" PRIu32 "; only versions 2 and 3 are taken",
-                    version);
+        return fail(err, SP_E_INVALID,
+                    "it is a QCOW2 image of version %" PRIu32 "; only versions 2 and 3 are taken", version);
     out->virtual_size = be64(h + 24);
     backing = be64(h + 8);
     if (backing != 0) {
@@ -199,8 +200,11 @@ static sp_status check_qcow2(const uint8_t *h, size_t len, uint64_t file_size, u
                     cluster_bits);
     crypt = be32(h + 32);
     if (crypt != 0 && !(flags & PFX_INSPECT_ALLOW_ENCRYPTED))
-        return fail(err, SP_E_INVALID, "it is an encrypted QCOW2 image (crypt_method %" PRIu32 "%s) and no key was given",
-                    crypt, crypt == 1 ? ", AES" : crypt == 2 ? ", LUKS" : "");
+        return fail(err, SP_E_INVALID,
+                    "it is an encrypted QCOW2 image (crypt_method %" PRIu32 "%s) and no key was given", crypt,
+                    crypt == 1   ? ", AES"
+                    : crypt == 2 ? ", LUKS"
+                                 : "");
     if (version == 3) {
         uint64_t incompat;
         if (len < QCOW2_V3_HEADER)
@@ -208,11 +212,13 @@ static sp_status check_qcow2(const uint8_t *h, size_t len, uint64_t file_size, u
         incompat = be64(h + 72);
         hdr_len = be32(h + 100);
         if (incompat & QCOW2_INCOMPAT_DATA_FILE)
-            return fail(err, SP_E_INVALID,
-                        "it is a QCOW2 image with an external data file (incompatible feature bit 2, data-file): "
-                        "qemu-img would read another file");
+            return fail(
+                err, SP_E_INVALID,
+                "it is a QCOW2 image with an external data file (incompatible feature bit 2, data-file): "
+                "qemu-img would read another file");
         if (incompat & ~QCOW2_INCOMPAT_HARMLESS)
-            return fail(err, SP_E_INVALID, "it is a QCOW2 image with incompatible feature bits 0x%" PRIx64
+            return fail(err, SP_E_INVALID,
+                        "it is a QCOW2 image with incompatible feature bits 0x%" PRIx64
                         " that are not known to be safe",
                         incompat & ~QCOW2_INCOMPAT_HARMLESS);
         if (hdr_len < QCOW2_V3_HEADER)
@@ -220,19 +226,22 @@ static sp_status check_qcow2(const uint8_t *h, size_t len, uint64_t file_size, u
     }
     cluster = UINT64_C(1) << cluster_bits;
     if (hdr_len > cluster)
-        return fail(err, SP_E_INVALID, "its QCOW2 header (%" PRIu32 " bytes) is longer than a cluster", hdr_len);
+        return fail(err, SP_E_INVALID, "its QCOW2 header (%" PRIu32 " bytes) is longer than a cluster",
+                    hdr_len);
     /* Header extensions fill the rest of the first cluster; past the end of the file qemu
      * reads zeros, which end them. */
     ext_end = cluster < file_size ? cluster : file_size;
     if (ext_end > len)
-        return fail(err, SP_E_INVALID, "the first QCOW2 cluster (%" PRIu64 " bytes) was not read whole", ext_end);
+        return fail(err, SP_E_INVALID, "the first QCOW2 cluster (%" PRIu64 " bytes) was not read whole",
+                    ext_end);
     for (off = hdr_len; off + 8 <= ext_end;) {
         uint32_t type = be32(h + off), n = be32(h + off + 4);
         if (type == 0)
             break;
         if (n > ext_end - off - 8)
             return fail(err, SP_E_INVALID,
-                        "its QCOW2 header extension 0x%08" PRIx32 " at byte %" PRIu64 " runs past the first cluster",
+                        "its QCOW2 header extension 0x%08" PRIx32 " at byte %" PRIu64
+                        " runs past the first cluster",
                         type, off);
         if (type == QCOW2_EXT_DATA_FILE) {
             shown(h + off + 8, n, name, sizeof(name));
@@ -288,10 +297,11 @@ static sp_status vmdk_extent(const char *p, const char *end, int line, sp_error 
         p++;
     if (p - q != 6 || strncmp(q, "SPARSE", 6) != 0) {
         shown((const uint8_t *)q, (size_t)(p - q), buf, sizeof(buf));
-        return fail(err, SP_E_INVALID,
-                    "its VMDK descriptor's extent on line %d is of type %s; a monolithic image has one SPARSE "
-                    "extent, itself",
-                    line, buf);
+        return fail(
+            err, SP_E_INVALID,
+            "its VMDK descriptor's extent on line %d is of type %s; a monolithic image has one SPARSE "
+            "extent, itself",
+            line, buf);
     }
     p = skip_blanks(p, end);
     if (p >= end || *p != '"')
@@ -300,13 +310,15 @@ static sp_status vmdk_extent(const char *p, const char *end, int line, sp_error 
     while (p < end && *p != '"')
         p++;
     if (p >= end || p == name)
-        return fail(err, SP_E_INVALID, "its VMDK descriptor's extent on line %d has a malformed file name", line);
+        return fail(err, SP_E_INVALID, "its VMDK descriptor's extent on line %d has a malformed file name",
+                    line);
     if (memchr(name, '/', (size_t)(p - name)) != NULL) {
         shown((const uint8_t *)name, (size_t)(p - name), buf, sizeof(buf));
-        return fail(err, SP_E_INVALID,
-                    "its VMDK descriptor's extent on line %d names another file (\"%s\"); only the image itself "
-                    "may hold its data",
-                    line, buf);
+        return fail(
+            err, SP_E_INVALID,
+            "its VMDK descriptor's extent on line %d names another file (\"%s\"); only the image itself "
+            "may hold its data",
+            line, buf);
     }
     return SP_OK;
 }
@@ -322,7 +334,8 @@ static sp_status vmdk_pair(const char *p, const char *end, int line, vmdk_desc *
         k_end--;
     for (const char *c = p; c < k_end; c++)
         if (!isalnum((unsigned char)*c) && *c != '_' && *c != '.')
-            return fail(err, SP_E_INVALID, "its VMDK descriptor's line %d is neither a setting nor an extent", line);
+            return fail(err, SP_E_INVALID, "its VMDK descriptor's line %d is neither a setting nor an extent",
+                        line);
     if (k_end == p)
         return fail(err, SP_E_INVALID, "its VMDK descriptor's line %d has no key", line);
     v = skip_blanks(eq + 1, end);
@@ -382,19 +395,23 @@ static sp_status vmdk_descriptor(const char *text, size_t len, sp_error *err)
             if ((st = vmdk_pair(s, e, line, &d, err)) != SP_OK)
                 return st;
         } else {
-            return fail(err, SP_E_INVALID, "its VMDK descriptor's line %d is neither a setting nor an extent", line);
+            return fail(err, SP_E_INVALID, "its VMDK descriptor's line %d is neither a setting nor an extent",
+                        line);
         }
         p = nl != NULL ? nl + 1 : end;
     }
     if (d.create_types != 1)
-        return fail(err, SP_E_INVALID, "its VMDK descriptor has %d createType lines, not one", d.create_types);
+        return fail(err, SP_E_INVALID, "its VMDK descriptor has %d createType lines, not one",
+                    d.create_types);
     if (!d.type_ok)
-        return fail(err, SP_E_INVALID,
-                    "its VMDK createType is %s; only monolithicSparse and streamOptimized (one self-contained file) "
-                    "are taken",
-                    d.type);
+        return fail(
+            err, SP_E_INVALID,
+            "its VMDK createType is %s; only monolithicSparse and streamOptimized (one self-contained file) "
+            "are taken",
+            d.type);
     if (d.extents != 1)
-        return fail(err, SP_E_INVALID, "its VMDK descriptor has %d extents; a monolithic image has one", d.extents);
+        return fail(err, SP_E_INVALID, "its VMDK descriptor has %d extents; a monolithic image has one",
+                    d.extents);
     return SP_OK;
 }
 
@@ -415,11 +432,13 @@ static sp_status check_vmdk(const uint8_t *h, size_t len, uint64_t file_size, pf
         return fail(err, SP_E_INVALID, "its VMDK header is cut short (%zu bytes)", len);
     version = le32(h + 4);
     if (version < 1 || version > 3)
-        return fail(err, SP_E_INVALID, "it is a VMDK image of version %" PRIu32 "; versions 1 to 3 are taken", version);
+        return fail(err, SP_E_INVALID, "it is a VMDK image of version %" PRIu32 "; versions 1 to 3 are taken",
+                    version);
     capacity = le64(h + 12);
     /* With no capacity qemu opens the embedded descriptor as a descriptor file, extents and all. */
     if (capacity == 0)
-        return fail(err, SP_E_INVALID, "it is a VMDK image of capacity 0 whose descriptor would name its extents");
+        return fail(err, SP_E_INVALID,
+                    "it is a VMDK image of capacity 0 whose descriptor would name its extents");
     if (capacity > UINT64_MAX / SECTOR)
         return fail(err, SP_E_INVALID, "its VMDK capacity %" PRIu64 " sectors is out of range", capacity);
     out->virtual_size = capacity * SECTOR;
@@ -427,11 +446,12 @@ static sp_status check_vmdk(const uint8_t *h, size_t len, uint64_t file_size, pf
     desc_sectors = le64(h + 36);
     if (desc_off != 1 || desc_sectors == 0 || desc_sectors > VMDK_MAX_DESC_SECTORS)
         return fail(err, SP_E_INVALID,
-                    "its VMDK descriptor is not embedded at sector 1 (sector %" PRIu64 ", %" PRIu64 " sectors)",
+                    "its VMDK descriptor is not embedded at sector 1 (sector %" PRIu64 ", %" PRIu64
+                    " sectors)",
                     desc_off, desc_sectors);
     if (SECTOR + desc_sectors * SECTOR > file_size || SECTOR + desc_sectors * SECTOR > len)
-        return fail(err, SP_E_INVALID, "its VMDK descriptor (%" PRIu64 " sectors) runs past the end of the file",
-                    desc_sectors);
+        return fail(err, SP_E_INVALID,
+                    "its VMDK descriptor (%" PRIu64 " sectors) runs past the end of the file", desc_sectors);
     text_len = strnlen((const char *)h + SECTOR, (size_t)(desc_sectors * SECTOR));
     return vmdk_descriptor((const char *)h + SECTOR, text_len, err);
 }
@@ -469,8 +489,9 @@ sp_status pfx_image_inspect_buf(const uint8_t *head, size_t len, uint64_t file_s
         return fail(err, SP_E_INVALID, "%s images are not taken", kind_names[declared]);
     if (out->kind != declared) {
         if (out->kind == PFX_IMAGE_RAW && declared == PFX_IMAGE_ISO)
-            return fail(err, SP_E_INVALID,
-                        "it has no ISO 9660 signature (CD001 at byte 0x8001): it is not an ISO image as declared");
+            return fail(
+                err, SP_E_INVALID,
+                "it has no ISO 9660 signature (CD001 at byte 0x8001): it is not an ISO image as declared");
         if (out->kind == PFX_IMAGE_RAW)
             return fail(err, SP_E_INVALID, "it has no %s header: it is not a %s image as declared",
                         kind_names[declared], kind_names[declared]);
@@ -479,12 +500,9 @@ sp_status pfx_image_inspect_buf(const uint8_t *head, size_t len, uint64_t file_s
                     supported(out->kind) ? "" : " (and that format is not taken)");
     }
     switch (declared) {
-    case PFX_IMAGE_QCOW2:
-        return check_qcow2(head, len, file_size, flags, out, err);
-    case PFX_IMAGE_VMDK:
-        return check_vmdk(head, len, file_size, out, err);
-    default:
-        return SP_OK; /* RAW: nothing it says is followed; ISO: nothing else is in it */
+    case PFX_IMAGE_QCOW2: return check_qcow2(head, len, file_size, flags, out, err);
+    case PFX_IMAGE_VMDK: return check_vmdk(head, len, file_size, out, err);
+    default: return SP_OK; /* RAW: nothing it says is followed; ISO: nothing else is in it */
     }
 }
 
@@ -502,8 +520,8 @@ int pfx_image_path_forbidden(const char *path)
     return 0;
 }
 
-sp_status pfx_image_inspect_file(const char *path, pfx_image_kind declared, unsigned flags, pfx_image_report *out,
-                                 sp_error *err)
+sp_status pfx_image_inspect_file(const char *path, pfx_image_kind declared, unsigned flags,
+                                 pfx_image_report *out, sp_error *err)
 {
     char *real = NULL, name[NAME_SHOWN + 4];
     uint8_t *head = NULL;

@@ -77,8 +77,8 @@ sp_status pfx_image_inspect_buf(const uint8_t *head, size_t len, uint64_t file_s
 /* Inspects the file at `path`: it must resolve (realpath) to a regular file outside /proc, /sys
  * and /dev. Messages start with "image <path>: ". SP_E_NOT_FOUND when it does not exist, SP_E_IO
  * when it cannot be read, SP_E_NOMEM, else as pfx_image_inspect_buf. */
-sp_status pfx_image_inspect_file(const char *path, pfx_image_kind declared, unsigned flags, pfx_image_report *out,
-                                 sp_error *err);
+sp_status pfx_image_inspect_file(const char *path, pfx_image_kind declared, unsigned flags,
+                                 pfx_image_report *out, sp_error *err);
 
 /* 1 when the absolute, resolved `path` is /proc, /sys or /dev or lies under one of them: kernel
  * and device files are never images, whatever directory was allowed. */

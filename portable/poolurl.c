@@ -169,7 +169,8 @@ void pfurl_clear(pfurl *url)
     memset(url, 0, sizeof(*url));
 }
 
-static int fail(char *msg, size_t msglen, int code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int fail(char *msg, size_t msglen, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 static int fail(char *msg, size_t msglen, int code, const char *fmt, ...)
 {
     va_list ap;
@@ -221,7 +222,8 @@ static int parse_port(const char *s, size_t len, int *port, char *msg, size_t ms
 {
     long v = 0;
     if (len == 0 || len > 5)
-        return fail(msg, msglen, PFURL_INVALID, "pool URL: the gateway's port must be a number from 1 to 65535");
+        return fail(msg, msglen, PFURL_INVALID,
+                    "pool URL: the gateway's port must be a number from 1 to 65535");
     for (size_t i = 0; i < len; i++) {
         if (!isdigit((unsigned char)s[i]))
             return fail(msg, msglen, PFURL_INVALID,
@@ -229,7 +231,8 @@ static int parse_port(const char *s, size_t len, int *port, char *msg, size_t ms
         v = v * 10 + (s[i] - '0');
     }
     if (v < 1 || v > 65535)
-        return fail(msg, msglen, PFURL_INVALID, "pool URL: the gateway's port must be a number from 1 to 65535");
+        return fail(msg, msglen, PFURL_INVALID,
+                    "pool URL: the gateway's port must be a number from 1 to 65535");
     *port = (int)v;
     return PFURL_OK;
 }
@@ -245,7 +248,8 @@ static int parse_host(const char *s, size_t len, pfurl *out, char *msg, size_t m
     if (s[0] == '[') {
         const char *close = memchr(s, ']', len);
         if (close == NULL)
-            return fail(msg, msglen, PFURL_INVALID, "pool URL: the gateway's IPv6 literal lacks its closing ']'");
+            return fail(msg, msglen, PFURL_INVALID,
+                        "pool URL: the gateway's IPv6 literal lacks its closing ']'");
         host_len = (size_t)(close - s - 1);
         if (!valid_ipv6(s + 1, host_len))
             return fail(msg, msglen, PFURL_INVALID, "pool URL: the gateway's IPv6 literal is malformed");
@@ -307,8 +311,9 @@ int pfurl_parse(const char *text, pfurl *out, char *msg, size_t msglen)
         return fail(msg, msglen, PFURL_INVALID, "pool URL contains a control character");
     len = strlen(text);
     if (strncasecmp(text, SCHEME, strlen(SCHEME)) != 0 || !pfurl_split_text(text, len, &sp))
-        return fail(msg, msglen, PFURL_INVALID,
-                    "pool URL must start with powerflex:// (format: powerflex://<user>:<password>@<gateway>/<pool>)");
+        return fail(
+            msg, msglen, PFURL_INVALID,
+            "pool URL must start with powerflex:// (format: powerflex://<user>:<password>@<gateway>/<pool>)");
     authority = text + sp.auth;
     /* The user info is what the split (and so the harness's masking) takes: up to the last '@'.
      * A '/' before it would end the authority for any other URL reader, so it is refused rather
@@ -345,7 +350,8 @@ int pfurl_parse(const char *text, pfurl *out, char *msg, size_t msglen)
     if (rc != PFURL_OK)
         goto fail;
     if (path == NULL || path[1] == '\0') {
-        rc = fail(msg, msglen, PFURL_INVALID, "pool URL lacks the storage pool name after the gateway (.../<pool>)");
+        rc = fail(msg, msglen, PFURL_INVALID,
+                  "pool URL lacks the storage pool name after the gateway (.../<pool>)");
         goto fail;
     }
     path++;
@@ -356,7 +362,8 @@ int pfurl_parse(const char *text, pfurl *out, char *msg, size_t msglen)
         goto fail;
     }
     if (strchr(path, '?') != NULL || strchr(path, '#') != NULL) {
-        rc = fail(msg, msglen, PFURL_INVALID, "pool URL: a query or fragment is not allowed after the pool name");
+        rc = fail(msg, msglen, PFURL_INVALID,
+                  "pool URL: a query or fragment is not allowed after the pool name");
         goto fail;
     }
     rc = decode_part(path, strlen(path), "storage pool name", &out->pool, msg, msglen);

@@ -41,8 +41,9 @@ static void close_from(int from, int keep)
 #endif
     {
         struct rlimit nofile;
-        long top = getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY ? (long)nofile.rlim_cur
-                                                                                                : 65536;
+        long top = getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY
+                       ? (long)nofile.rlim_cur
+                       : 65536;
         for (long fd = from; fd < top; fd++)
             if (fd != keep)
                 close((int)fd);
@@ -95,7 +96,8 @@ static int plan_limit(int resource, uint64_t want, struct rlimit *out)
     return 0;
 }
 
-int pfx_spawn_limited(const char *const *argv, const int fds[3], int new_group, const pfx_rlimits *lim, pid_t *pid)
+int pfx_spawn_limited(const char *const *argv, const int fds[3], int new_group, const pfx_rlimits *lim,
+                      pid_t *pid)
 {
     child_plan p;
     int report[2], e = 0, rc;

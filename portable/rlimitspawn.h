@@ -22,6 +22,7 @@ typedef struct pfx_rlimits {
  * the caller's own hard limits) and, when new_group, a process group of its own. Returns 0 with
  * *pid once the program runs, or an errno value when it could not be started (a failed execve
  * included: the child reports it before it exits, and is reaped here). */
-int pfx_spawn_limited(const char *const *argv, const int fds[3], int new_group, const pfx_rlimits *lim, pid_t *pid);
+int pfx_spawn_limited(const char *const *argv, const int fds[3], int new_group, const pfx_rlimits *lim,
+                      pid_t *pid);
 
 #endif

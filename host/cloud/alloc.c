@@ -139,13 +139,13 @@ static int first_pool(host_cs *cs, const char *sql, const host_alloc_req *r, con
  * the tags and has room (the allocator's own SQL, evaluated per row). Columns in verdict()'s
  * order. */
 #define CHECK_SQL                                                                                            \
-    "SELECT p.id, p.state, p.scope, p.zone_id, coalesce(p.cluster_id, 0), p.capacity_total, "               \
+    "SELECT p.id, p.state, p.scope, p.zone_id, coalesce(p.cluster_id, 0), p.capacity_total, "                \
     "p.capacity_used, p.allocated, CASE WHEN p.thin THEN coalesce(p.overprov, :factor) ELSE 1 END, "         \
     "(" TAGS_SQL "), (" CAPACITY_SQL ") FROM pool p "
 
 /* The verdict on the row st stands on; `why` says why not. */
-static void verdict(sqlite3_stmt *st, const host_alloc_req *r, const host_alloc_limits *lim, int *ok, char *why,
-                    size_t whylen)
+static void verdict(sqlite3_stmt *st, const host_alloc_req *r, const host_alloc_limits *lim, int *ok,
+                    char *why, size_t whylen)
 {
     const char *state = host_col_text(st, 1), *scope = host_col_text(st, 2);
     int64_t pool_id = sqlite3_column_int64(st, 0), zone = sqlite3_column_int64(st, 3),
@@ -208,7 +208,8 @@ static sqlite3_stmt *check_stmt(host_cs *cs, const char *where, const host_alloc
         host_fail(e, HOST_E_INTERNAL, "out of memory");
         return NULL;
     }
-    if (sqlite3_prepare_v2(cs->db, sql, -1, &st, NULL) != SQLITE_OK || bind_req(st, r, lim, tags, ntags) != 0) {
+    if (sqlite3_prepare_v2(cs->db, sql, -1, &st, NULL) != SQLITE_OK ||
+        bind_req(st, r, lim, tags, ntags) != 0) {
         host_fail_db(e, sqlite3_errmsg(cs->db));
         sqlite3_finalize(st);
         st = NULL;
@@ -233,15 +234,17 @@ int host_alloc_check(host_cs *cs, int64_t pool_id, const host_alloc_req *r, cons
         verdict(st, r, lim, ok, why, whylen);
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? host_fail(e, HOST_E_INTERNAL, "storage pool %lld vanished", (long long)pool_id)
-                                 : host_fail_db(e, sqlite3_errmsg(cs->db));
+        return rc == SQLITE_DONE
+                   ? host_fail(e, HOST_E_INTERNAL, "storage pool %lld vanished", (long long)pool_id)
+                   : host_fail_db(e, sqlite3_errmsg(cs->db));
     return 0;
 }
 
 int host_alloc_check_zone(host_cs *cs, const host_alloc_req *r, const host_alloc_limits *lim,
                           host_alloc_each each, void *ctx, host_err *e)
 {
-    sqlite3_stmt *st = check_stmt(cs, "WHERE p.zone_id = :zone AND p.id != :exclude ORDER BY p.id", r, lim, e);
+    sqlite3_stmt *st =
+        check_stmt(cs, "WHERE p.zone_id = :zone AND p.id != :exclude ORDER BY p.id", r, lim, e);
     char why[1024];
     int rc, ok;
 

@@ -17,9 +17,9 @@
 #include <strings.h>
 
 static const host_api *const tables[] = {
-    host_api_infra,  host_api_config,   host_api_pool,    host_api_offering, host_api_template, host_api_vm,
-    host_api_volume, host_api_snapshot, host_api_migrate, host_api_capacity, host_api_router, host_api_guestdata,
-    host_api_alert,
+    host_api_infra,  host_api_config,    host_api_pool,     host_api_offering, host_api_template,
+    host_api_vm,     host_api_volume,    host_api_snapshot, host_api_migrate,  host_api_capacity,
+    host_api_router, host_api_guestdata, host_api_alert,
 };
 
 const host_api *host_api_find(char *const *words, size_t n)

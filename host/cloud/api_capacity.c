@@ -53,7 +53,8 @@ static int list_capacity(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     sqlite3_stmt *st;
 
     if (host_param_ref(cs, cmd, "zoneid", "zone", 0, &zone, e) != 0 ||
-        host_param_num(cmd, "type", 0, 0, INT32_MAX, &type, e) != 0 || host_param_bool(cmd, "perpool", 0, &perpool, e) != 0)
+        host_param_num(cmd, "type", 0, 0, INT32_MAX, &type, e) != 0 ||
+        host_param_bool(cmd, "perpool", 0, &perpool, e) != 0)
         return -1;
     st = host_sql_prepare(cs->db, err, sizeof(err),
                           "SELECT id FROM pool WHERE (?1 = 0 OR zone_id = ?1) ORDER BY zone_id, id", "i",
@@ -168,18 +169,20 @@ static int check_clients(host_cs *cs, sp_pool *pool, int64_t id, host_jsonw *w, 
                             (long long)id);
     if (connected < 0)
         return 0; /* a plugin that counts no clients */
-    if (host_sql_int(cs->db, &holding, err, sizeof(err),
-                     "SELECT count(DISTINCT a.host_id) FROM access a JOIN volume v ON v.id = a.volume_id "
-                     "JOIN pool_detail d ON d.pool_id = v.pool_id AND d.key = 'powerflex.storagepool.system.id' "
-                     "WHERE d.value = (SELECT value FROM pool_detail WHERE pool_id = ?1 "
-                     "AND key = 'powerflex.storagepool.system.id')",
-                     "i", id) < 0)
+    if (host_sql_int(
+            cs->db, &holding, err, sizeof(err),
+            "SELECT count(DISTINCT a.host_id) FROM access a JOIN volume v ON v.id = a.volume_id "
+            "JOIN pool_detail d ON d.pool_id = v.pool_id AND d.key = 'powerflex.storagepool.system.id' "
+            "WHERE d.value = (SELECT value FROM pool_detail WHERE pool_id = ?1 "
+            "AND key = 'powerflex.storagepool.system.id')",
+            "i", id) < 0)
         return host_fail_db(e, err);
     host_jsonw_int(w, "connectedclients", connected);
     host_jsonw_int(w, "hostsholdingvolumes", holding);
     if (connected != holding) {
-        host_buf_printf(problems, "%lld storage clients are connected to the pool's array but %lld hosts hold its "
-                                  "volumes (clients connect on demand); ",
+        host_buf_printf(problems,
+                        "%lld storage clients are connected to the pool's array but %lld hosts hold its "
+                        "volumes (clients connect on demand); ",
                         (long long)connected, (long long)holding);
         (*nproblems)++;
     }

@@ -13,7 +13,6 @@
 #include <string.h>
 #include <strings.h>
 
-
 int host_json_offering(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host_err *e)
 {
     char err[256], created[32];
@@ -65,8 +64,8 @@ int host_json_offering(host_cs *cs, host_jsonw *w, const char *key, int64_t id, 
     }
     {
         int64_t enc = 0;
-        if (host_sql_int(cs->db, &enc, err, sizeof(err), "SELECT count(*) FROM offering_encrypt WHERE offering_id = ?",
-                         "i", id) < 0)
+        if (host_sql_int(cs->db, &enc, err, sizeof(err),
+                         "SELECT count(*) FROM offering_encrypt WHERE offering_id = ?", "i", id) < 0)
             enc = 0;
         host_jsonw_bool(w, disk ? "encrypt" : "encryptroot", enc > 0);
     }
@@ -158,8 +157,8 @@ static int create_offering(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
             bw != NULL ? bw : "", host_now(), miniops, maxiops) < 0)
         return host_fail_db(e, err);
     id = sqlite3_last_insert_rowid(cs->db);
-    if (encrypt &&
-        host_sql_run(cs->db, err, sizeof(err), "INSERT INTO offering_encrypt(offering_id) VALUES (?)", "i", id) < 0)
+    if (encrypt && host_sql_run(cs->db, err, sizeof(err),
+                                "INSERT INTO offering_encrypt(offering_id) VALUES (?)", "i", id) < 0)
         return host_fail_db(e, err);
     return host_json_offering(cs, w, disk ? "diskoffering" : "serviceoffering", id, e);
 }

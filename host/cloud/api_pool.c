@@ -5,10 +5,10 @@
 
 #include "api.h"
 #include "cfg.h"
+#include "mask.h"
 #include "objects.h"
 #include "poolh.h"
 #include "pools.h"
-#include "mask.h"
 #include "poolurl.h"
 #include "secret.h"
 #include "store.h"
@@ -33,9 +33,11 @@ int host_json_pool(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host
 /* A pool as listStoragePools shows it, with the names of its zone, pod and cluster and its tags in
  * the same row. Columns in host_json_pool_row's order. */
 #define POOL_ROW_SQL                                                                                         \
-    "SELECT p.uuid, p.name, z.uuid, z.name, pd.uuid, pd.name, c.uuid, c.name, p.scope, p.state, p.provider, " \
+    "SELECT p.uuid, p.name, z.uuid, z.name, pd.uuid, pd.name, c.uuid, c.name, p.scope, p.state, "            \
+    "p.provider, "                                                                                           \
     "p.hypervisor, p.url, p.path, p.capacity_total, p.capacity_used, p.allocated, p.created, "               \
-    "(SELECT group_concat(tag, ',') FROM (SELECT tag FROM pool_tag WHERE pool_id = p.id ORDER BY tag)), p.id " \
+    "(SELECT group_concat(tag, ',') FROM (SELECT tag FROM pool_tag WHERE pool_id = p.id ORDER BY tag)), "    \
+    "p.id "                                                                                                  \
     "FROM pool p LEFT JOIN zone z ON z.id = p.zone_id LEFT JOIN pod pd ON pd.id = p.pod_id "                 \
     "LEFT JOIN cluster c ON c.id = p.cluster_id "
 
@@ -108,8 +110,9 @@ sqlite3_stmt *host_pool_rows(host_cs *cs, int64_t zone_id, int64_t except, host_
 static int json_pool_details(host_cs *cs, host_jsonw *w, int64_t id, host_err *e)
 {
     char err[256];
-    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
-                                        "SELECT key, value FROM pool_detail WHERE pool_id = ? ORDER BY key", "i", id);
+    sqlite3_stmt *st =
+        host_sql_prepare(cs->db, err, sizeof(err),
+                         "SELECT key, value FROM pool_detail WHERE pool_id = ? ORDER BY key", "i", id);
     int rc;
 
     if (st == NULL)
@@ -120,8 +123,9 @@ static int json_pool_details(host_cs *cs, host_jsonw *w, int64_t id, host_err *e
             host_jsonw_string(w, host_col_text(st, 0), host_col_text(st, 1));
     host_jsonw_object_end(w);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : host_fail(e, HOST_E_INTERNAL, "reading the details of pool %lld failed",
-                                              (long long)id);
+    return rc == SQLITE_DONE
+               ? 0
+               : host_fail(e, HOST_E_INTERNAL, "reading the details of pool %lld failed", (long long)id);
 }
 
 int host_json_pool_fields(host_cs *cs, host_jsonw *w, int64_t id, host_err *e)
@@ -362,8 +366,8 @@ static int create_pool(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
             goto out;
         }
         int ins = host_sql_run(cs->db, err, sizeof(err),
-                               "INSERT OR IGNORE INTO pool_detail(pool_id, key, value) VALUES (?, ?, ?)", "itt",
-                               id, details[i].key, secret ? sealed : details[i].value);
+                               "INSERT OR IGNORE INTO pool_detail(pool_id, key, value) VALUES (?, ?, ?)",
+                               "itt", id, details[i].key, secret ? sealed : details[i].value);
         free(sealed);
         if (ins < 0) {
             host_fail_db(e, err);

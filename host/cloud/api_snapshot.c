@@ -91,8 +91,8 @@ static int create_snapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
                      "ttii", uuid, sname, vol, host_now()) < 0)
         return host_fail_db(e, err);
     id = sqlite3_last_insert_rowid(cs->db);
-    if (host_undo_announce(cs, HOST_INTENT_CREATE, v.pool_id, "snapshot", SP_VOLUME_SNAPSHOT, id, 0, NULL, 0, &intent,
-                           e) != 0)
+    if (host_undo_announce(cs, HOST_INTENT_CREATE, v.pool_id, "snapshot", SP_VOLUME_SNAPSHOT, id, 0, NULL, 0,
+                           &intent, e) != 0)
         return -1;
     memset(&se, 0, sizeof(se));
     info = (sp_volume_info)SP_INIT(sp_volume_info);
@@ -104,8 +104,8 @@ static int create_snapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
     if (host_sql_run(cs->db, err, sizeof(err),
                      "UPDATE snapshot SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'BackedUp' "
                      "WHERE id = ?",
-                     "ituti", v.pool_id, info.path, info.size_bytes ? info.size_bytes : v.size, info.lineage_id,
-                     id) < 0)
+                     "ituti", v.pool_id, info.path, info.size_bytes ? info.size_bytes : v.size,
+                     info.lineage_id, id) < 0)
         return host_fail_db(e, err);
     host_event(cs, "SNAPSHOT.CREATE", "snapshot %s of volume %s", sname, v.uuid);
     return host_json_snapshot(cs, w, "snapshot", id, e);
@@ -172,7 +172,8 @@ static int revert_snapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
     /* A revert in flight is done again at the next start: whether the array overwrote the volume
      * cannot be told from outside. */
     if (host_pool_open(cs, v.pool_id, &pool, e) != 0 ||
-        host_undo_announce(cs, HOST_INTENT_REVERT, v.pool_id, "snapshot", 0, id, vol, v.path, 0, NULL, e) != 0)
+        host_undo_announce(cs, HOST_INTENT_REVERT, v.pool_id, "snapshot", 0, id, vol, v.path, 0, NULL, e) !=
+            0)
         return -1;
     memset(&se, 0, sizeof(se));
     s = cs->sp->driver->revert_snapshot(pool, &(sp_volume_ref){v.path}, &(sp_volume_ref){path}, &se);
@@ -273,7 +274,8 @@ static int vm_disks(host_cs *cs, int64_t vm, int64_t **ids, char ***paths, size_
                 return host_fail_db(e, err2);
             if (enc > 0)
                 return host_fail(e, HOST_E_UNSUPPORTED,
-                                 "VM snapshots of VMs with encrypted volumes are not supported (volume %s)", v.uuid);
+                                 "VM snapshots of VMs with encrypted volumes are not supported (volume %s)",
+                                 v.uuid);
         }
         if ((*paths)[i] = strdup(v.path), (*paths)[i] == NULL)
             return host_fail(e, HOST_E_INTERNAL, "out of memory");
@@ -393,8 +395,8 @@ static int create_vmsnapshot(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
                          "vm_snapshot_id, tree_id, "
                          "created) VALUES (?, ?, ?, ?, ?, ?, 'BackedUp', ?, ?, ?)",
                          "ttiitiiti", suuid, sname, ids[i], v.pool_id, snaps[i].path,
-                         (int64_t)(snaps[i].size_bytes ? snaps[i].size_bytes : v.size), id, snaps[i].lineage_id,
-                         host_now()) < 0) {
+                         (int64_t)(snaps[i].size_bytes ? snaps[i].size_bytes : v.size), id,
+                         snaps[i].lineage_id, host_now()) < 0) {
             host_fail_db(e, err);
             goto out;
         }
@@ -440,7 +442,8 @@ int host_vmsnapshot_revert(host_cs *cs, int64_t id, host_err *e)
     sp_status s;
     int rc = -1;
 
-    if (host_sql_int(cs->db, &pool_id, err, sizeof(err), "SELECT pool_id FROM vm_snapshot WHERE id = ?", "i", id) < 0)
+    if (host_sql_int(cs->db, &pool_id, err, sizeof(err), "SELECT pool_id FROM vm_snapshot WHERE id = ?", "i",
+                     id) < 0)
         return host_fail_db(e, err);
     st = host_sql_prepare(cs->db, err, sizeof(err),
                           "SELECT id FROM snapshot WHERE vm_snapshot_id = ? ORDER BY id", "i", id);
@@ -479,14 +482,15 @@ int host_vmsnapshot_revert(host_cs *cs, int64_t id, host_err *e)
     /* A revert in flight is done again, whole, at the next start: some volumes may already hold
      * the snapshot and the others not, and its safety copies may be on the array. */
     if (host_pool_open(cs, pool_id, &pool, e) != 0 ||
-        host_undo_announce(cs, HOST_INTENT_VMSNAP_REVERT, pool_id, "vmsnapshot", 0, id, 0, NULL, 0, NULL, e) != 0)
+        host_undo_announce(cs, HOST_INTENT_VMSNAP_REVERT, pool_id, "vmsnapshot", 0, id, 0, NULL, 0, NULL,
+                           e) != 0)
         goto out;
     memset(&se, 0, sizeof(se));
     s = cs->sp->driver->revert_vm_snapshot(pool, vols, snaps, n, &se);
     if (s != SP_OK) {
         char uuid[40] = "";
-        host_sql_text(cs->db, uuid, sizeof(uuid), err, sizeof(err), "SELECT uuid FROM vm_snapshot WHERE id = ?", "i",
-                      id);
+        host_sql_text(cs->db, uuid, sizeof(uuid), err, sizeof(err),
+                      "SELECT uuid FROM vm_snapshot WHERE id = ?", "i", id);
         host_fail_sp(e, s, &se, "Failed to revert to VM snapshot %s", uuid);
         goto out;
     }
@@ -537,7 +541,8 @@ int host_vmsnapshot_delete(host_cs *cs, int64_t id, host_err *e)
                      id) < 0)
         return host_fail_db(e, err);
     if (host_pool_open(cs, pool_id, &pool, e) != 0 ||
-        host_undo_announce(cs, HOST_INTENT_VMSNAP_DELETE, pool_id, "vmsnapshot", 0, id, 0, group, 0, NULL, e) != 0)
+        host_undo_announce(cs, HOST_INTENT_VMSNAP_DELETE, pool_id, "vmsnapshot", 0, id, 0, group, 0, NULL,
+                           e) != 0)
         return -1;
     memset(&se, 0, sizeof(se));
     s = cs->sp->driver->delete_vm_snapshot(pool, group, &se);

@@ -108,7 +108,8 @@ static int image_info(const char *url, const char *path, const char *qfmt, int64
     else if (strcmp(f->u.string, qfmt) != 0)
         host_fail(e, HOST_E_PARAM, "url %s: qemu-img reads it as %.40s, not %s", url, f->u.string, qfmt);
     else if (yajl_tree_get(root, kb, yajl_t_any) != NULL)
-        host_fail(e, HOST_E_PARAM, "url %s: qemu-img sees a backing file; templates must be self-contained", url);
+        host_fail(e, HOST_E_PARAM, "url %s: qemu-img sees a backing file; templates must be self-contained",
+                  url);
     else if (yajl_tree_get(root, kd, yajl_t_any) != NULL)
         host_fail(e, HOST_E_PARAM, "url %s: qemu-img sees an external data file", url);
     else if (YAJL_IS_TRUE(yajl_tree_get(root, ke, yajl_t_any)))
@@ -125,15 +126,18 @@ static int image_info(const char *url, const char *path, const char *qfmt, int64
 
 /* The staged copy read in our own code first (imageinspect.h), then, for a template, by qemu-img
  * info as its declared format. */
-static int inspect_image(const char *url, const char *file, int iso, int qcow2, int64_t *virt, int64_t *actual,
-                         host_err *e)
+static int inspect_image(const char *url, const char *file, int iso, int qcow2, int64_t *virt,
+                         int64_t *actual, host_err *e)
 {
     pfx_image_report rep;
     sp_error se;
 
     memset(&se, 0, sizeof(se));
-    if (pfx_image_inspect_file(file, iso ? PFX_IMAGE_ISO : qcow2 ? PFX_IMAGE_QCOW2 : PFX_IMAGE_RAW, 0, &rep, &se) !=
-        SP_OK)
+    if (pfx_image_inspect_file(file,
+                               iso     ? PFX_IMAGE_ISO
+                               : qcow2 ? PFX_IMAGE_QCOW2
+                                       : PFX_IMAGE_RAW,
+                               0, &rep, &se) != SP_OK)
         return host_fail(e, HOST_E_PARAM, "url %s is refused: %s", url, se.message);
     if (iso) {
         *virt = *actual = (int64_t)rep.virtual_size;
@@ -152,7 +156,8 @@ static const char *scheme_end(const char *url)
 /* Brings the image into a private file on secondary storage, which everything after reads: a
  * local file from the image directories is copied, a direct-download URL fetched (and dropped
  * once described: hosts download it themselves). */
-static int stage_image(host_cs *cs, const char *url, const char *src, int direct, const char *stage, host_err *e)
+static int stage_image(host_cs *cs, const char *url, const char *src, int direct, const char *stage,
+                       host_err *e)
 {
     char err[512];
     int fd;
@@ -292,8 +297,8 @@ static int register_image(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e
     } else {
         src = scheme != NULL ? url + 7 : url;
         if (src[0] != '/')
-            return host_fail(e, HOST_E_PARAM, "url %s: give an absolute path, a file:// URL or an http(s) URL",
-                             url);
+            return host_fail(e, HOST_E_PARAM,
+                             "url %s: give an absolute path, a file:// URL or an http(s) URL", url);
         if (direct)
             return host_fail(e, HOST_E_PARAM, "directdownload takes an http(s) URL");
     }
@@ -507,8 +512,9 @@ static int create_template(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
                          "ii", vol, snap) < 0)
             return host_fail_db(e, err);
         if (enc > 0)
-            return host_fail(e, HOST_E_UNSUPPORTED,
-                             "creating a template from an encrypted volume (or its snapshot) is not supported");
+            return host_fail(
+                e, HOST_E_UNSUPPORTED,
+                "creating a template from an encrypted volume (or its snapshot) is not supported");
     }
     if (vol != 0) {
         if (host_sql_int(cs->db, &pool_id, err, sizeof(err),
@@ -568,8 +574,8 @@ static int create_template(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *
     }
     /* The Adaptor maps the source to the host for the copy: a kill meanwhile leaves that mapping,
      * which the next start takes away (the rows map it nowhere, or to the host running its VM). */
-    if (host_undo_announce(cs, HOST_INTENT_MAP, pool_id, snap != 0 ? "snapshot" : "volume", 0, snap != 0 ? snap : vol,
-                           0, src_path, href.id, NULL, e) != 0)
+    if (host_undo_announce(cs, HOST_INTENT_MAP, pool_id, snap != 0 ? "snapshot" : "volume", 0,
+                           snap != 0 ? snap : vol, 0, src_path, href.id, NULL, e) != 0)
         goto out;
     host_progress_init(&hp, cs, "create template");
     memset(&se, 0, sizeof(se));

@@ -16,7 +16,6 @@
 #include <string.h>
 #include <strings.h>
 
-
 int host_json_vm(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host_err *e)
 {
     char err[256], created[32];
@@ -427,7 +426,8 @@ int host_vm_migrate_live(host_cs *cs, int64_t vm_id, int64_t dest, host_err *e)
             if (host_client_can_access(cs, v.pool_id, dest, &can, refusal, sizeof(refusal), e) != 0)
                 goto out;
             if (!can) {
-                host_fail(e, HOST_E_CAPACITY, "the destination host cannot take volume %s: %s", v.name, refusal);
+                host_fail(e, HOST_E_CAPACITY, "the destination host cannot take volume %s: %s", v.name,
+                          refusal);
                 goto out;
             }
         }

@@ -17,7 +17,6 @@
 #include <string.h>
 #include <strings.h>
 
-
 int host_json_volume(host_cs *cs, host_jsonw *w, const char *key, int64_t id, host_err *e)
 {
     char err[256], created[32], vmstate[16] = "";
@@ -64,7 +63,8 @@ int host_json_volume(host_cs *cs, host_jsonw *w, const char *key, int64_t id, ho
             sp_error se;
             memset(&se, 0, sizeof(se));
             if (host_pool_open(cs, pool, &ph, &ignored) == 0 &&
-                cs->sp->pool->get_volume_stats(ph, &(sp_volume_ref){host_col_text(st, 6)}, &vs, &se) == SP_OK) {
+                cs->sp->pool->get_volume_stats(ph, &(sp_volume_ref){host_col_text(st, 6)}, &vs, &se) ==
+                    SP_OK) {
                 host_jsonw_uint(w, "virtualsize", vs.virtual_bytes);
                 host_jsonw_uint(w, "physicalsize", vs.used_bytes);
             }
@@ -104,8 +104,8 @@ int host_json_volume(host_cs *cs, host_jsonw *w, const char *key, int64_t id, ho
         int64_t usable = 0;
         if (host_sql_text(cs->db, fmt, sizeof(fmt), err, sizeof(err),
                           "SELECT format FROM volume_encryption WHERE volume_id = ?", "i", id) > 0) {
-            host_sql_int(cs->db, &usable, err, sizeof(err), "SELECT usable FROM volume_encryption WHERE volume_id = ?",
-                         "i", id);
+            host_sql_int(cs->db, &usable, err, sizeof(err),
+                         "SELECT usable FROM volume_encryption WHERE volume_id = ?", "i", id);
             host_jsonw_bool(w, "encrypted", 1);
             host_jsonw_string(w, "encryptformat", fmt);
             host_jsonw_uint(w, "encryptedusablesize", (uint64_t)usable);
@@ -271,14 +271,16 @@ static int grow_encrypted(host_cs *cs, sp_pool *pool, const host_vol *v, host_er
 
     if (!SP_HAS(cs->sp->adaptor, grow_encrypted))
         return host_fail(e, HOST_E_UNSUPPORTED, "the storage plugin cannot grow encrypted volumes");
-    if (host_pick_host_for_pool(cs, v->pool_id, 0, &host_id, e) != 0 || host_href_load(cs, host_id, &href, e) != 0)
+    if (host_pick_host_for_pool(cs, v->pool_id, 0, &host_id, e) != 0 ||
+        host_href_load(cs, host_id, &href, e) != 0)
         return -1;
     if (host_crypt_open(cs, v->id, &c, e) != 1)
         return -1;
     c.enc.usable_bytes = 0; /* the new size's */
     /* The Adaptor maps the volume to the host for the call: a kill meanwhile leaves that mapping,
      * which the next start takes away (the rows map it only to the host running its VM). */
-    if (host_undo_announce(cs, HOST_INTENT_MAP, v->pool_id, "volume", 0, v->id, 0, v->path, host_id, NULL, e) != 0) {
+    if (host_undo_announce(cs, HOST_INTENT_MAP, v->pool_id, "volume", 0, v->id, 0, v->path, host_id, NULL,
+                           e) != 0) {
         host_crypt_close(&c);
         return -1;
     }
@@ -352,8 +354,8 @@ static int resize_volume(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
                          "SELECT count(*) FROM vm WHERE id = ? AND state = 'Running'", "i", v.vm_id) < 0)
             return host_fail_db(e, err);
         if (running > 0)
-            return host_fail(e, HOST_E_PARAM,
-                             "volume %s is encrypted: stop its VM or detach it to resize it", v.uuid);
+            return host_fail(e, HOST_E_PARAM, "volume %s is encrypted: stop its VM or detach it to resize it",
+                             v.uuid);
     }
     memset(&se, 0, sizeof(se));
     info = (sp_volume_info)SP_INIT(sp_volume_info);

@@ -5,8 +5,8 @@
 #include "config.h"
 
 #include "cfg.h"
-#include "num.h"
 #include "dirlist.h"
+#include "num.h"
 #include "store.h"
 
 #include <errno.h>
@@ -150,8 +150,9 @@ int host_config_adopt_plugin(host_cs *cs, host_err *e)
         if (d->kind != SP_SETTING_KIND_SETTING || d->name == NULL || known_here(d->name))
             continue;
         if ((d->scopes & all) == 0)
-            return host_fail(e, HOST_E_INTERNAL, "plugin %s publishes setting %s at no scope this harness has",
-                             cs->sp->name, d->name);
+            return host_fail(e, HOST_E_INTERNAL,
+                             "plugin %s publishes setting %s at no scope this harness has", cs->sp->name,
+                             d->name);
         p->defs[p->n].name = d->name;
         p->defs[p->n].def = d->default_value;
         p->defs[p->n].scopes = d->scopes & all;
@@ -177,15 +178,16 @@ static int check_plugin_value(const sp_setting_desc *d, const char *v, host_err 
         errno = 0;
         x = strtoull(v, &end, 10);
         if (*v < '0' || *v > '9' || errno != 0 || *end != '\0' || x < d->min || x > d->max)
-            return host_fail(e, HOST_E_PARAM, "configuration %s takes a whole number from %llu to %llu, not '%s'",
-                             d->name, (unsigned long long)d->min, (unsigned long long)d->max, v);
+            return host_fail(e, HOST_E_PARAM,
+                             "configuration %s takes a whole number from %llu to %llu, not '%s'", d->name,
+                             (unsigned long long)d->min, (unsigned long long)d->max, v);
         return 0;
     case SP_VALUE_PATH:
         if (v[0] != '/')
-            return host_fail(e, HOST_E_PARAM, "configuration %s takes an absolute path, not '%s'", d->name, v);
+            return host_fail(e, HOST_E_PARAM, "configuration %s takes an absolute path, not '%s'", d->name,
+                             v);
         return 0;
-    case SP_VALUE_STRING:
-        return 0;
+    case SP_VALUE_STRING: return 0;
     }
     return 0;
 }
@@ -210,8 +212,8 @@ static int check_value(host_cs *cs, const host_setting_def *d, const char *v, ho
         errno = 0;
         (void)strtoll(v, &end, 10);
         if (errno != 0 || end == v || *end != '\0')
-            return host_fail(e, HOST_E_PARAM, "configuration %s takes a whole number (<= 0: no limit), not '%s'",
-                             d->name, v);
+            return host_fail(e, HOST_E_PARAM,
+                             "configuration %s takes a whole number (<= 0: no limit), not '%s'", d->name, v);
         return 0;
     }
     if (strcmp(d->name, HOST_CFG_IMAGE_DIRS) == 0)

@@ -76,5 +76,4 @@ int host_config_bool(host_cs *cs, const char *name, sp_scope scope, const char *
 int host_config_set(host_cs *cs, const char *name, sp_scope scope, const char *scope_id, const char *value,
                     host_err *e);
 
-
 #endif

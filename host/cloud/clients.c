@@ -13,7 +13,8 @@ static void pool_uuid(host_cs *cs, int64_t pool_id, char uuid[40])
 {
     char err[128];
 
-    if (host_sql_text(cs->db, uuid, 40, err, sizeof(err), "SELECT uuid FROM pool WHERE id = ?", "i", pool_id) <= 0)
+    if (host_sql_text(cs->db, uuid, 40, err, sizeof(err), "SELECT uuid FROM pool WHERE id = ?", "i",
+                      pool_id) <= 0)
         snprintf(uuid, 40, "%lld", (long long)pool_id);
 }
 
@@ -55,9 +56,9 @@ int host_client_release(host_cs *cs, sp_pool *pool, int64_t pool_id, const host_
     if (!SP_HAS(cs->sp->adaptor, unprepare_client) || !host_clients_on_demand(cs, pool_id))
         return 0;
     if (check_rows && host_sql_int(cs->db, &left, err, sizeof(err),
-                     "SELECT count(*) FROM access a JOIN volume v ON v.id = a.volume_id "
-                     "WHERE a.host_id = ? AND v.pool_id = ?",
-                     "ii", href->id, pool_id) < 0)
+                                   "SELECT count(*) FROM access a JOIN volume v ON v.id = a.volume_id "
+                                   "WHERE a.host_id = ? AND v.pool_id = ?",
+                                   "ii", href->id, pool_id) < 0)
         return host_fail_db(e, err);
     if (left > 0)
         return 0;

@@ -146,7 +146,7 @@ int host_configdrive_build(host_cs *cs, int64_t vm_id, int64_t host_id, host_err
         host_configdrive_remove(cs, vm_id, 0);
         memset(&se, 0, sizeof(se));
         s = cs->sp->hostutil->create_config_drive(&href.ref, vname, files, sizeof(files) / sizeof(files[0]),
-                                                 iso, sizeof(iso), &se);
+                                                  iso, sizeof(iso), &se);
         if (s != SP_OK) {
             host_fail_sp(e, s, &se, "Failed to build the config drive of VM %s on %s", vname, href.name);
             goto out;

@@ -29,8 +29,8 @@ int host_offering_encrypts(host_cs *cs, int64_t offering_id, host_err *e)
         return 0;
     /* A ROOT volume takes its service offering's encryptroot, a DATA volume its disk offering's
      * encrypt: both are this offering's row. */
-    if (host_sql_int(cs->db, &n, err, sizeof(err), "SELECT count(*) FROM offering_encrypt WHERE offering_id = ?",
-                     "i", offering_id) < 0)
+    if (host_sql_int(cs->db, &n, err, sizeof(err),
+                     "SELECT count(*) FROM offering_encrypt WHERE offering_id = ?", "i", offering_id) < 0)
         return host_fail_db(e, err);
     return n > 0;
 }
@@ -42,8 +42,8 @@ int host_vol_encryption_new(host_cs *cs, int64_t vol_id, host_err *e)
     int64_t have = 0;
     int rc = -1;
 
-    if (host_sql_int(cs->db, &have, err, sizeof(err), "SELECT count(*) FROM volume_encryption WHERE volume_id = ?",
-                     "i", vol_id) < 0)
+    if (host_sql_int(cs->db, &have, err, sizeof(err),
+                     "SELECT count(*) FROM volume_encryption WHERE volume_id = ?", "i", vol_id) < 0)
         return host_fail_db(e, err);
     if (have > 0)
         return 0;
@@ -55,8 +55,8 @@ int host_vol_encryption_new(host_cs *cs, int64_t vol_id, host_err *e)
         host_fail(e, HOST_E_INTERNAL, "out of memory");
         goto out;
     }
-    if (host_sql_run(cs->db, err, sizeof(err), "INSERT INTO passphrase(passphrase, created) VALUES (?, ?)", "ti",
-                     sealed, host_now()) < 0 ||
+    if (host_sql_run(cs->db, err, sizeof(err), "INSERT INTO passphrase(passphrase, created) VALUES (?, ?)",
+                     "ti", sealed, host_now()) < 0 ||
         host_sql_run(cs->db, err, sizeof(err),
                      "INSERT INTO volume_encryption(volume_id, passphrase_id) VALUES (?, ?)", "ii", vol_id,
                      (int64_t)sqlite3_last_insert_rowid(cs->db)) < 0) {
@@ -82,18 +82,19 @@ int host_crypt_open(host_cs *cs, int64_t vol_id, host_crypt *c, host_err *e)
     sealed = malloc(cap);
     if (sealed == NULL)
         return host_fail(e, HOST_E_INTERNAL, "out of memory");
-    n = host_sql_text(cs->db, sealed, cap, err, sizeof(err),
-                      "SELECT p.passphrase FROM volume_encryption x JOIN passphrase p ON p.id = x.passphrase_id "
-                      "WHERE x.volume_id = ?",
-                      "i", vol_id);
+    n = host_sql_text(
+        cs->db, sealed, cap, err, sizeof(err),
+        "SELECT p.passphrase FROM volume_encryption x JOIN passphrase p ON p.id = x.passphrase_id "
+        "WHERE x.volume_id = ?",
+        "i", vol_id);
     if (n <= 0) {
         free(sealed);
         return n < 0 ? host_fail_db(e, err) : 0;
     }
     if (host_sql_text(cs->db, c->format, sizeof(c->format), err, sizeof(err),
                       "SELECT format FROM volume_encryption WHERE volume_id = ?", "i", vol_id) < 0 ||
-        host_sql_int(cs->db, &usable, err, sizeof(err), "SELECT usable FROM volume_encryption WHERE volume_id = ?",
-                     "i", vol_id) < 0) {
+        host_sql_int(cs->db, &usable, err, sizeof(err),
+                     "SELECT usable FROM volume_encryption WHERE volume_id = ?", "i", vol_id) < 0) {
         free(sealed);
         return host_fail_db(e, err);
     }
@@ -123,8 +124,9 @@ int host_crypt_record(host_cs *cs, int64_t vol_id, const sp_disk_info *d, host_e
 {
     char err[256];
 
-    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume_encryption SET format = ?, usable = ? WHERE volume_id = ?",
-                     "tui", d->format == SP_FORMAT_QCOW2 ? "QCOW2" : "LUKS", d->size_bytes, vol_id) < 0)
+    if (host_sql_run(cs->db, err, sizeof(err),
+                     "UPDATE volume_encryption SET format = ?, usable = ? WHERE volume_id = ?", "tui",
+                     d->format == SP_FORMAT_QCOW2 ? "QCOW2" : "LUKS", d->size_bytes, vol_id) < 0)
         return host_fail_db(e, err);
     return 0;
 }
@@ -208,7 +210,8 @@ static int hash_file(const char *path, uint64_t len, int fill, char hex[65], cha
             goto out;
         got = fill ? write(fd, buf, n) : read(fd, buf, n);
         if (got <= 0) {
-            snprintf(why, whylen, "%s %s: %s", fill ? "writing" : "reading", path, got < 0 ? strerror(errno) : "too short");
+            snprintf(why, whylen, "%s %s: %s", fill ? "writing" : "reading", path,
+                     got < 0 ? strerror(errno) : "too short");
             goto out;
         }
         EVP_DigestUpdate(ctx, buf, (size_t)got);
@@ -241,8 +244,8 @@ static void opt_path(char *buf, size_t len, const char *prefix, const char *path
     buf[o < len ? o : len - 1] = '\0';
 }
 
-int host_crypt_guest_io(host_cs *cs, const host_crypt *c, const char *dev, uint64_t len, int write, char hex[65],
-                        char *why, size_t whylen)
+int host_crypt_guest_io(host_cs *cs, const host_crypt *c, const char *dev, uint64_t len, int write,
+                        char hex[65], char *why, size_t whylen)
 {
     const char *img = getenv("QEMU_IMG"), *io = getenv("QEMU_IO");
     char obj[1200], opts[1300], arg[1400], cmd[1300], count[32], err[256];
@@ -256,11 +259,20 @@ int host_crypt_guest_io(host_cs *cs, const host_crypt *c, const char *dev, uint6
     if (keydir_open(cs, c, &k, why, whylen) != 0)
         return -1;
     opt_path(obj, sizeof(obj), "secret,id=sec0,format=raw,file=", k.key);
-    opt_path(opts, sizeof(opts), qcow2 ? "driver=qcow2,encrypt.key-secret=sec0,file.filename=" : "driver=luks,key-secret=sec0,file.filename=", dev);
+    opt_path(opts, sizeof(opts),
+             qcow2 ? "driver=qcow2,encrypt.key-secret=sec0,file.filename="
+                   : "driver=luks,key-secret=sec0,file.filename=",
+             dev);
     if (write) {
         /* The guest writes random bytes: the same bytes go to a file first, then through qemu-io. */
-        char *const argv[] = {(char *)(io != NULL && *io ? io : "qemu-io"), "--object", obj, "--image-opts", "-c",
-                              cmd, opts, NULL};
+        char *const argv[] = {(char *)(io != NULL && *io ? io : "qemu-io"),
+                              "--object",
+                              obj,
+                              "--image-opts",
+                              "-c",
+                              cmd,
+                              opts,
+                              NULL};
         if (hash_file(k.data, len, 1, hex, why, whylen) != 0)
             goto out;
         snprintf(cmd, sizeof(cmd), "write -q -s %s 0 %llu", k.data, (unsigned long long)len);
@@ -271,8 +283,18 @@ int host_crypt_guest_io(host_cs *cs, const host_crypt *c, const char *dev, uint6
             goto out;
         }
     } else {
-        char *const argv[] = {(char *)(img != NULL && *img ? img : "qemu-img"), "dd", "--object", obj,
-                              "--image-opts", "-O", "raw", "bs=512", count, arg, cmd, NULL};
+        char *const argv[] = {(char *)(img != NULL && *img ? img : "qemu-img"),
+                              "dd",
+                              "--object",
+                              obj,
+                              "--image-opts",
+                              "-O",
+                              "raw",
+                              "bs=512",
+                              count,
+                              arg,
+                              cmd,
+                              NULL};
         snprintf(count, sizeof(count), "count=%llu", (unsigned long long)(len / 512));
         snprintf(arg, sizeof(arg), "if=%s", opts);
         snprintf(cmd, sizeof(cmd), "of=%s", k.data);

@@ -32,7 +32,7 @@ int host_crypt_record(host_cs *cs, int64_t vol_id, const sp_disk_info *d, host_e
 /* What the volume's guest writes or reads through the encryption on device dev: with write, len
  * random bytes written at 0 (qemu-io); else len bytes read at 0 (qemu-img dd). hex gets their
  * SHA-256. 0, or -1 with why. */
-int host_crypt_guest_io(host_cs *cs, const host_crypt *c, const char *dev, uint64_t len, int write, char hex[65],
-                        char *why, size_t whylen);
+int host_crypt_guest_io(host_cs *cs, const host_crypt *c, const char *dev, uint64_t len, int write,
+                        char hex[65], char *why, size_t whylen);
 
 #endif

@@ -32,21 +32,15 @@ static int code_of(sp_status st)
     case SP_E_INVALID:
     case SP_E_NOT_FOUND:
     case SP_E_EXISTS:
-    case SP_E_STATE:
-        return HOST_E_PARAM;
-    case SP_E_UNSUPPORTED:
-        return HOST_E_UNSUPPORTED;
-    case SP_E_NO_SPACE:
-        return HOST_E_CAPACITY;
+    case SP_E_STATE: return HOST_E_PARAM;
+    case SP_E_UNSUPPORTED: return HOST_E_UNSUPPORTED;
+    case SP_E_NO_SPACE: return HOST_E_CAPACITY;
     case SP_E_TIMEOUT:
     case SP_E_UNAVAILABLE:
     case SP_E_AUTH:
-    case SP_E_TLS:
-        return HOST_E_UNAVAILABLE;
-    case SP_E_BUSY:
-        return HOST_E_IN_USE;
-    default:
-        return HOST_E_INTERNAL;
+    case SP_E_TLS: return HOST_E_UNAVAILABLE;
+    case SP_E_BUSY: return HOST_E_IN_USE;
+    default: return HOST_E_INTERNAL;
     }
 }
 

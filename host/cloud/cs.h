@@ -47,13 +47,13 @@ struct host_undo;                         /* a change the running command announ
 struct host_alert;                        /* an alert waiting for its command to end (alert.c) */
 
 typedef struct host_cs {
-    sqlite3 *db;             /* owned */
-    char *db_path;           /* owned; NULL: in memory */
-    host_services svc;       /* settings the plugin reads; mirrors the config table */
-    host_plugin *plugin;     /* owned; NULL when none is loaded (unit tests) */
-    const sp_plugin *sp;     /* the plugin's descriptor, or NULL */
-    char *workdir;           /* owned: hosts' state dirs, secondary storage, simulators */
-    char **image_dirs;       /* owned, resolved: --image-dir, where templates may come from */
+    sqlite3 *db;         /* owned */
+    char *db_path;       /* owned; NULL: in memory */
+    host_services svc;   /* settings the plugin reads; mirrors the config table */
+    host_plugin *plugin; /* owned; NULL when none is loaded (unit tests) */
+    const sp_plugin *sp; /* the plugin's descriptor, or NULL */
+    char *workdir;       /* owned: hosts' state dirs, secondary storage, simulators */
+    char **image_dirs;   /* owned, resolved: --image-dir, where templates may come from */
     size_t n_image_dirs;
     int workdir_temp;        /* remove workdir at exit */
     host_vars *vars;         /* owned */
@@ -66,12 +66,12 @@ typedef struct host_cs {
     int keep_sims;           /* leave simulators running at exit */
     const char *crash_phase; /* kill this process (SIGKILL) when this phase reaches crash_pct */
     unsigned crash_pct;
-    char *last;             /* owned; the last response's JSON text */
-    sqlite3 *intents;       /* owned; the write-ahead intent journal (intent.h) */
-    struct host_undo *undo; /* owned; the running command's announced changes, newest first */
-    int undo_active;        /* a command whose changes are journaled is running */
-    int64_t undo_seq;       /* its number (taken with its first change); 0: none yet */
-    unsigned undo_pushed;   /* changes it made (for --crash-at undo:N) */
+    char *last;                         /* owned; the last response's JSON text */
+    sqlite3 *intents;                   /* owned; the write-ahead intent journal (intent.h) */
+    struct host_undo *undo;             /* owned; the running command's announced changes, newest first */
+    int undo_active;                    /* a command whose changes are journaled is running */
+    int64_t undo_seq;                   /* its number (taken with its first change); 0: none yet */
+    unsigned undo_pushed;               /* changes it made (for --crash-at undo:N) */
     struct host_alert *alerts;          /* owned; raised by the running command, written after it */
     struct host_cfg_plugin *cfg_plugin; /* owned; the settings the plugin published (cfg.c) */
 } host_cs;

@@ -49,9 +49,10 @@ static int check_entry(const char *entry, size_t len, void *ctx)
     const struct check *c = ctx;
 
     if (entry[0] != '/' || host_dirlist_has_dotdot(entry, len))
-        return host_fail(c->e, HOST_E_PARAM,
-                         "configuration %s takes comma-separated absolute directories without '..', not '%.*s'",
-                         c->name, (int)(len > 300 ? 300 : len), entry);
+        return host_fail(
+            c->e, HOST_E_PARAM,
+            "configuration %s takes comma-separated absolute directories without '..', not '%.*s'", c->name,
+            (int)(len > 300 ? 300 : len), entry);
     return 0;
 }
 

@@ -116,12 +116,14 @@ static int write_volume_data(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
     host_vol v;
 
     if (host_param_ref(cs, cmd, "volumeid", "volume", 1, &vol, e) != 0 ||
-        host_param_num(cmd, "bytes", 1024 * 1024, 512, MAX_BYTES, &bytes, e) != 0 || host_vol_load(cs, vol, &v, e) != 0)
+        host_param_num(cmd, "bytes", 1024 * 1024, 512, MAX_BYTES, &bytes, e) != 0 ||
+        host_vol_load(cs, vol, &v, e) != 0)
         return -1;
     if (bytes < 512 || bytes > MAX_BYTES || bytes % 512 != 0)
         return host_fail(e, HOST_E_PARAM, "bytes must be a multiple of 512 from 512 to %d", MAX_BYTES);
     if ((uint64_t)bytes > v.size)
-        return host_fail(e, HOST_E_PARAM, "volume %s has only %llu bytes", v.uuid, (unsigned long long)v.size);
+        return host_fail(e, HOST_E_PARAM, "volume %s has only %llu bytes", v.uuid,
+                         (unsigned long long)v.size);
     if (host_sql_text(cs->db, dev, sizeof(dev), err, sizeof(err),
                       "SELECT a.devpath FROM access a JOIN vm ON vm.id = ?2 AND vm.state = 'Running' "
                       "AND a.host_id = vm.host_id WHERE a.volume_id = ?1",
@@ -133,8 +135,8 @@ static int write_volume_data(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err
     if (guest_digest(cs, vol, dev, (uint64_t)bytes, 1, hex, why, sizeof(why)) != 0)
         return host_fail(e, HOST_E_INTERNAL, "volume %s: %s", v.uuid, why);
     if (host_sql_run(cs->db, err, sizeof(err),
-                     "INSERT OR REPLACE INTO volume_data(volume_id, sha256, length) VALUES (?, ?, ?)", "iti", vol,
-                     hex, bytes) < 0)
+                     "INSERT OR REPLACE INTO volume_data(volume_id, sha256, length) VALUES (?, ?, ?)", "iti",
+                     vol, hex, bytes) < 0)
         return host_fail_db(e, err);
     host_jsonw_object_begin(w, "volumedata");
     host_jsonw_string(w, "volumeid", v.uuid);
@@ -148,7 +150,8 @@ int host_guestdata_revert_snapshot(host_cs *cs, int64_t volume_id, int64_t snaps
 {
     char err[256];
 
-    if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM volume_data WHERE volume_id = ?", "i", volume_id) < 0 ||
+    if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM volume_data WHERE volume_id = ?", "i",
+                     volume_id) < 0 ||
         host_sql_run(cs->db, err, sizeof(err),
                      "INSERT INTO volume_data(volume_id, sha256, length) "
                      "SELECT ?1, sha256, length FROM snapshot_data WHERE snapshot_id = ?2",
@@ -176,8 +179,8 @@ int host_guestdata_revert_vmsnapshot(host_cs *cs, int64_t vm_snapshot_id, host_e
 
 /* Reads a volume no host has connected through a mapping made for the purpose. 0, or -1 with
  * why (the mapping is taken back whatever happened; one that stays is said in why). */
-static int digest_mapped(host_cs *cs, sp_pool *pool, int64_t pool_id, int64_t vol_id, const char *path, uint64_t len,
-                         char hex[65], char *why, size_t whylen)
+static int digest_mapped(host_cs *cs, sp_pool *pool, int64_t pool_id, int64_t vol_id, const char *path,
+                         uint64_t len, char hex[65], char *why, size_t whylen)
 {
     int64_t host_id = 0;
     host_href href;
@@ -220,7 +223,8 @@ static int digest_mapped(host_cs *cs, sp_pool *pool, int64_t pool_id, int64_t vo
     }
     memset(&se, 0, sizeof(se));
     if (cs->sp->adaptor->disconnect_volume(pool, &ref, &href.ref, &se) != SP_OK) {
-        snprintf(why, whylen, "its device stays on host %s after the unmapping: %.700s", href.name, se.message);
+        snprintf(why, whylen, "its device stays on host %s after the unmapping: %.700s", href.name,
+                 se.message);
         return -1;
     }
     if (host_client_release(cs, pool, pool_id, &href, 1, &he) != 0)
@@ -253,8 +257,8 @@ int host_guestdata_verify(host_cs *cs, sp_pool *pool, int64_t pool_id, int map_d
         if (host_vol_load(cs, ids[i], &v, e) != 0 ||
             host_sql_text(cs->db, want, sizeof(want), err, sizeof(err),
                           "SELECT sha256 FROM volume_data WHERE volume_id = ?", "i", ids[i]) < 0 ||
-            host_sql_int(cs->db, &len, err, sizeof(err), "SELECT length FROM volume_data WHERE volume_id = ?", "i",
-                         ids[i]) < 0 ||
+            host_sql_int(cs->db, &len, err, sizeof(err), "SELECT length FROM volume_data WHERE volume_id = ?",
+                         "i", ids[i]) < 0 ||
             host_sql_text(cs->db, dev, sizeof(dev), err, sizeof(err),
                           "SELECT devpath FROM access WHERE volume_id = ? AND devpath <> '' ORDER BY host_id "
                           "LIMIT 1",

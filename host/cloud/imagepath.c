@@ -106,7 +106,8 @@ int host_image_open(host_cs *cs, const char *url, const char *path, int *fd, hos
 
     *fd = -1;
     if (path[0] != '/')
-        return host_fail(e, HOST_E_PARAM, "url %s: give an absolute path, a file:// URL or an http(s) URL", url);
+        return host_fail(e, HOST_E_PARAM, "url %s: give an absolute path, a file:// URL or an http(s) URL",
+                         url);
     if (host_dirlist_has_dotdot(path, strlen(path)))
         return host_fail(e, HOST_E_PARAM, "url %s: a path with a '..' component is not taken", url);
     real = realpath(path, NULL);
@@ -122,14 +123,15 @@ int host_image_open(host_cs *cs, const char *url, const char *path, int *fd, hos
     }
     if (!allowed(cs, real)) {
         if (strcmp(real, path) != 0)
-            host_fail(e, HOST_E_PARAM,
-                      "url %s resolves to %s, outside the harness's image directories (its work dir, --image-dir, "
-                      "%s): a symlink may not lead out of them",
-                      url, real, HOST_CFG_IMAGE_DIRS);
+            host_fail(
+                e, HOST_E_PARAM,
+                "url %s resolves to %s, outside the harness's image directories (its work dir, --image-dir, "
+                "%s): a symlink may not lead out of them",
+                url, real, HOST_CFG_IMAGE_DIRS);
         else
             host_fail(e, HOST_E_PARAM,
-                      "url %s is outside the harness's image directories (its work dir, --image-dir, %s)", url,
-                      HOST_CFG_IMAGE_DIRS);
+                      "url %s is outside the harness's image directories (its work dir, --image-dir, %s)",
+                      url, HOST_CFG_IMAGE_DIRS);
         goto fail;
     }
     *fd = open(real, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);

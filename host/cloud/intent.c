@@ -34,14 +34,18 @@ int host_intent_open(host_cs *cs, host_err *e)
         sqlite3_busy_timeout(cs->intents, 10000);
         /* A record is on disk before the change it announces is asked for: WAL, and every commit
          * synced (FULL), whatever the harness's own database does. */
-        rc = sqlite3_exec(cs->intents,
-                          path != NULL ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;" : "", NULL, NULL, &msg);
+        rc =
+            sqlite3_exec(cs->intents, path != NULL ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;" : "",
+                         NULL, NULL, &msg);
         if (rc == SQLITE_OK)
             rc = sqlite3_exec(cs->intents, schema, NULL, NULL, &msg);
     }
     if (rc != SQLITE_OK) {
-        host_fail(e, HOST_E_INTERNAL, "cannot open the intent journal %s: %s", path != NULL ? path : ":memory:",
-                  msg != NULL ? msg : cs->intents != NULL ? sqlite3_errmsg(cs->intents) : "out of memory");
+        host_fail(e, HOST_E_INTERNAL, "cannot open the intent journal %s: %s",
+                  path != NULL ? path : ":memory:",
+                  msg != NULL           ? msg
+                  : cs->intents != NULL ? sqlite3_errmsg(cs->intents)
+                                        : "out of memory");
         sqlite3_free(msg);
         sqlite3_close(cs->intents);
         cs->intents = NULL;
@@ -63,11 +67,12 @@ int host_intent_add(host_cs *cs, host_intent *it, host_err *e)
 {
     char err[512];
 
-    if (host_sql_run(cs->intents, err, sizeof(err),
-                     "INSERT INTO intent(cmd, kind, pool_id, obj, spec_kind, obj_id, parent_id, host_id, path, ids, "
-                     "created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     "iiitiiiitti", it->cmd, (int64_t)it->kind, it->pool_id, it->obj, (int64_t)it->spec_kind,
-                     it->obj_id, it->parent_id, it->host_id, it->path, it->ids, host_now()) < 0)
+    if (host_sql_run(
+            cs->intents, err, sizeof(err),
+            "INSERT INTO intent(cmd, kind, pool_id, obj, spec_kind, obj_id, parent_id, host_id, path, ids, "
+            "created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "iiitiiiitti", it->cmd, (int64_t)it->kind, it->pool_id, it->obj, (int64_t)it->spec_kind,
+            it->obj_id, it->parent_id, it->host_id, it->path, it->ids, host_now()) < 0)
         return host_fail(e, HOST_E_INTERNAL, "cannot record what is about to change on the array: %s", err);
     it->id = sqlite3_last_insert_rowid(cs->intents);
     snprintf(it->state, sizeof(it->state), "open");
@@ -77,10 +82,11 @@ int host_intent_add(host_cs *cs, host_intent *it, host_err *e)
 int host_intent_list(host_cs *cs, host_intent **out, size_t *n, host_err *e)
 {
     char err[512];
-    sqlite3_stmt *st = host_sql_prepare(cs->intents, err, sizeof(err),
-                                        "SELECT id, cmd, kind, pool_id, obj, spec_kind, obj_id, parent_id, host_id, "
-                                        "path, ids, state, why FROM intent ORDER BY id",
-                                        "");
+    sqlite3_stmt *st =
+        host_sql_prepare(cs->intents, err, sizeof(err),
+                         "SELECT id, cmd, kind, pool_id, obj, spec_kind, obj_id, parent_id, host_id, "
+                         "path, ids, state, why FROM intent ORDER BY id",
+                         "");
     host_intent *v = NULL;
     size_t cap = 0;
     int rc;
@@ -120,7 +126,8 @@ int host_intent_list(host_cs *cs, host_intent **out, size_t *n, host_err *e)
     if (rc != SQLITE_DONE) {
         free(v);
         *n = 0;
-        return host_fail(e, HOST_E_INTERNAL, "cannot read the intent journal: %s", sqlite3_errmsg(cs->intents));
+        return host_fail(e, HOST_E_INTERNAL, "cannot read the intent journal: %s",
+                         sqlite3_errmsg(cs->intents));
     }
     *out = v;
     return 0;
@@ -155,16 +162,18 @@ void host_intent_forget(host_cs *cs, int64_t id)
 void host_intent_forget_cmd(host_cs *cs, int64_t cmd)
 {
     char err[512];
-    if (host_sql_run(cs->intents, err, sizeof(err), "DELETE FROM intent WHERE cmd = ? AND state = 'open' AND kind != ?",
-                     "ii", cmd, (int64_t)HOST_INTENT_DELETE_AFTER) < 0)
+    if (host_sql_run(cs->intents, err, sizeof(err),
+                     "DELETE FROM intent WHERE cmd = ? AND state = 'open' AND kind != ?", "ii", cmd,
+                     (int64_t)HOST_INTENT_DELETE_AFTER) < 0)
         warn(cs, "forget a committed command's records", err);
 }
 
 void host_intent_keep(host_cs *cs, int64_t id, const char *why)
 {
     char err[512];
-    if (host_sql_run(cs->intents, err, sizeof(err), "UPDATE intent SET state = 'repair', why = ? WHERE id = ?", "ti",
-                     why != NULL ? why : "", id) < 0)
+    if (host_sql_run(cs->intents, err, sizeof(err),
+                     "UPDATE intent SET state = 'repair', why = ? WHERE id = ?", "ti", why != NULL ? why : "",
+                     id) < 0)
         warn(cs, "keep a record for repair", err);
 }
 

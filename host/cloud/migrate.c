@@ -192,8 +192,8 @@ out:
 }
 
 /* The migration kind to a pool the allocator accepts, or why it cannot be one after all. */
-static int suitable(host_cs *cs, const host_vol *v, int64_t pool, sp_migration_kind *k, char *why, size_t whylen,
-                    int *ok, host_err *e)
+static int suitable(host_cs *cs, const host_vol *v, int64_t pool, sp_migration_kind *k, char *why,
+                    size_t whylen, int *ok, host_err *e)
 {
     char err[256];
     host_err ke;
@@ -450,8 +450,8 @@ static int landed_in(host_cs *cs, sp_pool *a, const host_vol *v, int64_t dest, s
     char err[256], dpath[SP_ID_MAX] = "";
     sp_error se;
 
-    if (host_sql_text(cs->db, dpath, sizeof(dpath), err, sizeof(err), "SELECT path FROM pool WHERE id = ?", "i",
-                      dest) < 0 ||
+    if (host_sql_text(cs->db, dpath, sizeof(dpath), err, sizeof(err), "SELECT path FROM pool WHERE id = ?",
+                      "i", dest) < 0 ||
         dpath[0] == '\0')
         return 0;
     memset(&se, 0, sizeof(se));
@@ -493,8 +493,10 @@ static int native(host_cs *cs, host_vol *v, int64_t dest, host_err *e)
             if (job_end(cs, job, v->id, 0, e) != 0 ||
                 host_migrate_finish_native(cs, v->id, v->pool_id, dest, &info, e) != 0)
                 return -1;
-            host_event(cs, "VOLUME.MIGRATE", "volume %s ended in the destination pool despite a failure", v->uuid);
-            if (host_store_commit(cs->db, err, sizeof(err)) != 0 || host_store_begin(cs->db, err, sizeof(err)) != 0)
+            host_event(cs, "VOLUME.MIGRATE", "volume %s ended in the destination pool despite a failure",
+                       v->uuid);
+            if (host_store_commit(cs->db, err, sizeof(err)) != 0 ||
+                host_store_begin(cs->db, err, sizeof(err)) != 0)
                 return host_fail_db(e, err);
             return host_fail(e, failure.code,
                              "%.1900s; the array has the volume in the destination pool all the same, "
@@ -533,7 +535,8 @@ static void retire_live_source(host_cs *cs, sp_pool *a, int64_t src, int64_t vol
     /* A kill before the command commits: the rows still give the VM the source, and the next
      * start maps it back there (resolve.c) before the job's recovery pivots again (recover.c). */
     memset(&e, 0, sizeof(e));
-    if (host_undo_announce(cs, HOST_INTENT_MAP, src, "volume", 0, vol_id, 0, src_path, href->id, NULL, &e) != 0) {
+    if (host_undo_announce(cs, HOST_INTENT_MAP, src, "volume", 0, vol_id, 0, src_path, href->id, NULL, &e) !=
+        0) {
         cs->svc.table.log(&cs->svc, SP_LOG_WARN, e.text);
         return; /* left mapped: deleting the source unmaps it */
     }
@@ -555,7 +558,8 @@ static int pivot(host_cs *cs, int64_t vol_id, const host_vol *old, int64_t dest,
     sp_error se;
 
     if (host_access_grant(cs, vol_id, live_host, 0, e) == 0)
-        return host_sql_run(cs->db, err, sizeof(err), "RELEASE live_pivot", "") < 0 ? host_fail_db(e, err) : 0;
+        return host_sql_run(cs->db, err, sizeof(err), "RELEASE live_pivot", "") < 0 ? host_fail_db(e, err)
+                                                                                    : 0;
     if (host_sql_run(cs->db, err, sizeof(err), "ROLLBACK TO live_pivot", "") < 0 ||
         host_sql_run(cs->db, err, sizeof(err), "RELEASE live_pivot", "") < 0)
         return host_fail_db(e, err);
@@ -595,8 +599,8 @@ int host_migrate_finish_copy(host_cs *cs, int64_t vol_id, int64_t src, const cha
         return host_fail_db(e, err);
     if (live_host != 0 && (rc = pivot(cs, vol_id, &old, dest, info, live_host, e)) != 0)
         return rc;
-    if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM access WHERE volume_id = ? AND host_id != ?", "ii",
-                     vol_id, live_host) < 0)
+    if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM access WHERE volume_id = ? AND host_id != ?",
+                     "ii", vol_id, live_host) < 0)
         return host_fail_db(e, err);
     if (host_pool_open(cs, src, &a, e) != 0)
         return -1;
@@ -621,7 +625,8 @@ int host_migrate_finish_copy(host_cs *cs, int64_t vol_id, int64_t src, const cha
 
 /* The host that copies: a running VM's own host (live: the source stays its disk until the
  * pivot), else an Up host that is a client of both pools, the VM's last host first. */
-static int copy_host(host_cs *cs, const host_vol *v, int64_t dest, int64_t live_host, int64_t *out, host_err *e)
+static int copy_host(host_cs *cs, const host_vol *v, int64_t dest, int64_t live_host, int64_t *out,
+                     host_err *e)
 {
     char err[512], why[1024] = "";
     int64_t prefer = 0, up = 0;
@@ -629,8 +634,8 @@ static int copy_host(host_cs *cs, const host_vol *v, int64_t dest, int64_t live_
 
     *out = 0;
     if (live_host != 0) {
-        if (host_sql_int(cs->db, &up, err, sizeof(err), "SELECT count(*) FROM host WHERE id = ? AND state = 'Up'",
-                         "i", live_host) < 0)
+        if (host_sql_int(cs->db, &up, err, sizeof(err),
+                         "SELECT count(*) FROM host WHERE id = ? AND state = 'Up'", "i", live_host) < 0)
             return host_fail_db(e, err);
         if (up && (host_pool_reaches(cs, v->pool_id, live_host, &reach_src, e) != 0 ||
                    host_pool_reaches(cs, dest, live_host, &reach_dest, e) != 0 ||
@@ -653,8 +658,8 @@ static int copy_host(host_cs *cs, const host_vol *v, int64_t dest, int64_t live_
         return 0;
     }
     if (v->vm_id != 0)
-        host_sql_int(cs->db, &prefer, err, sizeof(err), "SELECT coalesce(last_host_id, 0) FROM vm WHERE id = ?",
-                     "i", v->vm_id);
+        host_sql_int(cs->db, &prefer, err, sizeof(err),
+                     "SELECT coalesce(last_host_id, 0) FROM vm WHERE id = ?", "i", v->vm_id);
     if (host_sql_int(cs->db, out, err, sizeof(err),
                      "SELECT a.host_id FROM pool_host a JOIN pool_host b ON b.host_id = a.host_id JOIN host "
                      "h ON h.id = a.host_id "
@@ -742,8 +747,8 @@ static int block_copy(host_cs *cs, host_vol *v, int64_t dest, int64_t live_host,
         /* An encrypted volume keeps its passphrase and what its guest sees: the target gets the
          * source's usable size. */
         if (enc)
-            s = cs->sp->adaptor->copy_volume_across_encrypted(a, &(sp_volume_ref){v->path}, b, &spec, &href.ref,
-                                                              &c.enc, &hp.p, &info, &se);
+            s = cs->sp->adaptor->copy_volume_across_encrypted(a, &(sp_volume_ref){v->path}, b, &spec,
+                                                              &href.ref, &c.enc, &hp.p, &info, &se);
         else
             s = cs->sp->adaptor->copy_volume_across(a, &(sp_volume_ref){v->path}, b, &spec, &href.ref, &hp.p,
                                                     &info, &se);
@@ -751,10 +756,11 @@ static int block_copy(host_cs *cs, host_vol *v, int64_t dest, int64_t live_host,
     }
     host_progress_done(&hp);
     if (s != SP_OK && hp.timed_out)
-        host_fail(e, HOST_E_INTERNAL,
-                  "live migration of volume %s did not finish within migratewait (%s s) and was given up; its VM "
-                  "keeps it where it was (%s)",
-                  v->uuid, wait, se.message);
+        host_fail(
+            e, HOST_E_INTERNAL,
+            "live migration of volume %s did not finish within migratewait (%s s) and was given up; its VM "
+            "keeps it where it was (%s)",
+            v->uuid, wait, se.message);
     else if (s != SP_OK)
         host_fail_sp(e, s, &se, "Failed to copy volume %s through host %s", v->uuid, href.name);
     if (s != SP_OK && live_host != 0)

@@ -34,7 +34,8 @@ static int recorded(host_cs *cs, const char *path, int *yes, host_err *e)
     int64_t n = 0;
 
     if (host_sql_int(cs->db, &n, err, sizeof(err),
-                     "SELECT (SELECT count(*) FROM volume WHERE path = ?1) + (SELECT count(*) FROM snapshot WHERE path "
+                     "SELECT (SELECT count(*) FROM volume WHERE path = ?1) + (SELECT count(*) FROM snapshot "
+                     "WHERE path "
                      "= ?1) + (SELECT count(*) FROM template_pool WHERE path = ?1)",
                      "t", path) < 0)
         return host_fail_db(e, err);
@@ -53,8 +54,8 @@ static sp_status delete_object(host_cs *cs, sp_pool *pool, const char *obj, cons
 
 /* A create that did not commit: what it made (known, or found by the name the plugin gives it)
  * goes, unless the committed rows record it. */
-static host_outcome undo_create(host_cs *cs, sp_pool *pool, const host_intent *it, char *made, size_t made_len,
-                                char *why, size_t len, host_err *e)
+static host_outcome undo_create(host_cs *cs, sp_pool *pool, const host_intent *it, char *made,
+                                size_t made_len, char *why, size_t len, host_err *e)
 {
     sp_volume_info info = SP_INIT(sp_volume_info);
     sp_error se;
@@ -101,7 +102,8 @@ static host_outcome undo_vmsnap_create(host_cs *cs, sp_pool *pool, const host_in
     sp_error se;
 
     if (host_sql_int(cs->db, &ready, err, sizeof(err),
-                     "SELECT count(*) FROM vm_snapshot WHERE id = ? AND state = 'Ready'", "i", it->obj_id) < 0)
+                     "SELECT count(*) FROM vm_snapshot WHERE id = ? AND state = 'Ready'", "i",
+                     it->obj_id) < 0)
         return host_fail_db(e, err), HOST_R_LEFT;
     if (ready > 0)
         return HOST_R_NOTHING;
@@ -130,7 +132,8 @@ static host_outcome undo_vmsnap_create(host_cs *cs, sp_pool *pool, const host_in
             return left(why, len, "cannot look for VM snapshot %" PRId64 " of volume %s: %s", it->obj_id, t,
                         se.message);
         if ((s = delete_object(cs, pool, "snapshot", info.path, &se)) != SP_OK)
-            return left(why, len, "snapshot %s of VM snapshot %" PRId64 ": %s", info.path, it->obj_id, se.message);
+            return left(why, len, "snapshot %s of VM snapshot %" PRId64 ": %s", info.path, it->obj_id,
+                        se.message);
         o = HOST_R_UNDONE;
     }
     return o;
@@ -157,8 +160,8 @@ static host_outcome finish_delete(host_cs *cs, sp_pool *pool, const host_intent 
     else if (strcmp(it->obj, "template") == 0)
         n = host_sql_run(cs->db, err, sizeof(err), "DELETE FROM template_pool WHERE path = ?", "t", it->path);
     else if ((n = host_sql_run(cs->db, err, sizeof(err),
-                               "DELETE FROM access WHERE volume_id IN (SELECT id FROM volume WHERE path = ?)", "t",
-                               it->path)) >= 0)
+                               "DELETE FROM access WHERE volume_id IN (SELECT id FROM volume WHERE path = ?)",
+                               "t", it->path)) >= 0)
         n = host_sql_run(cs->db, err, sizeof(err), "DELETE FROM volume WHERE path = ?", "t", it->path);
     if (n < 0)
         return host_fail_db(e, err), HOST_R_LEFT;
@@ -166,14 +169,14 @@ static host_outcome finish_delete(host_cs *cs, sp_pool *pool, const host_intent 
 }
 
 /* A VM snapshot's delete: once one of its snapshots is gone, all go, and its rows. */
-static host_outcome finish_vmsnap_delete(host_cs *cs, sp_pool *pool, const host_intent *it, char *why, size_t len,
-                                         host_err *e)
+static host_outcome finish_vmsnap_delete(host_cs *cs, sp_pool *pool, const host_intent *it, char *why,
+                                         size_t len, host_err *e)
 {
     char err[256];
-    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
-                                        "SELECT path FROM snapshot WHERE vm_snapshot_id = ? ORDER BY id", "i",
-                                        it->obj_id);
-    char (*paths)[SP_PATH_MAX] = NULL;
+    sqlite3_stmt *st =
+        host_sql_prepare(cs->db, err, sizeof(err),
+                         "SELECT path FROM snapshot WHERE vm_snapshot_id = ? ORDER BY id", "i", it->obj_id);
+    char(*paths)[SP_PATH_MAX] = NULL;
     size_t n = 0, gone = 0;
     int *present = NULL;
     host_outcome o = HOST_R_NOTHING;
@@ -210,11 +213,13 @@ static host_outcome finish_vmsnap_delete(host_cs *cs, sp_pool *pool, const host_
     for (size_t i = 0; i < n; i++) {
         sp_error se;
         if (present[i] && delete_object(cs, pool, "snapshot", paths[i], &se) != SP_OK) {
-            o = left(why, len, "snapshot %s of VM snapshot %" PRId64 ": %s", paths[i], it->obj_id, se.message);
+            o = left(why, len, "snapshot %s of VM snapshot %" PRId64 ": %s", paths[i], it->obj_id,
+                     se.message);
             goto out;
         }
     }
-    if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM snapshot WHERE vm_snapshot_id = ?", "i", it->obj_id) < 0 ||
+    if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM snapshot WHERE vm_snapshot_id = ?", "i",
+                     it->obj_id) < 0 ||
         host_sql_run(cs->db, err, sizeof(err), "DELETE FROM vm_snapshot WHERE id = ?", "i", it->obj_id) < 0) {
         host_fail_db(e, err);
         o = HOST_R_LEFT;
@@ -243,8 +248,9 @@ static host_outcome finish_resize(host_cs *cs, sp_pool *pool, const host_intent 
         return HOST_R_NOTHING;
     if (s != SP_OK)
         return left(why, len, "cannot read the size of volume %s: %s", it->path, se.message);
-    n = host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET size = ?1 WHERE id = ?2 AND path = ?3 AND size != ?1",
-                     "uit", info.size_bytes, it->obj_id, it->path);
+    n = host_sql_run(cs->db, err, sizeof(err),
+                     "UPDATE volume SET size = ?1 WHERE id = ?2 AND path = ?3 AND size != ?1", "uit",
+                     info.size_bytes, it->obj_id, it->path);
     if (n < 0)
         return host_fail_db(e, err), HOST_R_LEFT;
     return n > 0 ? HOST_R_FINISHED : HOST_R_NOTHING;
@@ -261,11 +267,13 @@ static host_outcome settle_mapping(host_cs *cs, sp_pool *pool, const host_intent
     sp_error se;
     sp_status s;
 
-    if (host_sql_int(cs->db, &vol, err, sizeof(err), "SELECT id FROM volume WHERE path = ?", "t", it->path) < 0 ||
-        host_sql_int(cs->db, &wanted, err, sizeof(err),
-                     "SELECT count(*) FROM volume v JOIN vm ON vm.id = v.vm_id WHERE v.path = ? AND vm.state = "
-                     "'Running' AND vm.host_id = ?",
-                     "ti", it->path, it->host_id) < 0)
+    if (host_sql_int(cs->db, &vol, err, sizeof(err), "SELECT id FROM volume WHERE path = ?", "t", it->path) <
+            0 ||
+        host_sql_int(
+            cs->db, &wanted, err, sizeof(err),
+            "SELECT count(*) FROM volume v JOIN vm ON vm.id = v.vm_id WHERE v.path = ? AND vm.state = "
+            "'Running' AND vm.host_id = ?",
+            "ti", it->path, it->host_id) < 0)
         return host_fail_db(e, err), HOST_R_LEFT;
     if (host_href_load(cs, it->host_id, &href, e) != 0)
         return HOST_R_LEFT;
@@ -279,19 +287,21 @@ static host_outcome settle_mapping(host_cs *cs, sp_pool *pool, const host_intent
         qos = host_vol_qos(&v);
         /* On demand, the host's storage client joins the array first (a no-op when it is in). */
         if (host_client_prepare(cs, pool, it->pool_id, &href, 0, e) != 0)
-            return left(why, len, "cannot map volume %s to host %s, which runs its VM: %s", it->path, href.name,
-                        e->text);
+            return left(why, len, "cannot map volume %s to host %s, which runs its VM: %s", it->path,
+                        href.name, e->text);
         /* Several hosts may hold it until the other records are settled (a live migration). */
-        if ((s = cs->sp->driver->grant_access(pool, &(sp_volume_ref){it->path}, &href.ref, &qos, 1, &se)) != SP_OK)
-            return left(why, len, "cannot map volume %s to host %s, which runs its VM: %s", it->path, href.name,
-                        se.message);
+        if ((s = cs->sp->driver->grant_access(pool, &(sp_volume_ref){it->path}, &href.ref, &qos, 1, &se)) !=
+            SP_OK)
+            return left(why, len, "cannot map volume %s to host %s, which runs its VM: %s", it->path,
+                        href.name, se.message);
         memset(&se, 0, sizeof(se));
-        if ((s = cs->sp->adaptor->connect_volume(pool, &(sp_volume_ref){it->path}, &href.ref, &disk, &se)) != SP_OK)
-            return left(why, len, "volume %s is mapped to host %s but does not show there: %s", it->path, href.name,
-                        se.message);
+        if ((s = cs->sp->adaptor->connect_volume(pool, &(sp_volume_ref){it->path}, &href.ref, &disk, &se)) !=
+            SP_OK)
+            return left(why, len, "volume %s is mapped to host %s but does not show there: %s", it->path,
+                        href.name, se.message);
         if (host_sql_run(cs->db, err, sizeof(err),
-                         "INSERT OR REPLACE INTO access(volume_id, host_id, devpath) VALUES (?, ?, ?)", "iit", vol,
-                         it->host_id, disk.path) < 0)
+                         "INSERT OR REPLACE INTO access(volume_id, host_id, devpath) VALUES (?, ?, ?)", "iit",
+                         vol, it->host_id, disk.path) < 0)
             return host_fail_db(e, err), HOST_R_LEFT;
         return HOST_R_UNDONE;
     }
@@ -299,11 +309,13 @@ static host_outcome settle_mapping(host_cs *cs, sp_pool *pool, const host_intent
     if (s != SP_OK && s != SP_E_NOT_FOUND)
         return left(why, len, "cannot unmap %s from host %s: %s", it->path, href.name, se.message);
     memset(&se, 0, sizeof(se));
-    if (s == SP_OK && (s = cs->sp->adaptor->disconnect_volume(pool, &(sp_volume_ref){it->path}, &href.ref, &se)) !=
-                          SP_OK)
-        return left(why, len, "%s is unmapped but its device stays on host %s: %s", it->path, href.name, se.message);
-    if (vol != 0 && host_sql_run(cs->db, err, sizeof(err), "DELETE FROM access WHERE volume_id = ? AND host_id = ?",
-                                 "ii", vol, it->host_id) < 0)
+    if (s == SP_OK &&
+        (s = cs->sp->adaptor->disconnect_volume(pool, &(sp_volume_ref){it->path}, &href.ref, &se)) != SP_OK)
+        return left(why, len, "%s is unmapped but its device stays on host %s: %s", it->path, href.name,
+                    se.message);
+    if (vol != 0 &&
+        host_sql_run(cs->db, err, sizeof(err), "DELETE FROM access WHERE volume_id = ? AND host_id = ?", "ii",
+                     vol, it->host_id) < 0)
         return host_fail_db(e, err), HOST_R_LEFT;
     /* On demand, a client whose last volume of the array this was leaves it; the plugin's look at
      * the array decides (another record may still settle a mapping there). Not leaving is no
@@ -326,15 +338,17 @@ static host_outcome redo_revert(host_cs *cs, sp_pool *pool, const host_intent *i
     int64_t vol_ok = 0;
     sp_error se;
 
-    if (host_sql_int(cs->db, &vol_ok, err, sizeof(err), "SELECT count(*) FROM volume WHERE id = ? AND path = ?", "it",
-                     it->parent_id, it->path) < 0 ||
-        host_sql_text(cs->db, snap, sizeof(snap), err, sizeof(err), "SELECT path FROM snapshot WHERE id = ?", "i",
-                      it->obj_id) < 0)
+    if (host_sql_int(cs->db, &vol_ok, err, sizeof(err),
+                     "SELECT count(*) FROM volume WHERE id = ? AND path = ?", "it", it->parent_id,
+                     it->path) < 0 ||
+        host_sql_text(cs->db, snap, sizeof(snap), err, sizeof(err), "SELECT path FROM snapshot WHERE id = ?",
+                      "i", it->obj_id) < 0)
         return host_fail_db(e, err), HOST_R_LEFT;
     if (vol_ok == 0 || snap[0] == '\0')
         return HOST_R_NOTHING;
     memset(&se, 0, sizeof(se));
-    if (cs->sp->driver->revert_snapshot(pool, &(sp_volume_ref){it->path}, &(sp_volume_ref){snap}, &se) != SP_OK)
+    if (cs->sp->driver->revert_snapshot(pool, &(sp_volume_ref){it->path}, &(sp_volume_ref){snap}, &se) !=
+        SP_OK)
         return left(why, len, "reverting volume %s to snapshot %s: %s", it->path, snap, se.message);
     if (host_guestdata_revert_snapshot(cs, it->parent_id, it->obj_id, e) != 0)
         return HOST_R_LEFT;
@@ -347,8 +361,8 @@ static host_outcome redo_vmsnap_revert(host_cs *cs, const host_intent *it, char 
     int64_t n = 0;
     host_err re;
 
-    if (host_sql_int(cs->db, &n, err, sizeof(err), "SELECT count(*) FROM vm_snapshot WHERE id = ?", "i", it->obj_id) <
-        0)
+    if (host_sql_int(cs->db, &n, err, sizeof(err), "SELECT count(*) FROM vm_snapshot WHERE id = ?", "i",
+                     it->obj_id) < 0)
         return host_fail_db(e, err), HOST_R_LEFT;
     if (n == 0)
         return HOST_R_NOTHING;
@@ -358,8 +372,8 @@ static host_outcome redo_vmsnap_revert(host_cs *cs, const host_intent *it, char 
     return HOST_R_FINISHED;
 }
 
-host_outcome host_resolve(host_cs *cs, const host_intent *it, char *made, size_t made_len, int committed, char *why,
-                          size_t len, host_err *e)
+host_outcome host_resolve(host_cs *cs, const host_intent *it, char *made, size_t made_len, int committed,
+                          char *why, size_t len, host_err *e)
 {
     sp_pool *pool;
     host_err pe;
@@ -371,26 +385,18 @@ host_outcome host_resolve(host_cs *cs, const host_intent *it, char *made, size_t
     if (host_pool_open(cs, it->pool_id, &pool, &pe) != 0)
         return left(why, len, "%s", pe.text);
     switch (it->kind) {
-    case HOST_INTENT_CREATE:
-        return undo_create(cs, pool, it, made, made_len, why, len, e);
-    case HOST_INTENT_VMSNAP_CREATE:
-        return undo_vmsnap_create(cs, pool, it, made, why, len, e);
-    case HOST_INTENT_DELETE:
-        return finish_delete(cs, pool, it, why, len, e);
-    case HOST_INTENT_VMSNAP_DELETE:
-        return finish_vmsnap_delete(cs, pool, it, why, len, e);
+    case HOST_INTENT_CREATE: return undo_create(cs, pool, it, made, made_len, why, len, e);
+    case HOST_INTENT_VMSNAP_CREATE: return undo_vmsnap_create(cs, pool, it, made, why, len, e);
+    case HOST_INTENT_DELETE: return finish_delete(cs, pool, it, why, len, e);
+    case HOST_INTENT_VMSNAP_DELETE: return finish_vmsnap_delete(cs, pool, it, why, len, e);
     case HOST_INTENT_DELETE_AFTER:
         if (delete_object(cs, pool, it->obj, it->path, &se) != SP_OK)
             return left(why, len, "%s %s: %s", it->obj, it->path, se.message);
         return HOST_R_FINISHED;
-    case HOST_INTENT_RESIZE:
-        return finish_resize(cs, pool, it, why, len, e);
-    case HOST_INTENT_MAP:
-        return settle_mapping(cs, pool, it, why, len, e);
-    case HOST_INTENT_REVERT:
-        return redo_revert(cs, pool, it, why, len, e);
-    case HOST_INTENT_VMSNAP_REVERT:
-        return redo_vmsnap_revert(cs, it, why, len, e);
+    case HOST_INTENT_RESIZE: return finish_resize(cs, pool, it, why, len, e);
+    case HOST_INTENT_MAP: return settle_mapping(cs, pool, it, why, len, e);
+    case HOST_INTENT_REVERT: return redo_revert(cs, pool, it, why, len, e);
+    case HOST_INTENT_VMSNAP_REVERT: return redo_vmsnap_revert(cs, it, why, len, e);
     }
     return left(why, len, "unknown record kind %d", (int)it->kind);
 }

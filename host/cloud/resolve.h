@@ -16,7 +16,7 @@ typedef enum host_outcome {
 /* Resolves `it` against the array and the rows as they are now, inside the caller's transaction.
  * made: what the announced call made when it is known ("" otherwise; a create's path found by name
  * is written back). committed: its command committed (then only a delete after commit is done). */
-host_outcome host_resolve(host_cs *cs, const host_intent *it, char *made, size_t made_len, int committed, char *why,
-                          size_t len, host_err *e);
+host_outcome host_resolve(host_cs *cs, const host_intent *it, char *made, size_t made_len, int committed,
+                          char *why, size_t len, host_err *e);
 
 #endif

@@ -47,8 +47,9 @@ static int check_key_file(int fd, const char *path, char *err, size_t errlen)
         return -1;
     }
     if (st.st_uid != geteuid()) {
-        snprintf(err, errlen, "key file %s belongs to uid %lu, not to this user (uid %lu); refusing to use it",
-                 path, (unsigned long)st.st_uid, (unsigned long)geteuid());
+        snprintf(err, errlen,
+                 "key file %s belongs to uid %lu, not to this user (uid %lu); refusing to use it", path,
+                 (unsigned long)st.st_uid, (unsigned long)geteuid());
         return -1;
     }
     if ((st.st_mode & 077) != 0) {
@@ -59,7 +60,8 @@ static int check_key_file(int fd, const char *path, char *err, size_t errlen)
         return -1;
     }
     if (st.st_size != 32) {
-        snprintf(err, errlen, "key file %s is damaged (%lld bytes, expected 32)", path, (long long)st.st_size);
+        snprintf(err, errlen, "key file %s is damaged (%lld bytes, expected 32)", path,
+                 (long long)st.st_size);
         return -1;
     }
     return 0;

@@ -49,9 +49,10 @@ static int resolve(host_cs *cs, int64_t template_id, int64_t pool_id, const char
     host_err pe;
 
     if (host_sql_int(cs->db, &recorded, err, sizeof(err),
-                     "SELECT count(*) FROM template_pool WHERE template_id = ? AND pool_id = ?", "ii", template_id,
-                     pool_id) < 0 ||
-        host_sql_int(cs->db, &exists, err, sizeof(err), "SELECT count(*) FROM pool WHERE id = ?", "i", pool_id) < 0)
+                     "SELECT count(*) FROM template_pool WHERE template_id = ? AND pool_id = ?", "ii",
+                     template_id, pool_id) < 0 ||
+        host_sql_int(cs->db, &exists, err, sizeof(err), "SELECT count(*) FROM pool WHERE id = ?", "i",
+                     pool_id) < 0)
         return host_fail_db(e, err);
     if (recorded > 0) {
         *outcome = "recorded";
@@ -115,8 +116,8 @@ int host_seeding_recover(host_cs *cs, host_jsonw *w, host_err *e)
             host_jsonw_array_begin(w, "seedings");
         any = 1;
         host_pool_uuid(cs, (int64_t)p, uuid);
-        if (host_sql_text(cs->db, tuuid, sizeof(tuuid), err, sizeof(err), "SELECT uuid FROM template WHERE id = ?",
-                          "i", (int64_t)t) <= 0)
+        if (host_sql_text(cs->db, tuuid, sizeof(tuuid), err, sizeof(err),
+                          "SELECT uuid FROM template WHERE id = ?", "i", (int64_t)t) <= 0)
             snprintf(tuuid, sizeof(tuuid), "%lld", t); /* the template itself is gone */
         host_jsonw_object_begin(w, NULL);
         host_jsonw_string(w, "templateid", tuuid);

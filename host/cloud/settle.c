@@ -31,7 +31,8 @@ typedef struct tally {
 static int mapping_seen(struct host_undo *head, struct host_undo *u)
 {
     for (struct host_undo *o = head; o != NULL && o != u; o = o->next)
-        if (o->it.kind == HOST_INTENT_MAP && o->it.host_id == u->it.host_id && strcmp(o->it.path, u->it.path) == 0)
+        if (o->it.kind == HOST_INTENT_MAP && o->it.host_id == u->it.host_id &&
+            strcmp(o->it.path, u->it.path) == 0)
             return 1;
     return 0;
 }
@@ -71,9 +72,12 @@ static int resolve_all(host_cs *cs, struct host_undo *list, const int *committed
             t->finished++;
         else {
             t->left++;
-            host_buf_printf(&t->left_text, "%s%s %s left on pool %s (%s: %s)", t->left > 1 ? "; " : "", u->it.obj,
-                            u->it.path[0] ? u->it.path : u->made[0] ? u->made : "(not found)", puuid,
-                            host_intent_kind_name(u->it.kind), why);
+            host_buf_printf(&t->left_text, "%s%s %s left on pool %s (%s: %s)", t->left > 1 ? "; " : "",
+                            u->it.obj,
+                            u->it.path[0] ? u->it.path
+                            : u->made[0]  ? u->made
+                                          : "(not found)",
+                            puuid, host_intent_kind_name(u->it.kind), why);
         }
         if (w == NULL)
             continue;
@@ -173,8 +177,8 @@ void host_settle_committed(host_cs *cs)
         host_err e;
         memset(&e, 0, sizeof(e));
         if (host_resolve(cs, &u->it, u->made, sizeof(u->made), 1, why, sizeof(why), &e) == HOST_R_LEFT) {
-            snprintf(line, sizeof(line), "%s %.300s stays on the array, recorded for repair: %.500s", u->it.obj,
-                     u->it.path, why[0] ? why : e.text);
+            snprintf(line, sizeof(line), "%s %.300s stays on the array, recorded for repair: %.500s",
+                     u->it.obj, u->it.path, why[0] ? why : e.text);
             cs->svc.table.log(&cs->svc, SP_LOG_WARN, line);
             host_intent_keep(cs, u->it.id, why[0] ? why : e.text);
         } else {
@@ -204,14 +208,16 @@ void host_settle_failed(host_cs *cs, host_err *e)
         n++;
     if (n == 0 || cs->sp == NULL)
         goto out;
-    if ((committed = calloc(n, sizeof(*committed))) == NULL || host_store_begin(cs->db, err, sizeof(err)) != 0) {
+    if ((committed = calloc(n, sizeof(*committed))) == NULL ||
+        host_store_begin(cs->db, err, sizeof(err)) != 0) {
         /* Records stay open: the next start resolves them. */
         host_buf_printf(&t.left_text, "%zu change(s) on the array left as they are (%s)", n,
                         committed == NULL ? "out of memory" : err);
         t.left = 1;
         goto out;
     }
-    if (resolve_all(cs, list, committed, &t, NULL, &de) != 0 || host_store_commit(cs->db, err, sizeof(err)) != 0) {
+    if (resolve_all(cs, list, committed, &t, NULL, &de) != 0 ||
+        host_store_commit(cs->db, err, sizeof(err)) != 0) {
         host_store_rollback(cs->db);
         host_buf_printf(&t.left_text, "%s%s", t.left ? "; " : "", de.code != 0 ? de.text : err);
         t.left++;
@@ -347,7 +353,8 @@ int host_settle_recover(host_cs *cs, host_jsonw *w, host_err *e)
                 oldest = all[i].cmd;
         }
         free(all);
-        if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM command WHERE ?1 = 0 OR seq < ?1", "i", oldest) < 0) {
+        if (host_sql_run(cs->db, err, sizeof(err), "DELETE FROM command WHERE ?1 = 0 OR seq < ?1", "i",
+                         oldest) < 0) {
             host_fail_db(e, err);
             host_store_rollback(cs->db);
             goto out;

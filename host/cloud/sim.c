@@ -6,13 +6,13 @@
 #include "cfg.h"
 #include "sim.h"
 
+#include "fsutil.h"
 #include "http.h"
 #include "jpath.h"
 #include "poolh.h"
 #include "secret.h"
 #include "simproc.h"
 #include "store.h"
-#include "fsutil.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -26,15 +26,25 @@
 static int sim_start(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     const char *name = host_param(cmd, "name", 1, e);
-    const char *opt_keys[] = {"latency",        "migration",       "devicedelay",     "overprovision",
-                              "spare",          "seed",            "tokenttl",        "migrationslots",
-                              "migrationfailat", "migrationfailp", "migrationpause",  "removal",
-                              "role",           "maxsessions",     "api"};
-    const char *opt_flags[] = {"--latency-ms",        "--migration-ms",       "--device-delay-ms",
-                               "--overprovision",     "--spare-percent",      "--seed",
-                               "--token-ttl",         "--migration-slots",    "--migration-fail-at",
-                               "--migration-fail-p",  "--migration-pause-ms", "--removal-ms",
-                               "--role",              "--max-sessions",       "--api"};
+    const char *opt_keys[] = {
+        "latency",        "migration", "devicedelay",    "overprovision",   "spare",
+        "seed",           "tokenttl",  "migrationslots", "migrationfailat", "migrationfailp",
+        "migrationpause", "removal",   "role",           "maxsessions",     "api"};
+    const char *opt_flags[] = {"--latency-ms",
+                               "--migration-ms",
+                               "--device-delay-ms",
+                               "--overprovision",
+                               "--spare-percent",
+                               "--seed",
+                               "--token-ttl",
+                               "--migration-slots",
+                               "--migration-fail-at",
+                               "--migration-fail-p",
+                               "--migration-pause-ms",
+                               "--removal-ms",
+                               "--role",
+                               "--max-sessions",
+                               "--api"};
     char *extra[64];
     size_t n_extra = 0;
     const char *faults = host_param(cmd, "faults", 0, e);
@@ -226,18 +236,21 @@ static int bulk_record(host_cs *cs, int64_t pool, int64_t zone, yajl_val answer,
     int rc = -1;
 
     if (vols == NULL || snaps == NULL)
-        return host_fail(e, HOST_E_INTERNAL, "sim bulk: the simulator's answer lists no volumes and snapshots");
+        return host_fail(e, HOST_E_INTERNAL,
+                         "sim bulk: the simulator's answer lists no volumes and snapshots");
     if ((rows = calloc(vols->u.array.len + 1, sizeof(*rows))) == NULL)
         return host_fail(e, HOST_E_INTERNAL, "out of memory");
     if (host_sql_run(cs->db, err, sizeof(err), "BEGIN", "") < 0 ||
-        (vst = host_sql_prepare(cs->db, err, sizeof(err),
-                                "INSERT INTO volume(uuid, name, type, pool_id, path, size, provisioning, zone_id, "
-                                "state, created) VALUES (?, ?, 'DATA', ?, ?, ?, 'thin', ?, 'Ready', ?)",
-                                "")) == NULL ||
-        (sst = host_sql_prepare(cs->db, err, sizeof(err),
-                                "INSERT INTO snapshot(uuid, name, volume_id, pool_id, path, size, state, created) "
-                                "VALUES (?, ?, ?, ?, ?, ?, 'BackedUp', ?)",
-                                "")) == NULL) {
+        (vst = host_sql_prepare(
+             cs->db, err, sizeof(err),
+             "INSERT INTO volume(uuid, name, type, pool_id, path, size, provisioning, zone_id, "
+             "state, created) VALUES (?, ?, 'DATA', ?, ?, ?, 'thin', ?, 'Ready', ?)",
+             "")) == NULL ||
+        (sst = host_sql_prepare(
+             cs->db, err, sizeof(err),
+             "INSERT INTO snapshot(uuid, name, volume_id, pool_id, path, size, state, created) "
+             "VALUES (?, ?, ?, ?, ?, ?, 'BackedUp', ?)",
+             "")) == NULL) {
         host_fail_db(e, err);
         goto out;
     }
@@ -302,20 +315,23 @@ static int sim_bulk(host_cs *cs, host_simproc *p, host_cmd *cmd, host_jsonw *w, 
         host_param_num(cmd, "volumes", 0, 0, 1000000, &nv, e) != 0 ||
         host_param_num(cmd, "snapshots", 0, 0, 10000000, &ns, e) != 0)
         return -1;
-    if (host_sql_int(cs->db, &zone, err, sizeof(err), "SELECT zone_id FROM pool WHERE id = ?", "i", pool) < 0 ||
+    if (host_sql_int(cs->db, &zone, err, sizeof(err), "SELECT zone_id FROM pool WHERE id = ?", "i", pool) <
+            0 ||
         host_sql_text(cs->db, uuid, sizeof(uuid), err, sizeof(err), "SELECT uuid FROM pool WHERE id = ?", "i",
                       pool) <= 0 ||
-        host_sql_text(cs->db, arrpool, sizeof(arrpool), err, sizeof(err),
-                      "SELECT value FROM pool_detail WHERE pool_id = ? AND key = 'powerflex.storagepool.name'", "i",
-                      pool) <= 0)
-        return host_fail(e, HOST_E_PARAM, "sim bulk: pool %lld has no array pool recorded (%s)", (long long)pool,
-                         err);
+        host_sql_text(
+            cs->db, arrpool, sizeof(arrpool), err, sizeof(err),
+            "SELECT value FROM pool_detail WHERE pool_id = ? AND key = 'powerflex.storagepool.name'", "i",
+            pool) <= 0)
+        return host_fail(e, HOST_E_PARAM, "sim bulk: pool %lld has no array pool recorded (%s)",
+                         (long long)pool, err);
     if (host_config_get(cs, HOST_CFG_CS_IDENTIFIER, SP_SCOPE_GLOBAL, NULL, ident, sizeof(ident)) != 0 ||
         ident[0] == '\0')
         return host_fail(e, HOST_E_PARAM, "sim bulk: no %s is set", HOST_CFG_CS_IDENTIFIER);
     /* "<pool key>-<identifier>": the pool key is characters 5 to 8 of the pool's uuid. */
-    snprintf(body, sizeof(body), "{\"pool\":\"%s\",\"volumes\":%lld,\"snapshots\":%lld,\"suffix\":\"%.4s-%s\"}",
-             arrpool, (long long)nv, (long long)ns, uuid + 4, ident);
+    snprintf(body, sizeof(body),
+             "{\"pool\":\"%s\",\"volumes\":%lld,\"snapshots\":%lld,\"suffix\":\"%.4s-%s\"}", arrpool,
+             (long long)nv, (long long)ns, uuid + 4, ident);
     snprintf(url, sizeof(url), "%s/sim/bulk", p->control);
     if (host_http("POST", url, p->cafile, body, &out, &status, err, sizeof(err)) != 0) {
         host_fail(e, HOST_E_UNAVAILABLE, "simulator %s: %s", p->name, err);
@@ -343,12 +359,12 @@ out:
  * any, the current ones (GET). */
 static int sim_modes(host_simproc *p, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
-    static const char *const keys[] = {"migration", "migrationslots", "migrationfailat", "migrationfailp",
-                                       "migrationpause", "removal", "overprovision", "devicedelay",
-                                       "maxsessions", "loopdevices"};
-    static const char *const fields[] = {"migrationMs", "migrationSlots", "migrationFailAt",
-                                         "migrationFailP", "migrationPauseMs", "removalMs",
-                                         "overprovision", "deviceDelayMs", "maxSessions", "loopDevices"};
+    static const char *const keys[] = {
+        "migration", "migrationslots", "migrationfailat", "migrationfailp", "migrationpause",
+        "removal",   "overprovision",  "devicedelay",     "maxsessions",    "loopdevices"};
+    static const char *const fields[] = {
+        "migrationMs", "migrationSlots", "migrationFailAt", "migrationFailP", "migrationPauseMs",
+        "removalMs",   "overprovision",  "deviceDelayMs",   "maxSessions",    "loopDevices"};
     host_buf b = HOST_BUF_INIT;
     int n = 0, rc;
 
@@ -371,8 +387,8 @@ static int sim_modes(host_simproc *p, host_cmd *cmd, host_jsonw *w, host_err *e)
     return rc;
 }
 
-int host_sims_crashpoint(host_cs *cs, const char *name, int64_t at, const char *when, int clear, int64_t *count,
-                         host_err *e)
+int host_sims_crashpoint(host_cs *cs, const char *name, int64_t at, const char *when, int clear,
+                         int64_t *count, host_err *e)
 {
     char counter[4096], body[4400], text[32] = "";
     int n = 0;
@@ -381,8 +397,8 @@ int host_sims_crashpoint(host_cs *cs, const char *name, int64_t at, const char *
     snprintf(counter, sizeof(counter), "%s/crash.count", cs->workdir);
     if (!clear && host_write_file(counter, "0\n", 2, 0600) != 0)
         return host_fail(e, HOST_E_INTERNAL, "cannot write %s", counter);
-    snprintf(body, sizeof(body), "{\"pid\":%ld,\"at\":%lld,\"when\":\"%s\",\"counter\":\"%s\"}", (long)getpid(),
-             (long long)at, when != NULL ? when : "applied", counter);
+    snprintf(body, sizeof(body), "{\"pid\":%ld,\"at\":%lld,\"when\":\"%s\",\"counter\":\"%s\"}",
+             (long)getpid(), (long long)at, when != NULL ? when : "applied", counter);
     for (host_simproc *p = cs->sims; p != NULL; p = p->next) {
         if (name != NULL && strcmp(p->name, name) != 0)
             continue;
@@ -410,12 +426,14 @@ static int sim_crashpoint(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e
     int64_t at = 0, count = 0;
     int clear = 0, n;
 
-    if (host_param_bool(cmd, "clear", 0, &clear, e) != 0 || host_param_num(cmd, "at", 0, 0, INT64_MAX, &at, e) != 0)
+    if (host_param_bool(cmd, "clear", 0, &clear, e) != 0 ||
+        host_param_num(cmd, "at", 0, 0, INT64_MAX, &at, e) != 0)
         return -1;
     if (!clear && (at < 0 || host_cmd_get(cmd, "at") == NULL))
         return host_fail(e, HOST_E_PARAM,
                          "sim crashpoint: at=K (0: count only) [when=applied|before|after] or clear=true");
-    if (when != NULL && strcmp(when, "applied") != 0 && strcmp(when, "before") != 0 && strcmp(when, "after") != 0)
+    if (when != NULL && strcmp(when, "applied") != 0 && strcmp(when, "before") != 0 &&
+        strcmp(when, "after") != 0)
         return host_fail(e, HOST_E_PARAM, "sim crashpoint: when is applied, before or after");
     if ((n = host_sims_crashpoint(cs, name, at, when, clear, &count, e)) < 0)
         return -1;
@@ -477,7 +495,8 @@ int host_sim_command(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         const char *sig = host_param(cmd, "signal", 0, e);
         if (sig != NULL && strcasecmp(sig, "KILL") != 0 && strcasecmp(sig, "TERM") != 0)
             return host_fail(e, HOST_E_PARAM, "sim restart: signal is KILL (a crash, the default) or TERM");
-        if (host_sim_restart(cs, name, sig != NULL && strcasecmp(sig, "TERM") == 0 ? SIGTERM : SIGKILL, e) != 0)
+        if (host_sim_restart(cs, name, sig != NULL && strcasecmp(sig, "TERM") == 0 ? SIGTERM : SIGKILL, e) !=
+            0)
             return -1;
         host_jsonw_object_begin(w, "sim");
         host_jsonw_string(w, "name", p->name);
@@ -537,7 +556,8 @@ int host_sim_command(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (strcasecmp(sub, "corrupt") == 0) {
         char id[SP_ID_MAX];
         int64_t offset = 0;
-        if (host_param(cmd, "volumeid", 1, e) == NULL || host_param_num(cmd, "offset", 0, 0, INT64_MAX, &offset, e) != 0 ||
+        if (host_param(cmd, "volumeid", 1, e) == NULL ||
+            host_param_num(cmd, "offset", 0, 0, INT64_MAX, &offset, e) != 0 ||
             array_id(cs, host_param(cmd, "volumeid", 1, e), id, sizeof(id), e) != 0)
             return -1;
         snprintf(path, sizeof(path), "/sim/volumes/%s/corrupt", id);
@@ -569,7 +589,8 @@ usage:
         e, HOST_E_PARAM,
         "usage: sim start name=N [pools=P:GIB,...] [system=HEX16] [user=] [password=] [latency=MS] "
         "[migration=MS] [devicedelay=MS] [migrationslots=N] [migrationfailat=F] [removal=MS] [role=R] "
-        "[maxsessions=N] [loopdevices=true] [api=3.5|4.x] [faults=SPEC;SPEC] | sim stop|stats|faults name=N | "
+        "[maxsessions=N] [loopdevices=true] [api=3.5|4.x] [faults=SPEC;SPEC] | sim stop|stats|faults name=N "
+        "| "
         "sim modes name=N [migration=MS] [migrationslots=N] [migrationfailat=F] [migrationfailp=P] "
         "[migrationpause=MS] [removal=MS] [overprovision=R] [devicedelay=MS] [maxsessions=N] "
         "[loopdevices=0|1] | "
@@ -577,5 +598,6 @@ usage:
         "sim restart name=N [signal=KILL|TERM] | sim crashpoint at=K [when=applied|before|after] [name=N] | "
         "sim crashpoint clear=true | "
         "sim fault name=N spec=SPEC|clear=true | sim readonly name=N volumeid=V [readonly=false] | "
-        "sim volume name=N volumeid=V | sim bulk name=N poolid=P volumes=V [snapshots=S] | sim corrupt name=N volumeid=V [offset=N] | sim sdc name=N hostid=H [connected=false] | sim list");
+        "sim volume name=N volumeid=V | sim bulk name=N poolid=P volumes=V [snapshots=S] | sim corrupt "
+        "name=N volumeid=V [offset=N] | sim sdc name=N hostid=H [connected=false] | sim list");
 }

@@ -13,7 +13,7 @@ int host_sim_command(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e);
  * <workdir>/crash.count (reset) and the at-th kills this process (SIGKILL) when (applied, before,
  * after); at 0 only counts. clear disarms. The number of simulators, or -1 with e; *count (may be
  * NULL) the count so far. */
-int host_sims_crashpoint(host_cs *cs, const char *name, int64_t at, const char *when, int clear, int64_t *count,
-                         host_err *e);
+int host_sims_crashpoint(host_cs *cs, const char *name, int64_t at, const char *when, int clear,
+                         int64_t *count, host_err *e);
 
 #endif

@@ -138,4 +138,3 @@ out:
     free(log);
     return rc;
 }
-

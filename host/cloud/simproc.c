@@ -9,9 +9,9 @@
 #include "fsutil.h"
 #include "http.h"
 #include "jsonw.h"
+#include "runprog.h"
 #include "secret.h"
 #include "simlaunch.h"
-#include "runprog.h"
 #include "store.h"
 #include "strbuf.h"
 
@@ -225,9 +225,18 @@ int host_sim_spawn(host_cs *cs, const host_sim_spec *spec, host_simproc **out, h
     {
         /* A simulator a kept session started outlives this process (--keep-sims); any other dies
          * with it. */
-        host_sim_launch l = {.exe = prog, .cert = cert, .key = key, .user = spec->user, .password_file = pwfile,
-                             .state_dir = state, .extra = argv, .n_extra = argc, .log = log,
-                             .die_with_parent = !cs->keep_sims, .new_session = cs->keep_sims, .wait_ms = 20000};
+        host_sim_launch l = {.exe = prog,
+                             .cert = cert,
+                             .key = key,
+                             .user = spec->user,
+                             .password_file = pwfile,
+                             .state_dir = state,
+                             .extra = argv,
+                             .n_extra = argc,
+                             .log = log,
+                             .die_with_parent = !cs->keep_sims,
+                             .new_session = cs->keep_sims,
+                             .wait_ms = 20000};
         pid = host_sim_launch_start(&l, &p->control, err, sizeof(err));
     }
     if (pid < 0) {
@@ -394,7 +403,8 @@ int host_sim_restart(host_cs *cs, const char *name, int sig, host_err *e)
             extra[n++] = argv[i];
     }
     if (l.cert == NULL || l.key == NULL) {
-        host_fail(e, HOST_E_INTERNAL, "simulator %s: no certificate in its command line to restart it with", name);
+        host_fail(e, HOST_E_INTERNAL, "simulator %s: no certificate in its command line to restart it with",
+                  name);
         goto out;
     }
     extra[n++] = "--listen"; /* the last --listen is the one the simulator takes */
@@ -524,8 +534,8 @@ static int register_sdc(host_cs *cs, const char *uuid, const char *ip, const cha
         snprintf(url, sizeof(url), "%s/sim/sdc", p->control);
         if (host_http("POST", url, p->cafile, host_jsonw_text(&body), &out, &status, err, sizeof(err)) != 0 ||
             status != 200)
-            rc = host_fail(e, HOST_E_UNAVAILABLE, "simulator %s: registering host %s as an SDC: %s", p->name, ip,
-                           status ? host_buf_str(&out) : err);
+            rc = host_fail(e, HOST_E_UNAVAILABLE, "simulator %s: registering host %s as an SDC: %s", p->name,
+                           ip, status ? host_buf_str(&out) : err);
         host_buf_free(&out);
     }
     host_jsonw_free(&body);

@@ -123,10 +123,12 @@ static const char *schema_sql =
     "CREATE TABLE IF NOT EXISTS passphrase(id INTEGER PRIMARY KEY AUTOINCREMENT, passphrase TEXT NOT NULL,"
     "  created INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS offering_encrypt(offering_id INTEGER PRIMARY KEY);"
-    "CREATE TABLE IF NOT EXISTS volume_encryption(volume_id INTEGER PRIMARY KEY, passphrase_id INTEGER NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS volume_encryption(volume_id INTEGER PRIMARY KEY, passphrase_id INTEGER NOT "
+    "NULL,"
     "  format TEXT NOT NULL DEFAULT '', usable INTEGER NOT NULL DEFAULT 0);"
     "CREATE TRIGGER IF NOT EXISTS volume_encryption_ad AFTER DELETE ON volume BEGIN"
-    "  DELETE FROM passphrase WHERE id IN (SELECT passphrase_id FROM volume_encryption WHERE volume_id = OLD.id);"
+    "  DELETE FROM passphrase WHERE id IN (SELECT passphrase_id FROM volume_encryption WHERE volume_id = "
+    "OLD.id);"
     "  DELETE FROM volume_encryption WHERE volume_id = OLD.id; END;"
     "CREATE TRIGGER IF NOT EXISTS volume_data_ad AFTER DELETE ON volume BEGIN"
     "  DELETE FROM volume_data WHERE volume_id = OLD.id; END;"
@@ -317,8 +319,8 @@ void host_store_mark_used(sqlite3 *db, const char *table, int64_t id)
 {
     char err[256];
 
-    host_sql_run(db, err, sizeof(err), "UPDATE sqlite_sequence SET seq = max(seq, ?2) WHERE name = ?1", "ti", table,
-                 id);
+    host_sql_run(db, err, sizeof(err), "UPDATE sqlite_sequence SET seq = max(seq, ?2) WHERE name = ?1", "ti",
+                 table, id);
     host_sql_run(db, err, sizeof(err),
                  "INSERT INTO sqlite_sequence(name, seq) SELECT ?1, ?2 "
                  "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?1)",
@@ -331,25 +333,16 @@ static int bind_all(sqlite3_stmt *st, const char *types, va_list ap)
 
     for (const char *t = types; *t && rc == SQLITE_OK; t++, i++) {
         switch (*t) {
-        case 'i':
-            rc = sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
-            break;
-        case 'u':
-            rc = sqlite3_bind_int64(st, i, (sqlite3_int64)va_arg(ap, uint64_t));
-            break;
-        case 'd':
-            rc = sqlite3_bind_double(st, i, va_arg(ap, double));
-            break;
+        case 'i': rc = sqlite3_bind_int64(st, i, va_arg(ap, int64_t)); break;
+        case 'u': rc = sqlite3_bind_int64(st, i, (sqlite3_int64)va_arg(ap, uint64_t)); break;
+        case 'd': rc = sqlite3_bind_double(st, i, va_arg(ap, double)); break;
         case 't': {
             const char *s = va_arg(ap, const char *);
             rc = s != NULL ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
             break;
         }
-        case 'n':
-            rc = sqlite3_bind_null(st, i);
-            break;
-        default:
-            rc = SQLITE_MISUSE;
+        case 'n': rc = sqlite3_bind_null(st, i); break;
+        default: rc = SQLITE_MISUSE;
         }
     }
     return rc;

@@ -31,12 +31,14 @@ static int number_command(host_cs *cs, host_err *e)
     char err[256];
     int64_t committed = 0, journaled = 0;
 
-    if (host_sql_int(cs->db, &committed, err, sizeof(err), "SELECT coalesce(max(seq), 0) FROM command", "") < 0)
+    if (host_sql_int(cs->db, &committed, err, sizeof(err), "SELECT coalesce(max(seq), 0) FROM command", "") <
+        0)
         return host_fail_db(e, err);
     if (host_intent_max_cmd(cs, &journaled, e) != 0)
         return -1;
     cs->undo_seq = (committed > journaled ? committed : journaled) + 1;
-    if (host_sql_run(cs->db, err, sizeof(err), "INSERT INTO command(seq) VALUES (?)", "i", cs->undo_seq) < 0) {
+    if (host_sql_run(cs->db, err, sizeof(err), "INSERT INTO command(seq) VALUES (?)", "i", cs->undo_seq) <
+        0) {
         cs->undo_seq = 0;
         return host_fail_db(e, err);
     }

@@ -154,18 +154,18 @@ static int template_image_load(host_cs *cs, int64_t template_id, template_image 
     char err[512];
 
     memset(t, 0, sizeof(*t));
-    if (host_sql_text(cs->db, t->file, sizeof(t->file), err, sizeof(err), "SELECT path FROM template WHERE id = ?",
-                      "i", template_id) < 0 ||
-        host_sql_text(cs->db, t->url, sizeof(t->url), err, sizeof(err), "SELECT url FROM template WHERE id = ?", "i",
-                      template_id) < 0 ||
+    if (host_sql_text(cs->db, t->file, sizeof(t->file), err, sizeof(err),
+                      "SELECT path FROM template WHERE id = ?", "i", template_id) < 0 ||
+        host_sql_text(cs->db, t->url, sizeof(t->url), err, sizeof(err),
+                      "SELECT url FROM template WHERE id = ?", "i", template_id) < 0 ||
         host_sql_text(cs->db, t->checksum, sizeof(t->checksum), err, sizeof(err),
                       "SELECT checksum FROM template WHERE id = ?", "i", template_id) < 0 ||
         host_sql_text(cs->db, t->format, sizeof(t->format), err, sizeof(err),
                       "SELECT format FROM template WHERE id = ?", "i", template_id) < 0 ||
         host_sql_int(cs->db, &t->size, err, sizeof(err), "SELECT size FROM template WHERE id = ?", "i",
                      template_id) < 0 ||
-        host_sql_int(cs->db, &t->direct, err, sizeof(err), "SELECT directdownload FROM template WHERE id = ?", "i",
-                     template_id) < 0)
+        host_sql_int(cs->db, &t->direct, err, sizeof(err), "SELECT directdownload FROM template WHERE id = ?",
+                     "i", template_id) < 0)
         return host_fail_db(e, err);
     t->src = (sp_image_source)SP_INIT(sp_image_source);
     t->src.path = t->direct ? NULL : t->file;
@@ -227,13 +227,14 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
         memset(&se, 0, sizeof(se));
         s = cs->sp->driver->create_volume(pool, &spec, &info, &se);
         if (s != SP_OK)
-            return host_fail_sp(e, s, &se, "storage pool %s: cannot create the volume for template %lld", puuid,
-                                (long long)template_id);
+            return host_fail_sp(e, s, &se, "storage pool %s: cannot create the volume for template %lld",
+                                puuid, (long long)template_id);
     }
     host_undo_done(cs, intent, info.path);
     host_progress_init(&hp, cs, "seed template");
     memset(&se, 0, sizeof(se));
-    s = cs->sp->adaptor->copy_image_to_volume(pool, &img.src, &(sp_volume_ref){info.path}, &href.ref, &hp.p, &se);
+    s = cs->sp->adaptor->copy_image_to_volume(pool, &img.src, &(sp_volume_ref){info.path}, &href.ref, &hp.p,
+                                              &se);
     host_progress_done(&hp);
     if (s != SP_OK)
         return host_fail_sp(e, s, &se, "storage pool %s: seeding template %lld through host %s failed", puuid,
@@ -246,8 +247,8 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
         memset(&se, 0, sizeof(se));
         s = cs->sp->driver->get_volume(pool, &(sp_volume_ref){path_copy}, &info, &se);
         if (s != SP_OK)
-            return host_fail_sp(e, s, &se, "storage pool %s: cannot read back the copy of template %lld", puuid,
-                                (long long)template_id);
+            return host_fail_sp(e, s, &se, "storage pool %s: cannot read back the copy of template %lld",
+                                puuid, (long long)template_id);
     }
     if (host_sql_run(
             cs->db, err, sizeof(err),
@@ -264,8 +265,8 @@ int host_template_seed(host_cs *cs, int64_t template_id, int64_t pool_id, int64_
  * *se say how that went (the pool may really be full: the blank create says so); 0, or -1 with e
  * set when the template or the host cannot be read. */
 static int full_copy(host_cs *cs, sp_pool *pool, const char *puuid, int64_t template_id, int64_t host_id,
-                     const sp_volume_spec *spec, int64_t intent, sp_volume_info *info, sp_error *se, sp_status *s,
-                     host_err *e)
+                     const sp_volume_spec *spec, int64_t intent, sp_volume_info *info, sp_error *se,
+                     sp_status *s, host_err *e)
 {
     char why[SP_ERROR_MESSAGE_MAX];
     template_image img;
@@ -275,8 +276,9 @@ static int full_copy(host_cs *cs, sp_pool *pool, const char *puuid, int64_t temp
     if (template_image_load(cs, template_id, &img, e) != 0 || host_href_load(cs, host_id, &href, e) != 0)
         return -1;
     snprintf(why, sizeof(why), "%s", se->message);
-    host_event(cs, "VOLUME.CREATE", "storage pool %s refused a clone of template %lld (%.300s): copying the image whole",
-               puuid, (long long)template_id, why);
+    host_event(cs, "VOLUME.CREATE",
+               "storage pool %s refused a clone of template %lld (%.300s): copying the image whole", puuid,
+               (long long)template_id, why);
     memset(se, 0, sizeof(*se));
     *info = (sp_volume_info)SP_INIT(sp_volume_info);
     *s = cs->sp->driver->create_volume(pool, spec, info, se);
@@ -286,7 +288,8 @@ static int full_copy(host_cs *cs, sp_pool *pool, const char *puuid, int64_t temp
     host_undo_done(cs, intent, info->path);
     host_progress_init(&hp, cs, "copy template");
     memset(se, 0, sizeof(*se));
-    *s = cs->sp->adaptor->copy_image_to_volume(pool, &img.src, &(sp_volume_ref){info->path}, &href.ref, &hp.p, se);
+    *s = cs->sp->adaptor->copy_image_to_volume(pool, &img.src, &(sp_volume_ref){info->path}, &href.ref, &hp.p,
+                                               se);
     host_progress_done(&hp);
     return 0;
 }
@@ -316,14 +319,17 @@ static int encrypt_new(host_cs *cs, sp_pool *pool, int64_t pool_id, const host_v
     if (host_id == 0 && host_pick_host_for_pool(cs, pool_id, 0, &host_id, e) != 0)
         return -1;
     if (host_id == 0)
-        return host_fail(e, HOST_E_UNAVAILABLE, "no host can reach the storage pool to encrypt volume %s", v->name);
-    if (host_href_load(cs, host_id, &href, e) != 0 || (template_id != 0 && template_image_load(cs, template_id, &img, e) != 0))
+        return host_fail(e, HOST_E_UNAVAILABLE, "no host can reach the storage pool to encrypt volume %s",
+                         v->name);
+    if (host_href_load(cs, host_id, &href, e) != 0 ||
+        (template_id != 0 && template_image_load(cs, template_id, &img, e) != 0))
         return -1;
     if (host_crypt_open(cs, v->id, &c, e) != 1)
         return -1;
     /* The Adaptor maps the volume to the host for the format: a kill meanwhile leaves that
      * mapping, which the next start takes away with the create it belongs to (resolve.c). */
-    if (host_undo_announce(cs, HOST_INTENT_MAP, pool_id, "volume", 0, v->id, 0, info->path, href.id, NULL, e) != 0)
+    if (host_undo_announce(cs, HOST_INTENT_MAP, pool_id, "volume", 0, v->id, 0, info->path, href.id, NULL,
+                           e) != 0)
         goto out;
     for (int grown = 0;; grown++) {
         host_progress_init(&hp, cs, "encrypt");
@@ -338,11 +344,12 @@ static int encrypt_new(host_cs *cs, sp_pool *pool, int64_t pool_id, const host_v
             sp_volume_info r = SP_INIT(sp_volume_info);
             char path[SP_PATH_MAX];
             snprintf(path, sizeof(path), "%s", info->path);
-            if (host_undo_announce(cs, HOST_INTENT_RESIZE, pool_id, "volume", 0, v->id, 0, path, 0, NULL, e) != 0)
+            if (host_undo_announce(cs, HOST_INTENT_RESIZE, pool_id, "volume", 0, v->id, 0, path, 0, NULL,
+                                   e) != 0)
                 goto out;
             memset(&se, 0, sizeof(se));
-            s = cs->sp->driver->resize_volume(pool, &(sp_volume_ref){path}, info->size_bytes + ((uint64_t)1 << 30), &r,
-                                              &se);
+            s = cs->sp->driver->resize_volume(pool, &(sp_volume_ref){path},
+                                              info->size_bytes + ((uint64_t)1 << 30), &r, &se);
             if (s != SP_OK)
                 break;
             info->size_bytes = r.size_bytes;
@@ -354,8 +361,8 @@ static int encrypt_new(host_cs *cs, sp_pool *pool, int64_t pool_id, const host_v
     }
     if (host_crypt_record(cs, v->id, &d, e) != 0)
         goto out;
-    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET size = ? WHERE id = ?", "ui", info->size_bytes,
-                     v->id) < 0) {
+    if (host_sql_run(cs->db, err, sizeof(err), "UPDATE volume SET size = ? WHERE id = ?", "ui",
+                     info->size_bytes, v->id) < 0) {
         host_fail_db(e, err);
         goto out;
     }
@@ -427,16 +434,16 @@ int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t
     info = (sp_volume_info)SP_INIT(sp_volume_info);
     if (v.template_id != 0 && !is_iso && !encrypted) {
         if (host_template_seed(cs, v.template_id, pool_id, host_id, tpath, sizeof(tpath), e) != 0 ||
-            host_undo_announce(cs, HOST_INTENT_CREATE, pool_id, "volume", spec.kind, v.id, 0, NULL, 0, &intent, e) !=
-                0)
+            host_undo_announce(cs, HOST_INTENT_CREATE, pool_id, "volume", spec.kind, v.id, 0, NULL, 0,
+                               &intent, e) != 0)
             return -1;
         s = cs->sp->driver->create_volume_from_template(pool, &(sp_volume_ref){tpath}, &spec, &info, &se);
         if (s == SP_E_NO_SPACE &&
             full_copy(cs, pool, puuid, v.template_id, host_id, &spec, intent, &info, &se, &s, e) != 0)
             return -1;
     } else {
-        if (host_undo_announce(cs, HOST_INTENT_CREATE, pool_id, "volume", spec.kind, v.id, 0, NULL, 0, &intent, e) !=
-            0)
+        if (host_undo_announce(cs, HOST_INTENT_CREATE, pool_id, "volume", spec.kind, v.id, 0, NULL, 0,
+                               &intent, e) != 0)
             return -1;
         s = cs->sp->driver->create_volume(pool, &spec, &info, &se);
     }
@@ -448,8 +455,7 @@ int host_vol_realize(host_cs *cs, int64_t volume_id, int64_t cluster_id, int64_t
             "UPDATE volume SET pool_id = ?, path = ?, size = ?, tree_id = ?, state = 'Ready' WHERE id = ?",
             "ituti", pool_id, info.path, info.size_bytes, info.lineage_id, v.id) < 0)
         return host_fail_db(e, err);
-    if (encrypted &&
-        encrypt_new(cs, pool, pool_id, &v, &info, host_id, is_iso ? 0 : v.template_id, e) != 0)
+    if (encrypted && encrypt_new(cs, pool, pool_id, &v, &info, host_id, is_iso ? 0 : v.template_id, e) != 0)
         return -1;
     /* The array's figures moved; the allocator reads them from the pool row. */
     {
@@ -470,7 +476,8 @@ int host_vol_delete_on_array(host_cs *cs, const host_vol *v, host_err *e)
     if (v->pool_id == 0 || v->path[0] == '\0')
         return 0;
     if (host_pool_open(cs, v->pool_id, &pool, e) != 0 ||
-        host_undo_announce(cs, HOST_INTENT_DELETE, v->pool_id, "volume", 0, v->id, 0, v->path, 0, NULL, e) != 0)
+        host_undo_announce(cs, HOST_INTENT_DELETE, v->pool_id, "volume", 0, v->id, 0, v->path, 0, NULL, e) !=
+            0)
         return -1;
     memset(&se, 0, sizeof(se));
     s = cs->sp->driver->delete_volume(pool, &(sp_volume_ref){v->path}, &se);
@@ -493,7 +500,8 @@ int host_vol_delete_after_commit(host_cs *cs, const host_vol *v, host_err *e)
 {
     if (v->pool_id == 0 || v->path[0] == '\0')
         return 0;
-    return host_undo_announce(cs, HOST_INTENT_DELETE_AFTER, v->pool_id, "volume", 0, v->id, 0, v->path, 0, NULL, e);
+    return host_undo_announce(cs, HOST_INTENT_DELETE_AFTER, v->pool_id, "volume", 0, v->id, 0, v->path, 0,
+                              NULL, e);
 }
 
 int host_access_grant(host_cs *cs, int64_t volume_id, int64_t host_id, int allow_multiple, host_err *e)
@@ -534,7 +542,8 @@ int host_access_grant(host_cs *cs, int64_t volume_id, int64_t host_id, int allow
     }
     qos = host_vol_qos(&v);
     /* A mapping the command does not commit is made to follow the VMs as the rows say (resolve.c). */
-    if (host_undo_announce(cs, HOST_INTENT_MAP, v.pool_id, "volume", 0, v.id, 0, v.path, host_id, &intent, e) != 0)
+    if (host_undo_announce(cs, HOST_INTENT_MAP, v.pool_id, "volume", 0, v.id, 0, v.path, host_id, &intent,
+                           e) != 0)
         return -1;
     memset(&se, 0, sizeof(se));
     s = cs->sp->driver->grant_access(pool, &(sp_volume_ref){v.path}, &href.ref, &qos, allow_multiple, &se);
@@ -570,8 +579,8 @@ int host_access_revoke(host_cs *cs, int64_t volume_id, int64_t host_id, host_err
             return -1;
         /* Revoke, then wait for the device to go (the Adaptor's contract). CloudStack only logs a
          * failed revoke and leaves the mapping behind; the harness fails the command. */
-        if (host_undo_announce(cs, HOST_INTENT_MAP, v.pool_id, "volume", 0, v.id, 0, v.path, host_id, &intent, e) !=
-            0)
+        if (host_undo_announce(cs, HOST_INTENT_MAP, v.pool_id, "volume", 0, v.id, 0, v.path, host_id, &intent,
+                               e) != 0)
             return -1;
         memset(&se, 0, sizeof(se));
         s = cs->sp->driver->revoke_access(pool, &(sp_volume_ref){v.path}, &href.ref, &se);

@@ -212,8 +212,7 @@ int host_cmk_parse(const char *line, size_t len, host_expand_fn expand, void *ct
             last_empty = 0;
         } else if (out->n_params > 0) {
             /* The word is not repeated: it may be the rest of an unquoted password. */
-            snprintf(err, errlen,
-                     "unexpected word after parameter %.64s (values with blanks need quotes)",
+            snprintf(err, errlen, "unexpected word after parameter %.64s (values with blanks need quotes)",
                      out->params[out->n_params - 1].key);
             goto fail;
         } else if (add_word(out, &t.key) != 0) {

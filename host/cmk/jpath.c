@@ -230,25 +230,16 @@ int host_assert_parse(const char *text, size_t len, host_expand_fn expand, void 
         goto fail;
     }
     switch (text[i]) {
-    case '=':
-        out->op = HOST_OP_EQ;
-        break;
-    case '~':
-        out->op = HOST_OP_CONTAINS;
-        break;
+    case '=': out->op = HOST_OP_EQ; break;
+    case '~': out->op = HOST_OP_CONTAINS; break;
     case '!':
         if (oplen != 2)
             goto badop;
         out->op = HOST_OP_NE;
         break;
-    case '>':
-        out->op = oplen == 2 ? HOST_OP_GE : HOST_OP_GT;
-        break;
-    case '<':
-        out->op = oplen == 2 ? HOST_OP_LE : HOST_OP_LT;
-        break;
-    default:
-        goto badop;
+    case '>': out->op = oplen == 2 ? HOST_OP_GE : HOST_OP_GT; break;
+    case '<': out->op = oplen == 2 ? HOST_OP_LE : HOST_OP_LT; break;
+    default: goto badop;
     }
     i += oplen;
 value:

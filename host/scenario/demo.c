@@ -90,19 +90,13 @@ int host_demo(host_session *s, int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc + 1, argv - 1, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'u':
-            url = optarg;
-            break;
-        case 'c':
-            cafile = optarg;
-            break;
+        case 'u': url = optarg; break;
+        case 'c': cafile = optarg; break;
         case 'H':
             if (nhosts < sizeof(hosts) / sizeof(hosts[0]))
                 hosts[nhosts++] = optarg;
             break;
-        case 'v':
-            verbose = 1;
-            break;
+        case 'v': verbose = 1; break;
         default:
             fprintf(stderr, "usage: cs-harness demo [--url powerflex://USER:PASS@GATEWAY/POOL [--cafile PEM] "
                             "[--host IP]...] [--verbose]\n");

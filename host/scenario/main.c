@@ -157,7 +157,18 @@ static int startup(host_cs *cs)
 
 int main(int argc, char **argv)
 {
-    enum { O_DB = 256, O_WORKDIR, O_KEEP_GOING, O_ECHO, O_QUIET, O_PROGRESS, O_KEEP_SIMS, O_CRASH_AT, O_URL, O_IMAGE_DIR };
+    enum {
+        O_DB = 256,
+        O_WORKDIR,
+        O_KEEP_GOING,
+        O_ECHO,
+        O_QUIET,
+        O_PROGRESS,
+        O_KEEP_SIMS,
+        O_CRASH_AT,
+        O_URL,
+        O_IMAGE_DIR
+    };
     static const struct option opts[] = {
         {"plugin", required_argument, NULL, 'p'},
         {"log-level", required_argument, NULL, 'l'},
@@ -188,9 +199,7 @@ int main(int argc, char **argv)
 
     while ((c = getopt_long(argc, argv, "+ho:", opts, NULL)) != -1) {
         switch (c) {
-        case 'p':
-            plugin_path = optarg;
-            break;
+        case 'p': plugin_path = optarg; break;
         case 'l':
             if (parse_level(optarg, &level) != 0) {
                 print_error(431, "--log-level takes error, warn, info or debug");
@@ -198,12 +207,8 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
-        case O_DB:
-            db = optarg;
-            break;
-        case O_WORKDIR:
-            workdir = optarg;
-            break;
+        case O_DB: db = optarg; break;
+        case O_WORKDIR: workdir = optarg; break;
         case O_IMAGE_DIR: {
             const char **grown = realloc(image_dirs, (n_image_dirs + 1) * sizeof(*grown));
             if (grown == NULL) {
@@ -215,24 +220,12 @@ int main(int argc, char **argv)
             image_dirs[n_image_dirs++] = optarg;
             break;
         }
-        case O_KEEP_GOING:
-            keep_going = 1;
-            break;
-        case O_ECHO:
-            echo = 1;
-            break;
-        case O_QUIET:
-            quiet = 1;
-            break;
-        case O_PROGRESS:
-            progress = 1;
-            break;
-        case O_KEEP_SIMS:
-            keep_sims = 1;
-            break;
-        case O_CRASH_AT:
-            crash_at = optarg;
-            break;
+        case O_KEEP_GOING: keep_going = 1; break;
+        case O_ECHO: echo = 1; break;
+        case O_QUIET: quiet = 1; break;
+        case O_PROGRESS: progress = 1; break;
+        case O_KEEP_SIMS: keep_sims = 1; break;
+        case O_CRASH_AT: crash_at = optarg; break;
         case 'o':
             if (host_display_parse(optarg, &display) != 0) {
                 print_error(431, "-o takes json, table or text");

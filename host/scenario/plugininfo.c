@@ -68,13 +68,13 @@ int host_plugin_info(const host_plugin *plugin, host_jsonw *w, char *errbuf, siz
     if (SP_HAS(d, describe)) {
         sp_status s = d->describe(&list, &n, &se);
         if (s != SP_OK) {
-            snprintf(errbuf, errlen, "plugin %s does not describe its settings (status %d): %s", d->name, (int)s,
-                     se.message);
+            snprintf(errbuf, errlen, "plugin %s does not describe its settings (status %d): %s", d->name,
+                     (int)s, se.message);
             return -1;
         }
         if (n > 0 && (list == NULL || list->struct_size < SP_SETTING_DESC_SIZE_2_0)) {
-            snprintf(errbuf, errlen, "plugin %s describes its settings in a form older than ABI %u.0", d->name,
-                     SP_ABI_VERSION_MAJOR);
+            snprintf(errbuf, errlen, "plugin %s describes its settings in a form older than ABI %u.0",
+                     d->name, SP_ABI_VERSION_MAJOR);
             return -1;
         }
     }

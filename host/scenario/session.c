@@ -23,8 +23,8 @@
 #include "undo.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,7 +141,9 @@ static int settle(host_session *s, int rc, const host_err *e)
     if (!s->expect_error) {
         if (rc != 0) {
             print_error(s, e);
-            report(s, "%s", e->unsupported ? "command failed: the plugin does not provide this yet" : "command failed");
+            report(s, "%s",
+                   e->unsupported ? "command failed: the plugin does not provide this yet"
+                                  : "command failed");
             if (e->unsupported)
                 s->unsupported = 1;
         }
@@ -414,7 +416,8 @@ static int do_expect(host_session *s, host_cmd *cmd)
         v = host_cmd_get(cmd, "at");
         if (v == NULL || strchr(v, ':') == NULL) {
             report(s, "%s",
-                   "usage: expect crash at=PHASE:PERCENT (e.g. at=copy:50) | at=request:K[:applied|before|after]");
+                   "usage: expect crash at=PHASE:PERCENT (e.g. at=copy:50) | "
+                   "at=request:K[:applied|before|after]");
             return -1;
         }
         free(s->crash_at);

@@ -9,15 +9,15 @@
 #include <stdio.h>
 
 typedef struct host_session {
-    host_cs *cs;        /* borrowed */
-    int keep_going;     /* go on after a failed line (the shell always does) */
-    int echo;           /* print each line (passwords masked) to stderr before running it */
-    int quiet;          /* do not print successful responses */
+    host_cs *cs;          /* borrowed */
+    int keep_going;       /* go on after a failed line (the shell always does) */
+    int echo;             /* print each line (passwords masked) to stderr before running it */
+    int quiet;            /* do not print successful responses */
     host_display display; /* how answers are printed: -o / "set display" (json by default) */
-    int failures;       /* lines that failed so far */
-    int unsupported;    /* a command failed because the plugin does not provide a method yet */
-    const char *source; /* file name for messages */
-    long line;          /* current line number */
+    int failures;         /* lines that failed so far */
+    int unsupported;      /* a command failed because the plugin does not provide a method yet */
+    const char *source;   /* file name for messages */
+    long line;            /* current line number */
     /* "expect error": the next command must fail (optionally with this code and text). */
     int expect_error;
     int expect_code;

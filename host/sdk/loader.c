@@ -44,8 +44,7 @@ static void ltdl_release(void)
 }
 
 /* Checks one vtable's header: same major, at least the size it had in this major's .0. */
-static int check_table(const char *what, const void *table, size_t min_size, char *errbuf,
-                       size_t errbuf_len)
+static int check_table(const char *what, const void *table, size_t min_size, char *errbuf, size_t errbuf_len)
 {
     const struct {
         uint32_t abi_version;

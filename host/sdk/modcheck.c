@@ -63,12 +63,14 @@ static int check_elf(int fd, const char *path, uint64_t size, char *errbuf, size
         return -1;
     }
     for (unsigned i = 0; i < eh.e_phnum; i++) {
-        if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (uint64_t)i * sizeof(ph))) != (ssize_t)sizeof(ph)) {
+        if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (uint64_t)i * sizeof(ph))) !=
+            (ssize_t)sizeof(ph)) {
             snprintf(errbuf, errbuf_len, "%s: cannot read program header %u", path, i);
             return -1;
         }
         if (ph.p_type == PT_LOAD && !fits(ph.p_offset, ph.p_filesz, size)) {
-            snprintf(errbuf, errbuf_len, "%s is truncated: a loadable segment ends past the file's end", path);
+            snprintf(errbuf, errbuf_len, "%s is truncated: a loadable segment ends past the file's end",
+                     path);
             return -1;
         }
     }
@@ -115,7 +117,8 @@ static char *la_shared_object(int fd, const char *path, char *errbuf, size_t err
             return candidate;
     }
     free(candidate);
-    snprintf(errbuf, errbuf_len, "%s names shared object %.*s, which does not exist", path, (int)(end - p), p);
+    snprintf(errbuf, errbuf_len, "%s names shared object %.*s, which does not exist", path, (int)(end - p),
+             p);
     return NULL;
 }
 

@@ -207,8 +207,7 @@ int host_setting_set(host_services *svc, sp_scope scope, const char *scope_id, c
     return rc;
 }
 
-const char *host_setting_get(const host_services *svc, sp_scope scope, const char *scope_id,
-                             const char *key)
+const char *host_setting_get(const host_services *svc, sp_scope scope, const char *scope_id, const char *key)
 {
     const setting *s;
 

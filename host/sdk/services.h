@@ -10,9 +10,9 @@
 typedef struct host_settings host_settings;
 
 typedef struct host_services {
-    sp_host_services table; /* handed to the plugin; host_ctx points back at this struct */
-    sp_log_level max_level; /* lines above it are dropped */
-    FILE *log_file;         /* borrowed; stderr by default */
+    sp_host_services table;  /* handed to the plugin; host_ctx points back at this struct */
+    sp_log_level max_level;  /* lines above it are dropped */
+    FILE *log_file;          /* borrowed; stderr by default */
     host_settings *settings; /* owned */
     /* Applied to every log line before it is written (the harness masks URLs and password=...
      * there, as CloudStack's log4j masking does, although the plugin promises no secrets in its
@@ -33,7 +33,6 @@ int host_setting_set(host_services *svc, sp_scope scope, const char *scope_id, c
 void host_settings_clear(host_services *svc);
 
 /* The value set at exactly this scope, or NULL. Borrowed until the setting changes. */
-const char *host_setting_get(const host_services *svc, sp_scope scope, const char *scope_id,
-                             const char *key);
+const char *host_setting_get(const host_services *svc, sp_scope scope, const char *scope_id, const char *key);
 
 #endif

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-__attribute__((format(printf, 5, 0))) static void vset(sp_error *err, sp_status status, int http_status, int error_code, const char *fmt,
-                 va_list ap)
+__attribute__((format(printf, 5, 0))) static void vset(sp_error *err, sp_status status, int http_status,
+                                                       int error_code, const char *fmt, va_list ap)
 {
     err->status = status;
     err->http_status = http_status;
@@ -29,8 +29,8 @@ sp_status pfx_error(sp_error *err, sp_status status, const char *fmt, ...)
     return status;
 }
 
-sp_status pfx_error_gateway(sp_error *err, sp_status status, int http_status, int error_code,
-                            const char *fmt, ...)
+sp_status pfx_error_gateway(sp_error *err, sp_status status, int http_status, int error_code, const char *fmt,
+                            ...)
 {
     if (err != NULL) {
         va_list ap;

@@ -10,17 +10,17 @@ sp_status pfx_error(sp_error *err, sp_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Like pfx_error, and also records the gateway's HTTP status and errorCode. */
-sp_status pfx_error_gateway(sp_error *err, sp_status status, int http_status, int error_code,
-                            const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+sp_status pfx_error_gateway(sp_error *err, sp_status status, int http_status, int error_code, const char *fmt,
+                            ...) __attribute__((format(printf, 5, 6)));
 
 /* Prefixes err->message with "<context>: " (keeps status and codes). Returns err->status. */
 sp_status pfx_error_prefix(sp_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Vtable methods start with this so that everything below may assume err != NULL (the ABI lets
  * callers pass NULL when they do not want the message). */
-#define PFX_ERR_GUARD(err)                                                                          \
-    sp_error pfx_err_local_;                                                                        \
-    if ((err) == NULL)                                                                              \
+#define PFX_ERR_GUARD(err)                                                                                   \
+    sp_error pfx_err_local_;                                                                                 \
+    if ((err) == NULL)                                                                                       \
     (err) = &pfx_err_local_
 
 /* Clears err to SP_OK with an empty message. */

@@ -57,16 +57,15 @@ int pfx_setting_str(sp_scope scope, const char *scope_id, const char *key, const
         if (rc == 1 && memchr(buf, '\0', buf_len) != NULL)
             found = 1;
         else if (rc < 0)
-            pfx_log(SP_LOG_WARN, "setting %s is longer than %zu bytes; using its default", key,
-                    buf_len - 1);
+            pfx_log(SP_LOG_WARN, "setting %s is longer than %zu bytes; using its default", key, buf_len - 1);
     }
     if (!found)
         snprintf(buf, buf_len, "%s", def != NULL ? def : "");
     return found;
 }
 
-uint64_t pfx_setting_u64(sp_scope scope, const char *scope_id, const char *key, uint64_t def,
-                         uint64_t min, uint64_t max)
+uint64_t pfx_setting_u64(sp_scope scope, const char *scope_id, const char *key, uint64_t def, uint64_t min,
+                         uint64_t max)
 {
     char buf[64];
     char *end = NULL;
@@ -77,8 +76,8 @@ uint64_t pfx_setting_u64(sp_scope scope, const char *scope_id, const char *key, 
     errno = 0;
     v = strtoull(buf, &end, 10);
     if (errno != 0 || end == buf || *end != '\0' || buf[0] == '-' || v < min || v > max) {
-        pfx_log(SP_LOG_WARN, "setting %s=\"%s\" is not a whole number in [%llu, %llu]; using %llu", key,
-                buf, (unsigned long long)min, (unsigned long long)max, (unsigned long long)def);
+        pfx_log(SP_LOG_WARN, "setting %s=\"%s\" is not a whole number in [%llu, %llu]; using %llu", key, buf,
+                (unsigned long long)min, (unsigned long long)max, (unsigned long long)def);
         return def;
     }
     return (uint64_t)v;

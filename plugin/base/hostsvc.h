@@ -22,7 +22,7 @@ int pfx_setting_str(sp_scope scope, const char *scope_id, const char *key, const
 
 /* Reads an unsigned integer setting in [min, max]; a missing or invalid value yields def
  * (invalid ones are logged as a warning). */
-uint64_t pfx_setting_u64(sp_scope scope, const char *scope_id, const char *key, uint64_t def,
-                         uint64_t min, uint64_t max);
+uint64_t pfx_setting_u64(sp_scope scope, const char *scope_id, const char *key, uint64_t def, uint64_t min,
+                         uint64_t max);
 
 #endif

@@ -76,10 +76,9 @@ sp_status pfx_json_parse(const char *buf, size_t len, const char *what, yajl_val
         return pfx_error(err, SP_E_PROTOCOL, "%s: the gateway's answer nests deeper than %d levels", what,
                          PFX_JSON_MAX_DEPTH);
     case BODY_COMMENT:
-        return pfx_error(err, SP_E_PROTOCOL, "%s: the gateway's answer is not valid JSON ('/' outside a string)",
-                         what);
-    case BODY_OK:
-        break;
+        return pfx_error(err, SP_E_PROTOCOL,
+                         "%s: the gateway's answer is not valid JSON ('/' outside a string)", what);
+    case BODY_OK: break;
     }
     yerr[0] = '\0';
     *out = yajl_tree_parse(buf, yerr, sizeof(yerr));

@@ -11,16 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SETTING(key, scopes_, type_, def, lo, hi, text)                                                            \
-    {                                                                                                            \
-        .struct_size = sizeof(sp_setting_desc), .kind = SP_SETTING_KIND_SETTING, .name = (key),                 \
-        .description = (text), .default_value = (def), .scopes = (scopes_), .type = (type_), .min = (lo),       \
-        .max = (hi)                                                                                              \
+#define SETTING(key, scopes_, type_, def, lo, hi, text)                                                      \
+    {                                                                                                        \
+        .struct_size = sizeof(sp_setting_desc), .kind = SP_SETTING_KIND_SETTING, .name = (key),              \
+        .description = (text), .default_value = (def), .scopes = (scopes_), .type = (type_), .min = (lo),    \
+        .max = (hi)                                                                                          \
     }
-#define DETAIL(key, type_, flags_, def, text)                                                                      \
-    {                                                                                                            \
-        .struct_size = sizeof(sp_setting_desc), .kind = SP_SETTING_KIND_POOL_DETAIL, .name = (key),             \
-        .description = (text), .default_value = (def), .type = (type_), .flags = (flags_)                        \
+#define DETAIL(key, type_, flags_, def, text)                                                                \
+    {                                                                                                        \
+        .struct_size = sizeof(sp_setting_desc), .kind = SP_SETTING_KIND_POOL_DETAIL, .name = (key),          \
+        .description = (text), .default_value = (def), .type = (type_), .flags = (flags_)                    \
     }
 
 #define POOL_WIDE (SP_SCOPE_BIT(SP_SCOPE_GLOBAL) | SP_SCOPE_BIT(SP_SCOPE_POOL))
@@ -43,11 +43,13 @@ static const sp_setting_desc table[] = {
     SETTING(PFX_SETTING_CS_IDENTIFIER_HISTORY, SP_SCOPE_BIT(SP_SCOPE_GLOBAL), SP_VALUE_STRING, "", 0, 0,
             "The identifiers the installation used before the current custom.cs.identifier, comma-separated: "
             "volumes whose names end with any of them are still listed as the installation's."),
-    SETTING(PFX_SETTING_HOST_CACHE, AGENT, SP_VALUE_PATH, PFX_HOST_CACHE_DEFAULT, 0, 0,
-            "agent.properties: the host's cache, holding template downloads, config drives and the journal of "
-            "copies between arrays."),
-    SETTING(PFX_SETTING_SDC_HOME, AGENT, SP_VALUE_PATH, PFX_SDC_HOME_DEFAULT, 0, 0,
-            "agent.properties: the PowerFlex SDC's home, whose bin/drv_cfg rescans and lists mapped volumes."),
+    SETTING(
+        PFX_SETTING_HOST_CACHE, AGENT, SP_VALUE_PATH, PFX_HOST_CACHE_DEFAULT, 0, 0,
+        "agent.properties: the host's cache, holding template downloads, config drives and the journal of "
+        "copies between arrays."),
+    SETTING(
+        PFX_SETTING_SDC_HOME, AGENT, SP_VALUE_PATH, PFX_SDC_HOME_DEFAULT, 0, 0,
+        "agent.properties: the PowerFlex SDC's home, whose bin/drv_cfg rescans and lists mapped volumes."),
     SETTING(PFX_SETTING_DEVICE_DIR, AGENT, SP_VALUE_PATH, PFX_SDC_DEVICE_DIR_DEFAULT, 0, 0,
             "agent.properties: where the SDC's emc-vol-<system>-<volume> device links appear."),
     SETTING(PFX_SETTING_CONNECT_ON_DEMAND, ZONE_WIDE, SP_VALUE_BOOL, "true", 0, 0,
@@ -65,24 +67,28 @@ static const sp_setting_desc table[] = {
            "The gateway's API URL, https://host[:port]/api, taken from the pool URL."),
     DETAIL(PFX_DETAIL_GW_USER, SP_VALUE_STRING, SP_SETTING_REQUIRED | SP_SETTING_OUTPUT, NULL,
            "The gateway user, taken from the pool URL."),
-    DETAIL(PFX_DETAIL_GW_PASSWORD, SP_VALUE_STRING, SP_SETTING_REQUIRED | SP_SETTING_OUTPUT | SP_SETTING_SECRET,
-           NULL, "The gateway user's password, taken from the pool URL."),
-    DETAIL(PFX_DETAIL_POOL_NAME, SP_VALUE_STRING, SP_SETTING_OUTPUT, NULL, "The PowerFlex storage pool's name."),
+    DETAIL(PFX_DETAIL_GW_PASSWORD, SP_VALUE_STRING,
+           SP_SETTING_REQUIRED | SP_SETTING_OUTPUT | SP_SETTING_SECRET, NULL,
+           "The gateway user's password, taken from the pool URL."),
+    DETAIL(PFX_DETAIL_POOL_NAME, SP_VALUE_STRING, SP_SETTING_OUTPUT, NULL,
+           "The PowerFlex storage pool's name."),
     DETAIL(PFX_DETAIL_POOL_ID, SP_VALUE_STRING, SP_SETTING_REQUIRED | SP_SETTING_OUTPUT, NULL,
            "The PowerFlex storage pool's id."),
     DETAIL(PFX_DETAIL_SYSTEM_ID, SP_VALUE_STRING, SP_SETTING_REQUIRED | SP_SETTING_OUTPUT, NULL,
            "The id of the PowerFlex system holding the pool."),
     DETAIL(PFX_DETAIL_PD_ID, SP_VALUE_STRING, SP_SETTING_OUTPUT, NULL, "The pool's protection domain id."),
-    DETAIL(PFX_DETAIL_UPDATE_URL, SP_VALUE_STRING, SP_SETTING_SECRET, NULL,
-           "update only: a new pool URL (powerflex://user:password@gateway/pool) to take new credentials from."),
+    DETAIL(
+        PFX_DETAIL_UPDATE_URL, SP_VALUE_STRING, SP_SETTING_SECRET, NULL,
+        "update only: a new pool URL (powerflex://user:password@gateway/pool) to take new credentials from."),
     DETAIL(PFX_DETAIL_GW_CAFILE, SP_VALUE_PATH, 0, NULL,
            "A PEM bundle of the CAs to verify the gateway's certificate with (default: the system's)."),
     DETAIL(PFX_DETAIL_GW_PINNED, SP_VALUE_STRING, 0, NULL,
            "The gateway's public key, sha256//<base64>: the certificate must carry this key."),
     DETAIL(PFX_DETAIL_GW_INSECURE, SP_VALUE_BOOL, 0, "false",
            "true: the gateway's certificate is not verified (logged as a warning on every open)."),
-    DETAIL(PFX_DETAIL_GW_VERSION, SP_VALUE_STRING, SP_SETTING_OUTPUT, NULL,
-           "The gateway's release (\"3.5\", \"4.5\") as learnt when the pool was added: it says how to log in."),
+    DETAIL(
+        PFX_DETAIL_GW_VERSION, SP_VALUE_STRING, SP_SETTING_OUTPUT, NULL,
+        "The gateway's release (\"3.5\", \"4.5\") as learnt when the pool was added: it says how to log in."),
     DETAIL(PFX_DETAIL_MDMS, SP_VALUE_STRING, SP_SETTING_OUTPUT, NULL,
            "The system's MDM addresses (ip,ip) an SDC joins it with, learnt when the pool was added."),
 };

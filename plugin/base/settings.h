@@ -12,7 +12,7 @@
 #define PFX_SDC_HOME_DEFAULT "/opt/emc/scaleio/sdc"  /* powerflex.sdc.home.dir */
 #define PFX_SDC_DEVICE_DIR_DEFAULT "/dev/disk/by-id" /* powerflex.sdc.device.dir */
 #define PFX_HOST_CACHE_DEFAULT "/var/cache/cloud"
-#define PFX_DETAIL_GW_URL "powerflex.gw.url"           /* https://host[:port]/api */
+#define PFX_DETAIL_GW_URL "powerflex.gw.url" /* https://host[:port]/api */
 #define PFX_DETAIL_GW_USER "powerflex.gw.username"
 #define PFX_DETAIL_GW_PASSWORD "powerflex.gw.password" /* the host stores it encrypted */
 #define PFX_DETAIL_POOL_NAME "powerflex.storagepool.name"
@@ -22,7 +22,7 @@
 #define PFX_DETAIL_GW_CAFILE "powerflex.gw.cafile"       /* PEM bundle to verify the gateway */
 #define PFX_DETAIL_GW_PINNED "powerflex.gw.pinnedpubkey" /* sha256//<base64> */
 #define PFX_DETAIL_GW_INSECURE "powerflex.gw.insecure"   /* "true": no verification (warned) */
-#define PFX_DETAIL_UPDATE_URL "url" /* update(): new credentials as a pool URL */
+#define PFX_DETAIL_UPDATE_URL "url"                      /* update(): new credentials as a pool URL */
 /* The gateway's release as learnt when the pool was added ("3.5", "4.5"): handles log in the
  * way it takes without asking again. */
 #define PFX_DETAIL_GW_VERSION "powerflex.gw.version"
@@ -35,20 +35,20 @@
  * which it also gives a V-Tree migration; the identifier history (the identifiers the
  * installation used before custom.cs.identifier's current value, a comma list the host keeps:
  * volumes named with them are still its own) and the SDC ones are this plugin's. */
-#define PFX_SETTING_DISK_WAIT "storage.pool.disk.wait"                          /* pool, s */
-#define PFX_SETTING_CLIENT_TIMEOUT "storage.pool.client.timeout"                /* pool, s */
+#define PFX_SETTING_DISK_WAIT "storage.pool.disk.wait"                           /* pool, s */
+#define PFX_SETTING_CLIENT_TIMEOUT "storage.pool.client.timeout"                 /* pool, s */
 #define PFX_SETTING_CLIENT_MAX_CONNECTIONS "storage.pool.client.max.connections" /* pool */
-#define PFX_SETTING_CS_IDENTIFIER "custom.cs.identifier"                        /* global */
-#define PFX_SETTING_CS_IDENTIFIER_HISTORY "custom.cs.identifier.history"        /* global */
-#define PFX_SETTING_MIGRATION_WAIT "kvm.storage.offline.migration.wait"         /* pool, s */
-#define PFX_SETTING_HOST_CACHE "host.cache.location"                            /* host */
-#define PFX_SETTING_SDC_HOME "powerflex.sdc.home.dir"                           /* host */
-#define PFX_SETTING_DEVICE_DIR "powerflex.sdc.device.dir"                       /* host */
+#define PFX_SETTING_CS_IDENTIFIER "custom.cs.identifier"                         /* global */
+#define PFX_SETTING_CS_IDENTIFIER_HISTORY "custom.cs.identifier.history"         /* global */
+#define PFX_SETTING_MIGRATION_WAIT "kvm.storage.offline.migration.wait"          /* pool, s */
+#define PFX_SETTING_HOST_CACHE "host.cache.location"                             /* host */
+#define PFX_SETTING_SDC_HOME "powerflex.sdc.home.dir"                            /* host */
+#define PFX_SETTING_DEVICE_DIR "powerflex.sdc.device.dir"                        /* host */
 /* SDCs connected on demand: CloudStack's keys, and the SDC's configuration file on the host. */
-#define PFX_SETTING_CONNECT_ON_DEMAND "powerflex.connect.on.demand"             /* zone, bool */
-#define PFX_SETTING_CLIENTS_LIMIT "storage.pool.connected.clients.limit"        /* pool, <= 0: none */
-#define PFX_SETTING_MDM_APPLY_WAIT "powerflex.mdm.change.apply.wait"            /* zone, ms */
-#define PFX_SETTING_SDC_CFG_FILE "powerflex.sdc.cfg.file"                       /* host */
+#define PFX_SETTING_CONNECT_ON_DEMAND "powerflex.connect.on.demand"      /* zone, bool */
+#define PFX_SETTING_CLIENTS_LIMIT "storage.pool.connected.clients.limit" /* pool, <= 0: none */
+#define PFX_SETTING_MDM_APPLY_WAIT "powerflex.mdm.change.apply.wait"     /* zone, ms */
+#define PFX_SETTING_SDC_CFG_FILE "powerflex.sdc.cfg.file"                /* host */
 
 /* The table (static), n entries. */
 const sp_setting_desc *pfx_settings(size_t *n);

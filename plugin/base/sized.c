@@ -10,7 +10,8 @@
 
 /* This plugin writes whole structs (memset, assignment), so for it the 2.0 size must be the whole
  * sizeof: a struct with tail padding would let a write run past a caller's struct_size. */
-#define SAME(T, min) _Static_assert((min) == sizeof(T), #T " has tail padding: its 2.0 size is not its sizeof")
+#define SAME(T, min)                                                                                         \
+    _Static_assert((min) == sizeof(T), #T " has tail padding: its 2.0 size is not its sizeof")
 SAME(sp_volume_info, SP_VOLUME_INFO_SIZE_2_0);
 SAME(sp_volume_spec, SP_VOLUME_SPEC_SIZE_2_0);
 SAME(sp_host_ref, SP_HOST_REF_SIZE_2_0);
@@ -39,14 +40,15 @@ sp_status pfx_sized_check(const void *s, size_t min_size, const char *type, cons
         return SP_OK;
     n = size_of(s);
     if (n < min_size)
-        return pfx_error(err, SP_E_VERSION,
-                         "%s: the caller's %s has struct_size %u; ABI %u.0 needs at least %zu (set it with SP_SIZED)",
-                         method, type, n, SP_ABI_VERSION_MAJOR, min_size);
+        return pfx_error(
+            err, SP_E_VERSION,
+            "%s: the caller's %s has struct_size %u; ABI %u.0 needs at least %zu (set it with SP_SIZED)",
+            method, type, n, SP_ABI_VERSION_MAJOR, min_size);
     return SP_OK;
 }
 
-sp_status pfx_sized_check_array(const void *base, size_t n, size_t min_size, const char *type, const char *method,
-                                sp_error *err)
+sp_status pfx_sized_check_array(const void *base, size_t n, size_t min_size, const char *type,
+                                const char *method, sp_error *err)
 {
     sp_status st;
     uint32_t stride;
@@ -60,8 +62,8 @@ sp_status pfx_sized_check_array(const void *base, size_t n, size_t min_size, con
         uint32_t got = size_of((const char *)base + i * stride);
         if (got != stride)
             return pfx_error(err, SP_E_VERSION,
-                             "%s: %s [%zu] has struct_size %u, [0] has %u; an array's elements share one", method,
-                             type, i, got, stride);
+                             "%s: %s [%zu] has struct_size %u, [0] has %u; an array's elements share one",
+                             method, type, i, got, stride);
     }
     return SP_OK;
 }

@@ -10,12 +10,9 @@ sp_status pfx_url_parse(const char *text, pfx_url *out, sp_error *err)
     char msg[SP_ERROR_MESSAGE_MAX];
 
     switch (pfurl_parse(text, out, msg, sizeof(msg))) {
-    case PFURL_OK:
-        return SP_OK;
-    case PFURL_NOMEM:
-        return pfx_error(err, SP_E_NOMEM, "%s", msg);
-    default:
-        return pfx_error(err, SP_E_INVALID, "%s", msg);
+    case PFURL_OK: return SP_OK;
+    case PFURL_NOMEM: return pfx_error(err, SP_E_NOMEM, "%s", msg);
+    default: return pfx_error(err, SP_E_INVALID, "%s", msg);
     }
 }
 

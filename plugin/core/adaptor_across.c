@@ -281,7 +281,8 @@ static sp_status map_source(across *c, const sp_volume_info *tinfo, sp_error *er
             return pfx_error(err, SP_E_BUSY, "%s", busy);
     }
     if (c->sa.device_size > tinfo->size_bytes)
-        return pfx_error(err, SP_E_INVALID, "the target has %" PRIu64 " bytes, fewer than the source's %" PRIu64,
+        return pfx_error(err, SP_E_INVALID,
+                         "the target has %" PRIu64 " bytes, fewer than the source's %" PRIu64,
                          tinfo->size_bytes, c->sa.device_size);
     return SP_OK;
 }
@@ -349,8 +350,8 @@ static sp_status run(across *c, const sp_volume_spec *spec, const sp_progress *p
         if ((st = encrypt_target(c, &tspec, err)) != SP_OK)
             return st;
         c->step = "copy";
-        if ((st = pfx_luks_convert(c->sa.device, SP_FORMAT_RAW, c->skind, c->ta.device, c->tkind, &c->key, c->usable,
-                                   progress, err)) != SP_OK)
+        if ((st = pfx_luks_convert(c->sa.device, SP_FORMAT_RAW, c->skind, c->ta.device, c->tkind, &c->key,
+                                   c->usable, progress, err)) != SP_OK)
             return st;
         goto verify;
     }
@@ -385,9 +386,9 @@ verify:
     return SP_OK;
 }
 
-static sp_status copy_across(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest, const sp_volume_spec *spec,
-                             const sp_host_ref *host, const sp_encryption *enc, const sp_progress *progress,
-                             sp_volume_info *out, sp_error *err)
+static sp_status copy_across(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
+                             const sp_volume_spec *spec, const sp_host_ref *host, const sp_encryption *enc,
+                             const sp_progress *progress, sp_volume_info *out, sp_error *err)
 {
     across c;
     int64_t t0 = pfx_now_ms();

@@ -11,8 +11,8 @@
 #include "error.h"
 #include "hostsvc.h"
 #include "luks.h"
-#include "sizes.h"
 #include "sized.h"
+#include "sizes.h"
 #include "template_fetch.h"
 
 #include <inttypes.h>
@@ -99,8 +99,8 @@ static void end(crypt_op *o, sp_status *st, sp_error *err)
 }
 
 sp_status pfx_ad_format_encrypted(sp_pool *pool, const sp_volume_ref *vol, const sp_host_ref *host,
-                                  const sp_encryption *enc, const sp_image_source *src, const sp_progress *progress,
-                                  sp_disk_info *out, sp_error *err)
+                                  const sp_encryption *enc, const sp_image_source *src,
+                                  const sp_progress *progress, sp_disk_info *out, sp_error *err)
 {
     pfx_template_local img;
     pfx_luks_kind kind;
@@ -122,8 +122,9 @@ sp_status pfx_ad_format_encrypted(sp_pool *pool, const sp_volume_ref *vol, const
     if (o.usable == 0)
         o.usable = pfx_luks_usable(o.att.device_size);
     if (o.usable == 0 || o.usable > o.att.device_size) {
-        st = pfx_error(err, SP_E_INVALID, "volume %s (%" PRIu64 " bytes) cannot hold an encrypted disk of %" PRIu64
-                                          " usable bytes",
+        st = pfx_error(err, SP_E_INVALID,
+                       "volume %s (%" PRIu64 " bytes) cannot hold an encrypted disk of %" PRIu64
+                       " usable bytes",
                        o.vol_id, o.att.device_size, o.usable);
         goto out;
     }
@@ -157,7 +158,8 @@ out:
     end(&o, &st, err);
     pfx_template_release(&img);
     if (st != SP_OK)
-        pfx_error_prefix(err, "making volume %s an encrypted disk", vol != NULL && vol->path ? vol->path : "");
+        pfx_error_prefix(err, "making volume %s an encrypted disk",
+                         vol != NULL && vol->path ? vol->path : "");
     return st;
 }
 
@@ -190,6 +192,7 @@ sp_status pfx_ad_grow_encrypted(sp_pool *pool, const sp_volume_ref *vol, const s
 out:
     end(&o, &st, err);
     if (st != SP_OK)
-        pfx_error_prefix(err, "growing the encrypted disk of volume %s", vol != NULL && vol->path ? vol->path : "");
+        pfx_error_prefix(err, "growing the encrypted disk of volume %s",
+                         vol != NULL && vol->path ? vol->path : "");
     return st;
 }

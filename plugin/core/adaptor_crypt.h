@@ -15,8 +15,8 @@ pfx_luks_kind pfx_ad_luks_kind(int thin);
 sp_image_format pfx_ad_luks_format(pfx_luks_kind kind);
 
 sp_status pfx_ad_format_encrypted(sp_pool *pool, const sp_volume_ref *vol, const sp_host_ref *host,
-                                  const sp_encryption *enc, const sp_image_source *src, const sp_progress *progress,
-                                  sp_disk_info *out, sp_error *err);
+                                  const sp_encryption *enc, const sp_image_source *src,
+                                  const sp_progress *progress, sp_disk_info *out, sp_error *err);
 sp_status pfx_ad_grow_encrypted(sp_pool *pool, const sp_volume_ref *vol, const sp_host_ref *host,
                                 const sp_encryption *enc, sp_disk_info *out, sp_error *err);
 sp_status pfx_ad_copy_volume_across_encrypted(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,

@@ -45,7 +45,8 @@ void pfx_ad_add_failure(sp_error *err, const char *what, const sp_error *undo)
         append(err, "; %s failed too: %s", what, undo->message);
 }
 
-static sp_status read_path_setting(const sp_host_ref *host, const char *key, char *buf, size_t len, sp_error *err)
+static sp_status read_path_setting(const sp_host_ref *host, const char *key, char *buf, size_t len,
+                                   sp_error *err)
 {
     pfx_setting_text(SP_SCOPE_HOST, host->uuid, key, buf, len);
     if (buf[0] != '/')
@@ -65,10 +66,12 @@ sp_status pfx_ad_host_cfg(const sp_host_ref *host, pfx_host_cfg *out, sp_error *
     if (host->uuid == NULL || host->uuid[0] == '\0')
         return pfx_error(err, SP_E_INVALID, "host %s has no uuid to read its settings by",
                          host->name != NULL ? host->name : "(unnamed)");
-    if ((st = read_path_setting(host, PFX_SETTING_SDC_HOME, out->sdc_home, sizeof(out->sdc_home), err)) != SP_OK ||
-        (st = read_path_setting(host, PFX_SETTING_DEVICE_DIR, out->device_dir, sizeof(out->device_dir), err)) !=
+    if ((st = read_path_setting(host, PFX_SETTING_SDC_HOME, out->sdc_home, sizeof(out->sdc_home), err)) !=
             SP_OK ||
-        (st = read_path_setting(host, PFX_SETTING_HOST_CACHE, out->cache_dir, sizeof(out->cache_dir), err)) != SP_OK)
+        (st = read_path_setting(host, PFX_SETTING_DEVICE_DIR, out->device_dir, sizeof(out->device_dir),
+                                err)) != SP_OK ||
+        (st = read_path_setting(host, PFX_SETTING_HOST_CACHE, out->cache_dir, sizeof(out->cache_dir), err)) !=
+            SP_OK)
         return st;
     return SP_OK;
 }
@@ -113,8 +116,8 @@ static sp_status sdc_list(const pfx_host_cfg *cfg, int fresh, pfx_sdc_vol **vols
     sp_status st;
 
     pthread_mutex_lock(&list_lock);
-    if (!fresh && list_vols != NULL && now - list_at < SDC_LIST_TTL_MS && strcmp(list_home, cfg->sdc_home) == 0 &&
-        (copy = malloc((list_n + 1) * sizeof(*copy))) != NULL) {
+    if (!fresh && list_vols != NULL && now - list_at < SDC_LIST_TTL_MS &&
+        strcmp(list_home, cfg->sdc_home) == 0 && (copy = malloc((list_n + 1) * sizeof(*copy))) != NULL) {
         memcpy(copy, list_vols, list_n * sizeof(*copy));
         *vols = copy;
         *n = list_n;
@@ -362,13 +365,13 @@ static void sdc_from_host(sp_pool *pool, const sp_host_ref *host, const pfx_host
     if (cfg == NULL || pfx_pool_sdc_cached(pool, host->ip, 1))
         return;
     if (pfx_sdc_id_for_system(cfg->sdc_home, pool->system_id, id, sizeof(id), &e) != SP_OK) {
-        pfx_log(SP_LOG_DEBUG, "host %s: no SDC id from drv_cfg (%s); finding the SDC by the host's IP", host->ip,
-                e.message);
+        pfx_log(SP_LOG_DEBUG, "host %s: no SDC id from drv_cfg (%s); finding the SDC by the host's IP",
+                host->ip, e.message);
         return;
     }
     if (pfx_pool_sdc_adopt(pool, host->ip, id, &e) != SP_OK)
-        pfx_log(SP_LOG_WARN, "host %s: drv_cfg names SDC %s, but %s; finding the SDC by the host's IP", host->ip,
-                id, e.message);
+        pfx_log(SP_LOG_WARN, "host %s: drv_cfg names SDC %s, but %s; finding the SDC by the host's IP",
+                host->ip, id, e.message);
 }
 
 static sp_status map_here(sp_pool *pool, const char *vol_id, const sp_host_ref *host, const pfx_host_cfg *cfg,
@@ -442,7 +445,8 @@ sp_status pfx_ad_attach_volume(sp_pool *pool, const char *vol_id, const sp_host_
     st = map_here(pool, vol_id, host, cfg, &a->found_mapped, err);
     if (st != SP_OK) {
         leave_if_joined(a);
-        return pfx_error_prefix(err, "mapping volume %s to host %s", vol_id, host->name ? host->name : host->ip);
+        return pfx_error_prefix(err, "mapping volume %s to host %s", vol_id,
+                                host->name ? host->name : host->ip);
     }
     a->granted = !(a->found_mapped && keep_found);
     st = pfx_ad_connect(pool, vol_id, host, cfg, a->device, sizeof(a->device), &a->device_size, err);

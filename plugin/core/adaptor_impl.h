@@ -23,7 +23,6 @@ typedef struct pfx_host_cfg {
     char cache_dir[SP_PATH_MAX];  /* host.cache.location, default /var/cache/cloud */
 } pfx_host_cfg;
 
-
 /* Checks that host can be acted for (a uuid for its settings, an IP for its SDC) and reads its
  * settings. SP_E_INVALID naming what is missing. */
 sp_status pfx_ad_host_cfg(const sp_host_ref *host, pfx_host_cfg *out, sp_error *err);

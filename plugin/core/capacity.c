@@ -18,7 +18,8 @@ void pfx_capacity_from_stats(const pfx_gw_pool_stats *s, sp_capacity *out)
 
     memset(out, 0, sizeof(*out));
     out->struct_size = sizeof(*out);
-    total_kb = s->max_capacity_kb > s->spare_capacity_kb ? (s->max_capacity_kb - s->spare_capacity_kb) / 2 : 0;
+    total_kb =
+        s->max_capacity_kb > s->spare_capacity_kb ? (s->max_capacity_kb - s->spare_capacity_kb) / 2 : 0;
     if (s->net_unused_capacity_kb.present)
         avail_kb = s->net_unused_capacity_kb.value;
     else if (s->unused_capacity_kb.present)

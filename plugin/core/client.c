@@ -176,9 +176,9 @@ static int64_t now_ms(void)
 /* ---- the gateway's view -------------------------------------------------------------------- */
 
 typedef struct sdc_view {
-    uint64_t connected;   /* SDCs of the system the gateway sees connected */
-    int registered;       /* the host's SDC is known to the system */
-    int host_connected;   /* and connected */
+    uint64_t connected; /* SDCs of the system the gateway sees connected */
+    int registered;     /* the host's SDC is known to the system */
+    int host_connected; /* and connected */
     char host_sdc[SP_ID_MAX];
 } sdc_view;
 
@@ -221,7 +221,8 @@ static sp_status limit_refusal(sp_pool *pool, const sp_host_ref *host, uint64_t 
     return pfx_error(err, SP_E_NO_SPACE,
                      "host %s cannot connect its SDC to system %s of pool %s: %" PRIu64
                      " SDC(s) are connected, the limit (%s) is %" PRIu64,
-                     host_label(host), pool->system_id, pool->uuid, connected, PFX_SETTING_CLIENTS_LIMIT, limit);
+                     host_label(host), pool->system_id, pool->uuid, connected, PFX_SETTING_CLIENTS_LIMIT,
+                     limit);
 }
 
 /* The system's MDM addresses: the stored detail, else mdmCluster from the gateway (kept). */
@@ -239,8 +240,8 @@ static sp_status mdm_ips(sp_pool *pool, char *buf, size_t len, sp_error *err)
     if (st != SP_OK)
         return pfx_error_prefix(err, "pool %s: reading the MDM addresses of its system", pool->uuid);
     if (sys.mdm_ips[0] == '\0')
-        return pfx_error(err, SP_E_PROTOCOL, "pool %s: system %s names no MDM address (mdmCluster)", pool->uuid,
-                         pool->system_id);
+        return pfx_error(err, SP_E_PROTOCOL, "pool %s: system %s names no MDM address (mdmCluster)",
+                         pool->uuid, pool->system_id);
     pthread_mutex_lock(&pool->lock);
     snprintf(pool->mdm_ips, sizeof(pool->mdm_ips), "%s", sys.mdm_ips);
     pthread_mutex_unlock(&pool->lock);
@@ -306,8 +307,9 @@ static sp_status wait_joined(sp_pool *pool, const sp_host_ref *host, const pfx_h
     }
     if (st != SP_OK)
         return pfx_error_prefix(err, "host %s: reading SDC %s", host_label(host), sdc_id);
-    return pfx_error(err, SP_E_TIMEOUT, "host %s: SDC %s joined system %s but is not connected to the MDM (the "
-                                        "gateway did not see it connected within %d s)",
+    return pfx_error(err, SP_E_TIMEOUT,
+                     "host %s: SDC %s joined system %s but is not connected to the MDM (the "
+                     "gateway did not see it connected within %d s)",
                      host_label(host), sdc_id, pool->system_id, CONNECTED_WAIT_MS / 1000);
 }
 
@@ -380,7 +382,8 @@ out:
 sp_status pfx_client_unprepare(sp_pool *pool, const sp_host_ref *host, const pfx_host_cfg *cfg, sp_error *err)
 {
     pthread_mutex_t *lock;
-    char sdc_id[SP_ID_MAX] = "", listed[PFX_SDC_MDM_IPLIST_MAX] = "", ips[PFX_SDC_MDM_IPLIST_MAX], file[SP_PATH_MAX];
+    char sdc_id[SP_ID_MAX] = "", listed[PFX_SDC_MDM_IPLIST_MAX] = "", ips[PFX_SDC_MDM_IPLIST_MAX],
+         file[SP_PATH_MAX];
     pfx_gw_volume_list mapped;
     sp_error ignored;
     int joined = 0, tries = 0;
@@ -392,8 +395,8 @@ sp_status pfx_client_unprepare(sp_pool *pool, const sp_host_ref *host, const pfx
      * may have joined the SDC since this one saw it leave. */
     lock = system_lock(pool->system_id);
     pthread_mutex_lock(lock);
-    if ((st = joined_here(cfg, pool->system_id, &joined, sdc_id, sizeof(sdc_id), listed, sizeof(listed), err)) !=
-        SP_OK) {
+    if ((st = joined_here(cfg, pool->system_id, &joined, sdc_id, sizeof(sdc_id), listed, sizeof(listed),
+                          err)) != SP_OK) {
         pfx_error_prefix(err, "host %s: asking the SDC which systems it belongs to", host_label(host));
         goto out;
     }
@@ -403,17 +406,19 @@ sp_status pfx_client_unprepare(sp_pool *pool, const sp_host_ref *host, const pfx
     }
     /* CloudStack's rule: not while any volume of the system is mapped to this SDC, whoever mapped
      * it (the array's list, so a mapping whose device has not appeared yet counts too). */
-    while ((st = pfx_gw_volume_list_on_sdc(pool->gw, sdc_id, &mapped, err)) != SP_OK && pfx_retry_again(err, &tries))
+    while ((st = pfx_gw_volume_list_on_sdc(pool->gw, sdc_id, &mapped, err)) != SP_OK &&
+           pfx_retry_again(err, &tries))
         ;
     if (st != SP_OK) {
         pfx_error_prefix(err, "pool %s", pool->uuid);
         goto out;
     }
     if (mapped.n > 0) {
-        st = pfx_error(err, SP_E_BUSY,
-                       "host %s: %zu volume(s) of system %s are mapped to SDC %s (%s first); it stays connected",
-                       host_label(host), mapped.n, pool->system_id, sdc_id,
-                       mapped.items[0].name[0] != '\0' ? mapped.items[0].name : mapped.items[0].id);
+        st = pfx_error(
+            err, SP_E_BUSY,
+            "host %s: %zu volume(s) of system %s are mapped to SDC %s (%s first); it stays connected",
+            host_label(host), mapped.n, pool->system_id, sdc_id,
+            mapped.items[0].name[0] != '\0' ? mapped.items[0].name : mapped.items[0].id);
         pfx_gw_volume_list_clear(&mapped);
         goto out;
     }
@@ -446,7 +451,8 @@ sp_status pfx_drv_check_host_access(sp_pool *pool, const sp_host_ref *host, sp_e
 
     PFX_SIZED(host, sp_host_ref, SP_HOST_REF_SIZE_2_0, "check_host_access", err);
     if (pool == NULL || host == NULL || host->ip == NULL || host->ip[0] == '\0')
-        return pfx_error(err, SP_E_INVALID, "checking a host's access needs a pool and a host with an IP address");
+        return pfx_error(err, SP_E_INVALID,
+                         "checking a host's access needs a pool and a host with an IP address");
     if ((st = read_sdcs(pool, host->ip, &view, err)) != SP_OK)
         return st;
     if (view.host_connected)
@@ -455,8 +461,9 @@ sp_status pfx_drv_check_host_access(sp_pool *pool, const sp_host_ref *host, sp_e
         if (!view.registered)
             return pfx_error(err, SP_E_NOT_FOUND, "host %s has no SDC registered with system %s of pool %s",
                              host_label(host), pool->system_id, pool->uuid);
-        return pfx_error(err, SP_E_STATE, "host %s: SDC %s is not connected to system %s of pool %s (%s is false)",
-                         host_label(host), view.host_sdc, pool->system_id, pool->uuid, PFX_SETTING_CONNECT_ON_DEMAND);
+        return pfx_error(
+            err, SP_E_STATE, "host %s: SDC %s is not connected to system %s of pool %s (%s is false)",
+            host_label(host), view.host_sdc, pool->system_id, pool->uuid, PFX_SETTING_CONNECT_ON_DEMAND);
     }
     limit = clients_limit(pool);
     if (limit > 0 && view.connected >= limit)

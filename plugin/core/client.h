@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#define PFX_CONNECTED_SDC_COUNT "ConnectedSDCCount"       /* the custom statistic */
+#define PFX_CONNECTED_SDC_COUNT "ConnectedSDCCount" /* the custom statistic */
 
 /* powerflex.connect.on.demand for the pool (the host walks pool -> zone -> global). */
 int pfx_client_on_demand(sp_pool *pool);
@@ -25,7 +25,8 @@ sp_status pfx_client_prepare(sp_pool *pool, const sp_host_ref *host, const pfx_h
 
 /* Leaves the pool's system unless a volume of it is still mapped to this host's SDC (SP_E_BUSY,
  * nothing changed). SP_OK when the SDC was not joined. */
-sp_status pfx_client_unprepare(sp_pool *pool, const sp_host_ref *host, const pfx_host_cfg *cfg, sp_error *err);
+sp_status pfx_client_unprepare(sp_pool *pool, const sp_host_ref *host, const pfx_host_cfg *cfg,
+                               sp_error *err);
 
 /* Forgets what this process knew of SDCs' memberships of the system (a pool of it was closed: the
  * host may reopen it after other processes changed them); the next prepare asks drv_cfg again. */

@@ -32,7 +32,7 @@ static sp_status host_ip(const sp_host_ref *host, const char **ip, sp_error *err
 }
 
 sp_status pfx_vol_grant(sp_pool *pool, const char *id, const sp_host_ref *host, const sp_qos *qos,
-                           int allow_multiple, sp_error *err)
+                        int allow_multiple, sp_error *err)
 {
     char sdc[SP_ID_MAX];
     const char *ip = NULL;
@@ -68,7 +68,8 @@ sp_status pfx_vol_grant(sp_pool *pool, const char *id, const sp_host_ref *host, 
         return SP_OK;
     }
     tries = 0;
-    while ((st = pfx_gw_volume_set_limits(pool->gw, id, sdc, limits.iops, limits.bandwidth_kbps, err)) != SP_OK &&
+    while ((st = pfx_gw_volume_set_limits(pool->gw, id, sdc, limits.iops, limits.bandwidth_kbps, err)) !=
+               SP_OK &&
            pfx_retry_again(err, &tries))
         ;
     if (st != SP_OK) {
@@ -79,15 +80,16 @@ sp_status pfx_vol_grant(sp_pool *pool, const char *id, const sp_host_ref *host, 
         if (!was_mapped) {
             sp_status u;
             tries = 0;
-            while ((u = pfx_gw_volume_unmap(pool->gw, id, sdc, &undo)) != SP_OK && pfx_retry_again(&undo, &tries))
+            while ((u = pfx_gw_volume_unmap(pool->gw, id, sdc, &undo)) != SP_OK &&
+                   pfx_retry_again(&undo, &tries))
                 ;
             if (u != SP_OK)
                 pfx_error_add_undo(err, &undo);
         }
         return st;
     }
-    pfx_log(SP_LOG_INFO, "volume %s mapped to SDC %s of host %s (iops %llu, bandwidth %llu KB/s)", id, sdc, ip,
-            (unsigned long long)limits.iops, (unsigned long long)limits.bandwidth_kbps);
+    pfx_log(SP_LOG_INFO, "volume %s mapped to SDC %s of host %s (iops %llu, bandwidth %llu KB/s)", id, sdc,
+            ip, (unsigned long long)limits.iops, (unsigned long long)limits.bandwidth_kbps);
     return SP_OK;
 }
 

@@ -108,8 +108,8 @@ static void rekey_tree(sp_pool *dest, const char *tree_id, sp_volume_info *out)
     pfx_gw_volume_list_clear(&list);
 }
 
-static sp_status wait_tree(sp_pool *pool, const char *tree_id, unsigned timeout_s, int until_paused, watch_ctx *w,
-                           pfx_gw_vtree *tree, sp_error *err)
+static sp_status wait_tree(sp_pool *pool, const char *tree_id, unsigned timeout_s, int until_paused,
+                           watch_ctx *w, pfx_gw_vtree *tree, sp_error *err)
 {
     pfx_gw_wait wait;
 
@@ -150,13 +150,14 @@ static sp_status take_back(sp_pool *pool, const char *vol_id, const char *tree_i
         }
         if (strcmp(tree.storage_pool_id, src_pool_id) == 0)
             return SP_OK; /* the array already took it back */
-        return pfx_error(err, SP_E_BACKEND, "V-Tree %s ended up in storage pool %s, neither %s nor %s", tree_id,
-                         tree.storage_pool_id, src_pool_id, dest_pool_id);
+        return pfx_error(err, SP_E_BACKEND, "V-Tree %s ended up in storage pool %s, neither %s nor %s",
+                         tree_id, tree.storage_pool_id, src_pool_id, dest_pool_id);
     }
     pfx_log(SP_LOG_INFO, "V-Tree %s paused (%s); rolling it back to storage pool %s", tree_id,
             tree.migration.status_name, src_pool_id);
     tries = 0;
-    while ((st = pfx_gw_vtree_migrate(pool->gw, vol_id, src_pool_id, err)) != SP_OK && pfx_retry_again(err, &tries))
+    while ((st = pfx_gw_vtree_migrate(pool->gw, vol_id, src_pool_id, err)) != SP_OK &&
+           pfx_retry_again(err, &tries))
         ;
     if (st != SP_OK)
         return pfx_error_prefix(err, "rolling back");
@@ -165,8 +166,8 @@ static sp_status take_back(sp_pool *pool, const char *vol_id, const char *tree_i
     if ((st = wait_tree(pool, tree_id, timeout_s + PAUSE_WAIT_S, 0, NULL, &tree, err)) != SP_OK)
         return pfx_error_prefix(err, "rolling back");
     if (strcmp(tree.storage_pool_id, src_pool_id) != 0)
-        return pfx_error(err, SP_E_BACKEND, "the rollback of V-Tree %s ended in storage pool %s, not %s", tree_id,
-                         tree.storage_pool_id, src_pool_id);
+        return pfx_error(err, SP_E_BACKEND, "the rollback of V-Tree %s ended in storage pool %s, not %s",
+                         tree_id, tree.storage_pool_id, src_pool_id);
     return SP_OK;
 }
 
@@ -226,8 +227,8 @@ sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
     }
     if (st != SP_OK)
         return pfx_error_prefix(err, "migrating volume %s to pool %s", vol->path, dest->uuid);
-    pfx_log(SP_LOG_INFO, "volume %s: V-Tree %s migrating from storage pool %s to %s (at most %u s)", vol->path,
-            cur.lineage_id, src->pool_id, dest->pool_id, timeout_s);
+    pfx_log(SP_LOG_INFO, "volume %s: V-Tree %s migrating from storage pool %s to %s (at most %u s)",
+            vol->path, cur.lineage_id, src->pool_id, dest->pool_id, timeout_s);
     st = wait_tree(src, cur.lineage_id, timeout_s, 0, &w, &tree, err);
     if (st == SP_OK)
         goto moved;
@@ -240,9 +241,13 @@ sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
                                 dest->uuid);
     failed = st;
     snprintf(why, sizeof(why), "%s", err->message);
-    pfx_log(SP_LOG_WARN, "volume %s: V-Tree %s migration to storage pool %s %s (%s); pausing it and rolling it back",
+    pfx_log(SP_LOG_WARN,
+            "volume %s: V-Tree %s migration to storage pool %s %s (%s); pausing it and rolling it back",
             vol->path, cur.lineage_id, dest->pool_id,
-            failed == SP_E_TIMEOUT ? "timed out" : failed == SP_E_CANCELLED ? "was cancelled" : "stopped", why);
+            failed == SP_E_TIMEOUT     ? "timed out"
+            : failed == SP_E_CANCELLED ? "was cancelled"
+                                       : "stopped",
+            why);
     pfx_error_clear(&back);
     st = take_back(src, id, cur.lineage_id, src->pool_id, dest->pool_id, timeout_s, &ended_in_dest, &back);
     if (st == SP_OK && ended_in_dest) {
@@ -259,24 +264,26 @@ sp_status pfx_drv_migrate(sp_pool *src, const sp_volume_ref *vol, sp_pool *dest,
         back_note[0] = '\0';
     switch (failed) {
     case SP_E_TIMEOUT:
-        pfx_error(err, SP_E_TIMEOUT,
-                  "volume %s: the V-Tree migration to pool %s did not finish within %u s (%s at pool scope)%s",
-                  vol->path, dest->uuid, timeout_s, PFX_SETTING_MIGRATION_WAIT, back_note);
+        pfx_error(
+            err, SP_E_TIMEOUT,
+            "volume %s: the V-Tree migration to pool %s did not finish within %u s (%s at pool scope)%s",
+            vol->path, dest->uuid, timeout_s, PFX_SETTING_MIGRATION_WAIT, back_note);
         break;
     case SP_E_CANCELLED:
-        pfx_error(err, SP_E_CANCELLED, "volume %s: the V-Tree migration to pool %s was cancelled%s", vol->path,
-                  dest->uuid, back_note);
+        pfx_error(err, SP_E_CANCELLED, "volume %s: the V-Tree migration to pool %s was cancelled%s",
+                  vol->path, dest->uuid, back_note);
         break;
     default:
-        pfx_error(err, failed, "volume %s: the V-Tree migration to pool %s stopped (%s)%s", vol->path, dest->uuid,
-                  why, back_note);
+        pfx_error(err, failed, "volume %s: the V-Tree migration to pool %s stopped (%s)%s", vol->path,
+                  dest->uuid, why, back_note);
         break;
     }
     if (st != SP_OK) {
         pfx_error_add_undo(err, &back);
         return err->status;
     }
-    pfx_log(SP_LOG_INFO, "volume %s: V-Tree %s is back in storage pool %s", vol->path, cur.lineage_id, src->pool_id);
+    pfx_log(SP_LOG_INFO, "volume %s: V-Tree %s is back in storage pool %s", vol->path, cur.lineage_id,
+            src->pool_id);
     return err->status;
 
 moved:

@@ -39,7 +39,8 @@ static sp_status snapshot_one(sp_pool *pool, const char *src_id, const char *nam
             int same = strcmp(v.ancestor_id, src_id) == 0;
             pfx_gw_volume_clear(&v);
             if (same) {
-                pfx_log(SP_LOG_WARN, "snapshot %s of %s already existed (%s); using it", name, src_id, snap_id);
+                pfx_log(SP_LOG_WARN, "snapshot %s of %s already existed (%s); using it", name, src_id,
+                        snap_id);
                 pfx_error_clear(err);
                 return SP_OK;
             }
@@ -91,8 +92,8 @@ sp_status pfx_drv_create_from_template(sp_pool *pool, const sp_volume_ref *tmpl,
             goto undo;
         out->size_bytes = rounded;
     }
-    pfx_log(SP_LOG_INFO, "pool %s: volume %s (%s) made from template %s, %" PRIu64 " GiB", pool->uuid, name, id,
-            tmpl->path, pfx_bytes_to_gb(out->size_bytes));
+    pfx_log(SP_LOG_INFO, "pool %s: volume %s (%s) made from template %s, %" PRIu64 " GiB", pool->uuid, name,
+            id, tmpl->path, pfx_bytes_to_gb(out->size_bytes));
     return SP_OK;
 undo : {
     sp_error undo;
@@ -208,7 +209,7 @@ sp_status pfx_drv_create_vm_snapshot(sp_pool *pool, uint64_t vm_snapshot_id, con
                                      sp_volume_info *snaps_out, sp_error *err)
 {
     pfx_gw_snapshot_def *defs = NULL;
-    char (*names)[SP_NAME_MAX] = NULL, (*ids)[SP_ID_MAX] = NULL;
+    char(*names)[SP_NAME_MAX] = NULL, (*ids)[SP_ID_MAX] = NULL;
     const char **snap_ids = NULL;
     pfx_gw_snapshot_group group;
     pfx_gw_volume_list read;
@@ -220,10 +221,11 @@ sp_status pfx_drv_create_vm_snapshot(sp_pool *pool, uint64_t vm_snapshot_id, con
     memset(&group, 0, sizeof(group));
     memset(&read, 0, sizeof(read));
     if (pool == NULL || vols == NULL || vol_ids == NULL || group_out == NULL || snaps_out == NULL || n == 0)
-        return pfx_error(err, SP_E_INVALID, "create_vm_snapshot needs a pool, at least one volume and outputs");
+        return pfx_error(err, SP_E_INVALID,
+                         "create_vm_snapshot needs a pool, at least one volume and outputs");
     PFX_SIZED(group_out, sp_snapshot_group_info, SP_SNAPSHOT_GROUP_INFO_SIZE_2_0, "create_vm_snapshot", err);
-    if ((st = pfx_sized_check_array(snaps_out, n, SP_VOLUME_INFO_SIZE_2_0, "sp_volume_info", "create_vm_snapshot",
-                                    err)) != SP_OK)
+    if ((st = pfx_sized_check_array(snaps_out, n, SP_VOLUME_INFO_SIZE_2_0, "sp_volume_info",
+                                    "create_vm_snapshot", err)) != SP_OK)
         return st;
     stride = snaps_out->struct_size;
     if ((st = pfx_pool_check_usable(pool, "taking a VM snapshot", 1, err)) != SP_OK)
@@ -266,8 +268,8 @@ sp_status pfx_drv_create_vm_snapshot(sp_pool *pool, uint64_t vm_snapshot_id, con
         int tries = 0;
         sp_status u;
         pfx_error_prefix(err, "VM snapshot %" PRIu64 ": reading its %zu snapshot(s) back", vm_snapshot_id, n);
-        while ((u = pfx_gw_snapshot_group_remove(pool->gw, pool->system_id, group.group_id, &removed, &undo)) !=
-                   SP_OK &&
+        while ((u = pfx_gw_snapshot_group_remove(pool->gw, pool->system_id, group.group_id, &removed,
+                                                 &undo)) != SP_OK &&
                pfx_retry_again(&undo, &tries))
             ;
         /* Not found on a repeat: the earlier try removed it and its answer was lost. */
@@ -295,8 +297,8 @@ out:
 
 /* The name of the safety copy of one volume, from its VM snapshot's name (naming.h): the path's
  * name part, or the snapshot read back when the path has none. */
-static sp_status safety_name(sp_pool *pool, const sp_volume_ref *snap, const char *snap_id, char *buf, size_t len,
-                             sp_error *err)
+static sp_status safety_name(sp_pool *pool, const sp_volume_ref *snap, const char *snap_id, char *buf,
+                             size_t len, sp_error *err)
 {
     const char *colon = strchr(snap->path, ':');
     sp_volume_info info = SP_INIT(sp_volume_info);
@@ -312,7 +314,8 @@ static sp_status safety_name(sp_pool *pool, const sp_volume_ref *snap, const cha
 /* Safety copies an interrupted revert of the same VM snapshot left (a kill between taking them and
  * removing them): their names are the ones this revert takes, so they go first. What they hold is
  * not needed: the revert that follows overwrites every volume. */
-static sp_status remove_leftover_safety(sp_pool *pool, const pfx_gw_snapshot_def *defs, size_t n, sp_error *err)
+static sp_status remove_leftover_safety(sp_pool *pool, const pfx_gw_snapshot_def *defs, size_t n,
+                                        sp_error *err)
 {
     for (size_t i = 0; i < n; i++) {
         char id[SP_ID_MAX];
@@ -336,7 +339,7 @@ sp_status pfx_drv_revert_vm_snapshot(sp_pool *pool, const sp_volume_ref *vols, c
                                      size_t n, sp_error *err)
 {
     pfx_gw_snapshot_def *defs = NULL;
-    char (*vol_ids)[SP_ID_MAX] = NULL, (*snap_ids)[SP_ID_MAX] = NULL, (*names)[SP_NAME_MAX] = NULL;
+    char(*vol_ids)[SP_ID_MAX] = NULL, (*snap_ids)[SP_ID_MAX] = NULL, (*names)[SP_NAME_MAX] = NULL;
     pfx_gw_snapshot_group safety;
     size_t i, done = 0;
     sp_status st;
@@ -407,7 +410,8 @@ sp_status pfx_drv_revert_vm_snapshot(sp_pool *pool, const sp_volume_ref *vols, c
                      failed_putbacks, safety.group_id);
             goto out;
         }
-        pfx_log(SP_LOG_WARN, "VM snapshot revert failed; the %zu volume(s) already reverted were put back", done);
+        pfx_log(SP_LOG_WARN, "VM snapshot revert failed; the %zu volume(s) already reverted were put back",
+                done);
     }
     {
         sp_error rm;

@@ -21,7 +21,8 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *passthrough_details[] = {PFX_DETAIL_GW_CAFILE, PFX_DETAIL_GW_PINNED, PFX_DETAIL_GW_INSECURE};
+static const char *passthrough_details[] = {PFX_DETAIL_GW_CAFILE, PFX_DETAIL_GW_PINNED,
+                                            PFX_DETAIL_GW_INSECURE};
 
 static void sink_passthrough(const sp_kv *details, size_t n, sp_kv_sink sink, void *ctx)
 {
@@ -73,8 +74,8 @@ sp_status pfx_lc_initialize(const sp_pool_create_params *params, sp_kv_sink sink
     st = pfx_url_parse(params->url, &url, err);
     if (st != SP_OK)
         return st;
-    st = pfx_pool_client_new(NULL, url.gateway, url.user, url.password, params->details, params->n_details, &gw,
-                             err);
+    st = pfx_pool_client_new(NULL, url.gateway, url.user, url.password, params->details, params->n_details,
+                             &gw, err);
     if (st != SP_OK)
         goto out;
     st = pfx_gw_pool_find(gw, NULL, url.pool, &pool, err);
@@ -129,7 +130,7 @@ out:
 }
 
 sp_status pfx_lc_open(const char *pool_uuid, const sp_kv *details, size_t n_details, sp_pool **out,
-                           sp_error *err)
+                      sp_error *err)
 {
     PFX_ERR_GUARD(err);
     if (out == NULL)
@@ -156,7 +157,8 @@ sp_status pfx_lc_attach(sp_pool *pool, sp_pool_scope scope, const sp_host_ref *h
 
     if (pool == NULL || (n_hosts > 0 && (hosts == NULL || results == NULL)))
         return pfx_error(err, SP_E_INVALID, "attach needs a pool, hosts and results");
-    if ((st = pfx_sized_check_array(hosts, n_hosts, SP_HOST_REF_SIZE_2_0, "sp_host_ref", "attach", err)) != SP_OK ||
+    if ((st = pfx_sized_check_array(hosts, n_hosts, SP_HOST_REF_SIZE_2_0, "sp_host_ref", "attach", err)) !=
+            SP_OK ||
         (st = pfx_sized_check_array(results, n_hosts, SP_HOST_ATTACH_RESULT_SIZE_2_0, "sp_host_attach_result",
                                     "attach", err)) != SP_OK)
         return st;
@@ -185,19 +187,19 @@ sp_status pfx_lc_attach(sp_pool *pool, sp_pool_scope scope, const sp_host_ref *h
                 match = &sdcs.items[j];
         if (match == NULL) {
             r->status = SP_E_NOT_FOUND;
-            snprintf(r->message, sizeof(r->message), "host %s (%s) has no SDC registered with system %s", name, ip,
-                     pool->system_id);
+            snprintf(r->message, sizeof(r->message), "host %s (%s) has no SDC registered with system %s",
+                     name, ip, pool->system_id);
         } else if (match->state != PFX_GW_SDC_CONNECTED && on_demand) {
             r->status = SP_OK;
             snprintf(r->client_id, sizeof(r->client_id), "%s", match->id);
-            snprintf(r->message, sizeof(r->message), "host %s (%s): SDC %s connects when a volume needs it", name,
-                     ip, match->id);
+            snprintf(r->message, sizeof(r->message), "host %s (%s): SDC %s connects when a volume needs it",
+                     name, ip, match->id);
             connected++;
         } else if (match->state != PFX_GW_SDC_CONNECTED) {
             r->status = SP_E_STATE;
             snprintf(r->client_id, sizeof(r->client_id), "%s", match->id);
-            snprintf(r->message, sizeof(r->message), "host %s (%s): SDC %s is not connected to the MDM", name, ip,
-                     match->id);
+            snprintf(r->message, sizeof(r->message), "host %s (%s): SDC %s is not connected to the MDM", name,
+                     ip, match->id);
         } else {
             r->status = SP_OK;
             snprintf(r->client_id, sizeof(r->client_id), "%s", match->id);
@@ -211,7 +213,8 @@ sp_status pfx_lc_attach(sp_pool *pool, sp_pool_scope scope, const sp_host_ref *h
     pfx_gw_sdc_list_clear(&sdcs);
     if (connected == 0)
         return pfx_error(err, SP_E_NOT_FOUND, "pool %s: none of the %zu host(s) has an SDC %s system %s",
-                         pool->uuid, n_hosts, on_demand ? "registered with" : "connected to", pool->system_id);
+                         pool->uuid, n_hosts, on_demand ? "registered with" : "connected to",
+                         pool->system_id);
     return SP_OK;
 }
 
@@ -304,9 +307,10 @@ sp_status pfx_lc_update(sp_pool *pool, const sp_kv *details, size_t n_details, s
         if (st != SP_OK)
             return st;
         if (strcmp(url.pool, pool->pool_name) != 0) {
-            st = pfx_error(err, SP_E_INVALID,
-                           "pool %s: the URL names storage pool %s but the pool is %s; add a new pool instead",
-                           pool->uuid, url.pool, pool->pool_name);
+            st =
+                pfx_error(err, SP_E_INVALID,
+                          "pool %s: the URL names storage pool %s but the pool is %s; add a new pool instead",
+                          pool->uuid, url.pool, pool->pool_name);
             goto out;
         }
         char base[600], display[600];
@@ -324,7 +328,8 @@ sp_status pfx_lc_update(sp_pool *pool, const sp_kv *details, size_t n_details, s
         password = url.password;
     }
     if (user == NULL || password == NULL) {
-        st = pfx_error(err, SP_E_INVALID, "pool %s: an update needs a user and a password (or a url)", pool->uuid);
+        st = pfx_error(err, SP_E_INVALID, "pool %s: an update needs a user and a password (or a url)",
+                       pool->uuid);
         goto out;
     }
     if ((probe_details = with_pool_tls(pool, release, details, n_details, &n_probe)) == NULL) {

@@ -8,7 +8,7 @@
 sp_status pfx_lc_initialize(const sp_pool_create_params *params, sp_kv_sink sink, void *sink_ctx,
                             sp_capacity *cap, sp_error *err);
 sp_status pfx_lc_open(const char *pool_uuid, const sp_kv *details, size_t n_details, sp_pool **out,
-                           sp_error *err);
+                      sp_error *err);
 void pfx_lc_close(sp_pool *pool);
 sp_status pfx_lc_attach(sp_pool *pool, sp_pool_scope scope, const sp_host_ref *hosts, size_t n_hosts,
                         sp_host_attach_result *results, sp_error *err);

@@ -29,7 +29,8 @@ sp_status pfx_pool_key(const char *pool_uuid, char key[5], sp_error *err)
     memcpy(key, pool_uuid + 4, 4);
     key[4] = '\0';
     if (!pfx_name_chars_ok(key))
-        return pfx_error(err, SP_E_INVALID, "pool uuid \"%.64s\" has characters PowerFlex names refuse", pool_uuid);
+        return pfx_error(err, SP_E_INVALID, "pool uuid \"%.64s\" has characters PowerFlex names refuse",
+                         pool_uuid);
     return SP_OK;
 }
 
@@ -94,8 +95,8 @@ sp_status pfx_object_name(sp_volume_kind kind, uint64_t id, uint64_t parent_id, 
     return build(prefix, ids, pool_key, identifier, buf, buf_len, err);
 }
 
-sp_status pfx_template_name(uint64_t id, unsigned variant, const char *pool_key, const char *identifier, char *buf,
-                            size_t buf_len, sp_error *err)
+sp_status pfx_template_name(uint64_t id, unsigned variant, const char *pool_key, const char *identifier,
+                            char *buf, size_t buf_len, sp_error *err)
 {
     char ids[64];
 

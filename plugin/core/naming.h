@@ -26,8 +26,8 @@ sp_status pfx_object_name(sp_volume_kind kind, uint64_t id, uint64_t parent_id, 
  * tmpl-<id>v<n>-<key>-<identifier>. A V-Tree migration carries a copy to another pool of the
  * system under the name it was made with, and names are unique in a system: the pool it left takes
  * the first variant no other pool's copy holds when it needs a copy again. */
-sp_status pfx_template_name(uint64_t id, unsigned variant, const char *pool_key, const char *identifier, char *buf,
-                            size_t buf_len, sp_error *err);
+sp_status pfx_template_name(uint64_t id, unsigned variant, const char *pool_key, const char *identifier,
+                            char *buf, size_t buf_len, sp_error *err);
 
 /* The name of the safety copy a VM snapshot revert takes of one volume, from the name of the VM
  * snapshot's snapshot of it: vmsnap-<vmsnap id>-<volume id>-<key>-<identifier> gives

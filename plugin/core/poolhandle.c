@@ -96,9 +96,11 @@ sp_status pfx_pool_open(const char *pool_uuid, const sp_kv *details, size_t n_de
     if (st == SP_OK)
         st = copy_detail(details, n_details, PFX_DETAIL_POOL_ID, p->pool_id, sizeof(p->pool_id), 1, err);
     if (st == SP_OK)
-        st = copy_detail(details, n_details, PFX_DETAIL_SYSTEM_ID, p->system_id, sizeof(p->system_id), 1, err);
+        st =
+            copy_detail(details, n_details, PFX_DETAIL_SYSTEM_ID, p->system_id, sizeof(p->system_id), 1, err);
     if (st == SP_OK)
-        st = copy_detail(details, n_details, PFX_DETAIL_POOL_NAME, p->pool_name, sizeof(p->pool_name), 0, err);
+        st =
+            copy_detail(details, n_details, PFX_DETAIL_POOL_NAME, p->pool_name, sizeof(p->pool_name), 0, err);
     if (st == SP_OK)
         st = copy_detail(details, n_details, PFX_DETAIL_PD_ID, p->pd_id, sizeof(p->pd_id), 0, err);
     if (st == SP_OK)
@@ -106,14 +108,16 @@ sp_status pfx_pool_open(const char *pool_uuid, const sp_kv *details, size_t n_de
     if (st != SP_OK)
         goto fail;
     if (!pfx_gw_valid_id(p->pool_id) || !pfx_gw_valid_id(p->system_id)) {
-        st = pfx_error(err, SP_E_INVALID, "pool %s: stored pool id or system id is not a PowerFlex id", pool_uuid);
+        st = pfx_error(err, SP_E_INVALID, "pool %s: stored pool id or system id is not a PowerFlex id",
+                       pool_uuid);
         goto fail;
     }
     gw_url = pfx_detail(details, n_details, PFX_DETAIL_GW_URL);
     user = pfx_detail(details, n_details, PFX_DETAIL_GW_USER);
     password = pfx_detail(details, n_details, PFX_DETAIL_GW_PASSWORD);
     if (gw_url == NULL || user == NULL || password == NULL) {
-        st = pfx_error(err, SP_E_INVALID, "pool %s: details lack the gateway URL, user or password", pool_uuid);
+        st = pfx_error(err, SP_E_INVALID, "pool %s: details lack the gateway URL, user or password",
+                       pool_uuid);
         goto fail;
     }
     st = pfx_pool_client_new(pool_uuid, gw_url, user, password, details, n_details, &p->gw, err);
@@ -337,11 +341,13 @@ sp_status pfx_path_volume_id(const sp_volume_ref *ref, char *id, size_t len, sp_
     colon = strchr(ref->path, ':');
     n = colon != NULL ? (size_t)(colon - ref->path) : strlen(ref->path);
     if (n == 0 || n >= len)
-        return pfx_error(err, SP_E_INVALID, "volume path \"%.80s\" does not start with a PowerFlex id", ref->path);
+        return pfx_error(err, SP_E_INVALID, "volume path \"%.80s\" does not start with a PowerFlex id",
+                         ref->path);
     memcpy(id, ref->path, n);
     id[n] = '\0';
     if (!pfx_gw_valid_id(id))
-        return pfx_error(err, SP_E_INVALID, "volume path \"%.80s\" does not start with a PowerFlex id", ref->path);
+        return pfx_error(err, SP_E_INVALID, "volume path \"%.80s\" does not start with a PowerFlex id",
+                         ref->path);
     return SP_OK;
 }
 

@@ -24,7 +24,8 @@ static sp_status parse_count(const char *s, const char *name, uint64_t max, uint
     if (*p == '\0')
         return SP_OK;
     if (*p == '-')
-        return pfx_error(err, SP_E_INVALID, "QoS detail %s=\"%.32s\" is negative; use 0 for unlimited", name, s);
+        return pfx_error(err, SP_E_INVALID, "QoS detail %s=\"%.32s\" is negative; use 0 for unlimited", name,
+                         s);
     if (!isdigit((unsigned char)*p))
         return pfx_error(err, SP_E_INVALID, "QoS detail %s=\"%.32s\" is not a whole number", name, s);
     for (; isdigit((unsigned char)*p); p++) {

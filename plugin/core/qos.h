@@ -21,6 +21,9 @@ typedef struct pfx_limits {
 sp_status pfx_qos_parse(const sp_qos *qos, pfx_limits *out, sp_error *err);
 
 /* Whether any limit is set. */
-static inline int pfx_limits_any(const pfx_limits *l) { return l->bandwidth_kbps != 0 || l->iops != 0; }
+static inline int pfx_limits_any(const pfx_limits *l)
+{
+    return l->bandwidth_kbps != 0 || l->iops != 0;
+}
 
 #endif

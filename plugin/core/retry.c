@@ -19,14 +19,15 @@ int pfx_retry_again(const sp_error *failed, int *tries)
     int transient = st == SP_E_UNAVAILABLE || st == SP_E_TIMEOUT || st == SP_E_PROTOCOL ||
                     (st == SP_E_BACKEND && failed->http_status >= 500 && failed->backend_code <= 0);
     const long *pauses = busy ? busy_ms : pause_ms;
-    int n = busy ? (int)(sizeof(busy_ms) / sizeof(busy_ms[0])) : (int)(sizeof(pause_ms) / sizeof(pause_ms[0]));
+    int n =
+        busy ? (int)(sizeof(busy_ms) / sizeof(busy_ms[0])) : (int)(sizeof(pause_ms) / sizeof(pause_ms[0]));
     long ms;
 
     if (!transient || *tries >= n)
         return 0;
     ms = pauses[*tries];
-    pfx_log(SP_LOG_WARN, "a step safe to repeat failed in passing (%s); trying again in %ld ms", failed->message,
-            ms);
+    pfx_log(SP_LOG_WARN, "a step safe to repeat failed in passing (%s); trying again in %ld ms",
+            failed->message, ms);
     nanosleep(&(struct timespec){ms / 1000, (ms % 1000) * 1000000L}, NULL);
     (*tries)++;
     return 1;

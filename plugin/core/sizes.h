@@ -16,8 +16,17 @@
 sp_status pfx_round_size(uint64_t bytes, const char *what, uint64_t *rounded, sp_error *err);
 
 /* Exact conversions of an already rounded size. */
-static inline uint64_t pfx_bytes_to_kb(uint64_t bytes) { return bytes >> 10; }
-static inline uint64_t pfx_bytes_to_gb(uint64_t bytes) { return bytes >> 30; }
-static inline uint64_t pfx_kb_to_bytes(uint64_t kb) { return kb << 10; }
+static inline uint64_t pfx_bytes_to_kb(uint64_t bytes)
+{
+    return bytes >> 10;
+}
+static inline uint64_t pfx_bytes_to_gb(uint64_t bytes)
+{
+    return bytes >> 30;
+}
+static inline uint64_t pfx_kb_to_bytes(uint64_t kb)
+{
+    return kb << 10;
+}
 
 #endif

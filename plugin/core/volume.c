@@ -79,12 +79,14 @@ int pfx_vol_may_have_happened(sp_status st)
            st == SP_E_PROTOCOL;
 }
 
-sp_status pfx_vol_lookup(sp_pool *pool, const char *name, char *id, size_t id_len, pfx_gw_volume *v, sp_error *err)
+sp_status pfx_vol_lookup(sp_pool *pool, const char *name, char *id, size_t id_len, pfx_gw_volume *v,
+                         sp_error *err)
 {
     int tries = 0;
     sp_status st;
 
-    while ((st = pfx_gw_volume_id_by_name(pool->gw, name, id, id_len, err)) != SP_OK && pfx_retry_again(err, &tries))
+    while ((st = pfx_gw_volume_id_by_name(pool->gw, name, id, id_len, err)) != SP_OK &&
+           pfx_retry_again(err, &tries))
         ;
     if (st != SP_OK)
         return st;
@@ -107,13 +109,14 @@ static sp_status adopt_existing(sp_pool *pool, const char *name, uint64_t size_k
     st = pfx_vol_lookup(pool, name, id, id_len, &v, &lookup);
     if (st != SP_OK)
         goto refuse;
-    if (strcmp(v.storage_pool_id, pool->pool_id) != 0 || v.size_kb != size_kb || v.type == PFX_GW_VOLUME_SNAPSHOT ||
-        (unmapped_only && (v.n_mappings > 0 || v.mapped_to_all))) {
+    if (strcmp(v.storage_pool_id, pool->pool_id) != 0 || v.size_kb != size_kb ||
+        v.type == PFX_GW_VOLUME_SNAPSHOT || (unmapped_only && (v.n_mappings > 0 || v.mapped_to_all))) {
         pfx_gw_volume_clear(&v);
         goto refuse;
     }
     pfx_gw_volume_clear(&v);
-    pfx_log(SP_LOG_WARN, "volume %s already existed with the requested pool and size (%s); using it", name, id);
+    pfx_log(SP_LOG_WARN, "volume %s already existed with the requested pool and size (%s); using it", name,
+            id);
     pfx_error_clear(err);
     return SP_OK;
 refuse:
@@ -122,8 +125,8 @@ refuse:
     return why->status;
 }
 
-static sp_status create_volume(sp_pool *pool, const sp_volume_spec *spec, int must_be_new, sp_volume_info *out,
-                               sp_error *err)
+static sp_status create_volume(sp_pool *pool, const sp_volume_spec *spec, int must_be_new,
+                               sp_volume_info *out, sp_error *err)
 {
     char name[SP_NAME_MAX];
     uint64_t rounded;
@@ -139,7 +142,8 @@ static sp_status create_volume(sp_pool *pool, const sp_volume_spec *spec, int mu
     if ((st = pfx_pool_check_usable(pool, "creating a volume", 0, err)) != SP_OK)
         return st;
     if (spec->kind == SP_VOLUME_SNAPSHOT || spec->kind == SP_VOLUME_VM_SNAPSHOT)
-        return pfx_error(err, SP_E_INVALID, "snapshots are made from volumes (create_snapshot), not created blank");
+        return pfx_error(err, SP_E_INVALID,
+                         "snapshots are made from volumes (create_snapshot), not created blank");
     if ((st = pfx_vol_name(pool, spec->kind, spec->id, spec->parent_id, name, sizeof(name), err)) != SP_OK)
         return st;
     /* QoS is checked when the offering is used, not first at the grant. */
@@ -179,8 +183,9 @@ static sp_status create_volume(sp_pool *pool, const sp_volume_spec *spec, int mu
         sp_error lookup;
         out->id[0] = '\0';
         if (pfx_gw_volume_id_by_name(pool->gw, name, other, sizeof(other), &lookup) == SP_OK)
-            return pfx_error(err, SP_E_EXISTS, "pool %s already has a volume %s (%s); delete it or pick another id",
-                             pool->uuid, name, other);
+            return pfx_error(err, SP_E_EXISTS,
+                             "pool %s already has a volume %s (%s); delete it or pick another id", pool->uuid,
+                             name, other);
         return st;
     }
     if (pfx_vol_may_have_happened(st)) {
@@ -230,7 +235,7 @@ sp_status pfx_vol_delete(sp_pool *pool, const sp_volume_ref *vol, sp_error *err)
 }
 
 sp_status pfx_vol_resize(sp_pool *pool, const sp_volume_ref *vol, uint64_t new_size_bytes,
-                               sp_volume_info *out, sp_error *err)
+                         sp_volume_info *out, sp_error *err)
 {
     char id[SP_ID_MAX];
     uint64_t rounded;
@@ -355,7 +360,7 @@ static sp_status list_one(void *ctx, const pfx_gw_volume *v, sp_error *err)
 /* The pool's list is streamed from the gateway and each volume handed on as it is parsed: a pool
  * of tens of thousands of volumes and snapshots costs the memory of one (bench/scale-bench). */
 sp_status pfx_vol_list(sp_pool *pool, void (*each)(void *ctx, const sp_volume_info *vol), void *ctx,
-                              sp_error *err)
+                       sp_error *err)
 {
     char ident[64], history[1024];
     list_ctx l;
@@ -389,14 +394,15 @@ sp_status pfx_vol_template_lookup(sp_pool *pool, uint64_t template_id, sp_volume
     for (unsigned variant = 0; variant < PFX_TEMPLATE_VARIANTS; variant++) {
         pfx_gw_volume v;
         int here;
-        if ((st = pfx_template_name(template_id, variant, pool->pool_key, ident, name, sizeof(name), err)) != SP_OK)
+        if ((st = pfx_template_name(template_id, variant, pool->pool_key, ident, name, sizeof(name), err)) !=
+            SP_OK)
             return st;
         st = pfx_vol_lookup(pool, name, id, sizeof(id), &v, err);
         if (st == SP_E_NOT_FOUND) {
             if (free_name != NULL)
                 snprintf(free_name, free_len, "%s", name);
-            return pfx_error(err, SP_E_NOT_FOUND, "template %" PRIu64 " has no copy (%s) in pool %s yet", template_id,
-                             name, pool->uuid);
+            return pfx_error(err, SP_E_NOT_FOUND, "template %" PRIu64 " has no copy (%s) in pool %s yet",
+                             template_id, name, pool->uuid);
         }
         if (st != SP_OK)
             return pfx_error_prefix(err, "looking for template copy %s", name);
@@ -409,7 +415,8 @@ sp_status pfx_vol_template_lookup(sp_pool *pool, uint64_t template_id, sp_volume
             return SP_OK;
     }
     return pfx_error(err, SP_E_EXISTS,
-                     "template %" PRIu64 ": the %u names of its copies in pool %s are all held by copies V-Tree "
+                     "template %" PRIu64
+                     ": the %u names of its copies in pool %s are all held by copies V-Tree "
                      "migrations carried to other pools",
                      template_id, PFX_TEMPLATE_VARIANTS, pool->uuid);
 }

@@ -25,7 +25,8 @@ sp_status pfx_vol_remove(sp_pool *pool, const char *id, sp_error *err);
 /* Finds an object by name and reads it into v (the caller clears it), each request sent again
  * while the gateway fails in passing: a lost answer's adoption depends on this look-up, and
  * giving up on it leaks what the array made. SP_E_NOT_FOUND when no object has the name. */
-sp_status pfx_vol_lookup(sp_pool *pool, const char *name, char *id, size_t id_len, pfx_gw_volume *v, sp_error *err);
+sp_status pfx_vol_lookup(sp_pool *pool, const char *name, char *id, size_t id_len, pfx_gw_volume *v,
+                         sp_error *err);
 
 /* pfx_vol_remove as an undo step (it already sends again what fails in passing). */
 sp_status pfx_vol_undo_remove(sp_pool *pool, const char *id, sp_error *undo);
@@ -46,8 +47,8 @@ int pfx_vol_name_is_ours(const char *name, char *identifier, size_t len);
 int pfx_vol_may_have_happened(sp_status st);
 
 /* The Driver's resize_volume, get_volume and list_volumes. */
-sp_status pfx_vol_resize(sp_pool *pool, const sp_volume_ref *vol, uint64_t new_size_bytes, sp_volume_info *out,
-                         sp_error *err);
+sp_status pfx_vol_resize(sp_pool *pool, const sp_volume_ref *vol, uint64_t new_size_bytes,
+                         sp_volume_info *out, sp_error *err);
 sp_status pfx_vol_get(sp_pool *pool, const sp_volume_ref *vol, sp_volume_info *out, sp_error *err);
 sp_status pfx_vol_list(sp_pool *pool, void (*each)(void *ctx, const sp_volume_info *vol), void *ctx,
                        sp_error *err);

@@ -223,8 +223,9 @@ sp_status pfx_gw_call(pfx_gw_client *c, const char *method, const char *path, co
     return pfx_gw_call_to(c, method, path, body, want_body, NULL, NULL, reply, err);
 }
 
-sp_status pfx_gw_call_to(pfx_gw_client *c, const char *method, const char *path, const char *body, int want_body,
-                         pfx_gw_http_sink sink, void *sink_ctx, pfx_gw_http_reply *reply, sp_error *err)
+sp_status pfx_gw_call_to(pfx_gw_client *c, const char *method, const char *path, const char *body,
+                         int want_body, pfx_gw_http_sink sink, void *sink_ctx, pfx_gw_http_reply *reply,
+                         sp_error *err)
 {
     session s;
     uint64_t refused;

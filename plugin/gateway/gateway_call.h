@@ -19,8 +19,9 @@ sp_status pfx_gw_call(pfx_gw_client *c, const char *method, const char *path, co
                       pfx_gw_http_reply *reply, sp_error *err);
 
 /* The same with a 2xx answer's body handed to sink as it arrives (pfx_gw_http_request.sink). */
-sp_status pfx_gw_call_to(pfx_gw_client *c, const char *method, const char *path, const char *body, int want_body,
-                         pfx_gw_http_sink sink, void *sink_ctx, pfx_gw_http_reply *reply, sp_error *err);
+sp_status pfx_gw_call_to(pfx_gw_client *c, const char *method, const char *path, const char *body,
+                         int want_body, pfx_gw_http_sink sink, void *sink_ctx, pfx_gw_http_reply *reply,
+                         sp_error *err);
 
 /* Zeroes *out, GETs path and hands a 2xx answer to `parser` (a pfx_gw_parse_* function) filling
  * out; evaluates to the sp_status. */

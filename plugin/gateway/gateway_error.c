@@ -27,9 +27,9 @@ static const struct {
     {230, SP_E_NOT_FOUND}, /* V-Tree */
     {PFX_GW_RC_ALREADY_MAPPED, SP_E_EXISTS},
     {PFX_GW_RC_NAME_IN_USE, SP_E_EXISTS},
-    {300, SP_E_NO_SPACE},    /* requested size exceeds the volume allocation limit */
-    {182, SP_E_NO_SPACE},    /* the V-Tree holds the most snapshots it can (126) */
-    {104, SP_E_BUSY},        /* volume is mapped */
+    {300, SP_E_NO_SPACE}, /* requested size exceeds the volume allocation limit */
+    {182, SP_E_NO_SPACE}, /* the V-Tree holds the most snapshots it can (126) */
+    {104, SP_E_BUSY},     /* volume is mapped */
     /* The array busy in passing: the same request succeeds a moment later, so these read as a
      * gateway that failed in passing, which steps safe to repeat send again. */
     {145, SP_E_UNAVAILABLE}, /* removal of the object is in progress */

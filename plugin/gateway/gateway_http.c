@@ -397,8 +397,12 @@ sp_status pfx_gw_http_perform(pfx_gw_http *h, const char *method, const char *pa
                               const char *user, const pfx_secret *password, pfx_gw_http_reply *reply,
                               sp_error *err)
 {
-    pfx_gw_http_request rq = {
-        .method = method, .path = path, .body = body, .auth = PFX_GW_AUTH_BASIC, .user = user, .secret = password};
+    pfx_gw_http_request rq = {.method = method,
+                              .path = path,
+                              .body = body,
+                              .auth = PFX_GW_AUTH_BASIC,
+                              .user = user,
+                              .secret = password};
 
     return pfx_gw_http_send(h, &rq, reply, err);
 }

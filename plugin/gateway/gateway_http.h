@@ -44,13 +44,17 @@ void pfx_gw_http_free(pfx_gw_http *h);
 
 /* How a request authenticates: not at all, HTTP basic user:secret (3.x and the legacy login),
  * or "Authorization: Bearer secret" (4.x). */
-typedef enum pfx_gw_auth_kind { PFX_GW_AUTH_NONE = 0, PFX_GW_AUTH_BASIC = 1, PFX_GW_AUTH_BEARER = 2 } pfx_gw_auth_kind;
+typedef enum pfx_gw_auth_kind {
+    PFX_GW_AUTH_NONE = 0,
+    PFX_GW_AUTH_BASIC = 1,
+    PFX_GW_AUTH_BEARER = 2
+} pfx_gw_auth_kind;
 
 typedef struct pfx_gw_http_request {
-    const char *method;       /* "GET" or "POST" */
-    const char *path;         /* appended to base_url ("/types/Volume/instances") */
-    int from_root;            /* 1: path is appended to the gateway's root instead ("/rest/auth/login") */
-    const char *body;         /* a JSON body for POST, NULL: none */
+    const char *method; /* "GET" or "POST" */
+    const char *path;   /* appended to base_url ("/types/Volume/instances") */
+    int from_root;      /* 1: path is appended to the gateway's root instead ("/rest/auth/login") */
+    const char *body;   /* a JSON body for POST, NULL: none */
     pfx_gw_auth_kind auth;
     const char *user;         /* PFX_GW_AUTH_BASIC only */
     const pfx_secret *secret; /* the password or token */

@@ -69,7 +69,7 @@ static sp_status read_legacy_token(const pfx_gw_http_reply *r, pfx_secret **out,
 
 typedef struct token_scan {
     int depth;
-    int want;           /* the last key at depth 1 was "access_token" */
+    int want; /* the last key at depth 1 was "access_token" */
     int found, bad, top_is_object;
     pfx_secret *token;
 } token_scan;
@@ -153,7 +153,8 @@ static int on_start_array(void *ctx)
 }
 
 static const yajl_callbacks token_callbacks = {
-    on_null, on_bool, NULL, NULL, on_number, on_string, on_start_map, on_map_key, on_end, on_start_array, on_end,
+    on_null,      on_bool,    NULL,   NULL,           on_number, on_string,
+    on_start_map, on_map_key, on_end, on_start_array, on_end,
 };
 
 sp_status pfx_gw_read_access_token(const char *body, size_t len, pfx_secret **out, sp_error *err)
@@ -382,8 +383,8 @@ sp_status pfx_gw_login(pfx_gw_http *http, const char *display, pfx_gw_api api, c
     }
     if (st == SP_E_NOT_FOUND) {
         /* goscaleio does the same: no access token, keep the 3.x way. */
-        pfx_log(SP_LOG_WARN, "gateway %s: release %s but %s; keeping the legacy session", display, out->version,
-                verr.message);
+        pfx_log(SP_LOG_WARN, "gateway %s: release %s but %s; keeping the legacy session", display,
+                out->version, verr.message);
         out->api = PFX_GW_API_3;
         return SP_OK;
     }

@@ -18,11 +18,11 @@ typedef enum pfx_gw_api {
 pfx_gw_api pfx_gw_api_from_version(const char *version);
 
 typedef struct pfx_gw_login_result {
-    pfx_secret *token;        /* owned by the caller */
-    pfx_gw_auth_kind auth;    /* how the token is sent */
-    pfx_gw_api api;           /* what the login learnt (UNKNOWN when asking the version failed) */
-    char version[32];         /* the gateway's answer to /api/version, "" when not asked now */
-    unsigned requests;        /* login requests sent (for the client's counters) */
+    pfx_secret *token;     /* owned by the caller */
+    pfx_gw_auth_kind auth; /* how the token is sent */
+    pfx_gw_api api;        /* what the login learnt (UNKNOWN when asking the version failed) */
+    char version[32];      /* the gateway's answer to /api/version, "" when not asked now */
+    unsigned requests;     /* login requests sent (for the client's counters) */
 } pfx_gw_login_result;
 
 /* Logs in as user. With api UNKNOWN: the legacy login, then GET /api/version with its token;

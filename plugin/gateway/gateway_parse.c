@@ -40,8 +40,8 @@ sp_status pfx_gw_parse_object_into(const char *buf, size_t len, const char *what
     return st;
 }
 
-sp_status pfx_gw_parse_counters(yajl_val node, const char *what, const pfx_gw_counter *table, size_t n, void *out,
-                                sp_error *err)
+sp_status pfx_gw_parse_counters(yajl_val node, const char *what, const pfx_gw_counter *table, size_t n,
+                                void *out, sp_error *err)
 {
     for (size_t i = 0; i < n; i++) {
         pfx_gw_opt_u64 *o = (pfx_gw_opt_u64 *)((char *)out + table[i].offset);

@@ -73,8 +73,8 @@ typedef struct pfx_gw_counter {
 } pfx_gw_counter;
 
 /* Reads the n figures of the table from node into the struct at out. */
-sp_status pfx_gw_parse_counters(yajl_val node, const char *what, const pfx_gw_counter *table, size_t n, void *out,
-                                sp_error *err);
+sp_status pfx_gw_parse_counters(yajl_val node, const char *what, const pfx_gw_counter *table, size_t n,
+                                void *out, sp_error *err);
 
 /* Parses a document that must be a JSON array of objects into a calloc'd array of n items of
  * item_size bytes (*items NULL when empty). On failure everything is released. */

@@ -54,7 +54,10 @@ sp_status pfx_gw_parse_pool_list(const char *buf, size_t len, pfx_gw_pool_list *
     return st;
 }
 
-#define POOL_COUNTER(key, old_key, field) {key, old_key, offsetof(pfx_gw_pool_stats, field)}
+#define POOL_COUNTER(key, old_key, field)                                                                    \
+    {                                                                                                        \
+        key, old_key, offsetof(pfx_gw_pool_stats, field)                                                     \
+    }
 
 /* The optional figures of a pool's statistics; a second key is what older gateways call it. */
 static const pfx_gw_counter pool_counters[] = {
@@ -63,7 +66,8 @@ static const pfx_gw_counter pool_counters[] = {
     POOL_COUNTER("unusedCapacityInKb", NULL, unused_capacity_kb),
     POOL_COUNTER("netCapacityInUseInKb", NULL, net_capacity_in_use_kb),
     POOL_COUNTER("netUnusedCapacityInKb", NULL, net_unused_capacity_kb),
-    POOL_COUNTER("capacityAvailableForVolumeAllocationInKb", NULL, capacity_available_for_volume_allocation_kb),
+    POOL_COUNTER("capacityAvailableForVolumeAllocationInKb", NULL,
+                 capacity_available_for_volume_allocation_kb),
     POOL_COUNTER("volumeAllocationLimitInKb", NULL, volume_allocation_limit_kb),
     POOL_COUNTER("thinCapacityAllocatedInKb", "thinCapacityAllocatedInKm", thin_capacity_allocated_kb),
     POOL_COUNTER("thickCapacityInUseInKb", NULL, thick_capacity_in_use_kb),
@@ -90,7 +94,8 @@ out:
 
 sp_status pfx_gw_parse_pool_stats(const char *buf, size_t len, pfx_gw_pool_stats *out, sp_error *err)
 {
-    return pfx_gw_parse_object_into(buf, len, "storage pool statistics", pool_stats_item, out, sizeof(*out), err);
+    return pfx_gw_parse_object_into(buf, len, "storage pool statistics", pool_stats_item, out, sizeof(*out),
+                                    err);
 }
 
 static sp_status pd_item(yajl_val node, const char *what, void *out, sp_error *err)

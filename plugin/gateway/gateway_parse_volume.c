@@ -321,7 +321,10 @@ sp_status pfx_gw_parse_vtree(const char *buf, size_t len, pfx_gw_vtree *out, sp_
     return pfx_gw_parse_object_into(buf, len, "V-Tree", vtree_item, out, sizeof(*out), err);
 }
 
-#define VTREE_COUNTER(key, field) {key, NULL, offsetof(pfx_gw_vtree_stats, field)}
+#define VTREE_COUNTER(key, field)                                                                            \
+    {                                                                                                        \
+        key, NULL, offsetof(pfx_gw_vtree_stats, field)                                                       \
+    }
 
 static const pfx_gw_counter vtree_counters[] = {
     VTREE_COUNTER("netProvisionedAddressesInKb", net_provisioned_addresses_kb),
@@ -332,8 +335,8 @@ static const pfx_gw_counter vtree_counters[] = {
 
 static sp_status vtree_stats_item(yajl_val node, const char *what, void *out, sp_error *err)
 {
-    return pfx_gw_parse_counters(node, what, vtree_counters, sizeof(vtree_counters) / sizeof(vtree_counters[0]),
-                                 out, err);
+    return pfx_gw_parse_counters(node, what, vtree_counters,
+                                 sizeof(vtree_counters) / sizeof(vtree_counters[0]), out, err);
 }
 
 sp_status pfx_gw_parse_vtree_stats(const char *buf, size_t len, pfx_gw_vtree_stats *out, sp_error *err)

@@ -29,9 +29,13 @@ typedef struct field {
 } field;
 
 #define VF(key, type, req, member)                                                                           \
-    {key, type, req, offsetof(pfx_gw_volume, member), sizeof(((pfx_gw_volume *)0)->member)}
+    {                                                                                                        \
+        key, type, req, offsetof(pfx_gw_volume, member), sizeof(((pfx_gw_volume *)0)->member)                \
+    }
 #define MF(key, type, req, member)                                                                           \
-    {key, type, req, offsetof(pfx_gw_mapping, member), sizeof(((pfx_gw_mapping *)0)->member)}
+    {                                                                                                        \
+        key, type, req, offsetof(pfx_gw_mapping, member), sizeof(((pfx_gw_mapping *)0)->member)              \
+    }
 
 static const field vol_fields[] = {
     VF("id", F_STR, 1, id),
@@ -49,12 +53,9 @@ static const field vol_fields[] = {
 };
 
 static const field map_fields[] = {
-    MF("sdcId", F_STR, 1, sdc_id),
-    MF("sdcIp", F_STR, 0, sdc_ip),
-    MF("limitIops", F_U64, 0, limit_iops),
-    MF("limitBwInMbps", F_U64, 0, limit_bw_mbps),
-    MF("accessMode", F_STR, 0, access_mode),
-    {NULL, F_STR, 0, 0, 0},
+    MF("sdcId", F_STR, 1, sdc_id),           MF("sdcIp", F_STR, 0, sdc_ip),
+    MF("limitIops", F_U64, 0, limit_iops),   MF("limitBwInMbps", F_U64, 0, limit_bw_mbps),
+    MF("accessMode", F_STR, 0, access_mode), {NULL, F_STR, 0, 0, 0},
 };
 
 typedef enum vkind { V_NULL, V_BOOL, V_NUMBER, V_STRING, V_OBJECT, V_ARRAY } vkind;
@@ -66,11 +67,11 @@ struct pfx_gw_volume_stream {
     char what[160];
     pfx_gw_volume_each each;
     void *ctx;
-    int depth;         /* containers open */
-    int skip_to;       /* >= 0: inside a container nobody reads, until depth is back to this */
-    const field *cur;  /* the field whose value comes next; NULL: one nobody reads */
-    unsigned given;    /* fields of the current volume seen (bit per table row) */
-    unsigned present;  /* of those, the ones with a value (not null) */
+    int depth;        /* containers open */
+    int skip_to;      /* >= 0: inside a container nobody reads, until depth is back to this */
+    const field *cur; /* the field whose value comes next; NULL: one nobody reads */
+    unsigned given;   /* fields of the current volume seen (bit per table row) */
+    unsigned present; /* of those, the ones with a value (not null) */
     unsigned mgiven, mpresent;
     pfx_gw_volume v;
     size_t map_cap;
@@ -92,7 +93,8 @@ static const char *item_what(pfx_gw_volume_stream *s, char *buf, size_t len)
     return buf;
 }
 
-static int fail(pfx_gw_volume_stream *s, sp_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(pfx_gw_volume_stream *s, sp_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Records the first error, prefixed with the item it is about; 0 (stop the parser). */
 static int fail(pfx_gw_volume_stream *s, sp_status st, const char *fmt, ...)
@@ -184,8 +186,8 @@ static int value(pfx_gw_volume_stream *s, vkind kind, const char *text, size_t l
         if (memchr(text, '\0', len) != NULL)
             return fail(s, SP_E_PROTOCOL, "field \"%s\" contains a NUL character", s->cur->key);
         if (len >= s->cur->size) {
-            return fail(s, SP_E_PROTOCOL, "field \"%s\" is %zu bytes long; at most %zu are expected", s->cur->key,
-                        len, s->cur->size - 1);
+            return fail(s, SP_E_PROTOCOL, "field \"%s\" is %zu bytes long; at most %zu are expected",
+                        s->cur->key, len, s->cur->size - 1);
         }
         memcpy(target(s), text, len);
         target(s)[len] = '\0';
@@ -208,8 +210,7 @@ static int value(pfx_gw_volume_stream *s, vkind kind, const char *text, size_t l
             return wrong_type(s, "a boolean", kind);
         break;
     }
-    case F_MAPPINGS:
-        return wrong_type(s, "an array", kind);
+    case F_MAPPINGS: return wrong_type(s, "an array", kind);
     }
     *present(s) |= bit;
     return 1;
@@ -245,10 +246,11 @@ static int enter(pfx_gw_volume_stream *s, vkind kind)
             }
             *given(s) |= bit;
             if (s->cur->type != F_MAPPINGS || s->depth != 2)
-                return wrong_type(s, s->cur->type == F_STR    ? "a string"
-                                     : s->cur->type == F_U64  ? "a number"
-                                     : s->cur->type == F_BOOL ? "a boolean"
-                                                              : "an array",
+                return wrong_type(s,
+                                  s->cur->type == F_STR    ? "a string"
+                                  : s->cur->type == F_U64  ? "a number"
+                                  : s->cur->type == F_BOOL ? "a boolean"
+                                                           : "an array",
                                   kind);
             if (kind != V_ARRAY)
                 return wrong_type(s, "an array", kind);
@@ -258,8 +260,8 @@ static int enter(pfx_gw_volume_stream *s, vkind kind)
         }
     }
     if (++s->depth > PFX_JSON_MAX_DEPTH) {
-        s->st = pfx_error(&s->err, SP_E_PROTOCOL, "%s: the gateway's answer nests deeper than %d levels", s->what,
-                          PFX_JSON_MAX_DEPTH);
+        s->st = pfx_error(&s->err, SP_E_PROTOCOL, "%s: the gateway's answer nests deeper than %d levels",
+                          s->what, PFX_JSON_MAX_DEPTH);
         return 0;
     }
     return 1;
@@ -379,7 +381,8 @@ static int on_start_array(void *ctx)
 }
 
 static const yajl_callbacks callbacks = {
-    on_null, on_boolean, NULL, NULL, on_number, on_string, on_start_map, on_map_key, on_end, on_start_array, on_end,
+    on_null,      on_boolean, NULL,   NULL,           on_number, on_string,
+    on_start_map, on_map_key, on_end, on_start_array, on_end,
 };
 
 pfx_gw_volume_stream *pfx_gw_volume_stream_new(const char *what, pfx_gw_volume_each each, void *ctx)

@@ -12,8 +12,8 @@
  * error rather than truncated: a truncated id would name another object. */
 #define PFX_GW_ID_SIZE SP_ID_MAX
 #define PFX_GW_NAME_SIZE SP_NAME_MAX
-#define PFX_GW_IP_SIZE 64   /* an IPv6 text address is at most 45 bytes */
-#define PFX_GW_WORD_SIZE 64 /* enumeration words: "ThinProvisioned", "MigrationNormal", ... */
+#define PFX_GW_IP_SIZE 64       /* an IPv6 text address is at most 45 bytes */
+#define PFX_GW_WORD_SIZE 64     /* enumeration words: "ThinProvisioned", "MigrationNormal", ... */
 #define PFX_GW_MDM_IPS_SIZE 256 /* "ip,ip,...": a cluster's manager MDM addresses */
 
 /* A statistic that older or newer gateways may leave out. */

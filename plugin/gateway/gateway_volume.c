@@ -183,8 +183,8 @@ static int feed_sink(void *ctx, const char *data, size_t len)
     return f->st != SP_OK;
 }
 
-sp_status pfx_gw_volume_each_in_pool(pfx_gw_client *c, const char *pool_id, pfx_gw_volume_each each, void *ctx,
-                                     size_t *count, sp_error *err)
+sp_status pfx_gw_volume_each_in_pool(pfx_gw_client *c, const char *pool_id, pfx_gw_volume_each each,
+                                     void *ctx, size_t *count, sp_error *err)
 {
     char path[PATH_MAX_LEN], what[96];
     pfx_gw_http_reply reply;
@@ -211,7 +211,8 @@ sp_status pfx_gw_volume_each_in_pool(pfx_gw_client *c, const char *pool_id, pfx_
     return st;
 }
 
-sp_status pfx_gw_volume_list_on_sdc(pfx_gw_client *c, const char *sdc_id, pfx_gw_volume_list *out, sp_error *err)
+sp_status pfx_gw_volume_list_on_sdc(pfx_gw_client *c, const char *sdc_id, pfx_gw_volume_list *out,
+                                    sp_error *err)
 {
     char path[PATH_MAX_LEN];
     sp_status st;

@@ -38,7 +38,8 @@ sp_status pfx_gw_volume_get_many(pfx_gw_client *c, const char *const *ids, size_
 sp_status pfx_gw_volume_id_by_name(pfx_gw_client *c, const char *name, char *buf, size_t len, sp_error *err);
 
 /* GET /instances/Sdc::<id>/relationships/Volume: every volume mapped to that SDC. */
-sp_status pfx_gw_volume_list_on_sdc(pfx_gw_client *c, const char *sdc_id, pfx_gw_volume_list *out, sp_error *err);
+sp_status pfx_gw_volume_list_on_sdc(pfx_gw_client *c, const char *sdc_id, pfx_gw_volume_list *out,
+                                    sp_error *err);
 
 /* GET /instances/StoragePool::<id>/relationships/Volume: volumes and snapshots of a pool. */
 sp_status pfx_gw_volume_list_in_pool(pfx_gw_client *c, const char *pool_id, pfx_gw_volume_list *out,
@@ -47,8 +48,8 @@ sp_status pfx_gw_volume_list_in_pool(pfx_gw_client *c, const char *pool_id, pfx_
 /* The same list streamed: each volume or snapshot handed to `each` as its part of the answer
  * arrives (gateway_stream.h), so that neither the answer nor the list is ever held whole.
  * *count (may be NULL) gets how many. On failure, volumes handed over before it stand. */
-sp_status pfx_gw_volume_each_in_pool(pfx_gw_client *c, const char *pool_id, pfx_gw_volume_each each, void *ctx,
-                                     size_t *count, sp_error *err);
+sp_status pfx_gw_volume_each_in_pool(pfx_gw_client *c, const char *pool_id, pfx_gw_volume_each each,
+                                     void *ctx, size_t *count, sp_error *err);
 
 /* GET /instances/VTree::<id>/relationships/Volume: a V-Tree's volumes and snapshots. */
 sp_status pfx_gw_volume_list_in_vtree(pfx_gw_client *c, const char *vtree_id, pfx_gw_volume_list *out,

@@ -75,7 +75,8 @@ sp_status pfx_gw_vtree_pause(pfx_gw_client *c, const char *volume_id, int forcef
     memset(&reply, 0, sizeof(reply));
     if ((st = pfx_gw_check_id("volume", volume_id, err)) != SP_OK)
         return st;
-    if ((st = pfx_json_flat(&body, err, "pauseType", forcefully ? "Forcefully" : "Gracefully", NULL)) == SP_OK) {
+    if ((st = pfx_json_flat(&body, err, "pauseType", forcefully ? "Forcefully" : "Gracefully", NULL)) ==
+        SP_OK) {
         snprintf(path, sizeof(path), "/instances/Volume::%s/action/pauseVTreeMigration", volume_id);
         st = pfx_gw_call(c, "POST", path, body, 0, &reply, err);
         if (st != SP_OK && reply.error_code == PFX_GW_RC_MIGRATION_PAUSED) {
@@ -157,7 +158,8 @@ sp_status pfx_gw_vtree_migration_wait_tree(pfx_gw_client *c, const char *vtree_i
         if (st == SP_OK) {
             if (last != NULL)
                 *last = t;
-            if (wait->until_paused && (m->status == PFX_GW_MIGRATION_PAUSED || m->status == PFX_GW_MIGRATION_NONE))
+            if (wait->until_paused &&
+                (m->status == PFX_GW_MIGRATION_PAUSED || m->status == PFX_GW_MIGRATION_NONE))
                 return SP_OK;
             if (m->pause_reason[0] != '\0')
                 return pfx_error(err, SP_E_BACKEND, "V-Tree %s: migration %s (%s): %s", vtree_id,

@@ -21,7 +21,7 @@
 #ifndef PFX_BLOCKCOPY_CHUNK
 #define PFX_BLOCKCOPY_CHUNK ((size_t)1 << 20)
 #endif
-#define CHUNK PFX_BLOCKCOPY_CHUNK /* per read; see bench_blockcopy for the choice */
+#define CHUNK PFX_BLOCKCOPY_CHUNK         /* per read; see bench_blockcopy for the choice */
 #define BLOCK ((size_t)4096)              /* zero detection granularity, as qemu-img's -S 4k */
 #define ALIGN ((size_t)4096)              /* O_DIRECT buffer and offset alignment */
 #define REPORT_EVERY ((uint64_t)64 << 20) /* progress granularity, and how soon a cancel is seen */
@@ -29,7 +29,7 @@
 #ifndef PFX_BLOCKCOPY_RING
 #define PFX_BLOCKCOPY_RING 4
 #endif
-#define RING PFX_BLOCKCOPY_RING                            /* chunks a read-ahead thread may be ahead by */
+#define RING PFX_BLOCKCOPY_RING /* chunks a read-ahead thread may be ahead by */
 
 typedef struct side {
     const char *path;
@@ -94,7 +94,8 @@ static sp_status side_open(side *s, const char *path, int flags, uint64_t io_len
     if (s->fd < 0)
         s->fd = open(path, flags | O_CLOEXEC);
     if (s->fd < 0)
-        return pfx_error(err, errno == ENOENT ? SP_E_NOT_FOUND : SP_E_IO, "cannot open %s: %s", path, strerror(errno));
+        return pfx_error(err, errno == ENOENT ? SP_E_NOT_FOUND : SP_E_IO, "cannot open %s: %s", path,
+                         strerror(errno));
     return SP_OK;
 }
 
@@ -107,8 +108,8 @@ static sp_status read_full(const side *s, unsigned char *buf, size_t n, uint64_t
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
-            return pfx_error(err, SP_E_IO, "reading %s at byte %llu: %s", s->path, (unsigned long long)(off + got),
-                             strerror(errno));
+            return pfx_error(err, SP_E_IO, "reading %s at byte %llu: %s", s->path,
+                             (unsigned long long)(off + got), strerror(errno));
         if (r == 0)
             return pfx_error(err, SP_E_IO, "%s ends at byte %llu, before byte %llu", s->path,
                              (unsigned long long)(off + got), (unsigned long long)(off + n));
@@ -126,8 +127,9 @@ static sp_status write_full(const side *s, const unsigned char *buf, size_t n, u
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
-            return pfx_error(err, w == 0 || errno == ENOSPC ? SP_E_NO_SPACE : SP_E_IO, "writing %s at byte %llu: %s",
-                             s->path, (unsigned long long)(off + put), w == 0 ? "nothing written" : strerror(errno));
+            return pfx_error(err, w == 0 || errno == ENOSPC ? SP_E_NO_SPACE : SP_E_IO,
+                             "writing %s at byte %llu: %s", s->path, (unsigned long long)(off + put),
+                             w == 0 ? "nothing written" : strerror(errno));
         put += (size_t)w;
     }
     return SP_OK;
@@ -310,7 +312,8 @@ static void *reader_main(void *arg)
     return NULL;
 }
 
-static sp_status reader_start(reader *r, const side *s, uint64_t end, int extents, int threaded, sp_error *err)
+static sp_status reader_start(reader *r, const side *s, uint64_t end, int extents, int threaded,
+                              sp_error *err)
 {
     memset(r, 0, sizeof(*r));
     r->s = s;
@@ -613,13 +616,14 @@ static sp_status create_target(const char *path, uint64_t size, sp_error *err)
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 
     if (fd < 0)
-        return pfx_error(err, errno == EEXIST ? SP_E_EXISTS : SP_E_IO, "cannot create %s: %s", path, strerror(errno));
+        return pfx_error(err, errno == EEXIST ? SP_E_EXISTS : SP_E_IO, "cannot create %s: %s", path,
+                         strerror(errno));
     if (ftruncate(fd, (off_t)size) != 0) {
         int e = errno;
         close(fd);
         unlink(path);
-        return pfx_error(err, e == EFBIG || e == ENOSPC ? SP_E_NO_SPACE : SP_E_IO, "cannot size %s to %llu bytes: %s",
-                         path, (unsigned long long)size, strerror(e));
+        return pfx_error(err, e == EFBIG || e == ENOSPC ? SP_E_NO_SPACE : SP_E_IO,
+                         "cannot size %s to %llu bytes: %s", path, (unsigned long long)size, strerror(e));
     }
     close(fd);
     return SP_OK;
@@ -690,8 +694,8 @@ sp_status pfx_blockcopy_verify(const char *src_path, const char *dst_path, uint6
     if (s == SP_OK)
         s = side_open(&dst, dst_path, O_RDONLY, length, err);
     if (s == SP_OK && (src.size < length || dst.size < length))
-        s = pfx_error(err, SP_E_IO, "verification needs %llu bytes but %s has %llu", (unsigned long long)length,
-                      src.size < length ? src_path : dst_path,
+        s = pfx_error(err, SP_E_IO, "verification needs %llu bytes but %s has %llu",
+                      (unsigned long long)length, src.size < length ? src_path : dst_path,
                       (unsigned long long)(src.size < length ? src.size : dst.size));
     /* Both sides are read in full, in parallel: no hole is taken on trust. */
     if (s == SP_OK) {
@@ -715,8 +719,8 @@ sp_status pfx_blockcopy_verify(const char *src_path, const char *dst_path, uint6
             size_t i = 0;
             while (ca->buf[i] == cb->buf[i])
                 i++;
-            s = pfx_error(err, SP_E_IO, "verification failed: %s differs from %s at byte %llu", dst_path, src_path,
-                          (unsigned long long)(ca->off + i));
+            s = pfx_error(err, SP_E_IO, "verification failed: %s differs from %s at byte %llu", dst_path,
+                          src_path, (unsigned long long)(ca->off + i));
         } else if (tick(&t, ca->off + ca->len)) {
             s = pfx_error(err, SP_E_CANCELLED, "verification of %s cancelled at byte %llu", dst_path,
                           (unsigned long long)(ca->off + ca->len));

@@ -62,9 +62,9 @@ typedef struct pfx_blockcopy_opts {
 } pfx_blockcopy_opts;
 
 typedef struct pfx_blockcopy_stats {
-    uint64_t size;       /* bytes of the source, all of which the target now holds */
-    uint64_t written;    /* bytes written to the target (NATIVE; 0 for QEMU_IMG: not known) */
-    uint64_t skipped;    /* holes and zero blocks not written (NATIVE) */
+    uint64_t size;               /* bytes of the source, all of which the target now holds */
+    uint64_t written;            /* bytes written to the target (NATIVE; 0 for QEMU_IMG: not known) */
+    uint64_t skipped;            /* holes and zero blocks not written (NATIVE) */
     pfx_blockcopy_method method; /* the method used */
     double copy_s;
     double verify_s;

@@ -17,12 +17,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#define BUF_SIZE ((size_t)4 << 20)             /* large reads: few syscalls, sequential I/O */
-#define REPORT_EVERY ((uint64_t)64 << 20)      /* progress granularity (and cancel latency) */
+#define BUF_SIZE ((size_t)4 << 20)        /* large reads: few syscalls, sequential I/O */
+#define REPORT_EVERY ((uint64_t)64 << 20) /* progress granularity (and cancel latency) */
 
 static const struct {
-    const char *name;  /* as printed */
-    const char *key;   /* as compared: lower case without '-' */
+    const char *name; /* as printed */
+    const char *key;  /* as compared: lower case without '-' */
     size_t hex_len;
 } algs[] = {
     [PFX_HASH_MD5] = {"md5", "md5", 32},
@@ -115,12 +115,13 @@ sp_status pfx_checksum_parse(const char *text, pfx_checksum_spec *out, sp_error 
     if (*b == '{') {
         const char *close = memchr(b, '}', (size_t)(e - b));
         if (close == NULL || !alg_by_name(b + 1, (size_t)(close - b - 1), &out->alg))
-            return pfx_error(err, SP_E_INVALID, "checksum \"%s\" names no known algorithm (MD5, SHA-1, SHA-256, SHA-512)",
-                             q);
+            return pfx_error(err, SP_E_INVALID,
+                             "checksum \"%s\" names no known algorithm (MD5, SHA-1, SHA-256, SHA-512)", q);
         hex = close + 1;
     } else if ((hex = memchr(b, ':', (size_t)(e - b))) != NULL) {
         if (!alg_by_name(b, (size_t)(hex - b), &out->alg))
-            return pfx_error(err, SP_E_INVALID, "checksum \"%s\" names no known algorithm (md5, sha1, sha256, sha512)", q);
+            return pfx_error(err, SP_E_INVALID,
+                             "checksum \"%s\" names no known algorithm (md5, sha1, sha256, sha512)", q);
         hex++;
     } else {
         size_t i;
@@ -128,10 +129,11 @@ sp_status pfx_checksum_parse(const char *text, pfx_checksum_spec *out, sp_error 
         for (i = 0; i < N_ALGS && algs[i].hex_len != (size_t)(e - b); i++)
             ;
         if (i == N_ALGS)
-            return pfx_error(err, SP_E_INVALID,
-                             "checksum \"%s\" has %zu digits: bare hex must have 32 (md5), 40 (sha1), 64 (sha256) or "
-                             "128 (sha512)",
-                             q, (size_t)(e - b));
+            return pfx_error(
+                err, SP_E_INVALID,
+                "checksum \"%s\" has %zu digits: bare hex must have 32 (md5), 40 (sha1), 64 (sha256) or "
+                "128 (sha512)",
+                q, (size_t)(e - b));
         out->alg = (pfx_hash_alg)i;
     }
     n = (size_t)(e - hex);
@@ -180,7 +182,8 @@ sp_status pfx_checksum_range(const char *path, pfx_hash_alg alg, uint64_t offset
     }
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        s = pfx_error(err, errno == ENOENT ? SP_E_NOT_FOUND : SP_E_IO, "cannot open %s: %s", path, strerror(errno));
+        s = pfx_error(err, errno == ENOENT ? SP_E_NOT_FOUND : SP_E_IO, "cannot open %s: %s", path,
+                      strerror(errno));
         goto out;
     }
     posix_fadvise(fd, (off_t)offset, (off_t)total, POSIX_FADV_SEQUENTIAL);
@@ -200,8 +203,8 @@ sp_status pfx_checksum_range(const char *path, pfx_hash_alg alg, uint64_t offset
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            s = pfx_error(err, SP_E_IO, "reading %s at byte %llu: %s", path, (unsigned long long)(offset + done),
-                          strerror(errno));
+            s = pfx_error(err, SP_E_IO, "reading %s at byte %llu: %s", path,
+                          (unsigned long long)(offset + done), strerror(errno));
             goto out;
         }
         if (n == 0) {
@@ -246,7 +249,8 @@ sp_status pfx_checksum_file(const char *path, pfx_hash_alg alg, const sp_progres
     return pfx_checksum_range(path, alg, 0, PFX_CHECKSUM_TO_END, progress, hex, err);
 }
 
-sp_status pfx_checksum_verify(const char *path, const char *expected, const sp_progress *progress, sp_error *err)
+sp_status pfx_checksum_verify(const char *path, const char *expected, const sp_progress *progress,
+                              sp_error *err)
 {
     pfx_checksum_spec spec;
     char got[PFX_HASH_HEX_MAX];

@@ -18,8 +18,8 @@ typedef enum pfx_hash_alg {
     PFX_HASH_SHA512 = 3
 } pfx_hash_alg;
 
-#define PFX_HASH_HEX_MAX 129               /* SHA-512 in hex, with its NUL */
-#define PFX_CHECKSUM_TO_END UINT64_MAX     /* length: up to the end of the file or device */
+#define PFX_HASH_HEX_MAX 129           /* SHA-512 in hex, with its NUL */
+#define PFX_CHECKSUM_TO_END UINT64_MAX /* length: up to the end of the file or device */
 
 /* An expected checksum: algorithm and lower-case hex digest. */
 typedef struct pfx_checksum_spec {

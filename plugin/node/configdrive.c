@@ -64,7 +64,8 @@ static int load_bool(const char *zone_uuid, const char *key, int def)
         return 1;
     if (strcasecmp(buf, "false") == 0)
         return 0;
-    pfx_log(SP_LOG_WARN, "setting %s=\"%s\" is neither true nor false; using %s", key, buf, def ? "true" : "false");
+    pfx_log(SP_LOG_WARN, "setting %s=\"%s\" is neither true nor false; using %s", key, buf,
+            def ? "true" : "false");
     return def;
 }
 
@@ -72,10 +73,12 @@ void pfx_configdrive_settings_load(const char *zone_uuid, pfx_configdrive_settin
 {
     const pfx_configdrive_settings def = PFX_CONFIGDRIVE_SETTINGS_DEFAULT;
 
-    out->primary_pool_enabled = load_bool(zone_uuid, PFX_SETTING_CONFIGDRIVE_PRIMARY_POOL, def.primary_pool_enabled);
-    out->use_host_cache_on_unsupported_pool = load_bool(zone_uuid, PFX_SETTING_CONFIGDRIVE_HOST_CACHE_UNSUPPORTED,
-                                                        def.use_host_cache_on_unsupported_pool);
-    out->force_host_cache_use = load_bool(zone_uuid, PFX_SETTING_CONFIGDRIVE_FORCE_HOST_CACHE, def.force_host_cache_use);
+    out->primary_pool_enabled =
+        load_bool(zone_uuid, PFX_SETTING_CONFIGDRIVE_PRIMARY_POOL, def.primary_pool_enabled);
+    out->use_host_cache_on_unsupported_pool = load_bool(
+        zone_uuid, PFX_SETTING_CONFIGDRIVE_HOST_CACHE_UNSUPPORTED, def.use_host_cache_on_unsupported_pool);
+    out->force_host_cache_use =
+        load_bool(zone_uuid, PFX_SETTING_CONFIGDRIVE_FORCE_HOST_CACHE, def.force_host_cache_use);
 }
 
 /* --- names ------------------------------------------------------------------------------- */
@@ -92,8 +95,8 @@ int pfx_configdrive_vm_name_ok(const char *name)
 {
     size_t n = name != NULL ? strlen(name) : 0;
 
-    return n >= 1 && n <= VM_NAME_MAX && name[0] != '.' && strchr(name, '/') == NULL && strstr(name, "..") == NULL &&
-           !has_control(name);
+    return n >= 1 && n <= VM_NAME_MAX && name[0] != '.' && strchr(name, '/') == NULL &&
+           strstr(name, "..") == NULL && !has_control(name);
 }
 
 int pfx_configdrive_path_ok(const char *path)
@@ -107,7 +110,8 @@ int pfx_configdrive_path_ok(const char *path)
         return 0;
     for (c = path; *c != '\0';) {
         size_t len = strcspn(c, "/");
-        if (len == 0 || len > COMPONENT_MAX || (len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
+        if (len == 0 || len > COMPONENT_MAX || (len == 1 && c[0] == '.') ||
+            (len == 2 && c[0] == '.' && c[1] == '.'))
             return 0;
         c += len;
         if (*c == '/') {
@@ -143,23 +147,26 @@ sp_status pfx_configdrive_iso_path(const char *cache_dir, const char *vm_name, c
         return s;
     n = snprintf(buf, buf_len, "%s/" PFX_CONFIGDRIVE_DIR "/%s.iso", cache_dir, vm_name);
     if (n < 0 || (size_t)n >= buf_len)
-        return pfx_error(err, SP_E_INVALID, "config drive path for VM %s does not fit in %zu bytes", vm_name, buf_len);
+        return pfx_error(err, SP_E_INVALID, "config drive path for VM %s does not fit in %zu bytes", vm_name,
+                         buf_len);
     return SP_OK;
 }
 
 /* --- files ------------------------------------------------------------------------------- */
 
-static sp_status write_file(const char *path, const char *content, size_t len, const char *shown_name, sp_error *err)
+static sp_status write_file(const char *path, const char *content, size_t len, const char *shown_name,
+                            sp_error *err)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     sp_status s;
 
     if (fd < 0) {
         if (errno == EEXIST)
-            return pfx_error(err, SP_E_INVALID, "config drive file %s is given twice (or is also a directory)",
-                             shown_name);
+            return pfx_error(err, SP_E_INVALID,
+                             "config drive file %s is given twice (or is also a directory)", shown_name);
         if (errno == ENOTDIR)
-            return pfx_error(err, SP_E_INVALID, "config drive file %s lies under a path given as a file", shown_name);
+            return pfx_error(err, SP_E_INVALID, "config drive file %s lies under a path given as a file",
+                             shown_name);
         return pfx_error(err, SP_E_IO, "cannot write %s: %s", path, strerror(errno));
     }
     s = pfx_write_all(fd, content, len, path, err);
@@ -225,8 +232,9 @@ static sp_status find_tool(char *buf, size_t len, sp_error *err)
     for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
         if (pfx_proc_find_program(tools[i], buf, len, NULL) == SP_OK)
             return SP_OK;
-    return pfx_error(err, SP_E_NOT_FOUND, "no ISO tool (genisoimage, mkisofs or xorriso) in /usr/bin, /usr/local/bin, "
-                                          "/bin, /usr/sbin or /sbin: install the Debian package genisoimage");
+    return pfx_error(err, SP_E_NOT_FOUND,
+                     "no ISO tool (genisoimage, mkisofs or xorriso) in /usr/bin, /usr/local/bin, "
+                     "/bin, /usr/sbin or /sbin: install the Debian package genisoimage");
 }
 
 static sp_status make_iso(const char *tool, const char *stage_dir, const char *iso, sp_error *err)
@@ -275,11 +283,13 @@ static int given(const sp_kv *files, size_t n, const char *path)
     return 0;
 }
 
-sp_status pfx_configdrive_build(const char *cache_dir, const char *vm_name, const sp_kv *files, size_t n_files,
-                                char *iso_out, size_t iso_out_len, sp_error *err)
+sp_status pfx_configdrive_build(const char *cache_dir, const char *vm_name, const sp_kv *files,
+                                size_t n_files, char *iso_out, size_t iso_out_len, sp_error *err)
 {
-    static const char *const empty_json[] = {"openstack/latest/vendor_data.json", "openstack/latest/network_data.json"};
-    char dir[SP_PATH_MAX], iso[SP_PATH_MAX], tmp[SP_PATH_MAX], stage_dir[SP_PATH_MAX], tool[SP_PATH_MAX], q[80];
+    static const char *const empty_json[] = {"openstack/latest/vendor_data.json",
+                                             "openstack/latest/network_data.json"};
+    char dir[SP_PATH_MAX], iso[SP_PATH_MAX], tmp[SP_PATH_MAX], stage_dir[SP_PATH_MAX], tool[SP_PATH_MAX],
+        q[80];
     int fd, have_tmp = 0, have_stage = 0;
     sp_status s;
 
@@ -289,14 +299,16 @@ sp_status pfx_configdrive_build(const char *cache_dir, const char *vm_name, cons
     for (size_t i = 0; i < n_files; i++) {
         if (files[i].key == NULL || files[i].value == NULL || !pfx_configdrive_path_ok(files[i].key)) {
             pfx_printable(files[i].key, SIZE_MAX, q, sizeof(q));
-            return pfx_error(err, SP_E_INVALID,
-                             "config drive path \"%s\" is not allowed: it must be a relative path under openstack/ or "
-                             "cloudstack/ without \".\" or \"..\"",
-                             q);
+            return pfx_error(
+                err, SP_E_INVALID,
+                "config drive path \"%s\" is not allowed: it must be a relative path under openstack/ or "
+                "cloudstack/ without \".\" or \"..\"",
+                q);
         }
     }
     if (!given(files, n_files, "openstack/latest/meta_data.json"))
-        return pfx_error(err, SP_E_INVALID, "config drive of VM %s lacks openstack/latest/meta_data.json", vm_name);
+        return pfx_error(err, SP_E_INVALID, "config drive of VM %s lacks openstack/latest/meta_data.json",
+                         vm_name);
     s = find_tool(tool, sizeof(tool), err);
     if (s != SP_OK)
         return s;

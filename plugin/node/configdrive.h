@@ -27,9 +27,10 @@
 #define PFX_CONFIGDRIVE_DIR "config" /* under host.cache.location */
 
 /* Zone settings of the seed (values "true"/"false"). */
-#define PFX_SETTING_CONFIGDRIVE_PRIMARY_POOL "vm.configdrive.primarypool.enabled"          /* false */
-#define PFX_SETTING_CONFIGDRIVE_HOST_CACHE_UNSUPPORTED "vm.configdrive.use.host.cache.on.unsupported.pool" /* true */
-#define PFX_SETTING_CONFIGDRIVE_FORCE_HOST_CACHE "vm.configdrive.force.host.cache.use"     /* false */
+#define PFX_SETTING_CONFIGDRIVE_PRIMARY_POOL "vm.configdrive.primarypool.enabled" /* false */
+#define PFX_SETTING_CONFIGDRIVE_HOST_CACHE_UNSUPPORTED                                                       \
+    "vm.configdrive.use.host.cache.on.unsupported.pool"                                /* true */
+#define PFX_SETTING_CONFIGDRIVE_FORCE_HOST_CACHE "vm.configdrive.force.host.cache.use" /* false */
 
 typedef enum pfx_configdrive_location {
     PFX_CONFIGDRIVE_SECONDARY = 0,    /* on secondary storage: CloudStack's default place */
@@ -44,7 +45,10 @@ typedef struct pfx_configdrive_settings {
 } pfx_configdrive_settings;
 
 /* The seed's defaults: false, true, false. */
-#define PFX_CONFIGDRIVE_SETTINGS_DEFAULT {0, 1, 0}
+#define PFX_CONFIGDRIVE_SETTINGS_DEFAULT                                                                     \
+    {                                                                                                        \
+        0, 1, 0                                                                                              \
+    }
 
 /* Where a VM's config drive goes, from the seed's three zone settings:
  *   force.host.cache.use  forces the host cache, whatever the pool;
@@ -96,8 +100,8 @@ void pfx_configdrive_set_iso_tool(const char *path);
  * An existing ISO of the VM is replaced. SP_E_INVALID for a bad name or path, a path given
  * twice or used both as file and directory, or no openstack/latest/meta_data.json; SP_E_IO when
  * the tool fails (its stderr quoted); SP_E_NOT_FOUND when no ISO tool is installed. */
-sp_status pfx_configdrive_build(const char *cache_dir, const char *vm_name, const sp_kv *files, size_t n_files,
-                                char *iso_out, size_t iso_out_len, sp_error *err);
+sp_status pfx_configdrive_build(const char *cache_dir, const char *vm_name, const sp_kv *files,
+                                size_t n_files, char *iso_out, size_t iso_out_len, sp_error *err);
 
 /* Deletes the VM's ISO (when the VM is expunged); an absent ISO is SP_OK. */
 sp_status pfx_configdrive_remove(const char *cache_dir, const char *vm_name, sp_error *err);

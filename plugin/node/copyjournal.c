@@ -61,8 +61,8 @@ int pfx_copyjournal_key_ok(const char *key)
         return 0;
     for (size_t i = 0; i < n; i++) {
         char c = key[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-              c == '-'))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+              c == '.' || c == '-'))
             return 0;
     }
     return 1;
@@ -138,14 +138,16 @@ static sp_status journal_dir(const char *cache_dir, char *buf, size_t len, sp_er
     return SP_OK;
 }
 
-static sp_status record_paths(const char *cache_dir, const char *key, char *dir, char *file, char *tmp, sp_error *err)
+static sp_status record_paths(const char *cache_dir, const char *key, char *dir, char *file, char *tmp,
+                              sp_error *err)
 {
     sp_status s = journal_dir(cache_dir, dir, SP_PATH_MAX, err);
 
     if (s != SP_OK)
         return s;
     if (!pfx_copyjournal_key_ok(key))
-        return pfx_error(err, SP_E_INVALID, "copy record key is not made of [A-Za-z0-9_.-] (1 to %d, no leading '.')",
+        return pfx_error(err, SP_E_INVALID,
+                         "copy record key is not made of [A-Za-z0-9_.-] (1 to %d, no leading '.')",
                          PFX_COPY_KEY_MAX);
     if (snprintf(file, SP_PATH_MAX, "%s/%s" SUFFIX, dir, key) >= SP_PATH_MAX ||
         snprintf(tmp, SP_PATH_MAX, "%s/.%s.tmp", dir, key) >= SP_PATH_MAX)
@@ -167,16 +169,18 @@ static int value_ok(const char *v, size_t max)
     return 1;
 }
 
-static sp_status format(const pfx_copy_record *rec, int64_t now, char *buf, size_t len, size_t *out_len, sp_error *err)
+static sp_status format(const pfx_copy_record *rec, int64_t now, char *buf, size_t len, size_t *out_len,
+                        sp_error *err)
 {
     char sum[65];
     int n, m;
 
     n = snprintf(buf, len,
-                 MAGIC JOURNAL_VERSION "\nkey=%s\nphase=%s\nsource_pool=%s\nsource_volume=%s\ntarget_pool=%s\ntarget_volume=%s\n"
-                               "updated=%" PRId64 "\n",
-                 rec->key, pfx_copy_phase_name(rec->phase), rec->source_pool, rec->source_volume, rec->target_pool,
-                 rec->target_volume, now);
+                 MAGIC JOURNAL_VERSION
+                 "\nkey=%s\nphase=%s\nsource_pool=%s\nsource_volume=%s\ntarget_pool=%s\ntarget_volume=%s\n"
+                 "updated=%" PRId64 "\n",
+                 rec->key, pfx_copy_phase_name(rec->phase), rec->source_pool, rec->source_volume,
+                 rec->target_pool, rec->target_volume, now);
     if (n >= 0 && rec->source_in_use && (size_t)n < len)
         n += snprintf(buf + n, len - (size_t)n, "source_in_use=1\n");
     if (n < 0 || (size_t)n + 72 >= len)
@@ -229,7 +233,8 @@ static sp_status parse(const char *file, const char *key, const char *text, size
     if (len < hdr || strncmp(text, MAGIC, strlen(MAGIC)) != 0)
         return damaged(file, err, "it is not a copy record");
     if (strncmp(text, MAGIC JOURNAL_VERSION "\n", hdr) != 0)
-        return pfx_error(err, SP_E_PROTOCOL, "copy record %s has a format version this plugin does not read", file);
+        return pfx_error(err, SP_E_PROTOCOL, "copy record %s has a format version this plugin does not read",
+                         file);
 
     for (p = text + hdr; p < sum_line; p = end + 1) {
         const char *eq;
@@ -305,8 +310,8 @@ sp_status pfx_write_all(int fd, const void *buf, size_t len, const char *path, s
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
-            return pfx_error(err, w < 0 && errno != ENOSPC ? SP_E_IO : SP_E_NO_SPACE, "cannot write %s: %s", path,
-                             w < 0 ? strerror(errno) : "nothing written");
+            return pfx_error(err, w < 0 && errno != ENOSPC ? SP_E_IO : SP_E_NO_SPACE, "cannot write %s: %s",
+                             path, w < 0 ? strerror(errno) : "nothing written");
         done += (size_t)w;
     }
     return SP_OK;
@@ -324,9 +329,12 @@ sp_status pfx_copyjournal_write(const char *cache_dir, const pfx_copy_record *re
         return s;
     if (rec->phase < PFX_COPY_CREATED_TARGET || rec->phase > PFX_COPY_DONE)
         return pfx_error(err, SP_E_INVALID, "copy record %s: unknown phase %d", rec->key, (int)rec->phase);
-    if (!value_ok(rec->source_pool, sizeof(rec->source_pool)) || !value_ok(rec->source_volume, sizeof(rec->source_volume)) ||
-        !value_ok(rec->target_pool, sizeof(rec->target_pool)) || !value_ok(rec->target_volume, sizeof(rec->target_volume)))
-        return pfx_error(err, SP_E_INVALID, "copy record %s: pools and volumes must be given, without control characters",
+    if (!value_ok(rec->source_pool, sizeof(rec->source_pool)) ||
+        !value_ok(rec->source_volume, sizeof(rec->source_volume)) ||
+        !value_ok(rec->target_pool, sizeof(rec->target_pool)) ||
+        !value_ok(rec->target_volume, sizeof(rec->target_volume)))
+        return pfx_error(err, SP_E_INVALID,
+                         "copy record %s: pools and volumes must be given, without control characters",
                          rec->key);
     s = format(rec, (int64_t)time(NULL), text, sizeof(text), &len, err);
     if (s == SP_OK)
@@ -403,7 +411,8 @@ out:
     return s;
 }
 
-sp_status pfx_copyjournal_set_phase(const char *cache_dir, const char *key, pfx_copy_phase phase, sp_error *err)
+sp_status pfx_copyjournal_set_phase(const char *cache_dir, const char *key, pfx_copy_phase phase,
+                                    sp_error *err)
 {
     pfx_copy_record rec;
     sp_status s = pfx_copyjournal_read(cache_dir, key, &rec, err);
@@ -460,7 +469,8 @@ sp_status pfx_copyjournal_list(const char *cache_dir, pfx_copyjournal_each each,
     }
     while ((de = readdir(d)) != NULL) {
         size_t len = strlen(de->d_name);
-        if (de->d_name[0] == '.' || len <= strlen(SUFFIX) || strcmp(de->d_name + len - strlen(SUFFIX), SUFFIX) != 0)
+        if (de->d_name[0] == '.' || len <= strlen(SUFFIX) ||
+            strcmp(de->d_name + len - strlen(SUFFIX), SUFFIX) != 0)
             continue; /* ".", "..", temporary files, strangers */
         if (n == cap) {
             char **grown = realloc(names, (cap = cap * 2 + 16) * sizeof(*names));

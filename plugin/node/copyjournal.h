@@ -50,13 +50,13 @@ typedef enum pfx_copy_phase {
 } pfx_copy_phase;
 
 typedef struct pfx_copy_record {
-    char key[PFX_COPY_KEY_MAX + 1];          /* names the record; [A-Za-z0-9_.-], no leading '.' */
+    char key[PFX_COPY_KEY_MAX + 1]; /* names the record; [A-Za-z0-9_.-], no leading '.' */
     pfx_copy_phase phase;
-    char source_pool[PFX_COPY_POOL_MAX];     /* the host's pool uuid */
-    char source_volume[SP_PATH_MAX];         /* the volume path, "<volumeId>:<name>" */
+    char source_pool[PFX_COPY_POOL_MAX]; /* the host's pool uuid */
+    char source_volume[SP_PATH_MAX];     /* the volume path, "<volumeId>:<name>" */
     char target_pool[PFX_COPY_POOL_MAX];
     char target_volume[SP_PATH_MAX];
-    int64_t updated;                         /* unix seconds of the last write (set by write) */
+    int64_t updated;   /* unix seconds of the last write (set by write) */
     int source_in_use; /* the source was mapped to this host before the copy (a running VM's disk) */
 } pfx_copy_record;
 
@@ -75,7 +75,8 @@ sp_status pfx_copyjournal_write(const char *cache_dir, const pfx_copy_record *re
 
 /* Advances a record to `phase`. Going back (verified -> copying) is SP_E_STATE; the same phase
  * again is SP_OK. SP_E_NOT_FOUND when there is no record. */
-sp_status pfx_copyjournal_set_phase(const char *cache_dir, const char *key, pfx_copy_phase phase, sp_error *err);
+sp_status pfx_copyjournal_set_phase(const char *cache_dir, const char *key, pfx_copy_phase phase,
+                                    sp_error *err);
 
 /* Reads one record. SP_E_NOT_FOUND when absent; SP_E_PROTOCOL when it is damaged (the message
  * says how). */

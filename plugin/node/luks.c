@@ -41,7 +41,8 @@ uint64_t pfx_luks_usable(uint64_t raw)
 
 /* ---- key files ----------------------------------------------------------------------------- */
 
-sp_status pfx_luks_key_open(const char *parent_dir, const pfx_secret *passphrase, pfx_luks_key *k, sp_error *err)
+sp_status pfx_luks_key_open(const char *parent_dir, const pfx_secret *passphrase, pfx_luks_key *k,
+                            sp_error *err)
 {
     const char *v = pfx_secret_value(passphrase);
     size_t len = pfx_secret_len(passphrase), off = 0;
@@ -57,7 +58,8 @@ sp_status pfx_luks_key_open(const char *parent_dir, const pfx_secret *passphrase
     if (snprintf(k->dir, sizeof(k->dir), "%s/pfx-key.XXXXXX", parent_dir) >= (int)sizeof(k->dir) ||
         mkdtemp(k->dir) == NULL) {
         k->dir[0] = '\0';
-        return pfx_error(err, SP_E_IO, "cannot make a private directory in %s: %s", parent_dir, strerror(errno));
+        return pfx_error(err, SP_E_IO, "cannot make a private directory in %s: %s", parent_dir,
+                         strerror(errno));
     }
     if (snprintf(k->file, sizeof(k->file), "%s/key", k->dir) >= (int)sizeof(k->file)) {
         k->file[0] = '\0';
@@ -144,7 +146,8 @@ static sp_status secret_object(const pfx_luks_key *k, char *buf, size_t len, sp_
 sp_status pfx_luks_image_opts(const char *device, pfx_luks_kind kind, char *buf, size_t len, sp_error *err)
 {
     if (kind == PFX_LUKS_QCOW2)
-        return with_path("driver=qcow2,encrypt.key-secret=" SECRET_ID ",file.filename=", device, buf, len, err);
+        return with_path("driver=qcow2,encrypt.key-secret=" SECRET_ID ",file.filename=", device, buf, len,
+                         err);
     if (kind == PFX_LUKS_RAW)
         return with_path("driver=luks,key-secret=" SECRET_ID ",file.filename=", device, buf, len, err);
     return pfx_error(err, SP_E_INVALID, "%s is not an encrypted disk", device);
@@ -271,8 +274,8 @@ sp_status pfx_luks_format(const char *device, pfx_luks_kind kind, uint64_t usabl
     if (kind != PFX_LUKS_QCOW2 && kind != PFX_LUKS_RAW)
         return pfx_error(err, SP_E_INVALID, "formatting %s: no encrypted format given", device);
     if (usable == 0)
-        return pfx_error(err, SP_E_INVALID, "formatting %s: the volume is too small to hold an encrypted disk",
-                         device);
+        return pfx_error(err, SP_E_INVALID,
+                         "formatting %s: the volume is too small to hold an encrypted disk", device);
     if ((st = pfx_qemuimg_program(prog, sizeof(prog), err)) != SP_OK ||
         (st = secret_object(k, obj, sizeof(obj), err)) != SP_OK)
         return st;
@@ -290,9 +293,9 @@ sp_status pfx_luks_format(const char *device, pfx_luks_kind kind, uint64_t usabl
     argv[n++] = "--object";
     argv[n++] = obj;
     argv[n++] = "-o";
-    argv[n++] = kind == PFX_LUKS_QCOW2
-                    ? "encrypt.format=luks,encrypt.key-secret=" SECRET_ID ",encrypt.iter-time=" PFX_LUKS_ITER_MS
-                    : "key-secret=" SECRET_ID ",iter-time=" PFX_LUKS_ITER_MS;
+    argv[n++] = kind == PFX_LUKS_QCOW2 ? "encrypt.format=luks,encrypt.key-secret=" SECRET_ID
+                                         ",encrypt.iter-time=" PFX_LUKS_ITER_MS
+                                       : "key-secret=" SECRET_ID ",iter-time=" PFX_LUKS_ITER_MS;
     argv[n++] = tmp;
     argv[n++] = size;
     argv[n] = NULL;
@@ -303,14 +306,15 @@ sp_status pfx_luks_format(const char *device, pfx_luks_kind kind, uint64_t usabl
         st = run(argv, "formatting", device, err);
         if (st == SP_OK || tries == 4 || err == NULL || strstr(err->message, "accurate CPU usage") == NULL)
             break;
-        pfx_log(SP_LOG_INFO, "formatting %s: qemu-img could not time its key derivation; trying again", device);
+        pfx_log(SP_LOG_INFO, "formatting %s: qemu-img could not time its key derivation; trying again",
+                device);
     }
     if (st == SP_OK)
         st = head_length(tmp, kind, &head, err);
     if (st == SP_OK && device_size_ok(device, &room) && head > room)
         st = pfx_error(err, SP_E_NO_SPACE,
-                       "formatting %s: its %" PRIu64 " bytes cannot hold the %" PRIu64 "-byte headers", device, room,
-                       head);
+                       "formatting %s: its %" PRIu64 " bytes cannot hold the %" PRIu64 "-byte headers",
+                       device, room, head);
     if (st == SP_OK)
         st = copy_head(tmp, device, head, err);
     unlink(tmp);
@@ -374,9 +378,9 @@ static const char *format_name(sp_image_format f)
     }
 }
 
-sp_status pfx_luks_convert(const char *src, sp_image_format src_format, pfx_luks_kind src_kind, const char *dst,
-                           pfx_luks_kind dst_kind, const pfx_luks_key *k, uint64_t progress_total,
-                           const sp_progress *progress, sp_error *err)
+sp_status pfx_luks_convert(const char *src, sp_image_format src_format, pfx_luks_kind src_kind,
+                           const char *dst, pfx_luks_kind dst_kind, const pfx_luks_key *k,
+                           uint64_t progress_total, const sp_progress *progress, sp_error *err)
 {
     char prog[SP_PATH_MAX], obj[SP_PATH_MAX + 64], sopts[SP_PATH_MAX + 96], dopts[SP_PATH_MAX + 96];
     const char *argv[20];
@@ -387,7 +391,8 @@ sp_status pfx_luks_convert(const char *src, sp_image_format src_format, pfx_luks
     if ((st = pfx_qemuimg_program(prog, sizeof(prog), err)) != SP_OK ||
         (st = secret_object(k, obj, sizeof(obj), err)) != SP_OK ||
         (st = pfx_luks_image_opts(dst, dst_kind, dopts, sizeof(dopts), err)) != SP_OK ||
-        (src_kind != PFX_LUKS_NONE && (st = pfx_luks_image_opts(src, src_kind, sopts, sizeof(sopts), err)) != SP_OK))
+        (src_kind != PFX_LUKS_NONE &&
+         (st = pfx_luks_image_opts(src, src_kind, sopts, sizeof(sopts), err)) != SP_OK))
         return st;
     argv[n++] = prog;
     argv[n++] = "convert";

@@ -31,7 +31,8 @@ typedef struct pfx_luks_key {
 } pfx_luks_key;
 
 /* Writes the passphrase into a new key file under parent_dir (created 0700 when missing). */
-sp_status pfx_luks_key_open(const char *parent_dir, const pfx_secret *passphrase, pfx_luks_key *k, sp_error *err);
+sp_status pfx_luks_key_open(const char *parent_dir, const pfx_secret *passphrase, pfx_luks_key *k,
+                            sp_error *err);
 /* Overwrites the key file with zeros, removes it and its directory. Safe on a key never opened. */
 void pfx_luks_key_close(pfx_luks_key *k);
 
@@ -56,9 +57,9 @@ sp_status pfx_luks_grow(const char *device, pfx_luks_kind kind, uint64_t usable,
 /* Writes the content of src into the existing encrypted dst (qemu-img convert -n): src is an
  * image file of src_format (src_kind PFX_LUKS_NONE) or an encrypted disk of src_kind opened with
  * the same key. Areas that read as zeros are skipped (the target is a fresh disk). */
-sp_status pfx_luks_convert(const char *src, sp_image_format src_format, pfx_luks_kind src_kind, const char *dst,
-                           pfx_luks_kind dst_kind, const pfx_luks_key *k, uint64_t progress_total,
-                           const sp_progress *progress, sp_error *err);
+sp_status pfx_luks_convert(const char *src, sp_image_format src_format, pfx_luks_kind src_kind,
+                           const char *dst, pfx_luks_kind dst_kind, const pfx_luks_key *k,
+                           uint64_t progress_total, const sp_progress *progress, sp_error *err);
 
 /* qemu-img compare of what the guests of two encrypted disks see (same key): *identical. */
 sp_status pfx_luks_compare(const char *a, pfx_luks_kind a_kind, const char *b, pfx_luks_kind b_kind,

@@ -27,12 +27,12 @@
 
 extern char **environ;
 
-#define SLICE_MS 100          /* longest wait between two cancel polls */
-#define NO_PIDFD_SLICE_MS 10  /* without a pidfd, how often the child's exit is looked for */
-#define EXIT_GRACE_MS 1000    /* after the exit, how long leftover helpers may hold our pipes */
-#define KILL_WAIT_MS 5000     /* how long SIGKILL may take before a reaper thread takes over */
+#define SLICE_MS 100         /* longest wait between two cancel polls */
+#define NO_PIDFD_SLICE_MS 10 /* without a pidfd, how often the child's exit is looked for */
+#define EXIT_GRACE_MS 1000   /* after the exit, how long leftover helpers may hold our pipes */
+#define KILL_WAIT_MS 5000    /* how long SIGKILL may take before a reaper thread takes over */
 #define READ_CHUNK 65536
-#define TAIL_IN_MESSAGE 700   /* stderr characters quoted in an error message */
+#define TAIL_IN_MESSAGE 700 /* stderr characters quoted in an error message */
 
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
 #define HAVE_ADDCLOSEFROM 1
@@ -170,13 +170,14 @@ sp_status pfx_proc_find_program(const char *name, char *buf, size_t buf_len, sp_
         struct stat sb;
         int n = snprintf(buf, buf_len, "%s/%s", dirs[i], name);
         if (n < 0 || (size_t)n >= buf_len)
-            return pfx_error(err, SP_E_INVALID, "path of program %s does not fit in %zu bytes", name, buf_len);
+            return pfx_error(err, SP_E_INVALID, "path of program %s does not fit in %zu bytes", name,
+                             buf_len);
         if (stat(buf, &sb) == 0 && S_ISREG(sb.st_mode) && access(buf, X_OK) == 0)
             return SP_OK;
     }
     buf[0] = '\0';
-    return pfx_error(err, SP_E_NOT_FOUND, "%s was not found in /usr/bin, /usr/local/bin, /bin, /usr/sbin or /sbin",
-                     name);
+    return pfx_error(err, SP_E_NOT_FOUND,
+                     "%s was not found in /usr/bin, /usr/local/bin, /bin, /usr/sbin or /sbin", name);
 }
 
 /* --- output ------------------------------------------------------------------------------ */
@@ -404,7 +405,8 @@ static sp_status spawn(const char *const *argv, const pfx_proc_opts *opts, int o
     if (rc == 0)
         rc = posix_spawnattr_setpgroup(&attr, 0);
     if (rc == 0)
-        rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+        rc = posix_spawnattr_setflags(&attr,
+                                      POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
     if (rc != 0) {
         st = pfx_error(err, SP_E_IO, "cannot prepare to start %s: %s", argv[0], strerror(rc));
         goto out;
@@ -511,7 +513,8 @@ static sp_status wait_loop(run_state *st, pid_t pid, int pidfd, int *out_r, int 
     }
 }
 
-sp_status pfx_proc_run(const char *const *argv, const pfx_proc_opts *opts, pfx_proc_result *res, sp_error *err)
+sp_status pfx_proc_run(const char *const *argv, const pfx_proc_opts *opts, pfx_proc_result *res,
+                       sp_error *err)
 {
     static const pfx_proc_opts defaults;
     run_state *st = NULL;
@@ -620,7 +623,8 @@ out:
     return s;
 }
 
-sp_status pfx_proc_run_ok(const char *const *argv, const pfx_proc_opts *opts, pfx_proc_result *res, sp_error *err)
+sp_status pfx_proc_run_ok(const char *const *argv, const pfx_proc_opts *opts, pfx_proc_result *res,
+                          sp_error *err)
 {
     sp_status s = pfx_proc_run(argv, opts, res, err);
 

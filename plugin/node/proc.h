@@ -19,8 +19,8 @@
 #include <stdint.h>
 
 #define PFX_PROC_STDOUT_MAX_DEFAULT ((size_t)1 << 20) /* stdout kept when opts->stdout_max is 0 */
-#define PFX_PROC_STDERR_TAIL 4096                    /* the last bytes of stderr that are kept */
-#define PFX_PROC_LINE_MAX 4096                       /* longer stdout lines are cut into pieces */
+#define PFX_PROC_STDERR_TAIL 4096                     /* the last bytes of stderr that are kept */
+#define PFX_PROC_LINE_MAX 4096                        /* longer stdout lines are cut into pieces */
 
 /* Receives each stdout line without its terminator. '\r' ends a line as well as '\n', because
  * progress meters (qemu-img -p) redraw with '\r'; empty lines are not delivered. The line lives
@@ -31,13 +31,13 @@ typedef int (*pfx_proc_line_fn)(void *ctx, const char *line, size_t len);
 typedef int (*pfx_proc_cancel_fn)(void *ctx);
 
 typedef struct pfx_proc_opts {
-    unsigned timeout_ms;        /* 0: no limit */
-    size_t stdout_max;          /* stdout bytes kept in the result; 0: PFX_PROC_STDOUT_MAX_DEFAULT */
-    pfx_proc_line_fn on_line;   /* may be NULL; sees every line, also past stdout_max */
+    unsigned timeout_ms;      /* 0: no limit */
+    size_t stdout_max;        /* stdout bytes kept in the result; 0: PFX_PROC_STDOUT_MAX_DEFAULT */
+    pfx_proc_line_fn on_line; /* may be NULL; sees every line, also past stdout_max */
     void *line_ctx;
-    pfx_proc_cancel_fn cancel;  /* may be NULL */
+    pfx_proc_cancel_fn cancel; /* may be NULL */
     void *cancel_ctx;
-    int search_path;            /* 1: a name without '/' is looked up in PATH (posix_spawnp) */
+    int search_path; /* 1: a name without '/' is looked up in PATH (posix_spawnp) */
     /* Resource limits set in the child before exec (all 0: none). A program that reads untrusted
      * input (qemu-img info on a template) gets them: past the CPU limit the kernel kills it
      * (res.term_signal SIGKILL), past the address space limit its allocations fail. The program
@@ -46,12 +46,12 @@ typedef struct pfx_proc_opts {
 } pfx_proc_opts;
 
 typedef struct pfx_proc_result {
-    int exited;        /* 1: ended by exit(), exit_code is valid; 0: ended by term_signal */
+    int exited; /* 1: ended by exit(), exit_code is valid; 0: ended by term_signal */
     int exit_code;
     int term_signal;
-    char *out;         /* stdout (first stdout_max bytes), NUL-terminated; owned by the result */
+    char *out; /* stdout (first stdout_max bytes), NUL-terminated; owned by the result */
     size_t out_len;
-    int out_truncated; /* more was written than was kept */
+    int out_truncated;                  /* more was written than was kept */
     char err[PFX_PROC_STDERR_TAIL + 1]; /* the last bytes of stderr, NUL-terminated */
     size_t err_len;
     int err_truncated; /* err lost its beginning */

@@ -56,7 +56,7 @@ static const char *fmt_name(sp_image_format f)
     case SP_FORMAT_RAW: return "raw";
     case SP_FORMAT_QCOW2: return "qcow2";
     case SP_FORMAT_ISO: return "raw"; /* an ISO is a raw image to qemu-img */
-    case SP_FORMAT_LUKS: return NULL;  /* opened only through its key (luks.c) */
+    case SP_FORMAT_LUKS: return NULL; /* opened only through its key (luks.c) */
     }
     return NULL;
 }
@@ -73,14 +73,17 @@ sp_status pfx_qemuimg_parse_info(const char *json, pfx_image_facts *out, sp_erro
     if (s != SP_OK)
         return s;
     if (!YAJL_IS_OBJECT(tree)) {
-        s = pfx_error(err, SP_E_PROTOCOL, "qemu-img info printed %s, not an object", pfx_json_type_name(tree));
+        s = pfx_error(err, SP_E_PROTOCOL, "qemu-img info printed %s, not an object",
+                      pfx_json_type_name(tree));
         goto out;
     }
     s = pfx_json_u64(tree, "qemu-img info", "virtual-size", PFX_JSON_REQUIRED, &out->virtual_size, NULL, err);
     if (s == SP_OK)
-        s = pfx_json_u64(tree, "qemu-img info", "actual-size", PFX_JSON_OPTIONAL, &out->actual_size, NULL, err);
+        s = pfx_json_u64(tree, "qemu-img info", "actual-size", PFX_JSON_OPTIONAL, &out->actual_size, NULL,
+                         err);
     if (s == SP_OK)
-        s = pfx_json_str(tree, "qemu-img info", "format", PFX_JSON_REQUIRED, out->format, sizeof(out->format), err);
+        s = pfx_json_str(tree, "qemu-img info", "format", PFX_JSON_REQUIRED, out->format, sizeof(out->format),
+                         err);
     if (s == SP_OK)
         s = pfx_json_str(tree, "qemu-img info", "backing-filename", PFX_JSON_OPTIONAL, out->backing_file,
                          sizeof(out->backing_file), err);
@@ -134,7 +137,8 @@ sp_status pfx_qemuimg_info(const char *path, sp_image_format format, pfx_image_f
     else if (s == SP_OK && (!res.exited || res.exit_code != 0))
         s = pfx_proc_failed(argv, &res, err);
     if (s == SP_OK && res.out_truncated)
-        s = pfx_error(err, SP_E_PROTOCOL, "qemu-img info printed more than %zu bytes", (size_t)PFX_PROC_STDOUT_MAX_DEFAULT);
+        s = pfx_error(err, SP_E_PROTOCOL, "qemu-img info printed more than %zu bytes",
+                      (size_t)PFX_PROC_STDOUT_MAX_DEFAULT);
     if (s == SP_OK)
         s = pfx_qemuimg_parse_info(res.out != NULL ? res.out : "", out, err);
     if (s != SP_OK)
@@ -173,7 +177,8 @@ static sp_status probe(int *tiz, int *par, sp_error *err)
     s = pfx_proc_run(argv, &o, &res, err);
     if (s == SP_OK) {
         *tiz = res.out != NULL && strstr(res.out, "--target-is-zero") != NULL;
-        *par = res.out != NULL && strstr(res.out, "[-m num_coroutines]") != NULL && strstr(res.out, "[-W]") != NULL;
+        *par = res.out != NULL && strstr(res.out, "[-m num_coroutines]") != NULL &&
+               strstr(res.out, "[-W]") != NULL;
         pthread_mutex_lock(&lock);
         snprintf(tiz_path, sizeof(tiz_path), "%s", prog);
         tiz_yes = *tiz;
@@ -248,8 +253,8 @@ static int on_poll(void *ctx)
     return pfx_now_ms() - m->last >= REREPORT_MS && tell(m);
 }
 
-sp_status pfx_qemuimg_run(const char *const *argv, const sp_progress *progress, const char *phase, uint64_t total,
-                          unsigned timeout_s, int max_ok, int *exit_code, sp_error *err)
+sp_status pfx_qemuimg_run(const char *const *argv, const sp_progress *progress, const char *phase,
+                          uint64_t total, unsigned timeout_s, int max_ok, int *exit_code, sp_error *err)
 {
     meter m = {.progress = progress, .phase = phase, .total = total != 0 ? total : 10000};
     pfx_proc_opts o = {.timeout_ms = timeout_s * 1000u};
@@ -296,15 +301,16 @@ sp_status pfx_qemuimg_convert(const pfx_qemuimg_convert_opts *o, sp_error *err)
     if (o->src == NULL || o->dst == NULL || sf == NULL || df == NULL)
         return pfx_error(err, SP_E_INVALID, "a conversion needs a source, a target and their formats");
     if (o->target_is_zero && !o->dst_exists)
-        return pfx_error(err, SP_E_INVALID, "converting %s: a target known to be zero must exist already", o->src);
+        return pfx_error(err, SP_E_INVALID, "converting %s: a target known to be zero must exist already",
+                         o->src);
     s = pfx_qemuimg_program(prog, sizeof(prog), err);
     if (s != SP_OK)
         return s;
     if (o->target_is_zero || o->dst_format == SP_FORMAT_RAW) {
         sp_error e;
         if (probe(&tiz, &par, &e) != SP_OK) {
-            pfx_log(SP_LOG_WARN, "cannot tell what this qemu-img offers (%s); zeros will be written, in order",
-                    e.message);
+            pfx_log(SP_LOG_WARN,
+                    "cannot tell what this qemu-img offers (%s); zeros will be written, in order", e.message);
             tiz = par = 0;
         }
         tiz = tiz && o->target_is_zero;
@@ -340,8 +346,8 @@ sp_status pfx_qemuimg_convert(const pfx_qemuimg_convert_opts *o, sp_error *err)
     argv[n++] = o->src;
     argv[n++] = o->dst;
     argv[n] = NULL;
-    s = pfx_qemuimg_run(argv, o->progress, o->phase != NULL ? o->phase : "copy", o->progress_total, o->timeout_s, 0,
-                        &code, err);
+    s = pfx_qemuimg_run(argv, o->progress, o->phase != NULL ? o->phase : "copy", o->progress_total,
+                        o->timeout_s, 0, &code, err);
     if (s != SP_OK && s != SP_E_CANCELLED)
         pfx_error_prefix(err, "converting %s to %s", o->src, o->dst);
     return s;
@@ -349,8 +355,9 @@ sp_status pfx_qemuimg_convert(const pfx_qemuimg_convert_opts *o, sp_error *err)
 
 /* --- compare ----------------------------------------------------------------------------- */
 
-sp_status pfx_qemuimg_compare(const char *a, sp_image_format a_format, const char *b, sp_image_format b_format,
-                              int strict, const sp_progress *progress, int *identical, sp_error *err)
+sp_status pfx_qemuimg_compare(const char *a, sp_image_format a_format, const char *b,
+                              sp_image_format b_format, int strict, const sp_progress *progress,
+                              int *identical, sp_error *err)
 {
     char prog[SP_PATH_MAX];
     const char *argv[16], *af = fmt_name(a_format), *bf = fmt_name(b_format);

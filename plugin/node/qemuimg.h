@@ -17,13 +17,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PFX_QEMUIMG_INFO_CPU_S 30u                         /* RLIMIT_CPU of qemu-img info */
-#define PFX_QEMUIMG_INFO_AS_BYTES ((uint64_t)1 << 30)       /* RLIMIT_AS of qemu-img info */
+#define PFX_QEMUIMG_INFO_CPU_S 30u                    /* RLIMIT_CPU of qemu-img info */
+#define PFX_QEMUIMG_INFO_AS_BYTES ((uint64_t)1 << 30) /* RLIMIT_AS of qemu-img info */
 
 typedef struct pfx_image_facts {
-    uint64_t virtual_size;     /* bytes the guest sees */
-    uint64_t actual_size;      /* bytes allocated on the host; 0 when qemu-img did not say */
-    char format[32];           /* "raw", "qcow2", ... as qemu-img names it */
+    uint64_t virtual_size;          /* bytes the guest sees */
+    uint64_t actual_size;           /* bytes allocated on the host; 0 when qemu-img did not say */
+    char format[32];                /* "raw", "qcow2", ... as qemu-img names it */
     char backing_file[SP_PATH_MAX]; /* "" when none; a template with one must not be trusted */
     char data_file[SP_PATH_MAX];    /* QCOW2 external data file ("" when none); never trusted either */
     int encrypted;                  /* qemu-img says "encrypted": true */
@@ -65,14 +65,15 @@ typedef struct pfx_qemuimg_convert_opts {
     int target_is_zero;
     /* What 100% is in progress reports, e.g. the source's size in bytes; 0: 10000. */
     uint64_t progress_total;
-    const char *phase;             /* progress phase; NULL: "copy" */
-    const sp_progress *progress;   /* may be NULL */
-    unsigned timeout_s;            /* 0: no limit */
+    const char *phase;           /* progress phase; NULL: "copy" */
+    const sp_progress *progress; /* may be NULL */
+    unsigned timeout_s;          /* 0: no limit */
 } pfx_qemuimg_convert_opts;
 
 /* "qemu-img convert -p". Block devices are opened with cache "none" (-t none / -T none: no
  * copy through the page cache, nothing left dirty in it); a RAW target (device or file) is
- * written with 16 requests in flight, out of order (-m 16 -W). Zero areas are detected at qemu-img's default 4 KiB granularity
+ * written with 16 requests in flight, out of order (-m 16 -W). Zero areas are detected at qemu-img's default
+ * 4 KiB granularity
  * (-S 4k). Progress lines become reports (done = percent of progress_total); a non-zero answer
  * kills qemu-img and returns SP_E_CANCELLED. Whatever was written stays written: the caller
  * deletes or reuses the target. */
@@ -82,8 +83,8 @@ sp_status pfx_qemuimg_convert(const pfx_qemuimg_convert_opts *o, sp_error *err);
  * to progress (may be NULL) as done = percent of total (0: 10000) in `phase`; a non-zero answer
  * kills it (SP_E_CANCELLED). SP_OK when it exited with a status up to max_ok (compare exits 1
  * for "different"); *exit_code gets the status (-1 when killed). timeout_s 0: no limit. */
-sp_status pfx_qemuimg_run(const char *const *argv, const sp_progress *progress, const char *phase, uint64_t total,
-                          unsigned timeout_s, int max_ok, int *exit_code, sp_error *err);
+sp_status pfx_qemuimg_run(const char *const *argv, const sp_progress *progress, const char *phase,
+                          uint64_t total, unsigned timeout_s, int max_ok, int *exit_code, sp_error *err);
 
 /* 1 when path (symlinks followed) is a block device: opened with cache "none". */
 int pfx_qemuimg_is_block_device(const char *path);
@@ -91,7 +92,8 @@ int pfx_qemuimg_is_block_device(const char *path);
 /* "qemu-img compare": *identical 1 when the images have the same content (with strict, also the
  * same size and allocation), 0 when they differ; qemu-img failing (exit 2 and above) is SP_E_IO.
  * Formats as sp_image_format. progress (phase "compare") may be NULL. */
-sp_status pfx_qemuimg_compare(const char *a, sp_image_format a_format, const char *b, sp_image_format b_format,
-                              int strict, const sp_progress *progress, int *identical, sp_error *err);
+sp_status pfx_qemuimg_compare(const char *a, sp_image_format a_format, const char *b,
+                              sp_image_format b_format, int strict, const sp_progress *progress,
+                              int *identical, sp_error *err);
 
 #endif

@@ -46,7 +46,8 @@ sp_status pfx_sdc_drv_cfg_path(const char *sdc_home, char *buf, size_t buf_len, 
     if (sdc_home == NULL || sdc_home[0] == '\0')
         sdc_home = PFX_SDC_HOME_DEFAULT;
     if (sdc_home[0] != '/')
-        return pfx_error(err, SP_E_INVALID, "SDC home %s (%s) is not an absolute path", sdc_home, PFX_SETTING_SDC_HOME);
+        return pfx_error(err, SP_E_INVALID, "SDC home %s (%s) is not an absolute path", sdc_home,
+                         PFX_SETTING_SDC_HOME);
     n = snprintf(buf, buf_len, "%s/bin/drv_cfg", sdc_home);
     if (n < 0 || (size_t)n >= buf_len)
         return pfx_error(err, SP_E_INVALID, "SDC home %s (%s) is too long", sdc_home, PFX_SETTING_SDC_HOME);
@@ -54,7 +55,7 @@ sp_status pfx_sdc_drv_cfg_path(const char *sdc_home, char *buf, size_t buf_len, 
 }
 
 sp_status pfx_sdc_drv_cfg(const char *sdc_home, const char *arg, unsigned timeout_ms, pfx_proc_result *res,
-                         sp_error *err)
+                          sp_error *err)
 {
     char prog[SP_PATH_MAX];
     const char *argv[] = {prog, arg, NULL};
@@ -190,13 +191,14 @@ sp_status pfx_sdc_parse_query_vols(const char *text, pfx_sdc_vol **vols, size_t 
             }
         } else if (tok_is(tok, len, "VOL-ID")) {
             if (!have_header) {
-                s = pfx_error(err, SP_E_PROTOCOL, "drv_cfg --query_vols: a volume line came before the "
-                                                  "\"Retrieved N volume(s)\" line");
+                s = pfx_error(err, SP_E_PROTOCOL,
+                              "drv_cfg --query_vols: a volume line came before the "
+                              "\"Retrieved N volume(s)\" line");
                 goto out;
             }
             if (got == count) {
-                s = pfx_error(err, SP_E_PROTOCOL, "drv_cfg --query_vols announced %zu volume(s) but listed more",
-                              count);
+                s = pfx_error(err, SP_E_PROTOCOL,
+                              "drv_cfg --query_vols announced %zu volume(s) but listed more", count);
                 goto out;
             }
             s = parse_vol(line, end, &out[got], err);
@@ -216,7 +218,8 @@ sp_status pfx_sdc_parse_query_vols(const char *text, pfx_sdc_vol **vols, size_t 
         goto out;
     }
     if (got != count) {
-        s = pfx_error(err, SP_E_PROTOCOL, "drv_cfg --query_vols announced %zu volume(s) but listed %zu", count, got);
+        s = pfx_error(err, SP_E_PROTOCOL, "drv_cfg --query_vols announced %zu volume(s) but listed %zu",
+                      count, got);
         goto out;
     }
     if (count > 0) {
@@ -294,17 +297,20 @@ sp_status pfx_sdc_device_path(const char *device_dir, const char *system_id, con
     if (device_dir[0] != '/')
         return pfx_error(err, SP_E_INVALID, "device directory %s is not an absolute path", device_dir);
     if (!pfx_sdc_id_ok(volume_id)) {
-        pfx_printable(volume_id != NULL ? volume_id : "", volume_id != NULL ? strlen(volume_id) : 0, q, sizeof(q));
+        pfx_printable(volume_id != NULL ? volume_id : "", volume_id != NULL ? strlen(volume_id) : 0, q,
+                      sizeof(q));
         return pfx_error(err, SP_E_INVALID, "volume id \"%s\" is not a PowerFlex id (hex digits)", q);
     }
     if (!pfx_sdc_id_ok(system_id)) {
-        pfx_printable(system_id != NULL ? system_id : "", system_id != NULL ? strlen(system_id) : 0, q, sizeof(q));
-        return pfx_error(err, SP_E_INVALID, "system id \"%s\" of volume %s is not a PowerFlex id (hex digits)", q,
-                         volume_id);
+        pfx_printable(system_id != NULL ? system_id : "", system_id != NULL ? strlen(system_id) : 0, q,
+                      sizeof(q));
+        return pfx_error(err, SP_E_INVALID,
+                         "system id \"%s\" of volume %s is not a PowerFlex id (hex digits)", q, volume_id);
     }
     n = snprintf(buf, buf_len, "%s/" DEV_PREFIX "%s-%s", device_dir, system_id, volume_id);
     if (n < 0 || (size_t)n >= buf_len)
-        return pfx_error(err, SP_E_INVALID, "device path of volume %s does not fit in %zu bytes", volume_id, buf_len);
+        return pfx_error(err, SP_E_INVALID, "device path of volume %s does not fit in %zu bytes", volume_id,
+                         buf_len);
     return SP_OK;
 }
 
@@ -356,11 +362,12 @@ sp_status pfx_sdc_find_device(const char *device_dir, const char *volume_id, cha
         return pfx_error(err, SP_E_NOT_FOUND, "no %s" DEV_PREFIX "*-%s device", device_dir, volume_id);
     if (found > 1)
         return pfx_error(err, SP_E_STATE,
-                         "%d devices in %s belong to volume %s (%s, %s%s): the system id is needed to choose", found,
-                         device_dir, volume_id, first, second, found > 2 ? ", ..." : "");
+                         "%d devices in %s belong to volume %s (%s, %s%s): the system id is needed to choose",
+                         found, device_dir, volume_id, first, second, found > 2 ? ", ..." : "");
     n = snprintf(buf, buf_len, "%s/%s", device_dir, first);
     if (n < 0 || (size_t)n >= buf_len)
-        return pfx_error(err, SP_E_INVALID, "device path of volume %s does not fit in %zu bytes", volume_id, buf_len);
+        return pfx_error(err, SP_E_INVALID, "device path of volume %s does not fit in %zu bytes", volume_id,
+                         buf_len);
     return SP_OK;
 }
 
@@ -383,8 +390,8 @@ sp_status pfx_device_size(const char *path, uint64_t *size, sp_error *err)
         return pfx_error(err, SP_E_INVALID, "%s is neither a block device nor a regular file", path);
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return pfx_error(err, errno == ENOENT || errno == ENXIO ? SP_E_NOT_FOUND : SP_E_IO, "cannot open %s: %s", path,
-                         strerror(errno));
+        return pfx_error(err, errno == ENOENT || errno == ENXIO ? SP_E_NOT_FOUND : SP_E_IO,
+                         "cannot open %s: %s", path, strerror(errno));
     if (ioctl(fd, BLKGETSIZE64, &bytes) != 0) {
         int e = errno;
         close(fd);
@@ -403,8 +410,8 @@ typedef struct waiter {
     char path[SP_PATH_MAX];             /* the device, once known */
     char who[160];                      /* the SDC, for messages */
     int rescans;
-    char rescan_problem[320];           /* why the last rescan failed, "" when it worked */
-    int zero_size;                      /* the device was seen, with size 0 */
+    char rescan_problem[320]; /* why the last rescan failed, "" when it worked */
+    int zero_size;            /* the device was seen, with size 0 */
 } waiter;
 
 static void sleep_ms(int64_t ms)
@@ -445,10 +452,12 @@ static sp_status waiter_init(waiter *wt, const pfx_sdc_wait *w, sp_error *err)
             return pfx_error(err, SP_E_INVALID, "system id of volume %s is not a PowerFlex id (hex digits)",
                              w->volume_id);
         snprintf(wt->system_id, sizeof(wt->system_id), "%s", w->system_id);
-        return pfx_sdc_device_path(w->device_dir, wt->system_id, w->volume_id, wt->path, sizeof(wt->path), err);
+        return pfx_sdc_device_path(w->device_dir, wt->system_id, w->volume_id, wt->path, sizeof(wt->path),
+                                   err);
     }
     if (dev_dir(w->device_dir)[0] != '/')
-        return pfx_error(err, SP_E_INVALID, "device directory %s is not an absolute path", dev_dir(w->device_dir));
+        return pfx_error(err, SP_E_INVALID, "device directory %s is not an absolute path",
+                         dev_dir(w->device_dir));
     return SP_OK;
 }
 
@@ -465,10 +474,12 @@ static void rescan(waiter *wt, int64_t deadline)
         wt->rescan_problem[0] = '\0';
     } else if (!(st == SP_E_TIMEOUT && timeout < DRV_CFG_TIMEOUT_MS)) {
         /* (A rescan cut short by the wait's own end, on a slow host, says nothing of drv_cfg.) */
-        size_t n = strlen(e.message) < sizeof(wt->rescan_problem) ? strlen(e.message) : sizeof(wt->rescan_problem) - 1;
+        size_t n = strlen(e.message) < sizeof(wt->rescan_problem) ? strlen(e.message)
+                                                                  : sizeof(wt->rescan_problem) - 1;
         /* Logged once per distinct reason, not every few seconds. */
         if (strncmp(wt->rescan_problem, e.message, n) != 0 || wt->rescan_problem[n] != '\0')
-            pfx_log(SP_LOG_WARN, "rescan of %s while waiting for volume %s: %s", wt->who, wt->w->volume_id, e.message);
+            pfx_log(SP_LOG_WARN, "rescan of %s while waiting for volume %s: %s", wt->who, wt->w->volume_id,
+                    e.message);
         memcpy(wt->rescan_problem, e.message, n);
         wt->rescan_problem[n] = '\0';
     }
@@ -537,8 +548,8 @@ static void where(const waiter *wt, char *buf, size_t len)
         snprintf(buf, len, "%s/" DEV_PREFIX "*-%s", dev_dir(wt->w->device_dir), wt->w->volume_id);
 }
 
-static sp_status wait_for(const pfx_sdc_wait *w, int want_present, char *path_out, size_t path_len, uint64_t *size_out,
-                          sp_error *err)
+static sp_status wait_for(const pfx_sdc_wait *w, int want_present, char *path_out, size_t path_len,
+                          uint64_t *size_out, sp_error *err)
 {
     waiter wt;
     int64_t start, deadline, next_rescan;
@@ -578,7 +589,8 @@ static sp_status wait_for(const pfx_sdc_wait *w, int want_present, char *path_ou
         if (path_out != NULL) {
             int n = snprintf(path_out, path_len, "%s", wt.path);
             if (n < 0 || (size_t)n >= path_len)
-                return pfx_error(err, SP_E_INVALID, "device path %s does not fit in %zu bytes", wt.path, path_len);
+                return pfx_error(err, SP_E_INVALID, "device path %s does not fit in %zu bytes", wt.path,
+                                 path_len);
         }
         if (size_out != NULL)
             *size_out = size;
@@ -592,11 +604,13 @@ timeout:
     if (wt.rescan_problem[0] != '\0')
         snprintf(extra, sizeof(extra), "; the last rescan failed: %s", wt.rescan_problem);
     if (!want_present)
-        return pfx_error(err, SP_E_TIMEOUT, "volume %s is still present on %s as %s after %u s (%d rescans)%s",
-                         w->volume_id, wt.who, place, w->wait_s, wt.rescans, extra);
+        return pfx_error(err, SP_E_TIMEOUT,
+                         "volume %s is still present on %s as %s after %u s (%d rescans)%s", w->volume_id,
+                         wt.who, place, w->wait_s, wt.rescans, extra);
     if (wt.zero_size)
-        return pfx_error(err, SP_E_TIMEOUT, "volume %s appeared on %s as %s but its size stayed 0 for %u s "
-                                            "(%s; %d rescans)%s",
+        return pfx_error(err, SP_E_TIMEOUT,
+                         "volume %s appeared on %s as %s but its size stayed 0 for %u s "
+                         "(%s; %d rescans)%s",
                          w->volume_id, wt.who, place, w->wait_s, PFX_SETTING_DISK_WAIT, wt.rescans, extra);
     return pfx_error(err, SP_E_TIMEOUT, "volume %s did not appear on %s as %s within %u s (%s; %d rescans)%s",
                      w->volume_id, wt.who, place, w->wait_s, PFX_SETTING_DISK_WAIT, wt.rescans, extra);

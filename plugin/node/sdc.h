@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PFX_SDC_ID_MAX 32                           /* hex digits in an id we accept */
+#define PFX_SDC_ID_MAX 32 /* hex digits in an id we accept */
 #define PFX_SDC_POLL_MS_DEFAULT 200
 #define PFX_SDC_RESCAN_MS_DEFAULT 5000
 
@@ -99,11 +99,11 @@ typedef struct pfx_sdc_wait {
     const char *device_dir; /* NULL: PFX_SDC_DEVICE_DIR_DEFAULT */
     const char *system_id;  /* NULL or "": unknown, found through query_vols or find_device */
     const char *volume_id;
-    const char *sdc_id;     /* for messages; may be NULL */
-    const char *host_name;  /* for messages; may be NULL */
-    unsigned wait_s;        /* storage.pool.disk.wait */
-    unsigned poll_ms;       /* 0: PFX_SDC_POLL_MS_DEFAULT; how often the device is checked */
-    unsigned rescan_ms;     /* 0: PFX_SDC_RESCAN_MS_DEFAULT; how often drv_cfg --rescan repeats */
+    const char *sdc_id;    /* for messages; may be NULL */
+    const char *host_name; /* for messages; may be NULL */
+    unsigned wait_s;       /* storage.pool.disk.wait */
+    unsigned poll_ms;      /* 0: PFX_SDC_POLL_MS_DEFAULT; how often the device is checked */
+    unsigned rescan_ms;    /* 0: PFX_SDC_RESCAN_MS_DEFAULT; how often drv_cfg --rescan repeats */
 } pfx_sdc_wait;
 
 /* Waits up to wait_s for the volume's device to exist with a size above 0: runs drv_cfg --rescan

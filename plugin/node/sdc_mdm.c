@@ -64,10 +64,12 @@ static sp_status run_strict(const char *const *argv, sp_error *err)
     return s;
 }
 
-static sp_status change(const char *sdc_home, const char *verb, const char *ips, const char *file, sp_error *err)
+static sp_status change(const char *sdc_home, const char *verb, const char *ips, const char *file,
+                        sp_error *err)
 {
     char prog[SP_PATH_MAX];
-    const char *argv[] = {prog, verb, "--ip", ips, "--file", file != NULL ? file : PFX_SDC_DRV_CFG_FILE_DEFAULT, NULL};
+    const char *argv[] = {
+        prog, verb, "--ip", ips, "--file", file != NULL ? file : PFX_SDC_DRV_CFG_FILE_DEFAULT, NULL};
     sp_status s;
 
     if (!pfx_sdc_mdm_ips_ok(ips))
@@ -99,7 +101,8 @@ static int offers_remove(const char *prog)
         pfx_proc_result_free(&res);
         return 0;
     }
-    yes = (res.out != NULL && strstr(res.out, "--remove_mdm") != NULL) || strstr(res.err, "--remove_mdm") != NULL;
+    yes = (res.out != NULL && strstr(res.out, "--remove_mdm") != NULL) ||
+          strstr(res.err, "--remove_mdm") != NULL;
     pfx_proc_result_free(&res);
     return yes;
 }

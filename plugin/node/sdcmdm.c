@@ -2,7 +2,8 @@
  * SDC's id in it and the MDMs' addresses. Newer CloudStack agents take the SDC id from here rather
  * than asking the gateway which SDC has the host's IP. Format (a real SDC's output):
  *   Retrieved 1 mdm(s)
- *   MDM-ID d7f6c6427c56ab0f SDC ID 59f89f6100000005 INSTALLATION ID 295ee6f776af5e4c IPs [0]-172.26.2.124 [1]-172.26.2.125 */
+ *   MDM-ID d7f6c6427c56ab0f SDC ID 59f89f6100000005 INSTALLATION ID 295ee6f776af5e4c IPs [0]-172.26.2.124
+ * [1]-172.26.2.125 */
 #include "config.h"
 
 #include "sdc.h"
@@ -129,8 +130,8 @@ sp_status pfx_sdc_parse_query_mdms(const char *text, pfx_sdc_mdm **mdms, size_t 
                 return pfx_error(err, SP_E_NOMEM, "out of memory reading drv_cfg --query_mdms");
         } else if (strcmp(w, "MDM-ID") == 0) {
             if (got == want) {
-                s = pfx_error(err, SP_E_PROTOCOL, "drv_cfg --query_mdms lists more than the %zu mdm(s) it announced",
-                              want);
+                s = pfx_error(err, SP_E_PROTOCOL,
+                              "drv_cfg --query_mdms lists more than the %zu mdm(s) it announced", want);
                 goto fail;
             }
             if ((s = parse_mdm(line, end, &out[got], err)) != SP_OK)
@@ -144,13 +145,14 @@ sp_status pfx_sdc_parse_query_mdms(const char *text, pfx_sdc_mdm **mdms, size_t 
         goto fail;
     }
     if (got != want) {
-        s = pfx_error(err, SP_E_PROTOCOL, "drv_cfg --query_mdms announced %zu mdm(s) and listed %zu", want, got);
+        s = pfx_error(err, SP_E_PROTOCOL, "drv_cfg --query_mdms announced %zu mdm(s) and listed %zu", want,
+                      got);
         goto fail;
     }
     *mdms = out;
     *n = got;
     return SP_OK;
-bad_header: {
+bad_header : {
     char q[120];
     const char *end = strchr(line, '\n');
     pfx_printable(line, end != NULL ? (size_t)(end - line) : strlen(line), q, sizeof(q));
@@ -187,10 +189,12 @@ sp_status pfx_sdc_id_for_system(const char *sdc_home, const char *system_id, cha
 
     if (s != SP_OK)
         return s;
-    s = pfx_error(err, SP_E_NOT_FOUND, "drv_cfg --query_mdms does not list system %s with an SDC id", system_id);
+    s = pfx_error(err, SP_E_NOT_FOUND, "drv_cfg --query_mdms does not list system %s with an SDC id",
+                  system_id);
     for (size_t i = 0; i < n; i++) {
         /* All zeros: the MDM is configured, but the SDC is not registered with it. */
-        if (strcasecmp(mdms[i].system_id, system_id) != 0 || strspn(mdms[i].sdc_id, "0") == strlen(mdms[i].sdc_id))
+        if (strcasecmp(mdms[i].system_id, system_id) != 0 ||
+            strspn(mdms[i].sdc_id, "0") == strlen(mdms[i].sdc_id))
             continue;
         if (snprintf(buf, buf_len, "%s", mdms[i].sdc_id) >= (int)buf_len) {
             s = pfx_error(err, SP_E_INVALID, "SDC id %s does not fit in %zu bytes", mdms[i].sdc_id, buf_len);

@@ -143,13 +143,11 @@ static sp_status curl_failed(CURL *h, CURLcode rc, const download *d, const char
     case CURLE_OPERATION_TIMEDOUT:
         return pfx_error(err, SP_E_TIMEOUT, "download of %s timed out: %s", shown, why);
     case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_CONNECT:
-        return pfx_error(err, SP_E_UNAVAILABLE, "download of %s: %s", shown, why);
+    case CURLE_COULDNT_CONNECT: return pfx_error(err, SP_E_UNAVAILABLE, "download of %s: %s", shown, why);
     case CURLE_UNSUPPORTED_PROTOCOL:
         return pfx_error(err, SP_E_INVALID, "download of %s: only http and https are followed: %s", shown,
                          why);
-    default:
-        break;
+    default: break;
     }
     return pfx_error(err, SP_E_IO, "download of %s failed: %s", shown, why);
 }

@@ -31,11 +31,11 @@ static const sp_plugin descriptor = {
 
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
 static int curl_ready;
-static unsigned starts;                 /* sp_plugin_init calls not yet matched by a shutdown */
+static unsigned starts;               /* sp_plugin_init calls not yet matched by a shutdown */
 static const sp_host_services *owner; /* the services of those calls */
 
-sp_status pfx_plugin_init(uint32_t host_abi_version, const sp_host_services *services,
-                          const sp_plugin **out, sp_error *err)
+sp_status pfx_plugin_init(uint32_t host_abi_version, const sp_host_services *services, const sp_plugin **out,
+                          sp_error *err)
 {
     sp_status st = SP_OK;
 
@@ -48,9 +48,8 @@ sp_status pfx_plugin_init(uint32_t host_abi_version, const sp_host_services *ser
                          "versions differ)",
                          PFX_PLUGIN_NAME, SP_ABI_VERSION_MAJOR, SP_ABI_VERSION_MINOR,
                          SP_ABI_MAJOR(host_abi_version), SP_ABI_MINOR(host_abi_version));
-    if (services != NULL &&
-        (SP_ABI_MAJOR(services->abi_version) != SP_ABI_VERSION_MAJOR ||
-         services->struct_size < SP_HOST_SERVICES_SIZE_2_0))
+    if (services != NULL && (SP_ABI_MAJOR(services->abi_version) != SP_ABI_VERSION_MAJOR ||
+                             services->struct_size < SP_HOST_SERVICES_SIZE_2_0))
         return pfx_error(err, SP_E_VERSION,
                          "host services table is version %u.%u with %u bytes; version %u.x with at "
                          "least %zu bytes is needed",
@@ -60,10 +59,11 @@ sp_status pfx_plugin_init(uint32_t host_abi_version, const sp_host_services *ser
     pthread_mutex_lock(&init_lock);
     if (starts > 0 && services != owner) {
         pthread_mutex_unlock(&init_lock);
-        return pfx_error(err, SP_E_BUSY,
-                         "%s plugin is already started in this process with another host's services; it keeps "
-                         "those until its shutdown",
-                         PFX_PLUGIN_NAME);
+        return pfx_error(
+            err, SP_E_BUSY,
+            "%s plugin is already started in this process with another host's services; it keeps "
+            "those until its shutdown",
+            PFX_PLUGIN_NAME);
     }
     if (!curl_ready) {
         CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);

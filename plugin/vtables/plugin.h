@@ -27,12 +27,12 @@ extern const sp_pool_ops pfx_pool_ops;
 extern const sp_hostutil_ops pfx_hostutil_ops;
 
 /* Negotiates the ABI and hands out the descriptor (the body of sp_plugin_init). */
-sp_status pfx_plugin_init(uint32_t host_abi_version, const sp_host_services *services,
-                          const sp_plugin **out, sp_error *err);
+sp_status pfx_plugin_init(uint32_t host_abi_version, const sp_host_services *services, const sp_plugin **out,
+                          sp_error *err);
 
 /* The answer of a method this build does not provide yet: SP_E_UNSUPPORTED naming it. */
-#define PFX_UNSUPPORTED(err, method)                                                                   \
-    pfx_error((err), SP_E_UNSUPPORTED, "PowerFlex plugin %s: %s is not supported by this build",       \
+#define PFX_UNSUPPORTED(err, method)                                                                         \
+    pfx_error((err), SP_E_UNSUPPORTED, "PowerFlex plugin %s: %s is not supported by this build",             \
               PACKAGE_VERSION, (method))
 
 #endif

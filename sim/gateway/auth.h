@@ -18,21 +18,21 @@ struct sim_user;
 enum sim_token_kind { SIM_TOKEN_LEGACY = 1, SIM_TOKEN_ACCESS = 2 };
 
 struct sim_auth {
-	pthread_mutex_t lock;
-	struct sim_user *users;
-	size_t nusers;
-	int64_t ttl_ms, idle_ms;
-	struct sim_token *tokens;
-	size_t ntokens;
-	uint64_t logins;
-	uint64_t bearer_calls; /* calls authenticated with Authorization: Bearer */
-	int max_sessions;      /* 0: no limit */
+    pthread_mutex_t lock;
+    struct sim_user *users;
+    size_t nusers;
+    int64_t ttl_ms, idle_ms;
+    struct sim_token *tokens;
+    size_t ntokens;
+    uint64_t logins;
+    uint64_t bearer_calls; /* calls authenticated with Authorization: Bearer */
+    int max_sessions;      /* 0: no limit */
 };
 
 enum sim_login { SIM_LOGIN_OK, SIM_LOGIN_BAD, SIM_LOGIN_TOO_MANY };
 
 void sim_auth_init(struct sim_auth *a, const char *user, const char *password, int64_t ttl_ms,
-		   int64_t idle_ms);
+                   int64_t idle_ms);
 /* Adds a user, or changes the password and role of one (role: see sim_role_valid). */
 void sim_auth_set_user(struct sim_auth *a, const char *user, const char *password, const char *role);
 void sim_auth_set_max_sessions(struct sim_auth *a, int n);
@@ -45,8 +45,8 @@ char *sim_auth_login_ex(struct sim_auth *a, const char *user, const char *passwo
 char *sim_auth_login(struct sim_auth *a, const char *user, const char *password);
 /* 4.x: a new access token and its refresh token (both malloc'd) for the right credentials while
  * fewer than max_sessions are live; false otherwise, with *why saying which. */
-bool sim_auth_login_access(struct sim_auth *a, const char *user, const char *password,
-			   char **access, char **refresh, enum sim_login *why);
+bool sim_auth_login_access(struct sim_auth *a, const char *user, const char *password, char **access,
+                           char **refresh, enum sim_login *why);
 /* True when the token is live and of one of the kinds (a mask of sim_token_kind); refreshes
  * its idle time. *may_write (may be NULL) says whether its user's role allows changes. */
 bool sim_auth_check(struct sim_auth *a, const char *token, unsigned kinds, bool *may_write);

@@ -9,14 +9,14 @@
 #include "stats.h"
 
 struct sim_control {
-	struct sim_model *model;
-	struct sim_auth *auth;
-	struct sim_stats *stats;
-	struct sim_faults *faults;
-	struct sim_crash *crash;
+    struct sim_model *model;
+    struct sim_auth *auth;
+    struct sim_stats *stats;
+    struct sim_faults *faults;
+    struct sim_crash *crash;
 };
 
-void sim_control_handle(struct sim_control *c, const char *method, const char *path,
-			const char *body, struct sim_resp *rs);
+void sim_control_handle(struct sim_control *c, const char *method, const char *path, const char *body,
+                        struct sim_resp *rs);
 
 #endif

@@ -10,19 +10,19 @@
 #include <yajl/yajl_tree.h>
 
 enum sim_crash_when {
-	SIM_CRASH_NONE,
-	SIM_CRASH_BEFORE,  /* killed, then the request is dropped without being carried out */
-	SIM_CRASH_APPLIED, /* the request carried out and saved, then killed before the answer */
-	SIM_CRASH_AFTER    /* killed once the answer has been sent */
+    SIM_CRASH_NONE,
+    SIM_CRASH_BEFORE,  /* killed, then the request is dropped without being carried out */
+    SIM_CRASH_APPLIED, /* the request carried out and saved, then killed before the answer */
+    SIM_CRASH_AFTER    /* killed once the answer has been sent */
 };
 
 struct sim_crash {
-	pthread_mutex_t lock;
-	pid_t pid; /* whom to kill; 0: not counting */
-	long at;   /* the count that fires (0: count only) */
-	enum sim_crash_when when;
-	char *counter; /* the shared counter file; NULL: counted here */
-	long count;
+    pthread_mutex_t lock;
+    pid_t pid; /* whom to kill; 0: not counting */
+    long at;   /* the count that fires (0: count only) */
+    enum sim_crash_when when;
+    char *counter; /* the shared counter file; NULL: counted here */
+    long count;
 };
 
 void sim_crash_init(struct sim_crash *c);

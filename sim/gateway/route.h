@@ -6,22 +6,25 @@
 #include <stdbool.h>
 
 enum sim_route_kind {
-	SIM_R_NONE, SIM_R_LOGIN, SIM_R_LOGOUT, SIM_R_VERSION,
-	SIM_R_TYPE_LIST,      /* /api/types/T/instances */
-	SIM_R_TYPE_ACTION,    /* /api/types/T/instances/action/A */
-	SIM_R_TYPE_GETBYNAME, /* /api/types/T/instances/getByName::ARG */
-	SIM_R_INSTANCE,       /* /api/instances/T::ID */
-	SIM_R_INSTANCE_REL,   /* /api/instances/T::ID/relationships/R */
-	SIM_R_INSTANCE_ACTION /* /api/instances/T::ID/action/A, or /api/instances/T/action/A */
+    SIM_R_NONE,
+    SIM_R_LOGIN,
+    SIM_R_LOGOUT,
+    SIM_R_VERSION,
+    SIM_R_TYPE_LIST,      /* /api/types/T/instances */
+    SIM_R_TYPE_ACTION,    /* /api/types/T/instances/action/A */
+    SIM_R_TYPE_GETBYNAME, /* /api/types/T/instances/getByName::ARG */
+    SIM_R_INSTANCE,       /* /api/instances/T::ID */
+    SIM_R_INSTANCE_REL,   /* /api/instances/T::ID/relationships/R */
+    SIM_R_INSTANCE_ACTION /* /api/instances/T::ID/action/A, or /api/instances/T/action/A */
 };
 
 struct sim_route {
-	enum sim_route_kind kind;
-	char type[64];
-	bool has_id;
-	char id[128];
-	char name[64]; /* action or relationship */
-	char arg[512]; /* getByName argument */
+    enum sim_route_kind kind;
+    char type[64];
+    bool has_id;
+    char id[128];
+    char name[64]; /* action or relationship */
+    char arg[512]; /* getByName argument */
 };
 
 /* false when the path is not a gateway URL shape (answer 404). */

@@ -9,8 +9,8 @@
 struct sim_server;
 
 /* Binds and starts serving. NULL with err set on failure. *url receives the base URL. */
-struct sim_server *sim_server_start(const struct sim_config *cfg, struct sim_control *ctl,
-				    char **url, char *err, size_t errsz);
+struct sim_server *sim_server_start(const struct sim_config *cfg, struct sim_control *ctl, char **url,
+                                    char *err, size_t errsz);
 void sim_server_stop(struct sim_server *s);
 
 #endif

@@ -10,10 +10,10 @@
 struct sim_stat_entry;
 
 struct sim_stats {
-	pthread_mutex_t lock;
-	struct sim_stat_entry *entries;
-	size_t n;
-	uint64_t total;
+    pthread_mutex_t lock;
+    struct sim_stat_entry *entries;
+    size_t n;
+    uint64_t total;
 };
 
 void sim_stats_init(struct sim_stats *s);

@@ -8,8 +8,7 @@
 
 char *sim_dev_path(const struct sim_model *m, const struct sim_sdc *sdc, const struct sim_volume *v);
 /* A new mapping: its entry appears after delay_ms (now when 0). */
-void sim_dev_schedule(struct sim_model *m, struct sim_volume *v, struct sim_mapping *mp,
-		      int64_t delay_ms);
+void sim_dev_schedule(struct sim_model *m, struct sim_volume *v, struct sim_mapping *mp, int64_t delay_ms);
 /* Removes the mapping's entry (unless another mapping of v shows the same path). */
 void sim_dev_remove(struct sim_model *m, struct sim_volume *v, struct sim_mapping *mp);
 /* The volume's data file grew: a loop device over it takes the new size. */

@@ -11,7 +11,7 @@
 /* migrateVTree: starts a migration to dest, or, when the V-Tree's migration is paused and dest
  * is the pool it started in, rolls it back. */
 enum sim_err sim_migrate_start(struct sim_model *m, struct sim_volume *v, struct sim_pool *dest,
-			       enum sim_conv conv);
+                               enum sim_conv conv);
 /* pauseVTreeMigration: Gracefully finishes the piece being copied first, Forcefully stops now. */
 enum sim_err sim_migrate_pause(struct sim_model *m, struct sim_volume *v, bool forcefully);
 /* resumeVTreeMigration: a paused migration goes on where it stopped. */

@@ -15,7 +15,7 @@ void sim_model_destroy(struct sim_model *m);
  * made when missing with guid (NULL: generated) and its device entries in devdir (NULL:
  * <device dir>/<id>). NULL, with err set, when its device directory cannot be made. Lock held. */
 struct sim_sdc *sim_model_add_sdc(struct sim_model *m, const char *ip, const char *guid, const char *devdir,
-				  char *err, size_t errsz);
+                                  char *err, size_t errsz);
 
 /* Advances time-driven state: pending device entries and V-Tree migrations. Lock held. */
 void sim_model_tick(struct sim_model *m, int64_t now_ms);

@@ -3,14 +3,14 @@
 #ifndef SIM_UTIL_H
 #define SIM_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdbool.h>
 
 #define SIM_ID_LEN 16
 
-int64_t sim_now_ms(void);   /* monotonic */
-int64_t sim_wall_s(void);   /* epoch seconds */
+int64_t sim_now_ms(void); /* monotonic */
+int64_t sim_wall_s(void); /* epoch seconds */
 
 void *sim_xmalloc(size_t n);
 void *sim_xcalloc(size_t n, size_t sz);
@@ -21,7 +21,7 @@ char *sim_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Bounded copy; false when src did not fit. */
 bool sim_strlcpy(char *dst, const char *src, size_t size);
 
-bool sim_is_hex_id(const char *s);   /* 1..16 hex digits */
+bool sim_is_hex_id(const char *s); /* 1..16 hex digits */
 
 /* Parses a decimal integer (optionally signed) occupying the whole string. */
 bool sim_parse_i64(const char *s, int64_t *out);

@@ -6,15 +6,15 @@
 #include <stddef.h>
 
 struct sim_sdc_system {
-	char *url; /* base URL of the simulator, e.g. https://127.0.0.1:4443 */
-	char *sdc; /* this host's SDC id or IP in that system */
-	char *ca;  /* PEM CA file to verify the simulator; NULL: system default */
+    char *url; /* base URL of the simulator, e.g. https://127.0.0.1:4443 */
+    char *sdc; /* this host's SDC id or IP in that system */
+    char *ca;  /* PEM CA file to verify the simulator; NULL: system default */
 };
 
 struct sim_sdcconf {
-	struct sim_sdc_system *systems;
-	size_t n;
-	char *guid; /* NULL: ask the first system */
+    struct sim_sdc_system *systems;
+    size_t n;
+    char *guid; /* NULL: ask the first system */
 };
 
 /* 0, or -1 with err set (message names file and line). */

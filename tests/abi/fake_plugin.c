@@ -42,13 +42,14 @@ static sp_status added(sp_pool *pool, sp_error *err)
 #ifdef FAKE_SMALL_TABLES
 #define TABLE_SIZE(t) 8u /* only the header: older than any real version */
 #else
-#define TABLE_SIZE(t) (uint32_t) sizeof(t)
+#define TABLE_SIZE(t) (uint32_t)sizeof(t)
 #endif
 
 static const sp_lifecycle_ops lifecycle = {.abi_version = FAKE_VERSION,
                                            .struct_size = TABLE_SIZE(sp_lifecycle_ops)};
 static const sp_driver_ops driver = {.abi_version = FAKE_VERSION, .struct_size = TABLE_SIZE(sp_driver_ops)};
-static const sp_adaptor_ops adaptor = {.abi_version = FAKE_VERSION, .struct_size = TABLE_SIZE(sp_adaptor_ops)};
+static const sp_adaptor_ops adaptor = {.abi_version = FAKE_VERSION,
+                                       .struct_size = TABLE_SIZE(sp_adaptor_ops)};
 static const fake_pool_ops pool = {
     {FAKE_VERSION,
 #ifdef FAKE_EXTRA_MEMBER
@@ -67,7 +68,8 @@ static const sp_setting_desc settings[] = {
      .scopes = SP_SCOPE_BIT(SP_SCOPE_GLOBAL) | SP_SCOPE_BIT(SP_SCOPE_POOL), .type = SP_VALUE_UINT, .min = 1,
      .max = 10},
     {SP_SIZED(sp_setting_desc), .kind = SP_SETTING_KIND_POOL_DETAIL, .name = "fake.token",
-     .description = "The fake's token.", .type = SP_VALUE_STRING, .flags = SP_SETTING_SECRET | SP_SETTING_REQUIRED},
+     .description = "The fake's token.", .type = SP_VALUE_STRING,
+     .flags = SP_SETTING_SECRET | SP_SETTING_REQUIRED},
 };
 
 static sp_status describe(const sp_setting_desc **out, size_t *count, sp_error *err)

@@ -7,8 +7,8 @@
 #include "storage_plugin.h"
 
 #include <CUnit/Basic.h>
-#include <ltdl.h>
 #include <fcntl.h>
+#include <ltdl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,7 +123,8 @@ static void test_plugin_refuses_small_services_table(void)
 
 static void test_newer_plugin_with_larger_tables(void)
 {
-    host_plugin *p = host_plugin_load(module_path("tests/abi/fake_newer.la"), &svc.table, errbuf, sizeof(errbuf));
+    host_plugin *p =
+        host_plugin_load(module_path("tests/abi/fake_newer.la"), &svc.table, errbuf, sizeof(errbuf));
     const sp_plugin *d;
     sp_capacity cap = SP_INIT(sp_capacity);
 
@@ -239,7 +240,8 @@ static void test_has_macro_respects_size(void)
  * the plugin quotes when it refuses it, so a message tells whose services the plugin used. */
 static unsigned asked[2];
 
-static int named_setting(void *ctx, sp_scope scope, const char *scope_id, const char *key, char *buf, size_t len)
+static int named_setting(void *ctx, sp_scope scope, const char *scope_id, const char *key, char *buf,
+                         size_t len)
 {
     const char *who = ctx;
     (void)scope;
@@ -259,7 +261,8 @@ static const char *whose_settings(const sp_plugin *d)
     sp_error err;
 
     memset(&err, 0, sizeof(err));
-    CU_ASSERT_EQUAL(d->hostutil->create_config_drive(&host, "vm", &file, 1, iso, sizeof(iso), &err), SP_E_INVALID);
+    CU_ASSERT_EQUAL(d->hostutil->create_config_drive(&host, "vm", &file, 1, iso, sizeof(iso), &err),
+                    SP_E_INVALID);
     snprintf(msg, sizeof(msg), "%s", err.message);
     return strstr(msg, "relative-A") != NULL ? "A" : strstr(msg, "relative-B") != NULL ? "B" : msg;
 }
@@ -367,8 +370,10 @@ int main(void)
     CU_add_test(s, "truncated module refused", test_truncated_module_refused);
     CU_add_test(s, "non-module refused", test_not_a_module_refused);
     CU_add_test(s, "SP_HAS respects struct_size", test_has_macro_respects_size);
-    CU_add_test(s, "plugin refuses value structs below their 2.0 size", test_plugin_refuses_small_value_structs);
-    CU_add_test(s, "a second init cannot take the first host's services", test_second_init_cannot_take_the_services);
+    CU_add_test(s, "plugin refuses value structs below their 2.0 size",
+                test_plugin_refuses_small_value_structs);
+    CU_add_test(s, "a second init cannot take the first host's services",
+                test_second_init_cannot_take_the_services);
     CU_add_test(s, "SP_INIT, SP_FITS and SP_AT", test_value_struct_macros);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();

@@ -227,9 +227,10 @@ void adfix_start(adfix *f, const char *const *extra0, const char *const *extra1)
         f->sp = host_plugin_descriptor(p->plugin);
     }
     f->host = (sp_host_ref){SP_SIZED(sp_host_ref), .uuid = "host-kvm1", .name = "kvm1", .ip = "127.0.0.1"};
-    f->host_one = (sp_host_ref){SP_SIZED(sp_host_ref), .uuid = "host-kvm1-one", .name = "kvm1-one", .ip = "127.0.0.1"};
-    f->host_nodrv =
-        (sp_host_ref){SP_SIZED(sp_host_ref), .uuid = "host-kvm1-nodrv", .name = "kvm1-nodrv", .ip = "127.0.0.1"};
+    f->host_one =
+        (sp_host_ref){SP_SIZED(sp_host_ref), .uuid = "host-kvm1-one", .name = "kvm1-one", .ip = "127.0.0.1"};
+    f->host_nodrv = (sp_host_ref){SP_SIZED(sp_host_ref), .uuid = "host-kvm1-nodrv", .name = "kvm1-nodrv",
+                                  .ip = "127.0.0.1"};
     {
         char *h0 = sdc_home(f, "sdc", 2, 1), *h1 = sdc_home(f, "sdc-one", 1, 1),
              *h2 = sdc_home(f, "sdc-nodrv", 0, 0);
@@ -387,7 +388,8 @@ long long adfix_sim_iops_limit(adfix *f, int i, const char *id)
     long long out = -1;
 
     if (o != NULL && (m = yajl_tree_get(o, mp, yajl_t_array)) != NULL && YAJL_GET_ARRAY(m)->len > 0 &&
-        (lim = yajl_tree_get(YAJL_GET_ARRAY(m)->values[0], lp, yajl_t_number)) != NULL && YAJL_IS_INTEGER(lim))
+        (lim = yajl_tree_get(YAJL_GET_ARRAY(m)->values[0], lp, yajl_t_number)) != NULL &&
+        YAJL_IS_INTEGER(lim))
         out = YAJL_GET_INTEGER(lim);
     yajl_tree_free(list);
     return out;
@@ -404,11 +406,20 @@ int adfix_sim_volume_by_name(adfix *f, int i, const char *name, char *id, size_t
     return rc;
 }
 
-int adfix_fault(adfix *f, int i, const char *spec) { return tsim_fault(f->sim[i], spec); }
+int adfix_fault(adfix *f, int i, const char *spec)
+{
+    return tsim_fault(f->sim[i], spec);
+}
 
-int adfix_clear_faults(adfix *f, int i) { return tsim_clear_faults(f->sim[i]); }
+int adfix_clear_faults(adfix *f, int i)
+{
+    return tsim_clear_faults(f->sim[i]);
+}
 
-int adfix_stat(adfix *f, int i, const char *key) { return tsim_stats_count(f->sim[i], key); }
+int adfix_stat(adfix *f, int i, const char *key)
+{
+    return tsim_stats_count(f->sim[i], key);
+}
 
 int adfix_sim_control(adfix *f, int i, const char *method, const char *path, const char *body, char **resp)
 {

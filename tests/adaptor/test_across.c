@@ -19,16 +19,19 @@
 #define MIB (UINT64_C(1) << 20)
 
 static adfix F;
-static sp_volume_info src = SP_INIT(sp_volume_info);  /* the volume copied, on system 0 */
-static char src_file[1024]; /* its data file in the simulator */
-static char src_sum[4][65]; /* SHA-256 of its written ranges */
+static sp_volume_info src = SP_INIT(sp_volume_info); /* the volume copied, on system 0 */
+static char src_file[1024];                          /* its data file in the simulator */
+static char src_sum[4][65];                          /* SHA-256 of its written ranges */
 
 static const struct {
     uint64_t off;
     size_t len;
 } ranges[4] = {{0, 4 * MIB}, {100 * MIB, MIB}, {5 * ADFIX_GIB, 2 * MIB}, {8 * ADFIX_GIB - MIB, MIB}};
 
-static const sp_adaptor_ops *ad(void) { return F.sp->adaptor; }
+static const sp_adaptor_ops *ad(void)
+{
+    return F.sp->adaptor;
+}
 
 static void make_source(void)
 {
@@ -284,7 +287,7 @@ static void test_source_mapped_here_stays(void)
  * the target made for it goes, the other host's mapping and ours stay. */
 static void test_source_mapped_elsewhere(void)
 {
-     sp_host_ref kvm2 = {SP_SIZED(sp_host_ref), .uuid = "host-kvm2", .name = "kvm2", .ip = "10.9.9.9"};
+    sp_host_ref kvm2 = {SP_SIZED(sp_host_ref), .uuid = "host-kvm2", .name = "kvm2", .ip = "10.9.9.9"};
     int n1 = adfix_sim_volume_count(&F, 1), maps = -1;
     sp_volume_info out = SP_INIT(sp_volume_info);
     sp_error e;
@@ -555,24 +558,23 @@ static void test_refusals(void)
 
 int main(void)
 {
-    static const hs_test tests[] = {{"set-up: a source volume with data on system 0", make_source},
-                                    {"copy: checksums equal, holes kept, nothing mapped", test_copy},
-                                    {"requests: create, map and unmap both, nothing else", test_requests},
-                                    {"a source mapped here is copied and stays mapped",
-                                     test_source_mapped_here_stays},
-                                    {"a source mapped to another host is refused", test_source_mapped_elsewhere},
-                                    {"the create's answer lost: the target is adopted", test_create_answer_lost},
-                                    {"a volume of the target's name is not taken, nor deleted",
-                                     test_name_in_use_is_not_ours},
-                                    {"fault: create target", test_fail_create},
-                                    {"fault: map target, map source", test_fail_map},
-                                    {"fault: the target's device never appears", test_fail_device},
-                                    {"fault: copy (read-only target)", test_fail_copy},
-                                    {"fault: verification mismatch", test_fail_verify},
-                                    {"cancel from progress in copy and in verify", test_cancel},
-                                    {"an undo that fails is reported and recovered", test_undo_fails_too},
-                                    {"refusals", test_refusals},
-                                    {NULL, NULL}};
+    static const hs_test tests[] = {
+        {"set-up: a source volume with data on system 0", make_source},
+        {"copy: checksums equal, holes kept, nothing mapped", test_copy},
+        {"requests: create, map and unmap both, nothing else", test_requests},
+        {"a source mapped here is copied and stays mapped", test_source_mapped_here_stays},
+        {"a source mapped to another host is refused", test_source_mapped_elsewhere},
+        {"the create's answer lost: the target is adopted", test_create_answer_lost},
+        {"a volume of the target's name is not taken, nor deleted", test_name_in_use_is_not_ours},
+        {"fault: create target", test_fail_create},
+        {"fault: map target, map source", test_fail_map},
+        {"fault: the target's device never appears", test_fail_device},
+        {"fault: copy (read-only target)", test_fail_copy},
+        {"fault: verification mismatch", test_fail_verify},
+        {"cancel from progress in copy and in verify", test_cancel},
+        {"an undo that fails is reported and recovered", test_undo_fails_too},
+        {"refusals", test_refusals},
+        {NULL, NULL}};
     int rc;
 
     static const char *const extra0[] = {"--sdc", "10.9.9.9", NULL}; /* a second host */

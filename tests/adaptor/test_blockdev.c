@@ -25,7 +25,10 @@
 
 static adfix F;
 
-static const sp_adaptor_ops *ad(void) { return F.sp->adaptor; }
+static const sp_adaptor_ops *ad(void)
+{
+    return F.sp->adaptor;
+}
 
 /* Whether this process can make a loop device, as the simulator will. */
 static int loop_devices_usable(char *why, size_t len)
@@ -62,7 +65,8 @@ static int connected(int i, uint64_t id, sp_volume_info *vol, sp_disk_info *disk
 {
     sp_error e;
 
-    if (adfix_create(&F, i, SP_VOLUME_DATA, id, 8 * ADFIX_GIB, vol) != 0 || adfix_grant(&F, i, vol->path, &F.host) != 0)
+    if (adfix_create(&F, i, SP_VOLUME_DATA, id, 8 * ADFIX_GIB, vol) != 0 ||
+        adfix_grant(&F, i, vol->path, &F.host) != 0)
         return -1;
     if (ad()->connect_volume(F.pool[i], &(sp_volume_ref){vol->path}, &F.host, disk, &e) != SP_OK) {
         fprintf(stderr, "connect: %s\n", e.message);
@@ -130,8 +134,9 @@ static void test_image_onto_device(void)
 {
     char *dir = hs_mkdtemp("blockdev"), qcow[600], file[1024];
     const char *create[] = {hs_qemu_img(), "create", "-q", "-f", "qcow2", qcow, "64M", NULL};
-    const char *fill[] = {hs_qemu_io(), "-f", "qcow2", "-c", "write -q -P 0xab 0 1M", "-c",
-                          "write -q -P 0x5c 40M 2M", qcow, NULL};
+    const char *fill[] = {
+        hs_qemu_io(), "-f", "qcow2", "-c", "write -q -P 0xab 0 1M", "-c", "write -q -P 0x5c 40M 2M",
+        qcow,         NULL};
     sp_image_source src = {SP_SIZED(sp_image_source), .path = qcow, .format = SP_FORMAT_QCOW2};
     sp_volume_info vol = SP_INIT(sp_volume_info);
     sp_error e;
@@ -157,10 +162,10 @@ static void test_image_onto_device(void)
         const char *cmp[] = {hs_qemu_img(), "compare", "-q", "-f", "qcow2", "-F", "raw", qcow, file, NULL};
         unsigned char buf[4096];
         int fd = open(file, O_RDONLY);
-        out = hs_run(cmp); /* the data file's first 64 MiB hold the image; past them, zeros */
+        out = hs_run(cmp);           /* the data file's first 64 MiB hold the image; past them, zeros */
         CU_ASSERT_PTR_NOT_NULL(out); /* exit 0: the same content */
-        CU_ASSERT(fd >= 0 && pread(fd, buf, sizeof(buf), 40 * MIB) == (ssize_t)sizeof(buf) && buf[0] == 0x5c &&
-                  buf[4095] == 0x5c);
+        CU_ASSERT(fd >= 0 && pread(fd, buf, sizeof(buf), 40 * MIB) == (ssize_t)sizeof(buf) &&
+                  buf[0] == 0x5c && buf[4095] == 0x5c);
         if (fd >= 0)
             close(fd);
         free(out);
@@ -191,7 +196,8 @@ static void test_copy_across_devices(void)
     spec.size_bytes = 8 * ADFIX_GIB;
     spec.provisioning = SP_PROVISION_THIN;
     /* Both sides are block devices: qemu-img convert -n writes the target, then both are read. */
-    st = ad()->copy_volume_across(F.pool[0], &(sp_volume_ref){src.path}, F.pool[1], &spec, &F.host, NULL, &out, &e);
+    st = ad()->copy_volume_across(F.pool[0], &(sp_volume_ref){src.path}, F.pool[1], &spec, &F.host, NULL,
+                                  &out, &e);
     if (st != SP_OK)
         fprintf(stderr, "copy: %s\n", e.message);
     CU_ASSERT_EQUAL_FATAL(st, SP_OK);

@@ -16,8 +16,14 @@
 
 static adfix F;
 
-static const sp_adaptor_ops *ad(void) { return F.sp->adaptor; }
-static const sp_driver_ops *drv(void) { return F.sp->driver; }
+static const sp_adaptor_ops *ad(void)
+{
+    return F.sp->adaptor;
+}
+static const sp_driver_ops *drv(void)
+{
+    return F.sp->driver;
+}
 
 /* Whether the simulator of system i has the SDC of ip joined to its MDMs. */
 static int joined(int i, const char *ip)
@@ -82,7 +88,8 @@ static void test_prepare_grant_unprepare(void)
     if (adfix_create(&F, 0, SP_VOLUME_DATA, 301, ADFIX_GIB, &v) != 0)
         return;
     /* an SDC outside the system would never see the volume: the grant says so */
-    CU_ASSERT_EQUAL(drv()->grant_access(F.pool[0], &(sp_volume_ref){v.path}, &F.host, NULL, 0, &e), SP_E_STATE);
+    CU_ASSERT_EQUAL(drv()->grant_access(F.pool[0], &(sp_volume_ref){v.path}, &F.host, NULL, 0, &e),
+                    SP_E_STATE);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "not connected"));
 
     CU_ASSERT_EQUAL_FATAL(ad()->prepare_client(F.pool[0], &F.host, id, &e), SP_OK);
@@ -125,7 +132,8 @@ static void test_limit(void)
     sp_error e;
 
     /* another SDC of system 1 is connected: with a limit of 1 this host's cannot join */
-    CU_ASSERT_EQUAL(adfix_sim_control(&F, 1, "POST", "/sim/sdc/10.0.0.9/mdm", "{\"joined\":true}", &body), 200);
+    CU_ASSERT_EQUAL(adfix_sim_control(&F, 1, "POST", "/sim/sdc/10.0.0.9/mdm", "{\"joined\":true}", &body),
+                    200);
     free(body);
     CU_ASSERT_EQUAL(connected_count(1), 1);
     adfix_pool_setting(&F, 1, "storage.pool.connected.clients.limit", "1");
@@ -167,7 +175,8 @@ static void test_copy_joins_for_itself(void)
     if (adfix_create(&F, 0, SP_VOLUME_TEMPLATE, 302, 16 << 20, &v) != 0)
         return;
     CU_ASSERT_EQUAL(joined(0, "127.0.0.1"), 0);
-    CU_ASSERT_EQUAL(ad()->copy_image_to_volume(F.pool[0], &src, &(sp_volume_ref){v.path}, &F.host, NULL, &e), SP_OK);
+    CU_ASSERT_EQUAL(ad()->copy_image_to_volume(F.pool[0], &src, &(sp_volume_ref){v.path}, &F.host, NULL, &e),
+                    SP_OK);
     CU_ASSERT_EQUAL(joined(0, "127.0.0.1"), 0);
     /* not on demand: joined for the copy, and it stays */
     if (adfix_create(&F, 0, SP_VOLUME_TEMPLATE, 303, 16 << 20, &v2) != 0)
@@ -193,7 +202,8 @@ static void test_attach_on_demand(void)
     CU_ASSERT_EQUAL(r.status, SP_OK);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.message, "connects when a volume needs it"));
     adfix_pool_setting(&F, 0, "powerflex.connect.on.demand", "false");
-    CU_ASSERT_EQUAL(F.sp->lifecycle->attach(F.pool[0], SP_POOL_SCOPE_ZONE, &F.host, 1, &r, &e), SP_E_NOT_FOUND);
+    CU_ASSERT_EQUAL(F.sp->lifecycle->attach(F.pool[0], SP_POOL_SCOPE_ZONE, &F.host, 1, &r, &e),
+                    SP_E_NOT_FOUND);
     CU_ASSERT_EQUAL(r.status, SP_E_STATE);
     CU_ASSERT_EQUAL(drv()->check_host_access(F.pool[0], &F.host, &e), SP_E_STATE);
     adfix_pool_setting(&F, 0, "powerflex.connect.on.demand", "true");

@@ -21,11 +21,15 @@
 static adfix F;
 static char keyfile[1024];
 
-static const sp_adaptor_ops *ad(void) { return F.sp->adaptor; }
+static const sp_adaptor_ops *ad(void)
+{
+    return F.sp->adaptor;
+}
 
 static sp_encryption enc(uint64_t usable)
 {
-    sp_encryption e = {SP_SIZED(sp_encryption), .passphrase = PASS, .passphrase_len = strlen(PASS), .usable_bytes = usable};
+    sp_encryption e = {SP_SIZED(sp_encryption), .passphrase = PASS, .passphrase_len = strlen(PASS),
+                       .usable_bytes = usable};
     return e;
 }
 
@@ -33,8 +37,8 @@ static sp_encryption enc(uint64_t usable)
 static char *guest_read(int i, const char *path, sp_image_format format, size_t len)
 {
     char obj[1200], ifarg[1400], ofarg[1100], count[32], out[1024];
-    const char *argv[] = {hs_qemu_img(), "dd", "--object", obj, "--image-opts", "-O", "raw", "bs=512",
-                          count, ifarg, ofarg, NULL};
+    const char *argv[] = {hs_qemu_img(), "dd",     "--object", obj,   "--image-opts", "-O",
+                          "raw",         "bs=512", count,      ifarg, ofarg,          NULL};
     sp_disk_info d = SP_INIT(sp_disk_info);
     sp_error e;
     char *data = NULL, *o;
@@ -105,8 +109,8 @@ static void test_format_thin_with_template(void)
     free(out);
     if (adfix_create(&F, 0, SP_VOLUME_ROOT, 401, 8 * ADFIX_GIB, &v) != 0)
         return;
-    CU_ASSERT_EQUAL_FATAL(ad()->format_encrypted(F.pool[0], &(sp_volume_ref){v.path}, &F.host, &en, &src, NULL, &d, &e),
-                          SP_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        ad()->format_encrypted(F.pool[0], &(sp_volume_ref){v.path}, &F.host, &en, &src, NULL, &d, &e), SP_OK);
     CU_ASSERT_EQUAL(d.format, SP_FORMAT_QCOW2);
     CU_ASSERT_EQUAL(d.size_bytes, UINT64_C(8454111232)); /* CloudStack's usable size of 8 GiB */
     CU_ASSERT_EQUAL(key_dirs_left(), 0);
@@ -124,9 +128,10 @@ static void test_format_thin_with_template(void)
     /* grown with the volume */
     {
         sp_volume_info r = SP_INIT(sp_volume_info);
-        CU_ASSERT_EQUAL(F.sp->driver->resize_volume(F.pool[0], &(sp_volume_ref){v.path}, 16 * ADFIX_GIB, &r, &e),
+        CU_ASSERT_EQUAL(
+            F.sp->driver->resize_volume(F.pool[0], &(sp_volume_ref){v.path}, 16 * ADFIX_GIB, &r, &e), SP_OK);
+        CU_ASSERT_EQUAL(ad()->grow_encrypted(F.pool[0], &(sp_volume_ref){v.path}, &F.host, &en, &d, &e),
                         SP_OK);
-        CU_ASSERT_EQUAL(ad()->grow_encrypted(F.pool[0], &(sp_volume_ref){v.path}, &F.host, &en, &d, &e), SP_OK);
         CU_ASSERT_EQUAL(d.size_bytes, 16 * ADFIX_GIB - 128 * MIB - 16 * UINT64_C(200704));
         got = guest_read(0, v.path, d.format, 2 * MIB);
         CU_ASSERT(got != NULL && (unsigned char)got[MIB] == 0x3c);
@@ -135,10 +140,13 @@ static void test_format_thin_with_template(void)
 
     /* copied to the other system: the same passphrase and usable size, what the guest saw */
     {
-        sp_volume_spec spec = {SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_ROOT, .id = 402, .parent_id = 0, .size_bytes = 0, .provisioning = SP_PROVISION_THIN};
+        sp_volume_spec spec = {
+            SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_ROOT, .id = 402,
+            .parent_id = 0,           .size_bytes = 0,        .provisioning = SP_PROVISION_THIN};
         sp_volume_info t = SP_INIT(sp_volume_info);
-        CU_ASSERT_EQUAL_FATAL(ad()->copy_volume_across_encrypted(F.pool[0], &(sp_volume_ref){v.path}, F.pool[1], &spec,
-                                                                 &F.host, &en, NULL, &t, &e),
+        CU_ASSERT_EQUAL_FATAL(ad()->copy_volume_across_encrypted(F.pool[0], &(sp_volume_ref){v.path},
+                                                                 F.pool[1], &spec, &F.host, &en, NULL, &t,
+                                                                 &e),
                               SP_OK);
         got = guest_read(1, t.path, SP_FORMAT_QCOW2, 2 * MIB);
         CU_ASSERT_PTR_NOT_NULL_FATAL(got);
@@ -153,7 +161,9 @@ static void test_format_thin_with_template(void)
 
 static void test_thick_and_refusals(void)
 {
-    sp_volume_spec spec = {SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_DATA, .id = 403, .parent_id = 0, .size_bytes = 8 * ADFIX_GIB, .provisioning = SP_PROVISION_THICK};
+    sp_volume_spec spec = {
+        SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_DATA,      .id = 403,
+        .parent_id = 0,           .size_bytes = 8 * ADFIX_GIB, .provisioning = SP_PROVISION_THICK};
     sp_encryption en = enc(0), bad = enc(0);
     sp_volume_info v = SP_INIT(sp_volume_info);
     sp_disk_info d = SP_INIT(sp_disk_info);
@@ -162,27 +172,30 @@ static void test_thick_and_refusals(void)
     int maps;
 
     CU_ASSERT_EQUAL_FATAL(F.sp->driver->create_volume(F.pool[0], &spec, &v, &e), SP_OK);
-    CU_ASSERT_EQUAL_FATAL(ad()->format_encrypted(F.pool[0], &(sp_volume_ref){v.path}, &F.host, &en, NULL, NULL, &d, &e),
-                          SP_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        ad()->format_encrypted(F.pool[0], &(sp_volume_ref){v.path}, &F.host, &en, NULL, NULL, &d, &e), SP_OK);
     CU_ASSERT_EQUAL(d.format, SP_FORMAT_LUKS);
     CU_ASSERT(d.size_bytes > 8 * ADFIX_GIB - 16 * MIB && d.size_bytes < 8 * ADFIX_GIB);
     CU_ASSERT_TRUE(adfix_sim_volume(&F, 0, adfix_id(v.path), &maps, data, sizeof(data)));
     CU_ASSERT_TRUE(file_starts_with(data, "LUKS\xba\xbe", 6));
     /* in use on the host (mapped for a guest): not formatted over */
     CU_ASSERT_EQUAL(adfix_grant(&F, 0, v.path, &F.host), 0);
-    CU_ASSERT_EQUAL(ad()->format_encrypted(F.pool[0], &(sp_volume_ref){v.path}, &F.host, &en, NULL, NULL, &d, &e),
-                    SP_E_BUSY);
+    CU_ASSERT_EQUAL(
+        ad()->format_encrypted(F.pool[0], &(sp_volume_ref){v.path}, &F.host, &en, NULL, NULL, &d, &e),
+        SP_E_BUSY);
     adfix_revoke(&F, 0, v.path, &F.host);
     ad()->disconnect_volume(F.pool[0], &(sp_volume_ref){v.path}, &F.host, &e);
     /* no passphrase */
     bad.passphrase_len = 0;
-    CU_ASSERT_EQUAL(ad()->format_encrypted(F.pool[0], &(sp_volume_ref){v.path}, &F.host, &bad, NULL, NULL, &d, &e),
-                    SP_E_INVALID);
+    CU_ASSERT_EQUAL(
+        ad()->format_encrypted(F.pool[0], &(sp_volume_ref){v.path}, &F.host, &bad, NULL, NULL, &d, &e),
+        SP_E_INVALID);
     /* smaller than sp_encryption was added with: the growth rule's SP_E_VERSION */
     bad = enc(0);
     bad.struct_size = 4;
-    CU_ASSERT_EQUAL(ad()->format_encrypted(F.pool[0], &(sp_volume_ref){v.path}, &F.host, &bad, NULL, NULL, &d, &e),
-                    SP_E_VERSION);
+    CU_ASSERT_EQUAL(
+        ad()->format_encrypted(F.pool[0], &(sp_volume_ref){v.path}, &F.host, &bad, NULL, NULL, &d, &e),
+        SP_E_VERSION);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "sp_encryption"));
     /* a template larger than what the disk holds after its headers (8 GiB less CloudStack's room) */
     {
@@ -192,8 +205,9 @@ static void test_thick_and_refusals(void)
         snprintf(big, sizeof(big), "%s/big.qcow2", F.dir);
         o = hs_run(create);
         free(o);
-        CU_ASSERT_EQUAL(ad()->format_encrypted(F.pool[0], &(sp_volume_ref){v.path}, &F.host, &en, &src, NULL, &d, &e),
-                        SP_E_NO_SPACE);
+        CU_ASSERT_EQUAL(
+            ad()->format_encrypted(F.pool[0], &(sp_volume_ref){v.path}, &F.host, &en, &src, NULL, &d, &e),
+            SP_E_NO_SPACE);
         CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "make the volume larger"));
     }
     CU_ASSERT_EQUAL(key_dirs_left(), 0);

@@ -16,8 +16,14 @@
 
 static adfix F;
 
-static const sp_adaptor_ops *ad(void) { return F.sp->adaptor; }
-static const sp_hostutil_ops *hu(void) { return F.sp->hostutil; }
+static const sp_adaptor_ops *ad(void)
+{
+    return F.sp->adaptor;
+}
+static const sp_hostutil_ops *hu(void)
+{
+    return F.sp->hostutil;
+}
 
 static int exists(const char *path)
 {
@@ -116,7 +122,7 @@ static void test_connect_timeout(void)
     took = hs_now_ms() - t0;
     fprintf(stderr, "timeout after %lld ms: %s\n", (long long)took, e.message);
     CU_ASSERT_EQUAL(st, SP_E_TIMEOUT);
-    CU_ASSERT(took >= 1000 && took < 30000); /* its own 1 s, not the default 60 s */
+    CU_ASSERT(took >= 1000 && took < 30000);                     /* its own 1 s, not the default 60 s */
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, adfix_id(v.path))); /* the volume */
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "kvm1-one"));       /* the host */
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "SDC "));           /* its SDC */
@@ -202,7 +208,7 @@ static void test_bad_arguments(void)
 {
     sp_disk_info d = SP_INIT(sp_disk_info);
     sp_error e;
-     sp_host_ref nouuid = {SP_SIZED(sp_host_ref), .uuid = NULL, .name = "x", .ip = "127.0.0.1"};
+    sp_host_ref nouuid = {SP_SIZED(sp_host_ref), .uuid = NULL, .name = "x", .ip = "127.0.0.1"};
 
     CU_ASSERT_EQUAL(ad()->connect_volume(F.pool[0], &(sp_volume_ref){"not-an-id:x"}, &F.host, &d, &e),
                     SP_E_INVALID);

@@ -17,7 +17,10 @@
 
 static adfix F;
 
-static const sp_adaptor_ops *ad(void) { return F.sp->adaptor; }
+static const sp_adaptor_ops *ad(void)
+{
+    return F.sp->adaptor;
+}
 
 typedef struct outcome {
     char key[600];

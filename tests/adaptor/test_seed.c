@@ -24,11 +24,14 @@
 #define MIB (UINT64_C(1) << 20)
 
 static adfix F;
-static char *work;          /* images made by the tests */
-static char qcow[1024];     /* 64 MiB QCOW2: 0xab over [0, 1M), 0x5c over [40M, 42M) */
+static char *work;      /* images made by the tests */
+static char qcow[1024]; /* 64 MiB QCOW2: 0xab over [0, 1M), 0x5c over [40M, 42M) */
 static sp_volume_info tmpl = SP_INIT(sp_volume_info); /* the volume qcow was seeded onto */
 
-static const sp_adaptor_ops *ad(void) { return F.sp->adaptor; }
+static const sp_adaptor_ops *ad(void)
+{
+    return F.sp->adaptor;
+}
 
 static int run_ok(const char *const *argv)
 {
@@ -117,7 +120,7 @@ static void test_seed_qcow2(void)
     const char *fill[] = {
         hs_qemu_io(), "-f", "qcow2", "-c", "write -q -P 0xab 0 1M", "-c", "write -q -P 0x5c 40M 2M",
         qcow,         NULL};
-     sp_image_source src = {SP_SIZED(sp_image_source), .path = qcow, .format = SP_FORMAT_QCOW2};
+    sp_image_source src = {SP_SIZED(sp_image_source), .path = qcow, .format = SP_FORMAT_QCOW2};
     seen s;
     sp_error e;
     sp_status st;
@@ -152,14 +155,17 @@ static void check_raw_data(const char *dev)
     CU_ASSERT_TRUE(filled(dev, 12 * MIB + 512 * 1024, 3 * MIB + 512 * 1024, 0));
 }
 
-static void scribble(const char *dev) { CU_ASSERT_EQUAL(adfix_write_pattern(dev, 2 * MIB, MIB, 99), 0); }
+static void scribble(const char *dev)
+{
+    CU_ASSERT_EQUAL(adfix_write_pattern(dev, 2 * MIB, MIB, 99), 0);
+}
 
 static void test_seed_raw_checksum(void)
 {
     const char *create[] = {hs_qemu_img(), "create", "-q", "-f", "raw", raw, "16M", NULL};
     const char *fill[] = {hs_qemu_io(), "-f", "raw", "-c", "write -q -P 0x3c 12M 512K", raw, NULL};
     char hex[65], sum[80], bad[80];
-     sp_image_source src = {SP_SIZED(sp_image_source), .path = raw, .checksum = sum, .format = SP_FORMAT_RAW};
+    sp_image_source src = {SP_SIZED(sp_image_source), .path = raw, .checksum = sum, .format = SP_FORMAT_RAW};
     sp_volume_info v = SP_INIT(sp_volume_info);
     seen s;
     sp_error e;
@@ -199,7 +205,7 @@ static void test_seed_refusals(void)
     const char *mk_big[] = {hs_qemu_img(), "create", "-q", "-f", "qcow2", big, "9G", NULL};
     const char *mk_backed[] = {hs_qemu_img(), "create", "-q",    "-f",   "qcow2", "-b",
                                qcow,          "-F",     "qcow2", backed, NULL};
-     sp_image_source src = {SP_SIZED(sp_image_source), .path = big, .format = SP_FORMAT_QCOW2};
+    sp_image_source src = {SP_SIZED(sp_image_source), .path = big, .format = SP_FORMAT_QCOW2};
     sp_volume_info v = SP_INIT(sp_volume_info);
     sp_error e;
 
@@ -328,7 +334,7 @@ static void test_seed_url(void)
 {
     httpd h;
     char url[256], sum[80], hex[65];
-     sp_image_source src = {SP_SIZED(sp_image_source), .url = url, .checksum = sum, .format = SP_FORMAT_QCOW2};
+    sp_image_source src = {SP_SIZED(sp_image_source), .url = url, .checksum = sum, .format = SP_FORMAT_QCOW2};
     sp_volume_info v = SP_INIT(sp_volume_info);
     seen s;
     sp_error e;
@@ -377,7 +383,7 @@ typedef struct seeder {
 static void *seed_thread(void *arg)
 {
     seeder *t = arg;
-     sp_image_source src = {SP_SIZED(sp_image_source), .path = qcow, .format = SP_FORMAT_QCOW2};
+    sp_image_source src = {SP_SIZED(sp_image_source), .path = qcow, .format = SP_FORMAT_QCOW2};
 
     t->st = ad()->copy_image_to_volume(F.pool[0], &src, &(sp_volume_ref){t->path}, &F.host,
                                        &(sp_progress){on_progress, &t->s}, &t->e);
@@ -520,7 +526,7 @@ static void counts_since(const counts *before, counts *d)
 static void test_requests_and_mappings_found(void)
 {
     char out[1024], hex[65], sum[80];
-     sp_image_source src = {SP_SIZED(sp_image_source), .path = raw, .format = SP_FORMAT_RAW};
+    sp_image_source src = {SP_SIZED(sp_image_source), .path = raw, .format = SP_FORMAT_RAW};
     sp_qos qos = {"90", "9000"};
     sp_image_info info = SP_INIT(sp_image_info);
     sp_volume_info v = SP_INIT(sp_volume_info);
@@ -533,7 +539,8 @@ static void test_requests_and_mappings_found(void)
     /* A template from a volume no one has mapped: map and unmap, nothing read first. */
     counts_read(&c0);
     CU_ASSERT_EQUAL_FATAL(
-        ad()->copy_volume_to_image(F.pool[0], &(sp_volume_ref){tmpl.path}, &F.host, out, NULL, &info, &e), SP_OK);
+        ad()->copy_volume_to_image(F.pool[0], &(sp_volume_ref){tmpl.path}, &F.host, out, NULL, &info, &e),
+        SP_OK);
     counts_since(&c0, &d);
     CU_ASSERT_EQUAL(d.total, 2);
     CU_ASSERT_EQUAL(d.map, 1);
@@ -545,18 +552,19 @@ static void test_requests_and_mappings_found(void)
     unlink(out);
 
     /* The same volume mapped to this host with QoS: one request, the map answering "already mapped". */
-    CU_ASSERT_EQUAL_FATAL(F.sp->driver->grant_access(F.pool[0], &(sp_volume_ref){tmpl.path}, &F.host, &qos, 0, &e),
-                          SP_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        F.sp->driver->grant_access(F.pool[0], &(sp_volume_ref){tmpl.path}, &F.host, &qos, 0, &e), SP_OK);
     CU_ASSERT_EQUAL(adfix_sim_iops_limit(&F, 0, tmpl.id), 9000);
     counts_read(&c0);
     CU_ASSERT_EQUAL_FATAL(
-        ad()->copy_volume_to_image(F.pool[0], &(sp_volume_ref){tmpl.path}, &F.host, out, NULL, &info, &e), SP_OK);
+        ad()->copy_volume_to_image(F.pool[0], &(sp_volume_ref){tmpl.path}, &F.host, out, NULL, &info, &e),
+        SP_OK);
     counts_since(&c0, &d);
     CU_ASSERT_EQUAL(d.total, 1);
     CU_ASSERT_EQUAL(d.map, 1);
     CU_ASSERT_EQUAL(d.unmap, 0);
     CU_ASSERT_TRUE(adfix_sim_volume(&F, 0, tmpl.id, &maps, NULL, 0));
-    CU_ASSERT_EQUAL(maps, 1);                                 /* still the VM's */
+    CU_ASSERT_EQUAL(maps, 1);                                    /* still the VM's */
     CU_ASSERT_EQUAL(adfix_sim_iops_limit(&F, 0, tmpl.id), 9000); /* and still limited */
     check_template_file(out, &info);
     unlink(out);
@@ -567,8 +575,8 @@ static void test_requests_and_mappings_found(void)
     if (adfix_create(&F, 0, SP_VOLUME_TEMPLATE, 206, 16 * MIB, &v) != 0)
         return;
     counts_read(&c0);
-    CU_ASSERT_EQUAL_FATAL(ad()->copy_image_to_volume(F.pool[0], &src, &(sp_volume_ref){v.path}, &F.host, NULL, &e),
-                          SP_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        ad()->copy_image_to_volume(F.pool[0], &src, &(sp_volume_ref){v.path}, &F.host, NULL, &e), SP_OK);
     counts_since(&c0, &d);
     CU_ASSERT_EQUAL(d.total, 4);
     CU_ASSERT_EQUAL(d.get, 1);
@@ -586,8 +594,8 @@ static void test_requests_and_mappings_found(void)
     src.checksum = sum;
     CU_ASSERT_EQUAL_FATAL(adfix_grant(&F, 0, v.path, &F.host), 0);
     counts_read(&c0);
-    CU_ASSERT_EQUAL_FATAL(ad()->copy_image_to_volume(F.pool[0], &src, &(sp_volume_ref){v.path}, &F.host, NULL, &e),
-                          SP_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        ad()->copy_image_to_volume(F.pool[0], &src, &(sp_volume_ref){v.path}, &F.host, NULL, &e), SP_OK);
     counts_since(&c0, &d);
     CU_ASSERT_EQUAL(d.total, 2);
     CU_ASSERT_EQUAL(d.get, 1);
@@ -600,10 +608,12 @@ static void test_requests_and_mappings_found(void)
     adfix_delete(&F, 0, v.path);
 
     /* A map the gateway fails once (without doing it) is sent again; the copy's mapping goes. */
-    CU_ASSERT_EQUAL(adfix_fault(&F, 0, "POST /api/instances/Volume::{id}/action/addMappedSdc:http500:once"), 200);
+    CU_ASSERT_EQUAL(adfix_fault(&F, 0, "POST /api/instances/Volume::{id}/action/addMappedSdc:http500:once"),
+                    200);
     counts_read(&c0);
     CU_ASSERT_EQUAL(
-        ad()->copy_volume_to_image(F.pool[0], &(sp_volume_ref){tmpl.path}, &F.host, out, NULL, &info, &e), SP_OK);
+        ad()->copy_volume_to_image(F.pool[0], &(sp_volume_ref){tmpl.path}, &F.host, out, NULL, &info, &e),
+        SP_OK);
     counts_since(&c0, &d);
     adfix_clear_faults(&F, 0);
     CU_ASSERT_EQUAL(d.map, 2);

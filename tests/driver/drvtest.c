@@ -6,8 +6,8 @@
 #include "drvtest.h"
 
 #include "loader.h"
-#include "thttp.h"
 #include "settings.h"
+#include "thttp.h"
 
 #include <errno.h>
 #include <fcntl.h>

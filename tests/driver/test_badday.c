@@ -115,7 +115,8 @@ static void test_proxy_pages(void)
     /* every try an HTML page: reported with the status line, after the policy's tries */
     CU_ASSERT_FATAL(dt_fault(sim, MAP ":http502"));
     before = dt_count(sim, MAP);
-    CU_ASSERT_EQUAL(DRV->grant_access(pool, &(sp_volume_ref){vol.path}, &h1, NULL, 0, &err), SP_E_UNAVAILABLE);
+    CU_ASSERT_EQUAL(DRV->grant_access(pool, &(sp_volume_ref){vol.path}, &h1, NULL, 0, &err),
+                    SP_E_UNAVAILABLE);
     CU_ASSERT_EQUAL(dt_count(sim, MAP) - before, 4);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "502 Bad Gateway: HTML error page from gateway/proxy"));
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, vol.id));

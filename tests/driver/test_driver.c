@@ -355,8 +355,9 @@ static void test_grant_revoke_and_multiple_mappings(void)
     /* Granting a host without an SDC fails and names the host. */
     CU_ASSERT_EQUAL(DRV->grant_access(pool, &ref, &none, NULL, 0, &err), SP_E_NOT_FOUND);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "10.9.9.9"));
-    CU_ASSERT_EQUAL(DRV->grant_access(pool, &ref, &(sp_host_ref){SP_SIZED(sp_host_ref), .uuid = "u", .name = "n"},
-                                      NULL, 0, &err),
+    CU_ASSERT_EQUAL(DRV->grant_access(pool, &ref,
+                                      &(sp_host_ref){SP_SIZED(sp_host_ref), .uuid = "u", .name = "n"}, NULL,
+                                      0, &err),
                     SP_E_INVALID);
     remove_vol(vol.path);
     /* A volume that is gone cannot be granted. */
@@ -485,9 +486,8 @@ static void test_capacity_against_statistics(void)
     CU_ASSERT_EQUAL(vst.used_bytes, (uint64_t)dt_jint(vs, "netProvisionedAddressesInKb") * 1024);
     CU_ASSERT(vst.used_bytes >= 1024 * 1024);
     yajl_tree_free(vs);
-    CU_ASSERT_EQUAL(
-        POOLOPS->get_volume_stats(pool, &(sp_volume_ref){"0123456789abcdef:x"}, &vst, &err),
-        SP_E_NOT_FOUND);
+    CU_ASSERT_EQUAL(POOLOPS->get_volume_stats(pool, &(sp_volume_ref){"0123456789abcdef:x"}, &vst, &err),
+                    SP_E_NOT_FOUND);
     CU_ASSERT_EQUAL(DRV->revoke_access(pool, &(sp_volume_ref){thin.path}, &h1, &err), SP_OK);
     remove_vol(thin.path);
     remove_vol(thick.path);

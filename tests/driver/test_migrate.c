@@ -1,7 +1,8 @@
 /* test_migrate.c - V-Tree migrations on a bad day, through the ABI against powerflex-sim: one
  * that outlives kvm.storage.offline.migration.wait, one the array fails half way, one the host
  * cancels, one paused on the array and one whose watch fails at the deadline are each paused,
- * rolled back to the source pool and reported; one waiting in the array's queue and one watched through HTML error pages finish. */
+ * rolled back to the source pool and reported; one waiting in the array's queue and one watched through HTML
+ * error pages finish. */
 #include "config.h"
 
 #include "drvtest.h"
@@ -111,7 +112,8 @@ static void test_timeout_rolls_back(void)
     /* A migration of ten minutes against a timeout of one second, at the pool's scope. */
     CU_ASSERT_EQUAL_FATAL(modes("{\"migrationMs\":600000}"), 200);
     host_setting_set(dt_services(), SP_SCOPE_POOL, DT_POOL_UUID, WAIT_KEY, "1");
-    CU_ASSERT_EQUAL(DRV->migrate_volume(pool, &(sp_volume_ref){vol.path}, pool2, NULL, &out, &err), SP_E_TIMEOUT);
+    CU_ASSERT_EQUAL(DRV->migrate_volume(pool, &(sp_volume_ref){vol.path}, pool2, NULL, &out, &err),
+                    SP_E_TIMEOUT);
     host_setting_set(dt_services(), SP_SCOPE_POOL, DT_POOL_UUID, WAIT_KEY, NULL);
     CU_ASSERT_EQUAL(modes("{\"migrationMs\":300}"), 200);
     /* The message names the volume, the timeout and where the volume is. */
@@ -132,7 +134,8 @@ static void test_failure_part_way_rolls_back(void)
 
     CU_ASSERT_EQUAL_FATAL(new_volume(801, &vol), 0);
     CU_ASSERT_EQUAL_FATAL(modes("{\"migrationMs\":1000,\"migrationFailAt\":0.5}"), 200);
-    CU_ASSERT_EQUAL(DRV->migrate_volume(pool, &(sp_volume_ref){vol.path}, pool2, NULL, &out, &err), SP_E_BACKEND);
+    CU_ASSERT_EQUAL(DRV->migrate_volume(pool, &(sp_volume_ref){vol.path}, pool2, NULL, &out, &err),
+                    SP_E_BACKEND);
     CU_ASSERT_EQUAL(modes("{\"migrationMs\":300,\"migrationFailAt\":0}"), 200);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "MigrationError"));
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "rolled back to pool " DT_POOL_UUID));
@@ -181,7 +184,8 @@ static void test_paused_on_array_rolls_back(void)
     CU_ASSERT_EQUAL_FATAL(dt_api_post(sim, path, body), 200);
     snprintf(path, sizeof(path), "/instances/Volume::%s/action/pauseVTreeMigration", vol.id);
     CU_ASSERT_EQUAL_FATAL(dt_api_post(sim, path, "{\"pauseType\":\"Forcefully\"}"), 200);
-    CU_ASSERT_EQUAL(DRV->migrate_volume(pool, &(sp_volume_ref){vol.path}, pool2, NULL, &out, &err), SP_E_STATE);
+    CU_ASSERT_EQUAL(DRV->migrate_volume(pool, &(sp_volume_ref){vol.path}, pool2, NULL, &out, &err),
+                    SP_E_STATE);
     CU_ASSERT_EQUAL(modes("{\"migrationMs\":300}"), 200);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "paused"));
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "rolled back"));

@@ -118,7 +118,8 @@ static void test_map_steps_retried_in_passing(void)
         yajl_tree_free(root);
     }
     /* The array unmapped, then the answer was lost: the repeat reads "not mapped" as done. */
-    CU_ASSERT_FATAL(dt_fault(sim, "POST /api/instances/Volume::{id}/action/removeMappedSdc:http500:once:after"));
+    CU_ASSERT_FATAL(
+        dt_fault(sim, "POST /api/instances/Volume::{id}/action/removeMappedSdc:http500:once:after"));
     CU_ASSERT_EQUAL(DRV->revoke_access(pool, &(sp_volume_ref){vol.path}, &h1, &err), SP_OK);
     dt_clear_faults(sim);
     CU_ASSERT_EQUAL(mappings_of(vol.id), 0);

@@ -22,8 +22,8 @@ static char *pool_id, *pool2_id;
 
 static int setup(void)
 {
-    const char *extra[] = {"--pool", "pool1:1024", "--pool", "pool2:1024", "--pool", "pool3:1024",
-                           "--migration-ms", "300", NULL};
+    const char *extra[] = {"--pool",     "pool1:1024",     "--pool", "pool2:1024", "--pool",
+                           "pool3:1024", "--migration-ms", "300",    NULL};
     dt_details d = {0};
 
     dt_load();
@@ -124,10 +124,10 @@ static void test_snapshot_data_round_trip(void)
 
     /* A snapshot of another V-Tree cannot be reverted to. */
     CU_ASSERT_EQUAL_FATAL(
-        DRV->create_volume(pool,
-                           &(sp_volume_spec){SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_DATA, .id = 202,
-                                             .size_bytes = GIB},
-                           &other, &err),
+        DRV->create_volume(
+            pool,
+            &(sp_volume_spec){SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_DATA, .id = 202, .size_bytes = GIB},
+            &other, &err),
         SP_OK);
     CU_ASSERT_EQUAL(DRV->revert_snapshot(pool, &(sp_volume_ref){other.path}, &sref, &err), SP_E_INVALID);
     CU_ASSERT_EQUAL(DRV->delete_volume(pool, &(sp_volume_ref){other.path}, &err), SP_OK);
@@ -227,8 +227,8 @@ static void test_vm_snapshot_reads_back_in_one_request(void)
     int before, sv, byids, gets;
 
     for (int i = 0; i < N; i++) {
-        sp_volume_spec spec = dt_spec(SP_VOLUME_DATA, 230 + (uint64_t)i, (uint64_t)(i + 1) * 8 * GIB,
-                                      SP_PROVISION_THIN);
+        sp_volume_spec spec =
+            dt_spec(SP_VOLUME_DATA, 230 + (uint64_t)i, (uint64_t)(i + 1) * 8 * GIB, SP_PROVISION_THIN);
         vols[i] = snaps[i] = (sp_volume_info)SP_INIT(sp_volume_info);
         ids[i] = spec.id;
         CU_ASSERT_EQUAL_FATAL(DRV->create_volume(pool, &spec, &vols[i], &err), SP_OK);
@@ -293,7 +293,8 @@ static void test_vm_snapshot_into_a_newer_hosts_larger_structs(void)
         memset(&snaps[i], 0x5a, sizeof(snaps[i]));
         snaps[i].v2_0.struct_size = sizeof(newer_volume_info);
     }
-    CU_ASSERT_EQUAL_FATAL(DRV->create_vm_snapshot(pool, 340, refs, ids, N, &group, &snaps[0].v2_0, &err), SP_OK);
+    CU_ASSERT_EQUAL_FATAL(DRV->create_vm_snapshot(pool, 340, refs, ids, N, &group, &snaps[0].v2_0, &err),
+                          SP_OK);
     for (int i = 0; i < N; i++) {
         char name[64];
         snprintf(name, sizeof(name), "vmsnap-340-%d" SUFFIX, 240 + i);
@@ -306,7 +307,8 @@ static void test_vm_snapshot_into_a_newer_hosts_larger_structs(void)
     /* An array whose elements disagree on their size is refused before anything is made. */
     snaps[0].v2_0.struct_size = sizeof(newer_volume_info);
     snaps[1].v2_0.struct_size = sizeof(sp_volume_info);
-    CU_ASSERT_EQUAL(DRV->create_vm_snapshot(pool, 341, refs, ids, N, &group, &snaps[0].v2_0, &err), SP_E_VERSION);
+    CU_ASSERT_EQUAL(DRV->create_vm_snapshot(pool, 341, refs, ids, N, &group, &snaps[0].v2_0, &err),
+                    SP_E_VERSION);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "sp_volume_info"));
     CU_ASSERT_EQUAL(DRV->delete_vm_snapshot(pool, group.group_id, &err), SP_OK);
     for (int i = 0; i < N; i++)
@@ -413,8 +415,8 @@ static void test_vm_snapshot_revert_with_ids_sharing_a_prefix(void)
     for (int i = 0; i < 2; i++)
         CU_ASSERT_EQUAL_FATAL(
             DRV->create_volume(p3,
-                               &(sp_volume_spec){SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_DATA, .id = ids[i],
-                                                 .size_bytes = GIB},
+                               &(sp_volume_spec){SP_SIZED(sp_volume_spec), .kind = SP_VOLUME_DATA,
+                                                 .id = ids[i], .size_bytes = GIB},
                                &vols[i], &err),
             SP_OK);
     LC->close(p3);
@@ -525,8 +527,8 @@ static void test_template_copy_carried_away(void)
     CU_ASSERT_EQUAL(DRV->find_volume(pool, &rspec, &found, &err), SP_OK);
     CU_ASSERT_STRING_EQUAL(found.path, root_vol.path);
     CU_ASSERT_FATAL(dt_fault(sim, "POST /api/instances/Volume::{id}/action/setVolumeName:http500"));
-    CU_ASSERT_EQUAL_FATAL(DRV->migrate_volume(pool, &(sp_volume_ref){root_vol.path}, pool2, NULL, &moved, &err),
-                          SP_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        DRV->migrate_volume(pool, &(sp_volume_ref){root_vol.path}, pool2, NULL, &moved, &err), SP_OK);
     dt_clear_faults(sim);
     CU_ASSERT_STRING_EQUAL(moved.path, root_vol.path);
     CU_ASSERT_EQUAL(DRV->find_template(pool, 700, &found, &err), SP_E_NOT_FOUND);
@@ -761,12 +763,14 @@ int main(void)
         {"snapshot: write, snapshot, overwrite, revert, read back", test_snapshot_data_round_trip},
         {"VM snapshot: one group, revert, delete", test_vm_snapshot_create_revert_delete},
         {"VM snapshot: n snapshots read back in one request", test_vm_snapshot_reads_back_in_one_request},
-        {"VM snapshot into a newer host's larger structs", test_vm_snapshot_into_a_newer_hosts_larger_structs},
+        {"VM snapshot into a newer host's larger structs",
+         test_vm_snapshot_into_a_newer_hosts_larger_structs},
         {"VM snapshot revert is all or nothing", test_vm_snapshot_revert_all_or_nothing},
         {"VM snapshot revert with volume ids sharing a prefix",
          test_vm_snapshot_revert_with_ids_sharing_a_prefix},
         {"templates: find, seed, volume from template", test_template_and_volume_from_it},
-        {"templates: a copy a V-Tree migration carried away is not the pool's", test_template_copy_carried_away},
+        {"templates: a copy a V-Tree migration carried away is not the pool's",
+         test_template_copy_carried_away},
         {"V-Tree migration between pools of one system moves snapshots",
          test_vtree_migration_moves_snapshots},
         {"V-Tree already migrating to another pool: waited for, then reported",

@@ -14,12 +14,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond, what)                                                                           \
-    do {                                                                                            \
-        if (!(cond)) {                                                                              \
-            fprintf(stderr, "fuzz_image: property violated: %s (%s)\n", what, #cond);               \
-            abort();                                                                                \
-        }                                                                                           \
+#define CHECK(cond, what)                                                                                    \
+    do {                                                                                                     \
+        if (!(cond)) {                                                                                       \
+            fprintf(stderr, "fuzz_image: property violated: %s (%s)\n", what, #cond);                        \
+            abort();                                                                                         \
+        }                                                                                                    \
     } while (0)
 
 static uint32_t be32(const uint8_t *p)
@@ -102,8 +102,7 @@ static void check_accepted(pfx_image_kind declared, unsigned flags, const uint8_
               "a VMDK names no parent");
         CHECK(contains(p + 512, n - 512, "SPARSE"), "a VMDK's extent is SPARSE");
         break;
-    default:
-        CHECK(0, "formats that are never taken are never accepted");
+    default: CHECK(0, "formats that are never taken are never accepted");
     }
 }
 
@@ -146,7 +145,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(st2 == st && rep2.kind == rep.kind && rep2.virtual_size == rep.virtual_size,
           "the same bytes get the same answer");
     CHECK(st != SP_OK || strcmp(e2.message, "") == 0, "an accepted image leaves no message");
-    CHECK(pfx_image_inspect_buf(img, n, n, declared, flags, NULL, NULL) == st, "the same without report or error");
+    CHECK(pfx_image_inspect_buf(img, n, n, declared, flags, NULL, NULL) == st,
+          "the same without report or error");
     free(img);
     return 0;
 }

@@ -32,21 +32,21 @@ static int all_zero(const void *p, size_t n)
 }
 
 /* The output is filled with garbage first: the parser, not the caller, zeroes it. */
-#define RUN(out, call)                                                                              \
-    do {                                                                                            \
-        memset(&(out), 0xa5, sizeof(out));                                                          \
-        memset(&e, 0, sizeof(e));                                                                   \
-        st = (call);                                                                                \
-        check(st, &e, &(out), sizeof(out));                                                         \
+#define RUN(out, call)                                                                                       \
+    do {                                                                                                     \
+        memset(&(out), 0xa5, sizeof(out));                                                                   \
+        memset(&e, 0, sizeof(e));                                                                            \
+        st = (call);                                                                                         \
+        check(st, &e, &(out), sizeof(out));                                                                  \
     } while (0)
 
 /* String outputs: on failure they hold the empty string. */
-#define RUN_STR(out, call)                                                                          \
-    do {                                                                                            \
-        memset((out), 0xa5, sizeof(out));                                                           \
-        memset(&e, 0, sizeof(e));                                                                   \
-        st = (call);                                                                                \
-        check(st, &e, (out), 1);                                                                    \
+#define RUN_STR(out, call)                                                                                   \
+    do {                                                                                                     \
+        memset((out), 0xa5, sizeof(out));                                                                    \
+        memset(&e, 0, sizeof(e));                                                                            \
+        st = (call);                                                                                         \
+        check(st, &e, (out), 1);                                                                             \
     } while (0)
 
 static void check(sp_status st, const sp_error *e, const void *out, size_t n)

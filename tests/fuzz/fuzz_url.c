@@ -22,12 +22,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * comparison instead (the message must not change when the user info's bytes change). */
 #define MIN_LEAK_CHECK 8
 
-#define CHECK(cond, what)                                                                           \
-    do {                                                                                            \
-        if (!(cond)) {                                                                              \
-            fprintf(stderr, "fuzz_url: property violated: %s (%s)\n", what, #cond);                 \
-            abort();                                                                                \
-        }                                                                                           \
+#define CHECK(cond, what)                                                                                    \
+    do {                                                                                                     \
+        if (!(cond)) {                                                                                       \
+            fprintf(stderr, "fuzz_url: property violated: %s (%s)\n", what, #cond);                          \
+            abort();                                                                                         \
+        }                                                                                                    \
     } while (0)
 
 /* The parts of a URL found the simple way: the authority runs to the first '/', the user info to
@@ -179,8 +179,7 @@ static void check_gateway(const pfx_url *u)
         CHECK(strchr("/@?#[] ", *p) == NULL, "no delimiters in the host");
     if (u->gateway[0] == '[') {
         CHECK(strchr(u->host, ':') != NULL, "a bracketed host is an IPv6 literal");
-        CHECK(strncmp(u->gateway + 1, u->host, hl) == 0 && u->gateway[hl + 1] == ']',
-              "gateway is [host]...");
+        CHECK(strncmp(u->gateway + 1, u->host, hl) == 0 && u->gateway[hl + 1] == ']', "gateway is [host]...");
         rest = u->gateway + hl + 2;
     } else {
         CHECK(strchr(u->host, ':') == NULL, "an unbracketed host has no ':'");
@@ -238,8 +237,8 @@ static void check_parsed(const char *text, const pfx_url *u)
     }
 
     /* every byte of user, password and pool may become %XX; then ':', '@', '/' and the NUL */
-    n = strlen(SCHEME) + 3 * (strlen(u->user) + strlen(u->password) + strlen(u->pool)) +
-        strlen(u->gateway) + 4;
+    n = strlen(SCHEME) + 3 * (strlen(u->user) + strlen(u->password) + strlen(u->pool)) + strlen(u->gateway) +
+        4;
     again = malloc(n);
     if (again == NULL)
         abort();

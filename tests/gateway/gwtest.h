@@ -7,8 +7,8 @@
 
 #include <stddef.h>
 
-/* Reads tests/fixtures/<name> (FIXTURES_DIR, set by the build) into a malloc'd NUL-terminated buffer (caller frees);
- * *len gets its size. Exits the test program (status 99, a hard error) when it cannot. */
+/* Reads tests/fixtures/<name> (FIXTURES_DIR, set by the build) into a malloc'd NUL-terminated buffer (caller
+ * frees); *len gets its size. Exits the test program (status 99, a hard error) when it cannot. */
 char *gwt_fixture(const char *name, size_t *len);
 
 /* Reads any file the same way; NULL when it cannot be read. */

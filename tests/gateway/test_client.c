@@ -316,10 +316,12 @@ static void test_mapping(void)
     REQUESTS(1, CU_ASSERT_EQUAL(pfx_gw_volume_map(cl, id, sdc1, 0, NULL, &e), SP_OK));
     CU_ASSERT_EQUAL(count(add) - adds, 2);
     CU_ASSERT_EQUAL(count("GET /api/instances/Volume::{id}"), gets); /* no read before a map */
-    REQUESTS(1, expect_err(pfx_gw_volume_map(cl, id, sdc2, 0, NULL, &e), &e, SP_E_BUSY, 297, "may not be mapped"));
+    REQUESTS(
+        1, expect_err(pfx_gw_volume_map(cl, id, sdc2, 0, NULL, &e), &e, SP_E_BUSY, 297, "may not be mapped"));
     REQUESTS(1, CU_ASSERT_EQUAL(pfx_gw_volume_map(cl, id, sdc2, 1, NULL, &e), SP_OK));
     REQUESTS(1, expect_err(pfx_gw_volume_map(cl, id, UNKNOWN_ID, 1, NULL, &e), &e, SP_E_NOT_FOUND, 80, NULL));
-    REQUESTS(1, expect_err(pfx_gw_volume_map(cl, UNKNOWN_ID, sdc1, 1, NULL, &e), &e, SP_E_NOT_FOUND, 79, NULL));
+    REQUESTS(1,
+             expect_err(pfx_gw_volume_map(cl, UNKNOWN_ID, sdc1, 1, NULL, &e), &e, SP_E_NOT_FOUND, 79, NULL));
 
     /* limits: the gateway's rules are checked without a request */
     REQUESTS(1, CU_ASSERT_EQUAL(pfx_gw_volume_set_limits(cl, id, sdc1, 9000, 92160, &e), SP_OK));

@@ -117,7 +117,8 @@ static void test_5xx(void)
     if (tsim_api4(sim)) {
         /* a 4.x gateway's web front answers with a page: only its status line is read */
         CU_ASSERT_EQUAL(e.backend_code, -1);
-        CU_ASSERT_TRUE(has(&e, "gateway returned 500 Internal Server Error: HTML error page from gateway/proxy"));
+        CU_ASSERT_TRUE(
+            has(&e, "gateway returned 500 Internal Server Error: HTML error page from gateway/proxy"));
     } else {
         CU_ASSERT_EQUAL(e.backend_code, 0);
         CU_ASSERT_TRUE(has(&e, "gateway returned 500 (errorCode 0): Injected internal error"));
@@ -126,7 +127,8 @@ static void test_5xx(void)
     CU_ASSERT_EQUAL(pfx_gw_version(cl, v, sizeof(v), &e), SP_E_UNAVAILABLE);
     CU_ASSERT_EQUAL(e.http_status, 503);
     if (tsim_api4(sim))
-        CU_ASSERT_TRUE(has(&e, "gateway returned 503 Service Unavailable: HTML error page from gateway/proxy"));
+        CU_ASSERT_TRUE(
+            has(&e, "gateway returned 503 Service Unavailable: HTML error page from gateway/proxy"));
     recovers();
     CU_ASSERT_TRUE(gws_clear_faults(sim));
 }
@@ -395,8 +397,8 @@ static void test_html_pages(void)
     CU_ASSERT_TRUE(gwt_error_clean(&e)); /* the page's text is not copied */
     script.mode = M_HTML_404;
     CU_ASSERT_EQUAL(pfx_gw_volume_get(c, "0123456789abcdef", &vol, &e), SP_E_PROTOCOL);
-    CU_ASSERT_TRUE(
-        has(&e, "volume 0123456789abcdef: gateway returned 404 Not Found: HTML error page from gateway/proxy"));
+    CU_ASSERT_TRUE(has(
+        &e, "volume 0123456789abcdef: gateway returned 404 Not Found: HTML error page from gateway/proxy"));
     pfx_gw_client_free(c);
 }
 

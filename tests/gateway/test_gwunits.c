@@ -261,10 +261,11 @@ static void test_error_from_reply(void)
     CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 500 Internal Server Error (not a JSON answer)");
     CU_ASSERT_EQUAL(judge(503, "", "", &e, &r), SP_E_UNAVAILABLE);
     CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 503 with an empty body");
-    CU_ASSERT_EQUAL(judge(504, "Gateway Time-out", "<html><head><title>504 Gateway Time-out</title></head></html>",
-                          &e, &r),
+    CU_ASSERT_EQUAL(judge(504, "Gateway Time-out",
+                          "<html><head><title>504 Gateway Time-out</title></head></html>", &e, &r),
                     SP_E_TIMEOUT);
-    CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 504 Gateway Time-out: HTML error page from gateway/proxy");
+    CU_ASSERT_STRING_EQUAL(e.message,
+                           "gateway returned 504 Gateway Time-out: HTML error page from gateway/proxy");
     CU_ASSERT_EQUAL(judge(500, "Internal Server Error", "", &e, &r), SP_E_BACKEND);
     CU_ASSERT_STRING_EQUAL(e.message, "gateway returned 500 Internal Server Error with an empty body");
 
@@ -276,11 +277,13 @@ static void test_error_from_reply(void)
                           &e, &r),
                     SP_E_UNAVAILABLE);
     CU_ASSERT_EQUAL(e.backend_code, 212);
-    CU_ASSERT_EQUAL(judge(500, "", "{\"message\":\"The system is busy. Retry later\",\"errorCode\":164}", &e, &r),
-                    SP_E_UNAVAILABLE);
+    CU_ASSERT_EQUAL(
+        judge(500, "", "{\"message\":\"The system is busy. Retry later\",\"errorCode\":164}", &e, &r),
+        SP_E_UNAVAILABLE);
     CU_ASSERT_EQUAL(judge(500, "", "{\"message\":\"You do not have permission\",\"errorCode\":168}", &e, &r),
                     SP_E_AUTH);
-    CU_ASSERT_EQUAL(judge(500, "", "{\"message\":\"The V-Tree is not currently being migrated.\",\"errorCode\":790}",
+    CU_ASSERT_EQUAL(judge(500, "",
+                          "{\"message\":\"The V-Tree is not currently being migrated.\",\"errorCode\":790}",
                           &e, &r),
                     SP_E_STATE);
     CU_ASSERT_EQUAL(judge(400, "Bad Request", "{\"message\":\"bad\",\"httpStatusCode\":400}", &e, &r),

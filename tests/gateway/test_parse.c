@@ -410,7 +410,7 @@ static void test_volume_bad(void)
 /* Another volume, with a mapping (whose memory must be released when it is dropped). */
 #define LISTED_VOLUME                                                                                        \
     "{\"id\":\"3df6b86600000001\",\"sizeInKb\":8388608,\"storagePoolId\":\"e65f9c2700000000\","              \
-    "\"vtreeId\":\"c075744900000002\",\"volumeType\":\"ThinProvisioned\","                                  \
+    "\"vtreeId\":\"c075744900000002\",\"volumeType\":\"ThinProvisioned\","                                   \
     "\"mappedSdcInfo\":[{\"sdcId\":\"01f7117d0000000b\"}]}"
 
 static void test_volumes_by_ids_bad(void)
@@ -434,10 +434,11 @@ static void test_volumes_by_ids_bad(void)
     /* An empty answer: the volume is not there. */
     CU_ASSERT_EQUAL(pfx_gw_parse_volumes_by_ids(P("[]"), one, 1, &l, &e), SP_E_NOT_FOUND);
     /* Answered twice: taken once, the copy dropped; an object not asked for is dropped too. */
-    CU_ASSERT_EQUAL_FATAL(pfx_gw_parse_volumes_by_ids(P("[" VOLUME_JSON(",\"creationTime\":1") "," VOLUME_JSON(
-                                                          ",\"creationTime\":2") "," LISTED_VOLUME "]"),
-                                                      (const char *[]){"3df6b86600000000"}, 1, &l, &e),
-                          SP_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        pfx_gw_parse_volumes_by_ids(P("[" VOLUME_JSON(",\"creationTime\":1") "," VOLUME_JSON(
+                                        ",\"creationTime\":2") "," LISTED_VOLUME "]"),
+                                    (const char *[]){"3df6b86600000000"}, 1, &l, &e),
+        SP_OK);
     CU_ASSERT_EQUAL_FATAL(l.n, 1);
     CU_ASSERT_EQUAL(l.items[0].creation_time, 1);
     pfx_gw_volume_list_clear(&l);

@@ -3,8 +3,8 @@
  * one piece, byte by byte or in uneven pieces; volumes handed on one at a time. */
 #include "config.h"
 
-#include "gateway_parse.h"
 #include "error.h"
+#include "gateway_parse.h"
 #include "gateway_stream.h"
 #include "gwtest.h"
 
@@ -64,7 +64,8 @@ static void agree(const char *body)
         got g = {.stop_at = -1};
         sp_status st = stream(body, len, steps[k], &g, &e2);
         if (st != want)
-            fprintf(stderr, "body %s: tree %d (%s), stream %d (%s)\n", body, want, e1.message, st, e2.message);
+            fprintf(stderr, "body %s: tree %d (%s), stream %d (%s)\n", body, want, e1.message, st,
+                    e2.message);
         CU_ASSERT_EQUAL(st, want);
         if (st != SP_OK || want != SP_OK)
             continue;
@@ -103,9 +104,10 @@ static void agree(const char *body)
     "\"volumeType\":\"ThickProvisioned\",\"ancestorVolumeId\":null,\"mappedSdcInfo\":null" extra "}"
 #define VOL_MAPPED                                                                                           \
     "{\"id\":\"3df6b86600000001\",\"sizeInKb\":\"16777216\",\"storagePoolId\":\"e65f9c2700000000\","         \
-    "\"vtreeId\":\"c075744900000002\",\"volumeType\":\"Snapshot\",\"ancestorVolumeId\":\"3df6b86600000000\","  \
-    "\"creationTime\":1746889338,\"mappingToAllSdcsEnabled\":\"TRUE\",\"links\":[{\"rel\":\"self\"}],"           \
-    "\"mappedSdcInfo\":[{\"sdcId\":\"01f7117d0000000b\",\"sdcIp\":\"192.168.10.12\",\"limitIops\":9000,"         \
+    "\"vtreeId\":\"c075744900000002\",\"volumeType\":\"Snapshot\",\"ancestorVolumeId\":"                     \
+    "\"3df6b86600000000\","                                                                                  \
+    "\"creationTime\":1746889338,\"mappingToAllSdcsEnabled\":\"TRUE\",\"links\":[{\"rel\":\"self\"}],"       \
+    "\"mappedSdcInfo\":[{\"sdcId\":\"01f7117d0000000b\",\"sdcIp\":\"192.168.10.12\",\"limitIops\":9000,"     \
     "\"limitBwInMbps\":\"90\",\"accessMode\":\"ReadWrite\",\"x\":{\"y\":[1,{}]}},{\"sdcId\":\"b\"}]}"
 
 static void test_agree_good(void)
@@ -115,7 +117,7 @@ static void test_agree_good(void)
         " [ ] ",
         "[" VOL("") "]",
         "[" VOL("") "," VOL_MAPPED "," VOL(",\"unknown\":{\"a\":[1,[2,{\"b\":null}]]}") "]",
-        "[" VOL(",\"sizeInKb\":true") "]",                 /* a field given twice: the first counts */
+        "[" VOL(",\"sizeInKb\":true") "]",                     /* a field given twice: the first counts */
         "[" VOL(",\"mappedSdcInfo\":[{\"sdcIp\":\"x\"}]") "]", /* the earlier null mappedSdcInfo counts */
         "[" VOL(",\"name\":\"x\\\"[[{\\u0041/*\"") "]",        /* escapes, brackets and '/' in strings */
         "[{\"id\":\"1\",\"sizeInKb\":18446744073709551615,\"storagePoolId\":\"a\",\"vtreeId\":\"b\","
@@ -148,7 +150,8 @@ static void test_agree_bad(void)
         "\"volumeType\":\"S\"}]",
         "[{\"id\":\"1\",\"sizeInKb\":-1,\"storagePoolId\":\"a\",\"vtreeId\":\"b\",\"volumeType\":\"x\"}]",
         "[{\"id\":\"1\",\"sizeInKb\":1.5,\"storagePoolId\":\"a\",\"vtreeId\":\"b\",\"volumeType\":\"x\"}]",
-        "[{\"id\":\"1\",\"sizeInKb\":\"12abc\",\"storagePoolId\":\"a\",\"vtreeId\":\"b\",\"volumeType\":\"x\"}]",
+        "[{\"id\":\"1\",\"sizeInKb\":\"12abc\",\"storagePoolId\":\"a\",\"vtreeId\":\"b\",\"volumeType\":"
+        "\"x\"}]",
         "[{\"id\":\"1\",\"sizeInKb\":99999999999999999999,\"storagePoolId\":\"a\",\"vtreeId\":\"b\","
         "\"volumeType\":\"x\"}]",
         "[{\"id\":\"0123456789012345678901234567890123456789012345678901234567890123456789\"}]",
@@ -177,7 +180,8 @@ static void test_messages(void)
 {
     got g = {.stop_at = -1};
     sp_error e;
-    const char *b = "[" VOL("") ",{\"id\":\"1\",\"sizeInKb\":1,\"storagePoolId\":\"a\",\"vtreeId\":\"b\","
+    const char *b =
+        "[" VOL("") ",{\"id\":\"1\",\"sizeInKb\":1,\"storagePoolId\":\"a\",\"vtreeId\":\"b\","
                     "\"volumeType\":\"x\",\"mappedSdcInfo\":[{\"sdcId\":\"a\"},{\"sdcIp\":\"x\"}]}]";
 
     CU_ASSERT_EQUAL(stream(b, strlen(b), 3, &g, &e), SP_E_PROTOCOL);
@@ -247,12 +251,13 @@ static void test_many(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
     buf[len++] = '[';
     for (size_t i = 0; i < n; i++)
-        len += (size_t)snprintf(buf + len, cap - len,
-                                "%s{\"id\":\"%016zx\",\"name\":\"vol-%zu-27cb-ab12\",\"sizeInKb\":8388608,"
-                                "\"storagePoolId\":\"e65f9c2700000000\",\"vtreeId\":\"%016zx\",\"volumeType\":"
-                                "\"ThinProvisioned\",\"mappedSdcInfo\":[{\"sdcId\":\"01f7117d0000000b\"}],"
-                                "\"links\":[]}",
-                                i ? "," : "", i, i, i + 1);
+        len +=
+            (size_t)snprintf(buf + len, cap - len,
+                             "%s{\"id\":\"%016zx\",\"name\":\"vol-%zu-27cb-ab12\",\"sizeInKb\":8388608,"
+                             "\"storagePoolId\":\"e65f9c2700000000\",\"vtreeId\":\"%016zx\",\"volumeType\":"
+                             "\"ThinProvisioned\",\"mappedSdcInfo\":[{\"sdcId\":\"01f7117d0000000b\"}],"
+                             "\"links\":[]}",
+                             i ? "," : "", i, i, i + 1);
     buf[len++] = ']';
     for (size_t off = 0; st == SP_OK && off < len; off += 65536)
         st = pfx_gw_volume_stream_feed(s, buf + off, len - off < 65536 ? len - off : 65536, &e);

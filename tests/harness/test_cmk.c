@@ -223,8 +223,8 @@ static void test_very_long_line(void)
 
 static void test_numbers(void)
 {
-    static const char *const refused[] = {"",   "-1",  "+1",  " 1", "1 ",  "0x10", "1e3",
-                                          "1.0", "12GB", "\xd9\xa1", "--1", "18446744073709551616"};
+    static const char *const refused[] = {"",    "-1",  "+1",   " 1",       "1 ",  "0x10",
+                                          "1e3", "1.0", "12GB", "\xd9\xa1", "--1", "18446744073709551616"};
     char why[128];
     uint64_t v = 7;
     int64_t bytes = 0;
@@ -462,9 +462,11 @@ static void test_masking(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(m, "password=*****"));
     CU_ASSERT_PTR_NOT_NULL(strstr(m, "powerflex://u:*****@h/p"));
     free(m);
-    m = host_mask_text("failed: pool powerflex://a:x@y z@gw/p and https://gw/api; details[0].password='a b' tokenttl=3");
-    CU_ASSERT_STRING_EQUAL(m, "failed: pool powerflex://a:*****@gw/p and https://gw/api; details[0].password=***** "
-                              "tokenttl=3");
+    m = host_mask_text(
+        "failed: pool powerflex://a:x@y z@gw/p and https://gw/api; details[0].password='a b' tokenttl=3");
+    CU_ASSERT_STRING_EQUAL(
+        m, "failed: pool powerflex://a:*****@gw/p and https://gw/api; details[0].password=***** "
+           "tokenttl=3");
     free(m);
 }
 
@@ -481,9 +483,11 @@ static void test_masking_echo(void)
          "update storagepool id=$p details[0].key=powerflex.gw.password details[0].value=*****"},
         {"update storagepool id=$p details[0].powerflex.gw.password=Sec",
          "update storagepool id=$p details[0].powerflex.gw.password=*****"},
-        {"sim start name=pf1 password=\"$pw\" tokenttl=0.5", "sim start name=pf1 password=***** tokenttl=0.5"},
+        {"sim start name=pf1 password=\"$pw\" tokenttl=0.5",
+         "sim start name=pf1 password=***** tokenttl=0.5"},
         /* unreadable (the quote never closes): masked as text, to the end */
-        {"create storagepool url=\"powerflex://admin:p@ss w@gw/pool", "create storagepool url=\"powerflex://admin:*****@gw/pool"},
+        {"create storagepool url=\"powerflex://admin:p@ss w@gw/pool",
+         "create storagepool url=\"powerflex://admin:*****@gw/pool"},
         /* an unquoted password with a blank: the line fails, its echo hides both halves */
         {"create storagepool url=powerflex://admin:p@ss w@gw/pool zoneid=1",
          "create storagepool url=powerflex://admin:*****@gw/pool zoneid=1"},

@@ -158,18 +158,21 @@ static void test_passphrases(void)
 
     snprintf(db_path, sizeof(db_path), "%s", path("crypt.db"));
     CU_ASSERT_EQUAL_FATAL(host_cs_open(&cs, db_path, path("work-crypt"), &e), 0);
-    CU_ASSERT_EQUAL(host_sql_run(cs.db, err, sizeof(err),
-                                 "INSERT INTO offering(uuid, name, displaytext, kind, provisioning, disksize, customized, "
-                                 "tags, created) VALUES ('o1', 'enc', 'enc', 'disk', 'thin', 8589934592, 0, '', 0)",
-                                 ""),
-                    1);
-    CU_ASSERT_EQUAL(host_sql_run(cs.db, err, sizeof(err), "INSERT INTO offering_encrypt(offering_id) VALUES (1)", ""),
-                    1);
-    CU_ASSERT_EQUAL(host_sql_run(cs.db, err, sizeof(err),
-                                 "INSERT INTO volume(uuid, name, type, size, provisioning, offering_id, zone_id, "
-                                 "state, created) VALUES ('v1', 'v1', 'DATA', 8589934592, 'thin', 1, 1, 'Allocated', 0)",
-                                 ""),
-                    1);
+    CU_ASSERT_EQUAL(
+        host_sql_run(
+            cs.db, err, sizeof(err),
+            "INSERT INTO offering(uuid, name, displaytext, kind, provisioning, disksize, customized, "
+            "tags, created) VALUES ('o1', 'enc', 'enc', 'disk', 'thin', 8589934592, 0, '', 0)",
+            ""),
+        1);
+    CU_ASSERT_EQUAL(
+        host_sql_run(cs.db, err, sizeof(err), "INSERT INTO offering_encrypt(offering_id) VALUES (1)", ""), 1);
+    CU_ASSERT_EQUAL(
+        host_sql_run(cs.db, err, sizeof(err),
+                     "INSERT INTO volume(uuid, name, type, size, provisioning, offering_id, zone_id, "
+                     "state, created) VALUES ('v1', 'v1', 'DATA', 8589934592, 'thin', 1, 1, 'Allocated', 0)",
+                     ""),
+        1);
     vol = sqlite3_last_insert_rowid(cs.db);
     CU_ASSERT_EQUAL_FATAL(host_vol_load(&cs, vol, &v, &e), 0);
     CU_ASSERT_EQUAL(host_offering_encrypts(&cs, v.offering_id, &e), 1);
@@ -182,19 +185,20 @@ static void test_passphrases(void)
     CU_ASSERT_EQUAL(c.enc.struct_size, sizeof(sp_encryption));
     CU_ASSERT_EQUAL(c.enc.passphrase_len, 64);
     snprintf(first, sizeof(first), "%s", c.pass);
-    CU_ASSERT_EQUAL(host_sql_text(cs.db, sealed, sizeof(sealed), err, sizeof(err), "SELECT passphrase FROM passphrase",
-                                  ""),
+    CU_ASSERT_EQUAL(host_sql_text(cs.db, sealed, sizeof(sealed), err, sizeof(err),
+                                  "SELECT passphrase FROM passphrase", ""),
                     1);
     CU_ASSERT_EQUAL(strncmp(sealed, "enc:v1:", 7), 0);
     CU_ASSERT_PTR_NULL(strstr(sealed, first));
     host_crypt_close(&c);
     CU_ASSERT_PTR_NULL(c.pass);
     /* another volume, another passphrase */
-    CU_ASSERT_EQUAL(host_sql_run(cs.db, err, sizeof(err),
-                                 "INSERT INTO volume(uuid, name, type, size, provisioning, offering_id, zone_id, "
-                                 "state, created) VALUES ('v2', 'v2', 'DATA', 8589934592, 'thin', 1, 1, 'Allocated', 0)",
-                                 ""),
-                    1);
+    CU_ASSERT_EQUAL(
+        host_sql_run(cs.db, err, sizeof(err),
+                     "INSERT INTO volume(uuid, name, type, size, provisioning, offering_id, zone_id, "
+                     "state, created) VALUES ('v2', 'v2', 'DATA', 8589934592, 'thin', 1, 1, 'Allocated', 0)",
+                     ""),
+        1);
     vol2 = sqlite3_last_insert_rowid(cs.db);
     CU_ASSERT_EQUAL(host_vol_encryption_new(&cs, vol2, &e), 0);
     CU_ASSERT_EQUAL_FATAL(host_crypt_open(&cs, vol2, &c, &e), 1);

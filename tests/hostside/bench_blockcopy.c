@@ -124,7 +124,8 @@ static double t_cp(const char *cp, const char *src, const char *dst, int flush)
     return now_s() - t0;
 }
 
-static double t_copy(pfx_blockcopy_method m, const char *src, const char *dst, int flush, pfx_blockcopy_stats *st)
+static double t_copy(pfx_blockcopy_method m, const char *src, const char *dst, int flush,
+                     pfx_blockcopy_stats *st)
 {
     pfx_blockcopy_opts o = {.src = src, .dst = dst, .method = m, .no_flush = !flush};
     sp_error err;
@@ -178,7 +179,8 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--dst") == 0 && i + 1 < argc)
             dst_arg = argv[++i];
         else {
-            fprintf(stderr, "usage: %s [--size MiB] [--rounds N] [--dir DIR] [--src DEV --dst DEV]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--size MiB] [--rounds N] [--dir DIR] [--src DEV --dst DEV]\n",
+                    argv[0]);
             return 2;
         }
     }
@@ -208,8 +210,8 @@ int main(int argc, char **argv)
             goto out;
         }
     }
-    printf("source %s: %llu MiB, %llu MiB allocated; %d round(s), page cache warm, synced before each run\n", src,
-           (unsigned long long)(size / MIB), (unsigned long long)(allocated(src) / MIB), rounds);
+    printf("source %s: %llu MiB, %llu MiB allocated; %d round(s), page cache warm, synced before each run\n",
+           src, (unsigned long long)(size / MIB), (unsigned long long)(allocated(src) / MIB), rounds);
 
     for (int r = 0; r < rounds; r++) {
         /* unsynced, as cp leaves it; who goes first alternates */
@@ -233,11 +235,12 @@ int main(int argc, char **argv)
     {
         double c = median(cp_t, rounds), n = median(n_t, rounds), q = median(q_t, rounds);
         double cs = median(cps_t, rounds), ns = median(ns_t, rounds);
-        printf("copy (median)        cp --sparse=always %.3f s | native %.3f s | qemu-img convert %.3f s\n", c, n, q);
-        printf("copy (best)          cp --sparse=always %.3f s | native %.3f s | qemu-img convert %.3f s\n", cp_t[0],
-               n_t[0], q_t[0]);
-        printf("  cp_time/copy_time  native %.2f (best %.2f) | qemu-img %.2f (best %.2f)\n", c / n, cp_t[0] / n_t[0],
-               c / q, cp_t[0] / q_t[0]);
+        printf("copy (median)        cp --sparse=always %.3f s | native %.3f s | qemu-img convert %.3f s\n",
+               c, n, q);
+        printf("copy (best)          cp --sparse=always %.3f s | native %.3f s | qemu-img convert %.3f s\n",
+               cp_t[0], n_t[0], q_t[0]);
+        printf("  cp_time/copy_time  native %.2f (best %.2f) | qemu-img %.2f (best %.2f)\n", c / n,
+               cp_t[0] / n_t[0], c / q, cp_t[0] / q_t[0]);
         printf("copy + fdatasync     cp %.3f s | native %.3f s (ratio %.2f, best %.2f)\n", cs, ns, cs / ns,
                cps_t[0] / ns_t[0]);
         printf("native wrote %llu MiB, skipped %llu MiB; target allocation %llu MiB (cp's %llu MiB)\n",

@@ -98,7 +98,7 @@ static void test_qemu_img_method(void)
         return;
     pfx_qemuimg_set_program(hs_qemu_img());
     CU_ASSERT_EQUAL_FATAL(hs_sparse(dst, SIZE + 8 * MIB), 0); /* larger, as an 8 GiB-rounded volume is */
-    hs_fill(dst, SIZE, 8 * MIB, 0x77);                         /* beyond the copy: must stay */
+    hs_fill(dst, SIZE, 8 * MIB, 0x77);                        /* beyond the copy: must stay */
     CU_ASSERT_EQUAL(pfx_blockcopy_run(&o, &st, &err), SP_OK);
     CU_ASSERT_EQUAL(st.method, PFX_BLOCKCOPY_QEMU_IMG);
     CU_ASSERT_TRUE(same_bytes(src, dst, SIZE));
@@ -225,7 +225,8 @@ static void test_progress_and_cancel(void)
     const char *big = strdup(hs_path(dir, "big-src.raw")), *dst = strdup(hs_path(dir, "big-dst.raw"));
     seen s = {.order_ok = 1};
     sp_progress p = {on_progress, &s};
-    pfx_blockcopy_opts o = {.src = big, .dst = dst, .create = 1, .progress = &p, .method = PFX_BLOCKCOPY_NATIVE};
+    pfx_blockcopy_opts o = {
+        .src = big, .dst = dst, .create = 1, .progress = &p, .method = PFX_BLOCKCOPY_NATIVE};
     sp_error err;
 
     CU_ASSERT_EQUAL_FATAL(hs_sparse(big, 256 * MIB), 0);

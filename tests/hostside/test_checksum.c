@@ -37,7 +37,8 @@ static void test_vectors(void)
     hs_write_str(f, "");
     CU_ASSERT_EQUAL(pfx_checksum_file(f, PFX_HASH_SHA256, NULL, hex, &err), SP_OK);
     CU_ASSERT_STRING_EQUAL(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-    CU_ASSERT_EQUAL(pfx_checksum_file(hs_path(dir, "missing"), PFX_HASH_SHA256, NULL, hex, &err), SP_E_NOT_FOUND);
+    CU_ASSERT_EQUAL(pfx_checksum_file(hs_path(dir, "missing"), PFX_HASH_SHA256, NULL, hex, &err),
+                    SP_E_NOT_FOUND);
     CU_ASSERT_STRING_EQUAL(hex, "");
 }
 
@@ -90,7 +91,8 @@ static void test_holes_are_read(void)
     }
     CU_ASSERT_EQUAL(pfx_checksum_range(sparse, PFX_HASH_SHA256, 39 * MIB, 2 * MIB, NULL, a, &err), SP_E_IO);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "ends at byte 41943040, before the 2097152 bytes"));
-    CU_ASSERT_EQUAL(pfx_checksum_range(sparse, PFX_HASH_SHA256, 41 * MIB, PFX_CHECKSUM_TO_END, NULL, a, &err), SP_E_IO);
+    CU_ASSERT_EQUAL(pfx_checksum_range(sparse, PFX_HASH_SHA256, 41 * MIB, PFX_CHECKSUM_TO_END, NULL, a, &err),
+                    SP_E_IO);
     free((char *)sparse);
     free((char *)dense);
 }
@@ -152,13 +154,15 @@ static void test_verify(void)
 
     hs_write_str(f, "abc");
     CU_ASSERT_EQUAL(pfx_checksum_verify(f, "900150983cd24fb0d6963f7d28e17f72", NULL, &err), SP_OK);
-    CU_ASSERT_EQUAL(pfx_checksum_verify(f, "{SHA-256}BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD",
-                                        NULL, &err),
-                    SP_OK);
+    CU_ASSERT_EQUAL(
+        pfx_checksum_verify(f, "{SHA-256}BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD",
+                            NULL, &err),
+        SP_OK);
     CU_ASSERT_EQUAL(pfx_checksum_verify(f, "md5:00000000000000000000000000000000", NULL, &err), SP_E_IO);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "checksum mismatch for "));
-    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "template.qcow2: expected md5 00000000000000000000000000000000, got "
-                                               "900150983cd24fb0d6963f7d28e17f72"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message,
+                                  "template.qcow2: expected md5 00000000000000000000000000000000, got "
+                                  "900150983cd24fb0d6963f7d28e17f72"));
     CU_ASSERT_EQUAL(pfx_checksum_verify(f, "not-a-checksum", NULL, &err), SP_E_INVALID);
 }
 

@@ -94,7 +94,8 @@ static void test_build_genisoimage(void)
     sp_error err;
 
     pfx_configdrive_set_iso_tool(NULL);
-    CU_ASSERT_EQUAL_FATAL(pfx_configdrive_build(cache, "i-2-34-VM", files, N_FILES, iso, sizeof(iso), &err), SP_OK);
+    CU_ASSERT_EQUAL_FATAL(pfx_configdrive_build(cache, "i-2-34-VM", files, N_FILES, iso, sizeof(iso), &err),
+                          SP_OK);
     snprintf(want, sizeof(want), "%s/config/i-2-34-VM.iso", cache);
     CU_ASSERT_STRING_EQUAL(iso, want);
     check_iso(iso);
@@ -111,7 +112,8 @@ static void test_rebuild_replaces(void)
     char iso[512], *out;
     sp_error err;
 
-    CU_ASSERT_EQUAL_FATAL(pfx_configdrive_build(cache, "vm-r", files, N_FILES, iso, sizeof(iso), &err), SP_OK);
+    CU_ASSERT_EQUAL_FATAL(pfx_configdrive_build(cache, "vm-r", files, N_FILES, iso, sizeof(iso), &err),
+                          SP_OK);
     CU_ASSERT_EQUAL_FATAL(pfx_configdrive_build(cache, "vm-r", v2, 1, iso, sizeof(iso), &err), SP_OK);
     out = isoinfo(iso, "-R", "-x", "/openstack/latest/meta_data.json");
     CU_ASSERT_TRUE(out != NULL && strcmp(out, "{\"v\": 2}") == 0);
@@ -146,26 +148,28 @@ static void test_build_xorriso(void)
 static void test_names_and_paths(void)
 {
     static const char *const bad_vm[] = {"", ".", "..", "a/b", "x..y", "a\nb", ".hidden", "tab\there", NULL};
-    static const char *const bad_path[] = {"/openstack/latest/x",
-                                           "../openstack/x",
-                                           "openstack/../../etc/passwd",
-                                           "openstack/latest/..",
-                                           "openstack//x",
-                                           "openstack/./x",
-                                           "other/x",
-                                           "openstack",
-                                           "openstack/latest/",
-                                           "openstack/a\nb",
-                                           "openstack/a\\b",
-                                           ("openstack/"
-                                            "0123456789012345678901234567890123456789012345678901234567890123456789"),
-                                           ""};
+    static const char *const bad_path[] = {
+        "/openstack/latest/x",
+        "../openstack/x",
+        "openstack/../../etc/passwd",
+        "openstack/latest/..",
+        "openstack//x",
+        "openstack/./x",
+        "other/x",
+        "openstack",
+        "openstack/latest/",
+        "openstack/a\nb",
+        "openstack/a\\b",
+        ("openstack/"
+         "0123456789012345678901234567890123456789012345678901234567890123456789"),
+        ""};
     char long_name[300], iso[512];
     sp_error err;
 
     for (size_t i = 0; bad_vm[i] != NULL; i++) {
         CU_ASSERT_FALSE(pfx_configdrive_vm_name_ok(bad_vm[i]));
-        CU_ASSERT_EQUAL(pfx_configdrive_build(cache, bad_vm[i], files, N_FILES, iso, sizeof(iso), &err), SP_E_INVALID);
+        CU_ASSERT_EQUAL(pfx_configdrive_build(cache, bad_vm[i], files, N_FILES, iso, sizeof(iso), &err),
+                        SP_E_INVALID);
         CU_ASSERT_PTR_NULL(strchr(err.message, '\n'));
     }
     memset(long_name, 'a', 201);
@@ -186,14 +190,17 @@ static void test_names_and_paths(void)
     CU_ASSERT_TRUE(pfx_configdrive_path_ok("cloudstack/metadata/public-keys.txt"));
     CU_ASSERT_EQUAL(access(hs_path(cache, "config/vm-bad.iso"), F_OK), -1);
 
-    CU_ASSERT_EQUAL(pfx_configdrive_build("relative/cache", "vm", files, N_FILES, iso, sizeof(iso), &err), SP_E_INVALID);
+    CU_ASSERT_EQUAL(pfx_configdrive_build("relative/cache", "vm", files, N_FILES, iso, sizeof(iso), &err),
+                    SP_E_INVALID);
     CU_ASSERT_EQUAL(pfx_configdrive_iso_path(cache, "vm", iso, 10, &err), SP_E_INVALID);
 }
 
 static void test_conflicts(void)
 {
-    const sp_kv dup[] = {{"openstack/latest/meta_data.json", "{}"}, {"openstack/latest/meta_data.json", "{}"}};
-    const sp_kv file_and_dir[] = {{"openstack/latest/meta_data.json", "{}"}, {"openstack/latest/x", "1"},
+    const sp_kv dup[] = {{"openstack/latest/meta_data.json", "{}"},
+                         {"openstack/latest/meta_data.json", "{}"}};
+    const sp_kv file_and_dir[] = {{"openstack/latest/meta_data.json", "{}"},
+                                  {"openstack/latest/x", "1"},
                                   {"openstack/latest/x/y", "2"}};
     const sp_kv no_meta[] = {{"openstack/latest/user_data", "x"}};
     char iso[512];
@@ -201,7 +208,8 @@ static void test_conflicts(void)
 
     CU_ASSERT_EQUAL(pfx_configdrive_build(cache, "vm-c", dup, 2, iso, sizeof(iso), &err), SP_E_INVALID);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "given twice"));
-    CU_ASSERT_EQUAL(pfx_configdrive_build(cache, "vm-c", file_and_dir, 3, iso, sizeof(iso), &err), SP_E_INVALID);
+    CU_ASSERT_EQUAL(pfx_configdrive_build(cache, "vm-c", file_and_dir, 3, iso, sizeof(iso), &err),
+                    SP_E_INVALID);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "openstack/latest/x"));
     CU_ASSERT_EQUAL(pfx_configdrive_build(cache, "vm-c", no_meta, 1, iso, sizeof(iso), &err), SP_E_INVALID);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "meta_data.json"));
@@ -216,9 +224,11 @@ static void test_tool_failure(void)
 
     /* an ISO from before stays in place when a rebuild fails */
     pfx_configdrive_set_iso_tool(NULL);
-    CU_ASSERT_EQUAL_FATAL(pfx_configdrive_build(cache, "vm-f", files, N_FILES, iso, sizeof(iso), &err), SP_OK);
-    CU_ASSERT_FATAL(hs_write_str(fake, "#!/bin/sh\necho 'genisoimage: No space left on device' >&2\nexit 1\n") == 0 &&
-                    chmod(fake, 0755) == 0);
+    CU_ASSERT_EQUAL_FATAL(pfx_configdrive_build(cache, "vm-f", files, N_FILES, iso, sizeof(iso), &err),
+                          SP_OK);
+    CU_ASSERT_FATAL(
+        hs_write_str(fake, "#!/bin/sh\necho 'genisoimage: No space left on device' >&2\nexit 1\n") == 0 &&
+        chmod(fake, 0755) == 0);
     pfx_configdrive_set_iso_tool(fake);
     CU_ASSERT_EQUAL(pfx_configdrive_build(cache, "vm-f", files, N_FILES, iso, sizeof(iso), &err), SP_E_IO);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "config drive of VM vm-f: genisoimage exited with status 1: "
@@ -274,7 +284,8 @@ static void test_truth_table(void)
 static const char *const *zone_values;
 static int warnings;
 
-static int get_setting(void *ctx, sp_scope scope, const char *scope_id, const char *key, char *buf, size_t len)
+static int get_setting(void *ctx, sp_scope scope, const char *scope_id, const char *key, char *buf,
+                       size_t len)
 {
     (void)ctx;
     CU_ASSERT_EQUAL(scope, SP_SCOPE_ZONE);

@@ -154,7 +154,8 @@ static void test_torn_and_flipped(void)
     /* every possible torn write */
     for (size_t cut = 0; cut < len; cut++) {
         CU_ASSERT_FATAL(hs_write(record_file("torn"), good, cut) == 0);
-        if (pfx_copyjournal_read(cache, "torn", &r, &err) != SP_E_PROTOCOL || strstr(err.message, "is damaged") == NULL)
+        if (pfx_copyjournal_read(cache, "torn", &r, &err) != SP_E_PROTOCOL ||
+            strstr(err.message, "is damaged") == NULL)
             bad_truncations++;
     }
     CU_ASSERT_EQUAL(bad_truncations, 0);
@@ -183,8 +184,8 @@ static void forge(const char *key, const char *body)
     CU_ASSERT_FATAL(hs_write_str(record_file(key), text) == 0);
 }
 
-#define BODY(key, phase, extra)                                                                                   \
-    "pfx-copy-journal 1\nkey=" key "\nphase=" phase "\nsource_pool=a\nsource_volume=b\ntarget_pool=c\n"            \
+#define BODY(key, phase, extra)                                                                              \
+    "pfx-copy-journal 1\nkey=" key "\nphase=" phase "\nsource_pool=a\nsource_volume=b\ntarget_pool=c\n"      \
     "target_volume=d\nupdated=1700000000\n" extra
 
 static void test_forged(void)

@@ -69,7 +69,8 @@ static int refused(pfx_image_kind declared, const char *why)
     sp_status st = inspect(declared, 0);
 
     if (st != SP_E_INVALID || err.status != SP_E_INVALID || strstr(err.message, why) == NULL) {
-        fprintf(stderr, "\n    wanted a refusal saying \"%s\", got status %d: %s\n", why, (int)st, err.message);
+        fprintf(stderr, "\n    wanted a refusal saying \"%s\", got status %d: %s\n", why, (int)st,
+                err.message);
         return 0;
     }
     return 1;
@@ -144,7 +145,8 @@ static void test_foreign_headers(void)
             snprintf(want, sizeof(want), " %s image, not QCOW2 as declared", sigs[i].name);
             CU_ASSERT_TRUE(refused(PFX_IMAGE_QCOW2, want));
         }
-        if (sigs[i].kind != PFX_IMAGE_QCOW2 && sigs[i].kind != PFX_IMAGE_VMDK && sigs[i].kind != PFX_IMAGE_ISO)
+        if (sigs[i].kind != PFX_IMAGE_QCOW2 && sigs[i].kind != PFX_IMAGE_VMDK &&
+            sigs[i].kind != PFX_IMAGE_ISO)
             CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "that format is not taken"));
     }
     /* Declaring a format we never take is refused whatever the bytes. */
@@ -207,7 +209,8 @@ static void test_qcow2_data_file(void)
     put_be32(128, 0x44415441);
     put_be32(132, 16);
     put(136, "/root/.ssh/id_ed", 16);
-    CU_ASSERT_TRUE(refused(PFX_IMAGE_QCOW2, "names an external data file (\"/root/.ssh/id_ed\", header extension"));
+    CU_ASSERT_TRUE(
+        refused(PFX_IMAGE_QCOW2, "names an external data file (\"/root/.ssh/id_ed\", header extension"));
     /* in a version 2 header too (extensions follow byte 72) */
     qcow2(2);
     put_be32(72, 0x44415441);
@@ -270,10 +273,10 @@ static void vmdk(const char *descriptor)
     blank(64 * 1024);
     put(0, "KDMV", 4);
     put_le32(4, 1);
-    put_le64(12, 2048);     /* capacity, sectors */
-    put_le64(20, 128);      /* grain */
-    put_le64(28, 1);        /* descriptor at sector 1 */
-    put_le64(36, 20);       /* 20 sectors of it */
+    put_le64(12, 2048); /* capacity, sectors */
+    put_le64(20, 128);  /* grain */
+    put_le64(28, 1);    /* descriptor at sector 1 */
+    put_le64(36, 20);   /* 20 sectors of it */
     put(512, descriptor, strlen(descriptor));
 }
 
@@ -282,7 +285,8 @@ static void vmdk(const char *descriptor)
 
 static void test_vmdk(void)
 {
-    vmdk(DESC_HEAD "createType=\"monolithicSparse\"\n\n# Extent description\nRW 2048 SPARSE \"a.vmdk\"\n\n" DESC_TAIL);
+    vmdk(DESC_HEAD
+         "createType=\"monolithicSparse\"\n\n# Extent description\nRW 2048 SPARSE \"a.vmdk\"\n\n" DESC_TAIL);
     CU_ASSERT_EQUAL(inspect(PFX_IMAGE_VMDK, 0), SP_OK);
     CU_ASSERT_EQUAL(rep.virtual_size, 2048 * 512);
     vmdk(DESC_HEAD "createType=\"streamOptimized\"\r\nRW 2048 SPARSE \"b.vmdk\"\r\n" DESC_TAIL);
@@ -294,16 +298,19 @@ static void test_vmdk(void)
     CU_ASSERT_TRUE(refused(PFX_IMAGE_VMDK, "createType is twoGbMaxExtentSparse"));
     vmdk(DESC_HEAD "createType=\"monolithicSparse\"\nRW 2048 SPARSE \"/etc/shadow\"\n" DESC_TAIL);
     CU_ASSERT_TRUE(refused(PFX_IMAGE_VMDK, "names another file (\"/etc/shadow\")"));
-    vmdk(DESC_HEAD "createType=\"monolithicSparse\"\nRW 2048 SPARSE \"a.vmdk\"\nRDONLY 2048 SPARSE \"b.vmdk\"\n");
+    vmdk(DESC_HEAD
+         "createType=\"monolithicSparse\"\nRW 2048 SPARSE \"a.vmdk\"\nRDONLY 2048 SPARSE \"b.vmdk\"\n");
     CU_ASSERT_TRUE(refused(PFX_IMAGE_VMDK, "2 extents"));
     vmdk(DESC_HEAD "createType=\"monolithicSparse\"\n" DESC_TAIL);
     CU_ASSERT_TRUE(refused(PFX_IMAGE_VMDK, "0 extents"));
-    vmdk(DESC_HEAD "createType=\"monolithicSparse\"\ncreateType=\"monolithicFlat\"\nRW 1 SPARSE \"a.vmdk\"\n");
+    vmdk(DESC_HEAD
+         "createType=\"monolithicSparse\"\ncreateType=\"monolithicFlat\"\nRW 1 SPARSE \"a.vmdk\"\n");
     CU_ASSERT_TRUE(refused(PFX_IMAGE_VMDK, "2 createType lines"));
     vmdk("version=1\nRW 1 SPARSE \"a.vmdk\"\n");
     CU_ASSERT_TRUE(refused(PFX_IMAGE_VMDK, "0 createType lines"));
     /* qemu finds a parent's name anywhere in the text, comments included */
-    vmdk(DESC_HEAD "createType=\"monolithicSparse\"\n# parentFileNameHint=\"/etc/shadow\"\nRW 1 SPARSE \"a.vmdk\"\n");
+    vmdk(DESC_HEAD
+         "createType=\"monolithicSparse\"\n# parentFileNameHint=\"/etc/shadow\"\nRW 1 SPARSE \"a.vmdk\"\n");
     CU_ASSERT_TRUE(refused(PFX_IMAGE_VMDK, "names a parent file"));
     vmdk("version=1\nCID=1\nparentCID=12345678\ncreateType=\"monolithicSparse\"\nRW 1 SPARSE \"a.vmdk\"\n");
     CU_ASSERT_TRUE(refused(PFX_IMAGE_VMDK, "with a parent (parentCID 12345678)"));
@@ -410,7 +417,8 @@ static void test_files(void)
     CU_ASSERT_EQUAL(pfx_image_inspect_file(fifo, PFX_IMAGE_RAW, 0, NULL, &err), SP_E_INVALID);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "not a regular file"));
     CU_ASSERT_EQUAL(pfx_image_inspect_file(dir, PFX_IMAGE_RAW, 0, NULL, &err), SP_E_INVALID);
-    CU_ASSERT_EQUAL(pfx_image_inspect_file(hs_path(dir, "missing"), PFX_IMAGE_RAW, 0, NULL, &err), SP_E_NOT_FOUND);
+    CU_ASSERT_EQUAL(pfx_image_inspect_file(hs_path(dir, "missing"), PFX_IMAGE_RAW, 0, NULL, &err),
+                    SP_E_NOT_FOUND);
     CU_ASSERT_EQUAL(pfx_image_inspect_file("relative.raw", PFX_IMAGE_RAW, 0, NULL, &err), SP_E_INVALID);
     CU_ASSERT_EQUAL(pfx_image_inspect_file(NULL, PFX_IMAGE_RAW, 0, NULL, NULL), SP_E_INVALID);
     hs_rmtree(dir);
@@ -456,8 +464,10 @@ static void test_qemu_img_made(void)
         const char *c1[] = {qi, "create", "-q", "-f", "qcow2", "-o", "compat=0.10", v2, "64M", NULL};
         const char *c2[] = {qi, "create", "-q", "-f", "qcow2", "-o", "cluster_size=2M", v3, "64M", NULL};
         const char *c3[] = {qi, "create", "-q", "-f", "vmdk", sp, "64M", NULL};
-        const char *c4[] = {qi, "create", "-q", "-f", "vmdk", "-o", "subformat=streamOptimized", so, "64M", NULL};
-        const char *c5[] = {qi, "create", "-q", "-f", "vmdk", "-o", "subformat=monolithicFlat", fl, "1M", NULL};
+        const char *c4[] = {qi, "create", "-q", "-f", "vmdk", "-o", "subformat=streamOptimized",
+                            so, "64M",    NULL};
+        const char *c5[] = {qi, "create", "-q", "-f", "vmdk", "-o", "subformat=monolithicFlat",
+                            fl, "1M",     NULL};
         const char *c6[] = {qi, "create", "-q", "-f", "qcow2", "-o", dfo, df, "1M", NULL};
         const char *c7[] = {qi, "create", "-q", "-f", "qcow2", "-b", v3, "-F", "qcow2", bk, NULL};
         snprintf(dfo, sizeof(dfo), "data_file=%s", data);

@@ -40,8 +40,8 @@ static uint64_t file_size(const char *path)
 static char *guest_read(const char *dev, pfx_luks_kind kind, const pfx_luks_key *k, size_t len)
 {
     char obj[1200], opts[1200], ifarg[1300], ofarg[1100], count[32], out[1024];
-    const char *argv[] = {hs_qemu_img(), "dd", "--object", obj, "--image-opts", "-O", "raw", "bs=512",
-                          count, ifarg, ofarg, NULL};
+    const char *argv[] = {hs_qemu_img(), "dd",     "--object", obj,   "--image-opts", "-O",
+                          "raw",         "bs=512", count,      ifarg, ofarg,          NULL};
     char *got, *data;
     sp_error e;
 
@@ -181,7 +181,8 @@ static void test_retry_keeps_device(void)
 static void test_raw_and_copy(void)
 {
     pfx_secret *p = passphrase(PASS);
-    char *a = strdup(hs_path(root, "ldev")), *q1 = strdup(hs_path(root, "q1")), *q2 = strdup(hs_path(root, "q2"));
+    char *a = strdup(hs_path(root, "ldev")), *q1 = strdup(hs_path(root, "q1")),
+         *q2 = strdup(hs_path(root, "q2"));
     char *img = strdup(hs_path(root, "img2.raw")), *got, *out;
     const char *create[] = {hs_qemu_img(), "create", "-q", "-f", "raw", img, "16M", NULL};
     pfx_luks_kind kind;
@@ -207,10 +208,12 @@ static void test_raw_and_copy(void)
     out = hs_run(create);
     free(out);
     CU_ASSERT_EQUAL(hs_fill(img, 4 * MIB, MIB, 0x77), 0);
-    CU_ASSERT_EQUAL(pfx_luks_convert(img, SP_FORMAT_RAW, PFX_LUKS_NONE, q1, PFX_LUKS_QCOW2, &k, 0, NULL, &e), SP_OK);
+    CU_ASSERT_EQUAL(pfx_luks_convert(img, SP_FORMAT_RAW, PFX_LUKS_NONE, q1, PFX_LUKS_QCOW2, &k, 0, NULL, &e),
+                    SP_OK);
     CU_ASSERT_EQUAL(pfx_luks_compare(q1, PFX_LUKS_QCOW2, q2, PFX_LUKS_QCOW2, &k, NULL, &same, &e), SP_OK);
     CU_ASSERT_FALSE(same);
-    CU_ASSERT_EQUAL(pfx_luks_convert(q1, SP_FORMAT_RAW, PFX_LUKS_QCOW2, q2, PFX_LUKS_QCOW2, &k, 0, NULL, &e), SP_OK);
+    CU_ASSERT_EQUAL(pfx_luks_convert(q1, SP_FORMAT_RAW, PFX_LUKS_QCOW2, q2, PFX_LUKS_QCOW2, &k, 0, NULL, &e),
+                    SP_OK);
     CU_ASSERT_EQUAL(pfx_luks_compare(q1, PFX_LUKS_QCOW2, q2, PFX_LUKS_QCOW2, &k, NULL, &same, &e), SP_OK);
     CU_ASSERT_TRUE(same);
     got = guest_read(q2, PFX_LUKS_QCOW2, &k, 8 * MIB);

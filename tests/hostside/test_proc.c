@@ -59,8 +59,8 @@ static void test_exit_codes(void)
 
 static void test_stderr_in_error(void)
 {
-    const char *argv[] = {SH, "-c", "echo fine; echo '  first problem' >&2; printf 'second\\tproblem\\n\\n' >&2; exit 2",
-                          NULL};
+    const char *argv[] = {
+        SH, "-c", "echo fine; echo '  first problem' >&2; printf 'second\\tproblem\\n\\n' >&2; exit 2", NULL};
     pfx_proc_result res;
     sp_error err;
 
@@ -79,11 +79,12 @@ static void test_stderr_tail_kept(void)
     pfx_proc_result res;
     sp_error err;
 
-    CU_ASSERT_EQUAL(run_sh("i=0; while [ $i -lt 2000 ]; do echo 'noise noise noise noise noise noise noise noise noise "
-                           "noise noise noise noise noise noise noise noise noise noise' >&2; i=$((i+1)); done; "
-                           "echo 'the real reason' >&2; exit 1",
-                           NULL, &res, &err),
-                    SP_OK);
+    CU_ASSERT_EQUAL(
+        run_sh("i=0; while [ $i -lt 2000 ]; do echo 'noise noise noise noise noise noise noise noise noise "
+               "noise noise noise noise noise noise noise noise noise noise' >&2; i=$((i+1)); done; "
+               "echo 'the real reason' >&2; exit 1",
+               NULL, &res, &err),
+        SP_OK);
     CU_ASSERT_EQUAL(res.err_len, PFX_PROC_STDERR_TAIL);
     CU_ASSERT_TRUE(res.err_truncated);
     CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "the real reason\n"));
@@ -101,9 +102,10 @@ static void test_huge_output_bounded(void)
     int64_t t0 = hs_now_ms();
 
     /* 3 MB on stderr first: reading only stdout would deadlock on a full stderr pipe. */
-    CU_ASSERT_EQUAL(run_sh("head -c 3000000 /dev/zero >&2; head -c 5000000 /dev/zero | tr '\\0' x; echo end >&2",
-                           NULL, &res, &err),
-                    SP_OK);
+    CU_ASSERT_EQUAL(
+        run_sh("head -c 3000000 /dev/zero >&2; head -c 5000000 /dev/zero | tr '\\0' x; echo end >&2", NULL,
+               &res, &err),
+        SP_OK);
     CU_ASSERT_TRUE(res.exited);
     CU_ASSERT_EQUAL(res.exit_code, 0);
     CU_ASSERT_EQUAL(res.out_len, PFX_PROC_STDOUT_MAX_DEFAULT);
@@ -225,7 +227,8 @@ static void test_lines(void)
     sp_error err;
     int64_t t0;
 
-    CU_ASSERT_EQUAL(run_sh("printf '    (0.00/100%%)\\r    (50.00/100%%)\\r\\nsecond\\n\\nlast'", &o, &res, &err), SP_OK);
+    CU_ASSERT_EQUAL(
+        run_sh("printf '    (0.00/100%%)\\r    (50.00/100%%)\\r\\nsecond\\n\\nlast'", &o, &res, &err), SP_OK);
     CU_ASSERT_EQUAL(l.n, 4);
     CU_ASSERT_STRING_EQUAL(l.seen[0], "    (0.00/100%)");
     CU_ASSERT_STRING_EQUAL(l.seen[1], "    (50.00/100%)");

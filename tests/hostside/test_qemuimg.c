@@ -30,7 +30,8 @@ static int run2(const char *const *argv)
 static int make_images(void)
 {
     const char *create[] = {hs_qemu_img(), "create", "-q", "-f", "qcow2", qcow, "64M", NULL};
-    const char *write[] = {hs_qemu_io(), "-f", "qcow2", "-c", "write -P 0xab 0 1M", "-c", "write -P 0xcd 32M 1M", qcow, NULL};
+    const char *write[] = {hs_qemu_io(),           "-f", "qcow2", "-c", "write -P 0xab 0 1M", "-c",
+                           "write -P 0xcd 32M 1M", qcow, NULL};
 
     snprintf(qcow, sizeof(qcow), "%s/a b;$(x).qcow2", dir); /* a name no shell would survive */
     return run2(create) == 0 && run2(write) == 0 ? 0 : -1;
@@ -67,7 +68,8 @@ static void test_info(void)
     sp_error err;
     const char *raw = hs_path(dir, "plain.raw");
     const char *child = hs_path(dir, "child.qcow2");
-    const char *mkchild[] = {hs_qemu_img(), "create", "-q", "-f", "qcow2", "-b", qcow, "-F", "qcow2", child, NULL};
+    const char *mkchild[] = {hs_qemu_img(), "create", "-q",    "-f",  "qcow2", "-b",
+                             qcow,          "-F",     "qcow2", child, NULL};
 
     CU_ASSERT_EQUAL(pfx_qemuimg_info(qcow, SP_FORMAT_QCOW2, &info, &err), SP_OK);
     CU_ASSERT_EQUAL(info.virtual_size, 64 * MIB);
@@ -100,7 +102,8 @@ static void test_parse_info(void)
     pfx_image_facts info;
     sp_error err;
 
-    CU_ASSERT_EQUAL(pfx_qemuimg_parse_info("{\"virtual-size\": 8589934592, \"format\": \"raw\"}", &info, &err), SP_OK);
+    CU_ASSERT_EQUAL(
+        pfx_qemuimg_parse_info("{\"virtual-size\": 8589934592, \"format\": \"raw\"}", &info, &err), SP_OK);
     CU_ASSERT_EQUAL(info.virtual_size, UINT64_C(8589934592));
     CU_ASSERT_EQUAL(info.actual_size, 0);
     CU_ASSERT_EQUAL(pfx_qemuimg_parse_info("", &info, &err), SP_E_PROTOCOL);
@@ -108,10 +111,12 @@ static void test_parse_info(void)
     CU_ASSERT_EQUAL(pfx_qemuimg_parse_info("[1]", &info, &err), SP_E_PROTOCOL);
     CU_ASSERT_EQUAL(pfx_qemuimg_parse_info("{\"format\": \"raw\"}", &info, &err), SP_E_PROTOCOL);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "virtual-size"));
-    CU_ASSERT_EQUAL(pfx_qemuimg_parse_info("{\"virtual-size\": -5, \"format\": \"raw\"}", &info, &err), SP_E_PROTOCOL);
+    CU_ASSERT_EQUAL(pfx_qemuimg_parse_info("{\"virtual-size\": -5, \"format\": \"raw\"}", &info, &err),
+                    SP_E_PROTOCOL);
     CU_ASSERT_EQUAL(pfx_qemuimg_parse_info("{\"virtual-size\": \"x\", \"format\": \"raw\"}", &info, &err),
                     SP_E_PROTOCOL);
-    CU_ASSERT_EQUAL(pfx_qemuimg_parse_info("{\"virtual-size\": 5, \"format\": 7}", &info, &err), SP_E_PROTOCOL);
+    CU_ASSERT_EQUAL(pfx_qemuimg_parse_info("{\"virtual-size\": 5, \"format\": 7}", &info, &err),
+                    SP_E_PROTOCOL);
 }
 
 static void test_parse_progress(void)
@@ -153,8 +158,12 @@ static void test_convert_to_new_file(void)
     const char *out = strdup(hs_path(dir, "out.raw"));
     seen s = {.ordered = 1};
     sp_progress p = {on_progress, &s};
-    pfx_qemuimg_convert_opts o = {.src = qcow, .src_format = SP_FORMAT_QCOW2, .dst = out, .dst_format = SP_FORMAT_RAW,
-                                  .progress = &p, .progress_total = 64 * MIB};
+    pfx_qemuimg_convert_opts o = {.src = qcow,
+                                  .src_format = SP_FORMAT_QCOW2,
+                                  .dst = out,
+                                  .dst_format = SP_FORMAT_RAW,
+                                  .progress = &p,
+                                  .progress_total = 64 * MIB};
     sp_error err;
 
     CU_ASSERT_EQUAL(pfx_qemuimg_convert(&o, &err), SP_OK);
@@ -167,13 +176,15 @@ static void test_convert_to_new_file(void)
     CU_ASSERT_STRING_EQUAL(s.phase, "copy");
 
     /* and back to QCOW2, as a template is made from a volume */
-    o = (pfx_qemuimg_convert_opts){.src = out, .src_format = SP_FORMAT_RAW, .dst = hs_path(dir, "back.qcow2"),
+    o = (pfx_qemuimg_convert_opts){.src = out,
+                                   .src_format = SP_FORMAT_RAW,
+                                   .dst = hs_path(dir, "back.qcow2"),
                                    .dst_format = SP_FORMAT_QCOW2};
     CU_ASSERT_EQUAL(pfx_qemuimg_convert(&o, &err), SP_OK);
     {
         int same = 0;
-        CU_ASSERT_EQUAL(pfx_qemuimg_compare(qcow, SP_FORMAT_QCOW2, hs_path(dir, "back.qcow2"), SP_FORMAT_QCOW2, 0,
-                                            NULL, &same, &err),
+        CU_ASSERT_EQUAL(pfx_qemuimg_compare(qcow, SP_FORMAT_QCOW2, hs_path(dir, "back.qcow2"),
+                                            SP_FORMAT_QCOW2, 0, NULL, &same, &err),
                         SP_OK);
         CU_ASSERT_TRUE(same);
     }
@@ -184,8 +195,8 @@ static void test_convert_onto_device(void)
 {
     const char *dev = strdup(hs_path(dir, "dev-garbage"));
     const char *fresh = strdup(hs_path(dir, "dev-fresh"));
-    pfx_qemuimg_convert_opts o = {.src = qcow, .src_format = SP_FORMAT_QCOW2, .dst = dev, .dst_format = SP_FORMAT_RAW,
-                                  .dst_exists = 1};
+    pfx_qemuimg_convert_opts o = {
+        .src = qcow, .src_format = SP_FORMAT_QCOW2, .dst = dev, .dst_format = SP_FORMAT_RAW, .dst_exists = 1};
     sp_error err;
     size_t len;
     unsigned char *b;
@@ -223,8 +234,11 @@ static void test_convert_cancel(void)
 {
     seen s = {.ordered = 1, .cancel_at = 1};
     sp_progress p = {on_progress, &s};
-    pfx_qemuimg_convert_opts o = {.src = qcow, .src_format = SP_FORMAT_QCOW2, .dst = hs_path(dir, "cancelled.raw"),
-                                  .dst_format = SP_FORMAT_RAW, .progress = &p};
+    pfx_qemuimg_convert_opts o = {.src = qcow,
+                                  .src_format = SP_FORMAT_QCOW2,
+                                  .dst = hs_path(dir, "cancelled.raw"),
+                                  .dst_format = SP_FORMAT_RAW,
+                                  .progress = &p};
     sp_error err;
 
     CU_ASSERT_EQUAL(pfx_qemuimg_convert(&o, &err), SP_E_CANCELLED);
@@ -236,19 +250,22 @@ static void test_convert_cancel(void)
 static void test_compare(void)
 {
     const char *raw = strdup(hs_path(dir, "cmp.raw"));
-    pfx_qemuimg_convert_opts o = {.src = qcow, .src_format = SP_FORMAT_QCOW2, .dst = raw, .dst_format = SP_FORMAT_RAW};
+    pfx_qemuimg_convert_opts o = {
+        .src = qcow, .src_format = SP_FORMAT_QCOW2, .dst = raw, .dst_format = SP_FORMAT_RAW};
     const char *poke[] = {hs_qemu_io(), "-f", "raw", "-c", "write -P 0x01 40M 512", raw, NULL};
     int same = -1;
     sp_error err;
 
     CU_ASSERT_EQUAL_FATAL(pfx_qemuimg_convert(&o, &err), SP_OK);
-    CU_ASSERT_EQUAL(pfx_qemuimg_compare(raw, SP_FORMAT_RAW, qcow, SP_FORMAT_QCOW2, 0, NULL, &same, &err), SP_OK);
+    CU_ASSERT_EQUAL(pfx_qemuimg_compare(raw, SP_FORMAT_RAW, qcow, SP_FORMAT_QCOW2, 0, NULL, &same, &err),
+                    SP_OK);
     CU_ASSERT_EQUAL(same, 1);
     CU_ASSERT_EQUAL(run2(poke), 0);
-    CU_ASSERT_EQUAL(pfx_qemuimg_compare(raw, SP_FORMAT_RAW, qcow, SP_FORMAT_QCOW2, 0, NULL, &same, &err), SP_OK);
+    CU_ASSERT_EQUAL(pfx_qemuimg_compare(raw, SP_FORMAT_RAW, qcow, SP_FORMAT_QCOW2, 0, NULL, &same, &err),
+                    SP_OK);
     CU_ASSERT_EQUAL(same, 0);
-    CU_ASSERT_EQUAL(pfx_qemuimg_compare(raw, SP_FORMAT_RAW, hs_path(dir, "none.raw"), SP_FORMAT_RAW, 0, NULL, &same,
-                                        &err),
+    CU_ASSERT_EQUAL(pfx_qemuimg_compare(raw, SP_FORMAT_RAW, hs_path(dir, "none.raw"), SP_FORMAT_RAW, 0, NULL,
+                                        &same, &err),
                     SP_E_IO);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "comparing "));
     free((char *)raw);
@@ -263,12 +280,17 @@ static void test_argv_and_old_qemu(void)
     int yes = -1;
     sp_error err;
     char *calls;
-    pfx_qemuimg_convert_opts o = {.src = "/dev/nonexistent-src", .src_format = SP_FORMAT_RAW, .dst = "/tmp/-dst",
-                                  .dst_format = SP_FORMAT_RAW, .dst_exists = 1, .target_is_zero = 1};
+    pfx_qemuimg_convert_opts o = {.src = "/dev/nonexistent-src",
+                                  .src_format = SP_FORMAT_RAW,
+                                  .dst = "/tmp/-dst",
+                                  .dst_format = SP_FORMAT_RAW,
+                                  .dst_exists = 1,
+                                  .target_is_zero = 1};
 
     snprintf(script, sizeof(script),
              "#!/bin/sh\nfor a in \"$@\"; do printf '<%%s>' \"$a\"; done >>'%s'\necho >>'%s'\n"
-             "[ \"$1\" = --help ] && echo 'convert [-n] [-p] [-f fmt] [-O output_fmt] filename output_filename'\nexit 0\n",
+             "[ \"$1\" = --help ] && echo 'convert [-n] [-p] [-f fmt] [-O output_fmt] filename "
+             "output_filename'\nexit 0\n",
              log, log);
     CU_ASSERT_FATAL(hs_write_str(fake, script) == 0 && chmod(fake, 0755) == 0);
     pfx_qemuimg_set_program(fake);
@@ -278,8 +300,9 @@ static void test_argv_and_old_qemu(void)
     CU_ASSERT_EQUAL(pfx_qemuimg_convert(&o, &err), SP_OK);
     calls = hs_read(log, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(calls);
-    CU_ASSERT_STRING_EQUAL(calls, "<--help>\n"
-                                  "<convert><-p><-n><-f><raw><-O><raw><--></dev/nonexistent-src></tmp/-dst>\n");
+    CU_ASSERT_STRING_EQUAL(calls,
+                           "<--help>\n"
+                           "<convert><-p><-n><-f><raw><-O><raw><--></dev/nonexistent-src></tmp/-dst>\n");
     free(calls);
     /* One that offers them: a RAW target is written zero-skipping, 16 requests at once, in any order. */
     {
@@ -347,8 +370,8 @@ static void test_info_argv_and_limits(void)
     snprintf(want, sizeof(want),
              "<info><--output=json><-f><qcow2><--></images/-x.qcow2> cpu=%u as=%llu\n"
              "<info><--output=json><-f><raw><--></images/spin.qcow2> cpu=%u as=%llu\n",
-             PFX_QEMUIMG_INFO_CPU_S, (unsigned long long)(PFX_QEMUIMG_INFO_AS_BYTES >> 10), PFX_QEMUIMG_INFO_CPU_S,
-             (unsigned long long)(PFX_QEMUIMG_INFO_AS_BYTES >> 10));
+             PFX_QEMUIMG_INFO_CPU_S, (unsigned long long)(PFX_QEMUIMG_INFO_AS_BYTES >> 10),
+             PFX_QEMUIMG_INFO_CPU_S, (unsigned long long)(PFX_QEMUIMG_INFO_AS_BYTES >> 10));
     CU_ASSERT_STRING_EQUAL(calls, want);
     free(calls);
     pfx_qemuimg_set_program(hs_qemu_img());

@@ -85,11 +85,12 @@ static void test_parse_real_format(void)
     free(v);
 
     /* blank lines, CRLF, extra blanks and notes a newer drv_cfg might print */
-    CU_ASSERT_EQUAL_FATAL(pfx_sdc_parse_query_vols("\r\nSDC driver 3.5.1200\r\n  Retrieved 1 volume(s)  \r\n\r\n"
-                                                   "VOL-ID\t6c33633100000009   MDM-ID 218CE1797566A00F\r\n"
-                                                   "Note: something\n\n",
-                                                   &v, &n, &err),
-                          SP_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        pfx_sdc_parse_query_vols("\r\nSDC driver 3.5.1200\r\n  Retrieved 1 volume(s)  \r\n\r\n"
+                                 "VOL-ID\t6c33633100000009   MDM-ID 218CE1797566A00F\r\n"
+                                 "Note: something\n\n",
+                                 &v, &n, &err),
+        SP_OK);
     CU_ASSERT_EQUAL(n, 1);
     CU_ASSERT_STRING_EQUAL(v[0].system_id, "218CE1797566A00F");
     free(v);
@@ -107,7 +108,8 @@ static void test_parse_malformed(void)
         {"", "no \"Retrieved N volume(s)\" line"},
         {"Error: SDC not connected\n", "no \"Retrieved"},
         {"VOL-ID 6c33633100000009 MDM-ID 218ce1797566a00f\nRetrieved 1 volume(s)\n", "before the"},
-        {"Retrieved 3 volume(s)\nVOL-ID 6c33633100000009 MDM-ID 218ce1797566a00f\n", "announced 3 volume(s) but listed 1"},
+        {"Retrieved 3 volume(s)\nVOL-ID 6c33633100000009 MDM-ID 218ce1797566a00f\n",
+         "announced 3 volume(s) but listed 1"},
         {"Retrieved 1 volume(s)\nVOL-ID 61 MDM-ID 21\nVOL-ID 62 MDM-ID 21\n", "listed more"},
         {"Retrieved two volume(s)\n", "unexpected header"},
         {"Retrieved 1 volumes\n", "unexpected header"},
@@ -117,8 +119,10 @@ static void test_parse_malformed(void)
         {"Retrieved 1 volume(s)\nVOL-ID 6c33633100000009 MDM-ID 218ce17/../a00f\n", "malformed volume line"},
         {"Retrieved 1 volume(s)\nVOL-ID 6c33633100000009\n", "malformed volume line"},
         {"Retrieved 1 volume(s)\nVOL-ID 6c33633100000009 MDM 218ce1797566a00f\n", "malformed volume line"},
-        {"Retrieved 1 volume(s)\nVOL-ID 6c33633100000009 MDM-ID 218ce1797566a00f extra\n", "malformed volume line"},
-        {"Retrieved 1 volume(s)\nVOL-ID 0123456789abcdef0123456789abcdef0 MDM-ID 21\n", "malformed volume line"},
+        {"Retrieved 1 volume(s)\nVOL-ID 6c33633100000009 MDM-ID 218ce1797566a00f extra\n",
+         "malformed volume line"},
+        {"Retrieved 1 volume(s)\nVOL-ID 0123456789abcdef0123456789abcdef0 MDM-ID 21\n",
+         "malformed volume line"},
     };
     pfx_sdc_vol *v = (pfx_sdc_vol *)1;
     size_t n = 7;
@@ -149,8 +153,9 @@ static void test_drv_cfg_calls(void)
 
     hs_write_str(hs_path(e.home, "rescan.fail"), "Failed to rescan: SDC is not connected\n");
     CU_ASSERT_EQUAL(pfx_sdc_rescan(e.home, 0, &err), SP_E_IO);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "drv_cfg --rescan exited with status 1: Failed to rescan: SDC is not "
-                                               "connected"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message,
+                                  "drv_cfg --rescan exited with status 1: Failed to rescan: SDC is not "
+                                  "connected"));
 
     CU_ASSERT_EQUAL(pfx_sdc_query_vols(e.home, &v, &n, &err), SP_E_IO); /* no query_vols.out: it fails */
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "not connected to any MDM"));
@@ -213,11 +218,11 @@ static void test_query_mdms_format(void)
     /* malformed: no header, a count that disagrees, a hostile id */
     CU_ASSERT_EQUAL(pfx_sdc_parse_query_mdms("MDM-ID " SYS " SDC ID 1 INSTALLATION ID 1 IPs\n", &m, &n, &err),
                     SP_E_PROTOCOL);
-    CU_ASSERT_EQUAL(pfx_sdc_parse_query_mdms("Retrieved 2 mdm(s)\nMDM-ID " SYS " SDC ID 1 INSTALLATION ID 1 IPs\n",
-                                             &m, &n, &err),
+    CU_ASSERT_EQUAL(pfx_sdc_parse_query_mdms(
+                        "Retrieved 2 mdm(s)\nMDM-ID " SYS " SDC ID 1 INSTALLATION ID 1 IPs\n", &m, &n, &err),
                     SP_E_PROTOCOL);
-    CU_ASSERT_EQUAL(pfx_sdc_parse_query_mdms("Retrieved 1 mdm(s)\nMDM-ID ../x SDC ID 1 INSTALLATION ID 1 IPs\n",
-                                             &m, &n, &err),
+    CU_ASSERT_EQUAL(pfx_sdc_parse_query_mdms(
+                        "Retrieved 1 mdm(s)\nMDM-ID ../x SDC ID 1 INSTALLATION ID 1 IPs\n", &m, &n, &err),
                     SP_E_PROTOCOL);
     CU_ASSERT_PTR_NULL(m);
 }
@@ -236,8 +241,9 @@ static void test_add_remove_mdm(void)
     CU_ASSERT_EQUAL(calls(&e, "--add_mdm --ip 10.0.0.11,10.0.0.12 --file"), 1);
     CU_ASSERT_EQUAL(pfx_sdc_remove_mdm(e.home, "10.0.0.11,10.0.0.12", file, &err), SP_OK);
     CU_ASSERT_EQUAL(calls(&e, "--remove_mdm --ip 10.0.0.11,10.0.0.12 --file"), 1);
-    hs_write_str(hs_path(e.home, "query_mdms.out"), "Retrieved 1 mdm(s)\nMDM-ID " SYS
-                                                     " SDC ID 0a1b2c3d00000001 INSTALLATION ID 1 IPs [0]-10.0.0.11\n");
+    hs_write_str(hs_path(e.home, "query_mdms.out"),
+                 "Retrieved 1 mdm(s)\nMDM-ID " SYS
+                 " SDC ID 0a1b2c3d00000001 INSTALLATION ID 1 IPs [0]-10.0.0.11\n");
     CU_ASSERT_EQUAL_FATAL(pfx_sdc_query_mdms(e.home, &m, &n, &err), SP_OK);
     CU_ASSERT_EQUAL(n, 1);
     free(m);
@@ -264,8 +270,15 @@ static void test_add_remove_mdm(void)
 
 static void test_device_paths(void)
 {
-    static const char *const hostile[] = {"", "../../etc", "6c33/6331", "6c33\n6331", "..", "6c33 6331", "6c33-6331",
-                                          "0123456789abcdef0123456789abcdef0", "6c3363310000000g"};
+    static const char *const hostile[] = {"",
+                                          "../../etc",
+                                          "6c33/6331",
+                                          "6c33\n6331",
+                                          "..",
+                                          "6c33 6331",
+                                          "6c33-6331",
+                                          "0123456789abcdef0123456789abcdef0",
+                                          "6c3363310000000g"};
     char buf[256];
     sp_error err;
 
@@ -484,8 +497,10 @@ static void test_wait_timeout(void)
     CU_ASSERT_TRUE(hs_now_ms() - t0 >= 2000);
     CU_ASSERT_TRUE(hs_now_ms() - t0 < 30000); /* its own 2 s, not the default 60 s */
     CU_ASSERT_EQUAL(err.status, SP_E_TIMEOUT);
-    snprintf(want, sizeof(want), "volume %s did not appear on SDC 1a2b3c4d00000001 on host kvm-7 as %s/emc-vol-%s-%s "
-             "within 2 s (storage.pool.disk.wait; ", VOL, e.devdir, SYS, VOL);
+    snprintf(want, sizeof(want),
+             "volume %s did not appear on SDC 1a2b3c4d00000001 on host kvm-7 as %s/emc-vol-%s-%s "
+             "within 2 s (storage.pool.disk.wait; ",
+             VOL, e.devdir, SYS, VOL);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, want));
     CU_ASSERT_PTR_NULL(strstr(err.message, "rescan failed"));
     /* rescans every 250 ms: at least one more than the first even if each took over a second */
@@ -496,8 +511,9 @@ static void test_wait_timeout(void)
     w.host_name = NULL;
     CU_ASSERT_EQUAL(pfx_sdc_wait_device(&w, path, sizeof(path), NULL, &err), SP_E_TIMEOUT);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "on SDC 1a2b3c4d00000001 as "));
-    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "the last rescan failed: drv_cfg --rescan exited with status 1: "
-                                               "Failed to rescan: MDM unreachable"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message,
+                                  "the last rescan failed: drv_cfg --rescan exited with status 1: "
+                                  "Failed to rescan: MDM unreachable"));
     env_down(&e);
 }
 
@@ -534,7 +550,8 @@ static void test_wait_unknown_system(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "the system id is needed"));
 
     /* drv_cfg naming a hostile system id is a protocol error and no path is built from it */
-    hs_write_str(hs_path(e.home, "query_vols.out"), "Retrieved 1 volume(s)\nVOL-ID " VOL " MDM-ID ../../etc\n");
+    hs_write_str(hs_path(e.home, "query_vols.out"),
+                 "Retrieved 1 volume(s)\nVOL-ID " VOL " MDM-ID ../../etc\n");
     unlink(hs_path(e.devdir, "emc-vol-" SYS "-" VOL));
     CU_ASSERT_EQUAL(pfx_sdc_wait_device(&w, path, sizeof(path), NULL, &err), SP_OK);
     CU_ASSERT_STRING_EQUAL(path, hs_path(e.devdir, l.name));

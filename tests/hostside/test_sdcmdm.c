@@ -37,12 +37,13 @@ static void test_capture(void)
     free(m);
 
     /* Two systems, CRLF, an older line without installation id and addresses, a blank line. */
-    CU_ASSERT_EQUAL_FATAL(pfx_sdc_parse_query_mdms("Retrieved 2 mdm(s)\r\n\r\n"
-                                                   "MDM-ID 218ce1797566a00f SDC ID 4421a91a00000000\r\n"
-                                                   "MDM-ID 71fd458f0775010f SDC ID 0000000000000000 INSTALLATION ID "
-                                                   "204930df2cbcaf8e IPs [0]-fd00::1 [1]-3.3.3.3\r\n",
-                                                   &m, &n, &err),
-                          SP_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        pfx_sdc_parse_query_mdms("Retrieved 2 mdm(s)\r\n\r\n"
+                                 "MDM-ID 218ce1797566a00f SDC ID 4421a91a00000000\r\n"
+                                 "MDM-ID 71fd458f0775010f SDC ID 0000000000000000 INSTALLATION ID "
+                                 "204930df2cbcaf8e IPs [0]-fd00::1 [1]-3.3.3.3\r\n",
+                                 &m, &n, &err),
+        SP_OK);
     CU_ASSERT_EQUAL_FATAL(n, 2);
     CU_ASSERT_STRING_EQUAL(m[0].sdc_id, "4421a91a00000000");
     CU_ASSERT_EQUAL(m[0].n_ips, 0);
@@ -61,14 +62,16 @@ static void test_malformed(void)
         {"", "no \"Retrieved N mdm(s)\" line"},
         {"Retrieved 1 volume(s)\n", "unexpected header"},
         {"Retrieved x mdm(s)\n", "unexpected header"},
-        {"Retrieved 2 mdm(s)\nMDM-ID d7f6c6427c56ab0f SDC ID 59f89f6100000005\n", "announced 2 mdm(s) and listed 1"},
+        {"Retrieved 2 mdm(s)\nMDM-ID d7f6c6427c56ab0f SDC ID 59f89f6100000005\n",
+         "announced 2 mdm(s) and listed 1"},
         {"Retrieved 1 mdm(s)\nMDM-ID d7f6c6427c56ab0f SDC ID 59f89f6100000005\n"
          "MDM-ID d7f6c6427c56ab0e SDC ID 59f89f6100000006\n",
          "more than the 1"},
         {"Retrieved 1 mdm(s)\nMDM-ID ../../etc SDC ID 59f89f6100000005\n", "malformed line"},
         {"Retrieved 1 mdm(s)\nMDM-ID d7f6c6427c56ab0f SDC 59f89f6100000005\n", "malformed line"},
         {"Retrieved 1 mdm(s)\nMDM-ID d7f6c6427c56ab0f SDC ID 59f8/9f61\n", "malformed line"},
-        {"Retrieved 1 mdm(s)\nMDM-ID d7f6c6427c56ab0f SDC ID 59f89f6100000005 INSTALLATION ID zz\n", "malformed line"},
+        {"Retrieved 1 mdm(s)\nMDM-ID d7f6c6427c56ab0f SDC ID 59f89f6100000005 INSTALLATION ID zz\n",
+         "malformed line"},
     };
     pfx_sdc_mdm *m;
     size_t n;
@@ -82,10 +85,11 @@ static void test_malformed(void)
         CU_ASSERT_PTR_NOT_NULL(strstr(err.message, bad[i].why));
     }
     /* An address that is not one is left out, not copied into a path or a message. */
-    CU_ASSERT_EQUAL_FATAL(pfx_sdc_parse_query_mdms("Retrieved 1 mdm(s)\nMDM-ID d7f6c6427c56ab0f SDC ID 59f8 "
-                                                   "INSTALLATION ID 295e IPs [0]-1.2.3.4 [1]-$(reboot) [2]-::1\n",
-                                                   &m, &n, &err),
-                          SP_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        pfx_sdc_parse_query_mdms("Retrieved 1 mdm(s)\nMDM-ID d7f6c6427c56ab0f SDC ID 59f8 "
+                                 "INSTALLATION ID 295e IPs [0]-1.2.3.4 [1]-$(reboot) [2]-::1\n",
+                                 &m, &n, &err),
+        SP_OK);
     CU_ASSERT_EQUAL(m[0].n_ips, 2);
     CU_ASSERT_STRING_EQUAL(m[0].ips[1], "::1");
     free(m);

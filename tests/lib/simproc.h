@@ -11,12 +11,12 @@ typedef struct tsim tsim;
  * NULL; later options win), and reads its "listening on" line. NULL on failure with a message on
  * stderr. */
 tsim *tsim_start(const char *const *extra_args);
-const char *tsim_url(const tsim *s);      /* "https://127.0.0.1:PORT" */
-const char *tsim_hostport(const tsim *s); /* "127.0.0.1:PORT" */
-const char *tsim_cafile(const tsim *s);   /* PEM of the CA that signed the server cert */
-const char *tsim_dir(const tsim *s);      /* its temp dir (state, devices under <dir>/devices) */
+const char *tsim_url(const tsim *s);        /* "https://127.0.0.1:PORT" */
+const char *tsim_hostport(const tsim *s);   /* "127.0.0.1:PORT" */
+const char *tsim_cafile(const tsim *s);     /* PEM of the CA that signed the server cert */
+const char *tsim_dir(const tsim *s);        /* its temp dir (state, devices under <dir>/devices) */
 const char *tsim_device_dir(const tsim *s); /* <dir>/devices, or --sdc-device-dir of extra_args */
-const char *tsim_password(const tsim *s); /* random per start unless given in extra args */
+const char *tsim_password(const tsim *s);   /* random per start unless given in extra args */
 const char *tsim_user(const tsim *s);
 int tsim_pid(const tsim *s);
 /* 1 when the simulator behaves as a 4.x gateway (--api 4.x). */
@@ -27,8 +27,7 @@ int tsim_stats_count(tsim *s, const char *key);
 /* HTTP status of a /sim/... call (json_body may be NULL); negative when no answer came. */
 int tsim_control(tsim *s, const char *method, const char *path, const char *json_body);
 /* Like tsim_control, also returning the answer body (malloc'd) in *resp. */
-int tsim_control_body(tsim *s, const char *method, const char *path, const char *json_body,
-		      char **resp);
+int tsim_control_body(tsim *s, const char *method, const char *path, const char *json_body, char **resp);
 /* SIGTERM, wait (SIGKILL after 20 s), remove the temp dir, free. */
 /* Adds a fault rule (powerflex-sim(1), FAULTS) at run time: POST /sim/faults {"spec": spec}.
  * Returns the HTTP status (200 when accepted). */

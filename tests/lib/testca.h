@@ -9,7 +9,7 @@
  * returned malloc'd (the caller frees them). 0 on success, -1 with a message on stderr.
  * Uses $OPENSSL_BIN when set, else openssl from PATH. */
 int tca_make(const char *dir, const char *cn, const char *san, char **ca_path, char **cert_path,
-	     char **key_path);
+             char **key_path);
 
 /* Runs argv (argv[0] looked up in PATH) with stdout/stderr to /dev/null (stderr to err_file when
  * not NULL) and waits. The exit status, or -1 when it could not run. */

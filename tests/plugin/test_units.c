@@ -3,10 +3,10 @@
 #include "config.h"
 
 #include "error.h"
+#include "gateway.h"
 #include "hostsvc.h"
 #include "naming.h"
 #include "poolhandle.h"
-#include "gateway.h"
 #include "qos.h"
 #include "sdc.h"
 #include "settings.h"
@@ -25,7 +25,8 @@ static void test_url_seed_example(void)
     pfx_url u;
     sp_error err;
 
-    CU_ASSERT_EQUAL_FATAL(pfx_url_parse("powerflex://admin:P%40ssword123@10.2.3.137/cspool", &u, &err), SP_OK);
+    CU_ASSERT_EQUAL_FATAL(pfx_url_parse("powerflex://admin:P%40ssword123@10.2.3.137/cspool", &u, &err),
+                          SP_OK);
     CU_ASSERT_STRING_EQUAL(u.user, "admin");
     CU_ASSERT_STRING_EQUAL(u.password, "P@ssword123");
     CU_ASSERT_STRING_EQUAL(u.host, "10.2.3.137");
@@ -162,22 +163,28 @@ static void test_object_names(void)
     CU_ASSERT_STRING_EQUAL(name, "vol-12-27cb-ab12");
     CU_ASSERT_EQUAL(pfx_object_name(SP_VOLUME_ROOT, 7, 0, "27cb", "ab12", name, sizeof(name), &err), SP_OK);
     CU_ASSERT_STRING_EQUAL(name, "vol-7-27cb-ab12");
-    CU_ASSERT_EQUAL(pfx_object_name(SP_VOLUME_TEMPLATE, 201, 0, "27cb", "ab12", name, sizeof(name), &err), SP_OK);
+    CU_ASSERT_EQUAL(pfx_object_name(SP_VOLUME_TEMPLATE, 201, 0, "27cb", "ab12", name, sizeof(name), &err),
+                    SP_OK);
     CU_ASSERT_STRING_EQUAL(name, "tmpl-201-27cb-ab12");
-    CU_ASSERT_EQUAL(pfx_object_name(SP_VOLUME_SNAPSHOT, 5, 0, "27cb", "ab12", name, sizeof(name), &err), SP_OK);
+    CU_ASSERT_EQUAL(pfx_object_name(SP_VOLUME_SNAPSHOT, 5, 0, "27cb", "ab12", name, sizeof(name), &err),
+                    SP_OK);
     CU_ASSERT_STRING_EQUAL(name, "snap-5-27cb-ab12");
-    CU_ASSERT_EQUAL(pfx_object_name(SP_VOLUME_VM_SNAPSHOT, 3, 12, "27cb", "ab12", name, sizeof(name), &err), SP_OK);
+    CU_ASSERT_EQUAL(pfx_object_name(SP_VOLUME_VM_SNAPSHOT, 3, 12, "27cb", "ab12", name, sizeof(name), &err),
+                    SP_OK);
     CU_ASSERT_STRING_EQUAL(name, "vmsnap-3-12-27cb-ab12");
     /* 31 characters fit; 32 are refused, never cut into a collision. */
-    CU_ASSERT_EQUAL(pfx_object_name(SP_VOLUME_DATA, 1234567890123ULL, 0, "27cb", "abcdefgh", name, sizeof(name), &err),
-                    SP_OK);
+    CU_ASSERT_EQUAL(
+        pfx_object_name(SP_VOLUME_DATA, 1234567890123ULL, 0, "27cb", "abcdefgh", name, sizeof(name), &err),
+        SP_OK);
     CU_ASSERT_EQUAL(strlen(name), 31);
-    CU_ASSERT_EQUAL(pfx_object_name(SP_VOLUME_DATA, 12345678901234ULL, 0, "27cb", "abcdefgh", name, sizeof(name),
-                                    &err),
-                    SP_E_INVALID);
+    CU_ASSERT_EQUAL(
+        pfx_object_name(SP_VOLUME_DATA, 12345678901234ULL, 0, "27cb", "abcdefgh", name, sizeof(name), &err),
+        SP_E_INVALID);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "at most 31"));
-    CU_ASSERT_EQUAL(pfx_object_name(SP_VOLUME_DATA, 1, 0, "27cb", "a b", name, sizeof(name), &err), SP_E_INVALID);
-    CU_ASSERT_EQUAL(pfx_object_name(SP_VOLUME_DATA, 1, 0, "27cb", "", name, sizeof(name), &err), SP_E_INVALID);
+    CU_ASSERT_EQUAL(pfx_object_name(SP_VOLUME_DATA, 1, 0, "27cb", "a b", name, sizeof(name), &err),
+                    SP_E_INVALID);
+    CU_ASSERT_EQUAL(pfx_object_name(SP_VOLUME_DATA, 1, 0, "27cb", "", name, sizeof(name), &err),
+                    SP_E_INVALID);
     CU_ASSERT_TRUE(pfx_name_is_ours("vol-12-27cb-ab12", "27cb", "ab12"));
     CU_ASSERT_TRUE(pfx_name_is_ours("vmsnap-3-12-27cb-ab12", "27cb", "ab12"));
     CU_ASSERT_FALSE(pfx_name_is_ours("vol-12-27cb-zz99", "27cb", "ab12"));
@@ -313,7 +320,8 @@ static void test_qos(void)
  * default the lower layers fall back to. */
 static const char *setting_value;
 
-static int one_setting(void *ctx, sp_scope scope, const char *scope_id, const char *key, char *buf, size_t len)
+static int one_setting(void *ctx, sp_scope scope, const char *scope_id, const char *key, char *buf,
+                       size_t len)
 {
     (void)ctx;
     (void)scope;
@@ -359,11 +367,13 @@ static void test_settings_table(void)
     CU_ASSERT_EQUAL(strtoull(pfx_setting_desc(PFX_SETTING_CLIENT_MAX_CONNECTIONS)->default_value, NULL, 10),
                     PFX_GW_DEFAULT_MAX_CONNECTIONS);
     CU_ASSERT_STRING_EQUAL(pfx_setting_desc(PFX_SETTING_SDC_HOME)->default_value, PFX_SDC_HOME_DEFAULT);
-    CU_ASSERT_STRING_EQUAL(pfx_setting_desc(PFX_SETTING_DEVICE_DIR)->default_value, PFX_SDC_DEVICE_DIR_DEFAULT);
+    CU_ASSERT_STRING_EQUAL(pfx_setting_desc(PFX_SETTING_DEVICE_DIR)->default_value,
+                           PFX_SDC_DEVICE_DIR_DEFAULT);
     CU_ASSERT_TRUE(pfx_setting_desc(PFX_DETAIL_GW_PASSWORD)->flags & SP_SETTING_SECRET);
     /* SDCs on demand and the gateway's release: published with the defaults the code falls back to */
     CU_ASSERT_STRING_EQUAL(pfx_setting_desc(PFX_SETTING_CONNECT_ON_DEMAND)->default_value, "true");
-    CU_ASSERT_STRING_EQUAL(pfx_setting_desc(PFX_SETTING_SDC_CFG_FILE)->default_value, PFX_SDC_DRV_CFG_FILE_DEFAULT);
+    CU_ASSERT_STRING_EQUAL(pfx_setting_desc(PFX_SETTING_SDC_CFG_FILE)->default_value,
+                           PFX_SDC_DRV_CFG_FILE_DEFAULT);
     CU_ASSERT_EQUAL(pfx_setting_desc(PFX_DETAIL_MDMS)->kind, SP_SETTING_KIND_POOL_DETAIL);
     CU_ASSERT_TRUE(pfx_setting_desc(PFX_DETAIL_GW_VERSION)->flags & SP_SETTING_OUTPUT);
     /* The readers take default and range from the table. */

@@ -10,15 +10,15 @@
 #include "thttp.h"
 
 typedef struct sc {
-	tsim *sim;
-	thttp *h;
-	char *token;
+    tsim *sim;
+    thttp *h;
+    char *token;
 } sc;
 
 struct sc_resp {
-	int status;
-	char *body;
-	yajl_val json; /* NULL when the body is not JSON */
+    int status;
+    char *body;
+    yajl_val json; /* NULL when the body is not JSON */
 };
 
 /* A client logged in as the sim's user. */
@@ -26,7 +26,7 @@ sc *sc_new(tsim *sim);
 void sc_free(sc *c);
 /* METHOD path (printf-style) with body (NULL: none). r is overwritten; free with sc_resp_free. */
 int sc_call(sc *c, struct sc_resp *r, const char *method, const char *body, const char *path_fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 void sc_resp_free(struct sc_resp *r);
 
 yajl_val jget(yajl_val obj, const char *key);
@@ -56,8 +56,8 @@ char *sc_system_id(sc *c);
 
 /* Registers and runs a CUnit suite; the process exit status. */
 struct sc_test {
-	const char *name;
-	void (*fn)(void);
+    const char *name;
+    void (*fn)(void);
 };
 int sc_run_suite(const char *suite, const struct sc_test *tests);
 
