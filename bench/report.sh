@@ -133,7 +133,9 @@ if [ -n "$scale" ]; then
     if [ -n "$fp" ]; then
         np=$(figure "$scale" pools)
         cold=$(figure "$scale" cold_ms)
-        row "findStoragePoolsForMigration ms, $np pools" "$fp" "cold $cold" "" "< 10" "$(verdict "$fp" lt 10)"
+        fa=$(figure "$scale" find_pools_all_ms)
+        row "findStoragePoolsForMigration ms, $np pools (first page of 500)" "$fp" "cold $cold" "" "< 10" "$(verdict "$fp" lt 10)"
+        [ -z "$fa" ] || row "findStoragePoolsForMigration ms, $np pools, pagesize=-1" "$fa" "" "" "" "every pool written"
     fi
 fi
 

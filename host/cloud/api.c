@@ -4,6 +4,7 @@
 
 #include "api.h"
 
+#include "cfg.h"
 #include "mask.h"
 #include "num.h"
 #include "store.h"
@@ -83,6 +84,40 @@ int host_param_gb(host_cmd *cmd, const char *key, int64_t *bytes, host_err *e)
         return -1;
     if (host_num_gb_to_bytes((uint64_t)gb, bytes) != 0) /* cannot fail up to HOST_GB_MAX */
         return host_fail(e, HOST_E_PARAM, "Invalid parameter %s value=%lld: too large", key, (long long)gb);
+    return 0;
+}
+
+int host_param_page(host_cs *cs, host_cmd *cmd, size_t *start, size_t *size, host_err *e)
+{
+    const char *ps = host_cmd_get(cmd, "pagesize"), *pg = host_cmd_get(cmd, "page");
+    char def[32] = "", *end;
+    int64_t max = 500, want, page;
+    long long v;
+
+    *start = 0;
+    *size = 0;
+    /* The setting is the largest page as well as the default one (BaseListCmd's s_maxPageSize). */
+    if (host_config_get(cs, HOST_CFG_DEFAULT_PAGE_SIZE, SP_SCOPE_GLOBAL, NULL, def, sizeof(def)) == 0) {
+        errno = 0;
+        v = strtoll(def, &end, 10);
+        if (errno == 0 && end != def && *end == '\0' && (v == -1 || v > 0))
+            max = v;
+    }
+    if (ps != NULL && strcmp(ps, "-1") == 0) {
+        if (pg != NULL)
+            return host_fail(e, HOST_E_PARAM, "Can't specify page parameter when pagesize is -1 (Unlimited)");
+        return 0;
+    }
+    if (param_num(cmd, "pagesize", max, 1, INT32_MAX, "", &want, e) != 0 ||
+        param_num(cmd, "page", 0, 0, INT32_MAX, "", &page, e) != 0)
+        return -1;
+    if (ps != NULL && max != -1 && want > max)
+        return host_fail(e, HOST_E_PARAM, "Page size can't exceed max allowed page size value: %lld",
+                         (long long)max);
+    if (want == -1)
+        return 0; /* no pagesize, default.page.size -1: every row */
+    *size = (size_t)want;
+    *start = page > 0 ? (size_t)(page - 1) * (size_t)want : 0;
     return 0;
 }
 

@@ -55,6 +55,11 @@ int host_param_gb(host_cmd *cmd, const char *key, int64_t *bytes, host_err *e);
  * bytesreadrate, capacitybytes, ...) whether or not its handler reads it: 431 naming the first
  * malformed or out-of-range one. */
 int host_param_check_numbers(host_cmd *cmd, host_err *e);
+/* A list command's page, as CloudStack's BaseListCmd reads page and pagesize: pagesize defaults to
+ * default.page.size (500; -1 there lifts the limit) and may not exceed it; pagesize=-1 asks for
+ * every row and then takes no page; page counts from 1 (0 and absent: the first). *start is the
+ * first row answered, *size how many (0: all of them). -1 with 431 naming the parameter. */
+int host_param_page(host_cs *cs, host_cmd *cmd, size_t *start, size_t *size, host_err *e);
 /* A boolean parameter (true/false); absent gives def. -1 with 431 on a malformed value. */
 int host_param_bool(host_cmd *cmd, const char *key, int def, int *out, host_err *e);
 /* Resolves an id parameter (a uuid) to the row id in `table`. Absent: *out = 0, and -1 with 431

@@ -94,12 +94,14 @@ int host_json_pool_row(host_cs *cs, host_jsonw *w, sqlite3_stmt *st, host_err *e
     return 0;
 }
 
-sqlite3_stmt *host_pool_rows(host_cs *cs, int64_t zone_id, int64_t except, host_err *e)
+sqlite3_stmt *host_pool_rows(host_cs *cs, int64_t zone_id, int64_t except, int by_name, host_err *e)
 {
     char err[256];
-    sqlite3_stmt *st = host_sql_prepare(cs->db, err, sizeof(err),
-                                        POOL_ROW_SQL "WHERE p.zone_id = ? AND p.id != ? ORDER BY p.id", "ii",
-                                        zone_id, except);
+    sqlite3_stmt *st =
+        host_sql_prepare(cs->db, err, sizeof(err),
+                         by_name ? POOL_ROW_SQL "WHERE p.zone_id = ? AND p.id != ? ORDER BY p.name, p.id"
+                                 : POOL_ROW_SQL "WHERE p.zone_id = ? AND p.id != ? ORDER BY p.id",
+                         "ii", zone_id, except);
 
     if (st == NULL)
         host_fail_db(e, err);

@@ -57,6 +57,9 @@ static const host_setting_def defs[] = {
     {HOST_CFG_MIGRATE_WAIT, "3600", HOST_CFG_GLOBAL, "Advanced",
      "Time (in seconds) to wait for VM migrate to finish. The harness gives a live volume migration this "
      "long (0: it gives up at the copy's first progress report)."},
+    {HOST_CFG_DEFAULT_PAGE_SIZE, "500", HOST_CFG_GLOBAL, "Advanced",
+     "Default page size for API list* commands (-1: unlimited). The harness pages "
+     "findStoragePoolsForMigration by it."},
     {HOST_CFG_IMAGE_DIRS, "", HOST_CFG_GLOBAL, "Advanced",
      "cs-harness: comma-separated absolute directories, besides the work dir and --image-dir, from which "
      "templates and ISOs may be registered by path or file:// URL (never /proc, /sys or /dev)."},

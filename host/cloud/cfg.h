@@ -32,6 +32,7 @@
 #define HOST_CFG_CONNECT_ON_DEMAND "powerflex.connect.on.demand"
 #define HOST_CFG_CLIENTS_LIMIT "storage.pool.connected.clients.limit"
 #define HOST_CFG_MIGRATE_WAIT "migratewait"
+#define HOST_CFG_DEFAULT_PAGE_SIZE "default.page.size"
 
 typedef struct host_setting_def {
     const char *name;

@@ -82,6 +82,13 @@ typedef struct verdicts {
     size_t n, cap;
 } verdicts;
 
+static int by_pool(const void *a, const void *b)
+{
+    int64_t x = ((const verdict *)a)->pool_id, y = ((const verdict *)b)->pool_id;
+
+    return (x > y) - (x < y);
+}
+
 static int keep_verdict(void *ctx, int64_t pool_id, int ok, const char *why, host_err *e)
 {
     verdicts *vs = ctx;
@@ -230,8 +237,9 @@ static int suitable(host_cs *cs, const host_vol *v, int64_t pool, sp_migration_k
 /* Every other pool of the volume's zone with the allocator's verdict and the migration kind. The
  * verdicts come from one statement over the zone and the pools' fields from another: a zone of
  * 10,000 pools took 1.4 s with some ten statements prepared per pool (bench/scale-bench). The
- * suitable pools first (scripts migrate to the first one listed, as CloudStack's answer puts
- * them), each group in creation order; the others after, with the reason. */
+ * suitable pools first, by name (scripts migrate to the first one listed, as CloudStack's answer
+ * puts them), the others after in creation order, with the reason; count is every pool, and the
+ * answer is the page that page and pagesize ask for (default.page.size pools at most). */
 static int find_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
 {
     char tags[512], why[1024];
@@ -242,10 +250,11 @@ static int find_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     host_alloc_limits lim;
     verdicts vs = {NULL, 0, 0};
     sqlite3_stmt *st = NULL;
-    int rc = -1, step;
+    size_t start, size, last, nok = 0;
+    int rc = -1, step = SQLITE_DONE, in_array = 0;
 
     if (host_param_ref(cs, cmd, "id", "volume", 1, &id, e) != 0 || host_vol_load(cs, id, &v, e) != 0 ||
-        host_need_plugin(cs, e) != 0)
+        host_param_page(cs, cmd, &start, &size, e) != 0 || host_need_plugin(cs, e) != 0)
         return -1;
     if (v.pool_id == 0)
         return host_fail(e, HOST_E_PARAM, "volume %s is not on a storage pool yet", v.uuid);
@@ -254,6 +263,12 @@ static int find_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         return -1;
     if (host_alloc_check_zone(cs, &req, &lim, keep_verdict, &vs, e) != 0)
         goto out;
+    /* The rows are looked up by binary search: the zone's statement gives them in id order. */
+    for (i = 1; i < vs.n; i++)
+        if (vs.v[i - 1].pool_id >= vs.v[i].pool_id) {
+            qsort(vs.v, vs.n, sizeof(*vs.v), by_pool);
+            break;
+        }
     /* The pools the allocator accepts: whether and how the plugin can migrate there. */
     for (i = 0; i < vs.n; i++) {
         int ok;
@@ -269,25 +284,29 @@ static int find_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
             }
         }
     }
-    if (vs.n > 0) {
+    for (i = 0; i < vs.n; i++)
+        nok += vs.v[i].ok != 0;
+    last = size == 0 || start + size > vs.n ? vs.n : start + size;
+    if (vs.n > 0)
         host_jsonw_uint(w, "count", vs.n);
+    if (start < last) {
         host_jsonw_array_begin(w, "storagepool");
+        in_array = 1;
     }
-    if ((st = host_pool_rows(cs, v.zone_id, v.pool_id, e)) == NULL)
-        goto out_arr;
-    /* The suitable first, then the others: the pools' statement walked twice. */
+    /* CloudStack's order (sortPoolsBySuitabilityAndName): the suitable pools by name, then the
+     * others in id order; rows [0, nok) are the suitable ones. A group is walked only when the
+     * page reaches into it, and a walk stops at the page's end. */
     for (int pass = 1; pass >= 0; pass--) {
-        sqlite3_reset(st);
-        i = 0;
-        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-            int64_t pool = sqlite3_column_int64(st, sqlite3_column_count(st) - 1);
-            const verdict *pv;
-            /* Both statements walk the same pools in id order. */
-            while (i < vs.n && vs.v[i].pool_id < pool)
-                i++;
-            if (i == vs.n || vs.v[i].pool_id != pool || vs.v[i].ok != pass)
+        size_t lo = pass ? 0 : nok, hi = pass ? nok : vs.n, row = lo;
+        if (last <= lo || start >= hi)
+            continue;
+        if ((st = host_pool_rows(cs, v.zone_id, v.pool_id, pass, e)) == NULL)
+            goto out_arr;
+        while (row < last && (step = sqlite3_step(st)) == SQLITE_ROW) {
+            verdict key = {.pool_id = sqlite3_column_int64(st, sqlite3_column_count(st) - 1)};
+            const verdict *pv = bsearch(&key, vs.v, vs.n, sizeof(*vs.v), by_pool);
+            if (pv == NULL || (pv->ok != 0) != pass || row++ < start)
                 continue;
-            pv = &vs.v[i];
             /* The pool object as listStoragePools shows it, plus the verdict. */
             host_jsonw_object_begin(w, NULL);
             if (host_json_pool_row(cs, w, st, e) != 0) {
@@ -301,14 +320,16 @@ static int find_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
                 host_jsonw_string(w, "notsuitablereason", pv->why);
             host_jsonw_object_end(w);
         }
-        if (step != SQLITE_DONE) {
+        if (row < last && step != SQLITE_DONE) {
             host_fail_db(e, sqlite3_errmsg(cs->db));
             goto out_arr;
         }
+        sqlite3_finalize(st);
+        st = NULL;
     }
     rc = 0;
 out_arr:
-    if (vs.n > 0)
+    if (in_array)
         host_jsonw_array_end(w);
 out:
     if (st != NULL)

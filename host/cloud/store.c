@@ -50,6 +50,8 @@ static const char *schema_sql =
     "  capacity_bytes INTEGER);"
     "CREATE INDEX IF NOT EXISTS pool_zone ON pool(zone_id, scope, state, id);"
     "CREATE INDEX IF NOT EXISTS pool_cluster ON pool(cluster_id, state, id);"
+    /* findStoragePoolsForMigration's suitable pools, by name: a page is read without sorting the zone. */
+    "CREATE INDEX IF NOT EXISTS pool_zone_name ON pool(zone_id, name, id);"
     "CREATE TABLE IF NOT EXISTS pool_detail(pool_id INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
     "  PRIMARY KEY(pool_id, key));"
     "CREATE TABLE IF NOT EXISTS pool_tag(pool_id INTEGER NOT NULL, tag TEXT NOT NULL COLLATE NOCASE,"
