@@ -108,6 +108,16 @@ static int64_t list_at;
 static pfx_sdc_vol *list_vols;
 static size_t list_n;
 
+void pfx_ad_sdc_list_forget(void)
+{
+    pthread_mutex_lock(&list_lock);
+    free(list_vols);
+    list_vols = NULL;
+    list_n = 0;
+    list_home[0] = '\0';
+    pthread_mutex_unlock(&list_lock);
+}
+
 /* A copy of the SDC's list (fresh: read now whatever is kept); the caller frees *vols. */
 static sp_status sdc_list(const pfx_host_cfg *cfg, int fresh, pfx_sdc_vol **vols, size_t *n, sp_error *qerr)
 {
@@ -118,7 +128,8 @@ static sp_status sdc_list(const pfx_host_cfg *cfg, int fresh, pfx_sdc_vol **vols
     pthread_mutex_lock(&list_lock);
     if (!fresh && list_vols != NULL && now - list_at < SDC_LIST_TTL_MS &&
         strcmp(list_home, cfg->sdc_home) == 0 && (copy = malloc((list_n + 1) * sizeof(*copy))) != NULL) {
-        memcpy(copy, list_vols, list_n * sizeof(*copy));
+        if (list_n > 0)
+            memcpy(copy, list_vols, list_n * sizeof(*copy));
         *vols = copy;
         *n = list_n;
         pthread_mutex_unlock(&list_lock);
@@ -128,7 +139,8 @@ static sp_status sdc_list(const pfx_host_cfg *cfg, int fresh, pfx_sdc_vol **vols
     if ((st = pfx_sdc_query_vols(cfg->sdc_home, vols, n, qerr)) != SP_OK)
         return st;
     if ((copy = malloc((*n + 1) * sizeof(*copy))) != NULL) {
-        memcpy(copy, *vols, *n * sizeof(*copy));
+        if (*n > 0)
+            memcpy(copy, *vols, *n * sizeof(*copy));
         pthread_mutex_lock(&list_lock);
         free(list_vols);
         list_vols = copy;

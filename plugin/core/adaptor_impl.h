@@ -26,6 +26,9 @@ typedef struct pfx_host_cfg {
 /* Checks that host can be acted for (a uuid for its settings, an IP for its SDC) and reads its
  * settings. SP_E_INVALID naming what is missing. */
 sp_status pfx_ad_host_cfg(const sp_host_ref *host, pfx_host_cfg *out, sp_error *err);
+/* Drops the SDC volume list the device look-ups keep (plugin shutdown: the list must not outlive
+ * the module that owns it). */
+void pfx_ad_sdc_list_forget(void);
 
 /* storage.pool.disk.wait of the pool, in seconds. */
 unsigned pfx_ad_disk_wait(sp_pool *pool);

@@ -6,6 +6,7 @@
 
 #include "plugin.h"
 
+#include "adaptor_impl.h"
 #include "error.h"
 #include "hostsvc.h"
 #include "settings.h"
@@ -92,6 +93,7 @@ static void plugin_shutdown(void)
         return;
     }
     owner = NULL;
+    pfx_ad_sdc_list_forget();
     pfx_hostsvc_reset();
     if (curl_ready) {
         curl_global_cleanup();
