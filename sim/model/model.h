@@ -108,6 +108,7 @@ struct sim_model {
     char *system_name;
     char *state_dir;
     bool state_dir_temp;
+    bool volatile_state; /* --volatile: nothing saved as requests change the state */
     char *device_dir;
     struct sim_pd **pds;
     size_t npds;

@@ -54,6 +54,8 @@ void sim_config_usage(FILE *out)
           "                           the MDM cluster's addresses (default 10.A.B.11-13, A.B a hash\n"
           "                           of the system id); drv_cfg --add_mdm --ip takes the first two\n"
           "  --state-dir DIR          where volume data files live (a temporary dir when absent)\n"
+          "  --volatile               the state is not saved as requests change it (a simulator that\n"
+          "                           is never restarted: benchmarks of the client)\n"
           "  --sdc-device-dir DIR     mapped volumes appear as DIR/<sdc id>/emc-vol-<system>-<volume>\n"
           "                           (default <state dir>/devices)\n"
           "  --device-delay-ms N      a device entry appears N ms after the mapping (or at a rescan)\n"
@@ -128,7 +130,8 @@ enum {
     OPT_LOOP,
     OPT_API,
     OPT_MDM_IPS,
-    OPT_SDCS_DETACHED
+    OPT_SDCS_DETACHED,
+    OPT_VOLATILE
 };
 
 static const struct option options[] = {{"listen", required_argument, NULL, OPT_LISTEN},
@@ -166,6 +169,7 @@ static const struct option options[] = {{"listen", required_argument, NULL, OPT_
                                         {"api", required_argument, NULL, OPT_API},
                                         {"mdm-ips", required_argument, NULL, OPT_MDM_IPS},
                                         {"sdcs-detached", no_argument, NULL, OPT_SDCS_DETACHED},
+                                        {"volatile", no_argument, NULL, OPT_VOLATILE},
                                         {NULL, 0, NULL, 0}};
 
 static bool parse_seconds(const char *s, int64_t *ms)
@@ -441,6 +445,7 @@ enum sim_config_result sim_config_parse(struct sim_config *cfg, int argc, char *
                 set_str(&cfg->mdm_ips, a);
             break;
         case OPT_SDCS_DETACHED: cfg->sdcs_detached = true; break;
+        case OPT_VOLATILE: cfg->volatile_state = true; break;
         case OPT_HELP: sim_config_usage(out); return SIM_CONFIG_EXIT_OK;
         case OPT_VERSION:
             fputs("powerflex-sim " PACKAGE_VERSION " (emulates PowerFlex gateway 3.5)\n", out);

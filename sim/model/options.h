@@ -65,6 +65,7 @@ struct sim_config {
     char *api_version;    /* what GET /api/version answers: "3.5" or "4.5" */
     char *mdm_ips;        /* "MASTER,SLAVE[,TIEBREAKER]"; NULL: derived from the system id */
     bool sdcs_detached;   /* SDCs start outside the MDMs; drv_cfg --add_mdm joins them */
+    bool volatile_state;  /* the state is not saved as requests change it */
     bool api4;            /* 4.x behaviour: /rest/auth login, Bearer tokens, HTML error pages */
 };
 

@@ -30,7 +30,9 @@ int sim_persist_save(struct sim_model *m)
     char *text, *path, *tmp;
     FILE *f;
     int rc = 0;
-    if (m->state_dir_temp)
+    /* A temporary directory goes at exit, and a volatile simulator is never started again on its
+     * state: neither is saved (the file is the whole state, written and synced per change). */
+    if (m->state_dir_temp || m->volatile_state)
         return 0;
     w = sim_jw_new();
     sim_jw_obj(w);

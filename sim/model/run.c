@@ -104,6 +104,7 @@ int sim_model_init(struct sim_model *m, const struct sim_config *cfg, char *err,
     }
     m->spare_pct = cfg->spare_percent;
     m->overprovision = cfg->overprovision;
+    m->volatile_state = cfg->volatile_state;
     m->install_time = sim_wall_s();
 
     if (cfg->state_dir) {
