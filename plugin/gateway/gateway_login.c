@@ -182,6 +182,22 @@ sp_status pfx_gw_read_access_token(const char *body, size_t len, pfx_secret **ou
     return SP_OK;
 }
 
+/* A login answered with an error status: the gateway's error, prefixed with what it means for the
+ * login (either login form). */
+static sp_status login_refused(pfx_gw_http_reply *reply, const char *display, const char *user, sp_error *err)
+{
+    sp_status st = pfx_gw_error_from_reply(reply, err);
+
+    if (reply->status == 401 || reply->status == 403)
+        pfx_error_prefix(err, "authentication failed: gateway %s refused user \"%s\"", display, user);
+    else if (reply->error_code == PFX_GW_RC_TOO_MANY_SESSIONS)
+        pfx_error_prefix(err, "login as \"%s\": gateway %s has as many sessions open as it allows", user,
+                         display);
+    else
+        pfx_error_prefix(err, "login as \"%s\"", user);
+    return st;
+}
+
 /* ---- requests ------------------------------------------------------------------------- */
 
 static sp_status legacy_login(pfx_gw_http *http, const char *display, const char *user,
@@ -199,14 +215,7 @@ static sp_status legacy_login(pfx_gw_http *http, const char *display, const char
         goto out;
     }
     if (reply.status < 200 || reply.status > 299) {
-        st = pfx_gw_error_from_reply(&reply, err);
-        if (reply.status == 401 || reply.status == 403)
-            pfx_error_prefix(err, "authentication failed: gateway %s refused user \"%s\"", display, user);
-        else if (reply.error_code == PFX_GW_RC_TOO_MANY_SESSIONS)
-            pfx_error_prefix(err, "login as \"%s\": gateway %s has as many sessions open as it allows", user,
-                             display);
-        else
-            pfx_error_prefix(err, "login as \"%s\"", user);
+        st = login_refused(&reply, display, user, err);
         goto out;
     }
     st = read_legacy_token(&reply, token, err);
@@ -289,14 +298,7 @@ static sp_status appliance_login(pfx_gw_http *http, const char *display, const c
         goto out;
     }
     if (reply.status < 200 || reply.status > 299) {
-        st = pfx_gw_error_from_reply(&reply, err);
-        if (reply.status == 401 || reply.status == 403)
-            pfx_error_prefix(err, "authentication failed: gateway %s refused user \"%s\"", display, user);
-        else if (reply.error_code == PFX_GW_RC_TOO_MANY_SESSIONS)
-            pfx_error_prefix(err, "login as \"%s\": gateway %s has as many sessions open as it allows", user,
-                             display);
-        else
-            pfx_error_prefix(err, "login as \"%s\"", user);
+        st = login_refused(&reply, display, user, err);
         goto out;
     }
     st = pfx_gw_read_access_token(reply.body, reply.len, token, err);
