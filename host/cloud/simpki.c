@@ -2,6 +2,7 @@
  * the openssl program from an argv, never a shell) and the programs installed beside cs-harness. */
 #include "config.h"
 
+#include "certs.h"
 #include "fsutil.h"
 #include "runprog.h"
 #include "simproc.h"
@@ -47,17 +48,19 @@ char *host_find_program(host_cs *cs, const char *name)
 
 int host_pki_ensure(host_cs *cs, char **ca, char **cert, char **key, host_err *e)
 {
-    const char *openssl = getenv("OPENSSL_BIN");
-    char *dir = NULL, *cakey = NULL, *csr = NULL, *ext = NULL, *log = NULL, err[512];
+    host_cert_spec spec = {.ca_name = "cs-harness test CA",
+                           .cn = "127.0.0.1",
+                           .san = "IP:127.0.0.1,DNS:localhost",
+                           .days = "30",
+                           .ca_file = "ca.pem",
+                           .cert_file = "server.pem",
+                           .key_file = "server.key"};
+    char *dir = NULL, err[512];
     int rc = -1;
 
     *ca = *cert = *key = NULL;
-    if (openssl == NULL || *openssl == '\0')
-        openssl = "openssl";
     if (asprintf(&dir, "%s/pki", cs->workdir) < 0 || asprintf(ca, "%s/ca.pem", dir) < 0 ||
-        asprintf(&cakey, "%s/ca.key", dir) < 0 || asprintf(cert, "%s/server.pem", dir) < 0 ||
-        asprintf(key, "%s/server.key", dir) < 0 || asprintf(&csr, "%s/server.csr", dir) < 0 ||
-        asprintf(&ext, "%s/server.ext", dir) < 0 || asprintf(&log, "%s/openssl.log", dir) < 0) {
+        asprintf(cert, "%s/server.pem", dir) < 0 || asprintf(key, "%s/server.key", dir) < 0) {
         host_fail(e, HOST_E_INTERNAL, "out of memory");
         goto out;
     }
@@ -65,63 +68,18 @@ int host_pki_ensure(host_cs *cs, char **ca, char **cert, char **key, host_err *e
         rc = 0;
         goto out;
     }
+    free(*ca);
+    free(*cert);
+    free(*key);
+    *ca = *cert = *key = NULL;
     if (host_mkdirs(dir) != 0) {
         host_fail(e, HOST_E_INTERNAL, "cannot create %s: %s", dir, strerror(errno));
         goto out;
     }
-    {
-        static const char extensions[] =
-            "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n"
-            "extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n";
-        char *const make_ca[] = {(char *)openssl,
-                                 "req",
-                                 "-x509",
-                                 "-newkey",
-                                 "ec",
-                                 "-pkeyopt",
-                                 "ec_paramgen_curve:prime256v1",
-                                 "-nodes",
-                                 "-keyout",
-                                 cakey,
-                                 "-out",
-                                 *ca,
-                                 "-days",
-                                 "30",
-                                 "-subj",
-                                 "/CN=cs-harness test CA",
-                                 "-addext",
-                                 "basicConstraints=critical,CA:TRUE",
-                                 "-addext",
-                                 "keyUsage=critical,keyCertSign,cRLSign",
-                                 NULL};
-        char *const make_csr[] = {(char *)openssl,
-                                  "req",
-                                  "-new",
-                                  "-newkey",
-                                  "ec",
-                                  "-pkeyopt",
-                                  "ec_paramgen_curve:prime256v1",
-                                  "-nodes",
-                                  "-keyout",
-                                  *key,
-                                  "-out",
-                                  csr,
-                                  "-subj",
-                                  "/CN=127.0.0.1",
-                                  NULL};
-        char *const sign[] = {
-            (char *)openssl,   "x509", "-req", "-in",   csr,  "-CA",      *ca, "-CAkey", cakey,
-            "-CAcreateserial", "-out", *cert,  "-days", "30", "-extfile", ext, NULL};
-        if (host_write_file(ext, extensions, sizeof(extensions) - 1, 0600) != 0) {
-            host_fail(e, HOST_E_INTERNAL, "cannot write %s: %s", ext, strerror(errno));
-            goto out;
-        }
-        if (host_run(make_ca, NULL, log, err, sizeof(err)) != 0 ||
-            host_run(make_csr, NULL, log, err, sizeof(err)) != 0 ||
-            host_run(sign, NULL, log, err, sizeof(err)) != 0) {
-            host_fail(e, HOST_E_INTERNAL, "cannot make the simulators' certificates: %s", err);
-            goto out;
-        }
+    spec.dir = dir;
+    if (host_certs_make(&spec, ca, cert, key, err, sizeof(err)) != 0) {
+        host_fail(e, HOST_E_INTERNAL, "cannot make the simulators' certificates: %s", err);
+        goto out;
     }
     rc = 0;
 out:
@@ -132,9 +90,5 @@ out:
         *ca = *cert = *key = NULL;
     }
     free(dir);
-    free(cakey);
-    free(csr);
-    free(ext);
-    free(log);
     return rc;
 }
