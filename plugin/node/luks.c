@@ -300,14 +300,15 @@ sp_status pfx_luks_format(const char *device, pfx_luks_kind kind, uint64_t usabl
     argv[n++] = size;
     argv[n] = NULL;
     /* qemu-img times its key derivation to choose the iterations, and refuses when a round took no
-     * measurable CPU time ("Unable to get accurate CPU usage"): it happens on a busy host and
-     * passes when run again. */
+     * measurable CPU time ("Unable to get accurate CPU usage"): it happens on a busy host, several
+     * times in a row there, and passes when run again a little later (0.1 s, 0.2 s, ... 0.9 s). */
     for (int tries = 0;; tries++) {
         st = run(argv, "formatting", device, err);
-        if (st == SP_OK || tries == 4 || err == NULL || strstr(err->message, "accurate CPU usage") == NULL)
+        if (st == SP_OK || tries == 9 || err == NULL || strstr(err->message, "accurate CPU usage") == NULL)
             break;
         pfx_log(SP_LOG_INFO, "formatting %s: qemu-img could not time its key derivation; trying again",
                 device);
+        usleep((useconds_t)(tries + 1) * 100000);
     }
     if (st == SP_OK)
         st = head_length(tmp, kind, &head, err);
