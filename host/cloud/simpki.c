@@ -4,7 +4,6 @@
 
 #include "certs.h"
 #include "fsutil.h"
-#include "runprog.h"
 #include "simproc.h"
 
 #include <errno.h>

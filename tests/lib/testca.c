@@ -4,12 +4,7 @@
 #include "certs.h"
 #include "runprog.h"
 
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 int tca_run(const char *const *argv, const char *err_file)
 {
