@@ -35,10 +35,19 @@ int host_alloc_pool(host_cs *cs, const host_alloc_req *r, int64_t *out, char *wh
 int host_alloc_check(host_cs *cs, int64_t pool_id, const host_alloc_req *r, const host_alloc_limits *lim,
                      int *ok, char *why, size_t whylen, host_err *e);
 
-/* The same verdict on every pool of the request's zone but its exclude_pool, in id order, from one
- * statement (a zone of 10,000 pools checked one by one prepared 30,000). each returns 0 to go on,
- * -1 (with e) to stop. */
-typedef int (*host_alloc_each)(void *ctx, int64_t pool_id, int ok, const char *why, host_err *e);
+/* The same check for many pools with one prepared statement: r and lim are borrowed and must
+ * outlive the checker; the caller owns the checker and frees it with host_alloc_checker_free. */
+typedef struct host_alloc_checker host_alloc_checker;
+host_alloc_checker *host_alloc_checker_new(host_cs *cs, const host_alloc_req *r, const host_alloc_limits *lim,
+                                           host_err *e);
+int host_alloc_checker_run(host_alloc_checker *ck, int64_t pool_id, int *ok, char *why, size_t whylen,
+                           host_err *e);
+void host_alloc_checker_free(host_alloc_checker *ck);
+
+/* Whether each pool of the request's zone but its exclude_pool suits it (the same rules as
+ * host_alloc_check, without the reason), in id order, from one statement: a zone of 10,000 pools
+ * checked one by one prepared 30,000. each returns 0 to go on, -1 (with e) to stop. */
+typedef int (*host_alloc_each)(void *ctx, int64_t pool_id, int ok, host_err *e);
 int host_alloc_check_zone(host_cs *cs, const host_alloc_req *r, const host_alloc_limits *lim,
                           host_alloc_each each, void *ctx, host_err *e);
 

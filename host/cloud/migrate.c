@@ -70,11 +70,13 @@ static int kind_between(host_cs *cs, int64_t src, int64_t dest, sp_migration_kin
     return 0;
 }
 
+/* A pool's verdict; the reason a pool is refused is found again only for the pools an answer
+ * shows (a page of 500 out of 10,000). */
 typedef struct verdict {
     int64_t pool_id;
     int ok;
+    int by_plugin;          /* refused by suitable(), not by the allocator */
     sp_migration_kind kind; /* set once the pool is found suitable */
-    char *why;              /* NULL when ok */
 } verdict;
 
 typedef struct verdicts {
@@ -89,7 +91,7 @@ static int by_pool(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int keep_verdict(void *ctx, int64_t pool_id, int ok, const char *why, host_err *e)
+static int keep_verdict(void *ctx, int64_t pool_id, int ok, host_err *e)
 {
     verdicts *vs = ctx;
 
@@ -101,10 +103,8 @@ static int keep_verdict(void *ctx, int64_t pool_id, int ok, const char *why, hos
     }
     vs->v[vs->n].pool_id = pool_id;
     vs->v[vs->n].ok = ok;
+    vs->v[vs->n].by_plugin = 0;
     vs->v[vs->n].kind = SP_MIGRATE_NONE;
-    vs->v[vs->n].why = ok ? NULL : strdup(why);
-    if (!ok && vs->v[vs->n].why == NULL)
-        return host_fail(e, HOST_E_INTERNAL, "out of memory");
     vs->n++;
     return 0;
 }
@@ -117,17 +117,14 @@ static int keep_verdict(void *ctx, int64_t pool_id, int ok, const char *why, hos
  * migrating itself, and a template copy dest already holds a copy of (two copies of one template
  * on a pool cannot be told apart). No block copy of the volume alone is offered instead: pools of
  * one system migrate V-Trees (the Adaptor copies only across systems). 0 with *ok and why. */
-static int vtree_check(host_cs *cs, const host_vol *v, int64_t dest, int *ok, char *why, size_t whylen,
-                       host_err *e)
+static int vtree_check_in(host_cs *cs, const host_vol *v, const char *tree, int64_t dest, int *ok, char *why,
+                          size_t whylen, host_err *e)
 {
-    char err[256], tree[SP_ID_MAX] = "", duuid[40];
+    char err[256], duuid[40];
     sqlite3_stmt *st = NULL;
     int rc = -1;
 
     *ok = 1;
-    if (host_sql_text(cs->db, tree, sizeof(tree), err, sizeof(err), "SELECT tree_id FROM volume WHERE id = ?",
-                      "i", v->id) < 0)
-        return host_fail_db(e, err);
     if (tree[0] == '\0')
         return 0;
     host_pool_uuid(cs, dest, duuid);
@@ -198,38 +195,116 @@ out:
     return rc;
 }
 
-/* The migration kind to a pool the allocator accepts, or why it cannot be one after all. */
-static int suitable(host_cs *cs, const host_vol *v, int64_t pool, sp_migration_kind *k, char *why,
-                    size_t whylen, int *ok, host_err *e)
+static int vtree_of(host_cs *cs, const host_vol *v, char *tree, size_t len, host_err *e)
 {
     char err[256];
+
+    tree[0] = '\0';
+    if (host_sql_text(cs->db, tree, len, err, sizeof(err), "SELECT tree_id FROM volume WHERE id = ?", "i",
+                      v->id) < 0)
+        return host_fail_db(e, err);
+    return 0;
+}
+
+static int vtree_check(host_cs *cs, const host_vol *v, int64_t dest, int *ok, char *why, size_t whylen,
+                       host_err *e)
+{
+    char tree[SP_ID_MAX];
+
+    *ok = 1;
+    if (vtree_of(cs, v, tree, sizeof(tree), e) != 0)
+        return -1;
+    return vtree_check_in(cs, v, tree, dest, ok, why, whylen, e);
+}
+
+/* What suitable() reads once per command instead of once per pool: the volume's handle and
+ * V-Tree, and the pools that share an Up host with its pool (a block copy needs a host that is an
+ * SDC of both systems), sorted. */
+typedef struct suit_ctx {
+    const host_vol *v;
+    sp_pool *src;
+    char tree[SP_ID_MAX];
+    int64_t *shared;
+    size_t nshared;
+    int shared_read;
+} suit_ctx;
+
+static int suit_ctx_init(host_cs *cs, const host_vol *v, suit_ctx *sc, host_err *e)
+{
+    memset(sc, 0, sizeof(*sc));
+    sc->v = v;
+    if (host_pool_open(cs, v->pool_id, &sc->src, e) != 0 ||
+        vtree_of(cs, v, sc->tree, sizeof(sc->tree), e) != 0)
+        return -1;
+    return 0;
+}
+
+static int by_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+static int shares_host(host_cs *cs, suit_ctx *sc, int64_t pool, int *out, host_err *e)
+{
+    if (!sc->shared_read) {
+        char err[256];
+        sqlite3_stmt *st = host_sql_prepare(
+            cs->db, err, sizeof(err),
+            "SELECT DISTINCT b.pool_id FROM pool_host a JOIN pool_host b ON b.host_id = a.host_id "
+            "JOIN host h ON h.id = a.host_id WHERE a.pool_id = ? AND a.status = 'Up' AND b.status = 'Up' "
+            "AND h.state = 'Up' ORDER BY b.pool_id",
+            "i", sc->v->pool_id);
+        if (st == NULL)
+            return host_fail_db(e, err);
+        if (host_stmt_ids(cs, st, &sc->shared, &sc->nshared, e) != 0)
+            return -1;
+        sc->shared_read = 1;
+    }
+    *out = sc->nshared > 0 && bsearch(&pool, sc->shared, sc->nshared, sizeof(*sc->shared), by_id) != NULL;
+    return 0;
+}
+
+/* The migration kind to a pool the allocator accepts, or why it cannot be one after all (why
+ * NULL: the verdict alone, for a zone's worth of pools). */
+static int suitable(host_cs *cs, suit_ctx *sc, int64_t pool, sp_migration_kind *k, char *why, size_t whylen,
+                    int *ok, host_err *e)
+{
+    char scratch[1];
+
+    if (why == NULL) {
+        why = scratch;
+        whylen = 0;
+    }
+    sp_pool *b;
+    sp_error se;
+    sp_status s;
     host_err ke;
 
     *ok = 1;
+    *k = SP_MIGRATE_NONE;
     memset(&ke, 0, sizeof(ke));
-    if (kind_between(cs, v->pool_id, pool, k, &ke) != 0) {
+    memset(&se, 0, sizeof(se));
+    if (host_pool_open(cs, pool, &b, &ke) != 0) {
+        *ok = 0;
+        snprintf(why, whylen, "%.1000s", ke.text);
+    } else if ((s = cs->sp->driver->migration_kind(sc->src, b, k, &se)) != SP_OK) {
+        host_fail_sp(&ke, s, &se, "cannot tell how to migrate between the two storage pools");
         *ok = 0;
         snprintf(why, whylen, "%.1000s", ke.text);
     } else if (*k == SP_MIGRATE_NONE) {
         *ok = 0;
-        snprintf(why, whylen, "the plugin cannot migrate volumes from the current pool to it");
+        if (whylen > 0)
+            snprintf(why, whylen, "the plugin cannot migrate volumes from the current pool to it");
     } else if (*k == SP_MIGRATE_NATIVE) {
-        if (vtree_check(cs, v, pool, ok, why, whylen, e) != 0)
+        if (vtree_check_in(cs, sc->v, sc->tree, pool, ok, why, whylen, e) != 0)
             return -1;
     } else if (*k == SP_MIGRATE_BLOCK_COPY) {
-        /* A block copy needs a host that is an SDC of both systems. */
-        int64_t h = 0;
-        if (host_sql_int(cs->db, &h, err, sizeof(err),
-                         "SELECT a.host_id FROM pool_host a JOIN pool_host b ON b.host_id = a.host_id "
-                         "JOIN host h ON h.id = a.host_id WHERE a.pool_id = ? AND b.pool_id = ? AND a.status "
-                         "= 'Up' "
-                         "AND b.status = 'Up' AND h.state = 'Up' LIMIT 1",
-                         "ii", v->pool_id, pool) < 0)
-            return host_fail_db(e, err);
-        if (h == 0) {
-            *ok = 0;
+        if (shares_host(cs, sc, pool, ok, e) != 0)
+            return -1;
+        if (!*ok && whylen > 0)
             snprintf(why, whylen, "no Up host is connected to both storage pools for a block copy");
-        }
     }
     return 0;
 }
@@ -248,6 +323,8 @@ static int find_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     host_vol v;
     host_alloc_req req;
     host_alloc_limits lim;
+    host_alloc_checker *ck = NULL;
+    suit_ctx sc = {0};
     verdicts vs = {NULL, 0, 0};
     sqlite3_stmt *st = NULL;
     size_t start, size, last, nok = 0;
@@ -259,7 +336,7 @@ static int find_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
     if (v.pool_id == 0)
         return host_fail(e, HOST_E_PARAM, "volume %s is not on a storage pool yet", v.uuid);
     if (migration_req(cs, &v, &req, tags, sizeof(tags), e) != 0 ||
-        host_alloc_limits_load(cs, v.zone_id, &lim, e) != 0)
+        host_alloc_limits_load(cs, v.zone_id, &lim, e) != 0 || suit_ctx_init(cs, &v, &sc, e) != 0)
         return -1;
     if (host_alloc_check_zone(cs, &req, &lim, keep_verdict, &vs, e) != 0)
         goto out;
@@ -274,15 +351,10 @@ static int find_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         int ok;
         if (!vs.v[i].ok)
             continue;
-        if (suitable(cs, &v, vs.v[i].pool_id, &vs.v[i].kind, why, sizeof(why), &ok, e) != 0)
+        if (suitable(cs, &sc, vs.v[i].pool_id, &vs.v[i].kind, NULL, 0, &ok, e) != 0)
             goto out;
-        if (!ok) {
-            vs.v[i].ok = 0;
-            if ((vs.v[i].why = strdup(why)) == NULL) {
-                host_fail(e, HOST_E_INTERNAL, "out of memory");
-                goto out;
-            }
-        }
+        vs.v[i].ok = ok;
+        vs.v[i].by_plugin = !ok;
     }
     for (i = 0; i < vs.n; i++)
         nok += vs.v[i].ok != 0;
@@ -305,8 +377,19 @@ static int find_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
         while (row < last && (step = sqlite3_step(st)) == SQLITE_ROW) {
             verdict key = {.pool_id = sqlite3_column_int64(st, sqlite3_column_count(st) - 1)};
             const verdict *pv = bsearch(&key, vs.v, vs.n, sizeof(*vs.v), by_pool);
+            int ok;
+            sp_migration_kind k;
             if (pv == NULL || (pv->ok != 0) != pass || row++ < start)
                 continue;
+            /* The reason, found again for this pool only. */
+            if (!pv->ok && pv->by_plugin && suitable(cs, &sc, pv->pool_id, &k, why, sizeof(why), &ok, e) != 0)
+                goto out_arr;
+            if (!pv->ok && !pv->by_plugin &&
+                ((ck == NULL && (ck = host_alloc_checker_new(cs, &req, &lim, e)) == NULL) ||
+                 host_alloc_checker_run(ck, pv->pool_id, &ok, why, sizeof(why), e) != 0))
+                goto out_arr;
+            if (!pv->ok && why[0] == '\0')
+                snprintf(why, sizeof(why), "it changed while the zone was being checked");
             /* The pool object as listStoragePools shows it, plus the verdict. */
             host_jsonw_object_begin(w, NULL);
             if (host_json_pool_row(cs, w, st, e) != 0) {
@@ -317,7 +400,7 @@ static int find_pools(host_cs *cs, host_cmd *cmd, host_jsonw *w, host_err *e)
             if (pv->ok)
                 host_jsonw_string(w, "migrationtype", pv->kind == SP_MIGRATE_NATIVE ? "vtree" : "blockcopy");
             else
-                host_jsonw_string(w, "notsuitablereason", pv->why);
+                host_jsonw_string(w, "notsuitablereason", why);
             host_jsonw_object_end(w);
         }
         if (row < last && step != SQLITE_DONE) {
@@ -334,8 +417,8 @@ out_arr:
 out:
     if (st != NULL)
         sqlite3_finalize(st);
-    for (size_t j = 0; j < vs.n; j++)
-        free(vs.v[j].why);
+    host_alloc_checker_free(ck);
+    free(sc.shared);
     free(vs.v);
     return rc;
 }

@@ -52,6 +52,10 @@ static const char *schema_sql =
     "CREATE INDEX IF NOT EXISTS pool_cluster ON pool(cluster_id, state, id);"
     /* findStoragePoolsForMigration's suitable pools, by name: a page is read without sorting the zone. */
     "CREATE INDEX IF NOT EXISTS pool_zone_name ON pool(zone_id, name, id);"
+    /* The zone's pools in id order (CloudStack's order for the rest) without sorting the zone, and
+     * every column the allocator's rules read (alloc.c's zone scan reads the index alone). */
+    "CREATE INDEX IF NOT EXISTS pool_verdict ON pool(zone_id, id, state, scope, cluster_id, capacity_total, "
+    "capacity_used, allocated, thin, overprov);"
     "CREATE TABLE IF NOT EXISTS pool_detail(pool_id INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
     "  PRIMARY KEY(pool_id, key));"
     "CREATE TABLE IF NOT EXISTS pool_tag(pool_id INTEGER NOT NULL, tag TEXT NOT NULL COLLATE NOCASE,"

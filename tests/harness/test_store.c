@@ -535,6 +535,85 @@ static void test_suitable_answers(void)
     host_cs_close(&cs);
 }
 
+typedef struct zone_seen {
+    int64_t id[16];
+    int ok[16];
+    int n;
+} zone_seen;
+
+static int see(void *ctx, int64_t pool_id, int ok, host_err *e)
+{
+    zone_seen *z = ctx;
+
+    (void)e;
+    if (z->n < 16) {
+        z->id[z->n] = pool_id;
+        z->ok[z->n++] = ok;
+    }
+    return 0;
+}
+
+/* The zone scan computes its verdicts with SQL of its own (for speed): for every kind of request
+ * and pool it must say what the per-pool check says, pool by pool, in id order. */
+static void test_zone_scan_agrees(void)
+{
+    static const char *tags[] = {NULL, "powerflex", "powerflex, gold", "gold", "POWERFLEX"};
+    static const uint64_t sizes[] = {8 * GIB, 60 * GIB, 400 * GIB};
+    host_cs cs;
+    host_err e;
+    host_alloc_req r;
+    host_alloc_limits lim;
+    char why[1024], err[256];
+    int checked = 0, refused = 0;
+
+    CU_ASSERT_EQUAL_FATAL(host_cs_open(&cs, NULL, path("work-zone"), &e), 0);
+    setup_pools(&cs);
+    /* Pool 2 also gold and over-provisioned, pool 3 thick and half full, pool 1 a template copy. */
+    host_sql_run(cs.db, err, sizeof(err), "INSERT INTO pool_tag(pool_id, tag) VALUES (2, 'gold')", "");
+    host_sql_run(cs.db, err, sizeof(err), "UPDATE pool SET overprov = 4 WHERE id = 2", "");
+    host_sql_run(cs.db, err, sizeof(err),
+                 "UPDATE pool SET thin = 0, capacity_used = 50 * 1073741824 WHERE id = 3", "");
+    host_sql_run(cs.db, err, sizeof(err),
+                 "INSERT INTO template_pool(template_id, pool_id, path, size) VALUES (7, 1, 't', 0)", "");
+    CU_ASSERT_EQUAL(host_alloc_limits_load(&cs, 1, &lim, &e), 0);
+    for (size_t t = 0; t < sizeof(tags) / sizeof(tags[0]); t++)
+        for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++)
+            for (int variant = 0; variant < 8; variant++) {
+                zone_seen seen;
+                memset(&r, 0, sizeof(r));
+                memset(&seen, 0, sizeof(seen));
+                r.zone_id = 1;
+                r.tags = tags[t];
+                r.size = sizes[z];
+                r.cluster_id = variant & 1 ? 2 : 1;
+                r.any_cluster = (variant & 2) != 0;
+                r.template_id = variant & 4 ? 7 : 0;
+                r.template_size = variant & 4 ? 40 * GIB : 0;
+                r.exclude_pool = (int64_t)(variant % 3) + 1;
+                CU_ASSERT_EQUAL_FATAL(host_alloc_check_zone(&cs, &r, &lim, see, &seen, &e), 0);
+                CU_ASSERT_EQUAL(seen.n, 4);
+                for (int i = 0; i < seen.n; i++) {
+                    int ok = -1;
+                    CU_ASSERT_NOT_EQUAL(seen.id[i], r.exclude_pool);
+                    if (i > 0)
+                        CU_ASSERT_TRUE(seen.id[i] > seen.id[i - 1]);
+                    CU_ASSERT_EQUAL(host_alloc_check(&cs, seen.id[i], &r, &lim, &ok, why, sizeof(why), &e),
+                                    0);
+                    if (ok != seen.ok[i])
+                        fprintf(stderr, "pool %lld, tags %s, size %llu, variant %d: scan %d, check %d (%s)\n",
+                                (long long)seen.id[i], tags[t] ? tags[t] : "-", (unsigned long long)sizes[z],
+                                variant, seen.ok[i], ok, why);
+                    CU_ASSERT_EQUAL(ok, seen.ok[i]);
+                    checked++;
+                    refused += !ok;
+                }
+            }
+    /* Both answers occur, or the comparison proves little. */
+    CU_ASSERT_EQUAL(checked, 5 * 3 * 8 * 4);
+    CU_ASSERT_TRUE(refused > 0 && refused < checked);
+    host_cs_close(&cs);
+}
+
 int main(void)
 {
     CU_pSuite s;
@@ -555,6 +634,7 @@ int main(void)
                 test_allocation_rules);
     CU_add_test(s, "allocation: a template counts until seeded", test_template_counts_until_seeded);
     CU_add_test(s, "suitable-pool answers", test_suitable_answers);
+    CU_add_test(s, "the zone scan says what each pool's check says", test_zone_scan_agrees);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
