@@ -1,15 +1,21 @@
-/* jsonw.h - the one JSON writer of the harness and the tests, on yajl_gen: CloudStack-shaped
- * output where callers only name things (yajl escapes, separates and indents). */
+/* jsonw.h - the one JSON writer of the harness and the tests: CloudStack-shaped output where
+ * callers only name things (the writer escapes, separates and indents, as yajl_gen does). */
 #ifndef HOST_JSONW_H
 #define HOST_JSONW_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#define HOST_JSONW_MAX_DEPTH 128 /* containers nested deeper fail the writer (yajl_gen's limit) */
+
 typedef struct host_jsonw {
-    void *gen;  /* owned: the yajl_gen */
+    char *buf; /* owned: what is written so far */
+    size_t len, cap;
     char *text; /* owned: the text handed out last */
     int failed; /* out of memory, nesting too deep, a value where a key belongs, invalid raw JSON */
+    int pretty;
+    int depth;
+    int state[HOST_JSONW_MAX_DEPTH]; /* where the writer stands in the container at each depth */
 } host_jsonw;
 
 void host_jsonw_init(host_jsonw *w, int pretty);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <yajl/yajl_gen.h>
 
 static host_vars *vars;
 
@@ -523,6 +524,213 @@ static void test_secret_seal(void)
     CU_ASSERT_FALSE(host_secret_key_is_secret("powerflex.gw.url"));
 }
 
+/* The writer escapes string values itself: every byte, and strings long enough to leave its
+ * stack buffer, must come out as yajl_gen_string writes them. */
+static void test_json_strings_as_yajl(void)
+{
+    char value[700];
+    int mismatches = 0;
+
+    for (int c = 1; c < 256 + 3; c++) {
+        host_jsonw w;
+        yajl_gen g = yajl_gen_alloc(NULL);
+        const unsigned char *ref;
+        size_t reflen;
+        if (c < 256) {
+            value[0] = 'a';
+            value[1] = (char)c;
+            value[2] = 'z';
+            value[3] = '\0';
+        } else {
+            /* Long values: past the stack buffer, with escapes spread over them. */
+            size_t n = c == 256 ? 170 : c == 257 ? 171 : sizeof(value) - 1;
+            for (size_t i = 0; i < n; i++)
+                value[i] = "ab\"\\\n\x01/\x7f\xc3\xa9"[i % 10];
+            value[n] = '\0';
+        }
+        CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+        yajl_gen_config(g, yajl_gen_beautify, 1);
+        yajl_gen_config(g, yajl_gen_indent_string, "  ");
+        yajl_gen_map_open(g);
+        yajl_gen_string(g, (const unsigned char *)"k", 1);
+        yajl_gen_string(g, (const unsigned char *)value, strlen(value));
+        yajl_gen_string(g, (const unsigned char *)"list", 4);
+        yajl_gen_array_open(g);
+        yajl_gen_string(g, (const unsigned char *)value, strlen(value));
+        yajl_gen_array_close(g);
+        yajl_gen_map_close(g);
+        yajl_gen_get_buf(g, &ref, &reflen);
+        host_jsonw_init(&w, 1);
+        host_jsonw_object_begin(&w, NULL);
+        host_jsonw_string(&w, "k", value);
+        host_jsonw_array_begin(&w, "list");
+        host_jsonw_string(&w, NULL, value);
+        host_jsonw_array_end(&w);
+        host_jsonw_object_end(&w);
+        /* host_jsonw_text drops the final newline yajl writes. */
+        while (reflen > 0 && ref[reflen - 1] == '\n')
+            reflen--;
+        if (strlen(host_jsonw_text(&w)) != reflen || memcmp(host_jsonw_text(&w), ref, reflen) != 0) {
+            if (mismatches++ < 3)
+                fprintf(stderr, "byte %d: %s\nyajl: %.*s\n", c, host_jsonw_text(&w), (int)reflen, ref);
+        }
+        host_jsonw_free(&w);
+        yajl_gen_free(g);
+    }
+    CU_ASSERT_EQUAL(mismatches, 0);
+}
+
+/* Random documents (no empty containers: the writer prints those as {} and []) written by both
+ * the writer and yajl_gen, in lockstep: the same bytes, pretty or not. */
+static unsigned rnd(unsigned *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return (*seed >> 16) & 0x7fff;
+}
+
+static void random_value(host_jsonw *w, yajl_gen g, unsigned *seed, int depth, const char *key)
+{
+    static const char *words[] = {"",        "a",           "storagepool",       "line\nbreak", "tab\there",
+                                  "q\"uote", "back\\slash", "\xc3\xa9t\xc3\xa9", "ctl\x1f\x01", "/path/to"};
+    unsigned kind = depth >= 6 ? rnd(seed) % 6 : rnd(seed) % 8;
+    char num[32];
+
+    if (key != NULL)
+        yajl_gen_string(g, (const unsigned char *)key, strlen(key));
+    switch (kind) {
+    case 0: {
+        const char *v = words[rnd(seed) % 10];
+        host_jsonw_string(w, key, v);
+        yajl_gen_string(g, (const unsigned char *)v, strlen(v));
+        break;
+    }
+    case 1: {
+        int64_t v = (int64_t)rnd(seed) * 100003 - 1600000000;
+        host_jsonw_int(w, key, v);
+        yajl_gen_integer(g, (long long)v);
+        break;
+    }
+    case 2: {
+        uint64_t v = (uint64_t)rnd(seed) << 40;
+        host_jsonw_uint(w, key, v);
+        snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
+        yajl_gen_number(g, num, strlen(num));
+        break;
+    }
+    case 3:
+        host_jsonw_bool(w, key, rnd(seed) & 1);
+        yajl_gen_bool(g, (*seed >> 16) & 1);
+        break;
+    case 4:
+        host_jsonw_null(w, key);
+        yajl_gen_null(g);
+        break;
+    case 5:
+        host_jsonw_string(w, key, NULL);
+        yajl_gen_null(g);
+        break;
+    case 6: {
+        int n = 1 + (int)(rnd(seed) % 4);
+        host_jsonw_object_begin(w, key);
+        yajl_gen_map_open(g);
+        for (int i = 0; i < n; i++) {
+            char k[16];
+            snprintf(k, sizeof(k), "k%d", i);
+            random_value(w, g, seed, depth + 1, k);
+        }
+        host_jsonw_object_end(w);
+        yajl_gen_map_close(g);
+        break;
+    }
+    default: {
+        int n = 1 + (int)(rnd(seed) % 4);
+        host_jsonw_array_begin(w, key);
+        yajl_gen_array_open(g);
+        for (int i = 0; i < n; i++)
+            random_value(w, g, seed, depth + 1, NULL);
+        host_jsonw_array_end(w);
+        yajl_gen_array_close(g);
+        break;
+    }
+    }
+}
+
+static void test_json_documents_as_yajl(void)
+{
+    int mismatches = 0;
+
+    for (unsigned doc = 0; doc < 400; doc++) {
+        unsigned seed = doc + 1;
+        int pretty = doc % 4 != 3;
+        host_jsonw w;
+        yajl_gen g = yajl_gen_alloc(NULL);
+        const unsigned char *ref;
+        size_t reflen;
+
+        CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+        yajl_gen_config(g, yajl_gen_beautify, pretty);
+        yajl_gen_config(g, yajl_gen_indent_string, "  ");
+        host_jsonw_init(&w, pretty);
+        /* Mostly an object at the top, as every answer is. */
+        if (doc % 5 != 4) {
+            host_jsonw_object_begin(&w, NULL);
+            yajl_gen_map_open(g);
+            for (int i = 0; i < 3; i++) {
+                char k[16];
+                snprintf(k, sizeof(k), "top%d", i);
+                random_value(&w, g, &seed, 1, k);
+            }
+            host_jsonw_object_end(&w);
+            yajl_gen_map_close(g);
+        } else {
+            random_value(&w, g, &seed, 0, NULL);
+        }
+        yajl_gen_get_buf(g, &ref, &reflen);
+        while (reflen > 0 && ref[reflen - 1] == '\n')
+            reflen--;
+        if (strlen(host_jsonw_text(&w)) != reflen || memcmp(host_jsonw_text(&w), ref, reflen) != 0) {
+            if (mismatches++ < 2)
+                fprintf(stderr, "document %u:\n%s\nyajl:\n%.*s\n", doc, host_jsonw_text(&w), (int)reflen,
+                        ref);
+        }
+        host_jsonw_free(&w);
+        yajl_gen_free(g);
+    }
+    CU_ASSERT_EQUAL(mismatches, 0);
+}
+
+/* What the writer refuses: a value where a key belongs, a second document, too deep a nesting. */
+static void test_json_misuse_fails(void)
+{
+    host_jsonw w;
+
+    host_jsonw_init(&w, 1);
+    host_jsonw_object_begin(&w, NULL);
+    host_jsonw_int(&w, NULL, 1);
+    CU_ASSERT_TRUE(w.failed);
+    CU_ASSERT_STRING_EQUAL(host_jsonw_text(&w), "");
+    host_jsonw_free(&w);
+
+    host_jsonw_init(&w, 0);
+    host_jsonw_object_begin(&w, NULL);
+    host_jsonw_object_end(&w);
+    CU_ASSERT_STRING_EQUAL(host_jsonw_text(&w), "{}");
+    host_jsonw_bool(&w, NULL, 1);
+    CU_ASSERT_TRUE(w.failed);
+    host_jsonw_free(&w);
+
+    host_jsonw_init(&w, 0);
+    for (int i = 0; i < HOST_JSONW_MAX_DEPTH + 2; i++)
+        host_jsonw_array_begin(&w, NULL);
+    CU_ASSERT_TRUE(w.failed);
+    host_jsonw_free(&w);
+
+    host_jsonw_init(&w, 1);
+    host_jsonw_array_end(&w);
+    CU_ASSERT_TRUE(w.failed);
+    host_jsonw_free(&w);
+}
+
 int main(void)
 {
     CU_pSuite s;
@@ -541,6 +749,9 @@ int main(void)
     CU_add_test(s, "very long lines", test_very_long_line);
     CU_add_test(s, "whole numbers: one parser, range-checked", test_numbers);
     CU_add_test(s, "input lines: a cap, read errors", test_input_lines);
+    CU_add_test(s, "JSON strings written byte for byte as yajl writes them", test_json_strings_as_yajl);
+    CU_add_test(s, "JSON documents written byte for byte as yajl writes them", test_json_documents_as_yajl);
+    CU_add_test(s, "JSON writer misuse fails the writer", test_json_misuse_fails);
     CU_add_test(s, "verb and noun to API names", test_api_names);
     CU_add_test(s, "assert expressions", test_assert_expressions);
     CU_add_test(s, "JSON shapes", test_json_shapes);
