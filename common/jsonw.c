@@ -1,8 +1,9 @@
-/* jsonw.c - the JSON writer (see jsonw.h). It writes what yajl_gen writes with beautify on and
- * a two-space indent, byte for byte (tests/harness/test_cmk.c holds it to yajl), without yajl's
- * cost: yajl prints each token through a callback in several small appends, and that was most of
- * the time spent answering a listing of thousands of objects. Bytes >= 0x80 pass through: the
- * input is UTF-8 and is not checked again here. */
+/* jsonw.c - the JSON writer (see jsonw.h). It writes what yajl_gen writes with beautify on and a
+ * two-space indent, byte for byte (tests/harness/test_cmk.c holds it to yajl), but for empty
+ * objects and arrays, written {} and [] as CloudStack writes them. yajl prints each token
+ * through a callback in several small appends, and that was most of the time spent answering a
+ * listing of thousands of objects. Bytes >= 0x80 pass through: the input is UTF-8 and is not
+ * checked again here. */
 #include "config.h"
 
 #include "jsonw.h"
@@ -209,6 +210,17 @@ static void close_container(host_jsonw *w, char bracket)
         w->failed = 1;
         return;
     }
+    /* yajl writes an empty object or array over lines ("{\n\n}"); CloudStack's answers write {}
+     * and [] (an empty list's answer is {}): the newline after the opening bracket is taken back. */
+    if (w->state[w->depth] == AT_MAP_START || w->state[w->depth] == AT_ARRAY_START) {
+        w->depth--;
+        if (w->pretty)
+            w->len--;
+        appended(w);
+        put(w, &bracket, 1);
+        final_newline(w);
+        return;
+    }
     w->depth--;
     if (w->pretty)
         put(w, "\n", 1);
@@ -357,42 +369,6 @@ void host_jsonw_raw(host_jsonw *w, const char *key, const char *json)
     yajl_tree_free(v);
 }
 
-/* An empty object or array is written over lines ("{\n\n}"); CloudStack's answers write {} and []
- * (an empty list's answer is {}). Outside strings, an opening bracket followed by nothing but
- * blanks up to its closing one becomes the pair, in place. */
-static void compact_empty(char *s, size_t len)
-{
-    size_t r = 0, o = 0;
-    int in_str = 0;
-
-    while (r < len) {
-        char c = s[r];
-        if (in_str) {
-            s[o++] = s[r++];
-            if (c == '\\' && r < len)
-                s[o++] = s[r++];
-            else if (c == '"')
-                in_str = 0;
-            continue;
-        }
-        if (c == '"') {
-            in_str = 1;
-        } else if (c == '{' || c == '[') {
-            size_t j = r + 1;
-            while (j < len && (s[j] == ' ' || s[j] == '\n'))
-                j++;
-            if (j < len && s[j] == (c == '{' ? '}' : ']')) {
-                s[o++] = c;
-                s[o++] = s[j];
-                r = j + 1;
-                continue;
-            }
-        }
-        s[o++] = s[r++];
-    }
-    s[o] = '\0';
-}
-
 const char *host_jsonw_text(host_jsonw *w)
 {
     size_t len = w->len;
@@ -407,6 +383,5 @@ const char *host_jsonw_text(host_jsonw *w)
         w->failed = 1;
         return "";
     }
-    compact_empty(w->text, len);
     return w->text;
 }

@@ -15,24 +15,93 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The open handles by pool id, hashed: a command over every pool of a large zone (10,000 in
- * findStoragePoolsForMigration) looks handles up twice per pool, and a list made that
- * quadratic. */
-#define POOLH_BUCKETS 4096
-
+/* The open handles by pool id, in one open-addressing table (linear probing, at most half full,
+ * ids are never 0): a command over every pool of a large zone (10,000 in
+ * findStoragePoolsForMigration) looks a handle up per pool, and a list made that quadratic;
+ * entries chained from buckets cost a cache miss or two each on top of the plugin's own. */
 typedef struct poolh_entry {
-    int64_t pool_id;
+    int64_t pool_id; /* 0: free */
     sp_pool *pool;
-    struct poolh_entry *next;
 } poolh_entry;
 
 struct host_poolh {
-    poolh_entry *buckets[POOLH_BUCKETS];
+    poolh_entry *slots;
+    size_t cap, n; /* cap a power of two */
 };
 
-static poolh_entry **bucket_of(host_poolh *t, int64_t pool_id)
+static size_t slot_of(const host_poolh *t, int64_t pool_id)
 {
-    return &t->buckets[(uint64_t)pool_id % POOLH_BUCKETS];
+    /* Fibonacci hashing spreads consecutive ids. */
+    return (size_t)(((uint64_t)pool_id * 0x9E3779B97F4A7C15ull) >> 32) & (t->cap - 1);
+}
+
+static sp_pool *table_find(const host_poolh *t, int64_t pool_id)
+{
+    if (t == NULL || t->cap == 0)
+        return NULL;
+    for (size_t i = slot_of(t, pool_id);; i = (i + 1) & (t->cap - 1)) {
+        if (t->slots[i].pool_id == pool_id)
+            return t->slots[i].pool;
+        if (t->slots[i].pool_id == 0)
+            return NULL;
+    }
+}
+
+static void table_put(host_poolh *t, int64_t pool_id, sp_pool *pool)
+{
+    size_t i = slot_of(t, pool_id);
+
+    while (t->slots[i].pool_id != 0)
+        i = (i + 1) & (t->cap - 1);
+    t->slots[i].pool_id = pool_id;
+    t->slots[i].pool = pool;
+    t->n++;
+}
+
+/* Room for one more entry; -1 when out of memory. */
+static int table_reserve(host_poolh *t)
+{
+    host_poolh bigger;
+
+    if (t->cap != 0 && (t->n + 1) * 2 <= t->cap)
+        return 0;
+    bigger.cap = t->cap ? t->cap * 2 : 256;
+    bigger.n = 0;
+    if ((bigger.slots = calloc(bigger.cap, sizeof(*bigger.slots))) == NULL)
+        return -1;
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slots[i].pool_id != 0)
+            table_put(&bigger, t->slots[i].pool_id, t->slots[i].pool);
+    free(t->slots);
+    *t = bigger;
+    return 0;
+}
+
+/* Takes the entry out and returns its handle (NULL: none); the entries after it in its run move
+ * back so that every lookup still finds them. */
+static sp_pool *table_take(host_poolh *t, int64_t pool_id)
+{
+    size_t i, j;
+    sp_pool *gone;
+
+    if (t == NULL || t->cap == 0)
+        return NULL;
+    for (i = slot_of(t, pool_id); t->slots[i].pool_id != pool_id; i = (i + 1) & (t->cap - 1))
+        if (t->slots[i].pool_id == 0)
+            return NULL;
+    gone = t->slots[i].pool;
+    t->slots[i].pool_id = 0;
+    t->n--;
+    for (j = (i + 1) & (t->cap - 1); t->slots[j].pool_id != 0; j = (j + 1) & (t->cap - 1)) {
+        size_t home = slot_of(t, t->slots[j].pool_id);
+        /* The entry at j may move to the hole at i when its home is not in (i, j] (cyclically). */
+        if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
+            t->slots[i] = t->slots[j];
+            t->slots[j].pool_id = 0;
+            i = j;
+        }
+    }
+    return gone;
 }
 
 int host_need_plugin(host_cs *cs, host_err *e)
@@ -62,15 +131,10 @@ int host_pool_open(host_cs *cs, int64_t pool_id, sp_pool **out, host_err *e)
     size_t n = 0, cap = 0;
     sp_error se;
     sp_status s;
-    poolh_entry *h;
     int rc;
 
-    *out = NULL;
-    for (h = cs->pools != NULL ? *bucket_of(cs->pools, pool_id) : NULL; h != NULL; h = h->next)
-        if (h->pool_id == pool_id) {
-            *out = h->pool;
-            return 0;
-        }
+    if ((*out = table_find(cs->pools, pool_id)) != NULL)
+        return 0;
     if (host_need_plugin(cs, e) != 0)
         return -1;
     if (host_sql_text(cs->db, uuid, sizeof(uuid), err, sizeof(err), "SELECT uuid FROM pool WHERE id = ?", "i",
@@ -112,17 +176,12 @@ int host_pool_open(host_cs *cs, int64_t pool_id, sp_pool **out, host_err *e)
     }
     if (cs->pools == NULL)
         cs->pools = calloc(1, sizeof(*cs->pools));
-    h = calloc(1, sizeof(*h));
-    if (h == NULL || cs->pools == NULL) {
-        free(h);
+    if (cs->pools == NULL || table_reserve(cs->pools) != 0) {
         cs->sp->lifecycle->close(*out);
         *out = NULL;
         return host_fail(e, HOST_E_INTERNAL, "out of memory");
     }
-    h->pool_id = pool_id;
-    h->pool = *out;
-    h->next = *bucket_of(cs->pools, pool_id);
-    *bucket_of(cs->pools, pool_id) = h;
+    table_put(cs->pools, pool_id, *out);
     return 0;
 nomem:
     host_fail(e, HOST_E_INTERNAL, "out of memory");
@@ -135,26 +194,20 @@ fail:
 
 void host_pool_forget(host_cs *cs, int64_t pool_id)
 {
-    if (cs->pools == NULL)
-        return;
-    for (poolh_entry **pp = bucket_of(cs->pools, pool_id); *pp != NULL; pp = &(*pp)->next)
-        if ((*pp)->pool_id == pool_id) {
-            poolh_entry *gone = *pp;
-            *pp = gone->next;
-            if (cs->sp != NULL)
-                cs->sp->lifecycle->close(gone->pool);
-            free(gone);
-            return;
-        }
+    sp_pool *gone = table_take(cs->pools, pool_id);
+
+    if (gone != NULL && cs->sp != NULL)
+        cs->sp->lifecycle->close(gone);
 }
 
 void host_pools_close_all(host_cs *cs)
 {
     if (cs->pools == NULL)
         return;
-    for (size_t i = 0; i < POOLH_BUCKETS; i++)
-        while (cs->pools->buckets[i] != NULL)
-            host_pool_forget(cs, cs->pools->buckets[i]->pool_id);
+    for (size_t i = 0; i < cs->pools->cap; i++)
+        if (cs->pools->slots[i].pool_id != 0 && cs->sp != NULL)
+            cs->sp->lifecycle->close(cs->pools->slots[i].pool);
+    free(cs->pools->slots);
     free(cs->pools);
     cs->pools = NULL;
 }

@@ -146,6 +146,7 @@ void pfx_pool_free(sp_pool *p)
     free(p->ca_file);
     free(p->pinned_pubkey);
     free(p->insecure);
+    free(p->sdcs);
     pthread_mutex_destroy(&p->lock);
     free(p);
 }
@@ -198,21 +199,46 @@ static int cached_sdc(sp_pool *p, const char *ip, int need_connected, char *buf,
     return found;
 }
 
+/* Room for one more SDC in the cache (doubling up to PFX_SDC_CACHE_MAX); 0 when there is none.
+ * Called with the lock held. */
+static int sdc_room(sp_pool *p)
+{
+    size_t cap = p->cap_sdcs ? p->cap_sdcs * 2 : 8;
+    pfx_sdc_entry *grown;
+
+    if (p->n_sdcs < p->cap_sdcs)
+        return 1;
+    if (p->cap_sdcs >= PFX_SDC_CACHE_MAX)
+        return 0;
+    if (cap > PFX_SDC_CACHE_MAX)
+        cap = PFX_SDC_CACHE_MAX;
+    if ((grown = realloc(p->sdcs, cap * sizeof(*grown))) == NULL)
+        return 0;
+    p->sdcs = grown;
+    p->cap_sdcs = cap;
+    return 1;
+}
+
 static void remember(sp_pool *p, const char *ip, const char *sdc_id, int connected)
 {
     size_t i;
 
-    if (strlen(ip) >= sizeof(p->sdcs[0].ip) || strlen(sdc_id) >= sizeof(p->sdcs[0].sdc_id))
+    if (strlen(ip) >= sizeof(((pfx_sdc_entry *)0)->ip) ||
+        strlen(sdc_id) >= sizeof(((pfx_sdc_entry *)0)->sdc_id))
         return;
     pthread_mutex_lock(&p->lock);
     for (i = 0; i < p->n_sdcs; i++)
         if (strcmp(p->sdcs[i].ip, ip) == 0)
             break;
     if (i == p->n_sdcs) {
-        if (p->n_sdcs == PFX_SDC_CACHE_MAX)
-            i = 0; /* full: a host count this large is rare; evict the oldest slot */
-        else
+        if (sdc_room(p))
             p->n_sdcs++;
+        else if (p->n_sdcs > 0)
+            i = 0; /* full: a host count this large is rare; evict the oldest slot */
+        else {
+            pthread_mutex_unlock(&p->lock); /* out of memory: it is only a cache */
+            return;
+        }
     }
     snprintf(p->sdcs[i].ip, sizeof(p->sdcs[i].ip), "%s", ip);
     snprintf(p->sdcs[i].sdc_id, sizeof(p->sdcs[i].sdc_id), "%s", sdc_id);

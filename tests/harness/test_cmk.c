@@ -699,6 +699,52 @@ static void test_json_documents_as_yajl(void)
     CU_ASSERT_EQUAL(mismatches, 0);
 }
 
+/* Empty objects and arrays as CloudStack writes them, at every depth, inserted JSON included. */
+static void test_json_empty_containers(void)
+{
+    host_jsonw w;
+
+    host_jsonw_init(&w, 1);
+    host_jsonw_object_begin(&w, NULL);
+    host_jsonw_object_begin(&w, "a");
+    host_jsonw_object_end(&w);
+    host_jsonw_array_begin(&w, "b");
+    host_jsonw_array_end(&w);
+    host_jsonw_array_begin(&w, "c");
+    host_jsonw_object_begin(&w, NULL);
+    host_jsonw_object_end(&w);
+    host_jsonw_array_begin(&w, NULL);
+    host_jsonw_array_end(&w);
+    host_jsonw_array_end(&w);
+    host_jsonw_raw(&w, "d", "{\"e\": [], \"f\": {}}");
+    host_jsonw_object_end(&w);
+    CU_ASSERT_STRING_EQUAL(host_jsonw_text(&w), "{\n"
+                                                "  \"a\": {},\n"
+                                                "  \"b\": [],\n"
+                                                "  \"c\": [\n"
+                                                "    {},\n"
+                                                "    []\n"
+                                                "  ],\n"
+                                                "  \"d\": {\n"
+                                                "    \"e\": [],\n"
+                                                "    \"f\": {}\n"
+                                                "  }\n"
+                                                "}");
+    host_jsonw_free(&w);
+    host_jsonw_init(&w, 1);
+    host_jsonw_object_begin(&w, NULL);
+    host_jsonw_object_end(&w);
+    CU_ASSERT_STRING_EQUAL(host_jsonw_text(&w), "{}");
+    host_jsonw_free(&w);
+    host_jsonw_init(&w, 0);
+    host_jsonw_array_begin(&w, NULL);
+    host_jsonw_object_begin(&w, NULL);
+    host_jsonw_object_end(&w);
+    host_jsonw_array_end(&w);
+    CU_ASSERT_STRING_EQUAL(host_jsonw_text(&w), "[{}]");
+    host_jsonw_free(&w);
+}
+
 /* What the writer refuses: a value where a key belongs, a second document, too deep a nesting. */
 static void test_json_misuse_fails(void)
 {
@@ -752,6 +798,7 @@ int main(void)
     CU_add_test(s, "JSON strings written byte for byte as yajl writes them", test_json_strings_as_yajl);
     CU_add_test(s, "JSON documents written byte for byte as yajl writes them", test_json_documents_as_yajl);
     CU_add_test(s, "JSON writer misuse fails the writer", test_json_misuse_fails);
+    CU_add_test(s, "JSON empty objects and arrays written {} and []", test_json_empty_containers);
     CU_add_test(s, "verb and noun to API names", test_api_names);
     CU_add_test(s, "assert expressions", test_assert_expressions);
     CU_add_test(s, "JSON shapes", test_json_shapes);
