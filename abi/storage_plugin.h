@@ -489,7 +489,8 @@ typedef struct sp_driver_ops {
     sp_status (*revoke_access)(sp_pool *pool, const sp_volume_ref *vol, const sp_host_ref *host,
                                sp_error *err);
 
-    /* Whether `dest` can take a volume of `src` and how. */
+    /* Whether `dest` can take a volume of `src` and how. The answer depends only on the two
+     * handles (on what they were opened with): a host may keep it while both stay open. */
     sp_status (*migration_kind)(sp_pool *src, sp_pool *dest, sp_migration_kind *out, sp_error *err);
     /* Native migration (same array): waits until done, reporting progress; out is the volume
      * afterwards. Returns SP_E_UNSUPPORTED when migration_kind is not NATIVE. */

@@ -56,18 +56,7 @@ static int migration_req(host_cs *cs, const host_vol *v, host_alloc_req *r, char
 
 static int kind_between(host_cs *cs, int64_t src, int64_t dest, sp_migration_kind *k, host_err *e)
 {
-    sp_pool *a, *b;
-    sp_error se;
-    sp_status s;
-
-    *k = SP_MIGRATE_NONE;
-    if (host_pool_open(cs, src, &a, e) != 0 || host_pool_open(cs, dest, &b, e) != 0)
-        return -1;
-    memset(&se, 0, sizeof(se));
-    s = cs->sp->driver->migration_kind(a, b, k, &se);
-    if (s != SP_OK)
-        return host_fail_sp(e, s, &se, "cannot tell how to migrate between the two storage pools");
-    return 0;
+    return host_pool_migration_kind(cs, src, dest, k, e);
 }
 
 /* A pool's verdict; the reason a pool is refused is found again only for the pools an answer
@@ -217,12 +206,11 @@ static int vtree_check(host_cs *cs, const host_vol *v, int64_t dest, int *ok, ch
     return vtree_check_in(cs, v, tree, dest, ok, why, whylen, e);
 }
 
-/* What suitable() reads once per command instead of once per pool: the volume's handle and
- * V-Tree, and the pools that share an Up host with its pool (a block copy needs a host that is an
- * SDC of both systems), sorted. */
+/* What suitable() reads once per command instead of once per pool: the volume's V-Tree, and
+ * the pools that share an Up host with its pool (a block copy needs a host that is an SDC of
+ * both systems), sorted. */
 typedef struct suit_ctx {
     const host_vol *v;
-    sp_pool *src;
     char tree[SP_ID_MAX];
     int64_t *shared;
     size_t nshared;
@@ -233,10 +221,7 @@ static int suit_ctx_init(host_cs *cs, const host_vol *v, suit_ctx *sc, host_err 
 {
     memset(sc, 0, sizeof(*sc));
     sc->v = v;
-    if (host_pool_open(cs, v->pool_id, &sc->src, e) != 0 ||
-        vtree_of(cs, v, sc->tree, sizeof(sc->tree), e) != 0)
-        return -1;
-    return 0;
+    return vtree_of(cs, v, sc->tree, sizeof(sc->tree), e);
 }
 
 static int by_id(const void *a, const void *b)
@@ -277,20 +262,12 @@ static int suitable(host_cs *cs, suit_ctx *sc, int64_t pool, sp_migration_kind *
         why = scratch;
         whylen = 0;
     }
-    sp_pool *b;
-    sp_error se;
-    sp_status s;
     host_err ke;
 
     *ok = 1;
     *k = SP_MIGRATE_NONE;
     memset(&ke, 0, sizeof(ke));
-    memset(&se, 0, sizeof(se));
-    if (host_pool_open(cs, pool, &b, &ke) != 0) {
-        *ok = 0;
-        snprintf(why, whylen, "%.1000s", ke.text);
-    } else if ((s = cs->sp->driver->migration_kind(sc->src, b, k, &se)) != SP_OK) {
-        host_fail_sp(&ke, s, &se, "cannot tell how to migrate between the two storage pools");
+    if (host_pool_migration_kind(cs, sc->v->pool_id, pool, k, &ke) != 0) {
         *ok = 0;
         snprintf(why, whylen, "%.1000s", ke.text);
     } else if (*k == SP_MIGRATE_NONE) {

@@ -22,39 +22,43 @@
 typedef struct poolh_entry {
     int64_t pool_id; /* 0: free */
     sp_pool *pool;
+    uint64_t opened;   /* this opening's number, never reused */
+    uint64_t kind_src; /* the opening kind is the migration kind from (0: none yet) */
+    sp_migration_kind kind;
 } poolh_entry;
 
 struct host_poolh {
     poolh_entry *slots;
     size_t cap, n; /* cap a power of two */
+    uint64_t openings;
 };
 
 static size_t slot_of(const host_poolh *t, int64_t pool_id)
 {
-    /* Fibonacci hashing spreads consecutive ids. */
-    return (size_t)(((uint64_t)pool_id * 0x9E3779B97F4A7C15ull) >> 32) & (t->cap - 1);
+    /* Ids are handed out in order: each in its own slot, and a walk over a zone's pools reads
+     * the table in order too. */
+    return (size_t)pool_id & (t->cap - 1);
 }
 
-static sp_pool *table_find(const host_poolh *t, int64_t pool_id)
+static poolh_entry *table_find(const host_poolh *t, int64_t pool_id)
 {
     if (t == NULL || t->cap == 0)
         return NULL;
     for (size_t i = slot_of(t, pool_id);; i = (i + 1) & (t->cap - 1)) {
         if (t->slots[i].pool_id == pool_id)
-            return t->slots[i].pool;
+            return &t->slots[i];
         if (t->slots[i].pool_id == 0)
             return NULL;
     }
 }
 
-static void table_put(host_poolh *t, int64_t pool_id, sp_pool *pool)
+static void table_put(host_poolh *t, const poolh_entry *entry)
 {
-    size_t i = slot_of(t, pool_id);
+    size_t i = slot_of(t, entry->pool_id);
 
     while (t->slots[i].pool_id != 0)
         i = (i + 1) & (t->cap - 1);
-    t->slots[i].pool_id = pool_id;
-    t->slots[i].pool = pool;
+    t->slots[i] = *entry;
     t->n++;
 }
 
@@ -67,11 +71,12 @@ static int table_reserve(host_poolh *t)
         return 0;
     bigger.cap = t->cap ? t->cap * 2 : 256;
     bigger.n = 0;
+    bigger.openings = t->openings;
     if ((bigger.slots = calloc(bigger.cap, sizeof(*bigger.slots))) == NULL)
         return -1;
     for (size_t i = 0; i < t->cap; i++)
         if (t->slots[i].pool_id != 0)
-            table_put(&bigger, t->slots[i].pool_id, t->slots[i].pool);
+            table_put(&bigger, &t->slots[i]);
     free(t->slots);
     *t = bigger;
     return 0;
@@ -132,9 +137,13 @@ int host_pool_open(host_cs *cs, int64_t pool_id, sp_pool **out, host_err *e)
     sp_error se;
     sp_status s;
     int rc;
+    poolh_entry *h = table_find(cs->pools, pool_id);
 
-    if ((*out = table_find(cs->pools, pool_id)) != NULL)
+    if (h != NULL) {
+        *out = h->pool;
         return 0;
+    }
+    *out = NULL;
     if (host_need_plugin(cs, e) != 0)
         return -1;
     if (host_sql_text(cs->db, uuid, sizeof(uuid), err, sizeof(err), "SELECT uuid FROM pool WHERE id = ?", "i",
@@ -181,7 +190,7 @@ int host_pool_open(host_cs *cs, int64_t pool_id, sp_pool **out, host_err *e)
         *out = NULL;
         return host_fail(e, HOST_E_INTERNAL, "out of memory");
     }
-    table_put(cs->pools, pool_id, *out);
+    table_put(cs->pools, &(poolh_entry){.pool_id = pool_id, .pool = *out, .opened = ++cs->pools->openings});
     return 0;
 nomem:
     host_fail(e, HOST_E_INTERNAL, "out of memory");
@@ -190,6 +199,33 @@ fail:
         sqlite3_finalize(st);
     free_details(kv, n);
     return -1;
+}
+
+int host_pool_migration_kind(host_cs *cs, int64_t src, int64_t dest, sp_migration_kind *k, host_err *e)
+{
+    sp_pool *a, *b;
+    poolh_entry *hs, *hd;
+    sp_error se;
+    sp_status s;
+
+    *k = SP_MIGRATE_NONE;
+    if (((hs = table_find(cs->pools, src)) == NULL || (hd = table_find(cs->pools, dest)) == NULL) &&
+        (host_pool_open(cs, src, &a, e) != 0 || host_pool_open(cs, dest, &b, e) != 0 ||
+         (hs = table_find(cs->pools, src)) == NULL || (hd = table_find(cs->pools, dest)) == NULL))
+        return -1;
+    a = hs->pool;
+    b = hd->pool;
+    if (hd->kind_src == hs->opened) {
+        *k = hd->kind;
+        return 0;
+    }
+    memset(&se, 0, sizeof(se));
+    s = cs->sp->driver->migration_kind(a, b, k, &se);
+    if (s != SP_OK)
+        return host_fail_sp(e, s, &se, "cannot tell how to migrate between the two storage pools");
+    hd->kind_src = hs->opened;
+    hd->kind = *k;
+    return 0;
 }
 
 void host_pool_forget(host_cs *cs, int64_t pool_id)

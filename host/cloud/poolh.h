@@ -8,6 +8,10 @@
 /* The plugin's handle for pool_id, opening it on first use. Borrowed until host_pool_forget. */
 int host_pool_open(host_cs *cs, int64_t pool_id, sp_pool **out, host_err *e);
 /* Closes and forgets the handle of pool_id (no-op when none). */
+/* The plugin's Driver.migration_kind from src to dest, opening both handles. The answer depends
+ * only on the two handles (abi/storage_plugin.h): the last one asked of dest is kept until either
+ * is opened again, so a command over a zone's pools reads the harness's table, not each handle. */
+int host_pool_migration_kind(host_cs *cs, int64_t src, int64_t dest, sp_migration_kind *k, host_err *e);
 void host_pool_forget(host_cs *cs, int64_t pool_id);
 void host_pools_close_all(host_cs *cs);
 
