@@ -7,6 +7,7 @@
 #include "qemuimg.h"
 
 #include <CUnit/CUnit.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -379,6 +380,76 @@ static void test_info_argv_and_limits(void)
     free((char *)log);
 }
 
+static int count_lines(const char *path)
+{
+    char *text = hs_read(path, NULL);
+    int n = 0;
+
+    for (const char *p = text; p != NULL && *p; p++)
+        n += *p == '\n';
+    free(text);
+    return n;
+}
+
+/* info is asked of qemu-img once per file as it is: the same unchanged file (a template seeded
+ * onto another pool) takes the answer given, a file written, touched or put in its place is asked
+ * again, and so is one asked with another format or of another program. */
+static void test_info_remembered(void)
+{
+    const char *fake = strdup(hs_path(dir, "count-qemu-img"));
+    const char *fake2 = strdup(hs_path(dir, "count-qemu-img2"));
+    const char *log = strdup(hs_path(dir, "count-qemu-img.log"));
+    const char *img = strdup(hs_path(dir, "remembered.raw"));
+    const char *other = strdup(hs_path(dir, "remembered-2.raw"));
+    char script[900];
+    pfx_image_facts info;
+    sp_error err;
+    struct timespec times[2] = {{0, UTIME_NOW}, {0, UTIME_NOW}};
+
+    /* The size it prints is the file's: a stale answer would show the old one. */
+    snprintf(script, sizeof(script),
+             "#!/bin/sh\necho \"$6\" >>'%s'\n"
+             "echo \"{\\\"virtual-size\\\": $(stat -c %%s \"$6\"), \\\"format\\\": \\\"raw\\\"}\"\n",
+             log);
+    CU_ASSERT_FATAL(hs_write_str(fake, script) == 0 && chmod(fake, 0755) == 0);
+    CU_ASSERT_FATAL(hs_write_str(fake2, script) == 0 && chmod(fake2, 0755) == 0);
+    CU_ASSERT_FATAL(hs_write_str(img, "0123456789") == 0 && hs_write_str(other, "abc") == 0);
+    pfx_qemuimg_set_program(fake);
+    CU_ASSERT_EQUAL(pfx_qemuimg_info(img, SP_FORMAT_RAW, &info, &err), SP_OK);
+    CU_ASSERT_EQUAL(info.virtual_size, 10);
+    CU_ASSERT_EQUAL(pfx_qemuimg_info(img, SP_FORMAT_RAW, &info, &err), SP_OK);
+    CU_ASSERT_EQUAL(info.virtual_size, 10);
+    CU_ASSERT_EQUAL(count_lines(log), 1);
+    /* Written: asked again, and the new answer is the one remembered. */
+    CU_ASSERT_FATAL(hs_write_str(img, "0123456789abcdef") == 0);
+    CU_ASSERT_EQUAL(pfx_qemuimg_info(img, SP_FORMAT_RAW, &info, &err), SP_OK);
+    CU_ASSERT_EQUAL(info.virtual_size, 16);
+    CU_ASSERT_EQUAL(count_lines(log), 2);
+    CU_ASSERT_EQUAL(pfx_qemuimg_info(img, SP_FORMAT_RAW, &info, &err), SP_OK);
+    CU_ASSERT_EQUAL(count_lines(log), 2);
+    /* Touched only: its change time moves. */
+    CU_ASSERT_EQUAL(utimensat(AT_FDCWD, img, times, 0), 0);
+    CU_ASSERT_EQUAL(pfx_qemuimg_info(img, SP_FORMAT_RAW, &info, &err), SP_OK);
+    CU_ASSERT_EQUAL(count_lines(log), 3);
+    /* Another file put in its place. */
+    CU_ASSERT_EQUAL(rename(other, img), 0);
+    CU_ASSERT_EQUAL(pfx_qemuimg_info(img, SP_FORMAT_RAW, &info, &err), SP_OK);
+    CU_ASSERT_EQUAL(info.virtual_size, 3);
+    CU_ASSERT_EQUAL(count_lines(log), 4);
+    /* Another format, another program. */
+    CU_ASSERT_EQUAL(pfx_qemuimg_info(img, SP_FORMAT_QCOW2, &info, &err), SP_OK);
+    CU_ASSERT_EQUAL(count_lines(log), 5);
+    pfx_qemuimg_set_program(fake2);
+    CU_ASSERT_EQUAL(pfx_qemuimg_info(img, SP_FORMAT_RAW, &info, &err), SP_OK);
+    CU_ASSERT_EQUAL(count_lines(log), 6);
+    pfx_qemuimg_set_program(hs_qemu_img());
+    free((char *)fake);
+    free((char *)fake2);
+    free((char *)log);
+    free((char *)img);
+    free((char *)other);
+}
+
 int main(void)
 {
     static const hs_test tests[] = {
@@ -391,6 +462,7 @@ int main(void)
         {"compare", test_compare},
         {"argv given; a qemu-img without --target-is-zero", test_argv_and_old_qemu},
         {"info: -f, JSON and limits always", test_info_argv_and_limits},
+        {"info: one qemu-img per file as it is", test_info_remembered},
         {NULL, NULL},
     };
     int rc;
