@@ -33,7 +33,7 @@ struct sim_server {
     const struct sim_config *cfg;
     char *cert, *key;
     int fd;
-    /* Set when stopping: a request held back by latency answers at once. */
+    /* Set when stopping: a request held back by latency answers within a slice (delay_request). */
     atomic_bool stopping;
 };
 
