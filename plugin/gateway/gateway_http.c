@@ -317,10 +317,12 @@ out:
     return res;
 }
 
+/* Only the Authorization line holds a secret; the others are constants. */
 static void free_headers(struct curl_slist *list)
 {
     for (struct curl_slist *l = list; l != NULL; l = l->next)
-        pfx_secret_wipe(l->data, strlen(l->data));
+        if (strncmp(l->data, "Authorization:", 14) == 0)
+            pfx_secret_wipe(l->data, strlen(l->data));
     curl_slist_free_all(list);
 }
 
@@ -385,12 +387,16 @@ static int looks_html(CURL *c, const transfer *t)
     return i < t->len && t->buf[i] == '<';
 }
 
-static double elapsed_ms(const struct timespec *t0)
+/* Whole milliseconds, rounded: the log line of every request is formatted whether or not the
+ * host keeps it, and a floating-point conversion costs more than the rest of the line. */
+static long long elapsed_ms(const struct timespec *t0)
 {
     struct timespec t1;
+    long long ns;
 
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+    ns = (long long)(t1.tv_sec - t0->tv_sec) * 1000000000LL + (t1.tv_nsec - t0->tv_nsec);
+    return (ns + 500000) / 1000000;
 }
 
 sp_status pfx_gw_http_perform(pfx_gw_http *h, const char *method, const char *path, const char *body,
@@ -482,7 +488,7 @@ sp_status pfx_gw_http_send(pfx_gw_http *h, const pfx_gw_http_request *rq, pfx_gw
         st = pfx_error(err, SP_E_PROTOCOL, "gateway %s: the answer to %s %s was refused while it was read",
                        h->display, method, path);
     } else if (rc != CURLE_OK) {
-        pfx_log(SP_LOG_DEBUG, "gateway %s: %s %s failed after %.0f ms: %s", h->display, method, path,
+        pfx_log(SP_LOG_DEBUG, "gateway %s: %s %s failed after %lld ms: %s", h->display, method, path,
                 elapsed_ms(&t0), curl_easy_strerror(rc));
         st = transport_error(h, rc, detail, &t, method, path, err);
     } else {
@@ -496,7 +502,7 @@ sp_status pfx_gw_http_send(pfx_gw_http *h, const pfx_gw_http_request *rq, pfx_gw
             reply->streamed = t.streamed;
             memcpy(reply->reason, t.reason, sizeof(reply->reason));
             t.buf = NULL;
-            pfx_log(SP_LOG_DEBUG, "gateway %s: %s %s -> %ld (%zu bytes, %.0f ms)", h->display, method, path,
+            pfx_log(SP_LOG_DEBUG, "gateway %s: %s %s -> %ld (%zu bytes, %lld ms)", h->display, method, path,
                     reply->status, reply->len, elapsed_ms(&t0));
         }
     }
