@@ -6,9 +6,13 @@
  *             in turn (four requests in flight on devices, both cores copying between cached
  *             files). Regular-file sources are walked with SEEK_DATA/SEEK_HOLE; with
  *             target_is_zero, holes and all-zero 4 KiB blocks are not written at all. Devices are
- *             opened O_DIRECT (no page-cache copy, nothing left dirty). Starting each stripe's
- *             writeback at once (sync_file_range) to overlap the flush was tried and dropped:
- *             after another large write it made the copy 5-8 times slower (bench/copy-bench).
+ *             opened O_DIRECT (no page-cache copy, nothing left dirty). A file target's
+ *             finished stripes are handed to writeback in order (sync_file_range) by a thread of
+ *             their own as the copy goes, so that the flush after it has little left: in
+ *             bench/copy-bench the copy, flush and verification of 1 GiB took 0.33-0.34 s against
+ *             0.46-0.55 s without (three runs each, alternating). Started by the workers
+ *             themselves, it made a copy after another large write 5-8 times slower: a congested
+ *             queue made sync_file_range wait, and the copy with it.
  *   QEMU_IMG  "qemu-img convert -f raw -O raw -n [--target-is-zero]", CloudStack's way, with
  *             -t none / -T none for devices and -m 16 -W: 16 requests in flight, in any order.
  * AUTO takes QEMU_IMG for a block-device target and NATIVE for a file (or when there is no
