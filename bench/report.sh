@@ -109,7 +109,7 @@ if [ -n "$c_s" ] && [ -n "$q_s" ]; then
     wr=$(figure "$copy" write_mbs)
     share=$(figure "$copy" copy_share)
     row "medium (dd direct) MB/s read / write" "$rd / $wr" "" "" "" ""
-    row "copy's share of the medium's write floor" "$share" "data / dd write MB/s" "" "" ""
+    row "copy's data at dd's direct rate / its time" "$share" "above 1: faster than dd" "" "" ""
 else
     row "copies" "no figures" "see ${copy:-bench/copy-bench.out}" "" "" ""
 fi
