@@ -233,6 +233,10 @@ typedef struct sp_host_services {
      * (the plugin then uses its default), -1 when buf is too small. Thread-safe. */
     int (*get_setting)(void *host_ctx, sp_scope scope, const char *scope_id, const char *key, char *buf,
                        size_t buf_len);
+    /* Appended after 2.0 (the plugin checks with SP_HAS). Whether a line of `level` would be kept:
+     * 0 lets the plugin skip formatting it (a debug line a gateway request, for one). Thread-safe;
+     * without it, every line is formatted and handed to log. */
+    int (*log_enabled)(void *host_ctx, sp_log_level level);
 } sp_host_services;
 
 /* ------------------------------------------------------------------------------------------ */

@@ -42,6 +42,13 @@ static unsigned bucket(sp_scope scope, const char *scope_id, const char *key)
 
 static const char *level_names[] = {"ERROR", "WARN", "INFO", "DEBUG"};
 
+static int log_enabled_cb(void *ctx, sp_log_level level)
+{
+    host_services *svc = ctx;
+
+    return level <= svc->max_level && svc->log_file != NULL;
+}
+
 static void log_cb(void *ctx, sp_log_level level, const char *message)
 {
     host_services *svc = ctx;
@@ -127,6 +134,7 @@ int host_services_init(host_services *svc)
     svc->table.host_ctx = svc;
     svc->table.log = log_cb;
     svc->table.get_setting = get_setting_cb;
+    svc->table.log_enabled = log_enabled_cb;
     return 0;
 }
 

@@ -37,7 +37,8 @@ void pfx_log(sp_log_level level, const char *fmt, ...)
     char line[2048];
     va_list ap;
 
-    if (!has_log())
+    if (!has_log() ||
+        (SP_HAS(host_services, log_enabled) && !host_services->log_enabled(host_services->host_ctx, level)))
         return;
     va_start(ap, fmt);
     vsnprintf(line, sizeof(line), fmt, ap);

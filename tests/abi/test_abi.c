@@ -271,8 +271,8 @@ static void test_second_init_cannot_take_the_services(void)
 {
     lt_dlhandle h;
     sp_plugin_init_fn init = real_entry(&h);
-    sp_host_services a = {SP_ABI_VERSION, sizeof(a), (void *)"A", NULL, named_setting};
-    sp_host_services b = {SP_ABI_VERSION, sizeof(b), (void *)"B", NULL, named_setting};
+    sp_host_services a = {SP_ABI_VERSION, sizeof(a), (void *)"A", NULL, named_setting, NULL};
+    sp_host_services b = {SP_ABI_VERSION, sizeof(b), (void *)"B", NULL, named_setting, NULL};
     const sp_plugin *d = NULL, *d2 = (const sp_plugin *)1;
     sp_error err;
 

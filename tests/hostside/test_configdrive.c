@@ -312,7 +312,7 @@ static void test_settings_load(void)
     static const char *const set1[] = {"vm.configdrive.primarypool.enabled", "TRUE",
                                        "vm.configdrive.use.host.cache.on.unsupported.pool", "False", NULL};
     static const char *const set2[] = {"vm.configdrive.force.host.cache.use", "yes", NULL};
-    sp_host_services hs = {SP_ABI_VERSION, sizeof(hs), NULL, on_log, get_setting};
+    sp_host_services hs = {SP_ABI_VERSION, sizeof(hs), NULL, on_log, get_setting, NULL};
     pfx_configdrive_settings s;
 
     pfx_hostsvc_set(&hs);

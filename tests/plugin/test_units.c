@@ -254,6 +254,46 @@ static void test_rounding(void)
     CU_ASSERT_EQUAL(pfx_bytes_to_gb(16ULL << 30), 16);
 }
 
+/* --- logging ---------------------------------------------------------------------------- */
+
+static int lines_seen;
+static void count_lines(void *ctx, sp_log_level level, const char *message)
+{
+    (void)ctx;
+    (void)level;
+    (void)message;
+    lines_seen++;
+}
+
+static int warn_and_above(void *ctx, sp_log_level level)
+{
+    (void)ctx;
+    return level <= SP_LOG_WARN;
+}
+
+/* A host that says which levels it keeps gets only those; one that cannot say gets every line. */
+static void test_log_levels(void)
+{
+    sp_host_services svc = {SP_ABI_VERSION, sizeof(svc), NULL, count_lines, NULL, warn_and_above};
+    sp_host_services older = svc;
+
+    pfx_hostsvc_set(&svc);
+    lines_seen = 0;
+    pfx_log(SP_LOG_DEBUG, "debug %d", 1);
+    pfx_log(SP_LOG_INFO, "info %d", 2);
+    CU_ASSERT_EQUAL(lines_seen, 0);
+    pfx_log(SP_LOG_WARN, "warn %d", 3);
+    pfx_log(SP_LOG_ERROR, "error %d", 4);
+    CU_ASSERT_EQUAL(lines_seen, 2);
+    /* A 2.0 host's table ends before log_enabled. */
+    older.struct_size = (uint32_t)SP_SIZE_THROUGH(sp_host_services, get_setting);
+    pfx_hostsvc_set(&older);
+    lines_seen = 0;
+    pfx_log(SP_LOG_DEBUG, "debug %d", 1);
+    CU_ASSERT_EQUAL(lines_seen, 1);
+    pfx_hostsvc_reset();
+}
+
 /* --- QoS -------------------------------------------------------------------------------- */
 
 static int warnings;
@@ -270,7 +310,7 @@ static void test_qos(void)
     pfx_limits l;
     sp_error err;
     sp_qos q;
-    sp_host_services svc = {SP_ABI_VERSION, sizeof(svc), NULL, count_log, NULL};
+    sp_host_services svc = {SP_ABI_VERSION, sizeof(svc), NULL, count_log, NULL, NULL};
 
     pfx_hostsvc_set(&svc);
     q = (sp_qos){"90", "9000"};
@@ -347,7 +387,7 @@ static void test_settings_table(void)
                                  PFX_SETTING_CLIENTS_LIMIT,
                                  PFX_SETTING_MDM_APPLY_WAIT,
                                  PFX_SETTING_SDC_CFG_FILE};
-    sp_host_services svc = {SP_ABI_VERSION, sizeof(svc), NULL, NULL, one_setting};
+    sp_host_services svc = {SP_ABI_VERSION, sizeof(svc), NULL, NULL, one_setting, NULL};
     const sp_setting_desc *list, *d;
     size_t n;
 
@@ -401,6 +441,7 @@ int main(void)
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 99;
     s = CU_add_suite("plugin units", NULL, NULL);
+    CU_add_test(s, "logging: only the levels the host keeps are formatted", test_log_levels);
     CU_add_test(s, "URL: the seed's example", test_url_seed_example);
     CU_add_test(s, "URL: ports, IPv6, encodings", test_url_variants);
     CU_add_test(s, "URL: malformed URLs refused without echoing secrets", test_url_malformed);
