@@ -313,8 +313,8 @@ int host_alloc_check_zone(host_cs *cs, const host_alloc_req *r, const host_alloc
     if ((tags = tags_json(r->tags, &ntags)) == NULL)
         return host_fail(e, HOST_E_INTERNAL, "out of memory");
     if (sqlite3_prepare_v2(cs->db,
-                           "SELECT p.id * 2 + (" OK_SQL
-                           ") FROM pool p WHERE p.zone_id = :zone AND p.id != :exclude "
+                           "SELECT p.id * 2 + coalesce((" OK_SQL
+                           "), 0) FROM pool p WHERE p.zone_id = :zone AND p.id != :exclude "
                            "ORDER BY p.id",
                            -1, &st, NULL) != SQLITE_OK ||
         bind_req(st, r, lim, tags, ntags) != 0) {
