@@ -226,6 +226,118 @@ sp_status pfx_qemuimg_info(const char *path, sp_image_format format, pfx_image_f
     return s;
 }
 
+/* --- map --------------------------------------------------------------------------------- */
+
+#define MAP_EXTENTS_MAX 1000000 /* a map longer than this is not copied by hand */
+
+sp_status pfx_qemuimg_parse_map(const char *json, uint64_t virtual_size, uint64_t file_size,
+                                pfx_image_extent **out, size_t *n, int *copyable, sp_error *err)
+{
+    yajl_val tree = NULL;
+    pfx_image_extent *ext = NULL;
+    uint64_t end = 0;
+    size_t count = 0;
+    sp_status s;
+
+    *out = NULL;
+    *n = 0;
+    *copyable = 1;
+    if ((s = pfx_json_parse(json, strlen(json), "qemu-img map", &tree, err)) != SP_OK)
+        return s;
+    if (!YAJL_IS_ARRAY(tree)) {
+        s = pfx_error(err, SP_E_PROTOCOL, "qemu-img map did not print a list");
+        goto out;
+    }
+    if (tree->u.array.len > MAP_EXTENTS_MAX)
+        *copyable = 0;
+    for (size_t i = 0; i < tree->u.array.len; i++) {
+        yajl_val e = tree->u.array.values[i];
+        uint64_t start = 0, length = 0, depth = 0, offset = 0;
+        int data = 0, has_offset = 0;
+        if (!YAJL_IS_OBJECT(e)) {
+            s = pfx_error(err, SP_E_PROTOCOL, "qemu-img map: range %zu is not an object", i);
+            goto out;
+        }
+        if ((s = pfx_json_u64(e, "qemu-img map", "start", PFX_JSON_REQUIRED, &start, NULL, err)) != SP_OK ||
+            (s = pfx_json_u64(e, "qemu-img map", "length", PFX_JSON_REQUIRED, &length, NULL, err)) != SP_OK ||
+            (s = pfx_json_u64(e, "qemu-img map", "depth", PFX_JSON_REQUIRED, &depth, NULL, err)) != SP_OK ||
+            (s = pfx_json_bool(e, "qemu-img map", "data", PFX_JSON_REQUIRED, &data, NULL, err)) != SP_OK ||
+            (s = pfx_json_u64(e, "qemu-img map", "offset", PFX_JSON_OPTIONAL, &offset, &has_offset, err)) !=
+                SP_OK)
+            goto out;
+        if (start != end || length == 0 || length > virtual_size - start) {
+            s = pfx_error(err, SP_E_PROTOCOL,
+                          "qemu-img map: range %zu (%" PRIu64 "+%" PRIu64 ") does not follow byte %" PRIu64
+                          " inside the image's %" PRIu64 " bytes",
+                          i, start, length, end, virtual_size);
+            goto out;
+        }
+        end = start + length;
+        if (depth != 0 || (data && (!has_offset || offset > file_size || length > file_size - offset)))
+            *copyable = 0;
+        if (!data || !*copyable)
+            continue;
+        if (count % 64 == 0) {
+            pfx_image_extent *grown = realloc(ext, (count + 64) * sizeof(*grown));
+            if (grown == NULL) {
+                s = pfx_error(err, SP_E_NOMEM, "no memory for the map of an image");
+                goto out;
+            }
+            ext = grown;
+        }
+        ext[count++] = (pfx_image_extent){start, length, offset};
+    }
+    if (end != virtual_size) {
+        s = pfx_error(err, SP_E_PROTOCOL,
+                      "qemu-img map ends at byte %" PRIu64 ", not at the image's %" PRIu64, end,
+                      virtual_size);
+        goto out;
+    }
+    s = SP_OK;
+out:
+    yajl_tree_free(tree);
+    if (s == SP_OK && *copyable) {
+        *out = ext;
+        *n = count;
+    } else {
+        free(ext);
+    }
+    return s;
+}
+
+sp_status pfx_qemuimg_map(const char *path, sp_image_format format, uint64_t virtual_size, uint64_t file_size,
+                          pfx_image_extent **out, size_t *n, int *copyable, sp_error *err)
+{
+    char prog[SP_PATH_MAX];
+    const char *f = fmt_name(format);
+    const char *argv[] = {prog, "map", "--output=json", "-f", f, "--", path, NULL};
+    pfx_proc_opts o = {.timeout_ms = INFO_TIMEOUT_MS,
+                       .limits = {.cpu_s = PFX_QEMUIMG_INFO_CPU_S, .as_bytes = PFX_QEMUIMG_INFO_AS_BYTES}};
+    pfx_proc_result res;
+    sp_status s;
+
+    *out = NULL;
+    *n = 0;
+    *copyable = 0;
+    memset(&res, 0, sizeof(res));
+    if (f == NULL)
+        return pfx_error(err, SP_E_INVALID, "unknown image format %d", (int)format);
+    if ((s = pfx_qemuimg_program(prog, sizeof(prog), err)) != SP_OK)
+        return s;
+    /* A map too long for the captured output is no error: the image goes through convert. */
+    o.stdout_max = (size_t)64 << 20;
+    s = pfx_proc_run(argv, &o, &res, err);
+    if (s == SP_OK && (!res.exited || res.exit_code != 0))
+        s = pfx_proc_failed(argv, &res, err);
+    if (s == SP_OK && !res.out_truncated)
+        s = pfx_qemuimg_parse_map(res.out != NULL ? res.out : "", virtual_size, file_size, out, n, copyable,
+                                  err);
+    if (s != SP_OK)
+        pfx_error_prefix(err, "image %s", path);
+    pfx_proc_result_free(&res);
+    return s;
+}
+
 /* --- help -------------------------------------------------------------------------------- */
 
 /* What `qemu-img --help` says it has, asked once per program: --target-is-zero (*tiz) and

@@ -40,6 +40,26 @@ sp_status pfx_qemuimg_program(char *buf, size_t buf_len, sp_error *err);
  * (the image is refused). */
 sp_status pfx_qemuimg_info(const char *path, sp_image_format format, pfx_image_facts *out, sp_error *err);
 
+/* A guest range of an image whose bytes are stored, as they are, at `offset` in the image file
+ * (what "qemu-img map" reports for an uncompressed, unencrypted data cluster). */
+typedef struct pfx_image_extent {
+    uint64_t start, length, offset;
+} pfx_image_extent;
+
+/* "qemu-img map --output=json -f FORMAT" under info's limits, read by pfx_qemuimg_parse_map.
+ * *out (the data extents, in guest order) is the caller's to free. */
+sp_status pfx_qemuimg_map(const char *path, sp_image_format format, uint64_t virtual_size, uint64_t file_size,
+                          pfx_image_extent **out, size_t *n, int *copyable, sp_error *err);
+
+/* Reads a map (json NUL-terminated). Every range must follow the one before it from 0 to
+ * virtual_size, or the map is refused (SP_E_PROTOCOL). *copyable says whether the data can be
+ * copied byte for byte from the image file: no range comes from a backing file (depth 0), and
+ * every data range has an offset (compressed clusters have none) inside file_size. Only then are
+ * the data extents handed out; otherwise *out is NULL and the image must go through qemu-img
+ * convert. */
+sp_status pfx_qemuimg_parse_map(const char *json, uint64_t virtual_size, uint64_t file_size,
+                                pfx_image_extent **out, size_t *n, int *copyable, sp_error *err);
+
 /* The parser behind pfx_qemuimg_info (json NUL-terminated). SP_E_PROTOCOL when virtual-size
  * or format is missing or of the wrong type. Reads backing-filename, encrypted and
  * format-specific.data.data-file too. */

@@ -450,6 +450,69 @@ static void test_info_remembered(void)
     free((char *)other);
 }
 
+/* qemu-img map as the seeding would read it: data ranges with their offsets in the file handed
+ * out only when every byte can be copied from the image file itself; a map that skips, overlaps
+ * or overruns the image is refused. */
+static void test_parse_map(void)
+{
+    static const char ok[] =
+        "[{\"start\": 0, \"length\": 1048576, \"depth\": 0, \"present\": true, \"zero\": false, "
+        "\"data\": true, \"offset\": 327680},\n"
+        "{\"start\": 1048576, \"length\": 9437184, \"depth\": 0, \"present\": false, \"zero\": true, "
+        "\"data\": false},\n"
+        "{\"start\": 10485760, \"length\": 2097152, \"depth\": 0, \"present\": true, \"zero\": false, "
+        "\"data\": true, \"offset\": 1376256},\n"
+        "{\"start\": 12582912, \"length\": 54525952, \"depth\": 0, \"present\": false, \"zero\": true, "
+        "\"data\": false}]";
+    static const struct {
+        const char *json;
+        sp_status st;
+        int copyable;
+    } cases[] = {
+        /* compressed: data without an offset */
+        {"[{\"start\": 0, \"length\": 67108864, \"depth\": 0, \"data\": true}]", SP_OK, 0},
+        /* from a backing file */
+        {"[{\"start\": 0, \"length\": 67108864, \"depth\": 1, \"data\": true, \"offset\": 0}]", SP_OK, 0},
+        /* past the end of the image file */
+        {"[{\"start\": 0, \"length\": 67108864, \"depth\": 0, \"data\": true, \"offset\": 4096}]", SP_OK, 0},
+        /* a gap, an overlap, a short map, an empty range, a range past the image, not a list */
+        {"[{\"start\": 4096, \"length\": 67104768, \"depth\": 0, \"data\": false}]", SP_E_PROTOCOL, 0},
+        {"[{\"start\": 0, \"length\": 8192, \"depth\": 0, \"data\": false},"
+         "{\"start\": 4096, \"length\": 67104768, \"depth\": 0, \"data\": false}]",
+         SP_E_PROTOCOL, 0},
+        {"[{\"start\": 0, \"length\": 4096, \"depth\": 0, \"data\": false}]", SP_E_PROTOCOL, 0},
+        {"[{\"start\": 0, \"length\": 0, \"depth\": 0, \"data\": false},"
+         "{\"start\": 0, \"length\": 67108864, \"depth\": 0, \"data\": false}]",
+         SP_E_PROTOCOL, 0},
+        {"[{\"start\": 0, \"length\": 18446744073709551615, \"depth\": 0, \"data\": false}]", SP_E_PROTOCOL,
+         0},
+        {"{\"start\": 0}", SP_E_PROTOCOL, 0},
+        {"[]", SP_E_PROTOCOL, 0},
+    };
+    pfx_image_extent *ext;
+    size_t n;
+    int copyable;
+    sp_error err;
+
+    CU_ASSERT_EQUAL(pfx_qemuimg_parse_map(ok, 64 << 20, 4 << 20, &ext, &n, &copyable, &err), SP_OK);
+    CU_ASSERT_TRUE(copyable);
+    CU_ASSERT_EQUAL_FATAL(n, 2);
+    CU_ASSERT_EQUAL(ext[0].start, 0);
+    CU_ASSERT_EQUAL(ext[0].length, 1048576);
+    CU_ASSERT_EQUAL(ext[0].offset, 327680);
+    CU_ASSERT_EQUAL(ext[1].start, 10485760);
+    CU_ASSERT_EQUAL(ext[1].offset, 1376256);
+    free(ext);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        sp_status st = pfx_qemuimg_parse_map(cases[i].json, 64 << 20, 1 << 20, &ext, &n, &copyable, &err);
+        CU_ASSERT_EQUAL(st, cases[i].st);
+        if (st == SP_OK)
+            CU_ASSERT_EQUAL(copyable, cases[i].copyable);
+        CU_ASSERT_PTR_NULL(ext);
+        CU_ASSERT_EQUAL(n, 0);
+    }
+}
+
 int main(void)
 {
     static const hs_test tests[] = {
@@ -463,6 +526,7 @@ int main(void)
         {"argv given; a qemu-img without --target-is-zero", test_argv_and_old_qemu},
         {"info: -f, JSON and limits always", test_info_argv_and_limits},
         {"info: one qemu-img per file as it is", test_info_remembered},
+        {"map: data ranges copied from the image only when all can be", test_parse_map},
         {NULL, NULL},
     };
     int rc;
