@@ -143,7 +143,8 @@ static int target_is_zero(sp_pool *pool, const pfx_ad_volume *v)
 }
 
 /* An image whose every stored byte qemu-img map locates in the image file (no backing file, no
- * compressed cluster, every range 4 KiB aligned) is written onto a target that reads as zeros by
+ * compressed cluster, every range 4 KiB aligned) is written onto a file-backed target that reads
+ * as zeros by
  * copying those ranges with the block copy's threads: qemu-img stays the only reader of the
  * image's format, and the copy took 0.10-0.14 s where qemu-img convert took 0.18-0.20 s (1 GiB
  * QCOW2, 520 MiB of data). 1 when it did the writing (*st says how it went); 0 when the image
@@ -157,6 +158,11 @@ static int copy_ranges(const pfx_template_local *img, const char *device, const 
     int copyable = 0, used = 0;
     sp_error e;
 
+    /* A block device (a real SDC's) is written by qemu-img, whose sixteen requests in flight kept
+     * an array busier than the block copy's threads (blockcopy.h): the ranges are copied onto
+     * file-backed volumes only. */
+    if (stat(device, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return 0;
     if (stat(img->path, &sb) != 0 || !S_ISREG(sb.st_mode) ||
         pfx_qemuimg_map(img->path, img->format, img->facts.virtual_size, (uint64_t)sb.st_size, &ext, &n,
                         &copyable, &e) != SP_OK ||
